@@ -1,0 +1,168 @@
+//! R11 Budget lines (预算项目) and the append-only ledger.
+//!
+//! Every line keeps its own `allocated` and the rolled-up `committed` and `spent` of itself and all
+//! its descendants, so `available` is read from one row. The ledger holds the entries that produced
+//! those balances; [`replay`] recomputes them, and the balances must always equal the replay.
+
+use super::money::Money;
+
+/// The kind of a ledger entry (R11) and what it does to the balance of the line it is posted to.
+///
+/// Worked example: allocate 79,200.00; commit 39,600.00 (a batch approved); spend 39,600.00 (paid):
+/// allocated 79,200.00, committed 0.00, spent 39,600.00, available 39,600.00.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum EntryKind {
+    /// Money given to the line: `allocated += x`.
+    Allocate,
+    /// Money promised by an approval: `committed += x`.
+    Commit,
+    /// A commitment withdrawn (rejected or voided): `committed −= x`.
+    Release,
+    /// A commitment paid: `committed −= x`, `spent += x`.
+    Spend,
+}
+
+impl EntryKind {
+    pub const ALL: [EntryKind; 4] =
+        [EntryKind::Allocate, EntryKind::Commit, EntryKind::Release, EntryKind::Spend];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryKind::Allocate => "allocate",
+            EntryKind::Commit => "commit",
+            EntryKind::Release => "release",
+            EntryKind::Spend => "spend",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<EntryKind> {
+        EntryKind::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+}
+
+/// A line's balance (R11). `available = allocated − committed − spent`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Balance {
+    pub allocated: Money,
+    pub committed: Money,
+    pub spent: Money,
+}
+
+impl Balance {
+    /// `allocated − committed − spent`; 200,000.00 − 1,231.00 − 0.00 = 198,769.00.
+    pub fn available(&self) -> Money {
+        self.allocated
+            .checked_sub(self.committed)
+            .and_then(|m| m.checked_sub(self.spent))
+            .unwrap_or(Money::ZERO)
+    }
+
+    /// The balance after one entry; `None` if the arithmetic overflows.
+    pub fn apply(self, kind: EntryKind, amount: Money) -> Option<Balance> {
+        let mut b = self;
+        match kind {
+            EntryKind::Allocate => b.allocated = b.allocated.checked_add(amount)?,
+            EntryKind::Commit => b.committed = b.committed.checked_add(amount)?,
+            EntryKind::Release => b.committed = b.committed.checked_sub(amount)?,
+            EntryKind::Spend => {
+                b.committed = b.committed.checked_sub(amount)?;
+                b.spent = b.spent.checked_add(amount)?;
+            }
+        }
+        Some(b)
+    }
+
+    /// Adds a descendant's committed and spent into this (parent's) balance; allocation is per line.
+    pub fn roll_up(self, child: &Balance) -> Option<Balance> {
+        Some(Balance {
+            allocated: self.allocated,
+            committed: self.committed.checked_add(child.committed)?,
+            spent: self.spent.checked_add(child.spent)?,
+        })
+    }
+}
+
+/// The balance a line's own entries produce, in order (R11 "balances always equal a replay").
+pub fn replay<I: IntoIterator<Item = (EntryKind, Money)>>(entries: I) -> Option<Balance> {
+    entries
+        .into_iter()
+        .try_fold(Balance::default(), |b, (kind, amount)| b.apply(kind, amount))
+}
+
+/// R11 oversubscription: by how much the children's allocations exceed the parent's; 0.00 when
+/// they fit. 信访工作经费 900,000.00 with children adding to 1,550,000.00 → 650,000.00.
+pub fn oversubscribed_by(allocated: Money, children_allocated: &[Money]) -> Money {
+    Money::checked_sum(children_allocated.iter().copied())
+        .and_then(|sum| sum.checked_sub(allocated))
+        .map(|excess| excess.max(Money::ZERO))
+        .unwrap_or(Money::ZERO)
+}
+
+/// A line code (R11): dot-separated segments of lower-case letters, digits and '-', such as
+/// `dept.project.cadre-subsidy`; unique per organisation and year.
+pub fn is_valid_code(code: &str) -> bool {
+    code.len() <= 200
+        && code.split('.').all(|seg| {
+            !seg.is_empty()
+                && seg
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+        })
+}
+
+/// The line that refused a commitment (R11): its code and what it had available.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Insufficient {
+    pub line_code: String,
+    pub available: Money,
+    pub requested: Money,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn worked_example_allocate_commit_spend() {
+        let b = replay([
+            (EntryKind::Allocate, Money::yuan(79_200)),
+            (EntryKind::Commit, Money::yuan(39_600)),
+            (EntryKind::Spend, Money::yuan(39_600)),
+        ]);
+        let b = b.unwrap_or_default();
+        assert_eq!(b.committed, Money::ZERO);
+        assert_eq!(b.spent, Money::yuan(39_600));
+        assert_eq!(b.available(), Money::yuan(39_600));
+    }
+
+    #[test]
+    fn oversubscription_of_petition_work() {
+        let children = [630_000, 320_000, 200_000, 200_000, 200_000].map(Money::yuan);
+        assert_eq!(oversubscribed_by(Money::yuan(900_000), &children), Money::yuan(650_000));
+        assert_eq!(oversubscribed_by(Money::yuan(2_000_000), &children), Money::ZERO);
+        assert_eq!(oversubscribed_by(Money::yuan(1), &[]), Money::ZERO);
+    }
+
+    #[test]
+    fn codes() {
+        assert!(is_valid_code("dept.project.cadre-subsidy"));
+        assert!(!is_valid_code("dept..x"));
+        assert!(!is_valid_code("Dept"));
+        assert!(!is_valid_code(""));
+    }
+
+    proptest! {
+        /// Commit/release/spend move money between columns; allocated − available always equals
+        /// committed + spent.
+        #[test]
+        fn replay_keeps_available_consistent(ops in proptest::collection::vec((1usize..4, 1i64..1_000_000), 0..50)) {
+            let mut entries = vec![(EntryKind::Allocate, Money::from_fen(i64::from(u32::MAX)))];
+            for (k, fen) in ops { entries.push((EntryKind::ALL[k], Money::from_fen(fen))); }
+            if let Some(b) = replay(entries) {
+                let used = b.committed.checked_add(b.spent).unwrap_or_default();
+                prop_assert_eq!(b.allocated.checked_sub(used), Some(b.available()));
+            }
+        }
+    }
+}

@@ -1,0 +1,22 @@
+//! The rules of the service, pure: `std`, `Decimal` and `chrono` only. Nothing here knows HTTP or
+//! SQL. Each type names the rule of `rules.md` it implements.
+
+pub mod budget;
+pub mod money;
+pub mod policy;
+pub mod travel;
+
+pub use money::Money;
+
+/// A problem with one field of a request, named by its JSON path (`stays[1].check_out`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> FieldError {
+        FieldError { field: field.into(), message: message.into() }
+    }
+}

@@ -1,0 +1,228 @@
+//! R1 Money: yuan with two decimals (分), never a float.
+//!
+//! Arithmetic is checked (an overflow is an error, never a wrap); rounding happens in exactly one
+//! place, [`Money::round`], half away from zero to two decimals, applied once per line item.
+
+use std::fmt;
+use std::str::FromStr;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+
+/// The largest amount a client may send (R1): 99,999,999.99.
+pub const MAX_INPUT_FEN: i64 = 9_999_999_999;
+
+/// An amount of money in yuan, held to exactly two decimals (R1).
+///
+/// A newtype over `Decimal` whose scale is always 2; the database keeps it as integer fen, so sums
+/// are exact on every backend. Worked example:
+/// `Money::parse_input("65.50")` is 6550 fen and displays as `"65.50"`; two of them add to
+/// `"131.00"`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Money(Decimal);
+
+/// Why an amount from a client was refused (R1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MoneyError {
+    Malformed,
+    TooManyDecimals,
+    Negative,
+    TooLarge,
+    Overflow,
+}
+
+impl fmt::Display for MoneyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            MoneyError::Malformed => "not an amount: expected yuan such as \"1231.00\"",
+            MoneyError::TooManyDecimals => "an amount has at most two decimals (fen)",
+            MoneyError::Negative => "an amount cannot be negative",
+            MoneyError::TooLarge => "an amount cannot exceed 99999999.99",
+            MoneyError::Overflow => "amount out of range",
+        })
+    }
+}
+
+impl std::error::Error for MoneyError {}
+
+impl Money {
+    pub const ZERO: Money = Money(Decimal::from_parts(0, 0, 0, false, 2));
+
+    /// An amount from integer fen, as stored in the database.
+    pub fn from_fen(fen: i64) -> Money {
+        Money(Decimal::new(fen, 2))
+    }
+
+    /// Whole yuan, for literals in rules and tests: `Money::yuan(300)` is 300.00.
+    pub fn yuan(yuan: i64) -> Money {
+        Money::from_fen(yuan.saturating_mul(100))
+    }
+
+    /// The amount in integer fen. Exact: the scale is always 2 and every `Money` is built from
+    /// an `i64` of fen or checked against it.
+    pub fn fen(self) -> i64 {
+        i64::try_from(self.0.mantissa()).unwrap_or(i64::MAX)
+    }
+
+    /// The amount as a decimal number of yuan with scale 2.
+    pub fn to_decimal(self) -> Decimal {
+        self.0
+    }
+
+    /// Parses an amount sent by a client (R1): a decimal literal with at most two decimals,
+    /// not negative, at most 99,999,999.99. `"680"` is 680.00, `"680.5"` is 680.50, and
+    /// `"680.505"` is refused.
+    pub fn parse_input(text: &str) -> Result<Money, MoneyError> {
+        let text = text.trim();
+        if text.is_empty() || text.contains(['e', 'E']) {
+            return Err(MoneyError::Malformed);
+        }
+        let value = Decimal::from_str(text).map_err(|_| MoneyError::Malformed)?;
+        if value.is_sign_negative() && !value.is_zero() {
+            return Err(MoneyError::Negative);
+        }
+        if value.normalize().scale() > 2 {
+            return Err(MoneyError::TooManyDecimals);
+        }
+        let money = Money::from_decimal_exact(value).ok_or(MoneyError::TooLarge)?;
+        if money.fen() > MAX_INPUT_FEN {
+            return Err(MoneyError::TooLarge);
+        }
+        Ok(money)
+    }
+
+    /// Rounds a decimal number of yuan to fen, half away from zero (R1): 403.333… → 403.33,
+    /// 0.125 → 0.13, −0.125 → −0.13. The one rounding rule of the service.
+    pub fn round(value: Decimal) -> Result<Money, MoneyError> {
+        let rounded = value.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+        Money::from_decimal_exact(rounded).ok_or(MoneyError::Overflow)
+    }
+
+    /// Keeps the invariant: scale 2 and the fen fit in an `i64`.
+    fn from_decimal_exact(value: Decimal) -> Option<Money> {
+        let fen = value.checked_mul(Decimal::ONE_HUNDRED)?;
+        if !fen.fract().is_zero() {
+            return None;
+        }
+        i64::try_from(fen).ok().map(Money::from_fen)
+    }
+
+    pub fn checked_add(self, other: Money) -> Option<Money> {
+        self.0.checked_add(other.0).and_then(Money::from_decimal_exact)
+    }
+
+    pub fn checked_sub(self, other: Money) -> Option<Money> {
+        self.0.checked_sub(other.0).and_then(Money::from_decimal_exact)
+    }
+
+    /// `self × n`, for counts such as nights or days.
+    pub fn checked_mul(self, n: i64) -> Option<Money> {
+        self.0
+            .checked_mul(Decimal::from(n))
+            .and_then(Money::from_decimal_exact)
+    }
+
+    /// `self × fraction`, rounded once per R1: the 20% breakfast share of a 100.00 allowance is
+    /// 20.00.
+    pub fn times_rounded(self, fraction: Decimal) -> Option<Money> {
+        Money::round(self.0.checked_mul(fraction)?).ok()
+    }
+
+    /// Sum of amounts; `None` on overflow.
+    pub fn checked_sum<I: IntoIterator<Item = Money>>(items: I) -> Option<Money> {
+        items
+            .into_iter()
+            .try_fold(Money::ZERO, |acc, m| acc.checked_add(m))
+    }
+
+    pub fn is_zero(self) -> bool {
+        self.0.is_zero()
+    }
+
+    pub fn is_negative(self) -> bool {
+        self.0.is_sign_negative() && !self.0.is_zero()
+    }
+
+    pub fn min(self, other: Money) -> Money {
+        Ord::min(self, other)
+    }
+
+    pub fn max(self, other: Money) -> Money {
+        Ord::max(self, other)
+    }
+}
+
+impl fmt::Display for Money {
+    /// Always two decimals: `"1231.00"`, `"-40.00"`, `"0.05"`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let fen = self.fen();
+        let sign = if fen < 0 { "-" } else { "" };
+        let abs = fen.unsigned_abs();
+        write!(f, "{sign}{}.{:02}", abs / 100, abs % 100)
+    }
+}
+
+impl serde::Serialize for Money {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn parses_and_displays_two_decimals() {
+        assert_eq!(Money::parse_input("1231").map(|m| m.to_string()), Ok("1231.00".into()));
+        assert_eq!(Money::parse_input("65.5").map(|m| m.fen()), Ok(6550));
+        assert_eq!(Money::parse_input("65.50").map(|m| m.fen()), Ok(6550));
+        assert_eq!(Money::parse_input("0").map(|m| m.fen()), Ok(0));
+        assert_eq!(Money::parse_input("99999999.99").map(|m| m.fen()), Ok(MAX_INPUT_FEN));
+        assert_eq!(Money::parse_input("1.500").map(|m| m.fen()), Ok(150));
+    }
+
+    #[test]
+    fn refuses_what_r1_refuses() {
+        assert_eq!(Money::parse_input("1.005"), Err(MoneyError::TooManyDecimals));
+        assert_eq!(Money::parse_input("-1.00"), Err(MoneyError::Negative));
+        assert_eq!(Money::parse_input("100000000.00"), Err(MoneyError::TooLarge));
+        assert_eq!(Money::parse_input("1e3"), Err(MoneyError::Malformed));
+        assert_eq!(Money::parse_input("abc"), Err(MoneyError::Malformed));
+        assert_eq!(Money::parse_input(""), Err(MoneyError::Malformed));
+        assert_eq!(
+            Money::parse_input("99999999999999999999999999"),
+            Err(MoneyError::Malformed).or(Err(MoneyError::TooLarge))
+        );
+    }
+
+    #[test]
+    fn rounds_half_away_from_zero() {
+        let r = |s: &str| Money::round(Decimal::from_str(s).unwrap_or_default()).map(|m| m.fen());
+        assert_eq!(r("403.333333"), Ok(40333));
+        assert_eq!(r("0.125"), Ok(13));
+        assert_eq!(r("0.124"), Ok(12));
+        assert_eq!(r("-0.125"), Ok(-13));
+    }
+
+    #[test]
+    fn displays_negative_and_small() {
+        assert_eq!(Money::from_fen(-4000).to_string(), "-40.00");
+        assert_eq!(Money::from_fen(5).to_string(), "0.05");
+        assert_eq!(Money::from_fen(-5).to_string(), "-0.05");
+    }
+
+    proptest! {
+        #[test]
+        fn display_then_parse_is_identity(fen in 0..=MAX_INPUT_FEN) {
+            let m = Money::from_fen(fen);
+            prop_assert_eq!(Money::parse_input(&m.to_string()), Ok(m));
+        }
+
+        #[test]
+        fn checked_add_matches_integer_sum(a in 0..=MAX_INPUT_FEN, b in 0..=MAX_INPUT_FEN) {
+            let sum = Money::from_fen(a).checked_add(Money::from_fen(b));
+            prop_assert_eq!(sum.map(Money::fen), Some(a + b));
+        }
+    }
+}
