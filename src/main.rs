@@ -1,1 +1,206 @@
-fn main(){}
+//! The `baoxiao` command: serve (the default), migrate, manage organisations and users, verify
+//! the ledger.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use baoxiao::auth::Role;
+use baoxiao::config::{self, Settings};
+use baoxiao::services::{budget, idempotency, setup, users};
+use baoxiao::startup::Application;
+
+#[derive(Parser)]
+#[command(name = "baoxiao", version, about = "差旅费报销 and budget ledger service")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the HTTP API (the default).
+    Serve {
+        /// Address to listen on, e.g. 127.0.0.1:8080.
+        #[arg(long)]
+        bind: Option<String>,
+    },
+    /// Apply migrations and, on an empty database, load the default data.
+    Migrate,
+    /// Manage users.
+    Users {
+        #[command(subcommand)]
+        command: UsersCommand,
+    },
+    /// Manage organisations.
+    Orgs {
+        #[command(subcommand)]
+        command: OrgsCommand,
+    },
+    /// Replay the ledger and compare every line's balances; exits 1 on any difference.
+    Verify,
+}
+
+#[derive(Subcommand)]
+enum UsersCommand {
+    /// Create a user; prints the token (shown once) as the last line.
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long = "role", required = true, value_enum)]
+        roles: Vec<Role>,
+        /// Organisation code; defaults to the only organisation.
+        #[arg(long)]
+        org: Option<String>,
+    },
+    /// Revoke a user's token.
+    Revoke {
+        #[arg(long)]
+        id: i64,
+    },
+}
+
+#[derive(Subcommand)]
+enum OrgsCommand {
+    /// Create an empty organisation.
+    Add {
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+    },
+}
+
+fn init_tracing(settings: &Settings) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if settings.app.log_format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match config::load() {
+        Ok(settings) => settings,
+        Err(error) => {
+            eprintln!("configuration: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    init_tracing(&settings);
+    let result = match cli.command.unwrap_or(Command::Serve { bind: None }) {
+        Command::Serve { bind } => serve(settings, bind),
+        Command::Migrate => migrate(&settings),
+        Command::Users { command } => users_command(&settings, command),
+        Command::Orgs { command: OrgsCommand::Add { code, name } } => add_org(&settings, &code, &name),
+        Command::Verify => verify(&settings),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+type CliResult<T = ExitCode> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
+fn with_pool(settings: &Settings) -> CliResult<baoxiao::db::Pool> {
+    let pool = baoxiao::db::pool(&settings.database.url, 2, settings.database.busy_timeout_ms)?;
+    setup::prepare(&pool, Path::new(&settings.app.default_data_dir), false)?;
+    Ok(pool)
+}
+
+fn migrate(settings: &Settings) -> CliResult {
+    with_pool(settings)?;
+    println!("migrations applied; database ready");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn add_org(settings: &Settings, code: &str, name: &str) -> CliResult {
+    let id = users::add_org(&with_pool(settings)?, code, name)?;
+    println!("organisation {code} created (id {id})");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn users_command(settings: &Settings, command: UsersCommand) -> CliResult {
+    let pool = with_pool(settings)?;
+    match command {
+        UsersCommand::Add { name, roles, org } => {
+            let (id, token) = users::add_user(&pool, org.as_deref(), &name, &roles)?;
+            println!("user {name} created (id {id}) with roles {}; token (shown once):", Role::join(&roles));
+            println!("{token}");
+        }
+        UsersCommand::Revoke { id } => {
+            users::revoke(&pool, id)?;
+            println!("user {id} revoked");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn verify(settings: &Settings) -> CliResult {
+    let pool = with_pool(settings)?;
+    let (checked, mismatches) = budget::verify(&pool)?;
+    for m in &mismatches {
+        println!(
+            "MISMATCH org {} line {}: stored {:?}, replayed {:?}",
+            m.org_id, m.code, m.stored, m.replayed
+        );
+    }
+    println!("{checked} lines checked, {} differ from the ledger", mismatches.len());
+    Ok(if mismatches.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+fn serve(mut settings: Settings, bind: Option<String>) -> CliResult {
+    if let Some(bind) = bind {
+        settings.server.bind = bind;
+    }
+    actix_web::rt::System::new().block_on(async move {
+        let app = Application::build(&settings)?;
+        if app.loaded_default_data {
+            tracing::info!("loaded the default data (平乡县信访局 2021) into an empty database");
+        }
+        if let Some(token) = &app.admin_token {
+            let path = setup::write_token_file(Path::new(&settings.app.data_dir), token)?;
+            println!("Created the first admin. Token (shown once, also written to {}):", path.display());
+            println!("{token}");
+        }
+        let pool = app.pool.clone();
+        let retention = settings.app.idempotency_retention_hours;
+        actix_web::rt::spawn(async move {
+            let mut hourly = actix_web::rt::time::interval(std::time::Duration::from_secs(3600));
+            loop {
+                hourly.tick().await;
+                let pool = pool.clone();
+                match actix_web::web::block(move || idempotency::purge(&pool, retention)).await {
+                    Ok(Ok(n)) if n > 0 => tracing::info!(purged = n, "expired idempotency keys removed"),
+                    Ok(Err(error)) => tracing::warn!(%error, "idempotency purge failed"),
+                    _ => {}
+                }
+            }
+        });
+        tracing::info!(address = %settings.server.bind, port = app.port(), database = %redact(&settings.database.url), "serving");
+        app.run_until_stopped().await?;
+        tracing::info!("stopped");
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// A database URL without its password, for logs.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            let user = credentials.split(':').next().unwrap_or("");
+            format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
+        }
+        _ => url.to_string(),
+    }
+}

@@ -1,0 +1,11 @@
+DROP TABLE duty_stations;
+DROP TABLE idempotency_keys;
+DROP TABLE audit_events;
+DROP TABLE travel_claims;
+DROP TABLE ledger_entries;
+DROP FUNCTION ledger_entries_append_only();
+DROP TABLE budget_lines;
+DROP TABLE policy_cities;
+DROP TABLE policy_versions;
+DROP TABLE users;
+DROP TABLE organisations;

@@ -1,0 +1,50 @@
+//! The audit trail: who moved what from which status to which, and when.
+
+use diesel::prelude::*;
+
+use super::schema::audit_events;
+use super::DbConnection;
+
+#[derive(Insertable)]
+#[diesel(table_name = audit_events)]
+pub struct NewEvent<'a> {
+    pub org_id: i64,
+    pub entity_type: &'a str,
+    pub entity_id: i64,
+    pub action: &'a str,
+    pub from_status: Option<&'a str>,
+    pub to_status: &'a str,
+    pub actor_id: i64,
+    pub at: chrono::NaiveDateTime,
+    pub note: Option<&'a str>,
+}
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = audit_events)]
+pub struct EventRow {
+    pub action: String,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub actor_id: i64,
+    pub at: chrono::NaiveDateTime,
+    pub note: Option<String>,
+}
+
+pub fn insert(conn: &mut DbConnection, event: &NewEvent<'_>) -> QueryResult<usize> {
+    diesel::insert_into(audit_events::table).values(event).execute(conn)
+}
+
+pub fn for_entity(
+    conn: &mut DbConnection,
+    org_id: i64,
+    entity_type: &str,
+    entity_id: i64,
+) -> QueryResult<Vec<EventRow>> {
+    audit_events::table
+        .filter(audit_events::org_id.eq(org_id))
+        .filter(audit_events::entity_type.eq(entity_type))
+        .filter(audit_events::entity_id.eq(entity_id))
+        .order(audit_events::id)
+        .select(EventRow::as_select())
+        .load(conn)
+}

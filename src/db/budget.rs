@@ -1,0 +1,174 @@
+//! Budget lines and the ledger (R11). Every change of a balance is a conditional `UPDATE`, so the
+//! database, not the process, decides whether money is there.
+
+use diesel::prelude::*;
+
+use super::schema::{budget_lines, ledger_entries};
+use super::DbConnection;
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = budget_lines)]
+pub struct LineRow {
+    pub id: i64,
+    pub year: i32,
+    pub code: String,
+    pub name: String,
+    pub parent_id: Option<i64>,
+    pub depth: i32,
+    pub allocated_fen: i64,
+    pub committed_fen: i64,
+    pub spent_fen: i64,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = budget_lines)]
+pub struct NewLine<'a> {
+    pub org_id: i64,
+    pub year: i32,
+    pub code: &'a str,
+    pub name: &'a str,
+    pub parent_id: Option<i64>,
+    pub depth: i32,
+    pub allocated_fen: i64,
+    pub created_at: chrono::NaiveDateTime,
+}
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = ledger_entries)]
+pub struct EntryRow {
+    pub id: i64,
+    pub line_id: i64,
+    pub kind: String,
+    pub amount_fen: i64,
+    pub source_type: String,
+    pub source_id: Option<i64>,
+    pub actor_id: Option<i64>,
+    pub at: chrono::NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = ledger_entries)]
+pub struct NewEntry<'a> {
+    pub org_id: i64,
+    pub line_id: i64,
+    pub kind: &'a str,
+    pub amount_fen: i64,
+    pub source_type: &'a str,
+    pub source_id: Option<i64>,
+    pub actor_id: Option<i64>,
+    pub at: chrono::NaiveDateTime,
+}
+
+pub fn find(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<Option<LineRow>> {
+    budget_lines::table
+        .filter(budget_lines::org_id.eq(org_id).and(budget_lines::id.eq(id)))
+        .select(LineRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_by_code(
+    conn: &mut DbConnection,
+    org_id: i64,
+    year: i32,
+    code: &str,
+) -> QueryResult<Option<LineRow>> {
+    budget_lines::table
+        .filter(budget_lines::org_id.eq(org_id))
+        .filter(budget_lines::year.eq(year).and(budget_lines::code.eq(code)))
+        .select(LineRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn by_year(conn: &mut DbConnection, org_id: i64, year: i32) -> QueryResult<Vec<LineRow>> {
+    budget_lines::table
+        .filter(budget_lines::org_id.eq(org_id).and(budget_lines::year.eq(year)))
+        .order((budget_lines::depth, budget_lines::id))
+        .select(LineRow::as_select())
+        .load(conn)
+}
+
+pub fn all(conn: &mut DbConnection, org_id: i64) -> QueryResult<Vec<LineRow>> {
+    budget_lines::table
+        .filter(budget_lines::org_id.eq(org_id))
+        .order(budget_lines::id)
+        .select(LineRow::as_select())
+        .load(conn)
+}
+
+pub fn children(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<Vec<LineRow>> {
+    budget_lines::table
+        .filter(budget_lines::org_id.eq(org_id).and(budget_lines::parent_id.eq(id)))
+        .order(budget_lines::id)
+        .select(LineRow::as_select())
+        .load(conn)
+}
+
+pub fn insert(conn: &mut DbConnection, line: &NewLine<'_>) -> QueryResult<i64> {
+    diesel::insert_into(budget_lines::table)
+        .values(line)
+        .returning(budget_lines::id)
+        .get_result(conn)
+}
+
+/// Adds `fen` to the line's committed amount only if it is available there; `false` when it is
+/// not (nothing changed). The `WHERE` re-reads the row under its lock, so concurrent commitments
+/// from any number of processes serialise on the row and none can overspend.
+pub fn try_commit(conn: &mut DbConnection, org: i64, line: i64, fen: i64) -> QueryResult<bool> {
+    use super::schema::budget_lines::dsl::*;
+    let changed = diesel::update(budget_lines)
+        .filter(org_id.eq(org).and(id.eq(line)))
+        .filter((allocated_fen - committed_fen - spent_fen).ge(fen))
+        .set(committed_fen.eq(committed_fen + fen))
+        .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// Withdraws `fen` of the line's commitment; `false` if the line has less committed.
+pub fn release(conn: &mut DbConnection, org: i64, line: i64, fen: i64) -> QueryResult<bool> {
+    use super::schema::budget_lines::dsl::*;
+    let changed = diesel::update(budget_lines)
+        .filter(org_id.eq(org).and(id.eq(line)))
+        .filter(committed_fen.ge(fen))
+        .set(committed_fen.eq(committed_fen - fen))
+        .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// Turns `fen` of the line's commitment into spend; `false` if the line has less committed.
+pub fn spend(conn: &mut DbConnection, org: i64, line: i64, fen: i64) -> QueryResult<bool> {
+    use super::schema::budget_lines::dsl::*;
+    let changed = diesel::update(budget_lines)
+        .filter(org_id.eq(org).and(id.eq(line)))
+        .filter(committed_fen.ge(fen))
+        .set((committed_fen.eq(committed_fen - fen), spent_fen.eq(spent_fen + fen)))
+        .execute(conn)?;
+    Ok(changed == 1)
+}
+
+pub fn insert_entry(conn: &mut DbConnection, entry: &NewEntry<'_>) -> QueryResult<i64> {
+    diesel::insert_into(ledger_entries::table)
+        .values(entry)
+        .returning(ledger_entries::id)
+        .get_result(conn)
+}
+
+/// The entries posted to any of `line_ids`, oldest first.
+pub fn entries(conn: &mut DbConnection, org_id: i64, line_ids: &[i64]) -> QueryResult<Vec<EntryRow>> {
+    ledger_entries::table
+        .filter(ledger_entries::org_id.eq(org_id))
+        .filter(ledger_entries::line_id.eq_any(line_ids))
+        .order(ledger_entries::id)
+        .select(EntryRow::as_select())
+        .load(conn)
+}
+
+/// Every entry of the organisation, oldest first (for `verify`).
+pub fn all_entries(conn: &mut DbConnection, org_id: i64) -> QueryResult<Vec<EntryRow>> {
+    ledger_entries::table
+        .filter(ledger_entries::org_id.eq(org_id))
+        .order(ledger_entries::id)
+        .select(EntryRow::as_select())
+        .load(conn)
+}

@@ -1,0 +1,40 @@
+//! Organisations: every other row belongs to one.
+
+use diesel::prelude::*;
+
+use super::schema::organisations;
+use super::{now, DbConnection};
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = organisations)]
+pub struct Org {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+}
+
+pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<Org>> {
+    organisations::table
+        .select(Org::as_select())
+        .order(organisations::id)
+        .load(conn)
+}
+
+pub fn find_by_code(conn: &mut DbConnection, code: &str) -> QueryResult<Option<Org>> {
+    organisations::table
+        .filter(organisations::code.eq(code))
+        .select(Org::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn insert(conn: &mut DbConnection, code: &str, name: &str) -> QueryResult<i64> {
+    diesel::insert_into(organisations::table)
+        .values((
+            organisations::code.eq(code),
+            organisations::name.eq(name),
+            organisations::created_at.eq(now()),
+        ))
+        .returning(organisations::id)
+        .get_result(conn)
+}

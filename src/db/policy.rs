@@ -1,0 +1,94 @@
+//! Policy versions (R2) and their cities.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use super::schema::{policy_cities, policy_versions};
+use super::DbConnection;
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = policy_versions)]
+pub struct PolicyRow {
+    pub id: i64,
+    pub version: i32,
+    pub effective_from: NaiveDate,
+    pub breakfast_bp: i32,
+    pub lunch_bp: i32,
+    pub dinner_bp: i32,
+    pub subsidy_monthly_fen: i64,
+}
+
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = policy_cities)]
+pub struct CityRow {
+    pub org_id: i64,
+    pub policy_id: i64,
+    pub position: i32,
+    pub code: String,
+    pub names: String,
+    pub lodging_cap_fen: i64,
+    pub meal_fen: i64,
+    pub transport_fen: i64,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = policy_versions)]
+pub struct NewPolicy {
+    pub org_id: i64,
+    pub version: i32,
+    pub effective_from: NaiveDate,
+    pub breakfast_bp: i32,
+    pub lunch_bp: i32,
+    pub dinner_bp: i32,
+    pub subsidy_monthly_fen: i64,
+    pub created_by: Option<i64>,
+    pub created_at: chrono::NaiveDateTime,
+}
+
+/// The version in force on `date`: the latest `effective_from` on or before it (R2).
+pub fn in_force(conn: &mut DbConnection, org_id: i64, date: NaiveDate) -> QueryResult<Option<PolicyRow>> {
+    policy_versions::table
+        .filter(policy_versions::org_id.eq(org_id))
+        .filter(policy_versions::effective_from.le(date))
+        .order(policy_versions::effective_from.desc())
+        .select(PolicyRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<Option<PolicyRow>> {
+    policy_versions::table
+        .filter(policy_versions::org_id.eq(org_id).and(policy_versions::id.eq(id)))
+        .select(PolicyRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The newest version, by `effective_from`.
+pub fn latest(conn: &mut DbConnection, org_id: i64) -> QueryResult<Option<PolicyRow>> {
+    policy_versions::table
+        .filter(policy_versions::org_id.eq(org_id))
+        .order(policy_versions::effective_from.desc())
+        .select(PolicyRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn cities(conn: &mut DbConnection, org_id: i64, policy_id: i64) -> QueryResult<Vec<CityRow>> {
+    policy_cities::table
+        .filter(policy_cities::org_id.eq(org_id).and(policy_cities::policy_id.eq(policy_id)))
+        .order(policy_cities::position)
+        .select(CityRow::as_select())
+        .load(conn)
+}
+
+pub fn insert(conn: &mut DbConnection, policy: &NewPolicy) -> QueryResult<i64> {
+    diesel::insert_into(policy_versions::table)
+        .values(policy)
+        .returning(policy_versions::id)
+        .get_result(conn)
+}
+
+pub fn insert_city(conn: &mut DbConnection, city: &CityRow) -> QueryResult<usize> {
+    diesel::insert_into(policy_cities::table).values(city).execute(conn)
+}

@@ -1,0 +1,145 @@
+//! The tables, as both backends' migrations create them (`migrations/{sqlite,postgres}`).
+
+diesel::table! {
+    organisations (id) {
+        id -> BigInt,
+        code -> Text,
+        name -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        org_id -> BigInt,
+        id -> BigInt,
+        name -> Text,
+        roles -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    policy_versions (id) {
+        org_id -> BigInt,
+        id -> BigInt,
+        version -> Integer,
+        effective_from -> Date,
+        breakfast_bp -> Integer,
+        lunch_bp -> Integer,
+        dinner_bp -> Integer,
+        subsidy_monthly_fen -> BigInt,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    policy_cities (org_id, policy_id, code) {
+        org_id -> BigInt,
+        policy_id -> BigInt,
+        position -> Integer,
+        code -> Text,
+        names -> Text,
+        lodging_cap_fen -> BigInt,
+        meal_fen -> BigInt,
+        transport_fen -> BigInt,
+    }
+}
+
+diesel::table! {
+    budget_lines (id) {
+        org_id -> BigInt,
+        id -> BigInt,
+        year -> Integer,
+        code -> Text,
+        name -> Text,
+        parent_id -> Nullable<BigInt>,
+        depth -> Integer,
+        allocated_fen -> BigInt,
+        committed_fen -> BigInt,
+        spent_fen -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ledger_entries (id) {
+        org_id -> BigInt,
+        id -> BigInt,
+        line_id -> BigInt,
+        kind -> Text,
+        amount_fen -> BigInt,
+        source_type -> Text,
+        source_id -> Nullable<BigInt>,
+        actor_id -> Nullable<BigInt>,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    travel_claims (id) {
+        org_id -> BigInt,
+        id -> BigInt,
+        claimant_id -> BigInt,
+        budget_line_id -> BigInt,
+        status -> Text,
+        purpose -> Text,
+        destination -> Text,
+        departure_date -> Date,
+        return_date -> Date,
+        policy_version_id -> BigInt,
+        request -> Text,
+        breakdown -> Text,
+        reimbursable_fen -> BigInt,
+        self_borne_fen -> BigInt,
+        submitted_at -> Timestamp,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<Timestamp>,
+        reject_reason -> Nullable<Text>,
+        paid_on -> Nullable<Date>,
+        paid_by -> Nullable<BigInt>,
+        paid_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        org_id -> BigInt,
+        id -> BigInt,
+        entity_type -> Text,
+        entity_id -> BigInt,
+        action -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        actor_id -> BigInt,
+        at -> Timestamp,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (org_id, user_id, key) {
+        org_id -> BigInt,
+        user_id -> BigInt,
+        key -> Text,
+        request_hash -> Text,
+        response_status -> Nullable<Integer>,
+        response_body -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    duty_stations (id) {
+        org_id -> BigInt,
+        id -> BigInt,
+        name -> Text,
+        city -> Text,
+        budget_line_id -> BigInt,
+        daily_cost_override_fen -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}

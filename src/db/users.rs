@@ -1,0 +1,62 @@
+//! Users and their hashed bearer tokens.
+
+use diesel::prelude::*;
+
+use super::schema::users;
+use super::{now, DbConnection};
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub org_id: i64,
+    pub id: i64,
+    pub name: String,
+    pub roles: String,
+    pub revoked_at: Option<chrono::NaiveDateTime>,
+}
+
+pub fn insert(
+    conn: &mut DbConnection,
+    org_id: i64,
+    name: &str,
+    roles: &str,
+    token_hash: &str,
+) -> QueryResult<i64> {
+    diesel::insert_into(users::table)
+        .values((
+            users::org_id.eq(org_id),
+            users::name.eq(name),
+            users::roles.eq(roles),
+            users::token_hash.eq(token_hash),
+            users::created_at.eq(now()),
+        ))
+        .returning(users::id)
+        .get_result(conn)
+}
+
+pub fn find_by_token_hash(conn: &mut DbConnection, hash: &str) -> QueryResult<Option<UserRow>> {
+    users::table
+        .filter(users::token_hash.eq(hash))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<Option<UserRow>> {
+    users::table
+        .filter(users::org_id.eq(org_id).and(users::id.eq(id)))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
+    users::table.count().get_result(conn)
+}
+
+/// Marks a user's token revoked; returns how many users were changed (0 or 1).
+pub fn revoke(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
+    diesel::update(users::table.filter(users::id.eq(id).and(users::revoked_at.is_null())))
+        .set(users::revoked_at.eq(Some(now())))
+        .execute(conn)
+}

@@ -1,0 +1,72 @@
+//! `/api/v1/budget-lines` (R11).
+
+use actix_web::{get, post, web, HttpResponse};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::auth::Role;
+use crate::db::Pool;
+use crate::error::{AppError, AppResult};
+use crate::services::budget::{self, NewLineSpec};
+use crate::wire::{EntryView, LineBody, LineDetailView, LineView};
+
+use super::extract::{run, Body, Caller};
+
+#[derive(Deserialize, IntoParams)]
+pub struct YearQuery {
+    /// The fiscal year, 2000–2100.
+    year: i32,
+}
+
+/// The year's budget tree, parents first.
+#[utoipa::path(get, path = "/api/v1/budget-lines", tag = "budget lines", params(YearQuery),
+    responses((status = 200, body = Vec<LineView>)), security(("bearer" = [])))]
+#[get("/budget-lines")]
+pub async fn list_lines(pool: web::Data<Pool>, caller: Caller, query: web::Query<YearQuery>) -> AppResult<HttpResponse> {
+    let year = query.year;
+    let lines = run(move || budget::list(&pool, &caller, year)).await?;
+    Ok(HttpResponse::Ok().json(lines))
+}
+
+/// One line with its children.
+#[utoipa::path(get, path = "/api/v1/budget-lines/{id}", tag = "budget lines", params(("id" = i64, Path)),
+    responses((status = 200, body = LineDetailView), (status = 404, body = super::Problem)), security(("bearer" = [])))]
+#[get("/budget-lines/{id}")]
+pub async fn get_line(pool: web::Data<Pool>, caller: Caller, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let line = run(move || budget::get(&pool, &caller, id)).await?;
+    Ok(HttpResponse::Ok().json(line))
+}
+
+/// The ledger entries of the line and its descendants, oldest first.
+#[utoipa::path(get, path = "/api/v1/budget-lines/{id}/entries", tag = "budget lines", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<EntryView>), (status = 404, body = super::Problem)), security(("bearer" = [])))]
+#[get("/budget-lines/{id}/entries")]
+pub async fn line_entries(pool: web::Data<Pool>, caller: Caller, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let entries = run(move || budget::entries(&pool, &caller, id)).await?;
+    Ok(HttpResponse::Ok().json(entries))
+}
+
+/// Creates and allocates a line (admin).
+#[utoipa::path(post, path = "/api/v1/budget-lines", tag = "budget lines", request_body = LineBody,
+    responses((status = 201, body = LineView), (status = 409, body = super::Problem), (status = 422, body = super::Problem)),
+    security(("bearer" = [])))]
+#[post("/budget-lines")]
+pub async fn create_line(pool: web::Data<Pool>, caller: Caller, body: Body<LineBody>) -> AppResult<HttpResponse> {
+    caller.require(&[Role::Admin])?;
+    let body = body.0;
+    let allocated = body.allocated.parse("allocated").map_err(|e| AppError::Validation(vec![e]))?;
+    let line = run(move || {
+        let spec = NewLineSpec {
+            year: body.year,
+            code: &body.code,
+            name: &body.name,
+            parent_code: body.parent_code.as_deref(),
+            allocated,
+        };
+        budget::create(&pool, &caller, spec)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(line))
+}

@@ -1,0 +1,136 @@
+//! Request extractors: the authenticated caller, and JSON bodies that are size-limited, name the
+//! field of any error, and are validated before a handler sees them.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+use validator::Validate;
+
+use crate::auth::Actor;
+use crate::db::Pool;
+use crate::error::AppError;
+use crate::services;
+use crate::wire::flatten_validation;
+
+/// The largest JSON body accepted: 64 KiB (413 beyond).
+pub const MAX_BODY: usize = 64 * 1024;
+
+/// The caller, from `Authorization: Bearer TOKEN`; 401 `unauthenticated` without a valid one.
+pub struct Caller(pub Actor);
+
+impl std::ops::Deref for Caller {
+    type Target = Actor;
+    fn deref(&self) -> &Actor {
+        &self.0
+    }
+}
+
+fn bearer(req: &HttpRequest) -> Option<String> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    (scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()).then(|| token.trim().to_string())
+}
+
+/// Authenticates once per request; the result is kept in the request's extensions.
+pub async fn authenticate(req: &HttpRequest) -> Result<Actor, AppError> {
+    if let Some(actor) = req.extensions().get::<Actor>() {
+        return Ok(actor.clone());
+    }
+    let token = bearer(req).ok_or(AppError::Unauthenticated)?;
+    let pool = req
+        .app_data::<web::Data<Pool>>()
+        .cloned()
+        .ok_or_else(|| AppError::Internal("no pool".into()))?;
+    let actor = web::block(move || services::users::authenticate(&pool, &token)).await??;
+    req.extensions_mut().insert(actor.clone());
+    Ok(actor)
+}
+
+impl FromRequest for Caller {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Caller, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { authenticate(&req).await.map(Caller) })
+    }
+}
+
+/// Reads a body of at most [`MAX_BODY`] bytes.
+pub async fn read_body(req: &HttpRequest, payload: &mut Payload) -> Result<web::Bytes, AppError> {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY) {
+        return Err(AppError::PayloadTooLarge);
+    }
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| AppError::InvalidRequest {
+            status: StatusCode::BAD_REQUEST,
+            detail: format!("could not read the body: {e}"),
+            field: None,
+        })?;
+        if body.len() + chunk.len() > MAX_BODY {
+            return Err(AppError::PayloadTooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+/// Parses JSON, naming the field of a wrong type or missing value (422) or answering 400 for
+/// JSON that does not parse at all.
+pub fn parse_json<T: DeserializeOwned + Validate>(bytes: &[u8]) -> Result<T, AppError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let syntax = inner.is_syntax() || inner.is_eof();
+        AppError::InvalidRequest {
+            status: if syntax { StatusCode::BAD_REQUEST } else { StatusCode::UNPROCESSABLE_ENTITY },
+            detail: if syntax { format!("malformed JSON: {inner}") } else { inner.to_string() },
+            field: (!syntax && path != ".").then_some(path),
+        }
+    })?;
+    de.end().map_err(|e| AppError::InvalidRequest {
+        status: StatusCode::BAD_REQUEST,
+        detail: format!("malformed JSON: {e}"),
+        field: None,
+    })?;
+    value.validate().map_err(|e| AppError::Validation(flatten_validation(&e)))?;
+    Ok(value)
+}
+
+/// A validated JSON body.
+pub struct Body<T>(pub T);
+
+impl<T: DeserializeOwned + Validate + 'static> FromRequest for Body<T> {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Body<T>, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let mut payload = payload.take();
+        Box::pin(async move {
+            let bytes = read_body(&req, &mut payload).await?;
+            parse_json(&bytes).map(Body)
+        })
+    }
+}
+
+/// Runs a service call on the blocking pool.
+pub async fn run<T, F>(f: F) -> Result<T, AppError>
+where
+    F: FnOnce() -> Result<T, AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    web::block(f).await?
+}

@@ -1,0 +1,131 @@
+//! HTTP only: each handler extracts, checks the role, calls one service on the blocking pool and
+//! shapes the response. No SQL, no arithmetic, no business branching here.
+
+pub mod budget_lines;
+pub mod extract;
+pub mod health;
+pub mod idempotency;
+pub mod policy;
+pub mod travel_claims;
+
+use actix_web::body::{BoxBody, EitherBody};
+use actix_web::dev::ServiceResponse;
+use actix_web::http::{header, StatusCode};
+use actix_web::middleware::ErrorHandlerResponse;
+use actix_web::{web, HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+
+use crate::error::AppError;
+
+/// An RFC 9457 problem (every 4xx and 5xx).
+#[derive(Serialize, ToSchema)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// Stable snake_case code, e.g. `insufficient_budget`.
+    pub code: String,
+    pub errors: Option<Vec<ProblemField>>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ProblemField {
+    pub field: String,
+    pub message: String,
+}
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "baoxiao", description = "差旅费报销、老干部补助与值班经费 against a budget ledger that cannot be overspent."),
+    paths(
+        health::healthz, health::readyz,
+        policy::get_policy, policy::publish_policy,
+        budget_lines::list_lines, budget_lines::get_line, budget_lines::line_entries, budget_lines::create_line,
+        travel_claims::quote, travel_claims::submit, travel_claims::list, travel_claims::get_claim,
+        travel_claims::approve, travel_claims::reject, travel_claims::pay,
+    ),
+    components(schemas(Problem, ProblemField)),
+    modifiers(&BearerAuth),
+)]
+pub struct ApiDoc;
+
+/// Registers the `/api/v1` routes.
+pub fn api(cfg: &mut web::ServiceConfig) {
+    cfg.service(policy::get_policy)
+        .service(policy::publish_policy)
+        .service(budget_lines::list_lines)
+        .service(budget_lines::create_line)
+        .service(budget_lines::get_line)
+        .service(budget_lines::line_entries)
+        .service(travel_claims::quote)
+        .service(travel_claims::submit)
+        .service(travel_claims::list)
+        .service(travel_claims::get_claim)
+        .service(travel_claims::approve)
+        .service(travel_claims::reject)
+        .service(travel_claims::pay);
+}
+
+/// Query strings that do not parse: 422 naming the parameter.
+pub fn query_error(error: actix_web::error::QueryPayloadError, _: &actix_web::HttpRequest) -> actix_web::Error {
+    AppError::InvalidRequest {
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+        detail: format!("bad query parameter: {error}"),
+        field: None,
+    }
+    .into()
+}
+
+/// A path id that is not a number names nothing: 404.
+pub fn path_error(_: actix_web::error::PathError, _: &actix_web::HttpRequest) -> actix_web::Error {
+    AppError::NotFound("resource").into()
+}
+
+pub async fn not_found() -> HttpResponse {
+    AppError::NotFound("route").error_response()
+}
+
+/// Any error response not already problem+json (405 from the router, say) becomes one.
+pub fn problem_for_others<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if is_problem {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let code = match status {
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "invalid_request",
+        s if s.is_server_error() => "internal_error",
+        _ => "invalid_request",
+    };
+    let body = serde_json::json!({
+        "type": format!("urn:baoxiao:problem:{code}"),
+        "title": status.canonical_reason().unwrap_or("Error"),
+        "status": status.as_u16(),
+        "detail": status.canonical_reason().unwrap_or("error"),
+        "code": code,
+    });
+    let (req, _) = res.into_parts();
+    let response = HttpResponse::build(status)
+        .insert_header((header::CONTENT_TYPE, "application/problem+json"))
+        .body(body.to_string());
+    let res: ServiceResponse<EitherBody<_, BoxBody>> = ServiceResponse::new(req, response).map_into_right_body();
+    Ok(ErrorHandlerResponse::Response(res))
+}

@@ -1,0 +1,42 @@
+//! `/api/v1/policy` (R2).
+
+use actix_web::{get, post, web, HttpResponse};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::auth::Role;
+use crate::db::Pool;
+use crate::error::AppResult;
+use crate::services::policy;
+use crate::wire::{PolicyBody, PolicyView};
+
+use super::extract::{run, Body, Caller};
+
+#[derive(Deserialize, IntoParams)]
+pub struct PolicyQuery {
+    /// The date the policy must be in force on; today when absent.
+    date: Option<NaiveDate>,
+}
+
+/// The policy version in force on a date.
+#[utoipa::path(get, path = "/api/v1/policy", tag = "policy", params(PolicyQuery),
+    responses((status = 200, body = PolicyView), (status = 422, body = super::Problem)), security(("bearer" = [])))]
+#[get("/policy")]
+pub async fn get_policy(pool: web::Data<Pool>, caller: Caller, query: web::Query<PolicyQuery>) -> AppResult<HttpResponse> {
+    let date = query.date.unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let view = run(move || policy::get(&pool, &caller, date)).await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Publishes a new policy version (admin); it must take effect after every existing one.
+#[utoipa::path(post, path = "/api/v1/policy", tag = "policy", request_body = PolicyBody,
+    responses((status = 201, body = PolicyView), (status = 409, body = super::Problem), (status = 422, body = super::Problem)),
+    security(("bearer" = [])))]
+#[post("/policy")]
+pub async fn publish_policy(pool: web::Data<Pool>, caller: Caller, body: Body<PolicyBody>) -> AppResult<HttpResponse> {
+    caller.require(&[Role::Admin])?;
+    let policy = body.0.into_policy()?;
+    let view = run(move || policy::publish(&pool, &caller, policy)).await?;
+    Ok(HttpResponse::Created().json(view))
+}

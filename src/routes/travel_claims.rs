@@ -1,0 +1,108 @@
+//! `/api/v1/travel-claims` (R3–R8).
+
+use actix_web::{get, post, web, HttpResponse};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::auth::Role;
+use crate::db::Pool;
+use crate::error::{AppError, AppResult};
+use crate::services::claims;
+use crate::wire::{BreakdownView, ClaimBody, ClaimView, PayBody, RejectBody};
+
+use super::extract::{run, Body, Caller};
+
+/// Computes a claim's breakdown without storing anything.
+#[utoipa::path(post, path = "/api/v1/travel-claims/quote", tag = "travel claims", request_body = ClaimBody,
+    responses((status = 200, body = BreakdownView), (status = 422, body = super::Problem)), security(("bearer" = [])))]
+#[post("/travel-claims/quote")]
+pub async fn quote(pool: web::Data<Pool>, caller: Caller, body: Body<ClaimBody>) -> AppResult<HttpResponse> {
+    let input = body.0.to_trip_input()?;
+    let breakdown = run(move || claims::quote(&pool, &caller, input)).await?;
+    Ok(HttpResponse::Ok().json(breakdown))
+}
+
+/// Submits a claim (claimant).
+#[utoipa::path(post, path = "/api/v1/travel-claims", tag = "travel claims", request_body = ClaimBody,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe key, at most 255 characters")),
+    responses((status = 201, body = ClaimView), (status = 422, body = super::Problem)), security(("bearer" = [])))]
+#[post("/travel-claims")]
+pub async fn submit(pool: web::Data<Pool>, caller: Caller, body: Body<ClaimBody>) -> AppResult<HttpResponse> {
+    caller.require(&[Role::Claimant])?;
+    let line = body.0.budget_line_id.ok_or_else(|| AppError::InvalidRequest {
+        status: actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+        detail: "missing field `budget_line_id`".into(),
+        field: Some("budget_line_id".into()),
+    })?;
+    let input = body.0.to_trip_input()?;
+    let claim = run(move || claims::submit(&pool, &caller, line, input)).await?;
+    Ok(HttpResponse::Created().json(claim))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct StatusQuery {
+    /// `submitted`, `approved`, `rejected` or `paid`.
+    status: Option<String>,
+}
+
+/// Lists claims, newest first: a claimant's own, or all for finance, budget holders and admins.
+#[utoipa::path(get, path = "/api/v1/travel-claims", tag = "travel claims", params(StatusQuery),
+    responses((status = 200, body = Vec<ClaimView>)), security(("bearer" = [])))]
+#[get("/travel-claims")]
+pub async fn list(pool: web::Data<Pool>, caller: Caller, query: web::Query<StatusQuery>) -> AppResult<HttpResponse> {
+    let status = query.into_inner().status;
+    if let Some(s) = &status {
+        if !["submitted", "approved", "rejected", "paid"].contains(&s.as_str()) {
+            return Err(AppError::field("status", "one of submitted, approved, rejected, paid"));
+        }
+    }
+    let claims = run(move || claims::list(&pool, &caller, status.as_deref())).await?;
+    Ok(HttpResponse::Ok().json(claims))
+}
+
+/// One claim with its history.
+#[utoipa::path(get, path = "/api/v1/travel-claims/{id}", tag = "travel claims", params(("id" = i64, Path)),
+    responses((status = 200, body = ClaimView), (status = 404, body = super::Problem)), security(("bearer" = [])))]
+#[get("/travel-claims/{id}")]
+pub async fn get_claim(pool: web::Data<Pool>, caller: Caller, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let claim = run(move || claims::get(&pool, &caller, id)).await?;
+    Ok(HttpResponse::Ok().json(claim))
+}
+
+/// Approves a claim (finance, not the claimant): commits its reimbursable amount.
+#[utoipa::path(post, path = "/api/v1/travel-claims/{id}/approve", tag = "travel claims",
+    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 200, body = ClaimView), (status = 403, body = super::Problem), (status = 409, body = super::Problem)),
+    security(("bearer" = [])))]
+#[post("/travel-claims/{id}/approve")]
+pub async fn approve(pool: web::Data<Pool>, caller: Caller, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    caller.require(&[Role::Finance])?;
+    let id = id.into_inner();
+    let claim = run(move || claims::approve(&pool, &caller, id)).await?;
+    Ok(HttpResponse::Ok().json(claim))
+}
+
+/// Rejects a claim (finance), releasing any commitment.
+#[utoipa::path(post, path = "/api/v1/travel-claims/{id}/reject", tag = "travel claims", request_body = RejectBody,
+    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 200, body = ClaimView), (status = 409, body = super::Problem)), security(("bearer" = [])))]
+#[post("/travel-claims/{id}/reject")]
+pub async fn reject(pool: web::Data<Pool>, caller: Caller, id: web::Path<i64>, body: Body<RejectBody>) -> AppResult<HttpResponse> {
+    caller.require(&[Role::Finance])?;
+    let id = id.into_inner();
+    let claim = run(move || claims::reject(&pool, &caller, id, &body.0.reason)).await?;
+    Ok(HttpResponse::Ok().json(claim))
+}
+
+/// Records payment (finance): the commitment becomes spend.
+#[utoipa::path(post, path = "/api/v1/travel-claims/{id}/pay", tag = "travel claims", request_body = PayBody,
+    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 200, body = ClaimView), (status = 409, body = super::Problem)), security(("bearer" = [])))]
+#[post("/travel-claims/{id}/pay")]
+pub async fn pay(pool: web::Data<Pool>, caller: Caller, id: web::Path<i64>, body: Body<PayBody>) -> AppResult<HttpResponse> {
+    caller.require(&[Role::Finance])?;
+    let id = id.into_inner();
+    let claim = run(move || claims::pay(&pool, &caller, id, body.0.paid_on)).await?;
+    Ok(HttpResponse::Ok().json(claim))
+}

@@ -1,0 +1,281 @@
+//! Travel claims (R3–R8): quote, submit, approve, reject, pay, read.
+//!
+//! Status moves: submitted → approved → paid; submitted or approved → rejected. Approval commits
+//! the reimbursable amount against the claim's line (R11); rejection releases it; payment turns
+//! it into spend. Every move is audited with who and when.
+
+use chrono::NaiveDate;
+
+use crate::auth::{Actor, Role};
+use crate::db::audit::{self, NewEvent};
+use crate::db::claims::{self as rows, ClaimRow, NewClaim};
+use crate::db::{budget as lines, now, write_tx, DbConnection, Pool};
+use crate::domain::travel::{Trip, TripInput};
+use crate::domain::Money;
+use crate::error::{AppError, AppResult};
+use crate::metrics;
+use crate::wire::{timestamp, BreakdownView, ClaimView, HistoryView};
+
+use super::budget::{self, Source};
+use super::{conn, policy};
+
+const ENTITY: &str = "travel_claim";
+
+/// Computes a trip with the policy in force on its departure date (R2).
+fn compute(c: &mut DbConnection, org_id: i64, input: TripInput) -> AppResult<(i64, BreakdownView)> {
+    let version = policy::in_force(c, org_id, input.departure_date)?;
+    let trip = Trip::parse(input, &version.policy)?;
+    let breakdown = trip
+        .compute()
+        .map_err(|_| AppError::field("stays", "amounts too large to add up"))?;
+    Ok((version.id, BreakdownView::new(version.number, &breakdown)))
+}
+
+/// `POST /api/v1/travel-claims/quote`: the breakdown, nothing stored.
+pub fn quote(pool: &Pool, actor: &Actor, input: TripInput) -> AppResult<BreakdownView> {
+    Ok(compute(&mut *conn(pool)?, actor.org_id, input)?.1)
+}
+
+/// `POST /api/v1/travel-claims`: stores the claim with its breakdown and policy version, and
+/// warns (without refusing) when the line cannot cover it today.
+pub fn submit(pool: &Pool, actor: &Actor, budget_line_id: i64, input: TripInput) -> AppResult<ClaimView> {
+    let mut c = conn(pool)?;
+    let request = serde_json::to_string(&RequestRecord::from(&input))
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    write_tx(&mut c, |c| {
+        if lines::find(c, actor.org_id, budget_line_id)?.is_none() {
+            return Err(AppError::UnknownBudgetLine(budget_line_id.to_string()));
+        }
+        let (purpose, destination) = (input.purpose.trim().to_string(), input.destination.trim().to_string());
+        let (departure_date, return_date) = (input.departure_date, input.return_date);
+        let (policy_id, breakdown) = compute(c, actor.org_id, input)?;
+        let at = now();
+        let breakdown_json = serde_json::to_string(&breakdown).map_err(|e| AppError::Internal(e.to_string()))?;
+        let id = rows::insert(
+            c,
+            &NewClaim {
+                org_id: actor.org_id,
+                claimant_id: actor.user_id,
+                budget_line_id,
+                status: "submitted",
+                purpose: &purpose,
+                destination: &destination,
+                departure_date,
+                return_date,
+                policy_version_id: policy_id,
+                request: &request,
+                breakdown: &breakdown_json,
+                reimbursable_fen: breakdown.reimbursable.fen(),
+                self_borne_fen: breakdown.self_borne.fen(),
+                submitted_at: at,
+            },
+        )?;
+        record(c, actor, id, "submit", None, "submitted", None)?;
+        let warning = budget::warning(c, actor.org_id, budget_line_id, breakdown.reimbursable)?;
+        let mut view = load(c, actor.org_id, id)?;
+        view.budget_warning = warning;
+        Ok(view)
+    })
+}
+
+/// What is kept of the request, for auditors: the trip exactly as stated.
+#[derive(serde::Serialize)]
+struct RequestRecord<'a> {
+    purpose: &'a str,
+    destination: &'a str,
+    departure_date: NaiveDate,
+    return_date: NaiveDate,
+    stays: Vec<serde_json::Value>,
+    tickets: Vec<serde_json::Value>,
+    meals_provided: Vec<serde_json::Value>,
+    vehicle_provided_dates: &'a [NaiveDate],
+}
+
+impl<'a> From<&'a TripInput> for RequestRecord<'a> {
+    fn from(t: &'a TripInput) -> Self {
+        RequestRecord {
+            purpose: &t.purpose,
+            destination: &t.destination,
+            departure_date: t.departure_date,
+            return_date: t.return_date,
+            stays: t
+                .stays
+                .iter()
+                .map(|s| serde_json::json!({"city": s.city, "check_in": s.check_in, "check_out": s.check_out,
+                    "lodging_amount": s.lodging_amount, "invoice": s.invoice}))
+                .collect(),
+            tickets: t
+                .tickets
+                .iter()
+                .map(|k| serde_json::json!({"description": k.description, "amount": k.amount}))
+                .collect(),
+            meals_provided: t
+                .meals_provided
+                .iter()
+                .map(|m| serde_json::json!({"date": m.date, "breakfast": m.breakfast, "lunch": m.lunch, "dinner": m.dinner}))
+                .collect(),
+            vehicle_provided_dates: &t.vehicle_provided_dates,
+        }
+    }
+}
+
+fn record(
+    c: &mut DbConnection,
+    actor: &Actor,
+    id: i64,
+    action: &str,
+    from: Option<&str>,
+    to: &str,
+    note: Option<&str>,
+) -> AppResult<()> {
+    audit::insert(
+        c,
+        &NewEvent {
+            org_id: actor.org_id,
+            entity_type: ENTITY,
+            entity_id: id,
+            action,
+            from_status: from,
+            to_status: to,
+            actor_id: actor.user_id,
+            at: now(),
+            note,
+        },
+    )?;
+    Ok(())
+}
+
+fn find(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<ClaimRow> {
+    rows::find(c, org_id, id)?.ok_or(AppError::NotFound("travel claim"))
+}
+
+fn load(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<ClaimView> {
+    let row = find(c, org_id, id)?;
+    let history = audit::for_entity(c, org_id, ENTITY, id)?;
+    to_view(row, history)
+}
+
+fn to_view(row: ClaimRow, history: Vec<audit::EventRow>) -> AppResult<ClaimView> {
+    let breakdown: BreakdownView =
+        serde_json::from_str(&row.breakdown).map_err(|e| AppError::Internal(format!("stored breakdown: {e}")))?;
+    Ok(ClaimView {
+        id: row.id,
+        status: row.status,
+        claimant_id: row.claimant_id,
+        budget_line_id: row.budget_line_id,
+        purpose: row.purpose,
+        destination: row.destination,
+        departure_date: row.departure_date,
+        return_date: row.return_date,
+        breakdown,
+        budget_warning: None,
+        submitted_at: timestamp(row.submitted_at),
+        decided_by: row.decided_by,
+        decided_at: row.decided_at.map(timestamp),
+        reject_reason: row.reject_reason,
+        paid_on: row.paid_on,
+        history: history
+            .into_iter()
+            .map(|e| HistoryView {
+                action: e.action,
+                from_status: e.from_status,
+                to_status: e.to_status,
+                actor_id: e.actor_id,
+                at: timestamp(e.at),
+                note: e.note,
+            })
+            .collect(),
+    })
+}
+
+/// Claimants see only their own claims; finance, budget holders and admins see all.
+fn sees_all(actor: &Actor) -> bool {
+    [Role::Finance, Role::BudgetHolder, Role::Admin].iter().any(|r| actor.has(*r))
+}
+
+/// `GET /api/v1/travel-claims/{id}`.
+pub fn get(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimView> {
+    let mut c = conn(pool)?;
+    let view = load(&mut c, actor.org_id, id)?;
+    if !sees_all(actor) && view.claimant_id != actor.user_id {
+        return Err(AppError::NotFound("travel claim"));
+    }
+    Ok(view)
+}
+
+/// `GET /api/v1/travel-claims?status=S`, newest first.
+pub fn list(pool: &Pool, actor: &Actor, status: Option<&str>) -> AppResult<Vec<ClaimView>> {
+    let mut c = conn(pool)?;
+    let only = (!sees_all(actor)).then_some(actor.user_id);
+    rows::list(&mut c, actor.org_id, status, only, 1000)?
+        .into_iter()
+        .map(|row| to_view(row, Vec::new()))
+        .collect()
+}
+
+fn not_allowed(row: &ClaimRow, action: &'static str) -> AppError {
+    AppError::InvalidTransition { what: "travel claim", from: row.status.clone(), action }
+}
+
+/// `POST /api/v1/travel-claims/{id}/approve`: commits the reimbursable amount (R11), or 409
+/// `insufficient_budget` with nothing changed. Nobody approves their own claim.
+pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimView> {
+    let mut c = conn(pool)?;
+    let view = write_tx(&mut c, |c| {
+        let row = find(c, actor.org_id, id)?;
+        if row.claimant_id == actor.user_id {
+            return Err(AppError::SelfApprovalForbidden);
+        }
+        if row.status != "submitted" {
+            return Err(not_allowed(&row, "approve"));
+        }
+        let amount = Money::from_fen(row.reimbursable_fen);
+        let source = Source { kind: ENTITY, id, actor: actor.user_id };
+        budget::commit(c, actor.org_id, row.budget_line_id, amount, source)?;
+        if !rows::mark_approved(c, actor.org_id, id, actor.user_id, now())? {
+            return Err(not_allowed(&row, "approve"));
+        }
+        record(c, actor, id, "approve", Some("submitted"), "approved", None)?;
+        load(c, actor.org_id, id)
+    })?;
+    metrics::record_approval(ENTITY);
+    Ok(view)
+}
+
+/// `POST /api/v1/travel-claims/{id}/reject`: from submitted or approved; releases any commitment.
+pub fn reject(pool: &Pool, actor: &Actor, id: i64, reason: &str) -> AppResult<ClaimView> {
+    let mut c = conn(pool)?;
+    write_tx(&mut c, |c| {
+        let row = find(c, actor.org_id, id)?;
+        if row.status != "submitted" && row.status != "approved" {
+            return Err(not_allowed(&row, "reject"));
+        }
+        if row.status == "approved" {
+            let source = Source { kind: ENTITY, id, actor: actor.user_id };
+            budget::release(c, actor.org_id, row.budget_line_id, Money::from_fen(row.reimbursable_fen), source)?;
+        }
+        if !rows::mark_rejected(c, actor.org_id, id, &row.status, actor.user_id, now(), reason.trim())? {
+            return Err(not_allowed(&row, "reject"));
+        }
+        record(c, actor, id, "reject", Some(&row.status), "rejected", Some(reason.trim()))?;
+        load(c, actor.org_id, id)
+    })
+}
+
+/// `POST /api/v1/travel-claims/{id}/pay`: the commitment becomes spend.
+pub fn pay(pool: &Pool, actor: &Actor, id: i64, paid_on: NaiveDate) -> AppResult<ClaimView> {
+    let mut c = conn(pool)?;
+    write_tx(&mut c, |c| {
+        let row = find(c, actor.org_id, id)?;
+        if row.status != "approved" {
+            return Err(not_allowed(&row, "pay"));
+        }
+        let source = Source { kind: ENTITY, id, actor: actor.user_id };
+        budget::spend(c, actor.org_id, row.budget_line_id, Money::from_fen(row.reimbursable_fen), source)?;
+        if !rows::mark_paid(c, actor.org_id, id, actor.user_id, now(), paid_on)? {
+            return Err(not_allowed(&row, "pay"));
+        }
+        record(c, actor, id, "pay", Some("approved"), "paid", Some(&paid_on.to_string()))?;
+        load(c, actor.org_id, id)
+    })
+}

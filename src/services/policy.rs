@@ -1,0 +1,114 @@
+//! Travel policy versions (R2): the version in force on a date, and publishing a new one.
+
+use chrono::NaiveDate;
+
+use crate::auth::Actor;
+use crate::db::policy::{self as rows, CityRow, NewPolicy, PolicyRow};
+use crate::db::{now, write_tx, DbConnection, Pool};
+use crate::domain::policy::{CityRates, HostMealDeduction, Policy};
+use crate::domain::Money;
+use crate::error::{AppError, AppResult};
+use crate::wire::{deduction_bp, from_bp, PolicyView};
+
+use super::conn;
+
+/// A stored version: its row (id and number) and the policy it holds.
+pub struct Version {
+    pub id: i64,
+    pub number: i32,
+    pub policy: Policy,
+}
+
+fn load(c: &mut DbConnection, org_id: i64, row: PolicyRow) -> AppResult<Version> {
+    let cities = rows::cities(c, org_id, row.id)?
+        .into_iter()
+        .map(|city| CityRates {
+            code: city.code,
+            names: city.names.lines().map(str::to_string).collect(),
+            lodging_cap_per_night: Money::from_fen(city.lodging_cap_fen),
+            meal_allowance_per_day: Money::from_fen(city.meal_fen),
+            transport_allowance_per_day: Money::from_fen(city.transport_fen),
+        })
+        .collect();
+    Ok(Version {
+        id: row.id,
+        number: row.version,
+        policy: Policy {
+            effective_from: row.effective_from,
+            cities,
+            host_meal_deduction: HostMealDeduction {
+                breakfast: from_bp(row.breakfast_bp),
+                lunch: from_bp(row.lunch_bp),
+                dinner: from_bp(row.dinner_bp),
+            },
+            subsidy_monthly_amount: Money::from_fen(row.subsidy_monthly_fen),
+        },
+    })
+}
+
+/// The version in force on `date` (R2); 422 `no_policy_in_force` before the first version.
+pub fn in_force(c: &mut DbConnection, org_id: i64, date: NaiveDate) -> AppResult<Version> {
+    let row = rows::in_force(c, org_id, date)?.ok_or(AppError::NoPolicyInForce(date))?;
+    load(c, org_id, row)
+}
+
+/// The version a claim was computed with.
+pub fn by_id(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<Version> {
+    let row = rows::find(c, org_id, id)?.ok_or(AppError::NotFound("policy version"))?;
+    load(c, org_id, row)
+}
+
+/// `GET /api/v1/policy?date=D`.
+pub fn get(pool: &Pool, actor: &Actor, date: NaiveDate) -> AppResult<PolicyView> {
+    let v = in_force(&mut *conn(pool)?, actor.org_id, date)?;
+    Ok(PolicyView::new(v.number, &v.policy))
+}
+
+/// Stores a new version; it must take effect after every existing one (409 `policy_not_later`),
+/// so versions already used by claims are never changed.
+pub fn insert(c: &mut DbConnection, org_id: i64, actor: Option<i64>, policy: &Policy) -> AppResult<PolicyView> {
+    let latest = rows::latest(c, org_id)?;
+    if let Some(latest) = &latest {
+        if policy.effective_from <= latest.effective_from {
+            return Err(AppError::PolicyNotLater(latest.effective_from));
+        }
+    }
+    let number = latest.map_or(1, |l| l.version + 1);
+    let (breakfast_bp, lunch_bp, dinner_bp) = deduction_bp(&policy.host_meal_deduction);
+    let id = rows::insert(
+        c,
+        &NewPolicy {
+            org_id,
+            version: number,
+            effective_from: policy.effective_from,
+            breakfast_bp,
+            lunch_bp,
+            dinner_bp,
+            subsidy_monthly_fen: policy.subsidy_monthly_amount.fen(),
+            created_by: actor,
+            created_at: now(),
+        },
+    )?;
+    for (position, city) in policy.cities.iter().enumerate() {
+        rows::insert_city(
+            c,
+            &CityRow {
+                org_id,
+                policy_id: id,
+                position: i32::try_from(position).unwrap_or(i32::MAX),
+                code: city.code.clone(),
+                names: city.names.join("\n"),
+                lodging_cap_fen: city.lodging_cap_per_night.fen(),
+                meal_fen: city.meal_allowance_per_day.fen(),
+                transport_fen: city.transport_allowance_per_day.fen(),
+            },
+        )?;
+    }
+    Ok(PolicyView::new(number, policy))
+}
+
+/// `POST /api/v1/policy`.
+pub fn publish(pool: &Pool, actor: &Actor, policy: Policy) -> AppResult<PolicyView> {
+    let mut c = conn(pool)?;
+    write_tx(&mut c, |c| insert(c, actor.org_id, Some(actor.user_id), &policy))
+}

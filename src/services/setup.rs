@@ -1,0 +1,180 @@
+//! Start-up: migrations, the default data on an empty database, and the first admin.
+//!
+//! The default data (budget-2021.md) comes from files under `config/default-data/`; a copy of
+//! those files is built into the binary for when it runs away from the source tree. It is loaded
+//! only into a database with no organisation, so it never overwrites live data.
+
+use std::path::Path;
+
+use diesel::connection::SimpleConnection;
+use serde::Deserialize;
+use validator::Validate;
+
+use crate::auth::{new_token, token_hash, Role};
+use crate::db::{self, orgs, stations, users, write_tx, Backend, DbConnection, Pool};
+use crate::error::{AppError, AppResult};
+use crate::wire::{flatten_validation, LineBody, PolicyBody};
+
+use super::budget::{insert_line, NewLineSpec};
+use super::{conn, policy};
+
+#[derive(Deserialize)]
+struct OrgFile {
+    code: String,
+    name: String,
+}
+
+#[derive(Deserialize)]
+struct BudgetFile {
+    year: i32,
+    lines: Vec<BudgetLineSeed>,
+}
+
+#[derive(Deserialize)]
+struct BudgetLineSeed {
+    code: String,
+    name: String,
+    parent_code: Option<String>,
+    allocated: crate::wire::AmountInput,
+}
+
+#[derive(Deserialize)]
+struct StationsFile {
+    stations: Vec<StationSeed>,
+}
+
+#[derive(Deserialize)]
+struct StationSeed {
+    name: String,
+    city: String,
+    budget_line_code: String,
+    year: i32,
+}
+
+const FILES: [(&str, &str); 4] = [
+    ("organisation.toml", include_str!("../../config/default-data/organisation.toml")),
+    ("budget-2021.toml", include_str!("../../config/default-data/budget-2021.toml")),
+    ("policy-2021.toml", include_str!("../../config/default-data/policy-2021.toml")),
+    ("duty-stations.toml", include_str!("../../config/default-data/duty-stations.toml")),
+];
+
+fn read(dir: &Path, name: &str) -> AppResult<String> {
+    match std::fs::read_to_string(dir.join(name)) {
+        Ok(text) => Ok(text),
+        Err(_) => FILES
+            .iter()
+            .find(|(file, _)| *file == name)
+            .map(|(_, text)| text.to_string())
+            .ok_or_else(|| AppError::Internal(format!("default data file {name} missing"))),
+    }
+}
+
+fn parse<T: for<'de> Deserialize<'de>>(dir: &Path, name: &str) -> AppResult<T> {
+    toml::from_str(&read(dir, name)?).map_err(|e| AppError::Internal(format!("{name}: {e}")))
+}
+
+/// Loads the default data into an empty database; returns whether it did.
+fn load_default_data(c: &mut DbConnection, dir: &Path) -> AppResult<bool> {
+    if !orgs::all(c)?.is_empty() {
+        return Ok(false);
+    }
+    let org: OrgFile = parse(dir, "organisation.toml")?;
+    let budget: BudgetFile = parse(dir, "budget-2021.toml")?;
+    let policy_body: PolicyBody = parse(dir, "policy-2021.toml")?;
+    let stations_file: StationsFile = parse(dir, "duty-stations.toml")?;
+    policy_body.validate().map_err(|e| AppError::Validation(flatten_validation(&e)))?;
+    let policy = policy_body.into_policy()?;
+    write_tx(c, |c| {
+        let org_id = orgs::insert(c, &org.code, &org.name)?;
+        policy::insert(c, org_id, None, &policy)?;
+        for line in &budget.lines {
+            let body = LineBody {
+                year: budget.year,
+                code: line.code.clone(),
+                name: line.name.clone(),
+                parent_code: line.parent_code.clone(),
+                allocated: line.allocated.clone(),
+            };
+            body.validate().map_err(|e| AppError::Validation(flatten_validation(&e)))?;
+            let allocated = body.allocated.parse("allocated").map_err(|e| AppError::Validation(vec![e]))?;
+            insert_line(
+                c,
+                org_id,
+                None,
+                &NewLineSpec {
+                    year: body.year,
+                    code: &body.code,
+                    name: &body.name,
+                    parent_code: body.parent_code.as_deref(),
+                    allocated,
+                },
+            )?;
+        }
+        for s in &stations_file.stations {
+            let line = db::budget::find_by_code(c, org_id, s.year, &s.budget_line_code)?
+                .ok_or_else(|| AppError::Internal(format!("station {}: no line {}", s.name, s.budget_line_code)))?;
+            if policy.city_by_code(&s.city).is_none() {
+                return Err(AppError::Internal(format!("station {}: unknown city {}", s.name, s.city)));
+            }
+            stations::insert(c, org_id, &s.name, &s.city, line.id, None)?;
+        }
+        Ok(true)
+    })
+}
+
+/// Creates the first admin when there are no users; returns the token to show once.
+fn ensure_admin(c: &mut DbConnection) -> AppResult<Option<String>> {
+    if users::count(c)? > 0 {
+        return Ok(None);
+    }
+    let token = new_token();
+    write_tx(c, |c| {
+        let org = super::users::resolve_org(c, None)?;
+        users::insert(c, org.id, "admin", Role::Admin.as_str(), &token_hash(&token))?;
+        Ok::<_, AppError>(())
+    })?;
+    Ok(Some(token))
+}
+
+/// What start-up did.
+pub struct Prepared {
+    pub loaded_default_data: bool,
+    pub admin_token: Option<String>,
+}
+
+/// Migrations, default data and (when `create_admin`) the first admin, in that order. On
+/// PostgreSQL the whole sequence holds an advisory lock, so instances starting together take turns.
+pub fn prepare(pool: &Pool, default_data_dir: &Path, create_admin: bool) -> AppResult<Prepared> {
+    let mut c = conn(pool)?;
+    let postgres = c.backend() == Backend::Postgres;
+    if postgres {
+        c.batch_execute("SELECT pg_advisory_lock(20210101)")?;
+    }
+    let result = (|| {
+        db::migrate(&mut c).map_err(|e| AppError::Internal(format!("migrations: {e}")))?;
+        let loaded_default_data = load_default_data(&mut c, default_data_dir)?;
+        let admin_token = if create_admin { ensure_admin(&mut c)? } else { None };
+        Ok(Prepared { loaded_default_data, admin_token })
+    })();
+    if postgres {
+        c.batch_execute("SELECT pg_advisory_unlock(20210101)")?;
+    }
+    result
+}
+
+/// Writes the admin token where only its owner can read it (mode 0600).
+pub fn write_token_file(dir: &Path, token: &str) -> std::io::Result<std::path::PathBuf> {
+    use std::io::Write;
+    std::fs::create_dir_all(dir)?;
+    let path = dir.join("admin.token");
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(&path)?;
+    writeln!(file, "{token}")?;
+    Ok(path)
+}

@@ -1,0 +1,94 @@
+//! Building and running the server: pool, start-up preparation, middleware, routes.
+
+use std::net::TcpListener;
+use std::path::Path;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{from_fn, ErrorHandlers};
+use actix_web::{web, App, HttpServer};
+use actix_web_prom::PrometheusMetricsBuilder;
+use tracing_actix_web::TracingLogger;
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::config::Settings;
+use crate::db::{self, Pool};
+use crate::routes::{self, idempotency::Retention};
+use crate::services::setup;
+
+pub struct Application {
+    server: Server,
+    port: u16,
+    pub pool: Pool,
+    /// The first admin's token, when this start created it.
+    pub admin_token: Option<String>,
+    pub loaded_default_data: bool,
+}
+
+pub type StartError = Box<dyn std::error::Error + Send + Sync>;
+
+impl Application {
+    /// Connects, migrates, loads the default data into an empty database, creates the first
+    /// admin, and binds the listener.
+    pub fn build(settings: &Settings) -> Result<Application, StartError> {
+        let pool = db::pool(&settings.database.url, settings.database.pool_size, settings.database.busy_timeout_ms)?;
+        let prepared = setup::prepare(&pool, Path::new(&settings.app.default_data_dir), true)
+            .map_err(|e| format!("start-up failed: {e}"))?;
+        let listener = TcpListener::bind(&settings.server.bind)?;
+        let port = listener.local_addr()?.port();
+        let server = run(listener, pool.clone(), settings)?;
+        Ok(Application {
+            server,
+            port,
+            pool,
+            admin_token: prepared.admin_token,
+            loaded_default_data: prepared.loaded_default_data,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGTERM or SIGINT, then finishes the requests in flight (graceful shutdown).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn run(listener: TcpListener, pool: Pool, settings: &Settings) -> Result<Server, StartError> {
+    let prometheus = PrometheusMetricsBuilder::new("baoxiao")
+        .registry(crate::metrics::registry())
+        .endpoint("/metrics")
+        .build()
+        .map_err(|e| format!("metrics: {e}"))?;
+    let pool = web::Data::new(pool);
+    let retention = web::Data::new(Retention(settings.app.idempotency_retention_hours));
+    let openapi = routes::ApiDoc::openapi();
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .wrap(ErrorHandlers::new().default_handler(routes::problem_for_others))
+            .wrap(prometheus.clone())
+            .wrap(TracingLogger::default())
+            .app_data(pool.clone())
+            .app_data(retention.clone())
+            .app_data(web::QueryConfig::default().error_handler(routes::query_error))
+            .app_data(web::PathConfig::default().error_handler(routes::path_error))
+            .service(routes::health::healthz)
+            .service(routes::health::readyz)
+            .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi.clone()))
+            .service(web::redirect("/docs", "/docs/"))
+            .service(
+                web::scope("/api/v1")
+                    .wrap(from_fn(routes::idempotency::middleware))
+                    .configure(routes::api),
+            )
+            .default_service(web::to(routes::not_found))
+    })
+    .shutdown_timeout(30)
+    .listen(listener)?;
+    if settings.server.workers > 0 {
+        server = server.workers(settings.server.workers);
+    }
+    Ok(server.run())
+}

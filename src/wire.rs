@@ -1,0 +1,589 @@
+//! The JSON the API speaks: request bodies, which parse into domain types (parse, don't
+//! validate), and the views it answers with. Amounts are strings with two decimals (R1), dates
+//! `YYYY-MM-DD`.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::Value;
+use utoipa::ToSchema;
+use validator::{Validate, ValidationErrors, ValidationErrorsKind};
+
+use crate::domain::policy::{CityRates, HostMealDeduction, Policy};
+use crate::domain::travel::{Breakdown, MealsProvided, StayInput, Ticket, TripInput};
+use crate::domain::{FieldError, Money};
+use crate::error::AppError;
+
+impl Serialize for Money {
+    /// Always a string with two decimals: `"1231.00"` (R1).
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// An amount as a client sent it: a JSON string or number, kept as written until it is parsed
+/// by R1 ([`Money::parse_input`]), so no float ever holds it.
+#[derive(Clone, Debug)]
+pub struct AmountInput(pub String);
+
+impl<'de> Deserialize<'de> for AmountInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match Value::deserialize(deserializer)? {
+            Value::String(text) => Ok(AmountInput(text)),
+            // serde_json's arbitrary_precision keeps the literal exactly as sent.
+            Value::Number(number) => Ok(AmountInput(number.to_string())),
+            _ => Err(serde::de::Error::custom(
+                "expected an amount, as a string such as \"1231.00\" or a number",
+            )),
+        }
+    }
+}
+
+impl AmountInput {
+    pub fn parse(&self, field: impl Into<String>) -> Result<Money, FieldError> {
+        Money::parse_input(&self.0).map_err(|e| FieldError::new(field, e.to_string()))
+    }
+}
+
+/// Collects field errors while a body is converted; `finish` turns them into one 422.
+#[derive(Default)]
+pub struct Problems(Vec<FieldError>);
+
+impl Problems {
+    pub fn amount(&mut self, input: &AmountInput, field: impl Into<String>) -> Money {
+        input.parse(field).unwrap_or_else(|e| {
+            self.0.push(e);
+            Money::ZERO
+        })
+    }
+
+    pub fn push(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.push(FieldError::new(field, message));
+    }
+
+    pub fn finish<T>(self, value: T) -> Result<T, AppError> {
+        if self.0.is_empty() {
+            Ok(value)
+        } else {
+            Err(AppError::Validation(self.0))
+        }
+    }
+}
+
+/// validator's nested errors as a flat list of JSON paths (`stays[1].city`).
+pub fn flatten_validation(errors: &ValidationErrors) -> Vec<FieldError> {
+    fn walk(prefix: &str, errors: &ValidationErrors, out: &mut Vec<FieldError>) {
+        let mut fields: Vec<_> = errors.errors().iter().collect();
+        fields.sort_by_key(|(name, _)| name.to_string());
+        for (name, kind) in fields {
+            let path = if prefix.is_empty() { name.to_string() } else { format!("{prefix}.{name}") };
+            match kind {
+                ValidationErrorsKind::Field(list) => {
+                    for e in list {
+                        let message = e
+                            .message
+                            .as_ref()
+                            .map(|m| m.to_string())
+                            .unwrap_or_else(|| describe(e));
+                        out.push(FieldError::new(path.clone(), message));
+                    }
+                }
+                ValidationErrorsKind::Struct(inner) => walk(&path, inner, out),
+                ValidationErrorsKind::List(items) => {
+                    for (i, inner) in items {
+                        walk(&format!("{path}[{i}]"), inner, out);
+                    }
+                }
+            }
+        }
+    }
+    fn describe(e: &validator::ValidationError) -> String {
+        match (e.code.as_ref(), e.params.get("max"), e.params.get("min")) {
+            ("length", Some(max), _) if e.params.get("min").is_none() => format!("at most {max} allowed"),
+            ("length", _, Some(min)) => format!("at least {min} required"),
+            ("range", _, _) => "out of range".to_string(),
+            (code, _, _) => format!("invalid ({code})"),
+        }
+    }
+    let mut out = Vec::new();
+    walk("", errors, &mut out);
+    out
+}
+
+fn share_field(text: &str) -> Option<Decimal> {
+    let d: Decimal = text.trim().parse().ok()?;
+    (d.normalize().scale() <= 4).then_some(d)
+}
+
+fn to_bp(share: Decimal) -> i32 {
+    i32::try_from((share * Decimal::from(10_000)).trunc().mantissa()).unwrap_or(0)
+}
+
+pub fn from_bp(bp: i32) -> Decimal {
+    Decimal::new(i64::from(bp), 4)
+}
+
+// ----- policy -----------------------------------------------------------------------------
+
+#[derive(Clone, Debug, Serialize, Deserialize, Validate, ToSchema)]
+pub struct CityBody {
+    #[validate(length(min = 1, max = 64))]
+    pub code: String,
+    #[validate(length(max = 20))]
+    #[serde(default)]
+    pub names: Vec<String>,
+    #[schema(value_type = String, example = "300.00")]
+    pub lodging_cap_per_night: AmountInput,
+    #[schema(value_type = String, example = "100.00")]
+    pub meal_allowance_per_day: AmountInput,
+    #[schema(value_type = String, example = "80.00")]
+    pub transport_allowance_per_day: AmountInput,
+}
+
+/// Shares of the day's meal allowance given up per host-provided meal, as fractions (`"0.20"`).
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
+pub struct DeductionBody {
+    #[schema(value_type = String, example = "0.20")]
+    pub breakfast: AmountInput,
+    #[schema(value_type = String, example = "0.40")]
+    pub lunch: AmountInput,
+    #[schema(value_type = String, example = "0.40")]
+    pub dinner: AmountInput,
+}
+
+impl Serialize for AmountInput {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+/// `POST /api/v1/policy`: a new version (R2), the shape of the GET answer without `version`.
+#[derive(Clone, Debug, Serialize, Deserialize, Validate, ToSchema)]
+pub struct PolicyBody {
+    pub effective_from: NaiveDate,
+    #[validate(length(min = 1, max = 200), nested)]
+    pub cities: Vec<CityBody>,
+    pub host_meal_deduction: DeductionBody,
+    #[schema(value_type = String, example = "1100.00")]
+    pub subsidy_monthly_amount: AmountInput,
+}
+
+impl PolicyBody {
+    pub fn into_policy(self) -> Result<Policy, AppError> {
+        let mut p = Problems::default();
+        let cities: Vec<CityRates> = self
+            .cities
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let field = |name: &str| format!("cities[{i}].{name}");
+                if c.names.iter().any(|n| n.contains('\n') || n.chars().count() > 100) {
+                    p.push(field("names"), "a name is one line of at most 100 characters");
+                }
+                CityRates {
+                    lodging_cap_per_night: p.amount(&c.lodging_cap_per_night, field("lodging_cap_per_night")),
+                    meal_allowance_per_day: p.amount(&c.meal_allowance_per_day, field("meal_allowance_per_day")),
+                    transport_allowance_per_day: p
+                        .amount(&c.transport_allowance_per_day, field("transport_allowance_per_day")),
+                    code: c.code,
+                    names: c.names,
+                }
+            })
+            .collect();
+        let mut share = |input: &AmountInput, name: &str| {
+            share_field(&input.0).unwrap_or_else(|| {
+                p.push(
+                    format!("host_meal_deduction.{name}"),
+                    "a fraction from 0 to 1 with at most four decimals, such as \"0.40\"",
+                );
+                Decimal::ZERO
+            })
+        };
+        let deduction = HostMealDeduction {
+            breakfast: share(&self.host_meal_deduction.breakfast, "breakfast"),
+            lunch: share(&self.host_meal_deduction.lunch, "lunch"),
+            dinner: share(&self.host_meal_deduction.dinner, "dinner"),
+        };
+        let subsidy = p.amount(&self.subsidy_monthly_amount, "subsidy_monthly_amount");
+        p.finish(())?;
+        Policy::new(self.effective_from, cities, deduction, subsidy).map_err(AppError::Validation)
+    }
+}
+
+pub fn deduction_bp(d: &HostMealDeduction) -> (i32, i32, i32) {
+    (to_bp(d.breakfast), to_bp(d.lunch), to_bp(d.dinner))
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct CityView {
+    pub code: String,
+    pub names: Vec<String>,
+    #[schema(value_type = String, example = "400.00")]
+    pub lodging_cap_per_night: Money,
+    #[schema(value_type = String, example = "100.00")]
+    pub meal_allowance_per_day: Money,
+    #[schema(value_type = String, example = "80.00")]
+    pub transport_allowance_per_day: Money,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct DeductionView {
+    #[schema(example = "0.20")]
+    pub breakfast: String,
+    #[schema(example = "0.40")]
+    pub lunch: String,
+    #[schema(example = "0.40")]
+    pub dinner: String,
+}
+
+/// A policy version (R2) as `GET /api/v1/policy` answers it.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct PolicyView {
+    pub version: i32,
+    pub effective_from: NaiveDate,
+    pub cities: Vec<CityView>,
+    pub host_meal_deduction: DeductionView,
+    #[schema(value_type = String, example = "1100.00")]
+    pub subsidy_monthly_amount: Money,
+}
+
+impl PolicyView {
+    pub fn new(version: i32, policy: &Policy) -> PolicyView {
+        let share = |d: Decimal| format!("{:.2}", d.normalize());
+        PolicyView {
+            version,
+            effective_from: policy.effective_from,
+            cities: policy
+                .cities
+                .iter()
+                .map(|c| CityView {
+                    code: c.code.clone(),
+                    names: c.names.clone(),
+                    lodging_cap_per_night: c.lodging_cap_per_night,
+                    meal_allowance_per_day: c.meal_allowance_per_day,
+                    transport_allowance_per_day: c.transport_allowance_per_day,
+                })
+                .collect(),
+            host_meal_deduction: DeductionView {
+                breakfast: share(policy.host_meal_deduction.breakfast),
+                lunch: share(policy.host_meal_deduction.lunch),
+                dinner: share(policy.host_meal_deduction.dinner),
+            },
+            subsidy_monthly_amount: policy.subsidy_monthly_amount,
+        }
+    }
+}
+
+// ----- budget lines -------------------------------------------------------------------------
+
+/// `POST /api/v1/budget-lines`: a new line of a year's tree, allocated on creation (R11).
+#[derive(Clone, Debug, Serialize, Deserialize, Validate, ToSchema)]
+pub struct LineBody {
+    #[validate(range(min = 2000, max = 2100))]
+    pub year: i32,
+    #[validate(length(min = 1, max = 200))]
+    pub code: String,
+    #[validate(length(min = 1, max = 500))]
+    pub name: String,
+    #[validate(length(min = 1, max = 200))]
+    pub parent_code: Option<String>,
+    #[schema(value_type = String, example = "200000.00")]
+    pub allocated: AmountInput,
+}
+
+/// A budget line and its balance (R11). `committed` and `spent` include the descendants'.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct LineView {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub year: i32,
+    pub parent_id: Option<i64>,
+    #[schema(value_type = String, example = "900000.00")]
+    pub allocated: Money,
+    #[schema(value_type = String, example = "0.00")]
+    pub committed: Money,
+    #[schema(value_type = String, example = "0.00")]
+    pub spent: Money,
+    #[schema(value_type = String, example = "900000.00")]
+    pub available: Money,
+    #[schema(value_type = String, example = "650000.00")]
+    pub oversubscribed_by: Money,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct LineDetailView {
+    #[serde(flatten)]
+    pub line: LineView,
+    pub children: Vec<LineView>,
+}
+
+/// One ledger entry (R11).
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct EntryView {
+    pub id: i64,
+    pub line_id: i64,
+    /// `allocate`, `commit`, `release` or `spend`.
+    pub kind: String,
+    #[schema(value_type = String, example = "1231.00")]
+    pub amount: Money,
+    pub source_type: String,
+    pub source_id: Option<i64>,
+    /// The user who caused it; null for data loaded at set-up.
+    pub actor: Option<i64>,
+    pub at: String,
+}
+
+pub fn timestamp(at: NaiveDateTime) -> String {
+    at.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+// ----- travel claims ------------------------------------------------------------------------
+
+#[derive(Clone, Debug, Serialize, Deserialize, Validate, ToSchema)]
+pub struct StayBody {
+    #[validate(length(max = 500))]
+    pub city: String,
+    pub check_in: NaiveDate,
+    pub check_out: NaiveDate,
+    #[schema(value_type = String, example = "680.00")]
+    pub lodging_amount: AmountInput,
+    pub invoice: bool,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, Validate, ToSchema)]
+pub struct TicketBody {
+    #[validate(length(max = 500))]
+    pub description: String,
+    #[schema(value_type = String, example = "65.50")]
+    pub amount: AmountInput,
+}
+
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, ToSchema)]
+pub struct MealsBody {
+    pub date: NaiveDate,
+    #[serde(default)]
+    pub breakfast: bool,
+    #[serde(default)]
+    pub lunch: bool,
+    #[serde(default)]
+    pub dinner: bool,
+}
+
+/// A travel claim (R3–R8). `budget_line_id` is required to submit and ignored by a quote.
+#[derive(Clone, Debug, Serialize, Deserialize, Validate, ToSchema)]
+pub struct ClaimBody {
+    pub budget_line_id: Option<i64>,
+    #[validate(length(max = 500))]
+    pub purpose: String,
+    #[validate(length(max = 500))]
+    pub destination: String,
+    pub departure_date: NaiveDate,
+    pub return_date: NaiveDate,
+    #[validate(length(max = 100), nested)]
+    pub stays: Option<Vec<StayBody>>,
+    #[validate(length(max = 100), nested)]
+    pub tickets: Option<Vec<TicketBody>>,
+    #[validate(length(max = 400))]
+    pub meals_provided: Option<Vec<MealsBody>>,
+    #[validate(length(max = 400))]
+    pub vehicle_provided_dates: Option<Vec<NaiveDate>>,
+}
+
+impl ClaimBody {
+    /// The trip as stated, amounts parsed by R1; every bad amount named by its field.
+    pub fn to_trip_input(&self) -> Result<TripInput, AppError> {
+        let mut p = Problems::default();
+        let stays = self
+            .stays
+            .iter()
+            .flatten()
+            .enumerate()
+            .map(|(i, s)| StayInput {
+                city: s.city.clone(),
+                check_in: s.check_in,
+                check_out: s.check_out,
+                lodging_amount: p.amount(&s.lodging_amount, format!("stays[{i}].lodging_amount")),
+                invoice: s.invoice,
+            })
+            .collect();
+        let tickets = self
+            .tickets
+            .iter()
+            .flatten()
+            .enumerate()
+            .map(|(i, t)| Ticket {
+                description: t.description.clone(),
+                amount: p.amount(&t.amount, format!("tickets[{i}].amount")),
+            })
+            .collect();
+        let input = TripInput {
+            purpose: self.purpose.clone(),
+            destination: self.destination.clone(),
+            departure_date: self.departure_date,
+            return_date: self.return_date,
+            stays,
+            tickets,
+            meals_provided: self
+                .meals_provided
+                .iter()
+                .flatten()
+                .map(|m| MealsProvided { date: m.date, breakfast: m.breakfast, lunch: m.lunch, dinner: m.dinner })
+                .collect(),
+            vehicle_provided_dates: self.vehicle_provided_dates.clone().unwrap_or_default(),
+        };
+        p.finish(input)
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct StayView {
+    pub city: String,
+    pub nights: i64,
+    #[schema(value_type = String)]
+    pub cap_per_night: Money,
+    #[schema(value_type = String)]
+    pub cap_total: Money,
+    #[schema(value_type = String)]
+    pub lodging_claimed: Money,
+    #[schema(value_type = String)]
+    pub lodging_allowed: Money,
+    #[schema(value_type = String)]
+    pub self_borne: Money,
+}
+
+/// One explained amount: the rule (R-number) and the rate it used.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct ItemView {
+    /// `lodging`, `meal_allowance`, `meal_deduction`, `transport_allowance` or `ticket`.
+    pub item: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<NaiveDate>,
+    #[schema(value_type = String, example = "100.00")]
+    pub amount: Money,
+    /// The rule and rate, e.g. `R5 伙食补助费: 100.00/day (beijing)`.
+    pub rule: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub rate: Option<Money>,
+}
+
+/// The computed claim (R3–R8).
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct BreakdownView {
+    pub policy_version: i32,
+    pub days: i64,
+    pub stays: Vec<StayView>,
+    /// After host-meal deductions.
+    #[schema(value_type = String)]
+    pub meal_allowance: Money,
+    #[schema(value_type = String)]
+    pub meal_deductions: Money,
+    #[schema(value_type = String)]
+    pub transport_allowance: Money,
+    #[schema(value_type = String)]
+    pub tickets: Money,
+    #[schema(value_type = String, example = "1231.00")]
+    pub reimbursable: Money,
+    #[schema(value_type = String, example = "80.00")]
+    pub self_borne: Money,
+    /// null, or `missing_lodging_invoice`.
+    pub ineligible_reason: Option<String>,
+    pub lines: Vec<ItemView>,
+}
+
+impl<'de> Deserialize<'de> for Money {
+    /// Reads back what [`Serialize`] wrote (stored breakdowns); client input goes through
+    /// [`AmountInput`] instead.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        let negative = text.starts_with('-');
+        let magnitude = Money::parse_input(text.trim_start_matches('-')).map_err(serde::de::Error::custom)?;
+        Ok(if negative { Money::ZERO.checked_sub(magnitude).unwrap_or(Money::ZERO) } else { magnitude })
+    }
+}
+
+impl BreakdownView {
+    pub fn new(policy_version: i32, b: &Breakdown) -> BreakdownView {
+        BreakdownView {
+            policy_version,
+            days: b.days,
+            stays: b
+                .stays
+                .iter()
+                .map(|s| StayView {
+                    city: s.city.clone(),
+                    nights: s.nights,
+                    cap_per_night: s.cap_per_night,
+                    cap_total: s.cap_total,
+                    lodging_claimed: s.lodging_claimed,
+                    lodging_allowed: s.lodging_allowed,
+                    self_borne: s.self_borne,
+                })
+                .collect(),
+            meal_allowance: b.meal_allowance,
+            meal_deductions: b.meal_deductions,
+            transport_allowance: b.transport_allowance,
+            tickets: b.tickets,
+            reimbursable: b.reimbursable,
+            self_borne: b.self_borne,
+            ineligible_reason: b.ineligible_reason.map(|r| r.code().to_string()),
+            lines: b
+                .lines
+                .iter()
+                .map(|l| ItemView {
+                    item: l.item.as_str().to_string(),
+                    date: l.date,
+                    amount: l.amount,
+                    rule: l.rule.to_string(),
+                    rate: l.rule.rate(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A status change of a claim: who, when.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct HistoryView {
+    pub action: String,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub actor_id: i64,
+    pub at: String,
+    pub note: Option<String>,
+}
+
+/// A travel claim.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct ClaimView {
+    pub id: i64,
+    /// `submitted`, `approved`, `rejected` or `paid`.
+    pub status: String,
+    pub claimant_id: i64,
+    pub budget_line_id: i64,
+    pub purpose: String,
+    pub destination: String,
+    pub departure_date: NaiveDate,
+    pub return_date: NaiveDate,
+    pub breakdown: BreakdownView,
+    /// On submission: null, or why the line cannot cover the claim today.
+    pub budget_warning: Option<String>,
+    pub submitted_at: String,
+    pub decided_by: Option<i64>,
+    pub decided_at: Option<String>,
+    pub reject_reason: Option<String>,
+    pub paid_on: Option<NaiveDate>,
+    pub history: Vec<HistoryView>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, Validate, ToSchema)]
+pub struct RejectBody {
+    #[validate(length(min = 1, max = 500))]
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, Deserialize, Validate, ToSchema)]
+pub struct PayBody {
+    pub paid_on: NaiveDate,
+}
