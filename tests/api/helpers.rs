@@ -1,0 +1,223 @@
+//! `spawn_app`: the real server on port 0 with a fresh database — a SQLite file in a temporary
+//! directory, or, when `BAOXIAO_TEST_DATABASE_URL` names a PostgreSQL server, a new database on it
+//! that is dropped afterwards. A PostgreSQL server that cannot be reached fails the test.
+
+use baoxiao::auth::Role;
+use baoxiao::config::{AppSettings, DatabaseSettings, ServerSettings, Settings};
+use baoxiao::db::Pool;
+use baoxiao::startup::Application;
+use diesel::connection::SimpleConnection;
+use diesel::Connection;
+use reqwest::StatusCode;
+use serde_json::Value;
+
+pub const POSTGRES_ENV: &str = "BAOXIAO_TEST_DATABASE_URL";
+
+/// A fresh database, removed when dropped.
+pub enum TestDb {
+    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Postgres { server_url: String, name: String },
+}
+
+impl TestDb {
+    pub fn new() -> (TestDb, String) {
+        match std::env::var(POSTGRES_ENV) {
+            Ok(server_url) if !server_url.is_empty() => {
+                let name = format!("baoxiao_test_{}", uuid_like());
+                let mut admin = diesel::PgConnection::establish(&server_url)
+                    .unwrap_or_else(|e| panic!("{POSTGRES_ENV}={server_url} is set but unreachable: {e}"));
+                admin
+                    .batch_execute(&format!("CREATE DATABASE {name}"))
+                    .unwrap_or_else(|e| panic!("cannot create test database: {e}"));
+                let url = database_url(&server_url, &name);
+                (TestDb::Postgres { server_url, name }, url)
+            }
+            _ => {
+                let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+                let url = dir.path().join("baoxiao.db").to_string_lossy().into_owned();
+                (TestDb::Sqlite(dir), url)
+            }
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let TestDb::Postgres { server_url, name } = self {
+            if let Ok(mut admin) = diesel::PgConnection::establish(server_url) {
+                let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            }
+        }
+    }
+}
+
+fn uuid_like() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 8];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// The server URL with its database path replaced.
+fn database_url(server_url: &str, name: &str) -> String {
+    let (base, query) = match server_url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (server_url, String::new()),
+    };
+    let after_scheme = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[after_scheme..].find('/') {
+        Some(slash) => &base[..after_scheme + slash],
+        None => base,
+    };
+    format!("{base}/{name}{query}")
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub admin: String,
+    pub pool: Pool,
+    pub data_dir: tempfile::TempDir,
+    _db: TestDb,
+}
+
+pub fn settings(url: &str, data_dir: &std::path::Path) -> Settings {
+    Settings {
+        server: ServerSettings { bind: "127.0.0.1:0".into(), workers: 2 },
+        database: DatabaseSettings { url: url.into(), pool_size: 8, busy_timeout_ms: 30_000 },
+        app: AppSettings {
+            data_dir: data_dir.to_string_lossy().into_owned(),
+            default_data_dir: concat!(env!("CARGO_MANIFEST_DIR"), "/config/default-data").into(),
+            idempotency_retention_hours: 48,
+            log_format: "pretty".into(),
+        },
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    let (db, url) = TestDb::new();
+    let data_dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+    let app = Application::build(&settings(&url, data_dir.path())).unwrap_or_else(|e| panic!("start: {e}"));
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let admin = app.admin_token.clone().unwrap_or_else(|| panic!("no admin token on a fresh database"));
+    let pool = app.pool.clone();
+    tokio::spawn(app.run_until_stopped());
+    TestApp { address, client: reqwest::Client::new(), admin, pool, data_dir, _db: db }
+}
+
+/// A status and a parsed JSON body (Null when the body is not JSON).
+pub struct Reply {
+    pub status: StatusCode,
+    pub body: Value,
+    pub content_type: String,
+}
+
+impl Reply {
+    /// The problem code; empty for a success.
+    pub fn code(&self) -> &str {
+        if self.status.as_u16() < 400 {
+            return "";
+        }
+        self.body["code"].as_str().unwrap_or("")
+    }
+
+    /// The fields named in a problem's `errors`.
+    pub fn fields(&self) -> Vec<String> {
+        self.body["errors"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|e| e["field"].as_str().map(str::to_string)).collect())
+            .unwrap_or_default()
+    }
+
+    #[track_caller]
+    pub fn assert(&self, status: u16, code: &str) -> &Self {
+        assert_eq!(self.status.as_u16(), status, "body: {}", self.body);
+        assert_eq!(self.code(), code, "body: {}", self.body);
+        if status >= 400 {
+            assert_eq!(self.content_type, "application/problem+json", "body: {}", self.body);
+        }
+        self
+    }
+}
+
+impl TestApp {
+    pub async fn send(&self, request: reqwest::RequestBuilder) -> Reply {
+        let response = request.send().await.unwrap_or_else(|e| panic!("request failed: {e}"));
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let text = response.text().await.unwrap_or_default();
+        assert!(status.as_u16() < 500, "server error {status}: {text}");
+        Reply { status, body: serde_json::from_str(&text).unwrap_or(Value::Null), content_type }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn get(&self, token: &str, path: &str) -> Reply {
+        self.send(self.client.get(self.url(path)).bearer_auth(token)).await
+    }
+
+    pub async fn post(&self, token: &str, path: &str, body: &Value) -> Reply {
+        self.send(self.client.post(self.url(path)).bearer_auth(token).json(body)).await
+    }
+
+    /// A new user with these roles; returns the token.
+    pub fn user(&self, name: &str, roles: &[Role]) -> String {
+        baoxiao::services::users::add_user(&self.pool, None, name, roles)
+            .unwrap_or_else(|e| panic!("add user: {e}"))
+            .1
+    }
+
+    /// The id of the 2021 line with this code.
+    pub async fn line_id(&self, code: &str) -> i64 {
+        let lines = self.get(&self.admin, "/api/v1/budget-lines?year=2021").await;
+        lines.body.as_array().into_iter().flatten().find(|l| l["code"] == code).and_then(|l| l["id"].as_i64())
+            .unwrap_or_else(|| panic!("no line {code}"))
+    }
+
+    pub async fn line(&self, id: i64) -> Value {
+        self.get(&self.admin, &format!("/api/v1/budget-lines/{id}")).await.body
+    }
+
+    /// Submits a claim and returns its id.
+    pub async fn submit(&self, claimant: &str, body: &Value) -> i64 {
+        let reply = self.post(claimant, "/api/v1/travel-claims", body).await;
+        reply.assert(201, "");
+        reply.body["id"].as_i64().unwrap_or_else(|| panic!("no id: {}", reply.body))
+    }
+}
+
+/// The R8 worked example, charged to `line`.
+pub fn r8_claim(line: i64) -> Value {
+    serde_json::json!({
+        "budget_line_id": line,
+        "purpose": "赴省汇报信访工作",
+        "destination": "石家庄",
+        "departure_date": "2021-05-10",
+        "return_date": "2021-05-12",
+        "stays": [{"city": "石家庄", "check_in": "2021-05-10", "check_out": "2021-05-12",
+                   "lodging_amount": "680.00", "invoice": true}],
+        "tickets": [{"description": "平乡—石家庄 汽车", "amount": "65.50"},
+                    {"description": "石家庄—平乡 汽车", "amount": 65.50}],
+        "meals_provided": [{"date": "2021-05-11", "breakfast": false, "lunch": true, "dinner": false}],
+        "vehicle_provided_dates": []
+    })
+}
+
+/// A one-day Xingtai trip with no stay: 100 meals + 80 transport = 180.00.
+pub fn day_trip(line: i64) -> Value {
+    serde_json::json!({
+        "budget_line_id": line, "purpose": "到市汇报", "destination": "邢台",
+        "departure_date": "2021-06-01", "return_date": "2021-06-01"
+    })
+}
+
+pub use baoxiao::auth::Role as R;
+pub use serde_json::json;
+pub use reqwest::StatusCode as Status;

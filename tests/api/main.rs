@@ -1,0 +1,13 @@
+//! HTTP tests through the real server. Run on SQLite by default; `.ci/run` runs them again with
+//! `BAOXIAO_TEST_DATABASE_URL` set to the local PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod auth;
+mod budget_lines;
+mod health;
+mod helpers;
+mod idempotency;
+mod organisations;
+mod policy;
+mod travel_claims;
+mod validation;

@@ -1,0 +1,89 @@
+use crate::helpers::*;
+
+fn policy_2021_07(beijing_cap: &str) -> serde_json::Value {
+    json!({
+        "effective_from": "2021-07-01",
+        "cities": [
+            {"code": "xingtai", "names": ["邢台", "邢台市", "Xingtai"], "lodging_cap_per_night": "200.00",
+             "meal_allowance_per_day": "100.00", "transport_allowance_per_day": "80.00"},
+            {"code": "shijiazhuang", "names": ["石家庄", "石家庄市", "Shijiazhuang"], "lodging_cap_per_night": "300.00",
+             "meal_allowance_per_day": "100.00", "transport_allowance_per_day": "80.00"},
+            {"code": "beijing", "names": ["北京", "北京市", "Beijing"], "lodging_cap_per_night": beijing_cap,
+             "meal_allowance_per_day": "100.00", "transport_allowance_per_day": "80.00"},
+            {"code": "qinhuangdao", "names": ["秦皇岛"], "lodging_cap_per_night": "250.00",
+             "meal_allowance_per_day": "100.00", "transport_allowance_per_day": "80.00"}
+        ],
+        "host_meal_deduction": {"breakfast": "0.20", "lunch": "0.40", "dinner": "0.40"},
+        "subsidy_monthly_amount": "1100.00"
+    })
+}
+
+#[tokio::test]
+async fn the_2021_policy_is_in_force() {
+    let app = spawn_app().await;
+    let claimant = app.user("张三", &[R::Claimant]);
+    let p = app.get(&claimant, "/api/v1/policy?date=2021-05-10").await;
+    assert_eq!(p.status, Status::OK);
+    assert_eq!(p.body["version"], 1);
+    assert_eq!(p.body["effective_from"], "2021-01-01");
+    let caps: Vec<_> = p.body["cities"].as_array().unwrap().iter().map(|c| (c["code"].clone(), c["lodging_cap_per_night"].clone())).collect();
+    assert_eq!(caps, [(json!("xingtai"), json!("200.00")), (json!("shijiazhuang"), json!("300.00")), (json!("beijing"), json!("400.00"))]);
+    assert_eq!(p.body["host_meal_deduction"], json!({"breakfast": "0.20", "lunch": "0.40", "dinner": "0.40"}));
+    assert_eq!(p.body["subsidy_monthly_amount"], "1100.00");
+    app.get(&claimant, "/api/v1/policy?date=2020-12-31").await.assert(422, "no_policy_in_force");
+    app.get(&claimant, "/api/v1/policy?date=yesterday").await.assert(422, "invalid_request");
+}
+
+#[tokio::test]
+async fn a_new_version_applies_to_later_trips_and_never_changes_old_claims() {
+    let app = spawn_app().await;
+    let claimant = app.user("张三", &[R::Claimant]);
+    let line = app.line_id("dept.project.petition-work.beijing-duty").await;
+    let mut early = r8_claim(line);
+    early["destination"] = json!("北京");
+    early["stays"][0]["city"] = json!("北京");
+    early["stays"][0]["lodging_amount"] = json!("1000.00");
+    let early_id = app.submit(&claimant, &early).await;
+    let before = app.get(&claimant, &format!("/api/v1/travel-claims/{early_id}")).await;
+    assert_eq!(before.body["breakdown"]["stays"][0]["lodging_allowed"], "800.00");
+
+    let published = app.post(&app.admin, "/api/v1/policy", &policy_2021_07("500.00")).await;
+    published.assert(201, "");
+    assert_eq!(published.body["version"], 2);
+
+    let after = app.get(&claimant, &format!("/api/v1/travel-claims/{early_id}")).await;
+    assert_eq!(after.body["breakdown"], before.body["breakdown"], "a stored claim never changes");
+
+    let mut late = early.clone();
+    for (field, value) in [("departure_date", "2021-07-10"), ("return_date", "2021-07-12")] {
+        late[field] = json!(value);
+    }
+    late["stays"][0]["check_in"] = json!("2021-07-10");
+    late["stays"][0]["check_out"] = json!("2021-07-12");
+    late["meals_provided"][0]["date"] = json!("2021-07-11");
+    let quote = app.post(&claimant, "/api/v1/travel-claims/quote", &late).await;
+    assert_eq!(quote.body["policy_version"], 2);
+    assert_eq!(quote.body["stays"][0]["lodging_allowed"], "1000.00");
+    let qhd = app.get(&claimant, "/api/v1/policy?date=2021-07-01").await;
+    assert_eq!(qhd.body["cities"].as_array().unwrap().len(), 4);
+}
+
+#[tokio::test]
+async fn publishing_rules() {
+    let app = spawn_app().await;
+    let finance = app.user("李四", &[R::Finance]);
+    app.post(&finance, "/api/v1/policy", &policy_2021_07("500.00")).await.assert(403, "forbidden");
+    let mut not_later = policy_2021_07("500.00");
+    not_later["effective_from"] = json!("2021-01-01");
+    app.post(&app.admin, "/api/v1/policy", &not_later).await.assert(409, "policy_not_later");
+    let bad = app.post(&app.admin, "/api/v1/policy", &policy_2021_07("500.005")).await;
+    bad.assert(422, "validation_failed");
+    assert_eq!(bad.fields(), ["cities[2].lodging_cap_per_night"]);
+    let mut share = policy_2021_07("500.00");
+    share["host_meal_deduction"]["lunch"] = json!("1.5");
+    let bad = app.post(&app.admin, "/api/v1/policy", &share).await;
+    bad.assert(422, "validation_failed");
+    assert_eq!(bad.fields(), ["host_meal_deduction.lunch"]);
+    app.post(&app.admin, "/api/v1/policy", &policy_2021_07("500.00")).await.assert(201, "");
+    app.post(&app.admin, "/api/v1/policy", &policy_2021_07("500.00")).await.assert(409, "policy_not_later");
+}
