@@ -26,14 +26,23 @@ impl Role {
     }
 
     pub fn parse(text: &str) -> Option<Role> {
-        [Role::Admin, Role::Claimant, Role::Finance, Role::BudgetHolder]
-            .into_iter()
-            .find(|r| r.as_str() == text)
+        [
+            Role::Admin,
+            Role::Claimant,
+            Role::Finance,
+            Role::BudgetHolder,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == text)
     }
 
     /// Roles as stored: `admin,finance`.
     pub fn join(roles: &[Role]) -> String {
-        roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",")
+        roles
+            .iter()
+            .map(|r| r.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
     }
 }
 

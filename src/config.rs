@@ -35,10 +35,17 @@ pub struct AppSettings {
 
 pub fn load() -> Result<Settings, config::ConfigError> {
     let mut builder = Config::builder()
-        .add_source(File::from_str(include_str!("../config/default.toml"), FileFormat::Toml))
+        .add_source(File::from_str(
+            include_str!("../config/default.toml"),
+            FileFormat::Toml,
+        ))
         .add_source(File::with_name("config/default").required(false))
         .add_source(File::with_name("config/local").required(false))
-        .add_source(Environment::with_prefix("BAOXIAO").prefix_separator("__").separator("__"));
+        .add_source(
+            Environment::with_prefix("BAOXIAO")
+                .prefix_separator("__")
+                .separator("__"),
+        );
     if let Ok(url) = std::env::var("DATABASE_URL") {
         if !url.trim().is_empty() {
             builder = builder.set_override("database.url", url)?;

@@ -23,11 +23,19 @@ pub enum AppError {
     NotFound(&'static str),
     /// Malformed JSON (400), or a wrong type or missing field (422).
     #[error("{detail}")]
-    InvalidRequest { status: StatusCode, detail: String, field: Option<String> },
+    InvalidRequest {
+        status: StatusCode,
+        detail: String,
+        field: Option<String>,
+    },
     #[error("the request has invalid fields")]
     Validation(Vec<FieldError>),
     #[error("unknown city {name:?}; known cities: {}", known.join(", "))]
-    UnknownCity { field: String, name: String, known: Vec<String> },
+    UnknownCity {
+        field: String,
+        name: String,
+        known: Vec<String>,
+    },
     #[error("no budget line {0} in this organisation")]
     UnknownBudgetLine(String),
     #[error("no travel policy is in force on {0}")]
@@ -35,7 +43,11 @@ pub enum AppError {
     #[error("line {} has {} available, {} requested", .0.line_code, .0.available, .0.requested)]
     InsufficientBudget(Insufficient),
     #[error("cannot {action} a {from} {what}")]
-    InvalidTransition { what: &'static str, from: String, action: &'static str },
+    InvalidTransition {
+        what: &'static str,
+        from: String,
+        action: &'static str,
+    },
     #[error("budget line code {0} already exists in that year")]
     DuplicateCode(String),
     #[error("a new policy must take effect after {0}, the latest version's effective_from")]
@@ -82,9 +94,9 @@ impl AppError {
             AppError::Forbidden | AppError::SelfApprovalForbidden => "Forbidden",
             AppError::NotFound(_) => "Not found",
             AppError::InvalidRequest { .. } => "Invalid request",
-            AppError::Validation(_) | AppError::UnknownCity { .. } | AppError::UnknownBudgetLine(_) => {
-                "Validation failed"
-            }
+            AppError::Validation(_)
+            | AppError::UnknownCity { .. }
+            | AppError::UnknownBudgetLine(_) => "Validation failed",
             AppError::NoPolicyInForce(_) => "No policy in force",
             AppError::InsufficientBudget(_) => "Insufficient budget",
             AppError::InvalidTransition { .. } => "Invalid transition",
@@ -111,7 +123,10 @@ impl AppError {
             other => other.to_string(),
         };
         let mut body = Map::new();
-        body.insert("type".into(), json!(format!("urn:baoxiao:problem:{}", self.code())));
+        body.insert(
+            "type".into(),
+            json!(format!("urn:baoxiao:problem:{}", self.code())),
+        );
         body.insert("title".into(), json!(self.title()));
         body.insert("status".into(), json!(status.as_u16()));
         body.insert("detail".into(), json!(detail));
@@ -121,10 +136,16 @@ impl AppError {
                 .iter()
                 .map(|e| json!({"field": e.field, "message": e.message}))
                 .collect(),
-            AppError::InvalidRequest { field: Some(field), detail, .. } => {
+            AppError::InvalidRequest {
+                field: Some(field),
+                detail,
+                ..
+            } => {
                 vec![json!({"field": field, "message": detail})]
             }
-            AppError::UnknownCity { field, .. } => vec![json!({"field": field, "message": self.to_string()})],
+            AppError::UnknownCity { field, .. } => {
+                vec![json!({"field": field, "message": self.to_string()})]
+            }
             AppError::UnknownBudgetLine(_) => {
                 vec![json!({"field": "budget_line_id", "message": self.to_string()})]
             }
@@ -218,7 +239,9 @@ impl From<crate::domain::travel::TripError> for AppError {
     fn from(error: crate::domain::travel::TripError) -> AppError {
         use crate::domain::travel::TripError;
         match error {
-            TripError::UnknownCity { field, name, known } => AppError::UnknownCity { field, name, known },
+            TripError::UnknownCity { field, name, known } => {
+                AppError::UnknownCity { field, name, known }
+            }
             TripError::Invalid(errors) => AppError::Validation(errors),
         }
     }

@@ -12,7 +12,11 @@ use baoxiao::services::{budget, idempotency, setup, users};
 use baoxiao::startup::Application;
 
 #[derive(Parser)]
-#[command(name = "baoxiao", version, about = "差旅费报销 and budget ledger service")]
+#[command(
+    name = "baoxiao",
+    version,
+    about = "差旅费报销 and budget ledger service"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -75,7 +79,9 @@ enum OrgsCommand {
 fn init_tracing(settings: &Settings) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if settings.app.log_format == "json" {
         builder.json().init();
     } else {
@@ -97,7 +103,9 @@ fn main() -> ExitCode {
         Command::Serve { bind } => serve(settings, bind),
         Command::Migrate => migrate(&settings),
         Command::Users { command } => users_command(&settings, command),
-        Command::Orgs { command: OrgsCommand::Add { code, name } } => add_org(&settings, &code, &name),
+        Command::Orgs {
+            command: OrgsCommand::Add { code, name },
+        } => add_org(&settings, &code, &name),
         Command::Verify => verify(&settings),
     };
     match result {
@@ -134,7 +142,10 @@ fn users_command(settings: &Settings, command: UsersCommand) -> CliResult {
     match command {
         UsersCommand::Add { name, roles, org } => {
             let (id, token) = users::add_user(&pool, org.as_deref(), &name, &roles)?;
-            println!("user {name} created (id {id}) with roles {}; token (shown once):", Role::join(&roles));
+            println!(
+                "user {name} created (id {id}) with roles {}; token (shown once):",
+                Role::join(&roles)
+            );
             println!("{token}");
         }
         UsersCommand::Revoke { id } => {
@@ -154,8 +165,15 @@ fn verify(settings: &Settings) -> CliResult {
             m.org_id, m.code, m.stored, m.replayed
         );
     }
-    println!("{checked} lines checked, {} differ from the ledger", mismatches.len());
-    Ok(if mismatches.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    println!(
+        "{checked} lines checked, {} differ from the ledger",
+        mismatches.len()
+    );
+    Ok(if mismatches.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 fn serve(mut settings: Settings, bind: Option<String>) -> CliResult {

@@ -7,7 +7,10 @@ use prometheus::{IntCounterVec, Opts, Registry};
 
 static APPROVALS: LazyLock<Option<IntCounterVec>> = LazyLock::new(|| {
     IntCounterVec::new(
-        Opts::new("baoxiao_approvals_total", "Approvals that committed money, by kind"),
+        Opts::new(
+            "baoxiao_approvals_total",
+            "Approvals that committed money, by kind",
+        ),
         &["kind"],
     )
     .ok()
@@ -15,7 +18,10 @@ static APPROVALS: LazyLock<Option<IntCounterVec>> = LazyLock::new(|| {
 
 static REFUSALS: LazyLock<Option<IntCounterVec>> = LazyLock::new(|| {
     IntCounterVec::new(
-        Opts::new("baoxiao_refusals_total", "Requests refused, by problem code"),
+        Opts::new(
+            "baoxiao_refusals_total",
+            "Requests refused, by problem code",
+        ),
         &["code"],
     )
     .ok()

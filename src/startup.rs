@@ -31,7 +31,11 @@ impl Application {
     /// Connects, migrates, loads the default data into an empty database, creates the first
     /// admin, and binds the listener.
     pub fn build(settings: &Settings) -> Result<Application, StartError> {
-        let pool = db::pool(&settings.database.url, settings.database.pool_size, settings.database.busy_timeout_ms)?;
+        let pool = db::pool(
+            &settings.database.url,
+            settings.database.pool_size,
+            settings.database.busy_timeout_ms,
+        )?;
         let prepared = setup::prepare(&pool, Path::new(&settings.app.default_data_dir), true)
             .map_err(|e| format!("start-up failed: {e}"))?;
         let listener = TcpListener::bind(&settings.server.bind)?;

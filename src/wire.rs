@@ -76,7 +76,11 @@ pub fn flatten_validation(errors: &ValidationErrors) -> Vec<FieldError> {
         let mut fields: Vec<_> = errors.errors().iter().collect();
         fields.sort_by_key(|(name, _)| name.to_string());
         for (name, kind) in fields {
-            let path = if prefix.is_empty() { name.to_string() } else { format!("{prefix}.{name}") };
+            let path = if prefix.is_empty() {
+                name.to_string()
+            } else {
+                format!("{prefix}.{name}")
+            };
             match kind {
                 ValidationErrorsKind::Field(list) => {
                     for e in list {
@@ -99,7 +103,9 @@ pub fn flatten_validation(errors: &ValidationErrors) -> Vec<FieldError> {
     }
     fn describe(e: &validator::ValidationError) -> String {
         match (e.code.as_ref(), e.params.get("max"), e.params.get("min")) {
-            ("length", Some(max), _) if e.params.get("min").is_none() => format!("at most {max} allowed"),
+            ("length", Some(max), None) => {
+                format!("at most {max} allowed")
+            }
             ("length", _, Some(min)) => format!("at least {min} required"),
             ("range", _, _) => "out of range".to_string(),
             (code, _, _) => format!("invalid ({code})"),
@@ -177,14 +183,24 @@ impl PolicyBody {
             .enumerate()
             .map(|(i, c)| {
                 let field = |name: &str| format!("cities[{i}].{name}");
-                if c.names.iter().any(|n| n.contains('\n') || n.chars().count() > 100) {
-                    p.push(field("names"), "a name is one line of at most 100 characters");
+                if c.names
+                    .iter()
+                    .any(|n| n.contains('\n') || n.chars().count() > 100)
+                {
+                    p.push(
+                        field("names"),
+                        "a name is one line of at most 100 characters",
+                    );
                 }
                 CityRates {
-                    lodging_cap_per_night: p.amount(&c.lodging_cap_per_night, field("lodging_cap_per_night")),
-                    meal_allowance_per_day: p.amount(&c.meal_allowance_per_day, field("meal_allowance_per_day")),
-                    transport_allowance_per_day: p
-                        .amount(&c.transport_allowance_per_day, field("transport_allowance_per_day")),
+                    lodging_cap_per_night: p
+                        .amount(&c.lodging_cap_per_night, field("lodging_cap_per_night")),
+                    meal_allowance_per_day: p
+                        .amount(&c.meal_allowance_per_day, field("meal_allowance_per_day")),
+                    transport_allowance_per_day: p.amount(
+                        &c.transport_allowance_per_day,
+                        field("transport_allowance_per_day"),
+                    ),
                     code: c.code,
                     names: c.names,
                 }
@@ -335,7 +351,8 @@ pub struct EntryView {
 }
 
 pub fn timestamp(at: NaiveDateTime) -> String {
-    at.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    at.and_utc()
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 // ----- travel claims ------------------------------------------------------------------------
@@ -428,7 +445,12 @@ impl ClaimBody {
                 .meals_provided
                 .iter()
                 .flatten()
-                .map(|m| MealsProvided { date: m.date, breakfast: m.breakfast, lunch: m.lunch, dinner: m.dinner })
+                .map(|m| MealsProvided {
+                    date: m.date,
+                    breakfast: m.breakfast,
+                    lunch: m.lunch,
+                    dinner: m.dinner,
+                })
                 .collect(),
             vehicle_provided_dates: self.vehicle_provided_dates.clone().unwrap_or_default(),
         };
@@ -498,8 +520,13 @@ impl<'de> Deserialize<'de> for Money {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = String::deserialize(deserializer)?;
         let negative = text.starts_with('-');
-        let magnitude = Money::parse_input(text.trim_start_matches('-')).map_err(serde::de::Error::custom)?;
-        Ok(if negative { Money::ZERO.checked_sub(magnitude).unwrap_or(Money::ZERO) } else { magnitude })
+        let magnitude =
+            Money::parse_input(text.trim_start_matches('-')).map_err(serde::de::Error::custom)?;
+        Ok(if negative {
+            Money::ZERO.checked_sub(magnitude).unwrap_or(Money::ZERO)
+        } else {
+            magnitude
+        })
     }
 }
 

@@ -31,7 +31,9 @@ pub struct EventRow {
 }
 
 pub fn insert(conn: &mut DbConnection, event: &NewEvent<'_>) -> QueryResult<usize> {
-    diesel::insert_into(audit_events::table).values(event).execute(conn)
+    diesel::insert_into(audit_events::table)
+        .values(event)
+        .execute(conn)
 }
 
 pub fn for_entity(

@@ -83,7 +83,11 @@ pub fn find_by_code(
 
 pub fn by_year(conn: &mut DbConnection, org_id: i64, year: i32) -> QueryResult<Vec<LineRow>> {
     budget_lines::table
-        .filter(budget_lines::org_id.eq(org_id).and(budget_lines::year.eq(year)))
+        .filter(
+            budget_lines::org_id
+                .eq(org_id)
+                .and(budget_lines::year.eq(year)),
+        )
         .order((budget_lines::depth, budget_lines::id))
         .select(LineRow::as_select())
         .load(conn)
@@ -99,7 +103,11 @@ pub fn all(conn: &mut DbConnection, org_id: i64) -> QueryResult<Vec<LineRow>> {
 
 pub fn children(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<Vec<LineRow>> {
     budget_lines::table
-        .filter(budget_lines::org_id.eq(org_id).and(budget_lines::parent_id.eq(id)))
+        .filter(
+            budget_lines::org_id
+                .eq(org_id)
+                .and(budget_lines::parent_id.eq(id)),
+        )
         .order(budget_lines::id)
         .select(LineRow::as_select())
         .load(conn)
@@ -142,7 +150,10 @@ pub fn spend(conn: &mut DbConnection, org: i64, line: i64, fen: i64) -> QueryRes
     let changed = diesel::update(budget_lines)
         .filter(org_id.eq(org).and(id.eq(line)))
         .filter(committed_fen.ge(fen))
-        .set((committed_fen.eq(committed_fen - fen), spent_fen.eq(spent_fen + fen)))
+        .set((
+            committed_fen.eq(committed_fen - fen),
+            spent_fen.eq(spent_fen + fen),
+        ))
         .execute(conn)?;
     Ok(changed == 1)
 }
@@ -155,7 +166,11 @@ pub fn insert_entry(conn: &mut DbConnection, entry: &NewEntry<'_>) -> QueryResul
 }
 
 /// The entries posted to any of `line_ids`, oldest first.
-pub fn entries(conn: &mut DbConnection, org_id: i64, line_ids: &[i64]) -> QueryResult<Vec<EntryRow>> {
+pub fn entries(
+    conn: &mut DbConnection,
+    org_id: i64,
+    line_ids: &[i64],
+) -> QueryResult<Vec<EntryRow>> {
     ledger_entries::table
         .filter(ledger_entries::org_id.eq(org_id))
         .filter(ledger_entries::line_id.eq_any(line_ids))

@@ -60,7 +60,11 @@ pub fn insert(conn: &mut DbConnection, claim: &NewClaim<'_>) -> QueryResult<i64>
 
 pub fn find(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<Option<ClaimRow>> {
     travel_claims::table
-        .filter(travel_claims::org_id.eq(org_id).and(travel_claims::id.eq(id)))
+        .filter(
+            travel_claims::org_id
+                .eq(org_id)
+                .and(travel_claims::id.eq(id)),
+        )
         .select(ClaimRow::as_select())
         .first(conn)
         .optional()
@@ -90,9 +94,19 @@ pub fn list(
 }
 
 /// `submitted` → `approved` by `actor`; `false` if the claim was no longer submitted.
-pub fn mark_approved(conn: &mut DbConnection, org_id: i64, id: i64, actor: i64, at: NaiveDateTime) -> QueryResult<bool> {
+pub fn mark_approved(
+    conn: &mut DbConnection,
+    org_id: i64,
+    id: i64,
+    actor: i64,
+    at: NaiveDateTime,
+) -> QueryResult<bool> {
     let changed = diesel::update(travel_claims::table)
-        .filter(travel_claims::org_id.eq(org_id).and(travel_claims::id.eq(id)))
+        .filter(
+            travel_claims::org_id
+                .eq(org_id)
+                .and(travel_claims::id.eq(id)),
+        )
         .filter(travel_claims::status.eq("submitted"))
         .set((
             travel_claims::status.eq("approved"),
@@ -114,7 +128,11 @@ pub fn mark_rejected(
     reason: &str,
 ) -> QueryResult<bool> {
     let changed = diesel::update(travel_claims::table)
-        .filter(travel_claims::org_id.eq(org_id).and(travel_claims::id.eq(id)))
+        .filter(
+            travel_claims::org_id
+                .eq(org_id)
+                .and(travel_claims::id.eq(id)),
+        )
         .filter(travel_claims::status.eq(from))
         .set((
             travel_claims::status.eq("rejected"),
@@ -136,7 +154,11 @@ pub fn mark_paid(
     paid_on: NaiveDate,
 ) -> QueryResult<bool> {
     let changed = diesel::update(travel_claims::table)
-        .filter(travel_claims::org_id.eq(org_id).and(travel_claims::id.eq(id)))
+        .filter(
+            travel_claims::org_id
+                .eq(org_id)
+                .and(travel_claims::id.eq(id)),
+        )
         .filter(travel_claims::status.eq("approved"))
         .set((
             travel_claims::status.eq("paid"),

@@ -41,10 +41,19 @@ pub fn claim(
     }
 }
 
-pub fn find(conn: &mut DbConnection, org_id: i64, user_id: i64, key: &str) -> QueryResult<Option<KeyRow>> {
+pub fn find(
+    conn: &mut DbConnection,
+    org_id: i64,
+    user_id: i64,
+    key: &str,
+) -> QueryResult<Option<KeyRow>> {
     idempotency_keys::table
         .filter(idempotency_keys::org_id.eq(org_id))
-        .filter(idempotency_keys::user_id.eq(user_id).and(idempotency_keys::key.eq(key)))
+        .filter(
+            idempotency_keys::user_id
+                .eq(user_id)
+                .and(idempotency_keys::key.eq(key)),
+        )
         .select(KeyRow::as_select())
         .first(conn)
         .optional()
@@ -60,7 +69,11 @@ pub fn complete(
 ) -> QueryResult<usize> {
     diesel::update(idempotency_keys::table)
         .filter(idempotency_keys::org_id.eq(org_id))
-        .filter(idempotency_keys::user_id.eq(user_id).and(idempotency_keys::key.eq(key)))
+        .filter(
+            idempotency_keys::user_id
+                .eq(user_id)
+                .and(idempotency_keys::key.eq(key)),
+        )
         .set((
             idempotency_keys::response_status.eq(Some(status)),
             idempotency_keys::response_body.eq(Some(body)),
@@ -70,13 +83,23 @@ pub fn complete(
 
 /// Forgets a key (its request failed without a response worth replaying), or any key claimed
 /// before `older_than` (expired, or left in flight by a process that died).
-pub fn release(conn: &mut DbConnection, org_id: i64, user_id: i64, key: &str) -> QueryResult<usize> {
+pub fn release(
+    conn: &mut DbConnection,
+    org_id: i64,
+    user_id: i64,
+    key: &str,
+) -> QueryResult<usize> {
     diesel::delete(idempotency_keys::table)
         .filter(idempotency_keys::org_id.eq(org_id))
-        .filter(idempotency_keys::user_id.eq(user_id).and(idempotency_keys::key.eq(key)))
+        .filter(
+            idempotency_keys::user_id
+                .eq(user_id)
+                .and(idempotency_keys::key.eq(key)),
+        )
         .execute(conn)
 }
 
 pub fn purge_before(conn: &mut DbConnection, older_than: NaiveDateTime) -> QueryResult<usize> {
-    diesel::delete(idempotency_keys::table.filter(idempotency_keys::created_at.lt(older_than))).execute(conn)
+    diesel::delete(idempotency_keys::table.filter(idempotency_keys::created_at.lt(older_than)))
+        .execute(conn)
 }

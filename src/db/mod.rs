@@ -83,7 +83,8 @@ impl ManageConnection for Manager {
     }
 
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+        conn.batch_execute("SELECT 1")
+            .map_err(r2d2::Error::QueryError)
     }
 
     fn has_broken(&self, conn: &mut DbConnection) -> bool {
@@ -95,14 +96,21 @@ impl ManageConnection for Manager {
 pub fn pool(url: &str, size: u32, busy_timeout_ms: u32) -> Result<Pool, r2d2::PoolError> {
     let backend = Backend::of_url(url);
     if backend == Backend::Sqlite {
-        if let Some(dir) = std::path::Path::new(url).parent().filter(|d| !d.as_os_str().is_empty()) {
+        if let Some(dir) = std::path::Path::new(url)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
             let _ = std::fs::create_dir_all(dir);
         }
     }
     r2d2::Pool::builder()
         .max_size(size)
         .connection_timeout(Duration::from_secs(30))
-        .build(Manager { url: url.to_string(), backend, busy_timeout_ms })
+        .build(Manager {
+            url: url.to_string(),
+            backend,
+            busy_timeout_ms,
+        })
 }
 
 impl DbConnection {
@@ -124,7 +132,9 @@ where
     E: From<diesel::result::Error>,
 {
     match conn {
-        DbConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
+        DbConnection::Sqlite(c) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
+        }
         DbConnection::Postgres(c) => AnsiTransactionManager::begin_transaction(c)?,
     }
     match f(conn) {

@@ -46,7 +46,11 @@ pub struct NewPolicy {
 }
 
 /// The version in force on `date`: the latest `effective_from` on or before it (R2).
-pub fn in_force(conn: &mut DbConnection, org_id: i64, date: NaiveDate) -> QueryResult<Option<PolicyRow>> {
+pub fn in_force(
+    conn: &mut DbConnection,
+    org_id: i64,
+    date: NaiveDate,
+) -> QueryResult<Option<PolicyRow>> {
     policy_versions::table
         .filter(policy_versions::org_id.eq(org_id))
         .filter(policy_versions::effective_from.le(date))
@@ -58,7 +62,11 @@ pub fn in_force(conn: &mut DbConnection, org_id: i64, date: NaiveDate) -> QueryR
 
 pub fn find(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<Option<PolicyRow>> {
     policy_versions::table
-        .filter(policy_versions::org_id.eq(org_id).and(policy_versions::id.eq(id)))
+        .filter(
+            policy_versions::org_id
+                .eq(org_id)
+                .and(policy_versions::id.eq(id)),
+        )
         .select(PolicyRow::as_select())
         .first(conn)
         .optional()
@@ -76,7 +84,11 @@ pub fn latest(conn: &mut DbConnection, org_id: i64) -> QueryResult<Option<Policy
 
 pub fn cities(conn: &mut DbConnection, org_id: i64, policy_id: i64) -> QueryResult<Vec<CityRow>> {
     policy_cities::table
-        .filter(policy_cities::org_id.eq(org_id).and(policy_cities::policy_id.eq(policy_id)))
+        .filter(
+            policy_cities::org_id
+                .eq(org_id)
+                .and(policy_cities::policy_id.eq(policy_id)),
+        )
         .order(policy_cities::position)
         .select(CityRow::as_select())
         .load(conn)
@@ -90,5 +102,7 @@ pub fn insert(conn: &mut DbConnection, policy: &NewPolicy) -> QueryResult<i64> {
 }
 
 pub fn insert_city(conn: &mut DbConnection, city: &CityRow) -> QueryResult<usize> {
-    diesel::insert_into(policy_cities::table).values(city).execute(conn)
+    diesel::insert_into(policy_cities::table)
+        .values(city)
+        .execute(conn)
 }

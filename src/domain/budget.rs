@@ -23,8 +23,12 @@ pub enum EntryKind {
 }
 
 impl EntryKind {
-    pub const ALL: [EntryKind; 4] =
-        [EntryKind::Allocate, EntryKind::Commit, EntryKind::Release, EntryKind::Spend];
+    pub const ALL: [EntryKind; 4] = [
+        EntryKind::Allocate,
+        EntryKind::Commit,
+        EntryKind::Release,
+        EntryKind::Spend,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -86,7 +90,9 @@ impl Balance {
 pub fn replay<I: IntoIterator<Item = (EntryKind, Money)>>(entries: I) -> Option<Balance> {
     entries
         .into_iter()
-        .try_fold(Balance::default(), |b, (kind, amount)| b.apply(kind, amount))
+        .try_fold(Balance::default(), |b, (kind, amount)| {
+            b.apply(kind, amount)
+        })
 }
 
 /// R11 oversubscription: by how much the children's allocations exceed the parent's; 0.00 when
@@ -139,8 +145,14 @@ mod tests {
     #[test]
     fn oversubscription_of_petition_work() {
         let children = [630_000, 320_000, 200_000, 200_000, 200_000].map(Money::yuan);
-        assert_eq!(oversubscribed_by(Money::yuan(900_000), &children), Money::yuan(650_000));
-        assert_eq!(oversubscribed_by(Money::yuan(2_000_000), &children), Money::ZERO);
+        assert_eq!(
+            oversubscribed_by(Money::yuan(900_000), &children),
+            Money::yuan(650_000)
+        );
+        assert_eq!(
+            oversubscribed_by(Money::yuan(2_000_000), &children),
+            Money::ZERO
+        );
         assert_eq!(oversubscribed_by(Money::yuan(1), &[]), Money::ZERO);
     }
 

@@ -107,11 +107,15 @@ impl Money {
     }
 
     pub fn checked_add(self, other: Money) -> Option<Money> {
-        self.0.checked_add(other.0).and_then(Money::from_decimal_exact)
+        self.0
+            .checked_add(other.0)
+            .and_then(Money::from_decimal_exact)
     }
 
     pub fn checked_sub(self, other: Money) -> Option<Money> {
-        self.0.checked_sub(other.0).and_then(Money::from_decimal_exact)
+        self.0
+            .checked_sub(other.0)
+            .and_then(Money::from_decimal_exact)
     }
 
     /// `self × n`, for counts such as nights or days.
@@ -168,19 +172,31 @@ mod tests {
 
     #[test]
     fn parses_and_displays_two_decimals() {
-        assert_eq!(Money::parse_input("1231").map(|m| m.to_string()), Ok("1231.00".into()));
+        assert_eq!(
+            Money::parse_input("1231").map(|m| m.to_string()),
+            Ok("1231.00".into())
+        );
         assert_eq!(Money::parse_input("65.5").map(|m| m.fen()), Ok(6550));
         assert_eq!(Money::parse_input("65.50").map(|m| m.fen()), Ok(6550));
         assert_eq!(Money::parse_input("0").map(|m| m.fen()), Ok(0));
-        assert_eq!(Money::parse_input("99999999.99").map(|m| m.fen()), Ok(MAX_INPUT_FEN));
+        assert_eq!(
+            Money::parse_input("99999999.99").map(|m| m.fen()),
+            Ok(MAX_INPUT_FEN)
+        );
         assert_eq!(Money::parse_input("1.500").map(|m| m.fen()), Ok(150));
     }
 
     #[test]
     fn refuses_what_r1_refuses() {
-        assert_eq!(Money::parse_input("1.005"), Err(MoneyError::TooManyDecimals));
+        assert_eq!(
+            Money::parse_input("1.005"),
+            Err(MoneyError::TooManyDecimals)
+        );
         assert_eq!(Money::parse_input("-1.00"), Err(MoneyError::Negative));
-        assert_eq!(Money::parse_input("100000000.00"), Err(MoneyError::TooLarge));
+        assert_eq!(
+            Money::parse_input("100000000.00"),
+            Err(MoneyError::TooLarge)
+        );
         assert_eq!(Money::parse_input("1e3"), Err(MoneyError::Malformed));
         assert_eq!(Money::parse_input("abc"), Err(MoneyError::Malformed));
         assert_eq!(Money::parse_input(""), Err(MoneyError::Malformed));

@@ -35,7 +35,8 @@ impl CityRates {
 
     fn answers_to(&self, name: &str) -> bool {
         let name = name.trim();
-        self.code.eq_ignore_ascii_case(name) || self.names.iter().any(|n| n.eq_ignore_ascii_case(name))
+        self.code.eq_ignore_ascii_case(name)
+            || self.names.iter().any(|n| n.eq_ignore_ascii_case(name))
     }
 }
 
@@ -71,7 +72,10 @@ impl Policy {
     ) -> Result<Policy, Vec<FieldError>> {
         let mut errors = Vec::new();
         if cities.is_empty() {
-            errors.push(FieldError::new("cities", "a policy names at least one city"));
+            errors.push(FieldError::new(
+                "cities",
+                "a policy names at least one city",
+            ));
         }
         for (i, city) in cities.iter().enumerate() {
             if !is_code(&city.code) {
@@ -90,23 +94,40 @@ impl Policy {
                 ));
             }
             if city.names.iter().any(|n| n.trim().is_empty()) {
-                errors.push(FieldError::new(format!("cities[{i}].names"), "a name is empty"));
+                errors.push(FieldError::new(
+                    format!("cities[{i}].names"),
+                    "a name is empty",
+                ));
             }
         }
         for (field, share) in [
-            ("host_meal_deduction.breakfast", host_meal_deduction.breakfast),
+            (
+                "host_meal_deduction.breakfast",
+                host_meal_deduction.breakfast,
+            ),
             ("host_meal_deduction.lunch", host_meal_deduction.lunch),
             ("host_meal_deduction.dinner", host_meal_deduction.dinner),
         ] {
             if share < Decimal::ZERO || share > Decimal::ONE {
-                errors.push(FieldError::new(field, "a deduction is a fraction from 0 to 1"));
+                errors.push(FieldError::new(
+                    field,
+                    "a deduction is a fraction from 0 to 1",
+                ));
             }
         }
         if subsidy_monthly_amount.is_zero() {
-            errors.push(FieldError::new("subsidy_monthly_amount", "must be more than 0.00"));
+            errors.push(FieldError::new(
+                "subsidy_monthly_amount",
+                "must be more than 0.00",
+            ));
         }
         if errors.is_empty() {
-            Ok(Policy { effective_from, cities, host_meal_deduction, subsidy_monthly_amount })
+            Ok(Policy {
+                effective_from,
+                cities,
+                host_meal_deduction,
+                subsidy_monthly_amount,
+            })
         } else {
             Err(errors)
         }
@@ -174,7 +195,11 @@ pub(crate) mod tests {
                 city("shijiazhuang", &["石家庄", "石家庄市", "Shijiazhuang"], 300),
                 city("beijing", &["北京", "北京市", "Beijing"], 400),
             ],
-            HostMealDeduction { breakfast: pct(20), lunch: pct(40), dinner: pct(40) },
+            HostMealDeduction {
+                breakfast: pct(20),
+                lunch: pct(40),
+                dinner: pct(40),
+            },
             Money::yuan(1100),
         )
         .unwrap_or_else(|e| panic!("{e:?}"))
@@ -184,7 +209,11 @@ pub(crate) mod tests {
     fn finds_cities_by_any_accepted_name() {
         let p = policy_2021();
         for name in ["beijing", "北京", "北京市", "Beijing", "BEIJING", " 北京 "] {
-            assert_eq!(p.city(name).map(|c| c.code.as_str()), Some("beijing"), "{name}");
+            assert_eq!(
+                p.city(name).map(|c| c.code.as_str()),
+                Some("beijing"),
+                "{name}"
+            );
         }
         assert!(p.city("上海").is_none());
     }
@@ -192,15 +221,27 @@ pub(crate) mod tests {
     #[test]
     fn daily_cost_is_cap_plus_allowances() {
         let p = policy_2021();
-        assert_eq!(p.city("beijing").and_then(|c| c.daily_cost()), Some(Money::yuan(580)));
-        assert_eq!(p.city("shijiazhuang").and_then(|c| c.daily_cost()), Some(Money::yuan(480)));
+        assert_eq!(
+            p.city("beijing").and_then(|c| c.daily_cost()),
+            Some(Money::yuan(580))
+        );
+        assert_eq!(
+            p.city("shijiazhuang").and_then(|c| c.daily_cost()),
+            Some(Money::yuan(480))
+        );
     }
 
     #[test]
     fn version_in_force_is_latest_not_after_date() {
         let versions = [date("2021-01-01"), date("2021-07-01")];
-        assert_eq!(in_force(&versions, date("2021-06-30"), |d| *d), Some(&versions[0]));
-        assert_eq!(in_force(&versions, date("2021-07-01"), |d| *d), Some(&versions[1]));
+        assert_eq!(
+            in_force(&versions, date("2021-06-30"), |d| *d),
+            Some(&versions[0])
+        );
+        assert_eq!(
+            in_force(&versions, date("2021-07-01"), |d| *d),
+            Some(&versions[1])
+        );
         assert_eq!(in_force(&versions, date("2020-12-31"), |d| *d), None);
     }
 
@@ -209,12 +250,21 @@ pub(crate) mod tests {
         let p = policy_2021();
         let mut cities = p.cities.clone();
         cities.push(city("bj2", &["北京"], 1));
-        let bad = HostMealDeduction { breakfast: Decimal::new(12, 1), ..p.host_meal_deduction };
-        let errors = Policy::new(p.effective_from, cities, bad, Money::ZERO).err().unwrap_or_default();
+        let bad = HostMealDeduction {
+            breakfast: Decimal::new(12, 1),
+            ..p.host_meal_deduction
+        };
+        let errors = Policy::new(p.effective_from, cities, bad, Money::ZERO)
+            .err()
+            .unwrap_or_default();
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(
             fields,
-            ["cities[3]", "host_meal_deduction.breakfast", "subsidy_monthly_amount"]
+            [
+                "cities[3]",
+                "host_meal_deduction.breakfast",
+                "subsidy_monthly_amount"
+            ]
         );
     }
 }

@@ -56,7 +56,11 @@ pub struct MealsProvided {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TripError {
     /// A city not in the policy (R2): the field, the name given, and the known city codes.
-    UnknownCity { field: String, name: String, known: Vec<String> },
+    UnknownCity {
+        field: String,
+        name: String,
+        known: Vec<String>,
+    },
     Invalid(Vec<FieldError>),
 }
 
@@ -96,11 +100,14 @@ impl Trip {
     /// Checks a stated trip against the rules and the policy version in force.
     pub fn parse(input: TripInput, policy: &Policy) -> Result<Trip, TripError> {
         let resolve = |field: String, name: &str| {
-            policy.city(name).cloned().ok_or_else(|| TripError::UnknownCity {
-                field,
-                name: name.to_string(),
-                known: policy.city_codes(),
-            })
+            policy
+                .city(name)
+                .cloned()
+                .ok_or_else(|| TripError::UnknownCity {
+                    field,
+                    name: name.to_string(),
+                    known: policy.city_codes(),
+                })
         };
         let destination = resolve("destination".into(), &input.destination)?;
         let mut resolved = Vec::with_capacity(input.stays.len());
@@ -114,9 +121,15 @@ impl Trip {
         }
         let (dep, ret) = (input.departure_date, input.return_date);
         if ret < dep {
-            errors.push(FieldError::new("return_date", "return_date is before departure_date"));
+            errors.push(FieldError::new(
+                "return_date",
+                "return_date is before departure_date",
+            ));
         } else if days_between(dep, ret) + 1 > MAX_TRIP_DAYS {
-            errors.push(FieldError::new("return_date", "a trip covers at most 366 days"));
+            errors.push(FieldError::new(
+                "return_date",
+                "a trip covers at most 366 days",
+            ));
         }
 
         let mut stays: Vec<(usize, Stay)> = Vec::with_capacity(input.stays.len());
@@ -167,7 +180,10 @@ impl Trip {
                 ));
             }
             if ticket.amount.is_zero() {
-                errors.push(FieldError::new(format!("tickets[{i}].amount"), "must be more than 0.00"));
+                errors.push(FieldError::new(
+                    format!("tickets[{i}].amount"),
+                    "must be more than 0.00",
+                ));
             }
         }
 
@@ -183,7 +199,10 @@ impl Trip {
         }
         meals.sort_by_key(|m| m.date);
         if meals.windows(2).any(|w| w[0].date == w[1].date) {
-            errors.push(FieldError::new("meals_provided", "a date appears more than once"));
+            errors.push(FieldError::new(
+                "meals_provided",
+                "a date appears more than once",
+            ));
         }
         let mut vehicle = input.vehicle_provided_dates;
         for (i, d) in vehicle.iter().enumerate() {
@@ -264,14 +283,22 @@ impl Trip {
                 item: Item::Lodging,
                 date: Some(stay.check_in),
                 amount: allowed,
-                rule: Rule::Lodging { city: stay.rates.code.clone(), nights, cap_per_night },
+                rule: Rule::Lodging {
+                    city: stay.rates.code.clone(),
+                    nights,
+                    cap_per_night,
+                },
             });
         }
 
         // R5 meals and R6 city transport, per calendar day.
         let (mut meal, mut deductions, mut transport) = (Money::ZERO, Money::ZERO, Money::ZERO);
         let (mut stay_cursor, mut meal_cursor, mut vehicle_cursor) = (0, 0, 0);
-        for day in self.departure_date.iter_days().take(usize::try_from(self.days()).unwrap_or(0)) {
+        for day in self
+            .departure_date
+            .iter_days()
+            .take(usize::try_from(self.days()).unwrap_or(0))
+        {
             let rates = self.city_of_day(day, &mut stay_cursor);
             let allowance = rates.meal_allowance_per_day;
             meal = meal.checked_add(allowance).ok_or(Overflow)?;
@@ -279,21 +306,37 @@ impl Trip {
                 item: Item::MealAllowance,
                 date: Some(day),
                 amount: allowance,
-                rule: Rule::Meal { city: rates.code.clone(), rate: allowance },
+                rule: Rule::Meal {
+                    city: rates.code.clone(),
+                    rate: allowance,
+                },
             });
-            while meal_cursor < self.meals_provided.len() && self.meals_provided[meal_cursor].date < day {
+            while meal_cursor < self.meals_provided.len()
+                && self.meals_provided[meal_cursor].date < day
+            {
                 meal_cursor += 1;
             }
-            if let Some(m) = self.meals_provided.get(meal_cursor).filter(|m| m.date == day) {
+            if let Some(m) = self
+                .meals_provided
+                .get(meal_cursor)
+                .filter(|m| m.date == day)
+            {
                 let share = self.deduction.share(m);
-                let cut = allowance.times_rounded(share).ok_or(Overflow)?.min(allowance);
+                let cut = allowance
+                    .times_rounded(share)
+                    .ok_or(Overflow)?
+                    .min(allowance);
                 if !cut.is_zero() {
                     deductions = deductions.checked_add(cut).ok_or(Overflow)?;
                     lines.push(Line {
                         item: Item::MealDeduction,
                         date: Some(day),
                         amount: Money::ZERO.checked_sub(cut).ok_or(Overflow)?,
-                        rule: Rule::HostMeals { meals: *m, share, rate: allowance },
+                        rule: Rule::HostMeals {
+                            meals: *m,
+                            share,
+                            rate: allowance,
+                        },
                     });
                 }
             }
@@ -303,7 +346,11 @@ impl Trip {
                 vehicle_cursor += 1;
             }
             let vehicle = self.vehicle_provided_dates.get(vehicle_cursor) == Some(&day);
-            let fare = if vehicle { Money::ZERO } else { rates.transport_allowance_per_day };
+            let fare = if vehicle {
+                Money::ZERO
+            } else {
+                rates.transport_allowance_per_day
+            };
             transport = transport.checked_add(fare).ok_or(Overflow)?;
             lines.push(Line {
                 item: Item::TransportAllowance,
@@ -312,7 +359,10 @@ impl Trip {
                 rule: if vehicle {
                     Rule::VehicleProvided
                 } else {
-                    Rule::Transport { city: rates.code.clone(), rate: fare }
+                    Rule::Transport {
+                        city: rates.code.clone(),
+                        rate: fare,
+                    }
                 },
             });
         }
@@ -323,7 +373,9 @@ impl Trip {
                 item: Item::Ticket,
                 date: None,
                 amount: ticket.amount,
-                rule: Rule::Ticket { description: ticket.description.clone() },
+                rule: Rule::Ticket {
+                    description: ticket.description.clone(),
+                },
             });
         }
         let tickets = Money::checked_sum(self.tickets.iter().map(|t| t.amount)).ok_or(Overflow)?;
@@ -467,12 +519,28 @@ impl Item {
 /// e.g. `R4 住宿费: min(claimed, 2 nights × 300.00/night, shijiazhuang)`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Rule {
-    Lodging { city: String, nights: i64, cap_per_night: Money },
-    Meal { city: String, rate: Money },
-    HostMeals { meals: MealsProvided, share: Decimal, rate: Money },
-    Transport { city: String, rate: Money },
+    Lodging {
+        city: String,
+        nights: i64,
+        cap_per_night: Money,
+    },
+    Meal {
+        city: String,
+        rate: Money,
+    },
+    HostMeals {
+        meals: MealsProvided,
+        share: Decimal,
+        rate: Money,
+    },
+    Transport {
+        city: String,
+        rate: Money,
+    },
     VehicleProvided,
-    Ticket { description: String },
+    Ticket {
+        description: String,
+    },
     MissingInvoice,
 }
 
@@ -489,7 +557,10 @@ impl Rule {
     /// The rate the line used, where it has one.
     pub fn rate(&self) -> Option<Money> {
         match self {
-            Rule::Lodging { cap_per_night: rate, .. }
+            Rule::Lodging {
+                cap_per_night: rate,
+                ..
+            }
             | Rule::Meal { rate, .. }
             | Rule::HostMeals { rate, .. }
             | Rule::Transport { rate, .. } => Some(*rate),
@@ -502,24 +573,38 @@ impl fmt::Display for Rule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.number();
         match self {
-            Rule::Lodging { city, nights, cap_per_night } => write!(
+            Rule::Lodging {
+                city,
+                nights,
+                cap_per_night,
+            } => write!(
                 f,
                 "{n} 住宿费: min(claimed, {nights} nights × {cap_per_night}/night cap, {city})"
             ),
             Rule::Meal { city, rate } => write!(f, "{n} 伙食补助费: {rate}/day ({city})"),
             Rule::HostMeals { meals, share, rate } => {
                 let mut provided = Vec::new();
-                for (yes, name) in [(meals.breakfast, "breakfast"), (meals.lunch, "lunch"), (meals.dinner, "dinner")] {
+                for (yes, name) in [
+                    (meals.breakfast, "breakfast"),
+                    (meals.lunch, "lunch"),
+                    (meals.dinner, "dinner"),
+                ] {
                     if yes {
                         provided.push(name);
                     }
                 }
                 let percent = (share * Decimal::ONE_HUNDRED).normalize();
-                write!(f, "{n} host provided {}: −{percent}% of {rate}", provided.join("+"))
+                write!(
+                    f,
+                    "{n} host provided {}: −{percent}% of {rate}",
+                    provided.join("+")
+                )
             }
             Rule::Transport { city, rate } => write!(f, "{n} 市内交通费: {rate}/day ({city})"),
             Rule::VehicleProvided => write!(f, "{n} 市内交通费: vehicle provided, 0.00"),
-            Rule::Ticket { description } => write!(f, "{n} 城市间交通费 at actual amount: {description}"),
+            Rule::Ticket { description } => {
+                write!(f, "{n} 城市间交通费 at actual amount: {description}")
+            }
             Rule::MissingInvoice => write!(
                 f,
                 "{n} missing_lodging_invoice: lodging without an invoice, nothing is reimbursable"
@@ -573,10 +658,22 @@ mod tests {
     #[test]
     fn r8_worked_example() {
         let mut input = trip("2021-05-10", "2021-05-12", "石家庄");
-        input.stays.push(stay("shijiazhuang", "2021-05-10", "2021-05-12", "680.00", true));
+        input.stays.push(stay(
+            "shijiazhuang",
+            "2021-05-10",
+            "2021-05-12",
+            "680.00",
+            true,
+        ));
         input.tickets = vec![
-            Ticket { description: "平乡—石家庄".into(), amount: Money::from_fen(6550) },
-            Ticket { description: "石家庄—平乡".into(), amount: Money::from_fen(6550) },
+            Ticket {
+                description: "平乡—石家庄".into(),
+                amount: Money::from_fen(6550),
+            },
+            Ticket {
+                description: "石家庄—平乡".into(),
+                amount: Money::from_fen(6550),
+            },
         ];
         input.meals_provided.push(MealsProvided {
             date: date("2021-05-11"),
@@ -607,8 +704,12 @@ mod tests {
         // 1st: no stay yet → destination (xingtai 100+80); 2nd: beijing stay; 3rd: beijing stay
         // ended that day → beijing; 4th: shijiazhuang stay; 5th: after it → shijiazhuang.
         let mut input = trip("2021-03-01", "2021-03-05", "xingtai");
-        input.stays.push(stay("beijing", "2021-03-02", "2021-03-03", "400", true));
-        input.stays.push(stay("shijiazhuang", "2021-03-04", "2021-03-05", "0", false));
+        input
+            .stays
+            .push(stay("beijing", "2021-03-02", "2021-03-03", "400", true));
+        input
+            .stays
+            .push(stay("shijiazhuang", "2021-03-04", "2021-03-05", "0", false));
         let b = compute(input);
         let cities: Vec<_> = b
             .lines
@@ -619,20 +720,40 @@ mod tests {
                 _ => String::new(),
             })
             .collect();
-        assert_eq!(cities, ["xingtai", "beijing", "beijing", "shijiazhuang", "shijiazhuang"]);
-        assert_eq!(b.ineligible_reason, None, "a stay with no cost needs no invoice");
+        assert_eq!(
+            cities,
+            [
+                "xingtai",
+                "beijing",
+                "beijing",
+                "shijiazhuang",
+                "shijiazhuang"
+            ]
+        );
+        assert_eq!(
+            b.ineligible_reason, None,
+            "a stay with no cost needs no invoice"
+        );
     }
 
     #[test]
     fn missing_invoice_makes_everything_zero() {
         let mut input = trip("2021-05-10", "2021-05-12", "beijing");
-        input.stays.push(stay("beijing", "2021-05-10", "2021-05-12", "500", false));
-        input.tickets.push(Ticket { description: "G1".into(), amount: Money::yuan(100) });
+        input
+            .stays
+            .push(stay("beijing", "2021-05-10", "2021-05-12", "500", false));
+        input.tickets.push(Ticket {
+            description: "G1".into(),
+            amount: Money::yuan(100),
+        });
         let b = compute(input);
         assert_eq!(b.ineligible_reason, Some(Ineligible::MissingLodgingInvoice));
         assert_eq!(b.reimbursable, Money::ZERO);
         assert_eq!(b.self_borne, Money::yuan(500));
-        assert!(b.lines.iter().all(|l| l.amount.is_zero() && l.rule == Rule::MissingInvoice));
+        assert!(b
+            .lines
+            .iter()
+            .all(|l| l.amount.is_zero() && l.rule == Rule::MissingInvoice));
     }
 
     #[test]
@@ -653,41 +774,70 @@ mod tests {
 
     #[test]
     fn refuses_bad_trips_naming_the_field() {
-        assert_eq!(errors(trip("2021-05-12", "2021-05-10", "beijing")), ["return_date"]);
-        assert_eq!(errors(trip("2021-01-01", "2022-01-02", "beijing")), ["return_date"]);
-        assert!(errors(trip("2021-01-01", "2022-01-01", "beijing")).is_empty(), "366 days is fine");
-        assert_eq!(errors(trip("2021-05-10", "2021-05-12", "上海")), ["unknown_city:destination"]);
+        assert_eq!(
+            errors(trip("2021-05-12", "2021-05-10", "beijing")),
+            ["return_date"]
+        );
+        assert_eq!(
+            errors(trip("2021-01-01", "2022-01-02", "beijing")),
+            ["return_date"]
+        );
+        assert!(
+            errors(trip("2021-01-01", "2022-01-01", "beijing")).is_empty(),
+            "366 days is fine"
+        );
+        assert_eq!(
+            errors(trip("2021-05-10", "2021-05-12", "上海")),
+            ["unknown_city:destination"]
+        );
 
         let mut t = trip("2021-05-10", "2021-05-12", "beijing");
         t.purpose = "  ".into();
         assert_eq!(errors(t), ["purpose"]);
 
         let mut t = trip("2021-05-10", "2021-05-12", "beijing");
-        t.stays.push(stay("beijing", "2021-05-11", "2021-05-11", "1", true));
+        t.stays
+            .push(stay("beijing", "2021-05-11", "2021-05-11", "1", true));
         assert_eq!(errors(t), ["stays[0].check_out"]);
 
         let mut t = trip("2021-05-10", "2021-05-12", "beijing");
-        t.stays.push(stay("beijing", "2021-05-09", "2021-05-11", "1", true));
-        t.stays.push(stay("beijing", "2021-05-11", "2021-05-13", "1", true));
+        t.stays
+            .push(stay("beijing", "2021-05-09", "2021-05-11", "1", true));
+        t.stays
+            .push(stay("beijing", "2021-05-11", "2021-05-13", "1", true));
         assert_eq!(errors(t), ["stays[0].check_in", "stays[1].check_out"]);
 
         let mut t = trip("2021-05-10", "2021-05-14", "beijing");
-        t.stays.push(stay("beijing", "2021-05-12", "2021-05-14", "1", true));
-        t.stays.push(stay("beijing", "2021-05-10", "2021-05-13", "1", true));
+        t.stays
+            .push(stay("beijing", "2021-05-12", "2021-05-14", "1", true));
+        t.stays
+            .push(stay("beijing", "2021-05-10", "2021-05-13", "1", true));
         assert_eq!(errors(t), ["stays[0].check_in"]);
 
         let mut t = trip("2021-05-10", "2021-05-12", "beijing");
-        t.stays.push(stay("广州", "2021-05-10", "2021-05-11", "1", true));
+        t.stays
+            .push(stay("广州", "2021-05-10", "2021-05-11", "1", true));
         assert_eq!(errors(t), ["unknown_city:stays[0].city"]);
 
         let mut t = trip("2021-05-10", "2021-05-12", "beijing");
-        t.tickets.push(Ticket { description: "".into(), amount: Money::ZERO });
+        t.tickets.push(Ticket {
+            description: "".into(),
+            amount: Money::ZERO,
+        });
         assert_eq!(errors(t), ["tickets[0].description", "tickets[0].amount"]);
     }
 
     /// Random valid trips: up to 40 days, stays laid end to end at random cities and amounts.
     fn arb_trip() -> impl Strategy<Value = TripInput> {
-        (1i64..=40, proptest::collection::vec((0i64..=3, 1i64..=5, 0usize..3, 0i64..=500_000, any::<bool>()), 0..6), proptest::collection::vec(1i64..=200_000, 0..4), proptest::collection::vec((0i64..40, any::<[bool; 3]>()), 0..10))
+        (
+            1i64..=40,
+            proptest::collection::vec(
+                (0i64..=3, 1i64..=5, 0usize..3, 0i64..=500_000, any::<bool>()),
+                0..6,
+            ),
+            proptest::collection::vec(1i64..=200_000, 0..4),
+            proptest::collection::vec((0i64..40, any::<[bool; 3]>()), 0..10),
+        )
             .prop_map(|(days, stays, tickets, meals)| {
                 let dep = date("2021-03-01");
                 let ret = dep + chrono::Duration::days(days - 1);
@@ -712,13 +862,21 @@ mod tests {
                 }
                 input.tickets = tickets
                     .into_iter()
-                    .map(|fen| Ticket { description: "ticket".into(), amount: Money::from_fen(fen) })
+                    .map(|fen| Ticket {
+                        description: "ticket".into(),
+                        amount: Money::from_fen(fen),
+                    })
                     .collect();
                 let mut seen = std::collections::BTreeSet::new();
                 for (offset, [b, l, d]) in meals {
                     let day = dep + chrono::Duration::days(offset % days);
                     if seen.insert(day) {
-                        input.meals_provided.push(MealsProvided { date: day, breakfast: b, lunch: l, dinner: d });
+                        input.meals_provided.push(MealsProvided {
+                            date: day,
+                            breakfast: b,
+                            lunch: l,
+                            dinner: d,
+                        });
                     }
                 }
                 input

@@ -22,7 +22,11 @@ pub struct YearQuery {
 #[utoipa::path(get, path = "/api/v1/budget-lines", tag = "budget lines", params(YearQuery),
     responses((status = 200, body = Vec<LineView>)), security(("bearer" = [])))]
 #[get("/budget-lines")]
-pub async fn list_lines(pool: web::Data<Pool>, caller: Caller, query: web::Query<YearQuery>) -> AppResult<HttpResponse> {
+pub async fn list_lines(
+    pool: web::Data<Pool>,
+    caller: Caller,
+    query: web::Query<YearQuery>,
+) -> AppResult<HttpResponse> {
     let year = query.year;
     let lines = run(move || budget::list(&pool, &caller, year)).await?;
     Ok(HttpResponse::Ok().json(lines))
@@ -32,7 +36,11 @@ pub async fn list_lines(pool: web::Data<Pool>, caller: Caller, query: web::Query
 #[utoipa::path(get, path = "/api/v1/budget-lines/{id}", tag = "budget lines", params(("id" = i64, Path)),
     responses((status = 200, body = LineDetailView), (status = 404, body = super::Problem)), security(("bearer" = [])))]
 #[get("/budget-lines/{id}")]
-pub async fn get_line(pool: web::Data<Pool>, caller: Caller, id: web::Path<i64>) -> AppResult<HttpResponse> {
+pub async fn get_line(
+    pool: web::Data<Pool>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
     let id = id.into_inner();
     let line = run(move || budget::get(&pool, &caller, id)).await?;
     Ok(HttpResponse::Ok().json(line))
@@ -42,7 +50,11 @@ pub async fn get_line(pool: web::Data<Pool>, caller: Caller, id: web::Path<i64>)
 #[utoipa::path(get, path = "/api/v1/budget-lines/{id}/entries", tag = "budget lines", params(("id" = i64, Path)),
     responses((status = 200, body = Vec<EntryView>), (status = 404, body = super::Problem)), security(("bearer" = [])))]
 #[get("/budget-lines/{id}/entries")]
-pub async fn line_entries(pool: web::Data<Pool>, caller: Caller, id: web::Path<i64>) -> AppResult<HttpResponse> {
+pub async fn line_entries(
+    pool: web::Data<Pool>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
     let id = id.into_inner();
     let entries = run(move || budget::entries(&pool, &caller, id)).await?;
     Ok(HttpResponse::Ok().json(entries))
@@ -53,10 +65,17 @@ pub async fn line_entries(pool: web::Data<Pool>, caller: Caller, id: web::Path<i
     responses((status = 201, body = LineView), (status = 409, body = super::Problem), (status = 422, body = super::Problem)),
     security(("bearer" = [])))]
 #[post("/budget-lines")]
-pub async fn create_line(pool: web::Data<Pool>, caller: Caller, body: Body<LineBody>) -> AppResult<HttpResponse> {
+pub async fn create_line(
+    pool: web::Data<Pool>,
+    caller: Caller,
+    body: Body<LineBody>,
+) -> AppResult<HttpResponse> {
     caller.require(&[Role::Admin])?;
     let body = body.0;
-    let allocated = body.allocated.parse("allocated").map_err(|e| AppError::Validation(vec![e]))?;
+    let allocated = body
+        .allocated
+        .parse("allocated")
+        .map_err(|e| AppError::Validation(vec![e]))?;
     let line = run(move || {
         let spec = NewLineSpec {
             year: body.year,

@@ -33,7 +33,8 @@ impl std::ops::Deref for Caller {
 fn bearer(req: &HttpRequest) -> Option<String> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
-    (scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()).then(|| token.trim().to_string())
+    (scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty())
+        .then(|| token.trim().to_string())
 }
 
 /// Authenticates once per request; the result is kept in the request's extensions.
@@ -95,8 +96,16 @@ pub fn parse_json<T: DeserializeOwned + Validate>(bytes: &[u8]) -> Result<T, App
         let inner = e.into_inner();
         let syntax = inner.is_syntax() || inner.is_eof();
         AppError::InvalidRequest {
-            status: if syntax { StatusCode::BAD_REQUEST } else { StatusCode::UNPROCESSABLE_ENTITY },
-            detail: if syntax { format!("malformed JSON: {inner}") } else { inner.to_string() },
+            status: if syntax {
+                StatusCode::BAD_REQUEST
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            },
+            detail: if syntax {
+                format!("malformed JSON: {inner}")
+            } else {
+                inner.to_string()
+            },
             field: (!syntax && path != ".").then_some(path),
         }
     })?;
@@ -105,7 +114,9 @@ pub fn parse_json<T: DeserializeOwned + Validate>(bytes: &[u8]) -> Result<T, App
         detail: format!("malformed JSON: {e}"),
         field: None,
     })?;
-    value.validate().map_err(|e| AppError::Validation(flatten_validation(&e)))?;
+    value
+        .validate()
+        .map_err(|e| AppError::Validation(flatten_validation(&e)))?;
     Ok(value)
 }
 

@@ -18,7 +18,12 @@ pub async fn healthz() -> HttpResponse {
     responses((status = 200, description = "Database reachable"), (status = 503, description = "Database unreachable")))]
 #[get("/readyz")]
 pub async fn readyz(pool: web::Data<Pool>) -> HttpResponse {
-    let ok = web::block(move || pool.get().ok().is_some_and(|mut c| c.batch_execute("SELECT 1").is_ok())).await;
+    let ok = web::block(move || {
+        pool.get()
+            .ok()
+            .is_some_and(|mut c| c.batch_execute("SELECT 1").is_ok())
+    })
+    .await;
     if ok.unwrap_or(false) {
         HttpResponse::Ok().json(json!({"status": "ok"}))
     } else {

@@ -43,25 +43,38 @@ pub async fn middleware(
         Ok(actor) => actor,
         Err(error) => return Ok(req.error_response(error)),
     };
-    let (pool, retention) = match (req.app_data::<web::Data<Pool>>(), req.app_data::<web::Data<Retention>>()) {
+    let (pool, retention) = match (
+        req.app_data::<web::Data<Pool>>(),
+        req.app_data::<web::Data<Retention>>(),
+    ) {
         (Some(pool), Some(retention)) => (pool.clone(), retention.0),
         _ => return Ok(req.error_response(AppError::Internal("idempotency not configured".into()))),
     };
-    let (http, mut payload) = req.parts_mut();
-    let body = match read_body(http, &mut payload).await {
+    let (http, payload) = req.parts_mut();
+    let body = match read_body(http, payload).await {
         Ok(body) => body,
         Err(error) => return Ok(req.error_response(error)),
     };
-    let path = req.uri().path_and_query().map_or("", |p| p.as_str()).to_string();
+    let path = req
+        .uri()
+        .path_and_query()
+        .map_or("", |p| p.as_str())
+        .to_string();
     let fingerprint = idempotency::fingerprint(req.method().as_str(), &path, &body);
 
     let (pool2, actor2, key2) = (pool.clone(), actor.clone(), key.clone());
-    let begun = web::block(move || idempotency::begin(&pool2, &actor2, &key2, &fingerprint, retention)).await;
+    let begun =
+        web::block(move || idempotency::begin(&pool2, &actor2, &key2, &fingerprint, retention))
+            .await;
     match begun.map_err(AppError::from).and_then(|r| r) {
         Err(error) => Ok(req.error_response(error)),
         Ok(Begin::Replay { status, body }) => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-            let content_type = if status.is_success() { "application/json" } else { "application/problem+json" };
+            let content_type = if status.is_success() {
+                "application/json"
+            } else {
+                "application/problem+json"
+            };
             let response = HttpResponse::build(status)
                 .insert_header((header::CONTENT_TYPE, content_type))
                 .insert_header(("idempotent-replayed", "true"))
@@ -80,7 +93,10 @@ pub async fn middleware(
             let (head, body) = response.into_parts();
             let bytes = to_bytes(body).await.unwrap_or_default();
             let kept = String::from_utf8_lossy(&bytes).into_owned();
-            let stored = web::block(move || idempotency::finish(&pool, &actor, &key, status.as_u16(), &kept)).await;
+            let stored = web::block(move || {
+                idempotency::finish(&pool, &actor, &key, status.as_u16(), &kept)
+            })
+            .await;
             if let Err(error) = stored.map_err(AppError::from).and_then(|r| r) {
                 tracing::error!(%error, "idempotency response not stored");
             }

@@ -43,7 +43,10 @@ struct BearerAuth;
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
     }
 }
 
@@ -80,7 +83,10 @@ pub fn api(cfg: &mut web::ServiceConfig) {
 }
 
 /// Query strings that do not parse: 422 naming the parameter.
-pub fn query_error(error: actix_web::error::QueryPayloadError, _: &actix_web::HttpRequest) -> actix_web::Error {
+pub fn query_error(
+    error: actix_web::error::QueryPayloadError,
+    _: &actix_web::HttpRequest,
+) -> actix_web::Error {
     AppError::InvalidRequest {
         status: StatusCode::UNPROCESSABLE_ENTITY,
         detail: format!("bad query parameter: {error}"),
@@ -99,7 +105,9 @@ pub async fn not_found() -> HttpResponse {
 }
 
 /// Any error response not already problem+json (405 from the router, say) becomes one.
-pub fn problem_for_others<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+pub fn problem_for_others<B>(
+    res: ServiceResponse<B>,
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
     let is_problem = res
         .headers()
         .get(header::CONTENT_TYPE)
@@ -126,6 +134,7 @@ pub fn problem_for_others<B>(res: ServiceResponse<B>) -> actix_web::Result<Error
     let response = HttpResponse::build(status)
         .insert_header((header::CONTENT_TYPE, "application/problem+json"))
         .body(body.to_string());
-    let res: ServiceResponse<EitherBody<_, BoxBody>> = ServiceResponse::new(req, response).map_into_right_body();
+    let res: ServiceResponse<EitherBody<_, BoxBody>> =
+        ServiceResponse::new(req, response).map_into_right_body();
     Ok(ErrorHandlerResponse::Response(res))
 }

@@ -23,8 +23,14 @@ pub struct PolicyQuery {
 #[utoipa::path(get, path = "/api/v1/policy", tag = "policy", params(PolicyQuery),
     responses((status = 200, body = PolicyView), (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[get("/policy")]
-pub async fn get_policy(pool: web::Data<Pool>, caller: Caller, query: web::Query<PolicyQuery>) -> AppResult<HttpResponse> {
-    let date = query.date.unwrap_or_else(|| chrono::Utc::now().date_naive());
+pub async fn get_policy(
+    pool: web::Data<Pool>,
+    caller: Caller,
+    query: web::Query<PolicyQuery>,
+) -> AppResult<HttpResponse> {
+    let date = query
+        .date
+        .unwrap_or_else(|| chrono::Utc::now().date_naive());
     let view = run(move || policy::get(&pool, &caller, date)).await?;
     Ok(HttpResponse::Ok().json(view))
 }
@@ -34,7 +40,11 @@ pub async fn get_policy(pool: web::Data<Pool>, caller: Caller, query: web::Query
     responses((status = 201, body = PolicyView), (status = 409, body = super::Problem), (status = 422, body = super::Problem)),
     security(("bearer" = [])))]
 #[post("/policy")]
-pub async fn publish_policy(pool: web::Data<Pool>, caller: Caller, body: Body<PolicyBody>) -> AppResult<HttpResponse> {
+pub async fn publish_policy(
+    pool: web::Data<Pool>,
+    caller: Caller,
+    body: Body<PolicyBody>,
+) -> AppResult<HttpResponse> {
     caller.require(&[Role::Admin])?;
     let policy = body.0.into_policy()?;
     let view = run(move || policy::publish(&pool, &caller, policy)).await?;

@@ -16,7 +16,11 @@ use super::extract::{run, Body, Caller};
 #[utoipa::path(post, path = "/api/v1/travel-claims/quote", tag = "travel claims", request_body = ClaimBody,
     responses((status = 200, body = BreakdownView), (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[post("/travel-claims/quote")]
-pub async fn quote(pool: web::Data<Pool>, caller: Caller, body: Body<ClaimBody>) -> AppResult<HttpResponse> {
+pub async fn quote(
+    pool: web::Data<Pool>,
+    caller: Caller,
+    body: Body<ClaimBody>,
+) -> AppResult<HttpResponse> {
     let input = body.0.to_trip_input()?;
     let breakdown = run(move || claims::quote(&pool, &caller, input)).await?;
     Ok(HttpResponse::Ok().json(breakdown))
@@ -27,13 +31,20 @@ pub async fn quote(pool: web::Data<Pool>, caller: Caller, body: Body<ClaimBody>)
     params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe key, at most 255 characters")),
     responses((status = 201, body = ClaimView), (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[post("/travel-claims")]
-pub async fn submit(pool: web::Data<Pool>, caller: Caller, body: Body<ClaimBody>) -> AppResult<HttpResponse> {
+pub async fn submit(
+    pool: web::Data<Pool>,
+    caller: Caller,
+    body: Body<ClaimBody>,
+) -> AppResult<HttpResponse> {
     caller.require(&[Role::Claimant])?;
-    let line = body.0.budget_line_id.ok_or_else(|| AppError::InvalidRequest {
-        status: actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
-        detail: "missing field `budget_line_id`".into(),
-        field: Some("budget_line_id".into()),
-    })?;
+    let line = body
+        .0
+        .budget_line_id
+        .ok_or_else(|| AppError::InvalidRequest {
+            status: actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+            detail: "missing field `budget_line_id`".into(),
+            field: Some("budget_line_id".into()),
+        })?;
     let input = body.0.to_trip_input()?;
     let claim = run(move || claims::submit(&pool, &caller, line, input)).await?;
     Ok(HttpResponse::Created().json(claim))
@@ -49,11 +60,18 @@ pub struct StatusQuery {
 #[utoipa::path(get, path = "/api/v1/travel-claims", tag = "travel claims", params(StatusQuery),
     responses((status = 200, body = Vec<ClaimView>)), security(("bearer" = [])))]
 #[get("/travel-claims")]
-pub async fn list(pool: web::Data<Pool>, caller: Caller, query: web::Query<StatusQuery>) -> AppResult<HttpResponse> {
+pub async fn list(
+    pool: web::Data<Pool>,
+    caller: Caller,
+    query: web::Query<StatusQuery>,
+) -> AppResult<HttpResponse> {
     let status = query.into_inner().status;
     if let Some(s) = &status {
         if !["submitted", "approved", "rejected", "paid"].contains(&s.as_str()) {
-            return Err(AppError::field("status", "one of submitted, approved, rejected, paid"));
+            return Err(AppError::field(
+                "status",
+                "one of submitted, approved, rejected, paid",
+            ));
         }
     }
     let claims = run(move || claims::list(&pool, &caller, status.as_deref())).await?;
@@ -64,7 +82,11 @@ pub async fn list(pool: web::Data<Pool>, caller: Caller, query: web::Query<Statu
 #[utoipa::path(get, path = "/api/v1/travel-claims/{id}", tag = "travel claims", params(("id" = i64, Path)),
     responses((status = 200, body = ClaimView), (status = 404, body = super::Problem)), security(("bearer" = [])))]
 #[get("/travel-claims/{id}")]
-pub async fn get_claim(pool: web::Data<Pool>, caller: Caller, id: web::Path<i64>) -> AppResult<HttpResponse> {
+pub async fn get_claim(
+    pool: web::Data<Pool>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
     let id = id.into_inner();
     let claim = run(move || claims::get(&pool, &caller, id)).await?;
     Ok(HttpResponse::Ok().json(claim))
@@ -76,7 +98,11 @@ pub async fn get_claim(pool: web::Data<Pool>, caller: Caller, id: web::Path<i64>
     responses((status = 200, body = ClaimView), (status = 403, body = super::Problem), (status = 409, body = super::Problem)),
     security(("bearer" = [])))]
 #[post("/travel-claims/{id}/approve")]
-pub async fn approve(pool: web::Data<Pool>, caller: Caller, id: web::Path<i64>) -> AppResult<HttpResponse> {
+pub async fn approve(
+    pool: web::Data<Pool>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
     caller.require(&[Role::Finance])?;
     let id = id.into_inner();
     let claim = run(move || claims::approve(&pool, &caller, id)).await?;
@@ -88,7 +114,12 @@ pub async fn approve(pool: web::Data<Pool>, caller: Caller, id: web::Path<i64>) 
     params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
     responses((status = 200, body = ClaimView), (status = 409, body = super::Problem)), security(("bearer" = [])))]
 #[post("/travel-claims/{id}/reject")]
-pub async fn reject(pool: web::Data<Pool>, caller: Caller, id: web::Path<i64>, body: Body<RejectBody>) -> AppResult<HttpResponse> {
+pub async fn reject(
+    pool: web::Data<Pool>,
+    caller: Caller,
+    id: web::Path<i64>,
+    body: Body<RejectBody>,
+) -> AppResult<HttpResponse> {
     caller.require(&[Role::Finance])?;
     let id = id.into_inner();
     let claim = run(move || claims::reject(&pool, &caller, id, &body.0.reason)).await?;
@@ -100,7 +131,12 @@ pub async fn reject(pool: web::Data<Pool>, caller: Caller, id: web::Path<i64>, b
     params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
     responses((status = 200, body = ClaimView), (status = 409, body = super::Problem)), security(("bearer" = [])))]
 #[post("/travel-claims/{id}/pay")]
-pub async fn pay(pool: web::Data<Pool>, caller: Caller, id: web::Path<i64>, body: Body<PayBody>) -> AppResult<HttpResponse> {
+pub async fn pay(
+    pool: web::Data<Pool>,
+    caller: Caller,
+    id: web::Path<i64>,
+    body: Body<PayBody>,
+) -> AppResult<HttpResponse> {
     caller.require(&[Role::Finance])?;
     let id = id.into_inner();
     let claim = run(move || claims::pay(&pool, &caller, id, body.0.paid_on)).await?;

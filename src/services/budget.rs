@@ -11,7 +11,9 @@ use std::collections::HashMap;
 use crate::auth::Actor;
 use crate::db::budget::{self as rows, EntryRow, LineRow, NewEntry, NewLine};
 use crate::db::{now, write_tx, DbConnection, Pool};
-use crate::domain::budget::{is_valid_code, oversubscribed_by, replay, Balance, EntryKind, Insufficient};
+use crate::domain::budget::{
+    is_valid_code, oversubscribed_by, replay, Balance, EntryKind, Insufficient,
+};
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
 use crate::wire::{timestamp, EntryView, LineDetailView, LineView};
@@ -28,7 +30,10 @@ fn balance(row: &LineRow) -> Balance {
 
 fn view(row: &LineRow, children: &[&LineRow]) -> LineView {
     let b = balance(row);
-    let child_allocations: Vec<Money> = children.iter().map(|c| Money::from_fen(c.allocated_fen)).collect();
+    let child_allocations: Vec<Money> = children
+        .iter()
+        .map(|c| Money::from_fen(c.allocated_fen))
+        .collect();
     LineView {
         id: row.id,
         code: row.code.clone(),
@@ -100,10 +105,17 @@ pub fn entries(pool: &Pool, actor: &Actor, id: i64) -> AppResult<Vec<EntryView>>
     let mut i = 0;
     while i < subtree.len() {
         let parent = subtree[i];
-        subtree.extend(year.iter().filter(|l| l.parent_id == Some(parent)).map(|l| l.id));
+        subtree.extend(
+            year.iter()
+                .filter(|l| l.parent_id == Some(parent))
+                .map(|l| l.id),
+        );
         i += 1;
     }
-    Ok(rows::entries(&mut c, actor.org_id, &subtree)?.into_iter().map(entry_view).collect())
+    Ok(rows::entries(&mut c, actor.org_id, &subtree)?
+        .into_iter()
+        .map(entry_view)
+        .collect())
 }
 
 fn entry_view(e: EntryRow) -> EntryView {
@@ -128,20 +140,28 @@ pub struct NewLineSpec<'a> {
     pub allocated: Money,
 }
 
-pub fn insert_line(c: &mut DbConnection, org_id: i64, actor: Option<i64>, spec: &NewLineSpec<'_>) -> AppResult<LineRow> {
+pub fn insert_line(
+    c: &mut DbConnection,
+    org_id: i64,
+    actor: Option<i64>,
+    spec: &NewLineSpec<'_>,
+) -> AppResult<LineRow> {
     if !is_valid_code(spec.code) {
-        return Err(AppError::field("code", "dot-separated lower-case segments, such as dept.project.x"));
+        return Err(AppError::field(
+            "code",
+            "dot-separated lower-case segments, such as dept.project.x",
+        ));
     }
     if rows::find_by_code(c, org_id, spec.year, spec.code)?.is_some() {
         return Err(AppError::DuplicateCode(spec.code.to_string()));
     }
-    let parent = match spec.parent_code {
-        Some(code) => Some(
-            rows::find_by_code(c, org_id, spec.year, code)?
-                .ok_or_else(|| AppError::field("parent_code", format!("no line {code} in {}", spec.year)))?,
-        ),
-        None => None,
-    };
+    let parent =
+        match spec.parent_code {
+            Some(code) => Some(rows::find_by_code(c, org_id, spec.year, code)?.ok_or_else(
+                || AppError::field("parent_code", format!("no line {code} in {}", spec.year)),
+            )?),
+            None => None,
+        };
     let id = rows::insert(
         c,
         &NewLine {
@@ -156,7 +176,16 @@ pub fn insert_line(c: &mut DbConnection, org_id: i64, actor: Option<i64>, spec: 
         },
     )?;
     if !spec.allocated.is_zero() {
-        post(c, org_id, id, EntryKind::Allocate, spec.allocated, "budget_line", Some(id), actor)?;
+        post(
+            c,
+            org_id,
+            id,
+            EntryKind::Allocate,
+            spec.allocated,
+            "budget_line",
+            Some(id),
+            actor,
+        )?;
     }
     rows::find(c, org_id, id)?.ok_or(AppError::Internal("line vanished".into()))
 }
@@ -164,7 +193,9 @@ pub fn insert_line(c: &mut DbConnection, org_id: i64, actor: Option<i64>, spec: 
 /// `POST /api/v1/budget-lines`.
 pub fn create(pool: &Pool, actor: &Actor, spec: NewLineSpec<'_>) -> AppResult<LineView> {
     let mut c = conn(pool)?;
-    let row = write_tx(&mut c, |c| insert_line(c, actor.org_id, Some(actor.user_id), &spec))?;
+    let row = write_tx(&mut c, |c| {
+        insert_line(c, actor.org_id, Some(actor.user_id), &spec)
+    })?;
     Ok(view(&row, &[]))
 }
 
@@ -221,7 +252,13 @@ pub struct Source<'a> {
 /// Commits `amount` against the line and every ancestor (R11), or fails with 409
 /// `insufficient_budget` naming the first line that cannot cover it. Must run inside a write
 /// transaction, which the error rolls back.
-pub fn commit(c: &mut DbConnection, org_id: i64, line_id: i64, amount: Money, source: Source<'_>) -> AppResult<()> {
+pub fn commit(
+    c: &mut DbConnection,
+    org_id: i64,
+    line_id: i64,
+    amount: Money,
+    source: Source<'_>,
+) -> AppResult<()> {
     if amount.is_zero() {
         return Ok(());
     }
@@ -235,16 +272,37 @@ pub fn commit(c: &mut DbConnection, org_id: i64, line_id: i64, amount: Money, so
             }));
         }
     }
-    post(c, org_id, line_id, EntryKind::Commit, amount, source.kind, Some(source.id), Some(source.actor))
+    post(
+        c,
+        org_id,
+        line_id,
+        EntryKind::Commit,
+        amount,
+        source.kind,
+        Some(source.id),
+        Some(source.actor),
+    )
 }
 
 /// Withdraws a commitment (a rejected claim, a voided batch).
-pub fn release(c: &mut DbConnection, org_id: i64, line_id: i64, amount: Money, source: Source<'_>) -> AppResult<()> {
+pub fn release(
+    c: &mut DbConnection,
+    org_id: i64,
+    line_id: i64,
+    amount: Money,
+    source: Source<'_>,
+) -> AppResult<()> {
     move_committed(c, org_id, line_id, amount, source, EntryKind::Release)
 }
 
 /// Turns a commitment into spend (a payment).
-pub fn spend(c: &mut DbConnection, org_id: i64, line_id: i64, amount: Money, source: Source<'_>) -> AppResult<()> {
+pub fn spend(
+    c: &mut DbConnection,
+    org_id: i64,
+    line_id: i64,
+    amount: Money,
+    source: Source<'_>,
+) -> AppResult<()> {
     move_committed(c, org_id, line_id, amount, source, EntryKind::Spend)
 }
 
@@ -265,19 +323,39 @@ fn move_committed(
             _ => rows::release(c, org_id, line.id, amount.fen())?,
         };
         if !moved {
-            return Err(AppError::Internal(format!("line {} has less committed than {amount}", line.code)));
+            return Err(AppError::Internal(format!(
+                "line {} has less committed than {amount}",
+                line.code
+            )));
         }
     }
-    post(c, org_id, line_id, kind, amount, source.kind, Some(source.id), Some(source.actor))
+    post(
+        c,
+        org_id,
+        line_id,
+        kind,
+        amount,
+        source.kind,
+        Some(source.id),
+        Some(source.actor),
+    )
 }
 
 /// Why the line (or an ancestor) could not cover `amount` today, if it could not; a warning on
 /// submission, not a refusal.
-pub fn warning(c: &mut DbConnection, org_id: i64, line_id: i64, amount: Money) -> AppResult<Option<String>> {
+pub fn warning(
+    c: &mut DbConnection,
+    org_id: i64,
+    line_id: i64,
+    amount: Money,
+) -> AppResult<Option<String>> {
     Ok(path(c, org_id, line_id)?.into_iter().find_map(|line| {
         let available = balance(&line).available();
         (available < amount).then(|| {
-            format!("line {} has {available} available today; this claim needs {amount}", line.code)
+            format!(
+                "line {} has {available} available today; this claim needs {amount}",
+                line.code
+            )
         })
     }))
 }
@@ -301,8 +379,11 @@ pub fn verify(pool: &Pool) -> AppResult<(usize, Vec<Mismatch>)> {
         let lines = rows::all(&mut c, org.id)?;
         let mut own: HashMap<i64, Vec<(EntryKind, Money)>> = HashMap::new();
         for e in rows::all_entries(&mut c, org.id)? {
-            let kind = EntryKind::parse(&e.kind).ok_or_else(|| AppError::Internal(format!("entry kind {}", e.kind)))?;
-            own.entry(e.line_id).or_default().push((kind, Money::from_fen(e.amount_fen)));
+            let kind = EntryKind::parse(&e.kind)
+                .ok_or_else(|| AppError::Internal(format!("entry kind {}", e.kind)))?;
+            own.entry(e.line_id)
+                .or_default()
+                .push((kind, Money::from_fen(e.amount_fen)));
         }
         let mut replayed: HashMap<i64, Balance> = HashMap::new();
         for line in &lines {
@@ -318,7 +399,9 @@ pub fn verify(pool: &Pool) -> AppResult<(usize, Vec<Mismatch>)> {
             let mut up = line.parent_id;
             while let Some(p) = up {
                 if let Some(t) = total.get_mut(&p) {
-                    *t = t.roll_up(&own_balance).ok_or_else(|| AppError::Internal("overflow".into()))?;
+                    *t = t
+                        .roll_up(&own_balance)
+                        .ok_or_else(|| AppError::Internal("overflow".into()))?;
                 }
                 up = parent.get(&p).copied().flatten();
             }
@@ -328,7 +411,12 @@ pub fn verify(pool: &Pool) -> AppResult<(usize, Vec<Mismatch>)> {
             let stored = balance(line);
             let replayed = total.get(&line.id).copied().unwrap_or_default();
             if stored != replayed {
-                mismatches.push(Mismatch { org_id: org.id, code: line.code.clone(), stored, replayed });
+                mismatches.push(Mismatch {
+                    org_id: org.id,
+                    code: line.code.clone(),
+                    stored,
+                    replayed,
+                });
             }
         }
     }

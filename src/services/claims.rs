@@ -38,7 +38,12 @@ pub fn quote(pool: &Pool, actor: &Actor, input: TripInput) -> AppResult<Breakdow
 
 /// `POST /api/v1/travel-claims`: stores the claim with its breakdown and policy version, and
 /// warns (without refusing) when the line cannot cover it today.
-pub fn submit(pool: &Pool, actor: &Actor, budget_line_id: i64, input: TripInput) -> AppResult<ClaimView> {
+pub fn submit(
+    pool: &Pool,
+    actor: &Actor,
+    budget_line_id: i64,
+    input: TripInput,
+) -> AppResult<ClaimView> {
     let mut c = conn(pool)?;
     let request = serde_json::to_string(&RequestRecord::from(&input))
         .map_err(|e| AppError::Internal(e.to_string()))?;
@@ -46,11 +51,15 @@ pub fn submit(pool: &Pool, actor: &Actor, budget_line_id: i64, input: TripInput)
         if lines::find(c, actor.org_id, budget_line_id)?.is_none() {
             return Err(AppError::UnknownBudgetLine(budget_line_id.to_string()));
         }
-        let (purpose, destination) = (input.purpose.trim().to_string(), input.destination.trim().to_string());
+        let (purpose, destination) = (
+            input.purpose.trim().to_string(),
+            input.destination.trim().to_string(),
+        );
         let (departure_date, return_date) = (input.departure_date, input.return_date);
         let (policy_id, breakdown) = compute(c, actor.org_id, input)?;
         let at = now();
-        let breakdown_json = serde_json::to_string(&breakdown).map_err(|e| AppError::Internal(e.to_string()))?;
+        let breakdown_json =
+            serde_json::to_string(&breakdown).map_err(|e| AppError::Internal(e.to_string()))?;
         let id = rows::insert(
             c,
             &NewClaim {
@@ -156,8 +165,8 @@ fn load(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<ClaimView> {
 }
 
 fn to_view(row: ClaimRow, history: Vec<audit::EventRow>) -> AppResult<ClaimView> {
-    let breakdown: BreakdownView =
-        serde_json::from_str(&row.breakdown).map_err(|e| AppError::Internal(format!("stored breakdown: {e}")))?;
+    let breakdown: BreakdownView = serde_json::from_str(&row.breakdown)
+        .map_err(|e| AppError::Internal(format!("stored breakdown: {e}")))?;
     Ok(ClaimView {
         id: row.id,
         status: row.status,
@@ -190,7 +199,9 @@ fn to_view(row: ClaimRow, history: Vec<audit::EventRow>) -> AppResult<ClaimView>
 
 /// Claimants see only their own claims; finance, budget holders and admins see all.
 fn sees_all(actor: &Actor) -> bool {
-    [Role::Finance, Role::BudgetHolder, Role::Admin].iter().any(|r| actor.has(*r))
+    [Role::Finance, Role::BudgetHolder, Role::Admin]
+        .iter()
+        .any(|r| actor.has(*r))
 }
 
 /// `GET /api/v1/travel-claims/{id}`.
@@ -214,7 +225,11 @@ pub fn list(pool: &Pool, actor: &Actor, status: Option<&str>) -> AppResult<Vec<C
 }
 
 fn not_allowed(row: &ClaimRow, action: &'static str) -> AppError {
-    AppError::InvalidTransition { what: "travel claim", from: row.status.clone(), action }
+    AppError::InvalidTransition {
+        what: "travel claim",
+        from: row.status.clone(),
+        action,
+    }
 }
 
 /// `POST /api/v1/travel-claims/{id}/approve`: commits the reimbursable amount (R11), or 409
@@ -230,7 +245,11 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimView> {
             return Err(not_allowed(&row, "approve"));
         }
         let amount = Money::from_fen(row.reimbursable_fen);
-        let source = Source { kind: ENTITY, id, actor: actor.user_id };
+        let source = Source {
+            kind: ENTITY,
+            id,
+            actor: actor.user_id,
+        };
         budget::commit(c, actor.org_id, row.budget_line_id, amount, source)?;
         if !rows::mark_approved(c, actor.org_id, id, actor.user_id, now())? {
             return Err(not_allowed(&row, "approve"));
@@ -251,13 +270,39 @@ pub fn reject(pool: &Pool, actor: &Actor, id: i64, reason: &str) -> AppResult<Cl
             return Err(not_allowed(&row, "reject"));
         }
         if row.status == "approved" {
-            let source = Source { kind: ENTITY, id, actor: actor.user_id };
-            budget::release(c, actor.org_id, row.budget_line_id, Money::from_fen(row.reimbursable_fen), source)?;
+            let source = Source {
+                kind: ENTITY,
+                id,
+                actor: actor.user_id,
+            };
+            budget::release(
+                c,
+                actor.org_id,
+                row.budget_line_id,
+                Money::from_fen(row.reimbursable_fen),
+                source,
+            )?;
         }
-        if !rows::mark_rejected(c, actor.org_id, id, &row.status, actor.user_id, now(), reason.trim())? {
+        if !rows::mark_rejected(
+            c,
+            actor.org_id,
+            id,
+            &row.status,
+            actor.user_id,
+            now(),
+            reason.trim(),
+        )? {
             return Err(not_allowed(&row, "reject"));
         }
-        record(c, actor, id, "reject", Some(&row.status), "rejected", Some(reason.trim()))?;
+        record(
+            c,
+            actor,
+            id,
+            "reject",
+            Some(&row.status),
+            "rejected",
+            Some(reason.trim()),
+        )?;
         load(c, actor.org_id, id)
     })
 }
@@ -270,12 +315,30 @@ pub fn pay(pool: &Pool, actor: &Actor, id: i64, paid_on: NaiveDate) -> AppResult
         if row.status != "approved" {
             return Err(not_allowed(&row, "pay"));
         }
-        let source = Source { kind: ENTITY, id, actor: actor.user_id };
-        budget::spend(c, actor.org_id, row.budget_line_id, Money::from_fen(row.reimbursable_fen), source)?;
+        let source = Source {
+            kind: ENTITY,
+            id,
+            actor: actor.user_id,
+        };
+        budget::spend(
+            c,
+            actor.org_id,
+            row.budget_line_id,
+            Money::from_fen(row.reimbursable_fen),
+            source,
+        )?;
         if !rows::mark_paid(c, actor.org_id, id, actor.user_id, now(), paid_on)? {
             return Err(not_allowed(&row, "pay"));
         }
-        record(c, actor, id, "pay", Some("approved"), "paid", Some(&paid_on.to_string()))?;
+        record(
+            c,
+            actor,
+            id,
+            "pay",
+            Some("approved"),
+            "paid",
+            Some(&paid_on.to_string()),
+        )?;
         load(c, actor.org_id, id)
     })
 }

@@ -33,7 +33,13 @@ pub fn fingerprint(method: &str, path: &str, body: &[u8]) -> String {
     hex::encode(hash.finalize())
 }
 
-pub fn begin(pool: &Pool, actor: &Actor, key: &str, fingerprint: &str, retention_hours: i64) -> AppResult<Begin> {
+pub fn begin(
+    pool: &Pool,
+    actor: &Actor,
+    key: &str,
+    fingerprint: &str,
+    retention_hours: i64,
+) -> AppResult<Begin> {
     let mut c = conn(pool)?;
     for _ in 0..3 {
         if rows::claim(&mut c, actor.org_id, actor.user_id, key, fingerprint, now())? {
@@ -44,7 +50,8 @@ pub fn begin(pool: &Pool, actor: &Actor, key: &str, fingerprint: &str, retention
         };
         let age = now() - row.created_at;
         let expired = age > Duration::hours(retention_hours);
-        let abandoned = row.response_status.is_none() && age > Duration::minutes(ABANDONED_AFTER_MINUTES);
+        let abandoned =
+            row.response_status.is_none() && age > Duration::minutes(ABANDONED_AFTER_MINUTES);
         if expired || abandoned {
             rows::release(&mut c, actor.org_id, actor.user_id, key)?;
             continue;
@@ -53,7 +60,10 @@ pub fn begin(pool: &Pool, actor: &Actor, key: &str, fingerprint: &str, retention
             return Err(AppError::IdempotencyKeyReused);
         }
         return match (row.response_status, row.response_body) {
-            (Some(status), Some(body)) => Ok(Begin::Replay { status: u16::try_from(status).unwrap_or(500), body }),
+            (Some(status), Some(body)) => Ok(Begin::Replay {
+                status: u16::try_from(status).unwrap_or(500),
+                body,
+            }),
             _ => Err(AppError::IdempotencyKeyInFlight),
         };
     }
@@ -61,7 +71,14 @@ pub fn begin(pool: &Pool, actor: &Actor, key: &str, fingerprint: &str, retention
 }
 
 pub fn finish(pool: &Pool, actor: &Actor, key: &str, status: u16, body: &str) -> AppResult<()> {
-    rows::complete(&mut *conn(pool)?, actor.org_id, actor.user_id, key, i32::from(status), body)?;
+    rows::complete(
+        &mut *conn(pool)?,
+        actor.org_id,
+        actor.user_id,
+        key,
+        i32::from(status),
+        body,
+    )?;
     Ok(())
 }
 
@@ -73,5 +90,8 @@ pub fn abandon(pool: &Pool, actor: &Actor, key: &str) -> AppResult<()> {
 
 /// Drops keys older than the retention period.
 pub fn purge(pool: &Pool, retention_hours: i64) -> AppResult<usize> {
-    Ok(rows::purge_before(&mut *conn(pool)?, now() - Duration::hours(retention_hours))?)
+    Ok(rows::purge_before(
+        &mut *conn(pool)?,
+        now() - Duration::hours(retention_hours),
+    )?)
 }

@@ -66,7 +66,12 @@ pub fn get(pool: &Pool, actor: &Actor, date: NaiveDate) -> AppResult<PolicyView>
 
 /// Stores a new version; it must take effect after every existing one (409 `policy_not_later`),
 /// so versions already used by claims are never changed.
-pub fn insert(c: &mut DbConnection, org_id: i64, actor: Option<i64>, policy: &Policy) -> AppResult<PolicyView> {
+pub fn insert(
+    c: &mut DbConnection,
+    org_id: i64,
+    actor: Option<i64>,
+    policy: &Policy,
+) -> AppResult<PolicyView> {
     let latest = rows::latest(c, org_id)?;
     if let Some(latest) = &latest {
         if policy.effective_from <= latest.effective_from {
@@ -110,5 +115,7 @@ pub fn insert(c: &mut DbConnection, org_id: i64, actor: Option<i64>, policy: &Po
 /// `POST /api/v1/policy`.
 pub fn publish(pool: &Pool, actor: &Actor, policy: Policy) -> AppResult<PolicyView> {
     let mut c = conn(pool)?;
-    write_tx(&mut c, |c| insert(c, actor.org_id, Some(actor.user_id), &policy))
+    write_tx(&mut c, |c| {
+        insert(c, actor.org_id, Some(actor.user_id), &policy)
+    })
 }

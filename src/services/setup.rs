@@ -52,10 +52,22 @@ struct StationSeed {
 }
 
 const FILES: [(&str, &str); 4] = [
-    ("organisation.toml", include_str!("../../config/default-data/organisation.toml")),
-    ("budget-2021.toml", include_str!("../../config/default-data/budget-2021.toml")),
-    ("policy-2021.toml", include_str!("../../config/default-data/policy-2021.toml")),
-    ("duty-stations.toml", include_str!("../../config/default-data/duty-stations.toml")),
+    (
+        "organisation.toml",
+        include_str!("../../config/default-data/organisation.toml"),
+    ),
+    (
+        "budget-2021.toml",
+        include_str!("../../config/default-data/budget-2021.toml"),
+    ),
+    (
+        "policy-2021.toml",
+        include_str!("../../config/default-data/policy-2021.toml"),
+    ),
+    (
+        "duty-stations.toml",
+        include_str!("../../config/default-data/duty-stations.toml"),
+    ),
 ];
 
 fn read(dir: &Path, name: &str) -> AppResult<String> {
@@ -82,7 +94,9 @@ fn load_default_data(c: &mut DbConnection, dir: &Path) -> AppResult<bool> {
     let budget: BudgetFile = parse(dir, "budget-2021.toml")?;
     let policy_body: PolicyBody = parse(dir, "policy-2021.toml")?;
     let stations_file: StationsFile = parse(dir, "duty-stations.toml")?;
-    policy_body.validate().map_err(|e| AppError::Validation(flatten_validation(&e)))?;
+    policy_body
+        .validate()
+        .map_err(|e| AppError::Validation(flatten_validation(&e)))?;
     let policy = policy_body.into_policy()?;
     write_tx(c, |c| {
         let org_id = orgs::insert(c, &org.code, &org.name)?;
@@ -95,8 +109,12 @@ fn load_default_data(c: &mut DbConnection, dir: &Path) -> AppResult<bool> {
                 parent_code: line.parent_code.clone(),
                 allocated: line.allocated.clone(),
             };
-            body.validate().map_err(|e| AppError::Validation(flatten_validation(&e)))?;
-            let allocated = body.allocated.parse("allocated").map_err(|e| AppError::Validation(vec![e]))?;
+            body.validate()
+                .map_err(|e| AppError::Validation(flatten_validation(&e)))?;
+            let allocated = body
+                .allocated
+                .parse("allocated")
+                .map_err(|e| AppError::Validation(vec![e]))?;
             insert_line(
                 c,
                 org_id,
@@ -112,9 +130,17 @@ fn load_default_data(c: &mut DbConnection, dir: &Path) -> AppResult<bool> {
         }
         for s in &stations_file.stations {
             let line = db::budget::find_by_code(c, org_id, s.year, &s.budget_line_code)?
-                .ok_or_else(|| AppError::Internal(format!("station {}: no line {}", s.name, s.budget_line_code)))?;
+                .ok_or_else(|| {
+                    AppError::Internal(format!(
+                        "station {}: no line {}",
+                        s.name, s.budget_line_code
+                    ))
+                })?;
             if policy.city_by_code(&s.city).is_none() {
-                return Err(AppError::Internal(format!("station {}: unknown city {}", s.name, s.city)));
+                return Err(AppError::Internal(format!(
+                    "station {}: unknown city {}",
+                    s.name, s.city
+                )));
             }
             stations::insert(c, org_id, &s.name, &s.city, line.id, None)?;
         }
@@ -130,7 +156,13 @@ fn ensure_admin(c: &mut DbConnection) -> AppResult<Option<String>> {
     let token = new_token();
     write_tx(c, |c| {
         let org = super::users::resolve_org(c, None)?;
-        users::insert(c, org.id, "admin", Role::Admin.as_str(), &token_hash(&token))?;
+        users::insert(
+            c,
+            org.id,
+            "admin",
+            Role::Admin.as_str(),
+            &token_hash(&token),
+        )?;
         Ok::<_, AppError>(())
     })?;
     Ok(Some(token))
@@ -153,8 +185,15 @@ pub fn prepare(pool: &Pool, default_data_dir: &Path, create_admin: bool) -> AppR
     let result = (|| {
         db::migrate(&mut c).map_err(|e| AppError::Internal(format!("migrations: {e}")))?;
         let loaded_default_data = load_default_data(&mut c, default_data_dir)?;
-        let admin_token = if create_admin { ensure_admin(&mut c)? } else { None };
-        Ok(Prepared { loaded_default_data, admin_token })
+        let admin_token = if create_admin {
+            ensure_admin(&mut c)?
+        } else {
+            None
+        };
+        Ok(Prepared {
+            loaded_default_data,
+            admin_token,
+        })
     })();
     if postgres {
         c.batch_execute("SELECT pg_advisory_unlock(20210101)")?;

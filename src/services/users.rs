@@ -9,7 +9,10 @@ use super::conn;
 /// `baoxiao orgs add`: a new, empty organisation.
 pub fn add_org(pool: &Pool, code: &str, name: &str) -> AppResult<i64> {
     if !crate::domain::budget::is_valid_code(code) || code.contains('.') {
-        return Err(AppError::field("code", "lower-case letters, digits and '-'"));
+        return Err(AppError::field(
+            "code",
+            "lower-case letters, digits and '-'",
+        ));
     }
     let mut c = conn(pool)?;
     write_tx(&mut c, |c| {
@@ -29,14 +32,22 @@ pub fn resolve_org(c: &mut db::DbConnection, code: Option<&str>) -> AppResult<or
             match all.len() {
                 1 => Ok(all.remove(0)),
                 0 => Err(AppError::NotFound("organisation")),
-                _ => Err(AppError::field("org", "several organisations exist: name one with --org")),
+                _ => Err(AppError::field(
+                    "org",
+                    "several organisations exist: name one with --org",
+                )),
             }
         }
     }
 }
 
 /// `baoxiao users add`: a new user and their token, shown once and stored only as a hash.
-pub fn add_user(pool: &Pool, org: Option<&str>, name: &str, roles: &[Role]) -> AppResult<(i64, String)> {
+pub fn add_user(
+    pool: &Pool,
+    org: Option<&str>,
+    name: &str,
+    roles: &[Role],
+) -> AppResult<(i64, String)> {
     if name.trim().is_empty() || name.chars().count() > 200 {
         return Err(AppError::field("name", "1 to 200 characters"));
     }
@@ -49,7 +60,13 @@ pub fn add_user(pool: &Pool, org: Option<&str>, name: &str, roles: &[Role]) -> A
     let token = new_token();
     let id = write_tx(&mut c, |c| {
         let org = resolve_org(c, org)?;
-        Ok::<_, AppError>(users::insert(c, org.id, name.trim(), &Role::join(&roles), &token_hash(&token))?)
+        Ok::<_, AppError>(users::insert(
+            c,
+            org.id,
+            name.trim(),
+            &Role::join(&roles),
+            &token_hash(&token),
+        )?)
     })?;
     Ok((id, token))
 }

@@ -4,12 +4,21 @@ use diesel::prelude::*;
 #[tokio::test]
 async fn missing_unknown_and_revoked_tokens_are_401() {
     let app = spawn_app().await;
-    app.send(app.client.get(app.url("/api/v1/budget-lines?year=2021"))).await.assert(401, "unauthenticated");
-    app.get("bx_not_a_token", "/api/v1/budget-lines?year=2021").await.assert(401, "unauthenticated");
-    let (id, token) = baoxiao::services::users::add_user(&app.pool, None, "王五", &[R::Claimant]).unwrap();
-    app.get(&token, "/api/v1/policy?date=2021-05-01").await.assert(200, "");
+    app.send(app.client.get(app.url("/api/v1/budget-lines?year=2021")))
+        .await
+        .assert(401, "unauthenticated");
+    app.get("bx_not_a_token", "/api/v1/budget-lines?year=2021")
+        .await
+        .assert(401, "unauthenticated");
+    let (id, token) =
+        baoxiao::services::users::add_user(&app.pool, None, "王五", &[R::Claimant]).unwrap();
+    app.get(&token, "/api/v1/policy?date=2021-05-01")
+        .await
+        .assert(200, "");
     baoxiao::services::users::revoke(&app.pool, id).unwrap();
-    app.get(&token, "/api/v1/policy?date=2021-05-01").await.assert(401, "unauthenticated");
+    app.get(&token, "/api/v1/policy?date=2021-05-01")
+        .await
+        .assert(401, "unauthenticated");
 }
 
 #[tokio::test]
@@ -18,10 +27,20 @@ async fn wrong_role_is_403() {
     let claimant = app.user("张三", &[R::Claimant]);
     let line = app.line_id("dept.project.petition-work.operations").await;
     let id = app.submit(&claimant, &r8_claim(line)).await;
-    app.post(&claimant, &format!("/api/v1/travel-claims/{id}/approve"), &json!({})).await.assert(403, "forbidden");
-    app.post(&app.admin, "/api/v1/travel-claims", &r8_claim(line)).await.assert(403, "forbidden");
+    app.post(
+        &claimant,
+        &format!("/api/v1/travel-claims/{id}/approve"),
+        &json!({}),
+    )
+    .await
+    .assert(403, "forbidden");
+    app.post(&app.admin, "/api/v1/travel-claims", &r8_claim(line))
+        .await
+        .assert(403, "forbidden");
     let line_body = json!({"year": 2021, "code": "x", "name": "x", "allocated": "1.00"});
-    app.post(&claimant, "/api/v1/budget-lines", &line_body).await.assert(403, "forbidden");
+    app.post(&claimant, "/api/v1/budget-lines", &line_body)
+        .await
+        .assert(403, "forbidden");
 }
 
 #[tokio::test]
@@ -31,7 +50,9 @@ async fn tokens_are_stored_hashed() {
     let mut c = app.pool.get().unwrap();
     use baoxiao::db::schema::users::dsl::*;
     let hashes: Vec<String> = users.select(token_hash).load(&mut *c).unwrap();
-    assert!(!hashes.iter().any(|h| h.contains(&token) || token.contains(h.as_str())));
+    assert!(!hashes
+        .iter()
+        .any(|h| h.contains(&token) || token.contains(h.as_str())));
     assert!(hashes.contains(&baoxiao::auth::token_hash(&token)));
     assert!(token.len() >= 32, "at least 128 bits");
 }
@@ -42,9 +63,13 @@ async fn nobody_approves_their_own_claim() {
     let both = app.user("赵六", &[R::Claimant, R::Finance]);
     let line = app.line_id("dept.project.petition-work.operations").await;
     let id = app.submit(&both, &r8_claim(line)).await;
-    app.post(&both, &format!("/api/v1/travel-claims/{id}/approve"), &json!({}))
-        .await
-        .assert(403, "self_approval_forbidden");
+    app.post(
+        &both,
+        &format!("/api/v1/travel-claims/{id}/approve"),
+        &json!({}),
+    )
+    .await
+    .assert(403, "self_approval_forbidden");
     let line_after = app.line(line).await;
     assert_eq!(line_after["committed"], "0.00");
 }

@@ -17,10 +17,21 @@ async fn the_2021_tree_is_loaded_parents_first() {
     let by_code = |code: &str| lines.iter().find(|l| l["code"] == code).unwrap().clone();
     assert_eq!(by_code("dept")["allocated"], "3294800.00");
     assert_eq!(by_code("dept")["available"], "3294800.00");
-    assert_eq!(by_code("dept.project.cadre-subsidy")["name"], "疑难信访问题服务中心老干部下乡费用");
-    assert_eq!(by_code("dept.project.petition-work")["oversubscribed_by"], "650000.00");
+    assert_eq!(
+        by_code("dept.project.cadre-subsidy")["name"],
+        "疑难信访问题服务中心老干部下乡费用"
+    );
+    assert_eq!(
+        by_code("dept.project.petition-work")["oversubscribed_by"],
+        "650000.00"
+    );
     assert_eq!(by_code("dept")["oversubscribed_by"], "0.00");
-    assert_eq!(app.get(&holder, "/api/v1/budget-lines?year=2022").await.body, json!([]));
+    assert_eq!(
+        app.get(&holder, "/api/v1/budget-lines?year=2022")
+            .await
+            .body,
+        json!([])
+    );
 }
 
 #[tokio::test]
@@ -29,14 +40,29 @@ async fn a_line_with_its_children_and_entries() {
     let id = app.line_id("dept.project.petition-work").await;
     let line = app.line(id).await;
     assert_eq!(line["oversubscribed_by"], "650000.00");
-    let children: Vec<_> = line["children"].as_array().unwrap().iter().map(|c| c["code"].as_str().unwrap().to_string()).collect();
+    let children: Vec<_> = line["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(children.len(), 5);
     assert!(children.contains(&"dept.project.petition-work.beijing-duty".to_string()));
-    let entries = app.get(&app.admin, &format!("/api/v1/budget-lines/{id}/entries")).await;
+    let entries = app
+        .get(&app.admin, &format!("/api/v1/budget-lines/{id}/entries"))
+        .await;
     let entries = entries.body.as_array().unwrap().clone();
-    assert_eq!(entries.len(), 6, "its own allocation and its five children's");
-    assert!(entries.iter().all(|e| e["kind"] == "allocate" && e["actor"].is_null()));
-    app.get(&app.admin, "/api/v1/budget-lines/999999").await.assert(404, "not_found");
+    assert_eq!(
+        entries.len(),
+        6,
+        "its own allocation and its five children's"
+    );
+    assert!(entries
+        .iter()
+        .all(|e| e["kind"] == "allocate" && e["actor"].is_null()));
+    app.get(&app.admin, "/api/v1/budget-lines/999999")
+        .await
+        .assert(404, "not_found");
 }
 
 #[tokio::test]
@@ -48,9 +74,13 @@ async fn creating_lines() {
     created.assert(201, "");
     assert_eq!(created.body["allocated"], "30000.00");
     assert_eq!(created.body["available"], "30000.00");
-    let parent = app.line(app.line_id("dept.project.petition-work").await).await;
+    let parent = app
+        .line(app.line_id("dept.project.petition-work").await)
+        .await;
     assert_eq!(parent["oversubscribed_by"], "680000.00");
-    app.post(&app.admin, "/api/v1/budget-lines", &body).await.assert(409, "duplicate_code");
+    app.post(&app.admin, "/api/v1/budget-lines", &body)
+        .await
+        .assert(409, "duplicate_code");
 
     let mut orphan = body.clone();
     orphan["code"] = json!("x.y");
@@ -59,8 +89,13 @@ async fn creating_lines() {
     r.assert(422, "validation_failed");
     assert_eq!(r.fields(), ["parent_code"]);
 
-    for (field, value) in [("allocated", json!("1.001")), ("allocated", json!("-5")), ("allocated", json!("100000000.00")),
-                           ("year", json!(1999)), ("code", json!("Bad Code"))] {
+    for (field, value) in [
+        ("allocated", json!("1.001")),
+        ("allocated", json!("-5")),
+        ("allocated", json!("100000000.00")),
+        ("year", json!(1999)),
+        ("code", json!("Bad Code")),
+    ] {
         let mut bad = body.clone();
         bad["code"] = json!("dept.other");
         bad[field] = value.clone();
@@ -68,6 +103,9 @@ async fn creating_lines() {
         r.assert(422, "validation_failed");
         assert_eq!(r.fields(), [field], "{field}={value}");
     }
-    let next_year = json!({"year": 2022, "code": "dept", "name": "2022 年部门预算", "allocated": "1.00"});
-    app.post(&app.admin, "/api/v1/budget-lines", &next_year).await.assert(201, "");
+    let next_year =
+        json!({"year": 2022, "code": "dept", "name": "2022 年部门预算", "allocated": "1.00"});
+    app.post(&app.admin, "/api/v1/budget-lines", &next_year)
+        .await
+        .assert(201, "");
 }

@@ -30,7 +30,10 @@ async fn openapi_documents_every_route() {
         "/api/v1/travel-claims/{id}/reject",
         "/api/v1/travel-claims/{id}/pay",
     ] {
-        assert!(doc.body["paths"].get(path).is_some(), "{path} missing from /openapi.json");
+        assert!(
+            doc.body["paths"].get(path).is_some(),
+            "{path} missing from /openapi.json"
+        );
     }
 }
 
@@ -41,10 +44,23 @@ async fn docs_are_served_without_a_cdn() {
     assert_eq!(page.status(), Status::OK);
     let html = page.text().await.unwrap();
     assert!(html.contains("swagger-ui"), "{html}");
-    assert!(!html.contains("https://"), "docs must load nothing from the internet: {html}");
-    let script = app.client.get(app.url("/docs/swagger-ui-bundle.js")).send().await.unwrap();
+    assert!(
+        !html.contains("https://"),
+        "docs must load nothing from the internet: {html}"
+    );
+    let script = app
+        .client
+        .get(app.url("/docs/swagger-ui-bundle.js"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(script.status(), Status::OK);
-    let init = app.client.get(app.url("/docs/swagger-initializer.js")).send().await.unwrap();
+    let init = app
+        .client
+        .get(app.url("/docs/swagger-initializer.js"))
+        .send()
+        .await
+        .unwrap();
     assert!(init.text().await.unwrap().contains("/openapi.json"));
 }
 
@@ -55,18 +71,42 @@ async fn metrics_count_requests_by_route_and_approvals() {
     let finance = app.user("李四", &[R::Finance]);
     let line = app.line_id("dept.project.petition-work.operations").await;
     let id = app.submit(&claimant, &r8_claim(line)).await;
-    app.post(&finance, &format!("/api/v1/travel-claims/{id}/approve"), &json!({})).await.assert(200, "");
-    let text = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    app.post(
+        &finance,
+        &format!("/api/v1/travel-claims/{id}/approve"),
+        &json!({}),
+    )
+    .await
+    .assert(200, "");
+    let text = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(text.contains("baoxiao_http_requests_total"), "{text}");
-    assert!(text.contains("/api/v1/travel-claims/{id}/approve"), "routes are labelled by pattern: {text}");
-    assert!(text.contains("baoxiao_approvals_total{kind=\"travel_claim\"} 1"), "{text}");
+    assert!(
+        text.contains("/api/v1/travel-claims/{id}/approve"),
+        "routes are labelled by pattern: {text}"
+    );
+    assert!(
+        text.contains("baoxiao_approvals_total{kind=\"travel_claim\"} 1"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
 async fn unknown_routes_and_methods_are_problems() {
     let app = spawn_app().await;
-    app.send(app.client.get(app.url("/nowhere"))).await.assert(404, "not_found");
-    app.get(&app.admin, "/api/v1/budget-lines/not-a-number").await.assert(404, "not_found");
+    app.send(app.client.get(app.url("/nowhere")))
+        .await
+        .assert(404, "not_found");
+    app.get(&app.admin, "/api/v1/budget-lines/not-a-number")
+        .await
+        .assert(404, "not_found");
 }
 
 #[tokio::test]

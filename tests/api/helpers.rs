@@ -24,8 +24,9 @@ impl TestDb {
         match std::env::var(POSTGRES_ENV) {
             Ok(server_url) if !server_url.is_empty() => {
                 let name = format!("baoxiao_test_{}", uuid_like());
-                let mut admin = diesel::PgConnection::establish(&server_url)
-                    .unwrap_or_else(|e| panic!("{POSTGRES_ENV}={server_url} is set but unreachable: {e}"));
+                let mut admin = diesel::PgConnection::establish(&server_url).unwrap_or_else(|e| {
+                    panic!("{POSTGRES_ENV}={server_url} is set but unreachable: {e}")
+                });
                 admin
                     .batch_execute(&format!("CREATE DATABASE {name}"))
                     .unwrap_or_else(|e| panic!("cannot create test database: {e}"));
@@ -45,7 +46,8 @@ impl Drop for TestDb {
     fn drop(&mut self) {
         if let TestDb::Postgres { server_url, name } = self {
             if let Ok(mut admin) = diesel::PgConnection::establish(server_url) {
-                let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+                let _ =
+                    admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
             }
         }
     }
@@ -83,8 +85,15 @@ pub struct TestApp {
 
 pub fn settings(url: &str, data_dir: &std::path::Path) -> Settings {
     Settings {
-        server: ServerSettings { bind: "127.0.0.1:0".into(), workers: 2 },
-        database: DatabaseSettings { url: url.into(), pool_size: 8, busy_timeout_ms: 30_000 },
+        server: ServerSettings {
+            bind: "127.0.0.1:0".into(),
+            workers: 2,
+        },
+        database: DatabaseSettings {
+            url: url.into(),
+            pool_size: 8,
+            busy_timeout_ms: 30_000,
+        },
         app: AppSettings {
             data_dir: data_dir.to_string_lossy().into_owned(),
             default_data_dir: concat!(env!("CARGO_MANIFEST_DIR"), "/config/default-data").into(),
@@ -97,12 +106,23 @@ pub fn settings(url: &str, data_dir: &std::path::Path) -> Settings {
 pub async fn spawn_app() -> TestApp {
     let (db, url) = TestDb::new();
     let data_dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
-    let app = Application::build(&settings(&url, data_dir.path())).unwrap_or_else(|e| panic!("start: {e}"));
+    let app = Application::build(&settings(&url, data_dir.path()))
+        .unwrap_or_else(|e| panic!("start: {e}"));
     let address = format!("http://127.0.0.1:{}", app.port());
-    let admin = app.admin_token.clone().unwrap_or_else(|| panic!("no admin token on a fresh database"));
+    let admin = app
+        .admin_token
+        .clone()
+        .unwrap_or_else(|| panic!("no admin token on a fresh database"));
     let pool = app.pool.clone();
     tokio::spawn(app.run_until_stopped());
-    TestApp { address, client: reqwest::Client::new(), admin, pool, data_dir, _db: db }
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        admin,
+        pool,
+        data_dir,
+        _db: db,
+    }
 }
 
 /// A status and a parsed JSON body (Null when the body is not JSON).
@@ -125,7 +145,11 @@ impl Reply {
     pub fn fields(&self) -> Vec<String> {
         self.body["errors"]
             .as_array()
-            .map(|a| a.iter().filter_map(|e| e["field"].as_str().map(str::to_string)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|e| e["field"].as_str().map(str::to_string))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -134,7 +158,11 @@ impl Reply {
         assert_eq!(self.status.as_u16(), status, "body: {}", self.body);
         assert_eq!(self.code(), code, "body: {}", self.body);
         if status >= 400 {
-            assert_eq!(self.content_type, "application/problem+json", "body: {}", self.body);
+            assert_eq!(
+                self.content_type, "application/problem+json",
+                "body: {}",
+                self.body
+            );
         }
         self
     }
@@ -142,7 +170,10 @@ impl Reply {
 
 impl TestApp {
     pub async fn send(&self, request: reqwest::RequestBuilder) -> Reply {
-        let response = request.send().await.unwrap_or_else(|e| panic!("request failed: {e}"));
+        let response = request
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("request failed: {e}"));
         let status = response.status();
         let content_type = response
             .headers()
@@ -152,7 +183,11 @@ impl TestApp {
             .to_string();
         let text = response.text().await.unwrap_or_default();
         assert!(status.as_u16() < 500, "server error {status}: {text}");
-        Reply { status, body: serde_json::from_str(&text).unwrap_or(Value::Null), content_type }
+        Reply {
+            status,
+            body: serde_json::from_str(&text).unwrap_or(Value::Null),
+            content_type,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -160,11 +195,18 @@ impl TestApp {
     }
 
     pub async fn get(&self, token: &str, path: &str) -> Reply {
-        self.send(self.client.get(self.url(path)).bearer_auth(token)).await
+        self.send(self.client.get(self.url(path)).bearer_auth(token))
+            .await
     }
 
     pub async fn post(&self, token: &str, path: &str, body: &Value) -> Reply {
-        self.send(self.client.post(self.url(path)).bearer_auth(token).json(body)).await
+        self.send(
+            self.client
+                .post(self.url(path))
+                .bearer_auth(token)
+                .json(body),
+        )
+        .await
     }
 
     /// A new user with these roles; returns the token.
@@ -176,20 +218,32 @@ impl TestApp {
 
     /// The id of the 2021 line with this code.
     pub async fn line_id(&self, code: &str) -> i64 {
-        let lines = self.get(&self.admin, "/api/v1/budget-lines?year=2021").await;
-        lines.body.as_array().into_iter().flatten().find(|l| l["code"] == code).and_then(|l| l["id"].as_i64())
+        let lines = self
+            .get(&self.admin, "/api/v1/budget-lines?year=2021")
+            .await;
+        lines
+            .body
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|l| l["code"] == code)
+            .and_then(|l| l["id"].as_i64())
             .unwrap_or_else(|| panic!("no line {code}"))
     }
 
     pub async fn line(&self, id: i64) -> Value {
-        self.get(&self.admin, &format!("/api/v1/budget-lines/{id}")).await.body
+        self.get(&self.admin, &format!("/api/v1/budget-lines/{id}"))
+            .await
+            .body
     }
 
     /// Submits a claim and returns its id.
     pub async fn submit(&self, claimant: &str, body: &Value) -> i64 {
         let reply = self.post(claimant, "/api/v1/travel-claims", body).await;
         reply.assert(201, "");
-        reply.body["id"].as_i64().unwrap_or_else(|| panic!("no id: {}", reply.body))
+        reply.body["id"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("no id: {}", reply.body))
     }
 }
 
@@ -219,5 +273,5 @@ pub fn day_trip(line: i64) -> Value {
 }
 
 pub use baoxiao::auth::Role as R;
-pub use serde_json::json;
 pub use reqwest::StatusCode as Status;
+pub use serde_json::json;

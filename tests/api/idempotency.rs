@@ -21,13 +21,24 @@ async fn a_retry_returns_the_first_response_without_acting_again() {
     first.assert(200, "");
     let again = approve_with_key(&app, &finance, id, "approve-1").await;
     assert_eq!((again.status, &again.body), (first.status, &first.body));
-    let commits = app.get(&app.admin, &format!("/api/v1/budget-lines/{line}/entries")).await.body
-        .as_array().unwrap().iter().filter(|e| e["kind"] == "commit").count();
+    let commits = app
+        .get(&app.admin, &format!("/api/v1/budget-lines/{line}/entries"))
+        .await
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "commit")
+        .count();
     assert_eq!(commits, 1);
     // Without the key, a second approval is a conflict, not a replay.
-    approve_with_key(&app, &finance, id, "approve-2").await.assert(409, "invalid_transition");
+    approve_with_key(&app, &finance, id, "approve-2")
+        .await
+        .assert(409, "invalid_transition");
     // Errors are replayed too.
-    approve_with_key(&app, &finance, id, "approve-2").await.assert(409, "invalid_transition");
+    approve_with_key(&app, &finance, id, "approve-2")
+        .await
+        .assert(409, "invalid_transition");
 }
 
 #[tokio::test]
@@ -36,22 +47,50 @@ async fn a_key_reused_with_another_body_is_422() {
     let claimant = app.user("张三", &[R::Claimant]);
     let line = app.line_id("dept.project.petition-work.operations").await;
     let post = |body: serde_json::Value| {
-        app.client.post(app.url("/api/v1/travel-claims")).bearer_auth(&claimant).header("Idempotency-Key", "trip-7").json(&body)
+        app.client
+            .post(app.url("/api/v1/travel-claims"))
+            .bearer_auth(&claimant)
+            .header("Idempotency-Key", "trip-7")
+            .json(&body)
     };
     let first = app.send(post(r8_claim(line))).await;
     first.assert(201, "");
     let replay = app.send(post(r8_claim(line))).await;
     assert_eq!(replay.body["id"], first.body["id"]);
-    app.send(post(day_trip(line))).await.assert(422, "idempotency_key_reused");
-    assert_eq!(app.get(&claimant, "/api/v1/travel-claims").await.body.as_array().unwrap().len(), 1);
+    app.send(post(day_trip(line)))
+        .await
+        .assert(422, "idempotency_key_reused");
+    assert_eq!(
+        app.get(&claimant, "/api/v1/travel-claims")
+            .await
+            .body
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
     // Keys are per user: another claimant may use the same key.
     let other = app.user("王五", &[R::Claimant]);
-    let theirs = app.send(app.client.post(app.url("/api/v1/travel-claims")).bearer_auth(&other).header("Idempotency-Key", "trip-7").json(&day_trip(line))).await;
+    let theirs = app
+        .send(
+            app.client
+                .post(app.url("/api/v1/travel-claims"))
+                .bearer_auth(&other)
+                .header("Idempotency-Key", "trip-7")
+                .json(&day_trip(line)),
+        )
+        .await;
     theirs.assert(201, "");
     let long = "k".repeat(256);
-    app.send(app.client.post(app.url("/api/v1/travel-claims")).bearer_auth(&claimant).header("Idempotency-Key", long).json(&day_trip(line)))
-        .await
-        .assert(422, "invalid_request");
+    app.send(
+        app.client
+            .post(app.url("/api/v1/travel-claims"))
+            .bearer_auth(&claimant)
+            .header("Idempotency-Key", long)
+            .json(&day_trip(line)),
+    )
+    .await
+    .assert(422, "invalid_request");
 }
 
 #[tokio::test]
@@ -65,9 +104,13 @@ async fn a_retry_while_the_first_is_running_is_409() {
     let actor = baoxiao::services::users::authenticate(&app.pool, &finance).unwrap();
     let path = format!("/api/v1/travel-claims/{id}/approve");
     let fingerprint = baoxiao::services::idempotency::fingerprint("POST", &path, b"");
-    let begun = baoxiao::services::idempotency::begin(&app.pool, &actor, "busy-key", &fingerprint, 48).unwrap();
+    let begun =
+        baoxiao::services::idempotency::begin(&app.pool, &actor, "busy-key", &fingerprint, 48)
+            .unwrap();
     assert!(matches!(begun, baoxiao::services::idempotency::Begin::Run));
-    approve_with_key(&app, &finance, id, "busy-key").await.assert(409, "idempotency_key_in_flight");
+    approve_with_key(&app, &finance, id, "busy-key")
+        .await
+        .assert(409, "idempotency_key_in_flight");
     assert_eq!(app.line(line).await["committed"], "0.00");
 }
 
@@ -78,10 +121,21 @@ async fn concurrent_identical_approvals_commit_once() {
     let finance = app.user("李四", &[R::Finance]);
     let line = app.line_id("dept.project.petition-work.operations").await;
     let id = app.submit(&claimant, &r8_claim(line)).await;
-    let replies = futures::future::join_all((0..16).map(|_| approve_with_key(&app, &finance, id, "same"))).await;
-    assert!(replies.iter().all(|r| r.status == Status::OK || r.code() == "idempotency_key_in_flight"));
+    let replies =
+        futures::future::join_all((0..16).map(|_| approve_with_key(&app, &finance, id, "same")))
+            .await;
+    assert!(replies
+        .iter()
+        .all(|r| r.status == Status::OK || r.code() == "idempotency_key_in_flight"));
     assert!(replies.iter().any(|r| r.status == Status::OK));
-    let commits = app.get(&app.admin, &format!("/api/v1/budget-lines/{line}/entries")).await.body
-        .as_array().unwrap().iter().filter(|e| e["kind"] == "commit").count();
+    let commits = app
+        .get(&app.admin, &format!("/api/v1/budget-lines/{line}/entries"))
+        .await
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "commit")
+        .count();
     assert_eq!(commits, 1);
 }

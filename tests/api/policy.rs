@@ -26,12 +26,31 @@ async fn the_2021_policy_is_in_force() {
     assert_eq!(p.status, Status::OK);
     assert_eq!(p.body["version"], 1);
     assert_eq!(p.body["effective_from"], "2021-01-01");
-    let caps: Vec<_> = p.body["cities"].as_array().unwrap().iter().map(|c| (c["code"].clone(), c["lodging_cap_per_night"].clone())).collect();
-    assert_eq!(caps, [(json!("xingtai"), json!("200.00")), (json!("shijiazhuang"), json!("300.00")), (json!("beijing"), json!("400.00"))]);
-    assert_eq!(p.body["host_meal_deduction"], json!({"breakfast": "0.20", "lunch": "0.40", "dinner": "0.40"}));
+    let caps: Vec<_> = p.body["cities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["code"].clone(), c["lodging_cap_per_night"].clone()))
+        .collect();
+    assert_eq!(
+        caps,
+        [
+            (json!("xingtai"), json!("200.00")),
+            (json!("shijiazhuang"), json!("300.00")),
+            (json!("beijing"), json!("400.00"))
+        ]
+    );
+    assert_eq!(
+        p.body["host_meal_deduction"],
+        json!({"breakfast": "0.20", "lunch": "0.40", "dinner": "0.40"})
+    );
     assert_eq!(p.body["subsidy_monthly_amount"], "1100.00");
-    app.get(&claimant, "/api/v1/policy?date=2020-12-31").await.assert(422, "no_policy_in_force");
-    app.get(&claimant, "/api/v1/policy?date=yesterday").await.assert(422, "invalid_request");
+    app.get(&claimant, "/api/v1/policy?date=2020-12-31")
+        .await
+        .assert(422, "no_policy_in_force");
+    app.get(&claimant, "/api/v1/policy?date=yesterday")
+        .await
+        .assert(422, "invalid_request");
 }
 
 #[tokio::test]
@@ -44,24 +63,41 @@ async fn a_new_version_applies_to_later_trips_and_never_changes_old_claims() {
     early["stays"][0]["city"] = json!("北京");
     early["stays"][0]["lodging_amount"] = json!("1000.00");
     let early_id = app.submit(&claimant, &early).await;
-    let before = app.get(&claimant, &format!("/api/v1/travel-claims/{early_id}")).await;
-    assert_eq!(before.body["breakdown"]["stays"][0]["lodging_allowed"], "800.00");
+    let before = app
+        .get(&claimant, &format!("/api/v1/travel-claims/{early_id}"))
+        .await;
+    assert_eq!(
+        before.body["breakdown"]["stays"][0]["lodging_allowed"],
+        "800.00"
+    );
 
-    let published = app.post(&app.admin, "/api/v1/policy", &policy_2021_07("500.00")).await;
+    let published = app
+        .post(&app.admin, "/api/v1/policy", &policy_2021_07("500.00"))
+        .await;
     published.assert(201, "");
     assert_eq!(published.body["version"], 2);
 
-    let after = app.get(&claimant, &format!("/api/v1/travel-claims/{early_id}")).await;
-    assert_eq!(after.body["breakdown"], before.body["breakdown"], "a stored claim never changes");
+    let after = app
+        .get(&claimant, &format!("/api/v1/travel-claims/{early_id}"))
+        .await;
+    assert_eq!(
+        after.body["breakdown"], before.body["breakdown"],
+        "a stored claim never changes"
+    );
 
     let mut late = early.clone();
-    for (field, value) in [("departure_date", "2021-07-10"), ("return_date", "2021-07-12")] {
+    for (field, value) in [
+        ("departure_date", "2021-07-10"),
+        ("return_date", "2021-07-12"),
+    ] {
         late[field] = json!(value);
     }
     late["stays"][0]["check_in"] = json!("2021-07-10");
     late["stays"][0]["check_out"] = json!("2021-07-12");
     late["meals_provided"][0]["date"] = json!("2021-07-11");
-    let quote = app.post(&claimant, "/api/v1/travel-claims/quote", &late).await;
+    let quote = app
+        .post(&claimant, "/api/v1/travel-claims/quote", &late)
+        .await;
     assert_eq!(quote.body["policy_version"], 2);
     assert_eq!(quote.body["stays"][0]["lodging_allowed"], "1000.00");
     let qhd = app.get(&claimant, "/api/v1/policy?date=2021-07-01").await;
@@ -72,11 +108,17 @@ async fn a_new_version_applies_to_later_trips_and_never_changes_old_claims() {
 async fn publishing_rules() {
     let app = spawn_app().await;
     let finance = app.user("李四", &[R::Finance]);
-    app.post(&finance, "/api/v1/policy", &policy_2021_07("500.00")).await.assert(403, "forbidden");
+    app.post(&finance, "/api/v1/policy", &policy_2021_07("500.00"))
+        .await
+        .assert(403, "forbidden");
     let mut not_later = policy_2021_07("500.00");
     not_later["effective_from"] = json!("2021-01-01");
-    app.post(&app.admin, "/api/v1/policy", &not_later).await.assert(409, "policy_not_later");
-    let bad = app.post(&app.admin, "/api/v1/policy", &policy_2021_07("500.005")).await;
+    app.post(&app.admin, "/api/v1/policy", &not_later)
+        .await
+        .assert(409, "policy_not_later");
+    let bad = app
+        .post(&app.admin, "/api/v1/policy", &policy_2021_07("500.005"))
+        .await;
     bad.assert(422, "validation_failed");
     assert_eq!(bad.fields(), ["cities[2].lodging_cap_per_night"]);
     let mut share = policy_2021_07("500.00");
@@ -84,6 +126,10 @@ async fn publishing_rules() {
     let bad = app.post(&app.admin, "/api/v1/policy", &share).await;
     bad.assert(422, "validation_failed");
     assert_eq!(bad.fields(), ["host_meal_deduction.lunch"]);
-    app.post(&app.admin, "/api/v1/policy", &policy_2021_07("500.00")).await.assert(201, "");
-    app.post(&app.admin, "/api/v1/policy", &policy_2021_07("500.00")).await.assert(409, "policy_not_later");
+    app.post(&app.admin, "/api/v1/policy", &policy_2021_07("500.00"))
+        .await
+        .assert(201, "");
+    app.post(&app.admin, "/api/v1/policy", &policy_2021_07("500.00"))
+        .await
+        .assert(409, "policy_not_later");
 }
