@@ -52,6 +52,18 @@ pub enum AppError {
     DuplicateCode(String),
     #[error("a new policy must take effect after {0}, the latest version's effective_from")]
     PolicyNotLater(chrono::NaiveDate),
+    #[error(
+        "a batch for this line and half-year already exists; void it or make a supplementary batch"
+    )]
+    BatchExists,
+    #[error(
+        "nothing to pay: every enrolled recipient-month of that half-year is already in a batch"
+    )]
+    EmptyBatch,
+    #[error(
+        "the recipients or their paid months changed since this draft was made; regenerate it"
+    )]
+    BatchOutdated,
     #[error("this Idempotency-Key was used with another request")]
     IdempotencyKeyReused,
     #[error("a request with this Idempotency-Key is still running")]
@@ -80,6 +92,9 @@ impl AppError {
             AppError::InvalidTransition { .. } => "invalid_transition",
             AppError::DuplicateCode(_) => "duplicate_code",
             AppError::PolicyNotLater(_) => "policy_not_later",
+            AppError::BatchExists => "batch_exists",
+            AppError::EmptyBatch => "empty_batch",
+            AppError::BatchOutdated => "batch_outdated",
             AppError::IdempotencyKeyReused => "idempotency_key_reused",
             AppError::IdempotencyKeyInFlight => "idempotency_key_in_flight",
             AppError::PayloadTooLarge => "payload_too_large",
@@ -102,6 +117,9 @@ impl AppError {
             AppError::InvalidTransition { .. } => "Invalid transition",
             AppError::DuplicateCode(_) => "Duplicate code",
             AppError::PolicyNotLater(_) => "Policy not later",
+            AppError::BatchExists => "Batch exists",
+            AppError::EmptyBatch => "Empty batch",
+            AppError::BatchOutdated => "Batch outdated",
             AppError::IdempotencyKeyReused => "Idempotency key reused",
             AppError::IdempotencyKeyInFlight => "Idempotency key in flight",
             AppError::PayloadTooLarge => "Payload too large",
@@ -183,11 +201,14 @@ impl ResponseError for AppError {
             | AppError::UnknownCity { .. }
             | AppError::UnknownBudgetLine(_)
             | AppError::NoPolicyInForce(_)
+            | AppError::EmptyBatch
             | AppError::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::InsufficientBudget(_)
             | AppError::InvalidTransition { .. }
             | AppError::DuplicateCode(_)
             | AppError::PolicyNotLater(_)
+            | AppError::BatchExists
+            | AppError::BatchOutdated
             | AppError::IdempotencyKeyInFlight => StatusCode::CONFLICT,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,

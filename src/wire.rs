@@ -614,3 +614,103 @@ pub struct RejectBody {
 pub struct PayBody {
     pub paid_on: NaiveDate,
 }
+
+// ----- retired-cadre subsidy ------------------------------------------------------------------
+
+/// `POST /api/v1/subsidy-recipients` (R9).
+#[derive(Clone, Debug, Serialize, Deserialize, Validate, ToSchema)]
+pub struct RecipientBody {
+    #[validate(length(min = 1, max = 200))]
+    pub name: String,
+    /// Defaults to the policy's `subsidy_monthly_amount` in force on `enrolled_from`.
+    #[schema(value_type = Option<String>, example = "1100.00")]
+    pub monthly_amount: Option<AmountInput>,
+    pub enrolled_from: NaiveDate,
+    pub enrolled_until: Option<NaiveDate>,
+}
+
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// `PATCH /api/v1/subsidy-recipients/{id}`: `enrolled_until` is required; null reopens.
+#[derive(Clone, Debug, Serialize, Deserialize, Validate, ToSchema)]
+pub struct RecipientPatch {
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub enrolled_until: Option<Option<NaiveDate>>,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct RecipientView {
+    pub id: i64,
+    pub name: String,
+    #[schema(value_type = String, example = "1100.00")]
+    pub monthly_amount: Money,
+    pub enrolled_from: NaiveDate,
+    pub enrolled_until: Option<NaiveDate>,
+}
+
+/// `POST /api/v1/subsidy-batches`.
+#[derive(Clone, Debug, Serialize, Deserialize, Validate, ToSchema)]
+pub struct BatchBody {
+    pub budget_line_id: i64,
+    #[validate(range(min = 2000, max = 2100))]
+    pub year: i32,
+    /// 1 (January–June) or 2 (July–December).
+    #[validate(range(min = 1, max = 2))]
+    pub half: i32,
+    #[serde(default)]
+    pub supplementary: bool,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct WindowView {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct MonthView {
+    /// `2021-03`.
+    pub month: String,
+    pub days_enrolled: i32,
+    pub days_in_month: i32,
+    #[schema(value_type = String, example = "403.33")]
+    pub amount: Money,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct BatchItemView {
+    pub recipient_id: i64,
+    pub name: String,
+    #[schema(value_type = String, example = "6600.00")]
+    pub amount: Money,
+    pub months: Vec<MonthView>,
+}
+
+/// A subsidy batch (R9).
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct BatchView {
+    pub id: i64,
+    /// `draft`, `approved`, `paid` or `void`.
+    pub status: String,
+    pub budget_line_id: i64,
+    pub year: i32,
+    pub half: i32,
+    pub supplementary: bool,
+    pub payout_window: WindowView,
+    #[schema(value_type = String, example = "39600.00")]
+    pub total: Money,
+    pub items: Vec<BatchItemView>,
+    pub created_by: i64,
+    pub created_at: String,
+    pub approved_by: Option<i64>,
+    pub approved_at: Option<String>,
+    pub paid_on: Option<NaiveDate>,
+    /// Whether it was paid inside its payout window; null until paid.
+    pub on_time: Option<bool>,
+    pub history: Vec<HistoryView>,
+}

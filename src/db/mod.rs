@@ -9,6 +9,7 @@ pub mod orgs;
 pub mod policy;
 pub mod schema;
 pub mod stations;
+pub mod subsidy;
 pub mod users;
 
 use std::time::Duration;

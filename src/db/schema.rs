@@ -143,3 +143,54 @@ diesel::table! {
         created_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    subsidy_recipients (id) {
+        org_id -> BigInt,
+        id -> BigInt,
+        name -> Text,
+        monthly_fen -> BigInt,
+        enrolled_from -> Date,
+        enrolled_until -> Nullable<Date>,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    subsidy_batches (id) {
+        org_id -> BigInt,
+        id -> BigInt,
+        budget_line_id -> BigInt,
+        year -> Integer,
+        half -> Integer,
+        supplementary -> Bool,
+        status -> Text,
+        total_fen -> BigInt,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        approved_by -> Nullable<BigInt>,
+        approved_at -> Nullable<Timestamp>,
+        paid_on -> Nullable<Date>,
+        on_time -> Nullable<Bool>,
+        paid_by -> Nullable<BigInt>,
+        paid_at -> Nullable<Timestamp>,
+        voided_by -> Nullable<BigInt>,
+        voided_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    subsidy_items (id) {
+        org_id -> BigInt,
+        id -> BigInt,
+        batch_id -> BigInt,
+        recipient_id -> BigInt,
+        year -> Integer,
+        month -> Integer,
+        days_enrolled -> Integer,
+        days_in_month -> Integer,
+        amount_fen -> BigInt,
+        live -> Bool,
+    }
+}

@@ -4,6 +4,7 @@
 pub mod budget;
 pub mod money;
 pub mod policy;
+pub mod subsidy;
 pub mod travel;
 
 pub use money::Money;

@@ -6,6 +6,7 @@ pub mod extract;
 pub mod health;
 pub mod idempotency;
 pub mod policy;
+pub mod subsidy;
 pub mod travel_claims;
 
 use actix_web::body::{BoxBody, EitherBody};
@@ -59,6 +60,9 @@ impl Modify for BearerAuth {
         budget_lines::list_lines, budget_lines::get_line, budget_lines::line_entries, budget_lines::create_line,
         travel_claims::quote, travel_claims::submit, travel_claims::list, travel_claims::get_claim,
         travel_claims::approve, travel_claims::reject, travel_claims::pay,
+        subsidy::create_recipient, subsidy::list_recipients, subsidy::patch_recipient,
+        subsidy::create_batch, subsidy::list_batches, subsidy::get_batch, subsidy::approve_batch,
+        subsidy::pay_batch, subsidy::void_batch, subsidy::regenerate_batch, subsidy::payment_file,
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&BearerAuth),
@@ -79,7 +83,18 @@ pub fn api(cfg: &mut web::ServiceConfig) {
         .service(travel_claims::get_claim)
         .service(travel_claims::approve)
         .service(travel_claims::reject)
-        .service(travel_claims::pay);
+        .service(travel_claims::pay)
+        .service(subsidy::create_recipient)
+        .service(subsidy::list_recipients)
+        .service(subsidy::patch_recipient)
+        .service(subsidy::create_batch)
+        .service(subsidy::list_batches)
+        .service(subsidy::get_batch)
+        .service(subsidy::approve_batch)
+        .service(subsidy::pay_batch)
+        .service(subsidy::void_batch)
+        .service(subsidy::regenerate_batch)
+        .service(subsidy::payment_file);
 }
 
 /// Query strings that do not parse: 422 naming the parameter.

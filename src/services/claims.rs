@@ -7,7 +7,6 @@
 use chrono::NaiveDate;
 
 use crate::auth::{Actor, Role};
-use crate::db::audit::{self, NewEvent};
 use crate::db::claims::{self as rows, ClaimRow, NewClaim};
 use crate::db::{budget as lines, now, write_tx, DbConnection, Pool};
 use crate::domain::travel::{Trip, TripInput};
@@ -16,6 +15,7 @@ use crate::error::{AppError, AppResult};
 use crate::metrics;
 use crate::wire::{timestamp, BreakdownView, ClaimView, HistoryView};
 
+use super::audit::{self, Change};
 use super::budget::{self, Source};
 use super::{conn, policy};
 
@@ -137,21 +137,18 @@ fn record(
     to: &str,
     note: Option<&str>,
 ) -> AppResult<()> {
-    audit::insert(
+    audit::record(
         c,
-        &NewEvent {
-            org_id: actor.org_id,
-            entity_type: ENTITY,
-            entity_id: id,
+        actor,
+        Change {
+            entity: ENTITY,
+            id,
             action,
-            from_status: from,
-            to_status: to,
-            actor_id: actor.user_id,
-            at: now(),
+            from,
+            to,
             note,
         },
-    )?;
-    Ok(())
+    )
 }
 
 fn find(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<ClaimRow> {
@@ -160,11 +157,11 @@ fn find(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<ClaimRow> {
 
 fn load(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<ClaimView> {
     let row = find(c, org_id, id)?;
-    let history = audit::for_entity(c, org_id, ENTITY, id)?;
+    let history = audit::history(c, org_id, ENTITY, id)?;
     to_view(row, history)
 }
 
-fn to_view(row: ClaimRow, history: Vec<audit::EventRow>) -> AppResult<ClaimView> {
+fn to_view(row: ClaimRow, history: Vec<HistoryView>) -> AppResult<ClaimView> {
     let breakdown: BreakdownView = serde_json::from_str(&row.breakdown)
         .map_err(|e| AppError::Internal(format!("stored breakdown: {e}")))?;
     Ok(ClaimView {
@@ -183,17 +180,7 @@ fn to_view(row: ClaimRow, history: Vec<audit::EventRow>) -> AppResult<ClaimView>
         decided_at: row.decided_at.map(timestamp),
         reject_reason: row.reject_reason,
         paid_on: row.paid_on,
-        history: history
-            .into_iter()
-            .map(|e| HistoryView {
-                action: e.action,
-                from_status: e.from_status,
-                to_status: e.to_status,
-                actor_id: e.actor_id,
-                at: timestamp(e.at),
-                note: e.note,
-            })
-            .collect(),
+        history,
     })
 }
 

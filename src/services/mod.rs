@@ -1,11 +1,13 @@
 //! One function per use case. Each takes the pool, owns its transaction, calls the domain for the
 //! rules and `db` for the rows, and returns a view or an [`AppError`].
 
+pub mod audit;
 pub mod budget;
 pub mod claims;
 pub mod idempotency;
 pub mod policy;
 pub mod setup;
+pub mod subsidy;
 pub mod users;
 
 use crate::db::{Conn, Pool};

@@ -29,6 +29,15 @@ async fn openapi_documents_every_route() {
         "/api/v1/travel-claims/{id}/approve",
         "/api/v1/travel-claims/{id}/reject",
         "/api/v1/travel-claims/{id}/pay",
+        "/api/v1/subsidy-recipients",
+        "/api/v1/subsidy-recipients/{id}",
+        "/api/v1/subsidy-batches",
+        "/api/v1/subsidy-batches/{id}",
+        "/api/v1/subsidy-batches/{id}/approve",
+        "/api/v1/subsidy-batches/{id}/pay",
+        "/api/v1/subsidy-batches/{id}/void",
+        "/api/v1/subsidy-batches/{id}/regenerate",
+        "/api/v1/subsidy-batches/{id}/payment-file",
     ] {
         assert!(
             doc.body["paths"].get(path).is_some(),

@@ -9,5 +9,6 @@ mod helpers;
 mod idempotency;
 mod organisations;
 mod policy;
+mod subsidy;
 mod travel_claims;
 mod validation;

@@ -1,0 +1,3 @@
+DROP TABLE subsidy_items;
+DROP TABLE subsidy_batches;
+DROP TABLE subsidy_recipients;

@@ -1,0 +1,348 @@
+//! Subsidy recipients, batches and their recipient-month items (R9).
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::schema::{subsidy_batches, subsidy_items, subsidy_recipients};
+use super::DbConnection;
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = subsidy_recipients)]
+pub struct RecipientRow {
+    pub id: i64,
+    pub name: String,
+    pub monthly_fen: i64,
+    pub enrolled_from: NaiveDate,
+    pub enrolled_until: Option<NaiveDate>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = subsidy_recipients)]
+pub struct NewRecipient<'a> {
+    pub org_id: i64,
+    pub name: &'a str,
+    pub monthly_fen: i64,
+    pub enrolled_from: NaiveDate,
+    pub enrolled_until: Option<NaiveDate>,
+    pub created_by: i64,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = subsidy_batches)]
+pub struct BatchRow {
+    pub id: i64,
+    pub budget_line_id: i64,
+    pub year: i32,
+    pub half: i32,
+    pub supplementary: bool,
+    pub status: String,
+    pub total_fen: i64,
+    pub created_by: i64,
+    pub created_at: NaiveDateTime,
+    pub approved_by: Option<i64>,
+    pub approved_at: Option<NaiveDateTime>,
+    pub paid_on: Option<NaiveDate>,
+    pub on_time: Option<bool>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = subsidy_batches)]
+pub struct NewBatch {
+    pub org_id: i64,
+    pub budget_line_id: i64,
+    pub year: i32,
+    pub half: i32,
+    pub supplementary: bool,
+    pub status: &'static str,
+    pub total_fen: i64,
+    pub created_by: i64,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = subsidy_items)]
+pub struct ItemRow {
+    pub org_id: i64,
+    pub batch_id: i64,
+    pub recipient_id: i64,
+    pub year: i32,
+    pub month: i32,
+    pub days_enrolled: i32,
+    pub days_in_month: i32,
+    pub amount_fen: i64,
+}
+
+pub fn insert_recipient(conn: &mut DbConnection, r: &NewRecipient<'_>) -> QueryResult<i64> {
+    diesel::insert_into(subsidy_recipients::table)
+        .values(r)
+        .returning(subsidy_recipients::id)
+        .get_result(conn)
+}
+
+pub fn recipients(conn: &mut DbConnection, org_id: i64) -> QueryResult<Vec<RecipientRow>> {
+    subsidy_recipients::table
+        .filter(subsidy_recipients::org_id.eq(org_id))
+        .order(subsidy_recipients::id)
+        .select(RecipientRow::as_select())
+        .load(conn)
+}
+
+pub fn find_recipient(
+    conn: &mut DbConnection,
+    org_id: i64,
+    id: i64,
+) -> QueryResult<Option<RecipientRow>> {
+    subsidy_recipients::table
+        .filter(
+            subsidy_recipients::org_id
+                .eq(org_id)
+                .and(subsidy_recipients::id.eq(id)),
+        )
+        .select(RecipientRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn set_enrolled_until(
+    conn: &mut DbConnection,
+    org_id: i64,
+    id: i64,
+    until: Option<NaiveDate>,
+) -> QueryResult<usize> {
+    diesel::update(subsidy_recipients::table)
+        .filter(
+            subsidy_recipients::org_id
+                .eq(org_id)
+                .and(subsidy_recipients::id.eq(id)),
+        )
+        .set(subsidy_recipients::enrolled_until.eq(until))
+        .execute(conn)
+}
+
+pub fn insert_batch(conn: &mut DbConnection, b: &NewBatch) -> QueryResult<i64> {
+    diesel::insert_into(subsidy_batches::table)
+        .values(b)
+        .returning(subsidy_batches::id)
+        .get_result(conn)
+}
+
+pub fn find_batch(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<Option<BatchRow>> {
+    subsidy_batches::table
+        .filter(
+            subsidy_batches::org_id
+                .eq(org_id)
+                .and(subsidy_batches::id.eq(id)),
+        )
+        .select(BatchRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn batches(
+    conn: &mut DbConnection,
+    org_id: i64,
+    year: Option<i32>,
+) -> QueryResult<Vec<BatchRow>> {
+    let mut q = subsidy_batches::table
+        .filter(subsidy_batches::org_id.eq(org_id))
+        .order(subsidy_batches::id)
+        .select(BatchRow::as_select())
+        .into_boxed();
+    if let Some(year) = year {
+        q = q.filter(subsidy_batches::year.eq(year));
+    }
+    q.load(conn)
+}
+
+/// A regular batch for the line and half-year that is not void.
+pub fn regular_batch_exists(
+    conn: &mut DbConnection,
+    org_id: i64,
+    line: i64,
+    year: i32,
+    half: i32,
+) -> QueryResult<bool> {
+    let n: i64 = subsidy_batches::table
+        .filter(
+            subsidy_batches::org_id
+                .eq(org_id)
+                .and(subsidy_batches::budget_line_id.eq(line)),
+        )
+        .filter(
+            subsidy_batches::year
+                .eq(year)
+                .and(subsidy_batches::half.eq(half)),
+        )
+        .filter(
+            subsidy_batches::status
+                .ne("void")
+                .and(subsidy_batches::supplementary.eq(false)),
+        )
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+pub fn set_total(
+    conn: &mut DbConnection,
+    org_id: i64,
+    id: i64,
+    total_fen: i64,
+) -> QueryResult<usize> {
+    diesel::update(subsidy_batches::table)
+        .filter(
+            subsidy_batches::org_id
+                .eq(org_id)
+                .and(subsidy_batches::id.eq(id)),
+        )
+        .filter(subsidy_batches::status.eq("draft"))
+        .set(subsidy_batches::total_fen.eq(total_fen))
+        .execute(conn)
+}
+
+/// `draft` → `approved`; `false` if the batch was no longer a draft.
+pub fn mark_approved(
+    conn: &mut DbConnection,
+    org_id: i64,
+    id: i64,
+    actor: i64,
+    at: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n = diesel::update(subsidy_batches::table)
+        .filter(
+            subsidy_batches::org_id
+                .eq(org_id)
+                .and(subsidy_batches::id.eq(id)),
+        )
+        .filter(subsidy_batches::status.eq("draft"))
+        .set((
+            subsidy_batches::status.eq("approved"),
+            subsidy_batches::approved_by.eq(Some(actor)),
+            subsidy_batches::approved_at.eq(Some(at)),
+        ))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// `approved` → `paid`.
+pub fn mark_paid(
+    conn: &mut DbConnection,
+    org_id: i64,
+    id: i64,
+    actor: i64,
+    at: NaiveDateTime,
+    paid_on: NaiveDate,
+    on_time: bool,
+) -> QueryResult<bool> {
+    let n = diesel::update(subsidy_batches::table)
+        .filter(
+            subsidy_batches::org_id
+                .eq(org_id)
+                .and(subsidy_batches::id.eq(id)),
+        )
+        .filter(subsidy_batches::status.eq("approved"))
+        .set((
+            subsidy_batches::status.eq("paid"),
+            subsidy_batches::paid_by.eq(Some(actor)),
+            subsidy_batches::paid_at.eq(Some(at)),
+            subsidy_batches::paid_on.eq(Some(paid_on)),
+            subsidy_batches::on_time.eq(Some(on_time)),
+        ))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// `from` → `void`.
+pub fn mark_void(
+    conn: &mut DbConnection,
+    org_id: i64,
+    id: i64,
+    from: &str,
+    actor: i64,
+    at: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n = diesel::update(subsidy_batches::table)
+        .filter(
+            subsidy_batches::org_id
+                .eq(org_id)
+                .and(subsidy_batches::id.eq(id)),
+        )
+        .filter(subsidy_batches::status.eq(from))
+        .set((
+            subsidy_batches::status.eq("void"),
+            subsidy_batches::voided_by.eq(Some(actor)),
+            subsidy_batches::voided_at.eq(Some(at)),
+        ))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+pub fn insert_item(conn: &mut DbConnection, item: &ItemRow) -> QueryResult<usize> {
+    diesel::insert_into(subsidy_items::table)
+        .values(item)
+        .execute(conn)
+}
+
+pub fn items(conn: &mut DbConnection, org_id: i64, batch_id: i64) -> QueryResult<Vec<ItemRow>> {
+    subsidy_items::table
+        .filter(
+            subsidy_items::org_id
+                .eq(org_id)
+                .and(subsidy_items::batch_id.eq(batch_id)),
+        )
+        .order((
+            subsidy_items::recipient_id,
+            subsidy_items::year,
+            subsidy_items::month,
+        ))
+        .select(ItemRow::as_select())
+        .load(conn)
+}
+
+/// Removes a draft's items before it is generated again.
+pub fn delete_items(conn: &mut DbConnection, org_id: i64, batch_id: i64) -> QueryResult<usize> {
+    diesel::delete(subsidy_items::table)
+        .filter(
+            subsidy_items::org_id
+                .eq(org_id)
+                .and(subsidy_items::batch_id.eq(batch_id)),
+        )
+        .filter(subsidy_items::live.eq(false))
+        .execute(conn)
+}
+
+/// Marks a batch's recipient-months taken (approval) or free again (void). Taking a month that
+/// another live batch holds violates the unique index `subsidy_items_once`.
+pub fn set_live(
+    conn: &mut DbConnection,
+    org_id: i64,
+    batch_id: i64,
+    live: bool,
+) -> QueryResult<usize> {
+    diesel::update(subsidy_items::table)
+        .filter(
+            subsidy_items::org_id
+                .eq(org_id)
+                .and(subsidy_items::batch_id.eq(batch_id)),
+        )
+        .set(subsidy_items::live.eq(live))
+        .execute(conn)
+}
+
+/// The (recipient, month) pairs of `year` already in an approved or paid batch.
+pub fn taken_months(
+    conn: &mut DbConnection,
+    org_id: i64,
+    year: i32,
+) -> QueryResult<Vec<(i64, i32)>> {
+    subsidy_items::table
+        .filter(
+            subsidy_items::org_id
+                .eq(org_id)
+                .and(subsidy_items::year.eq(year)),
+        )
+        .filter(subsidy_items::live.eq(true))
+        .select((subsidy_items::recipient_id, subsidy_items::month))
+        .load(conn)
+}

@@ -1,0 +1,221 @@
+//! `/api/v1/subsidy-recipients` and `/api/v1/subsidy-batches` (R9).
+
+use actix_web::http::header;
+use actix_web::{get, patch, post, web, HttpResponse};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::auth::Role;
+use crate::db::Pool;
+use crate::domain::subsidy::Half;
+use crate::error::{AppError, AppResult};
+use crate::services::subsidy::{self, NewRecipientSpec};
+use crate::wire::{BatchBody, BatchView, PayBody, RecipientBody, RecipientPatch, RecipientView};
+
+use super::extract::{run, Body, Caller};
+
+/// Enrolls a retired cadre.
+#[utoipa::path(post, path = "/api/v1/subsidy-recipients", tag = "subsidy", request_body = RecipientBody,
+    responses((status = 201, body = RecipientView), (status = 422, body = super::Problem)), security(("bearer" = [])))]
+#[post("/subsidy-recipients")]
+pub async fn create_recipient(
+    pool: web::Data<Pool>,
+    caller: Caller,
+    body: Body<RecipientBody>,
+) -> AppResult<HttpResponse> {
+    caller.require(&[Role::Finance, Role::Admin])?;
+    let body = body.0;
+    let monthly = match &body.monthly_amount {
+        Some(amount) => Some(
+            amount
+                .parse("monthly_amount")
+                .map_err(|e| AppError::Validation(vec![e]))?,
+        ),
+        None => None,
+    };
+    let spec = NewRecipientSpec {
+        name: body.name,
+        monthly,
+        enrolled_from: body.enrolled_from,
+        enrolled_until: body.enrolled_until,
+    };
+    let view = run(move || subsidy::create_recipient(&pool, &caller, spec)).await?;
+    Ok(HttpResponse::Created().json(view))
+}
+
+/// Every recipient.
+#[utoipa::path(get, path = "/api/v1/subsidy-recipients", tag = "subsidy",
+    responses((status = 200, body = Vec<RecipientView>)), security(("bearer" = [])))]
+#[get("/subsidy-recipients")]
+pub async fn list_recipients(pool: web::Data<Pool>, caller: Caller) -> AppResult<HttpResponse> {
+    caller.require(&[Role::Finance, Role::Admin, Role::BudgetHolder])?;
+    let list = run(move || subsidy::list_recipients(&pool, &caller)).await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+/// Ends an enrollment (`enrolled_until`), or reopens it with null.
+#[utoipa::path(patch, path = "/api/v1/subsidy-recipients/{id}", tag = "subsidy", request_body = RecipientPatch,
+    params(("id" = i64, Path)),
+    responses((status = 200, body = RecipientView), (status = 404, body = super::Problem), (status = 422, body = super::Problem)),
+    security(("bearer" = [])))]
+#[patch("/subsidy-recipients/{id}")]
+pub async fn patch_recipient(
+    pool: web::Data<Pool>,
+    caller: Caller,
+    id: web::Path<i64>,
+    body: Body<RecipientPatch>,
+) -> AppResult<HttpResponse> {
+    caller.require(&[Role::Finance, Role::Admin])?;
+    let until = body
+        .0
+        .enrolled_until
+        .ok_or_else(|| AppError::InvalidRequest {
+            status: actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+            detail: "missing field `enrolled_until` (null reopens the enrollment)".into(),
+            field: Some("enrolled_until".into()),
+        })?;
+    let id = id.into_inner();
+    let view = run(move || subsidy::set_enrolled_until(&pool, &caller, id, until)).await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Drafts the batch of a half-year (or a supplementary batch of what is missing).
+#[utoipa::path(post, path = "/api/v1/subsidy-batches", tag = "subsidy", request_body = BatchBody,
+    params(("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 201, body = BatchView), (status = 409, body = super::Problem), (status = 422, body = super::Problem)),
+    security(("bearer" = [])))]
+#[post("/subsidy-batches")]
+pub async fn create_batch(
+    pool: web::Data<Pool>,
+    caller: Caller,
+    body: Body<BatchBody>,
+) -> AppResult<HttpResponse> {
+    caller.require(&[Role::Finance])?;
+    let b = body.0;
+    let half = Half::from_number(b.half).ok_or_else(|| AppError::field("half", "1 or 2"))?;
+    let view = run(move || {
+        subsidy::create_batch(
+            &pool,
+            &caller,
+            b.budget_line_id,
+            b.year,
+            half,
+            b.supplementary,
+        )
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(view))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct BatchQuery {
+    year: Option<i32>,
+}
+
+/// Batches, oldest first, optionally of one year.
+#[utoipa::path(get, path = "/api/v1/subsidy-batches", tag = "subsidy", params(BatchQuery),
+    responses((status = 200, body = Vec<BatchView>)), security(("bearer" = [])))]
+#[get("/subsidy-batches")]
+pub async fn list_batches(
+    pool: web::Data<Pool>,
+    caller: Caller,
+    query: web::Query<BatchQuery>,
+) -> AppResult<HttpResponse> {
+    caller.require(&[Role::Finance, Role::Admin, Role::BudgetHolder])?;
+    let year = query.year;
+    let list = run(move || subsidy::list(&pool, &caller, year)).await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+/// One batch with its items.
+#[utoipa::path(get, path = "/api/v1/subsidy-batches/{id}", tag = "subsidy", params(("id" = i64, Path)),
+    responses((status = 200, body = BatchView), (status = 404, body = super::Problem)), security(("bearer" = [])))]
+#[get("/subsidy-batches/{id}")]
+pub async fn get_batch(
+    pool: web::Data<Pool>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    caller.require(&[Role::Finance, Role::Admin, Role::BudgetHolder])?;
+    let id = id.into_inner();
+    let view = run(move || subsidy::get(&pool, &caller, id)).await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+macro_rules! batch_action {
+    ($name:ident, $path:literal, $doc_path:literal, $service:path, $summary:literal) => {
+        #[doc = $summary]
+        #[utoipa::path(post, path = $doc_path, tag = "subsidy",
+            params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
+            responses((status = 200, body = BatchView), (status = 403, body = super::Problem), (status = 409, body = super::Problem)),
+            security(("bearer" = [])))]
+        #[post($path)]
+        pub async fn $name(pool: web::Data<Pool>, caller: Caller, id: web::Path<i64>) -> AppResult<HttpResponse> {
+            caller.require(&[Role::Finance])?;
+            let id = id.into_inner();
+            let view = run(move || $service(&pool, &caller, id)).await?;
+            Ok(HttpResponse::Ok().json(view))
+        }
+    };
+}
+
+batch_action!(
+    approve_batch,
+    "/subsidy-batches/{id}/approve",
+    "/api/v1/subsidy-batches/{id}/approve",
+    subsidy::approve,
+    "Approves a batch (finance, not its creator): commits its total."
+);
+batch_action!(
+    void_batch,
+    "/subsidy-batches/{id}/void",
+    "/api/v1/subsidy-batches/{id}/void",
+    subsidy::void,
+    "Voids a draft or approved batch, releasing any commitment."
+);
+batch_action!(
+    regenerate_batch,
+    "/subsidy-batches/{id}/regenerate",
+    "/api/v1/subsidy-batches/{id}/regenerate",
+    subsidy::regenerate,
+    "Makes a draft again from today's recipients."
+);
+
+/// Records payment: the commitment becomes spend; `on_time` against the payout window.
+#[utoipa::path(post, path = "/api/v1/subsidy-batches/{id}/pay", tag = "subsidy", request_body = PayBody,
+    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 200, body = BatchView), (status = 409, body = super::Problem)), security(("bearer" = [])))]
+#[post("/subsidy-batches/{id}/pay")]
+pub async fn pay_batch(
+    pool: web::Data<Pool>,
+    caller: Caller,
+    id: web::Path<i64>,
+    body: Body<PayBody>,
+) -> AppResult<HttpResponse> {
+    caller.require(&[Role::Finance])?;
+    let id = id.into_inner();
+    let view = run(move || subsidy::pay(&pool, &caller, id, body.0.paid_on)).await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// The treasury's disbursement file (代发): UTF-8 CSV, one row per recipient.
+#[utoipa::path(get, path = "/api/v1/subsidy-batches/{id}/payment-file", tag = "subsidy", params(("id" = i64, Path)),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 409, body = super::Problem)),
+    security(("bearer" = [])))]
+#[get("/subsidy-batches/{id}/payment-file")]
+pub async fn payment_file(
+    pool: web::Data<Pool>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    caller.require(&[Role::Finance, Role::Admin])?;
+    let id = id.into_inner();
+    let (name, bytes) = run(move || subsidy::payment_file(&pool, &caller, id)).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        ))
+        .body(bytes))
+}
