@@ -64,6 +64,14 @@ pub enum AppError {
         "the recipients or their paid months changed since this draft was made; regenerate it"
     )]
     BatchOutdated,
+    #[error("{0} already exists")]
+    DuplicateName(String),
+    #[error("{person} is already on duty at this station from {from} to {to}")]
+    OverlappingAssignment {
+        person: String,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    },
     #[error("this Idempotency-Key was used with another request")]
     IdempotencyKeyReused,
     #[error("a request with this Idempotency-Key is still running")]
@@ -95,6 +103,8 @@ impl AppError {
             AppError::BatchExists => "batch_exists",
             AppError::EmptyBatch => "empty_batch",
             AppError::BatchOutdated => "batch_outdated",
+            AppError::DuplicateName(_) => "duplicate_name",
+            AppError::OverlappingAssignment { .. } => "overlapping_assignment",
             AppError::IdempotencyKeyReused => "idempotency_key_reused",
             AppError::IdempotencyKeyInFlight => "idempotency_key_in_flight",
             AppError::PayloadTooLarge => "payload_too_large",
@@ -120,6 +130,8 @@ impl AppError {
             AppError::BatchExists => "Batch exists",
             AppError::EmptyBatch => "Empty batch",
             AppError::BatchOutdated => "Batch outdated",
+            AppError::DuplicateName(_) => "Duplicate name",
+            AppError::OverlappingAssignment { .. } => "Overlapping assignment",
             AppError::IdempotencyKeyReused => "Idempotency key reused",
             AppError::IdempotencyKeyInFlight => "Idempotency key in flight",
             AppError::PayloadTooLarge => "Payload too large",
@@ -209,6 +221,8 @@ impl ResponseError for AppError {
             | AppError::PolicyNotLater(_)
             | AppError::BatchExists
             | AppError::BatchOutdated
+            | AppError::DuplicateName(_)
+            | AppError::OverlappingAssignment { .. }
             | AppError::IdempotencyKeyInFlight => StatusCode::CONFLICT,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,

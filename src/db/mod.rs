@@ -4,11 +4,11 @@
 pub mod audit;
 pub mod budget;
 pub mod claims;
+pub mod duty;
 pub mod idempotency;
 pub mod orgs;
 pub mod policy;
 pub mod schema;
-pub mod stations;
 pub mod subsidy;
 pub mod users;
 

@@ -106,3 +106,12 @@ pub fn insert_city(conn: &mut DbConnection, city: &CityRow) -> QueryResult<usize
         .values(city)
         .execute(conn)
 }
+
+/// Every version, oldest first.
+pub fn all(conn: &mut DbConnection, org_id: i64) -> QueryResult<Vec<PolicyRow>> {
+    policy_versions::table
+        .filter(policy_versions::org_id.eq(org_id))
+        .order(policy_versions::effective_from)
+        .select(PolicyRow::as_select())
+        .load(conn)
+}

@@ -194,3 +194,31 @@ diesel::table! {
         live -> Bool,
     }
 }
+
+diesel::table! {
+    duty_assignments (id) {
+        org_id -> BigInt,
+        id -> BigInt,
+        station_id -> BigInt,
+        person -> Text,
+        from_date -> Date,
+        to_date -> Date,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    duty_events (id) {
+        org_id -> BigInt,
+        id -> BigInt,
+        name -> Text,
+        city -> Text,
+        budget_line_id -> BigInt,
+        from_date -> Date,
+        to_date -> Date,
+        extra_staff -> Integer,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}

@@ -2,6 +2,7 @@
 //! shapes the response. No SQL, no arithmetic, no business branching here.
 
 pub mod budget_lines;
+pub mod duty;
 pub mod extract;
 pub mod health;
 pub mod idempotency;
@@ -63,6 +64,8 @@ impl Modify for BearerAuth {
         subsidy::create_recipient, subsidy::list_recipients, subsidy::patch_recipient,
         subsidy::create_batch, subsidy::list_batches, subsidy::get_batch, subsidy::approve_batch,
         subsidy::pay_batch, subsidy::void_batch, subsidy::regenerate_batch, subsidy::payment_file,
+        duty::list_stations, duty::create_station, duty::add_assignment, duty::list_assignments,
+        duty::create_event, duty::list_events, duty::forecast,
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&BearerAuth),
@@ -94,7 +97,14 @@ pub fn api(cfg: &mut web::ServiceConfig) {
         .service(subsidy::pay_batch)
         .service(subsidy::void_batch)
         .service(subsidy::regenerate_batch)
-        .service(subsidy::payment_file);
+        .service(subsidy::payment_file)
+        .service(duty::list_stations)
+        .service(duty::create_station)
+        .service(duty::add_assignment)
+        .service(duty::list_assignments)
+        .service(duty::create_event)
+        .service(duty::list_events)
+        .service(duty::forecast);
 }
 
 /// Query strings that do not parse: 422 naming the parameter.

@@ -100,22 +100,28 @@ pub fn get(pool: &Pool, actor: &Actor, id: i64) -> AppResult<LineDetailView> {
 pub fn entries(pool: &Pool, actor: &Actor, id: i64) -> AppResult<Vec<EntryView>> {
     let mut c = conn(pool)?;
     let row = rows::find(&mut c, actor.org_id, id)?.ok_or(AppError::NotFound("budget line"))?;
-    let year = rows::by_year(&mut c, actor.org_id, row.year)?;
-    let mut subtree = vec![row.id];
+    let subtree = subtree(&mut c, actor.org_id, &row)?;
+    Ok(rows::entries(&mut c, actor.org_id, &subtree)?
+        .into_iter()
+        .map(entry_view)
+        .collect())
+}
+
+/// The line and all its descendants.
+pub fn subtree(c: &mut DbConnection, org_id: i64, row: &LineRow) -> AppResult<Vec<i64>> {
+    let year = rows::by_year(c, org_id, row.year)?;
+    let mut ids = vec![row.id];
     let mut i = 0;
-    while i < subtree.len() {
-        let parent = subtree[i];
-        subtree.extend(
+    while i < ids.len() {
+        let parent = ids[i];
+        ids.extend(
             year.iter()
                 .filter(|l| l.parent_id == Some(parent))
                 .map(|l| l.id),
         );
         i += 1;
     }
-    Ok(rows::entries(&mut c, actor.org_id, &subtree)?
-        .into_iter()
-        .map(entry_view)
-        .collect())
+    Ok(ids)
 }
 
 fn entry_view(e: EntryRow) -> EntryView {

@@ -52,6 +52,14 @@ pub fn in_force(c: &mut DbConnection, org_id: i64, date: NaiveDate) -> AppResult
     load(c, org_id, row)
 }
 
+/// Every version, oldest first.
+pub fn all(c: &mut DbConnection, org_id: i64) -> AppResult<Vec<Version>> {
+    rows::all(c, org_id)?
+        .into_iter()
+        .map(|row| load(c, org_id, row))
+        .collect()
+}
+
 /// The version a claim was computed with.
 pub fn by_id(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<Version> {
     let row = rows::find(c, org_id, id)?.ok_or(AppError::NotFound("policy version"))?;

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use validator::Validate;
 
 use crate::auth::{new_token, token_hash, Role};
-use crate::db::{self, orgs, stations, users, write_tx, Backend, DbConnection, Pool};
+use crate::db::{self, duty as stations, orgs, users, write_tx, Backend, DbConnection, Pool};
 use crate::error::{AppError, AppResult};
 use crate::wire::{flatten_validation, LineBody, PolicyBody};
 

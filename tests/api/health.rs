@@ -38,6 +38,10 @@ async fn openapi_documents_every_route() {
         "/api/v1/subsidy-batches/{id}/void",
         "/api/v1/subsidy-batches/{id}/regenerate",
         "/api/v1/subsidy-batches/{id}/payment-file",
+        "/api/v1/duty-stations",
+        "/api/v1/duty-stations/{id}/assignments",
+        "/api/v1/duty-events",
+        "/api/v1/budget-lines/{id}/forecast",
     ] {
         assert!(
             doc.body["paths"].get(path).is_some(),
@@ -80,13 +84,13 @@ async fn metrics_count_requests_by_route_and_approvals() {
     let finance = app.user("李四", &[R::Finance]);
     let line = app.line_id("dept.project.petition-work.operations").await;
     let id = app.submit(&claimant, &r8_claim(line)).await;
-    app.post(
-        &finance,
-        &format!("/api/v1/travel-claims/{id}/approve"),
-        &json!({}),
-    )
-    .await
-    .assert(200, "");
+    let approve = format!("/api/v1/travel-claims/{id}/approve");
+    app.post(&finance, &approve, &json!({}))
+        .await
+        .assert(200, "");
+    app.post(&finance, &approve, &json!({}))
+        .await
+        .assert(409, "invalid_transition");
     let text = app
         .client
         .get(app.url("/metrics"))
@@ -101,8 +105,15 @@ async fn metrics_count_requests_by_route_and_approvals() {
         text.contains("/api/v1/travel-claims/{id}/approve"),
         "routes are labelled by pattern: {text}"
     );
+    // Counters are per process and the tests share one, so other tests' approvals may add to it.
+    let approvals: u64 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("baoxiao_approvals_total{kind=\"travel_claim\"} "))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(approvals >= 1, "{text}");
     assert!(
-        text.contains("baoxiao_approvals_total{kind=\"travel_claim\"} 1"),
+        text.contains("baoxiao_refusals_total{code=\"invalid_transition\"}"),
         "{text}"
     );
 }

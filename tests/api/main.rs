@@ -4,6 +4,7 @@
 
 mod auth;
 mod budget_lines;
+mod duty;
 mod health;
 mod helpers;
 mod idempotency;

@@ -1,0 +1,398 @@
+//! Station duty (R10): stations, rosters, sensitive-period events, and the forecast of when a
+//! line runs out. Duty spending itself goes through travel claims charged to the station's line.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+
+use crate::auth::Actor;
+use crate::db::budget as lines;
+use crate::db::duty::{self as rows, EventRow, NewEvent, StationRow};
+use crate::db::{now, write_tx, DbConnection, Pool};
+use crate::domain::duty::{forecast as project, segments, total_cost, RateFrom, Segment};
+use crate::domain::Money;
+use crate::error::{AppError, AppResult};
+use crate::wire::{AssignmentView, EventView, ForecastView, SourceView, StationView};
+
+use super::{budget, conn, policy};
+
+/// Each policy version's daily cost (R10: lodging cap + meals + transport) for every city, in
+/// effective order. A city a later version drops keeps its last known cost.
+struct Rates(HashMap<String, Vec<RateFrom>>);
+
+impl Rates {
+    fn load(c: &mut DbConnection, org_id: i64) -> AppResult<Rates> {
+        let mut by_city: HashMap<String, Vec<RateFrom>> = HashMap::new();
+        for version in policy::all(c, org_id)? {
+            for city in &version.policy.cities {
+                let daily = city
+                    .daily_cost()
+                    .ok_or_else(|| AppError::Internal("daily cost overflow".into()))?;
+                by_city
+                    .entry(city.code.clone())
+                    .or_default()
+                    .push(RateFrom {
+                        from: version.policy.effective_from,
+                        daily,
+                    });
+            }
+        }
+        Ok(Rates(by_city))
+    }
+
+    fn of(&self, city: &str) -> &[RateFrom] {
+        self.0.get(city).map_or(&[], |v| &v[..])
+    }
+
+    /// The rate in force on `day`.
+    fn on(&self, city: &str, day: NaiveDate) -> Option<Money> {
+        let rates = self.of(city);
+        rates
+            .iter()
+            .rev()
+            .find(|r| r.from <= day)
+            .or(rates.first())
+            .map(|r| r.daily)
+    }
+}
+
+fn station_rates(rates: &Rates, station: &StationRow) -> Vec<RateFrom> {
+    match station.daily_cost_override_fen {
+        Some(fen) => vec![RateFrom {
+            from: NaiveDate::MIN,
+            daily: Money::from_fen(fen),
+        }],
+        None => rates.of(&station.city).to_vec(),
+    }
+}
+
+fn station_view(rates: &Rates, s: StationRow, on: NaiveDate) -> StationView {
+    let override_cost = s.daily_cost_override_fen.map(Money::from_fen);
+    StationView {
+        daily_cost: override_cost
+            .or_else(|| rates.on(&s.city, on))
+            .unwrap_or(Money::ZERO),
+        daily_cost_override: override_cost,
+        id: s.id,
+        name: s.name,
+        city: s.city,
+        budget_line_id: s.budget_line_id,
+    }
+}
+
+fn cost(segs: &[Segment]) -> AppResult<Money> {
+    total_cost(segs).ok_or_else(|| AppError::Internal("duty cost overflow".into()))
+}
+
+/// `GET /api/v1/duty-stations`, daily costs as of `on`.
+pub fn list_stations(pool: &Pool, actor: &Actor, on: NaiveDate) -> AppResult<Vec<StationView>> {
+    let mut c = conn(pool)?;
+    let rates = Rates::load(&mut c, actor.org_id)?;
+    Ok(rows::list(&mut c, actor.org_id)?
+        .into_iter()
+        .map(|s| station_view(&rates, s, on))
+        .collect())
+}
+
+pub struct NewStation {
+    pub name: String,
+    pub city: String,
+    pub budget_line_id: i64,
+    pub daily_cost_override: Option<Money>,
+}
+
+/// The city code a name refers to in the policy in force on `on`; 422 `unknown_city` otherwise.
+fn resolve_city(c: &mut DbConnection, org_id: i64, name: &str, on: NaiveDate) -> AppResult<String> {
+    let version = policy::in_force(c, org_id, on)?;
+    version
+        .policy
+        .city(name)
+        .map(|city| city.code.clone())
+        .ok_or_else(|| AppError::UnknownCity {
+            field: "city".into(),
+            name: name.to_string(),
+            known: version.policy.city_codes(),
+        })
+}
+
+/// `POST /api/v1/duty-stations`.
+pub fn create_station(
+    pool: &Pool,
+    actor: &Actor,
+    spec: NewStation,
+    today: NaiveDate,
+) -> AppResult<StationView> {
+    if spec.daily_cost_override.is_some_and(Money::is_zero) {
+        return Err(AppError::field(
+            "daily_cost_override",
+            "must be more than 0.00",
+        ));
+    }
+    let mut c = conn(pool)?;
+    write_tx(&mut c, |c| {
+        if lines::find(c, actor.org_id, spec.budget_line_id)?.is_none() {
+            return Err(AppError::UnknownBudgetLine(spec.budget_line_id.to_string()));
+        }
+        let city = resolve_city(c, actor.org_id, &spec.city, today)?;
+        let name = spec.name.trim();
+        if rows::find_by_name(c, actor.org_id, name)?.is_some() {
+            return Err(AppError::DuplicateName(format!("duty station {name}")));
+        }
+        let id = rows::insert(
+            c,
+            actor.org_id,
+            name,
+            &city,
+            spec.budget_line_id,
+            spec.daily_cost_override.map(Money::fen),
+        )?;
+        let rates = Rates::load(c, actor.org_id)?;
+        let row = rows::find(c, actor.org_id, id)?.ok_or(AppError::NotFound("duty station"))?;
+        Ok(station_view(&rates, row, today))
+    })
+}
+
+fn assignment_view(
+    rates: &Rates,
+    station: &StationRow,
+    a: rows::AssignmentRow,
+) -> AppResult<AssignmentView> {
+    let segs = segments(a.from_date, a.to_date, 1, &station_rates(rates, station))
+        .ok_or_else(|| AppError::Internal("duty cost overflow".into()))?;
+    Ok(AssignmentView {
+        id: a.id,
+        station_id: a.station_id,
+        person_days: segs.iter().map(Segment::days).sum(),
+        estimated_cost: cost(&segs)?,
+        person: a.person,
+        from: a.from_date,
+        to: a.to_date,
+    })
+}
+
+fn station(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<StationRow> {
+    rows::find(c, org_id, id)?.ok_or(AppError::NotFound("duty station"))
+}
+
+/// `POST /api/v1/duty-stations/{id}/assignments`: one person from `from` to `to`, inclusive; the
+/// same person's assignments at one station never overlap (409 `overlapping_assignment`).
+pub fn add_assignment(
+    pool: &Pool,
+    actor: &Actor,
+    station_id: i64,
+    person: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> AppResult<AssignmentView> {
+    if to < from {
+        return Err(AppError::field("to", "to is before from"));
+    }
+    let person = person.trim();
+    let mut c = conn(pool)?;
+    write_tx(&mut c, |c| {
+        let station = station(c, actor.org_id, station_id)?;
+        rows::lock(c, actor.org_id, station_id)?;
+        if let Some(clash) = rows::overlapping(c, actor.org_id, station_id, person, from, to)?
+            .into_iter()
+            .next()
+        {
+            return Err(AppError::OverlappingAssignment {
+                person: clash.person,
+                from: clash.from_date,
+                to: clash.to_date,
+            });
+        }
+        let id =
+            rows::insert_assignment(c, actor.org_id, station_id, person, from, to, actor.user_id)?;
+        let rates = Rates::load(c, actor.org_id)?;
+        let row = rows::assignments(c, actor.org_id, &[station_id])?
+            .into_iter()
+            .find(|a| a.id == id)
+            .ok_or(AppError::NotFound("assignment"))?;
+        assignment_view(&rates, &station, row)
+    })
+}
+
+/// `GET /api/v1/duty-stations/{id}/assignments`.
+pub fn list_assignments(
+    pool: &Pool,
+    actor: &Actor,
+    station_id: i64,
+) -> AppResult<Vec<AssignmentView>> {
+    let mut c = conn(pool)?;
+    let station = station(&mut c, actor.org_id, station_id)?;
+    let rates = Rates::load(&mut c, actor.org_id)?;
+    rows::assignments(&mut c, actor.org_id, &[station_id])?
+        .into_iter()
+        .map(|a| assignment_view(&rates, &station, a))
+        .collect()
+}
+
+fn event_segments(rates: &Rates, e: &EventRow) -> AppResult<Vec<Segment>> {
+    segments(
+        e.from_date,
+        e.to_date,
+        i64::from(e.extra_staff),
+        rates.of(&e.city),
+    )
+    .ok_or_else(|| AppError::Internal("duty cost overflow".into()))
+}
+
+fn event_view(rates: &Rates, e: EventRow) -> AppResult<EventView> {
+    let segs = event_segments(rates, &e)?;
+    Ok(EventView {
+        person_days: segs.iter().map(Segment::days).sum::<i64>() * i64::from(e.extra_staff),
+        estimated_cost: cost(&segs)?,
+        id: e.id,
+        name: e.name,
+        city: e.city,
+        budget_line_id: e.budget_line_id,
+        from: e.from_date,
+        to: e.to_date,
+        extra_staff: e.extra_staff,
+    })
+}
+
+pub struct NewDutyEvent {
+    pub name: String,
+    pub city: String,
+    pub budget_line_id: i64,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub extra_staff: i32,
+}
+
+/// `POST /api/v1/duty-events`.
+pub fn create_event(pool: &Pool, actor: &Actor, spec: NewDutyEvent) -> AppResult<EventView> {
+    if spec.to < spec.from {
+        return Err(AppError::field("to", "to is before from"));
+    }
+    let mut c = conn(pool)?;
+    write_tx(&mut c, |c| {
+        if lines::find(c, actor.org_id, spec.budget_line_id)?.is_none() {
+            return Err(AppError::UnknownBudgetLine(spec.budget_line_id.to_string()));
+        }
+        let city = resolve_city(c, actor.org_id, &spec.city, spec.from)?;
+        let id = rows::insert_event(
+            c,
+            &NewEvent {
+                org_id: actor.org_id,
+                name: spec.name.trim(),
+                city: &city,
+                budget_line_id: spec.budget_line_id,
+                from_date: spec.from,
+                to_date: spec.to,
+                extra_staff: spec.extra_staff,
+                created_by: actor.user_id,
+                created_at: now(),
+            },
+        )?;
+        let rates = Rates::load(c, actor.org_id)?;
+        event_view(
+            &rates,
+            rows::find_event(c, actor.org_id, id)?.ok_or(AppError::NotFound("duty event"))?,
+        )
+    })
+}
+
+/// `GET /api/v1/duty-events`.
+pub fn list_events(pool: &Pool, actor: &Actor) -> AppResult<Vec<EventView>> {
+    let mut c = conn(pool)?;
+    let rates = Rates::load(&mut c, actor.org_id)?;
+    rows::events(&mut c, actor.org_id, None)?
+        .into_iter()
+        .map(|e| event_view(&rates, e))
+        .collect()
+}
+
+/// `GET /api/v1/budget-lines/{id}/forecast?as_of=D` (R10), over every station and event charged
+/// to the line or a line below it.
+pub fn forecast(
+    pool: &Pool,
+    actor: &Actor,
+    line_id: i64,
+    as_of: NaiveDate,
+) -> AppResult<ForecastView> {
+    let mut c = conn(pool)?;
+    let line =
+        lines::find(&mut c, actor.org_id, line_id)?.ok_or(AppError::NotFound("budget line"))?;
+    let subtree = budget::subtree(&mut c, actor.org_id, &line)?;
+    let rates = Rates::load(&mut c, actor.org_id)?;
+    let stations = rows::on_lines(&mut c, actor.org_id, &subtree)?;
+    let station_ids: Vec<i64> = stations.iter().map(|s| s.id).collect();
+    let mut roster: HashMap<i64, Vec<rows::AssignmentRow>> = HashMap::new();
+    for a in rows::assignments(&mut c, actor.org_id, &station_ids)? {
+        roster.entry(a.station_id).or_default().push(a);
+    }
+
+    // Every source's segments, and what each adds from the as-of date on.
+    let mut all = Vec::new();
+    let mut sources = Vec::new();
+    let mut add = |kind: &str,
+                   id: i64,
+                   name: &str,
+                   city: &str,
+                   line: i64,
+                   staff: i64,
+                   segs: Vec<Segment>|
+     -> AppResult<()> {
+        let future: Vec<Segment> = segs.iter().filter_map(|s| s.from_day(as_of)).collect();
+        sources.push(SourceView {
+            kind: kind.to_string(),
+            id,
+            name: name.to_string(),
+            city: city.to_string(),
+            budget_line_id: line,
+            person_days: future.iter().map(Segment::days).sum::<i64>() * staff,
+            cost: cost(&future)?,
+        });
+        all.extend(segs);
+        Ok(())
+    };
+    for s in &stations {
+        let station_rates = station_rates(&rates, s);
+        let mut segs = Vec::new();
+        for a in roster.remove(&s.id).unwrap_or_default() {
+            segs.extend(
+                segments(a.from_date, a.to_date, 1, &station_rates)
+                    .ok_or_else(|| AppError::Internal("overflow".into()))?,
+            );
+        }
+        add("station", s.id, &s.name, &s.city, s.budget_line_id, 1, segs)?;
+    }
+    for e in rows::events(&mut c, actor.org_id, Some(&subtree))? {
+        let segs = event_segments(&rates, &e)?;
+        add(
+            "event",
+            e.id,
+            &e.name,
+            &e.city,
+            e.budget_line_id,
+            i64::from(e.extra_staff),
+            segs,
+        )?;
+    }
+
+    let allocated = Money::from_fen(line.allocated_fen);
+    let (committed, spent) = (
+        Money::from_fen(line.committed_fen),
+        Money::from_fen(line.spent_fen),
+    );
+    let used = committed
+        .checked_add(spent)
+        .ok_or_else(|| AppError::Internal("overflow".into()))?;
+    let f = project(as_of, allocated, used, &all)
+        .ok_or_else(|| AppError::Internal("forecast overflow".into()))?;
+    Ok(ForecastView {
+        line_id,
+        as_of,
+        allocated,
+        committed,
+        spent,
+        projected_remaining: f.projected_remaining,
+        projected_total: f.projected_total,
+        shortfall: f.shortfall,
+        exhaustion_date: f.exhaustion_date,
+        sources,
+    })
+}
