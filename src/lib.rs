@@ -6,6 +6,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod export;
 pub mod metrics;
 pub mod routes;
 pub mod services;

@@ -44,6 +44,43 @@ enum Command {
     },
     /// Replay the ledger and compare every line's balances; exits 1 on any difference.
     Verify,
+    /// Budget holders' reports.
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportCommand {
+    /// The budget execution report (预算执行情况).
+    BudgetExecution {
+        #[arg(long)]
+        year: i32,
+        #[arg(long, value_parser = ["csv", "xlsx", "json"], default_value = "csv")]
+        format: String,
+        /// Output file; standard output when absent (not for xlsx).
+        #[arg(short = 'o', long)]
+        output: Option<std::path::PathBuf>,
+        #[arg(long)]
+        org: Option<String>,
+    },
+    /// The performance indicators (绩效自评).
+    Performance {
+        #[arg(long)]
+        year: i32,
+        #[arg(long)]
+        org: Option<String>,
+    },
+    /// The year's ledger as an hledger/ledger journal.
+    Journal {
+        #[arg(long)]
+        year: i32,
+        #[arg(short = 'o', long)]
+        output: Option<std::path::PathBuf>,
+        #[arg(long)]
+        org: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -107,6 +144,7 @@ fn main() -> ExitCode {
             command: OrgsCommand::Add { code, name },
         } => add_org(&settings, &code, &name),
         Command::Verify => verify(&settings),
+        Command::Report { command } => report(&settings, command),
     };
     match result {
         Ok(code) => code,
@@ -174,6 +212,56 @@ fn verify(settings: &Settings) -> CliResult {
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// The organisation's reports, read as its admin would.
+fn report(settings: &Settings, command: ReportCommand) -> CliResult {
+    use baoxiao::services::reports;
+    let pool = with_pool(settings)?;
+    let org_of = |org: &Option<String>| -> CliResult<baoxiao::auth::Actor> {
+        let mut c = pool.get()?;
+        let org = users::resolve_org(&mut c, org.as_deref())?;
+        Ok(baoxiao::auth::Actor {
+            org_id: org.id,
+            user_id: 0,
+            roles: vec![Role::Admin],
+        })
+    };
+    let write = |output: &Option<std::path::PathBuf>, bytes: &[u8]| -> CliResult<()> {
+        use std::io::Write;
+        match output {
+            Some(path) => std::fs::write(path, bytes)?,
+            None => std::io::stdout().write_all(bytes)?,
+        }
+        Ok(())
+    };
+    match command {
+        ReportCommand::BudgetExecution {
+            year,
+            format,
+            output,
+            org,
+        } => {
+            let view = reports::execution(&pool, &org_of(&org)?, year)?;
+            let bytes = match format.as_str() {
+                "xlsx" if output.is_none() => return Err("xlsx needs -o FILE".into()),
+                "xlsx" => baoxiao::export::execution_xlsx(&view)?,
+                "json" => serde_json::to_vec_pretty(&view)?,
+                _ => baoxiao::export::execution_csv(&view)?,
+            };
+            write(&output, &bytes)?;
+        }
+        ReportCommand::Performance { year, org } => {
+            let list = reports::performance(&pool, &org_of(&org)?, year)?;
+            write(&None, &serde_json::to_vec_pretty(&list)?)?;
+            println!();
+        }
+        ReportCommand::Journal { year, output, org } => {
+            let text = reports::journal(&pool, &org_of(&org)?, year)?;
+            write(&output, text.as_bytes())?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn serve(mut settings: Settings, bind: Option<String>) -> CliResult {

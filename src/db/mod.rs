@@ -8,6 +8,7 @@ pub mod duty;
 pub mod idempotency;
 pub mod orgs;
 pub mod policy;
+pub mod reports;
 pub mod schema;
 pub mod subsidy;
 pub mod users;

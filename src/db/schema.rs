@@ -222,3 +222,15 @@ diesel::table! {
         created_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    performance_targets (org_id, year, line_code, indicator) {
+        org_id -> BigInt,
+        year -> Integer,
+        line_code -> Text,
+        indicator -> Text,
+        comparator -> Text,
+        target -> Nullable<Text>,
+        deadline_days -> Nullable<Integer>,
+    }
+}

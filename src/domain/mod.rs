@@ -4,6 +4,7 @@
 pub mod budget;
 pub mod duty;
 pub mod money;
+pub mod performance;
 pub mod policy;
 pub mod subsidy;
 pub mod travel;

@@ -7,6 +7,7 @@ pub mod extract;
 pub mod health;
 pub mod idempotency;
 pub mod policy;
+pub mod reports;
 pub mod subsidy;
 pub mod travel_claims;
 
@@ -66,6 +67,8 @@ impl Modify for BearerAuth {
         subsidy::pay_batch, subsidy::void_batch, subsidy::regenerate_batch, subsidy::payment_file,
         duty::list_stations, duty::create_station, duty::add_assignment, duty::list_assignments,
         duty::create_event, duty::list_events, duty::forecast,
+        reports::budget_execution, reports::performance, reports::get_targets, reports::put_targets,
+        reports::journal,
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&BearerAuth),
@@ -104,7 +107,12 @@ pub fn api(cfg: &mut web::ServiceConfig) {
         .service(duty::list_assignments)
         .service(duty::create_event)
         .service(duty::list_events)
-        .service(duty::forecast);
+        .service(duty::forecast)
+        .service(reports::budget_execution)
+        .service(reports::performance)
+        .service(reports::get_targets)
+        .service(reports::put_targets)
+        .service(reports::journal);
 }
 
 /// Query strings that do not parse: 422 naming the parameter.

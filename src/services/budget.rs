@@ -61,14 +61,15 @@ fn view_in(row: &LineRow, children: &HashMap<Option<i64>, Vec<&LineRow>>) -> Lin
     view(row, children.get(&Some(row.id)).map_or(&[][..], |v| &v[..]))
 }
 
-/// The year's lines in tree order: each parent, then its subtrees, siblings by creation.
-pub fn tree(rows: &[LineRow]) -> Vec<LineView> {
+/// The year's lines in tree order — each parent, then its subtrees, siblings by creation — with
+/// their depth and view.
+pub fn tree(rows: &[LineRow]) -> Vec<(i32, LineView)> {
     let children = children_of(rows);
     let mut out = Vec::with_capacity(rows.len());
     let mut stack: Vec<&LineRow> = children.get(&None).cloned().unwrap_or_default();
     stack.reverse();
     while let Some(row) = stack.pop() {
-        out.push(view_in(row, &children));
+        out.push((row.depth, view_in(row, &children)));
         if let Some(kids) = children.get(&Some(row.id)) {
             stack.extend(kids.iter().rev());
         }
@@ -79,7 +80,7 @@ pub fn tree(rows: &[LineRow]) -> Vec<LineView> {
 /// `GET /api/v1/budget-lines?year=Y`: the whole tree, parents first.
 pub fn list(pool: &Pool, actor: &Actor, year: i32) -> AppResult<Vec<LineView>> {
     let rows = rows::by_year(&mut *conn(pool)?, actor.org_id, year)?;
-    Ok(tree(&rows))
+    Ok(tree(&rows).into_iter().map(|(_, view)| view).collect())
 }
 
 /// `GET /api/v1/budget-lines/{id}`: the line and its children, each with its oversubscription.

@@ -7,6 +7,7 @@ pub mod claims;
 pub mod duty;
 pub mod idempotency;
 pub mod policy;
+pub mod reports;
 pub mod setup;
 pub mod subsidy;
 pub mod users;

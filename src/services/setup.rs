@@ -51,7 +51,7 @@ struct StationSeed {
     year: i32,
 }
 
-const FILES: [(&str, &str); 4] = [
+const FILES: [(&str, &str); 5] = [
     (
         "organisation.toml",
         include_str!("../../config/default-data/organisation.toml"),
@@ -68,7 +68,34 @@ const FILES: [(&str, &str); 4] = [
         "duty-stations.toml",
         include_str!("../../config/default-data/duty-stations.toml"),
     ),
+    (
+        "performance-2021.toml",
+        include_str!("../../config/default-data/performance-2021.toml"),
+    ),
 ];
+
+#[derive(Deserialize)]
+struct TargetsFile {
+    year: i32,
+    targets: Vec<crate::wire::TargetBody>,
+}
+
+/// Loads the default performance targets for the default organisation when it has none (so a
+/// database made before targets existed gets them too; stored targets are never overwritten).
+fn load_default_targets(c: &mut DbConnection, dir: &Path) -> AppResult<()> {
+    let org: OrgFile = parse(dir, "organisation.toml")?;
+    let Some(org) = orgs::find_by_code(c, &org.code)? else {
+        return Ok(());
+    };
+    let file: TargetsFile = parse(dir, "performance-2021.toml")?;
+    if !db::reports::targets(c, org.id, file.year)?.is_empty() {
+        return Ok(());
+    }
+    let rows = super::reports::target_rows(org.id, file.year, &file.targets)?;
+    write_tx(c, |c| {
+        Ok::<_, AppError>(db::reports::replace_targets(c, org.id, file.year, &rows)?)
+    })
+}
 
 fn read(dir: &Path, name: &str) -> AppResult<String> {
     match std::fs::read_to_string(dir.join(name)) {
@@ -185,6 +212,7 @@ pub fn prepare(pool: &Pool, default_data_dir: &Path, create_admin: bool) -> AppR
     let result = (|| {
         db::migrate(&mut c).map_err(|e| AppError::Internal(format!("migrations: {e}")))?;
         let loaded_default_data = load_default_data(&mut c, default_data_dir)?;
+        load_default_targets(&mut c, default_data_dir)?;
         let admin_token = if create_admin {
             ensure_admin(&mut c)?
         } else {

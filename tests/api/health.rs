@@ -42,6 +42,10 @@ async fn openapi_documents_every_route() {
         "/api/v1/duty-stations/{id}/assignments",
         "/api/v1/duty-events",
         "/api/v1/budget-lines/{id}/forecast",
+        "/api/v1/reports/budget-execution",
+        "/api/v1/reports/performance",
+        "/api/v1/reports/performance/targets",
+        "/api/v1/reports/journal",
     ] {
         assert!(
             doc.body["paths"].get(path).is_some(),

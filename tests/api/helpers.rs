@@ -76,6 +76,8 @@ fn database_url(server_url: &str, name: &str) -> String {
 
 pub struct TestApp {
     pub address: String,
+    /// The test database, for running the CLI against it.
+    pub db_url: String,
     pub client: reqwest::Client,
     pub admin: String,
     pub pool: Pool,
@@ -117,6 +119,7 @@ pub async fn spawn_app() -> TestApp {
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
+        db_url: url,
         client: reqwest::Client::new(),
         admin,
         pool,

@@ -1,0 +1,149 @@
+//! What the reports read: performance targets, and the few facts about claims and batches the
+//! indicators need. The execution report reads only `budget_lines` (maintained balances).
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::schema::{performance_targets, subsidy_batches, subsidy_items, travel_claims};
+use super::DbConnection;
+
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = performance_targets)]
+pub struct TargetRow {
+    pub org_id: i64,
+    pub year: i32,
+    pub line_code: String,
+    pub indicator: String,
+    pub comparator: String,
+    pub target: Option<String>,
+    pub deadline_days: Option<i32>,
+}
+
+/// The targets of the latest year up to `year` that has any.
+pub fn targets(conn: &mut DbConnection, org_id: i64, year: i32) -> QueryResult<Vec<TargetRow>> {
+    let latest: Option<i32> = performance_targets::table
+        .filter(
+            performance_targets::org_id
+                .eq(org_id)
+                .and(performance_targets::year.le(year)),
+        )
+        .select(diesel::dsl::max(performance_targets::year))
+        .first(conn)?;
+    let Some(latest) = latest else {
+        return Ok(Vec::new());
+    };
+    performance_targets::table
+        .filter(
+            performance_targets::org_id
+                .eq(org_id)
+                .and(performance_targets::year.eq(latest)),
+        )
+        .order((
+            performance_targets::line_code,
+            performance_targets::indicator,
+        ))
+        .select(TargetRow::as_select())
+        .load(conn)
+}
+
+pub fn replace_targets(
+    conn: &mut DbConnection,
+    org_id: i64,
+    year: i32,
+    rows: &[TargetRow],
+) -> QueryResult<()> {
+    diesel::delete(performance_targets::table)
+        .filter(
+            performance_targets::org_id
+                .eq(org_id)
+                .and(performance_targets::year.eq(year)),
+        )
+        .execute(conn)?;
+    for row in rows {
+        diesel::insert_into(performance_targets::table)
+            .values(row)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// A claim's facts for the indicators.
+#[derive(Clone, Debug, Queryable)]
+pub struct ClaimFacts {
+    pub submitted_at: NaiveDateTime,
+    pub decided_at: Option<NaiveDateTime>,
+    pub self_borne_fen: i64,
+}
+
+/// Claims charged to any of `lines` whose trip departed in `[from, to]`.
+pub fn claims(
+    conn: &mut DbConnection,
+    org_id: i64,
+    lines: &[i64],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> QueryResult<Vec<ClaimFacts>> {
+    travel_claims::table
+        .filter(
+            travel_claims::org_id
+                .eq(org_id)
+                .and(travel_claims::budget_line_id.eq_any(lines)),
+        )
+        .filter(
+            travel_claims::departure_date
+                .ge(from)
+                .and(travel_claims::departure_date.le(to)),
+        )
+        .select((
+            travel_claims::submitted_at,
+            travel_claims::decided_at,
+            travel_claims::self_borne_fen,
+        ))
+        .load(conn)
+}
+
+/// Paid batches charged to any of `lines` for `year`: (id, total fen, on time).
+pub fn paid_batches(
+    conn: &mut DbConnection,
+    org_id: i64,
+    lines: &[i64],
+    year: i32,
+) -> QueryResult<Vec<(i64, i64, Option<bool>)>> {
+    subsidy_batches::table
+        .filter(
+            subsidy_batches::org_id
+                .eq(org_id)
+                .and(subsidy_batches::budget_line_id.eq_any(lines)),
+        )
+        .filter(
+            subsidy_batches::year
+                .eq(year)
+                .and(subsidy_batches::status.eq("paid")),
+        )
+        .select((
+            subsidy_batches::id,
+            subsidy_batches::total_fen,
+            subsidy_batches::on_time,
+        ))
+        .load(conn)
+}
+
+/// The (recipient, month, fen) items of the given batches.
+pub fn items_of(
+    conn: &mut DbConnection,
+    org_id: i64,
+    batches: &[i64],
+) -> QueryResult<Vec<(i64, i32, i64)>> {
+    subsidy_items::table
+        .filter(
+            subsidy_items::org_id
+                .eq(org_id)
+                .and(subsidy_items::batch_id.eq_any(batches)),
+        )
+        .select((
+            subsidy_items::recipient_id,
+            subsidy_items::month,
+            subsidy_items::amount_fen,
+        ))
+        .load(conn)
+}

@@ -1,0 +1,199 @@
+//! R11/R12 report arithmetic: execution rates and performance indicators (绩效指标) with their
+//! targets.
+
+use rust_decimal::{Decimal, RoundingStrategy};
+
+use super::money::Money;
+
+/// `numerator ÷ denominator` as a percentage with two decimals, rounded half away from zero (R1's
+/// rule); `None` when the denominator is zero. Execution rate (R11): spent 39,600.00 of allocated
+/// 79,200.00 is 50.00.
+pub fn percent(numerator: Decimal, denominator: Decimal) -> Option<Decimal> {
+    if denominator.is_zero() {
+        return None;
+    }
+    let ratio = numerator
+        .checked_mul(Decimal::ONE_HUNDRED)?
+        .checked_div(denominator)?;
+    Some(ratio.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero))
+}
+
+/// spent ÷ allocated, in percent (R11 execution rate, 执行率).
+pub fn execution_rate(spent: Money, allocated: Money) -> Option<Decimal> {
+    percent(spent.to_decimal(), allocated.to_decimal())
+}
+
+/// How an actual value meets its target (R12).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Comparator {
+    AtLeast,
+    AtMost,
+    Equal,
+}
+
+impl Comparator {
+    pub fn parse(text: &str) -> Option<Comparator> {
+        match text.trim() {
+            ">=" | "≥" => Some(Comparator::AtLeast),
+            "<=" | "≤" => Some(Comparator::AtMost),
+            "=" | "==" => Some(Comparator::Equal),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Comparator::AtLeast => ">=",
+            Comparator::AtMost => "<=",
+            Comparator::Equal => "=",
+        }
+    }
+
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Comparator::AtLeast => "≥",
+            Comparator::AtMost => "≤",
+            Comparator::Equal => "=",
+        }
+    }
+
+    pub fn holds(self, actual: Decimal, target: Decimal) -> bool {
+        match self {
+            Comparator::AtLeast => actual >= target,
+            Comparator::AtMost => actual <= target,
+            Comparator::Equal => actual == target,
+        }
+    }
+}
+
+/// The indicators the service computes from the ledger (R12), with their names in the 绩效目标表.
+///
+/// Worked example (subsidy line, six recipients, both 2021 batches paid, one late): 补助人数 6
+/// (≥ 6, met); 发放完成率 100.00% (met); 资金发放时间 50.00% of batches on time (≥ 100, not met);
+/// 人均发放水平 1100.00 (= 1100.00, met).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Indicator {
+    /// 补助人数: distinct recipients paid.
+    RecipientsPaid,
+    /// 发放完成率: paid ÷ allocated, percent.
+    PayoutRate,
+    /// 资金发放时间: share of paid batches paid inside their window, percent.
+    PaidOnTime,
+    /// 人均发放水平: paid ÷ paid recipient-months.
+    AveragePerRecipientMonth,
+    /// Share of claims with self-borne excess, percent.
+    SelfBorneShare,
+    /// 各项任务完成及时率: share of claims decided within the processing deadline, percent.
+    DecidedOnTime,
+}
+
+impl Indicator {
+    pub const ALL: [Indicator; 6] = [
+        Indicator::RecipientsPaid,
+        Indicator::PayoutRate,
+        Indicator::PaidOnTime,
+        Indicator::AveragePerRecipientMonth,
+        Indicator::SelfBorneShare,
+        Indicator::DecidedOnTime,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Indicator::RecipientsPaid => "recipients_paid",
+            Indicator::PayoutRate => "payout_rate",
+            Indicator::PaidOnTime => "paid_on_time",
+            Indicator::AveragePerRecipientMonth => "average_per_recipient_month",
+            Indicator::SelfBorneShare => "self_borne_share",
+            Indicator::DecidedOnTime => "decided_on_time",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Indicator> {
+        Indicator::ALL.into_iter().find(|i| i.key() == key)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Indicator::RecipientsPaid => "补助人数",
+            Indicator::PayoutRate => "发放完成率",
+            Indicator::PaidOnTime => "资金发放时间",
+            Indicator::AveragePerRecipientMonth => "人均发放水平",
+            Indicator::SelfBorneShare => "超标准自理比例",
+            Indicator::DecidedOnTime => "各项任务完成及时率",
+        }
+    }
+
+    /// The unit shown after a value: `%`, `人`, `元/人/月`.
+    pub fn unit(self) -> &'static str {
+        match self {
+            Indicator::RecipientsPaid => "人",
+            Indicator::AveragePerRecipientMonth => "元/人/月",
+            _ => "%",
+        }
+    }
+}
+
+/// A target: comparator and value (`≥ 95.00`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Target {
+    pub comparator: Comparator,
+    pub value: Decimal,
+}
+
+impl Target {
+    /// Met when there is an actual value and it satisfies the comparator.
+    pub fn met(&self, actual: Option<Decimal>) -> bool {
+        actual.is_some_and(|a| self.comparator.holds(a, self.value))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn execution_rates() {
+        assert_eq!(
+            execution_rate(Money::yuan(39_600), Money::yuan(79_200)),
+            Some(Decimal::new(5000, 2))
+        );
+        assert_eq!(
+            execution_rate(Money::from_fen(123_100), Money::yuan(200_000)),
+            Some(Decimal::new(62, 2))
+        );
+        assert_eq!(
+            execution_rate(Money::yuan(1), Money::yuan(3)),
+            Some(Decimal::new(3333, 2))
+        );
+        assert_eq!(
+            execution_rate(Money::yuan(2), Money::yuan(3)),
+            Some(Decimal::new(6667, 2))
+        );
+        assert_eq!(execution_rate(Money::ZERO, Money::ZERO), None);
+    }
+
+    #[test]
+    fn targets() {
+        let at_least_six = Target {
+            comparator: Comparator::AtLeast,
+            value: Decimal::from(6),
+        };
+        assert!(at_least_six.met(Some(Decimal::from(6))));
+        assert!(!at_least_six.met(Some(Decimal::from(5))));
+        assert!(!at_least_six.met(None));
+        assert_eq!(Comparator::parse("≤"), Some(Comparator::AtMost));
+        assert_eq!(
+            Indicator::parse("decided_on_time"),
+            Some(Indicator::DecidedOnTime)
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn a_rate_of_a_part_is_between_0_and_100(part in 0i64..1_000_000_000, extra in 0i64..1_000_000_000) {
+            let rate = execution_rate(Money::from_fen(part), Money::from_fen(part + extra + 1));
+            prop_assert!(rate.is_some_and(|r| r >= Decimal::ZERO && r <= Decimal::ONE_HUNDRED));
+        }
+    }
+}

@@ -1,0 +1,153 @@
+//! `/api/v1/reports/…` (R11, R12).
+
+use actix_web::http::header;
+use actix_web::{get, put, web, HttpResponse};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use validator::Validate;
+
+use crate::auth::Role;
+use crate::db::Pool;
+use crate::error::{AppError, AppResult};
+use crate::export;
+use crate::services::reports;
+use crate::wire::{flatten_validation, ExecutionView, IndicatorView, TargetBody};
+
+use super::extract::{run, Body, Caller};
+
+const READERS: [Role; 3] = [Role::Admin, Role::Finance, Role::BudgetHolder];
+
+#[derive(Deserialize, IntoParams)]
+pub struct ReportQuery {
+    /// The fiscal year, 2000–2100.
+    year: i32,
+    /// `json` (default), `csv` or `xlsx`.
+    format: Option<String>,
+}
+
+fn year(y: i32) -> AppResult<i32> {
+    if (2000..=2100).contains(&y) {
+        Ok(y)
+    } else {
+        Err(AppError::field("year", "a year from 2000 to 2100"))
+    }
+}
+
+fn attachment(content_type: &str, name: String, bytes: Vec<u8>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        ))
+        .body(bytes)
+}
+
+/// The budget execution report (预算执行情况): every line with allocated, committed, spent,
+/// available and execution rate, as JSON, CSV (UTF-8 with BOM) or an Excel workbook.
+#[utoipa::path(get, path = "/api/v1/reports/budget-execution", tag = "reports", params(ReportQuery),
+    responses((status = 200, body = ExecutionView, description = "JSON; text/csv or an xlsx workbook with format=csv|xlsx"),
+              (status = 422, body = super::Problem)),
+    security(("bearer" = [])))]
+#[get("/reports/budget-execution")]
+pub async fn budget_execution(
+    pool: web::Data<Pool>,
+    caller: Caller,
+    query: web::Query<ReportQuery>,
+) -> AppResult<HttpResponse> {
+    caller.require(&READERS)?;
+    let y = year(query.year)?;
+    let format = query.format.clone().unwrap_or_else(|| "json".into());
+    if !["json", "csv", "xlsx"].contains(&format.as_str()) {
+        return Err(AppError::field("format", "json, csv or xlsx"));
+    }
+    let report = run(move || reports::execution(&pool, &caller, y)).await?;
+    let name = format!("budget-execution-{y}.{format}");
+    Ok(match format.as_str() {
+        "csv" => attachment(
+            "text/csv; charset=utf-8",
+            name,
+            export::execution_csv(&report).map_err(|e| AppError::Internal(format!("csv: {e}")))?,
+        ),
+        "xlsx" => attachment(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            name,
+            export::execution_xlsx(&report)
+                .map_err(|e| AppError::Internal(format!("xlsx: {e}")))?,
+        ),
+        _ => HttpResponse::Ok().json(report),
+    })
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct YearQuery {
+    /// The fiscal year, 2000–2100.
+    year: i32,
+}
+
+/// The R12 performance indicators (绩效自评) with target, actual and whether met.
+#[utoipa::path(get, path = "/api/v1/reports/performance", tag = "reports", params(YearQuery),
+    responses((status = 200, body = Vec<IndicatorView>), (status = 422, body = super::Problem)), security(("bearer" = [])))]
+#[get("/reports/performance")]
+pub async fn performance(
+    pool: web::Data<Pool>,
+    caller: Caller,
+    query: web::Query<YearQuery>,
+) -> AppResult<HttpResponse> {
+    caller.require(&READERS)?;
+    let y = year(query.year)?;
+    let list = run(move || reports::performance(&pool, &caller, y)).await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+/// The performance targets in force for a year.
+#[utoipa::path(get, path = "/api/v1/reports/performance/targets", tag = "reports", params(YearQuery),
+    responses((status = 200, body = Vec<TargetBody>)), security(("bearer" = [])))]
+#[get("/reports/performance/targets")]
+pub async fn get_targets(
+    pool: web::Data<Pool>,
+    caller: Caller,
+    query: web::Query<YearQuery>,
+) -> AppResult<HttpResponse> {
+    caller.require(&READERS)?;
+    let y = year(query.year)?;
+    let list = run(move || reports::targets(&pool, &caller, y)).await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+/// Replaces a year's performance targets (admin).
+#[utoipa::path(put, path = "/api/v1/reports/performance/targets", tag = "reports", params(YearQuery), request_body = Vec<TargetBody>,
+    responses((status = 200, body = Vec<TargetBody>), (status = 422, body = super::Problem)), security(("bearer" = [])))]
+#[put("/reports/performance/targets")]
+pub async fn put_targets(
+    pool: web::Data<Pool>,
+    caller: Caller,
+    query: web::Query<YearQuery>,
+    body: Body<Vec<TargetBody>>,
+) -> AppResult<HttpResponse> {
+    caller.require(&[Role::Admin])?;
+    let y = year(query.year)?;
+    for t in &body.0 {
+        t.validate()
+            .map_err(|e| AppError::Validation(flatten_validation(&e)))?;
+    }
+    let list = run(move || reports::set_targets(&pool, &caller, y, &body.0)).await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+/// The year's ledger as a plain-text accounting journal (hledger, ledger), one transaction per entry.
+#[utoipa::path(get, path = "/api/v1/reports/journal", tag = "reports", params(YearQuery),
+    responses((status = 200, content_type = "text/plain", body = String)), security(("bearer" = [])))]
+#[get("/reports/journal")]
+pub async fn journal(
+    pool: web::Data<Pool>,
+    caller: Caller,
+    query: web::Query<YearQuery>,
+) -> AppResult<HttpResponse> {
+    caller.require(&READERS)?;
+    let y = year(query.year)?;
+    let text = run(move || reports::journal(&pool, &caller, y)).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .body(text))
+}

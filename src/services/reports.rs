@@ -1,0 +1,316 @@
+//! Budget holders' reports (R11, R12): the execution report, performance indicators, and the
+//! ledger as a plain-text accounting journal that hledger and ledger read.
+//!
+//! The execution report reads only the maintained balances in `budget_lines`, never the entries,
+//! so it costs the same with a million entries as with ten.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write;
+
+use chrono::{Duration, NaiveDate};
+use rust_decimal::Decimal;
+
+use crate::auth::Actor;
+use crate::db::budget::{self as lines};
+use crate::db::reports::{self as rows, TargetRow};
+use crate::db::{orgs, write_tx, DbConnection, Pool};
+use crate::domain::budget::EntryKind;
+use crate::domain::performance::{execution_rate, percent, Comparator, Indicator, Target};
+use crate::domain::Money;
+use crate::error::{AppError, AppResult};
+use crate::wire::{ExecutionLineView, ExecutionView, IndicatorView, TargetBody};
+
+use super::{budget, conn};
+
+fn org_name(c: &mut DbConnection, org_id: i64) -> AppResult<String> {
+    Ok(orgs::all(c)?
+        .into_iter()
+        .find(|o| o.id == org_id)
+        .map(|o| o.name)
+        .unwrap_or_default())
+}
+
+/// `GET /api/v1/reports/budget-execution?year=Y`: every line in tree order (R11).
+pub fn execution(pool: &Pool, actor: &Actor, year: i32) -> AppResult<ExecutionView> {
+    let mut c = conn(pool)?;
+    let rows = lines::by_year(&mut c, actor.org_id, year)?;
+    let lines = budget::tree(&rows)
+        .into_iter()
+        .map(|(depth, l)| ExecutionLineView {
+            execution_rate: execution_rate(l.spent, l.allocated).map(|r| format!("{r:.2}")),
+            id: l.id,
+            code: l.code,
+            name: l.name,
+            depth,
+            parent_id: l.parent_id,
+            allocated: l.allocated,
+            committed: l.committed,
+            spent: l.spent,
+            available: l.available,
+            oversubscribed_by: l.oversubscribed_by,
+        })
+        .collect();
+    Ok(ExecutionView {
+        organisation: org_name(&mut c, actor.org_id)?,
+        year,
+        lines,
+    })
+}
+
+fn parse_target(row: &TargetRow) -> AppResult<(Indicator, Option<Target>)> {
+    let indicator = Indicator::parse(&row.indicator)
+        .ok_or_else(|| AppError::Internal(format!("unknown indicator {}", row.indicator)))?;
+    let comparator = Comparator::parse(&row.comparator)
+        .ok_or_else(|| AppError::Internal(format!("unknown comparator {}", row.comparator)))?;
+    let target = match &row.target {
+        Some(text) => Some(Target {
+            comparator,
+            value: text
+                .parse()
+                .map_err(|_| AppError::Internal(format!("target {text}")))?,
+        }),
+        None => None,
+    };
+    Ok((indicator, target))
+}
+
+fn shown(indicator: Indicator, value: Decimal) -> String {
+    match indicator {
+        Indicator::RecipientsPaid => value.normalize().to_string(),
+        _ => format!("{value:.2}"),
+    }
+}
+
+/// The actual value of one indicator over a line's subtree, for a year.
+fn actual(
+    c: &mut DbConnection,
+    org_id: i64,
+    year: i32,
+    subtree: &[i64],
+    spent_allocated: (Money, Money),
+    row: &TargetRow,
+    indicator: Indicator,
+) -> AppResult<Option<Decimal>> {
+    Ok(match indicator {
+        Indicator::PayoutRate => execution_rate(spent_allocated.0, spent_allocated.1),
+        Indicator::RecipientsPaid | Indicator::PaidOnTime | Indicator::AveragePerRecipientMonth => {
+            let batches = rows::paid_batches(c, org_id, subtree, year)?;
+            let ids: Vec<i64> = batches.iter().map(|b| b.0).collect();
+            let items = rows::items_of(c, org_id, &ids)?;
+            match indicator {
+                Indicator::RecipientsPaid => {
+                    let people: HashSet<i64> = items.iter().map(|i| i.0).collect();
+                    Some(Decimal::from(people.len()))
+                }
+                Indicator::PaidOnTime => {
+                    let on_time = batches.iter().filter(|b| b.2 == Some(true)).count();
+                    percent(Decimal::from(on_time), Decimal::from(batches.len()))
+                }
+                _ => {
+                    let fen: i64 = items.iter().map(|i| i.2).sum();
+                    if items.is_empty() {
+                        None
+                    } else {
+                        let average =
+                            Money::from_fen(fen).to_decimal() / Decimal::from(items.len());
+                        Money::round(average).ok().map(Money::to_decimal)
+                    }
+                }
+            }
+        }
+        Indicator::SelfBorneShare | Indicator::DecidedOnTime => {
+            let (from, to) = year_bounds(year)?;
+            let claims = rows::claims(c, org_id, subtree, from, to)?;
+            if indicator == Indicator::SelfBorneShare {
+                let over = claims.iter().filter(|k| k.self_borne_fen > 0).count();
+                percent(Decimal::from(over), Decimal::from(claims.len()))
+            } else {
+                let deadline = Duration::days(i64::from(row.deadline_days.unwrap_or(5)));
+                let now = crate::db::now();
+                // Decided claims count; undecided ones count (as late) once their deadline passed.
+                let counted: Vec<bool> = claims
+                    .iter()
+                    .filter_map(|k| match k.decided_at {
+                        Some(at) => Some(at - k.submitted_at <= deadline),
+                        None => (now - k.submitted_at > deadline).then_some(false),
+                    })
+                    .collect();
+                let on_time = counted.iter().filter(|ok| **ok).count();
+                percent(Decimal::from(on_time), Decimal::from(counted.len()))
+            }
+        }
+    })
+}
+
+fn year_bounds(year: i32) -> AppResult<(NaiveDate, NaiveDate)> {
+    match (
+        NaiveDate::from_ymd_opt(year, 1, 1),
+        NaiveDate::from_ymd_opt(year, 12, 31),
+    ) {
+        (Some(a), Some(b)) => Ok((a, b)),
+        _ => Err(AppError::field("year", "not a year")),
+    }
+}
+
+/// `GET /api/v1/reports/performance?year=Y` (R12).
+pub fn performance(pool: &Pool, actor: &Actor, year: i32) -> AppResult<Vec<IndicatorView>> {
+    let mut c = conn(pool)?;
+    let mut out = Vec::new();
+    for row in rows::targets(&mut c, actor.org_id, year)? {
+        let (indicator, target) = parse_target(&row)?;
+        let line = lines::find_by_code(&mut c, actor.org_id, year, &row.line_code)?;
+        let value = match &line {
+            Some(line) => {
+                let subtree = budget::subtree(&mut c, actor.org_id, line)?;
+                let money = (
+                    Money::from_fen(line.spent_fen),
+                    Money::from_fen(line.allocated_fen),
+                );
+                actual(&mut c, actor.org_id, year, &subtree, money, &row, indicator)?
+            }
+            None => None,
+        };
+        out.push(IndicatorView {
+            line_code: row.line_code.clone(),
+            indicator: indicator.key().to_string(),
+            name: indicator.name().to_string(),
+            unit: indicator.unit().to_string(),
+            target: target
+                .map(|t| format!("{} {}", t.comparator.symbol(), shown(indicator, t.value))),
+            actual: value.map(|v| shown(indicator, v)),
+            met: target.map(|t| t.met(value)),
+        });
+    }
+    Ok(out)
+}
+
+/// The targets in force for `year` (its own, or the latest earlier year's).
+pub fn targets(pool: &Pool, actor: &Actor, year: i32) -> AppResult<Vec<TargetBody>> {
+    Ok(rows::targets(&mut *conn(pool)?, actor.org_id, year)?
+        .into_iter()
+        .map(|r| TargetBody {
+            line_code: r.line_code,
+            indicator: r.indicator,
+            comparator: r.comparator,
+            target: r.target.map(crate::wire::AmountInput),
+            deadline_days: r.deadline_days,
+        })
+        .collect())
+}
+
+/// Checks and converts targets as sent or as read from the default data file.
+pub fn target_rows(org_id: i64, year: i32, targets: &[TargetBody]) -> AppResult<Vec<TargetRow>> {
+    let mut problems = crate::wire::Problems::default();
+    let mut seen = HashSet::new();
+    let rows = targets
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            if Indicator::parse(&t.indicator).is_none() {
+                problems.push(format!("[{i}].indicator"), "unknown indicator");
+            }
+            let comparator = Comparator::parse(&t.comparator).unwrap_or_else(|| {
+                problems.push(format!("[{i}].comparator"), "one of >=, <=, =");
+                Comparator::Equal
+            });
+            if !seen.insert((t.line_code.clone(), t.indicator.clone())) {
+                problems.push(format!("[{i}]"), "the same indicator of a line twice");
+            }
+            let target = t.target.as_ref().map(|v| {
+                v.0.trim()
+                    .parse::<Decimal>()
+                    .map(|d| d.normalize().to_string())
+                    .unwrap_or_else(|_| {
+                        problems.push(format!("[{i}].target"), "a decimal number");
+                        String::new()
+                    })
+            });
+            TargetRow {
+                org_id,
+                year,
+                line_code: t.line_code.clone(),
+                indicator: t.indicator.clone(),
+                comparator: comparator.as_str().to_string(),
+                target,
+                deadline_days: t.deadline_days,
+            }
+        })
+        .collect();
+    problems.finish(rows)
+}
+
+/// `PUT /api/v1/reports/performance/targets?year=Y`: replaces the year's targets.
+pub fn set_targets(
+    pool: &Pool,
+    actor: &Actor,
+    year: i32,
+    targets: &[TargetBody],
+) -> AppResult<Vec<TargetBody>> {
+    let rows = target_rows(actor.org_id, year, targets)?;
+    let mut c = conn(pool)?;
+    write_tx(&mut c, |c| {
+        Ok::<_, AppError>(rows::replace_targets(c, actor.org_id, year, &rows)?)
+    })?;
+    self::targets(pool, actor, year)
+}
+
+/// hledger's name for a line: `dept.project.cadre-subsidy` → `dept:project:cadre-subsidy`, so
+/// that hledger rolls committed and spent up the tree exactly as the ledger does.
+fn account(code: &str) -> String {
+    code.replace('.', ":")
+}
+
+/// `GET /api/v1/reports/journal?year=Y`: one transaction per ledger entry of the year's lines.
+///
+/// Accounts: `allocated:<code>` (a line's own allocation, never rolled up), and
+/// `committed:<path>` and `spent:<path>` (rolled up by hledger's account tree), balanced against
+/// `funding` and `reserve`. For every line, `hledger bal --tree` then shows allocated, committed
+/// and spent equal to the execution report.
+pub fn journal(pool: &Pool, actor: &Actor, year: i32) -> AppResult<String> {
+    let mut c = conn(pool)?;
+    let year_lines = lines::by_year(&mut c, actor.org_id, year)?;
+    let codes: HashMap<i64, String> = year_lines.iter().map(|l| (l.id, l.code.clone())).collect();
+    let ids: Vec<i64> = year_lines.iter().map(|l| l.id).collect();
+    let entries = lines::entries(&mut c, actor.org_id, &ids)?;
+    let org = org_name(&mut c, actor.org_id)?;
+    let mut out = String::new();
+    let w = |e: std::fmt::Error| AppError::Internal(format!("journal: {e}"));
+    writeln!(out, "; {org} {year} budget ledger, exported by baoxiao").map_err(w)?;
+    writeln!(
+        out,
+        "; one transaction per ledger entry; amounts in yuan (CNY)\n"
+    )
+    .map_err(w)?;
+    writeln!(out, "commodity 1,000.00 CNY\n").map_err(w)?;
+    for e in entries {
+        let code = codes.get(&e.line_id).cloned().unwrap_or_default();
+        let kind = EntryKind::parse(&e.kind)
+            .ok_or_else(|| AppError::Internal(format!("entry kind {}", e.kind)))?;
+        let amount = Money::from_fen(e.amount_fen);
+        let source = match e.source_id {
+            Some(id) => format!("{} {id}", e.source_type),
+            None => e.source_type.clone(),
+        };
+        writeln!(
+            out,
+            "{} * {} {code}  ; entry:{}, source:{source}",
+            e.at.date(),
+            kind.as_str(),
+            e.id
+        )
+        .map_err(w)?;
+        let path = account(&code);
+        let (debit, credit) = match kind {
+            EntryKind::Allocate => (format!("allocated:{code}"), "funding".to_string()),
+            EntryKind::Commit => (format!("committed:{path}"), "reserve".to_string()),
+            EntryKind::Release => ("reserve".to_string(), format!("committed:{path}")),
+            EntryKind::Spend => (format!("spent:{path}"), format!("committed:{path}")),
+        };
+        writeln!(
+            out,
+            "    {debit:<60}  {amount} CNY\n    {credit:<60}  -{amount} CNY\n"
+        )
+        .map_err(w)?;
+    }
+    Ok(out)
+}
