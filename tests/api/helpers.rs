@@ -278,3 +278,56 @@ pub fn day_trip(line: i64) -> Value {
 pub use baoxiao::auth::Role as R;
 pub use reqwest::StatusCode as Status;
 pub use serde_json::json;
+
+/// The `baoxiao` binary serving the same database in a separate process: a second instance for
+/// the race test, or a process to SIGKILL in the crash test.
+pub struct ServerProcess {
+    pub child: std::process::Child,
+    pub address: String,
+}
+
+impl ServerProcess {
+    pub async fn start(app: &TestApp) -> ServerProcess {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap_or_else(|e| panic!("free port: {e}"));
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_baoxiao"))
+            .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+            .env("DATABASE_URL", &app.db_url)
+            .env("BAOXIAO__APP__DATA_DIR", app.data_dir.path())
+            .env("BAOXIAO__SERVER__WORKERS", "2")
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("spawn baoxiao: {e}"));
+        let address = format!("http://127.0.0.1:{port}");
+        // Wait until it answers; it migrates nothing (the database is ready) and starts in ms.
+        let client = reqwest::Client::new();
+        for _ in 0..2000 {
+            if client
+                .get(format!("{address}/healthz"))
+                .send()
+                .await
+                .is_ok()
+            {
+                return ServerProcess { child, address };
+            }
+            tokio::task::yield_now().await;
+            std::thread::yield_now();
+        }
+        panic!("the second server did not start");
+    }
+
+    /// SIGKILL: no graceful shutdown, no chance to finish anything in flight.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}

@@ -10,6 +10,7 @@ mod helpers;
 mod idempotency;
 mod organisations;
 mod policy;
+mod reliability;
 mod reports;
 mod subsidy;
 mod travel_claims;
