@@ -896,3 +896,63 @@ pub struct TargetBody {
     #[validate(range(min = 1, max = 366))]
     pub deadline_days: Option<i32>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn amount_of(json: &str) -> Result<Money, String> {
+        let input: AmountInput = serde_json::from_str(json).map_err(|e| e.to_string())?;
+        input.parse("amount").map_err(|e| e.message)
+    }
+
+    #[test]
+    fn json_numbers_are_read_as_written() {
+        assert_eq!(amount_of("65.50"), Ok(Money::from_fen(6550)));
+        assert_eq!(amount_of("\"65.50\""), Ok(Money::from_fen(6550)));
+        assert_eq!(amount_of("0.1"), Ok(Money::from_fen(10)));
+        assert_eq!(amount_of("99999999.99"), Ok(Money::from_fen(9_999_999_999)));
+        assert!(amount_of("0.105").is_err());
+        assert!(amount_of("1e2").is_err());
+        assert!(amount_of("true").is_err());
+        assert!(amount_of("null").is_err());
+    }
+
+    proptest! {
+        /// Any fen amount, written as a JSON number with 0, 1 or 2 decimals, comes back exactly.
+        #[test]
+        fn amounts_round_trip_through_json_numbers(fen in 0i64..=9_999_999_999) {
+            let (yuan, rest) = (fen / 100, fen % 100);
+            let forms = if rest % 10 == 0 {
+                let mut v = vec![format!("{yuan}.{}", rest / 10), format!("{yuan}.{rest:02}")];
+                if rest == 0 { v.push(yuan.to_string()); }
+                v
+            } else {
+                vec![format!("{yuan}.{rest:02}")]
+            };
+            for form in forms {
+                prop_assert_eq!(amount_of(&form), Ok(Money::from_fen(fen)));
+                prop_assert_eq!(amount_of(&format!("\"{form}\"")), Ok(Money::from_fen(fen)));
+            }
+        }
+
+        /// No input makes the amount parser panic; whatever it accepts is within R1's limits.
+        #[test]
+        fn the_amount_parser_never_panics(text in "\\PC{0,40}") {
+            if let Ok(m) = Money::parse_input(&text) {
+                prop_assert!(!m.is_negative() && m.fen() <= crate::domain::money::MAX_INPUT_FEN);
+            }
+            let _ = amount_of(&text);
+        }
+
+        /// Dates: any string either parses as YYYY-MM-DD or is refused, never a panic.
+        #[test]
+        fn the_date_parser_never_panics(text in "[0-9\\-]{0,12}|\\PC{0,20}") {
+            let parsed: Result<NaiveDate, _> = serde_json::from_value(serde_json::Value::String(text.clone()));
+            if let Ok(d) = parsed {
+                prop_assert_eq!(d.format("%Y-%m-%d").to_string().len(), 10);
+            }
+        }
+    }
+}

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod auth;
+mod authorization;
 mod budget_lines;
 mod duty;
 mod health;
