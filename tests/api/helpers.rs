@@ -287,6 +287,8 @@ pub struct ServerProcess {
 }
 
 impl ServerProcess {
+    // The child is waited for in `kill`, which `Drop` calls.
+    #[allow(clippy::zombie_processes)]
     pub async fn start(app: &TestApp) -> ServerProcess {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
