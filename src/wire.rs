@@ -2,6 +2,8 @@
 //! validate), and the views it answers with. Amounts are strings with two decimals (R1), dates
 //! `YYYY-MM-DD`.
 
+use std::borrow::Cow;
+
 use chrono::{NaiveDate, NaiveDateTime};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -10,15 +12,46 @@ use utoipa::ToSchema;
 use validator::{Validate, ValidationErrors, ValidationErrorsKind};
 
 use crate::domain::policy::{CityRates, HostMealDeduction, Policy};
-use crate::domain::travel::{Breakdown, MealsProvided, StayInput, Ticket, TripInput};
+use crate::domain::travel::{Breakdown, MealsProvided, Rule, StayInput, Ticket, TripInput};
 use crate::domain::{FieldError, Money};
 use crate::error::AppError;
 
 impl Serialize for Money {
     /// Always a string with two decimals: `"1231.00"` (R1).
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        serializer.serialize_str(self.as_text(&mut [0; 24]))
     }
+}
+
+/// `YYYY-MM-DD` without chrono's general formatting machinery (a quote writes a hundred dates).
+fn iso_date<S: Serializer>(date: &Option<NaiveDate>, serializer: S) -> Result<S::Ok, S::Error> {
+    use chrono::Datelike;
+    match date {
+        Some(d) if (0..=9999).contains(&d.year()) => {
+            let (y, m, day) = (d.year().unsigned_abs(), d.month(), d.day());
+            let digit = |n: u32| b'0' + u8::try_from(n % 10).unwrap_or(0);
+            let text = [
+                digit(y / 1000),
+                digit(y / 100),
+                digit(y / 10),
+                digit(y),
+                b'-',
+                digit(m / 10),
+                digit(m),
+                b'-',
+                digit(day / 10),
+                digit(day),
+            ];
+            serializer.serialize_str(std::str::from_utf8(&text).unwrap_or_default())
+        }
+        Some(d) => serializer.collect_str(d),
+        None => serializer.serialize_none(),
+    }
+}
+
+thread_local! {
+    /// Reused for every rule text a thread writes, so explaining a claim allocates nothing per line.
+    static RULE_TEXT: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
 }
 
 /// An amount as a client sent it: a JSON string or number, kept as written until it is parsed
@@ -201,7 +234,7 @@ impl PolicyBody {
                         &c.transport_allowance_per_day,
                         field("transport_allowance_per_day"),
                     ),
-                    code: c.code,
+                    code: c.code.into(),
                     names: c.names,
                 }
             })
@@ -273,7 +306,7 @@ impl PolicyView {
                 .cities
                 .iter()
                 .map(|c| CityView {
-                    code: c.code.clone(),
+                    code: c.code.to_string(),
                     names: c.names.clone(),
                     lodging_cap_per_night: c.lodging_cap_per_night,
                     meal_allowance_per_day: c.meal_allowance_per_day,
@@ -474,17 +507,61 @@ pub struct StayView {
     pub self_borne: Money,
 }
 
+/// The text of a rule: formatted straight into the response while a claim is computed, kept as
+/// text once stored.
+#[derive(Clone, Debug)]
+pub enum RuleText {
+    Rule(Rule),
+    Text(String),
+}
+
+impl Serialize for RuleText {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            RuleText::Rule(rule) => RULE_TEXT.with(|buf| {
+                use std::fmt::Write as _;
+                let mut buf = buf.borrow_mut();
+                buf.clear();
+                write!(buf, "{rule}").map_err(serde::ser::Error::custom)?;
+                serializer.serialize_str(&buf)
+            }),
+            RuleText::Text(text) => serializer.serialize_str(text),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for RuleText {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(RuleText::Text)
+    }
+}
+
+impl std::fmt::Display for RuleText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RuleText::Rule(rule) => rule.fmt(f),
+            RuleText::Text(text) => f.write_str(text),
+        }
+    }
+}
+
 /// One explained amount: the rule (R-number) and the rate it used.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct ItemView {
     /// `lodging`, `meal_allowance`, `meal_deduction`, `transport_allowance` or `ticket`.
-    pub item: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String)]
+    pub item: Cow<'static, str>,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "iso_date",
+        default
+    )]
     pub date: Option<NaiveDate>,
     #[schema(value_type = String, example = "100.00")]
     pub amount: Money,
     /// The rule and rate, e.g. `R5 伙食补助费: 100.00/day (beijing)`.
-    pub rule: String,
+    #[schema(value_type = String)]
+    pub rule: RuleText,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>)]
     pub rate: Option<Money>,
@@ -539,7 +616,7 @@ impl BreakdownView {
                 .stays
                 .iter()
                 .map(|s| StayView {
-                    city: s.city.clone(),
+                    city: s.city.to_string(),
                     nights: s.nights,
                     cap_per_night: s.cap_per_night,
                     cap_total: s.cap_total,
@@ -559,11 +636,11 @@ impl BreakdownView {
                 .lines
                 .iter()
                 .map(|l| ItemView {
-                    item: l.item.as_str().to_string(),
+                    item: Cow::Borrowed(l.item.as_str()),
                     date: l.date,
                     amount: l.amount,
-                    rule: l.rule.to_string(),
                     rate: l.rule.rate(),
+                    rule: RuleText::Rule(l.rule.clone()),
                 })
                 .collect(),
         }

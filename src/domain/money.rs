@@ -106,23 +106,29 @@ impl Money {
         i64::try_from(fen).ok().map(Money::from_fen)
     }
 
+    /// The result of adding, subtracting or multiplying by an integer: the scale stays 2, so
+    /// only the range is left to check, cheaply, on the mantissa.
+    fn of_exact_op(value: Decimal) -> Option<Money> {
+        if value.scale() == 2 && i64::try_from(value.mantissa()).is_ok() {
+            Some(Money(value))
+        } else {
+            Money::from_decimal_exact(value)
+        }
+    }
+
     pub fn checked_add(self, other: Money) -> Option<Money> {
-        self.0
-            .checked_add(other.0)
-            .and_then(Money::from_decimal_exact)
+        self.0.checked_add(other.0).and_then(Money::of_exact_op)
     }
 
     pub fn checked_sub(self, other: Money) -> Option<Money> {
-        self.0
-            .checked_sub(other.0)
-            .and_then(Money::from_decimal_exact)
+        self.0.checked_sub(other.0).and_then(Money::of_exact_op)
     }
 
     /// `self × n`, for counts such as nights or days.
     pub fn checked_mul(self, n: i64) -> Option<Money> {
         self.0
             .checked_mul(Decimal::from(n))
-            .and_then(Money::from_decimal_exact)
+            .and_then(Money::of_exact_op)
     }
 
     /// `self × fraction`, rounded once per R1: the 20% breakfast share of a 100.00 allowance is
@@ -155,13 +161,39 @@ impl Money {
     }
 }
 
+impl Money {
+    /// The amount as text with two decimals, written into `buf` without allocating.
+    pub fn as_text(self, buf: &mut [u8; 24]) -> &str {
+        let fen = self.fen();
+        let mut n = fen.unsigned_abs();
+        let mut at = buf.len();
+        let mut push = |digit: u8, at: &mut usize| {
+            *at -= 1;
+            buf[*at] = digit;
+        };
+        for _ in 0..2 {
+            push(b'0' + u8::try_from(n % 10).unwrap_or(0), &mut at);
+            n /= 10;
+        }
+        push(b'.', &mut at);
+        loop {
+            push(b'0' + u8::try_from(n % 10).unwrap_or(0), &mut at);
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        if fen < 0 {
+            push(b'-', &mut at);
+        }
+        std::str::from_utf8(&buf[at..]).unwrap_or("")
+    }
+}
+
 impl fmt::Display for Money {
     /// Always two decimals: `"1231.00"`, `"-40.00"`, `"0.05"`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let fen = self.fen();
-        let sign = if fen < 0 { "-" } else { "" };
-        let abs = fen.unsigned_abs();
-        write!(f, "{sign}{}.{:02}", abs / 100, abs % 100)
+        f.pad(self.as_text(&mut [0; 24]))
     }
 }
 
@@ -217,6 +249,11 @@ mod tests {
 
     #[test]
     fn displays_negative_and_small() {
+        assert_eq!(
+            Money::from_fen(i64::MIN + 1).to_string(),
+            "-92233720368547758.07"
+        );
+        assert_eq!(format!("{:>8}", Money::yuan(1)), "    1.00");
         assert_eq!(Money::from_fen(-4000).to_string(), "-40.00");
         assert_eq!(Money::from_fen(5).to_string(), "0.05");
         assert_eq!(Money::from_fen(-5).to_string(), "-0.05");

@@ -3,6 +3,8 @@
 //! A version is in force from its `effective_from` until the next version's. A claim is computed
 //! with the version in force on its departure date and keeps that version for ever.
 
+use std::sync::Arc;
+
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
@@ -15,7 +17,8 @@ use super::FieldError;
 /// at 300.00 a night and pays 100.00 meals and 80.00 city transport a day.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CityRates {
-    pub code: String,
+    /// Shared, so every breakdown line can name its city without copying the text.
+    pub code: Arc<str>,
     pub names: Vec<String>,
     pub lodging_cap_per_night: Money,
     pub meal_allowance_per_day: Money,
@@ -140,11 +143,11 @@ impl Policy {
 
     /// The city with exactly this code.
     pub fn city_by_code(&self, code: &str) -> Option<&CityRates> {
-        self.cities.iter().find(|c| c.code == code)
+        self.cities.iter().find(|c| &*c.code == code)
     }
 
     pub fn city_codes(&self) -> Vec<String> {
-        self.cities.iter().map(|c| c.code.clone()).collect()
+        self.cities.iter().map(|c| c.code.to_string()).collect()
     }
 }
 
@@ -177,7 +180,7 @@ pub(crate) mod tests {
 
     fn city(code: &str, names: &[&str], cap: i64) -> CityRates {
         CityRates {
-            code: code.into(),
+            code: Arc::from(code),
             names: names.iter().map(|n| n.to_string()).collect(),
             lodging_cap_per_night: Money::yuan(cap),
             meal_allowance_per_day: Money::yuan(100),
@@ -209,11 +212,7 @@ pub(crate) mod tests {
     fn finds_cities_by_any_accepted_name() {
         let p = policy_2021();
         for name in ["beijing", "北京", "北京市", "Beijing", "BEIJING", " 北京 "] {
-            assert_eq!(
-                p.city(name).map(|c| c.code.as_str()),
-                Some("beijing"),
-                "{name}"
-            );
+            assert_eq!(p.city(name).map(|c| &*c.code), Some("beijing"), "{name}");
         }
         assert!(p.city("上海").is_none());
     }

@@ -3,6 +3,7 @@
 //! explains every amount with the rule and rate that produced it.
 
 use std::fmt;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -66,8 +67,8 @@ pub enum TripError {
 
 /// A stay whose city is known and whose dates lie inside the trip (R4).
 #[derive(Clone, Debug)]
-struct Stay {
-    rates: CityRates,
+struct Stay<'p> {
+    rates: &'p CityRates,
     check_in: NaiveDate,
     check_out: NaiveDate,
     lodging_amount: Money,
@@ -82,12 +83,12 @@ struct Stay {
 /// 680.00 lodging and an invoice, two tickets of 65.50, lunch provided on 05-11: reimbursable
 /// 1231.00, self-borne 80.00.
 #[derive(Clone, Debug)]
-pub struct Trip {
-    destination: CityRates,
+pub struct Trip<'p> {
+    destination: &'p CityRates,
     departure_date: NaiveDate,
     return_date: NaiveDate,
     /// Sorted by check-in.
-    stays: Vec<Stay>,
+    stays: Vec<Stay<'p>>,
     tickets: Vec<Ticket>,
     /// Sorted by date, one per date.
     meals_provided: Vec<MealsProvided>,
@@ -96,18 +97,15 @@ pub struct Trip {
     deduction: HostMealDeduction,
 }
 
-impl Trip {
+impl<'p> Trip<'p> {
     /// Checks a stated trip against the rules and the policy version in force.
-    pub fn parse(input: TripInput, policy: &Policy) -> Result<Trip, TripError> {
+    pub fn parse(input: TripInput, policy: &'p Policy) -> Result<Trip<'p>, TripError> {
         let resolve = |field: String, name: &str| {
-            policy
-                .city(name)
-                .cloned()
-                .ok_or_else(|| TripError::UnknownCity {
-                    field,
-                    name: name.to_string(),
-                    known: policy.city_codes(),
-                })
+            policy.city(name).ok_or_else(|| TripError::UnknownCity {
+                field,
+                name: name.to_string(),
+                known: policy.city_codes(),
+            })
         };
         let destination = resolve("destination".into(), &input.destination)?;
         let mut resolved = Vec::with_capacity(input.stays.len());
@@ -132,7 +130,7 @@ impl Trip {
             ));
         }
 
-        let mut stays: Vec<(usize, Stay)> = Vec::with_capacity(input.stays.len());
+        let mut stays: Vec<(usize, Stay<'p>)> = Vec::with_capacity(input.stays.len());
         for ((i, stay), rates) in input.stays.into_iter().enumerate().zip(resolved) {
             if stay.check_out <= stay.check_in {
                 errors.push(FieldError::new(
@@ -242,14 +240,14 @@ impl Trip {
 
     /// R5/R6 day-city: the stay covering that night; else the last stay that ended on or before
     /// the day; else the destination.
-    fn city_of_day<'a>(&'a self, day: NaiveDate, cursor: &mut usize) -> &'a CityRates {
+    fn city_of_day(&self, day: NaiveDate, cursor: &mut usize) -> &'p CityRates {
         while *cursor < self.stays.len() && self.stays[*cursor].check_out <= day {
             *cursor += 1;
         }
         match self.stays.get(*cursor) {
-            Some(stay) if stay.check_in <= day => &stay.rates,
-            _ if *cursor > 0 => &self.stays[*cursor - 1].rates,
-            _ => &self.destination,
+            Some(stay) if stay.check_in <= day => stay.rates,
+            _ if *cursor > 0 => self.stays[*cursor - 1].rates,
+            _ => self.destination,
         }
     }
 
@@ -374,7 +372,7 @@ impl Trip {
                 date: None,
                 amount: ticket.amount,
                 rule: Rule::Ticket {
-                    description: ticket.description.clone(),
+                    description: Arc::from(ticket.description.as_str()),
                 },
             });
         }
@@ -476,7 +474,7 @@ impl Breakdown {
 /// R4 for one stay: `allowed = min(claimed, nights × cap)`, the excess borne by the traveller.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StayLine {
-    pub city: String,
+    pub city: Arc<str>,
     pub nights: i64,
     pub cap_per_night: Money,
     pub cap_total: Money,
@@ -520,12 +518,12 @@ impl Item {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Rule {
     Lodging {
-        city: String,
+        city: Arc<str>,
         nights: i64,
         cap_per_night: Money,
     },
     Meal {
-        city: String,
+        city: Arc<str>,
         rate: Money,
     },
     HostMeals {
@@ -534,12 +532,12 @@ pub enum Rule {
         rate: Money,
     },
     Transport {
-        city: String,
+        city: Arc<str>,
         rate: Money,
     },
     VehicleProvided,
     Ticket {
-        description: String,
+        description: Arc<str>,
     },
     MissingInvoice,
 }
@@ -643,7 +641,8 @@ mod tests {
     }
 
     fn compute(input: TripInput) -> Breakdown {
-        let trip = Trip::parse(input, &policy_2021()).unwrap_or_else(|e| panic!("{e:?}"));
+        let policy = policy_2021();
+        let trip = Trip::parse(input, &policy).unwrap_or_else(|e| panic!("{e:?}"));
         trip.compute().unwrap_or_else(|e| panic!("{e:?}"))
     }
 
@@ -716,7 +715,7 @@ mod tests {
             .iter()
             .filter(|l| l.item == Item::MealAllowance)
             .map(|l| match &l.rule {
-                Rule::Meal { city, .. } => city.clone(),
+                Rule::Meal { city, .. } => city.to_string(),
                 _ => String::new(),
             })
             .collect();

@@ -29,7 +29,7 @@ impl Rates {
                     .daily_cost()
                     .ok_or_else(|| AppError::Internal("daily cost overflow".into()))?;
                 by_city
-                    .entry(city.code.clone())
+                    .entry(city.code.to_string())
                     .or_default()
                     .push(RateFrom {
                         from: version.policy.effective_from,
@@ -107,7 +107,7 @@ fn resolve_city(c: &mut DbConnection, org_id: i64, name: &str, on: NaiveDate) ->
     version
         .policy
         .city(name)
-        .map(|city| city.code.clone())
+        .map(|city| city.code.to_string())
         .ok_or_else(|| AppError::UnknownCity {
             field: "city".into(),
             name: name.to_string(),

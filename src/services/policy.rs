@@ -23,7 +23,7 @@ fn load(c: &mut DbConnection, org_id: i64, row: PolicyRow) -> AppResult<Version>
     let cities = rows::cities(c, org_id, row.id)?
         .into_iter()
         .map(|city| CityRates {
-            code: city.code,
+            code: city.code.into(),
             names: city.names.lines().map(str::to_string).collect(),
             lodging_cap_per_night: Money::from_fen(city.lodging_cap_fen),
             meal_allowance_per_day: Money::from_fen(city.meal_fen),
@@ -109,7 +109,7 @@ pub fn insert(
                 org_id,
                 policy_id: id,
                 position: i32::try_from(position).unwrap_or(i32::MAX),
-                code: city.code.clone(),
+                code: city.code.to_string(),
                 names: city.names.join("\n"),
                 lodging_cap_fen: city.lodging_cap_per_night.fen(),
                 meal_fen: city.meal_allowance_per_day.fen(),
