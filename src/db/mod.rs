@@ -108,6 +108,9 @@ pub fn pool(url: &str, size: u32, busy_timeout_ms: u32) -> Result<Pool, r2d2::Po
     r2d2::Pool::builder()
         .max_size(size)
         .connection_timeout(Duration::from_secs(30))
+        // A broken connection is caught by `has_broken` and by the failing query itself; testing
+        // every checkout would cost a round trip per request.
+        .test_on_check_out(false)
         .build(Manager {
             url: url.to_string(),
             backend,

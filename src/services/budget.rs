@@ -207,7 +207,7 @@ pub fn create(pool: &Pool, actor: &Actor, spec: NewLineSpec<'_>) -> AppResult<Li
 }
 
 /// The line and its ancestors, leaf first.
-fn path(c: &mut DbConnection, org_id: i64, line_id: i64) -> AppResult<Vec<LineRow>> {
+pub fn path(c: &mut DbConnection, org_id: i64, line_id: i64) -> AppResult<Vec<LineRow>> {
     let mut path = Vec::new();
     let mut next = Some(line_id);
     while let Some(id) = next {
@@ -266,14 +266,30 @@ pub fn commit(
     amount: Money,
     source: Source<'_>,
 ) -> AppResult<()> {
+    let path = path(c, org_id, line_id)?;
+    commit_along(c, org_id, &path, amount, source)
+}
+
+/// [`commit`] along a path read beforehand with [`path`] (the tree's shape never changes, so
+/// the path may be read outside the write transaction; the balances are checked inside it).
+pub fn commit_along(
+    c: &mut DbConnection,
+    org_id: i64,
+    path: &[LineRow],
+    amount: Money,
+    source: Source<'_>,
+) -> AppResult<()> {
+    let Some(leaf) = path.first() else {
+        return Err(AppError::NotFound("budget line"));
+    };
     if amount.is_zero() {
         return Ok(());
     }
-    for line in path(c, org_id, line_id)? {
+    for line in path {
         if !rows::try_commit(c, org_id, line.id, amount.fen())? {
-            let now = rows::find(c, org_id, line.id)?.map_or(balance(&line), |r| balance(&r));
+            let now = rows::find(c, org_id, line.id)?.map_or(balance(line), |r| balance(&r));
             return Err(AppError::InsufficientBudget(Insufficient {
-                line_code: line.code,
+                line_code: line.code.clone(),
                 available: now.available(),
                 requested: amount,
             }));
@@ -282,7 +298,7 @@ pub fn commit(
     post(
         c,
         org_id,
-        line_id,
+        leaf.id,
         EntryKind::Commit,
         amount,
         source.kind,

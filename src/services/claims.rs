@@ -47,19 +47,19 @@ pub fn submit(
     let mut c = conn(pool)?;
     let request = serde_json::to_string(&RequestRecord::from(&input))
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    write_tx(&mut c, |c| {
-        if lines::find(c, actor.org_id, budget_line_id)?.is_none() {
-            return Err(AppError::UnknownBudgetLine(budget_line_id.to_string()));
-        }
-        let (purpose, destination) = (
-            input.purpose.trim().to_string(),
-            input.destination.trim().to_string(),
-        );
-        let (departure_date, return_date) = (input.departure_date, input.return_date);
-        let (policy_id, breakdown) = compute(c, actor.org_id, input)?;
-        let at = now();
-        let breakdown_json =
-            serde_json::to_string(&breakdown).map_err(|e| AppError::Internal(e.to_string()))?;
+    if lines::find(&mut c, actor.org_id, budget_line_id)?.is_none() {
+        return Err(AppError::UnknownBudgetLine(budget_line_id.to_string()));
+    }
+    let (purpose, destination) = (
+        input.purpose.trim().to_string(),
+        input.destination.trim().to_string(),
+    );
+    let (departure_date, return_date) = (input.departure_date, input.return_date);
+    // Policy versions are never changed once stored, so the claim is computed before the write.
+    let (policy_id, breakdown) = compute(&mut c, actor.org_id, input)?;
+    let breakdown_json =
+        serde_json::to_string(&breakdown).map_err(|e| AppError::Internal(e.to_string()))?;
+    let id = write_tx(&mut c, |c| {
         let id = rows::insert(
             c,
             &NewClaim {
@@ -76,15 +76,16 @@ pub fn submit(
                 breakdown: &breakdown_json,
                 reimbursable_fen: breakdown.reimbursable.fen(),
                 self_borne_fen: breakdown.self_borne.fen(),
-                submitted_at: at,
+                submitted_at: now(),
             },
         )?;
         record(c, actor, id, "submit", None, "submitted", None)?;
-        let warning = budget::warning(c, actor.org_id, budget_line_id, breakdown.reimbursable)?;
-        let mut view = load(c, actor.org_id, id)?;
-        view.budget_warning = warning;
-        Ok(view)
-    })
+        Ok::<_, AppError>(id)
+    })?;
+    let warning = budget::warning(&mut c, actor.org_id, budget_line_id, breakdown.reimbursable)?;
+    let mut view = load(&mut c, actor.org_id, id)?;
+    view.budget_warning = warning;
+    Ok(view)
 }
 
 /// What is kept of the request, for auditors: the trip exactly as stated.
@@ -223,29 +224,31 @@ fn not_allowed(row: &ClaimRow, action: &'static str) -> AppError {
 /// `insufficient_budget` with nothing changed. Nobody approves their own claim.
 pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimView> {
     let mut c = conn(pool)?;
-    let view = write_tx(&mut c, |c| {
-        let row = find(c, actor.org_id, id)?;
-        if row.claimant_id == actor.user_id {
-            return Err(AppError::SelfApprovalForbidden);
-        }
-        if row.status != "submitted" {
-            return Err(not_allowed(&row, "approve"));
-        }
-        let amount = Money::from_fen(row.reimbursable_fen);
-        let source = Source {
-            kind: ENTITY,
-            id,
-            actor: actor.user_id,
-        };
-        budget::commit(c, actor.org_id, row.budget_line_id, amount, source)?;
+    // Reads that need no lock: the claim as it stands and its line's path up the tree (lines are
+    // never moved). The write lock then covers only the writes, each one conditional.
+    let row = find(&mut c, actor.org_id, id)?;
+    if row.claimant_id == actor.user_id {
+        return Err(AppError::SelfApprovalForbidden);
+    }
+    if row.status != "submitted" {
+        return Err(not_allowed(&row, "approve"));
+    }
+    let path = budget::path(&mut c, actor.org_id, row.budget_line_id)?;
+    let amount = Money::from_fen(row.reimbursable_fen);
+    let source = Source {
+        kind: ENTITY,
+        id,
+        actor: actor.user_id,
+    };
+    write_tx(&mut c, |c| {
         if !rows::mark_approved(c, actor.org_id, id, actor.user_id, now())? {
-            return Err(not_allowed(&row, "approve"));
+            return Err(not_allowed(&find(c, actor.org_id, id)?, "approve"));
         }
-        record(c, actor, id, "approve", Some("submitted"), "approved", None)?;
-        load(c, actor.org_id, id)
+        budget::commit_along(c, actor.org_id, &path, amount, source)?;
+        record(c, actor, id, "approve", Some("submitted"), "approved", None)
     })?;
     metrics::record_approval(ENTITY);
-    Ok(view)
+    load(&mut c, actor.org_id, id)
 }
 
 /// `POST /api/v1/travel-claims/{id}/reject`: from submitted or approved; releases any commitment.
