@@ -34,6 +34,30 @@ pub fn record(c: &mut DbConnection, actor: &Actor, change: Change<'_>) -> AppRes
     Ok(())
 }
 
+/// Records that `actor` moved document `(entity, id)` from `from` to `to` by `action`.
+pub fn status(
+    c: &mut DbConnection,
+    actor: &Actor,
+    (entity, id): (&str, i64),
+    action: &str,
+    from: Option<&str>,
+    to: &str,
+    note: Option<&str>,
+) -> AppResult<()> {
+    record(
+        c,
+        actor,
+        Change {
+            entity,
+            id,
+            action,
+            from,
+            to,
+            note,
+        },
+    )
+}
+
 pub fn history(
     c: &mut DbConnection,
     org_id: i64,

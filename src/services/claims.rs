@@ -15,7 +15,7 @@ use crate::error::{AppError, AppResult};
 use crate::metrics;
 use crate::wire::{timestamp, BreakdownView, ClaimView, HistoryView};
 
-use super::audit::{self, Change};
+use super::audit;
 use super::budget::{self, Source};
 use super::{conn, policy};
 
@@ -79,7 +79,7 @@ pub fn submit(
                 submitted_at: now(),
             },
         )?;
-        record(c, actor, id, "submit", None, "submitted", None)?;
+        audit::status(c, actor, (ENTITY, id), "submit", None, "submitted", None)?;
         Ok::<_, AppError>(id)
     })?;
     let warning = budget::warning(&mut c, actor.org_id, budget_line_id, breakdown.reimbursable)?;
@@ -127,29 +127,6 @@ impl<'a> From<&'a TripInput> for RequestRecord<'a> {
             vehicle_provided_dates: &t.vehicle_provided_dates,
         }
     }
-}
-
-fn record(
-    c: &mut DbConnection,
-    actor: &Actor,
-    id: i64,
-    action: &str,
-    from: Option<&str>,
-    to: &str,
-    note: Option<&str>,
-) -> AppResult<()> {
-    audit::record(
-        c,
-        actor,
-        Change {
-            entity: ENTITY,
-            id,
-            action,
-            from,
-            to,
-            note,
-        },
-    )
 }
 
 fn find(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<ClaimRow> {
@@ -245,7 +222,15 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimView> {
             return Err(not_allowed(&find(c, actor.org_id, id)?, "approve"));
         }
         budget::commit_along(c, actor.org_id, &path, amount, source)?;
-        record(c, actor, id, "approve", Some("submitted"), "approved", None)
+        audit::status(
+            c,
+            actor,
+            (ENTITY, id),
+            "approve",
+            Some("submitted"),
+            "approved",
+            None,
+        )
     })?;
     metrics::record_approval(ENTITY);
     load(&mut c, actor.org_id, id)
@@ -284,10 +269,10 @@ pub fn reject(pool: &Pool, actor: &Actor, id: i64, reason: &str) -> AppResult<Cl
         )? {
             return Err(not_allowed(&row, "reject"));
         }
-        record(
+        audit::status(
             c,
             actor,
-            id,
+            (ENTITY, id),
             "reject",
             Some(&row.status),
             "rejected",
@@ -320,10 +305,10 @@ pub fn pay(pool: &Pool, actor: &Actor, id: i64, paid_on: NaiveDate) -> AppResult
         if !rows::mark_paid(c, actor.org_id, id, actor.user_id, now(), paid_on)? {
             return Err(not_allowed(&row, "pay"));
         }
-        record(
+        audit::status(
             c,
             actor,
-            id,
+            (ENTITY, id),
             "pay",
             Some("approved"),
             "paid",

@@ -20,7 +20,7 @@ use crate::error::{AppError, AppResult};
 use crate::metrics;
 use crate::wire::{timestamp, BatchItemView, BatchView, MonthView, RecipientView, WindowView};
 
-use super::audit::{self, Change};
+use super::audit;
 use super::budget::{self, Source};
 use super::{conn, policy};
 
@@ -214,29 +214,6 @@ fn load(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<BatchView> {
     })
 }
 
-fn record(
-    c: &mut DbConnection,
-    actor: &Actor,
-    id: i64,
-    action: &str,
-    from: Option<&str>,
-    to: &str,
-    note: Option<&str>,
-) -> AppResult<()> {
-    audit::record(
-        c,
-        actor,
-        Change {
-            entity: ENTITY,
-            id,
-            action,
-            from,
-            to,
-            note,
-        },
-    )
-}
-
 /// `POST /api/v1/subsidy-batches`: a draft of everything due for the half-year. A second regular
 /// batch while one is not void is 409 `batch_exists`; nothing due is 422 `empty_batch`.
 pub fn create_batch(
@@ -291,7 +268,7 @@ pub fn create_batch(
                 },
             )?;
         }
-        record(c, actor, id, "create", None, "draft", None)?;
+        audit::status(c, actor, (ENTITY, id), "create", None, "draft", None)?;
         load(c, actor.org_id, id)
     })
 }
@@ -313,7 +290,15 @@ pub fn regenerate(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
             rows::insert_item(c, item)?;
         }
         rows::set_total(c, actor.org_id, id, total(&items)?.fen())?;
-        record(c, actor, id, "regenerate", Some("draft"), "draft", None)?;
+        audit::status(
+            c,
+            actor,
+            (ENTITY, id),
+            "regenerate",
+            Some("draft"),
+            "draft",
+            None,
+        )?;
         load(c, actor.org_id, id)
     })
 }
@@ -365,7 +350,15 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
         if !rows::mark_approved(c, actor.org_id, id, actor.user_id, now())? {
             return Err(not_allowed(&row, "approve"));
         }
-        record(c, actor, id, "approve", Some("draft"), "approved", None)?;
+        audit::status(
+            c,
+            actor,
+            (ENTITY, id),
+            "approve",
+            Some("draft"),
+            "approved",
+            None,
+        )?;
         load(c, actor.org_id, id)
     })?;
     metrics::record_approval(ENTITY);
@@ -400,10 +393,10 @@ pub fn pay(pool: &Pool, actor: &Actor, id: i64, paid_on: NaiveDate) -> AppResult
         if !rows::mark_paid(c, actor.org_id, id, actor.user_id, now(), paid_on, on_time)? {
             return Err(not_allowed(&row, "pay"));
         }
-        record(
+        audit::status(
             c,
             actor,
-            id,
+            (ENTITY, id),
             "pay",
             Some("approved"),
             "paid",
@@ -440,7 +433,15 @@ pub fn void(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
         if !rows::mark_void(c, actor.org_id, id, &row.status, actor.user_id, now())? {
             return Err(not_allowed(&row, "void"));
         }
-        record(c, actor, id, "void", Some(&row.status), "void", None)?;
+        audit::status(
+            c,
+            actor,
+            (ENTITY, id),
+            "void",
+            Some(&row.status),
+            "void",
+            None,
+        )?;
         load(c, actor.org_id, id)
     })
 }
