@@ -22,6 +22,7 @@ fn today() -> NaiveDate {
 #[derive(Deserialize, IntoParams)]
 pub struct OnQuery {
     /// The day whose policy prices `daily_cost`; today when absent.
+    #[serde(default, deserialize_with = "crate::wire::iso::opt_date")]
     date: Option<NaiveDate>,
 }
 
@@ -137,6 +138,7 @@ pub async fn list_events(pool: web::Data<Pool>, caller: Caller) -> AppResult<Htt
 #[derive(Deserialize, IntoParams)]
 pub struct ForecastQuery {
     /// The forecast's date (`YYYY-MM-DD`); today when absent.
+    #[serde(default, deserialize_with = "crate::wire::iso::opt_date")]
     as_of: Option<NaiveDate>,
 }
 

@@ -16,6 +16,7 @@ use super::extract::{run, Body, Caller};
 #[derive(Deserialize, IntoParams)]
 pub struct PolicyQuery {
     /// The date the policy must be in force on; today when absent.
+    #[serde(default, deserialize_with = "crate::wire::iso::opt_date")]
     date: Option<NaiveDate>,
 }
 

@@ -238,6 +238,13 @@ async fn malformed_bodies_are_invalid_requests() {
     let r = app.post(&t, "/api/v1/travel-claims", &wrong_type).await;
     r.assert(422, "invalid_request");
     assert_eq!(r.fields(), ["departure_date"]);
+    for odd in ["-1-1-1", "2021-5-10", "+12021-05-10"] {
+        let mut odd_date = r8_claim(line);
+        odd_date["departure_date"] = json!(odd);
+        let r = app.post(&t, "/api/v1/travel-claims", &odd_date).await;
+        r.assert(422, "invalid_request");
+        assert_eq!(r.fields(), ["departure_date"], "{odd}");
+    }
     let mut bad_date = r8_claim(line);
     bad_date["stays"][0]["check_in"] = json!("2021-02-30");
     let r = app.post(&t, "/api/v1/travel-claims", &bad_date).await;
