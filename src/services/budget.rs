@@ -208,10 +208,22 @@ pub fn create(pool: &Pool, actor: &Actor, spec: NewLineSpec<'_>) -> AppResult<Li
 
 /// The line and its ancestors, leaf first.
 pub fn path(c: &mut DbConnection, org_id: i64, line_id: i64) -> AppResult<Vec<LineRow>> {
-    let mut path = Vec::new();
-    let mut next = Some(line_id);
+    let leaf = rows::find(c, org_id, line_id)?.ok_or(AppError::NotFound("budget line"))?;
+    if leaf.parent_id.is_none() {
+        return Ok(vec![leaf]);
+    }
+    // A line's ancestors are in its year: one query for the year instead of one per level.
+    let year: HashMap<i64, LineRow> = rows::by_year(c, org_id, leaf.year)?
+        .into_iter()
+        .map(|l| (l.id, l))
+        .collect();
+    let mut next = leaf.parent_id;
+    let mut path = vec![leaf];
     while let Some(id) = next {
-        let row = rows::find(c, org_id, id)?.ok_or(AppError::NotFound("budget line"))?;
+        let row = year
+            .get(&id)
+            .cloned()
+            .ok_or(AppError::NotFound("budget line"))?;
         next = row.parent_id;
         path.push(row);
         if path.len() > 64 {
