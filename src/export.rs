@@ -2,8 +2,10 @@
 //! the county finance bureau's 预算执行情况表.
 
 use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Formula, Workbook};
 
+use crate::domain::performance::execution_rate;
 use crate::domain::Money;
 use crate::wire::ExecutionView;
 
@@ -39,10 +41,11 @@ pub fn execution_csv(report: &ExecutionView) -> Result<Vec<u8>, csv::Error> {
     out.into_inner().map_err(|e| e.into_error().into())
 }
 
-/// An amount as the spreadsheet's number type. Excel stores every number as a binary double; the
-/// conversion happens here, once, for display with two decimals — no arithmetic is done on it.
-fn cell(m: Money) -> f64 {
-    m.to_decimal().to_f64().unwrap_or_default()
+/// A value as the spreadsheet's number type. Excel stores every number as a binary double; this
+/// is the one place the service converts to it, for display with two decimals — no arithmetic is
+/// ever done on the result.
+fn cell(value: Decimal) -> f64 {
+    value.to_f64().unwrap_or_default()
 }
 
 /// A real workbook: title, Chinese headers, names indented by depth, amounts as numbers formatted
@@ -96,18 +99,13 @@ pub fn execution_xlsx(report: &ExecutionView) -> Result<Vec<u8>, rust_xlsxwriter
             (5, l.spent),
             (6, l.available),
         ] {
-            sheet.write_number_with_format(row, col, cell(amount), &money)?;
+            sheet.write_number_with_format(row, col, cell(amount.to_decimal()), &money)?;
         }
-        match &l.execution_rate {
-            Some(r) => sheet.write_number_with_format(
-                row,
-                7,
-                r.parse::<f64>().unwrap_or_default(),
-                &rate,
-            )?,
+        match execution_rate(l.spent, l.allocated) {
+            Some(r) => sheet.write_number_with_format(row, 7, cell(r), &rate)?,
             None => sheet.write_string_with_format(row, 7, "", &text)?,
         };
-        sheet.write_number_with_format(row, 8, cell(l.oversubscribed_by), &money)?;
+        sheet.write_number_with_format(row, 8, cell(l.oversubscribed_by.to_decimal()), &money)?;
         row += 1;
     }
     let last = row; // one past the data, 0-based; Excel rows are 1-based
