@@ -142,6 +142,10 @@ pub fn month_item(
             / Decimal::from(days_in_month);
         Money::round(share).ok()?
     };
+    // A share that rounds to 0.00 pays nothing and is no item (0.01 a month for 1 day of 31).
+    if amount.is_zero() {
+        return None;
+    }
     Some(MonthItem {
         year,
         month,
@@ -196,6 +200,15 @@ mod tests {
             Money::checked_sum(items.iter().map(|i| i.amount)),
             Some(Money::from_fen(260_333))
         );
+    }
+
+    #[test]
+    fn a_share_that_rounds_to_nothing_is_no_item() {
+        let e = Enrollment::new(date("2022-01-31"), Some(date("2022-01-31")))
+            .unwrap_or_else(|| panic!("valid"));
+        assert_eq!(half_items(Money::from_fen(1), &e, 2022, Half::H1), []);
+        assert_eq!(half_items(Money::from_fen(16), &e, 2022, Half::H1).len(), 1);
+        // 0.16/31 → 0.01
     }
 
     #[test]

@@ -244,6 +244,19 @@ pub fn reject(pool: &Pool, actor: &Actor, id: i64, reason: &str) -> AppResult<Cl
         if row.status != "submitted" && row.status != "approved" {
             return Err(not_allowed(&row, "reject"));
         }
+        // The status moves first, conditionally: a concurrent payment or rejection of the same
+        // claim loses here with 409, before any money moves.
+        if !rows::mark_rejected(
+            c,
+            actor.org_id,
+            id,
+            &row.status,
+            actor.user_id,
+            now(),
+            reason.trim(),
+        )? {
+            return Err(not_allowed(&find(c, actor.org_id, id)?, "reject"));
+        }
         if row.status == "approved" {
             let source = Source {
                 kind: ENTITY,
@@ -257,17 +270,6 @@ pub fn reject(pool: &Pool, actor: &Actor, id: i64, reason: &str) -> AppResult<Cl
                 Money::from_fen(row.reimbursable_fen),
                 source,
             )?;
-        }
-        if !rows::mark_rejected(
-            c,
-            actor.org_id,
-            id,
-            &row.status,
-            actor.user_id,
-            now(),
-            reason.trim(),
-        )? {
-            return Err(not_allowed(&row, "reject"));
         }
         audit::status(
             c,
@@ -290,6 +292,9 @@ pub fn pay(pool: &Pool, actor: &Actor, id: i64, paid_on: NaiveDate) -> AppResult
         if row.status != "approved" {
             return Err(not_allowed(&row, "pay"));
         }
+        if !rows::mark_paid(c, actor.org_id, id, actor.user_id, now(), paid_on)? {
+            return Err(not_allowed(&find(c, actor.org_id, id)?, "pay"));
+        }
         let source = Source {
             kind: ENTITY,
             id,
@@ -302,9 +307,6 @@ pub fn pay(pool: &Pool, actor: &Actor, id: i64, paid_on: NaiveDate) -> AppResult
             Money::from_fen(row.reimbursable_fen),
             source,
         )?;
-        if !rows::mark_paid(c, actor.org_id, id, actor.user_id, now(), paid_on)? {
-            return Err(not_allowed(&row, "pay"));
-        }
         audit::status(
             c,
             actor,

@@ -329,6 +329,11 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
         if due != rows::items(c, actor.org_id, id)? {
             return Err(AppError::BatchOutdated);
         }
+        // Status first, conditionally (a concurrent approval of this batch loses with 409), then
+        // the months (a concurrent batch holding one of them makes this one outdated), then money.
+        if !rows::mark_approved(c, actor.org_id, id, actor.user_id, now())? {
+            return Err(not_allowed(&find(c, actor.org_id, id)?, "approve"));
+        }
         rows::set_live(c, actor.org_id, id, true).map_err(|e| match e {
             DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
                 AppError::BatchOutdated
@@ -347,9 +352,6 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
             Money::from_fen(row.total_fen),
             source,
         )?;
-        if !rows::mark_approved(c, actor.org_id, id, actor.user_id, now())? {
-            return Err(not_allowed(&row, "approve"));
-        }
         audit::status(
             c,
             actor,
@@ -378,6 +380,9 @@ pub fn pay(pool: &Pool, actor: &Actor, id: i64, paid_on: NaiveDate) -> AppResult
             .payout_window(row.year)
             .ok_or_else(|| AppError::Internal("payout window".into()))?;
         let on_time = from <= paid_on && paid_on <= to;
+        if !rows::mark_paid(c, actor.org_id, id, actor.user_id, now(), paid_on, on_time)? {
+            return Err(not_allowed(&find(c, actor.org_id, id)?, "pay"));
+        }
         let source = Source {
             kind: ENTITY,
             id,
@@ -390,9 +395,6 @@ pub fn pay(pool: &Pool, actor: &Actor, id: i64, paid_on: NaiveDate) -> AppResult
             Money::from_fen(row.total_fen),
             source,
         )?;
-        if !rows::mark_paid(c, actor.org_id, id, actor.user_id, now(), paid_on, on_time)? {
-            return Err(not_allowed(&row, "pay"));
-        }
         audit::status(
             c,
             actor,
@@ -415,6 +417,9 @@ pub fn void(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
         if row.status != "draft" && row.status != "approved" {
             return Err(not_allowed(&row, "void"));
         }
+        if !rows::mark_void(c, actor.org_id, id, &row.status, actor.user_id, now())? {
+            return Err(not_allowed(&find(c, actor.org_id, id)?, "void"));
+        }
         if row.status == "approved" {
             let source = Source {
                 kind: ENTITY,
@@ -429,9 +434,6 @@ pub fn void(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
                 source,
             )?;
             rows::set_live(c, actor.org_id, id, false)?;
-        }
-        if !rows::mark_void(c, actor.org_id, id, &row.status, actor.user_id, now())? {
-            return Err(not_allowed(&row, "void"));
         }
         audit::status(
             c,

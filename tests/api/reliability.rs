@@ -340,3 +340,92 @@ async fn overlapping_batches_made_and_approved_at_once_never_pay_a_month_twice()
     assert_eq!((live.len(), distinct.len()), (36, 36));
     assert_eq!(app.line(line).await["committed"], "39600.00");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn paying_and_rejecting_at_once_is_one_success_and_one_409() {
+    let app = spawn_app().await;
+    let claimant = app.user("张三", &[R::Claimant]);
+    let (a, b) = (
+        app.user("李四", &[R::Finance]),
+        app.user("王五", &[R::Finance]),
+    );
+    let line = app.line_id("dept.project.petition-work.operations").await;
+    for _ in 0..5 {
+        let id = app.submit(&claimant, &r8_claim(line)).await;
+        app.post(
+            &a,
+            &format!("/api/v1/travel-claims/{id}/approve"),
+            &json!({}),
+        )
+        .await
+        .assert(200, "");
+        let (pay_body, reject_body) = (json!({"paid_on": "2021-05-20"}), json!({"reason": "重复"}));
+        let (pay_path, reject_path) = (
+            format!("/api/v1/travel-claims/{id}/pay"),
+            format!("/api/v1/travel-claims/{id}/reject"),
+        );
+        let (paid, rejected) = tokio::join!(
+            app.post(&a, &pay_path, &pay_body),
+            app.post(&b, &reject_path, &reject_body)
+        );
+        let statuses = [paid.status.as_u16(), rejected.status.as_u16()];
+        assert!(
+            statuses.contains(&200) && statuses.contains(&409),
+            "{statuses:?}: {} / {}",
+            paid.body,
+            rejected.body
+        );
+    }
+    let (_, mismatches) = baoxiao::services::budget::verify(&app.pool).unwrap();
+    assert!(mismatches.is_empty(), "{mismatches:?}");
+    let l = app.line(line).await;
+    assert_eq!(l["committed"], "0.00");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn paying_and_voiding_a_batch_at_once_is_one_success_and_one_409() {
+    let app = spawn_app().await;
+    let (maker, checker) = (
+        app.user("出纳", &[R::Finance]),
+        app.user("会计", &[R::Finance]),
+    );
+    let line = app.line_id("dept.project.cadre-subsidy").await;
+    app.post(
+        &maker,
+        "/api/v1/subsidy-recipients",
+        &json!({"name": "老干部", "enrolled_from": "2021-01-01"}),
+    )
+    .await
+    .assert(201, "");
+    let batch = app
+        .post(
+            &maker,
+            "/api/v1/subsidy-batches",
+            &json!({"budget_line_id": line, "year": 2021, "half": 1}),
+        )
+        .await;
+    let id = batch.body["id"].as_i64().unwrap();
+    app.post(
+        &checker,
+        &format!("/api/v1/subsidy-batches/{id}/approve"),
+        &json!({}),
+    )
+    .await
+    .assert(200, "");
+    let (pay_body, empty) = (json!({"paid_on": "2021-06-05"}), json!({}));
+    let (pay_path, void_path) = (
+        format!("/api/v1/subsidy-batches/{id}/pay"),
+        format!("/api/v1/subsidy-batches/{id}/void"),
+    );
+    let (paid, voided) = tokio::join!(
+        app.post(&maker, &pay_path, &pay_body),
+        app.post(&checker, &void_path, &empty)
+    );
+    let statuses = [paid.status.as_u16(), voided.status.as_u16()];
+    assert!(
+        statuses.contains(&200) && statuses.contains(&409),
+        "{statuses:?}"
+    );
+    let (_, mismatches) = baoxiao::services::budget::verify(&app.pool).unwrap();
+    assert!(mismatches.is_empty(), "{mismatches:?}");
+}
