@@ -38,8 +38,11 @@ pub enum AppError {
     },
     #[error("no budget line {0} in this organisation")]
     UnknownBudgetLine(String),
-    #[error("no travel policy is in force on {0}")]
-    NoPolicyInForce(chrono::NaiveDate),
+    #[error("no travel policy is in force on {date}")]
+    NoPolicyInForce {
+        date: chrono::NaiveDate,
+        field: &'static str,
+    },
     #[error("line {} has {} available, {} requested", .0.line_code, .0.available, .0.requested)]
     InsufficientBudget(Insufficient),
     #[error("cannot {action} a {from} {what}")]
@@ -92,10 +95,12 @@ impl AppError {
             AppError::SelfApprovalForbidden => "self_approval_forbidden",
             AppError::NotFound(_) => "not_found",
             AppError::InvalidRequest { .. } => "invalid_request",
-            AppError::Validation(_) => "validation_failed",
+            // api.md's one code for a field problem; `errors` names the field.
+            AppError::Validation(_) => "invalid_request",
             AppError::UnknownCity { .. } => "unknown_city",
-            AppError::UnknownBudgetLine(_) => "unknown_budget_line",
-            AppError::NoPolicyInForce(_) => "no_policy_in_force",
+            // Another organisation's line is as unknown as one that does not exist (api.md: 404).
+            AppError::UnknownBudgetLine(_) => "not_found",
+            AppError::NoPolicyInForce { .. } => "invalid_request",
             AppError::InsufficientBudget(_) => "insufficient_budget",
             AppError::InvalidTransition { .. } => "invalid_transition",
             AppError::DuplicateCode(_) => "duplicate_code",
@@ -103,7 +108,7 @@ impl AppError {
             AppError::BatchExists => "batch_exists",
             AppError::EmptyBatch => "empty_batch",
             AppError::BatchOutdated => "batch_outdated",
-            AppError::DuplicateName(_) => "duplicate_name",
+            AppError::DuplicateName(_) => "duplicate_code",
             AppError::OverlappingAssignment { .. } => "overlapping_assignment",
             AppError::IdempotencyKeyReused => "idempotency_key_reused",
             AppError::IdempotencyKeyInFlight => "idempotency_key_in_flight",
@@ -117,12 +122,10 @@ impl AppError {
         match self {
             AppError::Unauthenticated => "Unauthenticated",
             AppError::Forbidden | AppError::SelfApprovalForbidden => "Forbidden",
-            AppError::NotFound(_) => "Not found",
+            AppError::NotFound(_) | AppError::UnknownBudgetLine(_) => "Not found",
             AppError::InvalidRequest { .. } => "Invalid request",
-            AppError::Validation(_)
-            | AppError::UnknownCity { .. }
-            | AppError::UnknownBudgetLine(_) => "Validation failed",
-            AppError::NoPolicyInForce(_) => "No policy in force",
+            AppError::Validation(_) | AppError::UnknownCity { .. } => "Validation failed",
+            AppError::NoPolicyInForce { .. } => "No policy in force",
             AppError::InsufficientBudget(_) => "Insufficient budget",
             AppError::InvalidTransition { .. } => "Invalid transition",
             AppError::DuplicateCode(_) => "Duplicate code",
@@ -179,8 +182,8 @@ impl AppError {
             AppError::UnknownBudgetLine(_) => {
                 vec![json!({"field": "budget_line_id", "message": self.to_string()})]
             }
-            AppError::NoPolicyInForce(_) => {
-                vec![json!({"field": "departure_date", "message": self.to_string()})]
+            AppError::NoPolicyInForce { field, .. } => {
+                vec![json!({"field": field, "message": self.to_string()})]
             }
             _ => vec![],
         };
@@ -207,12 +210,11 @@ impl ResponseError for AppError {
         match self {
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
             AppError::Forbidden | AppError::SelfApprovalForbidden => StatusCode::FORBIDDEN,
-            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::NotFound(_) | AppError::UnknownBudgetLine(_) => StatusCode::NOT_FOUND,
             AppError::InvalidRequest { status, .. } => *status,
             AppError::Validation(_)
             | AppError::UnknownCity { .. }
-            | AppError::UnknownBudgetLine(_)
-            | AppError::NoPolicyInForce(_)
+            | AppError::NoPolicyInForce { .. }
             | AppError::EmptyBatch
             | AppError::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::InsufficientBudget(_)

@@ -21,14 +21,24 @@ const HEADERS: [&str; 9] = [
     "超额分配",
 ];
 
+/// Text for a CSV cell that a spreadsheet will not run: a value starting with `=`, `+`, `-`, `@`
+/// or a control character gets a leading apostrophe (OWASP's advice against formula injection).
+pub fn csv_text(value: &str) -> std::borrow::Cow<'_, str> {
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{value}"))
+    } else {
+        std::borrow::Cow::Borrowed(value)
+    }
+}
+
 /// UTF-8 with a byte-order mark, so Excel on Windows shows the Chinese correctly.
 pub fn execution_csv(report: &ExecutionView) -> Result<Vec<u8>, csv::Error> {
     let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     out.write_record(HEADERS)?;
     for l in &report.lines {
         out.write_record([
-            l.code.clone(),
-            l.name.clone(),
+            csv_text(&l.code).into_owned(),
+            csv_text(&l.name).into_owned(),
             l.depth.to_string(),
             l.allocated.to_string(),
             l.committed.to_string(),

@@ -346,7 +346,16 @@ pub struct PolicyView {
 
 impl PolicyView {
     pub fn new(version: i32, policy: &Policy) -> PolicyView {
-        let share = |d: Decimal| format!("{:.2}", d.normalize());
+        // At least two decimals, and every decimal stored: 0.20 → "0.20", 0.3333 → "0.3333", so
+        // a client that posts back what it read changes nothing.
+        let share = |d: Decimal| {
+            let d = d.normalize();
+            if d.scale() <= 2 {
+                format!("{d:.2}")
+            } else {
+                d.to_string()
+            }
+        };
         PolicyView {
             version,
             effective_from: policy.effective_from,

@@ -80,7 +80,8 @@ impl Money {
         if value.is_sign_negative() && !value.is_zero() {
             return Err(MoneyError::Negative);
         }
-        if value.normalize().scale() > 2 {
+        // As written: "1.500" has three decimals and is refused like "1.005" (R1).
+        if value.scale() > 2 {
             return Err(MoneyError::TooManyDecimals);
         }
         let money = Money::from_decimal_exact(value).ok_or(MoneyError::TooLarge)?;
@@ -215,7 +216,7 @@ mod tests {
             Money::parse_input("99999999.99").map(|m| m.fen()),
             Ok(MAX_INPUT_FEN)
         );
-        assert_eq!(Money::parse_input("1.500").map(|m| m.fen()), Ok(150));
+        assert_eq!(Money::parse_input("1.50").map(|m| m.fen()), Ok(150));
     }
 
     #[test]

@@ -23,7 +23,7 @@ const ENTITY: &str = "travel_claim";
 
 /// Computes a trip with the policy in force on its departure date (R2).
 fn compute(c: &mut DbConnection, org_id: i64, input: TripInput) -> AppResult<(i64, BreakdownView)> {
-    let version = policy::in_force(c, org_id, input.departure_date)?;
+    let version = policy::in_force(c, org_id, input.departure_date, "departure_date")?;
     let trip = Trip::parse(input, &version.policy)?;
     let breakdown = trip
         .compute()

@@ -101,9 +101,16 @@ pub struct NewStation {
     pub daily_cost_override: Option<Money>,
 }
 
-/// The city code a name refers to in the policy in force on `on`; 422 `unknown_city` otherwise.
-fn resolve_city(c: &mut DbConnection, org_id: i64, name: &str, on: NaiveDate) -> AppResult<String> {
-    let version = policy::in_force(c, org_id, on)?;
+/// The city code a name refers to in the policy in force on `on` (a date from the request field
+/// `date_field`); 422 `unknown_city` otherwise.
+fn resolve_city(
+    c: &mut DbConnection,
+    org_id: i64,
+    name: &str,
+    on: NaiveDate,
+    date_field: &'static str,
+) -> AppResult<String> {
+    let version = policy::in_force(c, org_id, on, date_field)?;
     version
         .policy
         .city(name)
@@ -133,7 +140,7 @@ pub fn create_station(
         if lines::find(c, actor.org_id, spec.budget_line_id)?.is_none() {
             return Err(AppError::UnknownBudgetLine(spec.budget_line_id.to_string()));
         }
-        let city = resolve_city(c, actor.org_id, &spec.city, today)?;
+        let city = resolve_city(c, actor.org_id, &spec.city, today, "city")?;
         let name = spec.name.trim();
         if rows::find_by_name(c, actor.org_id, name)?.is_some() {
             return Err(AppError::DuplicateName(format!("duty station {name}")));
@@ -272,7 +279,7 @@ pub fn create_event(pool: &Pool, actor: &Actor, spec: NewDutyEvent) -> AppResult
         if lines::find(c, actor.org_id, spec.budget_line_id)?.is_none() {
             return Err(AppError::UnknownBudgetLine(spec.budget_line_id.to_string()));
         }
-        let city = resolve_city(c, actor.org_id, &spec.city, spec.from)?;
+        let city = resolve_city(c, actor.org_id, &spec.city, spec.from, "from")?;
         let id = rows::insert_event(
             c,
             &NewEvent {

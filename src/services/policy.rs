@@ -46,9 +46,15 @@ fn load(c: &mut DbConnection, org_id: i64, row: PolicyRow) -> AppResult<Version>
     })
 }
 
-/// The version in force on `date` (R2); 422 `no_policy_in_force` before the first version.
-pub fn in_force(c: &mut DbConnection, org_id: i64, date: NaiveDate) -> AppResult<Version> {
-    let row = rows::in_force(c, org_id, date)?.ok_or(AppError::NoPolicyInForce(date))?;
+/// The version in force on `date` (R2); before the first version, a 422 naming `field`, the
+/// request field the date came from.
+pub fn in_force(
+    c: &mut DbConnection,
+    org_id: i64,
+    date: NaiveDate,
+    field: &'static str,
+) -> AppResult<Version> {
+    let row = rows::in_force(c, org_id, date)?.ok_or(AppError::NoPolicyInForce { date, field })?;
     load(c, org_id, row)
 }
 
@@ -68,7 +74,7 @@ pub fn by_id(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<Version> {
 
 /// `GET /api/v1/policy?date=D`.
 pub fn get(pool: &Pool, actor: &Actor, date: NaiveDate) -> AppResult<PolicyView> {
-    let v = in_force(&mut *conn(pool)?, actor.org_id, date)?;
+    let v = in_force(&mut *conn(pool)?, actor.org_id, date, "date")?;
     Ok(PolicyView::new(v.number, &v.policy))
 }
 

@@ -61,7 +61,7 @@ pub fn create_recipient(
         let monthly = match spec.monthly {
             Some(m) => m,
             None => {
-                policy::in_force(c, actor.org_id, enrollment.from())?
+                policy::in_force(c, actor.org_id, enrollment.from(), "enrolled_from")?
                     .policy
                     .subsidy_monthly_amount
             }
@@ -490,7 +490,7 @@ pub fn payment_file(pool: &Pool, actor: &Actor, id: i64) -> AppResult<(String, V
         out.write_record([
             (n + 1).to_string(),
             item.recipient_id.to_string(),
-            item.name.clone(),
+            crate::export::csv_text(&item.name).into_owned(),
             item.amount.to_string(),
             months,
         ])

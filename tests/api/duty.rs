@@ -256,17 +256,17 @@ async fn bad_input_has_stable_codes() {
         &json!({"name": "x", "city": "beijing", "budget_line_id": 98765}),
     )
     .await
-    .assert(422, "unknown_budget_line");
+    .assert(404, "not_found");
     app.post(
         &app.admin,
         "/api/v1/duty-stations",
         &json!({"name": "beijing", "city": "beijing", "budget_line_id": line}),
     )
     .await
-    .assert(409, "duplicate_name");
+    .assert(409, "duplicate_code");
     let s = station(&app, "石家庄驻点", "shijiazhuang", line).await;
     let r = assign(&app, s, "甲", "2021-03-01", "2021-02-28").await;
-    r.assert(422, "validation_failed");
+    r.assert(422, "invalid_request");
     assert_eq!(r.fields(), ["to"]);
     assign(&app, s, "甲", "2021-03-01", "2021-03-31")
         .await
@@ -311,7 +311,7 @@ async fn bad_input_has_stable_codes() {
         let r = app
             .post(&app.admin, "/api/v1/duty-events", &event(patch))
             .await;
-        r.assert(422, "validation_failed");
+        r.assert(422, "invalid_request");
         assert_eq!(r.fields(), [field]);
     }
     app.post(
@@ -327,7 +327,7 @@ async fn bad_input_has_stable_codes() {
         &event(json!({"budget_line_id": 4444})),
     )
     .await
-    .assert(422, "unknown_budget_line");
+    .assert(404, "not_found");
     app.get(
         &app.admin,
         &format!("/api/v1/budget-lines/{line}/forecast?as_of=2021-13-01"),

@@ -47,7 +47,7 @@ async fn the_2021_policy_is_in_force() {
     assert_eq!(p.body["subsidy_monthly_amount"], "1100.00");
     app.get(&claimant, "/api/v1/policy?date=2020-12-31")
         .await
-        .assert(422, "no_policy_in_force");
+        .assert(422, "invalid_request");
     app.get(&claimant, "/api/v1/policy?date=yesterday")
         .await
         .assert(422, "invalid_request");
@@ -119,12 +119,12 @@ async fn publishing_rules() {
     let bad = app
         .post(&app.admin, "/api/v1/policy", &policy_2021_07("500.005"))
         .await;
-    bad.assert(422, "validation_failed");
+    bad.assert(422, "invalid_request");
     assert_eq!(bad.fields(), ["cities[2].lodging_cap_per_night"]);
     let mut share = policy_2021_07("500.00");
     share["host_meal_deduction"]["lunch"] = json!("1.5");
     let bad = app.post(&app.admin, "/api/v1/policy", &share).await;
-    bad.assert(422, "validation_failed");
+    bad.assert(422, "invalid_request");
     assert_eq!(bad.fields(), ["host_meal_deduction.lunch"]);
     app.post(&app.admin, "/api/v1/policy", &policy_2021_07("500.00"))
         .await
@@ -132,4 +132,27 @@ async fn publishing_rules() {
     app.post(&app.admin, "/api/v1/policy", &policy_2021_07("500.00"))
         .await
         .assert(409, "policy_not_later");
+}
+
+#[tokio::test]
+async fn what_get_answers_can_be_posted_back_unchanged() {
+    let app = spawn_app().await;
+    let mut policy = policy_2021_07("500.00");
+    policy["host_meal_deduction"]["breakfast"] = json!("0.3333");
+    app.post(&app.admin, "/api/v1/policy", &policy)
+        .await
+        .assert(201, "");
+    let mut read = app
+        .get(&app.admin, "/api/v1/policy?date=2021-07-01")
+        .await
+        .body;
+    assert_eq!(read["host_meal_deduction"]["breakfast"], "0.3333");
+    read.as_object_mut().unwrap().remove("version");
+    read["effective_from"] = json!("2022-01-01");
+    let again = app.post(&app.admin, "/api/v1/policy", &read).await;
+    again.assert(201, "");
+    assert_eq!(
+        again.body["host_meal_deduction"],
+        read["host_meal_deduction"]
+    );
 }

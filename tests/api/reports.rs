@@ -136,10 +136,10 @@ async fn the_execution_report_in_json() {
         "/api/v1/reports/budget-execution?year=2021&format=pdf",
     )
     .await
-    .assert(422, "validation_failed");
+    .assert(422, "invalid_request");
     app.get(&app.admin, "/api/v1/reports/budget-execution?year=1999")
         .await
-        .assert(422, "validation_failed");
+        .assert(422, "invalid_request");
 }
 
 #[tokio::test]
@@ -354,7 +354,7 @@ async fn targets_are_editable_per_year() {
         json!([{"line_code": "x", "indicator": "happiness", "comparator": "~", "target": "1"}]),
     )
     .await;
-    bad.assert(422, "validation_failed");
+    bad.assert(422, "invalid_request");
     assert_eq!(bad.fields(), ["[0].indicator", "[0].comparator"]);
 }
 

@@ -353,7 +353,7 @@ async fn bad_input_has_stable_codes() {
     let r =
         post(json!({"name": "x", "enrolled_from": "2021-05-01", "enrolled_until": "2021-04-30"}))
             .await;
-    r.assert(422, "validation_failed");
+    r.assert(422, "invalid_request");
     assert_eq!(r.fields(), ["enrolled_until"]);
     for amount in [
         json!("0"),
@@ -363,12 +363,12 @@ async fn bad_input_has_stable_codes() {
     ] {
         let r = post(json!({"name": "x", "enrolled_from": "2021-05-01", "monthly_amount": amount}))
             .await;
-        r.assert(422, "validation_failed");
+        r.assert(422, "invalid_request");
         assert_eq!(r.fields(), ["monthly_amount"]);
     }
     post(json!({"name": "", "enrolled_from": "2021-05-01"}))
         .await
-        .assert(422, "validation_failed");
+        .assert(422, "invalid_request");
     let custom =
         post(json!({"name": "特殊", "enrolled_from": "2021-05-01", "monthly_amount": "1200"}))
             .await;
@@ -385,7 +385,7 @@ async fn bad_input_has_stable_codes() {
     patch(json!({})).await.assert(422, "invalid_request");
     patch(json!({"enrolled_until": "2021-01-01"}))
         .await
-        .assert(422, "validation_failed");
+        .assert(422, "invalid_request");
     patch(json!({"enrolled_until": null})).await.assert(200, "");
     app.send(
         app.client
@@ -415,12 +415,12 @@ async fn bad_input_has_stable_codes() {
         ),
     ] {
         let r = app.post(&c.maker, "/api/v1/subsidy-batches", &body).await;
-        r.assert(422, "validation_failed");
+        r.assert(422, "invalid_request");
         assert_eq!(r.fields(), [field]);
     }
     batch(&app, &c.maker, 424242, 1, false)
         .await
-        .assert(422, "unknown_budget_line");
+        .assert(404, "not_found");
     let claimant = app.user("张三", &[R::Claimant]);
     batch(&app, &claimant, c.line, 1, false)
         .await
@@ -439,4 +439,82 @@ async fn bad_input_has_stable_codes() {
     app.get(&c.maker, "/api/v1/subsidy-batches/777777")
         .await
         .assert(404, "not_found");
+}
+
+#[tokio::test]
+async fn review_findings_stay_fixed() {
+    let app = spawn_app().await;
+    let c = clerks(&app).await;
+    // A month whose share rounds to 0.00 is no item, not a 500.
+    let tiny = json!({"name": "tiny", "monthly_amount": "0.01", "enrolled_from": "2022-01-31", "enrolled_until": "2022-01-31"});
+    app.post(&c.maker, "/api/v1/subsidy-recipients", &tiny)
+        .await
+        .assert(201, "");
+    let b = app
+        .post(
+            &c.maker,
+            "/api/v1/subsidy-batches",
+            &json!({"budget_line_id": c.line, "year": 2022, "half": 1}),
+        )
+        .await;
+    b.assert(422, "empty_batch");
+    // No policy before 2021: the 422 names the field the date came from.
+    let r = app
+        .post(
+            &c.maker,
+            "/api/v1/subsidy-recipients",
+            &json!({"name": "早", "enrolled_from": "2020-06-01"}),
+        )
+        .await;
+    r.assert(422, "invalid_request");
+    assert_eq!(r.fields(), ["enrolled_from"]);
+    // Three decimals as written are refused, even when the last is 0 (R1).
+    let r = app
+        .post(
+            &c.maker,
+            "/api/v1/subsidy-recipients",
+            &json!({"name": "x", "enrolled_from": "2021-01-01", "monthly_amount": "1100.000"}),
+        )
+        .await;
+    r.assert(422, "invalid_request");
+    assert_eq!(r.fields(), ["monthly_amount"]);
+    // A name that a spreadsheet would run as a formula is neutralised in the treasury's file.
+    app.post(
+        &c.maker,
+        "/api/v1/subsidy-recipients",
+        &json!({"name": "=HYPERLINK(\"http://x\",\"y\")", "enrolled_from": "2021-01-01"}),
+    )
+    .await
+    .assert(201, "");
+    let id = app
+        .post(
+            &c.maker,
+            "/api/v1/subsidy-batches",
+            &json!({"budget_line_id": c.line, "year": 2021, "half": 1}),
+        )
+        .await
+        .body["id"]
+        .as_i64()
+        .unwrap();
+    app.post(
+        &c.checker,
+        &format!("/api/v1/subsidy-batches/{id}/approve"),
+        &json!({}),
+    )
+    .await
+    .assert(200, "");
+    let file = app
+        .client
+        .get(app.url(&format!("/api/v1/subsidy-batches/{id}/payment-file")))
+        .bearer_auth(&c.maker)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        file.contains(",\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\","),
+        "{file}"
+    );
 }

@@ -211,7 +211,7 @@ async fn rejecting_an_approved_claim_releases_its_commitment() {
             &json!({"reason": ""}),
         )
         .await;
-    empty_reason.assert(422, "validation_failed");
+    empty_reason.assert(422, "invalid_request");
 }
 
 #[tokio::test]
@@ -339,7 +339,7 @@ async fn claimants_see_only_their_own_claims() {
     );
     app.get(&holder, "/api/v1/travel-claims?status=lost")
         .await
-        .assert(422, "validation_failed");
+        .assert(422, "invalid_request");
 }
 
 #[tokio::test]

@@ -44,7 +44,7 @@ async fn claim_rules_are_422_naming_the_field() {
         &t,
         &with(&["return_date"], json!("2021-05-09")),
         422,
-        "validation_failed",
+        "invalid_request",
         "return_date",
     )
     .await;
@@ -53,7 +53,7 @@ async fn claim_rules_are_422_naming_the_field() {
         &t,
         &with(&["return_date"], json!("2022-05-11")),
         422,
-        "validation_failed",
+        "invalid_request",
         "return_date",
     )
     .await;
@@ -62,7 +62,7 @@ async fn claim_rules_are_422_naming_the_field() {
         &t,
         &with(&["stays", "0", "check_in"], json!("2021-05-09")),
         422,
-        "validation_failed",
+        "invalid_request",
         "stays[0].check_in",
     )
     .await;
@@ -71,7 +71,7 @@ async fn claim_rules_are_422_naming_the_field() {
         &t,
         &with(&["stays", "0", "check_out"], json!("2021-05-13")),
         422,
-        "validation_failed",
+        "invalid_request",
         "stays[0].check_out",
     )
     .await;
@@ -80,7 +80,7 @@ async fn claim_rules_are_422_naming_the_field() {
         &t,
         &with(&["stays", "0", "check_out"], json!("2021-05-10")),
         422,
-        "validation_failed",
+        "invalid_request",
         "stays[0].check_out",
     )
     .await;
@@ -90,15 +90,7 @@ async fn claim_rules_are_422_naming_the_field() {
         {"city": "石家庄", "check_in": "2021-05-10", "check_out": "2021-05-12", "lodging_amount": "1", "invoice": true},
         {"city": "石家庄", "check_in": "2021-05-11", "check_out": "2021-05-12", "lodging_amount": "1", "invoice": true}]),
     );
-    refused(
-        &app,
-        &t,
-        &two,
-        422,
-        "validation_failed",
-        "stays[1].check_in",
-    )
-    .await;
+    refused(&app, &t, &two, 422, "invalid_request", "stays[1].check_in").await;
     let r = app
         .post(
             &t,
@@ -135,7 +127,7 @@ async fn claim_rules_are_422_naming_the_field() {
             &t,
             &with(&["stays", "0", "lodging_amount"], amount),
             422,
-            "validation_failed",
+            "invalid_request",
             "stays[0].lodging_amount",
         )
         .await;
@@ -145,7 +137,7 @@ async fn claim_rules_are_422_naming_the_field() {
         &t,
         &with(&["tickets", "1", "amount"], json!("0.00")),
         422,
-        "validation_failed",
+        "invalid_request",
         "tickets[1].amount",
     )
     .await;
@@ -154,7 +146,7 @@ async fn claim_rules_are_422_naming_the_field() {
         &t,
         &with(&["tickets", "1", "description"], json!("")),
         422,
-        "validation_failed",
+        "invalid_request",
         "tickets[1].description",
     )
     .await;
@@ -163,7 +155,7 @@ async fn claim_rules_are_422_naming_the_field() {
         &t,
         &with(&["purpose"], json!("   ")),
         422,
-        "validation_failed",
+        "invalid_request",
         "purpose",
     )
     .await;
@@ -172,7 +164,7 @@ async fn claim_rules_are_422_naming_the_field() {
         &t,
         &with(&["purpose"], json!("长".repeat(501))),
         422,
-        "validation_failed",
+        "invalid_request",
         "purpose",
     )
     .await;
@@ -184,7 +176,7 @@ async fn claim_rules_are_422_naming_the_field() {
         &t,
         &with(&["tickets"], json!(many)),
         422,
-        "validation_failed",
+        "invalid_request",
         "tickets",
     )
     .await;
@@ -192,8 +184,8 @@ async fn claim_rules_are_422_naming_the_field() {
         &app,
         &t,
         &with(&["budget_line_id"], json!(987654)),
-        422,
-        "unknown_budget_line",
+        404,
+        "not_found",
         "budget_line_id",
     )
     .await;
@@ -202,7 +194,7 @@ async fn claim_rules_are_422_naming_the_field() {
         &t,
         &with(&["meals_provided", "0", "date"], json!("2021-06-01")),
         422,
-        "validation_failed",
+        "invalid_request",
         "meals_provided[0].date",
     )
     .await;
@@ -214,7 +206,7 @@ async fn claim_rules_are_422_naming_the_field() {
             &with(&["return_date"], json!("2021-05-09")),
         )
         .await;
-    q.assert(422, "validation_failed");
+    q.assert(422, "invalid_request");
 }
 
 #[tokio::test]
