@@ -304,9 +304,11 @@ impl ServerProcess {
             .spawn()
             .unwrap_or_else(|e| panic!("spawn baoxiao: {e}"));
         let address = format!("http://127.0.0.1:{port}");
-        // Wait until it answers; it migrates nothing (the database is ready) and starts in ms.
+        // Wait until it answers (readiness, not timing: it usually takes milliseconds, and a busy
+        // CI machine gets up to 60 s before this counts as a failure to start).
         let client = reqwest::Client::new();
-        for _ in 0..2000 {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while std::time::Instant::now() < deadline {
             if client
                 .get(format!("{address}/healthz"))
                 .send()
@@ -315,8 +317,7 @@ impl ServerProcess {
             {
                 return ServerProcess { child, address };
             }
-            tokio::task::yield_now().await;
-            std::thread::yield_now();
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
         }
         panic!("the second server did not start");
     }
