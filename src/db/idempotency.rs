@@ -81,8 +81,8 @@ pub fn complete(
         .execute(conn)
 }
 
-/// Forgets a key (its request failed without a response worth replaying), or any key claimed
-/// before `older_than` (expired, or left in flight by a process that died).
+/// Forgets a key: its request failed without a response worth replaying, or it expired, or a
+/// process that died left it in flight.
 pub fn release(
     conn: &mut DbConnection,
     org_id: i64,
@@ -99,6 +99,7 @@ pub fn release(
         .execute(conn)
 }
 
+/// Forgets every key claimed before `older_than`.
 pub fn purge_before(conn: &mut DbConnection, older_than: NaiveDateTime) -> QueryResult<usize> {
     diesel::delete(idempotency_keys::table.filter(idempotency_keys::created_at.lt(older_than)))
         .execute(conn)
