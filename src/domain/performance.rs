@@ -1,6 +1,9 @@
 //! R11/R12 report arithmetic: execution rates and performance indicators (绩效指标) with their
 //! targets.
 
+use std::collections::HashSet;
+
+use chrono::{Duration, NaiveDateTime};
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::money::Money;
@@ -147,6 +150,60 @@ impl Target {
     }
 }
 
+/// 补助人数 (R12): distinct recipients among the paid recipient-months.
+pub fn recipients_paid<I: IntoIterator<Item = i64>>(recipients: I) -> Decimal {
+    Decimal::from(recipients.into_iter().collect::<HashSet<_>>().len())
+}
+
+/// 资金发放时间 (R12): the share of paid batches paid inside their window, in percent; `None`
+/// before any batch is paid. Two batches, one late: 50.00.
+pub fn paid_on_time(on_time: &[bool]) -> Option<Decimal> {
+    let good = on_time.iter().filter(|t| **t).count();
+    percent(Decimal::from(good), Decimal::from(on_time.len()))
+}
+
+/// 人均发放水平 (R12): paid ÷ paid recipient-months, rounded once per R1; `None` with nothing
+/// paid. 36 months of 1100.00: 1100.00.
+pub fn average_per_month(amounts: &[Money]) -> Option<Money> {
+    let total = Money::checked_sum(amounts.iter().copied())?;
+    if amounts.is_empty() {
+        return None;
+    }
+    Money::round(total.to_decimal() / Decimal::from(amounts.len())).ok()
+}
+
+/// The share of claims with self-borne excess (R4), in percent; `None` without claims.
+pub fn self_borne_share(self_borne: &[Money]) -> Option<Decimal> {
+    let over = self_borne.iter().filter(|m| !m.is_zero()).count();
+    percent(Decimal::from(over), Decimal::from(self_borne.len()))
+}
+
+/// A claim's submission and, once decided (approved or rejected), its decision.
+#[derive(Clone, Copy, Debug)]
+pub struct Decision {
+    pub submitted: NaiveDateTime,
+    pub decided: Option<NaiveDateTime>,
+}
+
+/// 各项任务完成及时率 (R12): the share of claims decided within `deadline_days` of submission,
+/// in percent. A decided claim counts; an undecided one counts, as late, once its deadline has
+/// passed at `now`; one still inside its deadline is not counted yet.
+pub fn decided_on_time(
+    claims: &[Decision],
+    deadline_days: i64,
+    now: NaiveDateTime,
+) -> Option<Decimal> {
+    let deadline = Duration::days(deadline_days);
+    let counted: Vec<bool> = claims
+        .iter()
+        .filter_map(|k| match k.decided {
+            Some(at) => Some(at - k.submitted <= deadline),
+            None => (now - k.submitted > deadline).then_some(false),
+        })
+        .collect();
+    paid_on_time(&counted)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,6 +243,52 @@ mod tests {
         assert_eq!(
             Indicator::parse("decided_on_time"),
             Some(Indicator::DecidedOnTime)
+        );
+    }
+
+    #[test]
+    fn indicators_from_facts() {
+        let at = |day: u32| {
+            chrono::NaiveDate::from_ymd_opt(2021, 5, day)
+                .and_then(|d| d.and_hms_opt(9, 0, 0))
+                .unwrap_or_default()
+        };
+        assert_eq!(recipients_paid([1, 2, 2, 3]), Decimal::from(3));
+        assert_eq!(paid_on_time(&[true, false]), Some(Decimal::new(5000, 2)));
+        assert_eq!(paid_on_time(&[]), None);
+        assert_eq!(
+            average_per_month(&[Money::yuan(1100); 36]),
+            Some(Money::yuan(1100))
+        );
+        assert_eq!(
+            average_per_month(&[Money::from_fen(1), Money::from_fen(2)]),
+            Some(Money::from_fen(2))
+        );
+        assert_eq!(
+            self_borne_share(&[Money::ZERO, Money::yuan(80)]),
+            Some(Decimal::new(5000, 2))
+        );
+        let claims = [
+            Decision {
+                submitted: at(1),
+                decided: Some(at(6)),
+            }, // 5 days: on time
+            Decision {
+                submitted: at(1),
+                decided: Some(at(7)),
+            }, // 6 days: late
+            Decision {
+                submitted: at(1),
+                decided: None,
+            }, // past its deadline at day 20: late
+            Decision {
+                submitted: at(19),
+                decided: None,
+            }, // still inside its deadline: not counted
+        ];
+        assert_eq!(
+            decided_on_time(&claims, 5, at(20)),
+            Some(Decimal::new(3333, 2))
         );
     }
 

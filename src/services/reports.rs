@@ -7,7 +7,7 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 
-use chrono::{Duration, NaiveDate};
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::auth::Actor;
@@ -15,7 +15,7 @@ use crate::db::budget::{self as lines};
 use crate::db::reports::{self as rows, TargetRow};
 use crate::db::{orgs, write_tx, DbConnection, Pool};
 use crate::domain::budget::EntryKind;
-use crate::domain::performance::{execution_rate, percent, Comparator, Indicator, Target};
+use crate::domain::performance::{self as perf, execution_rate, Comparator, Indicator, Target};
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
 use crate::wire::{ExecutionLineView, ExecutionView, IndicatorView, TargetBody};
@@ -98,45 +98,45 @@ fn actual(
             let ids: Vec<i64> = batches.iter().map(|b| b.0).collect();
             let items = rows::items_of(c, org_id, &ids)?;
             match indicator {
-                Indicator::RecipientsPaid => {
-                    let people: HashSet<i64> = items.iter().map(|i| i.0).collect();
-                    Some(Decimal::from(people.len()))
-                }
-                Indicator::PaidOnTime => {
-                    let on_time = batches.iter().filter(|b| b.2 == Some(true)).count();
-                    percent(Decimal::from(on_time), Decimal::from(batches.len()))
-                }
-                _ => {
-                    let fen: i64 = items.iter().map(|i| i.2).sum();
-                    if items.is_empty() {
-                        None
-                    } else {
-                        let average =
-                            Money::from_fen(fen).to_decimal() / Decimal::from(items.len());
-                        Money::round(average).ok().map(Money::to_decimal)
-                    }
-                }
+                Indicator::RecipientsPaid => Some(perf::recipients_paid(items.iter().map(|i| i.0))),
+                Indicator::PaidOnTime => perf::paid_on_time(
+                    &batches
+                        .iter()
+                        .map(|b| b.2 == Some(true))
+                        .collect::<Vec<_>>(),
+                ),
+                _ => perf::average_per_month(
+                    &items
+                        .iter()
+                        .map(|i| Money::from_fen(i.2))
+                        .collect::<Vec<_>>(),
+                )
+                .map(Money::to_decimal),
             }
         }
         Indicator::SelfBorneShare | Indicator::DecidedOnTime => {
             let (from, to) = year_bounds(year)?;
             let claims = rows::claims(c, org_id, subtree, from, to)?;
             if indicator == Indicator::SelfBorneShare {
-                let over = claims.iter().filter(|k| k.self_borne_fen > 0).count();
-                percent(Decimal::from(over), Decimal::from(claims.len()))
+                perf::self_borne_share(
+                    &claims
+                        .iter()
+                        .map(|k| Money::from_fen(k.self_borne_fen))
+                        .collect::<Vec<_>>(),
+                )
             } else {
-                let deadline = Duration::days(i64::from(row.deadline_days.unwrap_or(5)));
-                let now = crate::db::now();
-                // Decided claims count; undecided ones count (as late) once their deadline passed.
-                let counted: Vec<bool> = claims
+                let decisions: Vec<perf::Decision> = claims
                     .iter()
-                    .filter_map(|k| match k.decided_at {
-                        Some(at) => Some(at - k.submitted_at <= deadline),
-                        None => (now - k.submitted_at > deadline).then_some(false),
+                    .map(|k| perf::Decision {
+                        submitted: k.submitted_at,
+                        decided: k.decided_at,
                     })
                     .collect();
-                let on_time = counted.iter().filter(|ok| **ok).count();
-                percent(Decimal::from(on_time), Decimal::from(counted.len()))
+                perf::decided_on_time(
+                    &decisions,
+                    i64::from(row.deadline_days.unwrap_or(5)),
+                    crate::db::now(),
+                )
             }
         }
     })
