@@ -2,6 +2,7 @@
 //! SQL. Each type names the rule of `rules.md` it implements.
 
 pub mod budget;
+pub mod capitals;
 pub mod duty;
 pub mod money;
 pub mod performance;
