@@ -7,7 +7,7 @@ use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Formula, Workboo
 
 use crate::domain::performance::execution_rate;
 use crate::domain::Money;
-use crate::wire::ExecutionView;
+use crate::wire::{AuditEventView, ExecutionView};
 
 const HEADERS: [&str; 9] = [
     "编码",
@@ -46,6 +46,44 @@ pub fn execution_csv(report: &ExecutionView) -> Result<Vec<u8>, csv::Error> {
             l.available.to_string(),
             l.execution_rate.clone().unwrap_or_default(),
             l.oversubscribed_by.to_string(),
+        ])?;
+    }
+    out.into_inner().map_err(|e| e.into_error().into())
+}
+
+/// The audit export as CSV (UTF-8 with a BOM), oldest first as given: one row per status change.
+pub fn audit_csv(events: &[AuditEventView]) -> Result<Vec<u8>, csv::Error> {
+    let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    out.write_record([
+        "id",
+        "at",
+        "entity_type",
+        "entity_id",
+        "action",
+        "from_status",
+        "to_status",
+        "actor_id",
+        "note",
+    ])?;
+    for e in events {
+        out.write_record([
+            e.id.to_string(),
+            e.at.clone(),
+            csv_text(&e.entity_type).into_owned(),
+            e.entity_id.to_string(),
+            csv_text(&e.action).into_owned(),
+            e.from_status
+                .as_deref()
+                .map(csv_text)
+                .unwrap_or_default()
+                .into_owned(),
+            csv_text(&e.to_status).into_owned(),
+            e.actor_id.to_string(),
+            e.note
+                .as_deref()
+                .map(csv_text)
+                .unwrap_or_default()
+                .into_owned(),
         ])?;
     }
     out.into_inner().map_err(|e| e.into_error().into())

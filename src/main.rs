@@ -72,6 +72,20 @@ enum ReportCommand {
         #[arg(long)]
         org: Option<String>,
     },
+    /// Every status change from one day to another, both included (UTC), oldest first: who did
+    /// what to which claim or batch, and when — for the auditor.
+    Audit {
+        #[arg(long, value_parser = cli_date)]
+        from: chrono::NaiveDate,
+        #[arg(long, value_parser = cli_date)]
+        to: chrono::NaiveDate,
+        #[arg(long, value_parser = ["json", "csv"], default_value = "json")]
+        format: String,
+        #[arg(short = 'o', long)]
+        output: Option<std::path::PathBuf>,
+        #[arg(long)]
+        org: Option<String>,
+    },
     /// The year's ledger as an hledger/ledger journal.
     Journal {
         #[arg(long)]
@@ -111,6 +125,12 @@ enum OrgsCommand {
         #[arg(long)]
         name: String,
     },
+}
+
+/// A day exactly as `YYYY-MM-DD`.
+fn cli_date(text: &str) -> Result<chrono::NaiveDate, String> {
+    baoxiao::wire::iso::parse(text)
+        .ok_or_else(|| format!("expected a date YYYY-MM-DD, got {text:?}"))
 }
 
 fn init_tracing(settings: &Settings) {
@@ -255,6 +275,27 @@ fn report(settings: &Settings, command: ReportCommand) -> CliResult {
             let list = reports::performance(&pool, &org_of(&org)?, year)?;
             write(&None, &serde_json::to_vec_pretty(&list)?)?;
             println!();
+        }
+        ReportCommand::Audit {
+            from,
+            to,
+            format,
+            output,
+            org,
+        } => {
+            if to < from {
+                return Err("--to is before --from".into());
+            }
+            let period = baoxiao::services::audit::Period {
+                from: Some(from),
+                to: Some(to),
+            };
+            let events = baoxiao::services::audit::export(&pool, &org_of(&org)?, period)?;
+            let bytes = match format.as_str() {
+                "csv" => baoxiao::export::audit_csv(&events)?,
+                _ => serde_json::to_vec_pretty(&events)?,
+            };
+            write(&output, &bytes)?;
         }
         ReportCommand::Journal { year, output, org } => {
             let text = reports::journal(&pool, &org_of(&org)?, year)?;

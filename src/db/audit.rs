@@ -50,3 +50,56 @@ pub fn for_entity(
         .select(EventRow::as_select())
         .load(conn)
 }
+
+/// One row of the audit export.
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = audit_events)]
+pub struct AuditRow {
+    pub id: i64,
+    pub entity_type: String,
+    pub entity_id: i64,
+    pub action: String,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub actor_id: i64,
+    pub at: chrono::NaiveDateTime,
+    pub note: Option<String>,
+}
+
+/// The organisation's events with `from <= at < until`, newest first, at most `limit` of them,
+/// only those older than the event `before` when it is given (the cursor of a page).
+pub fn page(
+    conn: &mut DbConnection,
+    org_id: i64,
+    (from, until): (chrono::NaiveDateTime, chrono::NaiveDateTime),
+    before: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<AuditRow>> {
+    let mut query = audit_events::table
+        .filter(audit_events::org_id.eq(org_id))
+        .filter(audit_events::at.ge(from))
+        .filter(audit_events::at.lt(until))
+        .order(audit_events::id.desc())
+        .limit(limit)
+        .select(AuditRow::as_select())
+        .into_boxed();
+    if let Some(before) = before {
+        query = query.filter(audit_events::id.lt(before));
+    }
+    query.load(conn)
+}
+
+/// Every event of the organisation with `from <= at < until`, oldest first (the auditor's file).
+pub fn range(
+    conn: &mut DbConnection,
+    org_id: i64,
+    (from, until): (chrono::NaiveDateTime, chrono::NaiveDateTime),
+) -> QueryResult<Vec<AuditRow>> {
+    audit_events::table
+        .filter(audit_events::org_id.eq(org_id))
+        .filter(audit_events::at.ge(from))
+        .filter(audit_events::at.lt(until))
+        .order(audit_events::id)
+        .select(AuditRow::as_select())
+        .load(conn)
+}

@@ -1,6 +1,7 @@
 //! HTTP only: each handler extracts, checks the role, calls one service on the blocking pool and
 //! shapes the response. No SQL, no arithmetic, no business branching here.
 
+pub mod audit;
 pub mod budget_lines;
 pub mod duty;
 pub mod extract;
@@ -69,6 +70,7 @@ impl Modify for BearerAuth {
         duty::create_event, duty::list_events, duty::forecast,
         reports::budget_execution, reports::performance, reports::get_targets, reports::put_targets,
         reports::journal,
+        audit::list_events,
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&BearerAuth),
@@ -112,7 +114,8 @@ pub fn api(cfg: &mut web::ServiceConfig) {
         .service(reports::performance)
         .service(reports::get_targets)
         .service(reports::put_targets)
-        .service(reports::journal);
+        .service(reports::journal)
+        .service(audit::list_events);
 }
 
 /// Query strings that do not parse: 422 naming the parameter.

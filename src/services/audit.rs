@@ -1,10 +1,14 @@
 //! The audit trail shared by every document that changes status (claims, batches).
 
+use chrono::{NaiveDate, NaiveDateTime};
+
 use crate::auth::Actor;
-use crate::db::audit::{self, NewEvent};
-use crate::db::{now, DbConnection};
+use crate::db::audit::{self, AuditRow, NewEvent};
+use crate::db::{now, DbConnection, Pool};
 use crate::error::AppResult;
-use crate::wire::{timestamp, HistoryView};
+use crate::wire::{timestamp, AuditEventView, HistoryView};
+
+use super::conn;
 
 /// A status change of one document: who (`actor`), when (now), from what to what.
 pub struct Change<'a> {
@@ -74,5 +78,72 @@ pub fn history(
             at: timestamp(e.at),
             note: e.note,
         })
+        .collect())
+}
+
+/// The days an audit export covers, both ends included (UTC days, as `at` is stored); an open
+/// end reaches the first or the last event.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Period {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+impl Period {
+    /// The instants `[from 00:00, day after to 00:00)`.
+    fn bounds(self) -> (NaiveDateTime, NaiveDateTime) {
+        let first = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or(NaiveDate::MIN);
+        let last = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(NaiveDate::MAX);
+        let from = self.from.unwrap_or(first);
+        let until = self.to.and_then(|d| d.succ_opt()).unwrap_or(last);
+        (
+            from.and_time(chrono::NaiveTime::MIN),
+            until.and_time(chrono::NaiveTime::MIN),
+        )
+    }
+}
+
+fn view(e: AuditRow) -> AuditEventView {
+    AuditEventView {
+        id: e.id,
+        entity_type: e.entity_type,
+        entity_id: e.entity_id,
+        action: e.action,
+        from_status: e.from_status,
+        to_status: e.to_status,
+        actor_id: e.actor_id,
+        at: timestamp(e.at),
+        note: e.note,
+    }
+}
+
+/// `GET /api/v1/audit-events`: one page of the caller's organisation's status changes in
+/// `period`, newest first, older than the event `after`; `true` when more remain beyond it.
+pub fn page(
+    pool: &Pool,
+    actor: &Actor,
+    period: Period,
+    after: Option<i64>,
+    limit: u16,
+) -> AppResult<(Vec<AuditEventView>, bool)> {
+    let mut c = conn(pool)?;
+    let mut rows = audit::page(
+        &mut c,
+        actor.org_id,
+        period.bounds(),
+        after,
+        i64::from(limit) + 1,
+    )?;
+    let more = rows.len() > usize::from(limit);
+    rows.truncate(usize::from(limit));
+    Ok((rows.into_iter().map(view).collect(), more))
+}
+
+/// `baoxiao report audit`: every status change of the organisation in `period`, oldest first.
+pub fn export(pool: &Pool, actor: &Actor, period: Period) -> AppResult<Vec<AuditEventView>> {
+    let mut c = conn(pool)?;
+    Ok(audit::range(&mut c, actor.org_id, period.bounds())?
+        .into_iter()
+        .map(view)
         .collect())
 }
