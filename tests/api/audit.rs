@@ -349,3 +349,21 @@ async fn the_audit_export_refuses_bad_parameters_and_other_roles() {
     let max = app.get(&app.admin, "/api/v1/audit-events?limit=1000").await;
     max.assert(200, "");
 }
+
+#[tokio::test]
+async fn the_audit_export_is_in_the_openapi_document_with_its_link_header() {
+    let app = spawn_app().await;
+    let doc = app.send(app.client.get(app.url("/openapi.json"))).await;
+    let get = &doc.body["paths"]["/api/v1/audit-events"]["get"];
+    let params: Vec<&str> = get["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(params, ["from", "to", "limit", "after"]);
+    assert!(
+        get["responses"]["200"]["headers"]["Link"].is_object(),
+        "{get}"
+    );
+}
