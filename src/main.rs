@@ -1,7 +1,7 @@
 //! The `baoxiao` command: serve (the default), migrate, manage organisations and users, verify
 //! the ledger.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -44,6 +44,16 @@ enum Command {
     },
     /// Replay the ledger and compare every line's balances; exits 1 on any difference.
     Verify,
+    /// Copy the embedded SQLite database to FILE (mode 0600) while it serves, then check the copy.
+    Backup {
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Fill an empty data directory from a backup FILE, then check it.
+    Restore {
+        #[arg(long)]
+        from: PathBuf,
+    },
     /// Budget holders' reports.
     Report {
         #[command(subcommand)]
@@ -164,6 +174,8 @@ fn main() -> ExitCode {
             command: OrgsCommand::Add { code, name },
         } => add_org(&settings, &code, &name),
         Command::Verify => verify(&settings),
+        Command::Backup { to } => backup(&settings, &to),
+        Command::Restore { from } => restore(&settings, &from),
         Command::Report { command } => report(&settings, command),
     };
     match result {
@@ -232,6 +244,44 @@ fn verify(settings: &Settings) -> CliResult {
     } else {
         ExitCode::FAILURE
     })
+}
+
+fn report_check(what: &str, checked: &baoxiao::services::backup::Checked) -> ExitCode {
+    for m in &checked.mismatches {
+        println!(
+            "MISMATCH org {} line {}: stored {:?}, replayed {:?}",
+            m.org_id, m.code, m.stored, m.replayed
+        );
+    }
+    println!(
+        "{what} {}: integrity ok; {} lines checked, {} differ from the ledger",
+        checked.file.display(),
+        checked.lines,
+        checked.mismatches.len()
+    );
+    if checked.mismatches.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn backup(settings: &Settings, to: &Path) -> CliResult {
+    let checked = baoxiao::services::backup::backup(
+        &settings.database.url,
+        settings.database.busy_timeout_ms,
+        to,
+    )?;
+    Ok(report_check("backup written to", &checked))
+}
+
+fn restore(settings: &Settings, from: &Path) -> CliResult {
+    let checked = baoxiao::services::backup::restore(
+        &settings.database.url,
+        Path::new(&settings.app.data_dir),
+        from,
+    )?;
+    Ok(report_check("restored into", &checked))
 }
 
 /// The organisation's reports, read as its admin would.

@@ -2,6 +2,7 @@
 //! migrations. Queries live in the submodules, one per table group, and return `QueryResult`.
 
 pub mod audit;
+pub mod backup;
 pub mod budget;
 pub mod claims;
 pub mod duty;

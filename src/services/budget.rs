@@ -407,13 +407,17 @@ pub struct Mismatch {
 /// `baoxiao verify`: replays every organisation's ledger and compares each line's balance, with
 /// descendants rolled up, against the stored one.
 pub fn verify(pool: &Pool) -> AppResult<(usize, Vec<Mismatch>)> {
-    let mut c = conn(pool)?;
+    verify_on(&mut *conn(pool)?)
+}
+
+/// [`verify`] on one connection: a backup file being checked, say.
+pub fn verify_on(c: &mut DbConnection) -> AppResult<(usize, Vec<Mismatch>)> {
     let mut checked = 0;
     let mut mismatches = Vec::new();
-    for org in crate::db::orgs::all(&mut c)? {
-        let lines = rows::all(&mut c, org.id)?;
+    for org in crate::db::orgs::all(c)? {
+        let lines = rows::all(c, org.id)?;
         let mut own: HashMap<i64, Vec<(EntryKind, Money)>> = HashMap::new();
-        for e in rows::all_entries(&mut c, org.id)? {
+        for e in rows::all_entries(c, org.id)? {
             let kind = EntryKind::parse(&e.kind)
                 .ok_or_else(|| AppError::Internal(format!("entry kind {}", e.kind)))?;
             own.entry(e.line_id)

@@ -2,6 +2,7 @@
 //! rules and `db` for the rows, and returns a view or an [`AppError`].
 
 pub mod audit;
+pub mod backup;
 pub mod budget;
 pub mod claims;
 pub mod duty;

@@ -5,6 +5,7 @@
 mod audit;
 mod auth;
 mod authorization;
+mod backup;
 mod budget_lines;
 mod duty;
 mod health;

@@ -1,0 +1,30 @@
+//! SQLite files as backups: a consistent copy of a live database, and the check a copy passes.
+
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+
+#[derive(QueryableByName)]
+struct IntegrityRow {
+    #[diesel(sql_type = Text)]
+    integrity_check: String,
+}
+
+/// Writes a consistent snapshot of the database to `path`, which must not exist or be empty.
+/// `VACUUM INTO` reads inside one read transaction, so writers (in WAL mode) carry on meanwhile
+/// and the copy holds every transaction committed before it began and none after.
+pub fn vacuum_into(conn: &mut SqliteConnection, path: &str) -> QueryResult<()> {
+    diesel::sql_query("VACUUM INTO ?")
+        .bind::<Text, _>(path)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// `PRAGMA integrity_check`: empty when the file is sound, else the problems SQLite found.
+pub fn integrity_problems(conn: &mut SqliteConnection) -> QueryResult<Vec<String>> {
+    let rows: Vec<IntegrityRow> = diesel::sql_query("PRAGMA integrity_check").load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| r.integrity_check)
+        .filter(|r| r != "ok")
+        .collect())
+}
