@@ -16,5 +16,6 @@ mod policy;
 mod reliability;
 mod reports;
 mod subsidy;
+mod tls;
 mod travel_claims;
 mod validation;
