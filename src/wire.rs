@@ -734,6 +734,8 @@ pub struct ClaimView {
     pub departure_date: NaiveDate,
     pub return_date: NaiveDate,
     pub breakdown: BreakdownView,
+    /// The reimbursable amount in capitals (R13), without the 人民币 prefix: `壹仟贰佰叁拾壹元整`.
+    pub reimbursable_in_words: String,
     /// On submission: null, or why the line cannot cover the claim today.
     pub budget_warning: Option<String>,
     pub submitted_at: String,
@@ -841,6 +843,8 @@ pub struct BatchView {
     pub payout_window: WindowView,
     #[schema(value_type = String, example = "39600.00")]
     pub total: Money,
+    /// The total in capitals (R13), without the 人民币 prefix: `叁万玖仟陆佰元整`.
+    pub total_in_words: String,
     pub items: Vec<BatchItemView>,
     pub created_by: i64,
     pub created_at: String,

@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use crate::auth::{Actor, Role};
 use crate::db::claims::{self as rows, ClaimRow, NewClaim};
 use crate::db::{budget as lines, now, write_tx, DbConnection, Pool};
+use crate::domain::capitals::in_words;
 use crate::domain::travel::{Trip, TripInput};
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
@@ -151,6 +152,7 @@ fn to_view(row: ClaimRow, history: Vec<HistoryView>) -> AppResult<ClaimView> {
         destination: row.destination,
         departure_date: row.departure_date,
         return_date: row.return_date,
+        reimbursable_in_words: in_words(breakdown.reimbursable),
         breakdown,
         budget_warning: None,
         submitted_at: timestamp(row.submitted_at),

@@ -14,6 +14,7 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use crate::auth::Actor;
 use crate::db::subsidy::{self as rows, BatchRow, ItemRow, NewBatch, NewRecipient, RecipientRow};
 use crate::db::{budget as lines, now, write_tx, DbConnection, Pool};
+use crate::domain::capitals::in_words;
 use crate::domain::subsidy::{half_items, Enrollment, Half};
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
@@ -203,6 +204,7 @@ fn load(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<BatchView> {
         supplementary: row.supplementary,
         payout_window: WindowView { from, to },
         total: Money::from_fen(row.total_fen),
+        total_in_words: in_words(Money::from_fen(row.total_fen)),
         items,
         created_by: row.created_by,
         created_at: timestamp(row.created_at),

@@ -13,6 +13,7 @@ mod organisations;
 mod policy;
 mod reliability;
 mod reports;
+mod rule_fixes;
 mod subsidy;
 mod travel_claims;
 mod validation;

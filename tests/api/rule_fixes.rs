@@ -1,0 +1,73 @@
+//! The rule edge cases of rules.md R8–R13 and api.md "Lists" / "Amounts in words", through HTTP.
+
+use crate::helpers::*;
+use serde_json::Value;
+
+/// A one-day Beijing trip with every meal and the vehicle provided, so it earns nothing but its
+/// tickets: the reimbursable amount is exactly the tickets' sum.
+fn tickets_only(line: i64, tickets: &[&str]) -> Value {
+    json!({
+        "budget_line_id": line, "purpose": "送件", "destination": "北京",
+        "departure_date": "2021-06-01", "return_date": "2021-06-01",
+        "meals_provided": [{"date": "2021-06-01", "breakfast": true, "lunch": true, "dinner": true}],
+        "vehicle_provided_dates": ["2021-06-01"],
+        "tickets": tickets.iter().map(|a| json!({"description": "车票", "amount": a})).collect::<Vec<_>>()
+    })
+}
+
+#[tokio::test]
+async fn r13_claims_carry_the_reimbursable_amount_in_capitals() {
+    let app = spawn_app().await;
+    let claimant = app.user("张三", &[R::Claimant]);
+    let line = app.line_id("dept.project.petition-work.operations").await;
+    let examples = [
+        (vec!["1680.32"], "1680.32", "壹仟陆佰捌拾元零叁角贰分"),
+        (vec!["325.04"], "325.04", "叁佰贰拾伍元零肆分"),
+        (
+            vec!["100000.00", "7000.53"],
+            "107000.53",
+            "壹拾万柒仟元零伍角叁分",
+        ),
+        (vec!["1409.50"], "1409.50", "壹仟肆佰零玖元伍角"),
+        (vec!["6007.14"], "6007.14", "陆仟零柒元壹角肆分"),
+        (vec!["0.32"], "0.32", "叁角贰分"),
+        (vec![], "0.00", "零元整"),
+    ];
+    for (tickets, figures, words) in examples {
+        let id = app.submit(&claimant, &tickets_only(line, &tickets)).await;
+        let claim = app
+            .get(&claimant, &format!("/api/v1/travel-claims/{id}"))
+            .await;
+        claim.assert(200, "");
+        assert_eq!(claim.body["breakdown"]["reimbursable"], figures);
+        assert_eq!(claim.body["reimbursable_in_words"], words, "{figures}");
+    }
+    // The R8 example, in the list too.
+    app.submit(&claimant, &r8_claim(line)).await;
+    let list = app.get(&claimant, "/api/v1/travel-claims").await;
+    assert_eq!(list.body[0]["reimbursable_in_words"], "壹仟贰佰叁拾壹元整");
+}
+
+#[tokio::test]
+async fn r13_batches_carry_the_total_in_capitals() {
+    let app = spawn_app().await;
+    let maker = app.user("出纳 甲", &[R::Finance]);
+    let line = app.line_id("dept.project.cadre-subsidy").await;
+    app.post(
+        &maker,
+        "/api/v1/subsidy-recipients",
+        &json!({"name": "郭老", "enrolled_from": "2021-04-20"}),
+    )
+    .await
+    .assert(201, "");
+    let draft = app
+        .post(
+            &maker,
+            "/api/v1/subsidy-batches",
+            &json!({"budget_line_id": line, "year": 2021, "half": 1}),
+        )
+        .await;
+    draft.assert(201, "");
+    assert_eq!(draft.body["total"], "2603.33");
+    assert_eq!(draft.body["total_in_words"], "贰仟陆佰零叁元叁角叁分");
+}
