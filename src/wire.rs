@@ -649,6 +649,9 @@ pub struct BreakdownView {
     pub reimbursable: Money,
     #[schema(value_type = String, example = "80.00")]
     pub self_borne: Money,
+    /// What a claim made ineligible (R4) would otherwise have paid; 0.00 for an eligible claim (R8).
+    #[schema(value_type = String, example = "0.00")]
+    pub forfeited: Money,
     /// null, or `missing_lodging_invoice`.
     pub ineligible_reason: Option<String>,
     pub lines: Vec<ItemView>,
@@ -694,6 +697,7 @@ impl BreakdownView {
             tickets: b.tickets,
             reimbursable: b.reimbursable,
             self_borne: b.self_borne,
+            forfeited: b.forfeited,
             ineligible_reason: b.ineligible_reason.map(|r| r.code().to_string()),
             lines: b
                 .lines

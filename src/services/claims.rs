@@ -7,14 +7,18 @@
 use chrono::NaiveDate;
 
 use crate::auth::{Actor, Role};
-use crate::db::claims::{self as rows, ClaimRow, NewClaim};
+use std::borrow::Cow;
+
+use crate::db::claims::{
+    self as rows, ClaimRow, Fen, NewClaim, StoredBreakdown, StoredLine, StoredStay,
+};
 use crate::db::{budget as lines, now, write_tx, DbConnection, Pool};
 use crate::domain::capitals::in_words;
 use crate::domain::travel::{Trip, TripInput};
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
 use crate::metrics;
-use crate::wire::{timestamp, BreakdownView, ClaimView, HistoryView};
+use crate::wire::{timestamp, BreakdownView, ClaimView, HistoryView, ItemView, RuleText, StayView};
 
 use super::audit;
 use super::budget::{self, Source};
@@ -26,10 +30,100 @@ const ENTITY: &str = "travel_claim";
 fn compute(c: &mut DbConnection, org_id: i64, input: TripInput) -> AppResult<(i64, BreakdownView)> {
     let version = policy::in_force(c, org_id, input.departure_date, "departure_date")?;
     let trip = Trip::parse(input, &version.policy)?;
-    let breakdown = trip
-        .compute()
-        .map_err(|_| AppError::field("stays", "amounts too large to add up"))?;
+    let breakdown = trip.compute().map_err(|_| too_large("stays"))?;
+    if let Some(field) = breakdown.over_limit() {
+        return Err(too_large(field));
+    }
     Ok((version.id, BreakdownView::new(version.number, &breakdown)))
+}
+
+/// R8: a claim whose sums would exceed the R1 limit.
+fn too_large(field: &'static str) -> AppError {
+    AppError::field(
+        field,
+        "the claim's total would exceed 99999999.99, the largest amount the service handles (R1)",
+    )
+}
+
+/// The breakdown as the database keeps it.
+fn record(view: &BreakdownView) -> StoredBreakdown {
+    StoredBreakdown {
+        policy_version: view.policy_version,
+        days: view.days,
+        stays: view
+            .stays
+            .iter()
+            .map(|s| StoredStay {
+                city: s.city.clone(),
+                nights: s.nights,
+                cap_per_night: Fen(s.cap_per_night.fen()),
+                cap_total: Fen(s.cap_total.fen()),
+                lodging_claimed: Fen(s.lodging_claimed.fen()),
+                lodging_allowed: Fen(s.lodging_allowed.fen()),
+                self_borne: Fen(s.self_borne.fen()),
+            })
+            .collect(),
+        meal_allowance: Fen(view.meal_allowance.fen()),
+        meal_deductions: Fen(view.meal_deductions.fen()),
+        transport_allowance: Fen(view.transport_allowance.fen()),
+        tickets: Fen(view.tickets.fen()),
+        reimbursable: Fen(view.reimbursable.fen()),
+        self_borne: Fen(view.self_borne.fen()),
+        forfeited: Fen(view.forfeited.fen()),
+        ineligible_reason: view.ineligible_reason.clone(),
+        lines: view
+            .lines
+            .iter()
+            .map(|l| StoredLine {
+                item: l.item.to_string(),
+                date: l.date,
+                amount: Fen(l.amount.fen()),
+                rule: l.rule.to_string(),
+                rate: l.rate.map(|r| Fen(r.fen())),
+            })
+            .collect(),
+    }
+}
+
+/// The stored breakdown as the API shows it.
+fn view_of(stored: StoredBreakdown) -> BreakdownView {
+    let m = |f: Fen| Money::from_fen(f.0);
+    BreakdownView {
+        policy_version: stored.policy_version,
+        days: stored.days,
+        stays: stored
+            .stays
+            .into_iter()
+            .map(|s| StayView {
+                city: s.city,
+                nights: s.nights,
+                cap_per_night: m(s.cap_per_night),
+                cap_total: m(s.cap_total),
+                lodging_claimed: m(s.lodging_claimed),
+                lodging_allowed: m(s.lodging_allowed),
+                self_borne: m(s.self_borne),
+            })
+            .collect(),
+        meal_allowance: m(stored.meal_allowance),
+        meal_deductions: m(stored.meal_deductions),
+        transport_allowance: m(stored.transport_allowance),
+        tickets: m(stored.tickets),
+        reimbursable: m(stored.reimbursable),
+        self_borne: m(stored.self_borne),
+        forfeited: m(stored.forfeited),
+        ineligible_reason: stored.ineligible_reason,
+        lines: stored
+            .lines
+            .into_iter()
+            .map(|l| ItemView {
+                item: Cow::Owned(l.item),
+                date: l.date,
+                amount: m(l.amount),
+                rule: RuleText::Text(l.rule),
+                rate: l.rate.map(m),
+            })
+            .collect(),
+    }
 }
 
 /// `POST /api/v1/travel-claims/quote`: the breakdown, nothing stored.
@@ -58,8 +152,8 @@ pub fn submit(
     let (departure_date, return_date) = (input.departure_date, input.return_date);
     // Policy versions are never changed once stored, so the claim is computed before the write.
     let (policy_id, breakdown) = compute(&mut c, actor.org_id, input)?;
-    let breakdown_json =
-        serde_json::to_string(&breakdown).map_err(|e| AppError::Internal(e.to_string()))?;
+    let breakdown_json = serde_json::to_string(&record(&breakdown))
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     let id = write_tx(&mut c, |c| {
         let id = rows::insert(
             c,
@@ -141,8 +235,10 @@ fn load(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<ClaimView> {
 }
 
 fn to_view(row: ClaimRow, history: Vec<HistoryView>) -> AppResult<ClaimView> {
-    let breakdown: BreakdownView = serde_json::from_str(&row.breakdown)
-        .map_err(|e| AppError::Internal(format!("stored breakdown: {e}")))?;
+    let breakdown = view_of(
+        serde_json::from_str(&row.breakdown)
+            .map_err(|e| AppError::Internal(format!("stored breakdown: {e}")))?,
+    );
     Ok(ClaimView {
         id: row.id,
         status: row.status,

@@ -71,3 +71,94 @@ async fn r13_batches_carry_the_total_in_capitals() {
     assert_eq!(draft.body["total"], "2603.33");
     assert_eq!(draft.body["total_in_words"], "贰仟陆佰零叁元叁角叁分");
 }
+
+#[tokio::test]
+async fn r8_a_missing_invoice_is_forfeited_not_self_borne() {
+    let app = spawn_app().await;
+    let claimant = app.user("张三", &[R::Claimant]);
+    let line = app.line_id("dept.project.petition-work.operations").await;
+    // Beijing, 3 days, 2 nights: 700.00 lodging under the 2 × 400.00 cap, no invoice.
+    let body = json!({
+        "budget_line_id": line, "purpose": "进京", "destination": "北京",
+        "departure_date": "2021-05-10", "return_date": "2021-05-12",
+        "stays": [{"city": "北京", "check_in": "2021-05-10", "check_out": "2021-05-12",
+                   "lodging_amount": "700.00", "invoice": false}]
+    });
+    let q = app
+        .post(&claimant, "/api/v1/travel-claims/quote", &body)
+        .await;
+    q.assert(200, "");
+    assert_eq!(q.body["ineligible_reason"], "missing_lodging_invoice");
+    assert_eq!(q.body["reimbursable"], "0.00");
+    assert_eq!(q.body["self_borne"], "0.00");
+    assert_eq!(q.body["stays"][0]["self_borne"], "0.00");
+    // 700 lodging + 3 × 100 meals + 3 × 80 transport.
+    assert_eq!(q.body["forfeited"], "1240.00");
+    let id = app.submit(&claimant, &body).await;
+    let claim = app
+        .get(&claimant, &format!("/api/v1/travel-claims/{id}"))
+        .await;
+    assert_eq!(claim.body["breakdown"]["self_borne"], "0.00");
+    assert_eq!(claim.body["breakdown"]["forfeited"], "1240.00");
+    // Above the cap and without an invoice: the excess is still self-borne.
+    let mut over = body.clone();
+    over["stays"][0]["lodging_amount"] = json!("900.00");
+    let q = app
+        .post(&claimant, "/api/v1/travel-claims/quote", &over)
+        .await;
+    assert_eq!(q.body["self_borne"], "100.00");
+    assert_eq!(q.body["forfeited"], "1340.00");
+    // An eligible claim forfeits nothing.
+    let q = app
+        .post(&claimant, "/api/v1/travel-claims/quote", &r8_claim(line))
+        .await;
+    assert_eq!(q.body["forfeited"], "0.00");
+    assert_eq!(q.body["self_borne"], "80.00");
+}
+
+#[tokio::test]
+async fn r8_sums_beyond_the_limit_are_422_and_store_nothing() {
+    let app = spawn_app().await;
+    let claimant = app.user("张三", &[R::Claimant]);
+    let line = app.line_id("dept.project.petition-work.operations").await;
+    let max = "99999999.99";
+    let mut stays_body = tickets_only(line, &[]);
+    stays_body["departure_date"] = json!("2021-06-01");
+    stays_body["return_date"] = json!("2021-06-03");
+    stays_body["stays"] = json!([
+        {"city": "北京", "check_in": "2021-06-01", "check_out": "2021-06-02", "lodging_amount": max, "invoice": true},
+        {"city": "北京", "check_in": "2021-06-02", "check_out": "2021-06-03", "lodging_amount": max, "invoice": true}
+    ]);
+    let mut one_ticket_and_allowances = tickets_only(line, &[max]);
+    one_ticket_and_allowances["meals_provided"] = json!([]);
+    for (body, field) in [
+        (tickets_only(line, &[max, max]), "tickets"),
+        (one_ticket_and_allowances, "tickets"),
+        (stays_body, "stays"),
+    ] {
+        for path in ["/api/v1/travel-claims/quote", "/api/v1/travel-claims"] {
+            let r = app.post(&claimant, path, &body).await;
+            r.assert(422, "invalid_request");
+            assert_eq!(r.fields(), vec![field.to_string()], "{path}: {}", r.body);
+        }
+    }
+    assert_eq!(
+        app.get(&app.admin, "/api/v1/travel-claims").await.body,
+        json!([]),
+        "nothing was stored"
+    );
+    // Exactly the limit is a claim like any other, readable alone and in the list.
+    let id = app.submit(&claimant, &tickets_only(line, &[max])).await;
+    let claim = app
+        .get(&claimant, &format!("/api/v1/travel-claims/{id}"))
+        .await;
+    claim.assert(200, "");
+    assert_eq!(claim.body["breakdown"]["reimbursable"], max);
+    assert_eq!(
+        claim.body["reimbursable_in_words"],
+        "玖仟玖佰玖拾玖万玖仟玖佰玖拾玖元玖角玖分"
+    );
+    let list = app.get(&app.admin, "/api/v1/travel-claims").await;
+    list.assert(200, "");
+    assert_eq!(list.body[0]["breakdown"]["reimbursable"], max);
+}
