@@ -124,10 +124,48 @@ pub struct Insufficient {
     pub requested: Money,
 }
 
+/// R11: the binding line of a refused commitment of `requested` — of the lines that cannot cover
+/// it, the one with the least available (the nearest the leaf among equals). `lines` go leaf first.
+///
+/// Worked example: a leaf with 150.00 under a parent with 100.00 cannot take 180.00, and the
+/// parent binds: raising the leaf alone would not let the commitment through.
+pub fn binding_line<T>(
+    lines: impl IntoIterator<Item = (T, Money)>,
+    requested: Money,
+) -> Option<(T, Money)> {
+    lines
+        .into_iter()
+        .filter(|(_, available)| *available < requested)
+        .min_by_key(|(_, available)| *available)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn the_binding_line_has_the_least_available() {
+        let path = [
+            ("leaf", Money::yuan(150)),
+            ("parent", Money::yuan(100)),
+            ("root", Money::yuan(900)),
+        ];
+        assert_eq!(
+            binding_line(path, Money::yuan(180)),
+            Some(("parent", Money::yuan(100)))
+        );
+        assert_eq!(
+            binding_line(path, Money::yuan(120)),
+            Some(("parent", Money::yuan(100)))
+        );
+        assert_eq!(binding_line(path, Money::yuan(100)), None);
+        let tie = [("leaf", Money::yuan(50)), ("root", Money::yuan(50))];
+        assert_eq!(
+            binding_line(tie, Money::yuan(60)),
+            Some(("leaf", Money::yuan(50)))
+        );
+    }
 
     #[test]
     fn worked_example_allocate_commit_spend() {

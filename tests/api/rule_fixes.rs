@@ -162,3 +162,49 @@ async fn r8_sums_beyond_the_limit_are_422_and_store_nothing() {
     list.assert(200, "");
     assert_eq!(list.body[0]["breakdown"]["reimbursable"], max);
 }
+
+#[tokio::test]
+async fn r11_the_409_names_the_line_with_the_least_available() {
+    let app = spawn_app().await;
+    let claimant = app.user("张三", &[R::Claimant]);
+    let finance = app.user("李四", &[R::Finance]);
+    // The leaf (150.00) fails first on the way up, but its parent (100.00) binds.
+    for (code, parent, allocated) in [
+        ("dept.project.tiny", "dept.project", "100.00"),
+        ("dept.project.tiny.trips", "dept.project.tiny", "150.00"),
+    ] {
+        app.post(
+            &app.admin,
+            "/api/v1/budget-lines",
+            &json!({"year": 2021, "code": code, "name": "小项目", "parent_code": parent, "allocated": allocated}),
+        )
+        .await
+        .assert(201, "");
+    }
+    let leaf = app.line_id("dept.project.tiny.trips").await;
+    let submitted = app
+        .post(&claimant, "/api/v1/travel-claims", &day_trip(leaf))
+        .await;
+    submitted.assert(201, "");
+    assert!(
+        submitted.body["budget_warning"]
+            .as_str()
+            .unwrap()
+            .starts_with("line dept.project.tiny has 100.00"),
+        "{}",
+        submitted.body
+    );
+    let id = submitted.body["id"].as_i64().unwrap();
+    let refused = app
+        .post(
+            &finance,
+            &format!("/api/v1/travel-claims/{id}/approve"),
+            &json!({}),
+        )
+        .await;
+    refused.assert(409, "insufficient_budget");
+    assert_eq!(refused.body["line_code"], "dept.project.tiny");
+    assert_eq!(refused.body["available"], "100.00");
+    assert_eq!(refused.body["requested"], "180.00");
+    assert_eq!(app.line(leaf).await["committed"], "0.00");
+}
