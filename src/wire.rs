@@ -769,7 +769,7 @@ pub struct PayBody {
 pub struct RecipientBody {
     #[validate(length(min = 1, max = 200))]
     pub name: String,
-    /// Defaults to the policy's `subsidy_monthly_amount` in force on `enrolled_from`.
+    /// Absent: each month earns the policy's `subsidy_monthly_amount` in force on its first day.
     #[schema(value_type = Option<String>, example = "1100.00")]
     pub monthly_amount: Option<AmountInput>,
     #[serde(deserialize_with = "iso::date")]
@@ -790,8 +790,11 @@ pub struct RecipientPatch {
 pub struct RecipientView {
     pub id: i64,
     pub name: String,
+    /// Their own amount, or (when `monthly_amount_from_policy`) the policy's in force this month.
     #[schema(value_type = String, example = "1100.00")]
     pub monthly_amount: Money,
+    /// True when each month earns the policy's amount in force on its first day (R9).
+    pub monthly_amount_from_policy: bool,
     pub enrolled_from: NaiveDate,
     pub enrolled_until: Option<NaiveDate>,
 }

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod budget;
 pub mod claims;
+pub mod clock;
 pub mod duty;
 pub mod idempotency;
 pub mod policy;

@@ -208,3 +208,153 @@ async fn r11_the_409_names_the_line_with_the_least_available() {
     assert_eq!(refused.body["requested"], "180.00");
     assert_eq!(app.line(leaf).await["committed"], "0.00");
 }
+
+async fn recipient(app: &TestApp, token: &str, body: Value) -> i64 {
+    let r = app.post(token, "/api/v1/subsidy-recipients", &body).await;
+    r.assert(201, "");
+    r.body["id"].as_i64().unwrap()
+}
+
+async fn subsidy_batch(app: &TestApp, token: &str, line: i64, year: i32, half: i32) -> Reply {
+    app.post(
+        token,
+        "/api/v1/subsidy-batches",
+        &json!({"budget_line_id": line, "year": year, "half": half}),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn r9_a_cadre_enrolled_in_2015_is_paid_by_the_policy_of_each_month() {
+    let app = spawn_app().await;
+    let maker = app.user("出纳 甲", &[R::Finance]);
+    let checker = app.user("会计 乙", &[R::Finance]);
+    let line = app.line_id("dept.project.cadre-subsidy").await;
+    let id = recipient(
+        &app,
+        &maker,
+        json!({"name": "老干部甲", "enrolled_from": "2015-03-01"}),
+    )
+    .await;
+    let list = app.get(&maker, "/api/v1/subsidy-recipients").await;
+    assert_eq!(list.body[0]["enrolled_from"], "2015-03-01");
+    assert_eq!(list.body[0]["monthly_amount_from_policy"], true);
+    // Own amount: every month earns it.
+    recipient(
+        &app,
+        &maker,
+        json!({"name": "老干部乙", "enrolled_from": "2015-03-01", "monthly_amount": "1000.00"}),
+    )
+    .await;
+    let h1 = subsidy_batch(&app, &maker, line, 2021, 1).await;
+    h1.assert(201, "");
+    let item = h1.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["recipient_id"] == id)
+        .unwrap();
+    assert_eq!(item["amount"], "6600.00", "R9: enrolled from 2015, H1 2021");
+    assert_eq!(h1.body["total"], "12600.00");
+    app.post(
+        &checker,
+        &format!("/api/v1/subsidy-batches/{}/approve", h1.body["id"]),
+        &json!({}),
+    )
+    .await
+    .assert(200, "");
+
+    // A policy change from 2021-08-01 (published before H2 is drawn up) reaches the recipient
+    // without an amount of their own from August on, and not the one with their own.
+    let mut policy = app
+        .get(&app.admin, "/api/v1/policy?date=2021-06-01")
+        .await
+        .body;
+    let obj = policy.as_object_mut().unwrap();
+    obj.remove("version");
+    obj.insert("effective_from".into(), json!("2021-08-01"));
+    obj.insert("subsidy_monthly_amount".into(), json!("1200.00"));
+    app.post(&app.admin, "/api/v1/policy", &policy)
+        .await
+        .assert(201, "");
+    let h2 = subsidy_batch(&app, &maker, line, 2021, 2).await;
+    h2.assert(201, "");
+    let item = h2.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["recipient_id"] == id)
+        .unwrap();
+    assert_eq!(
+        item["months"][0]["amount"], "1100.00",
+        "July: 2021-01-01 policy"
+    );
+    assert_eq!(
+        item["months"][1]["amount"], "1200.00",
+        "August: the new policy"
+    );
+    assert_eq!(item["amount"], "7100.00", "1100 + 5 × 1200");
+    assert_eq!(h2.body["total"], "13100.00", "7100 + 6 × 1000");
+
+    // A batch for a year with no policy is 422 naming the month.
+    let none = subsidy_batch(&app, &maker, line, 2020, 2).await;
+    none.assert(422, "invalid_request");
+    assert_eq!(none.fields(), ["half"]);
+    assert!(
+        none.body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("2020-07"),
+        "{}",
+        none.body
+    );
+}
+
+#[tokio::test]
+async fn r9_ending_an_enrollment_before_paid_months_is_409() {
+    let app = spawn_app().await;
+    let maker = app.user("出纳 甲", &[R::Finance]);
+    let checker = app.user("会计 乙", &[R::Finance]);
+    let line = app.line_id("dept.project.cadre-subsidy").await;
+    let id = recipient(
+        &app,
+        &maker,
+        json!({"name": "郭老", "enrolled_from": "2021-01-01"}),
+    )
+    .await;
+    let h1 = subsidy_batch(&app, &maker, line, 2021, 1).await;
+    h1.assert(201, "");
+    assert_eq!(h1.body["total"], "6600.00");
+    app.post(
+        &checker,
+        &format!("/api/v1/subsidy-batches/{}/approve", h1.body["id"]),
+        &json!({}),
+    )
+    .await
+    .assert(200, "");
+    let patch = |until: Value| {
+        app.send(
+            app.client
+                .patch(app.url(&format!("/api/v1/subsidy-recipients/{id}")))
+                .bearer_auth(&maker)
+                .json(&json!({"enrolled_until": until})),
+        )
+    };
+    let refused = patch(json!("2021-03-31")).await;
+    refused.assert(409, "months_already_paid");
+    assert_eq!(
+        refused.body["months"],
+        json!(["2021-04", "2021-05", "2021-06"])
+    );
+    // Mid-month: June was paid whole.
+    patch(json!("2021-06-15"))
+        .await
+        .assert(409, "months_already_paid");
+    // Nothing changed.
+    let list = app.get(&maker, "/api/v1/subsidy-recipients").await;
+    assert_eq!(list.body[0]["enrolled_until"], json!(null));
+    // After the last paid month it is fine.
+    let ok = patch(json!("2021-06-30")).await;
+    ok.assert(200, "");
+    assert_eq!(ok.body["enrolled_until"], "2021-06-30");
+}
