@@ -15,13 +15,9 @@ use crate::wire::{
 
 use super::extract::{run, Body, Caller};
 
-fn today() -> NaiveDate {
-    chrono::Utc::now().date_naive()
-}
-
 #[derive(Deserialize, IntoParams)]
 pub struct OnQuery {
-    /// The day whose policy prices `daily_cost`; today when absent.
+    /// The day whose policy prices `daily_cost`; the organisation's today when absent.
     #[serde(default, deserialize_with = "crate::wire::iso::opt_date")]
     date: Option<NaiveDate>,
 }
@@ -35,7 +31,7 @@ pub async fn list_stations(
     caller: Caller,
     query: web::Query<OnQuery>,
 ) -> AppResult<HttpResponse> {
-    let on = query.date.unwrap_or_else(today);
+    let on = query.date;
     let list = run(move || duty::list_stations(&pool, &caller, on)).await?;
     Ok(HttpResponse::Ok().json(list))
 }
@@ -66,7 +62,7 @@ pub async fn create_station(
         budget_line_id: b.budget_line_id,
         daily_cost_override,
     };
-    let view = run(move || duty::create_station(&pool, &caller, spec, today())).await?;
+    let view = run(move || duty::create_station(&pool, &caller, spec)).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -137,7 +133,7 @@ pub async fn list_events(pool: web::Data<Pool>, caller: Caller) -> AppResult<Htt
 
 #[derive(Deserialize, IntoParams)]
 pub struct ForecastQuery {
-    /// The forecast's date (`YYYY-MM-DD`); today when absent.
+    /// The forecast's date (`YYYY-MM-DD`); the organisation's today when absent.
     #[serde(default, deserialize_with = "crate::wire::iso::opt_date")]
     as_of: Option<NaiveDate>,
 }
@@ -154,7 +150,7 @@ pub async fn forecast(
     query: web::Query<ForecastQuery>,
 ) -> AppResult<HttpResponse> {
     caller.require(&[Role::Admin, Role::Finance, Role::BudgetHolder])?;
-    let (id, as_of) = (id.into_inner(), query.as_of.unwrap_or_else(today));
+    let (id, as_of) = (id.into_inner(), query.as_of);
     let view = run(move || duty::forecast(&pool, &caller, id, as_of)).await?;
     Ok(HttpResponse::Ok().json(view))
 }

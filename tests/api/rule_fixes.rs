@@ -358,3 +358,54 @@ async fn r9_ending_an_enrollment_before_paid_months_is_409() {
     ok.assert(200, "");
     assert_eq!(ok.body["enrolled_until"], "2021-06-30");
 }
+
+#[tokio::test]
+async fn r10_a_forecast_counts_only_the_lines_fiscal_year() {
+    let app = spawn_app().await;
+    let line = app
+        .line_id("dept.project.petition-work.province-duty")
+        .await;
+    let r = app
+        .post(
+            &app.admin,
+            "/api/v1/duty-stations",
+            &json!({"name": "石家庄驻点", "city": "石家庄", "budget_line_id": line}),
+        )
+        .await;
+    r.assert(201, "");
+    let station = r.body["id"].as_i64().unwrap();
+    app.post(
+        &app.admin,
+        &format!("/api/v1/duty-stations/{station}/assignments"),
+        &json!({"person": "值班员甲", "from": "2021-07-01", "to": "2022-06-30"}),
+    )
+    .await
+    .assert(201, "");
+    let f = app
+        .get(
+            &app.admin,
+            &format!("/api/v1/budget-lines/{line}/forecast?as_of=2021-01-01"),
+        )
+        .await;
+    f.assert(200, "");
+    // 184 days of 2021 at 480.00, not 365; the 2022 half is not charged to the 2021 line.
+    assert_eq!(f.body["projected_remaining"], "88320.00");
+    let source = f.body["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == station)
+        .unwrap();
+    assert_eq!(source["person_days"], 184);
+    assert_eq!(source["cost"], "88320.00");
+    assert_eq!(f.body["shortfall"], "0.00", "320,000.00 allocated");
+    assert_eq!(f.body["exhaustion_date"], json!(null));
+    // As of a day in 2022, nothing is left to charge to the 2021 line.
+    let late = app
+        .get(
+            &app.admin,
+            &format!("/api/v1/budget-lines/{line}/forecast?as_of=2022-01-01"),
+        )
+        .await;
+    assert_eq!(late.body["projected_remaining"], "0.00");
+}
