@@ -68,6 +68,9 @@ fn run(listener: TcpListener, pool: Pool, settings: &Settings) -> Result<Server,
         .map_err(|e| format!("metrics: {e}"))?;
     let pool = web::Data::new(pool);
     let retention = web::Data::new(Retention(settings.app.idempotency_retention_hours));
+    let margin = web::Data::new(crate::services::clock::PaymentMargin(
+        settings.app.paid_on_max_days_ahead,
+    ));
     let openapi = routes::ApiDoc::openapi();
     let mut server = HttpServer::new(move || {
         App::new()
@@ -76,6 +79,7 @@ fn run(listener: TcpListener, pool: Pool, settings: &Settings) -> Result<Server,
             .wrap(TracingLogger::default())
             .app_data(pool.clone())
             .app_data(retention.clone())
+            .app_data(margin.clone())
             .app_data(web::QueryConfig::default().error_handler(routes::query_error))
             .app_data(web::PathConfig::default().error_handler(routes::path_error))
             .service(routes::health::healthz)

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use chrono::{Duration, NaiveDateTime};
+use chrono::{Duration, NaiveDate};
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::money::Money;
@@ -178,27 +178,29 @@ pub fn self_borne_share(self_borne: &[Money]) -> Option<Decimal> {
     percent(Decimal::from(over), Decimal::from(self_borne.len()))
 }
 
-/// A claim's submission and, once decided (approved or rejected), its decision.
+/// A claim's submission and, once decided (approved or rejected), its decision: local calendar
+/// days of the organisation (R12).
 #[derive(Clone, Copy, Debug)]
 pub struct Decision {
-    pub submitted: NaiveDateTime,
-    pub decided: Option<NaiveDateTime>,
+    pub submitted: NaiveDate,
+    pub decided: Option<NaiveDate>,
 }
 
 /// 各项任务完成及时率 (R12): the share of claims decided within `deadline_days` of submission,
-/// in percent. A decided claim counts; an undecided one counts, as late, once its deadline has
-/// passed at `now`; one still inside its deadline is not counted yet.
+/// in percent. Calendar days in the organisation's time zone: a claim submitted on local day S is
+/// on time if decided on or before S + `deadline_days`. An undecided claim counts, as late, once
+/// `today` is past that day; one still inside its deadline is not counted yet.
 pub fn decided_on_time(
     claims: &[Decision],
     deadline_days: i64,
-    now: NaiveDateTime,
+    today: NaiveDate,
 ) -> Option<Decimal> {
     let deadline = Duration::days(deadline_days);
     let counted: Vec<bool> = claims
         .iter()
         .filter_map(|k| match k.decided {
-            Some(at) => Some(at - k.submitted <= deadline),
-            None => (now - k.submitted > deadline).then_some(false),
+            Some(day) => Some(day <= k.submitted + deadline),
+            None => (today > k.submitted + deadline).then_some(false),
         })
         .collect();
     paid_on_time(&counted)
@@ -248,11 +250,7 @@ mod tests {
 
     #[test]
     fn indicators_from_facts() {
-        let at = |day: u32| {
-            chrono::NaiveDate::from_ymd_opt(2021, 5, day)
-                .and_then(|d| d.and_hms_opt(9, 0, 0))
-                .unwrap_or_default()
-        };
+        let at = |day: u32| chrono::NaiveDate::from_ymd_opt(2021, 5, day).unwrap_or_default();
         assert_eq!(recipients_paid([1, 2, 2, 3]), Decimal::from(3));
         assert_eq!(paid_on_time(&[true, false]), Some(Decimal::new(5000, 2)));
         assert_eq!(paid_on_time(&[]), None);

@@ -9,6 +9,7 @@ use crate::auth::Role;
 use crate::db::Pool;
 use crate::domain::subsidy::Half;
 use crate::error::{AppError, AppResult};
+use crate::services::clock::PaymentMargin;
 use crate::services::subsidy::{self, NewRecipientSpec};
 use crate::wire::{BatchBody, BatchView, PayBody, RecipientBody, RecipientPatch, RecipientView};
 
@@ -184,17 +185,18 @@ batch_action!(
 /// Records payment: the commitment becomes spend; `on_time` against the payout window.
 #[utoipa::path(post, path = "/api/v1/subsidy-batches/{id}/pay", tag = "subsidy", request_body = PayBody,
     params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 200, body = BatchView), (status = 409, body = super::Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = BatchView), (status = 409, body = super::Problem), (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[post("/subsidy-batches/{id}/pay")]
 pub async fn pay_batch(
     pool: web::Data<Pool>,
     caller: Caller,
     id: web::Path<i64>,
     body: Body<PayBody>,
+    margin: web::Data<PaymentMargin>,
 ) -> AppResult<HttpResponse> {
     caller.require(&[Role::Finance])?;
     let id = id.into_inner();
-    let view = run(move || subsidy::pay(&pool, &caller, id, body.0.paid_on)).await?;
+    let view = run(move || subsidy::pay(&pool, &caller, id, body.0.paid_on, **margin)).await?;
     Ok(HttpResponse::Ok().json(view))
 }
 

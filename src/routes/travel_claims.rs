@@ -8,6 +8,7 @@ use crate::auth::Role;
 use crate::db::Pool;
 use crate::error::{AppError, AppResult};
 use crate::services::claims;
+use crate::services::clock::PaymentMargin;
 use crate::wire::{BreakdownView, ClaimBody, ClaimView, PayBody, RejectBody};
 
 use super::extract::{run, Body, Caller};
@@ -129,16 +130,17 @@ pub async fn reject(
 /// Records payment (finance): the commitment becomes spend.
 #[utoipa::path(post, path = "/api/v1/travel-claims/{id}/pay", tag = "travel claims", request_body = PayBody,
     params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 200, body = ClaimView), (status = 409, body = super::Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = ClaimView), (status = 409, body = super::Problem), (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[post("/travel-claims/{id}/pay")]
 pub async fn pay(
     pool: web::Data<Pool>,
     caller: Caller,
     id: web::Path<i64>,
     body: Body<PayBody>,
+    margin: web::Data<PaymentMargin>,
 ) -> AppResult<HttpResponse> {
     caller.require(&[Role::Finance])?;
     let id = id.into_inner();
-    let claim = run(move || claims::pay(&pool, &caller, id, body.0.paid_on)).await?;
+    let claim = run(move || claims::pay(&pool, &caller, id, body.0.paid_on, **margin)).await?;
     Ok(HttpResponse::Ok().json(claim))
 }

@@ -22,7 +22,7 @@ use crate::wire::{timestamp, BreakdownView, ClaimView, HistoryView, ItemView, Ru
 
 use super::audit;
 use super::budget::{self, Source};
-use super::{conn, policy};
+use super::{clock, conn, policy};
 
 const ENTITY: &str = "travel_claim";
 
@@ -383,13 +383,20 @@ pub fn reject(pool: &Pool, actor: &Actor, id: i64, reason: &str) -> AppResult<Cl
 }
 
 /// `POST /api/v1/travel-claims/{id}/pay`: the commitment becomes spend.
-pub fn pay(pool: &Pool, actor: &Actor, id: i64, paid_on: NaiveDate) -> AppResult<ClaimView> {
+pub fn pay(
+    pool: &Pool,
+    actor: &Actor,
+    id: i64,
+    paid_on: NaiveDate,
+    margin: clock::PaymentMargin,
+) -> AppResult<ClaimView> {
     let mut c = conn(pool)?;
     write_tx(&mut c, |c| {
         let row = find(c, actor.org_id, id)?;
         if row.status != "approved" {
             return Err(not_allowed(&row, "pay"));
         }
+        clock::check_paid_on(c, actor.org_id, row.decided_at, paid_on, margin)?;
         if !rows::mark_paid(c, actor.org_id, id, actor.user_id, now(), paid_on)? {
             return Err(not_allowed(&find(c, actor.org_id, id)?, "pay"));
         }

@@ -28,6 +28,45 @@ pub fn local_date(zone: Tz, utc: NaiveDateTime) -> NaiveDate {
     utc.and_utc().with_timezone(&zone).date_naive()
 }
 
+/// How many days past the organisation's today a payment date may lie: setting
+/// `app.paid_on_max_days_ahead` (config/default.toml).
+#[derive(Clone, Copy, Debug)]
+pub struct PaymentMargin(pub i64);
+
+/// A payment date (`paid_on` of a claim or a batch) is not before the approval's date, in the
+/// organisation's calendar, nor after its today plus the margin: 422 naming `paid_on` otherwise.
+pub fn check_paid_on(
+    c: &mut DbConnection,
+    org_id: i64,
+    approved_at: Option<NaiveDateTime>,
+    paid_on: NaiveDate,
+    margin: PaymentMargin,
+) -> AppResult<()> {
+    let zone = zone(c, org_id)?;
+    if let Some(approved) = approved_at.map(|at| local_date(zone, at)) {
+        if paid_on < approved {
+            return Err(AppError::field(
+                "paid_on",
+                format!("a payment cannot precede its approval on {approved}"),
+            ));
+        }
+    }
+    let today = local_date(zone, Utc::now().naive_utc());
+    let latest = today
+        .checked_add_days(chrono::Days::new(margin.0.max(0).unsigned_abs()))
+        .unwrap_or(today);
+    if paid_on > latest {
+        return Err(AppError::field(
+            "paid_on",
+            format!(
+                "a payment date is at most {} days after today ({today})",
+                margin.0
+            ),
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

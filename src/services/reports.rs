@@ -20,7 +20,7 @@ use crate::domain::Money;
 use crate::error::{AppError, AppResult};
 use crate::wire::{ExecutionLineView, ExecutionView, IndicatorView, TargetBody};
 
-use super::{budget, conn};
+use super::{budget, clock, conn};
 
 fn org_name(c: &mut DbConnection, org_id: i64) -> AppResult<String> {
     Ok(orgs::all(c)?
@@ -125,17 +125,19 @@ fn actual(
                         .collect::<Vec<_>>(),
                 )
             } else {
+                // R12: deadlines count the organisation's calendar days.
+                let zone = clock::zone(c, org_id)?;
                 let decisions: Vec<perf::Decision> = claims
                     .iter()
                     .map(|k| perf::Decision {
-                        submitted: k.submitted_at,
-                        decided: k.decided_at,
+                        submitted: clock::local_date(zone, k.submitted_at),
+                        decided: k.decided_at.map(|at| clock::local_date(zone, at)),
                     })
                     .collect();
                 perf::decided_on_time(
                     &decisions,
                     i64::from(row.deadline_days.unwrap_or(5)),
-                    crate::db::now(),
+                    clock::today(c, org_id)?,
                 )
             }
         }

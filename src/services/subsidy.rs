@@ -437,13 +437,20 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
 
 /// `POST /api/v1/subsidy-batches/{id}/pay`: the commitment becomes spend; `on_time` says whether
 /// `paid_on` fell inside the payout window.
-pub fn pay(pool: &Pool, actor: &Actor, id: i64, paid_on: NaiveDate) -> AppResult<BatchView> {
+pub fn pay(
+    pool: &Pool,
+    actor: &Actor,
+    id: i64,
+    paid_on: NaiveDate,
+    margin: clock::PaymentMargin,
+) -> AppResult<BatchView> {
     let mut c = conn(pool)?;
     write_tx(&mut c, |c| {
         let row = find(c, actor.org_id, id)?;
         if row.status != "approved" {
             return Err(not_allowed(&row, "pay"));
         }
+        clock::check_paid_on(c, actor.org_id, row.approved_at, paid_on, margin)?;
         let (from, to) = half_of(&row)?
             .payout_window(row.year)
             .ok_or_else(|| AppError::Internal("payout window".into()))?;

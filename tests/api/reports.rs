@@ -35,6 +35,7 @@ async fn scripted_year(app: &TestApp) {
             .await
             .assert(200, "");
         if action == "pay" {
+            app.approvals_dated_2021_05_01();
             app.post(&finance, &path("pay"), &json!({"paid_on": "2021-05-20"}))
                 .await
                 .assert(200, "");
@@ -66,6 +67,7 @@ async fn scripted_year(app: &TestApp) {
         )
         .await
         .assert(200, "");
+        app.approvals_dated_2021_05_01();
         app.post(
             &finance,
             &format!("/api/v1/subsidy-batches/{id}/pay"),

@@ -409,3 +409,134 @@ async fn r10_a_forecast_counts_only_the_lines_fiscal_year() {
         .await;
     assert_eq!(late.body["projected_remaining"], "0.00");
 }
+
+/// The organisation's today in its default zone, Asia/Shanghai (UTC+8, no daylight saving).
+fn shanghai_today() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+}
+
+async fn pay(app: &TestApp, token: &str, path: &str, paid_on: String) -> Reply {
+    app.post(token, path, &json!({ "paid_on": paid_on })).await
+}
+
+#[tokio::test]
+async fn paid_on_is_not_before_the_approval_nor_past_today_plus_the_margin() {
+    let app = spawn_app().await;
+    let claimant = app.user("张三", &[R::Claimant]);
+    let finance = app.user("李四", &[R::Finance]);
+    let checker = app.user("王五", &[R::Finance]);
+    let line = app.line_id("dept.project.petition-work.operations").await;
+    let id = app.submit(&claimant, &r8_claim(line)).await;
+    app.post(
+        &finance,
+        &format!("/api/v1/travel-claims/{id}/approve"),
+        &json!({}),
+    )
+    .await
+    .assert(200, "");
+    let today = shanghai_today();
+    let day = |n: i64| (today + chrono::Duration::days(n)).to_string();
+    let claim_path = format!("/api/v1/travel-claims/{id}/pay");
+    let pay_claim = |paid_on: String| pay(&app, &finance, &claim_path, paid_on);
+    for bad in [
+        "0000-01-01".to_string(),
+        "2021-05-20".to_string(),
+        day(-1),
+        day(31),
+    ] {
+        let r = pay_claim(bad.clone()).await;
+        r.assert(422, "invalid_request");
+        assert_eq!(r.fields(), ["paid_on"], "{bad}");
+    }
+    let claim = app
+        .get(&finance, &format!("/api/v1/travel-claims/{id}"))
+        .await;
+    assert_eq!(claim.body["status"], "approved", "nothing was paid");
+    let paid = pay_claim(day(30)).await;
+    paid.assert(200, "");
+    assert_eq!(paid.body["paid_on"], day(30));
+
+    // A subsidy batch likewise.
+    let subsidy = app.line_id("dept.project.cadre-subsidy").await;
+    recipient(
+        &app,
+        &finance,
+        json!({"name": "郭老", "enrolled_from": "2021-01-01"}),
+    )
+    .await;
+    let batch = subsidy_batch(&app, &finance, subsidy, 2021, 1).await;
+    let batch = batch.body["id"].as_i64().unwrap();
+    app.post(
+        &checker,
+        &format!("/api/v1/subsidy-batches/{batch}/approve"),
+        &json!({}),
+    )
+    .await
+    .assert(200, "");
+    let batch_path = format!("/api/v1/subsidy-batches/{batch}/pay");
+    let pay_batch = |paid_on: String| pay(&app, &finance, &batch_path, paid_on);
+    for bad in ["0000-01-01".to_string(), day(-1), day(31)] {
+        let r = pay_batch(bad.clone()).await;
+        r.assert(422, "invalid_request");
+        assert_eq!(r.fields(), ["paid_on"], "{bad}");
+    }
+    let paid = pay_batch(today.to_string()).await;
+    paid.assert(200, "");
+    assert_eq!(paid.body["on_time"], false, "H1 2021 paid years later");
+}
+
+#[tokio::test]
+async fn r12_the_decision_deadline_counts_the_organisations_calendar_days() {
+    use baoxiao::db::schema::travel_claims;
+    use diesel::prelude::*;
+    let app = spawn_app().await;
+    let claimant = app.user("张三", &[R::Claimant]);
+    let finance = app.user("李四", &[R::Finance]);
+    let line = app.line_id("dept.project.petition-work.operations").await;
+    let id = app.submit(&claimant, &r8_claim(line)).await;
+    app.post(
+        &finance,
+        &format!("/api/v1/travel-claims/{id}/approve"),
+        &json!({}),
+    )
+    .await
+    .assert(200, "");
+    // Submitted 2021-05-01 16:30 UTC = 2021-05-02 00:30 in Shanghai; decided 2021-05-07 15:00
+    // UTC = 23:00 in Shanghai: local day S + 5, on time. By UTC dates it would be S + 6, late.
+    let at = |text: &str| chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").unwrap();
+    {
+        let mut c = app.pool.get().unwrap();
+        diesel::update(travel_claims::table.filter(travel_claims::id.eq(id)))
+            .set((
+                travel_claims::submitted_at.eq(at("2021-05-01 16:30")),
+                travel_claims::decided_at.eq(Some(at("2021-05-07 15:00"))),
+            ))
+            .execute(&mut *c)
+            .unwrap();
+    }
+    let decided_on_time = || async {
+        let r = app
+            .get(&app.admin, "/api/v1/reports/performance?year=2021")
+            .await;
+        r.assert(200, "");
+        r.body
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| {
+                i["line_code"] == "dept.project.petition-work"
+                    && i["indicator"] == "decided_on_time"
+            })
+            .unwrap()["actual"]
+            .clone()
+    };
+    assert_eq!(decided_on_time().await, "100.00");
+    // The same facts for an organisation keeping UTC: late.
+    {
+        let mut c = app.pool.get().unwrap();
+        for org in baoxiao::db::orgs::all(&mut c).unwrap() {
+            baoxiao::db::orgs::set_time_zone(&mut c, org.id, "UTC").unwrap();
+        }
+    }
+    assert_eq!(decided_on_time().await, "0.00");
+}

@@ -96,6 +96,7 @@ async fn six_recipients_exhaust_the_line_in_two_batches() {
     approved.assert(200, "");
     assert_eq!(approved.body["status"], "approved");
     assert_eq!(app.line(c.line).await["committed"], "39600.00");
+    app.approvals_dated_2021_05_01();
     let paid = app
         .post(
             &c.maker,
@@ -131,6 +132,7 @@ async fn six_recipients_exhaust_the_line_in_two_batches() {
     )
     .await
     .assert(200, "");
+    app.approvals_dated_2021_05_01();
     let late = app
         .post(
             &c.checker,
