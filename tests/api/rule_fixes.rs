@@ -540,3 +540,61 @@ async fn r12_the_decision_deadline_counts_the_organisations_calendar_days() {
     }
     assert_eq!(decided_on_time().await, "0.00");
 }
+
+#[tokio::test]
+async fn r12_an_overdue_batch_is_late_not_met() {
+    let app = spawn_app().await;
+    let maker = app.user("出纳 甲", &[R::Finance]);
+    let checker = app.user("会计 乙", &[R::Finance]);
+    let line = app.line_id("dept.project.cadre-subsidy").await;
+    for n in 1..=6 {
+        recipient(
+            &app,
+            &maker,
+            json!({"name": format!("老干部{n}"), "enrolled_from": "2021-01-01"}),
+        )
+        .await;
+    }
+    let mut batches = Vec::new();
+    for half in [1, 2] {
+        let b = subsidy_batch(&app, &maker, line, 2021, half).await;
+        b.assert(201, "");
+        let id = b.body["id"].as_i64().unwrap();
+        app.post(
+            &checker,
+            &format!("/api/v1/subsidy-batches/{id}/approve"),
+            &json!({}),
+        )
+        .await
+        .assert(200, "");
+        batches.push(id);
+    }
+    app.approvals_dated_2021_05_01();
+    // H1 paid inside its window; the approved December batch is never paid.
+    let paid = app
+        .post(
+            &maker,
+            &format!("/api/v1/subsidy-batches/{}/pay", batches[0]),
+            &json!({"paid_on": "2021-06-03"}),
+        )
+        .await;
+    paid.assert(200, "");
+    assert_eq!(paid.body["on_time"], true);
+    let r = app
+        .get(&app.admin, "/api/v1/reports/performance?year=2021")
+        .await;
+    r.assert(200, "");
+    let indicator = r
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| {
+            i["line_code"] == "dept.project.cadre-subsidy" && i["indicator"] == "paid_on_time"
+        })
+        .unwrap()
+        .clone();
+    // 36 of 72 recipient-months paid in their window; the 36 of H2 are overdue.
+    assert_eq!(indicator["actual"], "50.00", "{indicator}");
+    assert_eq!(indicator["met"], false);
+}
