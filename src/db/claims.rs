@@ -72,12 +72,14 @@ pub fn find(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<Option
         .optional()
 }
 
-/// Claims of the organisation, newest first, optionally of one status and one claimant.
+/// Claims of the organisation, newest first, optionally of one status and one claimant, older
+/// than the claim `before` when given.
 pub fn list(
     conn: &mut DbConnection,
     org_id: i64,
     status: Option<&str>,
     claimant_id: Option<i64>,
+    before: Option<i64>,
     limit: i64,
 ) -> QueryResult<Vec<ClaimRow>> {
     let mut query = travel_claims::table
@@ -86,6 +88,9 @@ pub fn list(
         .order(travel_claims::id.desc())
         .limit(limit)
         .into_boxed();
+    if let Some(before) = before {
+        query = query.filter(travel_claims::id.lt(before));
+    }
     if let Some(status) = status {
         query = query.filter(travel_claims::status.eq(status.to_string()));
     }

@@ -1,7 +1,7 @@
 //! `/api/v1/subsidy-recipients` and `/api/v1/subsidy-batches` (R9).
 
 use actix_web::http::header;
-use actix_web::{get, patch, post, web, HttpResponse};
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -14,6 +14,7 @@ use crate::services::subsidy::{self, NewRecipientSpec};
 use crate::wire::{BatchBody, BatchView, PayBody, RecipientBody, RecipientPatch, RecipientView};
 
 use super::extract::{run, Body, Caller};
+use super::list::{respond, ListQuery};
 
 /// Enrolls a retired cadre.
 #[utoipa::path(post, path = "/api/v1/subsidy-recipients", tag = "subsidy", request_body = RecipientBody,
@@ -44,14 +45,21 @@ pub async fn create_recipient(
     Ok(HttpResponse::Created().json(view))
 }
 
-/// Every recipient.
-#[utoipa::path(get, path = "/api/v1/subsidy-recipients", tag = "subsidy",
-    responses((status = 200, body = Vec<RecipientView>)), security(("bearer" = [])))]
+/// Every recipient, oldest first, paged (api.md "Lists").
+#[utoipa::path(get, path = "/api/v1/subsidy-recipients", tag = "subsidy", params(ListQuery),
+    responses((status = 200, body = Vec<RecipientView>, headers(("Link" = String, description = "rel=\"next\" when more remain"))),
+        (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[get("/subsidy-recipients")]
-pub async fn list_recipients(pool: web::Data<Pool>, caller: Caller) -> AppResult<HttpResponse> {
+pub async fn list_recipients(
+    pool: web::Data<Pool>,
+    caller: Caller,
+    list: web::Query<ListQuery>,
+    req: HttpRequest,
+) -> AppResult<HttpResponse> {
     caller.require(&[Role::Finance, Role::Admin, Role::BudgetHolder])?;
+    let page = list.page()?;
     let list = run(move || subsidy::list_recipients(&pool, &caller)).await?;
-    Ok(HttpResponse::Ok().json(list))
+    Ok(respond(&req, page, page.cut(list, |r| r.id)?, |r| r.id))
 }
 
 /// Ends an enrollment (`enrolled_until`), or reopens it with null.
@@ -113,19 +121,23 @@ pub struct BatchQuery {
     year: Option<i32>,
 }
 
-/// Batches, oldest first, optionally of one year.
-#[utoipa::path(get, path = "/api/v1/subsidy-batches", tag = "subsidy", params(BatchQuery),
-    responses((status = 200, body = Vec<BatchView>)), security(("bearer" = [])))]
+/// Batches, oldest first, optionally of one year, paged (api.md "Lists").
+#[utoipa::path(get, path = "/api/v1/subsidy-batches", tag = "subsidy", params(BatchQuery, ListQuery),
+    responses((status = 200, body = Vec<BatchView>, headers(("Link" = String, description = "rel=\"next\" when more remain"))),
+        (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[get("/subsidy-batches")]
 pub async fn list_batches(
     pool: web::Data<Pool>,
     caller: Caller,
     query: web::Query<BatchQuery>,
+    list: web::Query<ListQuery>,
+    req: HttpRequest,
 ) -> AppResult<HttpResponse> {
     caller.require(&[Role::Finance, Role::Admin, Role::BudgetHolder])?;
+    let page = list.page()?;
     let year = query.year;
-    let list = run(move || subsidy::list(&pool, &caller, year)).await?;
-    Ok(HttpResponse::Ok().json(list))
+    let list = run(move || subsidy::list(&pool, &caller, year, page)).await?;
+    Ok(respond(&req, page, list, |b| b.id))
 }
 
 /// One batch with its items.

@@ -1,6 +1,6 @@
 //! `/api/v1/travel-claims` (R3–R8).
 
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -12,6 +12,7 @@ use crate::services::clock::PaymentMargin;
 use crate::wire::{BreakdownView, ClaimBody, ClaimView, PayBody, RejectBody};
 
 use super::extract::{run, Body, Caller};
+use super::list::{respond, ListQuery};
 
 /// Computes a claim's breakdown without storing anything.
 #[utoipa::path(post, path = "/api/v1/travel-claims/quote", tag = "travel claims", request_body = ClaimBody,
@@ -57,15 +58,20 @@ pub struct StatusQuery {
     status: Option<String>,
 }
 
-/// Lists claims, newest first: a claimant's own, or all for finance, budget holders and admins.
-#[utoipa::path(get, path = "/api/v1/travel-claims", tag = "travel claims", params(StatusQuery),
-    responses((status = 200, body = Vec<ClaimView>)), security(("bearer" = [])))]
+/// Lists claims, newest first: a claimant's own, or all for finance, budget holders and admins;
+/// paged (api.md "Lists").
+#[utoipa::path(get, path = "/api/v1/travel-claims", tag = "travel claims", params(StatusQuery, ListQuery),
+    responses((status = 200, body = Vec<ClaimView>, headers(("Link" = String, description = "rel=\"next\" when more remain"))),
+        (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[get("/travel-claims")]
 pub async fn list(
     pool: web::Data<Pool>,
     caller: Caller,
     query: web::Query<StatusQuery>,
+    list: web::Query<ListQuery>,
+    req: HttpRequest,
 ) -> AppResult<HttpResponse> {
+    let page = list.page()?;
     let status = query.into_inner().status;
     if let Some(s) = &status {
         if !["submitted", "approved", "rejected", "paid"].contains(&s.as_str()) {
@@ -75,8 +81,8 @@ pub async fn list(
             ));
         }
     }
-    let claims = run(move || claims::list(&pool, &caller, status.as_deref())).await?;
-    Ok(HttpResponse::Ok().json(claims))
+    let claims = run(move || claims::list(&pool, &caller, status.as_deref(), page)).await?;
+    Ok(respond(&req, page, claims, |c| c.id))
 }
 
 /// One claim with its history.

@@ -18,6 +18,7 @@ use crate::domain::travel::{Trip, TripInput};
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
 use crate::metrics;
+use crate::routes::list::Page;
 use crate::wire::{timestamp, BreakdownView, ClaimView, HistoryView, ItemView, RuleText, StayView};
 
 use super::audit;
@@ -277,11 +278,17 @@ pub fn get(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimView> {
     Ok(view)
 }
 
-/// `GET /api/v1/travel-claims?status=S`, newest first.
-pub fn list(pool: &Pool, actor: &Actor, status: Option<&str>) -> AppResult<Vec<ClaimView>> {
+/// `GET /api/v1/travel-claims?status=S`, newest first: the page's claims after its cursor, and
+/// one more when more remain (api.md "Lists").
+pub fn list(
+    pool: &Pool,
+    actor: &Actor,
+    status: Option<&str>,
+    page: Page,
+) -> AppResult<Vec<ClaimView>> {
     let mut c = conn(pool)?;
     let only = (!sees_all(actor)).then_some(actor.user_id);
-    rows::list(&mut c, actor.org_id, status, only, 1000)?
+    rows::list(&mut c, actor.org_id, status, only, page.after, page.fetch())?
         .into_iter()
         .map(|row| to_view(row, Vec::new()))
         .collect()

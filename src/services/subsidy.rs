@@ -19,6 +19,7 @@ use crate::domain::subsidy::{month_end, month_item, monthly_amount, Enrollment, 
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
 use crate::metrics;
+use crate::routes::list::Page;
 use crate::wire::{timestamp, BatchItemView, BatchView, MonthView, RecipientView, WindowView};
 
 use super::audit;
@@ -528,14 +529,21 @@ pub fn get(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
     load(&mut *conn(pool)?, actor.org_id, id)
 }
 
-/// `GET /api/v1/subsidy-batches?year=Y`.
-pub fn list(pool: &Pool, actor: &Actor, year: Option<i32>) -> AppResult<Vec<BatchView>> {
+/// `GET /api/v1/subsidy-batches?year=Y`, oldest first: the page's batches after its cursor, and
+/// one more when more remain (api.md "Lists").
+pub fn list(
+    pool: &Pool,
+    actor: &Actor,
+    year: Option<i32>,
+    page: Page,
+) -> AppResult<Vec<BatchView>> {
     let mut c = conn(pool)?;
     let ids: Vec<i64> = rows::batches(&mut c, actor.org_id, year)?
         .into_iter()
         .map(|b| b.id)
         .collect();
-    ids.into_iter()
+    page.cut(ids, |id| *id)?
+        .into_iter()
         .map(|id| load(&mut c, actor.org_id, id))
         .collect()
 }

@@ -598,3 +598,133 @@ async fn r12_an_overdue_batch_is_late_not_met() {
     assert_eq!(indicator["actual"], "50.00", "{indicator}");
     assert_eq!(indicator["met"], false);
 }
+
+/// GET with the raw response: (status, body, the Link header).
+async fn get_page(app: &TestApp, token: &str, path: &str) -> (u16, Value, Option<String>) {
+    let response = app
+        .client
+        .get(app.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let link = response
+        .headers()
+        .get("link")
+        .map(|v| v.to_str().unwrap().to_string());
+    let body = response.json().await.unwrap_or(Value::Null);
+    (status, body, link)
+}
+
+/// The URL of a `Link: <URL>; rel="next"` header.
+fn next_url(link: &str) -> String {
+    assert!(link.ends_with("; rel=\"next\""), "{link}");
+    link.trim_start_matches('<')
+        .split('>')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn lists_are_paged_with_a_link_to_the_next_page() {
+    let app = spawn_app().await;
+    let claimant = app.user("张三", &[R::Claimant]);
+    let line = app.line_id("dept.project.petition-work.operations").await;
+    let mut ids = Vec::new();
+    for _ in 0..5 {
+        ids.push(app.submit(&claimant, &day_trip(line)).await);
+    }
+    ids.reverse(); // newest first
+    let (status, first, link) = get_page(
+        &app,
+        &claimant,
+        "/api/v1/travel-claims?status=submitted&limit=2",
+    )
+    .await;
+    assert_eq!(status, 200);
+    let got: Vec<i64> = first
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(got, ids[..2]);
+    let next = next_url(&link.unwrap());
+    assert_eq!(
+        next,
+        format!(
+            "/api/v1/travel-claims?status=submitted&after={}&limit=2",
+            ids[1]
+        )
+    );
+    let (_, second, link) = get_page(&app, &claimant, &next).await;
+    let got: Vec<i64> = second
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(got, ids[2..4]);
+    let (_, third, link) = get_page(&app, &claimant, &next_url(&link.unwrap())).await;
+    let got: Vec<i64> = third
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(got, ids[4..]);
+    assert_eq!(link, None, "nothing remains");
+    // Exactly a page: no Link.
+    let (_, all, link) = get_page(&app, &claimant, "/api/v1/travel-claims?limit=5").await;
+    assert_eq!(all.as_array().unwrap().len(), 5);
+    assert_eq!(link, None);
+
+    for bad in ["limit=0", "limit=1001", "limit=-1"] {
+        let r = app
+            .get(&claimant, &format!("/api/v1/travel-claims?{bad}"))
+            .await;
+        r.assert(422, "invalid_request");
+        assert_eq!(r.fields(), ["limit"], "{bad}");
+    }
+    let r = app
+        .get(&app.admin, "/api/v1/budget-lines?year=2021&after=999999")
+        .await;
+    r.assert(422, "invalid_request");
+    assert_eq!(r.fields(), ["after"]);
+}
+
+#[tokio::test]
+async fn every_list_defaults_to_100_and_says_when_more_remain() {
+    let app = spawn_app().await;
+    let finance = app.user("出纳", &[R::Finance]);
+    for n in 0..101 {
+        recipient(
+            &app,
+            &finance,
+            json!({"name": format!("老干部{n}"), "enrolled_from": "2021-01-01"}),
+        )
+        .await;
+    }
+    let (status, page, link) = get_page(&app, &finance, "/api/v1/subsidy-recipients").await;
+    assert_eq!(status, 200);
+    assert_eq!(page.as_array().unwrap().len(), 100);
+    let next = next_url(&link.unwrap());
+    let (_, rest, link) = get_page(&app, &finance, &next).await;
+    assert_eq!(rest.as_array().unwrap().len(), 1);
+    assert_eq!(rest[0]["name"], "老干部100");
+    assert_eq!(link, None);
+    // The other lists take the same parameters.
+    let line = app.line_id("dept.project.petition-work").await;
+    for path in [
+        "/api/v1/budget-lines?year=2021&limit=1".to_string(),
+        format!("/api/v1/budget-lines/{line}/entries?limit=1"),
+        "/api/v1/duty-stations?limit=1".to_string(),
+    ] {
+        let (status, page, link) = get_page(&app, &app.admin, &path).await;
+        assert_eq!(status, 200, "{path}");
+        assert_eq!(page.as_array().unwrap().len(), 1, "{path}");
+        assert!(link.is_some(), "{path}: more remain");
+    }
+}
