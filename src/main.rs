@@ -273,8 +273,7 @@ fn serve(mut settings: Settings, bind: Option<String>) -> CliResult {
         if app.loaded_default_data {
             tracing::info!("loaded the default data (平乡县信访局 2021) into an empty database");
         }
-        if let Some(token) = &app.admin_token {
-            let path = setup::write_token_file(Path::new(&settings.app.data_dir), token)?;
+        if let (Some(token), Some(path)) = (&app.admin_token, &app.admin_token_file) {
             println!("Created the first admin. Token (shown once, also written to {}):", path.display());
             println!("{token}");
         }
