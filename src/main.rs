@@ -110,6 +110,9 @@ enum OrgsCommand {
         code: String,
         #[arg(long)]
         name: String,
+        /// The organisation's time zone (IANA name): its "today" and every deadline.
+        #[arg(long, default_value = "Asia/Shanghai")]
+        time_zone: String,
     },
 }
 
@@ -141,8 +144,13 @@ fn main() -> ExitCode {
         Command::Migrate => migrate(&settings),
         Command::Users { command } => users_command(&settings, command),
         Command::Orgs {
-            command: OrgsCommand::Add { code, name },
-        } => add_org(&settings, &code, &name),
+            command:
+                OrgsCommand::Add {
+                    code,
+                    name,
+                    time_zone,
+                },
+        } => add_org(&settings, &code, &name, &time_zone),
         Command::Verify => verify(&settings),
         Command::Report { command } => report(&settings, command),
     };
@@ -169,9 +177,14 @@ fn migrate(settings: &Settings) -> CliResult {
     Ok(ExitCode::SUCCESS)
 }
 
-fn add_org(settings: &Settings, code: &str, name: &str) -> CliResult {
-    let id = users::add_org(&with_pool(settings)?, code, name)?;
-    println!("organisation {code} created (id {id})");
+fn add_org(settings: &Settings, code: &str, name: &str, time_zone: &str) -> CliResult {
+    let zone = baoxiao::services::clock::parse_zone(time_zone).map_err(|_| {
+        format!("--time-zone {time_zone:?} is not an IANA time zone such as Asia/Shanghai")
+    })?;
+    let pool = with_pool(settings)?;
+    let id = users::add_org(&pool, code, name)?;
+    baoxiao::services::clock::set_zone(&pool, id, zone)?;
+    println!("organisation {code} created (id {id}, time zone {zone})");
     Ok(ExitCode::SUCCESS)
 }
 

@@ -5,7 +5,7 @@
 use chrono::{NaiveDate, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 
-use crate::db::{orgs, DbConnection};
+use crate::db::{orgs, write_tx, DbConnection, Pool};
 use crate::error::{AppError, AppResult};
 
 /// The zone used when an organisation names none the service knows.
@@ -16,6 +16,22 @@ pub fn zone(c: &mut DbConnection, org_id: i64) -> AppResult<Tz> {
     let name = orgs::time_zone(c, org_id)?;
     name.parse::<Tz>()
         .map_err(|_| AppError::Internal(format!("organisation {org_id} has time zone {name:?}")))
+}
+
+/// An IANA zone name (`Asia/Shanghai`, `UTC`); 422 naming `time_zone` otherwise.
+pub fn parse_zone(name: &str) -> AppResult<Tz> {
+    name.trim()
+        .parse::<Tz>()
+        .map_err(|_| AppError::field("time_zone", "an IANA time zone such as Asia/Shanghai"))
+}
+
+/// Sets the organisation's time zone.
+pub fn set_zone(pool: &Pool, org_id: i64, zone: Tz) -> AppResult<()> {
+    let mut c = super::conn(pool)?;
+    write_tx(&mut c, |c| {
+        orgs::set_time_zone(c, org_id, zone.name())?;
+        Ok::<_, AppError>(())
+    })
 }
 
 /// The organisation's local date now: the one "today" of the service.

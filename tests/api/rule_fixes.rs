@@ -728,3 +728,61 @@ async fn every_list_defaults_to_100_and_says_when_more_remain() {
         assert!(link.is_some(), "{path}: more remain");
     }
 }
+
+#[tokio::test]
+async fn an_organisation_keeps_its_own_time_zone() {
+    let app = spawn_app().await;
+    let orgs = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_baoxiao"))
+            .arg("orgs")
+            .arg("add")
+            .args(args)
+            .env("DATABASE_URL", &app.db_url)
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap()
+    };
+    let zone_of = |code: &str| {
+        use baoxiao::db::schema::organisations;
+        use diesel::prelude::*;
+        let mut c = app.pool.get().unwrap();
+        organisations::table
+            .filter(organisations::code.eq(code))
+            .select(organisations::time_zone)
+            .first::<String>(&mut *c)
+            .optional()
+            .unwrap()
+    };
+    assert_eq!(
+        zone_of("pingxiang-xinfang").as_deref(),
+        Some("Asia/Shanghai")
+    );
+    let bad = orgs(&[
+        "--code",
+        "nowhere",
+        "--name",
+        "某局",
+        "--time-zone",
+        "Mars/Olympus",
+    ]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--time-zone"));
+    assert_eq!(zone_of("nowhere"), None, "nothing was created");
+    let ok = orgs(&[
+        "--code",
+        "urumqi",
+        "--name",
+        "某局",
+        "--time-zone",
+        "Asia/Urumqi",
+    ]);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert_eq!(zone_of("urumqi").as_deref(), Some("Asia/Urumqi"));
+    let default = orgs(&["--code", "xingtai", "--name", "某局"]);
+    assert!(default.status.success());
+    assert_eq!(zone_of("xingtai").as_deref(), Some("Asia/Shanghai"));
+}
