@@ -793,6 +793,42 @@ mod tests {
     }
 
     #[test]
+    fn r8_sums_over_the_r1_limit_name_their_field() {
+        let max = Money::from_fen(crate::domain::money::MAX_INPUT_FEN);
+        let ticket = |amount| Ticket {
+            description: "G1".into(),
+            amount,
+        };
+        let mut input = trip("2021-05-10", "2021-05-10", "beijing");
+        input.tickets = vec![ticket(max), ticket(max)];
+        assert_eq!(compute(input.clone()).over_limit(), Some("tickets"));
+        // One ticket at the limit plus a day's allowances: the reimbursable is over, and the
+        // tickets are its larger part.
+        input.tickets = vec![ticket(max)];
+        assert_eq!(compute(input.clone()).over_limit(), Some("tickets"));
+        input.tickets = vec![ticket(
+            max.checked_sub(Money::yuan(180)).unwrap_or_default(),
+        )];
+        assert_eq!(compute(input).over_limit(), None, "exactly the limit");
+        let mut input = trip("2021-05-10", "2021-05-12", "beijing");
+        input.stays.push(stay(
+            "beijing",
+            "2021-05-10",
+            "2021-05-11",
+            "99999999.99",
+            true,
+        ));
+        input.stays.push(stay(
+            "beijing",
+            "2021-05-11",
+            "2021-05-12",
+            "99999999.99",
+            true,
+        ));
+        assert_eq!(compute(input).over_limit(), Some("stays"));
+    }
+
+    #[test]
     fn vehicle_and_all_meals_provided() {
         let mut input = trip("2021-05-10", "2021-05-10", "beijing");
         input.vehicle_provided_dates = vec![date("2021-05-10"), date("2021-05-10")];

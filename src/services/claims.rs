@@ -155,7 +155,8 @@ pub fn submit(
     let (policy_id, breakdown) = compute(&mut c, actor.org_id, input)?;
     let breakdown_json = serde_json::to_string(&record(&breakdown))
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    let id = write_tx(&mut c, |c| {
+    // The answer is built inside the transaction: if it cannot be, no row is left behind.
+    write_tx(&mut c, |c| {
         let id = rows::insert(
             c,
             &NewClaim {
@@ -176,12 +177,11 @@ pub fn submit(
             },
         )?;
         audit::status(c, actor, (ENTITY, id), "submit", None, "submitted", None)?;
-        Ok::<_, AppError>(id)
-    })?;
-    let warning = budget::warning(&mut c, actor.org_id, budget_line_id, breakdown.reimbursable)?;
-    let mut view = load(&mut c, actor.org_id, id)?;
-    view.budget_warning = warning;
-    Ok(view)
+        let mut view = load(c, actor.org_id, id)?;
+        view.budget_warning =
+            budget::warning(c, actor.org_id, budget_line_id, breakdown.reimbursable)?;
+        Ok(view)
+    })
 }
 
 /// What is kept of the request, for auditors: the trip exactly as stated.
@@ -430,4 +430,51 @@ pub fn pay(
         )?;
         load(c, actor.org_id, id)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::policy::tests::{date, policy_2021};
+    use crate::domain::travel::{StayInput, Ticket};
+
+    /// A breakdown stored and read back answers exactly as it did when computed, including
+    /// amounts beyond the client-input limit (a stored claim is always readable).
+    #[test]
+    fn a_stored_breakdown_reads_back_as_computed() {
+        let policy = policy_2021();
+        let input = TripInput {
+            purpose: "赴省汇报".into(),
+            destination: "石家庄".into(),
+            departure_date: date("2021-05-10"),
+            return_date: date("2021-05-12"),
+            stays: vec![StayInput {
+                city: "石家庄".into(),
+                check_in: date("2021-05-10"),
+                check_out: date("2021-05-12"),
+                lodging_amount: Money::yuan(680),
+                invoice: true,
+            }],
+            tickets: vec![Ticket {
+                description: "平乡—石家庄".into(),
+                amount: Money::from_fen(6550),
+            }],
+            meals_provided: vec![],
+            vehicle_provided_dates: vec![],
+        };
+        let trip = Trip::parse(input, &policy).unwrap_or_else(|e| panic!("{e:?}"));
+        let computed =
+            BreakdownView::new(1, &trip.compute().unwrap_or_else(|_| panic!("overflow")));
+        let stored = serde_json::to_string(&record(&computed)).unwrap_or_default();
+        let read: StoredBreakdown = serde_json::from_str(&stored).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            serde_json::to_value(view_of(read)).ok(),
+            serde_json::to_value(&computed).ok()
+        );
+        let mut big = record(&computed);
+        big.reimbursable = Fen(19_999_999_998);
+        let text = serde_json::to_string(&big).unwrap_or_default();
+        let back: StoredBreakdown = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(view_of(back).reimbursable, Money::from_fen(19_999_999_998));
+    }
 }
