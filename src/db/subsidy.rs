@@ -367,3 +367,17 @@ pub fn recipient_taken_months(
         .order((subsidy_items::year, subsidy_items::month))
         .load(conn)
 }
+
+/// Takes the row locks of these recipients for the rest of the transaction (a write that changes
+/// nothing), so an approval and a change of enrollment of the same recipient run one after the
+/// other on PostgreSQL too (SQLite's write lock already serialises them).
+pub fn lock_recipients(conn: &mut DbConnection, org_id: i64, ids: &[i64]) -> QueryResult<usize> {
+    diesel::update(subsidy_recipients::table)
+        .filter(
+            subsidy_recipients::org_id
+                .eq(org_id)
+                .and(subsidy_recipients::id.eq_any(ids)),
+        )
+        .set(subsidy_recipients::enrolled_until.eq(subsidy_recipients::enrolled_until))
+        .execute(conn)
+}

@@ -144,8 +144,11 @@ pub fn set_enrolled_until(
         Enrollment::new(row.enrolled_from, until).ok_or_else(|| {
             AppError::field("enrolled_until", "enrolled_until is before enrolled_from")
         })?;
+        // The write comes first: it holds the recipient's row until commit, so an approval of
+        // their months either finished before the check below or waits for this change.
+        rows::set_enrolled_until(c, actor.org_id, id, until)?;
         // R9: money paid is never orphaned. A month in an approved or paid batch that would no
-        // longer be wholly enrolled refuses the change.
+        // longer be wholly enrolled refuses the change (and the rollback undoes the write).
         if let Some(until) = until {
             let paid: Vec<String> = rows::recipient_taken_months(c, actor.org_id, id)?
                 .into_iter()
@@ -158,7 +161,6 @@ pub fn set_enrolled_until(
                 return Err(AppError::MonthsAlreadyPaid(paid));
             }
         }
-        rows::set_enrolled_until(c, actor.org_id, id, until)?;
         let row =
             rows::find_recipient(c, actor.org_id, id)?.ok_or(AppError::NotFound("recipient"))?;
         recipient_view_now(c, actor.org_id, row)
@@ -393,9 +395,15 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
             return Err(AppError::SelfApprovalForbidden);
         }
         // The approver approves exactly what is due now: a draft made before recipients or paid
-        // months changed must be regenerated first.
+        // months changed must be regenerated first. The batch's recipients are locked first, so
+        // an enrollment ended meanwhile is either seen here or sees these months as paid.
+        let drafted = rows::items(c, actor.org_id, id)?;
+        let mut recipients: Vec<i64> = drafted.iter().map(|i| i.recipient_id).collect();
+        recipients.sort_unstable();
+        recipients.dedup();
+        rows::lock_recipients(c, actor.org_id, &recipients)?;
         let due = due_items(c, actor.org_id, id, row.year, half_of(&row)?)?;
-        if due != rows::items(c, actor.org_id, id)? {
+        if due != drafted {
             return Err(AppError::BatchOutdated);
         }
         // Status first, conditionally (a concurrent approval of this batch loses with 409), then

@@ -786,3 +786,42 @@ async fn an_organisation_keeps_its_own_time_zone() {
     assert!(default.status.success());
     assert_eq!(zone_of("xingtai").as_deref(), Some("Asia/Shanghai"));
 }
+
+/// An approval and the end of an enrollment racing for the same months: one of them wins, never
+/// both (else paid months would be orphaned).
+#[tokio::test]
+async fn r9_approval_and_ending_an_enrollment_never_both_succeed() {
+    let app = spawn_app().await;
+    let maker = app.user("出纳 甲", &[R::Finance]);
+    let checker = app.user("会计 乙", &[R::Finance]);
+    let line = app.line_id("dept.project.cadre-subsidy").await;
+    for year in 2021..2027 {
+        let id = recipient(
+            &app,
+            &maker,
+            json!({"name": format!("郭老{year}"), "enrolled_from": format!("{year}-01-01"),
+                   "monthly_amount": "10.00"}),
+        )
+        .await;
+        let batch = subsidy_batch(&app, &maker, line, year, 1).await;
+        batch.assert(201, "");
+        let batch = batch.body["id"].as_i64().unwrap();
+        let (approve_path, empty) = (
+            format!("/api/v1/subsidy-batches/{batch}/approve"),
+            json!({}),
+        );
+        let approve = app.post(&checker, &approve_path, &empty);
+        let end = app.send(
+            app.client
+                .patch(app.url(&format!("/api/v1/subsidy-recipients/{id}")))
+                .bearer_auth(&maker)
+                .json(&json!({"enrolled_until": format!("{year}-03-31")})),
+        );
+        let (approve, end) = tokio::join!(approve, end);
+        match (approve.status.as_u16(), end.status.as_u16()) {
+            (200, 409) => assert_eq!(end.code(), "months_already_paid"),
+            (409, 200) => assert_eq!(approve.code(), "batch_outdated"),
+            other => panic!("{year}: {other:?} {} {}", approve.body, end.body),
+        }
+    }
+}
