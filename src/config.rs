@@ -31,6 +31,13 @@ pub struct AppSettings {
     pub default_data_dir: String,
     pub idempotency_retention_hours: i64,
     pub log_format: String,
+    /// How many days after the organisation's today a payment date (`paid_on`) may lie.
+    #[serde(default = "default_paid_on_max_days_ahead")]
+    pub paid_on_max_days_ahead: i64,
+}
+
+fn default_paid_on_max_days_ahead() -> i64 {
+    30
 }
 
 pub fn load() -> Result<Settings, config::ConfigError> {

@@ -69,6 +69,8 @@ pub enum AppError {
     BatchOutdated,
     #[error("{0} already exists")]
     DuplicateName(String),
+    #[error("months already in an approved or paid batch would no longer be enrolled: {}", .0.join(", "))]
+    MonthsAlreadyPaid(Vec<String>),
     #[error("{person} is already on duty at this station from {from} to {to}")]
     OverlappingAssignment {
         person: String,
@@ -109,6 +111,7 @@ impl AppError {
             AppError::EmptyBatch => "empty_batch",
             AppError::BatchOutdated => "batch_outdated",
             AppError::DuplicateName(_) => "duplicate_code",
+            AppError::MonthsAlreadyPaid(_) => "months_already_paid",
             AppError::OverlappingAssignment { .. } => "overlapping_assignment",
             AppError::IdempotencyKeyReused => "idempotency_key_reused",
             AppError::IdempotencyKeyInFlight => "idempotency_key_in_flight",
@@ -134,6 +137,7 @@ impl AppError {
             AppError::EmptyBatch => "Empty batch",
             AppError::BatchOutdated => "Batch outdated",
             AppError::DuplicateName(_) => "Duplicate name",
+            AppError::MonthsAlreadyPaid(_) => "Months already paid",
             AppError::OverlappingAssignment { .. } => "Overlapping assignment",
             AppError::IdempotencyKeyReused => "Idempotency key reused",
             AppError::IdempotencyKeyInFlight => "Idempotency key in flight",
@@ -194,6 +198,9 @@ impl AppError {
             AppError::UnknownCity { known, .. } => {
                 body.insert("known_cities".into(), json!(known));
             }
+            AppError::MonthsAlreadyPaid(months) => {
+                body.insert("months".into(), json!(months));
+            }
             AppError::InsufficientBudget(i) => {
                 body.insert("line_code".into(), json!(i.line_code));
                 body.insert("available".into(), json!(i.available.to_string()));
@@ -224,6 +231,7 @@ impl ResponseError for AppError {
             | AppError::BatchExists
             | AppError::BatchOutdated
             | AppError::DuplicateName(_)
+            | AppError::MonthsAlreadyPaid(_)
             | AppError::OverlappingAssignment { .. }
             | AppError::IdempotencyKeyInFlight => StatusCode::CONFLICT,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,

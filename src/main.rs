@@ -134,6 +134,9 @@ enum OrgsCommand {
         code: String,
         #[arg(long)]
         name: String,
+        /// The organisation's time zone (IANA name): its "today" and every deadline.
+        #[arg(long, default_value = "Asia/Shanghai")]
+        time_zone: String,
     },
 }
 
@@ -171,8 +174,13 @@ fn main() -> ExitCode {
         Command::Migrate => migrate(&settings),
         Command::Users { command } => users_command(&settings, command),
         Command::Orgs {
-            command: OrgsCommand::Add { code, name },
-        } => add_org(&settings, &code, &name),
+            command:
+                OrgsCommand::Add {
+                    code,
+                    name,
+                    time_zone,
+                },
+        } => add_org(&settings, &code, &name, &time_zone),
         Command::Verify => verify(&settings),
         Command::Backup { to } => backup(&settings, &to),
         Command::Restore { from } => restore(&settings, &from),
@@ -201,9 +209,14 @@ fn migrate(settings: &Settings) -> CliResult {
     Ok(ExitCode::SUCCESS)
 }
 
-fn add_org(settings: &Settings, code: &str, name: &str) -> CliResult {
-    let id = users::add_org(&with_pool(settings)?, code, name)?;
-    println!("organisation {code} created (id {id})");
+fn add_org(settings: &Settings, code: &str, name: &str, time_zone: &str) -> CliResult {
+    let zone = baoxiao::services::clock::parse_zone(time_zone).map_err(|_| {
+        format!("--time-zone {time_zone:?} is not an IANA time zone such as Asia/Shanghai")
+    })?;
+    let pool = with_pool(settings)?;
+    let id = users::add_org(&pool, code, name)?;
+    baoxiao::services::clock::set_zone(&pool, id, zone)?;
+    println!("organisation {code} created (id {id}, time zone {zone})");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -364,8 +377,7 @@ fn serve(mut settings: Settings, bind: Option<String>) -> CliResult {
         if app.loaded_default_data {
             tracing::info!("loaded the default data (平乡县信访局 2021) into an empty database");
         }
-        if let Some(token) = &app.admin_token {
-            let path = setup::write_token_file(Path::new(&settings.app.data_dir), token)?;
+        if let (Some(token), Some(path)) = (&app.admin_token, &app.admin_token_file) {
             println!("Created the first admin. Token (shown once, also written to {}):", path.display());
             println!("{token}");
         }

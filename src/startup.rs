@@ -22,6 +22,8 @@ pub struct Application {
     pub pool: Pool,
     /// The first admin's token, when this start created it.
     pub admin_token: Option<String>,
+    /// Where this start wrote that token (`admin.token` in the data directory, mode 0600).
+    pub admin_token_file: Option<std::path::PathBuf>,
     pub loaded_default_data: bool,
 }
 
@@ -29,7 +31,7 @@ pub type StartError = Box<dyn std::error::Error + Send + Sync>;
 
 impl Application {
     /// Connects, migrates, loads the default data into an empty database, creates the first
-    /// admin, and binds the listener.
+    /// admin and writes its token file, and binds the listener.
     pub fn build(settings: &Settings) -> Result<Application, StartError> {
         let pool = db::pool(
             &settings.database.url,
@@ -38,6 +40,13 @@ impl Application {
         )?;
         let prepared = setup::prepare(&pool, Path::new(&settings.app.default_data_dir), true)
             .map_err(|e| format!("start-up failed: {e}"))?;
+        let admin_token_file = match &prepared.admin_token {
+            Some(token) => Some(setup::write_token_file(
+                Path::new(&settings.app.data_dir),
+                token,
+            )?),
+            None => None,
+        };
         let listener = TcpListener::bind(&settings.server.bind)?;
         let port = listener.local_addr()?.port();
         let server = run(listener, pool.clone(), settings)?;
@@ -46,6 +55,7 @@ impl Application {
             port,
             pool,
             admin_token: prepared.admin_token,
+            admin_token_file,
             loaded_default_data: prepared.loaded_default_data,
         })
     }
@@ -68,6 +78,9 @@ fn run(listener: TcpListener, pool: Pool, settings: &Settings) -> Result<Server,
         .map_err(|e| format!("metrics: {e}"))?;
     let pool = web::Data::new(pool);
     let retention = web::Data::new(Retention(settings.app.idempotency_retention_hours));
+    let margin = web::Data::new(crate::services::clock::PaymentMargin(
+        settings.app.paid_on_max_days_ahead,
+    ));
     let openapi = routes::ApiDoc::openapi();
     let mut server = HttpServer::new(move || {
         App::new()
@@ -76,6 +89,7 @@ fn run(listener: TcpListener, pool: Pool, settings: &Settings) -> Result<Server,
             .wrap(TracingLogger::default())
             .app_data(pool.clone())
             .app_data(retention.clone())
+            .app_data(margin.clone())
             .app_data(web::QueryConfig::default().error_handler(routes::query_error))
             .app_data(web::PathConfig::default().error_handler(routes::path_error))
             .service(routes::health::healthz)

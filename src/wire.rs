@@ -649,6 +649,9 @@ pub struct BreakdownView {
     pub reimbursable: Money,
     #[schema(value_type = String, example = "80.00")]
     pub self_borne: Money,
+    /// What a claim made ineligible (R4) would otherwise have paid; 0.00 for an eligible claim (R8).
+    #[schema(value_type = String, example = "0.00")]
+    pub forfeited: Money,
     /// null, or `missing_lodging_invoice`.
     pub ineligible_reason: Option<String>,
     pub lines: Vec<ItemView>,
@@ -694,6 +697,7 @@ impl BreakdownView {
             tickets: b.tickets,
             reimbursable: b.reimbursable,
             self_borne: b.self_borne,
+            forfeited: b.forfeited,
             ineligible_reason: b.ineligible_reason.map(|r| r.code().to_string()),
             lines: b
                 .lines
@@ -750,6 +754,8 @@ pub struct ClaimView {
     pub departure_date: NaiveDate,
     pub return_date: NaiveDate,
     pub breakdown: BreakdownView,
+    /// The reimbursable amount in capitals (R13), without the 人民币 prefix: `壹仟贰佰叁拾壹元整`.
+    pub reimbursable_in_words: String,
     /// On submission: null, or why the line cannot cover the claim today.
     pub budget_warning: Option<String>,
     pub submitted_at: String,
@@ -779,7 +785,7 @@ pub struct PayBody {
 pub struct RecipientBody {
     #[validate(length(min = 1, max = 200))]
     pub name: String,
-    /// Defaults to the policy's `subsidy_monthly_amount` in force on `enrolled_from`.
+    /// Absent: each month earns the policy's `subsidy_monthly_amount` in force on its first day.
     #[schema(value_type = Option<String>, example = "1100.00")]
     pub monthly_amount: Option<AmountInput>,
     #[serde(deserialize_with = "iso::date")]
@@ -800,8 +806,11 @@ pub struct RecipientPatch {
 pub struct RecipientView {
     pub id: i64,
     pub name: String,
+    /// Their own amount, or (when `monthly_amount_from_policy`) the policy's in force this month.
     #[schema(value_type = String, example = "1100.00")]
     pub monthly_amount: Money,
+    /// True when each month earns the policy's amount in force on its first day (R9).
+    pub monthly_amount_from_policy: bool,
     pub enrolled_from: NaiveDate,
     pub enrolled_until: Option<NaiveDate>,
 }
@@ -857,6 +866,8 @@ pub struct BatchView {
     pub payout_window: WindowView,
     #[schema(value_type = String, example = "39600.00")]
     pub total: Money,
+    /// The total in capitals (R13), without the 人民币 prefix: `叁万玖仟陆佰元整`.
+    pub total_in_words: String,
     pub items: Vec<BatchItemView>,
     pub created_by: i64,
     pub created_at: String,

@@ -3,6 +3,8 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Deserializer, Serialize};
 
 use super::schema::travel_claims;
 use super::DbConnection;
@@ -70,12 +72,14 @@ pub fn find(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<Option
         .optional()
 }
 
-/// Claims of the organisation, newest first, optionally of one status and one claimant.
+/// Claims of the organisation, newest first, optionally of one status and one claimant, older
+/// than the claim `before` when given.
 pub fn list(
     conn: &mut DbConnection,
     org_id: i64,
     status: Option<&str>,
     claimant_id: Option<i64>,
+    before: Option<i64>,
     limit: i64,
 ) -> QueryResult<Vec<ClaimRow>> {
     let mut query = travel_claims::table
@@ -84,6 +88,9 @@ pub fn list(
         .order(travel_claims::id.desc())
         .limit(limit)
         .into_boxed();
+    if let Some(before) = before {
+        query = query.filter(travel_claims::id.lt(before));
+    }
     if let Some(status) = status {
         query = query.filter(travel_claims::status.eq(status.to_string()));
     }
@@ -168,4 +175,93 @@ pub fn mark_paid(
         ))
         .execute(conn)?;
     Ok(changed == 1)
+}
+
+/// A claim's breakdown (R3–R8) as the database keeps it in `travel_claims.breakdown`: amounts in
+/// integer fen, rule texts as they were written when the claim was computed. The storage has its
+/// own type and codec, so a stored claim is always readable: it is never read back through the
+/// client-input parser and its 99,999,999.99 limit. Rows written before this type kept amounts as
+/// text (`"1231.00"`, `"-40.00"`); [`Fen`] reads those too.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredBreakdown {
+    pub policy_version: i32,
+    pub days: i64,
+    pub stays: Vec<StoredStay>,
+    pub meal_allowance: Fen,
+    pub meal_deductions: Fen,
+    pub transport_allowance: Fen,
+    pub tickets: Fen,
+    pub reimbursable: Fen,
+    pub self_borne: Fen,
+    /// Absent from rows written before R8 reported it.
+    #[serde(default)]
+    pub forfeited: Fen,
+    pub ineligible_reason: Option<String>,
+    pub lines: Vec<StoredLine>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredStay {
+    pub city: String,
+    pub nights: i64,
+    pub cap_per_night: Fen,
+    pub cap_total: Fen,
+    pub lodging_claimed: Fen,
+    pub lodging_allowed: Fen,
+    pub self_borne: Fen,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredLine {
+    pub item: String,
+    #[serde(default)]
+    pub date: Option<NaiveDate>,
+    pub amount: Fen,
+    pub rule: String,
+    #[serde(default)]
+    pub rate: Option<Fen>,
+}
+
+/// A stored amount in fen, written as a JSON integer; also reads the older text form.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Fen(pub i64);
+
+impl<'de> Deserialize<'de> for Fen {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Form {
+            Fen(i64),
+            Text(String),
+        }
+        match Form::deserialize(deserializer)? {
+            Form::Fen(fen) => Ok(Fen(fen)),
+            Form::Text(text) => text
+                .parse::<Decimal>()
+                .ok()
+                .filter(|d| d.scale() <= 2)
+                .and_then(|d| d.checked_mul(Decimal::ONE_HUNDRED))
+                .and_then(|d| i64::try_from(d).ok())
+                .map(Fen)
+                .ok_or_else(|| serde::de::Error::custom(format!("stored amount {text:?}"))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_amounts_read_in_both_forms_and_beyond_the_input_limit() {
+        let read = |json: &str| serde_json::from_str::<Fen>(json).ok();
+        assert_eq!(read("123100"), Some(Fen(123_100)));
+        assert_eq!(read("\"1231.00\""), Some(Fen(123_100)));
+        assert_eq!(read("\"-40.00\""), Some(Fen(-4000)));
+        assert_eq!(read("19999999998"), Some(Fen(19_999_999_998)));
+        assert_eq!(read("\"199999999.98\""), Some(Fen(19_999_999_998)));
+        assert_eq!(read("\"1.005\""), None);
+        assert_eq!(read("\"abc\""), None);
+    }
 }

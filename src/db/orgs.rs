@@ -38,3 +38,17 @@ pub fn insert(conn: &mut DbConnection, code: &str, name: &str) -> QueryResult<i6
         .returning(organisations::id)
         .get_result(conn)
 }
+
+/// The organisation's time zone, an IANA name such as `Asia/Shanghai` (R12).
+pub fn time_zone(conn: &mut DbConnection, org_id: i64) -> QueryResult<String> {
+    organisations::table
+        .filter(organisations::id.eq(org_id))
+        .select(organisations::time_zone)
+        .first(conn)
+}
+
+pub fn set_time_zone(conn: &mut DbConnection, org_id: i64, zone: &str) -> QueryResult<usize> {
+    diesel::update(organisations::table.filter(organisations::id.eq(org_id)))
+        .set(organisations::time_zone.eq(zone))
+        .execute(conn)
+}

@@ -147,3 +147,43 @@ pub fn items_of(
         ))
         .load(conn)
 }
+
+/// The (recipient, month, paid_on) of every recipient-month of `year` in a paid batch of the lines.
+pub fn paid_months(
+    conn: &mut DbConnection,
+    org_id: i64,
+    lines: &[i64],
+    year: i32,
+) -> QueryResult<Vec<(i64, i32, Option<NaiveDate>)>> {
+    let batches: Vec<(i64, Option<NaiveDate>)> = subsidy_batches::table
+        .filter(
+            subsidy_batches::org_id
+                .eq(org_id)
+                .and(subsidy_batches::budget_line_id.eq_any(lines)),
+        )
+        .filter(
+            subsidy_batches::year
+                .eq(year)
+                .and(subsidy_batches::status.eq("paid")),
+        )
+        .select((subsidy_batches::id, subsidy_batches::paid_on))
+        .load(conn)?;
+    let paid_on: std::collections::HashMap<i64, Option<NaiveDate>> = batches.into_iter().collect();
+    let ids: Vec<i64> = paid_on.keys().copied().collect();
+    let items: Vec<(i64, i64, i32)> = subsidy_items::table
+        .filter(
+            subsidy_items::org_id
+                .eq(org_id)
+                .and(subsidy_items::batch_id.eq_any(ids)),
+        )
+        .select((
+            subsidy_items::batch_id,
+            subsidy_items::recipient_id,
+            subsidy_items::month,
+        ))
+        .load(conn)?;
+    Ok(items
+        .into_iter()
+        .map(|(batch, recipient, month)| (recipient, month, paid_on.get(&batch).copied().flatten()))
+        .collect())
+}

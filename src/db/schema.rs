@@ -6,6 +6,7 @@ diesel::table! {
         code -> Text,
         name -> Text,
         created_at -> Timestamp,
+        time_zone -> Text,
     }
 }
 
@@ -154,6 +155,7 @@ diesel::table! {
         enrolled_until -> Nullable<Date>,
         created_by -> BigInt,
         created_at -> Timestamp,
+        own_amount -> Bool,
     }
 }
 

@@ -14,6 +14,8 @@ pub struct RecipientRow {
     pub monthly_fen: i64,
     pub enrolled_from: NaiveDate,
     pub enrolled_until: Option<NaiveDate>,
+    /// False: each month earns the policy's amount in force on its first day (R9).
+    pub own_amount: bool,
 }
 
 #[derive(Insertable)]
@@ -26,6 +28,7 @@ pub struct NewRecipient<'a> {
     pub enrolled_until: Option<NaiveDate>,
     pub created_by: i64,
     pub created_at: NaiveDateTime,
+    pub own_amount: bool,
 }
 
 #[derive(Clone, Debug, Queryable, Selectable)]
@@ -345,4 +348,36 @@ pub fn taken_months(
         .filter(subsidy_items::live.eq(true))
         .select((subsidy_items::recipient_id, subsidy_items::month))
         .load(conn)
+}
+
+/// The (year, month) pairs of one recipient already in an approved or paid batch, in order.
+pub fn recipient_taken_months(
+    conn: &mut DbConnection,
+    org_id: i64,
+    recipient_id: i64,
+) -> QueryResult<Vec<(i32, i32)>> {
+    subsidy_items::table
+        .filter(
+            subsidy_items::org_id
+                .eq(org_id)
+                .and(subsidy_items::recipient_id.eq(recipient_id)),
+        )
+        .filter(subsidy_items::live.eq(true))
+        .select((subsidy_items::year, subsidy_items::month))
+        .order((subsidy_items::year, subsidy_items::month))
+        .load(conn)
+}
+
+/// Takes the row locks of these recipients for the rest of the transaction (a write that changes
+/// nothing), so an approval and a change of enrollment of the same recipient run one after the
+/// other on PostgreSQL too (SQLite's write lock already serialises them).
+pub fn lock_recipients(conn: &mut DbConnection, org_id: i64, ids: &[i64]) -> QueryResult<usize> {
+    diesel::update(subsidy_recipients::table)
+        .filter(
+            subsidy_recipients::org_id
+                .eq(org_id)
+                .and(subsidy_recipients::id.eq_any(ids)),
+        )
+        .set(subsidy_recipients::enrolled_until.eq(subsidy_recipients::enrolled_until))
+        .execute(conn)
 }

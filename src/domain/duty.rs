@@ -38,6 +38,17 @@ impl Segment {
         self.per_day.checked_mul(self.days())
     }
 
+    /// The part inside `[first, last]`, if any: R10 charges a line only the person-days of its
+    /// fiscal year.
+    pub fn within(&self, first: NaiveDate, last: NaiveDate) -> Option<Segment> {
+        let (from, to) = (self.from.max(first), self.to.min(last));
+        (from <= to).then_some(Segment {
+            from,
+            to,
+            per_day: self.per_day,
+        })
+    }
+
     /// The part on or after `day`, if any.
     pub fn from_day(&self, day: NaiveDate) -> Option<Segment> {
         let from = self.from.max(day);
@@ -73,6 +84,14 @@ pub fn segments(
         }
     }
     Some(out)
+}
+
+/// A budget line's fiscal year (R10, R11): the calendar year, January 1 to December 31.
+pub fn fiscal_year(year: i32) -> Option<(NaiveDate, NaiveDate)> {
+    Some((
+        NaiveDate::from_ymd_opt(year, 1, 1)?,
+        NaiveDate::from_ymd_opt(year, 12, 31)?,
+    ))
 }
 
 pub fn total_cost(segments: &[Segment]) -> Option<Money> {
@@ -189,6 +208,24 @@ mod tests {
                 exhaustion_date: Some(date("2021-11-09")),
             })
         );
+    }
+
+    #[test]
+    fn r10_only_the_fiscal_year_counts() {
+        // Shijiazhuang from 2021-07-01 to 2022-06-30: 184 days of 2021, not 365.
+        let (first, last) = fiscal_year(2021).unwrap_or_else(|| panic!("year"));
+        let s = Segment {
+            from: date("2021-07-01"),
+            to: date("2022-06-30"),
+            per_day: Money::yuan(480),
+        };
+        let cut = s.within(first, last).unwrap_or_else(|| panic!("overlaps"));
+        assert_eq!(
+            (cut.from, cut.to, cut.days()),
+            (date("2021-07-01"), date("2021-12-31"), 184)
+        );
+        assert_eq!(cut.cost(), Some(Money::yuan(88_320)));
+        assert_eq!(s.within(date("2023-01-01"), date("2023-12-31")), None);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use chrono::{Duration, NaiveDateTime};
+use chrono::{Duration, NaiveDate};
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::money::Money;
@@ -162,6 +162,35 @@ pub fn paid_on_time(on_time: &[bool]) -> Option<Decimal> {
     percent(Decimal::from(good), Decimal::from(on_time.len()))
 }
 
+/// A recipient-month due for payment (R9, R12): its half-year's payout window and the day it was
+/// paid, if it was.
+#[derive(Clone, Copy, Debug)]
+pub struct DueMonth {
+    pub window: (NaiveDate, NaiveDate),
+    pub paid_on: Option<NaiveDate>,
+}
+
+/// 资金发放时间 (R12), in percent: recipient-months paid inside their window, divided by every
+/// recipient-month that is paid or whose window has closed by `as_of` (the report date, or the
+/// year's end). A month still unpaid after its window counts as late, so the indicator cannot read
+/// "met" while a payment is overdue; `None` while nothing is due yet.
+///
+/// Worked example: six recipients all year, H1 paid on June 3, the approved H2 batch never paid,
+/// as of the year's end: 36 of 72 months on time, 50.00.
+pub fn months_paid_on_time(months: &[DueMonth], as_of: NaiveDate) -> Option<Decimal> {
+    let counted: Vec<bool> = months
+        .iter()
+        .filter_map(|m| {
+            let (from, to) = m.window;
+            match m.paid_on {
+                Some(day) => Some(from <= day && day <= to),
+                None => (as_of > to).then_some(false),
+            }
+        })
+        .collect();
+    paid_on_time(&counted)
+}
+
 /// 人均发放水平 (R12): paid ÷ paid recipient-months, rounded once per R1; `None` with nothing
 /// paid. 36 months of 1100.00: 1100.00.
 pub fn average_per_month(amounts: &[Money]) -> Option<Money> {
@@ -178,27 +207,29 @@ pub fn self_borne_share(self_borne: &[Money]) -> Option<Decimal> {
     percent(Decimal::from(over), Decimal::from(self_borne.len()))
 }
 
-/// A claim's submission and, once decided (approved or rejected), its decision.
+/// A claim's submission and, once decided (approved or rejected), its decision: local calendar
+/// days of the organisation (R12).
 #[derive(Clone, Copy, Debug)]
 pub struct Decision {
-    pub submitted: NaiveDateTime,
-    pub decided: Option<NaiveDateTime>,
+    pub submitted: NaiveDate,
+    pub decided: Option<NaiveDate>,
 }
 
 /// 各项任务完成及时率 (R12): the share of claims decided within `deadline_days` of submission,
-/// in percent. A decided claim counts; an undecided one counts, as late, once its deadline has
-/// passed at `now`; one still inside its deadline is not counted yet.
+/// in percent. Calendar days in the organisation's time zone: a claim submitted on local day S is
+/// on time if decided on or before S + `deadline_days`. An undecided claim counts, as late, once
+/// `today` is past that day; one still inside its deadline is not counted yet.
 pub fn decided_on_time(
     claims: &[Decision],
     deadline_days: i64,
-    now: NaiveDateTime,
+    today: NaiveDate,
 ) -> Option<Decimal> {
     let deadline = Duration::days(deadline_days);
     let counted: Vec<bool> = claims
         .iter()
         .filter_map(|k| match k.decided {
-            Some(at) => Some(at - k.submitted <= deadline),
-            None => (now - k.submitted > deadline).then_some(false),
+            Some(day) => Some(day <= k.submitted + deadline),
+            None => (today > k.submitted + deadline).then_some(false),
         })
         .collect();
     paid_on_time(&counted)
@@ -248,11 +279,7 @@ mod tests {
 
     #[test]
     fn indicators_from_facts() {
-        let at = |day: u32| {
-            chrono::NaiveDate::from_ymd_opt(2021, 5, day)
-                .and_then(|d| d.and_hms_opt(9, 0, 0))
-                .unwrap_or_default()
-        };
+        let at = |day: u32| chrono::NaiveDate::from_ymd_opt(2021, 5, day).unwrap_or_default();
         assert_eq!(recipients_paid([1, 2, 2, 3]), Decimal::from(3));
         assert_eq!(paid_on_time(&[true, false]), Some(Decimal::new(5000, 2)));
         assert_eq!(paid_on_time(&[]), None);
@@ -290,6 +317,38 @@ mod tests {
             decided_on_time(&claims, 5, at(20)),
             Some(Decimal::new(3333, 2))
         );
+    }
+
+    #[test]
+    fn r12_an_overdue_batch_counts_as_late() {
+        let d = |text: &str| NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap_or_default();
+        let h1 = (d("2021-06-01"), d("2021-06-10"));
+        let h2 = (d("2021-12-01"), d("2021-12-10"));
+        let mut months = vec![
+            DueMonth {
+                window: h1,
+                paid_on: Some(d("2021-06-03")),
+            };
+            36
+        ];
+        months.extend(vec![
+            DueMonth {
+                window: h2,
+                paid_on: None,
+            };
+            36
+        ]);
+        assert_eq!(
+            months_paid_on_time(&months, d("2021-12-31")),
+            Some(Decimal::new(5000, 2))
+        );
+        // On December 10 the H2 window is still open: not late yet.
+        assert_eq!(
+            months_paid_on_time(&months, d("2021-12-10")),
+            Some(Decimal::new(10000, 2))
+        );
+        // Nothing due yet.
+        assert_eq!(months_paid_on_time(&months[36..], d("2021-11-30")), None);
     }
 
     proptest! {

@@ -78,6 +78,17 @@ impl Enrollment {
         self.until
     }
 
+    /// Whether any day of the month is enrolled.
+    pub fn covers_month(&self, year: i32, month: u32) -> bool {
+        match (
+            NaiveDate::from_ymd_opt(year, month, 1),
+            last_day(year, month),
+        ) {
+            (Some(first), Some(last)) => self.days_within(first, last) > 0,
+            _ => false,
+        }
+    }
+
     /// Days of `[first, last]` inside the enrollment.
     fn days_within(&self, first: NaiveDate, last: NaiveDate) -> i64 {
         let start = first.max(self.from);
@@ -155,6 +166,35 @@ pub fn month_item(
     })
 }
 
+/// R9: what a recipient earns for a whole month: their own amount, else the subsidy amount of the
+/// policy in force on the month's first day (`policies` are `(effective_from, amount)`, oldest
+/// first); `None` when they have none and no policy is in force then.
+///
+/// Worked example: enrolled from 2015-03-01 with no amount of their own, under the 2021-01-01
+/// policy of 1100.00: every month of 2021 earns 1100.00 (H1 = 6600.00); March 2015 earns nothing
+/// payable, as no policy was in force.
+pub fn monthly_amount(
+    own: Option<Money>,
+    policies: &[(NaiveDate, Money)],
+    year: i32,
+    month: u32,
+) -> Option<Money> {
+    if own.is_some() {
+        return own;
+    }
+    let first = NaiveDate::from_ymd_opt(year, month, 1)?;
+    policies
+        .iter()
+        .rev()
+        .find(|(from, _)| *from <= first)
+        .map(|(_, amount)| *amount)
+}
+
+/// The last day of a month, for labels and enrollment ends (R9).
+pub fn month_end(year: i32, month: u32) -> Option<NaiveDate> {
+    last_day(year, month)
+}
+
 /// Every enrolled month of a half-year, in order.
 pub fn half_items(
     monthly: Money,
@@ -200,6 +240,32 @@ mod tests {
             Money::checked_sum(items.iter().map(|i| i.amount)),
             Some(Money::from_fen(260_333))
         );
+    }
+
+    #[test]
+    fn r9_months_follow_the_policy_in_force_on_their_first_day() {
+        let policies = [
+            (date("2021-01-01"), Money::yuan(1100)),
+            (date("2021-04-15"), Money::yuan(1200)),
+        ];
+        let at = |month| monthly_amount(None, &policies, 2021, month);
+        assert_eq!(at(1), Some(Money::yuan(1100)));
+        assert_eq!(at(4), Some(Money::yuan(1100)), "in force on April 1st");
+        assert_eq!(at(5), Some(Money::yuan(1200)));
+        assert_eq!(monthly_amount(None, &policies, 2020, 12), None);
+        assert_eq!(
+            monthly_amount(Some(Money::yuan(900)), &policies, 2020, 12),
+            Some(Money::yuan(900))
+        );
+        // Enrolled since 2015 with no amount of their own: H1 2021 = 6600.00.
+        let e = Enrollment::new(date("2015-03-01"), None).unwrap_or_else(|| panic!("valid"));
+        let h1: Vec<_> = Half::H1
+            .months()
+            .filter(|m| e.covers_month(2021, *m))
+            .filter_map(|m| month_item(monthly_amount(None, &policies[..1], 2021, m)?, &e, 2021, m))
+            .map(|i| i.amount)
+            .collect();
+        assert_eq!(Money::checked_sum(h1), Some(Money::yuan(6600)));
     }
 
     #[test]

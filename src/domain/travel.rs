@@ -8,7 +8,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::money::Money;
+use super::money::{Money, MAX_INPUT_FEN};
 use super::policy::{CityRates, HostMealDeduction, Policy};
 use super::FieldError;
 
@@ -387,11 +387,15 @@ impl<'p> Trip<'p> {
             tickets,
             reimbursable: Money::ZERO,
             self_borne: Money::ZERO,
+            forfeited: Money::ZERO,
             ineligible_reason: ineligible,
             stays,
             lines,
         };
         if ineligible.is_some() {
+            // R8: what the claim would have paid, reported beside the zero it pays.
+            breakdown.forfeited =
+                Money::checked_sum(breakdown.lines.iter().map(|l| l.amount)).ok_or(Overflow)?;
             breakdown.make_ineligible();
         }
         // R8 totals, from the lines, so the totals are the lines' sum by construction.
@@ -400,6 +404,34 @@ impl<'p> Trip<'p> {
         breakdown.self_borne =
             Money::checked_sum(breakdown.stays.iter().map(|s| s.self_borne)).ok_or(Overflow)?;
         Ok(breakdown)
+    }
+}
+
+impl Breakdown {
+    /// R8: a claim whose reimbursable amount, forfeit or any sum of its tickets or stays would
+    /// exceed the R1 limit of 99,999,999.99 is refused; the field named is `tickets` when the
+    /// tickets are the larger part of it, else `stays`.
+    pub fn over_limit(&self) -> Option<&'static str> {
+        let limit = Money::from_fen(MAX_INPUT_FEN);
+        let sum = |f: fn(&StayLine) -> Money| Money::checked_sum(self.stays.iter().map(f));
+        let lodging_claimed = sum(|s| s.lodging_claimed);
+        let lodging_allowed = sum(|s| s.lodging_allowed);
+        let too_big = |m: Option<Money>| m.is_none_or(|m| m > limit);
+        if self.tickets > limit {
+            return Some("tickets");
+        }
+        if too_big(lodging_claimed) || too_big(lodging_allowed) || self.self_borne > limit {
+            return Some("stays");
+        }
+        if self.reimbursable > limit || self.forfeited > limit {
+            let lodging = lodging_allowed.unwrap_or(Money::ZERO);
+            return Some(if self.tickets >= lodging {
+                "tickets"
+            } else {
+                "stays"
+            });
+        }
+        None
     }
 }
 
@@ -436,7 +468,8 @@ impl Ineligible {
 }
 
 /// The computed claim (R3–R8). `reimbursable` is the sum of `lines`; `self_borne` the sum of the
-/// stays' excess over their caps.
+/// stays' excess over their caps, whether or not the claim is eligible; `forfeited` what a claim
+/// made ineligible by R4 would otherwise have paid (0.00 for an eligible claim).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Breakdown {
     pub days: i64,
@@ -448,17 +481,18 @@ pub struct Breakdown {
     pub tickets: Money,
     pub reimbursable: Money,
     pub self_borne: Money,
+    pub forfeited: Money,
     pub ineligible_reason: Option<Ineligible>,
     pub lines: Vec<Line>,
 }
 
 impl Breakdown {
-    /// R4 missing invoice: every reimbursable amount becomes 0.00 and says why; the traveller
-    /// bears the lodging.
+    /// R4 missing invoice: every reimbursable amount becomes 0.00 and says why. `self_borne`
+    /// stays the excess over the caps (R8): what is lost is reported as `forfeited`, not as
+    /// spending above the standard.
     fn make_ineligible(&mut self) {
         for stay in &mut self.stays {
             stay.lodging_allowed = Money::ZERO;
-            stay.self_borne = stay.lodging_claimed;
         }
         for line in &mut self.lines {
             line.amount = Money::ZERO;
@@ -748,11 +782,50 @@ mod tests {
         let b = compute(input);
         assert_eq!(b.ineligible_reason, Some(Ineligible::MissingLodgingInvoice));
         assert_eq!(b.reimbursable, Money::ZERO);
-        assert_eq!(b.self_borne, Money::yuan(500));
+        // R8: 500.00 is under the 2 × 400.00 cap, so nothing is spent above the standard; what
+        // is lost is 500 lodging + 3 × 100 meals + 3 × 80 transport + 100 ticket.
+        assert_eq!(b.self_borne, Money::ZERO);
+        assert_eq!(b.forfeited, Money::yuan(1140));
         assert!(b
             .lines
             .iter()
             .all(|l| l.amount.is_zero() && l.rule == Rule::MissingInvoice));
+    }
+
+    #[test]
+    fn r8_sums_over_the_r1_limit_name_their_field() {
+        let max = Money::from_fen(crate::domain::money::MAX_INPUT_FEN);
+        let ticket = |amount| Ticket {
+            description: "G1".into(),
+            amount,
+        };
+        let mut input = trip("2021-05-10", "2021-05-10", "beijing");
+        input.tickets = vec![ticket(max), ticket(max)];
+        assert_eq!(compute(input.clone()).over_limit(), Some("tickets"));
+        // One ticket at the limit plus a day's allowances: the reimbursable is over, and the
+        // tickets are its larger part.
+        input.tickets = vec![ticket(max)];
+        assert_eq!(compute(input.clone()).over_limit(), Some("tickets"));
+        input.tickets = vec![ticket(
+            max.checked_sub(Money::yuan(180)).unwrap_or_default(),
+        )];
+        assert_eq!(compute(input).over_limit(), None, "exactly the limit");
+        let mut input = trip("2021-05-10", "2021-05-12", "beijing");
+        input.stays.push(stay(
+            "beijing",
+            "2021-05-10",
+            "2021-05-11",
+            "99999999.99",
+            true,
+        ));
+        input.stays.push(stay(
+            "beijing",
+            "2021-05-11",
+            "2021-05-12",
+            "99999999.99",
+            true,
+        ));
+        assert_eq!(compute(input).over_limit(), Some("stays"));
     }
 
     #[test]
@@ -889,7 +962,14 @@ mod tests {
             for s in &b.stays {
                 prop_assert!(s.lodging_allowed <= s.cap_total);
                 prop_assert_eq!(s.cap_total, s.cap_per_night.checked_mul(s.nights).unwrap_or_default());
-                prop_assert_eq!(s.lodging_allowed.checked_add(s.self_borne), Some(s.lodging_claimed));
+                // R8: the excess over the cap, whether or not the claim is eligible.
+                prop_assert_eq!(
+                    s.lodging_claimed.min(s.cap_total).checked_add(s.self_borne),
+                    Some(s.lodging_claimed)
+                );
+                if b.ineligible_reason.is_none() {
+                    prop_assert_eq!(s.lodging_allowed.checked_add(s.self_borne), Some(s.lodging_claimed));
+                }
             }
         }
 
@@ -909,10 +989,21 @@ mod tests {
 
         #[test]
         fn ineligible_pays_nothing(input in arb_trip()) {
+            let mut with_invoices = input.clone();
+            for stay in &mut with_invoices.stays {
+                stay.invoice = true;
+            }
             let b = compute(input);
             if b.ineligible_reason.is_some() {
                 prop_assert_eq!(b.reimbursable, Money::ZERO);
                 prop_assert!(b.lines.iter().all(|l| l.amount.is_zero()));
+                // R8: it forfeits exactly what it would have paid with its invoices, and bears
+                // only the excess over the caps.
+                let eligible = compute(with_invoices);
+                prop_assert_eq!(b.forfeited, eligible.reimbursable);
+                prop_assert_eq!(b.self_borne, eligible.self_borne);
+            } else {
+                prop_assert_eq!(b.forfeited, Money::ZERO);
             }
         }
     }

@@ -1,6 +1,6 @@
 //! `/api/v1/budget-lines` (R11).
 
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -11,6 +11,7 @@ use crate::services::budget::{self, NewLineSpec};
 use crate::wire::{EntryView, LineBody, LineDetailView, LineView};
 
 use super::extract::{run, Body, Caller};
+use super::list::{respond, ListQuery};
 
 #[derive(Deserialize, IntoParams)]
 pub struct YearQuery {
@@ -18,18 +19,22 @@ pub struct YearQuery {
     year: i32,
 }
 
-/// The year's budget tree, parents first.
-#[utoipa::path(get, path = "/api/v1/budget-lines", tag = "budget lines", params(YearQuery),
-    responses((status = 200, body = Vec<LineView>)), security(("bearer" = [])))]
+/// The year's budget tree, parents first, paged (api.md "Lists").
+#[utoipa::path(get, path = "/api/v1/budget-lines", tag = "budget lines", params(YearQuery, ListQuery),
+    responses((status = 200, body = Vec<LineView>, headers(("Link" = String, description = "rel=\"next\" when more remain"))),
+        (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[get("/budget-lines")]
 pub async fn list_lines(
     pool: web::Data<Pool>,
     caller: Caller,
     query: web::Query<YearQuery>,
+    list: web::Query<ListQuery>,
+    req: HttpRequest,
 ) -> AppResult<HttpResponse> {
+    let page = list.page()?;
     let year = query.year;
     let lines = run(move || budget::list(&pool, &caller, year)).await?;
-    Ok(HttpResponse::Ok().json(lines))
+    Ok(respond(&req, page, page.cut(lines, |l| l.id)?, |l| l.id))
 }
 
 /// One line with its children.
@@ -46,18 +51,23 @@ pub async fn get_line(
     Ok(HttpResponse::Ok().json(line))
 }
 
-/// The ledger entries of the line and its descendants, oldest first.
-#[utoipa::path(get, path = "/api/v1/budget-lines/{id}/entries", tag = "budget lines", params(("id" = i64, Path)),
-    responses((status = 200, body = Vec<EntryView>), (status = 404, body = super::Problem)), security(("bearer" = [])))]
+/// The ledger entries of the line and its descendants, oldest first (a ledger reads forward),
+/// paged (api.md "Lists").
+#[utoipa::path(get, path = "/api/v1/budget-lines/{id}/entries", tag = "budget lines", params(("id" = i64, Path), ListQuery),
+    responses((status = 200, body = Vec<EntryView>, headers(("Link" = String, description = "rel=\"next\" when more remain"))),
+        (status = 404, body = super::Problem), (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[get("/budget-lines/{id}/entries")]
 pub async fn line_entries(
     pool: web::Data<Pool>,
     caller: Caller,
     id: web::Path<i64>,
+    list: web::Query<ListQuery>,
+    req: HttpRequest,
 ) -> AppResult<HttpResponse> {
+    let page = list.page()?;
     let id = id.into_inner();
     let entries = run(move || budget::entries(&pool, &caller, id)).await?;
-    Ok(HttpResponse::Ok().json(entries))
+    Ok(respond(&req, page, page.cut(entries, |e| e.id)?, |e| e.id))
 }
 
 /// Creates and allocates a line (admin).

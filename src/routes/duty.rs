@@ -1,6 +1,6 @@
 //! `/api/v1/duty-stations`, `/api/v1/duty-events` and `/api/v1/budget-lines/{id}/forecast` (R10).
 
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -14,30 +14,32 @@ use crate::wire::{
 };
 
 use super::extract::{run, Body, Caller};
-
-fn today() -> NaiveDate {
-    chrono::Utc::now().date_naive()
-}
+use super::list::{respond, ListQuery};
 
 #[derive(Deserialize, IntoParams)]
 pub struct OnQuery {
-    /// The day whose policy prices `daily_cost`; today when absent.
+    /// The day whose policy prices `daily_cost`; the organisation's today when absent.
     #[serde(default, deserialize_with = "crate::wire::iso::opt_date")]
     date: Option<NaiveDate>,
 }
 
 /// Duty stations with the cost of one person-day.
-#[utoipa::path(get, path = "/api/v1/duty-stations", tag = "station duty", params(OnQuery),
-    responses((status = 200, body = Vec<StationView>)), security(("bearer" = [])))]
+/// Oldest first, paged (api.md "Lists").
+#[utoipa::path(get, path = "/api/v1/duty-stations", tag = "station duty", params(OnQuery, ListQuery),
+    responses((status = 200, body = Vec<StationView>, headers(("Link" = String, description = "rel=\"next\" when more remain"))),
+        (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[get("/duty-stations")]
 pub async fn list_stations(
     pool: web::Data<Pool>,
     caller: Caller,
     query: web::Query<OnQuery>,
+    list: web::Query<ListQuery>,
+    req: HttpRequest,
 ) -> AppResult<HttpResponse> {
-    let on = query.date.unwrap_or_else(today);
+    let page = list.page()?;
+    let on = query.date;
     let list = run(move || duty::list_stations(&pool, &caller, on)).await?;
-    Ok(HttpResponse::Ok().json(list))
+    Ok(respond(&req, page, page.cut(list, |s| s.id)?, |s| s.id))
 }
 
 /// Creates a duty station (admin, budget holder).
@@ -66,7 +68,7 @@ pub async fn create_station(
         budget_line_id: b.budget_line_id,
         daily_cost_override,
     };
-    let view = run(move || duty::create_station(&pool, &caller, spec, today())).await?;
+    let view = run(move || duty::create_station(&pool, &caller, spec)).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -89,18 +91,22 @@ pub async fn add_assignment(
     Ok(HttpResponse::Created().json(view))
 }
 
-/// The station's roster.
-#[utoipa::path(get, path = "/api/v1/duty-stations/{id}/assignments", tag = "station duty", params(("id" = i64, Path)),
-    responses((status = 200, body = Vec<AssignmentView>), (status = 404, body = super::Problem)), security(("bearer" = [])))]
+/// The station's roster, paged (api.md "Lists").
+#[utoipa::path(get, path = "/api/v1/duty-stations/{id}/assignments", tag = "station duty", params(("id" = i64, Path), ListQuery),
+    responses((status = 200, body = Vec<AssignmentView>, headers(("Link" = String, description = "rel=\"next\" when more remain"))),
+        (status = 404, body = super::Problem), (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[get("/duty-stations/{id}/assignments")]
 pub async fn list_assignments(
     pool: web::Data<Pool>,
     caller: Caller,
     id: web::Path<i64>,
+    list: web::Query<ListQuery>,
+    req: HttpRequest,
 ) -> AppResult<HttpResponse> {
+    let page = list.page()?;
     let id = id.into_inner();
     let list = run(move || duty::list_assignments(&pool, &caller, id)).await?;
-    Ok(HttpResponse::Ok().json(list))
+    Ok(respond(&req, page, page.cut(list, |a| a.id)?, |a| a.id))
 }
 
 /// Adds extra staff for a sensitive period (admin, budget holder).
@@ -126,18 +132,25 @@ pub async fn create_event(
     Ok(HttpResponse::Created().json(view))
 }
 
-/// Every duty event, by start date.
-#[utoipa::path(get, path = "/api/v1/duty-events", tag = "station duty",
-    responses((status = 200, body = Vec<EventView>)), security(("bearer" = [])))]
+/// Every duty event, by start date, paged (api.md "Lists").
+#[utoipa::path(get, path = "/api/v1/duty-events", tag = "station duty", params(ListQuery),
+    responses((status = 200, body = Vec<EventView>, headers(("Link" = String, description = "rel=\"next\" when more remain"))),
+        (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[get("/duty-events")]
-pub async fn list_events(pool: web::Data<Pool>, caller: Caller) -> AppResult<HttpResponse> {
+pub async fn list_events(
+    pool: web::Data<Pool>,
+    caller: Caller,
+    list: web::Query<ListQuery>,
+    req: HttpRequest,
+) -> AppResult<HttpResponse> {
+    let page = list.page()?;
     let list = run(move || duty::list_events(&pool, &caller)).await?;
-    Ok(HttpResponse::Ok().json(list))
+    Ok(respond(&req, page, page.cut(list, |e| e.id)?, |e| e.id))
 }
 
 #[derive(Deserialize, IntoParams)]
 pub struct ForecastQuery {
-    /// The forecast's date (`YYYY-MM-DD`); today when absent.
+    /// The forecast's date (`YYYY-MM-DD`); the organisation's today when absent.
     #[serde(default, deserialize_with = "crate::wire::iso::opt_date")]
     as_of: Option<NaiveDate>,
 }
@@ -154,7 +167,7 @@ pub async fn forecast(
     query: web::Query<ForecastQuery>,
 ) -> AppResult<HttpResponse> {
     caller.require(&[Role::Admin, Role::Finance, Role::BudgetHolder])?;
-    let (id, as_of) = (id.into_inner(), query.as_of.unwrap_or_else(today));
+    let (id, as_of) = (id.into_inner(), query.as_of);
     let view = run(move || duty::forecast(&pool, &caller, id, as_of)).await?;
     Ok(HttpResponse::Ok().json(view))
 }

@@ -7,6 +7,7 @@ pub mod duty;
 pub mod extract;
 pub mod health;
 pub mod idempotency;
+pub mod list;
 pub mod policy;
 pub mod reports;
 pub mod subsidy;

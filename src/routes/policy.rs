@@ -15,7 +15,7 @@ use super::extract::{run, Body, Caller};
 
 #[derive(Deserialize, IntoParams)]
 pub struct PolicyQuery {
-    /// The date the policy must be in force on; today when absent.
+    /// The date the policy must be in force on; the organisation's today when absent.
     #[serde(default, deserialize_with = "crate::wire::iso::opt_date")]
     date: Option<NaiveDate>,
 }
@@ -29,9 +29,7 @@ pub async fn get_policy(
     caller: Caller,
     query: web::Query<PolicyQuery>,
 ) -> AppResult<HttpResponse> {
-    let date = query
-        .date
-        .unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let date = query.date;
     let view = run(move || policy::get(&pool, &caller, date)).await?;
     Ok(HttpResponse::Ok().json(view))
 }

@@ -1,7 +1,7 @@
 //! `/api/v1/subsidy-recipients` and `/api/v1/subsidy-batches` (R9).
 
 use actix_web::http::header;
-use actix_web::{get, patch, post, web, HttpResponse};
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -9,10 +9,12 @@ use crate::auth::Role;
 use crate::db::Pool;
 use crate::domain::subsidy::Half;
 use crate::error::{AppError, AppResult};
+use crate::services::clock::PaymentMargin;
 use crate::services::subsidy::{self, NewRecipientSpec};
 use crate::wire::{BatchBody, BatchView, PayBody, RecipientBody, RecipientPatch, RecipientView};
 
 use super::extract::{run, Body, Caller};
+use super::list::{respond, ListQuery};
 
 /// Enrolls a retired cadre.
 #[utoipa::path(post, path = "/api/v1/subsidy-recipients", tag = "subsidy", request_body = RecipientBody,
@@ -43,14 +45,21 @@ pub async fn create_recipient(
     Ok(HttpResponse::Created().json(view))
 }
 
-/// Every recipient.
-#[utoipa::path(get, path = "/api/v1/subsidy-recipients", tag = "subsidy",
-    responses((status = 200, body = Vec<RecipientView>)), security(("bearer" = [])))]
+/// Every recipient, oldest first, paged (api.md "Lists").
+#[utoipa::path(get, path = "/api/v1/subsidy-recipients", tag = "subsidy", params(ListQuery),
+    responses((status = 200, body = Vec<RecipientView>, headers(("Link" = String, description = "rel=\"next\" when more remain"))),
+        (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[get("/subsidy-recipients")]
-pub async fn list_recipients(pool: web::Data<Pool>, caller: Caller) -> AppResult<HttpResponse> {
+pub async fn list_recipients(
+    pool: web::Data<Pool>,
+    caller: Caller,
+    list: web::Query<ListQuery>,
+    req: HttpRequest,
+) -> AppResult<HttpResponse> {
     caller.require(&[Role::Finance, Role::Admin, Role::BudgetHolder])?;
+    let page = list.page()?;
     let list = run(move || subsidy::list_recipients(&pool, &caller)).await?;
-    Ok(HttpResponse::Ok().json(list))
+    Ok(respond(&req, page, page.cut(list, |r| r.id)?, |r| r.id))
 }
 
 /// Ends an enrollment (`enrolled_until`), or reopens it with null.
@@ -112,19 +121,23 @@ pub struct BatchQuery {
     year: Option<i32>,
 }
 
-/// Batches, oldest first, optionally of one year.
-#[utoipa::path(get, path = "/api/v1/subsidy-batches", tag = "subsidy", params(BatchQuery),
-    responses((status = 200, body = Vec<BatchView>)), security(("bearer" = [])))]
+/// Batches, oldest first, optionally of one year, paged (api.md "Lists").
+#[utoipa::path(get, path = "/api/v1/subsidy-batches", tag = "subsidy", params(BatchQuery, ListQuery),
+    responses((status = 200, body = Vec<BatchView>, headers(("Link" = String, description = "rel=\"next\" when more remain"))),
+        (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[get("/subsidy-batches")]
 pub async fn list_batches(
     pool: web::Data<Pool>,
     caller: Caller,
     query: web::Query<BatchQuery>,
+    list: web::Query<ListQuery>,
+    req: HttpRequest,
 ) -> AppResult<HttpResponse> {
     caller.require(&[Role::Finance, Role::Admin, Role::BudgetHolder])?;
+    let page = list.page()?;
     let year = query.year;
-    let list = run(move || subsidy::list(&pool, &caller, year)).await?;
-    Ok(HttpResponse::Ok().json(list))
+    let list = run(move || subsidy::list(&pool, &caller, year, page)).await?;
+    Ok(respond(&req, page, list, |b| b.id))
 }
 
 /// One batch with its items.
@@ -184,17 +197,18 @@ batch_action!(
 /// Records payment: the commitment becomes spend; `on_time` against the payout window.
 #[utoipa::path(post, path = "/api/v1/subsidy-batches/{id}/pay", tag = "subsidy", request_body = PayBody,
     params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 200, body = BatchView), (status = 409, body = super::Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = BatchView), (status = 409, body = super::Problem), (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[post("/subsidy-batches/{id}/pay")]
 pub async fn pay_batch(
     pool: web::Data<Pool>,
     caller: Caller,
     id: web::Path<i64>,
     body: Body<PayBody>,
+    margin: web::Data<PaymentMargin>,
 ) -> AppResult<HttpResponse> {
     caller.require(&[Role::Finance])?;
     let id = id.into_inner();
-    let view = run(move || subsidy::pay(&pool, &caller, id, body.0.paid_on)).await?;
+    let view = run(move || subsidy::pay(&pool, &caller, id, body.0.paid_on, **margin)).await?;
     Ok(HttpResponse::Ok().json(view))
 }
 

@@ -1,6 +1,6 @@
 //! `/api/v1/travel-claims` (R3–R8).
 
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -8,9 +8,11 @@ use crate::auth::Role;
 use crate::db::Pool;
 use crate::error::{AppError, AppResult};
 use crate::services::claims;
+use crate::services::clock::PaymentMargin;
 use crate::wire::{BreakdownView, ClaimBody, ClaimView, PayBody, RejectBody};
 
 use super::extract::{run, Body, Caller};
+use super::list::{respond, ListQuery};
 
 /// Computes a claim's breakdown without storing anything.
 #[utoipa::path(post, path = "/api/v1/travel-claims/quote", tag = "travel claims", request_body = ClaimBody,
@@ -56,15 +58,20 @@ pub struct StatusQuery {
     status: Option<String>,
 }
 
-/// Lists claims, newest first: a claimant's own, or all for finance, budget holders and admins.
-#[utoipa::path(get, path = "/api/v1/travel-claims", tag = "travel claims", params(StatusQuery),
-    responses((status = 200, body = Vec<ClaimView>)), security(("bearer" = [])))]
+/// Lists claims, newest first: a claimant's own, or all for finance, budget holders and admins;
+/// paged (api.md "Lists").
+#[utoipa::path(get, path = "/api/v1/travel-claims", tag = "travel claims", params(StatusQuery, ListQuery),
+    responses((status = 200, body = Vec<ClaimView>, headers(("Link" = String, description = "rel=\"next\" when more remain"))),
+        (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[get("/travel-claims")]
 pub async fn list(
     pool: web::Data<Pool>,
     caller: Caller,
     query: web::Query<StatusQuery>,
+    list: web::Query<ListQuery>,
+    req: HttpRequest,
 ) -> AppResult<HttpResponse> {
+    let page = list.page()?;
     let status = query.into_inner().status;
     if let Some(s) = &status {
         if !["submitted", "approved", "rejected", "paid"].contains(&s.as_str()) {
@@ -74,8 +81,8 @@ pub async fn list(
             ));
         }
     }
-    let claims = run(move || claims::list(&pool, &caller, status.as_deref())).await?;
-    Ok(HttpResponse::Ok().json(claims))
+    let claims = run(move || claims::list(&pool, &caller, status.as_deref(), page)).await?;
+    Ok(respond(&req, page, claims, |c| c.id))
 }
 
 /// One claim with its history.
@@ -129,16 +136,17 @@ pub async fn reject(
 /// Records payment (finance): the commitment becomes spend.
 #[utoipa::path(post, path = "/api/v1/travel-claims/{id}/pay", tag = "travel claims", request_body = PayBody,
     params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 200, body = ClaimView), (status = 409, body = super::Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = ClaimView), (status = 409, body = super::Problem), (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[post("/travel-claims/{id}/pay")]
 pub async fn pay(
     pool: web::Data<Pool>,
     caller: Caller,
     id: web::Path<i64>,
     body: Body<PayBody>,
+    margin: web::Data<PaymentMargin>,
 ) -> AppResult<HttpResponse> {
     caller.require(&[Role::Finance])?;
     let id = id.into_inner();
-    let claim = run(move || claims::pay(&pool, &caller, id, body.0.paid_on)).await?;
+    let claim = run(move || claims::pay(&pool, &caller, id, body.0.paid_on, **margin)).await?;
     Ok(HttpResponse::Ok().json(claim))
 }

@@ -12,7 +12,7 @@ use crate::auth::Actor;
 use crate::db::budget::{self as rows, EntryRow, LineRow, NewEntry, NewLine};
 use crate::db::{now, write_tx, DbConnection, Pool};
 use crate::domain::budget::{
-    is_valid_code, oversubscribed_by, replay, Balance, EntryKind, Insufficient,
+    binding_line, is_valid_code, oversubscribed_by, replay, Balance, EntryKind, Insufficient,
 };
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
@@ -269,7 +269,7 @@ pub struct Source<'a> {
 }
 
 /// Commits `amount` against the line and every ancestor (R11), or fails with 409
-/// `insufficient_budget` naming the first line that cannot cover it. Must run inside a write
+/// `insufficient_budget` naming the binding line (the least available of those that cannot cover it). Must run inside a write
 /// transaction, which the error rolls back.
 pub fn commit(
     c: &mut DbConnection,
@@ -297,12 +297,20 @@ pub fn commit_along(
     if amount.is_zero() {
         return Ok(());
     }
-    for line in path {
+    for (i, line) in path.iter().enumerate() {
         if !rows::try_commit(c, org_id, line.id, amount.fen())? {
-            let now = rows::find(c, org_id, line.id)?.map_or(balance(line), |r| balance(&r));
+            // The lines below this one covered the amount; of this one and those above it, name
+            // the binding line (R11), with balances read inside the transaction.
+            let mut rest = Vec::with_capacity(path.len() - i);
+            for l in &path[i..] {
+                let now = rows::find(c, org_id, l.id)?.map_or(balance(l), |r| balance(&r));
+                rest.push((l.code.clone(), now.available()));
+            }
+            let (line_code, available) = binding_line(rest, amount)
+                .unwrap_or_else(|| (line.code.clone(), balance(line).available()));
             return Err(AppError::InsufficientBudget(Insufficient {
-                line_code: line.code.clone(),
-                available: now.available(),
+                line_code,
+                available,
                 requested: amount,
             }));
         }
@@ -384,14 +392,10 @@ pub fn warning(
     line_id: i64,
     amount: Money,
 ) -> AppResult<Option<String>> {
-    Ok(path(c, org_id, line_id)?.into_iter().find_map(|line| {
-        let available = balance(&line).available();
-        (available < amount).then(|| {
-            format!(
-                "line {} has {available} available today; this claim needs {amount}",
-                line.code
-            )
-        })
+    let path = path(c, org_id, line_id)?;
+    let balances = path.iter().map(|l| (&l.code, balance(l).available()));
+    Ok(binding_line(balances, amount).map(|(code, available)| {
+        format!("line {code} has {available} available today; this claim needs {amount}")
     }))
 }
 

@@ -7,17 +7,23 @@
 use chrono::NaiveDate;
 
 use crate::auth::{Actor, Role};
-use crate::db::claims::{self as rows, ClaimRow, NewClaim};
+use std::borrow::Cow;
+
+use crate::db::claims::{
+    self as rows, ClaimRow, Fen, NewClaim, StoredBreakdown, StoredLine, StoredStay,
+};
 use crate::db::{budget as lines, now, write_tx, DbConnection, Pool};
+use crate::domain::capitals::in_words;
 use crate::domain::travel::{Trip, TripInput};
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
 use crate::metrics;
-use crate::wire::{timestamp, BreakdownView, ClaimView, HistoryView};
+use crate::routes::list::Page;
+use crate::wire::{timestamp, BreakdownView, ClaimView, HistoryView, ItemView, RuleText, StayView};
 
 use super::audit;
 use super::budget::{self, Source};
-use super::{conn, policy};
+use super::{clock, conn, policy};
 
 const ENTITY: &str = "travel_claim";
 
@@ -25,10 +31,100 @@ const ENTITY: &str = "travel_claim";
 fn compute(c: &mut DbConnection, org_id: i64, input: TripInput) -> AppResult<(i64, BreakdownView)> {
     let version = policy::in_force(c, org_id, input.departure_date, "departure_date")?;
     let trip = Trip::parse(input, &version.policy)?;
-    let breakdown = trip
-        .compute()
-        .map_err(|_| AppError::field("stays", "amounts too large to add up"))?;
+    let breakdown = trip.compute().map_err(|_| too_large("stays"))?;
+    if let Some(field) = breakdown.over_limit() {
+        return Err(too_large(field));
+    }
     Ok((version.id, BreakdownView::new(version.number, &breakdown)))
+}
+
+/// R8: a claim whose sums would exceed the R1 limit.
+fn too_large(field: &'static str) -> AppError {
+    AppError::field(
+        field,
+        "the claim's total would exceed 99999999.99, the largest amount the service handles (R1)",
+    )
+}
+
+/// The breakdown as the database keeps it.
+fn record(view: &BreakdownView) -> StoredBreakdown {
+    StoredBreakdown {
+        policy_version: view.policy_version,
+        days: view.days,
+        stays: view
+            .stays
+            .iter()
+            .map(|s| StoredStay {
+                city: s.city.clone(),
+                nights: s.nights,
+                cap_per_night: Fen(s.cap_per_night.fen()),
+                cap_total: Fen(s.cap_total.fen()),
+                lodging_claimed: Fen(s.lodging_claimed.fen()),
+                lodging_allowed: Fen(s.lodging_allowed.fen()),
+                self_borne: Fen(s.self_borne.fen()),
+            })
+            .collect(),
+        meal_allowance: Fen(view.meal_allowance.fen()),
+        meal_deductions: Fen(view.meal_deductions.fen()),
+        transport_allowance: Fen(view.transport_allowance.fen()),
+        tickets: Fen(view.tickets.fen()),
+        reimbursable: Fen(view.reimbursable.fen()),
+        self_borne: Fen(view.self_borne.fen()),
+        forfeited: Fen(view.forfeited.fen()),
+        ineligible_reason: view.ineligible_reason.clone(),
+        lines: view
+            .lines
+            .iter()
+            .map(|l| StoredLine {
+                item: l.item.to_string(),
+                date: l.date,
+                amount: Fen(l.amount.fen()),
+                rule: l.rule.to_string(),
+                rate: l.rate.map(|r| Fen(r.fen())),
+            })
+            .collect(),
+    }
+}
+
+/// The stored breakdown as the API shows it.
+fn view_of(stored: StoredBreakdown) -> BreakdownView {
+    let m = |f: Fen| Money::from_fen(f.0);
+    BreakdownView {
+        policy_version: stored.policy_version,
+        days: stored.days,
+        stays: stored
+            .stays
+            .into_iter()
+            .map(|s| StayView {
+                city: s.city,
+                nights: s.nights,
+                cap_per_night: m(s.cap_per_night),
+                cap_total: m(s.cap_total),
+                lodging_claimed: m(s.lodging_claimed),
+                lodging_allowed: m(s.lodging_allowed),
+                self_borne: m(s.self_borne),
+            })
+            .collect(),
+        meal_allowance: m(stored.meal_allowance),
+        meal_deductions: m(stored.meal_deductions),
+        transport_allowance: m(stored.transport_allowance),
+        tickets: m(stored.tickets),
+        reimbursable: m(stored.reimbursable),
+        self_borne: m(stored.self_borne),
+        forfeited: m(stored.forfeited),
+        ineligible_reason: stored.ineligible_reason,
+        lines: stored
+            .lines
+            .into_iter()
+            .map(|l| ItemView {
+                item: Cow::Owned(l.item),
+                date: l.date,
+                amount: m(l.amount),
+                rule: RuleText::Text(l.rule),
+                rate: l.rate.map(m),
+            })
+            .collect(),
+    }
 }
 
 /// `POST /api/v1/travel-claims/quote`: the breakdown, nothing stored.
@@ -57,9 +153,10 @@ pub fn submit(
     let (departure_date, return_date) = (input.departure_date, input.return_date);
     // Policy versions are never changed once stored, so the claim is computed before the write.
     let (policy_id, breakdown) = compute(&mut c, actor.org_id, input)?;
-    let breakdown_json =
-        serde_json::to_string(&breakdown).map_err(|e| AppError::Internal(e.to_string()))?;
-    let id = write_tx(&mut c, |c| {
+    let breakdown_json = serde_json::to_string(&record(&breakdown))
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    // The answer is built inside the transaction: if it cannot be, no row is left behind.
+    write_tx(&mut c, |c| {
         let id = rows::insert(
             c,
             &NewClaim {
@@ -80,12 +177,11 @@ pub fn submit(
             },
         )?;
         audit::status(c, actor, (ENTITY, id), "submit", None, "submitted", None)?;
-        Ok::<_, AppError>(id)
-    })?;
-    let warning = budget::warning(&mut c, actor.org_id, budget_line_id, breakdown.reimbursable)?;
-    let mut view = load(&mut c, actor.org_id, id)?;
-    view.budget_warning = warning;
-    Ok(view)
+        let mut view = load(c, actor.org_id, id)?;
+        view.budget_warning =
+            budget::warning(c, actor.org_id, budget_line_id, breakdown.reimbursable)?;
+        Ok(view)
+    })
 }
 
 /// What is kept of the request, for auditors: the trip exactly as stated.
@@ -140,8 +236,10 @@ fn load(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<ClaimView> {
 }
 
 fn to_view(row: ClaimRow, history: Vec<HistoryView>) -> AppResult<ClaimView> {
-    let breakdown: BreakdownView = serde_json::from_str(&row.breakdown)
-        .map_err(|e| AppError::Internal(format!("stored breakdown: {e}")))?;
+    let breakdown = view_of(
+        serde_json::from_str(&row.breakdown)
+            .map_err(|e| AppError::Internal(format!("stored breakdown: {e}")))?,
+    );
     Ok(ClaimView {
         id: row.id,
         status: row.status,
@@ -151,6 +249,7 @@ fn to_view(row: ClaimRow, history: Vec<HistoryView>) -> AppResult<ClaimView> {
         destination: row.destination,
         departure_date: row.departure_date,
         return_date: row.return_date,
+        reimbursable_in_words: in_words(breakdown.reimbursable),
         breakdown,
         budget_warning: None,
         submitted_at: timestamp(row.submitted_at),
@@ -179,11 +278,17 @@ pub fn get(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimView> {
     Ok(view)
 }
 
-/// `GET /api/v1/travel-claims?status=S`, newest first.
-pub fn list(pool: &Pool, actor: &Actor, status: Option<&str>) -> AppResult<Vec<ClaimView>> {
+/// `GET /api/v1/travel-claims?status=S`, newest first: the page's claims after its cursor, and
+/// one more when more remain (api.md "Lists").
+pub fn list(
+    pool: &Pool,
+    actor: &Actor,
+    status: Option<&str>,
+    page: Page,
+) -> AppResult<Vec<ClaimView>> {
     let mut c = conn(pool)?;
     let only = (!sees_all(actor)).then_some(actor.user_id);
-    rows::list(&mut c, actor.org_id, status, only, 1000)?
+    rows::list(&mut c, actor.org_id, status, only, page.after, page.fetch())?
         .into_iter()
         .map(|row| to_view(row, Vec::new()))
         .collect()
@@ -285,13 +390,20 @@ pub fn reject(pool: &Pool, actor: &Actor, id: i64, reason: &str) -> AppResult<Cl
 }
 
 /// `POST /api/v1/travel-claims/{id}/pay`: the commitment becomes spend.
-pub fn pay(pool: &Pool, actor: &Actor, id: i64, paid_on: NaiveDate) -> AppResult<ClaimView> {
+pub fn pay(
+    pool: &Pool,
+    actor: &Actor,
+    id: i64,
+    paid_on: NaiveDate,
+    margin: clock::PaymentMargin,
+) -> AppResult<ClaimView> {
     let mut c = conn(pool)?;
     write_tx(&mut c, |c| {
         let row = find(c, actor.org_id, id)?;
         if row.status != "approved" {
             return Err(not_allowed(&row, "pay"));
         }
+        clock::check_paid_on(c, actor.org_id, row.decided_at, paid_on, margin)?;
         if !rows::mark_paid(c, actor.org_id, id, actor.user_id, now(), paid_on)? {
             return Err(not_allowed(&find(c, actor.org_id, id)?, "pay"));
         }
@@ -318,4 +430,51 @@ pub fn pay(pool: &Pool, actor: &Actor, id: i64, paid_on: NaiveDate) -> AppResult
         )?;
         load(c, actor.org_id, id)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::policy::tests::{date, policy_2021};
+    use crate::domain::travel::{StayInput, Ticket};
+
+    /// A breakdown stored and read back answers exactly as it did when computed, including
+    /// amounts beyond the client-input limit (a stored claim is always readable).
+    #[test]
+    fn a_stored_breakdown_reads_back_as_computed() {
+        let policy = policy_2021();
+        let input = TripInput {
+            purpose: "赴省汇报".into(),
+            destination: "石家庄".into(),
+            departure_date: date("2021-05-10"),
+            return_date: date("2021-05-12"),
+            stays: vec![StayInput {
+                city: "石家庄".into(),
+                check_in: date("2021-05-10"),
+                check_out: date("2021-05-12"),
+                lodging_amount: Money::yuan(680),
+                invoice: true,
+            }],
+            tickets: vec![Ticket {
+                description: "平乡—石家庄".into(),
+                amount: Money::from_fen(6550),
+            }],
+            meals_provided: vec![],
+            vehicle_provided_dates: vec![],
+        };
+        let trip = Trip::parse(input, &policy).unwrap_or_else(|e| panic!("{e:?}"));
+        let computed =
+            BreakdownView::new(1, &trip.compute().unwrap_or_else(|_| panic!("overflow")));
+        let stored = serde_json::to_string(&record(&computed)).unwrap_or_default();
+        let read: StoredBreakdown = serde_json::from_str(&stored).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            serde_json::to_value(view_of(read)).ok(),
+            serde_json::to_value(&computed).ok()
+        );
+        let mut big = record(&computed);
+        big.reimbursable = Fen(19_999_999_998);
+        let text = serde_json::to_string(&big).unwrap_or_default();
+        let back: StoredBreakdown = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(view_of(back).reimbursable, Money::from_fen(19_999_999_998));
+    }
 }

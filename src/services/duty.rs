@@ -9,12 +9,14 @@ use crate::auth::Actor;
 use crate::db::budget as lines;
 use crate::db::duty::{self as rows, EventRow, NewEvent, StationRow};
 use crate::db::{now, write_tx, DbConnection, Pool};
-use crate::domain::duty::{forecast as project, segments, total_cost, RateFrom, Segment};
+use crate::domain::duty::{
+    fiscal_year, forecast as project, segments, total_cost, RateFrom, Segment,
+};
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
 use crate::wire::{AssignmentView, EventView, ForecastView, SourceView, StationView};
 
-use super::{budget, conn, policy};
+use super::{budget, clock, conn, policy};
 
 /// Each policy version's daily cost (R10: lodging cap + meals + transport) for every city, in
 /// effective order. A city a later version drops keeps its last known cost.
@@ -84,9 +86,17 @@ fn cost(segs: &[Segment]) -> AppResult<Money> {
     total_cost(segs).ok_or_else(|| AppError::Internal("duty cost overflow".into()))
 }
 
-/// `GET /api/v1/duty-stations`, daily costs as of `on`.
-pub fn list_stations(pool: &Pool, actor: &Actor, on: NaiveDate) -> AppResult<Vec<StationView>> {
+/// `GET /api/v1/duty-stations`, daily costs as of `on` (the organisation's today when absent).
+pub fn list_stations(
+    pool: &Pool,
+    actor: &Actor,
+    on: Option<NaiveDate>,
+) -> AppResult<Vec<StationView>> {
     let mut c = conn(pool)?;
+    let on = match on {
+        Some(d) => d,
+        None => clock::today(&mut c, actor.org_id)?,
+    };
     let rates = Rates::load(&mut c, actor.org_id)?;
     Ok(rows::list(&mut c, actor.org_id)?
         .into_iter()
@@ -122,13 +132,9 @@ fn resolve_city(
         })
 }
 
-/// `POST /api/v1/duty-stations`.
-pub fn create_station(
-    pool: &Pool,
-    actor: &Actor,
-    spec: NewStation,
-    today: NaiveDate,
-) -> AppResult<StationView> {
+/// `POST /api/v1/duty-stations`: the city is resolved, and the daily cost shown, with the policy
+/// in force on the organisation's today (R12).
+pub fn create_station(pool: &Pool, actor: &Actor, spec: NewStation) -> AppResult<StationView> {
     if spec.daily_cost_override.is_some_and(Money::is_zero) {
         return Err(AppError::field(
             "daily_cost_override",
@@ -136,6 +142,7 @@ pub fn create_station(
         ));
     }
     let mut c = conn(pool)?;
+    let today = clock::today(&mut c, actor.org_id)?;
     write_tx(&mut c, |c| {
         if lines::find(c, actor.org_id, spec.budget_line_id)?.is_none() {
             return Err(AppError::UnknownBudgetLine(spec.budget_line_id.to_string()));
@@ -318,11 +325,18 @@ pub fn forecast(
     pool: &Pool,
     actor: &Actor,
     line_id: i64,
-    as_of: NaiveDate,
+    as_of: Option<NaiveDate>,
 ) -> AppResult<ForecastView> {
     let mut c = conn(pool)?;
     let line =
         lines::find(&mut c, actor.org_id, line_id)?.ok_or(AppError::NotFound("budget line"))?;
+    let as_of = match as_of {
+        Some(d) => d,
+        None => clock::today(&mut c, actor.org_id)?,
+    };
+    // R10: only person-days inside the line's fiscal year count against it.
+    let (year_first, year_last) =
+        fiscal_year(line.year).ok_or_else(|| AppError::Internal("fiscal year".into()))?;
     let subtree = budget::subtree(&mut c, actor.org_id, &line)?;
     let rates = Rates::load(&mut c, actor.org_id)?;
     let stations = rows::on_lines(&mut c, actor.org_id, &subtree)?;
@@ -343,6 +357,10 @@ pub fn forecast(
                    staff: i64,
                    segs: Vec<Segment>|
      -> AppResult<()> {
+        let segs: Vec<Segment> = segs
+            .iter()
+            .filter_map(|s| s.within(year_first, year_last))
+            .collect();
         let future: Vec<Segment> = segs.iter().filter_map(|s| s.from_day(as_of)).collect();
         sources.push(SourceView {
             kind: kind.to_string(),

@@ -72,9 +72,14 @@ pub fn by_id(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<Version> {
     load(c, org_id, row)
 }
 
-/// `GET /api/v1/policy?date=D`.
-pub fn get(pool: &Pool, actor: &Actor, date: NaiveDate) -> AppResult<PolicyView> {
-    let v = in_force(&mut *conn(pool)?, actor.org_id, date, "date")?;
+/// `GET /api/v1/policy?date=D`; without a date, the organisation's today (R12).
+pub fn get(pool: &Pool, actor: &Actor, date: Option<NaiveDate>) -> AppResult<PolicyView> {
+    let mut c = conn(pool)?;
+    let date = match date {
+        Some(d) => d,
+        None => super::clock::today(&mut c, actor.org_id)?,
+    };
+    let v = in_force(&mut c, actor.org_id, date, "date")?;
     Ok(PolicyView::new(v.number, &v.policy))
 }
 

@@ -16,11 +16,12 @@ use crate::db::reports::{self as rows, TargetRow};
 use crate::db::{orgs, write_tx, DbConnection, Pool};
 use crate::domain::budget::EntryKind;
 use crate::domain::performance::{self as perf, execution_rate, Comparator, Indicator, Target};
+use crate::domain::subsidy::{Enrollment, Half};
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
 use crate::wire::{ExecutionLineView, ExecutionView, IndicatorView, TargetBody};
 
-use super::{budget, conn};
+use super::{budget, clock, conn};
 
 fn org_name(c: &mut DbConnection, org_id: i64) -> AppResult<String> {
     Ok(orgs::all(c)?
@@ -93,18 +94,13 @@ fn actual(
 ) -> AppResult<Option<Decimal>> {
     Ok(match indicator {
         Indicator::PayoutRate => execution_rate(spent_allocated.0, spent_allocated.1),
-        Indicator::RecipientsPaid | Indicator::PaidOnTime | Indicator::AveragePerRecipientMonth => {
+        Indicator::PaidOnTime => months_paid_on_time(c, org_id, year, subtree)?,
+        Indicator::RecipientsPaid | Indicator::AveragePerRecipientMonth => {
             let batches = rows::paid_batches(c, org_id, subtree, year)?;
             let ids: Vec<i64> = batches.iter().map(|b| b.0).collect();
             let items = rows::items_of(c, org_id, &ids)?;
             match indicator {
                 Indicator::RecipientsPaid => Some(perf::recipients_paid(items.iter().map(|i| i.0))),
-                Indicator::PaidOnTime => perf::paid_on_time(
-                    &batches
-                        .iter()
-                        .map(|b| b.2 == Some(true))
-                        .collect::<Vec<_>>(),
-                ),
                 _ => perf::average_per_month(
                     &items
                         .iter()
@@ -125,21 +121,59 @@ fn actual(
                         .collect::<Vec<_>>(),
                 )
             } else {
+                // R12: deadlines count the organisation's calendar days.
+                let zone = clock::zone(c, org_id)?;
                 let decisions: Vec<perf::Decision> = claims
                     .iter()
                     .map(|k| perf::Decision {
-                        submitted: k.submitted_at,
-                        decided: k.decided_at,
+                        submitted: clock::local_date(zone, k.submitted_at),
+                        decided: k.decided_at.map(|at| clock::local_date(zone, at)),
                     })
                     .collect();
                 perf::decided_on_time(
                     &decisions,
                     i64::from(row.deadline_days.unwrap_or(5)),
-                    crate::db::now(),
+                    clock::today(c, org_id)?,
                 )
             }
         }
     })
+}
+
+/// 资金发放时间 (R12) over recipient-months: every enrolled month of the year is due in its
+/// half-year's window; paid inside it is on time, paid later or still unpaid after it is late.
+fn months_paid_on_time(
+    c: &mut DbConnection,
+    org_id: i64,
+    year: i32,
+    subtree: &[i64],
+) -> AppResult<Option<Decimal>> {
+    let mut paid: HashMap<(i64, i32), Option<NaiveDate>> =
+        rows::paid_months(c, org_id, subtree, year)?
+            .into_iter()
+            .map(|(recipient, month, paid_on)| ((recipient, month), paid_on))
+            .collect();
+    let mut due = Vec::new();
+    for r in crate::db::subsidy::recipients(c, org_id)? {
+        let Some(enrollment) = Enrollment::new(r.enrolled_from, r.enrolled_until) else {
+            continue;
+        };
+        for half in [Half::H1, Half::H2] {
+            let window = half
+                .payout_window(year)
+                .ok_or_else(|| AppError::field("year", "not a year"))?;
+            for month in half.months().filter(|m| enrollment.covers_month(year, *m)) {
+                let key = (r.id, i32::try_from(month).unwrap_or(0));
+                due.push(perf::DueMonth {
+                    window,
+                    paid_on: paid.remove(&key).flatten(),
+                });
+            }
+        }
+    }
+    let (_, year_end) = year_bounds(year)?;
+    let as_of = clock::today(c, org_id)?.min(year_end);
+    Ok(perf::months_paid_on_time(&due, as_of))
 }
 
 fn year_bounds(year: i32) -> AppResult<(NaiveDate, NaiveDate)> {

@@ -8,32 +8,60 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use crate::auth::Actor;
 use crate::db::subsidy::{self as rows, BatchRow, ItemRow, NewBatch, NewRecipient, RecipientRow};
 use crate::db::{budget as lines, now, write_tx, DbConnection, Pool};
-use crate::domain::subsidy::{half_items, Enrollment, Half};
+use crate::domain::capitals::in_words;
+use crate::domain::subsidy::{month_end, month_item, monthly_amount, Enrollment, Half};
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
 use crate::metrics;
+use crate::routes::list::Page;
 use crate::wire::{timestamp, BatchItemView, BatchView, MonthView, RecipientView, WindowView};
 
 use super::audit;
 use super::budget::{self, Source};
-use super::{conn, policy};
+use super::{clock, conn};
 
 const ENTITY: &str = "subsidy_batch";
 
-fn recipient_view(r: RecipientRow) -> RecipientView {
+/// The subsidy amount of every policy version, `(effective_from, amount)`, oldest first (R9).
+fn policy_amounts(c: &mut DbConnection, org_id: i64) -> AppResult<Vec<(NaiveDate, Money)>> {
+    Ok(crate::db::policy::all(c, org_id)?
+        .into_iter()
+        .map(|p| (p.effective_from, Money::from_fen(p.subsidy_monthly_fen)))
+        .collect())
+}
+
+/// A recipient as the API shows them. Without an amount of their own, `monthly_amount` is the
+/// policy's in force this month (the organisation's today), which is what they earn now.
+fn recipient_view(
+    r: RecipientRow,
+    policies: &[(NaiveDate, Money)],
+    today: NaiveDate,
+) -> RecipientView {
+    let own = r.own_amount.then(|| Money::from_fen(r.monthly_fen));
+    let now = monthly_amount(own, policies, today.year(), today.month());
     RecipientView {
         id: r.id,
         name: r.name,
-        monthly_amount: Money::from_fen(r.monthly_fen),
+        monthly_amount: now.unwrap_or(Money::from_fen(r.monthly_fen)),
+        monthly_amount_from_policy: !r.own_amount,
         enrolled_from: r.enrolled_from,
         enrolled_until: r.enrolled_until,
     }
+}
+
+fn recipient_view_now(
+    c: &mut DbConnection,
+    org_id: i64,
+    r: RecipientRow,
+) -> AppResult<RecipientView> {
+    let policies = policy_amounts(c, org_id)?;
+    Ok(recipient_view(r, &policies, clock::today(c, org_id)?))
 }
 
 /// A recipient as stated: the monthly amount, when given, already parsed (R1).
@@ -58,13 +86,19 @@ pub fn create_recipient(
     }
     let mut c = conn(pool)?;
     write_tx(&mut c, |c| {
+        // R9: any enrollment date is accepted. Without an amount of their own, each month earns
+        // the policy's amount in force on its first day; the column keeps the current policy's
+        // amount for reference only.
         let monthly = match spec.monthly {
             Some(m) => m,
-            None => {
-                policy::in_force(c, actor.org_id, enrollment.from(), "enrolled_from")?
-                    .policy
-                    .subsidy_monthly_amount
-            }
+            None => crate::db::policy::latest(c, actor.org_id)?
+                .map(|p| Money::from_fen(p.subsidy_monthly_fen))
+                .ok_or_else(|| {
+                    AppError::field(
+                        "monthly_amount",
+                        "no policy defines a subsidy amount yet; give the recipient's own amount",
+                    )
+                })?,
         };
         let id = rows::insert_recipient(
             c,
@@ -76,19 +110,23 @@ pub fn create_recipient(
                 enrolled_until: enrollment.until(),
                 created_by: actor.user_id,
                 created_at: now(),
+                own_amount: spec.monthly.is_some(),
             },
         )?;
         let row =
             rows::find_recipient(c, actor.org_id, id)?.ok_or(AppError::NotFound("recipient"))?;
-        Ok(recipient_view(row))
+        recipient_view_now(c, actor.org_id, row)
     })
 }
 
 /// `GET /api/v1/subsidy-recipients`.
 pub fn list_recipients(pool: &Pool, actor: &Actor) -> AppResult<Vec<RecipientView>> {
-    Ok(rows::recipients(&mut *conn(pool)?, actor.org_id)?
+    let mut c = conn(pool)?;
+    let policies = policy_amounts(&mut c, actor.org_id)?;
+    let today = clock::today(&mut c, actor.org_id)?;
+    Ok(rows::recipients(&mut c, actor.org_id)?
         .into_iter()
-        .map(recipient_view)
+        .map(|r| recipient_view(r, &policies, today))
         .collect())
 }
 
@@ -106,10 +144,26 @@ pub fn set_enrolled_until(
         Enrollment::new(row.enrolled_from, until).ok_or_else(|| {
             AppError::field("enrolled_until", "enrolled_until is before enrolled_from")
         })?;
+        // The write comes first: it holds the recipient's row until commit, so an approval of
+        // their months either finished before the check below or waits for this change.
         rows::set_enrolled_until(c, actor.org_id, id, until)?;
+        // R9: money paid is never orphaned. A month in an approved or paid batch that would no
+        // longer be wholly enrolled refuses the change (and the rollback undoes the write).
+        if let Some(until) = until {
+            let paid: Vec<String> = rows::recipient_taken_months(c, actor.org_id, id)?
+                .into_iter()
+                .filter_map(|(y, m)| {
+                    let m = u32::try_from(m).ok()?;
+                    (month_end(y, m)? > until).then(|| format!("{y:04}-{m:02}"))
+                })
+                .collect();
+            if !paid.is_empty() {
+                return Err(AppError::MonthsAlreadyPaid(paid));
+            }
+        }
         let row =
             rows::find_recipient(c, actor.org_id, id)?.ok_or(AppError::NotFound("recipient"))?;
-        Ok(recipient_view(row))
+        recipient_view_now(c, actor.org_id, row)
     })
 }
 
@@ -123,16 +177,32 @@ fn due_items(
     half: Half,
 ) -> AppResult<Vec<ItemRow>> {
     let taken: HashSet<(i64, i32)> = rows::taken_months(c, org_id, year)?.into_iter().collect();
+    let policies = policy_amounts(c, org_id)?;
     let mut items = Vec::new();
     for r in rows::recipients(c, org_id)? {
         let Some(enrollment) = Enrollment::new(r.enrolled_from, r.enrolled_until) else {
             continue;
         };
-        for m in half_items(Money::from_fen(r.monthly_fen), &enrollment, year, half) {
-            let month = i32::try_from(m.month).unwrap_or(0);
-            if taken.contains(&(r.id, month)) {
+        let own = r.own_amount.then(|| Money::from_fen(r.monthly_fen));
+        for month in half.months() {
+            let month_number = i32::try_from(month).unwrap_or(0);
+            if taken.contains(&(r.id, month_number)) || !enrollment.covers_month(year, month) {
                 continue;
             }
+            // R9: only a month that is paid needs a policy.
+            let monthly = monthly_amount(own, &policies, year, month).ok_or_else(|| {
+                AppError::field(
+                    "half",
+                    format!(
+                        "{year:04}-{month:02}: no policy is in force on the month's first day, \
+                         so its subsidy amount is unknown"
+                    ),
+                )
+            })?;
+            let Some(m) = month_item(monthly, &enrollment, year, month) else {
+                continue;
+            };
+            let month = month_number;
             items.push(ItemRow {
                 org_id,
                 batch_id,
@@ -203,6 +273,7 @@ fn load(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<BatchView> {
         supplementary: row.supplementary,
         payout_window: WindowView { from, to },
         total: Money::from_fen(row.total_fen),
+        total_in_words: in_words(Money::from_fen(row.total_fen)),
         items,
         created_by: row.created_by,
         created_at: timestamp(row.created_at),
@@ -324,9 +395,15 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
             return Err(AppError::SelfApprovalForbidden);
         }
         // The approver approves exactly what is due now: a draft made before recipients or paid
-        // months changed must be regenerated first.
+        // months changed must be regenerated first. The batch's recipients are locked first, so
+        // an enrollment ended meanwhile is either seen here or sees these months as paid.
+        let drafted = rows::items(c, actor.org_id, id)?;
+        let mut recipients: Vec<i64> = drafted.iter().map(|i| i.recipient_id).collect();
+        recipients.sort_unstable();
+        recipients.dedup();
+        rows::lock_recipients(c, actor.org_id, &recipients)?;
         let due = due_items(c, actor.org_id, id, row.year, half_of(&row)?)?;
-        if due != rows::items(c, actor.org_id, id)? {
+        if due != drafted {
             return Err(AppError::BatchOutdated);
         }
         // Status first, conditionally (a concurrent approval of this batch loses with 409), then
@@ -369,13 +446,20 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
 
 /// `POST /api/v1/subsidy-batches/{id}/pay`: the commitment becomes spend; `on_time` says whether
 /// `paid_on` fell inside the payout window.
-pub fn pay(pool: &Pool, actor: &Actor, id: i64, paid_on: NaiveDate) -> AppResult<BatchView> {
+pub fn pay(
+    pool: &Pool,
+    actor: &Actor,
+    id: i64,
+    paid_on: NaiveDate,
+    margin: clock::PaymentMargin,
+) -> AppResult<BatchView> {
     let mut c = conn(pool)?;
     write_tx(&mut c, |c| {
         let row = find(c, actor.org_id, id)?;
         if row.status != "approved" {
             return Err(not_allowed(&row, "pay"));
         }
+        clock::check_paid_on(c, actor.org_id, row.approved_at, paid_on, margin)?;
         let (from, to) = half_of(&row)?
             .payout_window(row.year)
             .ok_or_else(|| AppError::Internal("payout window".into()))?;
@@ -453,14 +537,21 @@ pub fn get(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
     load(&mut *conn(pool)?, actor.org_id, id)
 }
 
-/// `GET /api/v1/subsidy-batches?year=Y`.
-pub fn list(pool: &Pool, actor: &Actor, year: Option<i32>) -> AppResult<Vec<BatchView>> {
+/// `GET /api/v1/subsidy-batches?year=Y`, oldest first: the page's batches after its cursor, and
+/// one more when more remain (api.md "Lists").
+pub fn list(
+    pool: &Pool,
+    actor: &Actor,
+    year: Option<i32>,
+    page: Page,
+) -> AppResult<Vec<BatchView>> {
     let mut c = conn(pool)?;
     let ids: Vec<i64> = rows::batches(&mut c, actor.org_id, year)?
         .into_iter()
         .map(|b| b.id)
         .collect();
-    ids.into_iter()
+    page.cut(ids, |id| *id)?
+        .into_iter()
         .map(|id| load(&mut c, actor.org_id, id))
         .collect()
 }

@@ -161,6 +161,7 @@ async fn the_forecast_moves_when_a_duty_claim_is_approved() {
     assert_eq!(after["committed"], "1231.00");
     assert_eq!(before["projected_total"], "117600.00"); // 245 days × 480
     assert_eq!(after["projected_total"], "118831.00");
+    app.approvals_dated_2021_05_01();
     app.post(
         &finance,
         &format!("/api/v1/travel-claims/{id}/pay"),

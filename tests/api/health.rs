@@ -109,13 +109,52 @@ async fn metrics_count_requests_by_route_and_approvals() {
         text.contains("/api/v1/travel-claims/{id}/approve"),
         "routes are labelled by pattern: {text}"
     );
-    // Counters are per process and the tests share one, so other tests' approvals may add to it.
-    let approvals: u64 = text
-        .lines()
-        .find_map(|l| l.strip_prefix("baoxiao_approvals_total{kind=\"travel_claim\"} "))
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0);
-    assert!(approvals >= 1, "{text}");
+    // The counters are per process, and this process serves every test at once; a server process
+    // of its own, on the same database, sees only this test's requests, so the change is exact.
+    let other = ServerProcess::start(&app).await;
+    let counter = |text: &str, series: &str| -> u64 {
+        text.lines()
+            .find_map(|l| l.strip_prefix(series)?.strip_prefix(' '))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    };
+    let metrics = || async {
+        app.client
+            .get(format!("{}/metrics", other.address))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    };
+    let approvals = "baoxiao_approvals_total{kind=\"travel_claim\"}";
+    let refusals = "baoxiao_refusals_total{code=\"invalid_transition\"}";
+    let before = metrics().await;
+    let second = app.submit(&claimant, &r8_claim(line)).await;
+    let approve = format!("{}/api/v1/travel-claims/{second}/approve", other.address);
+    for expected in [200, 409] {
+        let r = app
+            .client
+            .post(&approve)
+            .bearer_auth(&finance)
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), expected);
+    }
+    let after = metrics().await;
+    assert_eq!(
+        counter(&after, approvals),
+        counter(&before, approvals) + 1,
+        "one approval: {after}"
+    );
+    assert_eq!(
+        counter(&after, refusals),
+        counter(&before, refusals) + 1,
+        "one refusal: {after}"
+    );
     assert!(
         text.contains("baoxiao_refusals_total{code=\"invalid_transition\"}"),
         "{text}"
@@ -137,10 +176,15 @@ async fn unknown_routes_and_methods_are_problems() {
 async fn first_start_writes_the_admin_token_privately() {
     use std::os::unix::fs::PermissionsExt;
     let app = spawn_app().await;
-    // The test harness builds the app without the CLI, so write it the way `serve` does.
-    let path = baoxiao::services::setup::write_token_file(app.data_dir.path(), &app.admin).unwrap();
-    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    // The server wrote it on its first start; the test only reads what it finds.
+    let path = app.data_dir.path().join("admin.token");
+    let mode = std::fs::metadata(&path)
+        .unwrap_or_else(|e| panic!("the server wrote no {}: {e}", path.display()))
+        .permissions()
+        .mode()
+        & 0o777;
     assert_eq!(mode, 0o600);
+    assert_eq!(std::fs::read_to_string(&path).unwrap().trim(), app.admin);
     let me = app.get(&app.admin, "/api/v1/budget-lines?year=2021").await;
     assert_eq!(me.status, Status::OK);
 }

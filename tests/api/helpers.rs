@@ -101,6 +101,7 @@ pub fn settings(url: &str, data_dir: &std::path::Path) -> Settings {
             default_data_dir: concat!(env!("CARGO_MANIFEST_DIR"), "/config/default-data").into(),
             idempotency_retention_hours: 48,
             log_format: "pretty".into(),
+            paid_on_max_days_ahead: 30,
         },
     }
 }
@@ -210,6 +211,25 @@ impl TestApp {
                 .json(body),
         )
         .await
+    }
+
+    /// Every approval so far as if made on 2021-05-01 (Asia/Shanghai), so the suite's 2021
+    /// payment dates are not before them: a `paid_on` before its approval's date is refused.
+    pub fn approvals_dated_2021_05_01(&self) {
+        use baoxiao::db::schema::{subsidy_batches, travel_claims};
+        use diesel::prelude::*;
+        let at = chrono::NaiveDate::from_ymd_opt(2021, 4, 30)
+            .and_then(|d| d.and_hms_opt(16, 0, 0))
+            .unwrap();
+        let mut c = self.pool.get().unwrap();
+        diesel::update(travel_claims::table.filter(travel_claims::decided_at.is_not_null()))
+            .set(travel_claims::decided_at.eq(Some(at)))
+            .execute(&mut *c)
+            .unwrap();
+        diesel::update(subsidy_batches::table.filter(subsidy_batches::approved_at.is_not_null()))
+            .set(subsidy_batches::approved_at.eq(Some(at)))
+            .execute(&mut *c)
+            .unwrap();
     }
 
     /// A new user with these roles; returns the token.

@@ -15,6 +15,7 @@ mod organisations;
 mod policy;
 mod reliability;
 mod reports;
+mod rule_fixes;
 mod subsidy;
 mod tls;
 mod travel_claims;

@@ -359,6 +359,7 @@ async fn paying_and_rejecting_at_once_is_one_success_and_one_409() {
         )
         .await
         .assert(200, "");
+        app.approvals_dated_2021_05_01();
         let (pay_body, reject_body) = (json!({"paid_on": "2021-05-20"}), json!({"reason": "重复"}));
         let (pay_path, reject_path) = (
             format!("/api/v1/travel-claims/{id}/pay"),
@@ -412,6 +413,7 @@ async fn paying_and_voiding_a_batch_at_once_is_one_success_and_one_409() {
     )
     .await
     .assert(200, "");
+    app.approvals_dated_2021_05_01();
     let (pay_body, empty) = (json!({"paid_on": "2021-06-05"}), json!({}));
     let (pay_path, void_path) = (
         format!("/api/v1/subsidy-batches/{id}/pay"),

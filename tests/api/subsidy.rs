@@ -96,6 +96,7 @@ async fn six_recipients_exhaust_the_line_in_two_batches() {
     approved.assert(200, "");
     assert_eq!(approved.body["status"], "approved");
     assert_eq!(app.line(c.line).await["committed"], "39600.00");
+    app.approvals_dated_2021_05_01();
     let paid = app
         .post(
             &c.maker,
@@ -131,6 +132,7 @@ async fn six_recipients_exhaust_the_line_in_two_batches() {
     )
     .await
     .assert(200, "");
+    app.approvals_dated_2021_05_01();
     let late = app
         .post(
             &c.checker,
@@ -458,16 +460,15 @@ async fn review_findings_stay_fixed() {
         )
         .await;
     b.assert(422, "empty_batch");
-    // No policy before 2021: the 422 names the field the date came from.
-    let r = app
-        .post(
-            &c.maker,
-            "/api/v1/subsidy-recipients",
-            &json!({"name": "早", "enrolled_from": "2020-06-01"}),
-        )
-        .await;
-    r.assert(422, "invalid_request");
-    assert_eq!(r.fields(), ["enrolled_from"]);
+    // No policy before 2021: the enrollment is accepted (R9); only a batch paying a month with no
+    // policy is refused, naming the month (rule_fixes::r9_* covers it).
+    app.post(
+        &c.maker,
+        "/api/v1/subsidy-recipients",
+        &json!({"name": "早", "enrolled_from": "2020-06-01"}),
+    )
+    .await
+    .assert(201, "");
     // Three decimals as written are refused, even when the last is 0 (R1).
     let r = app
         .post(

@@ -89,6 +89,7 @@ async fn submit_approve_pay_moves_the_line_and_every_ancestor() {
     }
     assert_eq!(app.line(line).await["available"], "198769.00");
 
+    app.approvals_dated_2021_05_01();
     let paid = app
         .post(
             &finance,

@@ -1,0 +1,2 @@
+ALTER TABLE subsidy_recipients DROP COLUMN own_amount;
+ALTER TABLE organisations DROP COLUMN time_zone;
