@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use crate::auth::Actor;
 use crate::db::budget::{self as rows, EntryRow, LineRow, NewEntry, NewLine};
-use crate::db::{now, write_tx, DbConnection, Pool};
+use crate::db::{now, DbConnection, Pool};
 use crate::domain::budget::{
     is_valid_code, oversubscribed_by, replay, Balance, EntryKind, Insufficient,
 };
@@ -18,7 +18,7 @@ use crate::domain::Money;
 use crate::error::{AppError, AppResult};
 use crate::wire::{timestamp, EntryView, LineDetailView, LineView};
 
-use super::conn;
+use super::{answer, conn};
 
 fn balance(row: &LineRow) -> Balance {
     Balance {
@@ -200,10 +200,10 @@ pub fn insert_line(
 /// `POST /api/v1/budget-lines`.
 pub fn create(pool: &Pool, actor: &Actor, spec: NewLineSpec<'_>) -> AppResult<LineView> {
     let mut c = conn(pool)?;
-    let row = write_tx(&mut c, |c| {
-        insert_line(c, actor.org_id, Some(actor.user_id), &spec)
-    })?;
-    Ok(view(&row, &[]))
+    answer(&mut c, actor, 201, |c| {
+        let row = insert_line(c, actor.org_id, Some(actor.user_id), &spec)?;
+        Ok(view(&row, &[]))
+    })
 }
 
 /// The line and its ancestors, leaf first.

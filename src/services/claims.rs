@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 
 use crate::auth::{Actor, Role};
 use crate::db::claims::{self as rows, ClaimRow, NewClaim};
-use crate::db::{budget as lines, now, write_tx, DbConnection, Pool};
+use crate::db::{budget as lines, now, DbConnection, Pool};
 use crate::domain::travel::{Trip, TripInput};
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
@@ -17,7 +17,7 @@ use crate::wire::{timestamp, BreakdownView, ClaimView, HistoryView};
 
 use super::audit;
 use super::budget::{self, Source};
-use super::{conn, policy};
+use super::{answer, conn, policy};
 
 const ENTITY: &str = "travel_claim";
 
@@ -59,7 +59,7 @@ pub fn submit(
     let (policy_id, breakdown) = compute(&mut c, actor.org_id, input)?;
     let breakdown_json =
         serde_json::to_string(&breakdown).map_err(|e| AppError::Internal(e.to_string()))?;
-    let id = write_tx(&mut c, |c| {
+    answer(&mut c, actor, 201, |c| {
         let id = rows::insert(
             c,
             &NewClaim {
@@ -80,12 +80,11 @@ pub fn submit(
             },
         )?;
         audit::status(c, actor, (ENTITY, id), "submit", None, "submitted", None)?;
-        Ok::<_, AppError>(id)
-    })?;
-    let warning = budget::warning(&mut c, actor.org_id, budget_line_id, breakdown.reimbursable)?;
-    let mut view = load(&mut c, actor.org_id, id)?;
-    view.budget_warning = warning;
-    Ok(view)
+        let warning = budget::warning(c, actor.org_id, budget_line_id, breakdown.reimbursable)?;
+        let mut view = load(c, actor.org_id, id)?;
+        view.budget_warning = warning;
+        Ok(view)
+    })
 }
 
 /// What is kept of the request, for auditors: the trip exactly as stated.
@@ -217,7 +216,7 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimView> {
         id,
         actor: actor.user_id,
     };
-    write_tx(&mut c, |c| {
+    let view = answer(&mut c, actor, 200, |c| {
         if !rows::mark_approved(c, actor.org_id, id, actor.user_id, now())? {
             return Err(not_allowed(&find(c, actor.org_id, id)?, "approve"));
         }
@@ -230,16 +229,17 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimView> {
             Some("submitted"),
             "approved",
             None,
-        )
+        )?;
+        load(c, actor.org_id, id)
     })?;
     metrics::record_approval(ENTITY);
-    load(&mut c, actor.org_id, id)
+    Ok(view)
 }
 
 /// `POST /api/v1/travel-claims/{id}/reject`: from submitted or approved; releases any commitment.
 pub fn reject(pool: &Pool, actor: &Actor, id: i64, reason: &str) -> AppResult<ClaimView> {
     let mut c = conn(pool)?;
-    write_tx(&mut c, |c| {
+    answer(&mut c, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;
         if row.status != "submitted" && row.status != "approved" {
             return Err(not_allowed(&row, "reject"));
@@ -287,7 +287,7 @@ pub fn reject(pool: &Pool, actor: &Actor, id: i64, reason: &str) -> AppResult<Cl
 /// `POST /api/v1/travel-claims/{id}/pay`: the commitment becomes spend.
 pub fn pay(pool: &Pool, actor: &Actor, id: i64, paid_on: NaiveDate) -> AppResult<ClaimView> {
     let mut c = conn(pool)?;
-    write_tx(&mut c, |c| {
+    answer(&mut c, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;
         if row.status != "approved" {
             return Err(not_allowed(&row, "pay"));

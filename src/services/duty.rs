@@ -8,13 +8,13 @@ use chrono::NaiveDate;
 use crate::auth::Actor;
 use crate::db::budget as lines;
 use crate::db::duty::{self as rows, EventRow, NewEvent, StationRow};
-use crate::db::{now, write_tx, DbConnection, Pool};
+use crate::db::{now, DbConnection, Pool};
 use crate::domain::duty::{forecast as project, segments, total_cost, RateFrom, Segment};
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
 use crate::wire::{AssignmentView, EventView, ForecastView, SourceView, StationView};
 
-use super::{budget, conn, policy};
+use super::{answer, budget, conn, policy};
 
 /// Each policy version's daily cost (R10: lodging cap + meals + transport) for every city, in
 /// effective order. A city a later version drops keeps its last known cost.
@@ -136,7 +136,7 @@ pub fn create_station(
         ));
     }
     let mut c = conn(pool)?;
-    write_tx(&mut c, |c| {
+    answer(&mut c, actor, 201, |c| {
         if lines::find(c, actor.org_id, spec.budget_line_id)?.is_none() {
             return Err(AppError::UnknownBudgetLine(spec.budget_line_id.to_string()));
         }
@@ -196,7 +196,7 @@ pub fn add_assignment(
     }
     let person = person.trim();
     let mut c = conn(pool)?;
-    write_tx(&mut c, |c| {
+    answer(&mut c, actor, 201, |c| {
         let station = station(c, actor.org_id, station_id)?;
         rows::lock(c, actor.org_id, station_id)?;
         if let Some(clash) = rows::overlapping(c, actor.org_id, station_id, person, from, to)?
@@ -275,7 +275,7 @@ pub fn create_event(pool: &Pool, actor: &Actor, spec: NewDutyEvent) -> AppResult
         return Err(AppError::field("to", "to is before from"));
     }
     let mut c = conn(pool)?;
-    write_tx(&mut c, |c| {
+    answer(&mut c, actor, 201, |c| {
         if lines::find(c, actor.org_id, spec.budget_line_id)?.is_none() {
             return Err(AppError::UnknownBudgetLine(spec.budget_line_id.to_string()));
         }

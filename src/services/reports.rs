@@ -13,14 +13,14 @@ use rust_decimal::Decimal;
 use crate::auth::Actor;
 use crate::db::budget::{self as lines};
 use crate::db::reports::{self as rows, TargetRow};
-use crate::db::{orgs, write_tx, DbConnection, Pool};
+use crate::db::{orgs, DbConnection, Pool};
 use crate::domain::budget::EntryKind;
 use crate::domain::performance::{self as perf, execution_rate, Comparator, Indicator, Target};
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
 use crate::wire::{ExecutionLineView, ExecutionView, IndicatorView, TargetBody};
 
-use super::{budget, conn};
+use super::{act, budget, conn};
 
 fn org_name(c: &mut DbConnection, org_id: i64) -> AppResult<String> {
     Ok(orgs::all(c)?
@@ -248,7 +248,7 @@ pub fn set_targets(
 ) -> AppResult<Vec<TargetBody>> {
     let rows = target_rows(actor.org_id, year, targets)?;
     let mut c = conn(pool)?;
-    write_tx(&mut c, |c| {
+    act(&mut c, actor, |c| {
         Ok::<_, AppError>(rows::replace_targets(c, actor.org_id, year, &rows)?)
     })?;
     self::targets(pool, actor, year)

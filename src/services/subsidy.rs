@@ -13,7 +13,7 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use crate::auth::Actor;
 use crate::db::subsidy::{self as rows, BatchRow, ItemRow, NewBatch, NewRecipient, RecipientRow};
-use crate::db::{budget as lines, now, write_tx, DbConnection, Pool};
+use crate::db::{budget as lines, now, DbConnection, Pool};
 use crate::domain::subsidy::{half_items, Enrollment, Half};
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
@@ -22,7 +22,7 @@ use crate::wire::{timestamp, BatchItemView, BatchView, MonthView, RecipientView,
 
 use super::audit;
 use super::budget::{self, Source};
-use super::{conn, policy};
+use super::{answer, conn, policy};
 
 const ENTITY: &str = "subsidy_batch";
 
@@ -57,7 +57,7 @@ pub fn create_recipient(
         return Err(AppError::field("monthly_amount", "must be more than 0.00"));
     }
     let mut c = conn(pool)?;
-    write_tx(&mut c, |c| {
+    answer(&mut c, actor, 201, |c| {
         let monthly = match spec.monthly {
             Some(m) => m,
             None => {
@@ -100,7 +100,7 @@ pub fn set_enrolled_until(
     until: Option<NaiveDate>,
 ) -> AppResult<RecipientView> {
     let mut c = conn(pool)?;
-    write_tx(&mut c, |c| {
+    answer(&mut c, actor, 200, |c| {
         let row =
             rows::find_recipient(c, actor.org_id, id)?.ok_or(AppError::NotFound("recipient"))?;
         Enrollment::new(row.enrolled_from, until).ok_or_else(|| {
@@ -225,7 +225,7 @@ pub fn create_batch(
     supplementary: bool,
 ) -> AppResult<BatchView> {
     let mut c = conn(pool)?;
-    write_tx(&mut c, |c| {
+    answer(&mut c, actor, 201, |c| {
         if lines::find(c, actor.org_id, line_id)?.is_none() {
             return Err(AppError::UnknownBudgetLine(line_id.to_string()));
         }
@@ -276,7 +276,7 @@ pub fn create_batch(
 /// `POST /api/v1/subsidy-batches/{id}/regenerate`: a draft made again from today's recipients.
 pub fn regenerate(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
     let mut c = conn(pool)?;
-    write_tx(&mut c, |c| {
+    answer(&mut c, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;
         if row.status != "draft" {
             return Err(not_allowed(&row, "regenerate"));
@@ -315,7 +315,7 @@ fn not_allowed(row: &BatchRow, action: &'static str) -> AppError {
 /// the recipient-months and commits the total, or changes nothing.
 pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
     let mut c = conn(pool)?;
-    let view = write_tx(&mut c, |c| {
+    let view = answer(&mut c, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;
         if row.status != "draft" {
             return Err(not_allowed(&row, "approve"));
@@ -371,7 +371,7 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
 /// `paid_on` fell inside the payout window.
 pub fn pay(pool: &Pool, actor: &Actor, id: i64, paid_on: NaiveDate) -> AppResult<BatchView> {
     let mut c = conn(pool)?;
-    write_tx(&mut c, |c| {
+    answer(&mut c, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;
         if row.status != "approved" {
             return Err(not_allowed(&row, "pay"));
@@ -412,7 +412,7 @@ pub fn pay(pool: &Pool, actor: &Actor, id: i64, paid_on: NaiveDate) -> AppResult
 /// back its commitment and its recipient-months. A paid batch is final.
 pub fn void(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
     let mut c = conn(pool)?;
-    write_tx(&mut c, |c| {
+    answer(&mut c, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;
         if row.status != "draft" && row.status != "approved" {
             return Err(not_allowed(&row, "void"));
