@@ -28,7 +28,7 @@ pub enum AppError {
         detail: String,
         field: Option<String>,
     },
-    #[error("the request has invalid fields")]
+    #[error("the request has invalid fields: {}", describe_fields(.0))]
     Validation(Vec<FieldError>),
     #[error("unknown city {name:?}; known cities: {}", known.join(", "))]
     UnknownCity {
@@ -85,6 +85,15 @@ pub enum AppError {
     Busy,
     #[error("internal error")]
     Internal(String),
+}
+
+/// `name: at most 200 characters allowed; stays[0].city: …`, for the detail and the CLI.
+fn describe_fields(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(|e| format!("{}: {}", e.field, e.message))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 impl AppError {

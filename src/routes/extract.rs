@@ -13,6 +13,7 @@ use validator::Validate;
 
 use crate::auth::Actor;
 use crate::db::Pool;
+use crate::domain::{text, FieldError};
 use crate::error::AppError;
 use crate::services;
 use crate::wire::flatten_validation;
@@ -88,36 +89,75 @@ pub async fn read_body(req: &HttpRequest, payload: &mut Payload) -> Result<web::
 }
 
 /// Parses JSON, naming the field of a wrong type or missing value (422) or answering 400 for
-/// JSON that does not parse at all.
+/// JSON that does not parse at all. Every text in the body goes through
+/// [`crate::domain::text::clean`] first: trimmed, and 422 naming the field for a control
+/// character or a text of invisible characters only.
 pub fn parse_json<T: DeserializeOwned + Validate>(bytes: &[u8]) -> Result<T, AppError> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+    let mut document: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| AppError::InvalidRequest {
+            status: StatusCode::BAD_REQUEST,
+            detail: format!("malformed JSON: {e}"),
+            field: None,
+        })?;
+    let mut problems = Vec::new();
+    clean_texts(&mut document, "", &mut problems);
+    if !problems.is_empty() {
+        return Err(AppError::Validation(problems));
+    }
+    let value: T = serde_path_to_error::deserialize(document).map_err(|e| {
         let path = e.path().to_string();
-        let inner = e.into_inner();
-        let syntax = inner.is_syntax() || inner.is_eof();
         AppError::InvalidRequest {
-            status: if syntax {
-                StatusCode::BAD_REQUEST
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            },
-            detail: if syntax {
-                format!("malformed JSON: {inner}")
-            } else {
-                inner.to_string()
-            },
-            field: (!syntax && path != ".").then_some(path),
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            detail: e.into_inner().to_string(),
+            field: (path != ".").then_some(path),
         }
-    })?;
-    de.end().map_err(|e| AppError::InvalidRequest {
-        status: StatusCode::BAD_REQUEST,
-        detail: format!("malformed JSON: {e}"),
-        field: None,
     })?;
     value
         .validate()
         .map_err(|e| AppError::Validation(flatten_validation(&e)))?;
     Ok(value)
+}
+
+/// Cleans every string (and object key) of a JSON document in place, collecting the fields it
+/// refuses by their JSON path (`stays[1].city`).
+fn clean_texts(value: &mut serde_json::Value, path: &str, problems: &mut Vec<FieldError>) {
+    use serde_json::Value;
+    fn check(text: &str, path: &str, problems: &mut Vec<FieldError>) -> Option<String> {
+        match text::clean(text) {
+            Ok(kept) => Some(kept.to_string()),
+            Err(problem) => {
+                let field = if path.is_empty() { "." } else { path };
+                problems.push(FieldError::new(field, problem.message()));
+                None
+            }
+        }
+    }
+    match value {
+        Value::String(text) => {
+            if let Some(kept) = check(text, path, problems) {
+                *text = kept;
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                clean_texts(item, &format!("{path}[{i}]"), problems);
+            }
+        }
+        Value::Object(map) => {
+            let entries = std::mem::take(map);
+            for (key, mut item) in entries {
+                let inner = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
+                let key = check(&key, &inner, problems).unwrap_or(key);
+                clean_texts(&mut item, &inner, problems);
+                map.insert(key, item);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// A validated JSON body.

@@ -12,7 +12,7 @@ use crate::auth::Actor;
 use crate::db::budget::{self as rows, EntryRow, LineRow, NewEntry, NewLine};
 use crate::db::{now, DbConnection, Pool};
 use crate::domain::budget::{
-    is_valid_code, oversubscribed_by, replay, Balance, EntryKind, Insufficient,
+    is_valid_code, oversubscribed_by, replay, Balance, EntryKind, Insufficient, MAX_LEVELS,
 };
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
@@ -169,6 +169,12 @@ pub fn insert_line(
             )?),
             None => None,
         };
+    if parent.as_ref().is_some_and(|p| p.depth + 1 >= MAX_LEVELS) {
+        return Err(AppError::field(
+            "parent_code",
+            format!("a budget tree has at most {MAX_LEVELS} levels"),
+        ));
+    }
     let id = rows::insert(
         c,
         &NewLine {

@@ -25,9 +25,7 @@ impl Rates {
         let mut by_city: HashMap<String, Vec<RateFrom>> = HashMap::new();
         for version in policy::all(c, org_id)? {
             for city in &version.policy.cities {
-                let daily = city
-                    .daily_cost()
-                    .ok_or_else(|| AppError::Internal("daily cost overflow".into()))?;
+                let daily = city.daily_cost().ok_or_else(too_large)?;
                 by_city
                     .entry(city.code.to_string())
                     .or_default()
@@ -80,8 +78,26 @@ fn station_view(rates: &Rates, s: StationRow, on: NaiveDate) -> StationView {
     }
 }
 
+/// Costs too large to add up (hundreds of millions of yuan a day over decades): refused as a
+/// request the service cannot answer, never a 500.
+fn too_large() -> AppError {
+    AppError::InvalidRequest {
+        status: actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+        detail: "the duty costs involved are too large to add up".into(),
+        field: None,
+    }
+}
+
+/// Person-days of segments, times `staff`, checked.
+fn person_days(segs: &[Segment], staff: i64) -> AppResult<i64> {
+    segs.iter()
+        .try_fold(0i64, |sum, s| sum.checked_add(s.days()))
+        .and_then(|days| days.checked_mul(staff))
+        .ok_or_else(too_large)
+}
+
 fn cost(segs: &[Segment]) -> AppResult<Money> {
-    total_cost(segs).ok_or_else(|| AppError::Internal("duty cost overflow".into()))
+    total_cost(segs).ok_or_else(too_large)
 }
 
 /// `GET /api/v1/duty-stations`, daily costs as of `on`.
@@ -165,11 +181,11 @@ fn assignment_view(
     a: rows::AssignmentRow,
 ) -> AppResult<AssignmentView> {
     let segs = segments(a.from_date, a.to_date, 1, &station_rates(rates, station))
-        .ok_or_else(|| AppError::Internal("duty cost overflow".into()))?;
+        .ok_or_else(too_large)?;
     Ok(AssignmentView {
         id: a.id,
         station_id: a.station_id,
-        person_days: segs.iter().map(Segment::days).sum(),
+        person_days: person_days(&segs, 1)?,
         estimated_cost: cost(&segs)?,
         person: a.person,
         from: a.from_date,
@@ -242,13 +258,13 @@ fn event_segments(rates: &Rates, e: &EventRow) -> AppResult<Vec<Segment>> {
         i64::from(e.extra_staff),
         rates.of(&e.city),
     )
-    .ok_or_else(|| AppError::Internal("duty cost overflow".into()))
+    .ok_or_else(too_large)
 }
 
 fn event_view(rates: &Rates, e: EventRow) -> AppResult<EventView> {
     let segs = event_segments(rates, &e)?;
     Ok(EventView {
-        person_days: segs.iter().map(Segment::days).sum::<i64>() * i64::from(e.extra_staff),
+        person_days: person_days(&segs, i64::from(e.extra_staff))?,
         estimated_cost: cost(&segs)?,
         id: e.id,
         name: e.name,
@@ -350,7 +366,7 @@ pub fn forecast(
             name: name.to_string(),
             city: city.to_string(),
             budget_line_id: line,
-            person_days: future.iter().map(Segment::days).sum::<i64>() * staff,
+            person_days: person_days(&future, staff)?,
             cost: cost(&future)?,
         });
         all.extend(segs);
@@ -360,10 +376,7 @@ pub fn forecast(
         let station_rates = station_rates(&rates, s);
         let mut segs = Vec::new();
         for a in roster.remove(&s.id).unwrap_or_default() {
-            segs.extend(
-                segments(a.from_date, a.to_date, 1, &station_rates)
-                    .ok_or_else(|| AppError::Internal("overflow".into()))?,
-            );
+            segs.extend(segments(a.from_date, a.to_date, 1, &station_rates).ok_or_else(too_large)?);
         }
         add("station", s.id, &s.name, &s.city, s.budget_line_id, 1, segs)?;
     }
@@ -385,11 +398,8 @@ pub fn forecast(
         Money::from_fen(line.committed_fen),
         Money::from_fen(line.spent_fen),
     );
-    let used = committed
-        .checked_add(spent)
-        .ok_or_else(|| AppError::Internal("overflow".into()))?;
-    let f = project(as_of, allocated, used, &all)
-        .ok_or_else(|| AppError::Internal("forecast overflow".into()))?;
+    let used = committed.checked_add(spent).ok_or_else(too_large)?;
+    let f = project(as_of, allocated, used, &all).ok_or_else(too_large)?;
     Ok(ForecastView {
         line_id,
         as_of,

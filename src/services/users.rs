@@ -32,10 +32,16 @@ pub fn resolve_org(c: &mut db::DbConnection, code: Option<&str>) -> AppResult<or
             match all.len() {
                 1 => Ok(all.remove(0)),
                 0 => Err(AppError::NotFound("organisation")),
-                _ => Err(AppError::field(
-                    "org",
-                    "several organisations exist: name one with --org",
-                )),
+                _ => {
+                    let codes: Vec<&str> = all.iter().map(|o| o.code.as_str()).collect();
+                    Err(AppError::field(
+                        "org",
+                        format!(
+                            "several organisations exist ({}): name one with --org",
+                            codes.join(", ")
+                        ),
+                    ))
+                }
             }
         }
     }
@@ -48,8 +54,10 @@ pub fn add_user(
     name: &str,
     roles: &[Role],
 ) -> AppResult<(i64, String)> {
-    if name.trim().is_empty() || name.chars().count() > 200 {
-        return Err(AppError::field("name", "1 to 200 characters"));
+    let name =
+        crate::domain::text::clean(name).map_err(|p| AppError::field("name", p.message()))?;
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(AppError::field("name", "1 to 200 characters required"));
     }
     if roles.is_empty() {
         return Err(AppError::field("role", "at least one role"));

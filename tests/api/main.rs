@@ -6,6 +6,7 @@ mod auth;
 mod authorization;
 mod budget_lines;
 mod duty;
+mod hardening;
 mod health;
 mod helpers;
 mod idempotency;

@@ -1,0 +1,231 @@
+//! Inputs from an attack on the running service that once answered 500, sometimes after storing
+//! a row: each is now a 422 naming its field, and leaves nothing behind.
+use crate::helpers::*;
+use serde_json::Value;
+
+fn field_named(r: &Reply, field: &str) {
+    assert!(
+        r.fields().iter().any(|f| f == field),
+        "{field} not named: {}",
+        r.body
+    );
+}
+
+async fn count(app: &TestApp, path: &str) -> usize {
+    app.get(&app.admin, path)
+        .await
+        .body
+        .as_array()
+        .map_or(0, Vec::len)
+}
+
+#[tokio::test]
+async fn control_characters_in_any_text_field_are_422_and_store_nothing() {
+    let app = spawn_app().await;
+    let claimant = app.user("张三", &[R::Claimant]);
+    let finance = app.user("李四", &[R::Finance]);
+    let line = app.line_id("dept.project.petition-work.operations").await;
+    for (field, bad) in [
+        ("purpose", "赴省\u{0}汇报"),
+        ("destination", "石家庄\n"),
+        ("purpose", "a\tb"),
+    ] {
+        let mut body = r8_claim(line);
+        body[field] = json!(bad);
+        let r = app.post(&claimant, "/api/v1/travel-claims", &body).await;
+        r.assert(422, "invalid_request");
+        field_named(&r, field);
+    }
+    let mut nested = r8_claim(line);
+    nested["stays"][0]["city"] = json!("石家\u{0}庄");
+    let r = app.post(&claimant, "/api/v1/travel-claims", &nested).await;
+    r.assert(422, "invalid_request");
+    field_named(&r, "stays[0].city");
+    assert_eq!(count(&app, "/api/v1/travel-claims").await, 0);
+
+    for name in ["王\u{0}五", "王五\n李六", "王五\r\n"] {
+        let body = json!({"name": name, "enrolled_from": "2021-01-01"});
+        let r = app
+            .post(&app.admin, "/api/v1/subsidy-recipients", &body)
+            .await;
+        r.assert(422, "invalid_request");
+        field_named(&r, "name");
+    }
+    assert_eq!(count(&app, "/api/v1/subsidy-recipients").await, 0);
+
+    let stations = count(&app, "/api/v1/duty-stations").await;
+    let station = json!({"name": "驻京\u{0}点", "city": "beijing", "budget_line_id": line});
+    let r = app
+        .post(&app.admin, "/api/v1/duty-stations", &station)
+        .await;
+    r.assert(422, "invalid_request");
+    field_named(&r, "name");
+    assert_eq!(count(&app, "/api/v1/duty-stations").await, stations);
+
+    let id = app.submit(&claimant, &r8_claim(line)).await;
+    let reject = format!("/api/v1/travel-claims/{id}/reject");
+    let r = app
+        .post(&finance, &reject, &json!({"reason": "超\u{0}标"}))
+        .await;
+    r.assert(422, "invalid_request");
+    field_named(&r, "reason");
+    let claim = app
+        .get(&app.admin, &format!("/api/v1/travel-claims/{id}"))
+        .await;
+    assert_eq!(claim.body["status"], "submitted");
+}
+
+#[tokio::test]
+async fn names_are_trimmed_bounded_visible_and_one_line() {
+    let app = spawn_app().await;
+    let recipient = |name: Value| json!({"name": name, "enrolled_from": "2021-01-01"});
+    for name in [json!("   "), json!("\u{200B}"), json!("\u{3000}\u{FEFF}")] {
+        let r = app
+            .post(&app.admin, "/api/v1/subsidy-recipients", &recipient(name))
+            .await;
+        r.assert(422, "invalid_request");
+        field_named(&r, "name");
+    }
+    let r = app
+        .post(
+            &app.admin,
+            "/api/v1/subsidy-recipients",
+            &recipient(json!("长".repeat(10_000))),
+        )
+        .await;
+    r.assert(422, "invalid_request");
+    assert_eq!(
+        r.body["errors"][0]["message"], "1 to 200 characters required",
+        "{}",
+        r.body
+    );
+    let r = app
+        .post(
+            &app.admin,
+            "/api/v1/subsidy-recipients",
+            &recipient(json!("  王五\u{200B} ")),
+        )
+        .await;
+    r.assert(201, "");
+    assert_eq!(r.body["name"], "王五");
+
+    let claimant = app.user("张三", &[R::Claimant]);
+    let line = app.line_id("dept.project.petition-work.operations").await;
+    let mut body = r8_claim(line);
+    body["purpose"] = json!("\u{200B}");
+    let r = app.post(&claimant, "/api/v1/travel-claims", &body).await;
+    r.assert(422, "invalid_request");
+    field_named(&r, "purpose");
+}
+
+#[tokio::test]
+async fn the_cli_refuses_control_characters_in_names() {
+    let app = spawn_app().await;
+    let refused = baoxiao::services::users::add_user(&app.pool, None, "王\u{0}五", &[R::Claimant]);
+    assert!(
+        matches!(&refused, Err(e) if e.to_string().contains("name")),
+        "{refused:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_budget_tree_has_at_most_sixteen_levels() {
+    let app = spawn_app().await;
+    let mut parent: Option<String> = None;
+    let mut last = 0;
+    for level in 1..=16 {
+        let code = format!("deep{level}");
+        let mut body = json!({"year": 2021, "code": code, "name": code, "allocated": "1000.00"});
+        if let Some(p) = &parent {
+            body["parent_code"] = json!(p);
+        }
+        let r = app.post(&app.admin, "/api/v1/budget-lines", &body).await;
+        r.assert(201, "");
+        last = r.body["id"].as_i64().unwrap();
+        parent = Some(code);
+    }
+    let too_deep = json!({"year": 2021, "code": "deep17", "name": "deep17", "allocated": "1.00", "parent_code": "deep16"});
+    let r = app
+        .post(&app.admin, "/api/v1/budget-lines", &too_deep)
+        .await;
+    r.assert(422, "invalid_request");
+    field_named(&r, "parent_code");
+    // The deepest allowed line works end to end.
+    let claimant = app.user("张三", &[R::Claimant]);
+    let finance = app.user("李四", &[R::Finance]);
+    let id = app.submit(&claimant, &day_trip(last)).await;
+    app.post(
+        &finance,
+        &format!("/api/v1/travel-claims/{id}/approve"),
+        &json!({}),
+    )
+    .await
+    .assert(200, "");
+}
+
+#[tokio::test]
+async fn dates_outside_2000_to_2099_are_422_naming_the_field() {
+    let app = spawn_app().await;
+    let line = app.line_id("dept.project.petition-work.operations").await;
+    let station = json!({"name": "驻京点", "city": "beijing", "budget_line_id": line});
+    let r = app
+        .post(&app.admin, "/api/v1/duty-stations", &station)
+        .await;
+    r.assert(201, "");
+    let assignments = format!("/api/v1/duty-stations/{}/assignments", r.body["id"]);
+    for (from, to, field) in [
+        ("0001-01-01", "2021-01-01", "from"),
+        ("2021-01-01", "9999-12-31", "to"),
+        ("1999-12-31", "2021-01-01", "from"),
+        ("2021-01-01", "2100-01-01", "to"),
+    ] {
+        let body = json!({"person": "王五", "from": from, "to": to});
+        let r = app.post(&app.admin, &assignments, &body).await;
+        r.assert(422, "invalid_request");
+        field_named(&r, field);
+    }
+    assert_eq!(count(&app, &assignments).await, 0);
+    let claimant = app.user("张三", &[R::Claimant]);
+    let mut claim = day_trip(line);
+    claim["departure_date"] = json!("0000-01-01");
+    let r = app.post(&claimant, "/api/v1/travel-claims", &claim).await;
+    r.assert(422, "invalid_request");
+    field_named(&r, "departure_date");
+    app.get(
+        &app.admin,
+        &format!("/api/v1/budget-lines/{line}/forecast?as_of=2100-01-01"),
+    )
+    .await
+    .assert(422, "invalid_request");
+}
+
+#[tokio::test]
+async fn the_largest_roster_the_limits_allow_forecasts_without_a_500() {
+    let app = spawn_app().await;
+    let line = app.line_id("dept.project.petition-work.operations").await;
+    let station = json!({"name": "驻京点", "city": "beijing", "budget_line_id": line,
+                         "daily_cost_override": "99999999.99"});
+    let r = app
+        .post(&app.admin, "/api/v1/duty-stations", &station)
+        .await;
+    r.assert(201, "");
+    let assignments = format!("/api/v1/duty-stations/{}/assignments", r.body["id"]);
+    for i in 0..260 {
+        let body = json!({"person": format!("人员{i}"), "from": "2000-01-01", "to": "2099-12-31"});
+        let r = app.post(&app.admin, &assignments, &body).await;
+        r.assert(201, "");
+    }
+    // The helpers fail on any 5xx: each answer is a forecast or a 422, never an overflow.
+    let f = app
+        .get(
+            &app.admin,
+            &format!("/api/v1/budget-lines/{line}/forecast?as_of=2000-01-01"),
+        )
+        .await;
+    assert!(
+        f.status == Status::OK || f.code() == "invalid_request",
+        "{}",
+        f.body
+    );
+    app.get(&app.admin, &assignments).await.assert(200, "");
+}
