@@ -17,7 +17,7 @@ pub enum AppError {
     Unauthenticated,
     #[error("your role does not allow this")]
     Forbidden,
-    #[error("nobody approves their own claim or a batch they created")]
+    #[error("nobody decides on their own claim or approves a batch they made")]
     SelfApprovalForbidden,
     #[error("{0} not found")]
     NotFound(&'static str),

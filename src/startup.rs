@@ -85,6 +85,7 @@ fn run(listener: TcpListener, pool: Pool, settings: &Settings) -> Result<Server,
             .service(
                 web::scope("/api/v1")
                     .wrap(from_fn(routes::idempotency::middleware))
+                    .wrap(from_fn(routes::extract::require_authentication))
                     .configure(routes::api),
             )
             .default_service(web::to(routes::not_found))

@@ -160,8 +160,17 @@ fn clean_texts(value: &mut serde_json::Value, path: &str, problems: &mut Vec<Fie
     }
 }
 
-/// A validated JSON body.
-pub struct Body<T>(pub T);
+/// A validated JSON body. A bad body is reported only when the handler asks for it with
+/// [`Body::into_inner`], after authentication (401) and the role check (403): the order of
+/// refusals never depends on which extractor finished first.
+pub struct Body<T>(Result<T, AppError>);
+
+impl<T> Body<T> {
+    /// The body, or its 400/413/422.
+    pub fn into_inner(self) -> Result<T, AppError> {
+        self.0
+    }
+}
 
 impl<T: DeserializeOwned + Validate + 'static> FromRequest for Body<T> {
     type Error = AppError;
@@ -171,9 +180,24 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for Body<T> {
         let req = req.clone();
         let mut payload = payload.take();
         Box::pin(async move {
-            let bytes = read_body(&req, &mut payload).await?;
-            parse_json(&bytes).map(Body)
+            let body = match read_body(&req, &mut payload).await {
+                Ok(bytes) => parse_json(&bytes),
+                Err(error) => Err(error),
+            };
+            Ok(Body(body))
         })
+    }
+}
+
+/// Authenticates every request of the scope it wraps before any extractor runs, so a missing
+/// or bad token is always 401, whatever else is wrong with the request.
+pub async fn require_authentication(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<actix_web::body::BoxBody>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    match authenticate(req.request()).await {
+        Ok(_) => next.call(req).await,
+        Err(error) => Ok(req.error_response(error)),
     }
 }
 

@@ -196,6 +196,15 @@ fn not_allowed(row: &ClaimRow, action: &'static str) -> AppError {
     }
 }
 
+/// Four eyes: nobody approves, rejects or pays their own claim.
+fn not_own(row: &ClaimRow, actor: &Actor) -> AppResult<()> {
+    if row.claimant_id == actor.user_id {
+        Err(AppError::SelfApprovalForbidden)
+    } else {
+        Ok(())
+    }
+}
+
 /// `POST /api/v1/travel-claims/{id}/approve`: commits the reimbursable amount (R11), or 409
 /// `insufficient_budget` with nothing changed. Nobody approves their own claim.
 pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimView> {
@@ -203,9 +212,7 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimView> {
     // Reads that need no lock: the claim as it stands and its line's path up the tree (lines are
     // never moved). The write lock then covers only the writes, each one conditional.
     let row = find(&mut c, actor.org_id, id)?;
-    if row.claimant_id == actor.user_id {
-        return Err(AppError::SelfApprovalForbidden);
-    }
+    not_own(&row, actor)?;
     if row.status != "submitted" {
         return Err(not_allowed(&row, "approve"));
     }
@@ -241,6 +248,7 @@ pub fn reject(pool: &Pool, actor: &Actor, id: i64, reason: &str) -> AppResult<Cl
     let mut c = conn(pool)?;
     answer(&mut c, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;
+        not_own(&row, actor)?;
         if row.status != "submitted" && row.status != "approved" {
             return Err(not_allowed(&row, "reject"));
         }
@@ -289,6 +297,7 @@ pub fn pay(pool: &Pool, actor: &Actor, id: i64, paid_on: NaiveDate) -> AppResult
     let mut c = conn(pool)?;
     answer(&mut c, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;
+        not_own(&row, actor)?;
         if row.status != "approved" {
             return Err(not_allowed(&row, "pay"));
         }

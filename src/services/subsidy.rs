@@ -303,6 +303,19 @@ pub fn regenerate(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
     })
 }
 
+/// Four eyes: whoever made the batch's content — its creator, or anyone who regenerated it —
+/// does not approve it.
+fn made_by(c: &mut DbConnection, actor: &Actor, row: &BatchRow) -> AppResult<bool> {
+    if row.created_by == actor.user_id {
+        return Ok(true);
+    }
+    Ok(
+        crate::db::audit::for_entity(c, actor.org_id, ENTITY, row.id)?
+            .iter()
+            .any(|e| e.action == "regenerate" && e.actor_id == actor.user_id),
+    )
+}
+
 fn not_allowed(row: &BatchRow, action: &'static str) -> AppError {
     AppError::InvalidTransition {
         what: "subsidy batch",
@@ -320,7 +333,7 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
         if row.status != "draft" {
             return Err(not_allowed(&row, "approve"));
         }
-        if row.created_by == actor.user_id {
+        if made_by(c, actor, &row)? {
             return Err(AppError::SelfApprovalForbidden);
         }
         // The approver approves exactly what is due now: a draft made before recipients or paid

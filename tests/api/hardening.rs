@@ -229,3 +229,118 @@ async fn the_largest_roster_the_limits_allow_forecasts_without_a_500() {
     );
     app.get(&app.admin, &assignments).await.assert(200, "");
 }
+
+#[tokio::test]
+async fn refusals_come_in_order_401_then_403_then_the_body() {
+    let app = spawn_app().await;
+    let claimant = app.user("张三", &[R::Claimant]);
+    let finance = app.user("李四", &[R::Finance]);
+    let line = app.line_id("dept.project.petition-work.operations").await;
+    let id = app.submit(&claimant, &r8_claim(line)).await;
+    let raw = |token: &str, path: &str, body: &'static str| {
+        app.client
+            .post(app.url(path))
+            .bearer_auth(token)
+            .header("content-type", "application/json")
+            .body(body)
+    };
+    // Repeated: the order must not depend on which extractor happens to finish first.
+    for _ in 0..10 {
+        for body in ["{}", "{not json", "{\"purpose\": \"\\u0000\"}"] {
+            app.send(raw("bx_bogus", "/api/v1/travel-claims", body))
+                .await
+                .assert(401, "unauthenticated");
+            app.send(raw(&app.admin, "/api/v1/travel-claims", body))
+                .await
+                .assert(403, "forbidden");
+        }
+        let reject = format!("/api/v1/travel-claims/{id}/reject");
+        app.send(raw(&claimant, &reject, "{}"))
+            .await
+            .assert(403, "forbidden");
+        app.send(raw(&finance, &reject, "{}"))
+            .await
+            .assert(422, "invalid_request");
+        app.send(raw(&claimant, "/api/v1/travel-claims", "{not json"))
+            .await
+            .assert(400, "invalid_request");
+        app.send(raw("bx_bogus", "/api/v1/travel-claims", "{}").header("Idempotency-Key", "\t"))
+            .await
+            .assert(401, "unauthenticated");
+    }
+}
+
+#[tokio::test]
+async fn nobody_decides_on_their_own_claim_or_approves_a_batch_they_made() {
+    let app = spawn_app().await;
+    let both = app.user("赵六", &[R::Claimant, R::Finance]);
+    let finance = app.user("李四", &[R::Finance]);
+    let line = app.line_id("dept.project.petition-work.operations").await;
+    let id = app.submit(&both, &r8_claim(line)).await;
+    let reject = format!("/api/v1/travel-claims/{id}/reject");
+    app.post(&both, &reject, &json!({"reason": "不去了"}))
+        .await
+        .assert(403, "self_approval_forbidden");
+    app.post(
+        &finance,
+        &format!("/api/v1/travel-claims/{id}/approve"),
+        &json!({}),
+    )
+    .await
+    .assert(200, "");
+    app.post(
+        &both,
+        &format!("/api/v1/travel-claims/{id}/pay"),
+        &json!({"paid_on": "2021-05-20"}),
+    )
+    .await
+    .assert(403, "self_approval_forbidden");
+
+    // Regenerating a batch makes you one of its makers.
+    let (maker, regenerator, checker) = (
+        app.user("出纳 甲", &[R::Finance]),
+        app.user("出纳 丙", &[R::Finance]),
+        app.user("会计 乙", &[R::Finance]),
+    );
+    let subsidy = app.line_id("dept.project.cadre-subsidy").await;
+    let r = app
+        .post(
+            &maker,
+            "/api/v1/subsidy-recipients",
+            &json!({"name": "老王", "enrolled_from": "2021-01-01"}),
+        )
+        .await;
+    r.assert(201, "");
+    let b = app
+        .post(
+            &maker,
+            "/api/v1/subsidy-batches",
+            &json!({"budget_line_id": subsidy, "year": 2021, "half": 1}),
+        )
+        .await;
+    b.assert(201, "");
+    let batch = b.body["id"].as_i64().unwrap();
+    app.post(
+        &regenerator,
+        &format!("/api/v1/subsidy-batches/{batch}/regenerate"),
+        &json!({}),
+    )
+    .await
+    .assert(200, "");
+    for token in [&maker, &regenerator] {
+        app.post(
+            token,
+            &format!("/api/v1/subsidy-batches/{batch}/approve"),
+            &json!({}),
+        )
+        .await
+        .assert(403, "self_approval_forbidden");
+    }
+    app.post(
+        &checker,
+        &format!("/api/v1/subsidy-batches/{batch}/approve"),
+        &json!({}),
+    )
+    .await
+    .assert(200, "");
+}
