@@ -83,6 +83,9 @@ pub enum AppError {
     PayloadTooLarge,
     #[error("the database is busy; retry shortly")]
     Busy,
+    /// The database cannot be reached (or no connection came free in time).
+    #[error("the service cannot reach its database; retry shortly")]
+    Unavailable,
     #[error("internal error")]
     Internal(String),
 }
@@ -123,6 +126,7 @@ impl AppError {
             AppError::IdempotencyKeyInFlight => "idempotency_key_in_flight",
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::Busy => "service_busy",
+            AppError::Unavailable => "service_unavailable",
             AppError::Internal(_) => "internal_error",
         }
     }
@@ -148,6 +152,7 @@ impl AppError {
             AppError::IdempotencyKeyInFlight => "Idempotency key in flight",
             AppError::PayloadTooLarge => "Payload too large",
             AppError::Busy => "Service busy",
+            AppError::Unavailable => "Service unavailable",
             AppError::Internal(_) => "Internal error",
         }
     }
@@ -236,7 +241,7 @@ impl ResponseError for AppError {
             | AppError::OverlappingAssignment { .. }
             | AppError::IdempotencyKeyInFlight => StatusCode::CONFLICT,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Busy | AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -254,6 +259,9 @@ impl ResponseError for AppError {
         if matches!(self, AppError::Busy) {
             response.insert_header((header::RETRY_AFTER, "1"));
         }
+        if matches!(self, AppError::Unavailable) {
+            response.insert_header((header::RETRY_AFTER, "2"));
+        }
         response.body(self.problem().to_string())
     }
 }
@@ -262,6 +270,9 @@ impl From<diesel::result::Error> for AppError {
     fn from(error: diesel::result::Error) -> AppError {
         if crate::db::is_busy(&error) {
             AppError::Busy
+        } else if crate::db::is_connection_lost(&error) {
+            tracing::warn!(%error, "database connection lost");
+            AppError::Unavailable
         } else {
             AppError::Internal(format!("database: {error}"))
         }
@@ -271,7 +282,7 @@ impl From<diesel::result::Error> for AppError {
 impl From<diesel::r2d2::PoolError> for AppError {
     fn from(error: diesel::r2d2::PoolError) -> AppError {
         tracing::warn!(%error, "no database connection available");
-        AppError::Busy
+        AppError::Unavailable
     }
 }
 

@@ -13,7 +13,8 @@ pub mod schema;
 pub mod subsidy;
 pub mod users;
 
-use std::time::Duration;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::prelude::*;
@@ -89,9 +90,64 @@ impl ManageConnection for Manager {
             .map_err(r2d2::Error::QueryError)
     }
 
+    /// Besides a broken transaction, a connection is dropped when a lost connection was seen
+    /// lately and this one does not answer either: after a database restart the pool then
+    /// empties itself of dead connections instead of handing each out again.
     fn has_broken(&self, conn: &mut DbConnection) -> bool {
         <DbConnection as r2d2::R2D2Connection>::is_broken(conn)
+            || (lost_lately() && conn.batch_execute("SELECT 1").is_err())
     }
+}
+
+/// When a connection was last seen lost. For [`SUSPICION`] after that, connections are tested
+/// as they return to the pool.
+static LOST_AT: Mutex<Option<Instant>> = Mutex::new(None);
+const SUSPICION: Duration = Duration::from_secs(60);
+
+fn lost_lately() -> bool {
+    LOST_AT
+        .lock()
+        .ok()
+        .and_then(|at| *at)
+        .is_some_and(|at| at.elapsed() < SUSPICION)
+}
+
+/// Notes that a connection to the database was found lost.
+pub fn connection_lost() {
+    if let Ok(mut at) = LOST_AT.lock() {
+        *at = Some(Instant::now());
+    }
+}
+
+/// How long a request waits for a pooled connection before answering 503: short, so that a
+/// database that is away makes requests fail fast instead of hanging. SQLite connections wait for
+/// the write lock (busy_timeout) while checked out, so a SQLite pool may be waited on longer.
+const POSTGRES_CHECKOUT_TIMEOUT: Duration = Duration::from_secs(2);
+const SQLITE_CHECKOUT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// libpq's own limit for opening a connection, unless the URL sets one.
+const POSTGRES_CONNECT_TIMEOUT_SECS: u32 = 2;
+
+/// True when the error means the connection to the database is gone (server restarted or
+/// unreachable), as opposed to a refused statement.
+pub fn is_connection_lost(error: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    let lost = match error {
+        Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => true,
+        Error::DatabaseError(_, info) => {
+            let text = info.message();
+            text.contains("server closed the connection")
+                || text.contains("terminating connection")
+                || text.contains("no connection to the server")
+                || text.contains("could not send data to server")
+                || text.contains("could not receive data from server")
+        }
+        _ => false,
+    };
+    if lost {
+        connection_lost();
+    }
+    lost
 }
 
 /// The pool for `url`. SQLite files get their parent directory created.
@@ -105,14 +161,25 @@ pub fn pool(url: &str, size: u32, busy_timeout_ms: u32) -> Result<Pool, r2d2::Po
             let _ = std::fs::create_dir_all(dir);
         }
     }
+    let (url, checkout_timeout) = match backend {
+        Backend::Postgres if !url.contains("connect_timeout") => {
+            let separator = if url.contains('?') { '&' } else { '?' };
+            (
+                format!("{url}{separator}connect_timeout={POSTGRES_CONNECT_TIMEOUT_SECS}"),
+                POSTGRES_CHECKOUT_TIMEOUT,
+            )
+        }
+        Backend::Postgres => (url.to_string(), POSTGRES_CHECKOUT_TIMEOUT),
+        Backend::Sqlite => (url.to_string(), SQLITE_CHECKOUT_TIMEOUT),
+    };
     r2d2::Pool::builder()
         .max_size(size)
-        .connection_timeout(Duration::from_secs(30))
+        .connection_timeout(checkout_timeout)
         // A broken connection is caught by `has_broken` and by the failing query itself; testing
         // every checkout would cost a round trip per request.
         .test_on_check_out(false)
         .build(Manager {
-            url: url.to_string(),
+            url,
             backend,
             busy_timeout_ms,
         })

@@ -11,6 +11,7 @@ mod health;
 mod helpers;
 mod idempotency;
 mod organisations;
+mod outage;
 mod policy;
 mod reliability;
 mod reports;
