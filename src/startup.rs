@@ -64,6 +64,8 @@ fn run(listener: TcpListener, pool: Pool, settings: &Settings) -> Result<Server,
     let prometheus = PrometheusMetricsBuilder::new("baoxiao")
         .registry(crate::metrics::registry())
         .endpoint("/metrics")
+        // Paths no route matched share one label: unknown paths cannot grow the metrics.
+        .mask_unmatched_patterns("unmatched")
         .build()
         .map_err(|e| format!("metrics: {e}"))?;
     let pool = web::Data::new(pool);
@@ -74,6 +76,7 @@ fn run(listener: TcpListener, pool: Pool, settings: &Settings) -> Result<Server,
             .wrap(ErrorHandlers::new().default_handler(routes::problem_for_others))
             .wrap(prometheus.clone())
             .wrap(TracingLogger::default())
+            .wrap(from_fn(routes::only_known_methods))
             .app_data(pool.clone())
             .app_data(retention.clone())
             .app_data(web::QueryConfig::default().error_handler(routes::query_error))

@@ -344,3 +344,86 @@ async fn nobody_decides_on_their_own_claim_or_approves_a_batch_they_made() {
     .await
     .assert(200, "");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twenty_thousand_unknown_paths_leave_the_metrics_small() {
+    use futures::StreamExt;
+    let app = spawn_app().await;
+    let before = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+        .len();
+    let statuses: Vec<u16> = futures::stream::iter(0..20_000)
+        .map(|i| {
+            let url = match i % 3 {
+                0 => app.url(&format!("/nope-{i}")),
+                1 => app.url(&format!("/api/v1/nope-{i}")),
+                _ => app.url(&format!("/api/v1/travel-claims/{i}/nope")),
+            };
+            let request = if i % 100 == 0 {
+                let method = reqwest::Method::from_bytes(format!("M{i}").as_bytes()).unwrap();
+                app.client.request(method, url)
+            } else {
+                app.client.get(url)
+            };
+            async move { request.send().await.map_or(0, |r| r.status().as_u16()) }
+        })
+        .buffer_unordered(32)
+        .collect()
+        .await;
+    assert!(
+        statuses.iter().all(|s| [401, 404, 501].contains(s)),
+        "{:?}",
+        &statuses[..10]
+    );
+    let metrics = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!metrics.contains("nope"), "an unknown path became a label");
+    assert!(
+        !metrics.contains("M100"),
+        "an unknown method became a label"
+    );
+    assert!(
+        metrics.len() < before + 16 * 1024,
+        "/metrics grew from {before} to {} bytes",
+        metrics.len()
+    );
+}
+
+#[tokio::test]
+async fn another_method_on_a_known_path_is_405_with_allow() {
+    let app = spawn_app().await;
+    let r = app
+        .send(
+            app.client
+                .delete(app.url("/api/v1/travel-claims/1"))
+                .bearer_auth(&app.admin),
+        )
+        .await;
+    r.assert(405, "method_not_allowed");
+    let response = app
+        .client
+        .delete(app.url("/api/v1/budget-lines"))
+        .bearer_auth(&app.admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 405);
+    assert_eq!(response.headers()["allow"], "GET, POST");
+    app.get(&app.admin, "/api/v1/no-such-thing")
+        .await
+        .assert(404, "not_found");
+}
