@@ -81,6 +81,8 @@ pub enum AppError {
     IdempotencyKeyInFlight,
     #[error("the request body exceeds 64 KiB")]
     PayloadTooLarge,
+    #[error("the request body did not arrive in time")]
+    RequestTimeout,
     #[error("the database is busy; retry shortly")]
     Busy,
     /// The database cannot be reached (or no connection came free in time).
@@ -125,6 +127,7 @@ impl AppError {
             AppError::IdempotencyKeyReused => "idempotency_key_reused",
             AppError::IdempotencyKeyInFlight => "idempotency_key_in_flight",
             AppError::PayloadTooLarge => "payload_too_large",
+            AppError::RequestTimeout => "request_timeout",
             AppError::Busy => "service_busy",
             AppError::Unavailable => "service_unavailable",
             AppError::Internal(_) => "internal_error",
@@ -151,6 +154,7 @@ impl AppError {
             AppError::IdempotencyKeyReused => "Idempotency key reused",
             AppError::IdempotencyKeyInFlight => "Idempotency key in flight",
             AppError::PayloadTooLarge => "Payload too large",
+            AppError::RequestTimeout => "Request timeout",
             AppError::Busy => "Service busy",
             AppError::Unavailable => "Service unavailable",
             AppError::Internal(_) => "Internal error",
@@ -241,6 +245,7 @@ impl ResponseError for AppError {
             | AppError::OverlappingAssignment { .. }
             | AppError::IdempotencyKeyInFlight => StatusCode::CONFLICT,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             AppError::Busy | AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -258,6 +263,10 @@ impl ResponseError for AppError {
         }
         if matches!(self, AppError::Busy) {
             response.insert_header((header::RETRY_AFTER, "1"));
+        }
+        if matches!(self, AppError::RequestTimeout | AppError::PayloadTooLarge) {
+            // The rest of the body is not read: the connection cannot carry another request.
+            response.force_close();
         }
         if matches!(self, AppError::Unavailable) {
             response.insert_header((header::RETRY_AFTER, "2"));

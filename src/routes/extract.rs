@@ -63,8 +63,21 @@ impl FromRequest for Caller {
     }
 }
 
-/// Reads a body of at most [`MAX_BODY`] bytes.
+/// How long a client may take to send a body, as actix gives it for the headers: a body still
+/// incomplete after this is 408 and the connection is closed.
+pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Reads a body of at most [`MAX_BODY`] bytes within [`BODY_TIMEOUT`].
 pub async fn read_body(req: &HttpRequest, payload: &mut Payload) -> Result<web::Bytes, AppError> {
+    actix_web::rt::time::timeout(BODY_TIMEOUT, read_body_untimed(req, payload))
+        .await
+        .unwrap_or(Err(AppError::RequestTimeout))
+}
+
+async fn read_body_untimed(
+    req: &HttpRequest,
+    payload: &mut Payload,
+) -> Result<web::Bytes, AppError> {
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)

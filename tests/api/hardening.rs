@@ -427,3 +427,58 @@ async fn another_method_on_a_known_path_is_405_with_allow() {
         .await
         .assert(404, "not_found");
 }
+
+/// Sends `head` and then nothing more, and reads what the server answers until it closes the
+/// connection (a server that never answers fails the test after 60 s).
+async fn stalled(app: &TestApp, head: String) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = app.address.trim_start_matches("http://").to_string();
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(60),
+        stream.read_to_end(&mut answer),
+    )
+    .await
+    .expect("a stalled request was never answered")
+    .ok();
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_bodies_and_headers_get_408() {
+    let app = spawn_app().await;
+    let claimant = app.user("张三", &[R::Claimant]);
+    let half_body = |keyed: bool| {
+        let key = if keyed {
+            "Idempotency-Key: slow-1\r\n"
+        } else {
+            ""
+        };
+        format!(
+            "POST /api/v1/travel-claims HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer {claimant}\r\n\
+             Content-Type: application/json\r\n{key}Content-Length: 1000\r\n\r\n{{\"purpose\": \"赴省"
+        )
+    };
+    let half_headers =
+        "GET /api/v1/travel-claims HTTP/1.1\r\nHost: test\r\nAuthorization: Bea".to_string();
+    let (answers, header_answer) = futures::join!(
+        futures::future::join_all((0..20).map(|i| stalled(&app, half_body(i % 2 == 0)))),
+        stalled(&app, half_headers)
+    );
+    for answer in &answers {
+        assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+        assert!(answer.contains("application/problem+json"), "{answer}");
+        assert!(answer.contains("\"code\":\"request_timeout\""), "{answer}");
+    }
+    assert!(header_answer.starts_with("HTTP/1.1 408"), "{header_answer}");
+    // Nothing was stored.
+    app.get(&claimant, "/api/v1/travel-claims")
+        .await
+        .assert(200, "");
+    assert_eq!(
+        app.get(&claimant, "/api/v1/travel-claims").await.body,
+        json!([])
+    );
+}
