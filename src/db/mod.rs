@@ -150,15 +150,52 @@ pub fn is_connection_lost(error: &diesel::result::Error) -> bool {
     lost
 }
 
-/// The pool for `url`. SQLite files get their parent directory created.
+/// A SQLite database holds every claim and token hash: its directory, when this creates it, is
+/// 0700, and the database file is 0600 (SQLite gives its -wal and -shm files the database
+/// file's mode). An existing database file readable by others is made private.
+fn private_sqlite_files(path: &std::path::Path) -> std::io::Result<()> {
+    if path.as_os_str() == ":memory:" || path.to_string_lossy().starts_with("file:") {
+        return Ok(());
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            if !dir.exists() {
+                std::fs::DirBuilder::new()
+                    .recursive(true)
+                    .mode(0o700)
+                    .create(dir)?;
+            }
+        }
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .open(path)?;
+        for suffix in ["", "-wal", "-shm"] {
+            let file = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
+            if let Ok(meta) = std::fs::metadata(&file) {
+                if meta.permissions().mode() & 0o077 != 0 {
+                    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))?;
+                }
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    Ok(())
+}
+
+/// The pool for `url`. SQLite files are made private ([`private_sqlite_files`]).
 pub fn pool(url: &str, size: u32, busy_timeout_ms: u32) -> Result<Pool, r2d2::PoolError> {
     let backend = Backend::of_url(url);
     if backend == Backend::Sqlite {
-        if let Some(dir) = std::path::Path::new(url)
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-        {
-            let _ = std::fs::create_dir_all(dir);
+        if let Err(error) = private_sqlite_files(std::path::Path::new(url)) {
+            tracing::warn!(%error, "could not make the database files private");
         }
     }
     let (url, checkout_timeout) = match backend {

@@ -482,3 +482,43 @@ async fn slow_bodies_and_headers_get_408() {
         json!([])
     );
 }
+
+#[cfg(unix)]
+#[tokio::test]
+async fn the_sqlite_data_directory_and_files_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("data");
+    let db = dir.join("baoxiao.db");
+    let app = baoxiao::startup::Application::build(&settings(
+        &db.to_string_lossy(),
+        &root.path().join("state"),
+    ))
+    .unwrap();
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let admin = app.admin_token.clone().unwrap();
+    tokio::spawn(app.run_until_stopped());
+    let r = reqwest::Client::new()
+        .get(format!("{address}/api/v1/budget-lines?year=2021"))
+        .bearer_auth(admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&dir), 0o700, "data directory");
+    assert_eq!(mode(&db), 0o600, "database");
+    let wal = dir.join("baoxiao.db-wal");
+    assert!(wal.exists());
+    assert_eq!(mode(&wal), 0o600, "write-ahead log");
+}
+
+#[tokio::test]
+async fn users_add_without_org_names_the_organisations() {
+    let app = spawn_app().await;
+    baoxiao::services::users::add_org(&app.pool, "second-bureau", "第二局").unwrap();
+    let refused = baoxiao::services::users::add_user(&app.pool, None, "王五", &[R::Claimant]);
+    let message = refused.map(|_| ()).unwrap_err().to_string();
+    assert!(message.contains("second-bureau"), "{message}");
+    assert!(message.contains("--org"), "{message}");
+}
