@@ -210,7 +210,7 @@ pub async fn only_known_methods<B: actix_web::body::MessageBody + 'static>(
             .await
             .map(ServiceResponse::map_into_left_body)
     } else {
-        let response = problem_response(StatusCode::NOT_IMPLEMENTED, "method_not_allowed");
+        let response = problem_response(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
         Ok(req.into_response(response).map_into_right_body())
     }
 }

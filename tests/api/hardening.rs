@@ -378,7 +378,7 @@ async fn twenty_thousand_unknown_paths_leave_the_metrics_small() {
         .collect()
         .await;
     assert!(
-        statuses.iter().all(|s| [401, 404, 501].contains(s)),
+        statuses.iter().all(|s| [401, 404, 405].contains(s)),
         "{:?}",
         &statuses[..10]
     );
