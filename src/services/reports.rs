@@ -186,7 +186,11 @@ pub fn performance(pool: &Pool, actor: &Actor, year: i32) -> AppResult<Vec<Indic
 
 /// The targets in force for `year` (its own, or the latest earlier year's).
 pub fn targets(pool: &Pool, actor: &Actor, year: i32) -> AppResult<Vec<TargetBody>> {
-    Ok(rows::targets(&mut *conn(pool)?, actor.org_id, year)?
+    read_targets(&mut *conn(pool)?, actor.org_id, year)
+}
+
+fn read_targets(c: &mut DbConnection, org_id: i64, year: i32) -> AppResult<Vec<TargetBody>> {
+    Ok(rows::targets(c, org_id, year)?
         .into_iter()
         .map(|r| TargetBody {
             line_code: r.line_code,
@@ -248,10 +252,11 @@ pub fn set_targets(
 ) -> AppResult<Vec<TargetBody>> {
     let rows = target_rows(actor.org_id, year, targets)?;
     let mut c = conn(pool)?;
+    // The answer is read in the same transaction: a failure to build it leaves nothing written.
     act(&mut c, actor, |c| {
-        Ok::<_, AppError>(rows::replace_targets(c, actor.org_id, year, &rows)?)
-    })?;
-    self::targets(pool, actor, year)
+        rows::replace_targets(c, actor.org_id, year, &rows)?;
+        read_targets(c, actor.org_id, year)
+    })
 }
 
 /// hledger's name for a line: `dept.project.cadre-subsidy` → `dept:project:cadre-subsidy`, so
