@@ -81,7 +81,11 @@ pub fn begin(
     let Some(row) = rows::find(&mut c, actor.org_id, actor.user_id, &scope.key)? else {
         return Ok(Begin::Run);
     };
-    if now() - row.created_at > Duration::hours(retention_hours) {
+    let age = now() - row.created_at;
+    // A row without an answer can only be left by an earlier version that claimed keys before
+    // acting; as then, one older than ten minutes is taken over.
+    let legacy_abandoned = row.response_status.is_none() && age > Duration::minutes(10);
+    if age > Duration::hours(retention_hours) || legacy_abandoned {
         rows::release(&mut c, actor.org_id, actor.user_id, &scope.key)?;
         return Ok(Begin::Run);
     }
@@ -97,7 +101,7 @@ fn replay(row: rows::KeyRow, scope: &KeyScope) -> AppResult<Begin> {
             status: u16::try_from(status).unwrap_or(500),
             body,
         }),
-        // Rows written by earlier versions before their answer; never written now.
+        // A row an earlier version claimed before acting (never written now).
         _ => Err(AppError::IdempotencyKeyInFlight),
     }
 }
