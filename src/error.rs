@@ -17,7 +17,7 @@ pub enum AppError {
     Unauthenticated,
     #[error("your role does not allow this")]
     Forbidden,
-    #[error("nobody approves their own claim or a batch they created")]
+    #[error("nobody decides on their own claim or approves a batch they made")]
     SelfApprovalForbidden,
     #[error("{0} not found")]
     NotFound(&'static str),
@@ -28,7 +28,7 @@ pub enum AppError {
         detail: String,
         field: Option<String>,
     },
-    #[error("the request has invalid fields")]
+    #[error("the request has invalid fields: {}", describe_fields(.0))]
     Validation(Vec<FieldError>),
     #[error("unknown city {name:?}; known cities: {}", known.join(", "))]
     UnknownCity {
@@ -83,10 +83,24 @@ pub enum AppError {
     IdempotencyKeyInFlight,
     #[error("the request body exceeds 64 KiB")]
     PayloadTooLarge,
+    #[error("the request body did not arrive in time")]
+    RequestTimeout,
     #[error("the database is busy; retry shortly")]
     Busy,
+    /// The database cannot be reached (or no connection came free in time).
+    #[error("the service cannot reach its database; retry shortly")]
+    Unavailable,
     #[error("internal error")]
     Internal(String),
+}
+
+/// `name: at most 200 characters allowed; stays[0].city: …`, for the detail and the CLI.
+fn describe_fields(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(|e| format!("{}: {}", e.field, e.message))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 impl AppError {
@@ -116,7 +130,9 @@ impl AppError {
             AppError::IdempotencyKeyReused => "idempotency_key_reused",
             AppError::IdempotencyKeyInFlight => "idempotency_key_in_flight",
             AppError::PayloadTooLarge => "payload_too_large",
+            AppError::RequestTimeout => "request_timeout",
             AppError::Busy => "service_busy",
+            AppError::Unavailable => "service_unavailable",
             AppError::Internal(_) => "internal_error",
         }
     }
@@ -142,7 +158,9 @@ impl AppError {
             AppError::IdempotencyKeyReused => "Idempotency key reused",
             AppError::IdempotencyKeyInFlight => "Idempotency key in flight",
             AppError::PayloadTooLarge => "Payload too large",
+            AppError::RequestTimeout => "Request timeout",
             AppError::Busy => "Service busy",
+            AppError::Unavailable => "Service unavailable",
             AppError::Internal(_) => "Internal error",
         }
     }
@@ -235,7 +253,8 @@ impl ResponseError for AppError {
             | AppError::OverlappingAssignment { .. }
             | AppError::IdempotencyKeyInFlight => StatusCode::CONFLICT,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
+            AppError::Busy | AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -253,6 +272,13 @@ impl ResponseError for AppError {
         if matches!(self, AppError::Busy) {
             response.insert_header((header::RETRY_AFTER, "1"));
         }
+        if matches!(self, AppError::RequestTimeout | AppError::PayloadTooLarge) {
+            // The rest of the body is not read: the connection cannot carry another request.
+            response.force_close();
+        }
+        if matches!(self, AppError::Unavailable) {
+            response.insert_header((header::RETRY_AFTER, "2"));
+        }
         response.body(self.problem().to_string())
     }
 }
@@ -261,6 +287,9 @@ impl From<diesel::result::Error> for AppError {
     fn from(error: diesel::result::Error) -> AppError {
         if crate::db::is_busy(&error) {
             AppError::Busy
+        } else if crate::db::is_connection_lost(&error) {
+            tracing::warn!(%error, "database connection lost");
+            AppError::Unavailable
         } else {
             AppError::Internal(format!("database: {error}"))
         }
@@ -270,7 +299,7 @@ impl From<diesel::result::Error> for AppError {
 impl From<diesel::r2d2::PoolError> for AppError {
     fn from(error: diesel::r2d2::PoolError) -> AppError {
         tracing::warn!(%error, "no database connection available");
-        AppError::Busy
+        AppError::Unavailable
     }
 }
 

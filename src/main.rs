@@ -308,6 +308,7 @@ fn report(settings: &Settings, command: ReportCommand) -> CliResult {
             org_id: org.id,
             user_id: 0,
             roles: vec![Role::Admin],
+            key: None,
         })
     };
     let write = |output: &Option<std::path::PathBuf>, bytes: &[u8]| -> CliResult<()> {

@@ -74,6 +74,8 @@ fn run(listener: TcpListener, pool: Pool, settings: &Settings) -> Result<Server,
     let prometheus = PrometheusMetricsBuilder::new("baoxiao")
         .registry(crate::metrics::registry())
         .endpoint("/metrics")
+        // Paths no route matched share one label: unknown paths cannot grow the metrics.
+        .mask_unmatched_patterns("unmatched")
         .build()
         .map_err(|e| format!("metrics: {e}"))?;
     let pool = web::Data::new(pool);
@@ -87,6 +89,7 @@ fn run(listener: TcpListener, pool: Pool, settings: &Settings) -> Result<Server,
             .wrap(ErrorHandlers::new().default_handler(routes::problem_for_others))
             .wrap(prometheus.clone())
             .wrap(TracingLogger::default())
+            .wrap(from_fn(routes::only_known_methods))
             .app_data(pool.clone())
             .app_data(retention.clone())
             .app_data(margin.clone())
@@ -99,6 +102,7 @@ fn run(listener: TcpListener, pool: Pool, settings: &Settings) -> Result<Server,
             .service(
                 web::scope("/api/v1")
                     .wrap(from_fn(routes::idempotency::middleware))
+                    .wrap(from_fn(routes::extract::require_authentication))
                     .configure(routes::api),
             )
             .default_service(web::to(routes::not_found))

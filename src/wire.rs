@@ -84,6 +84,18 @@ pub mod iso {
     use chrono::NaiveDate;
     use serde::{Deserialize, Deserializer};
 
+    /// The dates a request may name: 2000-01-01 to 2099-12-31. Anything outside is a typing
+    /// error in this service's world, and keeping dates bounded keeps every day count small.
+    pub const EARLIEST: NaiveDate = match NaiveDate::from_ymd_opt(2000, 1, 1) {
+        Some(d) => d,
+        None => NaiveDate::MIN,
+    };
+    pub const LATEST: NaiveDate = match NaiveDate::from_ymd_opt(2099, 12, 31) {
+        Some(d) => d,
+        None => NaiveDate::MAX,
+    };
+
+    /// A `YYYY-MM-DD` date between [`EARLIEST`] and [`LATEST`].
     pub fn parse(text: &str) -> Option<NaiveDate> {
         let b = text.as_bytes();
         let shape = b.len() == 10
@@ -95,10 +107,15 @@ pub mod iso {
         shape
             .then(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
             .flatten()
+            .filter(|d| (EARLIEST..=LATEST).contains(d))
     }
 
     fn one<E: serde::de::Error>(text: &str) -> Result<NaiveDate, E> {
-        parse(text).ok_or_else(|| E::custom(format!("expected a date YYYY-MM-DD, got {text:?}")))
+        parse(text).ok_or_else(|| {
+            E::custom(format!(
+                "expected a date YYYY-MM-DD from 2000-01-01 to 2099-12-31, got {text:?}"
+            ))
+        })
     }
 
     pub fn date<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
@@ -182,11 +199,14 @@ pub fn flatten_validation(errors: &ValidationErrors) -> Vec<FieldError> {
         }
     }
     fn describe(e: &validator::ValidationError) -> String {
+        let unit = match e.params.get("value") {
+            Some(serde_json::Value::String(_)) => "characters",
+            _ => "items",
+        };
         match (e.code.as_ref(), e.params.get("max"), e.params.get("min")) {
-            ("length", Some(max), None) => {
-                format!("at most {max} allowed")
-            }
-            ("length", _, Some(min)) => format!("at least {min} required"),
+            ("length", Some(max), None) => format!("at most {max} {unit} allowed"),
+            ("length", Some(max), Some(min)) => format!("{min} to {max} {unit} required"),
+            ("length", None, Some(min)) => format!("at least {min} {unit} required"),
             ("range", _, _) => "out of range".to_string(),
             (code, _, _) => format!("invalid ({code})"),
         }

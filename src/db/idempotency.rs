@@ -16,7 +16,7 @@ pub struct KeyRow {
     pub created_at: NaiveDateTime,
 }
 
-/// Claims `key` for this user; `false` if it was already claimed.
+/// Claims `key` for this user inside an action's transaction; `false` if it was already claimed.
 pub fn claim(
     conn: &mut DbConnection,
     org_id: i64,
@@ -32,6 +32,36 @@ pub fn claim(
             idempotency_keys::key.eq(key),
             idempotency_keys::request_hash.eq(request_hash),
             idempotency_keys::created_at.eq(at),
+        ))
+        .execute(conn);
+    match inserted {
+        Ok(_) => Ok(true),
+        Err(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Stores `key` with its answer in one statement; `false` if the key was already stored.
+#[allow(clippy::too_many_arguments)]
+pub fn insert_answered(
+    conn: &mut DbConnection,
+    org_id: i64,
+    user_id: i64,
+    key: &str,
+    request_hash: &str,
+    at: NaiveDateTime,
+    status: i32,
+    body: &str,
+) -> QueryResult<bool> {
+    let inserted = diesel::insert_into(idempotency_keys::table)
+        .values((
+            idempotency_keys::org_id.eq(org_id),
+            idempotency_keys::user_id.eq(user_id),
+            idempotency_keys::key.eq(key),
+            idempotency_keys::request_hash.eq(request_hash),
+            idempotency_keys::created_at.eq(at),
+            idempotency_keys::response_status.eq(Some(status)),
+            idempotency_keys::response_body.eq(Some(body)),
         ))
         .execute(conn);
     match inserted {
@@ -81,8 +111,7 @@ pub fn complete(
         .execute(conn)
 }
 
-/// Forgets a key: its request failed without a response worth replaying, or it expired, or a
-/// process that died left it in flight.
+/// Forgets a key that expired.
 pub fn release(
     conn: &mut DbConnection,
     org_id: i64,

@@ -14,7 +14,8 @@ pub mod schema;
 pub mod subsidy;
 pub mod users;
 
-use std::time::Duration;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::prelude::*;
@@ -90,30 +91,133 @@ impl ManageConnection for Manager {
             .map_err(r2d2::Error::QueryError)
     }
 
+    /// Besides a broken transaction, a connection is dropped when a lost connection was seen
+    /// lately and this one does not answer either: after a database restart the pool then
+    /// empties itself of dead connections instead of handing each out again.
     fn has_broken(&self, conn: &mut DbConnection) -> bool {
         <DbConnection as r2d2::R2D2Connection>::is_broken(conn)
+            || (lost_lately() && conn.batch_execute("SELECT 1").is_err())
     }
 }
 
-/// The pool for `url`. SQLite files get their parent directory created.
+/// When a connection was last seen lost. For [`SUSPICION`] after that, connections are tested
+/// as they return to the pool.
+static LOST_AT: Mutex<Option<Instant>> = Mutex::new(None);
+const SUSPICION: Duration = Duration::from_secs(60);
+
+fn lost_lately() -> bool {
+    LOST_AT
+        .lock()
+        .ok()
+        .and_then(|at| *at)
+        .is_some_and(|at| at.elapsed() < SUSPICION)
+}
+
+/// Notes that a connection to the database was found lost.
+pub fn connection_lost() {
+    if let Ok(mut at) = LOST_AT.lock() {
+        *at = Some(Instant::now());
+    }
+}
+
+/// How long a request waits for a pooled connection before answering 503: short, so that a
+/// database that is away makes requests fail fast instead of hanging. SQLite connections wait for
+/// the write lock (busy_timeout) while checked out, so a SQLite pool may be waited on longer.
+const POSTGRES_CHECKOUT_TIMEOUT: Duration = Duration::from_secs(2);
+const SQLITE_CHECKOUT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// libpq's own limit for opening a connection, unless the URL sets one.
+const POSTGRES_CONNECT_TIMEOUT_SECS: u32 = 2;
+
+/// True when the error means the connection to the database is gone (server restarted or
+/// unreachable), as opposed to a refused statement.
+pub fn is_connection_lost(error: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    let lost = match error {
+        Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => true,
+        Error::DatabaseError(_, info) => {
+            let text = info.message();
+            text.contains("server closed the connection")
+                || text.contains("terminating connection")
+                || text.contains("no connection to the server")
+                || text.contains("could not send data to server")
+                || text.contains("could not receive data from server")
+        }
+        _ => false,
+    };
+    if lost {
+        connection_lost();
+    }
+    lost
+}
+
+/// A SQLite database holds every claim and token hash: its directory, when this creates it, is
+/// 0700, and the database file is 0600 (SQLite gives its -wal and -shm files the database
+/// file's mode). An existing database file readable by others is made private.
+fn private_sqlite_files(path: &std::path::Path) -> std::io::Result<()> {
+    if path.as_os_str() == ":memory:" || path.to_string_lossy().starts_with("file:") {
+        return Ok(());
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            if !dir.exists() {
+                std::fs::DirBuilder::new()
+                    .recursive(true)
+                    .mode(0o700)
+                    .create(dir)?;
+            }
+        }
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .open(path)?;
+        for suffix in ["", "-wal", "-shm"] {
+            let file = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
+            if let Ok(meta) = std::fs::metadata(&file) {
+                if meta.permissions().mode() & 0o077 != 0 {
+                    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))?;
+                }
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    Ok(())
+}
+
+/// The pool for `url`. SQLite files are made private ([`private_sqlite_files`]).
 pub fn pool(url: &str, size: u32, busy_timeout_ms: u32) -> Result<Pool, r2d2::PoolError> {
     let backend = Backend::of_url(url);
     if backend == Backend::Sqlite {
-        if let Some(dir) = std::path::Path::new(url)
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-        {
-            let _ = std::fs::create_dir_all(dir);
+        if let Err(error) = private_sqlite_files(std::path::Path::new(url)) {
+            tracing::warn!(%error, "could not make the database files private");
         }
     }
+    let (url, checkout_timeout) = match backend {
+        Backend::Postgres if !url.contains("connect_timeout") => {
+            let separator = if url.contains('?') { '&' } else { '?' };
+            (
+                format!("{url}{separator}connect_timeout={POSTGRES_CONNECT_TIMEOUT_SECS}"),
+                POSTGRES_CHECKOUT_TIMEOUT,
+            )
+        }
+        Backend::Postgres => (url.to_string(), POSTGRES_CHECKOUT_TIMEOUT),
+        Backend::Sqlite => (url.to_string(), SQLITE_CHECKOUT_TIMEOUT),
+    };
     r2d2::Pool::builder()
         .max_size(size)
-        .connection_timeout(Duration::from_secs(30))
+        .connection_timeout(checkout_timeout)
         // A broken connection is caught by `has_broken` and by the failing query itself; testing
         // every checkout would cost a round trip per request.
         .test_on_check_out(false)
         .build(Manager {
-            url: url.to_string(),
+            url,
             backend,
             busy_timeout_ms,
         })

@@ -104,6 +104,10 @@ pub fn oversubscribed_by(allocated: Money, children_allocated: &[Money]) -> Mone
         .unwrap_or(Money::ZERO)
 }
 
+/// The most levels a budget tree may have (R11): a root line is level 1. Real trees have four or
+/// five; the cap keeps every walk up the tree short and bounded.
+pub const MAX_LEVELS: i32 = 16;
+
 /// A line code (R11): dot-separated segments of lower-case letters, digits and '-', such as
 /// `dept.project.cadre-subsidy`; unique per organisation and year.
 pub fn is_valid_code(code: &str) -> bool {

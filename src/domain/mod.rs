@@ -8,6 +8,7 @@ pub mod money;
 pub mod performance;
 pub mod policy;
 pub mod subsidy;
+pub mod text;
 pub mod travel;
 
 pub use money::Money;

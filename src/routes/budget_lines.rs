@@ -81,7 +81,7 @@ pub async fn create_line(
     body: Body<LineBody>,
 ) -> AppResult<HttpResponse> {
     caller.require(&[Role::Admin])?;
-    let body = body.0;
+    let body = body.into_inner()?;
     let allocated = body
         .allocated
         .parse("allocated")

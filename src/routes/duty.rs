@@ -53,7 +53,7 @@ pub async fn create_station(
     body: Body<StationBody>,
 ) -> AppResult<HttpResponse> {
     caller.require(&[Role::Admin, Role::BudgetHolder])?;
-    let b = body.0;
+    let b = body.into_inner()?;
     let daily_cost_override = match &b.daily_cost_override {
         Some(amount) => Some(
             amount
@@ -85,7 +85,7 @@ pub async fn add_assignment(
     body: Body<AssignmentBody>,
 ) -> AppResult<HttpResponse> {
     caller.require(&[Role::Admin, Role::BudgetHolder])?;
-    let (id, b) = (id.into_inner(), body.0);
+    let (id, b) = (id.into_inner(), body.into_inner()?);
     let view =
         run(move || duty::add_assignment(&pool, &caller, id, &b.person, b.from, b.to)).await?;
     Ok(HttpResponse::Created().json(view))
@@ -119,7 +119,7 @@ pub async fn create_event(
     body: Body<EventBody>,
 ) -> AppResult<HttpResponse> {
     caller.require(&[Role::Admin, Role::BudgetHolder])?;
-    let b = body.0;
+    let b = body.into_inner()?;
     let spec = NewDutyEvent {
         name: b.name,
         city: b.city,

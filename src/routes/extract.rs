@@ -13,6 +13,7 @@ use validator::Validate;
 
 use crate::auth::Actor;
 use crate::db::Pool;
+use crate::domain::{text, FieldError};
 use crate::error::AppError;
 use crate::services;
 use crate::wire::flatten_validation;
@@ -43,10 +44,6 @@ pub async fn authenticate(req: &HttpRequest) -> Result<Actor, AppError> {
         return Ok(actor.clone());
     }
     let token = bearer(req).ok_or(AppError::Unauthenticated)?;
-    if let Some(actor) = services::users::cached(&token) {
-        req.extensions_mut().insert(actor.clone());
-        return Ok(actor);
-    }
     let pool = req
         .app_data::<web::Data<Pool>>()
         .cloned()
@@ -66,8 +63,21 @@ impl FromRequest for Caller {
     }
 }
 
-/// Reads a body of at most [`MAX_BODY`] bytes.
+/// How long a client may take to send a body, as actix gives it for the headers: a body still
+/// incomplete after this is 408 and the connection is closed.
+pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Reads a body of at most [`MAX_BODY`] bytes within [`BODY_TIMEOUT`].
 pub async fn read_body(req: &HttpRequest, payload: &mut Payload) -> Result<web::Bytes, AppError> {
+    actix_web::rt::time::timeout(BODY_TIMEOUT, read_body_untimed(req, payload))
+        .await
+        .unwrap_or(Err(AppError::RequestTimeout))
+}
+
+async fn read_body_untimed(
+    req: &HttpRequest,
+    payload: &mut Payload,
+) -> Result<web::Bytes, AppError> {
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -92,31 +102,28 @@ pub async fn read_body(req: &HttpRequest, payload: &mut Payload) -> Result<web::
 }
 
 /// Parses JSON, naming the field of a wrong type or missing value (422) or answering 400 for
-/// JSON that does not parse at all.
+/// JSON that does not parse at all. Every text in the body goes through
+/// [`crate::domain::text::clean`] first: trimmed, and 422 naming the field for a control
+/// character or a text of invisible characters only.
 pub fn parse_json<T: DeserializeOwned + Validate>(bytes: &[u8]) -> Result<T, AppError> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+    let mut document: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| AppError::InvalidRequest {
+            status: StatusCode::BAD_REQUEST,
+            detail: format!("malformed JSON: {e}"),
+            field: None,
+        })?;
+    let mut problems = Vec::new();
+    clean_texts(&mut document, "", &mut problems);
+    if !problems.is_empty() {
+        return Err(AppError::Validation(problems));
+    }
+    let value: T = serde_path_to_error::deserialize(document).map_err(|e| {
         let path = e.path().to_string();
-        let inner = e.into_inner();
-        let syntax = inner.is_syntax() || inner.is_eof();
         AppError::InvalidRequest {
-            status: if syntax {
-                StatusCode::BAD_REQUEST
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            },
-            detail: if syntax {
-                format!("malformed JSON: {inner}")
-            } else {
-                inner.to_string()
-            },
-            field: (!syntax && path != ".").then_some(path),
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            detail: e.into_inner().to_string(),
+            field: (path != ".").then_some(path),
         }
-    })?;
-    de.end().map_err(|e| AppError::InvalidRequest {
-        status: StatusCode::BAD_REQUEST,
-        detail: format!("malformed JSON: {e}"),
-        field: None,
     })?;
     value
         .validate()
@@ -124,8 +131,59 @@ pub fn parse_json<T: DeserializeOwned + Validate>(bytes: &[u8]) -> Result<T, App
     Ok(value)
 }
 
-/// A validated JSON body.
-pub struct Body<T>(pub T);
+/// Cleans every string (and object key) of a JSON document in place, collecting the fields it
+/// refuses by their JSON path (`stays[1].city`).
+fn clean_texts(value: &mut serde_json::Value, path: &str, problems: &mut Vec<FieldError>) {
+    use serde_json::Value;
+    fn check(text: &str, path: &str, problems: &mut Vec<FieldError>) -> Option<String> {
+        match text::clean(text) {
+            Ok(kept) => Some(kept.to_string()),
+            Err(problem) => {
+                let field = if path.is_empty() { "." } else { path };
+                problems.push(FieldError::new(field, problem.message()));
+                None
+            }
+        }
+    }
+    match value {
+        Value::String(text) => {
+            if let Some(kept) = check(text, path, problems) {
+                *text = kept;
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                clean_texts(item, &format!("{path}[{i}]"), problems);
+            }
+        }
+        Value::Object(map) => {
+            let entries = std::mem::take(map);
+            for (key, mut item) in entries {
+                let inner = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
+                let key = check(&key, &inner, problems).unwrap_or(key);
+                clean_texts(&mut item, &inner, problems);
+                map.insert(key, item);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A validated JSON body. A bad body is reported only when the handler asks for it with
+/// [`Body::into_inner`], after authentication (401) and the role check (403): the order of
+/// refusals never depends on which extractor finished first.
+pub struct Body<T>(Result<T, AppError>);
+
+impl<T> Body<T> {
+    /// The body, or its 400/413/422.
+    pub fn into_inner(self) -> Result<T, AppError> {
+        self.0
+    }
+}
 
 impl<T: DeserializeOwned + Validate + 'static> FromRequest for Body<T> {
     type Error = AppError;
@@ -135,9 +193,24 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for Body<T> {
         let req = req.clone();
         let mut payload = payload.take();
         Box::pin(async move {
-            let bytes = read_body(&req, &mut payload).await?;
-            parse_json(&bytes).map(Body)
+            let body = match read_body(&req, &mut payload).await {
+                Ok(bytes) => parse_json(&bytes),
+                Err(error) => Err(error),
+            };
+            Ok(Body(body))
         })
+    }
+}
+
+/// Authenticates every request of the scope it wraps before any extractor runs, so a missing
+/// or bad token is always 401, whatever else is wrong with the request.
+pub async fn require_authentication(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<actix_web::body::BoxBody>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    match authenticate(req.request()).await {
+        Ok(_) => next.call(req).await,
+        Err(error) => Ok(req.error_response(error)),
     }
 }
 

@@ -1,5 +1,7 @@
 //! Liveness and readiness.
 
+use std::time::Duration;
+
 use actix_web::{get, web, HttpResponse};
 use diesel::connection::SimpleConnection;
 use serde_json::json;
@@ -13,22 +15,30 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "ok"}))
 }
 
-/// Readiness: the database answers.
+/// How long readiness may take: a database that does not answer within it is unavailable.
+const READINESS_LIMIT: Duration = Duration::from_millis(900);
+
+/// Readiness: the database answers, within [`READINESS_LIMIT`] (503 otherwise, at once).
 #[utoipa::path(get, path = "/readyz", tag = "operations",
     responses((status = 200, description = "Database reachable"), (status = 503, description = "Database unreachable")))]
 #[get("/readyz")]
 pub async fn readyz(pool: web::Data<Pool>) -> HttpResponse {
-    let ok = web::block(move || {
-        pool.get()
+    let check = web::block(move || {
+        pool.get_timeout(READINESS_LIMIT)
             .ok()
             .is_some_and(|mut c| c.batch_execute("SELECT 1").is_ok())
-    })
-    .await;
-    if ok.unwrap_or(false) {
+    });
+    let ok = matches!(
+        actix_web::rt::time::timeout(READINESS_LIMIT, check).await,
+        Ok(Ok(true))
+    );
+    if ok {
         HttpResponse::Ok().json(json!({"status": "ok"}))
     } else {
+        crate::db::connection_lost();
         HttpResponse::ServiceUnavailable()
             .content_type("application/problem+json")
+            .insert_header((actix_web::http::header::RETRY_AFTER, "2"))
             .json(json!({"type": "urn:baoxiao:problem:database_unavailable", "title": "Database unavailable",
                 "status": 503, "detail": "the database does not answer", "code": "database_unavailable"}))
     }

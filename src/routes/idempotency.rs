@@ -1,16 +1,19 @@
 //! The Idempotency-Key middleware for every money-changing POST under `/api/` (api.md
 //! "Idempotency"). It authenticates the caller (keys are per user), fingerprints the request,
-//! and either runs it and keeps its response, or answers from the kept response.
+//! and either answers from the kept response or runs the request with the key attached to the
+//! caller, so that the action stores its answer in its own transaction.
+
+use std::sync::Arc;
 
 use actix_web::body::{to_bytes, BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{header, Method, StatusCode};
 use actix_web::middleware::Next;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpMessage, HttpResponse};
 
 use crate::db::Pool;
 use crate::error::AppError;
-use crate::services::idempotency::{self, Begin};
+use crate::services::idempotency::{self, Begin, KeyScope};
 
 use super::extract::{authenticate, read_body};
 
@@ -20,6 +23,24 @@ pub const HEADER: &str = "idempotency-key";
 #[derive(Clone, Copy)]
 pub struct Retention(pub i64);
 
+/// 1 to 255 characters, none of them a control character (tab included), not only spaces.
+fn valid_key(key: &str) -> bool {
+    !key.trim().is_empty() && key.len() <= 255 && !key.chars().any(char::is_control)
+}
+
+fn replayed(status: u16, body: String) -> HttpResponse {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    let content_type = if status.is_success() {
+        "application/json"
+    } else {
+        "application/problem+json"
+    };
+    HttpResponse::build(status)
+        .insert_header((header::CONTENT_TYPE, content_type))
+        .insert_header(("idempotent-replayed", "true"))
+        .body(body)
+}
+
 pub async fn middleware(
     mut req: ServiceRequest,
     next: Next<BoxBody>,
@@ -28,20 +49,18 @@ pub async fn middleware(
         Some(value) if req.method() == Method::POST => value.to_str().map(str::to_string).ok(),
         _ => return next.call(req).await,
     };
-    let key = match key.filter(|k| !k.trim().is_empty() && k.len() <= 255) {
-        Some(key) => key,
-        None => {
-            let error = AppError::InvalidRequest {
-                status: StatusCode::UNPROCESSABLE_ENTITY,
-                detail: "Idempotency-Key must be 1 to 255 visible characters".into(),
-                field: Some("Idempotency-Key".into()),
-            };
-            return Ok(req.error_response(error));
-        }
-    };
+    // Who is asking comes first (401), then whether the key is usable (422).
     let actor = match authenticate(req.request()).await {
         Ok(actor) => actor,
         Err(error) => return Ok(req.error_response(error)),
+    };
+    let Some(key) = key.filter(|k| valid_key(k)) else {
+        let error = AppError::InvalidRequest {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            detail: "Idempotency-Key must be 1 to 255 visible characters".into(),
+            field: Some("Idempotency-Key".into()),
+        };
+        return Ok(req.error_response(error));
     };
     let (pool, retention) = match (
         req.app_data::<web::Data<Pool>>(),
@@ -61,32 +80,22 @@ pub async fn middleware(
         .map_or("", |p| p.as_str())
         .to_string();
     let fingerprint = idempotency::fingerprint(req.method().as_str(), &path, &body);
+    let scope = Arc::new(KeyScope::new(key, fingerprint));
 
-    let (pool2, actor2, key2) = (pool.clone(), actor.clone(), key.clone());
-    let begun =
-        web::block(move || idempotency::begin(&pool2, &actor2, &key2, &fingerprint, retention))
-            .await;
+    let (pool2, actor2, scope2) = (pool.clone(), actor.clone(), scope.clone());
+    let begun = web::block(move || idempotency::begin(&pool2, &actor2, &scope2, retention)).await;
     match begun.map_err(AppError::from).and_then(|r| r) {
         Err(error) => Ok(req.error_response(error)),
-        Ok(Begin::Replay { status, body }) => {
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-            let content_type = if status.is_success() {
-                "application/json"
-            } else {
-                "application/problem+json"
-            };
-            let response = HttpResponse::build(status)
-                .insert_header((header::CONTENT_TYPE, content_type))
-                .insert_header(("idempotent-replayed", "true"))
-                .body(body);
-            Ok(req.into_response(response))
-        }
+        Ok(Begin::Replay { status, body }) => Ok(req.into_response(replayed(status, body))),
         Ok(Begin::Run) => {
+            let mut keyed = actor.clone();
+            keyed.key = Some(scope.clone());
+            req.extensions_mut().insert(keyed);
             req.set_payload(actix_web::dev::Payload::from(body));
             let response = next.call(req).await?;
             let status = response.status();
-            if status.is_server_error() {
-                let _ = web::block(move || idempotency::abandon(&pool, &actor, &key)).await;
+            // A 5xx is not an answer: nothing was stored, and a retry runs again.
+            if scope.answered() || status.is_server_error() {
                 return Ok(response);
             }
             let (http, response) = response.into_parts();
@@ -94,13 +103,22 @@ pub async fn middleware(
             let bytes = to_bytes(body).await.unwrap_or_default();
             let kept = String::from_utf8_lossy(&bytes).into_owned();
             let stored = web::block(move || {
-                idempotency::finish(&pool, &actor, &key, status.as_u16(), &kept)
+                idempotency::keep(&pool, &actor, &scope, status.as_u16(), &kept)
             })
             .await;
-            if let Err(error) = stored.map_err(AppError::from).and_then(|r| r) {
-                tracing::error!(%error, "idempotency response not stored");
-            }
-            let response = head.set_body(bytes.boxed());
+            let response = match stored.map_err(AppError::from).and_then(|r| r) {
+                Ok(None) => head.set_body(bytes.boxed()),
+                // Another request with this key committed first: its answer is the key's answer.
+                Ok(Some(Begin::Replay { status, body })) => replayed(status, body),
+                Ok(Some(Begin::Run)) => head.set_body(bytes.boxed()),
+                Err(error @ AppError::IdempotencyKeyReused) => {
+                    actix_web::ResponseError::error_response(&error)
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "idempotency response not stored");
+                    head.set_body(bytes.boxed())
+                }
+            };
             Ok(ServiceResponse::new(http, response))
         }
     }

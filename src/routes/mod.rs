@@ -137,8 +137,100 @@ pub fn path_error(_: actix_web::error::PathError, _: &actix_web::HttpRequest) ->
     AppError::NotFound("resource").into()
 }
 
-pub async fn not_found() -> HttpResponse {
-    AppError::NotFound("route").error_response()
+/// No route matched: 405 with `Allow` when the path is one of the API's with another method,
+/// otherwise 404.
+pub async fn not_found(req: actix_web::HttpRequest) -> HttpResponse {
+    let allowed = allowed_methods(req.path());
+    if allowed.is_empty() {
+        return AppError::NotFound("route").error_response();
+    }
+    let mut response = problem_response(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
+    if let Ok(value) = header::HeaderValue::from_str(&allowed.join(", ")) {
+        response.headers_mut().insert(header::ALLOW, value);
+    }
+    response
+}
+
+/// The documented routes (path template, method), from the OpenAPI document: one list for the
+/// docs and for 405.
+static ROUTES: std::sync::LazyLock<Vec<(Vec<String>, String)>> = std::sync::LazyLock::new(|| {
+    let doc = ApiDoc::openapi();
+    let mut routes = Vec::new();
+    for (path, item) in &doc.paths.paths {
+        let segments: Vec<String> = path.split('/').map(str::to_string).collect();
+        let methods = [
+            ("GET", item.get.is_some()),
+            ("POST", item.post.is_some()),
+            ("PUT", item.put.is_some()),
+            ("PATCH", item.patch.is_some()),
+            ("DELETE", item.delete.is_some()),
+        ];
+        for (method, present) in methods {
+            if present {
+                routes.push((segments.clone(), method.to_string()));
+            }
+        }
+    }
+    routes
+});
+
+/// The methods the API serves on `path`; empty for a path it does not have.
+fn allowed_methods(path: &str) -> Vec<String> {
+    let parts: Vec<&str> = path.split('/').collect();
+    let mut methods: Vec<String> = ROUTES
+        .iter()
+        .filter(|(template, _)| {
+            template.len() == parts.len()
+                && template
+                    .iter()
+                    .zip(&parts)
+                    .all(|(t, p)| t == p || (t.starts_with('{') && !p.is_empty()))
+        })
+        .map(|(_, method)| method.clone())
+        .collect();
+    methods.sort();
+    methods.dedup();
+    methods
+}
+
+/// The methods HTTP defines and this service may answer; any other method token is refused
+/// before routing, so that no client can invent metric labels.
+pub async fn only_known_methods<B: actix_web::body::MessageBody + 'static>(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<B>,
+) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
+    use actix_web::http::Method;
+    let known = [
+        Method::GET,
+        Method::HEAD,
+        Method::POST,
+        Method::PUT,
+        Method::PATCH,
+        Method::DELETE,
+        Method::OPTIONS,
+    ];
+    if known.contains(req.method()) {
+        next.call(req)
+            .await
+            .map(ServiceResponse::map_into_left_body)
+    } else {
+        let response = problem_response(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
+        Ok(req.into_response(response).map_into_right_body())
+    }
+}
+
+/// A problem+json response for statuses that have no [`AppError`] (405, 501, 408, 431…).
+pub fn problem_response(status: StatusCode, code: &str) -> HttpResponse {
+    let body = serde_json::json!({
+        "type": format!("urn:baoxiao:problem:{code}"),
+        "title": status.canonical_reason().unwrap_or("Error"),
+        "status": status.as_u16(),
+        "detail": status.canonical_reason().unwrap_or("error"),
+        "code": code,
+    });
+    HttpResponse::build(status)
+        .insert_header((header::CONTENT_TYPE, "application/problem+json"))
+        .body(body.to_string())
 }
 
 /// Any error response not already problem+json (405 from the router, say) becomes one.
@@ -160,17 +252,8 @@ pub fn problem_for_others<B>(
         s if s.is_server_error() => "internal_error",
         _ => "invalid_request",
     };
-    let body = serde_json::json!({
-        "type": format!("urn:baoxiao:problem:{code}"),
-        "title": status.canonical_reason().unwrap_or("Error"),
-        "status": status.as_u16(),
-        "detail": status.canonical_reason().unwrap_or("error"),
-        "code": code,
-    });
     let (req, _) = res.into_parts();
-    let response = HttpResponse::build(status)
-        .insert_header((header::CONTENT_TYPE, "application/problem+json"))
-        .body(body.to_string());
+    let response = problem_response(status, code);
     let res: ServiceResponse<EitherBody<_, BoxBody>> =
         ServiceResponse::new(req, response).map_into_right_body();
     Ok(ErrorHandlerResponse::Response(res))

@@ -127,11 +127,12 @@ pub async fn put_targets(
 ) -> AppResult<HttpResponse> {
     caller.require(&[Role::Admin])?;
     let y = year(query.year)?;
-    for t in &body.0 {
+    let targets = body.into_inner()?;
+    for t in &targets {
         t.validate()
             .map_err(|e| AppError::Validation(flatten_validation(&e)))?;
     }
-    let list = run(move || reports::set_targets(&pool, &caller, y, &body.0)).await?;
+    let list = run(move || reports::set_targets(&pool, &caller, y, &targets)).await?;
     Ok(HttpResponse::Ok().json(list))
 }
 

@@ -26,7 +26,7 @@ pub async fn create_recipient(
     body: Body<RecipientBody>,
 ) -> AppResult<HttpResponse> {
     caller.require(&[Role::Finance, Role::Admin])?;
-    let body = body.0;
+    let body = body.into_inner()?;
     let monthly = match &body.monthly_amount {
         Some(amount) => Some(
             amount
@@ -76,7 +76,7 @@ pub async fn patch_recipient(
 ) -> AppResult<HttpResponse> {
     caller.require(&[Role::Finance, Role::Admin])?;
     let until = body
-        .0
+        .into_inner()?
         .enrolled_until
         .ok_or_else(|| AppError::InvalidRequest {
             status: actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
@@ -100,7 +100,7 @@ pub async fn create_batch(
     body: Body<BatchBody>,
 ) -> AppResult<HttpResponse> {
     caller.require(&[Role::Finance])?;
-    let b = body.0;
+    let b = body.into_inner()?;
     let half = Half::from_number(b.half).ok_or_else(|| AppError::field("half", "1 or 2"))?;
     let view = run(move || {
         subsidy::create_batch(
@@ -208,7 +208,8 @@ pub async fn pay_batch(
 ) -> AppResult<HttpResponse> {
     caller.require(&[Role::Finance])?;
     let id = id.into_inner();
-    let view = run(move || subsidy::pay(&pool, &caller, id, body.0.paid_on, **margin)).await?;
+    let paid_on = body.into_inner()?.paid_on;
+    let view = run(move || subsidy::pay(&pool, &caller, id, paid_on, **margin)).await?;
     Ok(HttpResponse::Ok().json(view))
 }
 

@@ -23,7 +23,7 @@ pub async fn quote(
     caller: Caller,
     body: Body<ClaimBody>,
 ) -> AppResult<HttpResponse> {
-    let input = body.0.to_trip_input()?;
+    let input = body.into_inner()?.to_trip_input()?;
     let breakdown = run(move || claims::quote(&pool, &caller, input)).await?;
     Ok(HttpResponse::Ok().json(breakdown))
 }
@@ -39,15 +39,15 @@ pub async fn submit(
     body: Body<ClaimBody>,
 ) -> AppResult<HttpResponse> {
     caller.require(&[Role::Claimant])?;
+    let body = body.into_inner()?;
     let line = body
-        .0
         .budget_line_id
         .ok_or_else(|| AppError::InvalidRequest {
             status: actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
             detail: "missing field `budget_line_id`".into(),
             field: Some("budget_line_id".into()),
         })?;
-    let input = body.0.to_trip_input()?;
+    let input = body.to_trip_input()?;
     let claim = run(move || claims::submit(&pool, &caller, line, input)).await?;
     Ok(HttpResponse::Created().json(claim))
 }
@@ -129,7 +129,8 @@ pub async fn reject(
 ) -> AppResult<HttpResponse> {
     caller.require(&[Role::Finance])?;
     let id = id.into_inner();
-    let claim = run(move || claims::reject(&pool, &caller, id, &body.0.reason)).await?;
+    let reason = body.into_inner()?.reason;
+    let claim = run(move || claims::reject(&pool, &caller, id, &reason)).await?;
     Ok(HttpResponse::Ok().json(claim))
 }
 
@@ -147,6 +148,7 @@ pub async fn pay(
 ) -> AppResult<HttpResponse> {
     caller.require(&[Role::Finance])?;
     let id = id.into_inner();
-    let claim = run(move || claims::pay(&pool, &caller, id, body.0.paid_on, **margin)).await?;
+    let paid_on = body.into_inner()?.paid_on;
+    let claim = run(move || claims::pay(&pool, &caller, id, paid_on, **margin)).await?;
     Ok(HttpResponse::Ok().json(claim))
 }

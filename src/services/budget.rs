@@ -10,15 +10,16 @@ use std::collections::HashMap;
 
 use crate::auth::Actor;
 use crate::db::budget::{self as rows, EntryRow, LineRow, NewEntry, NewLine};
-use crate::db::{now, write_tx, DbConnection, Pool};
+use crate::db::{now, DbConnection, Pool};
 use crate::domain::budget::{
     binding_line, is_valid_code, oversubscribed_by, replay, Balance, EntryKind, Insufficient,
+    MAX_LEVELS,
 };
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
 use crate::wire::{timestamp, EntryView, LineDetailView, LineView};
 
-use super::conn;
+use super::{answer, conn};
 
 fn balance(row: &LineRow) -> Balance {
     Balance {
@@ -169,6 +170,12 @@ pub fn insert_line(
             )?),
             None => None,
         };
+    if parent.as_ref().is_some_and(|p| p.depth + 1 >= MAX_LEVELS) {
+        return Err(AppError::field(
+            "parent_code",
+            format!("a budget tree has at most {MAX_LEVELS} levels"),
+        ));
+    }
     let id = rows::insert(
         c,
         &NewLine {
@@ -200,10 +207,10 @@ pub fn insert_line(
 /// `POST /api/v1/budget-lines`.
 pub fn create(pool: &Pool, actor: &Actor, spec: NewLineSpec<'_>) -> AppResult<LineView> {
     let mut c = conn(pool)?;
-    let row = write_tx(&mut c, |c| {
-        insert_line(c, actor.org_id, Some(actor.user_id), &spec)
-    })?;
-    Ok(view(&row, &[]))
+    answer(&mut c, actor, 201, |c| {
+        let row = insert_line(c, actor.org_id, Some(actor.user_id), &spec)?;
+        Ok(view(&row, &[]))
+    })
 }
 
 /// The line and its ancestors, leaf first.

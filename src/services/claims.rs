@@ -12,7 +12,7 @@ use std::borrow::Cow;
 use crate::db::claims::{
     self as rows, ClaimRow, Fen, NewClaim, StoredBreakdown, StoredLine, StoredStay,
 };
-use crate::db::{budget as lines, now, write_tx, DbConnection, Pool};
+use crate::db::{budget as lines, now, DbConnection, Pool};
 use crate::domain::capitals::in_words;
 use crate::domain::travel::{Trip, TripInput};
 use crate::domain::Money;
@@ -23,7 +23,7 @@ use crate::wire::{timestamp, BreakdownView, ClaimView, HistoryView, ItemView, Ru
 
 use super::audit;
 use super::budget::{self, Source};
-use super::{clock, conn, policy};
+use super::{answer, clock, conn, policy};
 
 const ENTITY: &str = "travel_claim";
 
@@ -156,7 +156,7 @@ pub fn submit(
     let breakdown_json = serde_json::to_string(&record(&breakdown))
         .map_err(|e| AppError::Internal(e.to_string()))?;
     // The answer is built inside the transaction: if it cannot be, no row is left behind.
-    write_tx(&mut c, |c| {
+    answer(&mut c, actor, 201, |c| {
         let id = rows::insert(
             c,
             &NewClaim {
@@ -177,9 +177,9 @@ pub fn submit(
             },
         )?;
         audit::status(c, actor, (ENTITY, id), "submit", None, "submitted", None)?;
+        let warning = budget::warning(c, actor.org_id, budget_line_id, breakdown.reimbursable)?;
         let mut view = load(c, actor.org_id, id)?;
-        view.budget_warning =
-            budget::warning(c, actor.org_id, budget_line_id, breakdown.reimbursable)?;
+        view.budget_warning = warning;
         Ok(view)
     })
 }
@@ -302,6 +302,15 @@ fn not_allowed(row: &ClaimRow, action: &'static str) -> AppError {
     }
 }
 
+/// Four eyes: nobody approves, rejects or pays their own claim.
+fn not_own(row: &ClaimRow, actor: &Actor) -> AppResult<()> {
+    if row.claimant_id == actor.user_id {
+        Err(AppError::SelfApprovalForbidden)
+    } else {
+        Ok(())
+    }
+}
+
 /// `POST /api/v1/travel-claims/{id}/approve`: commits the reimbursable amount (R11), or 409
 /// `insufficient_budget` with nothing changed. Nobody approves their own claim.
 pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimView> {
@@ -309,9 +318,7 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimView> {
     // Reads that need no lock: the claim as it stands and its line's path up the tree (lines are
     // never moved). The write lock then covers only the writes, each one conditional.
     let row = find(&mut c, actor.org_id, id)?;
-    if row.claimant_id == actor.user_id {
-        return Err(AppError::SelfApprovalForbidden);
-    }
+    not_own(&row, actor)?;
     if row.status != "submitted" {
         return Err(not_allowed(&row, "approve"));
     }
@@ -322,7 +329,7 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimView> {
         id,
         actor: actor.user_id,
     };
-    write_tx(&mut c, |c| {
+    let view = answer(&mut c, actor, 200, |c| {
         if !rows::mark_approved(c, actor.org_id, id, actor.user_id, now())? {
             return Err(not_allowed(&find(c, actor.org_id, id)?, "approve"));
         }
@@ -335,17 +342,19 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimView> {
             Some("submitted"),
             "approved",
             None,
-        )
+        )?;
+        load(c, actor.org_id, id)
     })?;
     metrics::record_approval(ENTITY);
-    load(&mut c, actor.org_id, id)
+    Ok(view)
 }
 
 /// `POST /api/v1/travel-claims/{id}/reject`: from submitted or approved; releases any commitment.
 pub fn reject(pool: &Pool, actor: &Actor, id: i64, reason: &str) -> AppResult<ClaimView> {
     let mut c = conn(pool)?;
-    write_tx(&mut c, |c| {
+    answer(&mut c, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;
+        not_own(&row, actor)?;
         if row.status != "submitted" && row.status != "approved" {
             return Err(not_allowed(&row, "reject"));
         }
@@ -398,8 +407,9 @@ pub fn pay(
     margin: clock::PaymentMargin,
 ) -> AppResult<ClaimView> {
     let mut c = conn(pool)?;
-    write_tx(&mut c, |c| {
+    answer(&mut c, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;
+        not_own(&row, actor)?;
         if row.status != "approved" {
             return Err(not_allowed(&row, "pay"));
         }

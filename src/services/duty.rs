@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use crate::auth::Actor;
 use crate::db::budget as lines;
 use crate::db::duty::{self as rows, EventRow, NewEvent, StationRow};
-use crate::db::{now, write_tx, DbConnection, Pool};
+use crate::db::{now, DbConnection, Pool};
 use crate::domain::duty::{
     fiscal_year, forecast as project, segments, total_cost, RateFrom, Segment,
 };
@@ -16,7 +16,7 @@ use crate::domain::Money;
 use crate::error::{AppError, AppResult};
 use crate::wire::{AssignmentView, EventView, ForecastView, SourceView, StationView};
 
-use super::{budget, clock, conn, policy};
+use super::{answer, budget, clock, conn, policy};
 
 /// Each policy version's daily cost (R10: lodging cap + meals + transport) for every city, in
 /// effective order. A city a later version drops keeps its last known cost.
@@ -27,9 +27,7 @@ impl Rates {
         let mut by_city: HashMap<String, Vec<RateFrom>> = HashMap::new();
         for version in policy::all(c, org_id)? {
             for city in &version.policy.cities {
-                let daily = city
-                    .daily_cost()
-                    .ok_or_else(|| AppError::Internal("daily cost overflow".into()))?;
+                let daily = city.daily_cost().ok_or_else(too_large)?;
                 by_city
                     .entry(city.code.to_string())
                     .or_default()
@@ -82,8 +80,26 @@ fn station_view(rates: &Rates, s: StationRow, on: NaiveDate) -> StationView {
     }
 }
 
+/// Costs too large to add up (hundreds of millions of yuan a day over decades): refused as a
+/// request the service cannot answer, never a 500.
+fn too_large() -> AppError {
+    AppError::InvalidRequest {
+        status: actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+        detail: "the duty costs involved are too large to add up".into(),
+        field: None,
+    }
+}
+
+/// Person-days of segments, times `staff`, checked.
+fn person_days(segs: &[Segment], staff: i64) -> AppResult<i64> {
+    segs.iter()
+        .try_fold(0i64, |sum, s| sum.checked_add(s.days()))
+        .and_then(|days| days.checked_mul(staff))
+        .ok_or_else(too_large)
+}
+
 fn cost(segs: &[Segment]) -> AppResult<Money> {
-    total_cost(segs).ok_or_else(|| AppError::Internal("duty cost overflow".into()))
+    total_cost(segs).ok_or_else(too_large)
 }
 
 /// `GET /api/v1/duty-stations`, daily costs as of `on` (the organisation's today when absent).
@@ -143,7 +159,7 @@ pub fn create_station(pool: &Pool, actor: &Actor, spec: NewStation) -> AppResult
     }
     let mut c = conn(pool)?;
     let today = clock::today(&mut c, actor.org_id)?;
-    write_tx(&mut c, |c| {
+    answer(&mut c, actor, 201, |c| {
         if lines::find(c, actor.org_id, spec.budget_line_id)?.is_none() {
             return Err(AppError::UnknownBudgetLine(spec.budget_line_id.to_string()));
         }
@@ -172,11 +188,11 @@ fn assignment_view(
     a: rows::AssignmentRow,
 ) -> AppResult<AssignmentView> {
     let segs = segments(a.from_date, a.to_date, 1, &station_rates(rates, station))
-        .ok_or_else(|| AppError::Internal("duty cost overflow".into()))?;
+        .ok_or_else(too_large)?;
     Ok(AssignmentView {
         id: a.id,
         station_id: a.station_id,
-        person_days: segs.iter().map(Segment::days).sum(),
+        person_days: person_days(&segs, 1)?,
         estimated_cost: cost(&segs)?,
         person: a.person,
         from: a.from_date,
@@ -203,7 +219,7 @@ pub fn add_assignment(
     }
     let person = person.trim();
     let mut c = conn(pool)?;
-    write_tx(&mut c, |c| {
+    answer(&mut c, actor, 201, |c| {
         let station = station(c, actor.org_id, station_id)?;
         rows::lock(c, actor.org_id, station_id)?;
         if let Some(clash) = rows::overlapping(c, actor.org_id, station_id, person, from, to)?
@@ -249,13 +265,13 @@ fn event_segments(rates: &Rates, e: &EventRow) -> AppResult<Vec<Segment>> {
         i64::from(e.extra_staff),
         rates.of(&e.city),
     )
-    .ok_or_else(|| AppError::Internal("duty cost overflow".into()))
+    .ok_or_else(too_large)
 }
 
 fn event_view(rates: &Rates, e: EventRow) -> AppResult<EventView> {
     let segs = event_segments(rates, &e)?;
     Ok(EventView {
-        person_days: segs.iter().map(Segment::days).sum::<i64>() * i64::from(e.extra_staff),
+        person_days: person_days(&segs, i64::from(e.extra_staff))?,
         estimated_cost: cost(&segs)?,
         id: e.id,
         name: e.name,
@@ -282,7 +298,7 @@ pub fn create_event(pool: &Pool, actor: &Actor, spec: NewDutyEvent) -> AppResult
         return Err(AppError::field("to", "to is before from"));
     }
     let mut c = conn(pool)?;
-    write_tx(&mut c, |c| {
+    answer(&mut c, actor, 201, |c| {
         if lines::find(c, actor.org_id, spec.budget_line_id)?.is_none() {
             return Err(AppError::UnknownBudgetLine(spec.budget_line_id.to_string()));
         }
@@ -368,7 +384,7 @@ pub fn forecast(
             name: name.to_string(),
             city: city.to_string(),
             budget_line_id: line,
-            person_days: future.iter().map(Segment::days).sum::<i64>() * staff,
+            person_days: person_days(&future, staff)?,
             cost: cost(&future)?,
         });
         all.extend(segs);
@@ -378,10 +394,7 @@ pub fn forecast(
         let station_rates = station_rates(&rates, s);
         let mut segs = Vec::new();
         for a in roster.remove(&s.id).unwrap_or_default() {
-            segs.extend(
-                segments(a.from_date, a.to_date, 1, &station_rates)
-                    .ok_or_else(|| AppError::Internal("overflow".into()))?,
-            );
+            segs.extend(segments(a.from_date, a.to_date, 1, &station_rates).ok_or_else(too_large)?);
         }
         add("station", s.id, &s.name, &s.city, s.budget_line_id, 1, segs)?;
     }
@@ -403,11 +416,8 @@ pub fn forecast(
         Money::from_fen(line.committed_fen),
         Money::from_fen(line.spent_fen),
     );
-    let used = committed
-        .checked_add(spent)
-        .ok_or_else(|| AppError::Internal("overflow".into()))?;
-    let f = project(as_of, allocated, used, &all)
-        .ok_or_else(|| AppError::Internal("forecast overflow".into()))?;
+    let used = committed.checked_add(spent).ok_or_else(too_large)?;
+    let f = project(as_of, allocated, used, &all).ok_or_else(too_large)?;
     Ok(ForecastView {
         line_id,
         as_of,

@@ -14,9 +14,50 @@ pub mod setup;
 pub mod subsidy;
 pub mod users;
 
-use crate::db::{Conn, Pool};
-use crate::error::AppResult;
+use serde::Serialize;
+
+use crate::auth::Actor;
+use crate::db::{write_tx, Conn, DbConnection, Pool};
+use crate::error::{AppError, AppResult};
 
 pub fn conn(pool: &Pool) -> AppResult<Conn> {
     Ok(pool.get()?)
+}
+
+/// Runs a state-changing use case in one write transaction on behalf of `actor`, after checking
+/// inside that transaction that the actor's user is not revoked (401 otherwise): a revocation
+/// that has returned stops every later commit, in every process.
+pub fn act<T, F>(c: &mut DbConnection, actor: &Actor, f: F) -> AppResult<T>
+where
+    F: FnOnce(&mut DbConnection) -> AppResult<T>,
+{
+    write_tx(c, |c| {
+        if !crate::db::users::still_active(c, actor.user_id)? {
+            return Err(AppError::Unauthenticated);
+        }
+        f(c)
+    })
+}
+
+/// [`act`] for a use case whose result is the response body, sent with `status`: when the
+/// request carries an Idempotency-Key, the key and this answer are stored in the same
+/// transaction as the action, so a retry after any crash replays the committed answer or, if
+/// nothing committed, runs the action once.
+pub fn answer<T, F>(c: &mut DbConnection, actor: &Actor, status: u16, f: F) -> AppResult<T>
+where
+    T: Serialize,
+    F: FnOnce(&mut DbConnection) -> AppResult<T>,
+{
+    let Some(scope) = actor.key.as_deref() else {
+        return act(c, actor, f);
+    };
+    let value = act(c, actor, |c| {
+        idempotency::claim_in(c, actor, scope)?;
+        let value = f(c)?;
+        let body = serde_json::to_string(&value).map_err(|e| AppError::Internal(e.to_string()))?;
+        idempotency::answer_in(c, actor, scope, status, &body)?;
+        Ok(value)
+    })?;
+    scope.mark_answered();
+    Ok(value)
 }

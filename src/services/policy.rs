@@ -4,13 +4,13 @@ use chrono::NaiveDate;
 
 use crate::auth::Actor;
 use crate::db::policy::{self as rows, CityRow, NewPolicy, PolicyRow};
-use crate::db::{now, write_tx, DbConnection, Pool};
+use crate::db::{now, DbConnection, Pool};
 use crate::domain::policy::{CityRates, HostMealDeduction, Policy};
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
 use crate::wire::{deduction_bp, from_bp, PolicyView};
 
-use super::conn;
+use super::{answer, conn};
 
 /// A stored version: its row (id and number) and the policy it holds.
 pub struct Version {
@@ -134,7 +134,7 @@ pub fn insert(
 /// `POST /api/v1/policy`.
 pub fn publish(pool: &Pool, actor: &Actor, policy: Policy) -> AppResult<PolicyView> {
     let mut c = conn(pool)?;
-    write_tx(&mut c, |c| {
+    answer(&mut c, actor, 201, |c| {
         insert(c, actor.org_id, Some(actor.user_id), &policy)
     })
 }

@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 use crate::auth::Actor;
 use crate::db::budget::{self as lines};
 use crate::db::reports::{self as rows, TargetRow};
-use crate::db::{orgs, write_tx, DbConnection, Pool};
+use crate::db::{orgs, DbConnection, Pool};
 use crate::domain::budget::EntryKind;
 use crate::domain::performance::{self as perf, execution_rate, Comparator, Indicator, Target};
 use crate::domain::subsidy::{Enrollment, Half};
@@ -21,7 +21,7 @@ use crate::domain::Money;
 use crate::error::{AppError, AppResult};
 use crate::wire::{ExecutionLineView, ExecutionView, IndicatorView, TargetBody};
 
-use super::{budget, clock, conn};
+use super::{act, budget, clock, conn};
 
 fn org_name(c: &mut DbConnection, org_id: i64) -> AppResult<String> {
     Ok(orgs::all(c)?
@@ -220,7 +220,11 @@ pub fn performance(pool: &Pool, actor: &Actor, year: i32) -> AppResult<Vec<Indic
 
 /// The targets in force for `year` (its own, or the latest earlier year's).
 pub fn targets(pool: &Pool, actor: &Actor, year: i32) -> AppResult<Vec<TargetBody>> {
-    Ok(rows::targets(&mut *conn(pool)?, actor.org_id, year)?
+    read_targets(&mut *conn(pool)?, actor.org_id, year)
+}
+
+fn read_targets(c: &mut DbConnection, org_id: i64, year: i32) -> AppResult<Vec<TargetBody>> {
+    Ok(rows::targets(c, org_id, year)?
         .into_iter()
         .map(|r| TargetBody {
             line_code: r.line_code,
@@ -282,10 +286,11 @@ pub fn set_targets(
 ) -> AppResult<Vec<TargetBody>> {
     let rows = target_rows(actor.org_id, year, targets)?;
     let mut c = conn(pool)?;
-    write_tx(&mut c, |c| {
-        Ok::<_, AppError>(rows::replace_targets(c, actor.org_id, year, &rows)?)
-    })?;
-    self::targets(pool, actor, year)
+    // The answer is read in the same transaction: a failure to build it leaves nothing written.
+    act(&mut c, actor, |c| {
+        rows::replace_targets(c, actor.org_id, year, &rows)?;
+        read_targets(c, actor.org_id, year)
+    })
 }
 
 /// hledger's name for a line: `dept.project.cadre-subsidy` → `dept:project:cadre-subsidy`, so

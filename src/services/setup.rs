@@ -232,7 +232,16 @@ pub fn prepare(pool: &Pool, default_data_dir: &Path, create_admin: bool) -> AppR
 /// Writes the admin token where only its owner can read it (mode 0600).
 pub fn write_token_file(dir: &Path, token: &str) -> std::io::Result<std::path::PathBuf> {
     use std::io::Write;
-    std::fs::create_dir_all(dir)?;
+    if !dir.exists() {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            builder.mode(0o700);
+        }
+        builder.create(dir)?;
+    }
     let path = dir.join("admin.token");
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);

@@ -13,7 +13,7 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use crate::auth::Actor;
 use crate::db::subsidy::{self as rows, BatchRow, ItemRow, NewBatch, NewRecipient, RecipientRow};
-use crate::db::{budget as lines, now, write_tx, DbConnection, Pool};
+use crate::db::{budget as lines, now, DbConnection, Pool};
 use crate::domain::capitals::in_words;
 use crate::domain::subsidy::{month_end, month_item, monthly_amount, Enrollment, Half};
 use crate::domain::Money;
@@ -24,7 +24,7 @@ use crate::wire::{timestamp, BatchItemView, BatchView, MonthView, RecipientView,
 
 use super::audit;
 use super::budget::{self, Source};
-use super::{clock, conn};
+use super::{answer, clock, conn};
 
 const ENTITY: &str = "subsidy_batch";
 
@@ -85,7 +85,7 @@ pub fn create_recipient(
         return Err(AppError::field("monthly_amount", "must be more than 0.00"));
     }
     let mut c = conn(pool)?;
-    write_tx(&mut c, |c| {
+    answer(&mut c, actor, 201, |c| {
         // R9: any enrollment date is accepted. Without an amount of their own, each month earns
         // the policy's amount in force on its first day; the column keeps the current policy's
         // amount for reference only.
@@ -138,7 +138,7 @@ pub fn set_enrolled_until(
     until: Option<NaiveDate>,
 ) -> AppResult<RecipientView> {
     let mut c = conn(pool)?;
-    write_tx(&mut c, |c| {
+    answer(&mut c, actor, 200, |c| {
         let row =
             rows::find_recipient(c, actor.org_id, id)?.ok_or(AppError::NotFound("recipient"))?;
         Enrollment::new(row.enrolled_from, until).ok_or_else(|| {
@@ -296,7 +296,7 @@ pub fn create_batch(
     supplementary: bool,
 ) -> AppResult<BatchView> {
     let mut c = conn(pool)?;
-    write_tx(&mut c, |c| {
+    answer(&mut c, actor, 201, |c| {
         if lines::find(c, actor.org_id, line_id)?.is_none() {
             return Err(AppError::UnknownBudgetLine(line_id.to_string()));
         }
@@ -347,7 +347,7 @@ pub fn create_batch(
 /// `POST /api/v1/subsidy-batches/{id}/regenerate`: a draft made again from today's recipients.
 pub fn regenerate(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
     let mut c = conn(pool)?;
-    write_tx(&mut c, |c| {
+    answer(&mut c, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;
         if row.status != "draft" {
             return Err(not_allowed(&row, "regenerate"));
@@ -374,6 +374,19 @@ pub fn regenerate(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
     })
 }
 
+/// Four eyes: whoever made the batch's content — its creator, or anyone who regenerated it —
+/// does not approve it.
+fn made_by(c: &mut DbConnection, actor: &Actor, row: &BatchRow) -> AppResult<bool> {
+    if row.created_by == actor.user_id {
+        return Ok(true);
+    }
+    Ok(
+        crate::db::audit::for_entity(c, actor.org_id, ENTITY, row.id)?
+            .iter()
+            .any(|e| e.action == "regenerate" && e.actor_id == actor.user_id),
+    )
+}
+
 fn not_allowed(row: &BatchRow, action: &'static str) -> AppError {
     AppError::InvalidTransition {
         what: "subsidy batch",
@@ -386,12 +399,12 @@ fn not_allowed(row: &BatchRow, action: &'static str) -> AppError {
 /// the recipient-months and commits the total, or changes nothing.
 pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
     let mut c = conn(pool)?;
-    let view = write_tx(&mut c, |c| {
+    let view = answer(&mut c, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;
         if row.status != "draft" {
             return Err(not_allowed(&row, "approve"));
         }
-        if row.created_by == actor.user_id {
+        if made_by(c, actor, &row)? {
             return Err(AppError::SelfApprovalForbidden);
         }
         // The approver approves exactly what is due now: a draft made before recipients or paid
@@ -454,7 +467,7 @@ pub fn pay(
     margin: clock::PaymentMargin,
 ) -> AppResult<BatchView> {
     let mut c = conn(pool)?;
-    write_tx(&mut c, |c| {
+    answer(&mut c, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;
         if row.status != "approved" {
             return Err(not_allowed(&row, "pay"));
@@ -496,7 +509,7 @@ pub fn pay(
 /// back its commitment and its recipient-months. A paid batch is final.
 pub fn void(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
     let mut c = conn(pool)?;
-    write_tx(&mut c, |c| {
+    answer(&mut c, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;
         if row.status != "draft" && row.status != "approved" {
             return Err(not_allowed(&row, "void"));

@@ -1,9 +1,5 @@
 //! Organisations, users and authentication.
 
-use std::collections::HashMap;
-use std::sync::{LazyLock, Mutex};
-use std::time::{Duration, Instant};
-
 use crate::auth::{new_token, token_hash, Actor, Role};
 use crate::db::{self, orgs, users, write_tx, Pool};
 use crate::error::{AppError, AppResult};
@@ -36,10 +32,16 @@ pub fn resolve_org(c: &mut db::DbConnection, code: Option<&str>) -> AppResult<or
             match all.len() {
                 1 => Ok(all.remove(0)),
                 0 => Err(AppError::NotFound("organisation")),
-                _ => Err(AppError::field(
-                    "org",
-                    "several organisations exist: name one with --org",
-                )),
+                _ => {
+                    let codes: Vec<&str> = all.iter().map(|o| o.code.as_str()).collect();
+                    Err(AppError::field(
+                        "org",
+                        format!(
+                            "several organisations exist ({}): name one with --org",
+                            codes.join(", ")
+                        ),
+                    ))
+                }
             }
         }
     }
@@ -52,8 +54,10 @@ pub fn add_user(
     name: &str,
     roles: &[Role],
 ) -> AppResult<(i64, String)> {
-    if name.trim().is_empty() || name.chars().count() > 200 {
-        return Err(AppError::field("name", "1 to 200 characters"));
+    let name =
+        crate::domain::text::clean(name).map_err(|p| AppError::field("name", p.message()))?;
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(AppError::field("name", "1 to 200 characters required"));
     }
     if roles.is_empty() {
         return Err(AppError::field("role", "at least one role"));
@@ -75,60 +79,42 @@ pub fn add_user(
     Ok((id, token))
 }
 
-/// `baoxiao users revoke`: the user's token stops working at once in this process, and within
-/// [`AUTH_TTL`] in every other server process.
+/// `baoxiao users revoke`: the user's token stops working at once, in every server process.
+/// Requests are authenticated against the database each time (no per-process cache), and every
+/// action re-checks its user inside its own transaction ([`super::act`]): once this returns, no
+/// action of the user can commit. On PostgreSQL the update waits for actions that already
+/// passed that check (they hold a share lock on the user's row) to finish first.
 pub fn revoke(pool: &Pool, user_id: i64) -> AppResult<()> {
-    let mut c = conn(pool)?;
-    let changed = users::revoke(&mut c, user_id)?;
-    if let Ok(mut cache) = AUTH_CACHE.lock() {
-        cache.retain(|_, (actor, _)| actor.user_id != user_id);
-    }
-    match changed {
+    match users::revoke(&mut *conn(pool)?, user_id)? {
         0 => Err(AppError::NotFound("active user")),
         _ => Ok(()),
     }
 }
 
-/// How long a process trusts a token it has looked up. Most requests then skip the database for
-/// authentication; a revocation made by another process takes effect within this time.
-pub const AUTH_TTL: Duration = Duration::from_secs(5);
-const AUTH_CACHE_MAX: usize = 10_000;
-
-/// Recently authenticated callers, by token hash (the token itself is not kept).
-static AUTH_CACHE: LazyLock<Mutex<HashMap<String, (Actor, Instant)>>> =
-    LazyLock::new(Default::default);
-
-/// The caller for a token looked up less than [`AUTH_TTL`] ago, without touching the database.
-pub fn cached(token: &str) -> Option<Actor> {
-    let cache = AUTH_CACHE.lock().ok()?;
-    cache
-        .get(&token_hash(token))
-        .filter(|(_, at)| at.elapsed() < AUTH_TTL)
-        .map(|(actor, _)| actor.clone())
-}
-
 /// The caller a bearer token belongs to; 401 for an unknown or revoked token.
 pub fn authenticate(pool: &Pool, token: &str) -> AppResult<Actor> {
-    if let Some(actor) = cached(token) {
-        return Ok(actor);
-    }
-    let hash = token_hash(token);
-    let mut c = conn(pool)?;
-    let user = users::find_by_token_hash(&mut c, &hash)?
-        .filter(|u| u.revoked_at.is_none())
+    let user = users::find_by_token_hash(&mut *conn(pool)?, &token_hash(token))?
         .ok_or(AppError::Unauthenticated)?;
-    let actor = Actor {
+    actor(user)
+}
+
+/// The caller for a user id known by other means (a web session): 401 once the user is revoked.
+/// Every way of signing in ends here, so revocation means the same for all of them.
+pub fn authenticate_user(pool: &Pool, user_id: i64) -> AppResult<Actor> {
+    let user = users::find_any(&mut *conn(pool)?, user_id)?.ok_or(AppError::Unauthenticated)?;
+    actor(user)
+}
+
+fn actor(user: users::UserRow) -> AppResult<Actor> {
+    if user.revoked_at.is_some() {
+        return Err(AppError::Unauthenticated);
+    }
+    Ok(Actor {
         org_id: user.org_id,
         user_id: user.id,
         roles: user.roles.split(',').filter_map(Role::parse).collect(),
-    };
-    if let Ok(mut cache) = AUTH_CACHE.lock() {
-        if cache.len() >= AUTH_CACHE_MAX {
-            cache.clear();
-        }
-        cache.insert(hash, (actor.clone(), Instant::now()));
-    }
-    Ok(actor)
+        key: None,
+    })
 }
 
 pub fn count(pool: &Pool) -> AppResult<i64> {

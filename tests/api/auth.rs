@@ -73,3 +73,52 @@ async fn nobody_approves_their_own_claim() {
     let line_after = app.line(line).await;
     assert_eq!(line_after["committed"], "0.00");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revoked_token_is_refused_at_once_by_every_server_process() {
+    let app = spawn_app().await;
+    let second = ServerProcess::start(&app).await;
+    let claimant = app.user("张三", &[R::Claimant]);
+    let (finance_id, finance) =
+        baoxiao::services::users::add_user(&app.pool, None, "李四", &[R::Finance]).unwrap();
+    let line = app.line_id("dept.project.petition-work.operations").await;
+    let id = app.submit(&claimant, &r8_claim(line)).await;
+    // Both processes have just seen the token work.
+    for address in [&app.address, &second.address] {
+        let url = format!("{address}/api/v1/travel-claims/{id}");
+        app.send(app.client.get(url).bearer_auth(&finance))
+            .await
+            .assert(200, "");
+    }
+    baoxiao::services::users::revoke(&app.pool, finance_id).unwrap();
+    for address in [&app.address, &second.address] {
+        let approve = format!("{address}/api/v1/travel-claims/{id}/approve");
+        app.send(app.client.post(approve).bearer_auth(&finance))
+            .await
+            .assert(401, "unauthenticated");
+        let read = format!("{address}/api/v1/travel-claims/{id}");
+        app.send(app.client.get(read).bearer_auth(&finance))
+            .await
+            .assert(401, "unauthenticated");
+    }
+    assert_eq!(app.line(line).await["committed"], "0.00");
+}
+
+#[tokio::test]
+async fn an_action_checks_its_user_inside_its_own_transaction() {
+    let app = spawn_app().await;
+    let claimant = app.user("张三", &[R::Claimant]);
+    let (finance_id, finance) =
+        baoxiao::services::users::add_user(&app.pool, None, "李四", &[R::Finance]).unwrap();
+    let line = app.line_id("dept.project.petition-work.operations").await;
+    let id = app.submit(&claimant, &r8_claim(line)).await;
+    // Authenticated before the revocation, acting after it: the action refuses to commit.
+    let actor = baoxiao::services::users::authenticate(&app.pool, &finance).unwrap();
+    baoxiao::services::users::revoke(&app.pool, finance_id).unwrap();
+    let refused = baoxiao::services::claims::approve(&app.pool, &actor, id);
+    assert!(
+        matches!(refused, Err(baoxiao::error::AppError::Unauthenticated)),
+        "{refused:?}"
+    );
+    assert_eq!(app.line(line).await["committed"], "0.00");
+}

@@ -281,7 +281,10 @@ async fn every_route_for_every_role() {
                     reply.body
                 ));
             }
-            if !expected_forbidden && (status == 401 || status == 403) {
+            // The finance user who regenerated the batch just before is one of its makers: four
+            // eyes, not the role, refuses its approval.
+            let four_eyes = reply.code() == "self_approval_forbidden" && path.ends_with("/approve");
+            if !expected_forbidden && (status == 401 || status == 403) && !four_eyes {
                 failures.push(format!(
                     "{method} {path} as {role}: expected access, got {status} {}",
                     reply.body

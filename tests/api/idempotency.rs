@@ -94,24 +94,53 @@ async fn a_key_reused_with_another_body_is_422() {
 }
 
 #[tokio::test]
-async fn a_retry_while_the_first_is_running_is_409() {
+async fn the_same_json_with_other_spacing_or_key_order_is_the_same_request() {
     let app = spawn_app().await;
     let claimant = app.user("张三", &[R::Claimant]);
-    let finance = app.user("李四", &[R::Finance]);
     let line = app.line_id("dept.project.petition-work.operations").await;
-    let id = app.submit(&claimant, &r8_claim(line)).await;
-    // Hold the key as a request in flight would.
-    let actor = baoxiao::services::users::authenticate(&app.pool, &finance).unwrap();
-    let path = format!("/api/v1/travel-claims/{id}/approve");
-    let fingerprint = baoxiao::services::idempotency::fingerprint("POST", &path, b"");
-    let begun =
-        baoxiao::services::idempotency::begin(&app.pool, &actor, "busy-key", &fingerprint, 48)
-            .unwrap();
-    assert!(matches!(begun, baoxiao::services::idempotency::Begin::Run));
-    approve_with_key(&app, &finance, id, "busy-key")
+    let post = |body: String| {
+        app.client
+            .post(app.url("/api/v1/travel-claims"))
+            .bearer_auth(&claimant)
+            .header("Idempotency-Key", "spaced")
+            .header("content-type", "application/json")
+            .body(body)
+    };
+    let compact = day_trip(line).to_string();
+    let first = app.send(post(compact)).await;
+    first.assert(201, "");
+    let spaced = serde_json::to_string_pretty(&day_trip(line)).unwrap();
+    let again = app.send(post(format!("\n  {spaced}\n"))).await;
+    again.assert(201, "");
+    assert_eq!(again.body["id"], first.body["id"]);
+}
+
+#[tokio::test]
+async fn a_key_with_a_tab_or_a_control_character_is_422() {
+    let app = spawn_app().await;
+    let claimant = app.user("张三", &[R::Claimant]);
+    let line = app.line_id("dept.project.petition-work.operations").await;
+    for key in ["with\ttab", "\t"] {
+        app.send(
+            app.client
+                .post(app.url("/api/v1/travel-claims"))
+                .bearer_auth(&claimant)
+                .header("Idempotency-Key", key)
+                .json(&day_trip(line)),
+        )
         .await
-        .assert(409, "idempotency_key_in_flight");
-    assert_eq!(app.line(line).await["committed"], "0.00");
+        .assert(422, "invalid_request");
+    }
+    // A bogus token is 401 before the key is looked at.
+    app.send(
+        app.client
+            .post(app.url("/api/v1/travel-claims"))
+            .bearer_auth("bx_bogus")
+            .header("Idempotency-Key", "with\ttab")
+            .json(&day_trip(line)),
+    )
+    .await
+    .assert(401, "unauthenticated");
 }
 
 #[tokio::test]

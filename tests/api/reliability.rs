@@ -247,6 +247,95 @@ async fn a_crash_loses_no_acknowledged_approval() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn after_a_crash_during_keyed_approvals_every_key_replays_or_runs_once() {
+    let app = spawn_app().await;
+    let claimant = app.user("张三", &[R::Claimant]);
+    let finance = app.user("李四", &[R::Finance]);
+    let line = line_for(&app, "keyed-crash", 200).await;
+    let ids = submit_many(&app, &claimant, line, 80).await;
+    let mut victim = ServerProcess::start(&app).await;
+    let keyed = |address: &str, id: i64| {
+        app.client
+            .post(format!("{address}/api/v1/travel-claims/{id}/approve"))
+            .bearer_auth(&finance)
+            .header("Idempotency-Key", format!("approve-{id}"))
+    };
+
+    // Keyed approvals through the victim, 8 at a time; SIGKILL once 20 were acknowledged.
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let stream = {
+        let requests: Vec<_> = ids
+            .iter()
+            .map(|id| (*id, keyed(&victim.address, *id)))
+            .collect();
+        tokio::spawn(async move {
+            futures::stream::iter(requests)
+                .for_each_concurrent(8, |(id, request)| {
+                    let tx = tx.clone();
+                    async move {
+                        if let Ok(r) = request.send().await {
+                            if r.status().is_success() && r.bytes().await.is_ok() {
+                                let _ = tx.send(id);
+                            }
+                        }
+                    }
+                })
+                .await
+        })
+    };
+    let mut acknowledged = Vec::new();
+    while let Some(id) = rx.recv().await {
+        acknowledged.push(id);
+        if acknowledged.len() == 20 {
+            victim.kill();
+            break;
+        }
+    }
+    stream.await.unwrap();
+    while let Ok(id) = rx.try_recv() {
+        acknowledged.push(id);
+    }
+
+    // Restart and retry every key: each answers 200 with the claim approved (a replay of the
+    // committed answer, or the approval run now), none is left in flight, and each claim holds
+    // exactly one commitment.
+    let restarted = ServerProcess::start(&app).await;
+    let mut replays = 0;
+    for id in &ids {
+        let response = keyed(&restarted.address, *id).send().await.unwrap();
+        let replayed = response.headers().contains_key("idempotent-replayed");
+        let status = response.status();
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(status, Status::OK, "claim {id}: {body}");
+        assert_eq!(body["status"], "approved", "claim {id}: {body}");
+        assert_eq!(body["id"], *id);
+        if acknowledged.contains(id) {
+            assert!(
+                replayed,
+                "claim {id} was acknowledged, so its answer is kept"
+            );
+        }
+        replays += usize::from(replayed);
+    }
+    assert!(replays >= acknowledged.len());
+    let mut c = app.pool.get().unwrap();
+    use baoxiao::db::schema::ledger_entries::dsl as le;
+    for id in &ids {
+        let commits: i64 = le::ledger_entries
+            .filter(
+                le::source_type
+                    .eq("travel_claim")
+                    .and(le::source_id.eq(*id))
+                    .and(le::kind.eq("commit")),
+            )
+            .count()
+            .get_result(&mut *c)
+            .unwrap();
+        assert_eq!(commits, 1, "claim {id}");
+    }
+}
+
 #[tokio::test]
 async fn the_database_refuses_to_edit_the_ledger() {
     let app = spawn_app().await;

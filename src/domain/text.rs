@@ -1,0 +1,92 @@
+//! Text a person typed: one rule for every text field of every request, applied once where a
+//! request enters (the JSON body reader and the CLI), not field by field.
+//!
+//! - Control characters (NUL, tab, line breaks, U+2028/U+2029 …) are refused: names and purposes
+//!   are single lines, and PostgreSQL cannot store NUL at all.
+//! - Leading and trailing white space and invisible characters are dropped.
+//! - Text that had characters but none visible (only spaces, only a zero-width space) is refused.
+
+/// Why a text was refused; the message names no field (the caller does).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TextProblem {
+    ControlCharacter,
+    Invisible,
+}
+
+impl TextProblem {
+    pub fn message(self) -> &'static str {
+        match self {
+            TextProblem::ControlCharacter => {
+                "must be one line without control characters (no NUL, tab or line break)"
+            }
+            TextProblem::Invisible => "must contain a visible character",
+        }
+    }
+}
+
+/// Characters that take no room on screen: white space, and format characters such as the
+/// zero-width space, joiners, direction marks, word joiner and the byte order mark.
+pub fn is_invisible(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(c,
+            '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}'
+            | '\u{17B5}' | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}' | '\u{FFA0}')
+}
+
+fn is_forbidden(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')
+}
+
+/// The text as stored: trimmed of invisible characters at both ends. An empty text stays empty
+/// (whether a field may be empty is that field's rule).
+pub fn clean(text: &str) -> Result<&str, TextProblem> {
+    if text.chars().any(is_forbidden) {
+        return Err(TextProblem::ControlCharacter);
+    }
+    let trimmed = text.trim_matches(is_invisible);
+    if trimmed.is_empty() && !text.is_empty() {
+        return Err(TextProblem::Invisible);
+    }
+    Ok(trimmed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn worked_examples() {
+        assert_eq!(clean("  赴省汇报 "), Ok("赴省汇报"));
+        assert_eq!(clean("\u{200B}张三\u{FEFF}"), Ok("张三"));
+        assert_eq!(clean("张 三"), Ok("张 三"));
+        assert_eq!(clean(""), Ok(""));
+        assert_eq!(clean("   "), Err(TextProblem::Invisible));
+        assert_eq!(clean("\u{200B}"), Err(TextProblem::Invisible));
+        assert_eq!(clean("\u{3000}"), Err(TextProblem::Invisible));
+        assert_eq!(clean("a\u{0}b"), Err(TextProblem::ControlCharacter));
+        assert_eq!(clean("张三\n李四"), Err(TextProblem::ControlCharacter));
+        assert_eq!(clean("a\tb"), Err(TextProblem::ControlCharacter));
+        assert_eq!(clean("a\u{2028}b"), Err(TextProblem::ControlCharacter));
+    }
+
+    proptest! {
+        #[test]
+        fn what_is_kept_is_trimmed_free_of_control_characters_and_stable(text in "\\PC*") {
+            if let Ok(kept) = clean(&text) {
+                prop_assert!(!kept.chars().any(is_forbidden));
+                prop_assert!(!kept.starts_with(is_invisible) && !kept.ends_with(is_invisible));
+                prop_assert_eq!(clean(kept), Ok(kept));
+                prop_assert!(text.contains(kept));
+            }
+        }
+
+        #[test]
+        fn any_control_character_is_refused(a in "\\PC*", c in proptest::char::range('\0', '\u{1F}'), b in "\\PC*") {
+            let text = format!("{a}{c}{b}");
+            prop_assert_eq!(clean(&text), Err(TextProblem::ControlCharacter));
+        }
+    }
+}
