@@ -207,6 +207,26 @@ mod tests {
     }
 
     proptest! {
+        /// R11: the binding line cannot cover the amount and has no more available than any other
+        /// line that cannot; there is none exactly when every line can.
+        #[test]
+        fn the_binding_line_is_the_least_of_those_short(
+            available in proptest::collection::vec(-1_000_000i64..1_000_000, 1..8),
+            requested in 1i64..1_000_000,
+        ) {
+            let lines: Vec<(usize, Money)> =
+                available.iter().map(|f| Money::from_fen(*f)).enumerate().collect();
+            let requested = Money::from_fen(requested);
+            match binding_line(lines.clone(), requested) {
+                None => prop_assert!(lines.iter().all(|(_, a)| *a >= requested)),
+                Some((i, a)) => {
+                    prop_assert!(a < requested);
+                    prop_assert_eq!(lines[i].1, a);
+                    prop_assert!(lines.iter().all(|(_, other)| *other >= a));
+                }
+            }
+        }
+
         /// The ledger as the service writes it: a commitment only within what is available (the
         /// conditional UPDATE), a release or a spend only of a commitment still open. Replaying
         /// it after every entry: committed and spent are never negative, available never below

@@ -317,6 +317,26 @@ mod tests {
     }
 
     proptest! {
+        /// R10: a segment cut to a fiscal year lies inside it, inside the segment, and keeps every
+        /// day the two share.
+        #[test]
+        fn a_cut_keeps_exactly_the_shared_days(start in 0i64..1500, len in 0i64..800, year in 2020i32..2025) {
+            let from = date("2020-01-01") + chrono::Duration::days(start);
+            let s = Segment { from, to: from + chrono::Duration::days(len), per_day: Money::yuan(480) };
+            let (first, last) = fiscal_year(year).unwrap_or_else(|| panic!("year"));
+            let shared = s.from_day(first).and_then(|x| {
+                let to = x.to.min(last);
+                (x.from <= to).then(|| (to - x.from).num_days() + 1)
+            }).unwrap_or(0);
+            match s.within(first, last) {
+                Some(cut) => {
+                    prop_assert!(first <= cut.from && cut.to <= last);
+                    prop_assert!(s.from <= cut.from && cut.to <= s.to);
+                    prop_assert_eq!(cut.days(), shared);
+                }
+                None => prop_assert_eq!(shared, 0),
+            }
+        }
         #[test]
         fn the_sweep_finds_the_first_day_the_total_exceeds_the_allocation(
             segs in arb_segments(), offset in 0i64..150, allocated in 0i64..20_000_000, used in 0i64..2_000_000

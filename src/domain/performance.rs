@@ -352,6 +352,29 @@ mod tests {
     }
 
     proptest! {
+        /// 资金发放时间 is a share: between 0 and 100, and 100 only when no counted month is late.
+        #[test]
+        fn months_paid_on_time_is_a_share(
+            months in proptest::collection::vec((0usize..2, proptest::option::of(0i64..400)), 0..40),
+            as_of in 0i64..400,
+        ) {
+            let start = NaiveDate::from_ymd_opt(2021, 1, 1).unwrap_or_default();
+            let day = |n: i64| start + Duration::days(n);
+            let windows = [(day(151), day(160)), (day(334), day(343))];
+            let due: Vec<DueMonth> = months
+                .iter()
+                .map(|(h, paid)| DueMonth { window: windows[*h], paid_on: paid.map(day) })
+                .collect();
+            if let Some(share) = months_paid_on_time(&due, day(as_of)) {
+                prop_assert!(share >= Decimal::ZERO && share <= Decimal::ONE_HUNDRED);
+                let late = due.iter().any(|m| match m.paid_on {
+                    Some(p) => p < m.window.0 || p > m.window.1,
+                    None => day(as_of) > m.window.1,
+                });
+                prop_assert_eq!(share == Decimal::ONE_HUNDRED, !late);
+            }
+        }
+
         #[test]
         fn a_rate_of_a_part_is_between_0_and_100(part in 0i64..1_000_000_000, extra in 0i64..1_000_000_000) {
             let rate = execution_rate(Money::from_fen(part), Money::from_fen(part + extra + 1));

@@ -190,9 +190,17 @@ pub fn monthly_amount(
         .map(|(_, amount)| *amount)
 }
 
-/// The last day of a month, for labels and enrollment ends (R9).
-pub fn month_end(year: i32, month: u32) -> Option<NaiveDate> {
-    last_day(year, month)
+/// R9: the months already in an approved or paid batch (`paid`, as (year, month)) that ending
+/// the enrollment on `until` would leave not wholly enrolled, as `2021-04` labels; any of them
+/// refuses the change (409 `months_already_paid`).
+///
+/// Worked example: January–June 2021 paid; ending on 2021-03-31 orphans 2021-04, 2021-05 and
+/// 2021-06; ending on 2021-06-15 orphans 2021-06 (paid whole); 2021-06-30 orphans nothing.
+pub fn months_orphaned(paid: &[(i32, u32)], until: NaiveDate) -> Vec<String> {
+    paid.iter()
+        .filter(|(y, m)| last_day(*y, *m).is_some_and(|end| end > until))
+        .map(|(y, m)| format!("{y:04}-{m:02}"))
+        .collect()
 }
 
 /// Every enrolled month of a half-year, in order.
@@ -266,6 +274,17 @@ mod tests {
             .map(|i| i.amount)
             .collect();
         assert_eq!(Money::checked_sum(h1), Some(Money::yuan(6600)));
+    }
+
+    #[test]
+    fn r9_ending_an_enrollment_never_orphans_paid_months() {
+        let paid: Vec<(i32, u32)> = (1..=6).map(|m| (2021, m)).collect();
+        assert_eq!(
+            months_orphaned(&paid, date("2021-03-31")),
+            ["2021-04", "2021-05", "2021-06"]
+        );
+        assert_eq!(months_orphaned(&paid, date("2021-06-15")), ["2021-06"]);
+        assert!(months_orphaned(&paid, date("2021-06-30")).is_empty());
     }
 
     #[test]

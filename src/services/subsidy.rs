@@ -15,7 +15,7 @@ use crate::auth::Actor;
 use crate::db::subsidy::{self as rows, BatchRow, ItemRow, NewBatch, NewRecipient, RecipientRow};
 use crate::db::{budget as lines, now, DbConnection, Pool};
 use crate::domain::capitals::in_words;
-use crate::domain::subsidy::{month_end, month_item, monthly_amount, Enrollment, Half};
+use crate::domain::subsidy::{month_item, monthly_amount, months_orphaned, Enrollment, Half};
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
 use crate::metrics;
@@ -150,15 +150,13 @@ pub fn set_enrolled_until(
         // R9: money paid is never orphaned. A month in an approved or paid batch that would no
         // longer be wholly enrolled refuses the change (and the rollback undoes the write).
         if let Some(until) = until {
-            let paid: Vec<String> = rows::recipient_taken_months(c, actor.org_id, id)?
+            let paid: Vec<(i32, u32)> = rows::recipient_taken_months(c, actor.org_id, id)?
                 .into_iter()
-                .filter_map(|(y, m)| {
-                    let m = u32::try_from(m).ok()?;
-                    (month_end(y, m)? > until).then(|| format!("{y:04}-{m:02}"))
-                })
+                .filter_map(|(y, m)| Some((y, u32::try_from(m).ok()?)))
                 .collect();
-            if !paid.is_empty() {
-                return Err(AppError::MonthsAlreadyPaid(paid));
+            let orphaned = months_orphaned(&paid, until);
+            if !orphaned.is_empty() {
+                return Err(AppError::MonthsAlreadyPaid(orphaned));
             }
         }
         let row =

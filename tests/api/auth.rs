@@ -1,4 +1,5 @@
 use crate::helpers::*;
+use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 
 #[tokio::test]
@@ -121,4 +122,49 @@ async fn an_action_checks_its_user_inside_its_own_transaction() {
         "{refused:?}"
     );
     assert_eq!(app.line(line).await["committed"], "0.00");
+}
+
+/// On PostgreSQL an action holds a share lock on its user's row from its check to its commit, so
+/// `revoke` returns only after such an action has committed: nothing of the user commits later.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn revoke_waits_for_an_action_already_past_its_check() {
+    if std::env::var(POSTGRES_ENV).map_or(true, |u| u.is_empty()) {
+        eprintln!("SKIPPED on SQLite: its writers are serialised, so the question does not arise");
+        return;
+    }
+    let app = spawn_app().await;
+    let (finance_id, _) =
+        baoxiao::services::users::add_user(&app.pool, None, "李四", &[R::Finance]).unwrap();
+    // An action of the user, past its check, not yet committed.
+    let mut action = app.pool.get().unwrap();
+    action.batch_execute("BEGIN").unwrap();
+    assert!(baoxiao::db::users::still_active(&mut action, finance_id).unwrap());
+    let pool = app.pool.clone();
+    let revoking = std::thread::spawn(move || baoxiao::services::users::revoke(&pool, finance_id));
+    // Wait (by observation, not by time) until the revocation is blocked on the action's lock.
+    let mut observer = app.pool.get().unwrap();
+    loop {
+        #[derive(QueryableByName)]
+        struct Waiting {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let waiting: Waiting = diesel::sql_query(
+            "SELECT count(*) AS n FROM pg_stat_activity \
+             WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        )
+        .get_result(&mut *observer)
+        .unwrap();
+        if waiting.n > 0 {
+            break;
+        }
+        assert!(
+            !revoking.is_finished(),
+            "revoke returned while an action of the user was open"
+        );
+        std::thread::yield_now();
+    }
+    assert!(!revoking.is_finished());
+    action.batch_execute("COMMIT").unwrap();
+    revoking.join().unwrap().unwrap();
 }
