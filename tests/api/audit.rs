@@ -117,6 +117,9 @@ async fn a_scripted_year_is_listed_transition_by_transition_and_nothing_of_anoth
         (paid, "pay"),
         (rejected, "reject"),
     ] {
+        if action == "pay" {
+            app.approvals_dated_2021_05_01();
+        }
         let body = match action {
             "pay" => json!({"paid_on": "2021-05-20"}),
             "reject" => json!({"reason": "无审批单"}),
@@ -184,6 +187,7 @@ async fn a_scripted_year_is_listed_transition_by_transition_and_nothing_of_anoth
         .assert(200, "");
         batches.push(id);
     }
+    app.approvals_dated_2021_05_01();
     app.post(
         &finance,
         &format!("/api/v1/subsidy-batches/{}/pay", batches[0]),
