@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand};
 
 use baoxiao::auth::Role;
 use baoxiao::config::{self, Settings};
-use baoxiao::services::{budget, idempotency, setup, users};
+use baoxiao::services::{budget, idempotency, setup, sign_in, users};
 use baoxiao::startup::Application;
 
 #[derive(Parser)]
@@ -92,6 +92,18 @@ enum UsersCommand {
         #[arg(long = "role", required = true, value_enum)]
         roles: Vec<Role>,
         /// Organisation code; defaults to the only organisation.
+        #[arg(long)]
+        org: Option<String>,
+        /// Also give the user this web login; the password is read from standard input (one
+        /// line) when it is not a terminal, or asked for twice without echo.
+        #[arg(long)]
+        login: Option<String>,
+    },
+    /// Set a web login's password (read like `users add --login`); ends the user's sessions.
+    SetPassword {
+        #[arg(long)]
+        login: String,
+        /// Organisation code the login must belong to.
         #[arg(long)]
         org: Option<String>,
     },
@@ -178,20 +190,69 @@ fn add_org(settings: &Settings, code: &str, name: &str) -> CliResult {
 fn users_command(settings: &Settings, command: UsersCommand) -> CliResult {
     let pool = with_pool(settings)?;
     match command {
-        UsersCommand::Add { name, roles, org } => {
+        UsersCommand::Add {
+            name,
+            roles,
+            org,
+            login,
+        } => {
+            let password = match &login {
+                Some(login) => {
+                    let password = read_password()?;
+                    sign_in::check_new_login(&pool, login, &password)?;
+                    Some(password)
+                }
+                None => None,
+            };
             let (id, token) = users::add_user(&pool, org.as_deref(), &name, &roles)?;
+            if let (Some(login), Some(password)) = (&login, &password) {
+                let mut c = pool.get()?;
+                let org = users::resolve_org(&mut c, org.as_deref())?;
+                drop(c);
+                sign_in::add_login(&pool, org.id, id, login, password, false)?;
+                println!("web login: {}", sign_in::normalise_login(login));
+            }
             println!(
                 "user {name} created (id {id}) with roles {}; token (shown once):",
                 Role::join(&roles)
             );
             println!("{token}");
         }
+        UsersCommand::SetPassword { login, org } => {
+            let password = read_password()?;
+            sign_in::set_password(&pool, org.as_deref(), &login, &password)?;
+            println!(
+                "password of {} changed; their sessions have ended",
+                sign_in::normalise_login(&login)
+            );
+        }
         UsersCommand::Revoke { id } => {
             users::revoke(&pool, id)?;
+            sign_in::end_sessions_of(&pool, id)?;
             println!("user {id} revoked");
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A password from standard input: one line when it is not a terminal (scripts, tests), or asked
+/// for twice without echo when it is.
+fn read_password() -> CliResult<String> {
+    use std::io::{BufRead, IsTerminal};
+    if !std::io::stdin().is_terminal() {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        let password = line.trim_end_matches(['\r', '\n']).to_string();
+        sign_in::check_password(&password)?;
+        return Ok(password);
+    }
+    let first = rpassword::prompt_password("Password (at least 8 characters): ")?;
+    sign_in::check_password(&first)?;
+    let second = rpassword::prompt_password("Password again: ")?;
+    if first != second {
+        return Err("the two passwords differ; nothing changed".into());
+    }
+    Ok(first)
 }
 
 fn verify(settings: &Settings) -> CliResult {
@@ -278,6 +339,15 @@ fn serve(mut settings: Settings, bind: Option<String>) -> CliResult {
             println!("Created the first admin. Token (shown once, also written to {}):", path.display());
             println!("{token}");
         }
+        if let Some(password) = &app.admin_password {
+            let path = write_secret_file(Path::new(&settings.app.data_dir), "admin.password", password)?;
+            println!(
+                "Web sign-in at {}/login: login admin, password (shown once, also written to {}; change it at first sign-in):",
+                settings.web.public_url.trim_end_matches('/'),
+                path.display()
+            );
+            println!("{password}");
+        }
         let pool = app.pool.clone();
         let retention = settings.app.idempotency_retention_hours;
         actix_web::rt::spawn(async move {
@@ -297,6 +367,23 @@ fn serve(mut settings: Settings, bind: Option<String>) -> CliResult {
         tracing::info!("stopped");
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// Writes a secret where only its owner can read it (mode 0600).
+fn write_secret_file(dir: &Path, name: &str, secret: &str) -> std::io::Result<std::path::PathBuf> {
+    use std::io::Write;
+    std::fs::create_dir_all(dir)?;
+    let path = dir.join(name);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(&path)?;
+    writeln!(file, "{secret}")?;
+    Ok(path)
 }
 
 /// A database URL without its password, for logs.

@@ -22,6 +22,8 @@ pub struct Application {
     pub pool: Pool,
     /// The first admin's token, when this start created it.
     pub admin_token: Option<String>,
+    /// The first admin's web password (login `admin`), when this start created it.
+    pub admin_password: Option<String>,
     pub loaded_default_data: bool,
 }
 
@@ -38,6 +40,13 @@ impl Application {
         )?;
         let prepared = setup::prepare(&pool, Path::new(&settings.app.default_data_dir), true)
             .map_err(|e| format!("start-up failed: {e}"))?;
+        let admin_password = match &prepared.admin_token {
+            Some(token) => Some(
+                crate::services::sign_in::ensure_admin_login(&pool, token)
+                    .map_err(|e| format!("first admin's login: {e}"))?,
+            ),
+            None => None,
+        };
         let listener = TcpListener::bind(&settings.server.bind)?;
         let port = listener.local_addr()?.port();
         let server = run(listener, pool.clone(), settings)?;
@@ -46,6 +55,7 @@ impl Application {
             port,
             pool,
             admin_token: prepared.admin_token,
+            admin_password,
             loaded_default_data: prepared.loaded_default_data,
         })
     }
@@ -68,6 +78,7 @@ fn run(listener: TcpListener, pool: Pool, settings: &Settings) -> Result<Server,
         .map_err(|e| format!("metrics: {e}"))?;
     let pool = web::Data::new(pool);
     let retention = web::Data::new(Retention(settings.app.idempotency_retention_hours));
+    let web_config = web::Data::new(crate::web::WebConfig::from_settings(&settings.web));
     let openapi = routes::ApiDoc::openapi();
     let mut server = HttpServer::new(move || {
         App::new()
@@ -76,6 +87,7 @@ fn run(listener: TcpListener, pool: Pool, settings: &Settings) -> Result<Server,
             .wrap(TracingLogger::default())
             .app_data(pool.clone())
             .app_data(retention.clone())
+            .app_data(web_config.clone())
             .app_data(web::QueryConfig::default().error_handler(routes::query_error))
             .app_data(web::PathConfig::default().error_handler(routes::path_error))
             .service(routes::health::healthz)
@@ -87,6 +99,7 @@ fn run(listener: TcpListener, pool: Pool, settings: &Settings) -> Result<Server,
                     .wrap(from_fn(routes::idempotency::middleware))
                     .configure(routes::api),
             )
+            .configure(crate::web::pages)
             .default_service(web::to(routes::not_found))
     })
     .shutdown_timeout(30)

@@ -9,6 +9,7 @@ pub mod performance;
 pub mod policy;
 pub mod subsidy;
 pub mod travel;
+pub mod waiting;
 
 pub use money::Money;
 

@@ -102,6 +102,7 @@ pub fn settings(url: &str, data_dir: &std::path::Path) -> Settings {
             idempotency_retention_hours: 48,
             log_format: "pretty".into(),
         },
+        web: Default::default(),
     }
 }
 
