@@ -16,3 +16,4 @@ mod reports;
 mod subsidy;
 mod travel_claims;
 mod validation;
+mod web;
