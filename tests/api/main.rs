@@ -4,6 +4,7 @@
 
 mod auth;
 mod authorization;
+mod browser;
 mod budget_lines;
 mod duty;
 mod health;
