@@ -35,6 +35,7 @@ pub fn waiting(submitted: NaiveDate, today: NaiveDate, deadline_days: i64) -> Wa
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use proptest::prelude::*;

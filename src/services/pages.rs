@@ -115,7 +115,7 @@ pub fn line_choices(pool: &Pool, actor: &Actor) -> AppResult<Vec<LineChoice>> {
         .into_iter()
         .map(|l| LineChoice {
             id: l.id,
-            label: format!("{} {}（{}）", l.year, l.name, l.code),
+            label: format!("{} 年 {}", l.year, l.name),
         })
         .collect())
 }
@@ -230,6 +230,7 @@ pub fn line_name_for(pool: &Pool, actor: &Actor, claim_id: i64, code: &str) -> A
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -371,6 +371,7 @@ pub fn ensure_admin_login(pool: &Pool, admin_token: &str) -> AppResult<String> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -416,7 +416,7 @@ fn detail(page: &pages::ClaimPage) -> ClaimDetail {
         destination: c.destination.clone(),
         departure: format::date(c.departure_date),
         return_date: format::date(c.return_date),
-        line: format!("{}（{}）", page.line_name, page.line_code),
+        line: page.line_name.clone(),
         submitted: format::local_time(&c.submitted_at),
         status: status(&c.status),
         quote: quote_of(&c.breakdown),
@@ -466,18 +466,20 @@ pub async fn show(pool: web::Data<Pool>, user: SignedIn, id: web::Path<i64>) -> 
 #[template(path = "print.html")]
 struct PrintPage {
     claim: ClaimDetail,
-    printed: String,
+    filed: String,
 }
 
 /// 报销单: the A4 print view.
 pub async fn print(pool: web::Data<Pool>, user: SignedIn, id: web::Path<i64>) -> PageResult {
     let (actor, id) = (user.actor(), id.into_inner());
     let page = run(move || pages::claim_page(&pool, &actor, id)).await?;
+    let claim = detail(&page);
     html(
         StatusCode::OK,
         &PrintPage {
-            claim: detail(&page),
-            printed: format::date(pages::today()),
+            // 填报日期: the day it was submitted, local time.
+            filed: claim.submitted.chars().take(10).collect(),
+            claim,
         },
     )
 }

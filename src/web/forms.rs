@@ -217,6 +217,7 @@ impl ClaimForm {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
