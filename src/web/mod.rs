@@ -123,7 +123,10 @@ struct ErrorPage<'a> {
 impl ResponseError for PageError {
     fn status_code(&self) -> StatusCode {
         match self {
-            PageError::SignIn { .. } | PageError::ChangePassword => StatusCode::SEE_OTHER,
+            // Answered with a redirect (see `error_response`); the status here is what the
+            // request logs record: a visitor without a session, not a server error.
+            PageError::SignIn { .. } => StatusCode::UNAUTHORIZED,
+            PageError::ChangePassword => StatusCode::FORBIDDEN,
             PageError::Csrf | PageError::Forbidden => StatusCode::FORBIDDEN,
             PageError::NotFound => StatusCode::NOT_FOUND,
             PageError::Failed(e) => e.status_code(),
@@ -186,6 +189,10 @@ pub fn html<T: Template>(status: StatusCode, page: &T) -> PageResult {
     Ok(HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "no-store"))
+        // No page may be framed by another site (a hidden 批准 button under a decoy).
+        .insert_header((header::X_FRAME_OPTIONS, "DENY"))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::REFERRER_POLICY, "same-origin"))
         .body(body))
 }
 

@@ -193,6 +193,14 @@ async fn pages_need_a_session_and_the_cookie_is_hardened() {
     let list = v.get("/claims").await;
     assert_eq!(list.status, 200);
     assert!(list.body.contains("我的报销"));
+    let raw = reqwest::Client::new()
+        .get(format!("{}/claims", app.address))
+        .header("cookie", format!("bx_session={id}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(raw.headers()["x-frame-options"], "DENY");
+    assert_eq!(raw.headers()["cache-control"], "no-store");
     // An open redirect is refused: only paths of this site.
     let mut other = Visitor::new(&app.address);
     let p = other
