@@ -240,8 +240,34 @@ async fn asset(name: web::Path<String>) -> HttpResponse {
         .body(body)
 }
 
+/// A redirect to the sign-in page is how a page answers a visitor without a session, not a
+/// failure: the response keeps its status and headers but no longer carries the error, so the
+/// request log does not report every such visit as an error.
+async fn quiet_redirects(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    let res = next.call(req).await?.map_into_boxed_body();
+    if !(res.status().is_redirection() && res.response().error().is_some()) {
+        return Ok(res);
+    }
+    let (req, res) = res.into_parts();
+    let (status, headers) = (res.status(), res.headers().clone());
+    let mut plain = HttpResponse::with_body(status, res.into_body());
+    *plain.headers_mut() = headers;
+    Ok(actix_web::dev::ServiceResponse::new(req, plain))
+}
+
 /// Registers the pages (outside `/api/`, so the API's middleware and errors stay as they are).
 pub fn pages(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("")
+            .wrap(actix_web::middleware::from_fn(quiet_redirects))
+            .configure(routes),
+    );
+}
+
+fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/assets/{name}", web::get().to(asset))
         .route("/", web::get().to(session::home))
         .route("/login", web::get().to(session::login_form))

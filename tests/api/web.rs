@@ -275,6 +275,27 @@ async fn a_claim_goes_from_the_form_to_paid() {
     assert!(quote.body.contains("¥80.00"));
     assert!(quote.body.contains("R4"));
     assert!(!quote.body.contains("<html"), "a fragment, not a page");
+    // A stay without an invoice: explained, and its lodging is not paid.
+    let mut no_invoice = r8_form(line, &csrf, "");
+    for (k, v) in no_invoice.iter_mut() {
+        if k == "stays-0-invoice" {
+            *v = "no".into();
+        }
+    }
+    let q = claimant
+        .post("/claims/quote", &pairs(&no_invoice))
+        .await
+        .body;
+    assert!(q.contains("缺少住宿发票"), "{q}");
+    // Too early to quote: a hint, not an error.
+    let q = claimant
+        .post(
+            "/claims/quote",
+            &[("csrf", csrf.as_str()), ("purpose", "x")],
+        )
+        .await
+        .body;
+    assert!(q.contains("填写出发日期和返回日期后"), "{q}");
     // The same quote without scripts (the 试算 button) renders the whole form.
     let page = claimant
         .post("/claims/new", &pairs(&r8_form(line, &csrf, "quote")))
@@ -368,6 +389,11 @@ async fn refusals_are_shown_in_place_in_chinese() {
         .await;
     assert_eq!(own.status, 303);
     let id: i64 = own.location.trim_start_matches("/claims/").parse().unwrap();
+    let shown = both.get(&own.location).await.body;
+    assert!(
+        shown.contains("可用额不足"),
+        "the budget warning is shown: {shown}"
+    );
 
     // Self-approval.
     let r = both
@@ -784,4 +810,37 @@ async fn users_get_logins_and_new_passwords_from_the_command_line() {
         "third-secret\n",
     );
     assert!(!out.status.success());
+}
+
+#[tokio::test]
+async fn my_claims_come_a_page_at_a_time() {
+    let app = spawn_app().await;
+    let line = app.line_id(OPERATIONS).await;
+    let (id, token) =
+        baoxiao::services::users::add_user(&app.pool, None, "张三", &[R::Claimant]).unwrap();
+    let org = baoxiao::services::users::resolve_org(&mut app.pool.get().unwrap(), None).unwrap();
+    baoxiao::services::sign_in::add_login(&app.pool, org.id, id, "zhangsan", "zhangsan-pw", false)
+        .unwrap();
+    let mut ids = Vec::new();
+    for _ in 0..21 {
+        ids.push(app.submit(&token, &crate::helpers::day_trip(line)).await);
+    }
+    let other = app.user("李四", &[R::Claimant]);
+    let not_mine = app.submit(&other, &crate::helpers::day_trip(line)).await;
+    let mut v = Visitor::new(&app.address);
+    v.sign_in("zhangsan", "zhangsan-pw").await;
+    let first = v.get("/claims").await.body;
+    let shown = |body: &str, id: i64| body.contains(&format!("href=\"/claims/{id}\">#{id}<"));
+    assert!(
+        shown(&first, ids[20]) && shown(&first, ids[1]),
+        "newest first, twenty a page"
+    );
+    assert!(!shown(&first, ids[0]));
+    assert!(!shown(&first, not_mine), "only one's own claims");
+    assert!(first.contains("¥180.00") && first.contains("待审核"));
+    let next = format!("/claims?before={}", ids[1]);
+    assert!(first.contains(&next), "a link to the next page");
+    let second = v.get(&next).await.body;
+    assert!(shown(&second, ids[0]) && !shown(&second, ids[1]));
+    assert!(!second.contains("rel=\"next\""), "the last page");
 }
