@@ -350,14 +350,21 @@ fn serve(mut settings: Settings, bind: Option<String>) -> CliResult {
         }
         let pool = app.pool.clone();
         let retention = settings.app.idempotency_retention_hours;
+        let lifetimes = baoxiao::web::WebConfig::from_settings(&settings.web).lifetimes;
         actix_web::rt::spawn(async move {
             let mut hourly = actix_web::rt::time::interval(std::time::Duration::from_secs(3600));
             loop {
                 hourly.tick().await;
                 let pool = pool.clone();
+                let sessions = pool.clone();
                 match actix_web::web::block(move || idempotency::purge(&pool, retention)).await {
                     Ok(Ok(n)) if n > 0 => tracing::info!(purged = n, "expired idempotency keys removed"),
                     Ok(Err(error)) => tracing::warn!(%error, "idempotency purge failed"),
+                    _ => {}
+                }
+                match actix_web::web::block(move || sign_in::purge(&sessions, lifetimes)).await {
+                    Ok(Ok(n)) if n > 0 => tracing::info!(purged = n, "ended web sessions removed"),
+                    Ok(Err(error)) => tracing::warn!(%error, "session purge failed"),
                     _ => {}
                 }
             }

@@ -237,3 +237,23 @@ pub fn clear_failures(
     )
     .execute(conn)
 }
+
+/// Deletes sessions idle since `idle_before` or started before `started_before`, and failures
+/// older than `failed_before`; returns how many sessions went.
+pub fn purge(
+    conn: &mut DbConnection,
+    idle_before: NaiveDateTime,
+    started_before: NaiveDateTime,
+    failed_before: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::delete(sign_in_failures::table.filter(sign_in_failures::at.lt(failed_before)))
+        .execute(conn)?;
+    diesel::delete(
+        web_sessions::table.filter(
+            web_sessions::last_seen_at
+                .lt(idle_before)
+                .or(web_sessions::created_at.lt(started_before)),
+        ),
+    )
+    .execute(conn)
+}

@@ -344,6 +344,18 @@ fn actor_of(user: &users::UserRow) -> Actor {
     }
 }
 
+/// Removes dead sessions and old failed attempts (they are refused anyway; this keeps the tables
+/// small). Returns how many sessions went.
+pub fn purge(pool: &Pool, lifetimes: Lifetimes) -> AppResult<usize> {
+    let now = crate::db::now();
+    Ok(rows::purge(
+        &mut *conn(pool)?,
+        now - lifetimes.idle,
+        now - lifetimes.absolute,
+        now - THROTTLE_WINDOW,
+    )?)
+}
+
 /// Sign-out: the session ends now, in every process.
 pub fn sign_out(pool: &Pool, id_hash: &str) -> AppResult<()> {
     rows::delete_session(&mut *conn(pool)?, id_hash)?;

@@ -329,3 +329,38 @@ pub async fn change_password(
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cookie_is_secure_exactly_when_the_public_url_is_https() {
+        let mut settings = WebSettings::default();
+        let plain = WebConfig::from_settings(&settings);
+        assert!(!plain.secure_cookie);
+        assert_eq!(plain.lifetimes.idle, chrono::Duration::hours(8));
+        assert_eq!(plain.lifetimes.absolute, chrono::Duration::days(7));
+        settings.public_url = "https://baoxiao.example.gov.cn".into();
+        let config = WebConfig::from_settings(&settings);
+        assert!(config.secure_cookie);
+        let cookie = session_cookie("id".into(), config).to_string();
+        for flag in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/"] {
+            assert!(cookie.contains(flag), "{cookie}");
+        }
+    }
+
+    #[test]
+    fn only_paths_of_this_site_are_followed_after_sign_in() {
+        assert_eq!(safe_next(Some("/claims/3")), "/claims/3");
+        for bad in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil",
+            "claims",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad}");
+        }
+        assert_eq!(safe_next(None), "/");
+    }
+}

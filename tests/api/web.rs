@@ -844,3 +844,67 @@ async fn my_claims_come_a_page_at_a_time() {
     assert!(shown(&second, ids[0]) && !shown(&second, ids[1]));
     assert!(!second.contains("rel=\"next\""), "the last page");
 }
+
+#[tokio::test]
+async fn sessions_end_after_8_hours_idle_or_7_days() {
+    use baoxiao::db::web::{find_session, insert_session, SessionRow};
+    use baoxiao::services::sign_in::{self, Lifetimes};
+    use chrono::Duration;
+    let app = spawn_app().await;
+    let (user, _) = web_user(&app, "张三", &[R::Claimant], "zhangsan");
+    let org = baoxiao::services::users::resolve_org(&mut app.pool.get().unwrap(), None).unwrap();
+    let now = baoxiao::db::now();
+    let minute = Duration::minutes(1);
+    for (id, started, seen, live) in [
+        (
+            "fresh",
+            now - Duration::days(6),
+            now - Duration::hours(7),
+            true,
+        ),
+        (
+            "idle",
+            now - Duration::hours(9),
+            now - Duration::hours(8) - minute,
+            false,
+        ),
+        ("old", now - Duration::days(7) - minute, now - minute, false),
+    ] {
+        let id = format!("{id:0>64}");
+        let row = SessionRow {
+            id_hash: baoxiao::auth::token_hash(&id),
+            org_id: org.id,
+            user_id: user,
+            csrf_token: "t".repeat(64),
+            created_at: started,
+            last_seen_at: seen,
+            flash: None,
+        };
+        insert_session(&mut app.pool.get().unwrap(), &row).unwrap();
+        let mut v = Visitor::new(&app.address);
+        v.cookie = Some(id.clone());
+        let status = v.get("/claims").await.status;
+        assert_eq!(status, if live { 200 } else { 303 }, "{id}");
+        let kept = find_session(&mut app.pool.get().unwrap(), &row.id_hash).unwrap();
+        assert_eq!(
+            kept.is_some(),
+            live,
+            "a dead session is deleted on sight: {id}"
+        );
+    }
+    // The hourly purge removes dead sessions nobody presents again.
+    let idle = SessionRow {
+        id_hash: "f".repeat(64),
+        org_id: org.id,
+        user_id: user,
+        csrf_token: "t".repeat(64),
+        created_at: now - Duration::hours(10),
+        last_seen_at: now - Duration::hours(9),
+        flash: None,
+    };
+    insert_session(&mut app.pool.get().unwrap(), &idle).unwrap();
+    assert_eq!(sign_in::purge(&app.pool, Lifetimes::default()).unwrap(), 1);
+    assert!(find_session(&mut app.pool.get().unwrap(), &idle.id_hash)
+        .unwrap()
+        .is_none());
+}
