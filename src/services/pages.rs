@@ -120,6 +120,16 @@ pub fn line_choices(pool: &Pool, actor: &Actor) -> AppResult<Vec<LineChoice>> {
         .collect())
 }
 
+/// Each city code of any policy version with the name people use (its first name).
+pub fn city_names(pool: &Pool, actor: &Actor) -> AppResult<HashMap<String, String>> {
+    let versions = super::policy::all(&mut *conn(pool)?, actor.org_id)?;
+    Ok(versions
+        .iter()
+        .flat_map(|v| v.policy.cities.iter())
+        .filter_map(|c| c.names.first().map(|n| (c.code.to_string(), n.clone())))
+        .collect())
+}
+
 /// A claim's page: the claim with the names its ids stand for.
 #[derive(Clone, Debug)]
 pub struct ClaimPage {
@@ -130,6 +140,8 @@ pub struct ClaimPage {
     pub line_code: String,
     /// Each status change with the name of who made it.
     pub history: Vec<(HistoryView, String)>,
+    /// City names by code, for the breakdown's stays.
+    pub city_names: HashMap<String, String>,
 }
 
 /// A claim as its page shows it; 404 for a claim the caller may not see (as in the API).
@@ -145,7 +157,9 @@ pub fn claim_page(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimPage> {
         .ok_or(AppError::NotFound("budget line"))?;
     let org_name = rows::org_name(&mut c, actor.org_id)?.unwrap_or_default();
     let name = |id: i64| names.get(&id).cloned().unwrap_or_else(|| format!("#{id}"));
+    drop(c);
     Ok(ClaimPage {
+        city_names: city_names(pool, actor)?,
         org_name,
         claimant_name: name(claim.claimant_id),
         line_name: line.name,

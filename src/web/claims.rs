@@ -1,5 +1,7 @@
 //! The claimant's pages: 我的报销, 新建差旅报销 with its live quote, a claim's page and its print view.
 
+use std::collections::HashMap;
+
 use actix_web::http::StatusCode;
 use actix_web::web;
 use askama::Template;
@@ -164,7 +166,8 @@ fn rule_text(item: &ItemView) -> String {
     }
 }
 
-pub fn quote_of(b: &BreakdownView) -> Quote {
+/// The computed claim as the quote panel shows it; `cities` names the stays' city codes.
+pub fn quote_of(b: &BreakdownView, cities: &HashMap<String, String>) -> Quote {
     Quote {
         hint: None,
         error: None,
@@ -186,7 +189,10 @@ pub fn quote_of(b: &BreakdownView) -> Quote {
             .stays
             .iter()
             .map(|s| QuoteStay {
-                city: s.city.clone(),
+                city: cities
+                    .get(&s.city)
+                    .cloned()
+                    .unwrap_or_else(|| s.city.clone()),
                 nights: s.nights,
                 cap_per_night: yuan(s.cap_per_night),
                 cap_total: yuan(s.cap_total),
@@ -234,8 +240,12 @@ async fn quote_form(pool: &web::Data<Pool>, user: &SignedIn, form: &ClaimForm) -
         Err(e) => return refused(&e),
     };
     let (pool, actor) = (pool.clone(), user.actor());
-    match run(move || claims::quote(&pool, &actor, input)).await {
-        Ok(b) => quote_of(&b),
+    let quoted = run(move || {
+        let breakdown = claims::quote(&pool, &actor, input)?;
+        Ok((breakdown, pages::city_names(&pool, &actor)?))
+    });
+    match quoted.await {
+        Ok((b, cities)) => quote_of(&b, &cities),
         Err(PageError::Failed(e)) => refused(&e),
         Err(_) => hint("暂时无法试算。"),
     }
@@ -419,7 +429,7 @@ fn detail(page: &pages::ClaimPage) -> ClaimDetail {
         line: page.line_name.clone(),
         submitted: format::local_time(&c.submitted_at),
         status: status(&c.status),
-        quote: quote_of(&c.breakdown),
+        quote: quote_of(&c.breakdown, &page.city_names),
         history: page
             .history
             .iter()

@@ -274,6 +274,10 @@ async fn a_claim_goes_from_the_form_to_paid() {
     assert!(quote.body.contains("¥1,231.00"), "{}", quote.body);
     assert!(quote.body.contains("¥80.00"));
     assert!(quote.body.contains("R4"));
+    assert!(
+        quote.body.contains("<td>石家庄</td>"),
+        "the stay's city by name"
+    );
     assert!(!quote.body.contains("<html"), "a fragment, not a page");
     // A stay without an invoice: explained, and its lodging is not paid.
     let mut no_invoice = r8_form(line, &csrf, "");
