@@ -10,6 +10,8 @@ pub struct Settings {
     pub server: ServerSettings,
     pub database: DatabaseSettings,
     pub app: AppSettings,
+    #[serde(default)]
+    pub web: WebSettings,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -38,6 +40,28 @@ pub struct AppSettings {
 
 fn default_paid_on_max_days_ahead() -> i64 {
     30
+}
+
+/// The web pages (web.md "Signing in").
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct WebSettings {
+    /// The address people open; an `https://` one makes the session cookie `Secure`.
+    pub public_url: String,
+    /// A session ends after this many hours without a request.
+    pub session_idle_hours: i64,
+    /// A session ends this many days after sign-in, used or not.
+    pub session_absolute_days: i64,
+}
+
+impl Default for WebSettings {
+    fn default() -> Self {
+        WebSettings {
+            public_url: "http://127.0.0.1:8080".into(),
+            session_idle_hours: 8,
+            session_absolute_days: 7,
+        }
+    }
 }
 
 pub fn load() -> Result<Settings, config::ConfigError> {

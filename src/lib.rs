@@ -11,4 +11,5 @@ pub mod metrics;
 pub mod routes;
 pub mod services;
 pub mod startup;
+pub mod web;
 pub mod wire;

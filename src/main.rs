@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand};
 
 use baoxiao::auth::Role;
 use baoxiao::config::{self, Settings};
-use baoxiao::services::{budget, idempotency, setup, users};
+use baoxiao::services::{budget, idempotency, setup, sign_in, users};
 use baoxiao::startup::Application;
 
 #[derive(Parser)]
@@ -118,6 +118,18 @@ enum UsersCommand {
         /// Organisation code; defaults to the only organisation.
         #[arg(long)]
         org: Option<String>,
+        /// Also give the user this web login; the password is read from standard input (one
+        /// line) when it is not a terminal, or asked for twice without echo.
+        #[arg(long)]
+        login: Option<String>,
+    },
+    /// Set a web login's password (read like `users add --login`); ends the user's sessions.
+    SetPassword {
+        #[arg(long)]
+        login: String,
+        /// Organisation code the login must belong to.
+        #[arg(long)]
+        org: Option<String>,
     },
     /// Revoke a user's token.
     Revoke {
@@ -223,20 +235,69 @@ fn add_org(settings: &Settings, code: &str, name: &str, time_zone: &str) -> CliR
 fn users_command(settings: &Settings, command: UsersCommand) -> CliResult {
     let pool = with_pool(settings)?;
     match command {
-        UsersCommand::Add { name, roles, org } => {
+        UsersCommand::Add {
+            name,
+            roles,
+            org,
+            login,
+        } => {
+            let password = match &login {
+                Some(login) => {
+                    let password = read_password()?;
+                    sign_in::check_new_login(&pool, login, &password)?;
+                    Some(password)
+                }
+                None => None,
+            };
             let (id, token) = users::add_user(&pool, org.as_deref(), &name, &roles)?;
+            if let (Some(login), Some(password)) = (&login, &password) {
+                let mut c = pool.get()?;
+                let org = users::resolve_org(&mut c, org.as_deref())?;
+                drop(c);
+                sign_in::add_login(&pool, org.id, id, login, password, false)?;
+                println!("web login: {}", sign_in::normalise_login(login));
+            }
             println!(
                 "user {name} created (id {id}) with roles {}; token (shown once):",
                 Role::join(&roles)
             );
             println!("{token}");
         }
+        UsersCommand::SetPassword { login, org } => {
+            let password = read_password()?;
+            sign_in::set_password(&pool, org.as_deref(), &login, &password)?;
+            println!(
+                "password of {} changed; their sessions have ended",
+                sign_in::normalise_login(&login)
+            );
+        }
         UsersCommand::Revoke { id } => {
             users::revoke(&pool, id)?;
+            sign_in::end_sessions_of(&pool, id)?;
             println!("user {id} revoked");
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A password from standard input: one line when it is not a terminal (scripts, tests), or asked
+/// for twice without echo when it is.
+fn read_password() -> CliResult<String> {
+    use std::io::{BufRead, IsTerminal};
+    if !std::io::stdin().is_terminal() {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        let password = line.trim_end_matches(['\r', '\n']).to_string();
+        sign_in::check_password(&password)?;
+        return Ok(password);
+    }
+    let first = rpassword::prompt_password("Password (at least 8 characters): ")?;
+    sign_in::check_password(&first)?;
+    let second = rpassword::prompt_password("Password again: ")?;
+    if first != second {
+        return Err("the two passwords differ; nothing changed".into());
+    }
+    Ok(first)
 }
 
 fn verify(settings: &Settings) -> CliResult {
@@ -382,16 +443,32 @@ fn serve(mut settings: Settings, bind: Option<String>) -> CliResult {
             println!("Created the first admin. Token (shown once, also written to {}):", path.display());
             println!("{token}");
         }
+        if let Some(password) = &app.admin_password {
+            let path = write_secret_file(Path::new(&settings.app.data_dir), "admin.password", password)?;
+            println!(
+                "Web sign-in at {}/login: login admin, password (shown once, also written to {}; change it at first sign-in):",
+                settings.web.public_url.trim_end_matches('/'),
+                path.display()
+            );
+            println!("{password}");
+        }
         let pool = app.pool.clone();
         let retention = settings.app.idempotency_retention_hours;
+        let lifetimes = baoxiao::web::WebConfig::from_settings(&settings.web).lifetimes;
         actix_web::rt::spawn(async move {
             let mut hourly = actix_web::rt::time::interval(std::time::Duration::from_secs(3600));
             loop {
                 hourly.tick().await;
                 let pool = pool.clone();
+                let sessions = pool.clone();
                 match actix_web::web::block(move || idempotency::purge(&pool, retention)).await {
                     Ok(Ok(n)) if n > 0 => tracing::info!(purged = n, "expired idempotency keys removed"),
                     Ok(Err(error)) => tracing::warn!(%error, "idempotency purge failed"),
+                    _ => {}
+                }
+                match actix_web::web::block(move || sign_in::purge(&sessions, lifetimes)).await {
+                    Ok(Ok(n)) if n > 0 => tracing::info!(purged = n, "ended web sessions removed"),
+                    Ok(Err(error)) => tracing::warn!(%error, "session purge failed"),
                     _ => {}
                 }
             }
@@ -401,6 +478,23 @@ fn serve(mut settings: Settings, bind: Option<String>) -> CliResult {
         tracing::info!("stopped");
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// Writes a secret where only its owner can read it (mode 0600).
+fn write_secret_file(dir: &Path, name: &str, secret: &str) -> std::io::Result<std::path::PathBuf> {
+    use std::io::Write;
+    std::fs::create_dir_all(dir)?;
+    let path = dir.join(name);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(&path)?;
+    writeln!(file, "{secret}")?;
+    Ok(path)
 }
 
 /// A database URL without its password, for logs.

@@ -24,6 +24,8 @@ pub struct Application {
     pub admin_token: Option<String>,
     /// Where this start wrote that token (`admin.token` in the data directory, mode 0600).
     pub admin_token_file: Option<std::path::PathBuf>,
+    /// The first admin's web password (login `admin`), when this start created it.
+    pub admin_password: Option<String>,
     pub loaded_default_data: bool,
 }
 
@@ -47,6 +49,13 @@ impl Application {
             )?),
             None => None,
         };
+        let admin_password = match &prepared.admin_token {
+            Some(token) => Some(
+                crate::services::sign_in::ensure_admin_login(&pool, token)
+                    .map_err(|e| format!("first admin's login: {e}"))?,
+            ),
+            None => None,
+        };
         let listener = TcpListener::bind(&settings.server.bind)?;
         let port = listener.local_addr()?.port();
         let server = run(listener, pool.clone(), settings)?;
@@ -56,6 +65,7 @@ impl Application {
             pool,
             admin_token: prepared.admin_token,
             admin_token_file,
+            admin_password,
             loaded_default_data: prepared.loaded_default_data,
         })
     }
@@ -83,6 +93,7 @@ fn run(listener: TcpListener, pool: Pool, settings: &Settings) -> Result<Server,
     let margin = web::Data::new(crate::services::clock::PaymentMargin(
         settings.app.paid_on_max_days_ahead,
     ));
+    let web_config = web::Data::new(crate::web::WebConfig::from_settings(&settings.web));
     let openapi = routes::ApiDoc::openapi();
     let mut server = HttpServer::new(move || {
         App::new()
@@ -93,6 +104,7 @@ fn run(listener: TcpListener, pool: Pool, settings: &Settings) -> Result<Server,
             .app_data(pool.clone())
             .app_data(retention.clone())
             .app_data(margin.clone())
+            .app_data(web_config.clone())
             .app_data(web::QueryConfig::default().error_handler(routes::query_error))
             .app_data(web::PathConfig::default().error_handler(routes::path_error))
             .service(routes::health::healthz)
@@ -105,6 +117,7 @@ fn run(listener: TcpListener, pool: Pool, settings: &Settings) -> Result<Server,
                     .wrap(from_fn(routes::extract::require_authentication))
                     .configure(routes::api),
             )
+            .configure(crate::web::pages)
             .default_service(web::to(routes::not_found))
     })
     .shutdown_timeout(30)

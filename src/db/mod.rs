@@ -8,11 +8,13 @@ pub mod claims;
 pub mod duty;
 pub mod idempotency;
 pub mod orgs;
+pub mod pages;
 pub mod policy;
 pub mod reports;
 pub mod schema;
 pub mod subsidy;
 pub mod users;
+pub mod web;
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};

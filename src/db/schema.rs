@@ -236,3 +236,35 @@ diesel::table! {
         deadline_days -> Nullable<Integer>,
     }
 }
+
+diesel::table! {
+    web_logins (org_id, user_id) {
+        org_id -> BigInt,
+        user_id -> BigInt,
+        login -> Text,
+        password_hash -> Text,
+        must_change_password -> Bool,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    web_sessions (id_hash) {
+        id_hash -> Text,
+        org_id -> BigInt,
+        user_id -> BigInt,
+        csrf_token -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        flash -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    sign_in_failures (id) {
+        id -> BigInt,
+        login -> Text,
+        address -> Text,
+        at -> Timestamp,
+    }
+}

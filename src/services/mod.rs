@@ -8,9 +8,11 @@ pub mod claims;
 pub mod clock;
 pub mod duty;
 pub mod idempotency;
+pub mod pages;
 pub mod policy;
 pub mod reports;
 pub mod setup;
+pub mod sign_in;
 pub mod subsidy;
 pub mod users;
 

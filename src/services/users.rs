@@ -109,12 +109,17 @@ fn actor(user: users::UserRow) -> AppResult<Actor> {
     if user.revoked_at.is_some() {
         return Err(AppError::Unauthenticated);
     }
-    Ok(Actor {
+    Ok(actor_of(&user))
+}
+
+/// The caller a user is, by token or by web session alike: organisation, id and roles.
+pub fn actor_of(user: &users::UserRow) -> Actor {
+    Actor {
         org_id: user.org_id,
         user_id: user.id,
         roles: user.roles.split(',').filter_map(Role::parse).collect(),
         key: None,
-    })
+    }
 }
 
 pub fn count(pool: &Pool) -> AppResult<i64> {

@@ -80,6 +80,8 @@ pub struct TestApp {
     pub db_url: String,
     pub client: reqwest::Client,
     pub admin: String,
+    /// The first admin's web password (login `admin`).
+    pub admin_password: Option<String>,
     pub pool: Pool,
     pub data_dir: tempfile::TempDir,
     _db: TestDb,
@@ -103,6 +105,7 @@ pub fn settings(url: &str, data_dir: &std::path::Path) -> Settings {
             log_format: "pretty".into(),
             paid_on_max_days_ahead: 30,
         },
+        web: Default::default(),
     }
 }
 
@@ -117,12 +120,14 @@ pub async fn spawn_app() -> TestApp {
         .clone()
         .unwrap_or_else(|| panic!("no admin token on a fresh database"));
     let pool = app.pool.clone();
+    let admin_password = app.admin_password.clone();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
         db_url: url,
         client: reqwest::Client::new(),
         admin,
+        admin_password,
         pool,
         data_dir,
         _db: db,

@@ -1,0 +1,267 @@
+//! What the web pages show beyond the API's views: names beside ids, a claimant's claims page by
+//! page, the finance queue with each claim's wait and its line's available amount. Each function is
+//! one use case, a few queries whatever the page's length, and checks the caller's role itself.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+use crate::auth::{Actor, Role};
+use crate::db::{budget as lines, pages as rows};
+use crate::db::{claims::ClaimRow, Pool};
+use crate::domain::budget::Balance;
+use crate::domain::waiting::{waiting, Waiting, DEFAULT_DEADLINE_DAYS};
+use crate::domain::Money;
+use crate::error::{AppError, AppResult};
+use crate::wire::{ClaimView, HistoryView};
+
+use super::{claims, conn};
+
+/// The organisation's local date of a stored UTC time. Asia/Shanghai (the default zone) is UTC+8
+/// all year; when organisations carry their own zone this is the one place to change.
+pub fn local_date(utc: NaiveDateTime) -> NaiveDate {
+    (utc + chrono::Duration::hours(8)).date()
+}
+
+/// The organisation's today.
+pub fn today() -> NaiveDate {
+    local_date(crate::db::now())
+}
+
+/// One claim in a list.
+#[derive(Clone, Debug)]
+pub struct ClaimSummary {
+    pub id: i64,
+    pub status: String,
+    pub purpose: String,
+    pub destination: String,
+    pub departure_date: NaiveDate,
+    pub return_date: NaiveDate,
+    pub reimbursable: Money,
+    pub line_name: String,
+    pub submitted_on: NaiveDate,
+}
+
+/// A page of a claimant's claims, newest first; `next_before` continues the list.
+#[derive(Clone, Debug)]
+pub struct ClaimsPage {
+    pub claims: Vec<ClaimSummary>,
+    pub next_before: Option<i64>,
+}
+
+fn line_names(pool: &Pool, org_id: i64) -> AppResult<HashMap<i64, (String, lines::LineRow)>> {
+    Ok(lines::all(&mut *conn(pool)?, org_id)?
+        .into_iter()
+        .map(|l| (l.id, (format!("{} {}", l.year, l.name), l)))
+        .collect())
+}
+
+fn summary(row: &ClaimRow, names: &HashMap<i64, (String, lines::LineRow)>) -> ClaimSummary {
+    ClaimSummary {
+        id: row.id,
+        status: row.status.clone(),
+        purpose: row.purpose.clone(),
+        destination: row.destination.clone(),
+        departure_date: row.departure_date,
+        return_date: row.return_date,
+        reimbursable: Money::from_fen(row.reimbursable_fen),
+        line_name: names
+            .get(&row.budget_line_id)
+            .map(|(name, _)| name.clone())
+            .unwrap_or_default(),
+        submitted_on: local_date(row.submitted_at),
+    }
+}
+
+/// 我的报销: the caller's own claims, `limit` per page, older than `before` when given.
+pub fn my_claims(
+    pool: &Pool,
+    actor: &Actor,
+    before: Option<i64>,
+    limit: i64,
+) -> AppResult<ClaimsPage> {
+    actor.require(&[Role::Claimant])?;
+    let mut found = rows::claims_of(
+        &mut *conn(pool)?,
+        actor.org_id,
+        actor.user_id,
+        before,
+        limit + 1,
+    )?;
+    let more = i64::try_from(found.len()).unwrap_or(i64::MAX) > limit;
+    found.truncate(usize::try_from(limit).unwrap_or(0));
+    let names = line_names(pool, actor.org_id)?;
+    Ok(ClaimsPage {
+        next_before: more.then(|| found.last().map(|r| r.id)).flatten(),
+        claims: found.iter().map(|r| summary(r, &names)).collect(),
+    })
+}
+
+/// A line a claim can be charged to.
+#[derive(Clone, Debug)]
+pub struct LineChoice {
+    pub id: i64,
+    pub label: String,
+}
+
+/// The lines a new claim can be charged to: those without children, the latest year first.
+pub fn line_choices(pool: &Pool, actor: &Actor) -> AppResult<Vec<LineChoice>> {
+    actor.require(&[Role::Claimant])?;
+    let mut all = lines::all(&mut *conn(pool)?, actor.org_id)?;
+    let parents: std::collections::HashSet<i64> = all.iter().filter_map(|l| l.parent_id).collect();
+    all.retain(|l| !parents.contains(&l.id));
+    all.sort_by(|a, b| b.year.cmp(&a.year).then(a.id.cmp(&b.id)));
+    Ok(all
+        .into_iter()
+        .map(|l| LineChoice {
+            id: l.id,
+            label: format!("{} 年 {}", l.year, l.name),
+        })
+        .collect())
+}
+
+/// Each city code of any policy version with the name people use (its first name).
+pub fn city_names(pool: &Pool, actor: &Actor) -> AppResult<HashMap<String, String>> {
+    let versions = super::policy::all(&mut *conn(pool)?, actor.org_id)?;
+    Ok(versions
+        .iter()
+        .flat_map(|v| v.policy.cities.iter())
+        .filter_map(|c| c.names.first().map(|n| (c.code.to_string(), n.clone())))
+        .collect())
+}
+
+/// A claim's page: the claim with the names its ids stand for.
+#[derive(Clone, Debug)]
+pub struct ClaimPage {
+    pub claim: ClaimView,
+    pub org_name: String,
+    pub claimant_name: String,
+    pub line_name: String,
+    pub line_code: String,
+    /// Each status change with the name of who made it.
+    pub history: Vec<(HistoryView, String)>,
+    /// City names by code, for the breakdown's stays.
+    pub city_names: HashMap<String, String>,
+}
+
+/// A claim as its page shows it; 404 for a claim the caller may not see (as in the API).
+pub fn claim_page(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimPage> {
+    let claim = claims::get(pool, actor, id)?;
+    let mut c = conn(pool)?;
+    let mut ids: Vec<i64> = claim.history.iter().map(|h| h.actor_id).collect();
+    ids.push(claim.claimant_id);
+    let names: HashMap<i64, String> = rows::user_names(&mut c, actor.org_id, &ids)?
+        .into_iter()
+        .collect();
+    let line = lines::find(&mut c, actor.org_id, claim.budget_line_id)?
+        .ok_or(AppError::NotFound("budget line"))?;
+    let org_name = rows::org_name(&mut c, actor.org_id)?.unwrap_or_default();
+    let name = |id: i64| names.get(&id).cloned().unwrap_or_else(|| format!("#{id}"));
+    drop(c);
+    Ok(ClaimPage {
+        city_names: city_names(pool, actor)?,
+        org_name,
+        claimant_name: name(claim.claimant_id),
+        line_name: line.name,
+        line_code: line.code,
+        history: claim
+            .history
+            .iter()
+            .map(|h| (h.clone(), name(h.actor_id)))
+            .collect(),
+        claim,
+    })
+}
+
+/// A claim waiting for finance.
+#[derive(Clone, Debug)]
+pub struct QueueItem {
+    pub claim: ClaimSummary,
+    pub claimant_name: String,
+    pub waiting: Waiting,
+    pub deadline_days: i64,
+    /// The claim's own line's available amount now.
+    pub line_available: Money,
+    /// Whether that amount covers the claim (an ancestor line may still refuse it).
+    pub line_covers: bool,
+}
+
+/// Finance's queues: claims in `status` (`submitted` for 待审核, `approved` for 待支付), oldest
+/// first, with how long each has waited since submission on `today`.
+pub fn queue(
+    pool: &Pool,
+    actor: &Actor,
+    status: &str,
+    today: NaiveDate,
+    limit: i64,
+) -> AppResult<Vec<QueueItem>> {
+    actor.require(&[Role::Finance])?;
+    let mut c = conn(pool)?;
+    let found = rows::oldest_first(&mut c, actor.org_id, status, limit)?;
+    let ids: Vec<i64> = found.iter().map(|r| r.claimant_id).collect();
+    let names: HashMap<i64, String> = rows::user_names(&mut c, actor.org_id, &ids)?
+        .into_iter()
+        .collect();
+    drop(c);
+    let lines = line_names(pool, actor.org_id)?;
+    Ok(found
+        .iter()
+        .map(|row| {
+            let claim = summary(row, &lines);
+            let line_available = lines
+                .get(&row.budget_line_id)
+                .map(|(_, l)| {
+                    Balance {
+                        allocated: Money::from_fen(l.allocated_fen),
+                        committed: Money::from_fen(l.committed_fen),
+                        spent: Money::from_fen(l.spent_fen),
+                    }
+                    .available()
+                })
+                .unwrap_or(Money::ZERO);
+            QueueItem {
+                waiting: waiting(claim.submitted_on, today, DEFAULT_DEADLINE_DAYS),
+                deadline_days: DEFAULT_DEADLINE_DAYS,
+                claimant_name: names.get(&row.claimant_id).cloned().unwrap_or_default(),
+                line_covers: line_available >= claim.reimbursable,
+                line_available,
+                claim,
+            }
+        })
+        .collect())
+}
+
+/// The name of the line with `code` in the year of claim `claim_id`'s line (for a refusal that
+/// names a line by code).
+pub fn line_name_for(pool: &Pool, actor: &Actor, claim_id: i64, code: &str) -> AppResult<String> {
+    let mut c = conn(pool)?;
+    let claim = crate::db::claims::find(&mut c, actor.org_id, claim_id)?
+        .ok_or(AppError::NotFound("travel claim"))?;
+    let line = lines::find(&mut c, actor.org_id, claim.budget_line_id)?
+        .ok_or(AppError::NotFound("budget line"))?;
+    Ok(lines::find_by_code(&mut c, actor.org_id, line.year, code)?
+        .map_or_else(|| code.to_string(), |l| l.name))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_dates_are_beijing_time() {
+        let at = NaiveDate::from_ymd_opt(2021, 5, 10)
+            .unwrap()
+            .and_hms_opt(16, 30, 0)
+            .unwrap();
+        assert_eq!(
+            local_date(at),
+            NaiveDate::from_ymd_opt(2021, 5, 11).unwrap()
+        );
+        let at = at - chrono::Duration::hours(1);
+        assert_eq!(
+            local_date(at),
+            NaiveDate::from_ymd_opt(2021, 5, 10).unwrap()
+        );
+    }
+}

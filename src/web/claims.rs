@@ -1,0 +1,495 @@
+//! The claimant's pages: 我的报销, 新建差旅报销 with its live quote, a claim's page and its print view.
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::web;
+use askama::Template;
+use serde::Deserialize;
+
+use crate::auth::Role;
+use crate::db::Pool;
+use crate::error::AppError;
+use crate::services::{claims, pages};
+use crate::wire::{BreakdownView, ItemView};
+
+use super::format::{self, yuan};
+use super::forms::ClaimForm;
+use super::session::{flash, SignedIn};
+use super::{html, run, see_other, Nav, PageError, PageResult};
+
+/// Claims per page of 我的报销.
+const PAGE_SIZE: i64 = 20;
+
+/// A status as a badge: the text, and a class for its colour (the text alone says it all).
+#[derive(Clone, Debug)]
+pub struct Status {
+    pub text: &'static str,
+    pub class: &'static str,
+}
+
+pub fn status(code: &str) -> Status {
+    Status {
+        text: format::status(code),
+        class: match code {
+            "submitted" => "st-wait",
+            "approved" => "st-ok",
+            "paid" => "st-paid",
+            "rejected" => "st-no",
+            _ => "st-other",
+        },
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct ClaimLine {
+    pub id: i64,
+    pub purpose: String,
+    pub destination: String,
+    pub dates: String,
+    pub amount: String,
+    pub line: String,
+    pub submitted: String,
+    pub status: Status,
+}
+
+pub fn claim_line(c: &pages::ClaimSummary) -> ClaimLine {
+    ClaimLine {
+        id: c.id,
+        purpose: c.purpose.clone(),
+        destination: c.destination.clone(),
+        dates: format!(
+            "{} 至 {}",
+            format::date(c.departure_date),
+            format::date(c.return_date)
+        ),
+        amount: yuan(c.reimbursable),
+        line: c.line_name.clone(),
+        submitted: format::date(c.submitted_on),
+        status: status(&c.status),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "claims.html")]
+struct ClaimsPage {
+    nav: Nav,
+    claims: Vec<ClaimLine>,
+    next: Option<String>,
+    first_page: bool,
+}
+
+#[derive(Deserialize)]
+pub struct PageQuery {
+    before: Option<i64>,
+}
+
+/// 我的报销: own claims, newest first, a page at a time.
+pub async fn list(
+    pool: web::Data<Pool>,
+    user: SignedIn,
+    query: web::Query<PageQuery>,
+) -> PageResult {
+    let (actor, before) = (user.actor(), query.before);
+    let page = run(move || pages::my_claims(&pool, &actor, before, PAGE_SIZE)).await?;
+    html(
+        StatusCode::OK,
+        &ClaimsPage {
+            nav: Nav::new(&user, "/claims"),
+            claims: page.claims.iter().map(claim_line).collect(),
+            next: page.next_before.map(|id| format!("/claims?before={id}")),
+            first_page: before.is_none(),
+        },
+    )
+}
+
+/// One explained amount of a quote.
+#[derive(Clone, Debug)]
+pub struct QuoteItem {
+    pub item: &'static str,
+    pub date: String,
+    pub rule: String,
+    pub amount: String,
+    pub negative: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct QuoteStay {
+    pub city: String,
+    pub nights: i64,
+    pub cap_per_night: String,
+    pub cap_total: String,
+    pub claimed: String,
+    pub allowed: String,
+    pub self_borne: String,
+}
+
+/// The quote panel: a hint, refusals, or the computed claim.
+#[derive(Clone, Debug, Default)]
+pub struct Quote {
+    pub hint: Option<String>,
+    pub error: Option<String>,
+    pub computed: bool,
+    pub days: i64,
+    pub policy_version: i32,
+    pub items: Vec<QuoteItem>,
+    pub stays: Vec<QuoteStay>,
+    pub meals: String,
+    pub deductions: String,
+    pub transport: String,
+    pub tickets: String,
+    pub reimbursable: String,
+    pub reimbursable_plain: String,
+    pub capitals: String,
+    pub self_borne: String,
+    pub ineligible: Option<String>,
+}
+
+/// The rule of a line in Chinese, with its R-number and rate.
+fn rule_text(item: &ItemView) -> String {
+    let text = item.rule.to_string();
+    let number = text.split_whitespace().next().unwrap_or("");
+    let rate = item.rate.map(yuan).unwrap_or_default();
+    match item.item.as_ref() {
+        "lodging" => format!("{number} 住宿费按发票实报，不超过每晚 {rate} 的限额"),
+        "meal_allowance" => format!("{number} 伙食补助费，每天 {rate}"),
+        "meal_deduction" => format!("{number} 对方提供餐食，按伙食补助标准 {rate} 扣除相应部分"),
+        "transport_allowance" if item.amount.is_zero() => {
+            format!("{number} 对方派车，当天不发市内交通费")
+        }
+        "transport_allowance" => format!("{number} 市内交通费，每天 {rate}"),
+        "ticket" => {
+            let description = text.split_once(": ").map_or("", |(_, d)| d);
+            format!("{number} 城市间交通费按票据实报：{description}")
+        }
+        _ => text,
+    }
+}
+
+/// The computed claim as the quote panel shows it; `cities` names the stays' city codes.
+pub fn quote_of(b: &BreakdownView, cities: &HashMap<String, String>) -> Quote {
+    Quote {
+        hint: None,
+        error: None,
+        computed: true,
+        days: b.days,
+        policy_version: b.policy_version,
+        items: b
+            .lines
+            .iter()
+            .map(|l| QuoteItem {
+                item: format::item(&l.item),
+                date: l.date.map(format::date).unwrap_or_default(),
+                rule: rule_text(l),
+                amount: yuan(l.amount),
+                negative: l.amount.is_negative(),
+            })
+            .collect(),
+        stays: b
+            .stays
+            .iter()
+            .map(|s| QuoteStay {
+                city: cities
+                    .get(&s.city)
+                    .cloned()
+                    .unwrap_or_else(|| s.city.clone()),
+                nights: s.nights,
+                cap_per_night: yuan(s.cap_per_night),
+                cap_total: yuan(s.cap_total),
+                claimed: yuan(s.lodging_claimed),
+                allowed: yuan(s.lodging_allowed),
+                self_borne: yuan(s.self_borne),
+            })
+            .collect(),
+        meals: yuan(b.meal_allowance),
+        deductions: yuan(b.meal_deductions),
+        transport: yuan(b.transport_allowance),
+        tickets: yuan(b.tickets),
+        reimbursable: yuan(b.reimbursable),
+        reimbursable_plain: format::grouped(b.reimbursable),
+        capitals: format::capitals(b.reimbursable),
+        self_borne: yuan(b.self_borne),
+        ineligible: b
+            .ineligible_reason
+            .as_deref()
+            .map(|r| format::ineligible(r).to_string()),
+    }
+}
+
+fn hint(text: &str) -> Quote {
+    Quote {
+        hint: Some(text.to_string()),
+        ..Quote::default()
+    }
+}
+
+fn refused(error: &AppError) -> Quote {
+    Quote {
+        error: Some(format::refusal(error, None)),
+        ..Quote::default()
+    }
+}
+
+/// The quote of a form: the same service as `POST /api/v1/travel-claims/quote`.
+async fn quote_form(pool: &web::Data<Pool>, user: &SignedIn, form: &ClaimForm) -> Quote {
+    if form.too_early_to_quote() {
+        return hint("填写出发日期和返回日期后，这里显示试算结果。");
+    }
+    let input = match form.to_body().and_then(|b| b.to_trip_input()) {
+        Ok(input) => input,
+        Err(e) => return refused(&e),
+    };
+    let (pool, actor) = (pool.clone(), user.actor());
+    let quoted = run(move || {
+        let breakdown = claims::quote(&pool, &actor, input)?;
+        Ok((breakdown, pages::city_names(&pool, &actor)?))
+    });
+    match quoted.await {
+        Ok((b, cities)) => quote_of(&b, &cities),
+        Err(PageError::Failed(e)) => refused(&e),
+        Err(_) => hint("暂时无法试算。"),
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct LineOption {
+    pub id: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "claim_new.html")]
+struct NewClaimPage {
+    nav: Nav,
+    form: ClaimForm,
+    lines: Vec<LineOption>,
+    quote: Quote,
+    error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "quote.html")]
+struct QuoteFragment {
+    quote: Quote,
+}
+
+async fn new_page(
+    pool: &web::Data<Pool>,
+    user: &SignedIn,
+    form: ClaimForm,
+    quote: Quote,
+    error: Option<String>,
+    status: StatusCode,
+) -> PageResult {
+    let (p, actor) = (pool.clone(), user.actor());
+    let choices = run(move || pages::line_choices(&p, &actor)).await?;
+    let lines = choices
+        .into_iter()
+        .map(|l| LineOption {
+            selected: l.id.to_string() == form.budget_line_id,
+            id: l.id.to_string(),
+            label: l.label,
+        })
+        .collect();
+    html(
+        status,
+        &NewClaimPage {
+            nav: Nav::new(user, "/claims/new"),
+            form,
+            lines,
+            quote,
+            error,
+        },
+    )
+}
+
+/// 新建差旅报销: the empty form.
+pub async fn new_form(pool: web::Data<Pool>, user: SignedIn) -> PageResult {
+    user.require(&[Role::Claimant])?;
+    let quote = hint("填写出发日期和返回日期后，这里显示试算结果。");
+    new_page(
+        &pool,
+        &user,
+        ClaimForm::blank(),
+        quote,
+        None,
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// The live quote beside the form (htmx posts the whole form here on every change).
+pub async fn quote(
+    pool: web::Data<Pool>,
+    user: SignedIn,
+    form: web::Form<Vec<(String, String)>>,
+) -> PageResult {
+    let form = ClaimForm::from_pairs(&form);
+    user.check_csrf(&form.csrf)?;
+    let quote = quote_form(&pool, &user, &form).await;
+    html(StatusCode::OK, &QuoteFragment { quote })
+}
+
+/// The form's buttons: add or remove a row, 试算 (quote without scripts), or 提交报销.
+pub async fn submit(
+    pool: web::Data<Pool>,
+    user: SignedIn,
+    form: web::Form<Vec<(String, String)>>,
+) -> PageResult {
+    let mut form = ClaimForm::from_pairs(&form);
+    user.check_csrf(&form.csrf)?;
+    user.require(&[Role::Claimant])?;
+    if form.edit_rows() || form.action == "quote" {
+        let quote = quote_form(&pool, &user, &form).await;
+        return new_page(&pool, &user, form, quote, None, StatusCode::OK).await;
+    }
+    let parsed = form.to_body().and_then(|body| {
+        let line = body
+            .budget_line_id
+            .ok_or_else(|| AppError::field("budget_line_id", "请选择预算科目"))?;
+        Ok((line, body.to_trip_input()?))
+    });
+    let result = match parsed {
+        Ok((line, input)) => {
+            let (p, actor) = (pool.clone(), user.actor());
+            run(move || claims::submit(&p, &actor, line, input)).await
+        }
+        Err(e) => Err(PageError::Failed(e)),
+    };
+    match result {
+        Ok(claim) => {
+            let mut message = format!(
+                "ok:报销单 {} 已提交，可报销 {}，等待财务审核。",
+                claim.id,
+                yuan(claim.breakdown.reimbursable)
+            );
+            if claim.budget_warning.is_some() {
+                message.push_str(
+                    "注意：所选预算科目目前的可用额不足以支付这笔报销，审批时可能被拒绝。",
+                );
+            }
+            flash(&pool, &user, message).await?;
+            Ok(see_other(&format!("/claims/{}", claim.id)))
+        }
+        Err(PageError::Failed(e)) => {
+            let quote = quote_form(&pool, &user, &form).await;
+            let error = Some(format!("未能提交：{}", format::refusal(&e, None)));
+            new_page(
+                &pool,
+                &user,
+                form,
+                quote,
+                error,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(other) => Err(other),
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct HistoryLine {
+    pub at: String,
+    pub action: &'static str,
+    pub who: String,
+    pub note: String,
+}
+
+/// What a claim's page and its print view show.
+#[derive(Clone, Debug)]
+pub struct ClaimDetail {
+    pub id: i64,
+    pub org: String,
+    pub claimant: String,
+    pub purpose: String,
+    pub destination: String,
+    pub departure: String,
+    pub return_date: String,
+    pub line: String,
+    pub submitted: String,
+    pub status: Status,
+    pub quote: Quote,
+    pub history: Vec<HistoryLine>,
+    pub reject_reason: Option<String>,
+    pub paid_on: Option<String>,
+}
+
+fn detail(page: &pages::ClaimPage) -> ClaimDetail {
+    let c = &page.claim;
+    ClaimDetail {
+        id: c.id,
+        org: page.org_name.clone(),
+        claimant: page.claimant_name.clone(),
+        purpose: c.purpose.clone(),
+        destination: c.destination.clone(),
+        departure: format::date(c.departure_date),
+        return_date: format::date(c.return_date),
+        line: page.line_name.clone(),
+        submitted: format::local_time(&c.submitted_at),
+        status: status(&c.status),
+        quote: quote_of(&c.breakdown, &page.city_names),
+        history: page
+            .history
+            .iter()
+            .map(|(h, who)| HistoryLine {
+                at: format::local_time(&h.at),
+                action: format::action(&h.action),
+                who: who.clone(),
+                note: h.note.clone().unwrap_or_default(),
+            })
+            .collect(),
+        reject_reason: c.reject_reason.clone(),
+        paid_on: c.paid_on.map(format::date),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "claim.html")]
+struct ClaimShowPage {
+    nav: Nav,
+    claim: ClaimDetail,
+    can_decide: bool,
+    can_pay: bool,
+    today: String,
+}
+
+/// A claim's page: breakdown, history, and finance's buttons when they apply.
+pub async fn show(pool: web::Data<Pool>, user: SignedIn, id: web::Path<i64>) -> PageResult {
+    let (actor, id) = (user.actor(), id.into_inner());
+    let page = run(move || pages::claim_page(&pool, &actor, id)).await?;
+    let finance = user.actor.has(Role::Finance);
+    html(
+        StatusCode::OK,
+        &ClaimShowPage {
+            nav: Nav::new(&user, ""),
+            can_decide: finance && page.claim.status == "submitted",
+            can_pay: finance && page.claim.status == "approved",
+            today: format::date(pages::today()),
+            claim: detail(&page),
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "print.html")]
+struct PrintPage {
+    claim: ClaimDetail,
+    filed: String,
+}
+
+/// 报销单: the A4 print view.
+pub async fn print(pool: web::Data<Pool>, user: SignedIn, id: web::Path<i64>) -> PageResult {
+    let (actor, id) = (user.actor(), id.into_inner());
+    let page = run(move || pages::claim_page(&pool, &actor, id)).await?;
+    let claim = detail(&page);
+    html(
+        StatusCode::OK,
+        &PrintPage {
+            // 填报日期: the day it was submitted, local time.
+            filed: claim.submitted.chars().take(10).collect(),
+            claim,
+        },
+    )
+}

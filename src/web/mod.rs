@@ -1,0 +1,294 @@
+//! The web pages (web.md): server-rendered HTML for people, beside the JSON API and calling the
+//! same services. A handler extracts the signed-in user, calls a service on the blocking pool and
+//! renders a template struct; refusals are shown in Chinese in place, never as problem+json.
+//!
+//! Sessions live in the database (`services::sign_in`); the cookie holds only a random id. Every
+//! state-changing form carries the session's CSRF token and is refused (403) without it.
+
+pub mod claims;
+pub mod finance;
+pub mod format;
+pub mod forms;
+pub mod session;
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpResponse, ResponseError};
+use askama::Template;
+
+use crate::auth::Role;
+use crate::error::AppError;
+
+pub use session::{SignedIn, WebConfig};
+
+/// One entry of the menu.
+#[derive(Clone, Debug)]
+pub struct MenuItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+/// What every signed-in page shows around its content.
+#[derive(Clone, Debug)]
+pub struct Nav {
+    pub user_name: String,
+    pub menu: Vec<MenuItem>,
+    pub csrf: String,
+    /// The one-time message after a redirect, and whether it reports success or a refusal.
+    pub flash: Option<String>,
+    pub flash_ok: bool,
+}
+
+impl Nav {
+    /// The menu shows only what the user's roles allow (web.md "What each role sees").
+    pub fn new(user: &SignedIn, current: &str) -> Nav {
+        let mut menu = Vec::new();
+        let mut add = |href: &'static str, label: &'static str| {
+            menu.push(MenuItem {
+                href,
+                label,
+                current: href == current,
+            })
+        };
+        if user.actor.has(Role::Claimant) {
+            add("/claims", "我的报销");
+            add("/claims/new", "新建差旅报销");
+        }
+        if user.actor.has(Role::Finance) {
+            add("/finance", "待审核");
+        }
+        let (flash, flash_ok) = match user.flash.as_deref() {
+            Some(text) => match text.strip_prefix("ok:") {
+                Some(rest) => (Some(rest.to_string()), true),
+                None => (Some(text.trim_start_matches("err:").to_string()), false),
+            },
+            None => (None, true),
+        };
+        Nav {
+            user_name: user.name.clone(),
+            menu,
+            csrf: user.csrf_token.clone(),
+            flash,
+            flash_ok,
+        }
+    }
+}
+
+/// Why a page could not be shown.
+#[derive(Debug)]
+pub enum PageError {
+    /// Not signed in: go to the sign-in page (and come back afterwards).
+    SignIn {
+        next: String,
+    },
+    /// A password someone else chose must be replaced first.
+    ChangePassword,
+    /// The form lacked this session's CSRF token: 403, nothing changed.
+    Csrf,
+    Forbidden,
+    NotFound,
+    Failed(AppError),
+}
+
+impl std::fmt::Display for PageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{self:?}")
+    }
+}
+
+impl From<AppError> for PageError {
+    fn from(error: AppError) -> PageError {
+        match error {
+            AppError::Forbidden => PageError::Forbidden,
+            AppError::NotFound(_) | AppError::UnknownBudgetLine(_) => PageError::NotFound,
+            other => PageError::Failed(other),
+        }
+    }
+}
+
+impl From<actix_web::error::BlockingError> for PageError {
+    fn from(error: actix_web::error::BlockingError) -> PageError {
+        PageError::Failed(error.into())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    status: u16,
+    title: &'a str,
+    message: String,
+}
+
+impl ResponseError for PageError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            // Answered with a redirect (see `error_response`); the status here is what the
+            // request logs record: a visitor without a session, not a server error.
+            PageError::SignIn { .. } => StatusCode::UNAUTHORIZED,
+            PageError::ChangePassword => StatusCode::FORBIDDEN,
+            PageError::Csrf | PageError::Forbidden => StatusCode::FORBIDDEN,
+            PageError::NotFound => StatusCode::NOT_FOUND,
+            PageError::Failed(e) => e.status_code(),
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let (title, message) = match self {
+            PageError::SignIn { next } => {
+                let target = format!("/login?next={}", encode(next));
+                return see_other(&target);
+            }
+            PageError::ChangePassword => return see_other("/password"),
+            PageError::Csrf => (
+                "请求已过期",
+                "这张表单已过期或不是从本系统的页面提交的，没有做任何更改。请返回上一页刷新后重试。"
+                    .to_string(),
+            ),
+            PageError::Forbidden => ("无权访问", "您的角色无权查看这个页面。".to_string()),
+            PageError::NotFound => (
+                "没有找到",
+                "没有找到这个页面或记录；它可能不存在，或不属于您的单位。".to_string(),
+            ),
+            PageError::Failed(e) => {
+                if let AppError::Internal(cause) = e {
+                    tracing::error!(%cause, "internal error on a page");
+                }
+                ("出错了", format::refusal(e, None))
+            }
+        };
+        let status = self.status_code();
+        let body = ErrorPage {
+            status: status.as_u16(),
+            title,
+            message,
+        }
+        .render()
+        .unwrap_or_else(|_| title.to_string());
+        HttpResponse::build(status)
+            .content_type("text/html; charset=utf-8")
+            .body(body)
+    }
+}
+
+/// A page's result.
+pub type PageResult = Result<HttpResponse, PageError>;
+
+/// 303 See Other (post/redirect/get).
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+/// A rendered page.
+pub fn html<T: Template>(status: StatusCode, page: &T) -> PageResult {
+    let body = page
+        .render()
+        .map_err(|e| PageError::Failed(AppError::Internal(format!("template: {e}"))))?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        // No page may be framed by another site (a hidden 批准 button under a decoy).
+        .insert_header((header::X_FRAME_OPTIONS, "DENY"))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::REFERRER_POLICY, "same-origin"))
+        .body(body))
+}
+
+/// Percent-encodes a path for a query parameter.
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => {
+                char::from(b).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+/// Runs a service call on the blocking pool.
+pub async fn run<T, F>(f: F) -> Result<T, PageError>
+where
+    F: FnOnce() -> Result<T, AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    Ok(web::block(f).await??)
+}
+
+/// The embedded assets: htmx (vendored, with its licence) and our stylesheet.
+async fn asset(name: web::Path<String>) -> HttpResponse {
+    let (body, kind): (&'static [u8], &str) = match name.as_str() {
+        "htmx.min.js" => (
+            include_bytes!("../../assets/htmx.min.js"),
+            "text/javascript; charset=utf-8",
+        ),
+        "htmx.LICENSE" => (
+            include_bytes!("../../assets/htmx.LICENSE"),
+            "text/plain; charset=utf-8",
+        ),
+        "app.css" => (
+            include_bytes!("../../assets/app.css"),
+            "text/css; charset=utf-8",
+        ),
+        _ => return PageError::NotFound.error_response(),
+    };
+    HttpResponse::Ok()
+        .content_type(kind)
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(body)
+}
+
+/// A redirect to the sign-in page is how a page answers a visitor without a session, not a
+/// failure: the response keeps its status and headers but no longer carries the error, so the
+/// request log does not report every such visit as an error.
+async fn quiet_redirects(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    let res = next.call(req).await?.map_into_boxed_body();
+    if !(res.status().is_redirection() && res.response().error().is_some()) {
+        return Ok(res);
+    }
+    let (req, res) = res.into_parts();
+    let (status, headers) = (res.status(), res.headers().clone());
+    let mut plain = HttpResponse::with_body(status, res.into_body());
+    *plain.headers_mut() = headers;
+    Ok(actix_web::dev::ServiceResponse::new(req, plain))
+}
+
+/// Registers the pages (outside `/api/`, so the API's middleware and errors stay as they are).
+pub fn pages(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("")
+            .wrap(actix_web::middleware::from_fn(quiet_redirects))
+            .configure(routes),
+    );
+}
+
+fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/assets/{name}", web::get().to(asset))
+        .route("/", web::get().to(session::home))
+        .route("/login", web::get().to(session::login_form))
+        .route("/login", web::post().to(session::login))
+        .route("/logout", web::post().to(session::logout))
+        .route("/password", web::get().to(session::password_form))
+        .route("/password", web::post().to(session::change_password))
+        .route("/claims", web::get().to(claims::list))
+        .route("/claims/new", web::get().to(claims::new_form))
+        .route("/claims/new", web::post().to(claims::submit))
+        .route("/claims/quote", web::post().to(claims::quote))
+        .route("/claims/{id}", web::get().to(claims::show))
+        .route("/claims/{id}/print", web::get().to(claims::print))
+        .route("/finance", web::get().to(finance::queue))
+        .route(
+            "/finance/claims/{id}/approve",
+            web::post().to(finance::approve),
+        )
+        .route(
+            "/finance/claims/{id}/reject",
+            web::post().to(finance::reject),
+        )
+        .route("/finance/claims/{id}/pay", web::post().to(finance::pay));
+}

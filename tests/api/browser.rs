@@ -1,0 +1,425 @@
+//! The web pages in a real browser: headless Chromium from Debian (`chromium`, `chromium-driver`)
+//! driven over WebDriver (fantoccini). A plain `cargo test` without them says loudly that it
+//! skipped; with `BAOXIAO_REQUIRE_BROWSER=1` (as `.ci/run` sets) their absence fails the test.
+//!
+//! Each page is also saved as a screenshot at 1280 and 375 px wide under `target/screenshots/`.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::key::Key;
+use fantoccini::{Client, ClientBuilder, Locator};
+
+use crate::helpers::{spawn_app, ServerProcess, TestApp, R};
+use crate::web::web_user;
+
+pub const REQUIRE_ENV: &str = "BAOXIAO_REQUIRE_BROWSER";
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// chromedriver on a free port, stopped when dropped.
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The browser, or `None` (after a loud notice) when this machine has none and it is not required.
+async fn browser() -> Option<(Driver, Client)> {
+    let present =
+        std::path::Path::new(CHROMIUM).exists() && std::path::Path::new(CHROMEDRIVER).exists();
+    if !present {
+        let required = std::env::var(REQUIRE_ENV).is_ok_and(|v| !v.is_empty() && v != "0");
+        assert!(
+            !required,
+            "{REQUIRE_ENV} is set but {CHROMIUM} or {CHROMEDRIVER} is missing"
+        );
+        eprintln!(
+            "\n*** SKIPPED: browser test needs {CHROMIUM} and {CHROMEDRIVER} (apt install chromium chromium-driver); \
+             set {REQUIRE_ENV}=1 to make this a failure ***\n"
+        );
+        return None;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap();
+    #[allow(clippy::zombie_processes)] // waited for in Driver's Drop
+    let child = Command::new(CHROMEDRIVER)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let driver = Driver { child, port };
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": CHROMIUM,
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--window-size=1280,1000", "--lang=zh-CN", "--hide-scrollbars"]
+        }),
+    );
+    // Readiness, not timing: chromedriver usually listens within milliseconds; a loaded machine
+    // gets up to a minute before this counts as a failure to start.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        match ClientBuilder::new(connector)
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{}", driver.port))
+            .await
+        {
+            Ok(client) => return Some((driver, client)),
+            Err(e) if std::time::Instant::now() > deadline => panic!("chromedriver: {e}"),
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+}
+
+/// Saves the page at 1280 and at 375 px wide, each as tall as its content.
+async fn shoot(c: &Client, name: &str) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    for width in [1280u32, 375] {
+        c.set_window_size(width, 900).await.unwrap();
+        let height = c
+            .execute("return document.documentElement.scrollHeight;", vec![])
+            .await
+            .unwrap()
+            .as_u64()
+            .unwrap_or(900);
+        c.set_window_size(width, u32::try_from(height.clamp(600, 4000)).unwrap() + 140)
+            .await
+            .unwrap();
+        let png = c.screenshot().await.unwrap();
+        std::fs::write(dir.join(format!("{name}-{width}.png")), png).unwrap();
+    }
+    c.set_window_size(1280, 1000).await.unwrap();
+}
+
+async fn type_into(c: &Client, css: &str, text: &str) {
+    let field = c.find(Locator::Css(css)).await.unwrap();
+    field.click().await.unwrap();
+    field.send_keys(text).await.unwrap();
+}
+
+async fn sign_in(c: &Client, base: &str, login: &str, password: &str) {
+    c.goto(&format!("{base}/login")).await.unwrap();
+    type_into(c, "#login", login).await;
+    type_into(
+        c,
+        "#password",
+        &format!("{password}{}", char::from(Key::Enter)),
+    )
+    .await;
+}
+
+async fn sign_out(c: &Client) {
+    c.find(Locator::Css("form[action='/logout'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait().for_element(Locator::Css("#login")).await.unwrap();
+}
+
+async fn body_text(c: &Client) -> String {
+    c.find(Locator::Css("body"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+/// Waits until the page's text contains `text` (or fails after fantoccini's default wait).
+async fn wait_for_text(c: &Client, text: &str) {
+    let xpath = format!("//*[contains(normalize-space(.), '{text}')]");
+    c.wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::XPath(&xpath))
+        .await
+        .unwrap_or_else(|e| panic!("page never showed {text:?}: {e}"));
+}
+
+fn line_id(app: &TestApp) -> i64 {
+    let mut c = app.pool.get().unwrap();
+    let org = baoxiao::services::users::resolve_org(&mut c, None).unwrap();
+    baoxiao::db::budget::find_by_code(
+        &mut c,
+        org.id,
+        2021,
+        "dept.project.petition-work.operations",
+    )
+    .unwrap()
+    .unwrap()
+    .id
+}
+
+#[tokio::test]
+async fn a_claim_from_the_keyboard_to_paid_in_a_real_browser() {
+    let Some((_driver, c)) = browser().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let base = app.address.clone();
+    let (_, claimant_pw) = web_user(&app, "张三", &[R::Claimant], "zhangsan");
+    let (_, finance_pw) = web_user(&app, "李四", &[R::Finance], "lisi");
+    let line = line_id(&app);
+
+    c.goto(&format!("{base}/login")).await.unwrap();
+    shoot(&c, "01-login").await;
+    sign_in(&c, &base, "zhangsan", &claimant_pw).await;
+    wait_for_text(&c, "您还没有提交过报销").await;
+    shoot(&c, "02-my-claims-empty").await;
+
+    // 新建差旅报销, the R8 trip typed with the keyboard.
+    c.find(Locator::LinkText("新建差旅报销"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("#purpose"))
+        .await
+        .unwrap();
+    shoot(&c, "03-new-claim-empty").await;
+    c.find(Locator::Css("button[value='add-meals']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("#meals-0-date"))
+        .await
+        .unwrap();
+    type_into(&c, "#purpose", "赴省汇报信访工作").await;
+    type_into(&c, "#destination", "石家庄").await;
+    c.find(Locator::Css("#budget_line_id"))
+        .await
+        .unwrap()
+        .select_by_value(&line.to_string())
+        .await
+        .unwrap();
+    type_into(&c, "#departure_date", "2021-05-10").await;
+    type_into(&c, "#return_date", "2021-05-12").await;
+    type_into(&c, "#stays-0-city", "石家庄").await;
+    type_into(&c, "#stays-0-check_in", "2021-05-10").await;
+    type_into(&c, "#stays-0-check_out", "2021-05-12").await;
+    type_into(&c, "#stays-0-amount", "680").await;
+    type_into(&c, "#tickets-0-description", "平乡—石家庄 汽车").await;
+    type_into(&c, "#tickets-0-amount", "65.50").await;
+    type_into(&c, "#tickets-1-description", "石家庄—平乡 汽车").await;
+    type_into(&c, "#tickets-1-amount", "65.5").await;
+    type_into(&c, "#meals-0-date", "2021-05-11").await;
+    // Space ticks the focused checkbox (sending keys focuses it; a click would tick it too).
+    c.find(Locator::Css("#meals-0-lunch"))
+        .await
+        .unwrap()
+        .send_keys(" ")
+        .await
+        .unwrap();
+    // The live quote, before anything is submitted.
+    c.wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::XPath(
+            "//strong[@id='quote-reimbursable' and text()='¥1,231.00']",
+        ))
+        .await
+        .unwrap_or_else(|e| {
+            panic!(
+                "no live quote of ¥1,231.00: {e}\n{}",
+                "see target/screenshots/04-new-claim-quoted-*.png"
+            )
+        });
+    let quote = c
+        .find(Locator::Css("#quote"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        quote.contains("1,231.00") && quote.contains("¥80.00"),
+        "{quote}"
+    );
+    assert!(
+        quote.contains("R4") && quote.contains("R6"),
+        "each line with its rule: {quote}"
+    );
+    shoot(&c, "04-new-claim-quoted").await;
+
+    c.find(Locator::Css("#submit-claim"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_text(&c, "已提交").await;
+    let url = c.current_url().await.unwrap();
+    let id: i64 = url.path().trim_start_matches("/claims/").parse().unwrap();
+    assert!(body_text(&c).await.contains("待审核"));
+    shoot(&c, "05-claim-submitted").await;
+    c.goto(&format!("{base}/claims")).await.unwrap();
+    wait_for_text(&c, "赴省汇报信访工作").await;
+    shoot(&c, "06-my-claims").await;
+    sign_out(&c).await;
+    // Signed out: the pages send you back to the sign-in page.
+    c.goto(&format!("{base}/claims")).await.unwrap();
+    c.wait().for_element(Locator::Css("#login")).await.unwrap();
+
+    // Finance approves and pays.
+    sign_in(&c, &base, "lisi", &finance_pw).await;
+    wait_for_text(&c, &format!("#{id} 赴省汇报信访工作")).await;
+    shoot(&c, "07-finance-queue").await;
+    c.find(Locator::Css(&format!(
+        "form[action='/finance/claims/{id}/approve'] button"
+    )))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    wait_for_text(&c, "已批准").await;
+    shoot(&c, "08-finance-approved").await;
+    // The trip is of 2021; so is its approval, as a payment cannot precede it.
+    app.approvals_dated_2021_05_01();
+    let paid_on = c
+        .find(Locator::Css(&format!("#paid-on-{id}")))
+        .await
+        .unwrap();
+    paid_on.clear().await.unwrap();
+    paid_on
+        .send_keys(&format!("2021-05-20{}", char::from(Key::Enter)))
+        .await
+        .unwrap();
+    wait_for_text(&c, "已支付 ¥1,231.00").await;
+    c.goto(&format!("{base}/claims/{id}")).await.unwrap();
+    shoot(&c, "09-claim-paid-finance").await;
+    sign_out(&c).await;
+
+    // The claimant sees 已支付 and prints the form.
+    sign_in(&c, &base, "zhangsan", &claimant_pw).await;
+    wait_for_text(&c, "已支付").await;
+    c.goto(&format!("{base}/claims/{id}")).await.unwrap();
+    assert_eq!(
+        c.find(Locator::Css("#claim-status"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "已支付"
+    );
+    c.find(Locator::LinkText("打印报销单"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let capitals = c
+        .wait()
+        .for_element(Locator::Css("#print-capitals"))
+        .await
+        .unwrap();
+    assert_eq!(capitals.text().await.unwrap(), "人民币壹仟贰佰叁拾壹元整");
+    assert_eq!(
+        c.find(Locator::Css("#print-total"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "¥1,231.00"
+    );
+    shoot(&c, "10-print").await;
+    c.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn sessions_csrf_organisations_and_throttling_in_a_real_browser() {
+    let Some((_driver, c)) = browser().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let base = app.address.clone();
+    let line = line_id(&app);
+    let token = app.user("报销人", &[R::Claimant]);
+    let id = app.submit(&token, &crate::helpers::r8_claim(line)).await;
+    let (_, finance_pw) = web_user(&app, "李四", &[R::Finance], "lisi");
+
+    // A form posted without its CSRF token: 403, nothing changes.
+    sign_in(&c, &base, "lisi", &finance_pw).await;
+    wait_for_text(&c, "待审核").await;
+    c.execute(
+        "const f = document.querySelector(arguments[0]); f.querySelector('input[name=csrf]').remove(); f.submit();",
+        vec![serde_json::json!(format!("form[action='/finance/claims/{id}/approve']"))],
+    )
+    .await
+    .unwrap();
+    wait_for_text(&c, "没有做任何更改").await;
+    shoot(&c, "11-csrf-refused").await;
+    let claim = app
+        .get(&app.admin, &format!("/api/v1/travel-claims/{id}"))
+        .await;
+    assert_eq!(claim.body["status"], "submitted");
+    c.goto(&format!("{base}/finance")).await.unwrap();
+
+    // `users revoke` run as another process ends a session held on another server process.
+    let second = ServerProcess::start(&app).await;
+    let (user, pw) = web_user(&app, "王五", &[R::Claimant], "wangwu");
+    sign_out(&c).await;
+    sign_in(&c, &second.address, "wangwu", &pw).await;
+    wait_for_text(&c, "我的报销").await;
+    let out = Command::new(env!("CARGO_BIN_EXE_baoxiao"))
+        .args(["users", "revoke", "--id", &user.to_string()])
+        .env("DATABASE_URL", &app.db_url)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    c.goto(&format!("{}/claims", second.address)).await.unwrap();
+    c.wait().for_element(Locator::Css("#login")).await.unwrap();
+
+    // Another organisation's claim is 404.
+    let org = baoxiao::services::users::add_org(&app.pool, "other", "另一个单位").unwrap();
+    let (outsider, _) =
+        baoxiao::services::users::add_user(&app.pool, Some("other"), "外单位", &[R::Finance])
+            .unwrap();
+    baoxiao::services::sign_in::add_login(
+        &app.pool,
+        org,
+        outsider,
+        "outsider",
+        "outsider-pw",
+        false,
+    )
+    .unwrap();
+    sign_in(&c, &base, "outsider", "outsider-pw").await;
+    wait_for_text(&c, "待审核").await;
+    c.goto(&format!("{base}/claims/{id}")).await.unwrap();
+    wait_for_text(&c, "没有找到").await;
+    shoot(&c, "12-not-found").await;
+    c.goto(&format!("{base}/")).await.unwrap();
+    sign_out(&c).await;
+
+    // Six wrong passwords: the sixth attempt is refused with when to retry.
+    for _ in 0..5 {
+        sign_in(&c, &base, "lisi", "wrong-password").await;
+        wait_for_text(&c, "登录名或密码不正确").await;
+    }
+    sign_in(&c, &base, "lisi", &finance_pw).await;
+    wait_for_text(&c, "分钟后重试").await;
+    shoot(&c, "13-login-locked").await;
+    c.close().await.unwrap();
+}
