@@ -529,6 +529,20 @@ async fn sign_out_and_revocation_end_sessions_everywhere() {
     assert!(out.set_cookie.contains("Max-Age=0"), "{}", out.set_cookie);
     v.cookie = old;
     assert_eq!(v.get("/claims").await.status, 303, "the old cookie is dead");
+    // The live quote of a form left open after its session ended sends the browser to sign in.
+    let quote = reqwest::Client::new()
+        .post(format!("{}/claims/quote", app.address))
+        .header(
+            "cookie",
+            format!("bx_session={}", v.cookie.clone().unwrap()),
+        )
+        .header("hx-request", "true")
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(quote.headers()["hx-redirect"], "/login?next=/claims/new");
+    assert!(quote.text().await.unwrap().is_empty());
 
     // A session opened on a second server process, revoked by the command line: over at once on
     // both processes.
