@@ -321,7 +321,7 @@ pub async fn change_password(
     };
     match error {
         None => {
-            flash(&pool, &user, "密码已更改。".into()).await?;
+            flash(&pool, &user, "ok:密码已更改。".into()).await?;
             Ok(see_other("/"))
         }
         Some(error) => html(

@@ -357,6 +357,23 @@ async fn sessions_csrf_organisations_and_throttling_in_a_real_browser() {
     let id = app.submit(&token, &crate::helpers::r8_claim(line)).await;
     let (_, finance_pw) = web_user(&app, "李四", &[R::Finance], "lisi");
 
+    // The first admin signs in with the printed password and must set a new one first.
+    let printed = app.admin_password.clone().unwrap();
+    sign_in(&c, &base, "admin", &printed).await;
+    wait_for_text(&c, "初始密码").await;
+    shoot(&c, "14-first-password").await;
+    type_into(&c, "#current", &printed).await;
+    type_into(&c, "#password", "a-new-secret").await;
+    type_into(
+        &c,
+        "#repeat",
+        &format!("a-new-secret{}", char::from(Key::Enter)),
+    )
+    .await;
+    wait_for_text(&c, "密码已更改").await;
+    shoot(&c, "15-admin-home").await;
+    sign_out(&c).await;
+
     // A form posted without its CSRF token: 403, nothing changes.
     sign_in(&c, &base, "lisi", &finance_pw).await;
     wait_for_text(&c, "待审核").await;
