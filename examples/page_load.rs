@@ -133,18 +133,25 @@ async fn main() {
     let app = Application::build(&settings(&url, dir.path())).unwrap();
     let base = format!("http://127.0.0.1:{}", app.port());
     let pool = app.pool.clone();
+    let admin_token = app.admin_token.clone().unwrap();
     tokio::spawn(app.run_until_stopped());
 
     // A year of data.
     let t = Instant::now();
     let org = users::resolve_org(&mut pool.get().unwrap(), None).unwrap();
-    let line = baoxiao::db::budget::find_by_code(
-        &mut pool.get().unwrap(),
-        org.id,
-        2021,
-        "dept.project.petition-work.operations",
+    let admin = users::authenticate(&pool, &admin_token).unwrap();
+    // A line large enough for a year of approvals, so every claim reaches its status.
+    let line = baoxiao::services::budget::create(
+        &pool,
+        &admin,
+        baoxiao::services::budget::NewLineSpec {
+            year: 2021,
+            code: "bench",
+            name: "差旅费（测试）",
+            parent_code: None,
+            allocated: baoxiao::domain::Money::yuan(9_000_000),
+        },
     )
-    .unwrap()
     .unwrap()
     .id;
     let (finance_id, _) = users::add_user(&pool, None, "财务", &[Role::Finance]).unwrap();

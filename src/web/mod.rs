@@ -80,6 +80,9 @@ pub enum PageError {
     /// Not signed in: go to the sign-in page (and come back afterwards).
     SignIn {
         next: String,
+        /// An htmx request (the live quote): the browser must go to the sign-in page instead of
+        /// having it drawn inside the quote panel.
+        htmx: bool,
     },
     /// A password someone else chose must be replaced first.
     ChangePassword,
@@ -135,8 +138,13 @@ impl ResponseError for PageError {
 
     fn error_response(&self) -> HttpResponse {
         let (title, message) = match self {
-            PageError::SignIn { next } => {
+            PageError::SignIn { next, htmx } => {
                 let target = format!("/login?next={}", encode(next));
+                if *htmx {
+                    return HttpResponse::Ok()
+                        .insert_header(("HX-Redirect", target))
+                        .finish();
+                }
                 return see_other(&target);
             }
             PageError::ChangePassword => return see_other("/password"),
@@ -248,7 +256,8 @@ async fn quiet_redirects(
     next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
 ) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
     let res = next.call(req).await?.map_into_boxed_body();
-    if !(res.status().is_redirection() && res.response().error().is_some()) {
+    let redirect = res.status().is_redirection() || res.headers().contains_key("hx-redirect");
+    if !(redirect && res.response().error().is_some()) {
         return Ok(res);
     }
     let (req, res) = res.into_parts();

@@ -102,12 +102,17 @@ impl FromRequest for SignedIn {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
+            let htmx = req.headers().contains_key("hx-request");
             let session = current(&req).await?.ok_or_else(|| PageError::SignIn {
                 next: if req.method() == actix_web::http::Method::GET {
                     req.path().to_string()
+                } else if htmx {
+                    // The live quote's form: come back to a new one.
+                    "/claims/new".to_string()
                 } else {
                     "/".to_string()
                 },
+                htmx,
             })?;
             if session.must_change_password && req.path() != "/password" && req.path() != "/logout"
             {
@@ -316,7 +321,7 @@ pub async fn change_password(
     };
     match error {
         None => {
-            flash(&pool, &user, "密码已更改。".into()).await?;
+            flash(&pool, &user, "ok:密码已更改。".into()).await?;
             Ok(see_other("/"))
         }
         Some(error) => html(

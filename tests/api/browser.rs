@@ -14,8 +14,13 @@ use crate::helpers::{spawn_app, ServerProcess, TestApp, R};
 use crate::web::web_user;
 
 pub const REQUIRE_ENV: &str = "BAOXIAO_REQUIRE_BROWSER";
-const CHROMIUM: &str = "/usr/bin/chromium";
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// Debian's paths; `BAOXIAO_CHROMIUM` and `BAOXIAO_CHROMEDRIVER` name others.
+fn tool(env: &str, default: &str) -> String {
+    std::env::var(env)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| default.to_string())
+}
 
 /// chromedriver on a free port, stopped when dropped.
 struct Driver {
@@ -32,16 +37,18 @@ impl Drop for Driver {
 
 /// The browser, or `None` (after a loud notice) when this machine has none and it is not required.
 async fn browser() -> Option<(Driver, Client)> {
+    let chromium = tool("BAOXIAO_CHROMIUM", "/usr/bin/chromium");
+    let chromedriver = tool("BAOXIAO_CHROMEDRIVER", "/usr/bin/chromedriver");
     let present =
-        std::path::Path::new(CHROMIUM).exists() && std::path::Path::new(CHROMEDRIVER).exists();
+        std::path::Path::new(&chromium).exists() && std::path::Path::new(&chromedriver).exists();
     if !present {
         let required = std::env::var(REQUIRE_ENV).is_ok_and(|v| !v.is_empty() && v != "0");
         assert!(
             !required,
-            "{REQUIRE_ENV} is set but {CHROMIUM} or {CHROMEDRIVER} is missing"
+            "{REQUIRE_ENV} is set but {chromium} or {chromedriver} is missing"
         );
         eprintln!(
-            "\n*** SKIPPED: browser test needs {CHROMIUM} and {CHROMEDRIVER} (apt install chromium chromium-driver); \
+            "\n*** SKIPPED: browser test needs {chromium} and {chromedriver} (apt install chromium chromium-driver); \
              set {REQUIRE_ENV}=1 to make this a failure ***\n"
         );
         return None;
@@ -51,7 +58,7 @@ async fn browser() -> Option<(Driver, Client)> {
         .map(|a| a.port())
         .unwrap();
     #[allow(clippy::zombie_processes)] // waited for in Driver's Drop
-    let child = Command::new(CHROMEDRIVER)
+    let child = Command::new(&chromedriver)
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -62,7 +69,7 @@ async fn browser() -> Option<(Driver, Client)> {
     caps.insert(
         "goog:chromeOptions".into(),
         serde_json::json!({
-            "binary": CHROMIUM,
+            "binary": chromium,
             "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                      "--window-size=1280,1000", "--lang=zh-CN", "--hide-scrollbars"]
         }),
@@ -358,6 +365,23 @@ async fn sessions_csrf_organisations_and_throttling_in_a_real_browser() {
     let token = app.user("报销人", &[R::Claimant]);
     let id = app.submit(&token, &crate::helpers::r8_claim(line)).await;
     let (_, finance_pw) = web_user(&app, "李四", &[R::Finance], "lisi");
+
+    // The first admin signs in with the printed password and must set a new one first.
+    let printed = app.admin_password.clone().unwrap();
+    sign_in(&c, &base, "admin", &printed).await;
+    wait_for_text(&c, "初始密码").await;
+    shoot(&c, "14-first-password").await;
+    type_into(&c, "#current", &printed).await;
+    type_into(&c, "#password", "a-new-secret").await;
+    type_into(
+        &c,
+        "#repeat",
+        &format!("a-new-secret{}", char::from(Key::Enter)),
+    )
+    .await;
+    wait_for_text(&c, "密码已更改").await;
+    shoot(&c, "15-admin-home").await;
+    sign_out(&c).await;
 
     // A form posted without its CSRF token: 403, nothing changes.
     sign_in(&c, &base, "lisi", &finance_pw).await;

@@ -222,24 +222,26 @@ async fn each_page_answers_by_role() {
     let mut claimant = signed_in(&app, "报销人", &[R::Claimant], "claimant").await;
     let mut finance = signed_in(&app, "财务", &[R::Finance], "finance").await;
     let mut holder = signed_in(&app, "预算负责人", &[R::BudgetHolder], "holder").await;
+    let mut admin = signed_in(&app, "管理员", &[R::Admin], "admin2").await;
     let line = app.line_id(OPERATIONS).await;
     let token = app.user("报销人二", &[R::Claimant]);
     let claim = app.submit(&token, &r8_claim(line)).await;
     let claim_page = format!("/claims/{claim}");
     let print = format!("/claims/{claim}/print");
 
-    for (path, c, f, h) in [
-        ("/claims", 200, 403, 403),
-        ("/claims/new", 200, 403, 403),
-        ("/finance", 403, 200, 403),
-        (claim_page.as_str(), 404, 200, 200),
-        (print.as_str(), 404, 200, 200),
-        ("/password", 200, 200, 200),
+    for (path, c, f, h, a) in [
+        ("/claims", 200, 403, 403, 403),
+        ("/claims/new", 200, 403, 403, 403),
+        ("/finance", 403, 200, 403, 403),
+        (claim_page.as_str(), 404, 200, 200, 200),
+        (print.as_str(), 404, 200, 200, 200),
+        ("/password", 200, 200, 200, 200),
     ] {
         for (who, v, want) in [
             ("claimant", &mut claimant, c),
             ("finance", &mut finance, f),
             ("holder", &mut holder, h),
+            ("admin", &mut admin, a),
         ] {
             let page = v.get(path).await;
             assert_eq!(page.status, want, "{who} GET {path}: {}", page.body);
@@ -530,6 +532,20 @@ async fn sign_out_and_revocation_end_sessions_everywhere() {
     assert!(out.set_cookie.contains("Max-Age=0"), "{}", out.set_cookie);
     v.cookie = old;
     assert_eq!(v.get("/claims").await.status, 303, "the old cookie is dead");
+    // The live quote of a form left open after its session ended sends the browser to sign in.
+    let quote = reqwest::Client::new()
+        .post(format!("{}/claims/quote", app.address))
+        .header(
+            "cookie",
+            format!("bx_session={}", v.cookie.clone().unwrap()),
+        )
+        .header("hx-request", "true")
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(quote.headers()["hx-redirect"], "/login?next=/claims/new");
+    assert!(quote.text().await.unwrap().is_empty());
 
     // A session opened on a second server process, revoked by the command line: over at once on
     // both processes.
@@ -696,7 +712,11 @@ async fn the_first_admin_must_change_the_printed_password() {
     assert_eq!(done.location, "/");
     let home = v.get("/").await;
     assert_eq!(home.status, 200);
-    assert!(home.body.contains("密码已更改"));
+    assert!(
+        home.body.contains("<strong>✓ 成功：</strong>密码已更改"),
+        "{}",
+        home.body
+    );
     let mut again = Visitor::new(&app.address);
     assert_eq!(
         again.sign_in("admin", &password).await.status,
