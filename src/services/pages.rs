@@ -4,7 +4,8 @@
 
 use std::collections::HashMap;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
+use chrono_tz::Tz;
 
 use crate::auth::{Actor, Role};
 use crate::db::{budget as lines, pages as rows};
@@ -15,17 +16,11 @@ use crate::domain::Money;
 use crate::error::{AppError, AppResult};
 use crate::wire::{ClaimView, HistoryView};
 
-use super::{claims, conn};
+use super::{claims, clock, conn};
 
-/// The organisation's local date of a stored UTC time. Asia/Shanghai (the default zone) is UTC+8
-/// all year; when organisations carry their own zone this is the one place to change.
-pub fn local_date(utc: NaiveDateTime) -> NaiveDate {
-    (utc + chrono::Duration::hours(8)).date()
-}
-
-/// The organisation's today.
-pub fn today() -> NaiveDate {
-    local_date(crate::db::now())
+/// The organisation's today (R12: its local calendar day), for pages that show or default a date.
+pub fn today(pool: &Pool, actor: &Actor) -> AppResult<NaiveDate> {
+    clock::today(&mut *conn(pool)?, actor.org_id)
 }
 
 /// One claim in a list.
@@ -56,7 +51,11 @@ fn line_names(pool: &Pool, org_id: i64) -> AppResult<HashMap<i64, (String, lines
         .collect())
 }
 
-fn summary(row: &ClaimRow, names: &HashMap<i64, (String, lines::LineRow)>) -> ClaimSummary {
+fn summary(
+    row: &ClaimRow,
+    names: &HashMap<i64, (String, lines::LineRow)>,
+    zone: Tz,
+) -> ClaimSummary {
     ClaimSummary {
         id: row.id,
         status: row.status.clone(),
@@ -69,7 +68,7 @@ fn summary(row: &ClaimRow, names: &HashMap<i64, (String, lines::LineRow)>) -> Cl
             .get(&row.budget_line_id)
             .map(|(name, _)| name.clone())
             .unwrap_or_default(),
-        submitted_on: local_date(row.submitted_at),
+        submitted_on: clock::local_date(zone, row.submitted_at),
     }
 }
 
@@ -81,19 +80,16 @@ pub fn my_claims(
     limit: i64,
 ) -> AppResult<ClaimsPage> {
     actor.require(&[Role::Claimant])?;
-    let mut found = rows::claims_of(
-        &mut *conn(pool)?,
-        actor.org_id,
-        actor.user_id,
-        before,
-        limit + 1,
-    )?;
+    let mut c = conn(pool)?;
+    let zone = clock::zone(&mut c, actor.org_id)?;
+    let mut found = rows::claims_of(&mut c, actor.org_id, actor.user_id, before, limit + 1)?;
+    drop(c);
     let more = i64::try_from(found.len()).unwrap_or(i64::MAX) > limit;
     found.truncate(usize::try_from(limit).unwrap_or(0));
     let names = line_names(pool, actor.org_id)?;
     Ok(ClaimsPage {
         next_before: more.then(|| found.last().map(|r| r.id)).flatten(),
-        claims: found.iter().map(|r| summary(r, &names)).collect(),
+        claims: found.iter().map(|r| summary(r, &names, zone)).collect(),
     })
 }
 
@@ -142,6 +138,8 @@ pub struct ClaimPage {
     pub history: Vec<(HistoryView, String)>,
     /// City names by code, for the breakdown's stays.
     pub city_names: HashMap<String, String>,
+    /// The organisation's time zone, in which its times are shown.
+    pub zone: Tz,
 }
 
 /// A claim as its page shows it; 404 for a claim the caller may not see (as in the API).
@@ -156,10 +154,12 @@ pub fn claim_page(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimPage> {
     let line = lines::find(&mut c, actor.org_id, claim.budget_line_id)?
         .ok_or(AppError::NotFound("budget line"))?;
     let org_name = rows::org_name(&mut c, actor.org_id)?.unwrap_or_default();
+    let zone = clock::zone(&mut c, actor.org_id)?;
     let name = |id: i64| names.get(&id).cloned().unwrap_or_else(|| format!("#{id}"));
     drop(c);
     Ok(ClaimPage {
         city_names: city_names(pool, actor)?,
+        zone,
         org_name,
         claimant_name: name(claim.claimant_id),
         line_name: line.name,
@@ -187,16 +187,13 @@ pub struct QueueItem {
 }
 
 /// Finance's queues: claims in `status` (`submitted` for 待审核, `approved` for 待支付), oldest
-/// first, with how long each has waited since submission on `today`.
-pub fn queue(
-    pool: &Pool,
-    actor: &Actor,
-    status: &str,
-    today: NaiveDate,
-    limit: i64,
-) -> AppResult<Vec<QueueItem>> {
+/// first, with how long each has waited since its submission, in calendar days of the
+/// organisation (R12).
+pub fn queue(pool: &Pool, actor: &Actor, status: &str, limit: i64) -> AppResult<Vec<QueueItem>> {
     actor.require(&[Role::Finance])?;
     let mut c = conn(pool)?;
+    let zone = clock::zone(&mut c, actor.org_id)?;
+    let today = clock::today(&mut c, actor.org_id)?;
     let found = rows::oldest_first(&mut c, actor.org_id, status, limit)?;
     let ids: Vec<i64> = found.iter().map(|r| r.claimant_id).collect();
     let names: HashMap<i64, String> = rows::user_names(&mut c, actor.org_id, &ids)?
@@ -207,7 +204,7 @@ pub fn queue(
     Ok(found
         .iter()
         .map(|row| {
-            let claim = summary(row, &lines);
+            let claim = summary(row, &lines, zone);
             let line_available = lines
                 .get(&row.budget_line_id)
                 .map(|(_, l)| {
@@ -241,27 +238,4 @@ pub fn line_name_for(pool: &Pool, actor: &Actor, claim_id: i64, code: &str) -> A
         .ok_or(AppError::NotFound("budget line"))?;
     Ok(lines::find_by_code(&mut c, actor.org_id, line.year, code)?
         .map_or_else(|| code.to_string(), |l| l.name))
-}
-
-#[cfg(test)]
-#[allow(clippy::unwrap_used)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn local_dates_are_beijing_time() {
-        let at = NaiveDate::from_ymd_opt(2021, 5, 10)
-            .unwrap()
-            .and_hms_opt(16, 30, 0)
-            .unwrap();
-        assert_eq!(
-            local_date(at),
-            NaiveDate::from_ymd_opt(2021, 5, 11).unwrap()
-        );
-        let at = at - chrono::Duration::hours(1);
-        assert_eq!(
-            local_date(at),
-            NaiveDate::from_ymd_opt(2021, 5, 10).unwrap()
-        );
-    }
 }

@@ -427,14 +427,14 @@ fn detail(page: &pages::ClaimPage) -> ClaimDetail {
         departure: format::date(c.departure_date),
         return_date: format::date(c.return_date),
         line: page.line_name.clone(),
-        submitted: format::local_time(&c.submitted_at),
+        submitted: format::local_time(&c.submitted_at, page.zone),
         status: status(&c.status),
         quote: quote_of(&c.breakdown, &page.city_names),
         history: page
             .history
             .iter()
             .map(|(h, who)| HistoryLine {
-                at: format::local_time(&h.at),
+                at: format::local_time(&h.at, page.zone),
                 action: format::action(&h.action),
                 who: who.clone(),
                 note: h.note.clone().unwrap_or_default(),
@@ -458,7 +458,13 @@ struct ClaimShowPage {
 /// A claim's page: breakdown, history, and finance's buttons when they apply.
 pub async fn show(pool: web::Data<Pool>, user: SignedIn, id: web::Path<i64>) -> PageResult {
     let (actor, id) = (user.actor(), id.into_inner());
-    let page = run(move || pages::claim_page(&pool, &actor, id)).await?;
+    let (page, today) = run(move || {
+        Ok((
+            pages::claim_page(&pool, &actor, id)?,
+            pages::today(&pool, &actor)?,
+        ))
+    })
+    .await?;
     let finance = user.actor.has(Role::Finance);
     html(
         StatusCode::OK,
@@ -466,7 +472,7 @@ pub async fn show(pool: web::Data<Pool>, user: SignedIn, id: web::Path<i64>) -> 
             nav: Nav::new(&user, ""),
             can_decide: finance && page.claim.status == "submitted",
             can_pay: finance && page.claim.status == "approved",
-            today: format::date(pages::today()),
+            today: format::date(today),
             claim: detail(&page),
         },
     )

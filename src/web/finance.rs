@@ -64,11 +64,11 @@ struct QueuePage {
 pub async fn queue(pool: web::Data<Pool>, user: SignedIn) -> PageResult {
     user.require(&[Role::Finance])?;
     let actor = user.actor();
-    let today = pages::today();
-    let (waiting, to_pay) = run(move || {
+    let (waiting, to_pay, today) = run(move || {
         Ok((
-            pages::queue(&pool, &actor, "submitted", today, QUEUE_SIZE)?,
-            pages::queue(&pool, &actor, "approved", today, QUEUE_SIZE)?,
+            pages::queue(&pool, &actor, "submitted", QUEUE_SIZE)?,
+            pages::queue(&pool, &actor, "approved", QUEUE_SIZE)?,
+            pages::today(&pool, &actor)?,
         ))
     })
     .await?;

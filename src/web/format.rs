@@ -44,14 +44,10 @@ pub fn date(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
-/// A stored UTC timestamp (RFC 3339) as local time, `2021-05-10 09:30` (Beijing time).
-pub fn local_time(rfc3339: &str) -> String {
+/// A stored UTC timestamp (RFC 3339) as the organisation's local time, `2021-05-10 09:30`.
+pub fn local_time(rfc3339: &str, zone: chrono_tz::Tz) -> String {
     chrono::DateTime::parse_from_rfc3339(rfc3339)
-        .map(|t| {
-            (t.naive_utc() + chrono::Duration::hours(8))
-                .format("%Y-%m-%d %H:%M")
-                .to_string()
-        })
+        .map(|t| t.with_timezone(&zone).format("%Y-%m-%d %H:%M").to_string())
         .unwrap_or_else(|_| rfc3339.to_string())
 }
 
@@ -264,7 +260,10 @@ mod tests {
             date(NaiveDate::from_ymd_opt(2021, 5, 10).unwrap()),
             "2021-05-10"
         );
-        assert_eq!(local_time("2021-05-10T16:30:00.000Z"), "2021-05-11 00:30");
+        assert_eq!(
+            local_time("2021-05-10T16:30:00.000Z", chrono_tz::Asia::Shanghai),
+            "2021-05-11 00:30"
+        );
     }
 
     #[test]
