@@ -13,66 +13,44 @@ use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 
 use crate::error::{AppError, AppResult};
+pub use crate::services::paging::Page;
 
 pub const DEFAULT_LIMIT: i64 = 100;
 pub const MAX_LIMIT: i64 = 1000;
 
-/// The paging parameters of every list endpoint.
-#[derive(Clone, Copy, Debug, Default, Deserialize, IntoParams)]
+/// The paging parameters of every list endpoint. Read as text so that a value that is no
+/// number is a 422 naming its parameter, like every other field.
+#[derive(Clone, Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// At most this many items (1 to 1000, default 100).
-    #[param(minimum = 1, maximum = 1000)]
-    pub limit: Option<i64>,
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 1000)]
+    pub limit: Option<String>,
     /// The id of the last item of the previous page (from the `Link` header's next URL).
-    pub after: Option<i64>,
-}
-
-/// A checked page request.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Page {
-    pub limit: i64,
-    pub after: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub after: Option<String>,
 }
 
 impl ListQuery {
-    /// 422 naming `limit` outside 1–1000.
+    /// 422 naming `limit` outside 1–1000, or `after` that is no id.
     pub fn page(&self) -> AppResult<Page> {
-        let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
-        if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(AppError::field("limit", "a number from 1 to 1000"));
-        }
-        Ok(Page {
-            limit,
-            after: self.after,
-        })
-    }
-}
-
-impl Page {
-    /// How many rows a query cut in SQL fetches: one more than the page, to know whether more
-    /// remain.
-    pub fn fetch(&self) -> i64 {
-        self.limit + 1
-    }
-
-    /// The items after the cursor, at most `limit + 1`, of a list loaded whole in its order. An
-    /// `after` that is no item of the list is 422 naming it.
-    pub fn cut<T>(&self, items: Vec<T>, id: impl Fn(&T) -> i64) -> AppResult<Vec<T>> {
-        let start =
-            match self.after {
-                None => 0,
-                Some(after) => {
-                    items.iter().position(|i| id(i) == after).ok_or_else(|| {
-                        AppError::field("after", "not the id of an item of this list")
-                    })? + 1
-                }
-            };
-        Ok(items
-            .into_iter()
-            .skip(start)
-            .take(usize::try_from(self.fetch()).unwrap_or(usize::MAX))
-            .collect())
+        let limit = match self.limit.as_deref() {
+            None => DEFAULT_LIMIT,
+            Some(text) => text
+                .parse::<i64>()
+                .ok()
+                .filter(|n| (1..=MAX_LIMIT).contains(n))
+                .ok_or_else(|| AppError::field("limit", "a number from 1 to 1000"))?,
+        };
+        let after = self
+            .after
+            .as_deref()
+            .map(|text| {
+                text.parse::<i64>()
+                    .map_err(|_| AppError::field("after", "the id of an item of an earlier page"))
+            })
+            .transpose()?;
+        Ok(Page { limit, after })
     }
 }
 
@@ -130,9 +108,9 @@ mod tests {
         );
         assert_eq!(page(2, Some(1)).cut(ids.clone(), |i| *i).ok(), Some(vec![]));
         assert!(page(2, Some(9)).cut(ids, |i| *i).is_err());
-        for bad in [0, -1, 1001] {
+        for bad in ["0", "-1", "1001", "ten"] {
             let q = ListQuery {
-                limit: Some(bad),
+                limit: Some(bad.to_string()),
                 after: None,
             };
             assert!(q.page().is_err(), "{bad}");

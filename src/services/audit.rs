@@ -9,6 +9,7 @@ use crate::error::AppResult;
 use crate::wire::{timestamp, AuditEventView, HistoryView};
 
 use super::conn;
+use super::paging::Page;
 
 /// A status change of one document: who (`actor`), when (now), from what to what.
 pub struct Change<'a> {
@@ -118,25 +119,23 @@ fn view(e: AuditRow) -> AuditEventView {
 }
 
 /// `GET /api/v1/audit-events`: one page of the caller's organisation's status changes in
-/// `period`, newest first, older than the event `after`; `true` when more remain beyond it.
+/// `period`, newest first, after the event `page.after`; at most `page.fetch()` of them, so the
+/// caller knows whether more remain.
 pub fn page(
     pool: &Pool,
     actor: &Actor,
     period: Period,
-    after: Option<i64>,
-    limit: u16,
-) -> AppResult<(Vec<AuditEventView>, bool)> {
+    page: Page,
+) -> AppResult<Vec<AuditEventView>> {
     let mut c = conn(pool)?;
-    let mut rows = audit::page(
+    let rows = audit::page(
         &mut c,
         actor.org_id,
         period.bounds(),
-        after,
-        i64::from(limit) + 1,
+        page.after,
+        page.fetch(),
     )?;
-    let more = rows.len() > usize::from(limit);
-    rows.truncate(usize::from(limit));
-    Ok((rows.into_iter().map(view).collect(), more))
+    Ok(rows.into_iter().map(view).collect())
 }
 
 /// `baoxiao report audit`: every status change of the organisation in `period`, oldest first.

@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use crate::auth::{Actor, Role};
 use std::borrow::Cow;
 
+use super::paging::Page;
 use crate::db::claims::{
     self as rows, ClaimRow, Fen, NewClaim, StoredBreakdown, StoredLine, StoredStay,
 };
@@ -18,7 +19,6 @@ use crate::domain::travel::{Trip, TripInput};
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
 use crate::metrics;
-use crate::routes::list::Page;
 use crate::wire::{timestamp, BreakdownView, ClaimView, HistoryView, ItemView, RuleText, StayView};
 
 use super::audit;

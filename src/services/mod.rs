@@ -9,6 +9,7 @@ pub mod clock;
 pub mod duty;
 pub mod idempotency;
 pub mod pages;
+pub mod paging;
 pub mod policy;
 pub mod reports;
 pub mod setup;

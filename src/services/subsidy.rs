@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, HashSet};
 use chrono::{Datelike, NaiveDate};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
+use super::paging::Page;
 use crate::auth::Actor;
 use crate::db::subsidy::{self as rows, BatchRow, ItemRow, NewBatch, NewRecipient, RecipientRow};
 use crate::db::{budget as lines, now, DbConnection, Pool};
@@ -19,7 +20,6 @@ use crate::domain::subsidy::{month_item, monthly_amount, months_orphaned, Enroll
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
 use crate::metrics;
-use crate::routes::list::Page;
 use crate::wire::{timestamp, BatchItemView, BatchView, MonthView, RecipientView, WindowView};
 
 use super::audit;

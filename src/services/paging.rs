@@ -1,0 +1,39 @@
+//! A page of a list (api.md "Lists"): at most `limit` items after the cursor `after`. The HTTP
+//! side (`routes::list`) parses it from the query and writes the `Link` header; use cases and
+//! queries take it as it is.
+
+use crate::error::{AppError, AppResult};
+
+/// A checked page request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Page {
+    pub limit: i64,
+    pub after: Option<i64>,
+}
+
+impl Page {
+    /// How many rows a query cut in SQL fetches: one more than the page, to know whether more
+    /// remain.
+    pub fn fetch(&self) -> i64 {
+        self.limit + 1
+    }
+
+    /// The items after the cursor, at most `limit + 1`, of a list loaded whole in its order. An
+    /// `after` that is no item of the list is 422 naming it.
+    pub fn cut<T>(&self, items: Vec<T>, id: impl Fn(&T) -> i64) -> AppResult<Vec<T>> {
+        let start =
+            match self.after {
+                None => 0,
+                Some(after) => {
+                    items.iter().position(|i| id(i) == after).ok_or_else(|| {
+                        AppError::field("after", "not the id of an item of this list")
+                    })? + 1
+                }
+            };
+        Ok(items
+            .into_iter()
+            .skip(start)
+            .take(usize::try_from(self.fetch()).unwrap_or(usize::MAX))
+            .collect())
+    }
+}
