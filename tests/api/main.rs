@@ -8,6 +8,7 @@ mod authorization;
 mod backup;
 mod browser;
 mod budget_lines;
+mod budget_pages;
 mod duty;
 mod hardening;
 mod health;
