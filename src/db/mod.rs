@@ -6,6 +6,7 @@ pub mod backup;
 pub mod budget;
 pub mod claims;
 pub mod dashboard;
+pub mod demo;
 pub mod duty;
 pub mod idempotency;
 pub mod orgs;

@@ -7,6 +7,7 @@ pub mod budget;
 pub mod claims;
 pub mod clock;
 pub mod dashboard;
+pub mod demo;
 pub mod duty;
 pub mod idempotency;
 pub mod pages;

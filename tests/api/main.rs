@@ -9,6 +9,7 @@ mod backup;
 mod browser;
 mod budget_lines;
 mod budget_pages;
+mod demo;
 mod duty;
 mod hardening;
 mod health;
