@@ -242,7 +242,7 @@ pub fn forecast_svg(chart: &ForecastChart<'_>) -> String {
         svg.push_str(&format!(
             r##"<line class="shortfall" x1="{x}" y1="{alloc_y}" x2="{x}" y2="{total_y}" stroke="#b42318" stroke-width="6"/><text x="{}" y="{}" text-anchor="end" font-size="12" fill="#b42318">缺口 {}</text>"##,
             end_x - 10,
-            ((alloc_y + total_y) / 2) + 4,
+            (alloc_y + 16).min(bottom - 4),
             esc(&yuan(chart.shortfall)),
             x = end_x - 3,
         ));
