@@ -54,6 +54,8 @@ enum Command {
         #[arg(long)]
         from: PathBuf,
     },
+    /// Fill an empty database with the 2021 data and a year of demo work; prints the logins.
+    Demo,
     /// Budget holders' reports.
     Report {
         #[command(subcommand)]
@@ -197,6 +199,7 @@ fn main() -> ExitCode {
         Command::Backup { to } => backup(&settings, &to),
         Command::Restore { from } => restore(&settings, &from),
         Command::Report { command } => report(&settings, command),
+        Command::Demo => demo(&settings),
     };
     match result {
         Ok(code) => code,
@@ -218,6 +221,29 @@ fn with_pool(settings: &Settings) -> CliResult<baoxiao::db::Pool> {
 fn migrate(settings: &Settings) -> CliResult {
     with_pool(settings)?;
     println!("migrations applied; database ready");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn demo(settings: &Settings) -> CliResult {
+    let pool = with_pool(settings)?;
+    if users::count(&pool)? > 0 {
+        eprintln!(
+            "error: the database is not empty; `baoxiao demo` only fills a new one (point DATABASE_URL at a new file)"
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    let report = baoxiao::services::demo::run(&pool)?;
+    println!(
+        "demo year 2021 loaded: {} travel claims, duty rosters, events and the cadres' subsidy",
+        report.claims
+    );
+    println!("demo logins (sign in at /login):");
+    for l in &report.logins {
+        println!(
+            "  {:<14} {:<22} {} ({})",
+            l.login, l.password, l.name, l.roles
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -5,6 +5,8 @@ pub mod audit;
 pub mod backup;
 pub mod budget;
 pub mod claims;
+pub mod dashboard;
+pub mod demo;
 pub mod duty;
 pub mod idempotency;
 pub mod orgs;

@@ -343,6 +343,17 @@ pub fn forecast(
     line_id: i64,
     as_of: Option<NaiveDate>,
 ) -> AppResult<ForecastView> {
+    Ok(forecast_with_segments(pool, actor, line_id, as_of)?.0)
+}
+
+/// The R10 forecast and the person-day segments of the fiscal year behind it (the line page draws
+/// its chart from them).
+pub fn forecast_with_segments(
+    pool: &Pool,
+    actor: &Actor,
+    line_id: i64,
+    as_of: Option<NaiveDate>,
+) -> AppResult<(ForecastView, Vec<Segment>)> {
     let mut c = conn(pool)?;
     let line =
         lines::find(&mut c, actor.org_id, line_id)?.ok_or(AppError::NotFound("budget line"))?;
@@ -418,7 +429,7 @@ pub fn forecast(
     );
     let used = committed.checked_add(spent).ok_or_else(too_large)?;
     let f = project(as_of, allocated, used, &all).ok_or_else(too_large)?;
-    Ok(ForecastView {
+    let view = ForecastView {
         line_id,
         as_of,
         allocated,
@@ -429,5 +440,6 @@ pub fn forecast(
         shortfall: f.shortfall,
         exhaustion_date: f.exhaustion_date,
         sources,
-    })
+    };
+    Ok((view, all))
 }

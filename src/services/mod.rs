@@ -6,6 +6,8 @@ pub mod backup;
 pub mod budget;
 pub mod claims;
 pub mod clock;
+pub mod dashboard;
+pub mod demo;
 pub mod duty;
 pub mod idempotency;
 pub mod pages;

@@ -5,6 +5,8 @@
 //! Sessions live in the database (`services::sign_in`); the cookie holds only a random id. Every
 //! state-changing form carries the session's CSRF token and is refused (403) without it.
 
+pub mod budget;
+pub mod charts;
 pub mod claims;
 pub mod finance;
 pub mod format;
@@ -56,6 +58,14 @@ impl Nav {
         }
         if user.actor.has(Role::Finance) {
             add("/finance", "待审核");
+        }
+        if [Role::BudgetHolder, Role::Finance, Role::Admin]
+            .iter()
+            .any(|r| user.actor.has(*r))
+        {
+            add("/budget", "预算总览");
+            add("/performance", "绩效自评");
+            add("/reports", "报表");
         }
         let (flash, flash_ok) = match user.flash.as_deref() {
             Some(text) => match text.strip_prefix("ok:") {
@@ -299,5 +309,18 @@ fn routes(cfg: &mut web::ServiceConfig) {
             "/finance/claims/{id}/reject",
             web::post().to(finance::reject),
         )
-        .route("/finance/claims/{id}/pay", web::post().to(finance::pay));
+        .route("/finance/claims/{id}/pay", web::post().to(finance::pay))
+        .route("/budget", web::get().to(budget::overview))
+        .route("/budget/lines/{id}", web::get().to(budget::line))
+        .route(
+            "/budget/lines/{id}/assignments",
+            web::post().to(budget::add_assignment),
+        )
+        .route(
+            "/budget/lines/{id}/events",
+            web::post().to(budget::add_event),
+        )
+        .route("/performance", web::get().to(budget::performance))
+        .route("/reports", web::get().to(budget::reports_page))
+        .route("/reports/{what}", web::get().to(budget::download));
 }

@@ -153,6 +153,9 @@ pub async fn home(user: SignedIn) -> PageResult {
     if user.actor.has(Role::Claimant) {
         return Ok(see_other("/claims"));
     }
+    if user.actor.has(Role::BudgetHolder) {
+        return Ok(see_other("/budget"));
+    }
     html(
         StatusCode::OK,
         &HomePage {

@@ -10,7 +10,7 @@ use std::time::Duration;
 use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 
-use crate::helpers::{spawn_app, ServerProcess, TestApp, R};
+use crate::helpers::{spawn_app, spawn_demo_app, ServerProcess, TestApp, R};
 use crate::web::web_user;
 
 pub const REQUIRE_ENV: &str = "BAOXIAO_REQUIRE_BROWSER";
@@ -445,5 +445,108 @@ async fn sessions_csrf_organisations_and_throttling_in_a_real_browser() {
     sign_in(&c, &base, "lisi", &finance_pw).await;
     wait_for_text(&c, "分钟后重试").await;
     shoot(&c, "13-login-locked").await;
+    c.close().await.unwrap();
+}
+
+/// The text of every element matching `css`, in order.
+async fn texts(c: &Client, css: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in c.find_all(Locator::Css(css)).await.unwrap() {
+        out.push(e.text().await.unwrap().trim().to_string());
+    }
+    out
+}
+
+/// The budget holder's morning in the demo year: 预算总览 says what the API says, line by line,
+/// and the Beijing line's chart marks the exhaustion date the API gives.
+#[tokio::test]
+async fn a_budget_holder_reads_the_demo_year_in_a_real_browser() {
+    let Some((_driver, c)) = browser().await else {
+        return;
+    };
+    let app = spawn_demo_app().await;
+    let base = app.address.clone();
+    let password = baoxiao::services::demo::password_for("wangjianguo");
+    sign_in(&c, &base, "wangjianguo", &password).await;
+    wait_for_text(&c, "预算总览").await;
+    c.goto(&format!("{base}/budget?year=2021")).await.unwrap();
+    wait_for_text(&c, "超额 ¥650,000.00").await;
+    shoot(&c, "20-budget-overview").await;
+
+    let lines = app.get(&app.admin, "/api/v1/budget-lines?year=2021").await;
+    let lines = lines.body.as_array().unwrap().clone();
+    let yuan = |v: &serde_json::Value| {
+        let text = v.as_str().unwrap();
+        let (whole, cents) = text.split_once('.').unwrap();
+        let mut out = String::new();
+        for (i, ch) in whole.chars().enumerate() {
+            if i > 0 && (whole.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(ch);
+        }
+        format!("¥{out}.{cents}")
+    };
+    for field in ["allocated", "committed", "spent", "available"] {
+        let shown = texts(&c, &format!("table.budget-tree td.{field}")).await;
+        let api: Vec<String> = lines.iter().map(|l| yuan(&l[field])).collect();
+        assert_eq!(shown, api, "{field}, line by line in tree order");
+    }
+    assert!(lines.iter().any(|l| l["spent"] != "0.00"), "a living year");
+
+    let beijing = lines
+        .iter()
+        .find(|l| l["code"] == "dept.project.petition-work.beijing-duty")
+        .unwrap();
+    let id = beijing["id"].as_i64().unwrap();
+    c.find(Locator::LinkText(beijing["name"].as_str().unwrap()))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_text(&c, "值守费用预测").await;
+    // Forecast as of 1 March 2021, typed into the page's own form.
+    let field = c.find(Locator::Css("#as-of")).await.unwrap();
+    field.clear().await.unwrap();
+    field
+        .send_keys(&format!("2021-03-01{}", char::from(Key::Enter)))
+        .await
+        .unwrap();
+    wait_for_text(&c, "截至 2021-03-01").await;
+    let api = app
+        .get(
+            &app.admin,
+            &format!("/api/v1/budget-lines/{id}/forecast?as_of=2021-03-01"),
+        )
+        .await;
+    let exhaustion = api.body["exhaustion_date"].as_str().unwrap().to_string();
+    let marker = c
+        .find(Locator::Css("svg.forecast line.exhaustion"))
+        .await
+        .unwrap();
+    assert_eq!(
+        marker.attr("data-date").await.unwrap().as_deref(),
+        Some(exhaustion.as_str())
+    );
+    let day = chrono::NaiveDate::parse_from_str(&exhaustion, "%Y-%m-%d").unwrap()
+        - chrono::NaiveDate::from_ymd_opt(2021, 1, 1).unwrap();
+    assert_eq!(
+        marker.attr("x1").await.unwrap(),
+        Some((8 + 2 * day.num_days()).to_string())
+    );
+    assert!(body_text(&c)
+        .await
+        .contains(&format!("预计 {exhaustion} 用完预算")));
+    shoot(&c, "21-budget-line-beijing").await;
+
+    c.goto(&format!("{base}/performance?year=2021"))
+        .await
+        .unwrap();
+    wait_for_text(&c, "绩效自评").await;
+    shoot(&c, "22-performance").await;
+    c.goto(&format!("{base}/reports?year=2021")).await.unwrap();
+    wait_for_text(&c, "预算执行情况表").await;
+    shoot(&c, "23-reports").await;
     c.close().await.unwrap();
 }

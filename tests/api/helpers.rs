@@ -134,6 +134,35 @@ pub async fn spawn_app() -> TestApp {
     }
 }
 
+/// A server over a fresh database filled by `baoxiao demo` (the demo year 2021), with an admin
+/// token (a user `接口` added after the demo) for the API.
+pub async fn spawn_demo_app() -> TestApp {
+    let (db, url) = TestDb::new();
+    let data_dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+    let s = settings(&url, data_dir.path());
+    let pool = baoxiao::db::pool(&url, 2, 30_000).unwrap_or_else(|e| panic!("pool: {e}"));
+    baoxiao::services::setup::prepare(&pool, std::path::Path::new(&s.app.default_data_dir), false)
+        .unwrap_or_else(|e| panic!("prepare: {e}"));
+    baoxiao::services::demo::run(&pool).unwrap_or_else(|e| panic!("demo: {e}"));
+    let (_, admin) = baoxiao::services::users::add_user(&pool, None, "接口", &[Role::Admin])
+        .unwrap_or_else(|e| panic!("admin: {e}"));
+    drop(pool);
+    let app = Application::build(&s).unwrap_or_else(|e| panic!("start: {e}"));
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let pool = app.pool.clone();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        db_url: url,
+        client: reqwest::Client::new(),
+        admin,
+        admin_password: None,
+        pool,
+        data_dir,
+        _db: db,
+    }
+}
+
 /// A status and a parsed JSON body (Null when the body is not JSON).
 pub struct Reply {
     pub status: StatusCode,

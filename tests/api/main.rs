@@ -8,6 +8,8 @@ mod authorization;
 mod backup;
 mod browser;
 mod budget_lines;
+mod budget_pages;
+mod demo;
 mod duty;
 mod hardening;
 mod health;

@@ -1,0 +1,655 @@
+//! The budget holder's pages (web.md "Budget holder"): 预算总览, a line's page with its R10
+//! forecast chart and the rosters and events behind it, 绩效自评 and 报表. Readers are admin,
+//! finance and budget holders; adding an assignment or an event is for admin and budget holders,
+//! as in the API, through the same services.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use chrono::Datelike;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::auth::Role;
+use crate::db::Pool;
+use crate::domain::performance::execution_rate;
+use crate::domain::Money;
+use crate::error::AppError;
+use crate::export;
+use crate::routes::extract::parse_json;
+use crate::services::dashboard::{self, READERS};
+use crate::services::{duty, pages, reports};
+use crate::wire::{AssignmentBody, EventBody, LineView};
+
+use super::charts::{bar_svg, forecast_svg, ForecastChart};
+use super::format::{self, yuan};
+use super::session::{flash, SignedIn};
+use super::{html, run, see_other, Nav, PageError, PageResult};
+
+/// Ledger entries per page on a line's page.
+const ENTRIES_PER_PAGE: i64 = 50;
+/// Who may add assignments and events (as `POST /api/v1/duty-…`).
+const PLANNERS: [Role; 2] = [Role::Admin, Role::BudgetHolder];
+
+#[derive(Deserialize)]
+pub struct YearQuery {
+    year: Option<i32>,
+}
+
+/// The year asked for, or the organisation's current one.
+async fn year_of(
+    pool: &web::Data<Pool>,
+    user: &SignedIn,
+    asked: Option<i32>,
+) -> Result<i32, PageError> {
+    match asked {
+        Some(y) if (2000..=2100).contains(&y) => Ok(y),
+        Some(_) => Err(PageError::Failed(AppError::field(
+            "year",
+            "年度应在 2000 到 2100 之间",
+        ))),
+        None => {
+            let (p, actor) = (pool.clone(), user.actor());
+            Ok(run(move || pages::today(&p, &actor)).await?.year())
+        }
+    }
+}
+
+/// One line of 预算总览.
+#[derive(Clone, Debug)]
+pub struct OverviewRow {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub indent: i32,
+    pub allocated: String,
+    pub committed: String,
+    pub spent: String,
+    pub available: String,
+    pub rate: String,
+    pub bar: String,
+    /// What colour alone must not say: oversubscription, a line used up.
+    pub warnings: Vec<String>,
+}
+
+fn rate(line: &LineView) -> String {
+    execution_rate(line.spent, line.allocated)
+        .map(|r| format!("{r}%"))
+        .unwrap_or_else(|| "—".to_string())
+}
+
+fn warnings(line: &LineView) -> Vec<String> {
+    let mut out = Vec::new();
+    if !line.oversubscribed_by.is_zero() {
+        out.push(format!(
+            "超额 {}（下级预算合计超过本项）",
+            yuan(line.oversubscribed_by)
+        ));
+    }
+    if line.available.is_zero() && !line.allocated.is_zero() {
+        out.push("已用完".to_string());
+    }
+    out
+}
+
+fn overview_row(depth: i32, line: &LineView) -> OverviewRow {
+    OverviewRow {
+        id: line.id,
+        code: line.code.clone(),
+        name: line.name.clone(),
+        indent: depth.clamp(0, 8),
+        allocated: yuan(line.allocated),
+        committed: yuan(line.committed),
+        spent: yuan(line.spent),
+        available: yuan(line.available),
+        rate: rate(line),
+        bar: bar_svg(&line.name, line.allocated, line.committed, line.spent),
+        warnings: warnings(line),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "budget.html")]
+struct OverviewPage {
+    nav: Nav,
+    year: i32,
+    rows: Vec<OverviewRow>,
+}
+
+/// 预算总览: the year's tree from one query for its lines (never the ledger).
+pub async fn overview(
+    pool: web::Data<Pool>,
+    user: SignedIn,
+    query: web::Query<YearQuery>,
+) -> PageResult {
+    user.require(&READERS)?;
+    let year = year_of(&pool, &user, query.year).await?;
+    let actor = user.actor();
+    let tree = run(move || dashboard::overview(&pool, &actor, year)).await?;
+    html(
+        StatusCode::OK,
+        &OverviewPage {
+            nav: Nav::new(&user, "/budget"),
+            year,
+            rows: tree.iter().map(|(d, l)| overview_row(*d, l)).collect(),
+        },
+    )
+}
+
+/// One ledger entry on a line's page.
+#[derive(Clone, Debug)]
+pub struct EntryItem {
+    pub id: i64,
+    pub at: String,
+    pub kind: &'static str,
+    pub amount: String,
+    pub source: String,
+    pub link: Option<String>,
+    pub actor: String,
+}
+
+fn entry_kind(kind: &str) -> &'static str {
+    match kind {
+        "allocate" => "下达",
+        "commit" => "承诺",
+        "release" => "释放",
+        "spend" => "支出",
+        "adjust" => "调整",
+        _ => "其他",
+    }
+}
+
+/// Where an entry's document lives, and how to say it.
+fn entry_source(source_type: &str, id: Option<i64>) -> (String, Option<String>) {
+    match (source_type, id) {
+        ("travel_claim", Some(id)) => (format!("差旅报销 #{id}"), Some(format!("/claims/{id}"))),
+        ("subsidy_batch", Some(id)) => (
+            format!("老干部补助批次 #{id}"),
+            Some(format!("/subsidy/batches/{id}")),
+        ),
+        ("budget_line", _) => ("预算下达".to_string(), None),
+        (other, Some(id)) => (format!("{other} #{id}"), None),
+        (other, None) => (other.to_string(), None),
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct AssignmentItem {
+    pub person: String,
+    pub dates: String,
+    pub person_days: i64,
+    pub cost: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct RosterItem {
+    pub id: i64,
+    pub name: String,
+    pub city: String,
+    pub daily_cost: String,
+    pub assignments: Vec<AssignmentItem>,
+}
+
+#[derive(Clone, Debug)]
+pub struct EventItem {
+    pub name: String,
+    pub city: String,
+    pub dates: String,
+    pub extra_staff: i32,
+    pub person_days: i64,
+    pub cost: String,
+}
+
+/// The R10 figures beside the chart.
+#[derive(Clone, Debug)]
+pub struct ForecastFigures {
+    pub as_of: String,
+    pub projected_remaining: String,
+    pub projected_total: String,
+    pub shortfall: Option<String>,
+    pub exhaustion: Option<String>,
+    pub svg: String,
+}
+
+#[derive(Template)]
+#[template(path = "budget_line.html")]
+struct LinePageView {
+    nav: Nav,
+    line: OverviewRow,
+    year: i32,
+    path: Vec<(i64, String)>,
+    children: Vec<OverviewRow>,
+    entries: Vec<EntryItem>,
+    older: Option<String>,
+    first_page: bool,
+    forecast: Option<ForecastFigures>,
+    rosters: Vec<RosterItem>,
+    events: Vec<EventItem>,
+    can_plan: bool,
+    today: String,
+}
+
+#[derive(Deserialize)]
+pub struct LineQuery {
+    before: Option<i64>,
+    /// Entries per page, 1–200.
+    per_page: Option<i64>,
+    /// The forecast's date (as the API's `as_of`); today when absent.
+    as_of: Option<String>,
+}
+
+fn dates(from: chrono::NaiveDate, to: chrono::NaiveDate) -> String {
+    format!("{} 至 {}", format::date(from), format::date(to))
+}
+
+/// A line's page: figures, entries newest first, the R10 chart, rosters and events.
+pub async fn line(
+    pool: web::Data<Pool>,
+    user: SignedIn,
+    id: web::Path<i64>,
+    query: web::Query<LineQuery>,
+) -> PageResult {
+    user.require(&READERS)?;
+    let (id, before, actor) = (id.into_inner(), query.before, user.actor());
+    let size = query.per_page.unwrap_or(ENTRIES_PER_PAGE).clamp(1, 200);
+    let as_of = match query
+        .as_of
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(text) => Some(
+            chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .map_err(|_| AppError::field("as_of", "请按 2021-05-20 的格式填写日期"))?,
+        ),
+        None => None,
+    };
+    let p = pool.clone();
+    let (page, today) = run(move || {
+        Ok((
+            dashboard::line_page(&p, &actor, id, before, size, as_of)?,
+            pages::today(&p, &actor)?,
+        ))
+    })
+    .await?;
+    let line = &page.line;
+    let forecast = page.forecast.as_ref().map(|(f, segments)| {
+        let used = f.committed.checked_add(f.spent).unwrap_or(Money::ZERO);
+        ForecastFigures {
+            as_of: format::date(f.as_of),
+            projected_remaining: yuan(f.projected_remaining),
+            projected_total: yuan(f.projected_total),
+            shortfall: (!f.shortfall.is_zero()).then(|| yuan(f.shortfall)),
+            exhaustion: f.exhaustion_date.map(format::date),
+            svg: forecast_svg(&ForecastChart {
+                year: line.year,
+                as_of: f.as_of,
+                allocated: f.allocated,
+                used,
+                segments,
+                projected_total: f.projected_total,
+                shortfall: f.shortfall,
+                exhaustion_date: f.exhaustion_date,
+            }),
+        }
+    });
+    let zone = page.zone;
+    let view = LinePageView {
+        nav: Nav::new(&user, "/budget"),
+        line: overview_row(0, line),
+        year: line.year,
+        path: page.path.clone(),
+        children: page.children.iter().map(|c| overview_row(0, c)).collect(),
+        entries: page
+            .entries
+            .iter()
+            .map(|e| {
+                let (source, link) = entry_source(&e.source_type, e.source_id);
+                EntryItem {
+                    id: e.id,
+                    at: format::date(crate::services::clock::local_date(zone, e.at)),
+                    kind: entry_kind(&e.kind),
+                    amount: yuan(Money::from_fen(e.amount_fen)),
+                    source,
+                    link,
+                    actor: e.actor.clone().unwrap_or_else(|| "系统".to_string()),
+                }
+            })
+            .collect(),
+        older: page.older.map(|b| {
+            let mut href = format!("/budget/lines/{}?before={b}", line.id);
+            if let Some(n) = query.per_page {
+                href.push_str(&format!("&per_page={n}"));
+            }
+            href
+        }),
+        first_page: before.is_none(),
+        forecast,
+        rosters: page
+            .rosters
+            .iter()
+            .map(|r| RosterItem {
+                id: r.station.id,
+                name: r.station.name.clone(),
+                city: r.station.city.clone(),
+                daily_cost: yuan(r.station.daily_cost),
+                assignments: r
+                    .assignments
+                    .iter()
+                    .map(|a| AssignmentItem {
+                        person: a.person.clone(),
+                        dates: dates(a.from, a.to),
+                        person_days: a.person_days,
+                        cost: yuan(a.estimated_cost),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        events: page
+            .events
+            .iter()
+            .map(|e| EventItem {
+                name: e.name.clone(),
+                city: e.city.clone(),
+                dates: dates(e.from, e.to),
+                extra_staff: e.extra_staff,
+                person_days: e.person_days,
+                cost: yuan(e.estimated_cost),
+            })
+            .collect(),
+        can_plan: PLANNERS.iter().any(|r| user.actor.has(*r)),
+        today: format::date(today),
+    };
+    html(StatusCode::OK, &view)
+}
+
+#[derive(Deserialize)]
+pub struct AssignmentForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    station_id: i64,
+    #[serde(default)]
+    person: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+}
+
+/// Says how an addition went on the line's page, and goes back there.
+async fn back_to_line(
+    pool: &web::Data<Pool>,
+    user: &SignedIn,
+    line_id: i64,
+    result: Result<String, PageError>,
+) -> PageResult {
+    let message = match result {
+        Ok(done) => format!("ok:{done}"),
+        Err(PageError::Failed(e)) => format!("err:{}", format::refusal(&e, None)),
+        Err(other) => return Err(other),
+    };
+    flash(pool, user, message).await?;
+    Ok(see_other(&format!("/budget/lines/{line_id}#plans")))
+}
+
+/// 添加值守人员: `POST /api/v1/duty-stations/{id}/assignments` from the line's page.
+pub async fn add_assignment(
+    pool: web::Data<Pool>,
+    user: SignedIn,
+    line_id: web::Path<i64>,
+    form: web::Form<AssignmentForm>,
+) -> PageResult {
+    user.check_csrf(&form.csrf)?;
+    user.require(&PLANNERS)?;
+    let line_id = line_id.into_inner();
+    let body = parse_json::<AssignmentBody>(
+        json!({"person": form.person.trim(), "from": form.from.trim(), "to": form.to.trim()})
+            .to_string()
+            .as_bytes(),
+    );
+    let station_id = form.station_id;
+    let result = match body {
+        Ok(b) => {
+            let (p, actor) = (pool.clone(), user.actor());
+            run(move || duty::add_assignment(&p, &actor, station_id, &b.person, b.from, b.to))
+                .await
+                .map(|a| {
+                    format!(
+                        "已安排 {} 值守 {}，{} 人天，预计 {}。",
+                        a.person,
+                        dates(a.from, a.to),
+                        a.person_days,
+                        yuan(a.estimated_cost)
+                    )
+                })
+        }
+        Err(e) => Err(PageError::Failed(e)),
+    };
+    back_to_line(&pool, &user, line_id, result).await
+}
+
+#[derive(Deserialize)]
+pub struct EventForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    city: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    extra_staff: String,
+}
+
+/// 添加敏感时期: `POST /api/v1/duty-events` charged to this line.
+pub async fn add_event(
+    pool: web::Data<Pool>,
+    user: SignedIn,
+    line_id: web::Path<i64>,
+    form: web::Form<EventForm>,
+) -> PageResult {
+    user.check_csrf(&form.csrf)?;
+    user.require(&PLANNERS)?;
+    let line_id = line_id.into_inner();
+    let staff: Result<i32, _> = form.extra_staff.trim().parse();
+    let body = match staff {
+        Ok(staff) => parse_json::<EventBody>(
+            json!({
+                "name": form.name.trim(), "city": form.city.trim(), "budget_line_id": line_id,
+                "from": form.from.trim(), "to": form.to.trim(), "extra_staff": staff,
+            })
+            .to_string()
+            .as_bytes(),
+        ),
+        Err(_) => Err(AppError::field("extra_staff", "请填写 1 到 1000 的人数")),
+    };
+    let result = match body {
+        Ok(b) => {
+            let (p, actor) = (pool.clone(), user.actor());
+            let spec = duty::NewDutyEvent {
+                name: b.name,
+                city: b.city,
+                budget_line_id: line_id,
+                from: b.from,
+                to: b.to,
+                extra_staff: b.extra_staff,
+            };
+            run(move || duty::create_event(&p, &actor, spec))
+                .await
+                .map(|e| {
+                    format!(
+                        "已添加 {}（{}，{} 人天，预计 {}）。",
+                        e.name,
+                        dates(e.from, e.to),
+                        e.person_days,
+                        yuan(e.estimated_cost)
+                    )
+                })
+        }
+        Err(e) => Err(PageError::Failed(e)),
+    };
+    back_to_line(&pool, &user, line_id, result).await
+}
+
+/// One R12 indicator as 绩效自评 shows it.
+#[derive(Clone, Debug)]
+pub struct IndicatorItem {
+    pub line_code: String,
+    pub name: String,
+    pub unit: String,
+    pub target: String,
+    pub actual: String,
+    /// `达成`, `未达成` or `—` (no target): words, not only a colour.
+    pub met: &'static str,
+    pub met_class: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "performance.html")]
+struct PerformancePage {
+    nav: Nav,
+    year: i32,
+    indicators: Vec<IndicatorItem>,
+}
+
+/// 绩效自评: the R12 indicators with target, actual and met.
+pub async fn performance(
+    pool: web::Data<Pool>,
+    user: SignedIn,
+    query: web::Query<YearQuery>,
+) -> PageResult {
+    user.require(&READERS)?;
+    let year = year_of(&pool, &user, query.year).await?;
+    let actor = user.actor();
+    let list = run(move || reports::performance(&pool, &actor, year)).await?;
+    let indicators = list
+        .into_iter()
+        .map(|i| {
+            let (met, met_class) = match i.met {
+                Some(true) => ("✓ 达成", "ok"),
+                Some(false) => ("✗ 未达成", "no"),
+                None => ("—（未设目标）", "muted"),
+            };
+            IndicatorItem {
+                line_code: i.line_code,
+                name: i.name,
+                unit: i.unit,
+                target: i.target.unwrap_or_else(|| "—".to_string()),
+                actual: i.actual.unwrap_or_else(|| "尚无数据".to_string()),
+                met,
+                met_class,
+            }
+        })
+        .collect();
+    html(
+        StatusCode::OK,
+        &PerformancePage {
+            nav: Nav::new(&user, "/performance"),
+            year,
+            indicators,
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "reports.html")]
+struct ReportsPage {
+    nav: Nav,
+    year: i32,
+}
+
+/// 报表: the downloads of the execution report and the journal.
+pub async fn reports_page(
+    pool: web::Data<Pool>,
+    user: SignedIn,
+    query: web::Query<YearQuery>,
+) -> PageResult {
+    user.require(&READERS)?;
+    let year = year_of(&pool, &user, query.year).await?;
+    html(
+        StatusCode::OK,
+        &ReportsPage {
+            nav: Nav::new(&user, "/reports"),
+            year,
+        },
+    )
+}
+
+fn attachment(content_type: &str, name: String, bytes: Vec<u8>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        ))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(bytes)
+}
+
+/// A download for the signed-in user: `execution.csv`, `execution.xlsx` or `journal`.
+pub async fn download(
+    pool: web::Data<Pool>,
+    user: SignedIn,
+    what: web::Path<String>,
+    query: web::Query<YearQuery>,
+) -> PageResult {
+    user.require(&READERS)?;
+    let year = year_of(&pool, &user, query.year).await?;
+    let actor = user.actor();
+    let what = what.into_inner();
+    let internal =
+        |kind: &str, e: String| PageError::Failed(AppError::Internal(format!("{kind}: {e}")));
+    match what.as_str() {
+        "execution.csv" | "execution.xlsx" => {
+            let report = run(move || reports::execution(&pool, &actor, year)).await?;
+            if what == "execution.csv" {
+                let bytes =
+                    export::execution_csv(&report).map_err(|e| internal("csv", e.to_string()))?;
+                Ok(attachment(
+                    "text/csv; charset=utf-8",
+                    format!("budget-execution-{year}.csv"),
+                    bytes,
+                ))
+            } else {
+                let bytes =
+                    export::execution_xlsx(&report).map_err(|e| internal("xlsx", e.to_string()))?;
+                Ok(attachment(
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    format!("budget-execution-{year}.xlsx"),
+                    bytes,
+                ))
+            }
+        }
+        "journal" => {
+            let text = run(move || reports::journal(&pool, &actor, year)).await?;
+            Ok(attachment(
+                "text/plain; charset=utf-8",
+                format!("budget-{year}.journal"),
+                text.into_bytes(),
+            ))
+        }
+        _ => Err(PageError::NotFound),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_say_what_they_are_and_link_to_their_document() {
+        assert_eq!(
+            entry_source("travel_claim", Some(7)),
+            ("差旅报销 #7".to_string(), Some("/claims/7".to_string()))
+        );
+        assert_eq!(
+            entry_source("subsidy_batch", Some(3)).1.as_deref(),
+            Some("/subsidy/batches/3")
+        );
+        assert_eq!(entry_kind("spend"), "支出");
+    }
+}
