@@ -10,6 +10,7 @@ pub mod finance;
 pub mod format;
 pub mod forms;
 pub mod session;
+pub mod subsidy;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse, ResponseError};
@@ -56,6 +57,7 @@ impl Nav {
         }
         if user.actor.has(Role::Finance) {
             add("/finance", "待审核");
+            add("/subsidy", "老干部补助");
         }
         let (flash, flash_ok) = match user.flash.as_deref() {
             Some(text) => match text.strip_prefix("ok:") {
@@ -299,5 +301,34 @@ fn routes(cfg: &mut web::ServiceConfig) {
             "/finance/claims/{id}/reject",
             web::post().to(finance::reject),
         )
-        .route("/finance/claims/{id}/pay", web::post().to(finance::pay));
+        .route("/finance/claims/{id}/pay", web::post().to(finance::pay))
+        .configure(subsidy_routes);
+}
+
+fn subsidy_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/subsidy", web::get().to(subsidy::index))
+        .route(
+            "/subsidy/recipients",
+            web::post().to(subsidy::add_recipient),
+        )
+        .route(
+            "/subsidy/recipients/{id}/end",
+            web::post().to(subsidy::end_enrollment),
+        )
+        .route("/subsidy/batches", web::post().to(subsidy::make_batch))
+        .route("/subsidy/batches/{id}", web::get().to(subsidy::show))
+        .route(
+            "/subsidy/batches/{id}/approve",
+            web::post().to(subsidy::approve),
+        )
+        .route(
+            "/subsidy/batches/{id}/regenerate",
+            web::post().to(subsidy::regenerate),
+        )
+        .route("/subsidy/batches/{id}/pay", web::post().to(subsidy::pay))
+        .route("/subsidy/batches/{id}/void", web::post().to(subsidy::void))
+        .route(
+            "/subsidy/batches/{id}/payment-file",
+            web::get().to(subsidy::payment_file),
+        );
 }

@@ -24,3 +24,4 @@ mod tls;
 mod travel_claims;
 mod validation;
 mod web;
+mod web_subsidy;
