@@ -5,6 +5,7 @@
 //! Sessions live in the database (`services::sign_in`); the cookie holds only a random id. Every
 //! state-changing form carries the session's CSRF token and is refused (403) without it.
 
+pub mod admin;
 pub mod claims;
 pub mod finance;
 pub mod format;
@@ -58,6 +59,11 @@ impl Nav {
         if user.actor.has(Role::Finance) {
             add("/finance", "待审核");
             add("/subsidy", "老干部补助");
+        }
+        if user.actor.has(Role::Admin) {
+            add("/admin/users", "用户");
+            add("/admin/budget-lines", "预算科目");
+            add("/admin/policy", "差旅费标准");
         }
         let (flash, flash_ok) = match user.flash.as_deref() {
             Some(text) => match text.strip_prefix("ok:") {
@@ -302,7 +308,22 @@ fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(finance::reject),
         )
         .route("/finance/claims/{id}/pay", web::post().to(finance::pay))
-        .configure(subsidy_routes);
+        .configure(subsidy_routes)
+        .configure(admin_routes);
+}
+
+fn admin_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/admin/users", web::get().to(admin::users))
+        .route("/admin/users", web::post().to(admin::add_user))
+        .route(
+            "/admin/users/{id}/password",
+            web::post().to(admin::reset_password),
+        )
+        .route("/admin/users/{id}/revoke", web::post().to(admin::revoke))
+        .route("/admin/budget-lines", web::get().to(admin::lines))
+        .route("/admin/budget-lines", web::post().to(admin::add_line))
+        .route("/admin/policy", web::get().to(admin::policy))
+        .route("/admin/policy", web::post().to(admin::publish));
 }
 
 fn subsidy_routes(cfg: &mut web::ServiceConfig) {

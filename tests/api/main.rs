@@ -24,4 +24,5 @@ mod tls;
 mod travel_claims;
 mod validation;
 mod web;
+mod web_admin;
 mod web_subsidy;
