@@ -219,9 +219,14 @@ pub async fn index(pool: web::Data<Pool>, user: SignedIn) -> PageResult {
     let (recipients, batches, today, lines) = run(move || {
         let today = pages::today(&pool, &actor)?;
         let year = chrono::Datelike::year(&today);
+        // This year's lines, and back to the latest year that has the subsidy line (a batch
+        // may pay an earlier year's months).
         let mut lines = budget::list(&pool, &actor, year)?;
-        if !lines.iter().any(|l| l.code == SUBSIDY_LINE) {
-            lines.extend(budget::list(&pool, &actor, year - 1)?);
+        for earlier in (year - 10..year).rev() {
+            if lines.iter().any(|l| l.code == SUBSIDY_LINE) {
+                break;
+            }
+            lines.extend(budget::list(&pool, &actor, earlier)?);
         }
         Ok((
             subsidy::list_recipients(&pool, &actor)?,
@@ -423,7 +428,7 @@ pub async fn make_batch(
     match made {
         Ok(batch) => {
             let text = format!(
-                "已制作 {} 批次，共 {} 人，合计 {}；请另一位财务人员核对后批准。",
+                "已制作 {}批次，共 {} 人，合计 {}；请另一位财务人员核对后批准。",
                 batch_title(&batch),
                 batch.items.len(),
                 yuan(batch.total)

@@ -7,6 +7,7 @@ mod auth;
 mod authorization;
 mod backup;
 mod browser;
+mod browser_subsidy_admin;
 mod budget_lines;
 mod duty;
 mod hardening;
