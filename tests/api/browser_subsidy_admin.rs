@@ -33,7 +33,7 @@ async fn two_clerks_make_approve_and_download_the_h2_subsidy_batch_in_a_real_bro
     wait_for_text(&c, "待审核").await;
     click(&c, Locator::LinkText("老干部补助")).await;
     c.wait().for_element(Locator::Css("#r-name")).await.unwrap();
-    shoot(&c, "20-subsidy-empty").await;
+    shoot(&c, "subsidy-0-empty").await;
     for (name, from) in [("郭老", "2021-01-01"), ("王老", "2021-09-16")] {
         type_into(&c, "#r-name", name).await;
         type_into(&c, "#r-from", from).await;
@@ -64,9 +64,9 @@ async fn two_clerks_make_approve_and_download_the_h2_subsidy_batch_in_a_real_bro
         .await
         .is_err());
     let batch_url = c.current_url().await.unwrap().to_string();
-    shoot(&c, "21-subsidy-batch-maker").await;
+    shoot(&c, "subsidy-1-batch-maker").await;
     c.goto(&format!("{base}/subsidy")).await.unwrap();
-    shoot(&c, "22-subsidy-list").await;
+    shoot(&c, "subsidy-2-list").await;
     sign_out(&c).await;
 
     sign_in(&c, &base, "yi", &checker_pw).await;
@@ -74,7 +74,7 @@ async fn two_clerks_make_approve_and_download_the_h2_subsidy_batch_in_a_real_bro
     c.goto(&batch_url).await.unwrap();
     click(&c, Locator::Css("form[action$='/approve'] button")).await;
     wait_for_text(&c, "批次已批准").await;
-    shoot(&c, "23-subsidy-batch-approved").await;
+    shoot(&c, "subsidy-3-batch-approved").await;
     let link = c
         .find(Locator::LinkText("下载代发文件（CSV）"))
         .await
@@ -118,7 +118,7 @@ async fn an_admin_adds_a_user_who_then_signs_in_in_a_real_browser() {
     sign_in(&c, &base, "bing", &admin_pw).await;
     click(&c, Locator::LinkText("用户")).await;
     c.wait().for_element(Locator::Css("#u-name")).await.unwrap();
-    shoot(&c, "30-admin-users").await;
+    shoot(&c, "admin-0-users").await;
     type_into(&c, "#u-name", "新会计 丁").await;
     click(&c, Locator::Css("input[name='roles'][value='finance']")).await;
     click(&c, Locator::Css("input[name='roles'][value='claimant']")).await;
@@ -130,7 +130,7 @@ async fn an_admin_adds_a_user_who_then_signs_in_in_a_real_browser() {
     )
     .await;
     wait_for_text(&c, "已添加 新会计 丁，登录名 ding").await;
-    shoot(&c, "31-admin-user-added").await;
+    shoot(&c, "admin-1-user-added").await;
     click(&c, Locator::LinkText("预算科目")).await;
     c.wait().for_element(Locator::Css("#l-code")).await.unwrap();
     replace(&c, "#year", "2021").await;
@@ -140,13 +140,13 @@ async fn an_admin_adds_a_user_who_then_signs_in_in_a_real_browser() {
     )
     .await;
     wait_for_text(&c, "预算科目（2021 年）").await;
-    shoot(&c, "32-admin-budget-lines").await;
+    shoot(&c, "admin-2-budget-lines").await;
     click(&c, Locator::LinkText("差旅费标准")).await;
     c.wait()
         .for_element(Locator::Css("#p-policy"))
         .await
         .unwrap();
-    shoot(&c, "33-admin-policy").await;
+    shoot(&c, "admin-3-policy").await;
     sign_out(&c).await;
 
     sign_in(&c, &base, "ding", "first-pass-1").await;
