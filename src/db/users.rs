@@ -82,3 +82,12 @@ pub fn revoke(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
         .set(users::revoked_at.eq(Some(now())))
         .execute(conn)
 }
+
+/// Every user of an organisation, in the order they were added (the admin's users page).
+pub fn all(conn: &mut DbConnection, org_id: i64) -> QueryResult<Vec<UserRow>> {
+    users::table
+        .filter(users::org_id.eq(org_id))
+        .order(users::id.asc())
+        .select(UserRow::as_select())
+        .load(conn)
+}

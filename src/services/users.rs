@@ -125,3 +125,8 @@ pub fn actor_of(user: &users::UserRow) -> Actor {
 pub fn count(pool: &Pool) -> AppResult<i64> {
     Ok(users::count(&mut *conn(pool)?)?)
 }
+
+/// Everyone of the actor's organisation, revoked users included, in the order they were added.
+pub fn of_org(pool: &Pool, actor: &Actor) -> AppResult<Vec<users::UserRow>> {
+    Ok(users::all(&mut *conn(pool)?, actor.org_id)?)
+}

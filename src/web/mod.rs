@@ -5,6 +5,7 @@
 //! Sessions live in the database (`services::sign_in`); the cookie holds only a random id. Every
 //! state-changing form carries the session's CSRF token and is refused (403) without it.
 
+pub mod admin;
 pub mod budget;
 pub mod charts;
 pub mod claims;
@@ -12,6 +13,7 @@ pub mod finance;
 pub mod format;
 pub mod forms;
 pub mod session;
+pub mod subsidy;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse, ResponseError};
@@ -58,6 +60,12 @@ impl Nav {
         }
         if user.actor.has(Role::Finance) {
             add("/finance", "待审核");
+            add("/subsidy", "老干部补助");
+        }
+        if user.actor.has(Role::Admin) {
+            add("/admin/users", "用户");
+            add("/admin/budget-lines", "预算科目");
+            add("/admin/policy", "差旅费标准");
         }
         if [Role::BudgetHolder, Role::Finance, Role::Admin]
             .iter()
@@ -322,5 +330,49 @@ fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/performance", web::get().to(budget::performance))
         .route("/reports", web::get().to(budget::reports_page))
-        .route("/reports/{what}", web::get().to(budget::download));
+        .route("/reports/{what}", web::get().to(budget::download))
+        .configure(subsidy_routes)
+        .configure(admin_routes);
+}
+
+fn admin_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/admin/users", web::get().to(admin::users))
+        .route("/admin/users", web::post().to(admin::add_user))
+        .route(
+            "/admin/users/{id}/password",
+            web::post().to(admin::reset_password),
+        )
+        .route("/admin/users/{id}/revoke", web::post().to(admin::revoke))
+        .route("/admin/budget-lines", web::get().to(admin::lines))
+        .route("/admin/budget-lines", web::post().to(admin::add_line))
+        .route("/admin/policy", web::get().to(admin::policy))
+        .route("/admin/policy", web::post().to(admin::publish));
+}
+
+fn subsidy_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/subsidy", web::get().to(subsidy::index))
+        .route(
+            "/subsidy/recipients",
+            web::post().to(subsidy::add_recipient),
+        )
+        .route(
+            "/subsidy/recipients/{id}/end",
+            web::post().to(subsidy::end_enrollment),
+        )
+        .route("/subsidy/batches", web::post().to(subsidy::make_batch))
+        .route("/subsidy/batches/{id}", web::get().to(subsidy::show))
+        .route(
+            "/subsidy/batches/{id}/approve",
+            web::post().to(subsidy::approve),
+        )
+        .route(
+            "/subsidy/batches/{id}/regenerate",
+            web::post().to(subsidy::regenerate),
+        )
+        .route("/subsidy/batches/{id}/pay", web::post().to(subsidy::pay))
+        .route("/subsidy/batches/{id}/void", web::post().to(subsidy::void))
+        .route(
+            "/subsidy/batches/{id}/payment-file",
+            web::get().to(subsidy::payment_file),
+        );
 }

@@ -1,0 +1,507 @@
+//! The admin's pages (web.md "Admin"): users (add with roles and a login, reset a password,
+//! revoke), budget lines (add) and policy versions (read each, publish a new one). Forms go
+//! through the API's own parsers and the services the CLI and the API use; a refusal comes back,
+//! in Chinese, at the top of the page the form was on.
+
+use actix_web::http::StatusCode;
+use actix_web::web;
+use askama::Template;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::auth::Role;
+use crate::db::Pool;
+use crate::error::AppError;
+use crate::routes::extract::parse_json;
+use crate::services::budget::{self, NewLineSpec};
+use crate::services::{admin, pages};
+use crate::wire::{LineBody, PolicyBody, PolicyView};
+
+use super::format::{self, yuan};
+use super::session::{flash, SignedIn};
+use super::{html, run, see_other, Nav, PageError, PageResult};
+
+/// The roles in Chinese, in the order the form offers them.
+const ROLES: [(Role, &str, &str); 4] = [
+    (Role::Claimant, "claimant", "报销人"),
+    (Role::Finance, "finance", "财务"),
+    (Role::BudgetHolder, "budget_holder", "预算负责人"),
+    (Role::Admin, "admin", "管理员"),
+];
+
+fn role_name(role: Role) -> &'static str {
+    ROLES
+        .iter()
+        .find(|(r, _, _)| *r == role)
+        .map_or("", |(_, _, name)| *name)
+}
+
+/// A refusal of these pages in Chinese; the rest as every page says them.
+fn refusal(error: &AppError) -> String {
+    let label = |f: &str| -> &'static str {
+        match f {
+            "name" => "名称",
+            "role" => "角色",
+            "login" => "登录名",
+            "password" => "初始密码",
+            "user" => "用户",
+            "code" => "科目代码",
+            "parent_code" => "上级科目",
+            "allocated" => "预算金额",
+            "year" => "年度",
+            "effective_from" => "生效日期",
+            "subsidy_monthly_amount" => "老干部补助每月金额",
+            _ => "",
+        }
+    };
+    let message = |detail: &str| -> String {
+        if detail.contains("at least one role") {
+            "至少选择一个角色".into()
+        } else if detail.contains("themself") {
+            "不能撤销自己的账号".into()
+        } else if detail.contains("dot-separated") {
+            "用小写字母、数字和“-”组成的段，以“.”分隔，如 dept.project.x".into()
+        } else if detail.contains("no line") {
+            "这一年没有这个上级科目".into()
+        } else if detail.contains("levels") {
+            "预算树最多五层".into()
+        } else {
+            format::message(detail)
+        }
+    };
+    match error {
+        AppError::PolicyNotLater(d) => format!(
+            "新版本的生效日期必须晚于所有已有版本（最晚一版自 {} 起生效）；已用于报销的版本不能更改。",
+            format::date(*d)
+        ),
+        AppError::DuplicateCode(code) => format!("科目代码 {code} 在这一年已经有了。"),
+        AppError::NotFound(_) => "没有找到这个用户或登录名。".into(),
+        AppError::InvalidRequest {
+            field: Some(f),
+            detail,
+            ..
+        } if !label(f).is_empty() => format!("「{}」：{}", label(f), message(detail)),
+        AppError::InvalidRequest {
+            field: None,
+            detail,
+            ..
+        } => format!("内容无法读取：{detail}"),
+        AppError::Validation(errors) => errors
+            .iter()
+            .map(|e| {
+                let name = match label(&e.field) {
+                    "" => e.field.clone(),
+                    known => format!("「{known}」"),
+                };
+                format!("{name}：{}", message(&e.message))
+            })
+            .collect::<Vec<_>>()
+            .join("；"),
+        other => format::refusal(other, None),
+    }
+}
+
+/// Says how a form went on the next page, and goes there.
+async fn done(
+    pool: &web::Data<Pool>,
+    user: &SignedIn,
+    result: Result<String, PageError>,
+    back: &str,
+) -> PageResult {
+    let message = match result {
+        Ok(text) => format!("ok:{text}"),
+        Err(PageError::Failed(e)) => format!("err:{}", refusal(&e)),
+        Err(other) => return Err(other),
+    };
+    flash(pool, user, message).await?;
+    Ok(see_other(back))
+}
+
+// ----- users ---------------------------------------------------------------------------------
+
+#[derive(Clone, Debug)]
+pub struct PersonLine {
+    pub id: i64,
+    pub name: String,
+    pub roles: String,
+    pub login: String,
+    pub revoked: bool,
+    pub me: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin_users.html")]
+struct UsersPage {
+    nav: Nav,
+    people: Vec<PersonLine>,
+    roles: Vec<(&'static str, &'static str)>,
+}
+
+/// `/admin/users`.
+pub async fn users(pool: web::Data<Pool>, user: SignedIn) -> PageResult {
+    user.require(&[Role::Admin])?;
+    let actor = user.actor();
+    let me = actor.user_id;
+    let people = run(move || admin::people(&pool, &actor)).await?;
+    html(
+        StatusCode::OK,
+        &UsersPage {
+            nav: Nav::new(&user, "/admin/users"),
+            people: people
+                .into_iter()
+                .map(|p| PersonLine {
+                    id: p.id,
+                    roles: p
+                        .roles
+                        .iter()
+                        .map(|r| role_name(*r))
+                        .collect::<Vec<_>>()
+                        .join("、"),
+                    login: p.login.unwrap_or_default(),
+                    revoked: p.revoked,
+                    me: p.id == me,
+                    name: p.name,
+                })
+                .collect(),
+            roles: ROLES.iter().map(|(_, code, name)| (*code, *name)).collect(),
+        },
+    )
+}
+
+/// Adds a user: the posted pairs, because the roles are repeated checkboxes.
+pub async fn add_user(
+    pool: web::Data<Pool>,
+    user: SignedIn,
+    form: web::Form<Vec<(String, String)>>,
+) -> PageResult {
+    let get = |key: &str| {
+        form.iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    user.check_csrf(&get("csrf"))?;
+    user.require(&[Role::Admin])?;
+    let roles: Vec<Role> = ROLES
+        .iter()
+        .filter(|(_, code, _)| form.iter().any(|(k, v)| k == "roles" && v == code))
+        .map(|(role, _, _)| *role)
+        .collect();
+    let (name, login, password) = (get("name"), get("login"), get("password"));
+    let (p, actor) = (pool.clone(), user.actor());
+    let shown = (name.clone(), login.clone());
+    let result = run(move || admin::add_person(&p, &actor, &name, &roles, &login, &password))
+        .await
+        .map(|_| {
+            format!(
+                "已添加 {}，登录名 {}。请把初始密码当面或另行告知本人；首次登录须改成自己的密码。",
+                shown.0, shown.1
+            )
+        });
+    done(&pool, &user, result, "/admin/users").await
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// Resets a user's password.
+pub async fn reset_password(
+    pool: web::Data<Pool>,
+    user: SignedIn,
+    id: web::Path<i64>,
+    form: web::Form<PasswordForm>,
+) -> PageResult {
+    user.check_csrf(&form.csrf)?;
+    user.require(&[Role::Admin])?;
+    let (id, p, actor, password) = (
+        id.into_inner(),
+        pool.clone(),
+        user.actor(),
+        form.password.clone(),
+    );
+    let result = run(move || admin::reset_password(&p, &actor, id, &password))
+        .await
+        .map(|()| "密码已重设，该用户的登录已全部退出；下次登录须改成自己的密码。".to_string());
+    done(&pool, &user, result, "/admin/users").await
+}
+
+/// Revokes a user.
+pub async fn revoke(
+    pool: web::Data<Pool>,
+    user: SignedIn,
+    id: web::Path<i64>,
+    form: web::Form<PasswordForm>,
+) -> PageResult {
+    user.check_csrf(&form.csrf)?;
+    user.require(&[Role::Admin])?;
+    let (id, p, actor) = (id.into_inner(), pool.clone(), user.actor());
+    let result = run(move || admin::revoke(&p, &actor, id))
+        .await
+        .map(|()| "已撤销该用户：令牌和网页登录立即失效。".to_string());
+    done(&pool, &user, result, "/admin/users").await
+}
+
+// ----- budget lines --------------------------------------------------------------------------
+
+#[derive(Clone, Debug)]
+pub struct LineRowView {
+    pub code: String,
+    pub name: String,
+    pub depth: usize,
+    pub allocated: String,
+    pub available: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin_lines.html")]
+struct LinesPage {
+    nav: Nav,
+    year: i32,
+    lines: Vec<LineRowView>,
+}
+
+#[derive(Deserialize)]
+pub struct YearQuery {
+    year: Option<i32>,
+}
+
+/// `/admin/budget-lines?year=Y`.
+pub async fn lines(
+    pool: web::Data<Pool>,
+    user: SignedIn,
+    query: web::Query<YearQuery>,
+) -> PageResult {
+    user.require(&[Role::Admin])?;
+    let actor = user.actor();
+    let asked = query.year.filter(|y| (2000..=2100).contains(y));
+    let (year, lines) = run(move || {
+        let year = match asked {
+            Some(y) => y,
+            None => chrono::Datelike::year(&pages::today(&pool, &actor)?),
+        };
+        Ok((year, budget::list(&pool, &actor, year)?))
+    })
+    .await?;
+    let depth_of = |code: &str| code.matches('.').count().saturating_sub(1);
+    html(
+        StatusCode::OK,
+        &LinesPage {
+            nav: Nav::new(&user, "/admin/budget-lines"),
+            year,
+            lines: lines
+                .iter()
+                .map(|l| LineRowView {
+                    depth: depth_of(&l.code),
+                    code: l.code.clone(),
+                    name: l.name.clone(),
+                    allocated: yuan(l.allocated),
+                    available: yuan(l.available),
+                })
+                .collect(),
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct LineForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    year: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    parent_code: String,
+    #[serde(default)]
+    allocated: String,
+}
+
+/// Adds a budget line, allocated on creation.
+pub async fn add_line(
+    pool: web::Data<Pool>,
+    user: SignedIn,
+    form: web::Form<LineForm>,
+) -> PageResult {
+    user.check_csrf(&form.csrf)?;
+    user.require(&[Role::Admin])?;
+    let year: Value = form
+        .year
+        .trim()
+        .parse::<i64>()
+        .map_or(Value::Null, |y| json!(y));
+    let parent: Value = match form.parent_code.trim() {
+        "" => Value::Null,
+        p => json!(p),
+    };
+    let body = json!({
+        "year": year,
+        "code": form.code.trim(),
+        "name": form.name.trim(),
+        "parent_code": parent,
+        "allocated": form.allocated.trim(),
+    });
+    let back = format!(
+        "/admin/budget-lines?year={}",
+        form.year.trim().parse::<i32>().unwrap_or(2021)
+    );
+    let result = match parse_json::<LineBody>(body.to_string().as_bytes()) {
+        Err(e) => Err(PageError::Failed(e)),
+        Ok(body) => match body.allocated.parse("allocated") {
+            Err(e) => Err(PageError::Failed(AppError::Validation(vec![e]))),
+            Ok(allocated) => {
+                let (p, actor) = (pool.clone(), user.actor());
+                run(move || {
+                    let spec = NewLineSpec {
+                        year: body.year,
+                        code: &body.code,
+                        name: &body.name,
+                        parent_code: body.parent_code.as_deref(),
+                        allocated,
+                    };
+                    budget::create(&p, &actor, spec)
+                })
+                .await
+                .map(|l| {
+                    format!(
+                        "已添加预算科目 {} {}，预算 {}。",
+                        l.code,
+                        l.name,
+                        yuan(l.allocated)
+                    )
+                })
+            }
+        },
+    };
+    done(&pool, &user, result, &back).await
+}
+
+// ----- policy versions -----------------------------------------------------------------------
+
+#[derive(Clone, Debug)]
+pub struct VersionLine {
+    pub version: i32,
+    pub from: String,
+    pub current: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin_policy.html")]
+struct PolicyPage {
+    nav: Nav,
+    versions: Vec<VersionLine>,
+    shown: Option<PolicyView>,
+    /// The next version as JSON to edit: the shown one, with its effective date left blank.
+    draft: String,
+}
+
+#[derive(Deserialize)]
+pub struct VersionQuery {
+    version: Option<i32>,
+}
+
+/// `/admin/policy?version=N`: the versions, one of them in full, and the form for a new one.
+pub async fn policy(
+    pool: web::Data<Pool>,
+    user: SignedIn,
+    query: web::Query<VersionQuery>,
+) -> PageResult {
+    user.require(&[Role::Admin])?;
+    let actor = user.actor();
+    let all = run(move || admin::policies(&pool, &actor)).await?;
+    let shown = match query.version {
+        Some(n) => Some(
+            all.iter()
+                .find(|v| v.version == n)
+                .cloned()
+                .ok_or(PageError::NotFound)?,
+        ),
+        None => all.last().cloned(),
+    };
+    let draft = match &shown {
+        Some(v) => {
+            let mut value = serde_json::to_value(v)
+                .map_err(|e| PageError::Failed(AppError::Internal(format!("policy: {e}"))))?;
+            if let Some(map) = value.as_object_mut() {
+                map.remove("version");
+                map.insert("effective_from".into(), json!(""));
+            }
+            serde_json::to_string_pretty(&value)
+                .map_err(|e| PageError::Failed(AppError::Internal(format!("policy: {e}"))))?
+        }
+        None => String::new(),
+    };
+    let latest = all.last().map(|v| v.version);
+    html(
+        StatusCode::OK,
+        &PolicyPage {
+            nav: Nav::new(&user, "/admin/policy"),
+            versions: all
+                .iter()
+                .map(|v| VersionLine {
+                    version: v.version,
+                    from: format::date(v.effective_from),
+                    current: Some(v.version) == latest,
+                })
+                .collect(),
+            shown,
+            draft,
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct PolicyForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    effective_from: String,
+    #[serde(default)]
+    policy: String,
+}
+
+/// Publishes a new version: the form's JSON with its effective date, judged as the API judges it.
+pub async fn publish(
+    pool: web::Data<Pool>,
+    user: SignedIn,
+    form: web::Form<PolicyForm>,
+) -> PageResult {
+    user.check_csrf(&form.csrf)?;
+    user.require(&[Role::Admin])?;
+    let body = match serde_json::from_str::<Value>(&form.policy) {
+        Ok(Value::Object(mut map)) => {
+            map.insert("effective_from".into(), json!(form.effective_from.trim()));
+            Ok(Value::Object(map))
+        }
+        _ => Err(AppError::InvalidRequest {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            detail: "标准内容不是有效的 JSON 对象".into(),
+            field: None,
+        }),
+    };
+    let result = match body
+        .and_then(|b| parse_json::<PolicyBody>(b.to_string().as_bytes()))
+        .and_then(PolicyBody::into_policy)
+    {
+        Err(e) => Err(PageError::Failed(e)),
+        Ok(policy) => {
+            let (p, actor) = (pool.clone(), user.actor());
+            run(move || crate::services::policy::publish(&p, &actor, policy))
+                .await
+                .map(|v| {
+                    format!(
+                        "已发布第 {} 版差旅费标准，自 {} 起生效。",
+                        v.version,
+                        format::date(v.effective_from)
+                    )
+                })
+        }
+    };
+    done(&pool, &user, result, "/admin/policy").await
+}

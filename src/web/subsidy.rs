@@ -1,0 +1,700 @@
+//! 老干部补助 (R9), finance's pages: recipients and their enrollment periods, the half-year batches,
+//! a batch's page with each recipient's months, and its approve (four eyes), payment-file, pay and
+//! void buttons. Every form posts the API's own body through the same parser and services; a
+//! refusal comes back, in Chinese, at the top of the page the form was on.
+
+use std::collections::BTreeMap;
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::auth::Role;
+use crate::db::Pool;
+use crate::domain::subsidy::Half;
+use crate::error::AppError;
+use crate::routes::extract::parse_json;
+use crate::services::clock::PaymentMargin;
+use crate::services::subsidy::{self, NewRecipientSpec};
+use crate::services::{budget, pages, users};
+use crate::wire::{BatchBody, BatchView, PayBody, RecipientBody, RecipientPatch, RecipientView};
+
+use super::format::{self, yuan};
+use super::session::{flash, SignedIn};
+use super::{html, run, see_other, Nav, PageError, PageResult};
+
+/// The line the subsidy is budgeted on in the 2021 data: the form's default choice.
+const SUBSIDY_LINE: &str = "dept.project.cadre-subsidy";
+
+/// A refusal of this page in Chinese; the rest as every page says them.
+pub fn refusal(error: &AppError) -> String {
+    match error {
+        AppError::MonthsAlreadyPaid(months) => format!(
+            "不能这样结束享受期：{} 已在批准或已支付的批次中发放，发出的钱不能没有着落（R9）。\
+             结束日期最早只能是这些月份中最后一个月的月底。",
+            months.join("、")
+        ),
+        AppError::BatchExists => {
+            "这个半年的常规批次已经有了（未作废）。要发放后来补录的月份，请勾选「补充批次」再制作。"
+                .into()
+        }
+        AppError::EmptyBatch => {
+            "没有要发放的月份：在册人员这半年的月份都已在批准或已支付的批次中，或不在享受期内。"
+                .into()
+        }
+        AppError::SelfApprovalForbidden => {
+            "不能批准自己制作（或重新生成）的批次，请由另一位财务人员批准。".into()
+        }
+        AppError::BatchOutdated => {
+            "批次制作以后，人员或已发放的月份有了变化：请先「按现在的名单重新生成」，再批准。"
+                .into()
+        }
+        AppError::InvalidTransition {
+            from, action: a, ..
+        } => {
+            let what = match *a {
+                "approve" => "批准",
+                "pay" => "登记支付",
+                "void" => "作废",
+                "regenerate" => "重新生成",
+                "pay out" => "下载代发文件",
+                _ => "这样操作",
+            };
+            format!("无法{what}：这个批次当前是「{}」。", format::status(from))
+        }
+        AppError::InvalidRequest {
+            field: Some(f),
+            detail,
+            ..
+        } if f == "half" && detail.contains("no policy") => {
+            "有的月份没有生效的政策版本，不知道该发多少；请先发布政策或给人员填写本人标准。".into()
+        }
+        AppError::InvalidRequest {
+            field: Some(f),
+            detail,
+            ..
+        } if f == "monthly_amount" && detail.contains("no policy") => {
+            "还没有政策规定补助标准：请填写本人每月金额。".into()
+        }
+        other => format::refusal(other, None),
+    }
+}
+
+/// A refusal naming one of this page's own fields, in Chinese.
+fn field_refusal(error: &AppError) -> String {
+    let label = |f: &str| -> &'static str {
+        match f {
+            "name" => "姓名",
+            "monthly_amount" => "每月金额",
+            "enrolled_from" => "享受开始日期",
+            "enrolled_until" => "享受截止日期",
+            "budget_line_id" => "预算科目",
+            "year" => "年度",
+            "half" => "半年",
+            "paid_on" => "支付日期",
+            _ => "",
+        }
+    };
+    let message = |detail: &str| -> String {
+        if detail.contains("1 or 2") {
+            "请选择上半年或下半年".into()
+        } else if detail.contains("more than 0") {
+            "金额必须大于 0".into()
+        } else {
+            format::message(detail)
+        }
+    };
+    match error {
+        AppError::InvalidRequest {
+            field: Some(f),
+            detail,
+            ..
+        } if !label(f).is_empty() && !detail.contains("no policy") => {
+            format!("「{}」：{}", label(f), message(detail))
+        }
+        AppError::Validation(errors) if errors.iter().all(|e| !label(&e.field).is_empty()) => {
+            errors
+                .iter()
+                .map(|e| format!("「{}」：{}", label(&e.field), message(&e.message)))
+                .collect::<Vec<_>>()
+                .join("；")
+        }
+        other => refusal(other),
+    }
+}
+
+/// Says how an action went on the next page, and goes there.
+async fn done(
+    pool: &web::Data<Pool>,
+    user: &SignedIn,
+    result: Result<String, PageError>,
+    back: &str,
+) -> PageResult {
+    let message = match result {
+        Ok(text) => format!("ok:{text}"),
+        Err(PageError::Failed(e)) => format!("err:{}", field_refusal(&e)),
+        Err(other) => return Err(other),
+    };
+    flash(pool, user, message).await?;
+    Ok(see_other(back))
+}
+
+#[derive(Clone, Debug)]
+pub struct RecipientLine {
+    pub id: i64,
+    pub name: String,
+    pub monthly: String,
+    pub from_policy: bool,
+    pub from: String,
+    pub until: String,
+    pub ended: bool,
+}
+
+fn recipient_line(r: &RecipientView) -> RecipientLine {
+    RecipientLine {
+        id: r.id,
+        name: r.name.clone(),
+        monthly: yuan(r.monthly_amount),
+        from_policy: r.monthly_amount_from_policy,
+        from: format::date(r.enrolled_from),
+        until: r.enrolled_until.map(format::date).unwrap_or_default(),
+        ended: r.enrolled_until.is_some(),
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct BatchLine {
+    pub id: i64,
+    pub title: String,
+    pub status: &'static str,
+    pub total: String,
+    pub recipients: usize,
+}
+
+fn batch_title(b: &BatchView) -> String {
+    let half = if b.half == 1 {
+        "上半年"
+    } else {
+        "下半年"
+    };
+    let extra = if b.supplementary { "（补充）" } else { "" };
+    format!("{} 年{half}{extra}", b.year)
+}
+
+fn batch_line(b: &BatchView) -> BatchLine {
+    BatchLine {
+        id: b.id,
+        title: batch_title(b),
+        status: format::status(&b.status),
+        total: yuan(b.total),
+        recipients: b.items.len(),
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct LineChoice {
+    pub id: i64,
+    pub label: String,
+    pub selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "subsidy.html")]
+struct SubsidyPage {
+    nav: Nav,
+    recipients: Vec<RecipientLine>,
+    batches: Vec<BatchLine>,
+    lines: Vec<LineChoice>,
+    year: i32,
+    half: i32,
+    today: String,
+}
+
+/// `/subsidy`: recipients, batches and the forms to add, end and make.
+pub async fn index(pool: web::Data<Pool>, user: SignedIn) -> PageResult {
+    user.require(&[Role::Finance])?;
+    let actor = user.actor();
+    let (recipients, batches, today, lines) = run(move || {
+        let today = pages::today(&pool, &actor)?;
+        let year = chrono::Datelike::year(&today);
+        // This year's lines, and back to the latest year that has the subsidy line (a batch
+        // may pay an earlier year's months).
+        let mut lines = budget::list(&pool, &actor, year)?;
+        for earlier in (year - 10..year).rev() {
+            if lines.iter().any(|l| l.code == SUBSIDY_LINE) {
+                break;
+            }
+            lines.extend(budget::list(&pool, &actor, earlier)?);
+        }
+        Ok((
+            subsidy::list_recipients(&pool, &actor)?,
+            subsidy::list(
+                &pool,
+                &actor,
+                None,
+                crate::routes::list::Page {
+                    limit: 1000,
+                    after: None,
+                },
+            )?,
+            today,
+            lines,
+        ))
+    })
+    .await?;
+    let year = chrono::Datelike::year(&today);
+    let half = if chrono::Datelike::month(&today) <= 6 {
+        1
+    } else {
+        2
+    };
+    let lines = lines
+        .iter()
+        .map(|l| LineChoice {
+            id: l.id,
+            label: format!(
+                "{} {}（{}，可用 {}）",
+                l.code,
+                l.name,
+                l.year,
+                yuan(l.available)
+            ),
+            selected: l.code == SUBSIDY_LINE,
+        })
+        .collect();
+    html(
+        StatusCode::OK,
+        &SubsidyPage {
+            nav: Nav::new(&user, "/subsidy"),
+            recipients: recipients.iter().map(recipient_line).collect(),
+            batches: batches.iter().rev().map(batch_line).collect(),
+            lines,
+            year,
+            half,
+            today: format::date(today),
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct RecipientForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    monthly_amount: String,
+    #[serde(default)]
+    enrolled_from: String,
+    #[serde(default)]
+    enrolled_until: String,
+}
+
+fn opt(text: &str) -> Value {
+    match text.trim() {
+        "" => Value::Null,
+        t => json!(t),
+    }
+}
+
+/// 添加人员.
+pub async fn add_recipient(
+    pool: web::Data<Pool>,
+    user: SignedIn,
+    form: web::Form<RecipientForm>,
+) -> PageResult {
+    user.check_csrf(&form.csrf)?;
+    user.require(&[Role::Finance])?;
+    let body = json!({
+        "name": form.name.trim(),
+        "monthly_amount": opt(&form.monthly_amount),
+        "enrolled_from": form.enrolled_from.trim(),
+        "enrolled_until": opt(&form.enrolled_until),
+    });
+    let result = match parse_json::<RecipientBody>(body.to_string().as_bytes()) {
+        Err(e) => Err(PageError::Failed(e)),
+        Ok(body) => {
+            let monthly = match &body.monthly_amount {
+                Some(a) => Some(
+                    a.parse("monthly_amount")
+                        .map_err(|e| PageError::Failed(AppError::Validation(vec![e])))?,
+                ),
+                None => None,
+            };
+            let spec = NewRecipientSpec {
+                name: body.name,
+                monthly,
+                enrolled_from: body.enrolled_from,
+                enrolled_until: body.enrolled_until,
+            };
+            let (p, actor) = (pool.clone(), user.actor());
+            run(move || subsidy::create_recipient(&p, &actor, spec))
+                .await
+                .map(|r| {
+                    format!(
+                        "已添加 {}，自 {} 起享受补助。",
+                        r.name,
+                        format::date(r.enrolled_from)
+                    )
+                })
+        }
+    };
+    done(&pool, &user, result, "/subsidy").await
+}
+
+/// 结束享受期 (or, left empty, reopen it).
+pub async fn end_enrollment(
+    pool: web::Data<Pool>,
+    user: SignedIn,
+    id: web::Path<i64>,
+    form: web::Form<RecipientForm>,
+) -> PageResult {
+    user.check_csrf(&form.csrf)?;
+    user.require(&[Role::Finance])?;
+    let id = id.into_inner();
+    let body = json!({"enrolled_until": opt(&form.enrolled_until)});
+    let result = match parse_json::<RecipientPatch>(body.to_string().as_bytes()) {
+        Err(e) => Err(PageError::Failed(e)),
+        Ok(patch) => {
+            let until = patch.enrolled_until.flatten();
+            let (p, actor) = (pool.clone(), user.actor());
+            run(move || subsidy::set_enrolled_until(&p, &actor, id, until))
+                .await
+                .map(|r| match r.enrolled_until {
+                    Some(d) => format!("{} 的享受期截止到 {}。", r.name, format::date(d)),
+                    None => format!("{} 的享受期已恢复为长期。", r.name),
+                })
+        }
+    };
+    done(&pool, &user, result, "/subsidy").await
+}
+
+#[derive(Deserialize)]
+pub struct BatchForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    budget_line_id: String,
+    #[serde(default)]
+    year: String,
+    #[serde(default)]
+    half: String,
+    #[serde(default)]
+    supplementary: String,
+    #[serde(default)]
+    paid_on: String,
+}
+
+fn number(text: &str) -> Value {
+    text.trim().parse::<i64>().map_or(Value::Null, |n| json!(n))
+}
+
+/// 制作批次: a draft, then its page.
+pub async fn make_batch(
+    pool: web::Data<Pool>,
+    user: SignedIn,
+    form: web::Form<BatchForm>,
+) -> PageResult {
+    user.check_csrf(&form.csrf)?;
+    user.require(&[Role::Finance])?;
+    let body = json!({
+        "budget_line_id": number(&form.budget_line_id),
+        "year": number(&form.year),
+        "half": number(&form.half),
+        "supplementary": !form.supplementary.is_empty(),
+    });
+    let made = match parse_json::<BatchBody>(body.to_string().as_bytes()) {
+        Err(e) => Err(PageError::Failed(e)),
+        Ok(b) => match Half::from_number(b.half) {
+            None => Err(PageError::Failed(AppError::field("half", "1 or 2"))),
+            Some(half) => {
+                let (p, actor) = (pool.clone(), user.actor());
+                run(move || {
+                    subsidy::create_batch(
+                        &p,
+                        &actor,
+                        b.budget_line_id,
+                        b.year,
+                        half,
+                        b.supplementary,
+                    )
+                })
+                .await
+            }
+        },
+    };
+    match made {
+        Ok(batch) => {
+            let text = format!(
+                "已制作 {}批次，共 {} 人，合计 {}；请另一位财务人员核对后批准。",
+                batch_title(&batch),
+                batch.items.len(),
+                yuan(batch.total)
+            );
+            done(
+                &pool,
+                &user,
+                Ok(text),
+                &format!("/subsidy/batches/{}", batch.id),
+            )
+            .await
+        }
+        Err(e) => done(&pool, &user, Err(e), "/subsidy").await,
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct MonthLine {
+    pub month: String,
+    pub days: String,
+    pub amount: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct ItemLine {
+    pub name: String,
+    pub months: Vec<MonthLine>,
+    pub amount: String,
+}
+
+#[derive(Template)]
+#[template(path = "subsidy_batch.html")]
+struct BatchPage {
+    nav: Nav,
+    id: i64,
+    title: String,
+    status: &'static str,
+    status_code: String,
+    line: String,
+    window: String,
+    items: Vec<ItemLine>,
+    total: String,
+    total_in_capitals: String,
+    maker: String,
+    approver: String,
+    paid: String,
+    /// The signed-in clerk made (or regenerated) this draft, so may not approve it.
+    made_by_me: bool,
+    today: String,
+    history: Vec<(String, &'static str, String)>,
+}
+
+/// `/subsidy/batches/{id}`.
+pub async fn show(pool: web::Data<Pool>, user: SignedIn, id: web::Path<i64>) -> PageResult {
+    user.require(&[Role::Finance])?;
+    let (id, actor) = (id.into_inner(), user.actor());
+    let me = actor.user_id;
+    let (batch, people, line, today, zone) = run(move || {
+        let batch = subsidy::get(&pool, &actor, id)?;
+        let line = budget::get(&pool, &actor, batch.budget_line_id)?;
+        let people: BTreeMap<i64, String> = users::of_org(&pool, &actor)?
+            .into_iter()
+            .map(|u| (u.id, u.name))
+            .collect();
+        let zone = crate::services::clock::zone(&mut *crate::services::conn(&pool)?, actor.org_id)?;
+        Ok((batch, people, line, pages::today(&pool, &actor)?, zone))
+    })
+    .await?;
+    let who = |id: i64| {
+        people
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| format!("用户 {id}"))
+    };
+    let made_by_me = batch.created_by == me
+        || batch
+            .history
+            .iter()
+            .any(|h| h.action == "regenerate" && h.actor_id == me);
+    let items = batch
+        .items
+        .iter()
+        .map(|i| ItemLine {
+            name: i.name.clone(),
+            months: i
+                .months
+                .iter()
+                .map(|m| MonthLine {
+                    month: m.month.clone(),
+                    days: format!("{}/{} 天", m.days_enrolled, m.days_in_month),
+                    amount: yuan(m.amount),
+                })
+                .collect(),
+            amount: yuan(i.amount),
+        })
+        .collect();
+    let history = batch
+        .history
+        .iter()
+        .map(|h| {
+            (
+                format::local_time(&h.at, zone),
+                match h.action.as_str() {
+                    "create" => "制作",
+                    "regenerate" => "重新生成",
+                    other => format::action(other),
+                },
+                who(h.actor_id),
+            )
+        })
+        .collect();
+    let paid = match batch.paid_on {
+        Some(d) => format!(
+            "{}（{}）",
+            format::date(d),
+            if batch.on_time == Some(true) {
+                "在发放期内"
+            } else {
+                "晚于发放期"
+            }
+        ),
+        None => String::new(),
+    };
+    html(
+        StatusCode::OK,
+        &BatchPage {
+            nav: Nav::new(&user, "/subsidy"),
+            id: batch.id,
+            title: batch_title(&batch),
+            status: format::status(&batch.status),
+            status_code: batch.status.clone(),
+            line: format!("{} {}", line.line.code, line.line.name),
+            window: format!(
+                "{} 至 {}",
+                format::date(batch.payout_window.from),
+                format::date(batch.payout_window.to)
+            ),
+            items,
+            total: yuan(batch.total),
+            total_in_capitals: format::capitals(batch.total),
+            maker: who(batch.created_by),
+            approver: batch.approved_by.map(who).unwrap_or_default(),
+            paid,
+            made_by_me,
+            today: format::date(today),
+            history,
+        },
+    )
+}
+
+fn back(id: i64) -> String {
+    format!("/subsidy/batches/{id}")
+}
+
+/// 批准.
+pub async fn approve(
+    pool: web::Data<Pool>,
+    user: SignedIn,
+    id: web::Path<i64>,
+    form: web::Form<BatchForm>,
+) -> PageResult {
+    user.check_csrf(&form.csrf)?;
+    user.require(&[Role::Finance])?;
+    let (id, actor, p) = (id.into_inner(), user.actor(), pool.clone());
+    let result = run(move || subsidy::approve(&p, &actor, id))
+        .await
+        .map(|b| {
+            format!(
+                "批次已批准：{} 已从预算中占用，可以下载代发文件了。",
+                yuan(b.total)
+            )
+        });
+    done(&pool, &user, result, &back(id)).await
+}
+
+/// 按现在的名单重新生成 (a draft only).
+pub async fn regenerate(
+    pool: web::Data<Pool>,
+    user: SignedIn,
+    id: web::Path<i64>,
+    form: web::Form<BatchForm>,
+) -> PageResult {
+    user.check_csrf(&form.csrf)?;
+    user.require(&[Role::Finance])?;
+    let (id, actor, p) = (id.into_inner(), user.actor(), pool.clone());
+    let result = run(move || subsidy::regenerate(&p, &actor, id))
+        .await
+        .map(|b| format!("已按现在的名单重新生成，合计 {}。", yuan(b.total)));
+    done(&pool, &user, result, &back(id)).await
+}
+
+/// 登记支付.
+pub async fn pay(
+    pool: web::Data<Pool>,
+    margin: web::Data<PaymentMargin>,
+    user: SignedIn,
+    id: web::Path<i64>,
+    form: web::Form<BatchForm>,
+) -> PageResult {
+    user.check_csrf(&form.csrf)?;
+    user.require(&[Role::Finance])?;
+    let id = id.into_inner();
+    let body = json!({"paid_on": form.paid_on.trim()});
+    let result = match parse_json::<PayBody>(body.to_string().as_bytes()) {
+        Err(_) => Err(PageError::Failed(AppError::field(
+            "paid_on",
+            "请按 2021-12-05 的格式填写支付日期",
+        ))),
+        Ok(body) => {
+            let (p, actor, paid_on) = (pool.clone(), user.actor(), body.paid_on);
+            run(move || subsidy::pay(&p, &actor, id, paid_on, **margin))
+                .await
+                .map(|b| {
+                    format!(
+                        "批次已支付 {}（支付日期 {}{}）。",
+                        yuan(b.total),
+                        format::date(paid_on),
+                        if b.on_time == Some(true) {
+                            "，在发放期内"
+                        } else {
+                            "，晚于发放期"
+                        }
+                    )
+                })
+        }
+    };
+    done(&pool, &user, result, &back(id)).await
+}
+
+/// 作废.
+pub async fn void(
+    pool: web::Data<Pool>,
+    user: SignedIn,
+    id: web::Path<i64>,
+    form: web::Form<BatchForm>,
+) -> PageResult {
+    user.check_csrf(&form.csrf)?;
+    user.require(&[Role::Finance])?;
+    let (id, actor, p) = (id.into_inner(), user.actor(), pool.clone());
+    let result = run(move || subsidy::void(&p, &actor, id)).await.map(|b| {
+        format!(
+            "批次已作废{}。",
+            if b.approved_by.is_some() {
+                "：占用的预算和月份已退回"
+            } else {
+                ""
+            }
+        )
+    });
+    done(&pool, &user, result, &back(id)).await
+}
+
+/// 下载代发文件: the API's CSV. A batch not yet approved goes back to its page with the reason.
+pub async fn payment_file(pool: web::Data<Pool>, user: SignedIn, id: web::Path<i64>) -> PageResult {
+    user.require(&[Role::Finance])?;
+    let (id, actor, p) = (id.into_inner(), user.actor(), pool.clone());
+    match run(move || subsidy::payment_file(&p, &actor, id)).await {
+        Ok((name, bytes)) => Ok(HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ))
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .body(bytes)),
+        Err(PageError::Failed(e)) => done(&pool, &user, Err(PageError::Failed(e)), &back(id)).await,
+        Err(other) => Err(other),
+    }
+}

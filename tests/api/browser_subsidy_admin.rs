@@ -1,0 +1,166 @@
+//! 老干部补助 and the admin's pages in a real browser (see `browser.rs` for the harness): a
+//! finance clerk makes the H2 batch, a second approves it and downloads the payment file; an
+//! admin adds a user who can then sign in. Each page is saved at 1280 and 375 px.
+
+use fantoccini::key::Key;
+use fantoccini::{Client, Locator};
+
+use crate::browser::{body_text, browser, shoot, sign_in, sign_out, type_into, wait_for_text};
+use crate::helpers::{spawn_app, R};
+use crate::web::web_user;
+
+async fn click(c: &Client, locator: Locator<'_>) {
+    c.find(locator).await.unwrap().click().await.unwrap();
+}
+
+async fn replace(c: &Client, css: &str, text: &str) {
+    let field = c.find(Locator::Css(css)).await.unwrap();
+    field.clear().await.unwrap();
+    field.send_keys(text).await.unwrap();
+}
+
+#[tokio::test]
+async fn two_clerks_make_approve_and_download_the_h2_subsidy_batch_in_a_real_browser() {
+    let Some((_driver, c)) = browser().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let base = app.address.clone();
+    let (_, maker_pw) = web_user(&app, "出纳 甲", &[R::Finance], "jia");
+    let (_, checker_pw) = web_user(&app, "会计 乙", &[R::Finance], "yi");
+
+    sign_in(&c, &base, "jia", &maker_pw).await;
+    wait_for_text(&c, "待审核").await;
+    click(&c, Locator::LinkText("老干部补助")).await;
+    c.wait().for_element(Locator::Css("#r-name")).await.unwrap();
+    shoot(&c, "subsidy-0-empty").await;
+    for (name, from) in [("郭老", "2021-01-01"), ("王老", "2021-09-16")] {
+        type_into(&c, "#r-name", name).await;
+        type_into(&c, "#r-from", from).await;
+        // Enter in the last field submits the form, as a keyboard user would.
+        type_into(&c, "#r-monthly", &char::from(Key::Enter).to_string()).await;
+        wait_for_text(&c, &format!("已添加 {name}")).await;
+    }
+    replace(&c, "#batch-year", "2021").await;
+    c.find(Locator::Css("#batch-half"))
+        .await
+        .unwrap()
+        .select_by_value("2")
+        .await
+        .unwrap();
+    click(&c, Locator::Css("form[action='/subsidy/batches'] button")).await;
+    let made = c
+        .wait()
+        .at_most(std::time::Duration::from_secs(30))
+        .for_element(Locator::Css("#why-no-approve"))
+        .await;
+    let text = body_text(&c).await;
+    assert!(made.is_ok(), "{text}");
+    assert!(text.contains("已制作 2021 年下半年批次"), "{text}");
+    assert!(text.contains("人民币壹万零肆佰伍拾元整"), "{text}");
+    assert!(text.contains("另一位财务人员核对后批准"));
+    assert!(c
+        .find(Locator::Css("form[action$='/approve']"))
+        .await
+        .is_err());
+    let batch_url = c.current_url().await.unwrap().to_string();
+    shoot(&c, "subsidy-1-batch-maker").await;
+    c.goto(&format!("{base}/subsidy")).await.unwrap();
+    shoot(&c, "subsidy-2-list").await;
+    sign_out(&c).await;
+
+    sign_in(&c, &base, "yi", &checker_pw).await;
+    wait_for_text(&c, "待审核").await;
+    c.goto(&batch_url).await.unwrap();
+    click(&c, Locator::Css("form[action$='/approve'] button")).await;
+    wait_for_text(&c, "批次已批准").await;
+    shoot(&c, "subsidy-3-batch-approved").await;
+    let link = c
+        .find(Locator::LinkText("下载代发文件（CSV）"))
+        .await
+        .unwrap();
+    let href = link.attr("href").await.unwrap().unwrap();
+    // The file as the browser downloads it, with this session's cookie.
+    let got = c
+        .execute(
+            "var x = new XMLHttpRequest(); x.open('GET', arguments[0], false); x.send(); \
+             return [x.status, x.getResponseHeader('content-disposition'), x.responseText];",
+            vec![serde_json::json!(href)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(got[0], 200, "{got}");
+    assert!(got[1].as_str().unwrap().contains("subsidy-2021-H2-batch-"));
+    let csv = got[2].as_str().unwrap();
+    assert!(csv.contains("郭老") && csv.contains("6600.00"), "{csv}");
+    assert!(csv.contains("王老") && csv.contains("3850.00"), "{csv}");
+    let api = app
+        .get(
+            &app.admin,
+            &format!(
+                "/api/v1/subsidy-batches/{}",
+                batch_url.rsplit('/').next().unwrap()
+            ),
+        )
+        .await;
+    assert_eq!(api.body["status"], "approved");
+}
+
+#[tokio::test]
+async fn an_admin_adds_a_user_who_then_signs_in_in_a_real_browser() {
+    let Some((_driver, c)) = browser().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let base = app.address.clone();
+    let (_, admin_pw) = web_user(&app, "管理员 丙", &[R::Admin], "bing");
+
+    sign_in(&c, &base, "bing", &admin_pw).await;
+    click(&c, Locator::LinkText("用户")).await;
+    c.wait().for_element(Locator::Css("#u-name")).await.unwrap();
+    shoot(&c, "admin-0-users").await;
+    type_into(&c, "#u-name", "新会计 丁").await;
+    click(&c, Locator::Css("input[name='roles'][value='finance']")).await;
+    click(&c, Locator::Css("input[name='roles'][value='claimant']")).await;
+    type_into(&c, "#u-login", "ding").await;
+    type_into(
+        &c,
+        "#u-password",
+        &format!("first-pass-1{}", char::from(Key::Enter)),
+    )
+    .await;
+    wait_for_text(&c, "已添加 新会计 丁，登录名 ding").await;
+    shoot(&c, "admin-1-user-added").await;
+    click(&c, Locator::LinkText("预算科目")).await;
+    c.wait().for_element(Locator::Css("#l-code")).await.unwrap();
+    replace(&c, "#year", "2021").await;
+    click(
+        &c,
+        Locator::Css("form[action='/admin/budget-lines'][method='get'] button"),
+    )
+    .await;
+    wait_for_text(&c, "预算科目（2021 年）").await;
+    shoot(&c, "admin-2-budget-lines").await;
+    click(&c, Locator::LinkText("差旅费标准")).await;
+    c.wait()
+        .for_element(Locator::Css("#p-policy"))
+        .await
+        .unwrap();
+    shoot(&c, "admin-3-policy").await;
+    sign_out(&c).await;
+
+    sign_in(&c, &base, "ding", "first-pass-1").await;
+    c.wait().for_element(Locator::Css("#repeat")).await.unwrap();
+    type_into(&c, "#current", "first-pass-1").await;
+    type_into(&c, "#password", "my-own-pass-2").await;
+    type_into(
+        &c,
+        "#repeat",
+        &format!("my-own-pass-2{}", char::from(Key::Enter)),
+    )
+    .await;
+    wait_for_text(&c, "待审核").await;
+    let text = body_text(&c).await;
+    assert!(text.contains("新会计 丁"), "{text}");
+    assert!(text.contains("老干部补助") && !text.contains("差旅费标准"));
+}

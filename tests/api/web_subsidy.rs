@@ -1,0 +1,339 @@
+//! 老干部补助's pages over plain HTTP: recipients, the half-year batch from making to paid, four
+//! eyes, refusals in Chinese in place, roles and organisations, on SQLite and PostgreSQL.
+
+use crate::helpers::{spawn_app, TestApp, R};
+use crate::web::{signed_in, Visitor};
+
+const SUBSIDY: &str = "dept.project.cadre-subsidy";
+
+/// The batch id a "make batch" redirect goes to.
+fn batch_id(location: &str) -> i64 {
+    location
+        .strip_prefix("/subsidy/batches/")
+        .and_then(|id| id.parse().ok())
+        .unwrap_or_else(|| panic!("not a batch page: {location:?}"))
+}
+
+async fn add_recipient(v: &mut Visitor, name: &str, from: &str) {
+    let csrf = v.csrf("/subsidy").await;
+    let r = v
+        .post(
+            "/subsidy/recipients",
+            &[("csrf", &csrf), ("name", name), ("enrolled_from", from)],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(r.location, "/subsidy");
+}
+
+async fn make_batch(v: &mut Visitor, line: i64, half: &str, supplementary: bool) -> (u16, String) {
+    let csrf = v.csrf("/subsidy").await;
+    let line = line.to_string();
+    let mut form = vec![
+        ("csrf", csrf.as_str()),
+        ("budget_line_id", line.as_str()),
+        ("year", "2021"),
+        ("half", half),
+    ];
+    if supplementary {
+        form.push(("supplementary", "yes"));
+    }
+    let r = v.post("/subsidy/batches", &form).await;
+    (r.status, r.location)
+}
+
+/// The one-time message the next page shows.
+async fn flash_after(v: &mut Visitor, path: &str) -> String {
+    let page = v.get(path).await;
+    assert_eq!(page.status, 200);
+    let start = page.body.find("class=\"flash").expect("a message");
+    let end = page.body[start..].find("</p>").unwrap() + start;
+    page.body[start..end].to_string()
+}
+
+async fn clerks(app: &TestApp) -> (Visitor, Visitor, i64) {
+    let maker = signed_in(app, "出纳 甲", &[R::Finance], "maker").await;
+    let checker = signed_in(app, "会计 乙", &[R::Finance], "checker").await;
+    (maker, checker, app.line_id(SUBSIDY).await)
+}
+
+#[tokio::test]
+async fn the_h2_batch_goes_from_making_to_paid_with_four_eyes() {
+    let app = spawn_app().await;
+    let (mut maker, mut checker, line) = clerks(&app).await;
+    let menu = maker.get("/subsidy").await;
+    assert!(menu.body.contains("href=\"/subsidy\""), "in finance's menu");
+    add_recipient(&mut maker, "郭老", "2021-01-01").await;
+    assert!(flash_after(&mut maker, "/subsidy")
+        .await
+        .contains("已添加 郭老"));
+    add_recipient(&mut maker, "王老", "2021-09-16").await;
+
+    let (status, location) = make_batch(&mut maker, line, "2", false).await;
+    assert_eq!(status, 303);
+    let id = batch_id(&location);
+    let page = maker.get(&location).await;
+    assert_eq!(page.status, 200);
+    // 郭老: six full months; 王老: 15/30 of September, then October to December.
+    assert!(
+        page.body.contains("2021-07（31/31 天）¥1,100.00"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("2021-09（15/30 天）¥550.00"));
+    assert!(page.body.contains("¥6,600.00") && page.body.contains("¥3,850.00"));
+    assert!(page.body.contains("¥10,450.00"));
+    assert!(page.body.contains("人民币壹万零肆佰伍拾元整"));
+    assert!(page.body.contains("草稿"));
+    // The maker is told why there is no approve button, and a forged approval is refused.
+    assert!(page.body.contains("id=\"why-no-approve\""));
+    assert!(!page
+        .body
+        .contains(&format!("/subsidy/batches/{id}/approve")));
+    let csrf = page.csrf();
+    let r = maker
+        .post(
+            &format!("/subsidy/batches/{id}/approve"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    assert!(flash_after(&mut maker, &location)
+        .await
+        .contains("不能批准自己制作"));
+    // Not approved yet: no payment file.
+    let file = maker
+        .get(&format!("/subsidy/batches/{id}/payment-file"))
+        .await;
+    assert_eq!(file.status, 303);
+    assert!(flash_after(&mut maker, &location)
+        .await
+        .contains("无法下载代发文件"));
+
+    let page = checker.get(&location).await;
+    assert!(!page.body.contains("why-no-approve"));
+    let csrf = page.csrf();
+    let r = checker
+        .post(
+            &format!("/subsidy/batches/{id}/approve"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!((r.status, r.location.as_str()), (303, location.as_str()));
+    let flash = flash_after(&mut checker, &location).await;
+    assert!(
+        flash.contains("批次已批准") && flash.contains("¥10,450.00"),
+        "{flash}"
+    );
+    let batch = app
+        .get(&app.admin, &format!("/api/v1/subsidy-batches/{id}"))
+        .await;
+    assert_eq!(batch.body["status"], "approved");
+
+    let file = checker
+        .get(&format!("/subsidy/batches/{id}/payment-file"))
+        .await;
+    assert_eq!(file.status, 200);
+    assert!(file.body.contains("郭老") && file.body.contains("6600.00"));
+    assert!(file.body.contains("王老") && file.body.contains("3850.00"));
+
+    // A second regular H2 batch is refused in place.
+    let (status, back) = make_batch(&mut maker, line, "2", false).await;
+    assert_eq!((status, back.as_str()), (303, "/subsidy"));
+    assert!(flash_after(&mut maker, "/subsidy")
+        .await
+        .contains("常规批次已经有了"));
+    // A supplementary one has nothing left to pay.
+    make_batch(&mut maker, line, "2", true).await;
+    assert!(flash_after(&mut maker, "/subsidy")
+        .await
+        .contains("没有要发放的月份"));
+
+    let csrf = maker.csrf(&location).await;
+    let r = maker
+        .post(
+            &format!("/subsidy/batches/{id}/pay"),
+            &[("csrf", &csrf), ("paid_on", "2021/12/05")],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    assert!(flash_after(&mut maker, &location)
+        .await
+        .contains("支付日期"));
+    app.approvals_dated_2021_05_01();
+    let r = maker
+        .post(
+            &format!("/subsidy/batches/{id}/pay"),
+            &[("csrf", &csrf), ("paid_on", "2021-12-05")],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let flash = flash_after(&mut maker, &location).await;
+    assert!(
+        flash.contains("批次已支付") && flash.contains("在发放期内"),
+        "{flash}"
+    );
+    let page = maker.get(&location).await;
+    assert!(page.body.contains("已支付的批次不能再更改"));
+    let r = maker
+        .post(&format!("/subsidy/batches/{id}/void"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(r.status, 303);
+    assert!(flash_after(&mut maker, &location)
+        .await
+        .contains("无法作废：这个批次当前是「已支付」"));
+    let line = app.line(line).await;
+    assert_eq!(line["spent"], "10450.00");
+}
+
+#[tokio::test]
+async fn ending_an_enrollment_with_paid_months_is_refused_in_chinese() {
+    let app = spawn_app().await;
+    let (mut maker, mut checker, line) = clerks(&app).await;
+    add_recipient(&mut maker, "郭老", "2021-01-01").await;
+    let (_, location) = make_batch(&mut maker, line, "1", false).await;
+    let id = batch_id(&location);
+    let csrf = checker.csrf(&location).await;
+    checker
+        .post(
+            &format!("/subsidy/batches/{id}/approve"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    let recipients = app.get(&app.admin, "/api/v1/subsidy-recipients").await;
+    let rid = recipients.body[0]["id"].as_i64().unwrap();
+    let csrf = maker.csrf("/subsidy").await;
+    let r = maker
+        .post(
+            &format!("/subsidy/recipients/{rid}/end"),
+            &[("csrf", &csrf), ("enrolled_until", "2021-03-15")],
+        )
+        .await;
+    assert_eq!((r.status, r.location.as_str()), (303, "/subsidy"));
+    let flash = flash_after(&mut maker, "/subsidy").await;
+    assert!(flash.contains("不能这样结束享受期"), "{flash}");
+    assert!(
+        flash.contains("2021-03、2021-04、2021-05、2021-06"),
+        "{flash}"
+    );
+    let after = app.get(&app.admin, "/api/v1/subsidy-recipients").await;
+    assert_eq!(after.body[0]["enrolled_until"], serde_json::Value::Null);
+
+    // A bad date is named in Chinese; the end of June is accepted.
+    maker
+        .post(
+            &format!("/subsidy/recipients/{rid}/end"),
+            &[("csrf", &csrf), ("enrolled_until", "2021-6-30")],
+        )
+        .await;
+    assert!(flash_after(&mut maker, "/subsidy")
+        .await
+        .contains("「享受截止日期」"));
+    maker
+        .post(
+            &format!("/subsidy/recipients/{rid}/end"),
+            &[("csrf", &csrf), ("enrolled_until", "2021-06-30")],
+        )
+        .await;
+    assert!(flash_after(&mut maker, "/subsidy")
+        .await
+        .contains("享受期截止到 2021-06-30"));
+    // An enrollment ending before it starts, and a missing name, are refused.
+    maker
+        .post(
+            "/subsidy/recipients",
+            &[
+                ("csrf", &csrf),
+                ("name", "李老"),
+                ("enrolled_from", "2021-05-01"),
+                ("enrolled_until", "2021-04-01"),
+            ],
+        )
+        .await;
+    let flash = flash_after(&mut maker, "/subsidy").await;
+    assert!(flash.contains("结束日期不能早于开始日期"), "{flash}");
+    maker
+        .post(
+            "/subsidy/recipients",
+            &[
+                ("csrf", &csrf),
+                ("name", ""),
+                ("enrolled_from", "2021-05-01"),
+            ],
+        )
+        .await;
+    assert!(flash_after(&mut maker, "/subsidy")
+        .await
+        .contains("「姓名」"));
+    // Without the form's CSRF token nothing changes.
+    let r = maker
+        .post(
+            "/subsidy/recipients",
+            &[("name", "赵老"), ("enrolled_from", "2021-05-01")],
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    let all = app.get(&app.admin, "/api/v1/subsidy-recipients").await;
+    assert_eq!(all.body.as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn subsidy_pages_are_finances_and_batches_stay_in_their_organisation() {
+    let app = spawn_app().await;
+    let (mut maker, _, line) = clerks(&app).await;
+    add_recipient(&mut maker, "郭老", "2021-01-01").await;
+    let (_, location) = make_batch(&mut maker, line, "1", false).await;
+    let id = batch_id(&location);
+
+    let mut claimant = signed_in(&app, "报销人", &[R::Claimant], "claimant").await;
+    let home = claimant.get("/claims").await;
+    assert!(
+        !home.body.contains("href=\"/subsidy\""),
+        "not in a claimant's menu"
+    );
+    for path in ["/subsidy".to_string(), location.clone()] {
+        assert_eq!(claimant.get(&path).await.status, 403, "{path}");
+    }
+    let csrf = claimant.csrf("/claims").await;
+    let r = claimant
+        .post(&format!("/subsidy/batches/{id}/void"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(r.status, 403);
+    let mut holder = signed_in(&app, "预算负责人", &[R::BudgetHolder], "holder").await;
+    assert_eq!(holder.get("/subsidy").await.status, 403);
+
+    let org = baoxiao::services::users::add_org(&app.pool, "other", "另一个单位").unwrap();
+    let (user, _) =
+        baoxiao::services::users::add_user(&app.pool, Some("other"), "外单位财务", &[R::Finance])
+            .unwrap();
+    baoxiao::services::sign_in::add_login(&app.pool, org, user, "outsider", "outsider-pw", false)
+        .unwrap();
+    let mut outsider = Visitor::new(&app.address);
+    assert_eq!(
+        outsider.sign_in("outsider", "outsider-pw").await.status,
+        303
+    );
+    for path in [location.clone(), format!("{location}/payment-file")] {
+        let page = outsider.get(&path).await;
+        assert_eq!(page.status, 404, "{path}");
+        assert!(page.body.contains("没有找到"));
+    }
+    let csrf = outsider.csrf("/subsidy").await;
+    let r = outsider
+        .post(
+            &format!("/subsidy/batches/{id}/approve"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(r.status, 404);
+    assert!(r.body.contains("没有找到"));
+    let page = outsider.get("/subsidy").await;
+    assert!(
+        !page.body.contains("郭老"),
+        "another organisation's recipients"
+    );
+    let batch = app
+        .get(&app.admin, &format!("/api/v1/subsidy-batches/{id}"))
+        .await;
+    assert_eq!(batch.body["status"], "draft");
+}
