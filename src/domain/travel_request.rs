@@ -160,7 +160,13 @@ mod tests {
             ("2021-03-02", "2021-03-05", 2, 60_000, 444_000),
             ("2021-03-02", "2021-03-05", 1, 0, 192_000),
             ("2021-03-02", "2021-03-02", 1, 0, 18_000),
-            ("2021-03-02", "2021-03-03", 3, 10_050, 3 * (40_000 + 36_000) + 10_050),
+            (
+                "2021-03-02",
+                "2021-03-03",
+                3,
+                10_050,
+                3 * (40_000 + 36_000) + 10_050,
+            ),
         ];
         for (dep, ret, travellers, tickets, total) in table {
             let e = estimate(
@@ -171,7 +177,11 @@ mod tests {
                 Money::from_fen(tickets),
             )
             .unwrap_or_else(|_| panic!("overflow"));
-            assert_eq!(e.total, Money::from_fen(total), "{dep}→{ret} × {travellers}");
+            assert_eq!(
+                e.total,
+                Money::from_fen(total),
+                "{dep}→{ret} × {travellers}"
+            );
         }
         let e = estimate(
             &rates,
@@ -200,7 +210,10 @@ mod tests {
             e.lines[0].rule_text(),
             "R4 住宿费: min(claimed, 3 nights × 400.00/night cap, beijing) × 2 travellers"
         );
-        assert_eq!(e.lines[1].rule_text(), "R5 伙食补助费: 100.00/day (beijing) × 2 travellers");
+        assert_eq!(
+            e.lines[1].rule_text(),
+            "R5 伙食补助费: 100.00/day (beijing) × 2 travellers"
+        );
     }
 
     #[test]
@@ -230,7 +243,10 @@ mod tests {
                 to_return: Money::yuan(500)
             }
         );
-        assert_eq!(settle(Money::yuan(80), Money::ZERO).net_payable, Money::yuan(80));
+        assert_eq!(
+            settle(Money::yuan(80), Money::ZERO).net_payable,
+            Money::yuan(80)
+        );
     }
 
     proptest! {

@@ -348,12 +348,12 @@ pub async fn submit(
         let line = body
             .budget_line_id
             .ok_or_else(|| AppError::field("budget_line_id", "请选择预算科目"))?;
-        Ok((line, body.to_trip_input()?))
+        Ok((line, body.to_trip_input()?, body.travel_request_id))
     });
     let result = match parsed {
-        Ok((line, input)) => {
+        Ok((line, input, request)) => {
             let (p, actor) = (pool.clone(), user.actor());
-            run(move || claims::submit(&p, &actor, line, input)).await
+            run(move || claims::submit(&p, &actor, line, input, request)).await
         }
         Err(e) => Err(PageError::Failed(e)),
     };

@@ -22,5 +22,6 @@ mod rule_fixes;
 mod subsidy;
 mod tls;
 mod travel_claims;
+mod travel_requests;
 mod validation;
 mod web;
