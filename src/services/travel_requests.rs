@@ -204,6 +204,21 @@ pub fn list(
         .collect()
 }
 
+/// Requests of one status with their requester's name, newest first (the pages' queues).
+pub fn named(pool: &Pool, actor: &Actor, status: &str) -> AppResult<Vec<(RequestView, String)>> {
+    let mut c = conn(pool)?;
+    let only = (!sees_all(actor)).then_some(actor.user_id);
+    let rows = rows::list(&mut c, actor.org_id, Some(status), only, None, 200)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let name = crate::db::users::find(&mut c, actor.org_id, row.requester_id)?
+            .map(|u| u.name)
+            .unwrap_or_default();
+        out.push((to_view(row, Vec::new())?, name));
+    }
+    Ok(out)
+}
+
 /// The signed-in person's approved requests no live claim names yet: what a new claim may name.
 pub fn open_for_claims(pool: &Pool, actor: &Actor) -> AppResult<Vec<RequestView>> {
     let mut c = conn(pool)?;

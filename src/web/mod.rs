@@ -10,6 +10,7 @@ pub mod finance;
 pub mod format;
 pub mod forms;
 pub mod session;
+pub mod travel;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse, ResponseError};
@@ -53,9 +54,14 @@ impl Nav {
         if user.actor.has(Role::Claimant) {
             add("/claims", "我的报销");
             add("/claims/new", "新建差旅报销");
+            add("/travel-requests", "出差申请");
+        }
+        if user.actor.has(Role::BudgetHolder) || user.actor.has(Role::Finance) {
+            add("/travel-requests/queue", "出差审批");
         }
         if user.actor.has(Role::Finance) {
             add("/finance", "待审核");
+            add("/advances", "借款");
         }
         let (flash, flash_ok) = match user.flash.as_deref() {
             Some(text) => match text.strip_prefix("ok:") {
@@ -299,5 +305,33 @@ fn routes(cfg: &mut web::ServiceConfig) {
             "/finance/claims/{id}/reject",
             web::post().to(finance::reject),
         )
-        .route("/finance/claims/{id}/pay", web::post().to(finance::pay));
+        .route("/finance/claims/{id}/pay", web::post().to(finance::pay))
+        .route("/travel-requests", web::get().to(travel::requests))
+        .route("/travel-requests", web::post().to(travel::create))
+        .route(
+            "/travel-requests/estimate",
+            web::post().to(travel::estimate),
+        )
+        .route("/travel-requests/queue", web::get().to(travel::queue))
+        .route(
+            "/travel-requests/{id}/cancel",
+            web::post().to(travel::cancel),
+        )
+        .route(
+            "/travel-requests/{id}/approve",
+            web::post().to(travel::approve),
+        )
+        .route(
+            "/travel-requests/{id}/reject",
+            web::post().to(travel::reject),
+        )
+        .route("/advances", web::get().to(travel::advances))
+        .route(
+            "/advances/requests/{id}/pay",
+            web::post().to(travel::pay_advance),
+        )
+        .route(
+            "/advances/claims/{id}/returned",
+            web::post().to(travel::returned),
+        );
 }

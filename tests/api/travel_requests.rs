@@ -273,10 +273,7 @@ async fn settle_example(tickets: &str, net_payable: &str, to_return: &str) {
         .text()
         .await
         .unwrap();
-    assert!(
-        text.contains(&format!("travel_request {id}")),
-        "{text}"
-    );
+    assert!(text.contains(&format!("travel_request {id}")), "{text}");
 }
 
 #[tokio::test]
