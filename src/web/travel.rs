@@ -134,6 +134,8 @@ pub struct RequestLine {
     pub travellers: i64,
     pub estimate: String,
     pub advance_requested: String,
+    /// The advance wanted as the amount field takes it (`3000.00`), or empty.
+    pub advance_requested_input: String,
     pub advance: String,
     pub status: String,
     pub cancellable: bool,
@@ -153,6 +155,10 @@ fn request_line(r: &RequestView, who: &str) -> RequestLine {
         travellers: r.travellers,
         estimate: yuan(r.estimate),
         advance_requested: r.advance_requested.map(yuan).unwrap_or_default(),
+        advance_requested_input: r
+            .advance_requested
+            .map(|m| m.to_string())
+            .unwrap_or_default(),
         advance: r.advance.map(yuan).unwrap_or_default(),
         status: format::status(&r.status).to_string(),
         cancellable: (r.status == "requested" || r.status == "approved")

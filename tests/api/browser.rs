@@ -23,7 +23,7 @@ fn tool(env: &str, default: &str) -> String {
 }
 
 /// chromedriver on a free port, stopped when dropped.
-struct Driver {
+pub struct Driver {
     child: Child,
     port: u16,
 }
@@ -36,7 +36,7 @@ impl Drop for Driver {
 }
 
 /// The browser, or `None` (after a loud notice) when this machine has none and it is not required.
-async fn browser() -> Option<(Driver, Client)> {
+pub async fn browser() -> Option<(Driver, Client)> {
     let chromium = tool("BAOXIAO_CHROMIUM", "/usr/bin/chromium");
     let chromedriver = tool("BAOXIAO_CHROMEDRIVER", "/usr/bin/chromedriver");
     let present =
@@ -92,7 +92,7 @@ async fn browser() -> Option<(Driver, Client)> {
 }
 
 /// Saves the page at 1280 and at 375 px wide, each as tall as its content.
-async fn shoot(c: &Client, name: &str) {
+pub async fn shoot(c: &Client, name: &str) {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&dir).unwrap();
     for width in [1280u32, 375] {
@@ -112,13 +112,13 @@ async fn shoot(c: &Client, name: &str) {
     c.set_window_size(1280, 1000).await.unwrap();
 }
 
-async fn type_into(c: &Client, css: &str, text: &str) {
+pub async fn type_into(c: &Client, css: &str, text: &str) {
     let field = c.find(Locator::Css(css)).await.unwrap();
     field.click().await.unwrap();
     field.send_keys(text).await.unwrap();
 }
 
-async fn sign_in(c: &Client, base: &str, login: &str, password: &str) {
+pub async fn sign_in(c: &Client, base: &str, login: &str, password: &str) {
     c.goto(&format!("{base}/login")).await.unwrap();
     type_into(c, "#login", login).await;
     type_into(
@@ -129,7 +129,7 @@ async fn sign_in(c: &Client, base: &str, login: &str, password: &str) {
     .await;
 }
 
-async fn sign_out(c: &Client) {
+pub async fn sign_out(c: &Client) {
     c.find(Locator::Css("form[action='/logout'] button"))
         .await
         .unwrap()
@@ -149,7 +149,7 @@ async fn body_text(c: &Client) -> String {
 }
 
 /// Waits until the page's text contains `text` (or fails after fantoccini's default wait).
-async fn wait_for_text(c: &Client, text: &str) {
+pub async fn wait_for_text(c: &Client, text: &str) {
     let xpath = format!("//*[contains(normalize-space(.), '{text}')]");
     c.wait()
         .at_most(Duration::from_secs(30))
@@ -158,7 +158,7 @@ async fn wait_for_text(c: &Client, text: &str) {
         .unwrap_or_else(|e| panic!("page never showed {text:?}: {e}"));
 }
 
-fn line_id(app: &TestApp) -> i64 {
+pub fn line_id(app: &TestApp) -> i64 {
     let mut c = app.pool.get().unwrap();
     let org = baoxiao::services::users::resolve_org(&mut c, None).unwrap();
     baoxiao::db::budget::find_by_code(

@@ -7,6 +7,7 @@ mod auth;
 mod authorization;
 mod backup;
 mod browser;
+mod browser_travel;
 mod budget_lines;
 mod duty;
 mod hardening;

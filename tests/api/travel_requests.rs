@@ -25,7 +25,7 @@ fn beijing_claim(line: i64, request: i64, tickets: &str) -> Value {
 
 /// Every decision so far as if made on 2021-03-01 (Asia/Shanghai), so 2021 payment dates are
 /// not before them.
-fn decisions_dated_2021_03_01(app: &TestApp) {
+pub fn decisions_dated_2021_03_01(app: &TestApp) {
     use baoxiao::db::schema::{travel_claims, travel_requests};
     use diesel::prelude::*;
     let at = chrono::NaiveDate::from_ymd_opt(2021, 2, 28)
