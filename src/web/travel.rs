@@ -440,12 +440,46 @@ pub async fn reject(
     .await
 }
 
+/// One advance still owed, amounts shown in ¥.
+#[derive(Clone, Debug)]
+pub struct OwedLine {
+    pub request: String,
+    pub advance: String,
+    pub claim_id: Option<i64>,
+    pub outstanding: String,
+}
+
+/// A person's advances still owed.
+#[derive(Clone, Debug)]
+pub struct OwedPerson {
+    pub name: String,
+    pub outstanding: String,
+    pub advances: Vec<OwedLine>,
+}
+
+fn owed_person(p: &OutstandingView) -> OwedPerson {
+    OwedPerson {
+        name: p.name.clone(),
+        outstanding: yuan(p.outstanding),
+        advances: p
+            .advances
+            .iter()
+            .map(|a| OwedLine {
+                request: format!("#{} {}", a.travel_request_id, a.purpose),
+                advance: yuan(a.advance),
+                claim_id: a.travel_claim_id,
+                outstanding: yuan(a.outstanding),
+            })
+            .collect(),
+    }
+}
+
 #[derive(Template)]
 #[template(path = "advances.html")]
 struct AdvancesPage {
     nav: Nav,
     to_pay: Vec<RequestLine>,
-    owed: Vec<OutstandingView>,
+    owed: Vec<OwedPerson>,
     today: String,
 }
 
@@ -471,7 +505,7 @@ pub async fn advances(pool: web::Data<Pool>, user: SignedIn) -> PageResult {
         &AdvancesPage {
             nav: Nav::new(&user, "/advances"),
             to_pay,
-            owed,
+            owed: owed.iter().map(owed_person).collect(),
             today: format::date(today),
         },
     )

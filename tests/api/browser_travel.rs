@@ -129,7 +129,10 @@ async fn a_trip_from_request_to_advance_returned_in_a_real_browser() {
     .await;
     wait_for_text(&c, "已支付。").await;
     let owed = text_of(&c, "#outstanding").await;
-    assert!(owed.contains("张三") && owed.contains("3000.00"), "{owed}");
+    assert!(
+        owed.contains("张三") && owed.contains("¥3,000.00"),
+        "{owed}"
+    );
     shoot(&c, "r16-04-advances-outstanding").await;
     sign_out(&c).await;
 

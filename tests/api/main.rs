@@ -26,3 +26,4 @@ mod travel_claims;
 mod travel_requests;
 mod validation;
 mod web;
+mod web_travel;
