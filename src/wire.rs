@@ -80,6 +80,8 @@ impl AmountInput {
 
 /// Request dates exactly as api.md writes them, `YYYY-MM-DD` (chrono alone would also take
 /// `-1-1-1` or `+12345-01-01`).
+pub mod travel_requests;
+
 pub mod iso {
     use chrono::NaiveDate;
     use serde::{Deserialize, Deserializer};
@@ -504,6 +506,9 @@ pub struct MealsBody {
 #[derive(Clone, Debug, Serialize, Deserialize, Validate, ToSchema)]
 pub struct ClaimBody {
     pub budget_line_id: Option<i64>,
+    /// R16: the approved travel request this claim settles.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub travel_request_id: Option<i64>,
     #[validate(length(max = 500))]
     pub purpose: String,
     #[validate(length(max = 500))]
@@ -783,6 +788,10 @@ pub struct ClaimView {
     pub decided_at: Option<String>,
     pub reject_reason: Option<String>,
     pub paid_on: Option<NaiveDate>,
+    /// R16: the travel request this claim names.
+    pub travel_request_id: Option<i64>,
+    /// R16: present when the claim names a request.
+    pub settlement: Option<travel_requests::SettlementView>,
     pub history: Vec<HistoryView>,
 }
 

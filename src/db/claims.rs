@@ -32,6 +32,8 @@ pub struct ClaimRow {
     pub paid_on: Option<NaiveDate>,
     pub paid_by: Option<i64>,
     pub paid_at: Option<NaiveDateTime>,
+    pub travel_request_id: Option<i64>,
+    pub advance_returned_on: Option<NaiveDate>,
 }
 
 #[derive(Insertable)]
@@ -51,6 +53,7 @@ pub struct NewClaim<'a> {
     pub reimbursable_fen: i64,
     pub self_borne_fen: i64,
     pub submitted_at: NaiveDateTime,
+    pub travel_request_id: Option<i64>,
 }
 
 pub fn insert(conn: &mut DbConnection, claim: &NewClaim<'_>) -> QueryResult<i64> {
@@ -172,6 +175,31 @@ pub fn mark_paid(
             travel_claims::paid_by.eq(Some(actor)),
             travel_claims::paid_at.eq(Some(at)),
             travel_claims::paid_on.eq(Some(paid_on)),
+        ))
+        .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// R16: records that the traveller returned what the paid claim left them owing; `false` if
+/// the claim is not paid or the return is already recorded.
+pub fn mark_advance_returned(
+    conn: &mut DbConnection,
+    org_id: i64,
+    id: i64,
+    actor: i64,
+    returned_on: NaiveDate,
+) -> QueryResult<bool> {
+    let changed = diesel::update(travel_claims::table)
+        .filter(
+            travel_claims::org_id
+                .eq(org_id)
+                .and(travel_claims::id.eq(id)),
+        )
+        .filter(travel_claims::status.eq("paid"))
+        .filter(travel_claims::advance_returned_on.is_null())
+        .set((
+            travel_claims::advance_returned_on.eq(Some(returned_on)),
+            travel_claims::advance_returned_by.eq(Some(actor)),
         ))
         .execute(conn)?;
     Ok(changed == 1)

@@ -15,6 +15,7 @@ pub mod policy;
 pub mod reports;
 pub mod schema;
 pub mod subsidy;
+pub mod travel_requests;
 pub mod users;
 pub mod web;
 

@@ -103,6 +103,9 @@ diesel::table! {
         paid_on -> Nullable<Date>,
         paid_by -> Nullable<BigInt>,
         paid_at -> Nullable<Timestamp>,
+        travel_request_id -> Nullable<BigInt>,
+        advance_returned_on -> Nullable<Date>,
+        advance_returned_by -> Nullable<BigInt>,
     }
 }
 
@@ -266,5 +269,34 @@ diesel::table! {
         login -> Text,
         address -> Text,
         at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    travel_requests (id) {
+        org_id -> BigInt,
+        id -> BigInt,
+        requester_id -> BigInt,
+        budget_line_id -> BigInt,
+        status -> Text,
+        purpose -> Text,
+        destination -> Text,
+        departure_date -> Date,
+        return_date -> Date,
+        travellers -> Integer,
+        policy_version_id -> BigInt,
+        tickets_estimate_fen -> BigInt,
+        advance_requested_fen -> Nullable<BigInt>,
+        estimate_fen -> BigInt,
+        estimate_lines -> Text,
+        created_at -> Timestamp,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<Timestamp>,
+        reject_reason -> Nullable<Text>,
+        live_claims -> Integer,
+        advance_fen -> Nullable<BigInt>,
+        advance_paid_on -> Nullable<Date>,
+        advance_paid_by -> Nullable<BigInt>,
+        advance_paid_at -> Nullable<Timestamp>,
     }
 }

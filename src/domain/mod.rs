@@ -10,6 +10,7 @@ pub mod policy;
 pub mod subsidy;
 pub mod text;
 pub mod travel;
+pub mod travel_request;
 pub mod waiting;
 
 pub use money::Money;

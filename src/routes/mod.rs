@@ -12,6 +12,7 @@ pub mod policy;
 pub mod reports;
 pub mod subsidy;
 pub mod travel_claims;
+pub mod travel_requests;
 
 use actix_web::body::{BoxBody, EitherBody};
 use actix_web::dev::ServiceResponse;
@@ -72,6 +73,9 @@ impl Modify for BearerAuth {
         reports::budget_execution, reports::performance, reports::get_targets, reports::put_targets,
         reports::journal,
         audit::list_events,
+        travel_requests::create_request, travel_requests::list_requests, travel_requests::get_request,
+        travel_requests::approve_request, travel_requests::reject_request, travel_requests::cancel_request,
+        travel_requests::pay_advance, travel_requests::outstanding, travel_requests::advance_returned,
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&BearerAuth),
@@ -116,7 +120,16 @@ pub fn api(cfg: &mut web::ServiceConfig) {
         .service(reports::get_targets)
         .service(reports::put_targets)
         .service(reports::journal)
-        .service(audit::list_events);
+        .service(audit::list_events)
+        .service(travel_requests::create_request)
+        .service(travel_requests::list_requests)
+        .service(travel_requests::get_request)
+        .service(travel_requests::approve_request)
+        .service(travel_requests::reject_request)
+        .service(travel_requests::cancel_request)
+        .service(travel_requests::pay_advance)
+        .service(travel_requests::outstanding)
+        .service(travel_requests::advance_returned);
 }
 
 /// Query strings that do not parse: 422 naming the parameter.

@@ -48,7 +48,8 @@ pub async fn submit(
             field: Some("budget_line_id".into()),
         })?;
     let input = body.to_trip_input()?;
-    let claim = run(move || claims::submit(&pool, &caller, line, input)).await?;
+    let request = body.travel_request_id;
+    let claim = run(move || claims::submit(&pool, &caller, line, input, request)).await?;
     Ok(HttpResponse::Created().json(claim))
 }
 

@@ -23,6 +23,7 @@ use crate::wire::{timestamp, BreakdownView, ClaimView, HistoryView, ItemView, Ru
 
 use super::audit;
 use super::budget::{self, Source};
+use super::travel_requests;
 use super::{answer, clock, conn, policy};
 
 const ENTITY: &str = "travel_claim";
@@ -139,6 +140,7 @@ pub fn submit(
     actor: &Actor,
     budget_line_id: i64,
     input: TripInput,
+    travel_request_id: Option<i64>,
 ) -> AppResult<ClaimView> {
     let mut c = conn(pool)?;
     let request = serde_json::to_string(&RequestRecord::from(&input))
@@ -174,8 +176,24 @@ pub fn submit(
                 reimbursable_fen: breakdown.reimbursable.fen(),
                 self_borne_fen: breakdown.self_borne.fen(),
                 submitted_at: now(),
+                travel_request_id,
             },
-        )?;
+        )
+        .map_err(|e| match e {
+            // R16: another live claim names the request; the unique index decided.
+            diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            ) => AppError::InvalidTransition {
+                what: "travel request",
+                from: "claimed".into(),
+                action: "name in this claim",
+            },
+            e => e.into(),
+        })?;
+        if let Some(request) = travel_request_id {
+            travel_requests::name_by_claim(c, actor.org_id, request, actor.user_id)?;
+        }
         audit::status(c, actor, (ENTITY, id), "submit", None, "submitted", None)?;
         let warning = budget::warning(c, actor.org_id, budget_line_id, breakdown.reimbursable)?;
         let mut view = load(c, actor.org_id, id)?;
@@ -232,10 +250,25 @@ fn find(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<ClaimRow> {
 fn load(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<ClaimView> {
     let row = find(c, org_id, id)?;
     let history = audit::history(c, org_id, ENTITY, id)?;
-    to_view(row, history)
+    to_view(c, org_id, row, history)
 }
 
-fn to_view(row: ClaimRow, history: Vec<HistoryView>) -> AppResult<ClaimView> {
+fn to_view(
+    c: &mut DbConnection,
+    org_id: i64,
+    row: ClaimRow,
+    history: Vec<HistoryView>,
+) -> AppResult<ClaimView> {
+    let settlement = match row.travel_request_id {
+        Some(request) => Some(travel_requests::settlement(
+            c,
+            org_id,
+            request,
+            Money::from_fen(row.reimbursable_fen),
+            row.advance_returned_on,
+        )?),
+        None => None,
+    };
     let breakdown = view_of(
         serde_json::from_str(&row.breakdown)
             .map_err(|e| AppError::Internal(format!("stored breakdown: {e}")))?,
@@ -257,6 +290,8 @@ fn to_view(row: ClaimRow, history: Vec<HistoryView>) -> AppResult<ClaimView> {
         decided_at: row.decided_at.map(timestamp),
         reject_reason: row.reject_reason,
         paid_on: row.paid_on,
+        travel_request_id: row.travel_request_id,
+        settlement,
         history,
     })
 }
@@ -290,7 +325,7 @@ pub fn list(
     let only = (!sees_all(actor)).then_some(actor.user_id);
     rows::list(&mut c, actor.org_id, status, only, page.after, page.fetch())?
         .into_iter()
-        .map(|row| to_view(row, Vec::new()))
+        .map(|row| to_view(&mut c, actor.org_id, row, Vec::new()))
         .collect()
 }
 
@@ -333,6 +368,10 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimView> {
         if !rows::mark_approved(c, actor.org_id, id, actor.user_id, now())? {
             return Err(not_allowed(&find(c, actor.org_id, id)?, "approve"));
         }
+        // R16: the request's commitment is released first, so the room it frees is usable.
+        if let Some(request) = row.travel_request_id {
+            travel_requests::hand_over(c, actor, request)?;
+        }
         budget::commit_along(c, actor.org_id, &path, amount, source)?;
         audit::status(
             c,
@@ -370,6 +409,11 @@ pub fn reject(pool: &Pool, actor: &Actor, id: i64, reason: &str) -> AppResult<Cl
             reason.trim(),
         )? {
             return Err(not_allowed(&find(c, actor.org_id, id)?, "reject"));
+        }
+        // A claim rejected before approval leaves its request free for another claim; once
+        // approved, the request's commitment was handed to the claim, and the request stays used.
+        if let (Some(request), "submitted") = (row.travel_request_id, row.status.as_str()) {
+            travel_requests::unname(c, actor.org_id, request)?;
         }
         if row.status == "approved" {
             let source = Source {
@@ -437,6 +481,58 @@ pub fn pay(
             Some("approved"),
             "paid",
             Some(&paid_on.to_string()),
+        )?;
+        load(c, actor.org_id, id)
+    })
+}
+
+/// `POST /api/v1/travel-claims/{id}/advance-returned` (finance): records that the traveller
+/// returned what the paid claim left them owing (R16); 409 `invalid_transition` when there is
+/// nothing to return or it is already recorded.
+pub fn advance_returned(
+    pool: &Pool,
+    actor: &Actor,
+    id: i64,
+    returned_on: NaiveDate,
+) -> AppResult<ClaimView> {
+    let mut c = conn(pool)?;
+    answer(&mut c, actor, 200, |c| {
+        let view = load(c, actor.org_id, id)?;
+        let owed = view
+            .settlement
+            .as_ref()
+            .filter(|s| !s.to_return.is_zero() && s.advance_returned_on.is_none());
+        if view.status != "paid" || owed.is_none() {
+            return Err(AppError::InvalidTransition {
+                what: "travel claim",
+                from: if view.status == "paid" {
+                    "settled".into()
+                } else {
+                    view.status.clone()
+                },
+                action: "record an advance returned on",
+            });
+        }
+        if view.paid_on.is_some_and(|paid| returned_on < paid) {
+            return Err(AppError::field(
+                "returned_on",
+                "an advance cannot be returned before the claim was paid",
+            ));
+        }
+        if !rows::mark_advance_returned(c, actor.org_id, id, actor.user_id, returned_on)? {
+            return Err(not_allowed(
+                &find(c, actor.org_id, id)?,
+                "record an advance returned on",
+            ));
+        }
+        audit::status(
+            c,
+            actor,
+            (ENTITY, id),
+            "advance_returned",
+            Some("paid"),
+            "paid",
+            Some(&returned_on.to_string()),
         )?;
         load(c, actor.org_id, id)
     })

@@ -18,6 +18,7 @@ pub mod reports;
 pub mod setup;
 pub mod sign_in;
 pub mod subsidy;
+pub mod travel_requests;
 pub mod users;
 
 use serde::Serialize;

@@ -264,6 +264,8 @@ struct NewClaimPage {
     nav: Nav,
     form: ClaimForm,
     lines: Vec<LineOption>,
+    /// R16: the claimant's approved requests no live claim names.
+    requests: Vec<LineOption>,
     quote: Quote,
     error: Option<String>,
 }
@@ -284,6 +286,24 @@ async fn new_page(
 ) -> PageResult {
     let (p, actor) = (pool.clone(), user.actor());
     let choices = run(move || pages::line_choices(&p, &actor)).await?;
+    let (p, actor) = (pool.clone(), user.actor());
+    let open = run(move || crate::services::travel_requests::open_for_claims(&p, &actor)).await?;
+    let requests = open
+        .into_iter()
+        .map(|r| LineOption {
+            selected: r.id.to_string() == form.travel_request_id,
+            id: r.id.to_string(),
+            label: format!(
+                "#{} {}（{}，{} 至 {}，预计 {}）",
+                r.id,
+                r.purpose,
+                r.destination,
+                super::format::date(r.departure_date),
+                super::format::date(r.return_date),
+                super::format::yuan(r.estimate)
+            ),
+        })
+        .collect();
     let lines = choices
         .into_iter()
         .map(|l| LineOption {
@@ -298,6 +318,7 @@ async fn new_page(
             nav: Nav::new(user, "/claims/new"),
             form,
             lines,
+            requests,
             quote,
             error,
         },
@@ -348,12 +369,12 @@ pub async fn submit(
         let line = body
             .budget_line_id
             .ok_or_else(|| AppError::field("budget_line_id", "请选择预算科目"))?;
-        Ok((line, body.to_trip_input()?))
+        Ok((line, body.to_trip_input()?, body.travel_request_id))
     });
     let result = match parsed {
-        Ok((line, input)) => {
+        Ok((line, input, request)) => {
             let (p, actor) = (pool.clone(), user.actor());
-            run(move || claims::submit(&p, &actor, line, input)).await
+            run(move || claims::submit(&p, &actor, line, input, request)).await
         }
         Err(e) => Err(PageError::Failed(e)),
     };
@@ -414,6 +435,20 @@ pub struct ClaimDetail {
     pub history: Vec<HistoryLine>,
     pub reject_reason: Option<String>,
     pub paid_on: Option<String>,
+    /// R16: how the claim settles its travel request's advance.
+    pub settlement: Option<SettlementLine>,
+}
+
+/// R16 借款、应付、应退, for the claim page and the printed 报销单.
+#[derive(Clone, Debug)]
+pub struct SettlementLine {
+    pub request_id: i64,
+    pub advance: String,
+    pub net_payable: String,
+    pub to_return: String,
+    /// Something is still to be returned and finance has not recorded it.
+    pub owed: bool,
+    pub returned_on: Option<String>,
 }
 
 fn detail(page: &pages::ClaimPage) -> ClaimDetail {
@@ -442,6 +477,18 @@ fn detail(page: &pages::ClaimPage) -> ClaimDetail {
             .collect(),
         reject_reason: c.reject_reason.clone(),
         paid_on: c.paid_on.map(format::date),
+        settlement: c
+            .settlement
+            .as_ref()
+            .zip(c.travel_request_id)
+            .map(|(s, request_id)| SettlementLine {
+                request_id,
+                advance: format::yuan(s.advance),
+                net_payable: format::yuan(s.net_payable),
+                to_return: format::yuan(s.to_return),
+                owed: !s.to_return.is_zero() && s.advance_returned_on.is_none(),
+                returned_on: s.advance_returned_on.map(format::date),
+            }),
     }
 }
 
@@ -452,6 +499,7 @@ struct ClaimShowPage {
     claim: ClaimDetail,
     can_decide: bool,
     can_pay: bool,
+    can_record_return: bool,
     today: String,
 }
 
@@ -472,6 +520,7 @@ pub async fn show(pool: web::Data<Pool>, user: SignedIn, id: web::Path<i64>) -> 
             nav: Nav::new(&user, ""),
             can_decide: finance && page.claim.status == "submitted",
             can_pay: finance && page.claim.status == "approved",
+            can_record_return: finance && page.claim.status == "paid",
             today: format::date(today),
             claim: detail(&page),
         },

@@ -59,6 +59,8 @@ pub fn status(code: &str) -> &'static str {
         "rejected" => "已驳回",
         "paid" => "已支付",
         "draft" => "草稿",
+        "requested" => "待审批",
+        "cancelled" => "已撤回",
         "void" | "voided" => "已作废",
         _ => "未知",
     }
@@ -72,6 +74,10 @@ pub fn action(code: &str) -> &'static str {
         "reject" => "驳回",
         "pay" => "支付",
         "void" => "作废",
+        "request" => "申请",
+        "cancel" => "撤回",
+        "pay_advance" => "支付借款",
+        "advance_returned" => "登记退还借款",
         _ => "变更",
     }
 }

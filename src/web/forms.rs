@@ -36,6 +36,8 @@ pub struct ClaimForm {
     pub csrf: String,
     pub action: String,
     pub budget_line_id: String,
+    /// R16: the approved travel request the claim settles, or empty.
+    pub travel_request_id: String,
     pub purpose: String,
     pub destination: String,
     pub departure_date: String,
@@ -82,6 +84,7 @@ impl ClaimForm {
             csrf: get("csrf"),
             action: get("action"),
             budget_line_id: get("budget_line_id"),
+            travel_request_id: get("travel_request_id"),
             purpose: get("purpose"),
             destination: get("destination"),
             departure_date: get("departure_date"),
@@ -201,8 +204,13 @@ impl ClaimForm {
             Ok(id) => json!(id),
             Err(_) => Value::Null,
         };
+        let request: Value = match self.travel_request_id.trim().parse::<i64>() {
+            Ok(id) => json!(id),
+            Err(_) => Value::Null,
+        };
         let body = json!({
             "budget_line_id": line,
+            "travel_request_id": request,
             "purpose": self.purpose.trim(),
             "destination": self.destination.trim(),
             "departure_date": self.departure_date.trim(),

@@ -14,6 +14,7 @@ pub mod format;
 pub mod forms;
 pub mod session;
 pub mod subsidy;
+pub mod travel;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse, ResponseError};
@@ -57,10 +58,15 @@ impl Nav {
         if user.actor.has(Role::Claimant) {
             add("/claims", "我的报销");
             add("/claims/new", "新建差旅报销");
+            add("/travel-requests", "出差申请");
+        }
+        if user.actor.has(Role::BudgetHolder) || user.actor.has(Role::Finance) {
+            add("/travel-requests/queue", "出差审批");
         }
         if user.actor.has(Role::Finance) {
             add("/finance", "待审核");
             add("/subsidy", "老干部补助");
+            add("/advances", "借款");
         }
         if user.actor.has(Role::Admin) {
             add("/admin/users", "用户");
@@ -332,7 +338,8 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .route("/reports", web::get().to(budget::reports_page))
         .route("/reports/{what}", web::get().to(budget::download))
         .configure(subsidy_routes)
-        .configure(admin_routes);
+        .configure(admin_routes)
+        .configure(travel_routes);
 }
 
 fn admin_routes(cfg: &mut web::ServiceConfig) {
@@ -374,5 +381,36 @@ fn subsidy_routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/subsidy/batches/{id}/payment-file",
             web::get().to(subsidy::payment_file),
+        );
+}
+
+fn travel_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/travel-requests", web::get().to(travel::requests))
+        .route("/travel-requests", web::post().to(travel::create))
+        .route(
+            "/travel-requests/estimate",
+            web::post().to(travel::estimate),
+        )
+        .route("/travel-requests/queue", web::get().to(travel::queue))
+        .route(
+            "/travel-requests/{id}/cancel",
+            web::post().to(travel::cancel),
+        )
+        .route(
+            "/travel-requests/{id}/approve",
+            web::post().to(travel::approve),
+        )
+        .route(
+            "/travel-requests/{id}/reject",
+            web::post().to(travel::reject),
+        )
+        .route("/advances", web::get().to(travel::advances))
+        .route(
+            "/advances/requests/{id}/pay",
+            web::post().to(travel::pay_advance),
+        )
+        .route(
+            "/advances/claims/{id}/returned",
+            web::post().to(travel::returned),
         );
 }

@@ -158,7 +158,7 @@ pub async fn wait_for_text(c: &Client, text: &str) {
         .unwrap_or_else(|e| panic!("page never showed {text:?}: {e}"));
 }
 
-fn line_id(app: &TestApp) -> i64 {
+pub fn line_id(app: &TestApp) -> i64 {
     let mut c = app.pool.get().unwrap();
     let org = baoxiao::services::users::resolve_org(&mut c, None).unwrap();
     baoxiao::db::budget::find_by_code(

@@ -1,0 +1,250 @@
+//! Travel requests (R16). Every status change is conditional on the current state, so two people
+//! acting at once cannot both move the same request.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::schema::{travel_claims, travel_requests};
+use super::DbConnection;
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = travel_requests)]
+pub struct RequestRow {
+    pub id: i64,
+    pub requester_id: i64,
+    pub budget_line_id: i64,
+    pub status: String,
+    pub purpose: String,
+    pub destination: String,
+    pub departure_date: NaiveDate,
+    pub return_date: NaiveDate,
+    pub travellers: i32,
+    pub policy_version_id: i64,
+    pub tickets_estimate_fen: i64,
+    pub advance_requested_fen: Option<i64>,
+    pub estimate_fen: i64,
+    pub estimate_lines: String,
+    pub created_at: NaiveDateTime,
+    pub decided_by: Option<i64>,
+    pub decided_at: Option<NaiveDateTime>,
+    pub reject_reason: Option<String>,
+    pub live_claims: i32,
+    pub advance_fen: Option<i64>,
+    pub advance_paid_on: Option<NaiveDate>,
+    pub advance_paid_by: Option<i64>,
+    pub advance_paid_at: Option<NaiveDateTime>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = travel_requests)]
+pub struct NewRequest<'a> {
+    pub org_id: i64,
+    pub requester_id: i64,
+    pub budget_line_id: i64,
+    pub status: &'a str,
+    pub purpose: &'a str,
+    pub destination: &'a str,
+    pub departure_date: NaiveDate,
+    pub return_date: NaiveDate,
+    pub travellers: i32,
+    pub policy_version_id: i64,
+    pub tickets_estimate_fen: i64,
+    pub advance_requested_fen: Option<i64>,
+    pub estimate_fen: i64,
+    pub estimate_lines: &'a str,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConnection, request: &NewRequest<'_>) -> QueryResult<i64> {
+    diesel::insert_into(travel_requests::table)
+        .values(request)
+        .returning(travel_requests::id)
+        .get_result(conn)
+}
+
+pub fn find(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<Option<RequestRow>> {
+    travel_requests::table
+        .filter(
+            travel_requests::org_id
+                .eq(org_id)
+                .and(travel_requests::id.eq(id)),
+        )
+        .select(RequestRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Requests of the organisation, newest first, optionally of one status and one requester,
+/// older than the request `before` when given.
+pub fn list(
+    conn: &mut DbConnection,
+    org_id: i64,
+    status: Option<&str>,
+    requester_id: Option<i64>,
+    before: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<RequestRow>> {
+    let mut query = travel_requests::table
+        .filter(travel_requests::org_id.eq(org_id))
+        .select(RequestRow::as_select())
+        .order(travel_requests::id.desc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(before) = before {
+        query = query.filter(travel_requests::id.lt(before));
+    }
+    if let Some(status) = status {
+        query = query.filter(travel_requests::status.eq(status.to_string()));
+    }
+    if let Some(requester) = requester_id {
+        query = query.filter(travel_requests::requester_id.eq(requester));
+    }
+    query.load(conn)
+}
+
+/// `requested` → `approved` or `rejected` by `actor`; `false` if it was no longer requested.
+pub fn mark_decided(
+    conn: &mut DbConnection,
+    org_id: i64,
+    id: i64,
+    to: &str,
+    actor: i64,
+    at: NaiveDateTime,
+    reason: Option<&str>,
+) -> QueryResult<bool> {
+    let changed = diesel::update(travel_requests::table)
+        .filter(
+            travel_requests::org_id
+                .eq(org_id)
+                .and(travel_requests::id.eq(id)),
+        )
+        .filter(travel_requests::status.eq("requested"))
+        .set((
+            travel_requests::status.eq(to),
+            travel_requests::decided_by.eq(Some(actor)),
+            travel_requests::decided_at.eq(Some(at)),
+            travel_requests::reject_reason.eq(reason),
+        ))
+        .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// `from` → `cancelled`, only while no claim names the request; `false` otherwise.
+pub fn mark_cancelled(
+    conn: &mut DbConnection,
+    org_id: i64,
+    id: i64,
+    from: &str,
+) -> QueryResult<bool> {
+    let changed = diesel::update(travel_requests::table)
+        .filter(
+            travel_requests::org_id
+                .eq(org_id)
+                .and(travel_requests::id.eq(id)),
+        )
+        .filter(travel_requests::status.eq(from))
+        .filter(travel_requests::live_claims.eq(0))
+        .set(travel_requests::status.eq("cancelled"))
+        .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// A claim of `claimant` names the request: only an approved request of theirs that no live
+/// claim names; `false` otherwise (nothing changed).
+pub fn name_by_claim(
+    conn: &mut DbConnection,
+    org_id: i64,
+    id: i64,
+    claimant: i64,
+) -> QueryResult<bool> {
+    let changed = diesel::update(travel_requests::table)
+        .filter(
+            travel_requests::org_id
+                .eq(org_id)
+                .and(travel_requests::id.eq(id)),
+        )
+        .filter(travel_requests::status.eq("approved"))
+        .filter(travel_requests::requester_id.eq(claimant))
+        .filter(travel_requests::live_claims.eq(0))
+        .set(travel_requests::live_claims.eq(travel_requests::live_claims + 1))
+        .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// The claim naming the request was rejected before its approval used the request: another
+/// claim may name it.
+pub fn unname(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<bool> {
+    let changed = diesel::update(travel_requests::table)
+        .filter(
+            travel_requests::org_id
+                .eq(org_id)
+                .and(travel_requests::id.eq(id)),
+        )
+        .filter(travel_requests::live_claims.ge(1))
+        .set(travel_requests::live_claims.eq(travel_requests::live_claims - 1))
+        .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// Records the advance, once, on an approved request no claim names yet and within its
+/// estimate; `false` otherwise (nothing changed).
+pub fn pay_advance(
+    conn: &mut DbConnection,
+    org_id: i64,
+    id: i64,
+    fen: i64,
+    paid_on: NaiveDate,
+    actor: i64,
+    at: NaiveDateTime,
+) -> QueryResult<bool> {
+    let changed = diesel::update(travel_requests::table)
+        .filter(
+            travel_requests::org_id
+                .eq(org_id)
+                .and(travel_requests::id.eq(id)),
+        )
+        .filter(travel_requests::status.eq("approved"))
+        .filter(travel_requests::advance_fen.is_null())
+        .filter(travel_requests::live_claims.eq(0))
+        .filter(travel_requests::estimate_fen.ge(fen))
+        .set((
+            travel_requests::advance_fen.eq(Some(fen)),
+            travel_requests::advance_paid_on.eq(Some(paid_on)),
+            travel_requests::advance_paid_by.eq(Some(actor)),
+            travel_requests::advance_paid_at.eq(Some(at)),
+        ))
+        .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// Requests with an advance paid, oldest first.
+pub fn with_advances(conn: &mut DbConnection, org_id: i64) -> QueryResult<Vec<RequestRow>> {
+    travel_requests::table
+        .filter(travel_requests::org_id.eq(org_id))
+        .filter(travel_requests::advance_fen.is_not_null())
+        .order(travel_requests::id)
+        .select(RequestRow::as_select())
+        .load(conn)
+}
+
+/// The live (not rejected) claim naming each of `ids`: (request id, claim id, status,
+/// reimbursable fen, advance returned on).
+#[allow(clippy::type_complexity)]
+pub fn live_claims_of(
+    conn: &mut DbConnection,
+    org_id: i64,
+    ids: &[i64],
+) -> QueryResult<Vec<(Option<i64>, i64, String, i64, Option<NaiveDate>)>> {
+    travel_claims::table
+        .filter(travel_claims::org_id.eq(org_id))
+        .filter(travel_claims::travel_request_id.eq_any(ids.iter().map(|i| Some(*i))))
+        .filter(travel_claims::status.ne("rejected"))
+        .select((
+            travel_claims::travel_request_id,
+            travel_claims::id,
+            travel_claims::status,
+            travel_claims::reimbursable_fen,
+            travel_claims::advance_returned_on,
+        ))
+        .load(conn)
+}

@@ -1,0 +1,186 @@
+//! `/api/v1/travel-requests` and advances (R16).
+
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::auth::Role;
+use crate::db::Pool;
+use crate::error::{AppError, AppResult};
+use crate::services::clock::PaymentMargin;
+use crate::services::{claims, travel_requests};
+use crate::wire::travel_requests::{
+    AdvanceBody, OutstandingView, RequestBody, RequestView, ReturnedBody,
+};
+use crate::wire::{ClaimView, RejectBody};
+
+use super::extract::{run, Body, Caller};
+use super::list::{respond, ListQuery};
+
+/// Requests a trip (claimant): stores it with its R16 estimate.
+#[utoipa::path(post, path = "/api/v1/travel-requests", tag = "travel requests", request_body = RequestBody,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe key, at most 255 characters")),
+    responses((status = 201, body = RequestView), (status = 422, body = super::Problem)), security(("bearer" = [])))]
+#[post("/travel-requests")]
+pub async fn create_request(
+    pool: web::Data<Pool>,
+    caller: Caller,
+    body: Body<RequestBody>,
+) -> AppResult<HttpResponse> {
+    caller.require(&[Role::Claimant])?;
+    let input = body.into_inner()?.to_input()?;
+    let view = run(move || travel_requests::create(&pool, &caller, input)).await?;
+    Ok(HttpResponse::Created().json(view))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct StatusQuery {
+    /// `requested`, `approved`, `rejected` or `cancelled`.
+    status: Option<String>,
+}
+
+/// Lists requests, newest first: a claimant's own, or all for finance, budget holders and
+/// admins; paged (api.md "Lists").
+#[utoipa::path(get, path = "/api/v1/travel-requests", tag = "travel requests", params(StatusQuery, ListQuery),
+    responses((status = 200, body = Vec<RequestView>), (status = 422, body = super::Problem)), security(("bearer" = [])))]
+#[get("/travel-requests")]
+pub async fn list_requests(
+    pool: web::Data<Pool>,
+    caller: Caller,
+    query: web::Query<StatusQuery>,
+    list: web::Query<ListQuery>,
+    req: HttpRequest,
+) -> AppResult<HttpResponse> {
+    let page = list.page()?;
+    let status = query.into_inner().status;
+    if let Some(s) = &status {
+        if !["requested", "approved", "rejected", "cancelled"].contains(&s.as_str()) {
+            return Err(AppError::field(
+                "status",
+                "one of requested, approved, rejected, cancelled",
+            ));
+        }
+    }
+    let views = run(move || travel_requests::list(&pool, &caller, status.as_deref(), page)).await?;
+    Ok(respond(&req, page, views, |v| v.id))
+}
+
+/// One request with its history.
+#[utoipa::path(get, path = "/api/v1/travel-requests/{id}", tag = "travel requests", params(("id" = i64, Path)),
+    responses((status = 200, body = RequestView), (status = 404, body = super::Problem)), security(("bearer" = [])))]
+#[get("/travel-requests/{id}")]
+pub async fn get_request(
+    pool: web::Data<Pool>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let view = run(move || travel_requests::get(&pool, &caller, id)).await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Approves a request (budget holder or finance, not the requester): commits its estimate.
+#[utoipa::path(post, path = "/api/v1/travel-requests/{id}/approve", tag = "travel requests",
+    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 200, body = RequestView), (status = 403, body = super::Problem), (status = 409, body = super::Problem)),
+    security(("bearer" = [])))]
+#[post("/travel-requests/{id}/approve")]
+pub async fn approve_request(
+    pool: web::Data<Pool>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    caller.require(&[Role::BudgetHolder, Role::Finance])?;
+    let id = id.into_inner();
+    let view = run(move || travel_requests::approve(&pool, &caller, id)).await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Rejects a request (budget holder or finance, not the requester).
+#[utoipa::path(post, path = "/api/v1/travel-requests/{id}/reject", tag = "travel requests", request_body = RejectBody,
+    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 200, body = RequestView), (status = 409, body = super::Problem)), security(("bearer" = [])))]
+#[post("/travel-requests/{id}/reject")]
+pub async fn reject_request(
+    pool: web::Data<Pool>,
+    caller: Caller,
+    id: web::Path<i64>,
+    body: Body<RejectBody>,
+) -> AppResult<HttpResponse> {
+    caller.require(&[Role::BudgetHolder, Role::Finance])?;
+    let id = id.into_inner();
+    let reason = body.into_inner()?.reason;
+    let view = run(move || travel_requests::reject(&pool, &caller, id, &reason)).await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Cancels a request (the requester, before a claim names it): releases its commitment.
+#[utoipa::path(post, path = "/api/v1/travel-requests/{id}/cancel", tag = "travel requests",
+    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 200, body = RequestView), (status = 409, body = super::Problem)), security(("bearer" = [])))]
+#[post("/travel-requests/{id}/cancel")]
+pub async fn cancel_request(
+    pool: web::Data<Pool>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let view = run(move || travel_requests::cancel(&pool, &caller, id)).await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Pays an approved request's advance (finance): once, at most the estimate.
+#[utoipa::path(post, path = "/api/v1/travel-requests/{id}/pay-advance", tag = "travel requests", request_body = AdvanceBody,
+    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 200, body = RequestView), (status = 409, body = super::Problem), (status = 422, body = super::Problem)),
+    security(("bearer" = [])))]
+#[post("/travel-requests/{id}/pay-advance")]
+pub async fn pay_advance(
+    pool: web::Data<Pool>,
+    caller: Caller,
+    id: web::Path<i64>,
+    body: Body<AdvanceBody>,
+    margin: web::Data<PaymentMargin>,
+) -> AppResult<HttpResponse> {
+    caller.require(&[Role::Finance])?;
+    let id = id.into_inner();
+    let body = body.into_inner()?;
+    let amount = body
+        .amount
+        .parse("amount")
+        .map_err(|e| AppError::Validation(vec![e]))?;
+    let paid_on = body.paid_on;
+    let margin = **margin;
+    let view =
+        run(move || travel_requests::pay_advance(&pool, &caller, id, amount, paid_on, margin))
+            .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Advances not yet settled, per person (finance).
+#[utoipa::path(get, path = "/api/v1/advances/outstanding", tag = "travel requests",
+    responses((status = 200, body = Vec<OutstandingView>)), security(("bearer" = [])))]
+#[get("/advances/outstanding")]
+pub async fn outstanding(pool: web::Data<Pool>, caller: Caller) -> AppResult<HttpResponse> {
+    caller.require(&[Role::Finance])?;
+    let views = run(move || travel_requests::outstanding(&pool, &caller)).await?;
+    Ok(HttpResponse::Ok().json(views))
+}
+
+/// Records that the traveller returned what the paid claim left them owing (finance).
+#[utoipa::path(post, path = "/api/v1/travel-claims/{id}/advance-returned", tag = "travel claims", request_body = ReturnedBody,
+    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 200, body = ClaimView), (status = 409, body = super::Problem)), security(("bearer" = [])))]
+#[post("/travel-claims/{id}/advance-returned")]
+pub async fn advance_returned(
+    pool: web::Data<Pool>,
+    caller: Caller,
+    id: web::Path<i64>,
+    body: Body<ReturnedBody>,
+) -> AppResult<HttpResponse> {
+    caller.require(&[Role::Finance])?;
+    let id = id.into_inner();
+    let returned_on = body.into_inner()?.returned_on;
+    let view = run(move || claims::advance_returned(&pool, &caller, id, returned_on)).await?;
+    Ok(HttpResponse::Ok().json(view))
+}

@@ -1,0 +1,541 @@
+//! Travel requests and advances (R16): create with the estimate, approve (committing it), reject,
+//! cancel (releasing it), pay the advance, and the advances still owed.
+//!
+//! Status moves: requested → approved or rejected; requested or approved → cancelled by the
+//! requester while no claim names it. A claim naming an approved request takes over its
+//! commitment when the claim is approved ([`hand_over`]); the advance is money the traveller owes
+//! back, never spending of the line, so it posts nothing to the ledger.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use crate::auth::{Actor, Role};
+use crate::db::travel_requests::{self as rows, NewRequest, RequestRow};
+use crate::db::{budget as lines, now, DbConnection, Pool};
+use crate::domain::travel::Overflow;
+use crate::domain::travel_request::{estimate, settle, Settlement};
+use crate::domain::Money;
+use crate::error::{AppError, AppResult};
+use crate::routes::list::Page;
+use crate::wire::timestamp;
+use crate::wire::travel_requests::{
+    AdvanceView, EstimateLineView, OutstandingView, RequestInput, RequestView, SettlementView,
+};
+
+use super::audit;
+use super::budget::{self, Source};
+use super::{answer, clock, conn, policy};
+
+pub const ENTITY: &str = "travel_request";
+
+fn find(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<RequestRow> {
+    rows::find(c, org_id, id)?.ok_or(AppError::NotFound("travel request"))
+}
+
+fn load(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<RequestView> {
+    let row = find(c, org_id, id)?;
+    let history = audit::history(c, org_id, ENTITY, id)?;
+    to_view(row, history)
+}
+
+fn to_view(row: RequestRow, history: Vec<crate::wire::HistoryView>) -> AppResult<RequestView> {
+    let estimate_lines: Vec<EstimateLineView> = serde_json::from_str(&row.estimate_lines)
+        .map_err(|e| AppError::Internal(format!("stored estimate: {e}")))?;
+    let days = (row.return_date - row.departure_date).num_days() + 1;
+    Ok(RequestView {
+        id: row.id,
+        status: row.status,
+        requester_id: row.requester_id,
+        budget_line_id: row.budget_line_id,
+        purpose: row.purpose,
+        destination: row.destination,
+        departure_date: row.departure_date,
+        return_date: row.return_date,
+        travellers: i64::from(row.travellers),
+        days,
+        nights: days - 1,
+        tickets_estimate: Money::from_fen(row.tickets_estimate_fen),
+        estimate: Money::from_fen(row.estimate_fen),
+        estimate_lines,
+        advance_requested: row.advance_requested_fen.map(Money::from_fen),
+        advance: row.advance_fen.map(Money::from_fen),
+        advance_paid_on: row.advance_paid_on,
+        claimed: row.live_claims > 0,
+        created_at: timestamp(row.created_at),
+        decided_by: row.decided_by,
+        decided_at: row.decided_at.map(timestamp),
+        reject_reason: row.reject_reason,
+        history,
+    })
+}
+
+/// R16: the estimate and its explained lines, with the policy in force on the departure date.
+fn compute(
+    c: &mut DbConnection,
+    org_id: i64,
+    input: &RequestInput,
+) -> AppResult<(i64, Money, Vec<EstimateLineView>)> {
+    let version = policy::in_force(c, org_id, input.departure_date, "departure_date")?;
+    let rates = version
+        .policy
+        .city(&input.destination)
+        .ok_or_else(|| AppError::UnknownCity {
+            field: "destination".into(),
+            name: input.destination.clone(),
+            known: version.policy.city_codes(),
+        })?;
+    let e = estimate(
+        rates,
+        input.departure_date,
+        input.return_date,
+        input.travellers,
+        input.tickets_estimate,
+    )
+    .map_err(|Overflow| too_large())?;
+    if e.total > Money::from_fen(crate::domain::money::MAX_INPUT_FEN) {
+        return Err(too_large());
+    }
+    let lines = e
+        .lines
+        .iter()
+        .map(|l| EstimateLineView {
+            item: l.item.as_str().to_string(),
+            amount: l.amount,
+            rule: l.rule_text(),
+        })
+        .collect();
+    Ok((version.id, e.total, lines))
+}
+
+fn too_large() -> AppError {
+    AppError::field(
+        "tickets_estimate",
+        "the estimate would exceed 99999999.99, the largest amount the service handles (R1)",
+    )
+}
+
+/// `POST /api/v1/travel-requests/estimate` and the request form's live estimate: nothing stored.
+pub fn quote(
+    pool: &Pool,
+    actor: &Actor,
+    input: &RequestInput,
+) -> AppResult<(Money, Vec<EstimateLineView>)> {
+    let (_, total, lines) = compute(&mut *conn(pool)?, actor.org_id, input)?;
+    Ok((total, lines))
+}
+
+/// `POST /api/v1/travel-requests` (claimant): stores the request with its estimate.
+pub fn create(pool: &Pool, actor: &Actor, input: RequestInput) -> AppResult<RequestView> {
+    let mut c = conn(pool)?;
+    if lines::find(&mut c, actor.org_id, input.budget_line_id)?.is_none() {
+        return Err(AppError::UnknownBudgetLine(
+            input.budget_line_id.to_string(),
+        ));
+    }
+    let (policy_id, total, estimate_lines) = compute(&mut c, actor.org_id, &input)?;
+    if let Some(advance) = input.advance_requested {
+        if advance > total {
+            return Err(AppError::field(
+                "advance_requested",
+                format!("an advance is at most the estimate, {total} (R16)"),
+            ));
+        }
+    }
+    let stored =
+        serde_json::to_string(&estimate_lines).map_err(|e| AppError::Internal(e.to_string()))?;
+    let travellers = i32::try_from(input.travellers)
+        .map_err(|_| AppError::field("travellers", "between 1 and 99"))?;
+    answer(&mut c, actor, 201, |c| {
+        let id = rows::insert(
+            c,
+            &NewRequest {
+                org_id: actor.org_id,
+                requester_id: actor.user_id,
+                budget_line_id: input.budget_line_id,
+                status: "requested",
+                purpose: &input.purpose,
+                destination: &input.destination,
+                departure_date: input.departure_date,
+                return_date: input.return_date,
+                travellers,
+                policy_version_id: policy_id,
+                tickets_estimate_fen: input.tickets_estimate.fen(),
+                advance_requested_fen: input.advance_requested.map(Money::fen),
+                estimate_fen: total.fen(),
+                estimate_lines: &stored,
+                created_at: now(),
+            },
+        )?;
+        audit::status(c, actor, (ENTITY, id), "request", None, "requested", None)?;
+        load(c, actor.org_id, id)
+    })
+}
+
+/// Claimants see only their own requests; finance, budget holders and admins see all.
+fn sees_all(actor: &Actor) -> bool {
+    [Role::Finance, Role::BudgetHolder, Role::Admin]
+        .iter()
+        .any(|r| actor.has(*r))
+}
+
+/// `GET /api/v1/travel-requests/{id}`.
+pub fn get(pool: &Pool, actor: &Actor, id: i64) -> AppResult<RequestView> {
+    let mut c = conn(pool)?;
+    let view = load(&mut c, actor.org_id, id)?;
+    if !sees_all(actor) && view.requester_id != actor.user_id {
+        return Err(AppError::NotFound("travel request"));
+    }
+    Ok(view)
+}
+
+/// `GET /api/v1/travel-requests?status=S`, newest first, paged (api.md "Lists").
+pub fn list(
+    pool: &Pool,
+    actor: &Actor,
+    status: Option<&str>,
+    page: Page,
+) -> AppResult<Vec<RequestView>> {
+    let mut c = conn(pool)?;
+    let only = (!sees_all(actor)).then_some(actor.user_id);
+    rows::list(&mut c, actor.org_id, status, only, page.after, page.fetch())?
+        .into_iter()
+        .map(|row| to_view(row, Vec::new()))
+        .collect()
+}
+
+/// Requests of one status with their requester's name, newest first (the pages' queues).
+pub fn named(pool: &Pool, actor: &Actor, status: &str) -> AppResult<Vec<(RequestView, String)>> {
+    let mut c = conn(pool)?;
+    let only = (!sees_all(actor)).then_some(actor.user_id);
+    let rows = rows::list(&mut c, actor.org_id, Some(status), only, None, 200)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let name = crate::db::users::find(&mut c, actor.org_id, row.requester_id)?
+            .map(|u| u.name)
+            .unwrap_or_default();
+        out.push((to_view(row, Vec::new())?, name));
+    }
+    Ok(out)
+}
+
+/// The signed-in person's approved requests no live claim names yet: what a new claim may name.
+pub fn open_for_claims(pool: &Pool, actor: &Actor) -> AppResult<Vec<RequestView>> {
+    let mut c = conn(pool)?;
+    rows::list(
+        &mut c,
+        actor.org_id,
+        Some("approved"),
+        Some(actor.user_id),
+        None,
+        200,
+    )?
+    .into_iter()
+    .filter(|r| r.live_claims == 0)
+    .map(|row| to_view(row, Vec::new()))
+    .collect()
+}
+
+fn not_allowed(row: &RequestRow, action: &'static str) -> AppError {
+    AppError::InvalidTransition {
+        what: "travel request",
+        from: if row.live_claims > 0 && row.status == "approved" {
+            "claimed".to_string()
+        } else {
+            row.status.clone()
+        },
+        action,
+    }
+}
+
+fn source(actor: &Actor, id: i64) -> Source<'static> {
+    Source {
+        kind: ENTITY,
+        id,
+        actor: actor.user_id,
+    }
+}
+
+/// `POST …/approve` (budget holder or finance, never the requester): commits the estimate to the
+/// line (R11, R16), or 409 `insufficient_budget` with nothing changed.
+pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<RequestView> {
+    let mut c = conn(pool)?;
+    let row = find(&mut c, actor.org_id, id)?;
+    if row.requester_id == actor.user_id {
+        return Err(AppError::SelfApprovalForbidden);
+    }
+    if row.status != "requested" {
+        return Err(not_allowed(&row, "approve"));
+    }
+    let path = budget::path(&mut c, actor.org_id, row.budget_line_id)?;
+    answer(&mut c, actor, 200, |c| {
+        if !rows::mark_decided(c, actor.org_id, id, "approved", actor.user_id, now(), None)? {
+            return Err(not_allowed(&find(c, actor.org_id, id)?, "approve"));
+        }
+        let amount = Money::from_fen(row.estimate_fen);
+        budget::commit_along(c, actor.org_id, &path, amount, source(actor, id))?;
+        audit::status(
+            c,
+            actor,
+            (ENTITY, id),
+            "approve",
+            Some("requested"),
+            "approved",
+            None,
+        )?;
+        load(c, actor.org_id, id)
+    })
+}
+
+/// `POST …/reject` (budget holder or finance, never the requester): nothing was committed yet.
+pub fn reject(pool: &Pool, actor: &Actor, id: i64, reason: &str) -> AppResult<RequestView> {
+    let mut c = conn(pool)?;
+    answer(&mut c, actor, 200, |c| {
+        let row = find(c, actor.org_id, id)?;
+        if row.requester_id == actor.user_id {
+            return Err(AppError::SelfApprovalForbidden);
+        }
+        if !rows::mark_decided(
+            c,
+            actor.org_id,
+            id,
+            "rejected",
+            actor.user_id,
+            now(),
+            Some(reason.trim()),
+        )? {
+            return Err(not_allowed(&row, "reject"));
+        }
+        audit::status(
+            c,
+            actor,
+            (ENTITY, id),
+            "reject",
+            Some("requested"),
+            "rejected",
+            Some(reason.trim()),
+        )?;
+        load(c, actor.org_id, id)
+    })
+}
+
+/// `POST …/cancel` (the requester, before a claim names it and before an advance is paid):
+/// releases the commitment of an approved request.
+pub fn cancel(pool: &Pool, actor: &Actor, id: i64) -> AppResult<RequestView> {
+    let mut c = conn(pool)?;
+    answer(&mut c, actor, 200, |c| {
+        let row = find(c, actor.org_id, id)?;
+        if row.requester_id != actor.user_id {
+            return Err(AppError::NotFound("travel request"));
+        }
+        let cancellable =
+            (row.status == "requested" || row.status == "approved") && row.advance_fen.is_none();
+        if !cancellable || !rows::mark_cancelled(c, actor.org_id, id, &row.status)? {
+            return Err(not_allowed(&row, "cancel"));
+        }
+        if row.status == "approved" {
+            budget::release(
+                c,
+                actor.org_id,
+                row.budget_line_id,
+                Money::from_fen(row.estimate_fen),
+                source(actor, id),
+            )?;
+        }
+        audit::status(
+            c,
+            actor,
+            (ENTITY, id),
+            "cancel",
+            Some(&row.status),
+            "cancelled",
+            None,
+        )?;
+        load(c, actor.org_id, id)
+    })
+}
+
+/// `POST …/pay-advance` (finance, not the requester): once, at most the estimate, on an approved
+/// request no claim names yet; else 409 `invalid_transition`. Not spending of the line: nothing
+/// is posted to the ledger.
+pub fn pay_advance(
+    pool: &Pool,
+    actor: &Actor,
+    id: i64,
+    amount: Money,
+    paid_on: NaiveDate,
+    margin: clock::PaymentMargin,
+) -> AppResult<RequestView> {
+    if amount.is_zero() {
+        return Err(AppError::field("amount", "must be more than 0.00"));
+    }
+    let mut c = conn(pool)?;
+    answer(&mut c, actor, 200, |c| {
+        let row = find(c, actor.org_id, id)?;
+        if row.requester_id == actor.user_id {
+            return Err(AppError::SelfApprovalForbidden);
+        }
+        if row.status != "approved" {
+            return Err(not_allowed(&row, "pay an advance on"));
+        }
+        if row.advance_fen.is_some() || amount.fen() > row.estimate_fen {
+            return Err(AppError::InvalidTransition {
+                what: "travel request",
+                from: if row.advance_fen.is_some() {
+                    "advanced".into()
+                } else {
+                    format!("{}-estimated", Money::from_fen(row.estimate_fen))
+                },
+                action: "pay this advance on",
+            });
+        }
+        clock::check_paid_on(c, actor.org_id, row.decided_at, paid_on, margin)?;
+        if !rows::pay_advance(
+            c,
+            actor.org_id,
+            id,
+            amount.fen(),
+            paid_on,
+            actor.user_id,
+            now(),
+        )? {
+            return Err(not_allowed(
+                &find(c, actor.org_id, id)?,
+                "pay an advance on",
+            ));
+        }
+        audit::status(
+            c,
+            actor,
+            (ENTITY, id),
+            "pay_advance",
+            Some("approved"),
+            "approved",
+            Some(&format!("{amount} on {paid_on}")),
+        )?;
+        load(c, actor.org_id, id)
+    })
+}
+
+/// Inside a claim's submission: the claim of `claimant` names request `id`. 404 for an id not
+/// of this organisation; 409 `invalid_transition` unless it is an approved request of the
+/// claimant that no live claim names (the unique index on live claims decides races).
+pub fn name_by_claim(c: &mut DbConnection, org_id: i64, id: i64, claimant: i64) -> AppResult<()> {
+    let row = find(c, org_id, id)?;
+    if !rows::name_by_claim(c, org_id, id, claimant)? {
+        let from = if row.requester_id != claimant {
+            "another person's".to_string()
+        } else if row.live_claims > 0 {
+            "claimed".to_string()
+        } else {
+            row.status
+        };
+        return Err(AppError::InvalidTransition {
+            what: "travel request",
+            from,
+            action: "name in this claim",
+        });
+    }
+    Ok(())
+}
+
+/// Inside a claim's rejection before approval: the request may be named again.
+pub fn unname(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<()> {
+    rows::unname(c, org_id, id)?;
+    Ok(())
+}
+
+/// Inside a claim's approval, before the claim commits: releases the request's commitment, so
+/// the freed room is usable by the claim (R16).
+pub fn hand_over(c: &mut DbConnection, actor: &Actor, id: i64) -> AppResult<()> {
+    let row = find(c, actor.org_id, id)?;
+    budget::release(
+        c,
+        actor.org_id,
+        row.budget_line_id,
+        Money::from_fen(row.estimate_fen),
+        source(actor, id),
+    )
+}
+
+/// R16: how a claim of `reimbursable` naming request `id` settles its advance.
+pub fn settlement(
+    c: &mut DbConnection,
+    org_id: i64,
+    id: i64,
+    reimbursable: Money,
+    returned_on: Option<NaiveDate>,
+) -> AppResult<SettlementView> {
+    let row = find(c, org_id, id)?;
+    let Settlement {
+        advance,
+        net_payable,
+        to_return,
+    } = settle(reimbursable, Money::from_fen(row.advance_fen.unwrap_or(0)));
+    Ok(SettlementView {
+        advance,
+        net_payable,
+        to_return,
+        advance_returned_on: returned_on,
+    })
+}
+
+/// `GET /api/v1/advances/outstanding` (finance): per person, the advances not yet settled — paid
+/// and no paid claim names the request, or the paid claim left something to return that is not
+/// recorded as returned.
+pub fn outstanding(pool: &Pool, actor: &Actor) -> AppResult<Vec<OutstandingView>> {
+    let mut c = conn(pool)?;
+    let requests = rows::with_advances(&mut c, actor.org_id)?;
+    let ids: Vec<i64> = requests.iter().map(|r| r.id).collect();
+    let claims: BTreeMap<i64, (i64, String, i64, Option<NaiveDate>)> =
+        rows::live_claims_of(&mut c, actor.org_id, &ids)?
+            .into_iter()
+            .filter_map(|(req, claim, status, fen, returned)| {
+                req.map(|r| (r, (claim, status, fen, returned)))
+            })
+            .collect();
+    let mut people: BTreeMap<i64, Vec<AdvanceView>> = BTreeMap::new();
+    for r in requests {
+        if r.status == "cancelled" {
+            continue;
+        }
+        let advance = Money::from_fen(r.advance_fen.unwrap_or(0));
+        let claim = claims.get(&r.id);
+        let owed = match claim {
+            Some((_, status, fen, returned)) if status == "paid" => {
+                if returned.is_some() {
+                    Money::ZERO
+                } else {
+                    settle(Money::from_fen(*fen), advance).to_return
+                }
+            }
+            _ => advance,
+        };
+        if owed.is_zero() {
+            continue;
+        }
+        people.entry(r.requester_id).or_default().push(AdvanceView {
+            travel_request_id: r.id,
+            purpose: r.purpose,
+            advance,
+            paid_on: r.advance_paid_on,
+            travel_claim_id: claim.map(|c| c.0),
+            outstanding: owed,
+        });
+    }
+    let mut out = Vec::with_capacity(people.len());
+    for (user_id, advances) in people {
+        let name = crate::db::users::find(&mut c, actor.org_id, user_id)?
+            .map(|u| u.name)
+            .unwrap_or_default();
+        let outstanding = Money::checked_sum(advances.iter().map(|a| a.outstanding))
+            .ok_or_else(|| AppError::Internal("overflow".into()))?;
+        out.push(OutstandingView {
+            user_id,
+            name,
+            outstanding,
+            advances,
+        });
+    }
+    Ok(out)
+}

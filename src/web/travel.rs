@@ -1,0 +1,582 @@
+//! R16 pages: the claimant's 出差申请 form with its live estimate and their requests; the
+//! approvers' 出差审批 queue; finance's 借款 page (advances to pay, what each person still owes,
+//! returns to record). Forms build the API's JSON bodies and parse them with the same rules.
+
+use actix_web::http::StatusCode;
+use actix_web::web;
+use askama::Template;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::auth::Role;
+use crate::db::Pool;
+use crate::error::AppError;
+use crate::routes::extract::parse_json;
+use crate::services::clock::PaymentMargin;
+use crate::services::{claims, pages, travel_requests};
+use crate::wire::travel_requests::{OutstandingView, RequestBody, RequestView, ReturnedBody};
+use crate::wire::RejectBody;
+
+use super::claims::LineOption;
+use super::format::{self, yuan};
+use super::session::{flash, SignedIn};
+use super::{html, run, see_other, Nav, PageError, PageResult};
+
+/// The request form as typed, kept as text so it can be shown again exactly.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct RequestForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    budget_line_id: String,
+    #[serde(default)]
+    purpose: String,
+    #[serde(default)]
+    destination: String,
+    #[serde(default)]
+    departure_date: String,
+    #[serde(default)]
+    return_date: String,
+    #[serde(default)]
+    travellers: String,
+    #[serde(default)]
+    tickets_estimate: String,
+    #[serde(default)]
+    advance_requested: String,
+}
+
+impl RequestForm {
+    /// The API's body, parsed by the same rules as a JSON request.
+    fn to_body(&self) -> Result<RequestBody, AppError> {
+        let opt = |s: &str| {
+            let s = s.trim();
+            if s.is_empty() {
+                serde_json::Value::Null
+            } else {
+                json!(s)
+            }
+        };
+        let line = self.budget_line_id.trim().parse::<i64>().unwrap_or(0);
+        let travellers = match self.travellers.trim() {
+            "" => json!(1),
+            t => t.parse::<i64>().map_or(json!(0), |n| json!(n)),
+        };
+        let body = json!({
+            "budget_line_id": line,
+            "purpose": self.purpose.trim(),
+            "destination": self.destination.trim(),
+            "departure_date": self.departure_date.trim(),
+            "return_date": self.return_date.trim(),
+            "travellers": travellers,
+            "tickets_estimate": opt(&self.tickets_estimate),
+            "advance_requested": opt(&self.advance_requested),
+        });
+        parse_json::<RequestBody>(body.to_string().as_bytes())
+    }
+}
+
+/// The live estimate: its total and explained lines, a hint, or why it cannot be computed.
+#[derive(Clone, Debug, Default)]
+pub struct EstimateShown {
+    pub hint: Option<String>,
+    pub error: Option<String>,
+    pub total: String,
+    pub lines: Vec<(String, String, String)>,
+}
+
+async fn estimate_of(pool: &web::Data<Pool>, user: &SignedIn, form: &RequestForm) -> EstimateShown {
+    if form.departure_date.trim().is_empty()
+        || form.return_date.trim().is_empty()
+        || form.destination.trim().is_empty()
+    {
+        return EstimateShown {
+            hint: Some("填写目的地和出发、返回日期后，这里显示预计费用。".into()),
+            ..EstimateShown::default()
+        };
+    }
+    let input = form.to_body().and_then(|b| b.to_input());
+    let result = match input {
+        Ok(input) => {
+            let (p, actor) = (pool.clone(), user.actor());
+            run(move || travel_requests::quote(&p, &actor, &input)).await
+        }
+        Err(e) => Err(PageError::Failed(e)),
+    };
+    match result {
+        Ok((total, lines)) => EstimateShown {
+            total: yuan(total),
+            lines: lines
+                .into_iter()
+                .map(|l| (format::item(&l.item).to_string(), l.rule, yuan(l.amount)))
+                .collect(),
+            ..EstimateShown::default()
+        },
+        Err(PageError::Failed(e)) => EstimateShown {
+            error: Some(format::refusal(&e, None)),
+            ..EstimateShown::default()
+        },
+        Err(_) => EstimateShown {
+            error: Some("无法估算".into()),
+            ..EstimateShown::default()
+        },
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct RequestLine {
+    pub id: i64,
+    pub who: String,
+    pub purpose: String,
+    pub destination: String,
+    pub dates: String,
+    pub travellers: i64,
+    pub estimate: String,
+    pub advance_requested: String,
+    /// The advance wanted as the amount field takes it (`3000.00`), or empty.
+    pub advance_requested_input: String,
+    pub advance: String,
+    pub status: String,
+    pub cancellable: bool,
+}
+
+fn request_line(r: &RequestView, who: &str) -> RequestLine {
+    RequestLine {
+        id: r.id,
+        who: who.to_string(),
+        purpose: r.purpose.clone(),
+        destination: r.destination.clone(),
+        dates: format!(
+            "{} 至 {}",
+            format::date(r.departure_date),
+            format::date(r.return_date)
+        ),
+        travellers: r.travellers,
+        estimate: yuan(r.estimate),
+        advance_requested: r.advance_requested.map(yuan).unwrap_or_default(),
+        advance_requested_input: r
+            .advance_requested
+            .map(|m| m.to_string())
+            .unwrap_or_default(),
+        advance: r.advance.map(yuan).unwrap_or_default(),
+        status: format::status(&r.status).to_string(),
+        cancellable: (r.status == "requested" || r.status == "approved")
+            && !r.claimed
+            && r.advance.is_none(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "travel_requests.html")]
+struct RequestsPage {
+    nav: Nav,
+    form: RequestForm,
+    lines: Vec<LineOption>,
+    estimate: EstimateShown,
+    error: Option<String>,
+    mine: Vec<RequestLine>,
+}
+
+#[derive(Template)]
+#[template(path = "travel_estimate.html")]
+struct EstimateFragment {
+    estimate: EstimateShown,
+}
+
+async fn requests_page(
+    pool: &web::Data<Pool>,
+    user: &SignedIn,
+    form: RequestForm,
+    estimate: EstimateShown,
+    error: Option<String>,
+    status: StatusCode,
+) -> PageResult {
+    let (p, actor) = (pool.clone(), user.actor());
+    let (choices, mine) = run(move || {
+        Ok((
+            pages::line_choices(&p, &actor)?,
+            travel_requests::list(
+                &p,
+                &actor,
+                None,
+                crate::routes::list::Page {
+                    limit: 200,
+                    after: None,
+                },
+            )?,
+        ))
+    })
+    .await?;
+    let lines = choices
+        .into_iter()
+        .map(|l| LineOption {
+            selected: l.id.to_string() == form.budget_line_id,
+            id: l.id.to_string(),
+            label: l.label,
+        })
+        .collect();
+    let mine = mine
+        .iter()
+        .filter(|r| r.requester_id == user.actor.user_id)
+        .map(|r| request_line(r, &user.name))
+        .collect();
+    html(
+        status,
+        &RequestsPage {
+            nav: Nav::new(user, "/travel-requests"),
+            form,
+            lines,
+            estimate,
+            error,
+            mine,
+        },
+    )
+}
+
+/// 出差申请: the form and the claimant's requests.
+pub async fn requests(pool: web::Data<Pool>, user: SignedIn) -> PageResult {
+    user.require(&[Role::Claimant])?;
+    let form = RequestForm {
+        travellers: "1".into(),
+        ..RequestForm::default()
+    };
+    let estimate = estimate_of(&pool, &user, &form).await;
+    requests_page(&pool, &user, form, estimate, None, StatusCode::OK).await
+}
+
+/// The live estimate (htmx), nothing stored.
+pub async fn estimate(
+    pool: web::Data<Pool>,
+    user: SignedIn,
+    form: web::Form<RequestForm>,
+) -> PageResult {
+    user.check_csrf(&form.csrf)?;
+    let estimate = estimate_of(&pool, &user, &form).await;
+    html(StatusCode::OK, &EstimateFragment { estimate })
+}
+
+/// 估算 (without scripts) or 提交申请.
+pub async fn create(
+    pool: web::Data<Pool>,
+    user: SignedIn,
+    form: web::Form<RequestForm>,
+) -> PageResult {
+    let form = form.into_inner();
+    user.check_csrf(&form.csrf)?;
+    user.require(&[Role::Claimant])?;
+    let estimate = estimate_of(&pool, &user, &form).await;
+    if form.action == "estimate" {
+        return requests_page(&pool, &user, form, estimate, None, StatusCode::OK).await;
+    }
+    let input = form.to_body().and_then(|b| b.to_input());
+    let result = match input {
+        Ok(input) => {
+            let (p, actor) = (pool.clone(), user.actor());
+            run(move || travel_requests::create(&p, &actor, input)).await
+        }
+        Err(e) => Err(PageError::Failed(e)),
+    };
+    match result {
+        Ok(r) => {
+            flash(
+                &pool,
+                &user,
+                format!(
+                    "ok:出差申请 {} 已提交，预计 {}，等待审批。",
+                    r.id,
+                    yuan(r.estimate)
+                ),
+            )
+            .await?;
+            Ok(see_other("/travel-requests"))
+        }
+        Err(PageError::Failed(e)) => {
+            let message = format::refusal(&e, None);
+            requests_page(
+                &pool,
+                &user,
+                form,
+                estimate,
+                Some(message),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(other) => Err(other),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ActionForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    amount: String,
+    #[serde(default)]
+    paid_on: String,
+    #[serde(default)]
+    returned_on: String,
+}
+
+async fn done(
+    pool: &web::Data<Pool>,
+    user: &SignedIn,
+    what: String,
+    result: Result<String, PageError>,
+    back: &str,
+) -> PageResult {
+    let message = match result {
+        Ok(text) => format!("ok:{text}"),
+        Err(PageError::Failed(e)) => format!("err:{what}：{}", format::refusal(&e, None)),
+        Err(other) => return Err(other),
+    };
+    flash(pool, user, message).await?;
+    Ok(see_other(back))
+}
+
+/// The requester withdraws a request, releasing its commitment.
+pub async fn cancel(
+    pool: web::Data<Pool>,
+    user: SignedIn,
+    id: web::Path<i64>,
+    form: web::Form<ActionForm>,
+) -> PageResult {
+    user.check_csrf(&form.csrf)?;
+    let (id, actor, p) = (id.into_inner(), user.actor(), pool.clone());
+    let result = run(move || travel_requests::cancel(&p, &actor, id))
+        .await
+        .map(|_| format!("出差申请 {id} 已撤回。"));
+    done(
+        &pool,
+        &user,
+        format!("出差申请 {id}"),
+        result,
+        "/travel-requests",
+    )
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "travel_queue.html")]
+struct QueuePage {
+    nav: Nav,
+    waiting: Vec<RequestLine>,
+}
+
+/// 出差审批: requests waiting for a budget holder or finance.
+pub async fn queue(pool: web::Data<Pool>, user: SignedIn) -> PageResult {
+    user.require(&[Role::BudgetHolder, Role::Finance])?;
+    let actor = user.actor();
+    let waiting = run(move || travel_requests::named(&pool, &actor, "requested")).await?;
+    html(
+        StatusCode::OK,
+        &QueuePage {
+            nav: Nav::new(&user, "/travel-requests/queue"),
+            waiting: waiting.iter().map(|(r, n)| request_line(r, n)).collect(),
+        },
+    )
+}
+
+pub async fn approve(
+    pool: web::Data<Pool>,
+    user: SignedIn,
+    id: web::Path<i64>,
+    form: web::Form<ActionForm>,
+) -> PageResult {
+    user.check_csrf(&form.csrf)?;
+    user.require(&[Role::BudgetHolder, Role::Finance])?;
+    let (id, actor, p) = (id.into_inner(), user.actor(), pool.clone());
+    let result = run(move || travel_requests::approve(&p, &actor, id))
+        .await
+        .map(|r| {
+            format!(
+                "出差申请 {id} 已批准：{} 已从预算中占用。",
+                yuan(r.estimate)
+            )
+        });
+    done(
+        &pool,
+        &user,
+        format!("出差申请 {id}"),
+        result,
+        "/travel-requests/queue",
+    )
+    .await
+}
+
+pub async fn reject(
+    pool: web::Data<Pool>,
+    user: SignedIn,
+    id: web::Path<i64>,
+    form: web::Form<ActionForm>,
+) -> PageResult {
+    user.check_csrf(&form.csrf)?;
+    user.require(&[Role::BudgetHolder, Role::Finance])?;
+    let id = id.into_inner();
+    let body =
+        parse_json::<RejectBody>(json!({"reason": form.reason.trim()}).to_string().as_bytes());
+    let result = match body {
+        Ok(body) => {
+            let (actor, p) = (user.actor(), pool.clone());
+            run(move || travel_requests::reject(&p, &actor, id, &body.reason))
+                .await
+                .map(|_| format!("出差申请 {id} 已驳回。"))
+        }
+        Err(_) => Err(PageError::Failed(AppError::field(
+            "reason",
+            "请填写驳回理由（500 字以内）",
+        ))),
+    };
+    done(
+        &pool,
+        &user,
+        format!("出差申请 {id}"),
+        result,
+        "/travel-requests/queue",
+    )
+    .await
+}
+
+/// One advance still owed, amounts shown in ¥.
+#[derive(Clone, Debug)]
+pub struct OwedLine {
+    pub request: String,
+    pub advance: String,
+    pub claim_id: Option<i64>,
+    pub outstanding: String,
+}
+
+/// A person's advances still owed.
+#[derive(Clone, Debug)]
+pub struct OwedPerson {
+    pub name: String,
+    pub outstanding: String,
+    pub advances: Vec<OwedLine>,
+}
+
+fn owed_person(p: &OutstandingView) -> OwedPerson {
+    OwedPerson {
+        name: p.name.clone(),
+        outstanding: yuan(p.outstanding),
+        advances: p
+            .advances
+            .iter()
+            .map(|a| OwedLine {
+                request: format!("#{} {}", a.travel_request_id, a.purpose),
+                advance: yuan(a.advance),
+                claim_id: a.travel_claim_id,
+                outstanding: yuan(a.outstanding),
+            })
+            .collect(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "advances.html")]
+struct AdvancesPage {
+    nav: Nav,
+    to_pay: Vec<RequestLine>,
+    owed: Vec<OwedPerson>,
+    today: String,
+}
+
+/// 借款: approved requests whose advance is not paid, and what each person still owes.
+pub async fn advances(pool: web::Data<Pool>, user: SignedIn) -> PageResult {
+    user.require(&[Role::Finance])?;
+    let actor = user.actor();
+    let (approved, owed, today) = run(move || {
+        Ok((
+            travel_requests::named(&pool, &actor, "approved")?,
+            travel_requests::outstanding(&pool, &actor)?,
+            pages::today(&pool, &actor)?,
+        ))
+    })
+    .await?;
+    let to_pay = approved
+        .iter()
+        .filter(|(r, _)| r.advance.is_none() && !r.claimed)
+        .map(|(r, n)| request_line(r, n))
+        .collect();
+    html(
+        StatusCode::OK,
+        &AdvancesPage {
+            nav: Nav::new(&user, "/advances"),
+            to_pay,
+            owed: owed.iter().map(owed_person).collect(),
+            today: format::date(today),
+        },
+    )
+}
+
+pub async fn pay_advance(
+    pool: web::Data<Pool>,
+    margin: web::Data<PaymentMargin>,
+    user: SignedIn,
+    id: web::Path<i64>,
+    form: web::Form<ActionForm>,
+) -> PageResult {
+    user.check_csrf(&form.csrf)?;
+    user.require(&[Role::Finance])?;
+    let id = id.into_inner();
+    let body = parse_json::<crate::wire::travel_requests::AdvanceBody>(
+        json!({"amount": form.amount.trim(), "paid_on": form.paid_on.trim()})
+            .to_string()
+            .as_bytes(),
+    )
+    .and_then(|b| {
+        let amount = b
+            .amount
+            .parse("amount")
+            .map_err(|e| AppError::Validation(vec![e]))?;
+        Ok((amount, b.paid_on))
+    });
+    let result = match body {
+        Ok((amount, paid_on)) => {
+            let (actor, p, margin) = (user.actor(), pool.clone(), **margin);
+            run(move || travel_requests::pay_advance(&p, &actor, id, amount, paid_on, margin))
+                .await
+                .map(|_| format!("出差申请 {id} 的借款 {} 已支付。", yuan(amount)))
+        }
+        Err(e) => Err(PageError::Failed(e)),
+    };
+    done(&pool, &user, format!("出差申请 {id}"), result, "/advances").await
+}
+
+pub async fn returned(
+    pool: web::Data<Pool>,
+    user: SignedIn,
+    id: web::Path<i64>,
+    form: web::Form<ActionForm>,
+) -> PageResult {
+    user.check_csrf(&form.csrf)?;
+    user.require(&[Role::Finance])?;
+    let id = id.into_inner();
+    let body = parse_json::<ReturnedBody>(
+        json!({"returned_on": form.returned_on.trim()})
+            .to_string()
+            .as_bytes(),
+    );
+    let result = match body {
+        Ok(b) => {
+            let (actor, p) = (user.actor(), pool.clone());
+            run(move || claims::advance_returned(&p, &actor, id, b.returned_on))
+                .await
+                .map(|_| format!("报销单 {id} 的应退借款已登记退还。"))
+        }
+        Err(_) => Err(PageError::Failed(AppError::field(
+            "returned_on",
+            "请按 2021-05-20 的格式填写退还日期",
+        ))),
+    };
+    done(
+        &pool,
+        &user,
+        format!("报销单 {id}"),
+        result,
+        &format!("/claims/{id}"),
+    )
+    .await
+}

@@ -1,0 +1,182 @@
+//! Travel requests and advances (R16, api.md "Travel requests and advances").
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use super::{iso, AmountInput, HistoryView, Problems};
+use crate::domain::Money;
+use crate::error::AppError;
+
+/// `POST /api/v1/travel-requests`.
+#[derive(Clone, Debug, Serialize, Deserialize, Validate, ToSchema)]
+pub struct RequestBody {
+    pub budget_line_id: i64,
+    #[validate(length(max = 500))]
+    pub purpose: String,
+    #[validate(length(max = 500))]
+    pub destination: String,
+    #[serde(deserialize_with = "iso::date")]
+    pub departure_date: NaiveDate,
+    #[serde(deserialize_with = "iso::date")]
+    pub return_date: NaiveDate,
+    /// 1 when absent.
+    pub travellers: Option<i64>,
+    #[schema(value_type = Option<String>, example = "600.00")]
+    pub tickets_estimate: Option<AmountInput>,
+    #[schema(value_type = Option<String>, example = "3000.00")]
+    pub advance_requested: Option<AmountInput>,
+}
+
+/// A request's stated trip, amounts parsed by R1.
+#[derive(Clone, Debug)]
+pub struct RequestInput {
+    pub budget_line_id: i64,
+    pub purpose: String,
+    pub destination: String,
+    pub departure_date: NaiveDate,
+    pub return_date: NaiveDate,
+    pub travellers: i64,
+    pub tickets_estimate: Money,
+    pub advance_requested: Option<Money>,
+}
+
+impl RequestBody {
+    /// The request as stated; every bad amount or count named by its field.
+    pub fn to_input(&self) -> Result<RequestInput, AppError> {
+        let mut p = Problems::default();
+        let travellers = self.travellers.unwrap_or(1);
+        if !(1..=crate::domain::travel_request::MAX_TRAVELLERS).contains(&travellers) {
+            p.push("travellers", "between 1 and 99");
+        }
+        if self.purpose.trim().is_empty() {
+            p.push("purpose", "purpose must not be empty");
+        }
+        if self.return_date < self.departure_date {
+            p.push("return_date", "return_date is before departure_date");
+        } else if (self.return_date - self.departure_date).num_days() + 1
+            > crate::domain::travel::MAX_TRIP_DAYS
+        {
+            p.push("return_date", "a trip covers at most 366 days");
+        }
+        let tickets_estimate = self
+            .tickets_estimate
+            .as_ref()
+            .map_or(Money::ZERO, |a| p.amount(a, "tickets_estimate"));
+        let advance_requested = self
+            .advance_requested
+            .as_ref()
+            .map(|a| p.amount(a, "advance_requested"));
+        p.finish(RequestInput {
+            budget_line_id: self.budget_line_id,
+            purpose: self.purpose.trim().to_string(),
+            destination: self.destination.trim().to_string(),
+            departure_date: self.departure_date,
+            return_date: self.return_date,
+            travellers,
+            tickets_estimate,
+            advance_requested,
+        })
+    }
+}
+
+/// One explained amount of the estimate, with the quote's rule text.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct EstimateLineView {
+    /// `lodging`, `meal_allowance`, `transport_allowance` or `ticket`.
+    pub item: String,
+    #[schema(value_type = String, example = "2400.00")]
+    pub amount: Money,
+    /// e.g. `R5 伙食补助费: 100.00/day (beijing) × 2 travellers`.
+    pub rule: String,
+}
+
+/// A travel request (出差申请).
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct RequestView {
+    pub id: i64,
+    /// `requested`, `approved`, `rejected` or `cancelled`.
+    pub status: String,
+    pub requester_id: i64,
+    pub budget_line_id: i64,
+    pub purpose: String,
+    pub destination: String,
+    pub departure_date: NaiveDate,
+    pub return_date: NaiveDate,
+    pub travellers: i64,
+    pub days: i64,
+    pub nights: i64,
+    #[schema(value_type = String)]
+    pub tickets_estimate: Money,
+    #[schema(value_type = String, example = "4440.00")]
+    pub estimate: Money,
+    pub estimate_lines: Vec<EstimateLineView>,
+    #[schema(value_type = Option<String>)]
+    pub advance_requested: Option<Money>,
+    /// The advance paid, once, by finance.
+    #[schema(value_type = Option<String>)]
+    pub advance: Option<Money>,
+    pub advance_paid_on: Option<NaiveDate>,
+    /// True while a claim that is not rejected names this request.
+    pub claimed: bool,
+    pub created_at: String,
+    pub decided_by: Option<i64>,
+    pub decided_at: Option<String>,
+    pub reject_reason: Option<String>,
+    pub history: Vec<HistoryView>,
+}
+
+/// `POST /api/v1/travel-requests/{id}/pay-advance`.
+#[derive(Clone, Debug, Deserialize, Validate, ToSchema)]
+pub struct AdvanceBody {
+    #[schema(value_type = String, example = "3000.00")]
+    pub amount: AmountInput,
+    #[serde(deserialize_with = "iso::date")]
+    pub paid_on: NaiveDate,
+}
+
+/// `POST /api/v1/travel-claims/{id}/advance-returned`.
+#[derive(Clone, Debug, Deserialize, Validate, ToSchema)]
+pub struct ReturnedBody {
+    #[serde(deserialize_with = "iso::date")]
+    pub returned_on: NaiveDate,
+}
+
+/// R16: how the claim settles its request's advance.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct SettlementView {
+    #[schema(value_type = String, example = "3000.00")]
+    pub advance: Money,
+    #[schema(value_type = String, example = "120.00")]
+    pub net_payable: Money,
+    #[schema(value_type = String, example = "0.00")]
+    pub to_return: Money,
+    /// When finance recorded the return of `to_return`.
+    pub advance_returned_on: Option<NaiveDate>,
+}
+
+/// One advance not yet settled.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct AdvanceView {
+    pub travel_request_id: i64,
+    pub purpose: String,
+    #[schema(value_type = String)]
+    pub advance: Money,
+    pub paid_on: Option<NaiveDate>,
+    /// The claim naming the request, if any.
+    pub travel_claim_id: Option<i64>,
+    /// What the traveller still owes on it.
+    #[schema(value_type = String)]
+    pub outstanding: Money,
+}
+
+/// A person's advances not yet settled (借款).
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct OutstandingView {
+    pub user_id: i64,
+    pub name: String,
+    #[schema(value_type = String)]
+    pub outstanding: Money,
+    pub advances: Vec<AdvanceView>,
+}

@@ -1,0 +1,74 @@
+//! R16 pages over HTTP: the request form works without scripts, the queues follow the roles.
+
+use crate::helpers::*;
+use crate::web::signed_in;
+
+#[tokio::test]
+async fn the_request_form_estimates_without_scripts_and_the_queues_follow_roles() {
+    let app = spawn_app().await;
+    let line = app.line_id("dept.project.petition-work.operations").await;
+    let mut traveller = signed_in(&app, "张三", &[R::Claimant], "zhangsan").await;
+    let csrf = traveller.csrf("/travel-requests").await;
+    let line = line.to_string();
+    let form = |action: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("action", action.to_string()),
+            ("budget_line_id", line.clone()),
+            ("purpose", "赴京参加信访业务培训".to_string()),
+            ("destination", "北京".to_string()),
+            ("departure_date", "2021-03-02".to_string()),
+            ("return_date", "2021-03-05".to_string()),
+            ("travellers", "2".to_string()),
+            ("tickets_estimate", "600".to_string()),
+            ("advance_requested", "3000".to_string()),
+        ]
+    };
+    let pairs = |f: &[(&'static str, String)]| -> Vec<(&'static str, String)> { f.to_vec() };
+    let estimate = form("estimate");
+    let borrowed: Vec<(&str, &str)> = estimate.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let page = traveller.post("/travel-requests", &borrowed).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("¥4,440.00"), "{}", page.body);
+    assert!(page.body.contains("× 2 travellers"));
+    // Nothing was stored by 估算.
+    assert_eq!(
+        app.get(&app.admin, "/api/v1/travel-requests").await.body,
+        json!([])
+    );
+
+    // A bad field is shown in place, in Chinese, and nothing is stored.
+    let mut bad = pairs(&form("submit"));
+    bad[7].1 = "0".to_string();
+    let borrowed: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let page = traveller.post("/travel-requests", &borrowed).await;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("form-error"));
+
+    let submit = form("submit");
+    let borrowed: Vec<(&str, &str)> = submit.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let page = traveller.post("/travel-requests", &borrowed).await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let listed = app.get(&app.admin, "/api/v1/travel-requests").await;
+    assert_eq!(listed.body[0]["estimate"], "4440.00");
+
+    // A claimant has no approver's queue or 借款 page; a budget holder sees the queue.
+    assert_eq!(traveller.get("/travel-requests/queue").await.status, 403);
+    assert_eq!(traveller.get("/advances").await.status, 403);
+    let mut holder = signed_in(&app, "王科长", &[R::BudgetHolder], "wangkz").await;
+    let queue = holder.get("/travel-requests/queue").await;
+    assert_eq!(queue.status, 200);
+    assert!(queue.body.contains("赴京参加信访业务培训"));
+    // Without the CSRF token nothing is approved.
+    let id = listed.body[0]["id"].as_i64().unwrap();
+    let refused = holder
+        .post(&format!("/travel-requests/{id}/approve"), &[])
+        .await;
+    assert_eq!(refused.status, 403);
+    assert_eq!(
+        app.get(&app.admin, &format!("/api/v1/travel-requests/{id}"))
+            .await
+            .body["status"],
+        "requested"
+    );
+}
