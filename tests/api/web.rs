@@ -251,7 +251,9 @@ async fn each_page_answers_by_role() {
         }
     }
     assert_eq!(finance.get("/").await.location, "/finance");
-    let home = holder.get("/").await;
+    // A budget holder starts on 预算总览.
+    assert_eq!(holder.get("/").await.location, "/budget");
+    let home = holder.get("/budget").await;
     assert_eq!(home.status, 200);
     // The menu shows only what the roles allow.
     assert!(!home.body.contains("href=\"/finance\""));
