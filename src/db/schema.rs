@@ -63,6 +63,7 @@ diesel::table! {
         committed_fen -> BigInt,
         spent_fen -> BigInt,
         created_at -> Timestamp,
+        original_allocated_fen -> BigInt,
     }
 }
 
@@ -266,5 +267,25 @@ diesel::table! {
         login -> Text,
         address -> Text,
         at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    budget_adjustments (id) {
+        org_id -> BigInt,
+        id -> BigInt,
+        year -> Integer,
+        kind -> Text,
+        line_id -> BigInt,
+        from_line_id -> Nullable<BigInt>,
+        amount_fen -> BigInt,
+        reason -> Text,
+        document_no -> Nullable<Text>,
+        status -> Text,
+        requested_by -> BigInt,
+        requested_at -> Timestamp,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<Timestamp>,
+        reject_reason -> Nullable<Text>,
     }
 }

@@ -2,6 +2,7 @@
 //! shapes the response. No SQL, no arithmetic, no business branching here.
 
 pub mod audit;
+pub mod budget_adjustments;
 pub mod budget_lines;
 pub mod duty;
 pub mod extract;
@@ -72,6 +73,8 @@ impl Modify for BearerAuth {
         reports::budget_execution, reports::performance, reports::get_targets, reports::put_targets,
         reports::journal,
         audit::list_events,
+        budget_adjustments::request, budget_adjustments::list, budget_adjustments::get_adjustment,
+        budget_adjustments::approve, budget_adjustments::reject,
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&BearerAuth),
@@ -116,7 +119,12 @@ pub fn api(cfg: &mut web::ServiceConfig) {
         .service(reports::get_targets)
         .service(reports::put_targets)
         .service(reports::journal)
-        .service(audit::list_events);
+        .service(audit::list_events)
+        .service(budget_adjustments::request)
+        .service(budget_adjustments::list)
+        .service(budget_adjustments::get_adjustment)
+        .service(budget_adjustments::approve)
+        .service(budget_adjustments::reject);
 }
 
 /// Query strings that do not parse: 422 naming the parameter.
