@@ -2,6 +2,7 @@
 //! `BAOXIAO_TEST_DATABASE_URL` set to the local PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod adjustments;
 mod audit;
 mod auth;
 mod authorization;

@@ -78,7 +78,7 @@ async fn scripted_year(app: &TestApp) {
     }
 }
 
-async fn execution(app: &TestApp) -> Vec<Value> {
+pub async fn execution(app: &TestApp) -> Vec<Value> {
     let r = app
         .get(&app.admin, "/api/v1/reports/budget-execution?year=2021")
         .await;
@@ -364,7 +364,7 @@ async fn targets_are_editable_per_year() {
 
 /// hledger's balances of the journal; panics when hledger cannot run (the test that calls it is
 /// ignored at build time when hledger is missing).
-fn hledger_balances(journal: &str) -> HashMap<String, String> {
+pub fn hledger_balances(journal: &str) -> HashMap<String, String> {
     use std::io::Write;
     use std::process::{Command, Stdio};
     let mut child = Command::new("hledger")
