@@ -481,6 +481,14 @@ pub struct StayBody {
     #[schema(value_type = String, example = "680.00")]
     pub lodging_amount: AmountInput,
     pub invoice: bool,
+    /// R15: the invoice's number, 8 to 20 digits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(length(max = 40))]
+    pub invoice_no: Option<String>,
+    /// R15: an older invoice's code, 10 or 12 digits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(length(max = 40))]
+    pub invoice_code: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, Validate, ToSchema)]
@@ -489,6 +497,14 @@ pub struct TicketBody {
     pub description: String,
     #[schema(value_type = String, example = "65.50")]
     pub amount: AmountInput,
+    /// R15: the invoice's number, 8 to 20 digits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(length(max = 40))]
+    pub invoice_no: Option<String>,
+    /// R15: an older invoice's code, 10 or 12 digits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(length(max = 40))]
+    pub invoice_code: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, ToSchema)]
@@ -527,6 +543,26 @@ pub struct ClaimBody {
 }
 
 impl ClaimBody {
+    /// R15: the invoices the claim's stays and tickets name, checked; each problem named by its
+    /// field.
+    pub fn invoices(&self) -> Result<Vec<crate::domain::invoice::Invoice>, AppError> {
+        let stays = self.stays.iter().flatten().enumerate().map(|(i, s)| {
+            (
+                format!("stays[{i}]"),
+                s.invoice_no.as_deref(),
+                s.invoice_code.as_deref(),
+            )
+        });
+        let tickets = self.tickets.iter().flatten().enumerate().map(|(i, t)| {
+            (
+                format!("tickets[{i}]"),
+                t.invoice_no.as_deref(),
+                t.invoice_code.as_deref(),
+            )
+        });
+        crate::domain::invoice::collect(stays.chain(tickets)).map_err(AppError::Validation)
+    }
+
     /// The trip as stated, amounts parsed by R1; every bad amount named by its field.
     pub fn to_trip_input(&self) -> Result<TripInput, AppError> {
         let mut p = Problems::default();

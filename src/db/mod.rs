@@ -8,6 +8,7 @@ pub mod budget;
 pub mod claims;
 pub mod duty;
 pub mod idempotency;
+pub mod invoices;
 pub mod orgs;
 pub mod pages;
 pub mod policy;

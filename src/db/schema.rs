@@ -289,3 +289,13 @@ diesel::table! {
         reject_reason -> Nullable<Text>,
     }
 }
+
+diesel::table! {
+    claim_invoices (org_id, invoice_code, invoice_no) {
+        org_id -> BigInt,
+        invoice_code -> Text,
+        invoice_no -> Text,
+        claim_id -> BigInt,
+        field -> Text,
+    }
+}

@@ -48,7 +48,9 @@ pub async fn submit(
             field: Some("budget_line_id".into()),
         })?;
     let input = body.to_trip_input()?;
-    let claim = run(move || claims::submit(&pool, &caller, line, input)).await?;
+    let invoices = body.invoices()?;
+    let claim =
+        run(move || claims::submit_with_invoices(&pool, &caller, line, input, &invoices)).await?;
     Ok(HttpResponse::Created().json(claim))
 }
 

@@ -14,6 +14,7 @@ mod hardening;
 mod health;
 mod helpers;
 mod idempotency;
+mod invoices;
 mod organisations;
 mod outage;
 mod policy;

@@ -1,3 +1,4 @@
+DROP TABLE claim_invoices;
 DROP TABLE budget_adjustments;
 ALTER TABLE ledger_entries DROP CONSTRAINT ledger_entries_kind_amount;
 ALTER TABLE ledger_entries ADD CONSTRAINT ledger_entries_kind_check

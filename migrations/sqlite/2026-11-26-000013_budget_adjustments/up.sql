@@ -63,3 +63,17 @@ CREATE TABLE budget_adjustments (
 );
 CREATE INDEX budget_adjustments_year ON budget_adjustments (org_id, year, id);
 CREATE INDEX budget_adjustments_status ON budget_adjustments (org_id, status, id);
+
+-- R15: the invoices of live claims (submitted, approved or paid). The key makes an invoice belong
+-- to at most one of them per organisation; a rejected claim's rows are deleted, freeing them.
+CREATE TABLE claim_invoices (
+    org_id BIGINT NOT NULL,
+    -- '' for an all-electronic invoice, which has no code.
+    invoice_code TEXT NOT NULL,
+    invoice_no TEXT NOT NULL,
+    claim_id BIGINT NOT NULL,
+    field TEXT NOT NULL,
+    PRIMARY KEY (org_id, invoice_code, invoice_no),
+    FOREIGN KEY (org_id, claim_id) REFERENCES travel_claims (org_id, id)
+);
+CREATE INDEX claim_invoices_claim ON claim_invoices (org_id, claim_id);
