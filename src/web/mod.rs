@@ -5,6 +5,7 @@
 //! Sessions live in the database (`services::sign_in`); the cookie holds only a random id. Every
 //! state-changing form carries the session's CSRF token and is refused (403) without it.
 
+pub mod adjustments;
 pub mod claims;
 pub mod finance;
 pub mod format;
@@ -56,6 +57,12 @@ impl Nav {
         }
         if user.actor.has(Role::Finance) {
             add("/finance", "待审核");
+        }
+        if [Role::Finance, Role::BudgetHolder, Role::Admin]
+            .iter()
+            .any(|r| user.actor.has(*r))
+        {
+            add("/adjustments", "预算调整");
         }
         let (flash, flash_ok) = match user.flash.as_deref() {
             Some(text) => match text.strip_prefix("ok:") {
@@ -299,5 +306,15 @@ fn routes(cfg: &mut web::ServiceConfig) {
             "/finance/claims/{id}/reject",
             web::post().to(finance::reject),
         )
-        .route("/finance/claims/{id}/pay", web::post().to(finance::pay));
+        .route("/finance/claims/{id}/pay", web::post().to(finance::pay))
+        .route("/adjustments", web::get().to(adjustments::page))
+        .route("/adjustments", web::post().to(adjustments::request))
+        .route(
+            "/adjustments/{id}/approve",
+            web::post().to(adjustments::approve),
+        )
+        .route(
+            "/adjustments/{id}/reject",
+            web::post().to(adjustments::reject),
+        );
 }

@@ -26,3 +26,4 @@ mod tls;
 mod travel_claims;
 mod validation;
 mod web;
+mod web_adjustments;
