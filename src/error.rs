@@ -51,6 +51,13 @@ pub enum AppError {
         from: String,
         action: &'static str,
     },
+    /// R15: the invoice at `field` belongs to the live claim `claim_id` (`None` only until the
+    /// holder is looked up after a lost race).
+    #[error("the invoice at {field} is already claimed")]
+    DuplicateInvoice {
+        claim_id: Option<i64>,
+        field: String,
+    },
     #[error("budget line code {0} already exists in that year")]
     DuplicateCode(String),
     #[error("a new policy must take effect after {0}, the latest version's effective_from")]
@@ -120,6 +127,7 @@ impl AppError {
             AppError::InsufficientBudget(_) => "insufficient_budget",
             AppError::InvalidTransition { .. } => "invalid_transition",
             AppError::DuplicateCode(_) => "duplicate_code",
+            AppError::DuplicateInvoice { .. } => "duplicate_invoice",
             AppError::PolicyNotLater(_) => "policy_not_later",
             AppError::BatchExists => "batch_exists",
             AppError::EmptyBatch => "empty_batch",
@@ -148,6 +156,7 @@ impl AppError {
             AppError::InsufficientBudget(_) => "Insufficient budget",
             AppError::InvalidTransition { .. } => "Invalid transition",
             AppError::DuplicateCode(_) => "Duplicate code",
+            AppError::DuplicateInvoice { .. } => "Duplicate invoice",
             AppError::PolicyNotLater(_) => "Policy not later",
             AppError::BatchExists => "Batch exists",
             AppError::EmptyBatch => "Empty batch",
@@ -207,6 +216,9 @@ impl AppError {
             AppError::NoPolicyInForce { field, .. } => {
                 vec![json!({"field": field, "message": self.to_string()})]
             }
+            AppError::DuplicateInvoice { field, .. } => {
+                vec![json!({"field": field, "message": self.to_string()})]
+            }
             _ => vec![],
         };
         if !errors.is_empty() {
@@ -218,6 +230,9 @@ impl AppError {
             }
             AppError::MonthsAlreadyPaid(months) => {
                 body.insert("months".into(), json!(months));
+            }
+            AppError::DuplicateInvoice { claim_id, .. } => {
+                body.insert("claim_id".into(), json!(claim_id));
             }
             AppError::InsufficientBudget(i) => {
                 body.insert("line_code".into(), json!(i.line_code));
@@ -245,6 +260,7 @@ impl ResponseError for AppError {
             AppError::InsufficientBudget(_)
             | AppError::InvalidTransition { .. }
             | AppError::DuplicateCode(_)
+            | AppError::DuplicateInvoice { .. }
             | AppError::PolicyNotLater(_)
             | AppError::BatchExists
             | AppError::BatchOutdated

@@ -9,11 +9,12 @@ use crate::domain::performance::execution_rate;
 use crate::domain::Money;
 use crate::wire::{AuditEventView, ExecutionView};
 
-const HEADERS: [&str; 9] = [
+const HEADERS: [&str; 10] = [
     "编码",
     "项目名称",
     "层级",
-    "预算数",
+    "年初预算数",
+    "调整后预算数",
     "已承诺",
     "已支出",
     "可用余额",
@@ -40,6 +41,7 @@ pub fn execution_csv(report: &ExecutionView) -> Result<Vec<u8>, csv::Error> {
             csv_text(&l.code).into_owned(),
             csv_text(&l.name).into_owned(),
             l.depth.to_string(),
+            l.original_allocated.to_string(),
             l.allocated.to_string(),
             l.committed.to_string(),
             l.spent.to_string(),
@@ -142,18 +144,19 @@ pub fn execution_xlsx(report: &ExecutionView) -> Result<Vec<u8>, rust_xlsxwriter
         sheet.write_string_with_format(row, 1, &l.name, &text.clone().set_indent(indent))?;
         sheet.write_number_with_format(row, 2, l.depth, &text)?;
         for (col, amount) in [
-            (3, l.allocated),
-            (4, l.committed),
-            (5, l.spent),
-            (6, l.available),
+            (3, l.original_allocated),
+            (4, l.allocated),
+            (5, l.committed),
+            (6, l.spent),
+            (7, l.available),
         ] {
             sheet.write_number_with_format(row, col, cell(amount.to_decimal()), &money)?;
         }
         match execution_rate(l.spent, l.allocated) {
-            Some(r) => sheet.write_number_with_format(row, 7, cell(r), &rate)?,
-            None => sheet.write_string_with_format(row, 7, "", &text)?,
+            Some(r) => sheet.write_number_with_format(row, 8, cell(r), &rate)?,
+            None => sheet.write_string_with_format(row, 8, "", &text)?,
         };
-        sheet.write_number_with_format(row, 8, cell(l.oversubscribed_by.to_decimal()), &money)?;
+        sheet.write_number_with_format(row, 9, cell(l.oversubscribed_by.to_decimal()), &money)?;
         row += 1;
     }
     let last = row; // one past the data, 0-based; Excel rows are 1-based
@@ -163,10 +166,11 @@ pub fn execution_xlsx(report: &ExecutionView) -> Result<Vec<u8>, rust_xlsxwriter
     };
     sheet.write_string_with_format(last, 1, "合计（一级项目）", &header)?;
     for (col, letter, value) in [
-        (3u16, "D", top(|l| l.allocated)),
-        (4, "E", top(|l| l.committed)),
-        (5, "F", top(|l| l.spent)),
-        (6, "G", top(|l| l.available)),
+        (3u16, "D", top(|l| l.original_allocated)),
+        (4, "E", top(|l| l.allocated)),
+        (5, "F", top(|l| l.committed)),
+        (6, "G", top(|l| l.spent)),
+        (7, "H", top(|l| l.available)),
     ] {
         let formula = Formula::new(format!(
             "=SUMIF($C${}:$C${},0,{letter}{}:{letter}{})",
@@ -182,25 +186,26 @@ pub fn execution_xlsx(report: &ExecutionView) -> Result<Vec<u8>, rust_xlsxwriter
     sheet.write_string_with_format(
         last + 1,
         1,
-        "校验：预算数 − 已承诺 − 已支出 − 可用余额",
+        "校验：调整后预算数 − 已承诺 − 已支出 − 可用余额",
         &text,
     )?;
     let check = Formula::new(format!(
-        "=IF(ROUND(D{n}-E{n}-F{n}-G{n},2)=0,\"平衡\",\"不平衡\")"
+        "=IF(ROUND(E{n}-F{n}-G{n}-H{n},2)=0,\"平衡\",\"不平衡\")"
     ))
     .set_result("平衡");
-    sheet.write_formula_with_format(last + 1, 3, check, &text)?;
+    sheet.write_formula_with_format(last + 1, 4, check, &text)?;
     sheet.set_freeze_panes(first, 0)?;
     for (col, width) in [
         (0u16, 42.0),
         (1, 34.0),
         (2, 6.0),
         (3, 16.0),
-        (4, 14.0),
+        (4, 16.0),
         (5, 14.0),
-        (6, 16.0),
-        (7, 11.0),
-        (8, 14.0),
+        (6, 14.0),
+        (7, 16.0),
+        (8, 11.0),
+        (9, 14.0),
     ] {
         sheet.set_column_width(col, width)?;
     }

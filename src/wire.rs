@@ -429,6 +429,9 @@ pub struct LineView {
     pub parent_id: Option<i64>,
     #[schema(value_type = String, example = "900000.00")]
     pub allocated: Money,
+    /// The allocation before any budget adjustment (R14).
+    #[schema(value_type = String, example = "900000.00")]
+    pub original_allocated: Money,
     #[schema(value_type = String, example = "0.00")]
     pub committed: Money,
     #[schema(value_type = String, example = "0.00")]
@@ -480,6 +483,14 @@ pub struct StayBody {
     #[schema(value_type = String, example = "680.00")]
     pub lodging_amount: AmountInput,
     pub invoice: bool,
+    /// R15: the invoice's number, 8 to 20 digits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(length(max = 40))]
+    pub invoice_no: Option<String>,
+    /// R15: an older invoice's code, 10 or 12 digits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(length(max = 40))]
+    pub invoice_code: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, Validate, ToSchema)]
@@ -488,6 +499,14 @@ pub struct TicketBody {
     pub description: String,
     #[schema(value_type = String, example = "65.50")]
     pub amount: AmountInput,
+    /// R15: the invoice's number, 8 to 20 digits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(length(max = 40))]
+    pub invoice_no: Option<String>,
+    /// R15: an older invoice's code, 10 or 12 digits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(length(max = 40))]
+    pub invoice_code: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, ToSchema)]
@@ -529,6 +548,26 @@ pub struct ClaimBody {
 }
 
 impl ClaimBody {
+    /// R15: the invoices the claim's stays and tickets name, checked; each problem named by its
+    /// field.
+    pub fn invoices(&self) -> Result<Vec<crate::domain::invoice::Invoice>, AppError> {
+        let stays = self.stays.iter().flatten().enumerate().map(|(i, s)| {
+            (
+                format!("stays[{i}]"),
+                s.invoice_no.as_deref(),
+                s.invoice_code.as_deref(),
+            )
+        });
+        let tickets = self.tickets.iter().flatten().enumerate().map(|(i, t)| {
+            (
+                format!("tickets[{i}]"),
+                t.invoice_no.as_deref(),
+                t.invoice_code.as_deref(),
+            )
+        });
+        crate::domain::invoice::collect(stays.chain(tickets)).map_err(AppError::Validation)
+    }
+
     /// The trip as stated, amounts parsed by R1; every bad amount named by its field.
     pub fn to_trip_input(&self) -> Result<TripInput, AppError> {
         let mut p = Problems::default();
@@ -1039,8 +1078,12 @@ pub struct ExecutionLineView {
     /// 0 for the root.
     pub depth: i32,
     pub parent_id: Option<i64>,
+    /// 调整后预算数: after every budget adjustment (R14).
     #[schema(value_type = String)]
     pub allocated: Money,
+    /// 年初预算数: before any budget adjustment (R14).
+    #[schema(value_type = String)]
+    pub original_allocated: Money,
     #[schema(value_type = String)]
     pub committed: Money,
     #[schema(value_type = String)]
@@ -1168,4 +1211,43 @@ mod tests {
             }
         }
     }
+}
+
+/// `POST /api/v1/budget-adjustments` (R14): a `transfer` takes `from_line_id` and moves to
+/// `line_id`.
+#[derive(Clone, Debug, Deserialize, Validate, ToSchema)]
+pub struct AdjustmentBody {
+    /// `supplement` (追加), `reduce` (调减) or `transfer` (调剂).
+    #[schema(example = "transfer")]
+    pub kind: String,
+    pub line_id: i64,
+    pub from_line_id: Option<i64>,
+    #[schema(value_type = String, example = "5100.00")]
+    pub amount: AmountInput,
+    #[validate(length(min = 1, max = 500))]
+    pub reason: String,
+    /// The approving document's number (文号), e.g. 平财预〔2021〕12号.
+    #[validate(length(min = 1, max = 100))]
+    pub document_no: Option<String>,
+}
+
+/// A budget adjustment and its decision (R14).
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct AdjustmentView {
+    pub id: i64,
+    /// `requested`, `approved` or `rejected`.
+    pub status: String,
+    pub kind: String,
+    pub year: i32,
+    pub line_id: i64,
+    pub from_line_id: Option<i64>,
+    #[schema(value_type = String, example = "5100.00")]
+    pub amount: Money,
+    pub reason: String,
+    pub document_no: Option<String>,
+    pub requested_by: i64,
+    pub requested_at: String,
+    pub decided_by: Option<i64>,
+    pub decided_at: Option<String>,
+    pub reject_reason: Option<String>,
 }

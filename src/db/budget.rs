@@ -18,6 +18,8 @@ pub struct LineRow {
     pub allocated_fen: i64,
     pub committed_fen: i64,
     pub spent_fen: i64,
+    /// The allocation before any adjustment (R14).
+    pub original_allocated_fen: i64,
 }
 
 #[derive(Insertable)]
@@ -31,6 +33,7 @@ pub struct NewLine<'a> {
     pub depth: i32,
     pub allocated_fen: i64,
     pub created_at: chrono::NaiveDateTime,
+    pub original_allocated_fen: i64,
 }
 
 #[derive(Clone, Debug, Queryable, Selectable)]
@@ -186,4 +189,24 @@ pub fn all_entries(conn: &mut DbConnection, org_id: i64) -> QueryResult<Vec<Entr
         .order(ledger_entries::id)
         .select(EntryRow::as_select())
         .load(conn)
+}
+
+/// R14: changes the line's allocation by `fen` (negative for a reduction). A reduction succeeds
+/// only if the line keeps at least zero available; `false` when it would not (nothing changed).
+/// Like [`try_commit`], the `WHERE` re-reads the row under its lock.
+pub fn try_adjust(conn: &mut DbConnection, org: i64, line: i64, fen: i64) -> QueryResult<bool> {
+    use super::schema::budget_lines::dsl::*;
+    let changed = if fen < 0 {
+        diesel::update(budget_lines)
+            .filter(org_id.eq(org).and(id.eq(line)))
+            .filter((allocated_fen - committed_fen - spent_fen).ge(-fen))
+            .set(allocated_fen.eq(allocated_fen + fen))
+            .execute(conn)?
+    } else {
+        diesel::update(budget_lines)
+            .filter(org_id.eq(org).and(id.eq(line)))
+            .set(allocated_fen.eq(allocated_fen + fen))
+            .execute(conn)?
+    };
+    Ok(changed == 1)
 }

@@ -1,6 +1,7 @@
 //! The database: one connection type over SQLite and PostgreSQL, the pool, transactions and
 //! migrations. Queries live in the submodules, one per table group, and return `QueryResult`.
 
+pub mod adjustments;
 pub mod audit;
 pub mod backup;
 pub mod budget;
@@ -9,6 +10,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod duty;
 pub mod idempotency;
+pub mod invoices;
 pub mod orgs;
 pub mod pages;
 pub mod policy;

@@ -63,6 +63,7 @@ diesel::table! {
         committed_fen -> BigInt,
         spent_fen -> BigInt,
         created_at -> Timestamp,
+        original_allocated_fen -> BigInt,
     }
 }
 
@@ -298,5 +299,35 @@ diesel::table! {
         advance_paid_on -> Nullable<Date>,
         advance_paid_by -> Nullable<BigInt>,
         advance_paid_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    budget_adjustments (id) {
+        org_id -> BigInt,
+        id -> BigInt,
+        year -> Integer,
+        kind -> Text,
+        line_id -> BigInt,
+        from_line_id -> Nullable<BigInt>,
+        amount_fen -> BigInt,
+        reason -> Text,
+        document_no -> Nullable<Text>,
+        status -> Text,
+        requested_by -> BigInt,
+        requested_at -> Timestamp,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<Timestamp>,
+        reject_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    claim_invoices (org_id, invoice_code, invoice_no) {
+        org_id -> BigInt,
+        invoice_code -> Text,
+        invoice_no -> Text,
+        claim_id -> BigInt,
+        field -> Text,
     }
 }

@@ -20,14 +20,18 @@ pub enum EntryKind {
     Release,
     /// A commitment paid: `committed −= x`, `spent += x`.
     Spend,
+    /// R14: an approved budget adjustment, signed: `allocated += x` (negative for a reduction or
+    /// the losing side of a transfer).
+    Adjust,
 }
 
 impl EntryKind {
-    pub const ALL: [EntryKind; 4] = [
+    pub const ALL: [EntryKind; 5] = [
         EntryKind::Allocate,
         EntryKind::Commit,
         EntryKind::Release,
         EntryKind::Spend,
+        EntryKind::Adjust,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -36,6 +40,7 @@ impl EntryKind {
             EntryKind::Commit => "commit",
             EntryKind::Release => "release",
             EntryKind::Spend => "spend",
+            EntryKind::Adjust => "adjust",
         }
     }
 
@@ -65,7 +70,9 @@ impl Balance {
     pub fn apply(self, kind: EntryKind, amount: Money) -> Option<Balance> {
         let mut b = self;
         match kind {
-            EntryKind::Allocate => b.allocated = b.allocated.checked_add(amount)?,
+            EntryKind::Allocate | EntryKind::Adjust => {
+                b.allocated = b.allocated.checked_add(amount)?
+            }
             EntryKind::Commit => b.committed = b.committed.checked_add(amount)?,
             EntryKind::Release => b.committed = b.committed.checked_sub(amount)?,
             EntryKind::Spend => {
@@ -141,6 +148,72 @@ pub fn binding_line<T>(
         .into_iter()
         .filter(|(_, available)| *available < requested)
         .min_by_key(|(_, available)| *available)
+}
+
+/// R14: what a budget adjustment of the line `to` (and, for a transfer, from the line `from`)
+/// changes: the lines that lose the amount and those that gain it, each leaf first. Paths are the
+/// lines' ids from leaf to root.
+///
+/// A supplement raises the line and every ancestor; a reduction lowers them; a transfer lowers
+/// `from` and its ancestors below the lowest common ancestor and raises `to` and its ancestors
+/// below it, leaving the common ancestor and everything above unchanged.
+///
+/// Worked example: a transfer from `…petition-work.publicity` to `…petition-work.beijing-duty`
+/// changes only those two lines; `…petition-work` and above are untouched.
+pub fn affected(kind: AdjustmentKind, to: &[i64], from: &[i64]) -> (Vec<i64>, Vec<i64>) {
+    match kind {
+        AdjustmentKind::Supplement => (Vec::new(), to.to_vec()),
+        AdjustmentKind::Reduce => (to.to_vec(), Vec::new()),
+        AdjustmentKind::Transfer => {
+            let below = |path: &[i64], other: &[i64]| -> Vec<i64> {
+                path.iter()
+                    .copied()
+                    .take_while(|id| !other.contains(id))
+                    .collect()
+            };
+            (below(from, to), below(to, from))
+        }
+    }
+}
+
+/// The three kinds of budget adjustment (R14).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AdjustmentKind {
+    /// 追加: money from outside the department.
+    Supplement,
+    /// 调减.
+    Reduce,
+    /// 调剂: between two lines of the same year.
+    Transfer,
+}
+
+impl AdjustmentKind {
+    pub const ALL: [AdjustmentKind; 3] = [
+        AdjustmentKind::Supplement,
+        AdjustmentKind::Reduce,
+        AdjustmentKind::Transfer,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AdjustmentKind::Supplement => "supplement",
+            AdjustmentKind::Reduce => "reduce",
+            AdjustmentKind::Transfer => "transfer",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<AdjustmentKind> {
+        AdjustmentKind::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+
+    /// The name finance offices use.
+    pub fn chinese(self) -> &'static str {
+        match self {
+            AdjustmentKind::Supplement => "追加",
+            AdjustmentKind::Reduce => "调减",
+            AdjustmentKind::Transfer => "调剂",
+        }
+    }
 }
 
 #[cfg(test)]
@@ -271,6 +344,56 @@ mod tests {
                 prop_assert_eq!(balance.spent.fen(), paid);
                 prop_assert_eq!(balance.allocated.fen(), allocation);
             }
+        }
+    }
+
+    #[test]
+    fn a_transfer_stops_at_the_common_ancestor() {
+        // root 1 → project 2 → {publicity 3, beijing-duty 4}; root 1 → other 5 → leaf 6.
+        let publicity = [3, 2, 1];
+        let beijing = [4, 2, 1];
+        let leaf = [6, 5, 1];
+        assert_eq!(
+            affected(AdjustmentKind::Transfer, &beijing, &publicity),
+            (vec![3], vec![4])
+        );
+        assert_eq!(
+            affected(AdjustmentKind::Transfer, &leaf, &publicity),
+            (vec![3, 2], vec![6, 5])
+        );
+        assert_eq!(
+            affected(AdjustmentKind::Supplement, &publicity, &[]),
+            (vec![], vec![3, 2, 1])
+        );
+        assert_eq!(
+            affected(AdjustmentKind::Reduce, &publicity, &[]),
+            (vec![3, 2, 1], vec![])
+        );
+    }
+
+    #[test]
+    fn an_adjustment_replays_signed() {
+        let b = replay([
+            (EntryKind::Allocate, Money::yuan(630_000)),
+            (EntryKind::Adjust, Money::yuan(5_100)),
+            (EntryKind::Adjust, Money::yuan(-100)),
+        ])
+        .unwrap_or_default();
+        assert_eq!(b.allocated, Money::yuan(635_000));
+    }
+
+    proptest! {
+        /// A transfer never touches a line both paths share, and changes the two sides by the same
+        /// number of lines' worth only below the common ancestor.
+        #[test]
+        fn transfer_sides_are_disjoint(common in 0usize..4, a in 1usize..4, b in 1usize..4) {
+            let shared: Vec<i64> = (100..100 + i64::try_from(common).unwrap_or(0)).collect();
+            let from: Vec<i64> = (0..i64::try_from(a).unwrap_or(1)).chain(shared.iter().copied()).collect();
+            let to: Vec<i64> = (10..10 + i64::try_from(b).unwrap_or(1)).chain(shared.iter().copied()).collect();
+            let (lose, gain) = affected(AdjustmentKind::Transfer, &to, &from);
+            prop_assert_eq!(lose.len(), a);
+            prop_assert_eq!(gain.len(), b);
+            prop_assert!(lose.iter().all(|id| !shared.contains(id) && !gain.contains(id)));
         }
     }
 }

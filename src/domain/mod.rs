@@ -4,6 +4,7 @@
 pub mod budget;
 pub mod capitals;
 pub mod duty;
+pub mod invoice;
 pub mod money;
 pub mod performance;
 pub mod policy;

@@ -2,6 +2,7 @@
 //! shapes the response. No SQL, no arithmetic, no business branching here.
 
 pub mod audit;
+pub mod budget_adjustments;
 pub mod budget_lines;
 pub mod duty;
 pub mod extract;
@@ -76,6 +77,8 @@ impl Modify for BearerAuth {
         travel_requests::create_request, travel_requests::list_requests, travel_requests::get_request,
         travel_requests::approve_request, travel_requests::reject_request, travel_requests::cancel_request,
         travel_requests::pay_advance, travel_requests::outstanding, travel_requests::advance_returned,
+        budget_adjustments::request, budget_adjustments::list, budget_adjustments::get_adjustment,
+        budget_adjustments::approve, budget_adjustments::reject,
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&BearerAuth),
@@ -129,7 +132,12 @@ pub fn api(cfg: &mut web::ServiceConfig) {
         .service(travel_requests::cancel_request)
         .service(travel_requests::pay_advance)
         .service(travel_requests::outstanding)
-        .service(travel_requests::advance_returned);
+        .service(travel_requests::advance_returned)
+        .service(budget_adjustments::request)
+        .service(budget_adjustments::list)
+        .service(budget_adjustments::get_adjustment)
+        .service(budget_adjustments::approve)
+        .service(budget_adjustments::reject);
 }
 
 /// Query strings that do not parse: 422 naming the parameter.

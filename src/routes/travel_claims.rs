@@ -49,7 +49,10 @@ pub async fn submit(
         })?;
     let input = body.to_trip_input()?;
     let request = body.travel_request_id;
-    let claim = run(move || claims::submit(&pool, &caller, line, input, request)).await?;
+    let invoices = body.invoices()?;
+    let claim =
+        run(move || claims::submit_with_invoices(&pool, &caller, line, input, request, &invoices))
+            .await?;
     Ok(HttpResponse::Created().json(claim))
 }
 

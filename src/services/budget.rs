@@ -42,6 +42,7 @@ fn view(row: &LineRow, children: &[&LineRow]) -> LineView {
         year: row.year,
         parent_id: row.parent_id,
         allocated: b.allocated,
+        original_allocated: Money::from_fen(row.original_allocated_fen),
         committed: b.committed,
         spent: b.spent,
         available: b.available(),
@@ -187,6 +188,7 @@ pub fn insert_line(
             depth: parent.as_ref().map_or(0, |p| p.depth + 1),
             allocated_fen: spec.allocated.fen(),
             created_at: now(),
+            original_allocated_fen: spec.allocated.fen(),
         },
     )?;
     if !spec.allocated.is_zero() {
@@ -332,6 +334,59 @@ pub fn commit_along(
         Some(source.id),
         Some(source.actor),
     )
+}
+
+/// R14: applies an approved adjustment of `amount`: every line of `lose` gives it up (only if it
+/// keeps at least zero available: else 409 `insufficient_budget` naming the binding line) and
+/// every line of `gain` receives it, each with a signed `adjust` entry. Must run inside a write
+/// transaction, which the error rolls back.
+///
+/// Rows are changed deepest first (ties by id), the order a commitment's leaf-to-root walk also
+/// keeps, so concurrent adjustments and commitments never wait on each other in a cycle.
+pub fn adjust(
+    c: &mut DbConnection,
+    org_id: i64,
+    lose: &[LineRow],
+    gain: &[LineRow],
+    amount: Money,
+    source: Source<'_>,
+) -> AppResult<()> {
+    let fen = amount.fen();
+    let mut moves: Vec<(&LineRow, i64)> = lose
+        .iter()
+        .map(|l| (l, -fen))
+        .chain(gain.iter().map(|l| (l, fen)))
+        .collect();
+    moves.sort_by_key(|(l, _)| (std::cmp::Reverse(l.depth), l.id));
+    for (line, delta) in &moves {
+        if !rows::try_adjust(c, org_id, line.id, *delta)? {
+            let mut rest = Vec::with_capacity(lose.len());
+            for l in lose {
+                let now = rows::find(c, org_id, l.id)?.map_or(balance(l), |r| balance(&r));
+                rest.push((l.code.clone(), now.available()));
+            }
+            let (line_code, available) = binding_line(rest, amount)
+                .unwrap_or_else(|| (line.code.clone(), balance(line).available()));
+            return Err(AppError::InsufficientBudget(Insufficient {
+                line_code,
+                available,
+                requested: amount,
+            }));
+        }
+    }
+    for (line, delta) in moves {
+        post(
+            c,
+            org_id,
+            line.id,
+            EntryKind::Adjust,
+            Money::from_fen(delta),
+            source.kind,
+            Some(source.id),
+            Some(source.actor),
+        )?;
+    }
+    Ok(())
 }
 
 /// Withdraws a commitment (a rejected claim, a voided batch).

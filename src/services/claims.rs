@@ -13,13 +13,16 @@ use super::paging::Page;
 use crate::db::claims::{
     self as rows, ClaimRow, Fen, NewClaim, StoredBreakdown, StoredLine, StoredStay,
 };
+use crate::db::invoices::{self as invoice_rows, NewClaimInvoice};
 use crate::db::{budget as lines, now, DbConnection, Pool};
 use crate::domain::capitals::in_words;
+use crate::domain::invoice::Invoice;
 use crate::domain::travel::{Trip, TripInput};
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
 use crate::metrics;
 use crate::wire::{timestamp, BreakdownView, ClaimView, HistoryView, ItemView, RuleText, StayView};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use super::audit;
 use super::budget::{self, Source};
@@ -142,10 +145,57 @@ pub fn submit(
     input: TripInput,
     travel_request_id: Option<i64>,
 ) -> AppResult<ClaimView> {
+    submit_with_invoices(pool, actor, budget_line_id, input, travel_request_id, &[])
+}
+
+/// [`submit`] for a claim naming invoices (R15): each becomes the claim's in the same
+/// transaction, or the submission is 409 `duplicate_invoice` naming the live claim that holds it.
+pub fn submit_with_invoices(
+    pool: &Pool,
+    actor: &Actor,
+    budget_line_id: i64,
+    input: TripInput,
+    travel_request_id: Option<i64>,
+    invoices: &[Invoice],
+) -> AppResult<ClaimView> {
     let mut c = conn(pool)?;
+    let submitted = submit_in(
+        &mut c,
+        actor,
+        budget_line_id,
+        input,
+        travel_request_id,
+        invoices,
+    );
+    match submitted {
+        // A concurrent submission took the invoice between our check and our insert: its
+        // transaction has committed, so the holder can be read now.
+        Err(AppError::DuplicateInvoice {
+            claim_id: None,
+            field,
+        }) => {
+            let invoice = invoices.iter().find(|i| i.field == field);
+            let claim_id = match invoice {
+                Some(i) => invoice_rows::holder(&mut c, actor.org_id, &i.code, &i.number)?,
+                None => None,
+            };
+            Err(AppError::DuplicateInvoice { claim_id, field })
+        }
+        other => other,
+    }
+}
+
+fn submit_in(
+    c: &mut DbConnection,
+    actor: &Actor,
+    budget_line_id: i64,
+    input: TripInput,
+    travel_request_id: Option<i64>,
+    invoices: &[Invoice],
+) -> AppResult<ClaimView> {
     let request = serde_json::to_string(&RequestRecord::from(&input))
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    if lines::find(&mut c, actor.org_id, budget_line_id)?.is_none() {
+    if lines::find(c, actor.org_id, budget_line_id)?.is_none() {
         return Err(AppError::UnknownBudgetLine(budget_line_id.to_string()));
     }
     let (purpose, destination) = (
@@ -154,11 +204,11 @@ pub fn submit(
     );
     let (departure_date, return_date) = (input.departure_date, input.return_date);
     // Policy versions are never changed once stored, so the claim is computed before the write.
-    let (policy_id, breakdown) = compute(&mut c, actor.org_id, input)?;
+    let (policy_id, breakdown) = compute(c, actor.org_id, input)?;
     let breakdown_json = serde_json::to_string(&record(&breakdown))
         .map_err(|e| AppError::Internal(e.to_string()))?;
     // The answer is built inside the transaction: if it cannot be, no row is left behind.
-    answer(&mut c, actor, 201, |c| {
+    answer(c, actor, 201, |c| {
         let id = rows::insert(
             c,
             &NewClaim {
@@ -194,12 +244,48 @@ pub fn submit(
         if let Some(request) = travel_request_id {
             travel_requests::name_by_claim(c, actor.org_id, request, actor.user_id)?;
         }
+        hold_invoices(c, actor.org_id, id, invoices)?;
         audit::status(c, actor, (ENTITY, id), "submit", None, "submitted", None)?;
         let warning = budget::warning(c, actor.org_id, budget_line_id, breakdown.reimbursable)?;
         let mut view = load(c, actor.org_id, id)?;
         view.budget_warning = warning;
         Ok(view)
     })
+}
+
+/// R15: makes the invoices the claim's. The table's key decides: another live claim holding one
+/// is 409 `duplicate_invoice` (its holder read here when visible, else after the rollback).
+fn hold_invoices(
+    c: &mut DbConnection,
+    org_id: i64,
+    claim_id: i64,
+    invoices: &[Invoice],
+) -> AppResult<()> {
+    for i in invoices {
+        if let Some(holder) = invoice_rows::holder(c, org_id, &i.code, &i.number)? {
+            return Err(AppError::DuplicateInvoice {
+                claim_id: Some(holder),
+                field: i.field.clone(),
+            });
+        }
+        let row = NewClaimInvoice {
+            org_id,
+            invoice_code: &i.code,
+            invoice_no: &i.number,
+            claim_id,
+            field: &i.field,
+        };
+        invoice_rows::insert(c, &row).map_err(|e| match e {
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+                AppError::DuplicateInvoice {
+                    claim_id: None,
+                    field: i.field.clone(),
+                }
+            }
+            other => other.into(),
+        })?;
+    }
+    Ok(())
 }
 
 /// What is kept of the request, for auditors: the trip exactly as stated.
@@ -415,6 +501,7 @@ pub fn reject(pool: &Pool, actor: &Actor, id: i64, reason: &str) -> AppResult<Cl
         if let (Some(request), "submitted") = (row.travel_request_id, row.status.as_str()) {
             travel_requests::unname(c, actor.org_id, request)?;
         }
+        invoice_rows::release(c, actor.org_id, id)?;
         if row.status == "approved" {
             let source = Source {
                 kind: ENTITY,

@@ -1,6 +1,7 @@
 //! One function per use case. Each takes the pool, owns its transaction, calls the domain for the
 //! rules and `db` for the rows, and returns a view or an [`AppError`].
 
+pub mod adjustments;
 pub mod admin;
 pub mod audit;
 pub mod backup;

@@ -45,6 +45,7 @@ pub fn execution(pool: &Pool, actor: &Actor, year: i32) -> AppResult<ExecutionVi
             depth,
             parent_id: l.parent_id,
             allocated: l.allocated,
+            original_allocated: l.original_allocated,
             committed: l.committed,
             spent: l.spent,
             available: l.available,
@@ -340,14 +341,18 @@ pub fn journal(pool: &Pool, actor: &Actor, year: i32) -> AppResult<String> {
         .map_err(w)?;
         let path = account(&code);
         let (debit, credit) = match kind {
-            EntryKind::Allocate => (format!("allocated:{code}"), "funding".to_string()),
+            // R14: an adjustment is a signed allocation (a negative one reverses the posting).
+            EntryKind::Allocate | EntryKind::Adjust => {
+                (format!("allocated:{code}"), "funding".to_string())
+            }
             EntryKind::Commit => (format!("committed:{path}"), "reserve".to_string()),
             EntryKind::Release => ("reserve".to_string(), format!("committed:{path}")),
             EntryKind::Spend => (format!("spent:{path}"), format!("committed:{path}")),
         };
+        let negated = Money::ZERO.checked_sub(amount).unwrap_or(Money::ZERO);
         writeln!(
             out,
-            "    {debit:<60}  {amount} CNY\n    {credit:<60}  -{amount} CNY\n"
+            "    {debit:<60}  {amount} CNY\n    {credit:<60}  {negated} CNY\n"
         )
         .map_err(w)?;
     }

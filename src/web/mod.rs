@@ -5,6 +5,7 @@
 //! Sessions live in the database (`services::sign_in`); the cookie holds only a random id. Every
 //! state-changing form carries the session's CSRF token and is refused (403) without it.
 
+pub mod adjustments;
 pub mod admin;
 pub mod budget;
 pub mod charts;
@@ -80,6 +81,12 @@ impl Nav {
             add("/budget", "预算总览");
             add("/performance", "绩效自评");
             add("/reports", "报表");
+        }
+        if [Role::Finance, Role::BudgetHolder, Role::Admin]
+            .iter()
+            .any(|r| user.actor.has(*r))
+        {
+            add("/adjustments", "预算调整");
         }
         let (flash, flash_ok) = match user.flash.as_deref() {
             Some(text) => match text.strip_prefix("ok:") {
@@ -337,6 +344,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .route("/performance", web::get().to(budget::performance))
         .route("/reports", web::get().to(budget::reports_page))
         .route("/reports/{what}", web::get().to(budget::download))
+        .configure(adjustment_routes)
         .configure(subsidy_routes)
         .configure(admin_routes)
         .configure(travel_routes);
@@ -412,5 +420,18 @@ fn travel_routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/advances/claims/{id}/returned",
             web::post().to(travel::returned),
+        );
+}
+
+fn adjustment_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/adjustments", web::get().to(adjustments::page))
+        .route("/adjustments", web::post().to(adjustments::request))
+        .route(
+            "/adjustments/{id}/approve",
+            web::post().to(adjustments::approve),
+        )
+        .route(
+            "/adjustments/{id}/reject",
+            web::post().to(adjustments::reject),
         );
 }

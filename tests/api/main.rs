@@ -2,6 +2,7 @@
 //! `BAOXIAO_TEST_DATABASE_URL` set to the local PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod adjustments;
 mod audit;
 mod auth;
 mod authorization;
@@ -17,6 +18,7 @@ mod hardening;
 mod health;
 mod helpers;
 mod idempotency;
+mod invoices;
 mod organisations;
 mod outage;
 mod policy;
@@ -29,6 +31,7 @@ mod travel_claims;
 mod travel_requests;
 mod validation;
 mod web;
+mod web_adjustments;
 mod web_admin;
 mod web_subsidy;
 mod web_travel;

@@ -78,7 +78,7 @@ async fn scripted_year(app: &TestApp) {
     }
 }
 
-async fn execution(app: &TestApp) -> Vec<Value> {
+pub async fn execution(app: &TestApp) -> Vec<Value> {
     let r = app
         .get(&app.admin, "/api/v1/reports/budget-execution?year=2021")
         .await;
@@ -166,10 +166,10 @@ async fn the_execution_report_in_csv_with_a_bom() {
     let rows: Vec<&str> = text.lines().collect();
     assert_eq!(
         rows[0],
-        "编码,项目名称,层级,预算数,已承诺,已支出,可用余额,执行率(%),超额分配"
+        "编码,项目名称,层级,年初预算数,调整后预算数,已承诺,已支出,可用余额,执行率(%),超额分配"
     );
     assert_eq!(rows.len(), 14);
-    assert!(rows.contains(&"dept.project.cadre-subsidy,疑难信访问题服务中心老干部下乡费用,2,79200.00,0.00,79200.00,0.00,100.00,0.00"), "{text}");
+    assert!(rows.contains(&"dept.project.cadre-subsidy,疑难信访问题服务中心老干部下乡费用,2,79200.00,79200.00,0.00,79200.00,0.00,100.00,0.00"), "{text}");
 }
 
 #[tokio::test]
@@ -191,7 +191,7 @@ async fn the_execution_report_as_a_real_workbook() {
         sheet.get_value((0, 0)),
         Some(&Data::String("平乡县信访局 2021 年预算执行情况表".into()))
     );
-    let headers: Vec<String> = (0..9)
+    let headers: Vec<String> = (0..10)
         .map(|c| {
             sheet
                 .get_value((2, c))
@@ -205,7 +205,8 @@ async fn the_execution_report_as_a_real_workbook() {
             "编码",
             "项目名称",
             "层级",
-            "预算数",
+            "年初预算数",
+            "调整后预算数",
             "已承诺",
             "已支出",
             "可用余额",
@@ -221,10 +222,11 @@ async fn the_execution_report_as_a_real_workbook() {
     let subsidy = row_of("dept.project.cadre-subsidy");
     // Amounts are numbers, not text.
     assert_eq!(sheet.get_value((subsidy, 3)), Some(&Data::Float(79200.0)));
-    assert_eq!(sheet.get_value((subsidy, 5)), Some(&Data::Float(79200.0)));
-    assert_eq!(sheet.get_value((subsidy, 7)), Some(&Data::Float(100.0)));
+    assert_eq!(sheet.get_value((subsidy, 4)), Some(&Data::Float(79200.0)));
+    assert_eq!(sheet.get_value((subsidy, 6)), Some(&Data::Float(79200.0)));
+    assert_eq!(sheet.get_value((subsidy, 8)), Some(&Data::Float(100.0)));
     let ops = row_of("dept.project.petition-work.operations");
-    assert_eq!(sheet.get_value((ops, 4)), Some(&Data::Float(1231.0)));
+    assert_eq!(sheet.get_value((ops, 5)), Some(&Data::Float(1231.0)));
     // The totals row (the top-level line) and its balance check.
     assert_eq!(
         sheet.get_value((16, 1)),
@@ -237,7 +239,7 @@ async fn the_execution_report_as_a_real_workbook() {
         Some(3294800.0)
     );
     assert_eq!(
-        sheet.get_value((17, 3)).map(|d| d.to_string()),
+        sheet.get_value((17, 4)).map(|d| d.to_string()),
         Some("平衡".into())
     );
 }
@@ -362,7 +364,7 @@ async fn targets_are_editable_per_year() {
 
 /// hledger's balances of the journal; panics when hledger cannot run (the test that calls it is
 /// ignored at build time when hledger is missing).
-fn hledger_balances(journal: &str) -> HashMap<String, String> {
+pub fn hledger_balances(journal: &str) -> HashMap<String, String> {
     use std::io::Write;
     use std::process::{Command, Stdio};
     let mut child = Command::new("hledger")

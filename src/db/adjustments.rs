@@ -1,0 +1,129 @@
+//! Budget adjustment requests (R14). The balances they change are moved by
+//! [`super::budget::try_adjust`]; this table only records the request and its decision.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::budget_adjustments;
+use super::DbConnection;
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = budget_adjustments)]
+pub struct AdjustmentRow {
+    pub id: i64,
+    pub year: i32,
+    pub kind: String,
+    pub line_id: i64,
+    pub from_line_id: Option<i64>,
+    pub amount_fen: i64,
+    pub reason: String,
+    pub document_no: Option<String>,
+    pub status: String,
+    pub requested_by: i64,
+    pub requested_at: NaiveDateTime,
+    pub decided_by: Option<i64>,
+    pub decided_at: Option<NaiveDateTime>,
+    pub reject_reason: Option<String>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = budget_adjustments)]
+pub struct NewAdjustment<'a> {
+    pub org_id: i64,
+    pub year: i32,
+    pub kind: &'a str,
+    pub line_id: i64,
+    pub from_line_id: Option<i64>,
+    pub amount_fen: i64,
+    pub reason: &'a str,
+    pub document_no: Option<&'a str>,
+    pub status: &'a str,
+    pub requested_by: i64,
+    pub requested_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConnection, row: &NewAdjustment<'_>) -> QueryResult<i64> {
+    diesel::insert_into(budget_adjustments::table)
+        .values(row)
+        .returning(budget_adjustments::id)
+        .get_result(conn)
+}
+
+pub fn find(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<Option<AdjustmentRow>> {
+    budget_adjustments::table
+        .filter(budget_adjustments::org_id.eq(org_id))
+        .filter(budget_adjustments::id.eq(id))
+        .select(AdjustmentRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Which adjustments a list shows.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Filter<'a> {
+    pub year: Option<i32>,
+    pub status: Option<&'a str>,
+    pub requested_by: Option<i64>,
+    /// Those changing this line, as target or source.
+    pub line_id: Option<i64>,
+}
+
+/// Newest first, at most `limit`, with ids below `before`.
+pub fn list(
+    conn: &mut DbConnection,
+    org_id: i64,
+    filter: Filter<'_>,
+    before: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<AdjustmentRow>> {
+    let mut query = budget_adjustments::table
+        .filter(budget_adjustments::org_id.eq(org_id))
+        .select(AdjustmentRow::as_select())
+        .order(budget_adjustments::id.desc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(before) = before {
+        query = query.filter(budget_adjustments::id.lt(before));
+    }
+    if let Some(year) = filter.year {
+        query = query.filter(budget_adjustments::year.eq(year));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(budget_adjustments::status.eq(status.to_string()));
+    }
+    if let Some(user) = filter.requested_by {
+        query = query.filter(budget_adjustments::requested_by.eq(user));
+    }
+    if let Some(line) = filter.line_id {
+        query = query.filter(
+            budget_adjustments::line_id
+                .eq(line)
+                .or(budget_adjustments::from_line_id.eq(line)),
+        );
+    }
+    query.load(conn)
+}
+
+/// `requested` → `approved` or `rejected` by `actor`; `false` if it was no longer requested.
+pub fn decide(
+    conn: &mut DbConnection,
+    org_id: i64,
+    id: i64,
+    status: &str,
+    actor: i64,
+    at: NaiveDateTime,
+    reason: Option<&str>,
+) -> QueryResult<bool> {
+    let changed = diesel::update(budget_adjustments::table)
+        .filter(budget_adjustments::org_id.eq(org_id))
+        .filter(budget_adjustments::id.eq(id))
+        .filter(budget_adjustments::status.eq("requested"))
+        .set((
+            budget_adjustments::status.eq(status),
+            budget_adjustments::decided_by.eq(Some(actor)),
+            budget_adjustments::decided_at.eq(Some(at)),
+            budget_adjustments::reject_reason.eq(reason),
+        ))
+        .execute(conn)?;
+    Ok(changed == 1)
+}

@@ -1,0 +1,135 @@
+//! `/api/v1/budget-adjustments` (R14).
+
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::auth::Role;
+use crate::db::adjustments::Filter;
+use crate::db::Pool;
+use crate::error::{AppError, AppResult};
+use crate::services::adjustments::{self, Request};
+use crate::wire::{AdjustmentBody, AdjustmentView, RejectBody};
+
+use super::extract::{run, Body, Caller};
+use super::list::{respond, ListQuery};
+
+#[derive(Deserialize, IntoParams)]
+pub struct AdjustmentQuery {
+    /// The fiscal year.
+    year: Option<i32>,
+    /// `requested`, `approved` or `rejected`.
+    status: Option<String>,
+    /// Only those changing this line.
+    line_id: Option<i64>,
+}
+
+/// Requests an adjustment (budget holder, admin); nothing changes until finance approves it.
+#[utoipa::path(post, path = "/api/v1/budget-adjustments", tag = "budget adjustments", request_body = AdjustmentBody,
+    params(("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 201, body = AdjustmentView), (status = 403, body = super::Problem), (status = 422, body = super::Problem)),
+    security(("bearer" = [])))]
+#[post("/budget-adjustments")]
+pub async fn request(
+    pool: web::Data<Pool>,
+    caller: Caller,
+    body: Body<AdjustmentBody>,
+) -> AppResult<HttpResponse> {
+    caller.require(&[Role::BudgetHolder, Role::Admin])?;
+    let body = body.into_inner()?;
+    let amount = body
+        .amount
+        .parse("amount")
+        .map_err(|e| AppError::Validation(vec![e]))?;
+    let view = run(move || {
+        let req = Request {
+            kind: &body.kind,
+            line_id: body.line_id,
+            from_line_id: body.from_line_id,
+            amount,
+            reason: &body.reason,
+            document_no: body.document_no.as_deref(),
+        };
+        adjustments::request(&pool, &caller, req)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(view))
+}
+
+/// Adjustments, newest first, paged (api.md "Lists").
+#[utoipa::path(get, path = "/api/v1/budget-adjustments", tag = "budget adjustments", params(AdjustmentQuery, ListQuery),
+    responses((status = 200, body = Vec<AdjustmentView>, headers(("Link" = String, description = "rel=\"next\" when more remain"))),
+        (status = 422, body = super::Problem)), security(("bearer" = [])))]
+#[get("/budget-adjustments")]
+pub async fn list(
+    pool: web::Data<Pool>,
+    caller: Caller,
+    query: web::Query<AdjustmentQuery>,
+    list: web::Query<ListQuery>,
+    req: HttpRequest,
+) -> AppResult<HttpResponse> {
+    caller.require(&[Role::Finance, Role::Admin, Role::BudgetHolder])?;
+    let page = list.page()?;
+    let query = query.into_inner();
+    let items = run(move || {
+        let filter = Filter {
+            year: query.year,
+            status: query.status.as_deref(),
+            line_id: query.line_id,
+            requested_by: None,
+        };
+        adjustments::list(&pool, &caller, filter, page)
+    })
+    .await?;
+    Ok(respond(&req, page, items, |a| a.id))
+}
+
+/// One adjustment.
+#[utoipa::path(get, path = "/api/v1/budget-adjustments/{id}", tag = "budget adjustments", params(("id" = i64, Path)),
+    responses((status = 200, body = AdjustmentView), (status = 404, body = super::Problem)), security(("bearer" = [])))]
+#[get("/budget-adjustments/{id}")]
+pub async fn get_adjustment(
+    pool: web::Data<Pool>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    caller.require(&[Role::Finance, Role::Admin, Role::BudgetHolder])?;
+    let id = id.into_inner();
+    let view = run(move || adjustments::get(&pool, &caller, id)).await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Approves an adjustment (finance, not the requester): every affected line changes, or none.
+#[utoipa::path(post, path = "/api/v1/budget-adjustments/{id}/approve", tag = "budget adjustments",
+    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 200, body = AdjustmentView), (status = 403, body = super::Problem), (status = 409, body = super::Problem)),
+    security(("bearer" = [])))]
+#[post("/budget-adjustments/{id}/approve")]
+pub async fn approve(
+    pool: web::Data<Pool>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    caller.require(&[Role::Finance])?;
+    let id = id.into_inner();
+    let view = run(move || adjustments::approve(&pool, &caller, id)).await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Rejects an adjustment (finance): nothing changes.
+#[utoipa::path(post, path = "/api/v1/budget-adjustments/{id}/reject", tag = "budget adjustments", request_body = RejectBody,
+    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 200, body = AdjustmentView), (status = 409, body = super::Problem)), security(("bearer" = [])))]
+#[post("/budget-adjustments/{id}/reject")]
+pub async fn reject(
+    pool: web::Data<Pool>,
+    caller: Caller,
+    id: web::Path<i64>,
+    body: Body<RejectBody>,
+) -> AppResult<HttpResponse> {
+    caller.require(&[Role::Finance])?;
+    let id = id.into_inner();
+    let reason = body.into_inner()?.reason;
+    let view = run(move || adjustments::reject(&pool, &caller, id, &reason)).await?;
+    Ok(HttpResponse::Ok().json(view))
+}

@@ -1,0 +1,272 @@
+//! R14 budget adjustments (预算调整): a budget holder or admin requests a supplement, reduction
+//! or transfer; finance, not the requester, approves it (the balances change, with signed
+//! `adjust` ledger entries, in the approval's transaction) or rejects it (nothing changes).
+
+use crate::auth::{Actor, Role};
+use crate::db::adjustments::{self as rows, AdjustmentRow, Filter, NewAdjustment};
+use crate::db::budget::{self as lines, LineRow};
+use crate::db::{now, DbConnection, Pool};
+use crate::domain::budget::{affected, AdjustmentKind};
+use crate::domain::Money;
+use crate::error::{AppError, AppResult};
+use crate::routes::list::Page;
+use crate::wire::{timestamp, AdjustmentView, LineView};
+
+use super::{answer, audit, budget, conn};
+
+const ENTITY: &str = "budget_adjustment";
+
+/// A checked request.
+pub struct Request<'a> {
+    pub kind: &'a str,
+    pub line_id: i64,
+    pub from_line_id: Option<i64>,
+    pub amount: Money,
+    pub reason: &'a str,
+    pub document_no: Option<&'a str>,
+}
+
+pub fn view(row: AdjustmentRow) -> AdjustmentView {
+    AdjustmentView {
+        id: row.id,
+        status: row.status,
+        kind: row.kind,
+        year: row.year,
+        line_id: row.line_id,
+        from_line_id: row.from_line_id,
+        amount: Money::from_fen(row.amount_fen),
+        reason: row.reason,
+        document_no: row.document_no,
+        requested_by: row.requested_by,
+        requested_at: timestamp(row.requested_at),
+        decided_by: row.decided_by,
+        decided_at: row.decided_at.map(timestamp),
+        reject_reason: row.reject_reason,
+    }
+}
+
+fn find(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<AdjustmentRow> {
+    rows::find(c, org_id, id)?.ok_or(AppError::NotFound("budget adjustment"))
+}
+
+fn line(c: &mut DbConnection, org_id: i64, id: i64, field: &str) -> AppResult<LineRow> {
+    lines::find(c, org_id, id)?
+        .ok_or_else(|| AppError::field(field, format!("no budget line {id}")))
+}
+
+/// `POST /api/v1/budget-adjustments` (budget_holder, admin): records the request; no balance
+/// changes until finance approves it.
+pub fn request(pool: &Pool, actor: &Actor, req: Request<'_>) -> AppResult<AdjustmentView> {
+    let kind = AdjustmentKind::parse(req.kind)
+        .ok_or_else(|| AppError::field("kind", "one of supplement, reduce, transfer"))?;
+    if req.amount.is_zero() || req.amount.is_negative() {
+        return Err(AppError::field("amount", "must be more than 0.00"));
+    }
+    let mut c = conn(pool)?;
+    answer(&mut c, actor, 201, |c| {
+        let to = line(c, actor.org_id, req.line_id, "line_id")?;
+        let from_line_id = match (kind, req.from_line_id) {
+            (AdjustmentKind::Transfer, None) => {
+                return Err(AppError::field(
+                    "from_line_id",
+                    "a transfer names the line it moves money from",
+                ))
+            }
+            (AdjustmentKind::Transfer, Some(from)) => {
+                let from = line(c, actor.org_id, from, "from_line_id")?;
+                if from.id == to.id {
+                    return Err(AppError::field(
+                        "from_line_id",
+                        "a transfer moves money between two different lines",
+                    ));
+                }
+                if from.year != to.year {
+                    return Err(AppError::field(
+                        "from_line_id",
+                        "a transfer moves money within one year",
+                    ));
+                }
+                Some(from.id)
+            }
+            (_, Some(_)) => {
+                return Err(AppError::field(
+                    "from_line_id",
+                    "only a transfer takes money from another line",
+                ))
+            }
+            (_, None) => None,
+        };
+        let id = rows::insert(
+            c,
+            &NewAdjustment {
+                org_id: actor.org_id,
+                year: to.year,
+                kind: kind.as_str(),
+                line_id: to.id,
+                from_line_id,
+                amount_fen: req.amount.fen(),
+                reason: req.reason.trim(),
+                document_no: req.document_no.map(str::trim).filter(|d| !d.is_empty()),
+                status: "requested",
+                requested_by: actor.user_id,
+                requested_at: now(),
+            },
+        )?;
+        audit::status(c, actor, (ENTITY, id), "request", None, "requested", None)?;
+        Ok(view(find(c, actor.org_id, id)?))
+    })
+}
+
+fn not_allowed(row: &AdjustmentRow, action: &'static str) -> AppError {
+    AppError::InvalidTransition {
+        what: "budget adjustment",
+        from: row.status.clone(),
+        action,
+    }
+}
+
+/// `POST /api/v1/budget-adjustments/{id}/approve` (finance, not the requester): changes every
+/// affected line in this one transaction, or nothing (409 `insufficient_budget`).
+pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<AdjustmentView> {
+    let mut c = conn(pool)?;
+    answer(&mut c, actor, 200, |c| {
+        let row = find(c, actor.org_id, id)?;
+        if row.status != "requested" {
+            return Err(not_allowed(&row, "approve"));
+        }
+        if row.requested_by == actor.user_id {
+            return Err(AppError::SelfApprovalForbidden);
+        }
+        if !rows::decide(c, actor.org_id, id, "approved", actor.user_id, now(), None)? {
+            return Err(not_allowed(&find(c, actor.org_id, id)?, "approve"));
+        }
+        let kind = AdjustmentKind::parse(&row.kind)
+            .ok_or_else(|| AppError::Internal(format!("adjustment kind {}", row.kind)))?;
+        let to = budget::path(c, actor.org_id, row.line_id)?;
+        let from = match row.from_line_id {
+            Some(from) => budget::path(c, actor.org_id, from)?,
+            None => Vec::new(),
+        };
+        let ids = |path: &[LineRow]| path.iter().map(|l| l.id).collect::<Vec<_>>();
+        let (lose, gain) = affected(kind, &ids(&to), &ids(&from));
+        let rows_of = |wanted: &[i64]| -> Vec<LineRow> {
+            to.iter()
+                .chain(from.iter())
+                .filter(|l| wanted.contains(&l.id))
+                .fold(Vec::new(), |mut out: Vec<LineRow>, l| {
+                    if !out.iter().any(|o| o.id == l.id) {
+                        out.push(l.clone());
+                    }
+                    out
+                })
+        };
+        budget::adjust(
+            c,
+            actor.org_id,
+            &rows_of(&lose),
+            &rows_of(&gain),
+            Money::from_fen(row.amount_fen),
+            budget::Source {
+                kind: ENTITY,
+                id,
+                actor: actor.user_id,
+            },
+        )?;
+        audit::status(
+            c,
+            actor,
+            (ENTITY, id),
+            "approve",
+            Some("requested"),
+            "approved",
+            None,
+        )?;
+        Ok(view(find(c, actor.org_id, id)?))
+    })
+}
+
+/// `POST /api/v1/budget-adjustments/{id}/reject` (finance): no balance changes.
+pub fn reject(pool: &Pool, actor: &Actor, id: i64, reason: &str) -> AppResult<AdjustmentView> {
+    let mut c = conn(pool)?;
+    answer(&mut c, actor, 200, |c| {
+        let row = find(c, actor.org_id, id)?;
+        let reason = reason.trim();
+        if !rows::decide(
+            c,
+            actor.org_id,
+            id,
+            "rejected",
+            actor.user_id,
+            now(),
+            Some(reason),
+        )? {
+            return Err(not_allowed(&row, "reject"));
+        }
+        audit::status(
+            c,
+            actor,
+            (ENTITY, id),
+            "reject",
+            Some("requested"),
+            "rejected",
+            Some(reason),
+        )?;
+        Ok(view(find(c, actor.org_id, id)?))
+    })
+}
+
+/// `GET /api/v1/budget-adjustments/{id}`.
+pub fn get(pool: &Pool, actor: &Actor, id: i64) -> AppResult<AdjustmentView> {
+    Ok(view(find(&mut *conn(pool)?, actor.org_id, id)?))
+}
+
+/// `GET /api/v1/budget-adjustments?year=Y`, newest first: the page after its cursor, and one more
+/// when more remain.
+pub fn list(
+    pool: &Pool,
+    actor: &Actor,
+    filter: Filter<'_>,
+    page: Page,
+) -> AppResult<Vec<AdjustmentView>> {
+    Ok(rows::list(
+        &mut *conn(pool)?,
+        actor.org_id,
+        filter,
+        page.after,
+        page.fetch(),
+    )?
+    .into_iter()
+    .map(view)
+    .collect())
+}
+
+/// One line's allocation before and after adjustments, and every adjustment that changed it or
+/// was asked for it (newest first) — the line page's adjustment history.
+pub struct LineAdjustments {
+    pub line: LineView,
+    pub adjustments: Vec<AdjustmentView>,
+}
+
+/// [`LineAdjustments`] for the line `line_id` of the caller's organisation.
+pub fn for_line(pool: &Pool, actor: &Actor, line_id: i64) -> AppResult<LineAdjustments> {
+    let line = budget::get(pool, actor, line_id)?.line;
+    let filter = Filter {
+        line_id: Some(line_id),
+        ..Filter::default()
+    };
+    let adjustments = rows::list(&mut *conn(pool)?, actor.org_id, filter, None, 1000)?
+        .into_iter()
+        .map(view)
+        .collect();
+    Ok(LineAdjustments { line, adjustments })
+}
+
+/// Whether the caller may request adjustments (R14: budget holders and admins).
+pub fn may_request(actor: &Actor) -> bool {
+    actor.has(Role::BudgetHolder) || actor.has(Role::Admin)
+}
+
+/// Whether the caller decides adjustments (R14: finance).
+pub fn may_decide(actor: &Actor) -> bool {
+    actor.has(Role::Finance)
+}

@@ -1,0 +1,353 @@
+//! 预算调整 (R14) pages: a budget holder's request form and their requests' status, finance's
+//! queue with approve and reject, and one line's allocation history (`?line_id=`). A refusal is
+//! shown in place, in Chinese, after the redirect.
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::web;
+use askama::Template;
+use chrono::Datelike;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::auth::Role;
+use crate::db::adjustments::Filter;
+use crate::db::Pool;
+use crate::domain::budget::AdjustmentKind;
+use crate::error::AppError;
+use crate::routes::extract::parse_json;
+use crate::routes::list::Page;
+use crate::services::adjustments::{self, Request};
+use crate::services::{budget, pages};
+use crate::wire::{AdjustmentBody, AdjustmentView, LineView, RejectBody};
+
+use super::format::{self, yuan};
+use super::session::{flash, SignedIn};
+use super::{html, run, see_other, Nav, PageError, PageResult};
+
+/// One adjustment as the pages show it.
+pub struct AdjustmentLine {
+    pub id: i64,
+    pub kind: &'static str,
+    pub lines: String,
+    pub amount: String,
+    pub reason: String,
+    pub document_no: String,
+    pub status: &'static str,
+    pub note: String,
+}
+
+fn status(text: &str) -> &'static str {
+    match text {
+        "requested" => "待审批",
+        "approved" => "已批准",
+        "rejected" => "已驳回",
+        _ => "未知",
+    }
+}
+
+fn adjustment_line(a: &AdjustmentView, names: &HashMap<i64, String>) -> AdjustmentLine {
+    let name = |id: i64| names.get(&id).cloned().unwrap_or_else(|| id.to_string());
+    AdjustmentLine {
+        id: a.id,
+        kind: AdjustmentKind::parse(&a.kind).map_or("", AdjustmentKind::chinese),
+        lines: match a.from_line_id {
+            Some(from) => format!("{} → {}", name(from), name(a.line_id)),
+            None => name(a.line_id),
+        },
+        amount: yuan(a.amount),
+        reason: a.reason.clone(),
+        document_no: a.document_no.clone().unwrap_or_default(),
+        status: status(&a.status),
+        note: a.reject_reason.clone().unwrap_or_default(),
+    }
+}
+
+/// The partial template of one line's original and adjusted allocation and adjustment history,
+/// for any page that shows a line.
+#[derive(Template)]
+#[template(path = "line_adjustments.html")]
+pub struct LineAdjustmentsPartial {
+    pub name: String,
+    pub original: String,
+    pub allocated: String,
+    pub history: Vec<AdjustmentLine>,
+}
+
+/// [`LineAdjustmentsPartial`] for one line of the caller's organisation.
+pub fn line_partial(
+    pool: &Pool,
+    actor: &crate::auth::Actor,
+    line_id: i64,
+) -> Result<LineAdjustmentsPartial, AppError> {
+    let found = adjustments::for_line(pool, actor, line_id)?;
+    let names = names(&budget::list(pool, actor, found.line.year)?);
+    Ok(LineAdjustmentsPartial {
+        name: found.line.name.clone(),
+        original: yuan(found.line.original_allocated),
+        allocated: yuan(found.line.allocated),
+        history: found
+            .adjustments
+            .iter()
+            .map(|a| adjustment_line(a, &names))
+            .collect(),
+    })
+}
+
+fn names(lines: &[LineView]) -> HashMap<i64, String> {
+    lines.iter().map(|l| (l.id, l.name.clone())).collect()
+}
+
+pub struct LineChoice {
+    pub id: i64,
+    pub label: String,
+}
+
+#[derive(Template)]
+#[template(path = "adjustments.html")]
+struct AdjustmentsPage {
+    nav: Nav,
+    year: i32,
+    may_request: bool,
+    may_decide: bool,
+    lines: Vec<LineChoice>,
+    mine: Vec<AdjustmentLine>,
+    queue: Vec<AdjustmentLine>,
+    history: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct PageQuery {
+    year: Option<i32>,
+    line_id: Option<i64>,
+}
+
+/// `GET /adjustments`.
+pub async fn page(
+    pool: web::Data<Pool>,
+    user: SignedIn,
+    query: web::Query<PageQuery>,
+) -> PageResult {
+    user.require(&[Role::BudgetHolder, Role::Admin, Role::Finance])?;
+    let actor = user.actor();
+    let (line_id, asked_year) = (query.line_id, query.year);
+    let page = run(move || {
+        let year = match asked_year {
+            Some(y) => y,
+            None => pages::today(&pool, &actor)?.year(),
+        };
+        let lines = budget::list(&pool, &actor, year)?;
+        let names = names(&lines);
+        let all = Page {
+            limit: 1000,
+            after: None,
+        };
+        let mine = if adjustments::may_request(&actor) {
+            let filter = Filter {
+                year: Some(year),
+                requested_by: Some(actor.user_id),
+                ..Filter::default()
+            };
+            adjustments::list(&pool, &actor, filter, all)?
+        } else {
+            Vec::new()
+        };
+        let queue = if adjustments::may_decide(&actor) {
+            let filter = Filter {
+                year: Some(year),
+                status: Some("requested"),
+                ..Filter::default()
+            };
+            adjustments::list(&pool, &actor, filter, all)?
+        } else {
+            Vec::new()
+        };
+        let history = match line_id {
+            Some(id) => Some(
+                line_partial(&pool, &actor, id)?
+                    .render()
+                    .map_err(|e| AppError::Internal(format!("template: {e}")))?,
+            ),
+            None => None,
+        };
+        Ok(AdjustmentsPage {
+            nav: Nav::new(&user, "/adjustments"),
+            year,
+            may_request: adjustments::may_request(&actor),
+            may_decide: adjustments::may_decide(&actor),
+            lines: lines
+                .iter()
+                .map(|l| LineChoice {
+                    id: l.id,
+                    label: format!("{}（{}，可用 {}）", l.name, l.code, yuan(l.available)),
+                })
+                .collect(),
+            mine: mine.iter().map(|a| adjustment_line(a, &names)).collect(),
+            queue: queue.iter().map(|a| adjustment_line(a, &names)).collect(),
+            history,
+        })
+    })
+    .await?;
+    html(StatusCode::OK, &page)
+}
+
+#[derive(Deserialize)]
+pub struct RequestForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    line_id: String,
+    #[serde(default)]
+    from_line_id: String,
+    #[serde(default)]
+    amount: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    document_no: String,
+    #[serde(default)]
+    year: String,
+}
+
+/// An adjustment refusal in Chinese.
+fn refusal(e: &AppError) -> String {
+    match e {
+        AppError::SelfApprovalForbidden => {
+            "不能审批自己提出的预算调整，请由其他财务人员审批。".into()
+        }
+        AppError::InvalidTransition { from, .. } => {
+            format!("这笔预算调整当前是「{}」，不能再审批。", status(from))
+        }
+        other => format::refusal(other, None),
+    }
+}
+
+async fn done(
+    pool: &web::Data<Pool>,
+    user: &SignedIn,
+    result: Result<String, PageError>,
+    back: &str,
+) -> PageResult {
+    let message = match result {
+        Ok(text) => format!("ok:{text}"),
+        Err(PageError::Failed(e)) => format!("err:{}", refusal(&e)),
+        Err(other) => return Err(other),
+    };
+    flash(pool, user, message).await?;
+    Ok(see_other(back))
+}
+
+fn back(year: &str) -> String {
+    match year.trim().parse::<i32>() {
+        Ok(y) => format!("/adjustments?year={y}"),
+        Err(_) => "/adjustments".into(),
+    }
+}
+
+/// `POST /adjustments`: the form becomes the API's JSON body, checked by the same rules.
+pub async fn request(
+    pool: web::Data<Pool>,
+    user: SignedIn,
+    form: web::Form<RequestForm>,
+) -> PageResult {
+    user.check_csrf(&form.csrf)?;
+    user.require(&[Role::BudgetHolder, Role::Admin])?;
+    let id = |text: &str| text.trim().parse::<i64>().ok();
+    let mut body = json!({
+        "kind": form.kind.trim(),
+        "line_id": id(&form.line_id),
+        "amount": form.amount.trim(),
+        "reason": form.reason.trim(),
+    });
+    if form.kind.trim() == "transfer" {
+        body["from_line_id"] = json!(id(&form.from_line_id));
+    }
+    if !form.document_no.trim().is_empty() {
+        body["document_no"] = json!(form.document_no.trim());
+    }
+    let result = match parse_json::<AdjustmentBody>(body.to_string().as_bytes()) {
+        Ok(body) => match body.amount.parse("amount") {
+            Ok(amount) => {
+                let (actor, p) = (user.actor(), pool.clone());
+                run(move || {
+                    adjustments::request(
+                        &p,
+                        &actor,
+                        Request {
+                            kind: &body.kind,
+                            line_id: body.line_id,
+                            from_line_id: body.from_line_id,
+                            amount,
+                            reason: &body.reason,
+                            document_no: body.document_no.as_deref(),
+                        },
+                    )
+                })
+                .await
+                .map(|a| format!("预算调整申请 {} 已提交，等待财务审批。", a.id))
+            }
+            Err(e) => Err(PageError::Failed(AppError::Validation(vec![e]))),
+        },
+        Err(_) => Err(PageError::Failed(AppError::field(
+            "line_id",
+            "请选择预算科目，并填写金额和理由",
+        ))),
+    };
+    done(&pool, &user, result, &back(&form.year)).await
+}
+
+#[derive(Deserialize)]
+pub struct DecisionForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    year: String,
+}
+
+/// `POST /adjustments/{id}/approve`.
+pub async fn approve(
+    pool: web::Data<Pool>,
+    user: SignedIn,
+    id: web::Path<i64>,
+    form: web::Form<DecisionForm>,
+) -> PageResult {
+    user.check_csrf(&form.csrf)?;
+    user.require(&[Role::Finance])?;
+    let (id, actor, p) = (id.into_inner(), user.actor(), pool.clone());
+    let result = run(move || adjustments::approve(&p, &actor, id))
+        .await
+        .map(|a| format!("预算调整 {id} 已批准：{}。", yuan(a.amount)));
+    done(&pool, &user, result, &back(&form.year)).await
+}
+
+/// `POST /adjustments/{id}/reject`.
+pub async fn reject(
+    pool: web::Data<Pool>,
+    user: SignedIn,
+    id: web::Path<i64>,
+    form: web::Form<DecisionForm>,
+) -> PageResult {
+    user.check_csrf(&form.csrf)?;
+    user.require(&[Role::Finance])?;
+    let id = id.into_inner();
+    let body =
+        parse_json::<RejectBody>(json!({"reason": form.reason.trim()}).to_string().as_bytes());
+    let result = match body {
+        Ok(body) => {
+            let (actor, p) = (user.actor(), pool.clone());
+            run(move || adjustments::reject(&p, &actor, id, &body.reason))
+                .await
+                .map(|_| format!("预算调整 {id} 已驳回。"))
+        }
+        Err(_) => Err(PageError::Failed(AppError::field(
+            "reason",
+            "请填写驳回理由（500 字以内）",
+        ))),
+    };
+    done(&pool, &user, result, &back(&form.year)).await
+}
