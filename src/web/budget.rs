@@ -227,6 +227,9 @@ struct LinePageView {
     events: Vec<EventItem>,
     can_plan: bool,
     today: String,
+    /// The line's 预算调整记录 (R14), rendered by the adjustments pages' own partial.
+    adjustments: String,
+    may_request_adjustment: bool,
 }
 
 #[derive(Deserialize)]
@@ -265,10 +268,13 @@ pub async fn line(
         None => None,
     };
     let p = pool.clone();
-    let (page, today) = run(move || {
+    let (page, today, adjustments) = run(move || {
         Ok((
             dashboard::line_page(&p, &actor, id, before, size, as_of)?,
             pages::today(&p, &actor)?,
+            super::adjustments::line_partial(&p, &actor, id)?
+                .render()
+                .map_err(|e| AppError::Internal(format!("template: {e}")))?,
         ))
     })
     .await?;
@@ -359,6 +365,8 @@ pub async fn line(
             .collect(),
         can_plan: PLANNERS.iter().any(|r| user.actor.has(*r)),
         today: format::date(today),
+        adjustments,
+        may_request_adjustment: crate::services::adjustments::may_request(&user.actor),
     };
     html(StatusCode::OK, &view)
 }

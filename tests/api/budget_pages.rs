@@ -223,6 +223,16 @@ async fn the_line_page_charts_the_forecast_the_api_gives() {
     let line = app.line_id(BEIJING).await;
     let mut holder = signed_in(&app, "王主任", &[R::BudgetHolder], "wangzr").await;
     let page = holder.get(&format!("/budget/lines/{line}")).await;
+    // R14: the line's original and adjusted allocation, and where to ask for a change.
+    assert!(
+        page.body
+            .contains("年初预算数 <strong class=\"amount\">¥630,000.00</strong>"),
+        "{}",
+        page.body
+    );
+    assert!(page
+        .body
+        .contains(&format!("href=\"/adjustments?line_id={line}\"")));
     let marker = "name=\"station_id\" value=\"";
     let at = page.body.find(marker).unwrap() + marker.len();
     let station = &page.body[at..at + page.body[at..].find('"').unwrap()];
