@@ -20,7 +20,7 @@ use crate::routes::extract::parse_json;
 use crate::routes::list::Page;
 use crate::services::adjustments::{self, Request};
 use crate::services::{budget, pages};
-use crate::wire::{AdjustmentBody, AdjustmentView, LineView, RejectBody};
+use crate::wire::{AdjustmentBody, AdjustmentView, LineView};
 
 use super::format::{self, yuan};
 use super::session::{flash, SignedIn};
@@ -335,19 +335,14 @@ pub async fn reject(
     user.check_csrf(&form.csrf)?;
     user.require(&[Role::Finance])?;
     let id = id.into_inner();
-    let body =
-        parse_json::<RejectBody>(json!({"reason": form.reason.trim()}).to_string().as_bytes());
-    let result = match body {
-        Ok(body) => {
+    let result = match super::forms::reject_reason(&form.reason) {
+        Ok(reason) => {
             let (actor, p) = (user.actor(), pool.clone());
-            run(move || adjustments::reject(&p, &actor, id, &body.reason))
+            run(move || adjustments::reject(&p, &actor, id, &reason))
                 .await
                 .map(|_| format!("预算调整 {id} 已驳回。"))
         }
-        Err(_) => Err(PageError::Failed(AppError::field(
-            "reason",
-            "请填写驳回理由（500 字以内）",
-        ))),
+        Err(e) => Err(PageError::Failed(e)),
     };
     done(&pool, &user, result, &back(&form.year)).await
 }

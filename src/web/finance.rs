@@ -12,7 +12,7 @@ use crate::db::Pool;
 use crate::error::AppError;
 use crate::routes::extract::parse_json;
 use crate::services::{claims, pages};
-use crate::wire::{PayBody, RejectBody};
+use crate::wire::PayBody;
 
 use super::claims::{claim_line, ClaimLine};
 use super::format::{self, yuan};
@@ -159,19 +159,14 @@ pub async fn reject(
     user.check_csrf(&form.csrf)?;
     user.require(&[Role::Finance])?;
     let id = id.into_inner();
-    let body =
-        parse_json::<RejectBody>(json!({"reason": form.reason.trim()}).to_string().as_bytes());
-    let result = match body {
-        Ok(body) => {
+    let result = match super::forms::reject_reason(&form.reason) {
+        Ok(reason) => {
             let (actor, p) = (user.actor(), pool.clone());
-            run(move || claims::reject(&p, &actor, id, &body.reason))
+            run(move || claims::reject(&p, &actor, id, &reason))
                 .await
                 .map(|_| format!("报销单 {id} 已驳回。"))
         }
-        Err(_) => Err(PageError::Failed(AppError::field(
-            "reason",
-            "请填写驳回理由（500 字以内）",
-        ))),
+        Err(e) => Err(PageError::Failed(e)),
     };
     decided(&pool, &user, id, result, back_to(&form, id)).await
 }

@@ -224,6 +224,14 @@ impl ClaimForm {
     }
 }
 
+/// A reject form's reason, checked by the API's own rules for `{"reason"}` (claims, requests and
+/// adjustments alike).
+pub fn reject_reason(text: &str) -> Result<String, AppError> {
+    parse_json::<crate::wire::RejectBody>(json!({ "reason": text.trim() }).to_string().as_bytes())
+        .map(|body| body.reason)
+        .map_err(|_| AppError::field("reason", "请填写驳回理由（500 字以内）"))
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

@@ -15,7 +15,6 @@ use crate::routes::extract::parse_json;
 use crate::services::clock::PaymentMargin;
 use crate::services::{claims, pages, travel_requests};
 use crate::wire::travel_requests::{OutstandingView, RequestBody, RequestView, ReturnedBody};
-use crate::wire::RejectBody;
 
 use super::claims::LineOption;
 use super::format::{self, yuan};
@@ -416,19 +415,14 @@ pub async fn reject(
     user.check_csrf(&form.csrf)?;
     user.require(&[Role::BudgetHolder, Role::Finance])?;
     let id = id.into_inner();
-    let body =
-        parse_json::<RejectBody>(json!({"reason": form.reason.trim()}).to_string().as_bytes());
-    let result = match body {
-        Ok(body) => {
+    let result = match super::forms::reject_reason(&form.reason) {
+        Ok(reason) => {
             let (actor, p) = (user.actor(), pool.clone());
-            run(move || travel_requests::reject(&p, &actor, id, &body.reason))
+            run(move || travel_requests::reject(&p, &actor, id, &reason))
                 .await
                 .map(|_| format!("出差申请 {id} 已驳回。"))
         }
-        Err(_) => Err(PageError::Failed(AppError::field(
-            "reason",
-            "请填写驳回理由（500 字以内）",
-        ))),
+        Err(e) => Err(PageError::Failed(e)),
     };
     done(
         &pool,
