@@ -1,13 +1,18 @@
-//! The execution report as files for people: CSV for any tool, and an Excel workbook laid out as
-//! the county finance bureau's 预算执行情况表.
+//! Files for people and other programs: the execution report as CSV for any tool and as an Excel
+//! workbook laid out as the county finance bureau's 预算执行情况表, the audit export, a subsidy
+//! batch's payment file for the treasury, and the ledger as an hledger journal.
 
+use std::fmt::Write;
+
+use chrono::NaiveDate;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Formula, Workbook};
 
+use crate::domain::budget::EntryKind;
 use crate::domain::performance::execution_rate;
 use crate::domain::Money;
-use crate::wire::{AuditEventView, ExecutionView};
+use crate::wire::{AuditEventView, BatchView, ExecutionView};
 
 const HEADERS: [&str; 10] = [
     "编码",
@@ -210,4 +215,91 @@ pub fn execution_xlsx(report: &ExecutionView) -> Result<Vec<u8>, rust_xlsxwriter
         sheet.set_column_width(col, width)?;
     }
     book.save_to_buffer()
+}
+
+// ----- the subsidy payment file --------------------------------------------------------------
+
+/// A subsidy batch's disbursement list (代发) for the treasury: UTF-8 CSV, one row per recipient,
+/// with the months each is paid for.
+pub fn payment_csv(batch: &BatchView) -> Result<Vec<u8>, csv::Error> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record(["序号", "recipient_id", "name", "amount", "months"])?;
+    for (n, item) in batch.items.iter().enumerate() {
+        let months = item
+            .months
+            .iter()
+            .map(|m| m.month.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        out.write_record([
+            (n + 1).to_string(),
+            item.recipient_id.to_string(),
+            csv_text(&item.name).into_owned(),
+            item.amount.to_string(),
+            months,
+        ])?;
+    }
+    out.into_inner().map_err(|e| e.into_error().into())
+}
+
+// ----- the hledger journal -------------------------------------------------------------------
+
+/// One ledger entry as the journal writes it.
+pub struct JournalEntry {
+    pub id: i64,
+    pub on: NaiveDate,
+    pub kind: EntryKind,
+    /// The line's code, `dept.project.cadre-subsidy`.
+    pub code: String,
+    pub amount: Money,
+    /// The document it was posted for: `travel_claim 42`.
+    pub source: String,
+}
+
+/// hledger's name for a line: `dept.project.cadre-subsidy` → `dept:project:cadre-subsidy`, so
+/// that hledger rolls committed and spent up the tree exactly as the ledger does.
+fn account(code: &str) -> String {
+    code.replace('.', ":")
+}
+
+/// The year's ledger as an hledger journal, one transaction per entry.
+///
+/// Accounts: `allocated:<code>` (a line's own allocation, never rolled up), and
+/// `committed:<path>` and `spent:<path>` (rolled up by hledger's account tree), balanced against
+/// `funding` and `reserve`. For every line, `hledger bal --tree` then shows allocated, committed
+/// and spent equal to the execution report.
+pub fn journal(org: &str, year: i32, entries: &[JournalEntry]) -> Result<String, std::fmt::Error> {
+    let mut out = String::new();
+    writeln!(out, "; {org} {year} budget ledger, exported by baoxiao")?;
+    writeln!(
+        out,
+        "; one transaction per ledger entry; amounts in yuan (CNY)\n"
+    )?;
+    writeln!(out, "commodity 1,000.00 CNY\n")?;
+    for e in entries {
+        let (code, kind, amount, source) = (&e.code, e.kind, e.amount, &e.source);
+        writeln!(
+            out,
+            "{} * {} {code}  ; entry:{}, source:{source}",
+            e.on,
+            kind.as_str(),
+            e.id
+        )?;
+        let path = account(&code);
+        let (debit, credit) = match kind {
+            // R14: an adjustment is a signed allocation (a negative one reverses the posting).
+            EntryKind::Allocate | EntryKind::Adjust => {
+                (format!("allocated:{code}"), "funding".to_string())
+            }
+            EntryKind::Commit => (format!("committed:{path}"), "reserve".to_string()),
+            EntryKind::Release => ("reserve".to_string(), format!("committed:{path}")),
+            EntryKind::Spend => (format!("spent:{path}"), format!("committed:{path}")),
+        };
+        let negated = Money::ZERO.checked_sub(amount).unwrap_or(Money::ZERO);
+        writeln!(
+            out,
+            "    {debit:<60}  {amount} CNY\n    {credit:<60}  {negated} CNY\n"
+        )?;
+    }
+    Ok(out)
 }

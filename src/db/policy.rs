@@ -2,6 +2,9 @@
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
+use rust_decimal::Decimal;
+
+use crate::domain::policy::HostMealDeduction;
 
 use super::schema::{policy_cities, policy_versions};
 use super::DbConnection;
@@ -114,4 +117,19 @@ pub fn all(conn: &mut DbConnection, org_id: i64) -> QueryResult<Vec<PolicyRow>> 
         .order(policy_versions::effective_from)
         .select(PolicyRow::as_select())
         .load(conn)
+}
+
+/// Meal-deduction shares are stored as basis points (0.2000 → 2000): exact, and an integer column
+/// on both databases.
+fn to_bp(share: Decimal) -> i32 {
+    i32::try_from((share * Decimal::from(10_000)).trunc().mantissa()).unwrap_or(0)
+}
+
+pub fn from_bp(bp: i32) -> Decimal {
+    Decimal::new(i64::from(bp), 4)
+}
+
+/// The stored (breakfast, lunch, dinner) basis points of a deduction.
+pub fn deduction_bp(d: &HostMealDeduction) -> (i32, i32, i32) {
+    (to_bp(d.breakfast), to_bp(d.lunch), to_bp(d.dinner))
 }

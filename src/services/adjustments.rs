@@ -12,7 +12,7 @@ use crate::error::{AppError, AppResult};
 use crate::routes::list::Page;
 use crate::wire::{timestamp, AdjustmentView, LineView};
 
-use super::{answer, audit, budget, conn};
+use super::{answer, audit, budget, conn, ledger};
 
 const ENTITY: &str = "budget_adjustment";
 
@@ -142,9 +142,9 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<AdjustmentView>
         }
         let kind = AdjustmentKind::parse(&row.kind)
             .ok_or_else(|| AppError::Internal(format!("adjustment kind {}", row.kind)))?;
-        let to = budget::path(c, actor.org_id, row.line_id)?;
+        let to = ledger::path(c, actor.org_id, row.line_id)?;
         let from = match row.from_line_id {
-            Some(from) => budget::path(c, actor.org_id, from)?,
+            Some(from) => ledger::path(c, actor.org_id, from)?,
             None => Vec::new(),
         };
         let ids = |path: &[LineRow]| path.iter().map(|l| l.id).collect::<Vec<_>>();
@@ -160,13 +160,13 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<AdjustmentView>
                     out
                 })
         };
-        budget::adjust(
+        ledger::adjust(
             c,
             actor.org_id,
             &rows_of(&lose),
             &rows_of(&gain),
             Money::from_fen(row.amount_fen),
-            budget::Source {
+            ledger::Source {
                 kind: ENTITY,
                 id,
                 actor: actor.user_id,

@@ -25,7 +25,7 @@ use crate::wire::{timestamp, BreakdownView, ClaimView, HistoryView, ItemView, Ru
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use super::audit;
-use super::budget::{self, Source};
+use super::ledger::{self, Source};
 use super::travel_requests;
 use super::{answer, clock, conn, policy};
 
@@ -246,7 +246,7 @@ fn submit_in(
         }
         hold_invoices(c, actor.org_id, id, invoices)?;
         audit::status(c, actor, (ENTITY, id), "submit", None, "submitted", None)?;
-        let warning = budget::warning(c, actor.org_id, budget_line_id, breakdown.reimbursable)?;
+        let warning = ledger::warning(c, actor.org_id, budget_line_id, breakdown.reimbursable)?;
         let mut view = load(c, actor.org_id, id)?;
         view.budget_warning = warning;
         Ok(view)
@@ -443,7 +443,7 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimView> {
     if row.status != "submitted" {
         return Err(not_allowed(&row, "approve"));
     }
-    let path = budget::path(&mut c, actor.org_id, row.budget_line_id)?;
+    let path = ledger::path(&mut c, actor.org_id, row.budget_line_id)?;
     let amount = Money::from_fen(row.reimbursable_fen);
     let source = Source {
         kind: ENTITY,
@@ -458,7 +458,7 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimView> {
         if let Some(request) = row.travel_request_id {
             travel_requests::hand_over(c, actor, request)?;
         }
-        budget::commit_along(c, actor.org_id, &path, amount, source)?;
+        ledger::commit_along(c, actor.org_id, &path, amount, source)?;
         audit::status(
             c,
             actor,
@@ -508,7 +508,7 @@ pub fn reject(pool: &Pool, actor: &Actor, id: i64, reason: &str) -> AppResult<Cl
                 id,
                 actor: actor.user_id,
             };
-            budget::release(
+            ledger::release(
                 c,
                 actor.org_id,
                 row.budget_line_id,
@@ -553,7 +553,7 @@ pub fn pay(
             id,
             actor: actor.user_id,
         };
-        budget::spend(
+        ledger::spend(
             c,
             actor.org_id,
             row.budget_line_id,

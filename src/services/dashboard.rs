@@ -10,7 +10,7 @@ use crate::domain::duty::Segment;
 use crate::error::{AppError, AppResult};
 use crate::wire::{AssignmentView, EventView, ForecastView, LineView, StationView};
 
-use super::{budget, conn, duty};
+use super::{budget, conn, duty, ledger};
 
 pub const READERS: [Role; 3] = [Role::Admin, Role::Finance, Role::BudgetHolder];
 
@@ -72,7 +72,7 @@ pub fn line_page(
     let mut c = conn(pool)?;
     let row = lines::find(&mut c, actor.org_id, id)?.ok_or(AppError::NotFound("budget line"))?;
     let subtree = budget::subtree(&mut c, actor.org_id, &row)?;
-    let path = budget::path(&mut c, actor.org_id, id)?
+    let path = ledger::path(&mut c, actor.org_id, id)?
         .into_iter()
         .rev()
         .map(|l| (l.id, l.name))

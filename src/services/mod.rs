@@ -1,5 +1,13 @@
-//! One function per use case. Each takes the pool, owns its transaction, calls the domain for the
-//! rules and `db` for the rows, and returns a view or an [`AppError`].
+//! One function per use case. A use case takes the pool, owns its transaction (through [`act`] or
+//! [`answer`] when it changes state), calls the domain for the rules and `db` for the rows, and
+//! returns a view or an [`AppError`].
+//!
+//! Building blocks that run inside the caller's transaction, taking a `&mut DbConnection` and
+//! never opening one, are apart: [`ledger`] (the path to the root, commit, release, spend,
+//! adjust), [`audit`] (status-change records), [`clock`] (the organisation's today),
+//! [`idempotency`] (a key stored with its answer) and [`paging`]. Functions elsewhere that take a
+//! connection instead of the pool (`insert_line`, `subtree`, …) are such blocks too, each saying
+//! so in its comment.
 
 pub mod adjustments;
 pub mod admin;
@@ -12,6 +20,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod duty;
 pub mod idempotency;
+pub mod ledger;
 pub mod pages;
 pub mod paging;
 pub mod policy;
@@ -21,6 +30,7 @@ pub mod sign_in;
 pub mod subsidy;
 pub mod travel_requests;
 pub mod users;
+pub mod verify;
 
 use serde::Serialize;
 

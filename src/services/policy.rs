@@ -4,11 +4,12 @@ use chrono::NaiveDate;
 
 use crate::auth::Actor;
 use crate::db::policy::{self as rows, CityRow, NewPolicy, PolicyRow};
+use crate::db::policy::{deduction_bp, from_bp};
 use crate::db::{now, DbConnection, Pool};
 use crate::domain::policy::{CityRates, HostMealDeduction, Policy};
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
-use crate::wire::{deduction_bp, from_bp, PolicyView};
+use crate::wire::PolicyView;
 
 use super::{answer, conn};
 

@@ -5,7 +5,6 @@
 //! so it costs the same with a million entries as with ten.
 
 use std::collections::{HashMap, HashSet};
-use std::fmt::Write;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -19,6 +18,7 @@ use crate::domain::performance::{self as perf, execution_rate, Comparator, Indic
 use crate::domain::subsidy::{Enrollment, Half};
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
+use crate::export::JournalEntry;
 use crate::wire::{ExecutionLineView, ExecutionView, IndicatorView, TargetBody};
 
 use super::{act, budget, clock, conn};
@@ -294,67 +294,31 @@ pub fn set_targets(
     })
 }
 
-/// hledger's name for a line: `dept.project.cadre-subsidy` → `dept:project:cadre-subsidy`, so
-/// that hledger rolls committed and spent up the tree exactly as the ledger does.
-fn account(code: &str) -> String {
-    code.replace('.', ":")
-}
-
-/// `GET /api/v1/reports/journal?year=Y`: one transaction per ledger entry of the year's lines.
-///
-/// Accounts: `allocated:<code>` (a line's own allocation, never rolled up), and
-/// `committed:<path>` and `spent:<path>` (rolled up by hledger's account tree), balanced against
-/// `funding` and `reserve`. For every line, `hledger bal --tree` then shows allocated, committed
-/// and spent equal to the execution report.
+/// `GET /api/v1/reports/journal?year=Y`: one hledger transaction per ledger entry of the year's
+/// lines, written by [`crate::export::journal`].
 pub fn journal(pool: &Pool, actor: &Actor, year: i32) -> AppResult<String> {
     let mut c = conn(pool)?;
     let year_lines = lines::by_year(&mut c, actor.org_id, year)?;
     let codes: HashMap<i64, String> = year_lines.iter().map(|l| (l.id, l.code.clone())).collect();
     let ids: Vec<i64> = year_lines.iter().map(|l| l.id).collect();
-    let entries = lines::entries(&mut c, actor.org_id, &ids)?;
+    let rows = lines::entries(&mut c, actor.org_id, &ids)?;
     let org = org_name(&mut c, actor.org_id)?;
-    let mut out = String::new();
-    let w = |e: std::fmt::Error| AppError::Internal(format!("journal: {e}"));
-    writeln!(out, "; {org} {year} budget ledger, exported by baoxiao").map_err(w)?;
-    writeln!(
-        out,
-        "; one transaction per ledger entry; amounts in yuan (CNY)\n"
-    )
-    .map_err(w)?;
-    writeln!(out, "commodity 1,000.00 CNY\n").map_err(w)?;
-    for e in entries {
-        let code = codes.get(&e.line_id).cloned().unwrap_or_default();
+    let mut entries = Vec::with_capacity(rows.len());
+    for e in rows {
         let kind = EntryKind::parse(&e.kind)
             .ok_or_else(|| AppError::Internal(format!("entry kind {}", e.kind)))?;
-        let amount = Money::from_fen(e.amount_fen);
-        let source = match e.source_id {
-            Some(id) => format!("{} {id}", e.source_type),
-            None => e.source_type.clone(),
-        };
-        writeln!(
-            out,
-            "{} * {} {code}  ; entry:{}, source:{source}",
-            e.at.date(),
-            kind.as_str(),
-            e.id
-        )
-        .map_err(w)?;
-        let path = account(&code);
-        let (debit, credit) = match kind {
-            // R14: an adjustment is a signed allocation (a negative one reverses the posting).
-            EntryKind::Allocate | EntryKind::Adjust => {
-                (format!("allocated:{code}"), "funding".to_string())
-            }
-            EntryKind::Commit => (format!("committed:{path}"), "reserve".to_string()),
-            EntryKind::Release => ("reserve".to_string(), format!("committed:{path}")),
-            EntryKind::Spend => (format!("spent:{path}"), format!("committed:{path}")),
-        };
-        let negated = Money::ZERO.checked_sub(amount).unwrap_or(Money::ZERO);
-        writeln!(
-            out,
-            "    {debit:<60}  {amount} CNY\n    {credit:<60}  {negated} CNY\n"
-        )
-        .map_err(w)?;
+        entries.push(JournalEntry {
+            id: e.id,
+            on: e.at.date(),
+            kind,
+            code: codes.get(&e.line_id).cloned().unwrap_or_default(),
+            amount: Money::from_fen(e.amount_fen),
+            source: match e.source_id {
+                Some(id) => format!("{} {id}", e.source_type),
+                None => e.source_type,
+            },
+        });
     }
-    Ok(out)
+    crate::export::journal(&org, year, &entries)
+        .map_err(|e| AppError::Internal(format!("journal: {e}")))
 }

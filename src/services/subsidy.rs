@@ -23,7 +23,7 @@ use crate::metrics;
 use crate::wire::{timestamp, BatchItemView, BatchView, MonthView, RecipientView, WindowView};
 
 use super::audit;
-use super::budget::{self, Source};
+use super::ledger::{self, Source};
 use super::{answer, clock, conn};
 
 const ENTITY: &str = "subsidy_batch";
@@ -433,7 +433,7 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
             id,
             actor: actor.user_id,
         };
-        budget::commit(
+        ledger::commit(
             c,
             actor.org_id,
             row.budget_line_id,
@@ -483,7 +483,7 @@ pub fn pay(
             id,
             actor: actor.user_id,
         };
-        budget::spend(
+        ledger::spend(
             c,
             actor.org_id,
             row.budget_line_id,
@@ -521,7 +521,7 @@ pub fn void(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
                 id,
                 actor: actor.user_id,
             };
-            budget::release(
+            ledger::release(
                 c,
                 actor.org_id,
                 row.budget_line_id,
@@ -578,29 +578,8 @@ pub fn payment_file(pool: &Pool, actor: &Actor, id: i64) -> AppResult<(String, V
             action: "pay out",
         });
     }
-    let mut out = csv::Writer::from_writer(Vec::new());
-    let csv_error = |e: csv::Error| AppError::Internal(format!("csv: {e}"));
-    out.write_record(["序号", "recipient_id", "name", "amount", "months"])
-        .map_err(csv_error)?;
-    for (n, item) in batch.items.iter().enumerate() {
-        let months = item
-            .months
-            .iter()
-            .map(|m| m.month.as_str())
-            .collect::<Vec<_>>()
-            .join(" ");
-        out.write_record([
-            (n + 1).to_string(),
-            item.recipient_id.to_string(),
-            crate::export::csv_text(&item.name).into_owned(),
-            item.amount.to_string(),
-            months,
-        ])
-        .map_err(csv_error)?;
-    }
-    let bytes = out
-        .into_inner()
-        .map_err(|e| AppError::Internal(format!("csv: {e}")))?;
+    let bytes =
+        crate::export::payment_csv(&batch).map_err(|e| AppError::Internal(format!("csv: {e}")))?;
     let name = format!(
         "subsidy-{}-H{}-batch-{}.csv",
         batch.year, batch.half, batch.id

@@ -24,7 +24,7 @@ use crate::wire::travel_requests::{
 };
 
 use super::audit;
-use super::budget::{self, Source};
+use super::ledger::{self, Source};
 use super::{answer, clock, conn, policy};
 
 pub const ENTITY: &str = "travel_request";
@@ -267,13 +267,13 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<RequestView> {
     if row.status != "requested" {
         return Err(not_allowed(&row, "approve"));
     }
-    let path = budget::path(&mut c, actor.org_id, row.budget_line_id)?;
+    let path = ledger::path(&mut c, actor.org_id, row.budget_line_id)?;
     answer(&mut c, actor, 200, |c| {
         if !rows::mark_decided(c, actor.org_id, id, "approved", actor.user_id, now(), None)? {
             return Err(not_allowed(&find(c, actor.org_id, id)?, "approve"));
         }
         let amount = Money::from_fen(row.estimate_fen);
-        budget::commit_along(c, actor.org_id, &path, amount, source(actor, id))?;
+        ledger::commit_along(c, actor.org_id, &path, amount, source(actor, id))?;
         audit::status(
             c,
             actor,
@@ -334,7 +334,7 @@ pub fn cancel(pool: &Pool, actor: &Actor, id: i64) -> AppResult<RequestView> {
             return Err(not_allowed(&row, "cancel"));
         }
         if row.status == "approved" {
-            budget::release(
+            ledger::release(
                 c,
                 actor.org_id,
                 row.budget_line_id,
@@ -449,7 +449,7 @@ pub fn unname(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<()> {
 /// the freed room is usable by the claim (R16).
 pub fn hand_over(c: &mut DbConnection, actor: &Actor, id: i64) -> AppResult<()> {
     let row = find(c, actor.org_id, id)?;
-    budget::release(
+    ledger::release(
         c,
         actor.org_id,
         row.budget_line_id,

@@ -1,0 +1,273 @@
+//! The ledger's building blocks (R11, R14), run inside the caller's write transaction: the path
+//! from a line up to the root, and the moves of money every approval, rejection and payment
+//! makes (commit, release, spend, adjust), each posting one ledger entry.
+//!
+//! A commitment walks from the line up to the root, each step a conditional
+//! `UPDATE … WHERE available >= amount`. If any step finds too little, the error rolls the whole
+//! transaction back: nothing changes. Lines are always locked leaf first, so two transactions
+//! never wait on each other in a cycle.
+
+use std::collections::HashMap;
+
+use crate::db::budget::{self as rows, LineRow, NewEntry};
+use crate::db::{now, DbConnection};
+use crate::domain::budget::{binding_line, Balance, EntryKind, Insufficient};
+use crate::domain::Money;
+use crate::error::{AppError, AppResult};
+
+/// A line's stored balance.
+pub fn balance(row: &LineRow) -> Balance {
+    Balance {
+        allocated: Money::from_fen(row.allocated_fen),
+        committed: Money::from_fen(row.committed_fen),
+        spent: Money::from_fen(row.spent_fen),
+    }
+}
+
+/// The line and its ancestors, leaf first.
+pub fn path(c: &mut DbConnection, org_id: i64, line_id: i64) -> AppResult<Vec<LineRow>> {
+    let leaf = rows::find(c, org_id, line_id)?.ok_or(AppError::NotFound("budget line"))?;
+    if leaf.parent_id.is_none() {
+        return Ok(vec![leaf]);
+    }
+    // A line's ancestors are in its year: one query for the year instead of one per level.
+    let year: HashMap<i64, LineRow> = rows::by_year(c, org_id, leaf.year)?
+        .into_iter()
+        .map(|l| (l.id, l))
+        .collect();
+    let mut next = leaf.parent_id;
+    let mut path = vec![leaf];
+    while let Some(id) = next {
+        let row = year
+            .get(&id)
+            .cloned()
+            .ok_or(AppError::NotFound("budget line"))?;
+        next = row.parent_id;
+        path.push(row);
+        if path.len() > 64 {
+            return Err(AppError::Internal("budget tree deeper than 64".into()));
+        }
+    }
+    Ok(path)
+}
+
+/// Writes one ledger entry: a posting of `amount` of `kind` to the line, for the document
+/// `source_type` `source_id`.
+#[allow(clippy::too_many_arguments)]
+pub fn post_entry(
+    c: &mut DbConnection,
+    org_id: i64,
+    line_id: i64,
+    kind: EntryKind,
+    amount: Money,
+    source_type: &str,
+    source_id: Option<i64>,
+    actor: Option<i64>,
+) -> AppResult<()> {
+    rows::insert_entry(
+        c,
+        &NewEntry {
+            org_id,
+            line_id,
+            kind: kind.as_str(),
+            amount_fen: amount.fen(),
+            source_type,
+            source_id,
+            actor_id: actor,
+            at: now(),
+        },
+    )?;
+    Ok(())
+}
+
+/// What a ledger move is for: the document (`travel_claim` 42) and who made it.
+#[derive(Clone, Copy, Debug)]
+pub struct Source<'a> {
+    pub kind: &'a str,
+    pub id: i64,
+    pub actor: i64,
+}
+
+/// Commits `amount` against the line and every ancestor (R11), or fails with 409
+/// `insufficient_budget` naming the binding line (the least available of those that cannot cover it). Must run inside a write
+/// transaction, which the error rolls back.
+pub fn commit(
+    c: &mut DbConnection,
+    org_id: i64,
+    line_id: i64,
+    amount: Money,
+    source: Source<'_>,
+) -> AppResult<()> {
+    let path = path(c, org_id, line_id)?;
+    commit_along(c, org_id, &path, amount, source)
+}
+
+/// [`commit`] along a path read beforehand with [`path`] (the tree's shape never changes, so
+/// the path may be read outside the write transaction; the balances are checked inside it).
+pub fn commit_along(
+    c: &mut DbConnection,
+    org_id: i64,
+    path: &[LineRow],
+    amount: Money,
+    source: Source<'_>,
+) -> AppResult<()> {
+    let Some(leaf) = path.first() else {
+        return Err(AppError::NotFound("budget line"));
+    };
+    if amount.is_zero() {
+        return Ok(());
+    }
+    for (i, line) in path.iter().enumerate() {
+        if !rows::try_commit(c, org_id, line.id, amount.fen())? {
+            // The lines below this one covered the amount; of this one and those above it, name
+            // the binding line (R11), with balances read inside the transaction.
+            let mut rest = Vec::with_capacity(path.len() - i);
+            for l in &path[i..] {
+                let now = rows::find(c, org_id, l.id)?.map_or(balance(l), |r| balance(&r));
+                rest.push((l.code.clone(), now.available()));
+            }
+            let (line_code, available) = binding_line(rest, amount)
+                .unwrap_or_else(|| (line.code.clone(), balance(line).available()));
+            return Err(AppError::InsufficientBudget(Insufficient {
+                line_code,
+                available,
+                requested: amount,
+            }));
+        }
+    }
+    post_entry(
+        c,
+        org_id,
+        leaf.id,
+        EntryKind::Commit,
+        amount,
+        source.kind,
+        Some(source.id),
+        Some(source.actor),
+    )
+}
+
+/// R14: applies an approved adjustment of `amount`: every line of `lose` gives it up (only if it
+/// keeps at least zero available: else 409 `insufficient_budget` naming the binding line) and
+/// every line of `gain` receives it, each with a signed `adjust` entry. Must run inside a write
+/// transaction, which the error rolls back.
+///
+/// Rows are changed deepest first (ties by id), the order a commitment's leaf-to-root walk also
+/// keeps, so concurrent adjustments and commitments never wait on each other in a cycle.
+pub fn adjust(
+    c: &mut DbConnection,
+    org_id: i64,
+    lose: &[LineRow],
+    gain: &[LineRow],
+    amount: Money,
+    source: Source<'_>,
+) -> AppResult<()> {
+    let fen = amount.fen();
+    let mut moves: Vec<(&LineRow, i64)> = lose
+        .iter()
+        .map(|l| (l, -fen))
+        .chain(gain.iter().map(|l| (l, fen)))
+        .collect();
+    moves.sort_by_key(|(l, _)| (std::cmp::Reverse(l.depth), l.id));
+    for (line, delta) in &moves {
+        if !rows::try_adjust(c, org_id, line.id, *delta)? {
+            let mut rest = Vec::with_capacity(lose.len());
+            for l in lose {
+                let now = rows::find(c, org_id, l.id)?.map_or(balance(l), |r| balance(&r));
+                rest.push((l.code.clone(), now.available()));
+            }
+            let (line_code, available) = binding_line(rest, amount)
+                .unwrap_or_else(|| (line.code.clone(), balance(line).available()));
+            return Err(AppError::InsufficientBudget(Insufficient {
+                line_code,
+                available,
+                requested: amount,
+            }));
+        }
+    }
+    for (line, delta) in moves {
+        post_entry(
+            c,
+            org_id,
+            line.id,
+            EntryKind::Adjust,
+            Money::from_fen(delta),
+            source.kind,
+            Some(source.id),
+            Some(source.actor),
+        )?;
+    }
+    Ok(())
+}
+
+/// Withdraws a commitment (a rejected claim, a voided batch).
+pub fn release(
+    c: &mut DbConnection,
+    org_id: i64,
+    line_id: i64,
+    amount: Money,
+    source: Source<'_>,
+) -> AppResult<()> {
+    move_committed(c, org_id, line_id, amount, source, EntryKind::Release)
+}
+
+/// Turns a commitment into spend (a payment).
+pub fn spend(
+    c: &mut DbConnection,
+    org_id: i64,
+    line_id: i64,
+    amount: Money,
+    source: Source<'_>,
+) -> AppResult<()> {
+    move_committed(c, org_id, line_id, amount, source, EntryKind::Spend)
+}
+
+fn move_committed(
+    c: &mut DbConnection,
+    org_id: i64,
+    line_id: i64,
+    amount: Money,
+    source: Source<'_>,
+    kind: EntryKind,
+) -> AppResult<()> {
+    if amount.is_zero() {
+        return Ok(());
+    }
+    for line in path(c, org_id, line_id)? {
+        let moved = match kind {
+            EntryKind::Spend => rows::spend(c, org_id, line.id, amount.fen())?,
+            _ => rows::release(c, org_id, line.id, amount.fen())?,
+        };
+        if !moved {
+            return Err(AppError::Internal(format!(
+                "line {} has less committed than {amount}",
+                line.code
+            )));
+        }
+    }
+    post_entry(
+        c,
+        org_id,
+        line_id,
+        kind,
+        amount,
+        source.kind,
+        Some(source.id),
+        Some(source.actor),
+    )
+}
+
+/// Why the line (or an ancestor) could not cover `amount` today, if it could not; a warning on
+/// submission, not a refusal.
+pub fn warning(
+    c: &mut DbConnection,
+    org_id: i64,
+    line_id: i64,
+    amount: Money,
+) -> AppResult<Option<String>> {
+    let path = path(c, org_id, line_id)?;
+    let balances = path.iter().map(|l| (&l.code, balance(l).available()));
+    Ok(binding_line(balances, amount).map(|(code, available)| {
+        format!("line {code} has {available} available today; this claim needs {amount}")
+    }))
+}

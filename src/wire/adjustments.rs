@@ -1,0 +1,47 @@
+//! Budget adjustments (R14).
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use super::AmountInput;
+use crate::domain::Money;
+
+/// `POST /api/v1/budget-adjustments` (R14): a `transfer` takes `from_line_id` and moves to
+/// `line_id`.
+#[derive(Clone, Debug, Deserialize, Validate, ToSchema)]
+pub struct AdjustmentBody {
+    /// `supplement` (追加), `reduce` (调减) or `transfer` (调剂).
+    #[schema(example = "transfer")]
+    pub kind: String,
+    pub line_id: i64,
+    pub from_line_id: Option<i64>,
+    #[schema(value_type = String, example = "5100.00")]
+    pub amount: AmountInput,
+    #[validate(length(min = 1, max = 500))]
+    pub reason: String,
+    /// The approving document's number (文号), e.g. 平财预〔2021〕12号.
+    #[validate(length(min = 1, max = 100))]
+    pub document_no: Option<String>,
+}
+
+/// A budget adjustment and its decision (R14).
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct AdjustmentView {
+    pub id: i64,
+    /// `requested`, `approved` or `rejected`.
+    pub status: String,
+    pub kind: String,
+    pub year: i32,
+    pub line_id: i64,
+    pub from_line_id: Option<i64>,
+    #[schema(value_type = String, example = "5100.00")]
+    pub amount: Money,
+    pub reason: String,
+    pub document_no: Option<String>,
+    pub requested_by: i64,
+    pub requested_at: String,
+    pub decided_by: Option<i64>,
+    pub decided_at: Option<String>,
+    pub reject_reason: Option<String>,
+}

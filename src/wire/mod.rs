@@ -1,0 +1,319 @@
+//! The JSON the API speaks: request bodies, which parse into domain types (parse, don't
+//! validate), and the views it answers with. Amounts are strings with two decimals (R1), dates
+//! `YYYY-MM-DD`.
+//!
+//! One file per resource, each holding its request bodies and its views; this file holds what
+//! they share: amounts as clients send them ([`AmountInput`]), exact dates ([`iso`]), the field
+//! errors of one 422 ([`Problems`]), timestamps and a document's history. Everything is
+//! re-exported here, so a handler writes `wire::ClaimBody` whichever file holds it.
+
+mod adjustments;
+mod audit;
+mod budget_lines;
+mod duty;
+mod policy;
+mod reports;
+mod subsidy;
+mod travel_claims;
+pub mod travel_requests;
+
+pub use adjustments::*;
+pub use audit::*;
+pub use budget_lines::*;
+pub use duty::*;
+pub use policy::*;
+pub use reports::*;
+pub use subsidy::*;
+pub use travel_claims::*;
+
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::Value;
+use utoipa::ToSchema;
+use validator::{ValidationErrors, ValidationErrorsKind};
+
+use crate::domain::{FieldError, Money};
+use crate::error::AppError;
+
+impl Serialize for Money {
+    /// Always a string with two decimals: `"1231.00"` (R1).
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_text(&mut [0; 24]))
+    }
+}
+
+/// An amount as a client sent it: a JSON string or number, kept as written until it is parsed
+/// by R1 ([`Money::parse_input`]), so no float ever holds it.
+#[derive(Clone, Debug)]
+pub struct AmountInput(pub String);
+
+impl<'de> Deserialize<'de> for AmountInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match Value::deserialize(deserializer)? {
+            Value::String(text) => Ok(AmountInput(text)),
+            // serde_json's arbitrary_precision keeps the literal exactly as sent.
+            Value::Number(number) => Ok(AmountInput(number.to_string())),
+            _ => Err(serde::de::Error::custom(
+                "expected an amount, as a string such as \"1231.00\" or a number",
+            )),
+        }
+    }
+}
+
+impl AmountInput {
+    pub fn parse(&self, field: impl Into<String>) -> Result<Money, FieldError> {
+        Money::parse_input(&self.0).map_err(|e| FieldError::new(field, e.to_string()))
+    }
+}
+
+/// Request dates exactly as api.md writes them, `YYYY-MM-DD` (chrono alone would also take
+/// `-1-1-1` or `+12345-01-01`).
+pub mod iso {
+    use chrono::NaiveDate;
+    use serde::{Deserialize, Deserializer};
+
+    /// The dates a request may name: 2000-01-01 to 2099-12-31. Anything outside is a typing
+    /// error in this service's world, and keeping dates bounded keeps every day count small.
+    pub const EARLIEST: NaiveDate = match NaiveDate::from_ymd_opt(2000, 1, 1) {
+        Some(d) => d,
+        None => NaiveDate::MIN,
+    };
+    pub const LATEST: NaiveDate = match NaiveDate::from_ymd_opt(2099, 12, 31) {
+        Some(d) => d,
+        None => NaiveDate::MAX,
+    };
+
+    /// A `YYYY-MM-DD` date between [`EARLIEST`] and [`LATEST`].
+    pub fn parse(text: &str) -> Option<NaiveDate> {
+        let b = text.as_bytes();
+        let shape = b.len() == 10
+            && b[4] == b'-'
+            && b[7] == b'-'
+            && b.iter()
+                .enumerate()
+                .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+        shape
+            .then(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
+            .flatten()
+            .filter(|d| (EARLIEST..=LATEST).contains(d))
+    }
+
+    fn one<E: serde::de::Error>(text: &str) -> Result<NaiveDate, E> {
+        parse(text).ok_or_else(|| {
+            E::custom(format!(
+                "expected a date YYYY-MM-DD from 2000-01-01 to 2099-12-31, got {text:?}"
+            ))
+        })
+    }
+
+    pub fn date<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
+        one(&String::deserialize(d)?)
+    }
+
+    pub fn opt_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+        Option::<String>::deserialize(d)?
+            .map(|t| one(&t))
+            .transpose()
+    }
+
+    pub fn opt_dates<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<NaiveDate>>, D::Error> {
+        Option::<Vec<String>>::deserialize(d)?
+            .map(|v| v.iter().map(|t| one(t)).collect())
+            .transpose()
+    }
+
+    /// A field that must be present and may be null (`PATCH … {"enrolled_until": null}`).
+    pub fn present_opt_date<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Option<NaiveDate>>, D::Error> {
+        opt_date(d).map(Some)
+    }
+}
+
+/// Collects field errors while a body is converted; `finish` turns them into one 422.
+#[derive(Default)]
+pub struct Problems(Vec<FieldError>);
+
+impl Problems {
+    pub fn amount(&mut self, input: &AmountInput, field: impl Into<String>) -> Money {
+        input.parse(field).unwrap_or_else(|e| {
+            self.0.push(e);
+            Money::ZERO
+        })
+    }
+
+    pub fn push(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.push(FieldError::new(field, message));
+    }
+
+    pub fn finish<T>(self, value: T) -> Result<T, AppError> {
+        if self.0.is_empty() {
+            Ok(value)
+        } else {
+            Err(AppError::Validation(self.0))
+        }
+    }
+}
+
+/// validator's nested errors as a flat list of JSON paths (`stays[1].city`).
+pub fn flatten_validation(errors: &ValidationErrors) -> Vec<FieldError> {
+    fn walk(prefix: &str, errors: &ValidationErrors, out: &mut Vec<FieldError>) {
+        let mut fields: Vec<_> = errors.errors().iter().collect();
+        fields.sort_by_key(|(name, _)| name.to_string());
+        for (name, kind) in fields {
+            let path = if prefix.is_empty() {
+                name.to_string()
+            } else {
+                format!("{prefix}.{name}")
+            };
+            match kind {
+                ValidationErrorsKind::Field(list) => {
+                    for e in list {
+                        let message = e
+                            .message
+                            .as_ref()
+                            .map(|m| m.to_string())
+                            .unwrap_or_else(|| describe(e));
+                        out.push(FieldError::new(path.clone(), message));
+                    }
+                }
+                ValidationErrorsKind::Struct(inner) => walk(&path, inner, out),
+                ValidationErrorsKind::List(items) => {
+                    for (i, inner) in items {
+                        walk(&format!("{path}[{i}]"), inner, out);
+                    }
+                }
+            }
+        }
+    }
+    fn describe(e: &validator::ValidationError) -> String {
+        let unit = match e.params.get("value") {
+            Some(serde_json::Value::String(_)) => "characters",
+            _ => "items",
+        };
+        match (e.code.as_ref(), e.params.get("max"), e.params.get("min")) {
+            ("length", Some(max), None) => format!("at most {max} {unit} allowed"),
+            ("length", Some(max), Some(min)) => format!("{min} to {max} {unit} required"),
+            ("length", None, Some(min)) => format!("at least {min} {unit} required"),
+            ("range", _, _) => "out of range".to_string(),
+            (code, _, _) => format!("invalid ({code})"),
+        }
+    }
+    let mut out = Vec::new();
+    walk("", errors, &mut out);
+    out
+}
+
+impl Serialize for AmountInput {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+pub fn timestamp(at: NaiveDateTime) -> String {
+    at.and_utc()
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+impl<'de> Deserialize<'de> for Money {
+    /// Reads back what [`Serialize`] wrote (stored breakdowns); client input goes through
+    /// [`AmountInput`] instead.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        let negative = text.starts_with('-');
+        let magnitude =
+            Money::parse_input(text.trim_start_matches('-')).map_err(serde::de::Error::custom)?;
+        Ok(if negative {
+            Money::ZERO.checked_sub(magnitude).unwrap_or(Money::ZERO)
+        } else {
+            magnitude
+        })
+    }
+}
+
+/// A status change of a claim: who, when.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct HistoryView {
+    pub action: String,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub actor_id: i64,
+    pub at: String,
+    pub note: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn amount_of(json: &str) -> Result<Money, String> {
+        let input: AmountInput = serde_json::from_str(json).map_err(|e| e.to_string())?;
+        input.parse("amount").map_err(|e| e.message)
+    }
+
+    #[test]
+    fn dates_are_exactly_yyyy_mm_dd() {
+        assert!(iso::parse("2021-05-10").is_some());
+        for bad in [
+            "-1-1-1",
+            "+12345-01-01",
+            "2021-5-10",
+            "2021-02-30",
+            "2021/05/10",
+            "20210510",
+            " 2021-05-10",
+        ] {
+            assert_eq!(iso::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn json_numbers_are_read_as_written() {
+        assert_eq!(amount_of("65.50"), Ok(Money::from_fen(6550)));
+        assert_eq!(amount_of("\"65.50\""), Ok(Money::from_fen(6550)));
+        assert_eq!(amount_of("0.1"), Ok(Money::from_fen(10)));
+        assert_eq!(amount_of("99999999.99"), Ok(Money::from_fen(9_999_999_999)));
+        assert!(amount_of("0.105").is_err());
+        assert!(amount_of("1e2").is_err());
+        assert!(amount_of("true").is_err());
+        assert!(amount_of("null").is_err());
+    }
+
+    proptest! {
+        /// Any fen amount, written as a JSON number with 0, 1 or 2 decimals, comes back exactly.
+        #[test]
+        fn amounts_round_trip_through_json_numbers(fen in 0i64..=9_999_999_999) {
+            let (yuan, rest) = (fen / 100, fen % 100);
+            let forms = if rest % 10 == 0 {
+                let mut v = vec![format!("{yuan}.{}", rest / 10), format!("{yuan}.{rest:02}")];
+                if rest == 0 { v.push(yuan.to_string()); }
+                v
+            } else {
+                vec![format!("{yuan}.{rest:02}")]
+            };
+            for form in forms {
+                prop_assert_eq!(amount_of(&form), Ok(Money::from_fen(fen)));
+                prop_assert_eq!(amount_of(&format!("\"{form}\"")), Ok(Money::from_fen(fen)));
+            }
+        }
+
+        /// No input makes the amount parser panic; whatever it accepts is within R1's limits.
+        #[test]
+        fn the_amount_parser_never_panics(text in "\\PC{0,40}") {
+            if let Ok(m) = Money::parse_input(&text) {
+                prop_assert!(!m.is_negative() && m.fen() <= crate::domain::money::MAX_INPUT_FEN);
+            }
+            let _ = amount_of(&text);
+        }
+
+        /// Dates: any string is parsed or refused, never a panic, and whatever is accepted is
+        /// exactly `YYYY-MM-DD` and reads back as the same date.
+        #[test]
+        fn the_date_parser_never_panics(text in "[0-9\\-+]{0,12}|\\PC{0,20}") {
+            if let Some(d) = iso::parse(&text) {
+                prop_assert_eq!(d.format("%Y-%m-%d").to_string(), text);
+            }
+        }
+    }
+}

@@ -1,0 +1,375 @@
+//! Travel claims (R3–R8): the claim body, its computed breakdown, the claim as stored.
+
+use std::borrow::Cow;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use super::{iso, AmountInput, HistoryView, Problems};
+use crate::domain::travel::{Breakdown, MealsProvided, Rule, StayInput, Ticket, TripInput};
+use crate::domain::Money;
+use crate::error::AppError;
+
+/// `YYYY-MM-DD` without chrono's general formatting machinery (a quote writes a hundred dates).
+fn iso_date<S: Serializer>(date: &Option<NaiveDate>, serializer: S) -> Result<S::Ok, S::Error> {
+    use chrono::Datelike;
+    match date {
+        Some(d) if (0..=9999).contains(&d.year()) => {
+            let (y, m, day) = (d.year().unsigned_abs(), d.month(), d.day());
+            let digit = |n: u32| b'0' + u8::try_from(n % 10).unwrap_or(0);
+            let text = [
+                digit(y / 1000),
+                digit(y / 100),
+                digit(y / 10),
+                digit(y),
+                b'-',
+                digit(m / 10),
+                digit(m),
+                b'-',
+                digit(day / 10),
+                digit(day),
+            ];
+            serializer.serialize_str(std::str::from_utf8(&text).unwrap_or_default())
+        }
+        Some(d) => serializer.collect_str(d),
+        None => serializer.serialize_none(),
+    }
+}
+
+thread_local! {
+    /// Reused for every rule text a thread writes, so explaining a claim allocates nothing per line.
+    static RULE_TEXT: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, Validate, ToSchema)]
+pub struct StayBody {
+    #[validate(length(max = 500))]
+    pub city: String,
+    #[serde(deserialize_with = "iso::date")]
+    pub check_in: NaiveDate,
+    #[serde(deserialize_with = "iso::date")]
+    pub check_out: NaiveDate,
+    #[schema(value_type = String, example = "680.00")]
+    pub lodging_amount: AmountInput,
+    pub invoice: bool,
+    /// R15: the invoice's number, 8 to 20 digits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(length(max = 40))]
+    pub invoice_no: Option<String>,
+    /// R15: an older invoice's code, 10 or 12 digits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(length(max = 40))]
+    pub invoice_code: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, Validate, ToSchema)]
+pub struct TicketBody {
+    #[validate(length(max = 500))]
+    pub description: String,
+    #[schema(value_type = String, example = "65.50")]
+    pub amount: AmountInput,
+    /// R15: the invoice's number, 8 to 20 digits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(length(max = 40))]
+    pub invoice_no: Option<String>,
+    /// R15: an older invoice's code, 10 or 12 digits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(length(max = 40))]
+    pub invoice_code: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, ToSchema)]
+pub struct MealsBody {
+    #[serde(deserialize_with = "iso::date")]
+    pub date: NaiveDate,
+    #[serde(default)]
+    pub breakfast: bool,
+    #[serde(default)]
+    pub lunch: bool,
+    #[serde(default)]
+    pub dinner: bool,
+}
+
+/// A travel claim (R3–R8). `budget_line_id` is required to submit and ignored by a quote.
+#[derive(Clone, Debug, Serialize, Deserialize, Validate, ToSchema)]
+pub struct ClaimBody {
+    pub budget_line_id: Option<i64>,
+    /// R16: the approved travel request this claim settles.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub travel_request_id: Option<i64>,
+    #[validate(length(max = 500))]
+    pub purpose: String,
+    #[validate(length(max = 500))]
+    pub destination: String,
+    #[serde(deserialize_with = "iso::date")]
+    pub departure_date: NaiveDate,
+    #[serde(deserialize_with = "iso::date")]
+    pub return_date: NaiveDate,
+    #[validate(length(max = 100), nested)]
+    pub stays: Option<Vec<StayBody>>,
+    #[validate(length(max = 100), nested)]
+    pub tickets: Option<Vec<TicketBody>>,
+    #[validate(length(max = 400))]
+    pub meals_provided: Option<Vec<MealsBody>>,
+    #[validate(length(max = 400))]
+    #[serde(default, deserialize_with = "iso::opt_dates")]
+    pub vehicle_provided_dates: Option<Vec<NaiveDate>>,
+}
+
+impl ClaimBody {
+    /// R15: the invoices the claim's stays and tickets name, checked; each problem named by its
+    /// field.
+    pub fn invoices(&self) -> Result<Vec<crate::domain::invoice::Invoice>, AppError> {
+        let stays = self.stays.iter().flatten().enumerate().map(|(i, s)| {
+            (
+                format!("stays[{i}]"),
+                s.invoice_no.as_deref(),
+                s.invoice_code.as_deref(),
+            )
+        });
+        let tickets = self.tickets.iter().flatten().enumerate().map(|(i, t)| {
+            (
+                format!("tickets[{i}]"),
+                t.invoice_no.as_deref(),
+                t.invoice_code.as_deref(),
+            )
+        });
+        crate::domain::invoice::collect(stays.chain(tickets)).map_err(AppError::Validation)
+    }
+
+    /// The trip as stated, amounts parsed by R1; every bad amount named by its field.
+    pub fn to_trip_input(&self) -> Result<TripInput, AppError> {
+        let mut p = Problems::default();
+        let stays = self
+            .stays
+            .iter()
+            .flatten()
+            .enumerate()
+            .map(|(i, s)| StayInput {
+                city: s.city.clone(),
+                check_in: s.check_in,
+                check_out: s.check_out,
+                lodging_amount: p.amount(&s.lodging_amount, format!("stays[{i}].lodging_amount")),
+                invoice: s.invoice,
+            })
+            .collect();
+        let tickets = self
+            .tickets
+            .iter()
+            .flatten()
+            .enumerate()
+            .map(|(i, t)| Ticket {
+                description: t.description.clone(),
+                amount: p.amount(&t.amount, format!("tickets[{i}].amount")),
+            })
+            .collect();
+        let input = TripInput {
+            purpose: self.purpose.clone(),
+            destination: self.destination.clone(),
+            departure_date: self.departure_date,
+            return_date: self.return_date,
+            stays,
+            tickets,
+            meals_provided: self
+                .meals_provided
+                .iter()
+                .flatten()
+                .map(|m| MealsProvided {
+                    date: m.date,
+                    breakfast: m.breakfast,
+                    lunch: m.lunch,
+                    dinner: m.dinner,
+                })
+                .collect(),
+            vehicle_provided_dates: self.vehicle_provided_dates.clone().unwrap_or_default(),
+        };
+        p.finish(input)
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct StayView {
+    pub city: String,
+    pub nights: i64,
+    #[schema(value_type = String)]
+    pub cap_per_night: Money,
+    #[schema(value_type = String)]
+    pub cap_total: Money,
+    #[schema(value_type = String)]
+    pub lodging_claimed: Money,
+    #[schema(value_type = String)]
+    pub lodging_allowed: Money,
+    #[schema(value_type = String)]
+    pub self_borne: Money,
+}
+
+/// The text of a rule: formatted straight into the response while a claim is computed, kept as
+/// text once stored.
+#[derive(Clone, Debug)]
+pub enum RuleText {
+    Rule(Rule),
+    Text(String),
+}
+
+impl Serialize for RuleText {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            RuleText::Rule(rule) => RULE_TEXT.with(|buf| {
+                use std::fmt::Write as _;
+                let mut buf = buf.borrow_mut();
+                buf.clear();
+                write!(buf, "{rule}").map_err(serde::ser::Error::custom)?;
+                serializer.serialize_str(&buf)
+            }),
+            RuleText::Text(text) => serializer.serialize_str(text),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for RuleText {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(RuleText::Text)
+    }
+}
+
+impl std::fmt::Display for RuleText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RuleText::Rule(rule) => rule.fmt(f),
+            RuleText::Text(text) => f.write_str(text),
+        }
+    }
+}
+
+/// One explained amount: the rule (R-number) and the rate it used.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct ItemView {
+    /// `lodging`, `meal_allowance`, `meal_deduction`, `transport_allowance` or `ticket`.
+    #[schema(value_type = String)]
+    pub item: Cow<'static, str>,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "iso_date",
+        default
+    )]
+    pub date: Option<NaiveDate>,
+    #[schema(value_type = String, example = "100.00")]
+    pub amount: Money,
+    /// The rule and rate, e.g. `R5 伙食补助费: 100.00/day (beijing)`.
+    #[schema(value_type = String)]
+    pub rule: RuleText,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub rate: Option<Money>,
+}
+
+/// The computed claim (R3–R8).
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct BreakdownView {
+    pub policy_version: i32,
+    pub days: i64,
+    pub stays: Vec<StayView>,
+    /// After host-meal deductions.
+    #[schema(value_type = String)]
+    pub meal_allowance: Money,
+    #[schema(value_type = String)]
+    pub meal_deductions: Money,
+    #[schema(value_type = String)]
+    pub transport_allowance: Money,
+    #[schema(value_type = String)]
+    pub tickets: Money,
+    #[schema(value_type = String, example = "1231.00")]
+    pub reimbursable: Money,
+    #[schema(value_type = String, example = "80.00")]
+    pub self_borne: Money,
+    /// What a claim made ineligible (R4) would otherwise have paid; 0.00 for an eligible claim (R8).
+    #[schema(value_type = String, example = "0.00")]
+    pub forfeited: Money,
+    /// null, or `missing_lodging_invoice`.
+    pub ineligible_reason: Option<String>,
+    pub lines: Vec<ItemView>,
+}
+
+impl BreakdownView {
+    pub fn new(policy_version: i32, b: &Breakdown) -> BreakdownView {
+        BreakdownView {
+            policy_version,
+            days: b.days,
+            stays: b
+                .stays
+                .iter()
+                .map(|s| StayView {
+                    city: s.city.to_string(),
+                    nights: s.nights,
+                    cap_per_night: s.cap_per_night,
+                    cap_total: s.cap_total,
+                    lodging_claimed: s.lodging_claimed,
+                    lodging_allowed: s.lodging_allowed,
+                    self_borne: s.self_borne,
+                })
+                .collect(),
+            meal_allowance: b.meal_allowance,
+            meal_deductions: b.meal_deductions,
+            transport_allowance: b.transport_allowance,
+            tickets: b.tickets,
+            reimbursable: b.reimbursable,
+            self_borne: b.self_borne,
+            forfeited: b.forfeited,
+            ineligible_reason: b.ineligible_reason.map(|r| r.code().to_string()),
+            lines: b
+                .lines
+                .iter()
+                .map(|l| ItemView {
+                    item: Cow::Borrowed(l.item.as_str()),
+                    date: l.date,
+                    amount: l.amount,
+                    rate: l.rule.rate(),
+                    rule: RuleText::Rule(l.rule.clone()),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A travel claim.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct ClaimView {
+    pub id: i64,
+    /// `submitted`, `approved`, `rejected` or `paid`.
+    pub status: String,
+    pub claimant_id: i64,
+    pub budget_line_id: i64,
+    pub purpose: String,
+    pub destination: String,
+    pub departure_date: NaiveDate,
+    pub return_date: NaiveDate,
+    pub breakdown: BreakdownView,
+    /// The reimbursable amount in capitals (R13), without the 人民币 prefix: `壹仟贰佰叁拾壹元整`.
+    pub reimbursable_in_words: String,
+    /// On submission: null, or why the line cannot cover the claim today.
+    pub budget_warning: Option<String>,
+    pub submitted_at: String,
+    pub decided_by: Option<i64>,
+    pub decided_at: Option<String>,
+    pub reject_reason: Option<String>,
+    pub paid_on: Option<NaiveDate>,
+    /// R16: the travel request this claim names.
+    pub travel_request_id: Option<i64>,
+    /// R16: present when the claim names a request.
+    pub settlement: Option<super::travel_requests::SettlementView>,
+    pub history: Vec<HistoryView>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, Validate, ToSchema)]
+pub struct RejectBody {
+    #[validate(length(min = 1, max = 500))]
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, Deserialize, Validate, ToSchema)]
+pub struct PayBody {
+    #[serde(deserialize_with = "iso::date")]
+    pub paid_on: NaiveDate,
+}
