@@ -33,5 +33,6 @@ mod validation;
 mod web;
 mod web_adjustments;
 mod web_admin;
+mod web_invoices;
 mod web_subsidy;
 mod web_travel;
