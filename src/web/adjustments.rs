@@ -127,6 +127,8 @@ struct AdjustmentsPage {
     mine: Vec<AdjustmentLine>,
     queue: Vec<AdjustmentLine>,
     history: Option<String>,
+    /// The line the page was opened for: a request made here comes back to its history.
+    line_id: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -210,6 +212,7 @@ pub async fn page(
                 .map(|a| adjustment_line(a, &names, actor.user_id))
                 .collect(),
             history,
+            line_id,
         })
     })
     .await?;
@@ -234,6 +237,9 @@ pub struct RequestForm {
     document_no: String,
     #[serde(default)]
     year: String,
+    /// The line whose history the form was shown with, if any.
+    #[serde(default)]
+    back_line: String,
 }
 
 /// An adjustment refusal in Chinese.
@@ -268,6 +274,17 @@ fn back(year: &str) -> String {
     match year.trim().parse::<i32>() {
         Ok(y) => format!("/adjustments?year={y}"),
         Err(_) => "/adjustments".into(),
+    }
+}
+
+/// [`back`], to the line's history when the form was shown with one.
+fn back_to_line(year: &str, line: &str) -> String {
+    match line.trim().parse::<i64>() {
+        Ok(id) => match year.trim().parse::<i32>() {
+            Ok(y) => format!("/adjustments?line_id={id}&year={y}"),
+            Err(_) => format!("/adjustments?line_id={id}"),
+        },
+        Err(_) => back(year),
     }
 }
 
@@ -320,7 +337,13 @@ pub async fn request(
             "请选择预算科目，并填写金额和理由",
         ))),
     };
-    done(&pool, &user, result, &back(&form.year)).await
+    done(
+        &pool,
+        &user,
+        result,
+        &back_to_line(&form.year, &form.back_line),
+    )
+    .await
 }
 
 #[derive(Deserialize)]

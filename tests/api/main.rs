@@ -8,6 +8,7 @@ mod auth;
 mod authorization;
 mod backup;
 mod browser;
+mod browser_adjustments_invoices;
 mod browser_subsidy_admin;
 mod browser_travel;
 mod budget_lines;
