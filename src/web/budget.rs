@@ -664,6 +664,8 @@ mod tests {
             entry_source("subsidy_batch", Some(3)).1.as_deref(),
             Some("/subsidy/batches/3")
         );
+        assert_eq!(entry_source("budget_adjustment", Some(2)).0, "预算调整 #2");
+        assert_eq!(entry_source("travel_request", Some(4)).0, "出差申请 #4");
         assert_eq!(entry_kind("spend"), "支出");
     }
 }
