@@ -399,6 +399,16 @@ pub fn get(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimView> {
     Ok(view)
 }
 
+/// Whether the caller may open claim `id`: the rule of [`get`] (the claimant, finance, budget
+/// holders and admins of its organisation), answered without saying anything else about it.
+pub fn visible(pool: &Pool, actor: &Actor, id: i64) -> AppResult<bool> {
+    match get(pool, actor, id) {
+        Ok(_) => Ok(true),
+        Err(AppError::NotFound(_)) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
 /// `GET /api/v1/travel-claims?status=S`, newest first: the page's claims after its cursor, and
 /// one more when more remain (api.md "Lists").
 pub fn list(

@@ -36,6 +36,8 @@ pub struct AdjustmentLine {
     pub document_no: String,
     pub status: &'static str,
     pub note: String,
+    /// Four eyes (R14): the viewer asked for it, so the queue offers them no 批准.
+    pub own: bool,
 }
 
 fn status(text: &str) -> &'static str {
@@ -47,7 +49,11 @@ fn status(text: &str) -> &'static str {
     }
 }
 
-fn adjustment_line(a: &AdjustmentView, names: &HashMap<i64, String>) -> AdjustmentLine {
+fn adjustment_line(
+    a: &AdjustmentView,
+    names: &HashMap<i64, String>,
+    viewer: i64,
+) -> AdjustmentLine {
     let name = |id: i64| names.get(&id).cloned().unwrap_or_else(|| id.to_string());
     AdjustmentLine {
         id: a.id,
@@ -61,6 +67,7 @@ fn adjustment_line(a: &AdjustmentView, names: &HashMap<i64, String>) -> Adjustme
         document_no: a.document_no.clone().unwrap_or_default(),
         status: status(&a.status),
         note: a.reject_reason.clone().unwrap_or_default(),
+        own: a.requested_by == viewer,
     }
 }
 
@@ -69,6 +76,8 @@ fn adjustment_line(a: &AdjustmentView, names: &HashMap<i64, String>) -> Adjustme
 #[derive(Template)]
 #[template(path = "line_adjustments.html")]
 pub struct LineAdjustmentsPartial {
+    /// The line's budget year (not shown: the page around it says it).
+    pub year: i32,
     pub name: String,
     pub original: String,
     pub allocated: String,
@@ -84,13 +93,14 @@ pub fn line_partial(
     let found = adjustments::for_line(pool, actor, line_id)?;
     let names = names(&budget::list(pool, actor, found.line.year)?);
     Ok(LineAdjustmentsPartial {
+        year: found.line.year,
         name: found.line.name.clone(),
         original: yuan(found.line.original_allocated),
         allocated: yuan(found.line.allocated),
         history: found
             .adjustments
             .iter()
-            .map(|a| adjustment_line(a, &names))
+            .map(|a| adjustment_line(a, &names, actor.user_id))
             .collect(),
     })
 }
@@ -102,6 +112,8 @@ fn names(lines: &[LineView]) -> HashMap<i64, String> {
 pub struct LineChoice {
     pub id: i64,
     pub label: String,
+    /// The line the page was opened for (`?line_id=`), chosen in the request form.
+    pub selected: bool,
 }
 
 #[derive(Template)]
@@ -115,6 +127,8 @@ struct AdjustmentsPage {
     mine: Vec<AdjustmentLine>,
     queue: Vec<AdjustmentLine>,
     history: Option<String>,
+    /// The line the page was opened for: a request made here comes back to its history.
+    line_id: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -133,9 +147,15 @@ pub async fn page(
     let actor = user.actor();
     let (line_id, asked_year) = (query.line_id, query.year);
     let page = run(move || {
-        let year = match asked_year {
-            Some(y) => y,
-            None => pages::today(&pool, &actor)?.year(),
+        let partial = match line_id {
+            Some(id) => Some(line_partial(&pool, &actor, id)?),
+            None => None,
+        };
+        // Opened for a line: that line's year unless another is asked for.
+        let year = match (asked_year, &partial) {
+            (Some(y), _) => y,
+            (None, Some(p)) => p.year,
+            (None, None) => pages::today(&pool, &actor)?.year(),
         };
         let lines = budget::list(&pool, &actor, year)?;
         let names = names(&lines);
@@ -163,10 +183,9 @@ pub async fn page(
         } else {
             Vec::new()
         };
-        let history = match line_id {
-            Some(id) => Some(
-                line_partial(&pool, &actor, id)?
-                    .render()
+        let history = match partial {
+            Some(p) => Some(
+                p.render()
                     .map_err(|e| AppError::Internal(format!("template: {e}")))?,
             ),
             None => None,
@@ -181,11 +200,19 @@ pub async fn page(
                 .map(|l| LineChoice {
                     id: l.id,
                     label: format!("{}（{}，可用 {}）", l.name, l.code, yuan(l.available)),
+                    selected: Some(l.id) == line_id,
                 })
                 .collect(),
-            mine: mine.iter().map(|a| adjustment_line(a, &names)).collect(),
-            queue: queue.iter().map(|a| adjustment_line(a, &names)).collect(),
+            mine: mine
+                .iter()
+                .map(|a| adjustment_line(a, &names, actor.user_id))
+                .collect(),
+            queue: queue
+                .iter()
+                .map(|a| adjustment_line(a, &names, actor.user_id))
+                .collect(),
             history,
+            line_id,
         })
     })
     .await?;
@@ -210,6 +237,9 @@ pub struct RequestForm {
     document_no: String,
     #[serde(default)]
     year: String,
+    /// The line whose history the form was shown with, if any.
+    #[serde(default)]
+    back_line: String,
 }
 
 /// An adjustment refusal in Chinese.
@@ -244,6 +274,17 @@ fn back(year: &str) -> String {
     match year.trim().parse::<i32>() {
         Ok(y) => format!("/adjustments?year={y}"),
         Err(_) => "/adjustments".into(),
+    }
+}
+
+/// [`back`], to the line's history when the form was shown with one.
+fn back_to_line(year: &str, line: &str) -> String {
+    match line.trim().parse::<i64>() {
+        Ok(id) => match year.trim().parse::<i32>() {
+            Ok(y) => format!("/adjustments?line_id={id}&year={y}"),
+            Err(_) => format!("/adjustments?line_id={id}"),
+        },
+        Err(_) => back(year),
     }
 }
 
@@ -296,7 +337,13 @@ pub async fn request(
             "请选择预算科目，并填写金额和理由",
         ))),
     };
-    done(&pool, &user, result, &back(&form.year)).await
+    done(
+        &pool,
+        &user,
+        result,
+        &back_to_line(&form.year, &form.back_line),
+    )
+    .await
 }
 
 #[derive(Deserialize)]

@@ -168,6 +168,12 @@ fn entry_source(source_type: &str, id: Option<i64>) -> (String, Option<String>) 
             Some(format!("/subsidy/batches/{id}")),
         ),
         ("budget_line", _) => ("预算下达".to_string(), None),
+        // R14: the adjustment is in the history above the ledger on the same page.
+        ("budget_adjustment", Some(id)) => (
+            format!("预算调整 #{id}"),
+            Some("#line-adjustments-title".to_string()),
+        ),
+        ("travel_request", Some(id)) => (format!("出差申请 #{id}"), None),
         (other, Some(id)) => (format!("{other} #{id}"), None),
         (other, None) => (other.to_string(), None),
     }
@@ -658,6 +664,8 @@ mod tests {
             entry_source("subsidy_batch", Some(3)).1.as_deref(),
             Some("/subsidy/batches/3")
         );
+        assert_eq!(entry_source("budget_adjustment", Some(2)).0, "预算调整 #2");
+        assert_eq!(entry_source("travel_request", Some(4)).0, "出差申请 #4");
         assert_eq!(entry_kind("spend"), "支出");
     }
 }

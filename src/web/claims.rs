@@ -237,7 +237,7 @@ async fn quote_form(pool: &web::Data<Pool>, user: &SignedIn, form: &ClaimForm) -
     }
     let input = match form.to_body().and_then(|b| b.to_trip_input()) {
         Ok(input) => input,
-        Err(e) => return refused(&e),
+        Err(e) => return refused(&form.in_form_terms(e)),
     };
     let (pool, actor) = (pool.clone(), user.actor());
     let quoted = run(move || {
@@ -246,7 +246,7 @@ async fn quote_form(pool: &web::Data<Pool>, user: &SignedIn, form: &ClaimForm) -
     });
     match quoted.await {
         Ok((b, cities)) => quote_of(&b, &cities),
-        Err(PageError::Failed(e)) => refused(&e),
+        Err(PageError::Failed(e)) => refused(&form.in_form_terms(e)),
         Err(_) => hint("暂时无法试算。"),
     }
 }
@@ -365,16 +365,23 @@ pub async fn submit(
         let quote = quote_form(&pool, &user, &form).await;
         return new_page(&pool, &user, form, quote, None, StatusCode::OK).await;
     }
+    // The API's own order: the line, the trip, then the invoices (R15).
     let parsed = form.to_body().and_then(|body| {
         let line = body
             .budget_line_id
             .ok_or_else(|| AppError::field("budget_line_id", "请选择预算科目"))?;
-        Ok((line, body.to_trip_input()?, body.travel_request_id))
+        Ok((
+            line,
+            body.to_trip_input()?,
+            body.travel_request_id,
+            body.invoices()?,
+        ))
     });
     let result = match parsed {
-        Ok((line, input, request)) => {
+        Ok((line, input, request, invoices)) => {
             let (p, actor) = (pool.clone(), user.actor());
-            run(move || claims::submit(&p, &actor, line, input, request)).await
+            run(move || claims::submit_with_invoices(&p, &actor, line, input, request, &invoices))
+                .await
         }
         Err(e) => Err(PageError::Failed(e)),
     };
@@ -394,6 +401,18 @@ pub async fn submit(
             Ok(see_other(&format!("/claims/{}", claim.id)))
         }
         Err(PageError::Failed(e)) => {
+            let e = form.in_form_terms(e);
+            // R15: the holding claim is linked only for someone who may open it.
+            let holder_visible = match &e {
+                AppError::DuplicateInvoice {
+                    claim_id: Some(id), ..
+                } => {
+                    let (p, actor, id) = (pool.clone(), user.actor(), *id);
+                    run(move || claims::visible(&p, &actor, id)).await?
+                }
+                _ => false,
+            };
+            form.place(&e, holder_visible);
             let quote = quote_form(&pool, &user, &form).await;
             let error = Some(format!("未能提交：{}", format::refusal(&e, None)));
             new_page(

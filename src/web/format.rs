@@ -118,6 +118,8 @@ pub fn field(path: &str) -> String {
             "check_out" => "退房日期",
             "lodging_amount" => "住宿费金额",
             "invoice" => "住宿发票",
+            "invoice_no" => "发票号码",
+            "invoice_code" => "发票代码",
             "description" => "票据说明",
             "amount" => "金额",
             "date" => "日期",
@@ -199,6 +201,14 @@ pub fn refusal(error: &AppError, line_name: Option<&str>) -> String {
             detail,
             ..
         } => format!("{}：{}", field(f), message(detail)),
+        // R15: the holder's number only; whether it may be opened is the page's to decide.
+        AppError::DuplicateInvoice {
+            claim_id: Some(id),
+            field: f,
+        } => format!("{}：该发票已在报销单 #{id} 中报销", field(f)),
+        AppError::DuplicateInvoice { field: f, .. } => {
+            format!("{}：该发票已在另一张报销单中报销", field(f))
+        }
         AppError::Busy => "系统繁忙，请稍后再试。".into(),
         _ => "出现了意外错误，请稍后再试；如果一再出现，请联系管理员。".into(),
     }
@@ -206,7 +216,17 @@ pub fn refusal(error: &AppError, line_name: Option<&str>) -> String {
 
 /// A field message in Chinese where it is a known one; otherwise as the rule wrote it.
 pub fn message(text: &str) -> String {
-    let known: [(&str, &str); 12] = [
+    // R15: the same invoice named twice in one claim, the first field named.
+    if let Some(first) = text.strip_prefix("the same invoice as ") {
+        return format!("与{}是同一张发票", field(first));
+    }
+    let known: [(&str, &str); 15] = [
+        ("8 to 20 digits", "发票号码应为 8 到 20 位数字"),
+        ("10 or 12 digits", "发票代码应为 10 位或 12 位数字"),
+        (
+            "an invoice code goes with",
+            "填了发票代码，也请填写发票号码",
+        ),
         ("date", "请按 2021-05-10 的格式填写日期"),
         ("missing field", "必填"),
         ("must not be empty", "必填"),
@@ -262,6 +282,15 @@ mod tests {
         assert_eq!(field("stays[0].check_out"), "住宿第1行「退房日期」");
         assert_eq!(field("tickets[2].amount"), "城市间交通第3行「金额」");
         assert_eq!(field("purpose"), "「事由」");
+        assert_eq!(
+            field("tickets[1].invoice_no"),
+            "城市间交通第2行「发票号码」"
+        );
+        assert_eq!(
+            message("the same invoice as stays[0].invoice_no"),
+            "与住宿第1行「发票号码」是同一张发票"
+        );
+        assert_eq!(message("8 to 20 digits"), "发票号码应为 8 到 20 位数字");
         assert_eq!(
             date(NaiveDate::from_ymd_opt(2021, 5, 10).unwrap()),
             "2021-05-10"

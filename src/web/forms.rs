@@ -3,9 +3,12 @@
 
 use serde_json::{json, Value};
 
+use crate::domain::FieldError;
 use crate::error::AppError;
 use crate::routes::extract::parse_json;
 use crate::wire::ClaimBody;
+
+use super::format;
 
 #[derive(Clone, Debug, Default)]
 pub struct StayRow {
@@ -14,12 +17,18 @@ pub struct StayRow {
     pub check_out: String,
     pub amount: String,
     pub invoice: bool,
+    /// R15 发票号码 and 发票代码, as typed.
+    pub invoice_no: String,
+    pub invoice_code: String,
 }
 
 #[derive(Clone, Debug, Default)]
 pub struct TicketRow {
     pub description: String,
     pub amount: String,
+    /// R15 发票号码 and 发票代码, as typed.
+    pub invoice_no: String,
+    pub invoice_code: String,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -46,6 +55,18 @@ pub struct ClaimForm {
     pub tickets: Vec<TicketRow>,
     pub meals: Vec<MealRow>,
     pub vehicles: Vec<String>,
+    /// Problems shown beside their fields, by the input's id (`stays-0-invoice_no`).
+    pub notes: Vec<Note>,
+}
+
+/// A problem shown beside its field; a duplicate invoice's note may link to the claim holding it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Note {
+    /// The id of the input it is about (`stays-0-invoice_no`, `purpose`).
+    pub id: String,
+    pub text: String,
+    /// (href, label) of the claim holding the invoice, only when the user may see that claim.
+    pub link: Option<(String, String)>,
 }
 
 /// At most this many rows of one kind (the API's own limits are higher).
@@ -98,12 +119,16 @@ impl ClaimForm {
                 check_out: get(&format!("stays-{i}-check_out")),
                 amount: get(&format!("stays-{i}-amount")),
                 invoice: get(&format!("stays-{i}-invoice")) != "no",
+                invoice_no: get(&format!("stays-{i}-invoice_no")),
+                invoice_code: get(&format!("stays-{i}-invoice_code")),
             })
             .collect();
         form.tickets = (0..rows("tickets"))
             .map(|i| TicketRow {
                 description: get(&format!("tickets-{i}-description")),
                 amount: get(&format!("tickets-{i}-amount")),
+                invoice_no: get(&format!("tickets-{i}-invoice_no")),
+                invoice_code: get(&format!("tickets-{i}-invoice_code")),
             })
             .collect();
         form.meals = (0..rows("meals"))
@@ -169,36 +194,92 @@ impl ClaimForm {
         self.departure_date.trim().is_empty() || self.return_date.trim().is_empty()
     }
 
-    /// The API's request body. Blank rows are left out; the rest go to the same parser and
-    /// validation as a JSON request, so a bad field is named the same way.
-    pub fn to_body(&self) -> Result<ClaimBody, AppError> {
+    /// Which rows of each kind reach the API (blank ones are left out), in order: the API's
+    /// `stays[i]` is the form's row `sent.stays[i]`.
+    fn sent(&self) -> SentRows {
         let blank = |parts: &[&str]| parts.iter().all(|p| p.trim().is_empty());
-        let stays: Vec<Value> = self
+        let kept = |flags: Vec<bool>| -> Vec<usize> {
+            flags
+                .into_iter()
+                .enumerate()
+                .filter_map(|(i, keep)| keep.then_some(i))
+                .collect()
+        };
+        SentRows {
+            stays: kept(
+                self.stays
+                    .iter()
+                    .map(|s| {
+                        !blank(&[
+                            &s.city,
+                            &s.check_in,
+                            &s.check_out,
+                            &s.amount,
+                            &s.invoice_no,
+                            &s.invoice_code,
+                        ])
+                    })
+                    .collect(),
+            ),
+            tickets: kept(
+                self.tickets
+                    .iter()
+                    .map(|t| !blank(&[&t.description, &t.amount, &t.invoice_no, &t.invoice_code]))
+                    .collect(),
+            ),
+            meals: kept(self.meals.iter().map(|m| !blank(&[&m.date])).collect()),
+            vehicles: kept(self.vehicles.iter().map(|d| !blank(&[d])).collect()),
+        }
+    }
+
+    /// The API's request body. Blank rows are left out; the rest go to the same parser and
+    /// validation as a JSON request, so a bad field is named the same way (by the API's row
+    /// numbers: [`ClaimForm::in_form_terms`] turns them into the form's).
+    pub fn to_body(&self) -> Result<ClaimBody, AppError> {
+        let sent = self.sent();
+        // R15: an invoice's number and code go in as typed (trimmed), and only when given.
+        let invoice = |item: &mut Value, number: &str, code: &str| {
+            if !number.trim().is_empty() {
+                item["invoice_no"] = json!(number.trim());
+            }
+            if !code.trim().is_empty() {
+                item["invoice_code"] = json!(code.trim());
+            }
+        };
+        let stays: Vec<Value> = sent
             .stays
             .iter()
-            .filter(|s| !blank(&[&s.city, &s.check_in, &s.check_out, &s.amount]))
-            .map(|s| {
-                json!({"city": s.city.trim(), "check_in": s.check_in.trim(), "check_out": s.check_out.trim(),
-                       "lodging_amount": s.amount.trim(), "invoice": s.invoice})
+            .map(|&i| {
+                let s = &self.stays[i];
+                let mut item = json!({"city": s.city.trim(), "check_in": s.check_in.trim(), "check_out": s.check_out.trim(),
+                       "lodging_amount": s.amount.trim(), "invoice": s.invoice});
+                invoice(&mut item, &s.invoice_no, &s.invoice_code);
+                item
             })
             .collect();
-        let tickets: Vec<Value> = self
+        let tickets: Vec<Value> = sent
             .tickets
             .iter()
-            .filter(|t| !blank(&[&t.description, &t.amount]))
-            .map(|t| json!({"description": t.description.trim(), "amount": t.amount.trim()}))
+            .map(|&i| {
+                let t = &self.tickets[i];
+                let mut item =
+                    json!({"description": t.description.trim(), "amount": t.amount.trim()});
+                invoice(&mut item, &t.invoice_no, &t.invoice_code);
+                item
+            })
             .collect();
-        let meals: Vec<Value> = self
+        let meals: Vec<Value> = sent
             .meals
             .iter()
-            .filter(|m| !blank(&[&m.date]))
-            .map(|m| json!({"date": m.date.trim(), "breakfast": m.breakfast, "lunch": m.lunch, "dinner": m.dinner}))
+            .map(|&i| {
+                let m = &self.meals[i];
+                json!({"date": m.date.trim(), "breakfast": m.breakfast, "lunch": m.lunch, "dinner": m.dinner})
+            })
             .collect();
-        let vehicles: Vec<&str> = self
+        let vehicles: Vec<&str> = sent
             .vehicles
             .iter()
-            .map(|d| d.trim())
-            .filter(|d| !d.is_empty())
+            .map(|&i| self.vehicles[i].trim())
             .collect();
         let line: Value = match self.budget_line_id.trim().parse::<i64>() {
             Ok(id) => json!(id),
@@ -222,6 +303,170 @@ impl ClaimForm {
         });
         parse_json::<ClaimBody>(body.to_string().as_bytes())
     }
+
+    /// A JSON path of the API's body (`tickets[0].invoice_no`) with the form's row number in
+    /// place of the API's (`tickets[1].invoice_no` when the form's first ticket row was blank).
+    fn form_path(&self, path: &str) -> String {
+        let sent = self.sent();
+        let kinds: [(&str, &[usize]); 4] = [
+            ("stays", &sent.stays),
+            ("tickets", &sent.tickets),
+            ("meals_provided", &sent.meals),
+            ("vehicle_provided_dates", &sent.vehicles),
+        ];
+        for (kind, rows) in kinds {
+            let Some(rest) = path.strip_prefix(kind).and_then(|r| r.strip_prefix('[')) else {
+                continue;
+            };
+            let Some((index, after)) = rest.split_once(']') else {
+                continue;
+            };
+            let Some(&row) = index.parse::<usize>().ok().and_then(|i| rows.get(i)) else {
+                continue;
+            };
+            return format!("{kind}[{row}]{after}");
+        }
+        path.to_string()
+    }
+
+    /// The error with every field it names (and the field an R15 "same invoice as" message
+    /// names) numbered as the form's rows are, so that 住宿第2行 is the second row on screen.
+    pub fn in_form_terms(&self, error: AppError) -> AppError {
+        const SAME: &str = "the same invoice as ";
+        match error {
+            AppError::Validation(errors) => AppError::Validation(
+                errors
+                    .into_iter()
+                    .map(|e| {
+                        let message = match e.message.strip_prefix(SAME) {
+                            Some(other) => format!("{SAME}{}", self.form_path(other)),
+                            None => e.message,
+                        };
+                        FieldError::new(self.form_path(&e.field), message)
+                    })
+                    .collect(),
+            ),
+            AppError::InvalidRequest {
+                status,
+                detail,
+                field: Some(f),
+            } => AppError::InvalidRequest {
+                status,
+                detail,
+                field: Some(self.form_path(&f)),
+            },
+            AppError::UnknownCity { field, name, known } => AppError::UnknownCity {
+                field: self.form_path(&field),
+                name,
+                known,
+            },
+            AppError::DuplicateInvoice { claim_id, field } => AppError::DuplicateInvoice {
+                claim_id,
+                field: self.form_path(&field),
+            },
+            other => other,
+        }
+    }
+
+    /// Puts each field problem of `error` (already [`in_form_terms`](Self::in_form_terms))
+    /// beside its input. `holder_visible` says whether a duplicate invoice's holding claim may be
+    /// linked to: only its owner, finance, budget holders and admins may open it.
+    pub fn place(&mut self, error: &AppError, holder_visible: bool) {
+        let mut notes = Vec::new();
+        match error {
+            AppError::Validation(errors) => {
+                for e in errors {
+                    notes.push((e.field.clone(), format::message(&e.message), None));
+                }
+            }
+            AppError::InvalidRequest {
+                field: Some(f),
+                detail,
+                ..
+            } => notes.push((f.clone(), format::message(detail), None)),
+            AppError::UnknownCity { field, .. } => {
+                notes.push((field.clone(), format::refusal(error, None), None));
+            }
+            AppError::NoPolicyInForce { field, .. } => {
+                notes.push((field.to_string(), format::refusal(error, None), None));
+            }
+            AppError::DuplicateInvoice { claim_id, field } => {
+                let (text, link) = match claim_id {
+                    Some(id) => (
+                        format!("该发票已在报销单 #{id} 中报销"),
+                        holder_visible
+                            .then(|| (format!("/claims/{id}"), format!("查看报销单 #{id}"))),
+                    ),
+                    None => ("该发票已在另一张报销单中报销".to_string(), None),
+                };
+                notes.push((field.clone(), text, link));
+            }
+            _ => {}
+        }
+        self.notes = notes
+            .into_iter()
+            .filter_map(|(path, text, link)| {
+                Some(Note {
+                    id: input_id(&path)?,
+                    text,
+                    link,
+                })
+            })
+            .collect();
+    }
+
+    /// The note beside the input with this id, if any.
+    pub fn note(&self, id: &str) -> Option<&Note> {
+        self.notes.iter().find(|n| n.id == id)
+    }
+
+    /// The note beside a row's input: `row_note("stays", 0, "invoice_no")`.
+    pub fn row_note(&self, kind: &str, row: impl std::fmt::Display, name: &str) -> Option<&Note> {
+        self.note(&format!("{kind}-{row}-{name}"))
+    }
+}
+
+/// The rows of each kind sent to the API, by their index in the form.
+struct SentRows {
+    stays: Vec<usize>,
+    tickets: Vec<usize>,
+    meals: Vec<usize>,
+    vehicles: Vec<usize>,
+}
+
+/// The id of the form's input for a (form-numbered) JSON path: `stays[0].lodging_amount` →
+/// `stays-0-amount`, `vehicle_provided_dates[1]` → `vehicles-1-date`; `None` for a path no
+/// single input holds.
+fn input_id(path: &str) -> Option<String> {
+    let top = [
+        "purpose",
+        "destination",
+        "budget_line_id",
+        "travel_request_id",
+        "departure_date",
+        "return_date",
+    ];
+    if top.contains(&path) {
+        return Some(path.to_string());
+    }
+    let (kind, rest) = path.split_once('[')?;
+    let (index, after) = rest.split_once(']')?;
+    let row = index.parse::<usize>().ok()?;
+    let name = after.strip_prefix('.').unwrap_or(after);
+    let (kind, name) = match (kind, name) {
+        ("stays", "lodging_amount") => ("stays", "amount"),
+        (
+            "stays",
+            n @ ("city" | "check_in" | "check_out" | "invoice" | "invoice_no" | "invoice_code"),
+        ) => ("stays", n),
+        ("tickets", n @ ("description" | "amount" | "invoice_no" | "invoice_code")) => {
+            ("tickets", n)
+        }
+        ("meals_provided", "" | "date") => ("meals", "date"),
+        ("vehicle_provided_dates", "") => ("vehicles", "date"),
+        _ => return None,
+    };
+    Some(format!("{kind}-{row}-{name}"))
 }
 
 /// A reject form's reason, checked by the API's own rules for `{"reason"}` (claims, requests and
@@ -286,6 +531,81 @@ mod tests {
             Err(AppError::InvalidRequest { field, .. }) => {
                 assert_eq!(field.as_deref(), Some("departure_date"))
             }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn invoices_reach_the_api_body_and_its_errors_come_back_beside_the_form_row() {
+        let mut form = ClaimForm::from_pairs(&pairs(&[
+            ("purpose", "x"),
+            ("destination", "石家庄"),
+            ("departure_date", "2021-05-10"),
+            ("return_date", "2021-05-12"),
+            ("stays-rows", "1"),
+            ("stays-0-city", "石家庄"),
+            ("stays-0-check_in", "2021-05-10"),
+            ("stays-0-check_out", "2021-05-12"),
+            ("stays-0-amount", "680"),
+            ("stays-0-invoice_no", " 12345678 "),
+            ("stays-0-invoice_code", "1300204130"),
+            ("tickets-rows", "3"),
+            ("tickets-1-description", "去"),
+            ("tickets-1-amount", "65.50"),
+            ("tickets-1-invoice_no", "24112000000012345678"),
+            ("tickets-2-description", "回"),
+            ("tickets-2-amount", "65.50"),
+            ("tickets-2-invoice_no", "24112000000012345678"),
+        ]));
+        let body = form.to_body().unwrap();
+        let stay = &body.stays.as_ref().unwrap()[0];
+        assert_eq!(stay.invoice_no.as_deref(), Some("12345678"));
+        assert_eq!(stay.invoice_code.as_deref(), Some("1300204130"));
+        assert_eq!(body.tickets.as_ref().unwrap()[0].invoice_code, None);
+        // The API numbers the tickets it was sent (the blank first row was not); the form's
+        // rows are numbered as shown.
+        let error = body.invoices().unwrap_err();
+        let error = form.in_form_terms(error);
+        assert_eq!(
+            format::refusal(&error, None),
+            "城市间交通第3行「发票号码」：与城市间交通第2行「发票号码」是同一张发票"
+        );
+        form.place(&error, false);
+        let note = form.row_note("tickets", 2, "invoice_no").unwrap();
+        assert_eq!(note.id, "tickets-2-invoice_no");
+        assert_eq!(note.text, "与城市间交通第2行「发票号码」是同一张发票");
+
+        let duplicate = form.in_form_terms(AppError::DuplicateInvoice {
+            claim_id: Some(7),
+            field: "tickets[0].invoice_no".into(),
+        });
+        form.place(&duplicate, true);
+        let note = form.row_note("tickets", 1, "invoice_no").unwrap();
+        assert_eq!(note.text, "该发票已在报销单 #7 中报销");
+        assert_eq!(
+            note.link,
+            Some(("/claims/7".to_string(), "查看报销单 #7".to_string()))
+        );
+        form.place(&duplicate, false);
+        assert_eq!(
+            form.row_note("tickets", 1, "invoice_no").unwrap().link,
+            None
+        );
+        assert!(form.row_note("tickets", 2, "invoice_no").is_none());
+    }
+
+    #[test]
+    fn a_row_with_only_an_invoice_number_is_sent_and_refused() {
+        let form = ClaimForm::from_pairs(&pairs(&[
+            ("purpose", "x"),
+            ("destination", "邢台"),
+            ("departure_date", "2021-05-10"),
+            ("return_date", "2021-05-10"),
+            ("tickets-rows", "1"),
+            ("tickets-0-invoice_no", "12345678"),
+        ]));
+        match form.to_body().and_then(|b| b.to_trip_input()) {
+            Err(AppError::Validation(errors)) => assert_eq!(errors[0].field, "tickets[0].amount"),
             other => panic!("{other:?}"),
         }
     }

@@ -94,6 +94,19 @@ async fn a_budget_holder_requests_and_finance_decides_on_the_adjustments_page() 
     .await;
     let page = both.get("/adjustments?year=2021").await.body;
     assert!(page.contains("不能审批自己提出的预算调整"), "{page}");
+    // Nor is it offered to them: their own request has no 批准 in their queue.
+    assert!(
+        page.contains("这是您提出的申请，需由其他财务人员审批"),
+        "{page}"
+    );
+    assert!(
+        !page.contains(&format!("/adjustments/{second}/approve")),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!("/adjustments/{first}/approve")),
+        "{page}"
+    );
 
     // Finance sees both in the queue, approves the transfer; the reduction is refused in place.
     let queue = finance.get("/adjustments?year=2021").await;
