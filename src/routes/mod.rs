@@ -20,30 +20,12 @@ use actix_web::dev::ServiceResponse;
 use actix_web::http::{header, StatusCode};
 use actix_web::middleware::ErrorHandlerResponse;
 use actix_web::{web, HttpResponse, ResponseError};
-use serde::Serialize;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
-use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa::{Modify, OpenApi};
 
 use crate::error::AppError;
-
-/// An RFC 9457 problem (every 4xx and 5xx).
-#[derive(Serialize, ToSchema)]
-pub struct Problem {
-    #[serde(rename = "type")]
-    pub type_: String,
-    pub title: String,
-    pub status: u16,
-    pub detail: String,
-    /// Stable snake_case code, e.g. `insufficient_budget`.
-    pub code: String,
-    pub errors: Option<Vec<ProblemField>>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ProblemField {
-    pub field: String,
-    pub message: String,
-}
+/// The handlers document their refusals with the very type [`AppError`] renders.
+pub use crate::error::{Problem, ProblemField};
 
 struct BearerAuth;
 
@@ -241,17 +223,9 @@ pub async fn only_known_methods<B: actix_web::body::MessageBody + 'static>(
 }
 
 /// A problem+json response for statuses that have no [`AppError`] (405, 501, 408, 431…).
-pub fn problem_response(status: StatusCode, code: &str) -> HttpResponse {
-    let body = serde_json::json!({
-        "type": format!("urn:baoxiao:problem:{code}"),
-        "title": status.canonical_reason().unwrap_or("Error"),
-        "status": status.as_u16(),
-        "detail": status.canonical_reason().unwrap_or("error"),
-        "code": code,
-    });
-    HttpResponse::build(status)
-        .insert_header((header::CONTENT_TYPE, "application/problem+json"))
-        .body(body.to_string())
+pub fn problem_response(status: StatusCode, code: &'static str) -> HttpResponse {
+    let problem = Problem::for_status(status, code);
+    problem.response().json(problem)
 }
 
 /// Any error response not already problem+json (405 from the router, say) becomes one.
