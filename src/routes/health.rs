@@ -11,7 +11,7 @@ use crate::db::Pool;
 use crate::error::Problem;
 
 /// Liveness: the process answers.
-#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "Alive")))]
+#[utoipa::path(tag = "operations", responses((status = 200, description = "Alive")))]
 #[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "ok"}))
@@ -21,7 +21,7 @@ pub async fn healthz() -> HttpResponse {
 const READINESS_LIMIT: Duration = Duration::from_millis(900);
 
 /// Readiness: the database answers, within [`READINESS_LIMIT`] (503 otherwise, at once).
-#[utoipa::path(get, path = "/readyz", tag = "operations",
+#[utoipa::path(tag = "operations",
     responses((status = 200, description = "Database reachable"), (status = 503, description = "Database unreachable", body = Problem)))]
 #[get("/readyz")]
 pub async fn readyz(pool: web::Data<Pool>) -> HttpResponse {
