@@ -4,8 +4,9 @@
 //! carries internals: the cause is logged with the request's id, the client gets a generic detail.
 
 use actix_web::http::{header, StatusCode};
-use actix_web::{HttpResponse, ResponseError};
-use serde_json::{json, Map, Value};
+use actix_web::{HttpResponse, HttpResponseBuilder, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::domain::budget::Insufficient;
 use crate::domain::FieldError;
@@ -111,67 +112,87 @@ fn describe_fields(errors: &[FieldError]) -> String {
 }
 
 impl AppError {
-    pub fn code(&self) -> &'static str {
+    /// The one table: each variant's HTTP status, stable `code` (api.md) and `title`.
+    fn parts(&self) -> (StatusCode, &'static str, &'static str) {
+        use StatusCode as S;
         match self {
-            AppError::Unauthenticated => "unauthenticated",
-            AppError::Forbidden => "forbidden",
-            AppError::SelfApprovalForbidden => "self_approval_forbidden",
-            AppError::NotFound(_) => "not_found",
-            AppError::InvalidRequest { .. } => "invalid_request",
-            // api.md's one code for a field problem; `errors` names the field.
-            AppError::Validation(_) => "invalid_request",
-            AppError::UnknownCity { .. } => "unknown_city",
+            AppError::Unauthenticated => (S::UNAUTHORIZED, "unauthenticated", "Unauthenticated"),
+            AppError::Forbidden => (S::FORBIDDEN, "forbidden", "Forbidden"),
+            AppError::SelfApprovalForbidden => {
+                (S::FORBIDDEN, "self_approval_forbidden", "Forbidden")
+            }
+            AppError::NotFound(_) => (S::NOT_FOUND, "not_found", "Not found"),
             // Another organisation's line is as unknown as one that does not exist (api.md: 404).
-            AppError::UnknownBudgetLine(_) => "not_found",
-            AppError::NoPolicyInForce { .. } => "invalid_request",
-            AppError::InsufficientBudget(_) => "insufficient_budget",
-            AppError::InvalidTransition { .. } => "invalid_transition",
-            AppError::DuplicateCode(_) => "duplicate_code",
-            AppError::DuplicateInvoice { .. } => "duplicate_invoice",
-            AppError::PolicyNotLater(_) => "policy_not_later",
-            AppError::BatchExists => "batch_exists",
-            AppError::EmptyBatch => "empty_batch",
-            AppError::BatchOutdated => "batch_outdated",
-            AppError::DuplicateName(_) => "duplicate_code",
-            AppError::MonthsAlreadyPaid(_) => "months_already_paid",
-            AppError::OverlappingAssignment { .. } => "overlapping_assignment",
-            AppError::IdempotencyKeyReused => "idempotency_key_reused",
-            AppError::IdempotencyKeyInFlight => "idempotency_key_in_flight",
-            AppError::PayloadTooLarge => "payload_too_large",
-            AppError::RequestTimeout => "request_timeout",
-            AppError::Busy => "service_busy",
-            AppError::Unavailable => "service_unavailable",
-            AppError::Internal(_) => "internal_error",
+            AppError::UnknownBudgetLine(_) => (S::NOT_FOUND, "not_found", "Not found"),
+            AppError::InvalidRequest { status, .. } => {
+                (*status, "invalid_request", "Invalid request")
+            }
+            // api.md's one code for a field problem; `errors` names the field.
+            AppError::Validation(_) => (
+                S::UNPROCESSABLE_ENTITY,
+                "invalid_request",
+                "Validation failed",
+            ),
+            AppError::UnknownCity { .. } => {
+                (S::UNPROCESSABLE_ENTITY, "unknown_city", "Validation failed")
+            }
+            AppError::NoPolicyInForce { .. } => (
+                S::UNPROCESSABLE_ENTITY,
+                "invalid_request",
+                "No policy in force",
+            ),
+            AppError::EmptyBatch => (S::UNPROCESSABLE_ENTITY, "empty_batch", "Empty batch"),
+            AppError::IdempotencyKeyReused => (
+                S::UNPROCESSABLE_ENTITY,
+                "idempotency_key_reused",
+                "Idempotency key reused",
+            ),
+            AppError::InsufficientBudget(_) => {
+                (S::CONFLICT, "insufficient_budget", "Insufficient budget")
+            }
+            AppError::InvalidTransition { .. } => {
+                (S::CONFLICT, "invalid_transition", "Invalid transition")
+            }
+            AppError::DuplicateCode(_) => (S::CONFLICT, "duplicate_code", "Duplicate code"),
+            // api.md has one code for any duplicate that is refused; the title tells which.
+            AppError::DuplicateName(_) => (S::CONFLICT, "duplicate_code", "Duplicate name"),
+            AppError::DuplicateInvoice { .. } => {
+                (S::CONFLICT, "duplicate_invoice", "Duplicate invoice")
+            }
+            AppError::PolicyNotLater(_) => (S::CONFLICT, "policy_not_later", "Policy not later"),
+            AppError::BatchExists => (S::CONFLICT, "batch_exists", "Batch exists"),
+            AppError::BatchOutdated => (S::CONFLICT, "batch_outdated", "Batch outdated"),
+            AppError::MonthsAlreadyPaid(_) => {
+                (S::CONFLICT, "months_already_paid", "Months already paid")
+            }
+            AppError::OverlappingAssignment { .. } => (
+                S::CONFLICT,
+                "overlapping_assignment",
+                "Overlapping assignment",
+            ),
+            AppError::IdempotencyKeyInFlight => (
+                S::CONFLICT,
+                "idempotency_key_in_flight",
+                "Idempotency key in flight",
+            ),
+            AppError::PayloadTooLarge => (
+                S::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "Payload too large",
+            ),
+            AppError::RequestTimeout => (S::REQUEST_TIMEOUT, "request_timeout", "Request timeout"),
+            AppError::Busy => (S::SERVICE_UNAVAILABLE, "service_busy", "Service busy"),
+            AppError::Unavailable => (
+                S::SERVICE_UNAVAILABLE,
+                "service_unavailable",
+                "Service unavailable",
+            ),
+            AppError::Internal(_) => (S::INTERNAL_SERVER_ERROR, "internal_error", "Internal error"),
         }
     }
 
-    fn title(&self) -> &'static str {
-        match self {
-            AppError::Unauthenticated => "Unauthenticated",
-            AppError::Forbidden | AppError::SelfApprovalForbidden => "Forbidden",
-            AppError::NotFound(_) | AppError::UnknownBudgetLine(_) => "Not found",
-            AppError::InvalidRequest { .. } => "Invalid request",
-            AppError::Validation(_) | AppError::UnknownCity { .. } => "Validation failed",
-            AppError::NoPolicyInForce { .. } => "No policy in force",
-            AppError::InsufficientBudget(_) => "Insufficient budget",
-            AppError::InvalidTransition { .. } => "Invalid transition",
-            AppError::DuplicateCode(_) => "Duplicate code",
-            AppError::DuplicateInvoice { .. } => "Duplicate invoice",
-            AppError::PolicyNotLater(_) => "Policy not later",
-            AppError::BatchExists => "Batch exists",
-            AppError::EmptyBatch => "Empty batch",
-            AppError::BatchOutdated => "Batch outdated",
-            AppError::DuplicateName(_) => "Duplicate name",
-            AppError::MonthsAlreadyPaid(_) => "Months already paid",
-            AppError::OverlappingAssignment { .. } => "Overlapping assignment",
-            AppError::IdempotencyKeyReused => "Idempotency key reused",
-            AppError::IdempotencyKeyInFlight => "Idempotency key in flight",
-            AppError::PayloadTooLarge => "Payload too large",
-            AppError::RequestTimeout => "Request timeout",
-            AppError::Busy => "Service busy",
-            AppError::Unavailable => "Service unavailable",
-            AppError::Internal(_) => "Internal error",
-        }
+    pub fn code(&self) -> &'static str {
+        self.parts().1
     }
 
     /// Shorthand for a 422 on one field.
@@ -179,100 +200,159 @@ impl AppError {
         AppError::Validation(vec![FieldError::new(field, message)])
     }
 
-    /// The problem+json body.
-    pub fn problem(&self) -> Value {
-        let status = self.status_code();
+    /// The problem+json body: [`AppError::parts`], the detail, and the members some variants add.
+    pub fn problem(&self) -> Problem {
+        let (status, code, title) = self.parts();
         let detail = match self {
             AppError::Internal(_) => "an internal error occurred; it has been logged".to_string(),
             other => other.to_string(),
         };
-        let mut body = Map::new();
-        body.insert(
-            "type".into(),
-            json!(format!("urn:baoxiao:problem:{}", self.code())),
-        );
-        body.insert("title".into(), json!(self.title()));
-        body.insert("status".into(), json!(status.as_u16()));
-        body.insert("detail".into(), json!(detail));
-        body.insert("code".into(), json!(self.code()));
-        let errors: Vec<Value> = match self {
+        let mut problem = Problem::new(status, code, title, detail);
+        let one = |field: &str| vec![ProblemField::new(field, self.to_string())];
+        let errors = match self {
             AppError::Validation(errors) => errors
                 .iter()
-                .map(|e| json!({"field": e.field, "message": e.message}))
+                .map(|e| ProblemField::new(&e.field, &e.message))
                 .collect(),
             AppError::InvalidRequest {
                 field: Some(field),
                 detail,
                 ..
-            } => {
-                vec![json!({"field": field, "message": detail})]
+            } => vec![ProblemField::new(field, detail)],
+            AppError::UnknownCity { field, known, .. } => {
+                problem.known_cities = Some(known.clone());
+                one(field)
             }
-            AppError::UnknownCity { field, .. } => {
-                vec![json!({"field": field, "message": self.to_string()})]
+            AppError::UnknownBudgetLine(_) => one("budget_line_id"),
+            AppError::NoPolicyInForce { field, .. } => one(field),
+            AppError::DuplicateInvoice { claim_id, field } => {
+                problem.claim_id = Some(*claim_id);
+                one(field)
             }
-            AppError::UnknownBudgetLine(_) => {
-                vec![json!({"field": "budget_line_id", "message": self.to_string()})]
+            AppError::MonthsAlreadyPaid(months) => {
+                problem.months = Some(months.clone());
+                vec![]
             }
-            AppError::NoPolicyInForce { field, .. } => {
-                vec![json!({"field": field, "message": self.to_string()})]
-            }
-            AppError::DuplicateInvoice { field, .. } => {
-                vec![json!({"field": field, "message": self.to_string()})]
+            AppError::InsufficientBudget(i) => {
+                problem.line_code = Some(i.line_code.clone());
+                problem.available = Some(i.available.to_string());
+                problem.requested = Some(i.requested.to_string());
+                vec![]
             }
             _ => vec![],
         };
         if !errors.is_empty() {
-            body.insert("errors".into(), Value::Array(errors));
+            problem.errors = Some(errors);
         }
-        match self {
-            AppError::UnknownCity { known, .. } => {
-                body.insert("known_cities".into(), json!(known));
-            }
-            AppError::MonthsAlreadyPaid(months) => {
-                body.insert("months".into(), json!(months));
-            }
-            AppError::DuplicateInvoice { claim_id, .. } => {
-                body.insert("claim_id".into(), json!(claim_id));
-            }
-            AppError::InsufficientBudget(i) => {
-                body.insert("line_code".into(), json!(i.line_code));
-                body.insert("available".into(), json!(i.available.to_string()));
-                body.insert("requested".into(), json!(i.requested.to_string()));
-            }
-            _ => {}
+        problem
+    }
+}
+
+/// An RFC 9457 problem, the `application/problem+json` body of every 4xx and 5xx. The extension
+/// members after `code` appear only with the codes named on them.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// `urn:baoxiao:problem:` and the code.
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub title: &'static str,
+    #[serde(serialize_with = "status_number")]
+    #[schema(value_type = u16)]
+    pub status: StatusCode,
+    pub detail: String,
+    /// Stable snake_case code, e.g. `insufficient_budget`.
+    pub code: &'static str,
+    /// The fields at fault, for field problems.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<ProblemField>>,
+    /// `unknown_city`: the cities the policy knows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub known_cities: Option<Vec<String>>,
+    /// `insufficient_budget`: the binding line (R11).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line_code: Option<String>,
+    /// `insufficient_budget`: what that line has available, e.g. `100.00`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub available: Option<String>,
+    /// `insufficient_budget`: the amount asked for, e.g. `1231.00`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requested: Option<String>,
+    /// `duplicate_invoice`: the claim that holds the invoice (R15); null when it cannot be told.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<i64>)]
+    pub claim_id: Option<Option<i64>>,
+    /// `months_already_paid`: the months, `2021-03`, that an approved or paid batch holds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub months: Option<Vec<String>>,
+}
+
+impl Problem {
+    /// A problem with no extension members.
+    pub fn new(
+        status: StatusCode,
+        code: &'static str,
+        title: &'static str,
+        detail: impl Into<String>,
+    ) -> Problem {
+        Problem {
+            type_: format!("urn:baoxiao:problem:{code}"),
+            title,
+            status,
+            detail: detail.into(),
+            code,
+            errors: None,
+            known_cities: None,
+            line_code: None,
+            available: None,
+            requested: None,
+            claim_id: None,
+            months: None,
         }
-        Value::Object(body)
+    }
+
+    /// For a status with no [`AppError`] (405 from the router, 501, 431…): its reason is the
+    /// title and the detail.
+    pub fn for_status(status: StatusCode, code: &'static str) -> Problem {
+        let reason = status.canonical_reason();
+        Problem::new(
+            status,
+            code,
+            reason.unwrap_or("Error"),
+            reason.unwrap_or("error"),
+        )
+    }
+
+    /// A response of this status, `application/problem+json`, for this problem as its body.
+    pub fn response(&self) -> HttpResponseBuilder {
+        let mut response = HttpResponse::build(self.status);
+        response.insert_header((header::CONTENT_TYPE, "application/problem+json"));
+        response
+    }
+}
+
+fn status_number<S: serde::Serializer>(status: &StatusCode, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_u16(status.as_u16())
+}
+
+/// One field at fault: its path in the request (`stays[1].check_out`) and what is wrong.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProblemField {
+    pub field: String,
+    pub message: String,
+}
+
+impl ProblemField {
+    fn new(field: impl Into<String>, message: impl Into<String>) -> ProblemField {
+        ProblemField {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
-        match self {
-            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden | AppError::SelfApprovalForbidden => StatusCode::FORBIDDEN,
-            AppError::NotFound(_) | AppError::UnknownBudgetLine(_) => StatusCode::NOT_FOUND,
-            AppError::InvalidRequest { status, .. } => *status,
-            AppError::Validation(_)
-            | AppError::UnknownCity { .. }
-            | AppError::NoPolicyInForce { .. }
-            | AppError::EmptyBatch
-            | AppError::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::InsufficientBudget(_)
-            | AppError::InvalidTransition { .. }
-            | AppError::DuplicateCode(_)
-            | AppError::DuplicateInvoice { .. }
-            | AppError::PolicyNotLater(_)
-            | AppError::BatchExists
-            | AppError::BatchOutdated
-            | AppError::DuplicateName(_)
-            | AppError::MonthsAlreadyPaid(_)
-            | AppError::OverlappingAssignment { .. }
-            | AppError::IdempotencyKeyInFlight => StatusCode::CONFLICT,
-            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
-            AppError::Busy | AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
+        self.parts().0
     }
 
     fn error_response(&self) -> HttpResponse {
@@ -280,8 +360,8 @@ impl ResponseError for AppError {
             tracing::error!(%cause, "internal error");
         }
         metrics::record_refusal(self.code());
-        let mut response = HttpResponse::build(self.status_code());
-        response.insert_header((header::CONTENT_TYPE, "application/problem+json"));
+        let problem = self.problem();
+        let mut response = problem.response();
         if matches!(self, AppError::Unauthenticated) {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
         }
@@ -295,7 +375,7 @@ impl ResponseError for AppError {
         if matches!(self, AppError::Unavailable) {
             response.insert_header((header::RETRY_AFTER, "2"));
         }
-        response.body(self.problem().to_string())
+        response.json(problem)
     }
 }
 
@@ -338,3 +418,70 @@ impl From<crate::domain::travel::TripError> for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::domain::money::Money;
+    use serde_json::{json, Value};
+
+    fn body(error: AppError) -> Value {
+        serde_json::to_value(error.problem()).unwrap()
+    }
+
+    #[test]
+    fn a_plain_problem_has_the_five_members() {
+        assert_eq!(
+            body(AppError::BatchExists),
+            json!({"type": "urn:baoxiao:problem:batch_exists", "title": "Batch exists", "status": 409,
+                "detail": "a batch for this line and half-year already exists; void it or make a supplementary batch",
+                "code": "batch_exists"})
+        );
+    }
+
+    #[test]
+    fn extension_members_come_with_their_codes() {
+        let insufficient = body(AppError::InsufficientBudget(Insufficient {
+            line_code: "dept.basic".into(),
+            available: Money::yuan(100),
+            requested: Money::yuan(1231),
+        }));
+        assert_eq!(insufficient["line_code"], "dept.basic");
+        assert_eq!(insufficient["available"], "100.00");
+        assert_eq!(insufficient["requested"], "1231.00");
+        assert!(insufficient.get("errors").is_none());
+
+        let city = body(AppError::UnknownCity {
+            field: "stays[0].city".into(),
+            name: "上海".into(),
+            known: vec!["北京".into()],
+        });
+        assert_eq!(city["known_cities"], json!(["北京"]));
+        assert_eq!(city["errors"][0]["field"], "stays[0].city");
+
+        // The holder may be unknown after a lost race: the member is there, null.
+        let invoice = body(AppError::DuplicateInvoice {
+            claim_id: None,
+            field: "invoices[0]".into(),
+        });
+        assert_eq!(invoice.get("claim_id"), Some(&Value::Null));
+
+        let months = body(AppError::MonthsAlreadyPaid(vec!["2021-03".into()]));
+        assert_eq!(months["months"], json!(["2021-03"]));
+        assert!(months.get("claim_id").is_none());
+
+        let empty = body(AppError::Validation(vec![]));
+        assert!(empty.get("errors").is_none(), "{empty}");
+    }
+
+    #[test]
+    fn a_server_error_hides_its_cause() {
+        let problem = body(AppError::Internal("database: secret".into()));
+        assert_eq!(problem["status"], 500);
+        assert_eq!(
+            problem["detail"],
+            "an internal error occurred; it has been logged"
+        );
+    }
+}

@@ -8,7 +8,6 @@ use actix_web::middleware::{from_fn, ErrorHandlers};
 use actix_web::{web, App, HttpServer};
 use actix_web_prom::PrometheusMetricsBuilder;
 use tracing_actix_web::TracingLogger;
-use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::config::Settings;
@@ -94,9 +93,8 @@ fn run(listener: TcpListener, pool: Pool, settings: &Settings) -> Result<Server,
         settings.app.paid_on_max_days_ahead,
     ));
     let web_config = web::Data::new(crate::web::WebConfig::from_settings(&settings.web));
-    let openapi = routes::ApiDoc::openapi();
     let mut server = HttpServer::new(move || {
-        App::new()
+        let app = App::new()
             .wrap(ErrorHandlers::new().default_handler(routes::problem_for_others))
             .wrap(prometheus.clone())
             .wrap(TracingLogger::default())
@@ -106,17 +104,11 @@ fn run(listener: TcpListener, pool: Pool, settings: &Settings) -> Result<Server,
             .app_data(margin.clone())
             .app_data(web_config.clone())
             .app_data(web::QueryConfig::default().error_handler(routes::query_error))
-            .app_data(web::PathConfig::default().error_handler(routes::path_error))
-            .service(routes::health::healthz)
-            .service(routes::health::readyz)
-            .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi.clone()))
+            .app_data(web::PathConfig::default().error_handler(routes::path_error));
+        // Health and /api/v1, with the OpenAPI document of exactly those routes.
+        let (app, openapi) = routes::documented(app);
+        app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi))
             .service(web::redirect("/docs", "/docs/"))
-            .service(
-                web::scope("/api/v1")
-                    .wrap(from_fn(routes::idempotency::middleware))
-                    .wrap(from_fn(routes::extract::require_authentication))
-                    .configure(routes::api),
-            )
             .configure(crate::web::pages)
             .default_service(web::to(routes::not_found))
     })

@@ -25,7 +25,7 @@ pub struct AdjustmentQuery {
 }
 
 /// Requests an adjustment (budget holder, admin); nothing changes until finance approves it.
-#[utoipa::path(post, path = "/api/v1/budget-adjustments", tag = "budget adjustments", request_body = AdjustmentBody,
+#[utoipa::path(tag = "budget adjustments", request_body = AdjustmentBody,
     params(("Idempotency-Key" = Option<String>, Header)),
     responses((status = 201, body = AdjustmentView), (status = 403, body = super::Problem), (status = 422, body = super::Problem)),
     security(("bearer" = [])))]
@@ -57,7 +57,7 @@ pub async fn request(
 }
 
 /// Adjustments, newest first, paged (api.md "Lists").
-#[utoipa::path(get, path = "/api/v1/budget-adjustments", tag = "budget adjustments", params(AdjustmentQuery, ListQuery),
+#[utoipa::path(tag = "budget adjustments", params(AdjustmentQuery, ListQuery),
     responses((status = 200, body = Vec<AdjustmentView>, headers(("Link" = String, description = "rel=\"next\" when more remain"))),
         (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[get("/budget-adjustments")]
@@ -85,7 +85,7 @@ pub async fn list(
 }
 
 /// One adjustment.
-#[utoipa::path(get, path = "/api/v1/budget-adjustments/{id}", tag = "budget adjustments", params(("id" = i64, Path)),
+#[utoipa::path(tag = "budget adjustments", params(("id" = i64, Path)),
     responses((status = 200, body = AdjustmentView), (status = 404, body = super::Problem)), security(("bearer" = [])))]
 #[get("/budget-adjustments/{id}")]
 pub async fn get_adjustment(
@@ -100,7 +100,7 @@ pub async fn get_adjustment(
 }
 
 /// Approves an adjustment (finance, not the requester): every affected line changes, or none.
-#[utoipa::path(post, path = "/api/v1/budget-adjustments/{id}/approve", tag = "budget adjustments",
+#[utoipa::path(tag = "budget adjustments",
     params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
     responses((status = 200, body = AdjustmentView), (status = 403, body = super::Problem), (status = 409, body = super::Problem)),
     security(("bearer" = [])))]
@@ -117,7 +117,7 @@ pub async fn approve(
 }
 
 /// Rejects an adjustment (finance): nothing changes.
-#[utoipa::path(post, path = "/api/v1/budget-adjustments/{id}/reject", tag = "budget adjustments", request_body = RejectBody,
+#[utoipa::path(tag = "budget adjustments", request_body = RejectBody,
     params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
     responses((status = 200, body = AdjustmentView), (status = 409, body = super::Problem)), security(("bearer" = [])))]
 #[post("/budget-adjustments/{id}/reject")]

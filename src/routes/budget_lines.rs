@@ -20,7 +20,7 @@ pub struct YearQuery {
 }
 
 /// The year's budget tree, parents first, paged (api.md "Lists").
-#[utoipa::path(get, path = "/api/v1/budget-lines", tag = "budget lines", params(YearQuery, ListQuery),
+#[utoipa::path(tag = "budget lines", params(YearQuery, ListQuery),
     responses((status = 200, body = Vec<LineView>, headers(("Link" = String, description = "rel=\"next\" when more remain"))),
         (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[get("/budget-lines")]
@@ -38,7 +38,7 @@ pub async fn list_lines(
 }
 
 /// One line with its children.
-#[utoipa::path(get, path = "/api/v1/budget-lines/{id}", tag = "budget lines", params(("id" = i64, Path)),
+#[utoipa::path(tag = "budget lines", params(("id" = i64, Path)),
     responses((status = 200, body = LineDetailView), (status = 404, body = super::Problem)), security(("bearer" = [])))]
 #[get("/budget-lines/{id}")]
 pub async fn get_line(
@@ -53,7 +53,7 @@ pub async fn get_line(
 
 /// The ledger entries of the line and its descendants, oldest first (a ledger reads forward),
 /// paged (api.md "Lists").
-#[utoipa::path(get, path = "/api/v1/budget-lines/{id}/entries", tag = "budget lines", params(("id" = i64, Path), ListQuery),
+#[utoipa::path(tag = "budget lines", params(("id" = i64, Path), ListQuery),
     responses((status = 200, body = Vec<EntryView>, headers(("Link" = String, description = "rel=\"next\" when more remain"))),
         (status = 404, body = super::Problem), (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[get("/budget-lines/{id}/entries")]
@@ -71,7 +71,7 @@ pub async fn line_entries(
 }
 
 /// Creates and allocates a line (admin).
-#[utoipa::path(post, path = "/api/v1/budget-lines", tag = "budget lines", request_body = LineBody,
+#[utoipa::path(tag = "budget lines", request_body = LineBody,
     responses((status = 201, body = LineView), (status = 409, body = super::Problem), (status = 422, body = super::Problem)),
     security(("bearer" = [])))]
 #[post("/budget-lines")]

@@ -25,7 +25,7 @@ pub struct OnQuery {
 
 /// Duty stations with the cost of one person-day.
 /// Oldest first, paged (api.md "Lists").
-#[utoipa::path(get, path = "/api/v1/duty-stations", tag = "station duty", params(OnQuery, ListQuery),
+#[utoipa::path(tag = "station duty", params(OnQuery, ListQuery),
     responses((status = 200, body = Vec<StationView>, headers(("Link" = String, description = "rel=\"next\" when more remain"))),
         (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[get("/duty-stations")]
@@ -43,7 +43,7 @@ pub async fn list_stations(
 }
 
 /// Creates a duty station (admin, budget holder).
-#[utoipa::path(post, path = "/api/v1/duty-stations", tag = "station duty", request_body = StationBody,
+#[utoipa::path(tag = "station duty", request_body = StationBody,
     responses((status = 201, body = StationView), (status = 409, body = super::Problem), (status = 422, body = super::Problem)),
     security(("bearer" = [])))]
 #[post("/duty-stations")]
@@ -73,7 +73,7 @@ pub async fn create_station(
 }
 
 /// Puts a person on the station's roster (admin, budget holder).
-#[utoipa::path(post, path = "/api/v1/duty-stations/{id}/assignments", tag = "station duty", request_body = AssignmentBody,
+#[utoipa::path(tag = "station duty", request_body = AssignmentBody,
     params(("id" = i64, Path)),
     responses((status = 201, body = AssignmentView), (status = 409, body = super::Problem), (status = 422, body = super::Problem)),
     security(("bearer" = [])))]
@@ -92,7 +92,7 @@ pub async fn add_assignment(
 }
 
 /// The station's roster, paged (api.md "Lists").
-#[utoipa::path(get, path = "/api/v1/duty-stations/{id}/assignments", tag = "station duty", params(("id" = i64, Path), ListQuery),
+#[utoipa::path(tag = "station duty", params(("id" = i64, Path), ListQuery),
     responses((status = 200, body = Vec<AssignmentView>, headers(("Link" = String, description = "rel=\"next\" when more remain"))),
         (status = 404, body = super::Problem), (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[get("/duty-stations/{id}/assignments")]
@@ -110,7 +110,7 @@ pub async fn list_assignments(
 }
 
 /// Adds extra staff for a sensitive period (admin, budget holder).
-#[utoipa::path(post, path = "/api/v1/duty-events", tag = "station duty", request_body = EventBody,
+#[utoipa::path(tag = "station duty", request_body = EventBody,
     responses((status = 201, body = EventView), (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[post("/duty-events")]
 pub async fn create_event(
@@ -133,7 +133,7 @@ pub async fn create_event(
 }
 
 /// Every duty event, by start date, paged (api.md "Lists").
-#[utoipa::path(get, path = "/api/v1/duty-events", tag = "station duty", params(ListQuery),
+#[utoipa::path(tag = "station duty", params(ListQuery),
     responses((status = 200, body = Vec<EventView>, headers(("Link" = String, description = "rel=\"next\" when more remain"))),
         (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[get("/duty-events")]
@@ -156,7 +156,7 @@ pub struct ForecastQuery {
 }
 
 /// When the line runs out at the rostered and planned duty (R10).
-#[utoipa::path(get, path = "/api/v1/budget-lines/{id}/forecast", tag = "budget lines", params(("id" = i64, Path), ForecastQuery),
+#[utoipa::path(tag = "budget lines", params(("id" = i64, Path), ForecastQuery),
     responses((status = 200, body = ForecastView), (status = 404, body = super::Problem), (status = 422, body = super::Problem)),
     security(("bearer" = [])))]
 #[get("/budget-lines/{id}/forecast")]

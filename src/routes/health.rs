@@ -2,14 +2,16 @@
 
 use std::time::Duration;
 
+use actix_web::http::{header, StatusCode};
 use actix_web::{get, web, HttpResponse};
 use diesel::connection::SimpleConnection;
 use serde_json::json;
 
 use crate::db::Pool;
+use crate::error::Problem;
 
 /// Liveness: the process answers.
-#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "Alive")))]
+#[utoipa::path(tag = "operations", responses((status = 200, description = "Alive")))]
 #[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "ok"}))
@@ -19,8 +21,8 @@ pub async fn healthz() -> HttpResponse {
 const READINESS_LIMIT: Duration = Duration::from_millis(900);
 
 /// Readiness: the database answers, within [`READINESS_LIMIT`] (503 otherwise, at once).
-#[utoipa::path(get, path = "/readyz", tag = "operations",
-    responses((status = 200, description = "Database reachable"), (status = 503, description = "Database unreachable")))]
+#[utoipa::path(tag = "operations",
+    responses((status = 200, description = "Database reachable"), (status = 503, description = "Database unreachable", body = Problem)))]
 #[get("/readyz")]
 pub async fn readyz(pool: web::Data<Pool>) -> HttpResponse {
     let check = web::block(move || {
@@ -36,10 +38,15 @@ pub async fn readyz(pool: web::Data<Pool>) -> HttpResponse {
         HttpResponse::Ok().json(json!({"status": "ok"}))
     } else {
         crate::db::connection_lost();
-        HttpResponse::ServiceUnavailable()
-            .content_type("application/problem+json")
-            .insert_header((actix_web::http::header::RETRY_AFTER, "2"))
-            .json(json!({"type": "urn:baoxiao:problem:database_unavailable", "title": "Database unavailable",
-                "status": 503, "detail": "the database does not answer", "code": "database_unavailable"}))
+        let problem = Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database_unavailable",
+            "Database unavailable",
+            "the database does not answer",
+        );
+        problem
+            .response()
+            .insert_header((header::RETRY_AFTER, "2"))
+            .json(problem)
     }
 }

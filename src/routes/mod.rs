@@ -16,34 +16,18 @@ pub mod travel_claims;
 pub mod travel_requests;
 
 use actix_web::body::{BoxBody, EitherBody};
-use actix_web::dev::ServiceResponse;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::{header, StatusCode};
-use actix_web::middleware::ErrorHandlerResponse;
-use actix_web::{web, HttpResponse, ResponseError};
-use serde::Serialize;
+use actix_web::middleware::{from_fn, ErrorHandlerResponse};
+use actix_web::{web, App, HttpResponse, ResponseError};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
-use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_actix_web::{scope, AppExt};
 
 use crate::error::AppError;
-
-/// An RFC 9457 problem (every 4xx and 5xx).
-#[derive(Serialize, ToSchema)]
-pub struct Problem {
-    #[serde(rename = "type")]
-    pub type_: String,
-    pub title: String,
-    pub status: u16,
-    pub detail: String,
-    /// Stable snake_case code, e.g. `insufficient_budget`.
-    pub code: String,
-    pub errors: Option<Vec<ProblemField>>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ProblemField {
-    pub field: String,
-    pub message: String,
-}
+/// The handlers document their refusals with the very type [`AppError`] renders.
+pub use crate::error::{Problem, ProblemField};
 
 struct BearerAuth;
 
@@ -57,36 +41,41 @@ impl Modify for BearerAuth {
     }
 }
 
+/// The document's frame; its paths are added by [`documented`] as it registers the routes.
 #[derive(OpenApi)]
 #[openapi(
     info(title = "baoxiao", description = "差旅费报销、老干部补助与值班经费 against a budget ledger that cannot be overspent."),
-    paths(
-        health::healthz, health::readyz,
-        policy::get_policy, policy::publish_policy,
-        budget_lines::list_lines, budget_lines::get_line, budget_lines::line_entries, budget_lines::create_line,
-        travel_claims::quote, travel_claims::submit, travel_claims::list, travel_claims::get_claim,
-        travel_claims::approve, travel_claims::reject, travel_claims::pay,
-        subsidy::create_recipient, subsidy::list_recipients, subsidy::patch_recipient,
-        subsidy::create_batch, subsidy::list_batches, subsidy::get_batch, subsidy::approve_batch,
-        subsidy::pay_batch, subsidy::void_batch, subsidy::regenerate_batch, subsidy::payment_file,
-        duty::list_stations, duty::create_station, duty::add_assignment, duty::list_assignments,
-        duty::create_event, duty::list_events, duty::forecast,
-        reports::budget_execution, reports::performance, reports::get_targets, reports::put_targets,
-        reports::journal,
-        audit::list_events,
-        travel_requests::create_request, travel_requests::list_requests, travel_requests::get_request,
-        travel_requests::approve_request, travel_requests::reject_request, travel_requests::cancel_request,
-        travel_requests::pay_advance, travel_requests::outstanding, travel_requests::advance_returned,
-        budget_adjustments::request, budget_adjustments::list, budget_adjustments::get_adjustment,
-        budget_adjustments::approve, budget_adjustments::reject,
-    ),
     components(schemas(Problem, ProblemField)),
     modifiers(&BearerAuth),
 )]
-pub struct ApiDoc;
+struct ApiDoc;
 
-/// Registers the `/api/v1` routes.
-pub fn api(cfg: &mut web::ServiceConfig) {
+/// Registers health and the `/api/v1` routes on `app` and returns it with their OpenAPI
+/// document: one `service()` call per handler gives actix the route and the document its path
+/// and method (both from the handler's actix route macro). The app also gets the routes for
+/// [`not_found`]'s 405.
+pub fn documented<T>(app: App<T>) -> (App<T>, utoipa::openapi::OpenApi)
+where
+    T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
+{
+    let (app, doc) = app
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .service(health::healthz)
+        .service(health::readyz)
+        .service(
+            scope::scope("/api/v1")
+                .wrap(from_fn(idempotency::middleware))
+                .wrap(from_fn(extract::require_authentication))
+                .configure(api),
+        )
+        .split_for_parts();
+    let app = app.app_data(web::Data::new(ApiRoutes::new(&doc)));
+    (app, doc)
+}
+
+/// The `/api/v1` routes.
+fn api(cfg: &mut ServiceConfig) {
     cfg.service(policy::get_policy)
         .service(policy::publish_policy)
         .service(budget_lines::list_lines)
@@ -161,7 +150,10 @@ pub fn path_error(_: actix_web::error::PathError, _: &actix_web::HttpRequest) ->
 /// No route matched: 405 with `Allow` when the path is one of the API's with another method,
 /// otherwise 404.
 pub async fn not_found(req: actix_web::HttpRequest) -> HttpResponse {
-    let allowed = allowed_methods(req.path());
+    let allowed = req
+        .app_data::<web::Data<ApiRoutes>>()
+        .map(|routes| routes.allowed_methods(req.path()))
+        .unwrap_or_default();
     if allowed.is_empty() {
         return AppError::NotFound("route").error_response();
     }
@@ -172,46 +164,50 @@ pub async fn not_found(req: actix_web::HttpRequest) -> HttpResponse {
     response
 }
 
-/// The documented routes (path template, method), from the OpenAPI document: one list for the
-/// docs and for 405.
-static ROUTES: std::sync::LazyLock<Vec<(Vec<String>, String)>> = std::sync::LazyLock::new(|| {
-    let doc = ApiDoc::openapi();
-    let mut routes = Vec::new();
-    for (path, item) in &doc.paths.paths {
-        let segments: Vec<String> = path.split('/').map(str::to_string).collect();
-        let methods = [
-            ("GET", item.get.is_some()),
-            ("POST", item.post.is_some()),
-            ("PUT", item.put.is_some()),
-            ("PATCH", item.patch.is_some()),
-            ("DELETE", item.delete.is_some()),
-        ];
-        for (method, present) in methods {
-            if present {
-                routes.push((segments.clone(), method.to_string()));
+/// The documented routes (path template split at `/`, method), read from the OpenAPI document
+/// [`documented`] returns: one list for the docs and for 405.
+struct ApiRoutes(Vec<(Vec<String>, &'static str)>);
+
+impl ApiRoutes {
+    fn new(doc: &utoipa::openapi::OpenApi) -> ApiRoutes {
+        let mut routes = Vec::new();
+        for (path, item) in &doc.paths.paths {
+            let segments: Vec<String> = path.split('/').map(str::to_string).collect();
+            let methods = [
+                ("GET", item.get.is_some()),
+                ("POST", item.post.is_some()),
+                ("PUT", item.put.is_some()),
+                ("PATCH", item.patch.is_some()),
+                ("DELETE", item.delete.is_some()),
+            ];
+            for (method, present) in methods {
+                if present {
+                    routes.push((segments.clone(), method));
+                }
             }
         }
+        ApiRoutes(routes)
     }
-    routes
-});
 
-/// The methods the API serves on `path`; empty for a path it does not have.
-fn allowed_methods(path: &str) -> Vec<String> {
-    let parts: Vec<&str> = path.split('/').collect();
-    let mut methods: Vec<String> = ROUTES
-        .iter()
-        .filter(|(template, _)| {
-            template.len() == parts.len()
-                && template
-                    .iter()
-                    .zip(&parts)
-                    .all(|(t, p)| t == p || (t.starts_with('{') && !p.is_empty()))
-        })
-        .map(|(_, method)| method.clone())
-        .collect();
-    methods.sort();
-    methods.dedup();
-    methods
+    /// The methods the API serves on `path`; empty for a path it does not have.
+    fn allowed_methods(&self, path: &str) -> Vec<&'static str> {
+        let parts: Vec<&str> = path.split('/').collect();
+        let mut methods: Vec<&'static str> = self
+            .0
+            .iter()
+            .filter(|(template, _)| {
+                template.len() == parts.len()
+                    && template
+                        .iter()
+                        .zip(&parts)
+                        .all(|(t, p)| t == p || (t.starts_with('{') && !p.is_empty()))
+            })
+            .map(|(_, method)| *method)
+            .collect();
+        methods.sort_unstable();
+        methods.dedup();
+        methods
+    }
 }
 
 /// The methods HTTP defines and this service may answer; any other method token is refused
@@ -241,17 +237,9 @@ pub async fn only_known_methods<B: actix_web::body::MessageBody + 'static>(
 }
 
 /// A problem+json response for statuses that have no [`AppError`] (405, 501, 408, 431…).
-pub fn problem_response(status: StatusCode, code: &str) -> HttpResponse {
-    let body = serde_json::json!({
-        "type": format!("urn:baoxiao:problem:{code}"),
-        "title": status.canonical_reason().unwrap_or("Error"),
-        "status": status.as_u16(),
-        "detail": status.canonical_reason().unwrap_or("error"),
-        "code": code,
-    });
-    HttpResponse::build(status)
-        .insert_header((header::CONTENT_TYPE, "application/problem+json"))
-        .body(body.to_string())
+pub fn problem_response(status: StatusCode, code: &'static str) -> HttpResponse {
+    let problem = Problem::for_status(status, code);
+    problem.response().json(problem)
 }
 
 /// Any error response not already problem+json (405 from the router, say) becomes one.

@@ -21,7 +21,7 @@ pub struct PolicyQuery {
 }
 
 /// The policy version in force on a date.
-#[utoipa::path(get, path = "/api/v1/policy", tag = "policy", params(PolicyQuery),
+#[utoipa::path(tag = "policy", params(PolicyQuery),
     responses((status = 200, body = PolicyView), (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[get("/policy")]
 pub async fn get_policy(
@@ -35,7 +35,7 @@ pub async fn get_policy(
 }
 
 /// Publishes a new policy version (admin); it must take effect after every existing one.
-#[utoipa::path(post, path = "/api/v1/policy", tag = "policy", request_body = PolicyBody,
+#[utoipa::path(tag = "policy", request_body = PolicyBody,
     responses((status = 201, body = PolicyView), (status = 409, body = super::Problem), (status = 422, body = super::Problem)),
     security(("bearer" = [])))]
 #[post("/policy")]

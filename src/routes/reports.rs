@@ -45,7 +45,7 @@ fn attachment(content_type: &str, name: String, bytes: Vec<u8>) -> HttpResponse 
 
 /// The budget execution report (预算执行情况): every line with allocated, committed, spent,
 /// available and execution rate, as JSON, CSV (UTF-8 with BOM) or an Excel workbook.
-#[utoipa::path(get, path = "/api/v1/reports/budget-execution", tag = "reports", params(ReportQuery),
+#[utoipa::path(tag = "reports", params(ReportQuery),
     responses((status = 200, body = ExecutionView, description = "JSON; text/csv or an xlsx workbook with format=csv|xlsx"),
               (status = 422, body = super::Problem)),
     security(("bearer" = [])))]
@@ -86,7 +86,7 @@ pub struct YearQuery {
 }
 
 /// The R12 performance indicators (绩效自评) with target, actual and whether met.
-#[utoipa::path(get, path = "/api/v1/reports/performance", tag = "reports", params(YearQuery),
+#[utoipa::path(tag = "reports", params(YearQuery),
     responses((status = 200, body = Vec<IndicatorView>), (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[get("/reports/performance")]
 pub async fn performance(
@@ -101,7 +101,7 @@ pub async fn performance(
 }
 
 /// The performance targets in force for a year.
-#[utoipa::path(get, path = "/api/v1/reports/performance/targets", tag = "reports", params(YearQuery),
+#[utoipa::path(tag = "reports", params(YearQuery),
     responses((status = 200, body = Vec<TargetBody>)), security(("bearer" = [])))]
 #[get("/reports/performance/targets")]
 pub async fn get_targets(
@@ -116,7 +116,7 @@ pub async fn get_targets(
 }
 
 /// Replaces a year's performance targets (admin).
-#[utoipa::path(put, path = "/api/v1/reports/performance/targets", tag = "reports", params(YearQuery), request_body = Vec<TargetBody>,
+#[utoipa::path(tag = "reports", params(YearQuery), request_body = Vec<TargetBody>,
     responses((status = 200, body = Vec<TargetBody>), (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[put("/reports/performance/targets")]
 pub async fn put_targets(
@@ -137,7 +137,7 @@ pub async fn put_targets(
 }
 
 /// The year's ledger as a plain-text accounting journal (hledger, ledger), one transaction per entry.
-#[utoipa::path(get, path = "/api/v1/reports/journal", tag = "reports", params(YearQuery),
+#[utoipa::path(tag = "reports", params(YearQuery),
     responses((status = 200, content_type = "text/plain", body = String)), security(("bearer" = [])))]
 #[get("/reports/journal")]
 pub async fn journal(

@@ -17,7 +17,7 @@ use super::extract::{run, Body, Caller};
 use super::list::{respond, ListQuery};
 
 /// Enrolls a retired cadre.
-#[utoipa::path(post, path = "/api/v1/subsidy-recipients", tag = "subsidy", request_body = RecipientBody,
+#[utoipa::path(tag = "subsidy", request_body = RecipientBody,
     responses((status = 201, body = RecipientView), (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[post("/subsidy-recipients")]
 pub async fn create_recipient(
@@ -46,7 +46,7 @@ pub async fn create_recipient(
 }
 
 /// Every recipient, oldest first, paged (api.md "Lists").
-#[utoipa::path(get, path = "/api/v1/subsidy-recipients", tag = "subsidy", params(ListQuery),
+#[utoipa::path(tag = "subsidy", params(ListQuery),
     responses((status = 200, body = Vec<RecipientView>, headers(("Link" = String, description = "rel=\"next\" when more remain"))),
         (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[get("/subsidy-recipients")]
@@ -63,7 +63,7 @@ pub async fn list_recipients(
 }
 
 /// Ends an enrollment (`enrolled_until`), or reopens it with null.
-#[utoipa::path(patch, path = "/api/v1/subsidy-recipients/{id}", tag = "subsidy", request_body = RecipientPatch,
+#[utoipa::path(tag = "subsidy", request_body = RecipientPatch,
     params(("id" = i64, Path)),
     responses((status = 200, body = RecipientView), (status = 404, body = super::Problem), (status = 422, body = super::Problem)),
     security(("bearer" = [])))]
@@ -89,7 +89,7 @@ pub async fn patch_recipient(
 }
 
 /// Drafts the batch of a half-year (or a supplementary batch of what is missing).
-#[utoipa::path(post, path = "/api/v1/subsidy-batches", tag = "subsidy", request_body = BatchBody,
+#[utoipa::path(tag = "subsidy", request_body = BatchBody,
     params(("Idempotency-Key" = Option<String>, Header)),
     responses((status = 201, body = BatchView), (status = 409, body = super::Problem), (status = 422, body = super::Problem)),
     security(("bearer" = [])))]
@@ -122,7 +122,7 @@ pub struct BatchQuery {
 }
 
 /// Batches, oldest first, optionally of one year, paged (api.md "Lists").
-#[utoipa::path(get, path = "/api/v1/subsidy-batches", tag = "subsidy", params(BatchQuery, ListQuery),
+#[utoipa::path(tag = "subsidy", params(BatchQuery, ListQuery),
     responses((status = 200, body = Vec<BatchView>, headers(("Link" = String, description = "rel=\"next\" when more remain"))),
         (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[get("/subsidy-batches")]
@@ -141,7 +141,7 @@ pub async fn list_batches(
 }
 
 /// One batch with its items.
-#[utoipa::path(get, path = "/api/v1/subsidy-batches/{id}", tag = "subsidy", params(("id" = i64, Path)),
+#[utoipa::path(tag = "subsidy", params(("id" = i64, Path)),
     responses((status = 200, body = BatchView), (status = 404, body = super::Problem)), security(("bearer" = [])))]
 #[get("/subsidy-batches/{id}")]
 pub async fn get_batch(
@@ -156,9 +156,9 @@ pub async fn get_batch(
 }
 
 macro_rules! batch_action {
-    ($name:ident, $path:literal, $doc_path:literal, $service:path, $summary:literal) => {
+    ($name:ident, $path:literal, $service:path, $summary:literal) => {
         #[doc = $summary]
-        #[utoipa::path(post, path = $doc_path, tag = "subsidy",
+        #[utoipa::path(tag = "subsidy",
             params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
             responses((status = 200, body = BatchView), (status = 403, body = super::Problem), (status = 409, body = super::Problem)),
             security(("bearer" = [])))]
@@ -175,27 +175,24 @@ macro_rules! batch_action {
 batch_action!(
     approve_batch,
     "/subsidy-batches/{id}/approve",
-    "/api/v1/subsidy-batches/{id}/approve",
     subsidy::approve,
     "Approves a batch (finance, not its creator): commits its total."
 );
 batch_action!(
     void_batch,
     "/subsidy-batches/{id}/void",
-    "/api/v1/subsidy-batches/{id}/void",
     subsidy::void,
     "Voids a draft or approved batch, releasing any commitment."
 );
 batch_action!(
     regenerate_batch,
     "/subsidy-batches/{id}/regenerate",
-    "/api/v1/subsidy-batches/{id}/regenerate",
     subsidy::regenerate,
     "Makes a draft again from today's recipients."
 );
 
 /// Records payment: the commitment becomes spend; `on_time` against the payout window.
-#[utoipa::path(post, path = "/api/v1/subsidy-batches/{id}/pay", tag = "subsidy", request_body = PayBody,
+#[utoipa::path(tag = "subsidy", request_body = PayBody,
     params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
     responses((status = 200, body = BatchView), (status = 409, body = super::Problem), (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[post("/subsidy-batches/{id}/pay")]
@@ -214,7 +211,7 @@ pub async fn pay_batch(
 }
 
 /// The treasury's disbursement file (代发): UTF-8 CSV, one row per recipient.
-#[utoipa::path(get, path = "/api/v1/subsidy-batches/{id}/payment-file", tag = "subsidy", params(("id" = i64, Path)),
+#[utoipa::path(tag = "subsidy", params(("id" = i64, Path)),
     responses((status = 200, content_type = "text/csv", body = String), (status = 409, body = super::Problem)),
     security(("bearer" = [])))]
 #[get("/subsidy-batches/{id}/payment-file")]

@@ -15,7 +15,7 @@ use super::extract::{run, Body, Caller};
 use super::list::{respond, ListQuery};
 
 /// Computes a claim's breakdown without storing anything.
-#[utoipa::path(post, path = "/api/v1/travel-claims/quote", tag = "travel claims", request_body = ClaimBody,
+#[utoipa::path(tag = "travel claims", request_body = ClaimBody,
     responses((status = 200, body = BreakdownView), (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[post("/travel-claims/quote")]
 pub async fn quote(
@@ -29,7 +29,7 @@ pub async fn quote(
 }
 
 /// Submits a claim (claimant).
-#[utoipa::path(post, path = "/api/v1/travel-claims", tag = "travel claims", request_body = ClaimBody,
+#[utoipa::path(tag = "travel claims", request_body = ClaimBody,
     params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe key, at most 255 characters")),
     responses((status = 201, body = ClaimView), (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[post("/travel-claims")]
@@ -64,7 +64,7 @@ pub struct StatusQuery {
 
 /// Lists claims, newest first: a claimant's own, or all for finance, budget holders and admins;
 /// paged (api.md "Lists").
-#[utoipa::path(get, path = "/api/v1/travel-claims", tag = "travel claims", params(StatusQuery, ListQuery),
+#[utoipa::path(tag = "travel claims", params(StatusQuery, ListQuery),
     responses((status = 200, body = Vec<ClaimView>, headers(("Link" = String, description = "rel=\"next\" when more remain"))),
         (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[get("/travel-claims")]
@@ -90,7 +90,7 @@ pub async fn list(
 }
 
 /// One claim with its history.
-#[utoipa::path(get, path = "/api/v1/travel-claims/{id}", tag = "travel claims", params(("id" = i64, Path)),
+#[utoipa::path(tag = "travel claims", params(("id" = i64, Path)),
     responses((status = 200, body = ClaimView), (status = 404, body = super::Problem)), security(("bearer" = [])))]
 #[get("/travel-claims/{id}")]
 pub async fn get_claim(
@@ -104,7 +104,7 @@ pub async fn get_claim(
 }
 
 /// Approves a claim (finance, not the claimant): commits its reimbursable amount.
-#[utoipa::path(post, path = "/api/v1/travel-claims/{id}/approve", tag = "travel claims",
+#[utoipa::path(tag = "travel claims",
     params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
     responses((status = 200, body = ClaimView), (status = 403, body = super::Problem), (status = 409, body = super::Problem)),
     security(("bearer" = [])))]
@@ -121,7 +121,7 @@ pub async fn approve(
 }
 
 /// Rejects a claim (finance), releasing any commitment.
-#[utoipa::path(post, path = "/api/v1/travel-claims/{id}/reject", tag = "travel claims", request_body = RejectBody,
+#[utoipa::path(tag = "travel claims", request_body = RejectBody,
     params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
     responses((status = 200, body = ClaimView), (status = 409, body = super::Problem)), security(("bearer" = [])))]
 #[post("/travel-claims/{id}/reject")]
@@ -139,7 +139,7 @@ pub async fn reject(
 }
 
 /// Records payment (finance): the commitment becomes spend.
-#[utoipa::path(post, path = "/api/v1/travel-claims/{id}/pay", tag = "travel claims", request_body = PayBody,
+#[utoipa::path(tag = "travel claims", request_body = PayBody,
     params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
     responses((status = 200, body = ClaimView), (status = 409, body = super::Problem), (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[post("/travel-claims/{id}/pay")]

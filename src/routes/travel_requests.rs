@@ -18,7 +18,7 @@ use super::extract::{run, Body, Caller};
 use super::list::{respond, ListQuery};
 
 /// Requests a trip (claimant): stores it with its R16 estimate.
-#[utoipa::path(post, path = "/api/v1/travel-requests", tag = "travel requests", request_body = RequestBody,
+#[utoipa::path(tag = "travel requests", request_body = RequestBody,
     params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe key, at most 255 characters")),
     responses((status = 201, body = RequestView), (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[post("/travel-requests")]
@@ -41,7 +41,7 @@ pub struct StatusQuery {
 
 /// Lists requests, newest first: a claimant's own, or all for finance, budget holders and
 /// admins; paged (api.md "Lists").
-#[utoipa::path(get, path = "/api/v1/travel-requests", tag = "travel requests", params(StatusQuery, ListQuery),
+#[utoipa::path(tag = "travel requests", params(StatusQuery, ListQuery),
     responses((status = 200, body = Vec<RequestView>), (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[get("/travel-requests")]
 pub async fn list_requests(
@@ -66,7 +66,7 @@ pub async fn list_requests(
 }
 
 /// One request with its history.
-#[utoipa::path(get, path = "/api/v1/travel-requests/{id}", tag = "travel requests", params(("id" = i64, Path)),
+#[utoipa::path(tag = "travel requests", params(("id" = i64, Path)),
     responses((status = 200, body = RequestView), (status = 404, body = super::Problem)), security(("bearer" = [])))]
 #[get("/travel-requests/{id}")]
 pub async fn get_request(
@@ -80,7 +80,7 @@ pub async fn get_request(
 }
 
 /// Approves a request (budget holder or finance, not the requester): commits its estimate.
-#[utoipa::path(post, path = "/api/v1/travel-requests/{id}/approve", tag = "travel requests",
+#[utoipa::path(tag = "travel requests",
     params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
     responses((status = 200, body = RequestView), (status = 403, body = super::Problem), (status = 409, body = super::Problem)),
     security(("bearer" = [])))]
@@ -97,7 +97,7 @@ pub async fn approve_request(
 }
 
 /// Rejects a request (budget holder or finance, not the requester).
-#[utoipa::path(post, path = "/api/v1/travel-requests/{id}/reject", tag = "travel requests", request_body = RejectBody,
+#[utoipa::path(tag = "travel requests", request_body = RejectBody,
     params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
     responses((status = 200, body = RequestView), (status = 409, body = super::Problem)), security(("bearer" = [])))]
 #[post("/travel-requests/{id}/reject")]
@@ -115,7 +115,7 @@ pub async fn reject_request(
 }
 
 /// Cancels a request (the requester, before a claim names it): releases its commitment.
-#[utoipa::path(post, path = "/api/v1/travel-requests/{id}/cancel", tag = "travel requests",
+#[utoipa::path(tag = "travel requests",
     params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
     responses((status = 200, body = RequestView), (status = 409, body = super::Problem)), security(("bearer" = [])))]
 #[post("/travel-requests/{id}/cancel")]
@@ -130,7 +130,7 @@ pub async fn cancel_request(
 }
 
 /// Pays an approved request's advance (finance): once, at most the estimate.
-#[utoipa::path(post, path = "/api/v1/travel-requests/{id}/pay-advance", tag = "travel requests", request_body = AdvanceBody,
+#[utoipa::path(tag = "travel requests", request_body = AdvanceBody,
     params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
     responses((status = 200, body = RequestView), (status = 409, body = super::Problem), (status = 422, body = super::Problem)),
     security(("bearer" = [])))]
@@ -158,7 +158,7 @@ pub async fn pay_advance(
 }
 
 /// Advances not yet settled, per person (finance).
-#[utoipa::path(get, path = "/api/v1/advances/outstanding", tag = "travel requests",
+#[utoipa::path(tag = "travel requests",
     responses((status = 200, body = Vec<OutstandingView>)), security(("bearer" = [])))]
 #[get("/advances/outstanding")]
 pub async fn outstanding(pool: web::Data<Pool>, caller: Caller) -> AppResult<HttpResponse> {
@@ -168,7 +168,7 @@ pub async fn outstanding(pool: web::Data<Pool>, caller: Caller) -> AppResult<Htt
 }
 
 /// Records that the traveller returned what the paid claim left them owing (finance).
-#[utoipa::path(post, path = "/api/v1/travel-claims/{id}/advance-returned", tag = "travel claims", request_body = ReturnedBody,
+#[utoipa::path(tag = "travel claims", request_body = ReturnedBody,
     params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
     responses((status = 200, body = ClaimView), (status = 409, body = super::Problem)), security(("bearer" = [])))]
 #[post("/travel-claims/{id}/advance-returned")]
