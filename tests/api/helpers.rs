@@ -125,7 +125,7 @@ pub async fn spawn_app() -> TestApp {
     TestApp {
         address,
         db_url: url,
-        client: reqwest::Client::new(),
+        client: client(),
         admin,
         admin_password,
         pool,
@@ -154,7 +154,7 @@ pub async fn spawn_demo_app() -> TestApp {
     TestApp {
         address,
         db_url: url,
-        client: reqwest::Client::new(),
+        client: client(),
         admin,
         admin_password: None,
         pool,
@@ -387,4 +387,16 @@ impl Drop for ServerProcess {
     fn drop(&mut self) {
         self.kill();
     }
+}
+
+/// A client that drops a pooled connection after a second idle, well inside the server's 5 s
+/// keep-alive: a test that pauses longer (argon2 under load, say) then never sends a request on
+/// a connection the server is closing, which reqwest reports as `IncompleteMessage`.
+pub fn client() -> reqwest::Client {
+    client_builder().build().unwrap()
+}
+
+/// [`client`]'s settings, for tests that add their own (redirects, cookies).
+pub fn client_builder() -> reqwest::ClientBuilder {
+    reqwest::Client::builder().pool_idle_timeout(std::time::Duration::from_secs(1))
 }

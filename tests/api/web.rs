@@ -1,7 +1,7 @@
 //! The web pages over plain HTTP (no browser): each page's status by role, and the session, CSRF
 //! and throttling rules of web.md "Signing in", on SQLite and PostgreSQL.
 
-use crate::helpers::{json, r8_claim, spawn_app, ServerProcess, TestApp, R};
+use crate::helpers::{client_builder, json, r8_claim, spawn_app, ServerProcess, TestApp, R};
 
 /// A browser without a browser: keeps the session cookie, does not follow redirects.
 pub struct Visitor {
@@ -29,7 +29,7 @@ impl Page {
 impl Visitor {
     pub fn new(base: &str) -> Visitor {
         Visitor {
-            client: reqwest::Client::builder()
+            client: client_builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .unwrap(),
