@@ -92,6 +92,12 @@ pub enum AppError {
     PayloadTooLarge,
     #[error("the request body did not arrive in time")]
     RequestTimeout,
+    /// A request line or header that actix-http's parser refuses (answered by [`crate::http1`]).
+    #[error("the request line or a header is malformed")]
+    MalformedRequestHead,
+    /// A request head over 128 KiB or with more than 96 headers (answered by [`crate::http1`]).
+    #[error("the request head exceeds 128 KiB or 96 headers")]
+    RequestHeadTooLarge,
     #[error("the database is busy; retry shortly")]
     Busy,
     /// The database cannot be reached (or no connection came free in time).
@@ -139,6 +145,8 @@ impl AppError {
             AppError::IdempotencyKeyInFlight => "idempotency_key_in_flight",
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::RequestTimeout => "request_timeout",
+            AppError::MalformedRequestHead => "invalid_request",
+            AppError::RequestHeadTooLarge => "request_header_fields_too_large",
             AppError::Busy => "service_busy",
             AppError::Unavailable => "service_unavailable",
             AppError::Internal(_) => "internal_error",
@@ -168,6 +176,8 @@ impl AppError {
             AppError::IdempotencyKeyInFlight => "Idempotency key in flight",
             AppError::PayloadTooLarge => "Payload too large",
             AppError::RequestTimeout => "Request timeout",
+            AppError::MalformedRequestHead => "Invalid request",
+            AppError::RequestHeadTooLarge => "Request header fields too large",
             AppError::Busy => "Service busy",
             AppError::Unavailable => "Service unavailable",
             AppError::Internal(_) => "Internal error",
@@ -270,6 +280,8 @@ impl ResponseError for AppError {
             | AppError::IdempotencyKeyInFlight => StatusCode::CONFLICT,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
+            AppError::MalformedRequestHead => StatusCode::BAD_REQUEST,
+            AppError::RequestHeadTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             AppError::Busy | AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -288,7 +300,13 @@ impl ResponseError for AppError {
         if matches!(self, AppError::Busy) {
             response.insert_header((header::RETRY_AFTER, "1"));
         }
-        if matches!(self, AppError::RequestTimeout | AppError::PayloadTooLarge) {
+        if matches!(
+            self,
+            AppError::RequestTimeout
+                | AppError::PayloadTooLarge
+                | AppError::MalformedRequestHead
+                | AppError::RequestHeadTooLarge
+        ) {
             // The rest of the body is not read: the connection cannot carry another request.
             response.force_close();
         }
