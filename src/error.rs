@@ -93,6 +93,12 @@ pub enum AppError {
     PayloadTooLarge,
     #[error("the request body did not arrive in time")]
     RequestTimeout,
+    /// A request line or header that actix-http's parser refuses (answered by [`crate::http1`]).
+    #[error("the request line or a header is malformed")]
+    MalformedRequestHead,
+    /// A request head over 128 KiB or with more than 96 headers (answered by [`crate::http1`]).
+    #[error("the request head exceeds 128 KiB or 96 headers")]
+    RequestHeadTooLarge,
     #[error("the database is busy; retry shortly")]
     Busy,
     /// The database cannot be reached (or no connection came free in time).
@@ -181,6 +187,14 @@ impl AppError {
                 "Payload too large",
             ),
             AppError::RequestTimeout => (S::REQUEST_TIMEOUT, "request_timeout", "Request timeout"),
+            AppError::MalformedRequestHead => {
+                (S::BAD_REQUEST, "invalid_request", "Invalid request")
+            }
+            AppError::RequestHeadTooLarge => (
+                S::REQUEST_HEADER_FIELDS_TOO_LARGE,
+                "request_header_fields_too_large",
+                "Request header fields too large",
+            ),
             AppError::Busy => (S::SERVICE_UNAVAILABLE, "service_busy", "Service busy"),
             AppError::Unavailable => (
                 S::SERVICE_UNAVAILABLE,
@@ -368,7 +382,13 @@ impl ResponseError for AppError {
         if matches!(self, AppError::Busy) {
             response.insert_header((header::RETRY_AFTER, "1"));
         }
-        if matches!(self, AppError::RequestTimeout | AppError::PayloadTooLarge) {
+        if matches!(
+            self,
+            AppError::RequestTimeout
+                | AppError::PayloadTooLarge
+                | AppError::MalformedRequestHead
+                | AppError::RequestHeadTooLarge
+        ) {
             // The rest of the body is not read: the connection cannot carry another request.
             response.force_close();
         }

@@ -7,6 +7,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod export;
+pub mod http1;
 pub mod metrics;
 pub mod routes;
 pub mod services;

@@ -2,16 +2,21 @@
 
 use std::net::TcpListener;
 use std::path::Path;
+use std::time::Duration;
 
-use actix_web::dev::Server;
+use actix_http::{HttpService, KeepAlive, Protocol, ServiceConfig};
+use actix_service::{fn_service, map_config, IntoServiceFactory, ServiceFactoryExt};
+use actix_web::dev::{AppConfig, Server};
 use actix_web::middleware::{from_fn, ErrorHandlers};
-use actix_web::{web, App, HttpServer};
+use actix_web::rt::net::TcpStream;
+use actix_web::{web, App};
 use actix_web_prom::PrometheusMetricsBuilder;
 use tracing_actix_web::TracingLogger;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::config::Settings;
 use crate::db::{self, Pool};
+use crate::http1;
 use crate::routes::{self, idempotency::Retention};
 use crate::services::setup;
 
@@ -93,7 +98,7 @@ fn run(listener: TcpListener, pool: Pool, settings: &Settings) -> Result<Server,
         settings.app.paid_on_max_days_ahead,
     ));
     let web_config = web::Data::new(crate::web::WebConfig::from_settings(&settings.web));
-    let mut server = HttpServer::new(move || {
+    let app = move || {
         let app = App::new()
             .wrap(ErrorHandlers::new().default_handler(routes::problem_for_others))
             .wrap(prometheus.clone())
@@ -111,11 +116,44 @@ fn run(listener: TcpListener, pool: Pool, settings: &Settings) -> Result<Server,
             .service(web::redirect("/docs", "/docs/"))
             .configure(crate::web::pages)
             .default_service(web::to(routes::not_found))
-    })
-    .shutdown_timeout(30)
-    .listen(listener)?;
+    };
+    // What `actix_web::HttpServer::listen` builds, with its defaults, except that each connection
+    // goes through `http1::CheckedStream`: actix-http answers a malformed or oversized request
+    // head itself, with an empty body; the stream answers it as problem+json instead.
+    let local_addr = listener.local_addr()?;
+    let mut server = actix_server::Server::build().shutdown_timeout(30);
     if settings.server.workers > 0 {
         server = server.workers(settings.server.workers);
     }
+    let shutdown = server.graceful_shutdown_signal();
+    let server = server.listen("baoxiao", listener, move || {
+        let shutdown = shutdown.clone();
+        let decoding = ServiceConfig::default();
+        let app = app().into_factory().map_err(|error| error.error_response());
+        fn_service(move |io: TcpStream| {
+            let decoding = decoding.clone();
+            async move {
+                let peer_addr = io.peer_addr().ok();
+                let io = http1::CheckedStream::new(io, decoding);
+                Ok((io, Protocol::Http1, peer_addr))
+            }
+        })
+        .and_then(
+            HttpService::build()
+                // Idle keep-alive connections close at once on SIGTERM, as with `HttpServer`.
+                .graceful_shutdown_signal(move || {
+                    let shutdown = shutdown.clone();
+                    async move { shutdown.notified().await }
+                })
+                .keep_alive(KeepAlive::default())
+                .client_request_timeout(Duration::from_secs(5))
+                .client_disconnect_timeout(Duration::from_secs(1))
+                .h1_allow_half_closed(true)
+                .local_addr(local_addr)
+                // `AppConfig::new` is private; the default only differs in the host name used
+                // for a request with no `Host` header (HTTP/1.0).
+                .finish(map_config(app, |_| AppConfig::default())),
+        )
+    })?;
     Ok(server.run())
 }

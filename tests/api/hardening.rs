@@ -522,3 +522,136 @@ async fn users_add_without_org_names_the_organisations() {
     assert!(message.contains("second-bureau"), "{message}");
     assert!(message.contains("--org"), "{message}");
 }
+
+/// Writes `request` on a fresh connection and reads everything the server sends until it closes
+/// it (write or read errors after a refusal end the exchange, keeping what was read).
+async fn exchange(app: &TestApp, request: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = app.address.trim_start_matches("http://").to_string();
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    stream.write_all(request).await.ok();
+    let mut answer = Vec::new();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        stream.read_to_end(&mut answer),
+    )
+    .await
+    .expect("the server never closed the connection")
+    .ok();
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+/// The last response of `answer`, which must be a complete problem+json of `status` and `code`
+/// that closes the connection.
+fn assert_last_problem(answer: &str, status: u16, code: &str) {
+    let start = answer.rfind("HTTP/1.1 ").expect("no response");
+    let (head, body) = answer[start..]
+        .split_once("\r\n\r\n")
+        .unwrap_or_else(|| panic!("no complete head: {answer}"));
+    let head = head.to_ascii_lowercase();
+    assert!(head.starts_with(&format!("http/1.1 {status} ")), "{head}");
+    assert!(
+        head.contains("\r\ncontent-type: application/problem+json"),
+        "{head}"
+    );
+    assert!(head.contains("\r\nconnection: close"), "{head}");
+    assert!(
+        head.contains(&format!("\r\ncontent-length: {}", body.len())),
+        "{head} / {body}"
+    );
+    let problem: Value = serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"));
+    assert_eq!(problem["status"], status, "{problem}");
+    assert_eq!(problem["code"], code, "{problem}");
+    assert_eq!(
+        problem["type"],
+        format!("urn:baoxiao:problem:{code}"),
+        "{problem}"
+    );
+    assert!(problem["title"].is_string() && problem["detail"].is_string());
+}
+
+#[tokio::test]
+async fn a_malformed_request_head_is_400_problem_json() {
+    let app = spawn_app().await;
+    for head in [
+        "GET /he llo HTTP/1.1\r\nHost: test\r\n\r\n",
+        "GET /healthz HTTP/9.9\r\nHost: test\r\n\r\n",
+        "GET /healthz HTTP/1.1\r\nHost test\r\n\r\n",
+        "GET /healthz HTTP/1.1\r\nHost: test\r\nX-Bad: a\u{1}b\r\n\r\n",
+        "POST /healthz HTTP/1.1\r\nHost: test\r\nContent-Length: ten\r\n\r\n",
+    ] {
+        let answer = exchange(&app, head.as_bytes()).await;
+        assert!(answer.starts_with("HTTP/1.1 400 "), "{head:?}: {answer}");
+        assert_eq!(answer.matches("HTTP/1.1 ").count(), 1, "{answer}");
+        assert_last_problem(&answer, 400, "invalid_request");
+    }
+    app.get(&app.admin, "/healthz").await.assert(200, "");
+}
+
+#[tokio::test]
+async fn every_request_of_a_connection_is_checked_and_answered_in_order() {
+    let app = spawn_app().await;
+    // A GET, a POST whose body looks like a request, a chunked POST, then a malformed head: the
+    // service's three answers in order, then the 400; nothing after the malformed head is read.
+    let admin = &app.admin;
+    let body = "GET /x HTTP/1.1\r\n\r\n";
+    let requests = format!(
+        "GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n\
+         POST /api/v1/subsidy-recipients HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer {admin}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}\
+         POST /api/v1/subsidy-recipients HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer {admin}\r\n\
+         Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{{}}\r\n0\r\n\r\n\
+         POST /healthz HTTP/1.1\r\nHost: test\r\nContent-Length: ten\r\n\r\n\
+         GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n",
+        body.len()
+    );
+    let answer = exchange(&app, requests.as_bytes()).await;
+    let statuses: Vec<&str> = answer
+        .match_indices("HTTP/1.1 ")
+        .map(|(i, _)| &answer[i + 9..i + 12])
+        .collect();
+    assert_eq!(statuses, ["200", "400", "422", "400"], "{answer}");
+    assert_last_problem(&answer, 400, "invalid_request");
+}
+
+#[tokio::test]
+async fn a_request_head_too_large_is_431_problem_json() {
+    let app = spawn_app().await;
+    let big_header = format!(
+        "GET /healthz HTTP/1.1\r\nHost: test\r\nX-Big: {}\r\n\r\n",
+        "a".repeat(200 * 1024)
+    );
+    let many_headers = format!(
+        "GET /healthz HTTP/1.1\r\nHost: test\r\n{}\r\n",
+        (0..100)
+            .map(|i| format!("X-H{i}: v\r\n"))
+            .collect::<String>()
+    );
+    for head in [big_header, many_headers] {
+        let answer = exchange(&app, head.as_bytes()).await;
+        assert!(answer.starts_with("HTTP/1.1 431 "), "{answer}");
+        assert_last_problem(&answer, 431, "request_header_fields_too_large");
+    }
+    // Still within the limits: served as usual.
+    let fine = format!(
+        "GET /healthz HTTP/1.1\r\nHost: test\r\nConnection: close\r\n{}\r\n",
+        (0..90)
+            .map(|i| format!("X-H{i}: v\r\n"))
+            .collect::<String>()
+    );
+    let answer = exchange(&app, fine.as_bytes()).await;
+    assert!(answer.starts_with("HTTP/1.1 200 "), "{answer}");
+    let metrics = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("baoxiao_refusals_total{code=\"request_header_fields_too_large\"} 2"),
+        "{metrics}"
+    );
+}
