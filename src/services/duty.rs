@@ -10,7 +10,7 @@ use crate::db::budget as lines;
 use crate::db::duty::{self as rows, EventRow, NewEvent, StationRow};
 use crate::db::{now, DbConnection, Pool};
 use crate::domain::duty::{
-    fiscal_year, forecast as project, segments, total_cost, RateFrom, Segment,
+    fiscal_year, forecast as project, rate_on, segments, total_cost, RateFrom, Segment,
 };
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
@@ -44,15 +44,9 @@ impl Rates {
         self.0.get(city).map_or(&[], |v| &v[..])
     }
 
-    /// The rate in force on `day`.
+    /// The rate in force on `day` (R10, [`rate_on`]).
     fn on(&self, city: &str, day: NaiveDate) -> Option<Money> {
-        let rates = self.of(city);
-        rates
-            .iter()
-            .rev()
-            .find(|r| r.from <= day)
-            .or(rates.first())
-            .map(|r| r.daily)
+        rate_on(self.of(city), day)
     }
 }
 

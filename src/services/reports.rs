@@ -133,7 +133,7 @@ fn actual(
                     .collect();
                 perf::decided_on_time(
                     &decisions,
-                    i64::from(row.deadline_days.unwrap_or(5)),
+                    perf::deadline_days(row.deadline_days),
                     clock::today(c, org_id)?,
                 )
             }

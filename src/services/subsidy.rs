@@ -471,10 +471,9 @@ pub fn pay(
             return Err(not_allowed(&row, "pay"));
         }
         clock::check_paid_on(c, actor.org_id, row.approved_at, paid_on, margin)?;
-        let (from, to) = half_of(&row)?
-            .payout_window(row.year)
+        let on_time = half_of(&row)?
+            .paid_on_time(row.year, paid_on)
             .ok_or_else(|| AppError::Internal("payout window".into()))?;
-        let on_time = from <= paid_on && paid_on <= to;
         if !rows::mark_paid(c, actor.org_id, id, actor.user_id, now(), paid_on, on_time)? {
             return Err(not_allowed(&find(c, actor.org_id, id)?, "pay"));
         }
