@@ -181,11 +181,9 @@ pub struct DueMonth {
 pub fn months_paid_on_time(months: &[DueMonth], as_of: NaiveDate) -> Option<Decimal> {
     let counted: Vec<bool> = months
         .iter()
-        .filter_map(|m| {
-            match m.paid_on {
-                Some(day) => Some(super::subsidy::paid_in_window(m.window, day)),
-                None => (as_of > m.window.1).then_some(false),
-            }
+        .filter_map(|m| match m.paid_on {
+            Some(day) => Some(super::subsidy::paid_in_window(m.window, day)),
+            None => (as_of > m.window.1).then_some(false),
         })
         .collect();
     paid_on_time(&counted)

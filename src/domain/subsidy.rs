@@ -82,6 +82,11 @@ impl Enrollment {
         }
     }
 
+    /// Enrolled from `from` on, open-ended.
+    pub fn open(from: NaiveDate) -> Enrollment {
+        Enrollment { from, until: None }
+    }
+
     pub fn from(&self) -> NaiveDate {
         self.from
     }

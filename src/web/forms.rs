@@ -271,7 +271,7 @@ mod tests {
         assert_eq!(body.tickets.as_ref().map(Vec::len), Some(2));
         assert_eq!(body.stays.as_ref().map(Vec::len), Some(1));
         assert_eq!(body.budget_line_id, None);
-        assert!(body.to_trip_input().is_ok());
+        assert!(crate::domain::travel::TripInput::try_from(body).is_ok());
     }
 
     #[test]
