@@ -62,10 +62,8 @@ fn trip(n: u32) -> TripInput {
             "check_out": end.to_string(), "lodging_amount": "350.00", "invoice": true}]) } else { serde_json::json!([]) },
         "tickets": [{"description": "往返车票", "amount": "88.00"}]
     });
-    serde_json::from_value::<baoxiao::wire::ClaimBody>(body)
-        .unwrap()
-        .to_trip_input()
-        .unwrap()
+    let body = serde_json::from_value::<baoxiao::wire::ClaimBody>(body).unwrap();
+    TripInput::try_from(body).unwrap()
 }
 
 #[derive(Clone, Copy)]
@@ -219,8 +217,8 @@ async fn claim_pages(url: &str, data_dir: &std::path::Path, seconds: u64) {
         &admin,
         baoxiao::services::budget::NewLineSpec {
             year: 2021,
-            code: "bench",
-            name: "差旅费（测试）",
+            code: "bench".into(),
+            name: "差旅费（测试）".into(),
             parent_code: None,
             allocated: baoxiao::domain::Money::yuan(9_000_000),
         },
@@ -246,7 +244,13 @@ async fn claim_pages(url: &str, data_dir: &std::path::Path, seconds: u64) {
         };
         first.get_or_insert(id);
         for n in 0..CLAIMS_EACH {
-            let claim = claims::submit(&pool, &actor, line, trip(n), None).unwrap();
+            let spec = claims::NewClaimSpec {
+                budget_line_id: line,
+                trip: trip(n),
+                travel_request_id: None,
+                invoices: Vec::new(),
+            };
+            let claim = claims::submit(&pool, &actor, spec).unwrap();
             match n % 4 {
                 0 => {}
                 1 => {

@@ -285,7 +285,7 @@ pub fn journal(org: &str, year: i32, entries: &[JournalEntry]) -> Result<String,
             kind.as_str(),
             e.id
         )?;
-        let path = account(&code);
+        let path = account(code);
         let (debit, credit) = match kind {
             // R14: an adjustment is a signed allocation (a negative one reverses the posting).
             EntryKind::Allocate | EntryKind::Adjust => {

@@ -93,6 +93,32 @@ impl Balance {
     }
 }
 
+/// R11 "a parent's committed and spent include all its descendants'": each line's balance with
+/// every descendant's own movements rolled up into it. `lines` are (id, parent, the line's own
+/// balance) of one tree; `None` if the arithmetic overflows.
+///
+/// Worked example: a root allocated 900,000.00 whose child (allocated 630,000.00) committed
+/// 1,231.00 and whose grandchild spent 580.00: the root reads committed 1,231.00, spent 580.00,
+/// still allocated 900,000.00.
+pub fn rolled_up<K: Copy + Eq + std::hash::Hash>(
+    lines: &[(K, Option<K>, Balance)],
+) -> Option<std::collections::HashMap<K, Balance>> {
+    let parent: std::collections::HashMap<K, Option<K>> =
+        lines.iter().map(|(id, p, _)| (*id, *p)).collect();
+    let mut total: std::collections::HashMap<K, Balance> =
+        lines.iter().map(|(id, _, b)| (*id, *b)).collect();
+    for (_, first, own) in lines {
+        let mut up = *first;
+        while let Some(p) = up {
+            if let Some(t) = total.get_mut(&p) {
+                *t = t.roll_up(own)?;
+            }
+            up = parent.get(&p).copied().flatten();
+        }
+    }
+    Some(total)
+}
+
 /// The balance a line's own entries produce, in order (R11 "balances always equal a replay").
 pub fn replay<I: IntoIterator<Item = (EntryKind, Money)>>(entries: I) -> Option<Balance> {
     entries
@@ -220,6 +246,26 @@ impl AdjustmentKind {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn r11_parents_include_their_descendants() {
+        let own = |allocated: i64, committed: i64, spent: i64| Balance {
+            allocated: Money::yuan(allocated),
+            committed: Money::yuan(committed),
+            spent: Money::yuan(spent),
+        };
+        let lines = [
+            (1, None, own(900_000, 0, 0)),
+            (2, Some(1), own(630_000, 1231, 0)),
+            (3, Some(2), own(100_000, 0, 580)),
+            (4, Some(1), own(320_000, 0, 0)),
+        ];
+        let total = rolled_up(&lines).unwrap_or_default();
+        assert_eq!(total.get(&1), Some(&own(900_000, 1231, 580)));
+        assert_eq!(total.get(&2), Some(&own(630_000, 1231, 580)));
+        assert_eq!(total.get(&3), Some(&own(100_000, 0, 580)));
+        assert_eq!(total.get(&4), Some(&own(320_000, 0, 0)));
+    }
 
     #[test]
     fn the_binding_line_has_the_least_available() {

@@ -56,9 +56,24 @@ impl Segment {
     }
 }
 
+/// R10 (with R2): the daily cost in force on `day` — the rate of the latest version from on or
+/// before it. `rates` are sorted by date; days before the first rate cost the first rate (a roster
+/// may start before the first policy version); `None` without any rate.
+///
+/// Worked example: Beijing at 580.00 from 2021-01-01 and 680.00 from 2021-07-01: 2021-06-30 costs
+/// 580.00, 2021-07-01 costs 680.00, and 2020-12-31 costs 580.00.
+pub fn rate_on(rates: &[RateFrom], day: NaiveDate) -> Option<Money> {
+    rates
+        .iter()
+        .rev()
+        .find(|r| r.from <= day)
+        .or(rates.first())
+        .map(|r| r.daily)
+}
+
 /// Splits `staff` people on duty over `[from, to]` into segments at each change of rate (R10: a
-/// person-day costs the rates of the policy version in force that day). `rates` are sorted by
-/// date; days before the first rate cost the first rate.
+/// person-day costs the rates of the policy version in force that day, [`rate_on`]). `rates` are
+/// sorted by date; days before the first rate cost the first rate.
 pub fn segments(
     from: NaiveDate,
     to: NaiveDate,
@@ -226,6 +241,31 @@ mod tests {
         );
         assert_eq!(cut.cost(), Some(Money::yuan(88_320)));
         assert_eq!(s.within(date("2023-01-01"), date("2023-12-31")), None);
+    }
+
+    #[test]
+    fn r10_days_before_the_first_rate_cost_the_first_rate() {
+        let rates = [
+            RateFrom {
+                from: date("2021-01-01"),
+                daily: Money::yuan(580),
+            },
+            RateFrom {
+                from: date("2021-07-01"),
+                daily: Money::yuan(680),
+            },
+        ];
+        assert_eq!(rate_on(&rates, date("2020-12-31")), Some(Money::yuan(580)));
+        assert_eq!(rate_on(&rates, date("2021-06-30")), Some(Money::yuan(580)));
+        assert_eq!(rate_on(&rates, date("2021-07-01")), Some(Money::yuan(680)));
+        assert_eq!(rate_on(&[], date("2021-07-01")), None);
+        // The segments price every day as rate_on does, the days before the first rate included.
+        let segs = segments(date("2020-12-30"), date("2021-07-01"), 1, &rates).unwrap_or_default();
+        for s in &segs {
+            assert_eq!(Some(s.per_day), rate_on(&rates, s.from));
+            assert_eq!(Some(s.per_day), rate_on(&rates, s.to));
+        }
+        assert_eq!(segs.first().map(|s| s.from), Some(date("2020-12-30")));
     }
 
     #[test]

@@ -14,7 +14,7 @@ pub mod travel;
 pub mod travel_request;
 pub mod waiting;
 
-pub use money::Money;
+pub use money::{Money, PositiveMoney};
 
 /// A problem with one field of a request, named by its JSON path (`stays[1].check_out`).
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -28,6 +28,8 @@ pub enum MoneyError {
     Negative,
     TooLarge,
     Overflow,
+    /// Zero where only an amount above 0.00 makes sense ([`PositiveMoney`]).
+    NotPositive,
 }
 
 impl fmt::Display for MoneyError {
@@ -38,6 +40,7 @@ impl fmt::Display for MoneyError {
             MoneyError::Negative => "an amount cannot be negative",
             MoneyError::TooLarge => "an amount cannot exceed 99999999.99",
             MoneyError::Overflow => "amount out of range",
+            MoneyError::NotPositive => "must be more than 0.00",
         })
     }
 }
@@ -162,6 +165,37 @@ impl Money {
     }
 }
 
+/// An amount that must be more than 0.00 (R1): a budget adjustment, an advance, a recipient's own
+/// monthly amount, a station's daily cost. Only a checked parse or [`PositiveMoney::new`] builds
+/// one, so a service that takes it never re-checks.
+///
+/// Worked example: `"5100.00"` is 5,100.00; `"0"` and `"0.00"` are refused with "must be more
+/// than 0.00", `"-1"` as negative.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PositiveMoney(Money);
+
+impl PositiveMoney {
+    /// `None` for 0.00 or less.
+    pub fn new(amount: Money) -> Option<PositiveMoney> {
+        (amount > Money::ZERO).then_some(PositiveMoney(amount))
+    }
+
+    /// [`Money::parse_input`], then more than 0.00.
+    pub fn parse_input(text: &str) -> Result<PositiveMoney, MoneyError> {
+        PositiveMoney::new(Money::parse_input(text)?).ok_or(MoneyError::NotPositive)
+    }
+
+    pub fn get(self) -> Money {
+        self.0
+    }
+}
+
+impl From<PositiveMoney> for Money {
+    fn from(amount: PositiveMoney) -> Money {
+        amount.0
+    }
+}
+
 impl Money {
     /// The amount as text with two decimals, written into `buf` without allocating.
     pub fn as_text(self, buf: &mut [u8; 24]) -> &str {
@@ -237,6 +271,32 @@ mod tests {
             Money::parse_input("99999999999999999999999999"),
             Err(MoneyError::Malformed).or(Err(MoneyError::TooLarge))
         );
+    }
+
+    #[test]
+    fn a_positive_amount_is_more_than_zero() {
+        assert_eq!(
+            PositiveMoney::parse_input("5100.00").map(PositiveMoney::get),
+            Ok(Money::yuan(5100))
+        );
+        assert_eq!(
+            PositiveMoney::parse_input("0.01").map(Money::from),
+            Ok(Money::from_fen(1))
+        );
+        assert_eq!(
+            PositiveMoney::parse_input("0.00"),
+            Err(MoneyError::NotPositive)
+        );
+        assert_eq!(
+            PositiveMoney::parse_input("0"),
+            Err(MoneyError::NotPositive)
+        );
+        assert_eq!(PositiveMoney::parse_input("-1"), Err(MoneyError::Negative));
+        assert_eq!(
+            MoneyError::NotPositive.to_string(),
+            "must be more than 0.00"
+        );
+        assert_eq!(PositiveMoney::new(Money::from_fen(-5)), None);
     }
 
     #[test]

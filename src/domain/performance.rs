@@ -7,6 +7,7 @@ use chrono::{Duration, NaiveDate};
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::money::Money;
+use super::waiting::DEFAULT_DEADLINE_DAYS;
 
 /// `numerator ÷ denominator` as a percentage with two decimals, rounded half away from zero (R1's
 /// rule); `None` when the denominator is zero. Execution rate (R11): spent 39,600.00 of allocated
@@ -180,12 +181,9 @@ pub struct DueMonth {
 pub fn months_paid_on_time(months: &[DueMonth], as_of: NaiveDate) -> Option<Decimal> {
     let counted: Vec<bool> = months
         .iter()
-        .filter_map(|m| {
-            let (from, to) = m.window;
-            match m.paid_on {
-                Some(day) => Some(from <= day && day <= to),
-                None => (as_of > to).then_some(false),
-            }
+        .filter_map(|m| match m.paid_on {
+            Some(day) => Some(super::subsidy::paid_in_window(m.window, day)),
+            None => (as_of > m.window.1).then_some(false),
         })
         .collect();
     paid_on_time(&counted)
@@ -215,6 +213,12 @@ pub struct Decision {
     pub decided: Option<NaiveDate>,
 }
 
+/// R12: the processing deadline, in days after submission, that a target sets; 5 days
+/// ([`DEFAULT_DEADLINE_DAYS`]) when it sets none.
+pub fn deadline_days(set: Option<i32>) -> i64 {
+    set.map_or(DEFAULT_DEADLINE_DAYS, i64::from)
+}
+
 /// 各项任务完成及时率 (R12): the share of claims decided within `deadline_days` of submission,
 /// in percent. Calendar days in the organisation's time zone: a claim submitted on local day S is
 /// on time if decided on or before S + `deadline_days`. An undecided claim counts, as late, once
@@ -239,6 +243,12 @@ pub fn decided_on_time(
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn r12_the_deadline_is_five_days_unless_a_target_sets_one() {
+        assert_eq!(deadline_days(None), 5);
+        assert_eq!(deadline_days(Some(10)), 10);
+    }
 
     #[test]
     fn execution_rates() {

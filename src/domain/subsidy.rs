@@ -50,6 +50,18 @@ impl Half {
             NaiveDate::from_ymd_opt(year, month, 10)?,
         ))
     }
+
+    /// R9: whether the half's batch of `year`, paid on `paid_on`, was paid inside its payout
+    /// window ([`paid_in_window`]); `None` for a year without dates.
+    pub fn paid_on_time(self, year: i32, paid_on: NaiveDate) -> Option<bool> {
+        Some(paid_in_window(self.payout_window(year)?, paid_on))
+    }
+}
+
+/// R9: a payment is on time when its day falls inside the payout window, both ends included.
+/// H1 2021 (2021-06-01 to 2021-06-10): paid 2021-06-10 is on time, 2021-06-11 is late.
+pub fn paid_in_window((from, to): (NaiveDate, NaiveDate), paid_on: NaiveDate) -> bool {
+    from <= paid_on && paid_on <= to
 }
 
 /// An enrollment period, inclusive, open-ended without `until` (R9); `until` is never before `from`.
@@ -68,6 +80,11 @@ impl Enrollment {
             Some(u) if u < from => None,
             _ => Some(Enrollment { from, until }),
         }
+    }
+
+    /// Enrolled from `from` on, open-ended.
+    pub fn open(from: NaiveDate) -> Enrollment {
+        Enrollment { from, until: None }
     }
 
     pub fn from(&self) -> NaiveDate {
@@ -220,6 +237,16 @@ mod tests {
     use super::*;
     use crate::domain::policy::tests::date;
     use proptest::prelude::*;
+
+    #[test]
+    fn r9_paid_on_time_inside_the_window_both_ends_included() {
+        assert_eq!(Half::H1.paid_on_time(2021, date("2021-05-31")), Some(false));
+        assert_eq!(Half::H1.paid_on_time(2021, date("2021-06-01")), Some(true));
+        assert_eq!(Half::H1.paid_on_time(2021, date("2021-06-10")), Some(true));
+        assert_eq!(Half::H1.paid_on_time(2021, date("2021-06-11")), Some(false));
+        assert_eq!(Half::H2.paid_on_time(2021, date("2021-12-03")), Some(true));
+        assert_eq!(Half::H2.paid_on_time(2021, date("2021-06-03")), Some(false));
+    }
 
     #[test]
     fn r9_worked_example() {

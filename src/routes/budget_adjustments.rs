@@ -7,8 +7,8 @@ use utoipa::IntoParams;
 use crate::auth::Role;
 use crate::db::adjustments::Filter;
 use crate::db::Pool;
-use crate::error::{AppError, AppResult};
-use crate::services::adjustments::{self, Request};
+use crate::error::AppResult;
+use crate::services::adjustments;
 use crate::wire::{AdjustmentBody, AdjustmentView, RejectBody};
 
 use super::extract::{run, Body, Caller};
@@ -36,23 +36,8 @@ pub async fn request(
     body: Body<AdjustmentBody>,
 ) -> AppResult<HttpResponse> {
     caller.require(&[Role::BudgetHolder, Role::Admin])?;
-    let body = body.into_inner()?;
-    let amount = body
-        .amount
-        .parse("amount")
-        .map_err(|e| AppError::Validation(vec![e]))?;
-    let view = run(move || {
-        let req = Request {
-            kind: &body.kind,
-            line_id: body.line_id,
-            from_line_id: body.from_line_id,
-            amount,
-            reason: &body.reason,
-            document_no: body.document_no.as_deref(),
-        };
-        adjustments::request(&pool, &caller, req)
-    })
-    .await?;
+    let req = body.into_inner()?.try_into()?;
+    let view = run(move || adjustments::request(&pool, &caller, req)).await?;
     Ok(HttpResponse::Created().json(view))
 }
 

@@ -1,23 +1,15 @@
 //! `/api/v1/budget-lines` (R11).
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
-use serde::Deserialize;
-use utoipa::IntoParams;
 
 use crate::auth::Role;
 use crate::db::Pool;
-use crate::error::{AppError, AppResult};
-use crate::services::budget::{self, NewLineSpec};
-use crate::wire::{EntryView, LineBody, LineDetailView, LineView};
+use crate::error::AppResult;
+use crate::services::budget;
+use crate::wire::{EntryView, LineBody, LineDetailView, LineView, YearQuery};
 
 use super::extract::{run, Body, Caller};
 use super::list::{respond, ListQuery};
-
-#[derive(Deserialize, IntoParams)]
-pub struct YearQuery {
-    /// The fiscal year, 2000–2100.
-    year: i32,
-}
 
 /// The year's budget tree, parents first, paged (api.md "Lists").
 #[utoipa::path(tag = "budget lines", params(YearQuery, ListQuery),
@@ -32,7 +24,7 @@ pub async fn list_lines(
     req: HttpRequest,
 ) -> AppResult<HttpResponse> {
     let page = list.page()?;
-    let year = query.year;
+    let year = query.required()?;
     let lines = run(move || budget::list(&pool, &caller, year)).await?;
     Ok(respond(&req, page, page.cut(lines, |l| l.id)?, |l| l.id))
 }
@@ -81,21 +73,7 @@ pub async fn create_line(
     body: Body<LineBody>,
 ) -> AppResult<HttpResponse> {
     caller.require(&[Role::Admin])?;
-    let body = body.into_inner()?;
-    let allocated = body
-        .allocated
-        .parse("allocated")
-        .map_err(|e| AppError::Validation(vec![e]))?;
-    let line = run(move || {
-        let spec = NewLineSpec {
-            year: body.year,
-            code: &body.code,
-            name: &body.name,
-            parent_code: body.parent_code.as_deref(),
-            allocated,
-        };
-        budget::create(&pool, &caller, spec)
-    })
-    .await?;
+    let spec = body.into_inner()?.try_into()?;
+    let line = run(move || budget::create(&pool, &caller, spec)).await?;
     Ok(HttpResponse::Created().json(line))
 }

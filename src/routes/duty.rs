@@ -7,8 +7,8 @@ use utoipa::IntoParams;
 
 use crate::auth::Role;
 use crate::db::Pool;
-use crate::error::{AppError, AppResult};
-use crate::services::duty::{self, NewDutyEvent, NewStation};
+use crate::error::AppResult;
+use crate::services::duty;
 use crate::wire::{
     AssignmentBody, AssignmentView, EventBody, EventView, ForecastView, StationBody, StationView,
 };
@@ -53,21 +53,7 @@ pub async fn create_station(
     body: Body<StationBody>,
 ) -> AppResult<HttpResponse> {
     caller.require(&[Role::Admin, Role::BudgetHolder])?;
-    let b = body.into_inner()?;
-    let daily_cost_override = match &b.daily_cost_override {
-        Some(amount) => Some(
-            amount
-                .parse("daily_cost_override")
-                .map_err(|e| AppError::Validation(vec![e]))?,
-        ),
-        None => None,
-    };
-    let spec = NewStation {
-        name: b.name,
-        city: b.city,
-        budget_line_id: b.budget_line_id,
-        daily_cost_override,
-    };
+    let spec = body.into_inner()?.try_into()?;
     let view = run(move || duty::create_station(&pool, &caller, spec)).await?;
     Ok(HttpResponse::Created().json(view))
 }
@@ -85,9 +71,8 @@ pub async fn add_assignment(
     body: Body<AssignmentBody>,
 ) -> AppResult<HttpResponse> {
     caller.require(&[Role::Admin, Role::BudgetHolder])?;
-    let (id, b) = (id.into_inner(), body.into_inner()?);
-    let view =
-        run(move || duty::add_assignment(&pool, &caller, id, &b.person, b.from, b.to)).await?;
+    let (id, assignment) = (id.into_inner(), body.into_inner()?.try_into()?);
+    let view = run(move || duty::add_assignment(&pool, &caller, id, assignment)).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -119,15 +104,7 @@ pub async fn create_event(
     body: Body<EventBody>,
 ) -> AppResult<HttpResponse> {
     caller.require(&[Role::Admin, Role::BudgetHolder])?;
-    let b = body.into_inner()?;
-    let spec = NewDutyEvent {
-        name: b.name,
-        city: b.city,
-        budget_line_id: b.budget_line_id,
-        from: b.from,
-        to: b.to,
-        extra_staff: b.extra_staff,
-    };
+    let spec = body.into_inner()?.try_into()?;
     let view = run(move || duty::create_event(&pool, &caller, spec)).await?;
     Ok(HttpResponse::Created().json(view))
 }

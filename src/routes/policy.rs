@@ -45,7 +45,7 @@ pub async fn publish_policy(
     body: Body<PolicyBody>,
 ) -> AppResult<HttpResponse> {
     caller.require(&[Role::Admin])?;
-    let policy = body.into_inner()?.into_policy()?;
+    let policy = body.into_inner()?.try_into()?;
     let view = run(move || policy::publish(&pool, &caller, policy)).await?;
     Ok(HttpResponse::Created().json(view))
 }

@@ -11,7 +11,7 @@ use crate::db::Pool;
 use crate::error::{AppError, AppResult};
 use crate::export;
 use crate::services::reports;
-use crate::wire::{flatten_validation, ExecutionView, IndicatorView, TargetBody};
+use crate::wire::{flatten_validation, ExecutionView, IndicatorView, TargetBody, YearQuery};
 
 use super::extract::{run, Body, Caller};
 
@@ -79,12 +79,6 @@ pub async fn budget_execution(
     })
 }
 
-#[derive(Deserialize, IntoParams)]
-pub struct YearQuery {
-    /// The fiscal year, 2000–2100.
-    year: i32,
-}
-
 /// The R12 performance indicators (绩效自评) with target, actual and whether met.
 #[utoipa::path(tag = "reports", params(YearQuery),
     responses((status = 200, body = Vec<IndicatorView>), (status = 422, body = super::Problem)), security(("bearer" = [])))]
@@ -95,7 +89,7 @@ pub async fn performance(
     query: web::Query<YearQuery>,
 ) -> AppResult<HttpResponse> {
     caller.require(&READERS)?;
-    let y = year(query.year)?;
+    let y = year(query.required()?)?;
     let list = run(move || reports::performance(&pool, &caller, y)).await?;
     Ok(HttpResponse::Ok().json(list))
 }
@@ -110,7 +104,7 @@ pub async fn get_targets(
     query: web::Query<YearQuery>,
 ) -> AppResult<HttpResponse> {
     caller.require(&READERS)?;
-    let y = year(query.year)?;
+    let y = year(query.required()?)?;
     let list = run(move || reports::targets(&pool, &caller, y)).await?;
     Ok(HttpResponse::Ok().json(list))
 }
@@ -126,12 +120,13 @@ pub async fn put_targets(
     body: Body<Vec<TargetBody>>,
 ) -> AppResult<HttpResponse> {
     caller.require(&[Role::Admin])?;
-    let y = year(query.year)?;
+    let y = year(query.required()?)?;
     let targets = body.into_inner()?;
     for t in &targets {
         t.validate()
             .map_err(|e| AppError::Validation(flatten_validation(&e)))?;
     }
+    let targets = reports::Targets::try_from(targets)?;
     let list = run(move || reports::set_targets(&pool, &caller, y, &targets)).await?;
     Ok(HttpResponse::Ok().json(list))
 }
@@ -146,7 +141,7 @@ pub async fn journal(
     query: web::Query<YearQuery>,
 ) -> AppResult<HttpResponse> {
     caller.require(&READERS)?;
-    let y = year(query.year)?;
+    let y = year(query.required()?)?;
     let text = run(move || reports::journal(&pool, &caller, y)).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/plain; charset=utf-8")

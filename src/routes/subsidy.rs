@@ -7,10 +7,9 @@ use utoipa::IntoParams;
 
 use crate::auth::Role;
 use crate::db::Pool;
-use crate::domain::subsidy::Half;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::services::clock::PaymentMargin;
-use crate::services::subsidy::{self, NewRecipientSpec};
+use crate::services::subsidy;
 use crate::wire::{BatchBody, BatchView, PayBody, RecipientBody, RecipientPatch, RecipientView};
 
 use super::extract::{run, Body, Caller};
@@ -26,21 +25,7 @@ pub async fn create_recipient(
     body: Body<RecipientBody>,
 ) -> AppResult<HttpResponse> {
     caller.require(&[Role::Finance, Role::Admin])?;
-    let body = body.into_inner()?;
-    let monthly = match &body.monthly_amount {
-        Some(amount) => Some(
-            amount
-                .parse("monthly_amount")
-                .map_err(|e| AppError::Validation(vec![e]))?,
-        ),
-        None => None,
-    };
-    let spec = NewRecipientSpec {
-        name: body.name,
-        monthly,
-        enrolled_from: body.enrolled_from,
-        enrolled_until: body.enrolled_until,
-    };
+    let spec = body.into_inner()?.try_into()?;
     let view = run(move || subsidy::create_recipient(&pool, &caller, spec)).await?;
     Ok(HttpResponse::Created().json(view))
 }
@@ -75,14 +60,7 @@ pub async fn patch_recipient(
     body: Body<RecipientPatch>,
 ) -> AppResult<HttpResponse> {
     caller.require(&[Role::Finance, Role::Admin])?;
-    let until = body
-        .into_inner()?
-        .enrolled_until
-        .ok_or_else(|| AppError::InvalidRequest {
-            status: actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
-            detail: "missing field `enrolled_until` (null reopens the enrollment)".into(),
-            field: Some("enrolled_until".into()),
-        })?;
+    let until = body.into_inner()?.try_into()?;
     let id = id.into_inner();
     let view = run(move || subsidy::set_enrolled_until(&pool, &caller, id, until)).await?;
     Ok(HttpResponse::Ok().json(view))
@@ -100,19 +78,8 @@ pub async fn create_batch(
     body: Body<BatchBody>,
 ) -> AppResult<HttpResponse> {
     caller.require(&[Role::Finance])?;
-    let b = body.into_inner()?;
-    let half = Half::from_number(b.half).ok_or_else(|| AppError::field("half", "1 or 2"))?;
-    let view = run(move || {
-        subsidy::create_batch(
-            &pool,
-            &caller,
-            b.budget_line_id,
-            b.year,
-            half,
-            b.supplementary,
-        )
-    })
-    .await?;
+    let batch = body.into_inner()?.try_into()?;
+    let view = run(move || subsidy::create_batch(&pool, &caller, batch)).await?;
     Ok(HttpResponse::Created().json(view))
 }
 

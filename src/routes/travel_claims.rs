@@ -23,7 +23,7 @@ pub async fn quote(
     caller: Caller,
     body: Body<ClaimBody>,
 ) -> AppResult<HttpResponse> {
-    let input = body.into_inner()?.to_trip_input()?;
+    let input = body.into_inner()?.try_into()?;
     let breakdown = run(move || claims::quote(&pool, &caller, input)).await?;
     Ok(HttpResponse::Ok().json(breakdown))
 }
@@ -39,20 +39,8 @@ pub async fn submit(
     body: Body<ClaimBody>,
 ) -> AppResult<HttpResponse> {
     caller.require(&[Role::Claimant])?;
-    let body = body.into_inner()?;
-    let line = body
-        .budget_line_id
-        .ok_or_else(|| AppError::InvalidRequest {
-            status: actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
-            detail: "missing field `budget_line_id`".into(),
-            field: Some("budget_line_id".into()),
-        })?;
-    let input = body.to_trip_input()?;
-    let request = body.travel_request_id;
-    let invoices = body.invoices()?;
-    let claim =
-        run(move || claims::submit_with_invoices(&pool, &caller, line, input, request, &invoices))
-            .await?;
+    let claim = body.into_inner()?.try_into()?;
+    let claim = run(move || claims::submit(&pool, &caller, claim)).await?;
     Ok(HttpResponse::Created().json(claim))
 }
 

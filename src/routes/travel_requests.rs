@@ -28,7 +28,7 @@ pub async fn create_request(
     body: Body<RequestBody>,
 ) -> AppResult<HttpResponse> {
     caller.require(&[Role::Claimant])?;
-    let input = body.into_inner()?.to_input()?;
+    let input = body.into_inner()?.try_into()?;
     let view = run(move || travel_requests::create(&pool, &caller, input)).await?;
     Ok(HttpResponse::Created().json(view))
 }
@@ -144,16 +144,10 @@ pub async fn pay_advance(
 ) -> AppResult<HttpResponse> {
     caller.require(&[Role::Finance])?;
     let id = id.into_inner();
-    let body = body.into_inner()?;
-    let amount = body
-        .amount
-        .parse("amount")
-        .map_err(|e| AppError::Validation(vec![e]))?;
-    let paid_on = body.paid_on;
+    let advance = body.into_inner()?.try_into()?;
     let margin = **margin;
     let view =
-        run(move || travel_requests::pay_advance(&pool, &caller, id, amount, paid_on, margin))
-            .await?;
+        run(move || travel_requests::pay_advance(&pool, &caller, id, advance, margin)).await?;
     Ok(HttpResponse::Ok().json(view))
 }
 

@@ -7,7 +7,7 @@ use crate::db::adjustments::{self as rows, AdjustmentRow, Filter, NewAdjustment}
 use crate::db::budget::{self as lines, LineRow};
 use crate::db::{now, DbConnection, Pool};
 use crate::domain::budget::{affected, AdjustmentKind};
-use crate::domain::Money;
+use crate::domain::{Money, PositiveMoney};
 use crate::error::{AppError, AppResult};
 use crate::routes::list::Page;
 use crate::wire::{timestamp, AdjustmentView, LineView};
@@ -16,14 +16,15 @@ use super::{answer, audit, budget, conn, ledger};
 
 const ENTITY: &str = "budget_adjustment";
 
-/// A checked request.
-pub struct Request<'a> {
-    pub kind: &'a str,
+/// A checked request, parsed from [`crate::wire::AdjustmentBody`]: its kind known and its amount
+/// more than 0.00 (R1, R14).
+pub struct Request {
+    pub kind: AdjustmentKind,
     pub line_id: i64,
     pub from_line_id: Option<i64>,
-    pub amount: Money,
-    pub reason: &'a str,
-    pub document_no: Option<&'a str>,
+    pub amount: PositiveMoney,
+    pub reason: String,
+    pub document_no: Option<String>,
 }
 
 pub fn view(row: AdjustmentRow) -> AdjustmentView {
@@ -56,12 +57,8 @@ fn line(c: &mut DbConnection, org_id: i64, id: i64, field: &str) -> AppResult<Li
 
 /// `POST /api/v1/budget-adjustments` (budget_holder, admin): records the request; no balance
 /// changes until finance approves it.
-pub fn request(pool: &Pool, actor: &Actor, req: Request<'_>) -> AppResult<AdjustmentView> {
-    let kind = AdjustmentKind::parse(req.kind)
-        .ok_or_else(|| AppError::field("kind", "one of supplement, reduce, transfer"))?;
-    if req.amount.is_zero() || req.amount.is_negative() {
-        return Err(AppError::field("amount", "must be more than 0.00"));
-    }
+pub fn request(pool: &Pool, actor: &Actor, req: Request) -> AppResult<AdjustmentView> {
+    let kind = req.kind;
     let mut c = conn(pool)?;
     answer(&mut c, actor, 201, |c| {
         let to = line(c, actor.org_id, req.line_id, "line_id")?;
@@ -104,9 +101,13 @@ pub fn request(pool: &Pool, actor: &Actor, req: Request<'_>) -> AppResult<Adjust
                 kind: kind.as_str(),
                 line_id: to.id,
                 from_line_id,
-                amount_fen: req.amount.fen(),
+                amount_fen: req.amount.get().fen(),
                 reason: req.reason.trim(),
-                document_no: req.document_no.map(str::trim).filter(|d| !d.is_empty()),
+                document_no: req
+                    .document_no
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|d| !d.is_empty()),
                 status: "requested",
                 requested_by: actor.user_id,
                 requested_at: now(),

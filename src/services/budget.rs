@@ -128,12 +128,13 @@ fn entry_view(e: EntryRow) -> EntryView {
     }
 }
 
-/// A new line, allocated on creation (inside the caller's transaction).
-pub struct NewLineSpec<'a> {
+/// A new line, allocated on creation (inside the caller's transaction), parsed from
+/// [`crate::wire::LineBody`].
+pub struct NewLineSpec {
     pub year: i32,
-    pub code: &'a str,
-    pub name: &'a str,
-    pub parent_code: Option<&'a str>,
+    pub code: String,
+    pub name: String,
+    pub parent_code: Option<String>,
     pub allocated: Money,
 }
 
@@ -141,19 +142,19 @@ pub fn insert_line(
     c: &mut DbConnection,
     org_id: i64,
     actor: Option<i64>,
-    spec: &NewLineSpec<'_>,
+    spec: &NewLineSpec,
 ) -> AppResult<LineRow> {
-    if !is_valid_code(spec.code) {
+    if !is_valid_code(&spec.code) {
         return Err(AppError::field(
             "code",
             "dot-separated lower-case segments, such as dept.project.x",
         ));
     }
-    if rows::find_by_code(c, org_id, spec.year, spec.code)?.is_some() {
+    if rows::find_by_code(c, org_id, spec.year, &spec.code)?.is_some() {
         return Err(AppError::DuplicateCode(spec.code.to_string()));
     }
     let parent =
-        match spec.parent_code {
+        match spec.parent_code.as_deref() {
             Some(code) => Some(rows::find_by_code(c, org_id, spec.year, code)?.ok_or_else(
                 || AppError::field("parent_code", format!("no line {code} in {}", spec.year)),
             )?),
@@ -170,7 +171,7 @@ pub fn insert_line(
         &NewLine {
             org_id,
             year: spec.year,
-            code: spec.code,
+            code: &spec.code,
             name: spec.name.trim(),
             parent_id: parent.as_ref().map(|p| p.id),
             depth: parent.as_ref().map_or(0, |p| p.depth + 1),
@@ -195,7 +196,7 @@ pub fn insert_line(
 }
 
 /// `POST /api/v1/budget-lines`.
-pub fn create(pool: &Pool, actor: &Actor, spec: NewLineSpec<'_>) -> AppResult<LineView> {
+pub fn create(pool: &Pool, actor: &Actor, spec: NewLineSpec) -> AppResult<LineView> {
     let mut c = conn(pool)?;
     answer(&mut c, actor, 201, |c| {
         let row = insert_line(c, actor.org_id, Some(actor.user_id), &spec)?;

@@ -136,35 +136,28 @@ pub fn quote(pool: &Pool, actor: &Actor, input: TripInput) -> AppResult<Breakdow
     Ok(compute(&mut *conn(pool)?, actor.org_id, input)?.1)
 }
 
-/// `POST /api/v1/travel-claims`: stores the claim with its breakdown and policy version, and
-/// warns (without refusing) when the line cannot cover it today.
-pub fn submit(
-    pool: &Pool,
-    actor: &Actor,
-    budget_line_id: i64,
-    input: TripInput,
-    travel_request_id: Option<i64>,
-) -> AppResult<ClaimView> {
-    submit_with_invoices(pool, actor, budget_line_id, input, travel_request_id, &[])
+/// A claim to submit, parsed from [`crate::wire::ClaimBody`]: the line it is charged to, the trip
+/// as stated (amounts by R1), the travel request it settles (R16) and its invoices, checked (R15).
+pub struct NewClaimSpec {
+    pub budget_line_id: i64,
+    pub trip: TripInput,
+    pub travel_request_id: Option<i64>,
+    pub invoices: Vec<Invoice>,
 }
 
-/// [`submit`] for a claim naming invoices (R15): each becomes the claim's in the same
-/// transaction, or the submission is 409 `duplicate_invoice` naming the live claim that holds it.
-pub fn submit_with_invoices(
-    pool: &Pool,
-    actor: &Actor,
-    budget_line_id: i64,
-    input: TripInput,
-    travel_request_id: Option<i64>,
-    invoices: &[Invoice],
-) -> AppResult<ClaimView> {
+/// `POST /api/v1/travel-claims`: stores the claim with its breakdown and policy version, and
+/// warns (without refusing) when the line cannot cover it today. Each invoice it names (R15)
+/// becomes the claim's in the same transaction, or the submission is 409 `duplicate_invoice`
+/// naming the live claim that holds it.
+pub fn submit(pool: &Pool, actor: &Actor, claim: NewClaimSpec) -> AppResult<ClaimView> {
+    let invoices = &claim.invoices[..];
     let mut c = conn(pool)?;
     let submitted = submit_in(
         &mut c,
         actor,
-        budget_line_id,
-        input,
-        travel_request_id,
+        claim.budget_line_id,
+        claim.trip,
+        claim.travel_request_id,
         invoices,
     );
     match submitted {

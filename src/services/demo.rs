@@ -12,7 +12,7 @@ use serde_json::json;
 
 use crate::auth::{Actor, Role};
 use crate::db::{self, budget as lines, Pool};
-use crate::domain::subsidy::Half;
+use crate::domain::subsidy::{Enrollment, Half};
 use crate::error::{AppError, AppResult};
 use crate::wire::ClaimBody;
 
@@ -169,9 +169,8 @@ pub fn run(pool: &Pool) -> AppResult<DemoReport> {
         let claimant = &claimants[i % claimants.len()];
         let line_id = line(CLAIM_LINES[i % CLAIM_LINES.len()])?;
         let body = claim_body(i, line_id)?;
-        let input = body.to_trip_input()?;
         let back = body.return_date;
-        let claim = claims::submit(pool, claimant, line_id, input, None)?;
+        let claim = claims::submit(pool, claimant, body.try_into()?)?;
         // The last weeks' claims are still waiting; before that, one in eight is refused.
         if i >= CLAIMS - 6 || i % 11 == 5 {
             continue;
@@ -213,17 +212,22 @@ pub fn run(pool: &Pool) -> AppResult<DemoReport> {
             subsidy::NewRecipientSpec {
                 name: name.to_string(),
                 monthly: None,
-                enrolled_from: date(1, 1)?,
-                enrolled_until: None,
+                enrollment: Enrollment::open(date(1, 1)?),
             },
         )?;
     }
     let cadre_line = line("dept.project.cadre-subsidy")?;
-    let h1 = subsidy::create_batch(pool, clerk, cadre_line, YEAR, Half::H1, false)?;
+    let batch = |half| subsidy::NewBatchSpec {
+        budget_line_id: cadre_line,
+        year: YEAR,
+        half,
+        supplementary: false,
+    };
+    let h1 = subsidy::create_batch(pool, clerk, batch(Half::H1))?;
     subsidy::approve(pool, cashier, h1.id)?;
     db::demo::date_batch_approval(&mut *conn(pool)?, org.id, h1.id, date(5, 28)?)?;
     subsidy::pay(pool, clerk, h1.id, date(6, 5)?, margin)?;
-    let h2 = subsidy::create_batch(pool, clerk, cadre_line, YEAR, Half::H2, false)?;
+    let h2 = subsidy::create_batch(pool, clerk, batch(Half::H2))?;
     subsidy::approve(pool, cashier, h2.id)?;
     db::demo::date_batch_approval(&mut *conn(pool)?, org.id, h2.id, date(11, 26)?)?;
 
@@ -244,6 +248,11 @@ fn rosters(pool: &Pool, holder: &Actor, sensitive_line: &i64) -> AppResult<()> {
             .ok_or_else(|| AppError::Internal(format!("demo: no station {name}")))
     };
     let (beijing, shijiazhuang) = (find("beijing")?, find("shijiazhuang")?);
+    let assignment = |person: &str, from, to| duty::NewAssignment {
+        person: person.to_string(),
+        from,
+        to,
+    };
     // Beijing: four people all year where the line pays for three, so it runs out in the autumn.
     for (person, from, to) in [
         ("张伟", date(1, 1)?, date(12, 31)?),
@@ -251,14 +260,14 @@ fn rosters(pool: &Pool, holder: &Actor, sensitive_line: &i64) -> AppResult<()> {
         ("陈静", date(1, 1)?, date(12, 31)?),
         ("杨磊", date(1, 1)?, date(12, 31)?),
     ] {
-        duty::add_assignment(pool, holder, beijing, person, from, to)?;
+        duty::add_assignment(pool, holder, beijing, assignment(person, from, to))?;
     }
     for (person, from, to) in [
         ("黄敏", date(1, 1)?, date(6, 30)?),
         ("周强", date(1, 1)?, date(12, 31)?),
         ("吴霞", date(7, 1)?, date(12, 31)?),
     ] {
-        duty::add_assignment(pool, holder, shijiazhuang, person, from, to)?;
+        duty::add_assignment(pool, holder, shijiazhuang, assignment(person, from, to))?;
     }
     for (name, from, to, staff) in [
         ("两会", date(3, 1)?, date(3, 15)?, 4),

@@ -10,9 +10,9 @@ use crate::db::budget as lines;
 use crate::db::duty::{self as rows, EventRow, NewEvent, StationRow};
 use crate::db::{now, DbConnection, Pool};
 use crate::domain::duty::{
-    fiscal_year, forecast as project, segments, total_cost, RateFrom, Segment,
+    fiscal_year, forecast as project, rate_on, segments, total_cost, RateFrom, Segment,
 };
-use crate::domain::Money;
+use crate::domain::{Money, PositiveMoney};
 use crate::error::{AppError, AppResult};
 use crate::wire::{AssignmentView, EventView, ForecastView, SourceView, StationView};
 
@@ -44,15 +44,9 @@ impl Rates {
         self.0.get(city).map_or(&[], |v| &v[..])
     }
 
-    /// The rate in force on `day`.
+    /// The rate in force on `day` (R10, [`rate_on`]).
     fn on(&self, city: &str, day: NaiveDate) -> Option<Money> {
-        let rates = self.of(city);
-        rates
-            .iter()
-            .rev()
-            .find(|r| r.from <= day)
-            .or(rates.first())
-            .map(|r| r.daily)
+        rate_on(self.of(city), day)
     }
 }
 
@@ -120,11 +114,12 @@ pub fn list_stations(
         .collect())
 }
 
+/// A station as stated, parsed from [`crate::wire::StationBody`].
 pub struct NewStation {
     pub name: String,
     pub city: String,
     pub budget_line_id: i64,
-    pub daily_cost_override: Option<Money>,
+    pub daily_cost_override: Option<PositiveMoney>,
 }
 
 /// The city code a name refers to in the policy in force on `on` (a date from the request field
@@ -151,12 +146,6 @@ fn resolve_city(
 /// `POST /api/v1/duty-stations`: the city is resolved, and the daily cost shown, with the policy
 /// in force on the organisation's today (R12).
 pub fn create_station(pool: &Pool, actor: &Actor, spec: NewStation) -> AppResult<StationView> {
-    if spec.daily_cost_override.is_some_and(Money::is_zero) {
-        return Err(AppError::field(
-            "daily_cost_override",
-            "must be more than 0.00",
-        ));
-    }
     let mut c = conn(pool)?;
     let today = clock::today(&mut c, actor.org_id)?;
     answer(&mut c, actor, 201, |c| {
@@ -174,7 +163,7 @@ pub fn create_station(pool: &Pool, actor: &Actor, spec: NewStation) -> AppResult
             name,
             &city,
             spec.budget_line_id,
-            spec.daily_cost_override.map(Money::fen),
+            spec.daily_cost_override.map(|m| m.get().fen()),
         )?;
         let rates = Rates::load(c, actor.org_id)?;
         let row = rows::find(c, actor.org_id, id)?.ok_or(AppError::NotFound("duty station"))?;
@@ -204,19 +193,23 @@ fn station(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<StationRow> 
     rows::find(c, org_id, id)?.ok_or(AppError::NotFound("duty station"))
 }
 
+/// One person on duty from `from` to `to`, inclusive (`to` never before `from`), parsed from
+/// [`crate::wire::AssignmentBody`].
+pub struct NewAssignment {
+    pub person: String,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
 /// `POST /api/v1/duty-stations/{id}/assignments`: one person from `from` to `to`, inclusive; the
 /// same person's assignments at one station never overlap (409 `overlapping_assignment`).
 pub fn add_assignment(
     pool: &Pool,
     actor: &Actor,
     station_id: i64,
-    person: &str,
-    from: NaiveDate,
-    to: NaiveDate,
+    assignment: NewAssignment,
 ) -> AppResult<AssignmentView> {
-    if to < from {
-        return Err(AppError::field("to", "to is before from"));
-    }
+    let NewAssignment { person, from, to } = assignment;
     let person = person.trim();
     let mut c = conn(pool)?;
     answer(&mut c, actor, 201, |c| {
@@ -283,6 +276,8 @@ fn event_view(rates: &Rates, e: EventRow) -> AppResult<EventView> {
     })
 }
 
+/// A sensitive period as stated (`to` never before `from`), parsed from
+/// [`crate::wire::EventBody`].
 pub struct NewDutyEvent {
     pub name: String,
     pub city: String,
@@ -294,9 +289,6 @@ pub struct NewDutyEvent {
 
 /// `POST /api/v1/duty-events`.
 pub fn create_event(pool: &Pool, actor: &Actor, spec: NewDutyEvent) -> AppResult<EventView> {
-    if spec.to < spec.from {
-        return Err(AppError::field("to", "to is before from"));
-    }
     let mut c = conn(pool)?;
     answer(&mut c, actor, 201, |c| {
         if lines::find(c, actor.org_id, spec.budget_line_id)?.is_none() {

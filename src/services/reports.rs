@@ -4,7 +4,7 @@
 //! The execution report reads only the maintained balances in `budget_lines`, never the entries,
 //! so it costs the same with a million entries as with ten.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -133,7 +133,7 @@ fn actual(
                     .collect();
                 perf::decided_on_time(
                     &decisions,
-                    i64::from(row.deadline_days.unwrap_or(5)),
+                    perf::deadline_days(row.deadline_days),
                     clock::today(c, org_id)?,
                 )
             }
@@ -237,45 +237,33 @@ fn read_targets(c: &mut DbConnection, org_id: i64, year: i32) -> AppResult<Vec<T
         .collect())
 }
 
-/// Checks and converts targets as sent or as read from the default data file.
-pub fn target_rows(org_id: i64, year: i32, targets: &[TargetBody]) -> AppResult<Vec<TargetRow>> {
-    let mut problems = crate::wire::Problems::default();
-    let mut seen = HashSet::new();
-    let rows = targets
+/// One performance target as set (R12), parsed from [`crate::wire::TargetBody`].
+pub struct NewTarget {
+    pub line_code: String,
+    pub indicator: Indicator,
+    pub comparator: Comparator,
+    pub target: Option<Decimal>,
+    pub deadline_days: Option<i32>,
+}
+
+/// A year's targets, each indicator of a line at most once.
+pub struct Targets(pub Vec<NewTarget>);
+
+/// The rows of targets as sent or as read from the default data file.
+pub fn target_rows(org_id: i64, year: i32, targets: &Targets) -> Vec<TargetRow> {
+    targets
+        .0
         .iter()
-        .enumerate()
-        .map(|(i, t)| {
-            if Indicator::parse(&t.indicator).is_none() {
-                problems.push(format!("[{i}].indicator"), "unknown indicator");
-            }
-            let comparator = Comparator::parse(&t.comparator).unwrap_or_else(|| {
-                problems.push(format!("[{i}].comparator"), "one of >=, <=, =");
-                Comparator::Equal
-            });
-            if !seen.insert((t.line_code.clone(), t.indicator.clone())) {
-                problems.push(format!("[{i}]"), "the same indicator of a line twice");
-            }
-            let target = t.target.as_ref().map(|v| {
-                v.0.trim()
-                    .parse::<Decimal>()
-                    .map(|d| d.normalize().to_string())
-                    .unwrap_or_else(|_| {
-                        problems.push(format!("[{i}].target"), "a decimal number");
-                        String::new()
-                    })
-            });
-            TargetRow {
-                org_id,
-                year,
-                line_code: t.line_code.clone(),
-                indicator: t.indicator.clone(),
-                comparator: comparator.as_str().to_string(),
-                target,
-                deadline_days: t.deadline_days,
-            }
+        .map(|t| TargetRow {
+            org_id,
+            year,
+            line_code: t.line_code.clone(),
+            indicator: t.indicator.key().to_string(),
+            comparator: t.comparator.as_str().to_string(),
+            target: t.target.map(|d| d.normalize().to_string()),
+            deadline_days: t.deadline_days,
         })
-        .collect();
-    problems.finish(rows)
+        .collect()
 }
 
 /// `PUT /api/v1/reports/performance/targets?year=Y`: replaces the year's targets.
@@ -283,9 +271,9 @@ pub fn set_targets(
     pool: &Pool,
     actor: &Actor,
     year: i32,
-    targets: &[TargetBody],
+    targets: &Targets,
 ) -> AppResult<Vec<TargetBody>> {
-    let rows = target_rows(actor.org_id, year, targets)?;
+    let rows = target_rows(actor.org_id, year, targets);
     let mut c = conn(pool)?;
     // The answer is read in the same transaction: a failure to build it leaves nothing written.
     act(&mut c, actor, |c| {

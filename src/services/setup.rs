@@ -12,6 +12,7 @@ use validator::Validate;
 
 use crate::auth::{new_token, token_hash, Role};
 use crate::db::{self, duty as stations, orgs, users, write_tx, Backend, DbConnection, Pool};
+use crate::domain::policy::Policy;
 use crate::error::{AppError, AppResult};
 use crate::wire::{flatten_validation, LineBody, PolicyBody};
 
@@ -91,7 +92,8 @@ fn load_default_targets(c: &mut DbConnection, dir: &Path) -> AppResult<()> {
     if !db::reports::targets(c, org.id, file.year)?.is_empty() {
         return Ok(());
     }
-    let rows = super::reports::target_rows(org.id, file.year, &file.targets)?;
+    let targets = super::reports::Targets::try_from(file.targets)?;
+    let rows = super::reports::target_rows(org.id, file.year, &targets);
     write_tx(c, |c| {
         Ok::<_, AppError>(db::reports::replace_targets(c, org.id, file.year, &rows)?)
     })
@@ -124,7 +126,7 @@ fn load_default_data(c: &mut DbConnection, dir: &Path) -> AppResult<bool> {
     policy_body
         .validate()
         .map_err(|e| AppError::Validation(flatten_validation(&e)))?;
-    let policy = policy_body.into_policy()?;
+    let policy = Policy::try_from(policy_body)?;
     write_tx(c, |c| {
         let org_id = orgs::insert(c, &org.code, &org.name)?;
         policy::insert(c, org_id, None, &policy)?;
@@ -138,22 +140,7 @@ fn load_default_data(c: &mut DbConnection, dir: &Path) -> AppResult<bool> {
             };
             body.validate()
                 .map_err(|e| AppError::Validation(flatten_validation(&e)))?;
-            let allocated = body
-                .allocated
-                .parse("allocated")
-                .map_err(|e| AppError::Validation(vec![e]))?;
-            insert_line(
-                c,
-                org_id,
-                None,
-                &NewLineSpec {
-                    year: body.year,
-                    code: &body.code,
-                    name: &body.name,
-                    parent_code: body.parent_code.as_deref(),
-                    allocated,
-                },
-            )?;
+            insert_line(c, org_id, None, &NewLineSpec::try_from(body)?)?;
         }
         for s in &stations_file.stations {
             let line = db::budget::find_by_code(c, org_id, s.year, &s.budget_line_code)?

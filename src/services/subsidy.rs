@@ -17,7 +17,7 @@ use crate::db::subsidy::{self as rows, BatchRow, ItemRow, NewBatch, NewRecipient
 use crate::db::{budget as lines, now, DbConnection, Pool};
 use crate::domain::capitals::in_words;
 use crate::domain::subsidy::{month_item, monthly_amount, months_orphaned, Enrollment, Half};
-use crate::domain::Money;
+use crate::domain::{Money, PositiveMoney};
 use crate::error::{AppError, AppResult};
 use crate::metrics;
 use crate::wire::{timestamp, BatchItemView, BatchView, MonthView, RecipientView, WindowView};
@@ -64,12 +64,12 @@ fn recipient_view_now(
     Ok(recipient_view(r, &policies, clock::today(c, org_id)?))
 }
 
-/// A recipient as stated: the monthly amount, when given, already parsed (R1).
+/// A recipient as stated, parsed from [`crate::wire::RecipientBody`]: their own monthly amount,
+/// when given, more than 0.00 (R1), and the enrollment (R9).
 pub struct NewRecipientSpec {
     pub name: String,
-    pub monthly: Option<Money>,
-    pub enrolled_from: NaiveDate,
-    pub enrolled_until: Option<NaiveDate>,
+    pub monthly: Option<PositiveMoney>,
+    pub enrollment: Enrollment,
 }
 
 /// `POST /api/v1/subsidy-recipients`.
@@ -78,19 +78,14 @@ pub fn create_recipient(
     actor: &Actor,
     spec: NewRecipientSpec,
 ) -> AppResult<RecipientView> {
-    let enrollment = Enrollment::new(spec.enrolled_from, spec.enrolled_until).ok_or_else(|| {
-        AppError::field("enrolled_until", "enrolled_until is before enrolled_from")
-    })?;
-    if spec.monthly.is_some_and(Money::is_zero) {
-        return Err(AppError::field("monthly_amount", "must be more than 0.00"));
-    }
+    let enrollment = spec.enrollment;
     let mut c = conn(pool)?;
     answer(&mut c, actor, 201, |c| {
         // R9: any enrollment date is accepted. Without an amount of their own, each month earns
         // the policy's amount in force on its first day; the column keeps the current policy's
         // amount for reference only.
         let monthly = match spec.monthly {
-            Some(m) => m,
+            Some(m) => m.get(),
             None => crate::db::policy::latest(c, actor.org_id)?
                 .map(|p| Money::from_fen(p.subsidy_monthly_fen))
                 .ok_or_else(|| {
@@ -283,16 +278,23 @@ fn load(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<BatchView> {
     })
 }
 
+/// A batch to draft, parsed from [`crate::wire::BatchBody`].
+pub struct NewBatchSpec {
+    pub budget_line_id: i64,
+    pub year: i32,
+    pub half: Half,
+    pub supplementary: bool,
+}
+
 /// `POST /api/v1/subsidy-batches`: a draft of everything due for the half-year. A second regular
 /// batch while one is not void is 409 `batch_exists`; nothing due is 422 `empty_batch`.
-pub fn create_batch(
-    pool: &Pool,
-    actor: &Actor,
-    line_id: i64,
-    year: i32,
-    half: Half,
-    supplementary: bool,
-) -> AppResult<BatchView> {
+pub fn create_batch(pool: &Pool, actor: &Actor, batch: NewBatchSpec) -> AppResult<BatchView> {
+    let NewBatchSpec {
+        budget_line_id: line_id,
+        year,
+        half,
+        supplementary,
+    } = batch;
     let mut c = conn(pool)?;
     answer(&mut c, actor, 201, |c| {
         if lines::find(c, actor.org_id, line_id)?.is_none() {
@@ -471,10 +473,9 @@ pub fn pay(
             return Err(not_allowed(&row, "pay"));
         }
         clock::check_paid_on(c, actor.org_id, row.approved_at, paid_on, margin)?;
-        let (from, to) = half_of(&row)?
-            .payout_window(row.year)
+        let on_time = half_of(&row)?
+            .paid_on_time(row.year, paid_on)
             .ok_or_else(|| AppError::Internal("payout window".into()))?;
-        let on_time = from <= paid_on && paid_on <= to;
         if !rows::mark_paid(c, actor.org_id, id, actor.user_id, now(), paid_on, on_time)? {
             return Err(not_allowed(&find(c, actor.org_id, id)?, "pay"));
         }

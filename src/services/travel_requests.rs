@@ -20,7 +20,8 @@ use crate::error::{AppError, AppResult};
 use crate::routes::list::Page;
 use crate::wire::timestamp;
 use crate::wire::travel_requests::{
-    AdvanceView, EstimateLineView, OutstandingView, RequestInput, RequestView, SettlementView,
+    AdvanceInput, AdvanceView, EstimateLineView, OutstandingView, RequestInput, RequestView,
+    SettlementView,
 };
 
 use super::audit;
@@ -362,13 +363,10 @@ pub fn pay_advance(
     pool: &Pool,
     actor: &Actor,
     id: i64,
-    amount: Money,
-    paid_on: NaiveDate,
+    advance: AdvanceInput,
     margin: clock::PaymentMargin,
 ) -> AppResult<RequestView> {
-    if amount.is_zero() {
-        return Err(AppError::field("amount", "must be more than 0.00"));
-    }
+    let (amount, paid_on) = (advance.amount.get(), advance.paid_on);
     let mut c = conn(pool)?;
     answer(&mut c, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use crate::db::budget as rows;
 use crate::db::DbConnection;
 use crate::db::Pool;
-use crate::domain::budget::{replay, Balance, EntryKind};
+use crate::domain::budget::{replay, rolled_up, Balance, EntryKind};
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
 
@@ -41,27 +41,14 @@ pub fn verify_on(c: &mut DbConnection) -> AppResult<(usize, Vec<Mismatch>)> {
                 .or_default()
                 .push((kind, Money::from_fen(e.amount_fen)));
         }
-        let mut replayed: HashMap<i64, Balance> = HashMap::new();
+        let mut own_balances = Vec::with_capacity(lines.len());
         for line in &lines {
             let b = replay(own.remove(&line.id).unwrap_or_default())
                 .ok_or_else(|| AppError::Internal("ledger overflow".into()))?;
-            replayed.insert(line.id, b);
+            own_balances.push((line.id, line.parent_id, b));
         }
-        // Roll each line's own movements up to every ancestor.
-        let parent: HashMap<i64, Option<i64>> = lines.iter().map(|l| (l.id, l.parent_id)).collect();
-        let mut total = replayed.clone();
-        for line in &lines {
-            let own_balance = replayed.get(&line.id).copied().unwrap_or_default();
-            let mut up = line.parent_id;
-            while let Some(p) = up {
-                if let Some(t) = total.get_mut(&p) {
-                    *t = t
-                        .roll_up(&own_balance)
-                        .ok_or_else(|| AppError::Internal("overflow".into()))?;
-                }
-                up = parent.get(&p).copied().flatten();
-            }
-        }
+        let total =
+            rolled_up(&own_balances).ok_or_else(|| AppError::Internal("overflow".into()))?;
         for line in &lines {
             checked += 1;
             let stored = balance(line);

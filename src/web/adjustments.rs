@@ -310,27 +310,14 @@ pub async fn request(
         body["document_no"] = json!(form.document_no.trim());
     }
     let result = match parse_json::<AdjustmentBody>(body.to_string().as_bytes()) {
-        Ok(body) => match body.amount.parse("amount") {
-            Ok(amount) => {
+        Ok(body) => match Request::try_from(body) {
+            Ok(req) => {
                 let (actor, p) = (user.actor(), pool.clone());
-                run(move || {
-                    adjustments::request(
-                        &p,
-                        &actor,
-                        Request {
-                            kind: &body.kind,
-                            line_id: body.line_id,
-                            from_line_id: body.from_line_id,
-                            amount,
-                            reason: &body.reason,
-                            document_no: body.document_no.as_deref(),
-                        },
-                    )
-                })
-                .await
-                .map(|a| format!("预算调整申请 {} 已提交，等待财务审批。", a.id))
+                run(move || adjustments::request(&p, &actor, req))
+                    .await
+                    .map(|a| format!("预算调整申请 {} 已提交，等待财务审批。", a.id))
             }
-            Err(e) => Err(PageError::Failed(AppError::Validation(vec![e]))),
+            Err(e) => Err(PageError::Failed(e)),
         },
         Err(_) => Err(PageError::Failed(AppError::field(
             "line_id",

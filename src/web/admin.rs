@@ -15,7 +15,7 @@ use crate::error::AppError;
 use crate::routes::extract::parse_json;
 use crate::services::budget::{self, NewLineSpec};
 use crate::services::{admin, pages};
-use crate::wire::{LineBody, PolicyBody, PolicyView};
+use crate::wire::{LineBody, PolicyBody, PolicyView, YearQuery};
 
 use super::format::{self, yuan};
 use super::session::{flash, SignedIn};
@@ -265,11 +265,6 @@ struct LinesPage {
     lines: Vec<LineRowView>,
 }
 
-#[derive(Deserialize)]
-pub struct YearQuery {
-    year: Option<i32>,
-}
-
 /// `/admin/budget-lines?year=Y`.
 pub async fn lines(
     pool: web::Data<Pool>,
@@ -351,34 +346,23 @@ pub async fn add_line(
         "/admin/budget-lines?year={}",
         form.year.trim().parse::<i32>().unwrap_or(2021)
     );
-    let result = match parse_json::<LineBody>(body.to_string().as_bytes()) {
-        Err(e) => Err(PageError::Failed(e)),
-        Ok(body) => match body.allocated.parse("allocated") {
-            Err(e) => Err(PageError::Failed(AppError::Validation(vec![e]))),
-            Ok(allocated) => {
+    let result =
+        match parse_json::<LineBody>(body.to_string().as_bytes()).and_then(NewLineSpec::try_from) {
+            Err(e) => Err(PageError::Failed(e)),
+            Ok(spec) => {
                 let (p, actor) = (pool.clone(), user.actor());
-                run(move || {
-                    let spec = NewLineSpec {
-                        year: body.year,
-                        code: &body.code,
-                        name: &body.name,
-                        parent_code: body.parent_code.as_deref(),
-                        allocated,
-                    };
-                    budget::create(&p, &actor, spec)
-                })
-                .await
-                .map(|l| {
-                    format!(
-                        "已添加预算科目 {} {}，预算 {}。",
-                        l.code,
-                        l.name,
-                        yuan(l.allocated)
-                    )
-                })
+                run(move || budget::create(&p, &actor, spec))
+                    .await
+                    .map(|l| {
+                        format!(
+                            "已添加预算科目 {} {}，预算 {}。",
+                            l.code,
+                            l.name,
+                            yuan(l.allocated)
+                        )
+                    })
             }
-        },
-    };
+        };
     done(&pool, &user, result, &back).await
 }
 
@@ -487,7 +471,7 @@ pub async fn publish(
     };
     let result = match body
         .and_then(|b| parse_json::<PolicyBody>(b.to_string().as_bytes()))
-        .and_then(PolicyBody::into_policy)
+        .and_then(crate::domain::policy::Policy::try_from)
     {
         Err(e) => Err(PageError::Failed(e)),
         Ok(policy) => {

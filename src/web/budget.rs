@@ -19,7 +19,7 @@ use crate::export;
 use crate::routes::extract::parse_json;
 use crate::services::dashboard::{self, READERS};
 use crate::services::{duty, pages, reports};
-use crate::wire::{AssignmentBody, EventBody, LineView};
+use crate::wire::{AssignmentBody, EventBody, LineView, YearQuery};
 
 use super::charts::{bar_svg, forecast_svg, ForecastChart};
 use super::format::{self, yuan};
@@ -30,11 +30,6 @@ use super::{html, run, see_other, Nav, PageError, PageResult};
 const ENTRIES_PER_PAGE: i64 = 50;
 /// Who may add assignments and events (as `POST /api/v1/duty-…`).
 const PLANNERS: [Role; 2] = [Role::Admin, Role::BudgetHolder];
-
-#[derive(Deserialize)]
-pub struct YearQuery {
-    year: Option<i32>,
-}
 
 /// The year asked for, or the organisation's current one.
 async fn year_of(
@@ -421,12 +416,13 @@ pub async fn add_assignment(
         json!({"person": form.person.trim(), "from": form.from.trim(), "to": form.to.trim()})
             .to_string()
             .as_bytes(),
-    );
+    )
+    .and_then(duty::NewAssignment::try_from);
     let station_id = form.station_id;
     let result = match body {
-        Ok(b) => {
+        Ok(assignment) => {
             let (p, actor) = (pool.clone(), user.actor());
-            run(move || duty::add_assignment(&p, &actor, station_id, &b.person, b.from, b.to))
+            run(move || duty::add_assignment(&p, &actor, station_id, assignment))
                 .await
                 .map(|a| {
                     format!(
@@ -480,18 +476,11 @@ pub async fn add_event(
             .as_bytes(),
         ),
         Err(_) => Err(AppError::field("extra_staff", "请填写 1 到 1000 的人数")),
-    };
+    }
+    .and_then(duty::NewDutyEvent::try_from);
     let result = match body {
-        Ok(b) => {
+        Ok(spec) => {
             let (p, actor) = (pool.clone(), user.actor());
-            let spec = duty::NewDutyEvent {
-                name: b.name,
-                city: b.city,
-                budget_line_id: line_id,
-                from: b.from,
-                to: b.to,
-                extra_staff: b.extra_staff,
-            };
             run(move || duty::create_event(&p, &actor, spec))
                 .await
                 .map(|e| {

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use crate::auth::Role;
 use crate::db::Pool;
+use crate::domain::travel::TripInput;
 use crate::error::AppError;
 use crate::services::{claims, pages};
 use crate::wire::{BreakdownView, ItemView};
@@ -235,7 +236,7 @@ async fn quote_form(pool: &web::Data<Pool>, user: &SignedIn, form: &ClaimForm) -
     if form.too_early_to_quote() {
         return hint("填写出发日期和返回日期后，这里显示试算结果。");
     }
-    let input = match form.to_body().and_then(|b| b.to_trip_input()) {
+    let input = match form.to_body().and_then(TripInput::try_from) {
         Ok(input) => input,
         Err(e) => return refused(&form.in_form_terms(e)),
     };
@@ -367,21 +368,15 @@ pub async fn submit(
     }
     // The API's own order: the line, the trip, then the invoices (R15).
     let parsed = form.to_body().and_then(|body| {
-        let line = body
-            .budget_line_id
-            .ok_or_else(|| AppError::field("budget_line_id", "请选择预算科目"))?;
-        Ok((
-            line,
-            body.to_trip_input()?,
-            body.travel_request_id,
-            body.invoices()?,
-        ))
+        if body.budget_line_id.is_none() {
+            return Err(AppError::field("budget_line_id", "请选择预算科目"));
+        }
+        claims::NewClaimSpec::try_from(body)
     });
     let result = match parsed {
-        Ok((line, input, request, invoices)) => {
+        Ok(claim) => {
             let (p, actor) = (pool.clone(), user.actor());
-            run(move || claims::submit_with_invoices(&p, &actor, line, input, request, &invoices))
-                .await
+            run(move || claims::submit(&p, &actor, claim)).await
         }
         Err(e) => Err(PageError::Failed(e)),
     };

@@ -516,7 +516,7 @@ mod tests {
         assert_eq!(body.tickets.as_ref().map(Vec::len), Some(2));
         assert_eq!(body.stays.as_ref().map(Vec::len), Some(1));
         assert_eq!(body.budget_line_id, None);
-        assert!(body.to_trip_input().is_ok());
+        assert!(crate::domain::travel::TripInput::try_from(body).is_ok());
     }
 
     #[test]
@@ -604,7 +604,10 @@ mod tests {
             ("tickets-rows", "1"),
             ("tickets-0-invoice_no", "12345678"),
         ]));
-        match form.to_body().and_then(|b| b.to_trip_input()) {
+        match form
+            .to_body()
+            .and_then(crate::domain::travel::TripInput::try_from)
+        {
             Err(AppError::Validation(errors)) => assert_eq!(errors[0].field, "tickets[0].amount"),
             other => panic!("{other:?}"),
         }

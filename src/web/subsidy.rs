@@ -8,12 +8,12 @@ use std::collections::BTreeMap;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
 use askama::Template;
+use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::auth::Role;
 use crate::db::Pool;
-use crate::domain::subsidy::Half;
 use crate::error::AppError;
 use crate::routes::extract::parse_json;
 use crate::services::clock::PaymentMargin;
@@ -313,22 +313,11 @@ pub async fn add_recipient(
         "enrolled_from": form.enrolled_from.trim(),
         "enrolled_until": opt(&form.enrolled_until),
     });
-    let result = match parse_json::<RecipientBody>(body.to_string().as_bytes()) {
+    let result = match parse_json::<RecipientBody>(body.to_string().as_bytes())
+        .and_then(NewRecipientSpec::try_from)
+    {
         Err(e) => Err(PageError::Failed(e)),
-        Ok(body) => {
-            let monthly = match &body.monthly_amount {
-                Some(a) => Some(
-                    a.parse("monthly_amount")
-                        .map_err(|e| PageError::Failed(AppError::Validation(vec![e])))?,
-                ),
-                None => None,
-            };
-            let spec = NewRecipientSpec {
-                name: body.name,
-                monthly,
-                enrolled_from: body.enrolled_from,
-                enrolled_until: body.enrolled_until,
-            };
+        Ok(spec) => {
             let (p, actor) = (pool.clone(), user.actor());
             run(move || subsidy::create_recipient(&p, &actor, spec))
                 .await
@@ -355,10 +344,11 @@ pub async fn end_enrollment(
     user.require(&[Role::Finance])?;
     let id = id.into_inner();
     let body = json!({"enrolled_until": opt(&form.enrolled_until)});
-    let result = match parse_json::<RecipientPatch>(body.to_string().as_bytes()) {
+    let result = match parse_json::<RecipientPatch>(body.to_string().as_bytes())
+        .and_then(Option::<NaiveDate>::try_from)
+    {
         Err(e) => Err(PageError::Failed(e)),
-        Ok(patch) => {
-            let until = patch.enrolled_until.flatten();
+        Ok(until) => {
             let (p, actor) = (pool.clone(), user.actor());
             run(move || subsidy::set_enrolled_until(&p, &actor, id, until))
                 .await
@@ -405,25 +395,14 @@ pub async fn make_batch(
         "half": number(&form.half),
         "supplementary": !form.supplementary.is_empty(),
     });
-    let made = match parse_json::<BatchBody>(body.to_string().as_bytes()) {
+    let made = match parse_json::<BatchBody>(body.to_string().as_bytes())
+        .and_then(subsidy::NewBatchSpec::try_from)
+    {
         Err(e) => Err(PageError::Failed(e)),
-        Ok(b) => match Half::from_number(b.half) {
-            None => Err(PageError::Failed(AppError::field("half", "1 or 2"))),
-            Some(half) => {
-                let (p, actor) = (pool.clone(), user.actor());
-                run(move || {
-                    subsidy::create_batch(
-                        &p,
-                        &actor,
-                        b.budget_line_id,
-                        b.year,
-                        half,
-                        b.supplementary,
-                    )
-                })
-                .await
-            }
-        },
+        Ok(batch) => {
+            let (p, actor) = (pool.clone(), user.actor());
+            run(move || subsidy::create_batch(&p, &actor, batch)).await
+        }
     };
     match made {
         Ok(batch) => {

@@ -14,7 +14,9 @@ use crate::error::AppError;
 use crate::routes::extract::parse_json;
 use crate::services::clock::PaymentMargin;
 use crate::services::{claims, pages, travel_requests};
-use crate::wire::travel_requests::{OutstandingView, RequestBody, RequestView, ReturnedBody};
+use crate::wire::travel_requests::{
+    AdvanceInput, OutstandingView, RequestBody, RequestInput, RequestView, ReturnedBody,
+};
 
 use super::claims::LineOption;
 use super::format::{self, yuan};
@@ -95,7 +97,7 @@ async fn estimate_of(pool: &web::Data<Pool>, user: &SignedIn, form: &RequestForm
             ..EstimateShown::default()
         };
     }
-    let input = form.to_body().and_then(|b| b.to_input());
+    let input = form.to_body().and_then(RequestInput::try_from);
     let result = match input {
         Ok(input) => {
             let (p, actor) = (pool.clone(), user.actor());
@@ -268,7 +270,7 @@ pub async fn create(
     if form.action == "estimate" {
         return requests_page(&pool, &user, form, estimate, None, StatusCode::OK).await;
     }
-    let input = form.to_body().and_then(|b| b.to_input());
+    let input = form.to_body().and_then(RequestInput::try_from);
     let result = match input {
         Ok(input) => {
             let (p, actor) = (pool.clone(), user.actor());
@@ -520,19 +522,18 @@ pub async fn pay_advance(
             .to_string()
             .as_bytes(),
     )
-    .and_then(|b| {
-        let amount = b
-            .amount
-            .parse("amount")
-            .map_err(|e| AppError::Validation(vec![e]))?;
-        Ok((amount, b.paid_on))
-    });
+    .and_then(AdvanceInput::try_from);
     let result = match body {
-        Ok((amount, paid_on)) => {
+        Ok(advance) => {
             let (actor, p, margin) = (user.actor(), pool.clone(), **margin);
-            run(move || travel_requests::pay_advance(&p, &actor, id, amount, paid_on, margin))
+            run(move || travel_requests::pay_advance(&p, &actor, id, advance, margin))
                 .await
-                .map(|_| format!("出差申请 {id} 的借款 {} 已支付。", yuan(amount)))
+                .map(|_| {
+                    format!(
+                        "出差申请 {id} 的借款 {} 已支付。",
+                        yuan(advance.amount.get())
+                    )
+                })
         }
         Err(e) => Err(PageError::Failed(e)),
     };

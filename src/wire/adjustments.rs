@@ -4,8 +4,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::AmountInput;
+use super::{AmountInput, Problems};
+use crate::domain::budget::AdjustmentKind;
 use crate::domain::Money;
+use crate::error::AppError;
+use crate::services::adjustments::Request;
 
 /// `POST /api/v1/budget-adjustments` (R14): a `transfer` takes `from_line_id` and moves to
 /// `line_id`.
@@ -23,6 +26,31 @@ pub struct AdjustmentBody {
     /// The approving document's number (文号), e.g. 平财预〔2021〕12号.
     #[validate(length(min = 1, max = 100))]
     pub document_no: Option<String>,
+}
+
+impl TryFrom<AdjustmentBody> for Request {
+    type Error = AppError;
+
+    /// The kind known and the amount more than 0.00; whether the lines exist, and fit the kind,
+    /// is for the service to say.
+    fn try_from(b: AdjustmentBody) -> Result<Request, AppError> {
+        let mut p = Problems::default();
+        let kind = AdjustmentKind::parse(&b.kind).unwrap_or_else(|| {
+            p.push("kind", "one of supplement, reduce, transfer");
+            AdjustmentKind::Supplement
+        });
+        let amount = p.positive_amount(&b.amount, "amount");
+        p.finish_with(|| {
+            Some(Request {
+                kind,
+                line_id: b.line_id,
+                from_line_id: b.from_line_id,
+                amount: amount?,
+                reason: b.reason,
+                document_no: b.document_no,
+            })
+        })
+    }
 }
 
 /// A budget adjustment and its decision (R14).

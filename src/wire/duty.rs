@@ -5,8 +5,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::{iso, AmountInput};
+use super::{iso, AmountInput, Problems};
 use crate::domain::Money;
+use crate::error::AppError;
+use crate::services::duty::{NewAssignment, NewDutyEvent, NewStation};
 
 /// `POST /api/v1/duty-stations` (R10).
 #[derive(Clone, Debug, Serialize, Deserialize, Validate, ToSchema)]
@@ -19,6 +21,23 @@ pub struct StationBody {
     /// Cost of one person-day, instead of the city's lodging cap + meals + transport.
     #[schema(value_type = Option<String>, example = "600.00")]
     pub daily_cost_override: Option<AmountInput>,
+}
+
+impl TryFrom<StationBody> for NewStation {
+    type Error = AppError;
+
+    /// The override, when given, more than 0.00 (R1).
+    fn try_from(b: StationBody) -> Result<NewStation, AppError> {
+        let mut p = Problems::default();
+        let daily_cost_override =
+            p.optional_positive_amount(b.daily_cost_override.as_ref(), "daily_cost_override");
+        p.finish(NewStation {
+            name: b.name,
+            city: b.city,
+            budget_line_id: b.budget_line_id,
+            daily_cost_override,
+        })
+    }
 }
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -43,6 +62,27 @@ pub struct AssignmentBody {
     pub from: NaiveDate,
     #[serde(deserialize_with = "iso::date")]
     pub to: NaiveDate,
+}
+
+/// 422 on `to` when the period ends before it starts.
+fn period(p: &mut Problems, from: NaiveDate, to: NaiveDate) {
+    if to < from {
+        p.push("to", "to is before from");
+    }
+}
+
+impl TryFrom<AssignmentBody> for NewAssignment {
+    type Error = AppError;
+
+    fn try_from(b: AssignmentBody) -> Result<NewAssignment, AppError> {
+        let mut p = Problems::default();
+        period(&mut p, b.from, b.to);
+        p.finish(NewAssignment {
+            person: b.person,
+            from: b.from,
+            to: b.to,
+        })
+    }
 }
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -71,6 +111,23 @@ pub struct EventBody {
     pub to: NaiveDate,
     #[validate(range(min = 1, max = 1000))]
     pub extra_staff: i32,
+}
+
+impl TryFrom<EventBody> for NewDutyEvent {
+    type Error = AppError;
+
+    fn try_from(b: EventBody) -> Result<NewDutyEvent, AppError> {
+        let mut p = Problems::default();
+        period(&mut p, b.from, b.to);
+        p.finish(NewDutyEvent {
+            name: b.name,
+            city: b.city,
+            budget_line_id: b.budget_line_id,
+            from: b.from,
+            to: b.to,
+            extra_staff: b.extra_staff,
+        })
+    }
 }
 
 #[derive(Clone, Debug, Serialize, ToSchema)]

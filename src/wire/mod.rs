@@ -32,7 +32,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 use validator::{ValidationErrors, ValidationErrorsKind};
 
-use crate::domain::{FieldError, Money};
+use crate::domain::{FieldError, Money, PositiveMoney};
 use crate::error::AppError;
 
 impl Serialize for Money {
@@ -63,6 +63,11 @@ impl<'de> Deserialize<'de> for AmountInput {
 impl AmountInput {
     pub fn parse(&self, field: impl Into<String>) -> Result<Money, FieldError> {
         Money::parse_input(&self.0).map_err(|e| FieldError::new(field, e.to_string()))
+    }
+
+    /// An amount that must be more than 0.00 (R1, [`PositiveMoney`]).
+    pub fn parse_positive(&self, field: impl Into<String>) -> Result<PositiveMoney, FieldError> {
+        PositiveMoney::parse_input(&self.0).map_err(|e| FieldError::new(field, e.to_string()))
     }
 }
 
@@ -135,11 +140,40 @@ pub mod iso {
 pub struct Problems(Vec<FieldError>);
 
 impl Problems {
+    /// The amount, or 0.00 with its problem noted.
     pub fn amount(&mut self, input: &AmountInput, field: impl Into<String>) -> Money {
-        input.parse(field).unwrap_or_else(|e| {
-            self.0.push(e);
-            Money::ZERO
-        })
+        self.noted(input.parse(field)).unwrap_or(Money::ZERO)
+    }
+
+    /// An amount the body may leave out.
+    pub fn optional_amount(
+        &mut self,
+        input: Option<&AmountInput>,
+        field: impl Into<String>,
+    ) -> Option<Money> {
+        self.noted(input?.parse(field))
+    }
+
+    /// An amount that must be more than 0.00; `None` with its problem noted.
+    pub fn positive_amount(
+        &mut self,
+        input: &AmountInput,
+        field: impl Into<String>,
+    ) -> Option<PositiveMoney> {
+        self.noted(input.parse_positive(field))
+    }
+
+    /// An amount the body may leave out, more than 0.00 when given.
+    pub fn optional_positive_amount(
+        &mut self,
+        input: Option<&AmountInput>,
+        field: impl Into<String>,
+    ) -> Option<PositiveMoney> {
+        self.noted(input?.parse_positive(field))
+    }
+
+    fn noted<T>(&mut self, parsed: Result<T, FieldError>) -> Option<T> {
+        parsed.map_err(|e| self.0.push(e)).ok()
     }
 
     pub fn push(&mut self, field: impl Into<String>, message: impl Into<String>) {
@@ -152,6 +186,45 @@ impl Problems {
         } else {
             Err(AppError::Validation(self.0))
         }
+    }
+
+    /// [`finish`](Self::finish) for a value built from fields parsed into `Option`s (a
+    /// [`PositiveMoney`] has no stand-in): every `None` left a problem behind, so `build` runs
+    /// only when each field is there.
+    pub fn finish_with<T>(self, build: impl FnOnce() -> Option<T>) -> Result<T, AppError> {
+        self.finish(())?;
+        build().ok_or_else(|| AppError::Internal("a parsed field went missing".into()))
+    }
+}
+
+/// `?year=Y`, a fiscal year (2000–2100). The API requires it ([`YearQuery::required`]); a page
+/// without it shows the organisation's current year.
+#[derive(Clone, Copy, Debug, Deserialize, utoipa::IntoParams)]
+pub struct YearQuery {
+    /// The fiscal year, 2000–2100.
+    #[param(required = true)]
+    pub year: Option<i32>,
+}
+
+impl YearQuery {
+    /// The year, or the 422 any query parameter that does not parse gets (as
+    /// `routes::query_error` words it) when it is left out.
+    pub fn required(&self) -> Result<i32, AppError> {
+        self.year.ok_or_else(|| AppError::InvalidRequest {
+            status: actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+            detail: "bad query parameter: Query deserialize error: missing field `year`".into(),
+            field: None,
+        })
+    }
+}
+
+/// A field a body must carry but left out (or, where null means something else, left out): the
+/// same 422 as serde's for any other missing field, `hint` appended to its detail.
+pub fn missing_field(field: &str, hint: &str) -> AppError {
+    AppError::InvalidRequest {
+        status: actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+        detail: format!("missing field `{field}`{hint}"),
+        field: Some(field.to_string()),
     }
 }
 

@@ -54,10 +54,14 @@ pub struct PolicyBody {
     pub subsidy_monthly_amount: AmountInput,
 }
 
-impl PolicyBody {
-    pub fn into_policy(self) -> Result<Policy, AppError> {
+impl TryFrom<PolicyBody> for Policy {
+    type Error = AppError;
+
+    /// The rates parsed by R1 and the shares as fractions; then R2's own checks
+    /// ([`Policy::new`]).
+    fn try_from(body: PolicyBody) -> Result<Policy, AppError> {
         let mut p = Problems::default();
-        let cities: Vec<CityRates> = self
+        let cities: Vec<CityRates> = body
             .cities
             .into_iter()
             .enumerate()
@@ -96,13 +100,13 @@ impl PolicyBody {
             })
         };
         let deduction = HostMealDeduction {
-            breakfast: share(&self.host_meal_deduction.breakfast, "breakfast"),
-            lunch: share(&self.host_meal_deduction.lunch, "lunch"),
-            dinner: share(&self.host_meal_deduction.dinner, "dinner"),
+            breakfast: share(&body.host_meal_deduction.breakfast, "breakfast"),
+            lunch: share(&body.host_meal_deduction.lunch, "lunch"),
+            dinner: share(&body.host_meal_deduction.dinner, "dinner"),
         };
-        let subsidy = p.amount(&self.subsidy_monthly_amount, "subsidy_monthly_amount");
+        let subsidy = p.amount(&body.subsidy_monthly_amount, "subsidy_monthly_amount");
         p.finish(())?;
-        Policy::new(self.effective_from, cities, deduction, subsidy).map_err(AppError::Validation)
+        Policy::new(body.effective_from, cities, deduction, subsidy).map_err(AppError::Validation)
     }
 }
 

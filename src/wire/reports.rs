@@ -4,8 +4,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::AmountInput;
+use std::collections::HashSet;
+
+use rust_decimal::Decimal;
+
+use super::{AmountInput, Problems};
+use crate::domain::performance::{Comparator, Indicator};
 use crate::domain::Money;
+use crate::error::AppError;
+use crate::services::reports::{NewTarget, Targets};
 
 /// One line of the budget execution report (预算执行情况, R11).
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -73,4 +80,46 @@ pub struct TargetBody {
     pub target: Option<AmountInput>,
     #[validate(range(min = 1, max = 366))]
     pub deadline_days: Option<i32>,
+}
+
+impl TryFrom<Vec<TargetBody>> for Targets {
+    type Error = AppError;
+
+    /// Known indicators and comparators, targets as decimal numbers, and no indicator of a line
+    /// twice; each problem named by its index.
+    fn try_from(targets: Vec<TargetBody>) -> Result<Targets, AppError> {
+        let mut problems = Problems::default();
+        let mut seen = HashSet::new();
+        let parsed = targets
+            .into_iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let indicator = Indicator::parse(&t.indicator).unwrap_or_else(|| {
+                    problems.push(format!("[{i}].indicator"), "unknown indicator");
+                    Indicator::RecipientsPaid
+                });
+                let comparator = Comparator::parse(&t.comparator).unwrap_or_else(|| {
+                    problems.push(format!("[{i}].comparator"), "one of >=, <=, =");
+                    Comparator::Equal
+                });
+                if !seen.insert((t.line_code.clone(), t.indicator.clone())) {
+                    problems.push(format!("[{i}]"), "the same indicator of a line twice");
+                }
+                let target = t.target.as_ref().map(|v| {
+                    v.0.trim().parse::<Decimal>().unwrap_or_else(|_| {
+                        problems.push(format!("[{i}].target"), "a decimal number");
+                        Decimal::ZERO
+                    })
+                });
+                NewTarget {
+                    line_code: t.line_code,
+                    indicator,
+                    comparator,
+                    target,
+                    deadline_days: t.deadline_days,
+                }
+            })
+            .collect();
+        problems.finish(Targets(parsed))
+    }
 }

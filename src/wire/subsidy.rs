@@ -5,8 +5,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::{iso, AmountInput, HistoryView};
+use super::{iso, missing_field, AmountInput, HistoryView, Problems};
+use crate::domain::subsidy::{Enrollment, Half};
 use crate::domain::Money;
+use crate::error::AppError;
+use crate::services::subsidy::{NewBatchSpec, NewRecipientSpec};
 
 /// `POST /api/v1/subsidy-recipients` (R9).
 #[derive(Clone, Debug, Serialize, Deserialize, Validate, ToSchema)]
@@ -22,12 +25,43 @@ pub struct RecipientBody {
     pub enrolled_until: Option<NaiveDate>,
 }
 
+impl TryFrom<RecipientBody> for NewRecipientSpec {
+    type Error = AppError;
+
+    /// The own amount, when given, more than 0.00 (R1); the enrollment never ends before it
+    /// starts (R9).
+    fn try_from(b: RecipientBody) -> Result<NewRecipientSpec, AppError> {
+        let mut p = Problems::default();
+        let monthly = p.optional_positive_amount(b.monthly_amount.as_ref(), "monthly_amount");
+        let enrollment = Enrollment::new(b.enrolled_from, b.enrolled_until).unwrap_or_else(|| {
+            p.push("enrolled_until", "enrolled_until is before enrolled_from");
+            Enrollment::open(b.enrolled_from)
+        });
+        p.finish(NewRecipientSpec {
+            name: b.name,
+            monthly,
+            enrollment,
+        })
+    }
+}
+
 /// `PATCH /api/v1/subsidy-recipients/{id}`: `enrolled_until` is required; null reopens.
 #[derive(Clone, Debug, Serialize, Deserialize, Validate, ToSchema)]
 pub struct RecipientPatch {
     #[serde(default, deserialize_with = "iso::present_opt_date")]
     #[schema(value_type = Option<NaiveDate>)]
     pub enrolled_until: Option<Option<NaiveDate>>,
+}
+
+impl TryFrom<RecipientPatch> for Option<NaiveDate> {
+    type Error = AppError;
+
+    /// The new end of the enrollment, `None` to reopen it; 422 when the field is left out.
+    fn try_from(patch: RecipientPatch) -> Result<Option<NaiveDate>, AppError> {
+        patch
+            .enrolled_until
+            .ok_or_else(|| missing_field("enrolled_until", " (null reopens the enrollment)"))
+    }
 }
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -54,6 +88,24 @@ pub struct BatchBody {
     pub half: i32,
     #[serde(default)]
     pub supplementary: bool,
+}
+
+impl TryFrom<BatchBody> for NewBatchSpec {
+    type Error = AppError;
+
+    fn try_from(b: BatchBody) -> Result<NewBatchSpec, AppError> {
+        let mut p = Problems::default();
+        let half = Half::from_number(b.half).unwrap_or_else(|| {
+            p.push("half", "1 or 2");
+            Half::H1
+        });
+        p.finish(NewBatchSpec {
+            budget_line_id: b.budget_line_id,
+            year: b.year,
+            half,
+            supplementary: b.supplementary,
+        })
+    }
 }
 
 #[derive(Clone, Debug, Serialize, ToSchema)]

@@ -7,10 +7,11 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::{iso, AmountInput, HistoryView, Problems};
+use super::{iso, missing_field, AmountInput, HistoryView, Problems};
 use crate::domain::travel::{Breakdown, MealsProvided, Rule, StayInput, Ticket, TripInput};
 use crate::domain::Money;
 use crate::error::AppError;
+use crate::services::claims::NewClaimSpec;
 
 /// `YYYY-MM-DD` without chrono's general formatting machinery (a quote writes a hundred dates).
 fn iso_date<S: Serializer>(date: &Option<NaiveDate>, serializer: S) -> Result<S::Ok, S::Error> {
@@ -121,7 +122,7 @@ pub struct ClaimBody {
 impl ClaimBody {
     /// R15: the invoices the claim's stays and tickets name, checked; each problem named by its
     /// field.
-    pub fn invoices(&self) -> Result<Vec<crate::domain::invoice::Invoice>, AppError> {
+    pub(crate) fn invoices(&self) -> Result<Vec<crate::domain::invoice::Invoice>, AppError> {
         let stays = self.stays.iter().flatten().enumerate().map(|(i, s)| {
             (
                 format!("stays[{i}]"),
@@ -138,11 +139,16 @@ impl ClaimBody {
         });
         crate::domain::invoice::collect(stays.chain(tickets)).map_err(AppError::Validation)
     }
+}
 
-    /// The trip as stated, amounts parsed by R1; every bad amount named by its field.
-    pub fn to_trip_input(&self) -> Result<TripInput, AppError> {
+impl TryFrom<ClaimBody> for TripInput {
+    type Error = AppError;
+
+    /// The trip as stated, amounts parsed by R1; every bad amount named by its field. All a quote
+    /// needs: its line, request and invoices are ignored.
+    fn try_from(body: ClaimBody) -> Result<TripInput, AppError> {
         let mut p = Problems::default();
-        let stays = self
+        let stays = body
             .stays
             .iter()
             .flatten()
@@ -155,7 +161,7 @@ impl ClaimBody {
                 invoice: s.invoice,
             })
             .collect();
-        let tickets = self
+        let tickets = body
             .tickets
             .iter()
             .flatten()
@@ -166,13 +172,13 @@ impl ClaimBody {
             })
             .collect();
         let input = TripInput {
-            purpose: self.purpose.clone(),
-            destination: self.destination.clone(),
-            departure_date: self.departure_date,
-            return_date: self.return_date,
+            purpose: body.purpose.clone(),
+            destination: body.destination.clone(),
+            departure_date: body.departure_date,
+            return_date: body.return_date,
             stays,
             tickets,
-            meals_provided: self
+            meals_provided: body
                 .meals_provided
                 .iter()
                 .flatten()
@@ -183,9 +189,30 @@ impl ClaimBody {
                     dinner: m.dinner,
                 })
                 .collect(),
-            vehicle_provided_dates: self.vehicle_provided_dates.clone().unwrap_or_default(),
+            vehicle_provided_dates: body.vehicle_provided_dates.clone().unwrap_or_default(),
         };
         p.finish(input)
+    }
+}
+
+impl TryFrom<ClaimBody> for NewClaimSpec {
+    type Error = AppError;
+
+    /// What a quote checks, and the line the claim is charged to (required here) and its
+    /// invoices (R15); problems reported in that order.
+    fn try_from(body: ClaimBody) -> Result<NewClaimSpec, AppError> {
+        let budget_line_id = body
+            .budget_line_id
+            .ok_or_else(|| missing_field("budget_line_id", ""))?;
+        let travel_request_id = body.travel_request_id;
+        let invoices = body.invoices();
+        let trip = TripInput::try_from(body)?;
+        Ok(NewClaimSpec {
+            budget_line_id,
+            trip,
+            travel_request_id,
+            invoices: invoices?,
+        })
     }
 }
 

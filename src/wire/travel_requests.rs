@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use super::{iso, AmountInput, HistoryView, Problems};
-use crate::domain::Money;
+use crate::domain::{Money, PositiveMoney};
 use crate::error::AppError;
 
 /// `POST /api/v1/travel-requests`.
@@ -42,38 +42,37 @@ pub struct RequestInput {
     pub advance_requested: Option<Money>,
 }
 
-impl RequestBody {
-    /// The request as stated; every bad amount or count named by its field.
-    pub fn to_input(&self) -> Result<RequestInput, AppError> {
+impl TryFrom<RequestBody> for RequestInput {
+    type Error = AppError;
+
+    /// The request as stated; every bad amount, count or date named by its field.
+    fn try_from(b: RequestBody) -> Result<RequestInput, AppError> {
         let mut p = Problems::default();
-        let travellers = self.travellers.unwrap_or(1);
+        let travellers = b.travellers.unwrap_or(1);
         if !(1..=crate::domain::travel_request::MAX_TRAVELLERS).contains(&travellers) {
             p.push("travellers", "between 1 and 99");
         }
-        if self.purpose.trim().is_empty() {
+        if b.purpose.trim().is_empty() {
             p.push("purpose", "purpose must not be empty");
         }
-        if self.return_date < self.departure_date {
+        if b.return_date < b.departure_date {
             p.push("return_date", "return_date is before departure_date");
-        } else if (self.return_date - self.departure_date).num_days() + 1
+        } else if (b.return_date - b.departure_date).num_days() + 1
             > crate::domain::travel::MAX_TRIP_DAYS
         {
             p.push("return_date", "a trip covers at most 366 days");
         }
-        let tickets_estimate = self
-            .tickets_estimate
-            .as_ref()
-            .map_or(Money::ZERO, |a| p.amount(a, "tickets_estimate"));
-        let advance_requested = self
-            .advance_requested
-            .as_ref()
-            .map(|a| p.amount(a, "advance_requested"));
+        let tickets_estimate = p
+            .optional_amount(b.tickets_estimate.as_ref(), "tickets_estimate")
+            .unwrap_or(Money::ZERO);
+        let advance_requested =
+            p.optional_amount(b.advance_requested.as_ref(), "advance_requested");
         p.finish(RequestInput {
-            budget_line_id: self.budget_line_id,
-            purpose: self.purpose.trim().to_string(),
-            destination: self.destination.trim().to_string(),
-            departure_date: self.departure_date,
-            return_date: self.return_date,
+            budget_line_id: b.budget_line_id,
+            purpose: b.purpose.trim().to_string(),
+            destination: b.destination.trim().to_string(),
+            departure_date: b.departure_date,
+            return_date: b.return_date,
             travellers,
             tickets_estimate,
             advance_requested,
@@ -134,6 +133,28 @@ pub struct AdvanceBody {
     pub amount: AmountInput,
     #[serde(deserialize_with = "iso::date")]
     pub paid_on: NaiveDate,
+}
+
+/// An advance as paid: more than 0.00 (R1, R16).
+#[derive(Clone, Copy, Debug)]
+pub struct AdvanceInput {
+    pub amount: PositiveMoney,
+    pub paid_on: NaiveDate,
+}
+
+impl TryFrom<AdvanceBody> for AdvanceInput {
+    type Error = AppError;
+
+    fn try_from(b: AdvanceBody) -> Result<AdvanceInput, AppError> {
+        let mut p = Problems::default();
+        let amount = p.positive_amount(&b.amount, "amount");
+        p.finish_with(|| {
+            Some(AdvanceInput {
+                amount: amount?,
+                paid_on: b.paid_on,
+            })
+        })
+    }
 }
 
 /// `POST /api/v1/travel-claims/{id}/advance-returned`.
