@@ -40,7 +40,7 @@ pub fn entries_newest_first(
                 .select(EntryRow::as_select())
                 .load(conn)?,
         );
-        found.sort_unstable_by(|a, b| b.id.cmp(&a.id));
+        found.sort_unstable_by_key(|e| std::cmp::Reverse(e.id));
         found.truncate(keep);
     }
     Ok(found)
