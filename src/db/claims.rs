@@ -8,6 +8,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use super::schema::travel_claims;
 use super::DbConnection;
+use crate::domain::status::{ClaimStatus, Status};
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = travel_claims)]
@@ -15,7 +16,8 @@ pub struct ClaimRow {
     pub id: i64,
     pub claimant_id: i64,
     pub budget_line_id: i64,
-    pub status: String,
+    #[diesel(deserialize_as = String)]
+    pub status: ClaimStatus,
     pub purpose: String,
     pub destination: String,
     pub departure_date: NaiveDate,
@@ -80,7 +82,7 @@ pub fn find(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<Option
 pub fn list(
     conn: &mut DbConnection,
     org_id: i64,
-    status: Option<&str>,
+    status: Option<ClaimStatus>,
     claimant_id: Option<i64>,
     before: Option<i64>,
     limit: i64,
@@ -95,7 +97,7 @@ pub fn list(
         query = query.filter(travel_claims::id.lt(before));
     }
     if let Some(status) = status {
-        query = query.filter(travel_claims::status.eq(status.to_string()));
+        query = query.filter(travel_claims::status.eq(status.as_str()));
     }
     if let Some(claimant) = claimant_id {
         query = query.filter(travel_claims::claimant_id.eq(claimant));
@@ -103,11 +105,12 @@ pub fn list(
     query.load(conn)
 }
 
-/// `submitted` → `approved` by `actor`; `false` if the claim was no longer submitted.
+/// `from` → `to` (approved) by `actor`; `false` if the claim had moved on.
 pub fn mark_approved(
     conn: &mut DbConnection,
     org_id: i64,
     id: i64,
+    (from, to): (ClaimStatus, ClaimStatus),
     actor: i64,
     at: NaiveDateTime,
 ) -> QueryResult<bool> {
@@ -117,9 +120,9 @@ pub fn mark_approved(
                 .eq(org_id)
                 .and(travel_claims::id.eq(id)),
         )
-        .filter(travel_claims::status.eq("submitted"))
+        .filter(travel_claims::status.eq(from.as_str()))
         .set((
-            travel_claims::status.eq("approved"),
+            travel_claims::status.eq(to.as_str()),
             travel_claims::decided_by.eq(Some(actor)),
             travel_claims::decided_at.eq(Some(at)),
         ))
@@ -127,12 +130,12 @@ pub fn mark_approved(
     Ok(changed == 1)
 }
 
-/// `from` → `rejected`; `false` if the claim had moved on.
+/// `from` → `to` (rejected); `false` if the claim had moved on.
 pub fn mark_rejected(
     conn: &mut DbConnection,
     org_id: i64,
     id: i64,
-    from: &str,
+    (from, to): (ClaimStatus, ClaimStatus),
     actor: i64,
     at: NaiveDateTime,
     reason: &str,
@@ -143,9 +146,9 @@ pub fn mark_rejected(
                 .eq(org_id)
                 .and(travel_claims::id.eq(id)),
         )
-        .filter(travel_claims::status.eq(from))
+        .filter(travel_claims::status.eq(from.as_str()))
         .set((
-            travel_claims::status.eq("rejected"),
+            travel_claims::status.eq(to.as_str()),
             travel_claims::decided_by.eq(Some(actor)),
             travel_claims::decided_at.eq(Some(at)),
             travel_claims::reject_reason.eq(Some(reason)),
@@ -154,11 +157,12 @@ pub fn mark_rejected(
     Ok(changed == 1)
 }
 
-/// `approved` → `paid`; `false` if the claim was not approved.
+/// `from` → `to` (paid); `false` if the claim had moved on.
 pub fn mark_paid(
     conn: &mut DbConnection,
     org_id: i64,
     id: i64,
+    (from, to): (ClaimStatus, ClaimStatus),
     actor: i64,
     at: NaiveDateTime,
     paid_on: NaiveDate,
@@ -169,9 +173,9 @@ pub fn mark_paid(
                 .eq(org_id)
                 .and(travel_claims::id.eq(id)),
         )
-        .filter(travel_claims::status.eq("approved"))
+        .filter(travel_claims::status.eq(from.as_str()))
         .set((
-            travel_claims::status.eq("paid"),
+            travel_claims::status.eq(to.as_str()),
             travel_claims::paid_by.eq(Some(actor)),
             travel_claims::paid_at.eq(Some(at)),
             travel_claims::paid_on.eq(Some(paid_on)),
@@ -181,11 +185,12 @@ pub fn mark_paid(
 }
 
 /// R16: records that the traveller returned what the paid claim left them owing; `false` if
-/// the claim is not paid or the return is already recorded.
+/// the claim is no longer in status `from` (paid) or the return is already recorded.
 pub fn mark_advance_returned(
     conn: &mut DbConnection,
     org_id: i64,
     id: i64,
+    from: ClaimStatus,
     actor: i64,
     returned_on: NaiveDate,
 ) -> QueryResult<bool> {
@@ -195,7 +200,7 @@ pub fn mark_advance_returned(
                 .eq(org_id)
                 .and(travel_claims::id.eq(id)),
         )
-        .filter(travel_claims::status.eq("paid"))
+        .filter(travel_claims::status.eq(from.as_str()))
         .filter(travel_claims::advance_returned_on.is_null())
         .set((
             travel_claims::advance_returned_on.eq(Some(returned_on)),

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 
 use super::schema::{performance_targets, subsidy_batches, subsidy_items, travel_claims};
 use super::DbConnection;
+use crate::domain::status::{BatchStatus, Status};
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = performance_targets)]
@@ -118,7 +119,7 @@ pub fn paid_batches(
         .filter(
             subsidy_batches::year
                 .eq(year)
-                .and(subsidy_batches::status.eq("paid")),
+                .and(subsidy_batches::status.eq(BatchStatus::Paid.as_str())),
         )
         .select((
             subsidy_batches::id,
@@ -164,7 +165,7 @@ pub fn paid_months(
         .filter(
             subsidy_batches::year
                 .eq(year)
-                .and(subsidy_batches::status.eq("paid")),
+                .and(subsidy_batches::status.eq(BatchStatus::Paid.as_str())),
         )
         .select((subsidy_batches::id, subsidy_batches::paid_on))
         .load(conn)?;

@@ -17,6 +17,9 @@ use crate::db::invoices::{self as invoice_rows, NewClaimInvoice};
 use crate::db::{budget as lines, now, DbConnection, Pool};
 use crate::domain::capitals::in_words;
 use crate::domain::invoice::Invoice;
+use crate::domain::status::{
+    ClaimAction, ClaimStatus, InvalidTransition, RequestAction, RequestState, RequestStatus, Status,
+};
 use crate::domain::travel::{Trip, TripInput};
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
@@ -215,7 +218,7 @@ fn submit_in(
                 org_id: actor.org_id,
                 claimant_id: actor.user_id,
                 budget_line_id,
-                status: "submitted",
+                status: ClaimStatus::Submitted.as_str(),
                 purpose: &purpose,
                 destination: &destination,
                 departure_date,
@@ -234,18 +237,21 @@ fn submit_in(
             diesel::result::Error::DatabaseError(
                 diesel::result::DatabaseErrorKind::UniqueViolation,
                 _,
-            ) => AppError::InvalidTransition {
-                what: "travel request",
-                from: "claimed".into(),
-                action: "name in this claim",
-            },
+            ) => AppError::from(
+                RequestState {
+                    status: RequestStatus::Approved,
+                    claimed: true,
+                }
+                .refusal(RequestAction::NameInClaim),
+            ),
             e => e.into(),
         })?;
         if let Some(request) = travel_request_id {
             travel_requests::name_by_claim(c, actor.org_id, request, actor.user_id)?;
         }
         hold_invoices(c, actor.org_id, id, invoices)?;
-        audit::status(c, actor, (ENTITY, id), "submit", None, "submitted", None)?;
+        let submitted = ClaimStatus::Submitted.as_str();
+        audit::status(c, actor, (ENTITY, id), "submit", None, submitted, None)?;
         let warning = ledger::warning(c, actor.org_id, budget_line_id, breakdown.reimbursable)?;
         let mut view = load(c, actor.org_id, id)?;
         view.budget_warning = warning;
@@ -404,7 +410,7 @@ pub fn get(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimView> {
 pub fn list(
     pool: &Pool,
     actor: &Actor,
-    status: Option<&str>,
+    status: Option<ClaimStatus>,
     page: Page,
 ) -> AppResult<Vec<ClaimView>> {
     let mut c = conn(pool)?;
@@ -415,11 +421,11 @@ pub fn list(
         .collect()
 }
 
-fn not_allowed(row: &ClaimRow, action: &'static str) -> AppError {
-    AppError::InvalidTransition {
-        what: "travel claim",
-        from: row.status.clone(),
-        action,
+/// A conditional move found the claim moved on meanwhile: the refusal names its status now.
+fn moved_on(c: &mut DbConnection, org_id: i64, id: i64, action: ClaimAction) -> AppError {
+    match find(c, org_id, id) {
+        Ok(row) => InvalidTransition::new(row.status, action).into(),
+        Err(e) => e,
     }
 }
 
@@ -440,9 +446,7 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimView> {
     // never moved). The write lock then covers only the writes, each one conditional.
     let row = find(&mut c, actor.org_id, id)?;
     not_own(&row, actor)?;
-    if row.status != "submitted" {
-        return Err(not_allowed(&row, "approve"));
-    }
+    let approved = row.status.apply(ClaimAction::Approve)?;
     let path = ledger::path(&mut c, actor.org_id, row.budget_line_id)?;
     let amount = Money::from_fen(row.reimbursable_fen);
     let source = Source {
@@ -451,8 +455,9 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimView> {
         actor: actor.user_id,
     };
     let view = answer(&mut c, actor, 200, |c| {
-        if !rows::mark_approved(c, actor.org_id, id, actor.user_id, now())? {
-            return Err(not_allowed(&find(c, actor.org_id, id)?, "approve"));
+        let change = (row.status, approved);
+        if !rows::mark_approved(c, actor.org_id, id, change, actor.user_id, now())? {
+            return Err(moved_on(c, actor.org_id, id, ClaimAction::Approve));
         }
         // R16: the request's commitment is released first, so the room it frees is usable.
         if let Some(request) = row.travel_request_id {
@@ -464,8 +469,8 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimView> {
             actor,
             (ENTITY, id),
             "approve",
-            Some("submitted"),
-            "approved",
+            Some(row.status.as_str()),
+            approved.as_str(),
             None,
         )?;
         load(c, actor.org_id, id)
@@ -480,29 +485,27 @@ pub fn reject(pool: &Pool, actor: &Actor, id: i64, reason: &str) -> AppResult<Cl
     answer(&mut c, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;
         not_own(&row, actor)?;
-        if row.status != "submitted" && row.status != "approved" {
-            return Err(not_allowed(&row, "reject"));
-        }
+        let rejected = row.status.apply(ClaimAction::Reject)?;
         // The status moves first, conditionally: a concurrent payment or rejection of the same
         // claim loses here with 409, before any money moves.
         if !rows::mark_rejected(
             c,
             actor.org_id,
             id,
-            &row.status,
+            (row.status, rejected),
             actor.user_id,
             now(),
             reason.trim(),
         )? {
-            return Err(not_allowed(&find(c, actor.org_id, id)?, "reject"));
+            return Err(moved_on(c, actor.org_id, id, ClaimAction::Reject));
         }
         // A claim rejected before approval leaves its request free for another claim; once
         // approved, the request's commitment was handed to the claim, and the request stays used.
-        if let (Some(request), "submitted") = (row.travel_request_id, row.status.as_str()) {
+        if let (Some(request), ClaimStatus::Submitted) = (row.travel_request_id, row.status) {
             travel_requests::unname(c, actor.org_id, request)?;
         }
         invoice_rows::release(c, actor.org_id, id)?;
-        if row.status == "approved" {
+        if row.status == ClaimStatus::Approved {
             let source = Source {
                 kind: ENTITY,
                 id,
@@ -521,8 +524,8 @@ pub fn reject(pool: &Pool, actor: &Actor, id: i64, reason: &str) -> AppResult<Cl
             actor,
             (ENTITY, id),
             "reject",
-            Some(&row.status),
-            "rejected",
+            Some(row.status.as_str()),
+            rejected.as_str(),
             Some(reason.trim()),
         )?;
         load(c, actor.org_id, id)
@@ -541,12 +544,11 @@ pub fn pay(
     answer(&mut c, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;
         not_own(&row, actor)?;
-        if row.status != "approved" {
-            return Err(not_allowed(&row, "pay"));
-        }
+        let paid = row.status.apply(ClaimAction::Pay)?;
         clock::check_paid_on(c, actor.org_id, row.decided_at, paid_on, margin)?;
-        if !rows::mark_paid(c, actor.org_id, id, actor.user_id, now(), paid_on)? {
-            return Err(not_allowed(&find(c, actor.org_id, id)?, "pay"));
+        let change = (row.status, paid);
+        if !rows::mark_paid(c, actor.org_id, id, change, actor.user_id, now(), paid_on)? {
+            return Err(moved_on(c, actor.org_id, id, ClaimAction::Pay));
         }
         let source = Source {
             kind: ENTITY,
@@ -565,8 +567,8 @@ pub fn pay(
             actor,
             (ENTITY, id),
             "pay",
-            Some("approved"),
-            "paid",
+            Some(row.status.as_str()),
+            paid.as_str(),
             Some(&paid_on.to_string()),
         )?;
         load(c, actor.org_id, id)
@@ -585,20 +587,19 @@ pub fn advance_returned(
     let mut c = conn(pool)?;
     answer(&mut c, actor, 200, |c| {
         let view = load(c, actor.org_id, id)?;
+        let action = ClaimAction::RecordAdvanceReturned;
+        let to = view.status.apply(action)?;
         let owed = view
             .settlement
             .as_ref()
             .filter(|s| !s.to_return.is_zero() && s.advance_returned_on.is_none());
-        if view.status != "paid" || owed.is_none() {
-            return Err(AppError::InvalidTransition {
-                what: "travel claim",
-                from: if view.status == "paid" {
-                    "settled".into()
-                } else {
-                    view.status.clone()
-                },
-                action: "record an advance returned on",
-            });
+        if owed.is_none() {
+            // R16: nothing is owed, or its return is recorded already.
+            return Err(InvalidTransition {
+                from: "settled",
+                ..InvalidTransition::new(view.status, action)
+            }
+            .into());
         }
         if view.paid_on.is_some_and(|paid| returned_on < paid) {
             return Err(AppError::field(
@@ -606,19 +607,23 @@ pub fn advance_returned(
                 "an advance cannot be returned before the claim was paid",
             ));
         }
-        if !rows::mark_advance_returned(c, actor.org_id, id, actor.user_id, returned_on)? {
-            return Err(not_allowed(
-                &find(c, actor.org_id, id)?,
-                "record an advance returned on",
-            ));
+        if !rows::mark_advance_returned(
+            c,
+            actor.org_id,
+            id,
+            view.status,
+            actor.user_id,
+            returned_on,
+        )? {
+            return Err(moved_on(c, actor.org_id, id, action));
         }
         audit::status(
             c,
             actor,
             (ENTITY, id),
             "advance_returned",
-            Some("paid"),
-            "paid",
+            Some(view.status.as_str()),
+            to.as_str(),
             Some(&returned_on.to_string()),
         )?;
         load(c, actor.org_id, id)

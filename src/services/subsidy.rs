@@ -16,6 +16,7 @@ use crate::auth::Actor;
 use crate::db::subsidy::{self as rows, BatchRow, ItemRow, NewBatch, NewRecipient, RecipientRow};
 use crate::db::{budget as lines, now, DbConnection, Pool};
 use crate::domain::capitals::in_words;
+use crate::domain::status::{Action, BatchAction, BatchStatus, InvalidTransition, Status};
 use crate::domain::subsidy::{month_item, monthly_amount, months_orphaned, Enrollment, Half};
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
@@ -315,7 +316,7 @@ pub fn create_batch(
                 year,
                 half: half.number(),
                 supplementary,
-                status: "draft",
+                status: BatchStatus::Draft.as_str(),
                 total_fen: total(&items)?.fen(),
                 created_by: actor.user_id,
                 created_at: now(),
@@ -337,7 +338,8 @@ pub fn create_batch(
                 },
             )?;
         }
-        audit::status(c, actor, (ENTITY, id), "create", None, "draft", None)?;
+        let draft = BatchStatus::Draft.as_str();
+        audit::status(c, actor, (ENTITY, id), "create", None, draft, None)?;
         load(c, actor.org_id, id)
     })
 }
@@ -347,9 +349,7 @@ pub fn regenerate(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
     let mut c = conn(pool)?;
     answer(&mut c, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;
-        if row.status != "draft" {
-            return Err(not_allowed(&row, "regenerate"));
-        }
+        let draft = row.status.apply(BatchAction::Regenerate)?;
         let items = due_items(c, actor.org_id, id, row.year, half_of(&row)?)?;
         if items.is_empty() {
             return Err(AppError::EmptyBatch);
@@ -364,8 +364,8 @@ pub fn regenerate(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
             actor,
             (ENTITY, id),
             "regenerate",
-            Some("draft"),
-            "draft",
+            Some(row.status.as_str()),
+            draft.as_str(),
             None,
         )?;
         load(c, actor.org_id, id)
@@ -385,11 +385,11 @@ fn made_by(c: &mut DbConnection, actor: &Actor, row: &BatchRow) -> AppResult<boo
     )
 }
 
-fn not_allowed(row: &BatchRow, action: &'static str) -> AppError {
-    AppError::InvalidTransition {
-        what: "subsidy batch",
-        from: row.status.clone(),
-        action,
+/// A conditional move found the batch moved on meanwhile: the refusal names its status now.
+fn moved_on(c: &mut DbConnection, org_id: i64, id: i64, action: BatchAction) -> AppError {
+    match find(c, org_id, id) {
+        Ok(row) => InvalidTransition::new(row.status, action).into(),
+        Err(e) => e,
     }
 }
 
@@ -399,9 +399,7 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
     let mut c = conn(pool)?;
     let view = answer(&mut c, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;
-        if row.status != "draft" {
-            return Err(not_allowed(&row, "approve"));
-        }
+        let approved = row.status.apply(BatchAction::Approve)?;
         if made_by(c, actor, &row)? {
             return Err(AppError::SelfApprovalForbidden);
         }
@@ -419,8 +417,9 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
         }
         // Status first, conditionally (a concurrent approval of this batch loses with 409), then
         // the months (a concurrent batch holding one of them makes this one outdated), then money.
-        if !rows::mark_approved(c, actor.org_id, id, actor.user_id, now())? {
-            return Err(not_allowed(&find(c, actor.org_id, id)?, "approve"));
+        let change = (row.status, approved);
+        if !rows::mark_approved(c, actor.org_id, id, change, actor.user_id, now())? {
+            return Err(moved_on(c, actor.org_id, id, BatchAction::Approve));
         }
         rows::set_live(c, actor.org_id, id, true).map_err(|e| match e {
             DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
@@ -445,8 +444,8 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
             actor,
             (ENTITY, id),
             "approve",
-            Some("draft"),
-            "approved",
+            Some(row.status.as_str()),
+            approved.as_str(),
             None,
         )?;
         load(c, actor.org_id, id)
@@ -467,16 +466,24 @@ pub fn pay(
     let mut c = conn(pool)?;
     answer(&mut c, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;
-        if row.status != "approved" {
-            return Err(not_allowed(&row, "pay"));
-        }
+        let paid = row.status.apply(BatchAction::Pay)?;
         clock::check_paid_on(c, actor.org_id, row.approved_at, paid_on, margin)?;
         let (from, to) = half_of(&row)?
             .payout_window(row.year)
             .ok_or_else(|| AppError::Internal("payout window".into()))?;
         let on_time = from <= paid_on && paid_on <= to;
-        if !rows::mark_paid(c, actor.org_id, id, actor.user_id, now(), paid_on, on_time)? {
-            return Err(not_allowed(&find(c, actor.org_id, id)?, "pay"));
+        let change = (row.status, paid);
+        if !rows::mark_paid(
+            c,
+            actor.org_id,
+            id,
+            change,
+            actor.user_id,
+            now(),
+            paid_on,
+            on_time,
+        )? {
+            return Err(moved_on(c, actor.org_id, id, BatchAction::Pay));
         }
         let source = Source {
             kind: ENTITY,
@@ -495,8 +502,8 @@ pub fn pay(
             actor,
             (ENTITY, id),
             "pay",
-            Some("approved"),
-            "paid",
+            Some(row.status.as_str()),
+            paid.as_str(),
             Some(&paid_on.to_string()),
         )?;
         load(c, actor.org_id, id)
@@ -509,13 +516,18 @@ pub fn void(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
     let mut c = conn(pool)?;
     answer(&mut c, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;
-        if row.status != "draft" && row.status != "approved" {
-            return Err(not_allowed(&row, "void"));
+        let void = row.status.apply(BatchAction::Void)?;
+        if !rows::mark_void(
+            c,
+            actor.org_id,
+            id,
+            (row.status, void),
+            actor.user_id,
+            now(),
+        )? {
+            return Err(moved_on(c, actor.org_id, id, BatchAction::Void));
         }
-        if !rows::mark_void(c, actor.org_id, id, &row.status, actor.user_id, now())? {
-            return Err(not_allowed(&find(c, actor.org_id, id)?, "void"));
-        }
-        if row.status == "approved" {
+        if row.status == BatchStatus::Approved {
             let source = Source {
                 kind: ENTITY,
                 id,
@@ -534,9 +546,9 @@ pub fn void(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
             c,
             actor,
             (ENTITY, id),
-            "void",
-            Some(&row.status),
-            "void",
+            BatchAction::Void.as_str(),
+            Some(row.status.as_str()),
+            void.as_str(),
             None,
         )?;
         load(c, actor.org_id, id)
@@ -571,13 +583,7 @@ pub fn list(
 /// approved or paid batch, UTF-8 CSV, one row per recipient.
 pub fn payment_file(pool: &Pool, actor: &Actor, id: i64) -> AppResult<(String, Vec<u8>)> {
     let batch = get(pool, actor, id)?;
-    if batch.status != "approved" && batch.status != "paid" {
-        return Err(AppError::InvalidTransition {
-            what: "subsidy batch",
-            from: batch.status,
-            action: "pay out",
-        });
-    }
+    batch.status.apply(BatchAction::PayOut)?;
     let bytes =
         crate::export::payment_csv(&batch).map_err(|e| AppError::Internal(format!("csv: {e}")))?;
     let name = format!(

@@ -15,6 +15,7 @@ use crate::auth::Role;
 use crate::db::adjustments::Filter;
 use crate::db::Pool;
 use crate::domain::budget::AdjustmentKind;
+use crate::domain::status::AdjustmentStatus;
 use crate::error::AppError;
 use crate::routes::extract::parse_json;
 use crate::routes::list::Page;
@@ -38,15 +39,6 @@ pub struct AdjustmentLine {
     pub note: String,
 }
 
-fn status(text: &str) -> &'static str {
-    match text {
-        "requested" => "待审批",
-        "approved" => "已批准",
-        "rejected" => "已驳回",
-        _ => "未知",
-    }
-}
-
 fn adjustment_line(a: &AdjustmentView, names: &HashMap<i64, String>) -> AdjustmentLine {
     let name = |id: i64| names.get(&id).cloned().unwrap_or_else(|| id.to_string());
     AdjustmentLine {
@@ -59,7 +51,7 @@ fn adjustment_line(a: &AdjustmentView, names: &HashMap<i64, String>) -> Adjustme
         amount: yuan(a.amount),
         reason: a.reason.clone(),
         document_no: a.document_no.clone().unwrap_or_default(),
-        status: status(&a.status),
+        status: a.status.chinese(),
         note: a.reject_reason.clone().unwrap_or_default(),
     }
 }
@@ -156,7 +148,7 @@ pub async fn page(
         let queue = if adjustments::may_decide(&actor) {
             let filter = Filter {
                 year: Some(year),
-                status: Some("requested"),
+                status: Some(AdjustmentStatus::Requested),
                 ..Filter::default()
             };
             adjustments::list(&pool, &actor, filter, all)?
@@ -219,7 +211,10 @@ fn refusal(e: &AppError) -> String {
             "不能审批自己提出的预算调整，请由其他财务人员审批。".into()
         }
         AppError::InvalidTransition { from, .. } => {
-            format!("这笔预算调整当前是「{}」，不能再审批。", status(from))
+            format!(
+                "这笔预算调整当前是「{}」，不能再审批。",
+                format::status(from)
+            )
         }
         other => format::refusal(other, None),
     }

@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 
 use crate::auth::Role;
 use crate::db::Pool;
+use crate::domain::status::{Action, BatchAction, BatchStatus};
 use crate::domain::subsidy::Half;
 use crate::error::AppError;
 use crate::routes::extract::parse_json;
@@ -54,14 +55,16 @@ pub fn refusal(error: &AppError) -> String {
         AppError::InvalidTransition {
             from, action: a, ..
         } => {
-            let what = match *a {
-                "approve" => "批准",
-                "pay" => "登记支付",
-                "void" => "作废",
-                "regenerate" => "重新生成",
-                "pay out" => "下载代发文件",
-                _ => "这样操作",
-            };
+            let what = [
+                (BatchAction::Approve, "批准"),
+                (BatchAction::Pay, "登记支付"),
+                (BatchAction::Void, "作废"),
+                (BatchAction::Regenerate, "重新生成"),
+                (BatchAction::PayOut, "下载代发文件"),
+            ]
+            .into_iter()
+            .find(|(action, _)| action.as_str() == *a)
+            .map_or("这样操作", |(_, what)| what);
             format!("无法{what}：这个批次当前是「{}」。", format::status(from))
         }
         AppError::InvalidRequest {
@@ -187,7 +190,7 @@ fn batch_line(b: &BatchView) -> BatchLine {
     BatchLine {
         id: b.id,
         title: batch_title(b),
-        status: format::status(&b.status),
+        status: b.status.chinese(),
         total: yuan(b.total),
         recipients: b.items.len(),
     }
@@ -466,7 +469,7 @@ struct BatchPage {
     id: i64,
     title: String,
     status: &'static str,
-    status_code: String,
+    status_code: BatchStatus,
     line: String,
     window: String,
     items: Vec<ItemLine>,
@@ -558,8 +561,8 @@ pub async fn show(pool: web::Data<Pool>, user: SignedIn, id: web::Path<i64>) -> 
             nav: Nav::new(&user, "/subsidy"),
             id: batch.id,
             title: batch_title(&batch),
-            status: format::status(&batch.status),
-            status_code: batch.status.clone(),
+            status: batch.status.chinese(),
+            status_code: batch.status,
             line: format!("{} {}", line.line.code, line.line.name),
             window: format!(
                 "{} 至 {}",

@@ -13,6 +13,7 @@ mod budget_lines;
 mod duty;
 mod policy;
 mod reports;
+mod status;
 mod subsidy;
 mod travel_claims;
 pub mod travel_requests;

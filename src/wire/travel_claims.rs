@@ -338,7 +338,7 @@ impl BreakdownView {
 pub struct ClaimView {
     pub id: i64,
     /// `submitted`, `approved`, `rejected` or `paid`.
-    pub status: String,
+    pub status: crate::domain::status::ClaimStatus,
     pub claimant_id: i64,
     pub budget_line_id: i64,
     pub purpose: String,
