@@ -9,6 +9,8 @@ use serde::{Deserialize, Deserializer, Serialize};
 use super::schema::travel_claims;
 use super::DbConnection;
 use crate::domain::status::{ClaimStatus, Status};
+use crate::domain::travel::Breakdown;
+use crate::domain::Money;
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = travel_claims)]
@@ -50,7 +52,9 @@ pub struct NewClaim<'a> {
     pub departure_date: NaiveDate,
     pub return_date: NaiveDate,
     pub policy_version_id: i64,
+    /// The claim's body as the claimant sent it (kept for auditors, never read back).
     pub request: &'a str,
+    /// A [`StoredBreakdown`] as JSON.
     pub breakdown: &'a str,
     pub reimbursable_fen: i64,
     pub self_borne_fen: i64,
@@ -231,6 +235,50 @@ pub struct StoredBreakdown {
     pub forfeited: Fen,
     pub ineligible_reason: Option<String>,
     pub lines: Vec<StoredLine>,
+}
+
+impl StoredBreakdown {
+    /// The breakdown computed under policy version `policy_version` (its number), as it is kept:
+    /// amounts in fen, rule texts written out as the claim was computed.
+    pub fn new(policy_version: i32, b: &Breakdown) -> StoredBreakdown {
+        let fen = |m: Money| Fen(m.fen());
+        StoredBreakdown {
+            policy_version,
+            days: b.days,
+            stays: b
+                .stays
+                .iter()
+                .map(|s| StoredStay {
+                    city: s.city.to_string(),
+                    nights: s.nights,
+                    cap_per_night: fen(s.cap_per_night),
+                    cap_total: fen(s.cap_total),
+                    lodging_claimed: fen(s.lodging_claimed),
+                    lodging_allowed: fen(s.lodging_allowed),
+                    self_borne: fen(s.self_borne),
+                })
+                .collect(),
+            meal_allowance: fen(b.meal_allowance),
+            meal_deductions: fen(b.meal_deductions),
+            transport_allowance: fen(b.transport_allowance),
+            tickets: fen(b.tickets),
+            reimbursable: fen(b.reimbursable),
+            self_borne: fen(b.self_borne),
+            forfeited: fen(b.forfeited),
+            ineligible_reason: b.ineligible_reason.map(|r| r.code().to_string()),
+            lines: b
+                .lines
+                .iter()
+                .map(|l| StoredLine {
+                    item: l.item.as_str().to_string(),
+                    date: l.date,
+                    amount: fen(l.amount),
+                    rule: l.rule.to_string(),
+                    rate: l.rule.rate().map(fen),
+                })
+                .collect(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

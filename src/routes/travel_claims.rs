@@ -40,7 +40,7 @@ pub async fn submit(
     body: Body<ClaimBody>,
 ) -> AppResult<HttpResponse> {
     caller.require(&[Role::Claimant])?;
-    let body = body.into_inner()?;
+    let (body, sent) = body.into_inner_and_text()?;
     let line = body
         .budget_line_id
         .ok_or_else(|| AppError::InvalidRequest {
@@ -51,9 +51,10 @@ pub async fn submit(
     let input = body.to_trip_input()?;
     let request = body.travel_request_id;
     let invoices = body.invoices()?;
-    let claim =
-        run(move || claims::submit_with_invoices(&pool, &caller, line, input, request, &invoices))
-            .await?;
+    let claim = run(move || {
+        claims::submit_with_invoices(&pool, &caller, line, input, request, &invoices, &sent)
+    })
+    .await?;
     Ok(HttpResponse::Created().json(claim))
 }
 

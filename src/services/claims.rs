@@ -10,9 +10,7 @@ use crate::auth::{Actor, Role};
 use std::borrow::Cow;
 
 use super::paging::Page;
-use crate::db::claims::{
-    self as rows, ClaimRow, Fen, NewClaim, StoredBreakdown, StoredLine, StoredStay,
-};
+use crate::db::claims::{self as rows, ClaimRow, Fen, NewClaim, StoredBreakdown};
 use crate::db::invoices::{self as invoice_rows, NewClaimInvoice};
 use crate::db::{budget as lines, now, DbConnection, Pool};
 use crate::domain::capitals::in_words;
@@ -20,7 +18,7 @@ use crate::domain::invoice::Invoice;
 use crate::domain::status::{
     ClaimAction, ClaimStatus, InvalidTransition, RequestAction, RequestState, RequestStatus, Status,
 };
-use crate::domain::travel::{Trip, TripInput};
+use crate::domain::travel::{Breakdown, Trip, TripInput};
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
 use crate::metrics;
@@ -34,15 +32,25 @@ use super::{answer, clock, conn, policy};
 
 const ENTITY: &str = "travel_claim";
 
-/// Computes a trip with the policy in force on its departure date (R2).
-fn compute(c: &mut DbConnection, org_id: i64, input: TripInput) -> AppResult<(i64, BreakdownView)> {
+/// A trip computed with the policy in force on its departure date (R2).
+struct Computed {
+    policy_version_id: i64,
+    policy_version: i32,
+    breakdown: Breakdown,
+}
+
+fn compute(c: &mut DbConnection, org_id: i64, input: TripInput) -> AppResult<Computed> {
     let version = policy::in_force(c, org_id, input.departure_date, "departure_date")?;
     let trip = Trip::parse(input, &version.policy)?;
     let breakdown = trip.compute().map_err(|_| too_large("stays"))?;
     if let Some(field) = breakdown.over_limit() {
         return Err(too_large(field));
     }
-    Ok((version.id, BreakdownView::new(version.number, &breakdown)))
+    Ok(Computed {
+        policy_version_id: version.id,
+        policy_version: version.number,
+        breakdown,
+    })
 }
 
 /// R8: a claim whose sums would exceed the R1 limit.
@@ -51,46 +59,6 @@ fn too_large(field: &'static str) -> AppError {
         field,
         "the claim's total would exceed 99999999.99, the largest amount the service handles (R1)",
     )
-}
-
-/// The breakdown as the database keeps it.
-fn record(view: &BreakdownView) -> StoredBreakdown {
-    StoredBreakdown {
-        policy_version: view.policy_version,
-        days: view.days,
-        stays: view
-            .stays
-            .iter()
-            .map(|s| StoredStay {
-                city: s.city.clone(),
-                nights: s.nights,
-                cap_per_night: Fen(s.cap_per_night.fen()),
-                cap_total: Fen(s.cap_total.fen()),
-                lodging_claimed: Fen(s.lodging_claimed.fen()),
-                lodging_allowed: Fen(s.lodging_allowed.fen()),
-                self_borne: Fen(s.self_borne.fen()),
-            })
-            .collect(),
-        meal_allowance: Fen(view.meal_allowance.fen()),
-        meal_deductions: Fen(view.meal_deductions.fen()),
-        transport_allowance: Fen(view.transport_allowance.fen()),
-        tickets: Fen(view.tickets.fen()),
-        reimbursable: Fen(view.reimbursable.fen()),
-        self_borne: Fen(view.self_borne.fen()),
-        forfeited: Fen(view.forfeited.fen()),
-        ineligible_reason: view.ineligible_reason.clone(),
-        lines: view
-            .lines
-            .iter()
-            .map(|l| StoredLine {
-                item: l.item.to_string(),
-                date: l.date,
-                amount: Fen(l.amount.fen()),
-                rule: l.rule.to_string(),
-                rate: l.rate.map(|r| Fen(r.fen())),
-            })
-            .collect(),
-    }
 }
 
 /// The stored breakdown as the API shows it.
@@ -136,19 +104,33 @@ fn view_of(stored: StoredBreakdown) -> BreakdownView {
 
 /// `POST /api/v1/travel-claims/quote`: the breakdown, nothing stored.
 pub fn quote(pool: &Pool, actor: &Actor, input: TripInput) -> AppResult<BreakdownView> {
-    Ok(compute(&mut *conn(pool)?, actor.org_id, input)?.1)
+    let computed = compute(&mut *conn(pool)?, actor.org_id, input)?;
+    Ok(BreakdownView::new(
+        computed.policy_version,
+        &computed.breakdown,
+    ))
 }
 
 /// `POST /api/v1/travel-claims`: stores the claim with its breakdown and policy version, and
-/// warns (without refusing) when the line cannot cover it today.
+/// the body as the claimant `sent` it, and warns (without refusing) when the line cannot cover
+/// it today.
 pub fn submit(
     pool: &Pool,
     actor: &Actor,
     budget_line_id: i64,
     input: TripInput,
     travel_request_id: Option<i64>,
+    sent: &str,
 ) -> AppResult<ClaimView> {
-    submit_with_invoices(pool, actor, budget_line_id, input, travel_request_id, &[])
+    submit_with_invoices(
+        pool,
+        actor,
+        budget_line_id,
+        input,
+        travel_request_id,
+        &[],
+        sent,
+    )
 }
 
 /// [`submit`] for a claim naming invoices (R15): each becomes the claim's in the same
@@ -160,6 +142,7 @@ pub fn submit_with_invoices(
     input: TripInput,
     travel_request_id: Option<i64>,
     invoices: &[Invoice],
+    sent: &str,
 ) -> AppResult<ClaimView> {
     let mut c = conn(pool)?;
     let submitted = submit_in(
@@ -169,6 +152,7 @@ pub fn submit_with_invoices(
         input,
         travel_request_id,
         invoices,
+        sent,
     );
     match submitted {
         // A concurrent submission took the invoice between our check and our insert: its
@@ -195,9 +179,8 @@ fn submit_in(
     input: TripInput,
     travel_request_id: Option<i64>,
     invoices: &[Invoice],
+    sent: &str,
 ) -> AppResult<ClaimView> {
-    let request = serde_json::to_string(&RequestRecord::from(&input))
-        .map_err(|e| AppError::Internal(e.to_string()))?;
     if lines::find(c, actor.org_id, budget_line_id)?.is_none() {
         return Err(AppError::UnknownBudgetLine(budget_line_id.to_string()));
     }
@@ -207,8 +190,12 @@ fn submit_in(
     );
     let (departure_date, return_date) = (input.departure_date, input.return_date);
     // Policy versions are never changed once stored, so the claim is computed before the write.
-    let (policy_id, breakdown) = compute(c, actor.org_id, input)?;
-    let breakdown_json = serde_json::to_string(&record(&breakdown))
+    let Computed {
+        policy_version_id,
+        policy_version,
+        breakdown,
+    } = compute(c, actor.org_id, input)?;
+    let stored = serde_json::to_string(&StoredBreakdown::new(policy_version, &breakdown))
         .map_err(|e| AppError::Internal(e.to_string()))?;
     // The answer is built inside the transaction: if it cannot be, no row is left behind.
     answer(c, actor, 201, |c| {
@@ -223,9 +210,9 @@ fn submit_in(
                 destination: &destination,
                 departure_date,
                 return_date,
-                policy_version_id: policy_id,
-                request: &request,
-                breakdown: &breakdown_json,
+                policy_version_id,
+                request: sent,
+                breakdown: &stored,
                 reimbursable_fen: breakdown.reimbursable.fen(),
                 self_borne_fen: breakdown.self_borne.fen(),
                 submitted_at: now(),
@@ -292,47 +279,6 @@ fn hold_invoices(
         })?;
     }
     Ok(())
-}
-
-/// What is kept of the request, for auditors: the trip exactly as stated.
-#[derive(serde::Serialize)]
-struct RequestRecord<'a> {
-    purpose: &'a str,
-    destination: &'a str,
-    departure_date: NaiveDate,
-    return_date: NaiveDate,
-    stays: Vec<serde_json::Value>,
-    tickets: Vec<serde_json::Value>,
-    meals_provided: Vec<serde_json::Value>,
-    vehicle_provided_dates: &'a [NaiveDate],
-}
-
-impl<'a> From<&'a TripInput> for RequestRecord<'a> {
-    fn from(t: &'a TripInput) -> Self {
-        RequestRecord {
-            purpose: &t.purpose,
-            destination: &t.destination,
-            departure_date: t.departure_date,
-            return_date: t.return_date,
-            stays: t
-                .stays
-                .iter()
-                .map(|s| serde_json::json!({"city": s.city, "check_in": s.check_in, "check_out": s.check_out,
-                    "lodging_amount": s.lodging_amount, "invoice": s.invoice}))
-                .collect(),
-            tickets: t
-                .tickets
-                .iter()
-                .map(|k| serde_json::json!({"description": k.description, "amount": k.amount}))
-                .collect(),
-            meals_provided: t
-                .meals_provided
-                .iter()
-                .map(|m| serde_json::json!({"date": m.date, "breakfast": m.breakfast, "lunch": m.lunch, "dinner": m.dinner}))
-                .collect(),
-            vehicle_provided_dates: &t.vehicle_provided_dates,
-        }
-    }
 }
 
 fn find(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<ClaimRow> {
@@ -661,15 +607,16 @@ mod tests {
             vehicle_provided_dates: vec![],
         };
         let trip = Trip::parse(input, &policy).unwrap_or_else(|e| panic!("{e:?}"));
-        let computed =
-            BreakdownView::new(1, &trip.compute().unwrap_or_else(|_| panic!("overflow")));
-        let stored = serde_json::to_string(&record(&computed)).unwrap_or_default();
+        let breakdown = trip.compute().unwrap_or_else(|_| panic!("overflow"));
+        let computed = BreakdownView::new(1, &breakdown);
+        let record = StoredBreakdown::new(1, &breakdown);
+        let stored = serde_json::to_string(&record).unwrap_or_default();
         let read: StoredBreakdown = serde_json::from_str(&stored).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
             serde_json::to_value(view_of(read)).ok(),
             serde_json::to_value(&computed).ok()
         );
-        let mut big = record(&computed);
+        let mut big = record;
         big.reimbursable = Fen(19_999_999_998);
         let text = serde_json::to_string(&big).unwrap_or_default();
         let back: StoredBreakdown = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));

@@ -369,12 +369,14 @@ pub async fn submit(
         let line = body
             .budget_line_id
             .ok_or_else(|| AppError::field("budget_line_id", "请选择预算科目"))?;
-        Ok((line, body.to_trip_input()?, body.travel_request_id))
+        // What the claimant sent is the form, as the body it makes.
+        let sent = serde_json::to_string(&body).map_err(|e| AppError::Internal(e.to_string()))?;
+        Ok((line, body.to_trip_input()?, body.travel_request_id, sent))
     });
     let result = match parsed {
-        Ok((line, input, request)) => {
+        Ok((line, input, request, sent)) => {
             let (p, actor) = (pool.clone(), user.actor());
-            run(move || claims::submit(&p, &actor, line, input, request)).await
+            run(move || claims::submit(&p, &actor, line, input, request, &sent)).await
         }
         Err(e) => Err(PageError::Failed(e)),
     };

@@ -217,8 +217,8 @@ pub fn timestamp(at: NaiveDateTime) -> String {
 }
 
 impl<'de> Deserialize<'de> for Money {
-    /// Reads back what [`Serialize`] wrote (stored breakdowns); client input goes through
-    /// [`AmountInput`] instead.
+    /// Reads back what [`Serialize`] wrote (a travel request's stored estimate lines); client
+    /// input goes through [`AmountInput`] instead.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = String::deserialize(deserializer)?;
         let negative = text.starts_with('-');
