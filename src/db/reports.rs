@@ -103,13 +103,21 @@ pub fn claims(
         .load(conn)
 }
 
-/// Paid batches charged to any of `lines` for `year`: (id, total fen, on time).
+/// A paid subsidy batch, for the indicators.
+#[derive(Clone, Debug, Queryable)]
+pub struct PaidBatch {
+    pub id: i64,
+    pub total_fen: i64,
+    pub on_time: Option<bool>,
+}
+
+/// Paid batches charged to any of `lines` for `year`.
 pub fn paid_batches(
     conn: &mut DbConnection,
     org_id: i64,
     lines: &[i64],
     year: i32,
-) -> QueryResult<Vec<(i64, i64, Option<bool>)>> {
+) -> QueryResult<Vec<PaidBatch>> {
     subsidy_batches::table
         .filter(
             subsidy_batches::org_id
@@ -129,12 +137,20 @@ pub fn paid_batches(
         .load(conn)
 }
 
-/// The (recipient, month, fen) items of the given batches.
+/// One recipient-month of a batch, for the indicators.
+#[derive(Clone, Debug, Queryable)]
+pub struct BatchMonth {
+    pub recipient_id: i64,
+    pub month: i32,
+    pub amount_fen: i64,
+}
+
+/// The recipient-months of the given batches.
 pub fn items_of(
     conn: &mut DbConnection,
     org_id: i64,
     batches: &[i64],
-) -> QueryResult<Vec<(i64, i32, i64)>> {
+) -> QueryResult<Vec<BatchMonth>> {
     subsidy_items::table
         .filter(
             subsidy_items::org_id

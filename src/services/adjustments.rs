@@ -11,6 +11,7 @@ use crate::domain::status::{AdjustmentAction, AdjustmentStatus, InvalidTransitio
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
 use crate::routes::list::Page;
+use crate::services::paging::UNPAGED_MAX;
 use crate::wire::{timestamp, AdjustmentView, LineView};
 
 use super::{answer, audit, budget, conn, ledger};
@@ -257,7 +258,7 @@ pub fn for_line(pool: &Pool, actor: &Actor, line_id: i64) -> AppResult<LineAdjus
         line_id: Some(line_id),
         ..Filter::default()
     };
-    let adjustments = rows::list(&mut *conn(pool)?, actor.org_id, filter, None, 1000)?
+    let adjustments = rows::list(&mut *conn(pool)?, actor.org_id, filter, None, UNPAGED_MAX)?
         .into_iter()
         .map(view)
         .collect();

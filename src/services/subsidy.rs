@@ -29,6 +29,10 @@ use super::{answer, clock, conn};
 
 const ENTITY: &str = "subsidy_batch";
 
+/// The batch id of the items a new batch is made of, before the batch row exists: they are
+/// inserted with the new id ([`create_batch`]), never with this one.
+const NO_BATCH_YET: i64 = 0;
+
 /// The subsidy amount of every policy version, `(effective_from, amount)`, oldest first (R9).
 fn policy_amounts(c: &mut DbConnection, org_id: i64) -> AppResult<Vec<(NaiveDate, Money)>> {
     Ok(crate::db::policy::all(c, org_id)?
@@ -304,7 +308,7 @@ pub fn create_batch(
         {
             return Err(AppError::BatchExists);
         }
-        let items = due_items(c, actor.org_id, 0, year, half)?;
+        let items = due_items(c, actor.org_id, NO_BATCH_YET, year, half)?;
         if items.is_empty() {
             return Err(AppError::EmptyBatch);
         }

@@ -30,6 +30,10 @@ use super::{answer, clock, conn, policy};
 
 pub const ENTITY: &str = "travel_request";
 
+/// How many requests a queue page (出差审批, 借款) and a new claim's choice of requests show at
+/// most, newest first: far more than wait at once in a county bureau.
+const QUEUE_MAX: i64 = 200;
+
 fn find(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<RequestRow> {
     rows::find(c, org_id, id)?.ok_or(AppError::NotFound("travel request"))
 }
@@ -214,7 +218,7 @@ pub fn named(
 ) -> AppResult<Vec<(RequestView, String)>> {
     let mut c = conn(pool)?;
     let only = (!sees_all(actor)).then_some(actor.user_id);
-    let rows = rows::list(&mut c, actor.org_id, Some(status), only, None, 200)?;
+    let rows = rows::list(&mut c, actor.org_id, Some(status), only, None, QUEUE_MAX)?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let name = crate::db::users::find(&mut c, actor.org_id, row.requester_id)?
@@ -234,7 +238,7 @@ pub fn open_for_claims(pool: &Pool, actor: &Actor) -> AppResult<Vec<RequestView>
         Some(RequestStatus::Approved),
         Some(actor.user_id),
         None,
-        200,
+        QUEUE_MAX,
     )?
     .into_iter()
     .filter(|r| r.live_claims == 0)

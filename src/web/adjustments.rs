@@ -132,7 +132,7 @@ pub async fn page(
         let lines = budget::list(&pool, &actor, year)?;
         let names = names(&lines);
         let all = Page {
-            limit: 1000,
+            limit: crate::services::paging::UNPAGED_MAX,
             after: None,
         };
         let mine = if adjustments::may_request(&actor) {

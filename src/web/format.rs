@@ -82,6 +82,20 @@ pub fn action(code: &str) -> &'static str {
     }
 }
 
+/// What was asked of a subsidy batch (a refusal names it so), as a clerk says it.
+pub fn batch_action(text: &str) -> &'static str {
+    [
+        (BatchAction::Approve, "批准"),
+        (BatchAction::Pay, "登记支付"),
+        (BatchAction::Void, "作废"),
+        (BatchAction::Regenerate, "重新生成"),
+        (BatchAction::PayOut, "下载代发文件"),
+    ]
+    .into_iter()
+    .find(|(action, _)| action.as_str() == text)
+    .map_or("这样操作", |(_, what)| what)
+}
+
 /// A breakdown item in Chinese, as finance offices name them.
 pub fn item(code: &str) -> &'static str {
     match code {

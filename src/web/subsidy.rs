@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 use crate::auth::Role;
 use crate::db::Pool;
-use crate::domain::status::{Action, BatchAction, BatchStatus};
+use crate::domain::status::BatchStatus;
 use crate::domain::subsidy::Half;
 use crate::error::AppError;
 use crate::routes::extract::parse_json;
@@ -22,6 +22,7 @@ use crate::services::subsidy::{self, NewRecipientSpec};
 use crate::services::{budget, pages, users};
 use crate::wire::{BatchBody, BatchView, PayBody, RecipientBody, RecipientPatch, RecipientView};
 
+use super::claims::HistoryLine;
 use super::format::{self, yuan};
 use super::session::{flash, SignedIn};
 use super::{html, run, see_other, Nav, PageError, PageResult};
@@ -55,16 +56,7 @@ pub fn refusal(error: &AppError) -> String {
         AppError::InvalidTransition {
             from, action: a, ..
         } => {
-            let what = [
-                (BatchAction::Approve, "批准"),
-                (BatchAction::Pay, "登记支付"),
-                (BatchAction::Void, "作废"),
-                (BatchAction::Regenerate, "重新生成"),
-                (BatchAction::PayOut, "下载代发文件"),
-            ]
-            .into_iter()
-            .find(|(action, _)| action.as_str() == *a)
-            .map_or("这样操作", |(_, what)| what);
+            let what = format::batch_action(a);
             format!("无法{what}：这个批次当前是「{}」。", format::status(from))
         }
         AppError::InvalidRequest {
@@ -238,7 +230,7 @@ pub async fn index(pool: web::Data<Pool>, user: SignedIn) -> PageResult {
                 &actor,
                 None,
                 crate::routes::list::Page {
-                    limit: 1000,
+                    limit: crate::services::paging::UNPAGED_MAX,
                     after: None,
                 },
             )?,
@@ -481,7 +473,7 @@ struct BatchPage {
     /// The signed-in clerk made (or regenerated) this draft, so may not approve it.
     made_by_me: bool,
     today: String,
-    history: Vec<(String, &'static str, String)>,
+    history: Vec<HistoryLine>,
 }
 
 /// `/subsidy/batches/{id}`.
@@ -531,16 +523,15 @@ pub async fn show(pool: web::Data<Pool>, user: SignedIn, id: web::Path<i64>) -> 
     let history = batch
         .history
         .iter()
-        .map(|h| {
-            (
-                format::local_time(&h.at, zone),
-                match h.action.as_str() {
-                    "create" => "制作",
-                    "regenerate" => "重新生成",
-                    other => format::action(other),
-                },
-                who(h.actor_id),
-            )
+        .map(|h| HistoryLine {
+            at: format::local_time(&h.at, zone),
+            action: match h.action.as_str() {
+                "create" => "制作",
+                "regenerate" => "重新生成",
+                other => format::action(other),
+            },
+            who: who(h.actor_id),
+            note: String::new(),
         })
         .collect();
     let paid = match batch.paid_on {
