@@ -425,6 +425,16 @@ impl From<actix_web::error::BlockingError> for AppError {
     }
 }
 
+impl From<crate::domain::status::InvalidTransition> for AppError {
+    fn from(e: crate::domain::status::InvalidTransition) -> Self {
+        AppError::InvalidTransition {
+            what: e.what,
+            from: e.from.to_string(),
+            action: e.action,
+        }
+    }
+}
+
 impl From<crate::domain::travel::TripError> for AppError {
     fn from(error: crate::domain::travel::TripError) -> AppError {
         use crate::domain::travel::TripError;

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 
 use super::schema::budget_adjustments;
 use super::DbConnection;
+use crate::domain::status::{AdjustmentStatus, Status};
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = budget_adjustments)]
@@ -18,7 +19,8 @@ pub struct AdjustmentRow {
     pub amount_fen: i64,
     pub reason: String,
     pub document_no: Option<String>,
-    pub status: String,
+    #[diesel(deserialize_as = String)]
+    pub status: AdjustmentStatus,
     pub requested_by: i64,
     pub requested_at: NaiveDateTime,
     pub decided_by: Option<i64>,
@@ -60,9 +62,9 @@ pub fn find(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<Option
 
 /// Which adjustments a list shows.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct Filter<'a> {
+pub struct Filter {
     pub year: Option<i32>,
-    pub status: Option<&'a str>,
+    pub status: Option<AdjustmentStatus>,
     pub requested_by: Option<i64>,
     /// Those changing this line, as target or source.
     pub line_id: Option<i64>,
@@ -72,7 +74,7 @@ pub struct Filter<'a> {
 pub fn list(
     conn: &mut DbConnection,
     org_id: i64,
-    filter: Filter<'_>,
+    filter: Filter,
     before: Option<i64>,
     limit: i64,
 ) -> QueryResult<Vec<AdjustmentRow>> {
@@ -89,7 +91,7 @@ pub fn list(
         query = query.filter(budget_adjustments::year.eq(year));
     }
     if let Some(status) = filter.status {
-        query = query.filter(budget_adjustments::status.eq(status.to_string()));
+        query = query.filter(budget_adjustments::status.eq(status.as_str()));
     }
     if let Some(user) = filter.requested_by {
         query = query.filter(budget_adjustments::requested_by.eq(user));
@@ -104,12 +106,12 @@ pub fn list(
     query.load(conn)
 }
 
-/// `requested` → `approved` or `rejected` by `actor`; `false` if it was no longer requested.
+/// `from` → `to` (requested → approved or rejected) by `actor`; `false` if it had moved on.
 pub fn decide(
     conn: &mut DbConnection,
     org_id: i64,
     id: i64,
-    status: &str,
+    (from, to): (AdjustmentStatus, AdjustmentStatus),
     actor: i64,
     at: NaiveDateTime,
     reason: Option<&str>,
@@ -117,9 +119,9 @@ pub fn decide(
     let changed = diesel::update(budget_adjustments::table)
         .filter(budget_adjustments::org_id.eq(org_id))
         .filter(budget_adjustments::id.eq(id))
-        .filter(budget_adjustments::status.eq("requested"))
+        .filter(budget_adjustments::status.eq(from.as_str()))
         .set((
-            budget_adjustments::status.eq(status),
+            budget_adjustments::status.eq(to.as_str()),
             budget_adjustments::decided_by.eq(Some(actor)),
             budget_adjustments::decided_at.eq(Some(at)),
             budget_adjustments::reject_reason.eq(reason),

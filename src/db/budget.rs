@@ -104,18 +104,6 @@ pub fn all(conn: &mut DbConnection, org_id: i64) -> QueryResult<Vec<LineRow>> {
         .load(conn)
 }
 
-pub fn children(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<Vec<LineRow>> {
-    budget_lines::table
-        .filter(
-            budget_lines::org_id
-                .eq(org_id)
-                .and(budget_lines::parent_id.eq(id)),
-        )
-        .order(budget_lines::id)
-        .select(LineRow::as_select())
-        .load(conn)
-}
-
 pub fn insert(conn: &mut DbConnection, line: &NewLine<'_>) -> QueryResult<i64> {
     diesel::insert_into(budget_lines::table)
         .values(line)

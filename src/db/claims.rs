@@ -8,6 +8,9 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use super::schema::travel_claims;
 use super::DbConnection;
+use crate::domain::status::{ClaimStatus, Status};
+use crate::domain::travel::Breakdown;
+use crate::domain::Money;
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = travel_claims)]
@@ -15,7 +18,8 @@ pub struct ClaimRow {
     pub id: i64,
     pub claimant_id: i64,
     pub budget_line_id: i64,
-    pub status: String,
+    #[diesel(deserialize_as = String)]
+    pub status: ClaimStatus,
     pub purpose: String,
     pub destination: String,
     pub departure_date: NaiveDate,
@@ -48,7 +52,9 @@ pub struct NewClaim<'a> {
     pub departure_date: NaiveDate,
     pub return_date: NaiveDate,
     pub policy_version_id: i64,
+    /// The claim's body as the claimant sent it (kept for auditors, never read back).
     pub request: &'a str,
+    /// A [`StoredBreakdown`] as JSON.
     pub breakdown: &'a str,
     pub reimbursable_fen: i64,
     pub self_borne_fen: i64,
@@ -80,7 +86,7 @@ pub fn find(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<Option
 pub fn list(
     conn: &mut DbConnection,
     org_id: i64,
-    status: Option<&str>,
+    status: Option<ClaimStatus>,
     claimant_id: Option<i64>,
     before: Option<i64>,
     limit: i64,
@@ -95,7 +101,7 @@ pub fn list(
         query = query.filter(travel_claims::id.lt(before));
     }
     if let Some(status) = status {
-        query = query.filter(travel_claims::status.eq(status.to_string()));
+        query = query.filter(travel_claims::status.eq(status.as_str()));
     }
     if let Some(claimant) = claimant_id {
         query = query.filter(travel_claims::claimant_id.eq(claimant));
@@ -103,11 +109,12 @@ pub fn list(
     query.load(conn)
 }
 
-/// `submitted` → `approved` by `actor`; `false` if the claim was no longer submitted.
+/// `from` → `to` (approved) by `actor`; `false` if the claim had moved on.
 pub fn mark_approved(
     conn: &mut DbConnection,
     org_id: i64,
     id: i64,
+    (from, to): (ClaimStatus, ClaimStatus),
     actor: i64,
     at: NaiveDateTime,
 ) -> QueryResult<bool> {
@@ -117,9 +124,9 @@ pub fn mark_approved(
                 .eq(org_id)
                 .and(travel_claims::id.eq(id)),
         )
-        .filter(travel_claims::status.eq("submitted"))
+        .filter(travel_claims::status.eq(from.as_str()))
         .set((
-            travel_claims::status.eq("approved"),
+            travel_claims::status.eq(to.as_str()),
             travel_claims::decided_by.eq(Some(actor)),
             travel_claims::decided_at.eq(Some(at)),
         ))
@@ -127,12 +134,12 @@ pub fn mark_approved(
     Ok(changed == 1)
 }
 
-/// `from` → `rejected`; `false` if the claim had moved on.
+/// `from` → `to` (rejected); `false` if the claim had moved on.
 pub fn mark_rejected(
     conn: &mut DbConnection,
     org_id: i64,
     id: i64,
-    from: &str,
+    (from, to): (ClaimStatus, ClaimStatus),
     actor: i64,
     at: NaiveDateTime,
     reason: &str,
@@ -143,9 +150,9 @@ pub fn mark_rejected(
                 .eq(org_id)
                 .and(travel_claims::id.eq(id)),
         )
-        .filter(travel_claims::status.eq(from))
+        .filter(travel_claims::status.eq(from.as_str()))
         .set((
-            travel_claims::status.eq("rejected"),
+            travel_claims::status.eq(to.as_str()),
             travel_claims::decided_by.eq(Some(actor)),
             travel_claims::decided_at.eq(Some(at)),
             travel_claims::reject_reason.eq(Some(reason)),
@@ -154,11 +161,12 @@ pub fn mark_rejected(
     Ok(changed == 1)
 }
 
-/// `approved` → `paid`; `false` if the claim was not approved.
+/// `from` → `to` (paid); `false` if the claim had moved on.
 pub fn mark_paid(
     conn: &mut DbConnection,
     org_id: i64,
     id: i64,
+    (from, to): (ClaimStatus, ClaimStatus),
     actor: i64,
     at: NaiveDateTime,
     paid_on: NaiveDate,
@@ -169,9 +177,9 @@ pub fn mark_paid(
                 .eq(org_id)
                 .and(travel_claims::id.eq(id)),
         )
-        .filter(travel_claims::status.eq("approved"))
+        .filter(travel_claims::status.eq(from.as_str()))
         .set((
-            travel_claims::status.eq("paid"),
+            travel_claims::status.eq(to.as_str()),
             travel_claims::paid_by.eq(Some(actor)),
             travel_claims::paid_at.eq(Some(at)),
             travel_claims::paid_on.eq(Some(paid_on)),
@@ -181,11 +189,12 @@ pub fn mark_paid(
 }
 
 /// R16: records that the traveller returned what the paid claim left them owing; `false` if
-/// the claim is not paid or the return is already recorded.
+/// the claim is no longer in status `from` (paid) or the return is already recorded.
 pub fn mark_advance_returned(
     conn: &mut DbConnection,
     org_id: i64,
     id: i64,
+    from: ClaimStatus,
     actor: i64,
     returned_on: NaiveDate,
 ) -> QueryResult<bool> {
@@ -195,7 +204,7 @@ pub fn mark_advance_returned(
                 .eq(org_id)
                 .and(travel_claims::id.eq(id)),
         )
-        .filter(travel_claims::status.eq("paid"))
+        .filter(travel_claims::status.eq(from.as_str()))
         .filter(travel_claims::advance_returned_on.is_null())
         .set((
             travel_claims::advance_returned_on.eq(Some(returned_on)),
@@ -226,6 +235,50 @@ pub struct StoredBreakdown {
     pub forfeited: Fen,
     pub ineligible_reason: Option<String>,
     pub lines: Vec<StoredLine>,
+}
+
+impl StoredBreakdown {
+    /// The breakdown computed under policy version `policy_version` (its number), as it is kept:
+    /// amounts in fen, rule texts written out as the claim was computed.
+    pub fn new(policy_version: i32, b: &Breakdown) -> StoredBreakdown {
+        let fen = |m: Money| Fen(m.fen());
+        StoredBreakdown {
+            policy_version,
+            days: b.days,
+            stays: b
+                .stays
+                .iter()
+                .map(|s| StoredStay {
+                    city: s.city.to_string(),
+                    nights: s.nights,
+                    cap_per_night: fen(s.cap_per_night),
+                    cap_total: fen(s.cap_total),
+                    lodging_claimed: fen(s.lodging_claimed),
+                    lodging_allowed: fen(s.lodging_allowed),
+                    self_borne: fen(s.self_borne),
+                })
+                .collect(),
+            meal_allowance: fen(b.meal_allowance),
+            meal_deductions: fen(b.meal_deductions),
+            transport_allowance: fen(b.transport_allowance),
+            tickets: fen(b.tickets),
+            reimbursable: fen(b.reimbursable),
+            self_borne: fen(b.self_borne),
+            forfeited: fen(b.forfeited),
+            ineligible_reason: b.ineligible_reason.map(|r| r.code().to_string()),
+            lines: b
+                .lines
+                .iter()
+                .map(|l| StoredLine {
+                    item: l.item.as_str().to_string(),
+                    date: l.date,
+                    amount: fen(l.amount),
+                    rule: l.rule.to_string(),
+                    rate: l.rule.rate().map(fen),
+                })
+                .collect(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use super::claims::ClaimRow;
 use super::schema::{organisations, travel_claims, users};
 use super::DbConnection;
+use crate::domain::status::{ClaimStatus, Status};
 
 pub fn org_name(conn: &mut DbConnection, org_id: i64) -> QueryResult<Option<String>> {
     organisations::table
@@ -53,12 +54,12 @@ pub fn claims_of(
 pub fn oldest_first(
     conn: &mut DbConnection,
     org_id: i64,
-    status: &str,
+    status: ClaimStatus,
     limit: i64,
 ) -> QueryResult<Vec<ClaimRow>> {
     travel_claims::table
         .filter(travel_claims::org_id.eq(org_id))
-        .filter(travel_claims::status.eq(status))
+        .filter(travel_claims::status.eq(status.as_str()))
         .select(ClaimRow::as_select())
         .order(travel_claims::id.asc())
         .limit(limit)

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 
 use super::schema::{performance_targets, subsidy_batches, subsidy_items, travel_claims};
 use super::DbConnection;
+use crate::domain::status::{BatchStatus, Status};
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = performance_targets)]
@@ -102,13 +103,21 @@ pub fn claims(
         .load(conn)
 }
 
-/// Paid batches charged to any of `lines` for `year`: (id, total fen, on time).
+/// A paid subsidy batch, for the indicators.
+#[derive(Clone, Debug, Queryable)]
+pub struct PaidBatch {
+    pub id: i64,
+    pub total_fen: i64,
+    pub on_time: Option<bool>,
+}
+
+/// Paid batches charged to any of `lines` for `year`.
 pub fn paid_batches(
     conn: &mut DbConnection,
     org_id: i64,
     lines: &[i64],
     year: i32,
-) -> QueryResult<Vec<(i64, i64, Option<bool>)>> {
+) -> QueryResult<Vec<PaidBatch>> {
     subsidy_batches::table
         .filter(
             subsidy_batches::org_id
@@ -118,7 +127,7 @@ pub fn paid_batches(
         .filter(
             subsidy_batches::year
                 .eq(year)
-                .and(subsidy_batches::status.eq("paid")),
+                .and(subsidy_batches::status.eq(BatchStatus::Paid.as_str())),
         )
         .select((
             subsidy_batches::id,
@@ -128,12 +137,20 @@ pub fn paid_batches(
         .load(conn)
 }
 
-/// The (recipient, month, fen) items of the given batches.
+/// One recipient-month of a batch, for the indicators.
+#[derive(Clone, Debug, Queryable)]
+pub struct BatchMonth {
+    pub recipient_id: i64,
+    pub month: i32,
+    pub amount_fen: i64,
+}
+
+/// The recipient-months of the given batches.
 pub fn items_of(
     conn: &mut DbConnection,
     org_id: i64,
     batches: &[i64],
-) -> QueryResult<Vec<(i64, i32, i64)>> {
+) -> QueryResult<Vec<BatchMonth>> {
     subsidy_items::table
         .filter(
             subsidy_items::org_id
@@ -164,7 +181,7 @@ pub fn paid_months(
         .filter(
             subsidy_batches::year
                 .eq(year)
-                .and(subsidy_batches::status.eq("paid")),
+                .and(subsidy_batches::status.eq(BatchStatus::Paid.as_str())),
         )
         .select((subsidy_batches::id, subsidy_batches::paid_on))
         .load(conn)?;

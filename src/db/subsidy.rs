@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use super::schema::{subsidy_batches, subsidy_items, subsidy_recipients};
 use super::DbConnection;
+use crate::domain::status::{BatchStatus, Status};
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = subsidy_recipients)]
@@ -39,7 +40,8 @@ pub struct BatchRow {
     pub year: i32,
     pub half: i32,
     pub supplementary: bool,
-    pub status: String,
+    #[diesel(deserialize_as = String)]
+    pub status: BatchStatus,
     pub total_fen: i64,
     pub created_by: i64,
     pub created_at: NaiveDateTime,
@@ -179,7 +181,7 @@ pub fn regular_batch_exists(
         )
         .filter(
             subsidy_batches::status
-                .ne("void")
+                .ne(BatchStatus::Void.as_str())
                 .and(subsidy_batches::supplementary.eq(false)),
         )
         .count()
@@ -199,16 +201,17 @@ pub fn set_total(
                 .eq(org_id)
                 .and(subsidy_batches::id.eq(id)),
         )
-        .filter(subsidy_batches::status.eq("draft"))
+        .filter(subsidy_batches::status.eq(BatchStatus::Draft.as_str()))
         .set(subsidy_batches::total_fen.eq(total_fen))
         .execute(conn)
 }
 
-/// `draft` → `approved`; `false` if the batch was no longer a draft.
+/// `from` → `to` (draft → approved); `false` if the batch had moved on.
 pub fn mark_approved(
     conn: &mut DbConnection,
     org_id: i64,
     id: i64,
+    (from, to): (BatchStatus, BatchStatus),
     actor: i64,
     at: NaiveDateTime,
 ) -> QueryResult<bool> {
@@ -218,9 +221,9 @@ pub fn mark_approved(
                 .eq(org_id)
                 .and(subsidy_batches::id.eq(id)),
         )
-        .filter(subsidy_batches::status.eq("draft"))
+        .filter(subsidy_batches::status.eq(from.as_str()))
         .set((
-            subsidy_batches::status.eq("approved"),
+            subsidy_batches::status.eq(to.as_str()),
             subsidy_batches::approved_by.eq(Some(actor)),
             subsidy_batches::approved_at.eq(Some(at)),
         ))
@@ -228,11 +231,13 @@ pub fn mark_approved(
     Ok(n == 1)
 }
 
-/// `approved` → `paid`.
+/// `from` → `to` (approved → paid); `false` if the batch had moved on.
+#[allow(clippy::too_many_arguments)]
 pub fn mark_paid(
     conn: &mut DbConnection,
     org_id: i64,
     id: i64,
+    (from, to): (BatchStatus, BatchStatus),
     actor: i64,
     at: NaiveDateTime,
     paid_on: NaiveDate,
@@ -244,9 +249,9 @@ pub fn mark_paid(
                 .eq(org_id)
                 .and(subsidy_batches::id.eq(id)),
         )
-        .filter(subsidy_batches::status.eq("approved"))
+        .filter(subsidy_batches::status.eq(from.as_str()))
         .set((
-            subsidy_batches::status.eq("paid"),
+            subsidy_batches::status.eq(to.as_str()),
             subsidy_batches::paid_by.eq(Some(actor)),
             subsidy_batches::paid_at.eq(Some(at)),
             subsidy_batches::paid_on.eq(Some(paid_on)),
@@ -256,12 +261,12 @@ pub fn mark_paid(
     Ok(n == 1)
 }
 
-/// `from` → `void`.
+/// `from` → `to` (void); `false` if the batch had moved on.
 pub fn mark_void(
     conn: &mut DbConnection,
     org_id: i64,
     id: i64,
-    from: &str,
+    (from, to): (BatchStatus, BatchStatus),
     actor: i64,
     at: NaiveDateTime,
 ) -> QueryResult<bool> {
@@ -271,9 +276,9 @@ pub fn mark_void(
                 .eq(org_id)
                 .and(subsidy_batches::id.eq(id)),
         )
-        .filter(subsidy_batches::status.eq(from))
+        .filter(subsidy_batches::status.eq(from.as_str()))
         .set((
-            subsidy_batches::status.eq("void"),
+            subsidy_batches::status.eq(to.as_str()),
             subsidy_batches::voided_by.eq(Some(actor)),
             subsidy_batches::voided_at.eq(Some(at)),
         ))

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 
 use super::schema::{travel_claims, travel_requests};
 use super::DbConnection;
+use crate::domain::status::{ClaimStatus, RequestState, RequestStatus, Status};
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = travel_requests)]
@@ -13,7 +14,8 @@ pub struct RequestRow {
     pub id: i64,
     pub requester_id: i64,
     pub budget_line_id: i64,
-    pub status: String,
+    #[diesel(deserialize_as = String)]
+    pub status: RequestStatus,
     pub purpose: String,
     pub destination: String,
     pub departure_date: NaiveDate,
@@ -33,6 +35,16 @@ pub struct RequestRow {
     pub advance_paid_on: Option<NaiveDate>,
     pub advance_paid_by: Option<i64>,
     pub advance_paid_at: Option<NaiveDateTime>,
+}
+
+impl RequestRow {
+    /// The request as its moves see it (R16).
+    pub fn state(&self) -> RequestState {
+        RequestState {
+            status: self.status,
+            claimed: self.live_claims > 0,
+        }
+    }
 }
 
 #[derive(Insertable)]
@@ -79,7 +91,7 @@ pub fn find(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<Option
 pub fn list(
     conn: &mut DbConnection,
     org_id: i64,
-    status: Option<&str>,
+    status: Option<RequestStatus>,
     requester_id: Option<i64>,
     before: Option<i64>,
     limit: i64,
@@ -94,7 +106,7 @@ pub fn list(
         query = query.filter(travel_requests::id.lt(before));
     }
     if let Some(status) = status {
-        query = query.filter(travel_requests::status.eq(status.to_string()));
+        query = query.filter(travel_requests::status.eq(status.as_str()));
     }
     if let Some(requester) = requester_id {
         query = query.filter(travel_requests::requester_id.eq(requester));
@@ -102,12 +114,12 @@ pub fn list(
     query.load(conn)
 }
 
-/// `requested` → `approved` or `rejected` by `actor`; `false` if it was no longer requested.
+/// `from` → `to` (requested → approved or rejected) by `actor`; `false` if it had moved on.
 pub fn mark_decided(
     conn: &mut DbConnection,
     org_id: i64,
     id: i64,
-    to: &str,
+    (from, to): (RequestStatus, RequestStatus),
     actor: i64,
     at: NaiveDateTime,
     reason: Option<&str>,
@@ -118,9 +130,9 @@ pub fn mark_decided(
                 .eq(org_id)
                 .and(travel_requests::id.eq(id)),
         )
-        .filter(travel_requests::status.eq("requested"))
+        .filter(travel_requests::status.eq(from.as_str()))
         .set((
-            travel_requests::status.eq(to),
+            travel_requests::status.eq(to.as_str()),
             travel_requests::decided_by.eq(Some(actor)),
             travel_requests::decided_at.eq(Some(at)),
             travel_requests::reject_reason.eq(reason),
@@ -129,12 +141,12 @@ pub fn mark_decided(
     Ok(changed == 1)
 }
 
-/// `from` → `cancelled`, only while no claim names the request; `false` otherwise.
+/// `from` → `to` (cancelled), only while no claim names the request; `false` otherwise.
 pub fn mark_cancelled(
     conn: &mut DbConnection,
     org_id: i64,
     id: i64,
-    from: &str,
+    (from, to): (RequestStatus, RequestStatus),
 ) -> QueryResult<bool> {
     let changed = diesel::update(travel_requests::table)
         .filter(
@@ -142,19 +154,20 @@ pub fn mark_cancelled(
                 .eq(org_id)
                 .and(travel_requests::id.eq(id)),
         )
-        .filter(travel_requests::status.eq(from))
+        .filter(travel_requests::status.eq(from.as_str()))
         .filter(travel_requests::live_claims.eq(0))
-        .set(travel_requests::status.eq("cancelled"))
+        .set(travel_requests::status.eq(to.as_str()))
         .execute(conn)?;
     Ok(changed == 1)
 }
 
-/// A claim of `claimant` names the request: only an approved request of theirs that no live
-/// claim names; `false` otherwise (nothing changed).
+/// A claim of `claimant` names the request: only a request of theirs in status `from`
+/// (approved) that no live claim names; `false` otherwise (nothing changed).
 pub fn name_by_claim(
     conn: &mut DbConnection,
     org_id: i64,
     id: i64,
+    from: RequestStatus,
     claimant: i64,
 ) -> QueryResult<bool> {
     let changed = diesel::update(travel_requests::table)
@@ -163,7 +176,7 @@ pub fn name_by_claim(
                 .eq(org_id)
                 .and(travel_requests::id.eq(id)),
         )
-        .filter(travel_requests::status.eq("approved"))
+        .filter(travel_requests::status.eq(from.as_str()))
         .filter(travel_requests::requester_id.eq(claimant))
         .filter(travel_requests::live_claims.eq(0))
         .set(travel_requests::live_claims.eq(travel_requests::live_claims + 1))
@@ -186,12 +199,14 @@ pub fn unname(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<bool
     Ok(changed == 1)
 }
 
-/// Records the advance, once, on an approved request no claim names yet and within its
-/// estimate; `false` otherwise (nothing changed).
+/// Records the advance, once, on a request in status `from` (approved) that no claim names yet,
+/// within its estimate; `false` otherwise (nothing changed).
+#[allow(clippy::too_many_arguments)]
 pub fn pay_advance(
     conn: &mut DbConnection,
     org_id: i64,
     id: i64,
+    from: RequestStatus,
     fen: i64,
     paid_on: NaiveDate,
     actor: i64,
@@ -203,7 +218,7 @@ pub fn pay_advance(
                 .eq(org_id)
                 .and(travel_requests::id.eq(id)),
         )
-        .filter(travel_requests::status.eq("approved"))
+        .filter(travel_requests::status.eq(from.as_str()))
         .filter(travel_requests::advance_fen.is_null())
         .filter(travel_requests::live_claims.eq(0))
         .filter(travel_requests::estimate_fen.ge(fen))
@@ -227,18 +242,27 @@ pub fn with_advances(conn: &mut DbConnection, org_id: i64) -> QueryResult<Vec<Re
         .load(conn)
 }
 
-/// The live (not rejected) claim naming each of `ids`: (request id, claim id, status,
-/// reimbursable fen, advance returned on).
-#[allow(clippy::type_complexity)]
+/// A live (not rejected) claim naming a travel request, as the advances owed need it.
+#[derive(Clone, Debug, Queryable)]
+pub struct LiveClaim {
+    pub travel_request_id: Option<i64>,
+    pub id: i64,
+    #[diesel(deserialize_as = String)]
+    pub status: ClaimStatus,
+    pub reimbursable_fen: i64,
+    pub advance_returned_on: Option<NaiveDate>,
+}
+
+/// The live (not rejected) claim naming each of `ids`.
 pub fn live_claims_of(
     conn: &mut DbConnection,
     org_id: i64,
     ids: &[i64],
-) -> QueryResult<Vec<(Option<i64>, i64, String, i64, Option<NaiveDate>)>> {
+) -> QueryResult<Vec<LiveClaim>> {
     travel_claims::table
         .filter(travel_claims::org_id.eq(org_id))
         .filter(travel_claims::travel_request_id.eq_any(ids.iter().map(|i| Some(*i))))
-        .filter(travel_claims::status.ne("rejected"))
+        .filter(travel_claims::status.ne(ClaimStatus::Rejected.as_str()))
         .select((
             travel_claims::travel_request_id,
             travel_claims::id,

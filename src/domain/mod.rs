@@ -8,6 +8,7 @@ pub mod invoice;
 pub mod money;
 pub mod performance;
 pub mod policy;
+pub mod status;
 pub mod subsidy;
 pub mod text;
 pub mod travel;

@@ -7,12 +7,13 @@ use utoipa::IntoParams;
 use crate::auth::Role;
 use crate::db::adjustments::Filter;
 use crate::db::Pool;
+use crate::domain::status::AdjustmentStatus;
 use crate::error::AppResult;
 use crate::services::adjustments;
 use crate::wire::{AdjustmentBody, AdjustmentView, RejectBody};
 
 use super::extract::{run, Body, Caller};
-use super::list::{respond, ListQuery};
+use super::list::{respond, status_filter, ListQuery};
 
 #[derive(Deserialize, IntoParams)]
 pub struct AdjustmentQuery {
@@ -56,10 +57,11 @@ pub async fn list(
     caller.require(&[Role::Finance, Role::Admin, Role::BudgetHolder])?;
     let page = list.page()?;
     let query = query.into_inner();
+    let status = status_filter::<AdjustmentStatus>(query.status.as_deref())?;
     let items = run(move || {
         let filter = Filter {
             year: query.year,
-            status: query.status.as_deref(),
+            status,
             line_id: query.line_id,
             requested_by: None,
         };

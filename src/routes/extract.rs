@@ -176,12 +176,26 @@ fn clean_texts(value: &mut serde_json::Value, path: &str, problems: &mut Vec<Fie
 /// A validated JSON body. A bad body is reported only when the handler asks for it with
 /// [`Body::into_inner`], after authentication (401) and the role check (403): the order of
 /// refusals never depends on which extractor finished first.
-pub struct Body<T>(Result<T, AppError>);
+pub struct Body<T> {
+    parsed: Result<T, AppError>,
+    /// The bytes as they arrived.
+    sent: web::Bytes,
+}
 
 impl<T> Body<T> {
     /// The body, or its 400/413/422.
     pub fn into_inner(self) -> Result<T, AppError> {
-        self.0
+        self.parsed
+    }
+
+    /// The body, and its JSON text exactly as the client sent it (for a document that keeps
+    /// what was asked).
+    pub fn into_inner_and_text(self) -> Result<(T, String), AppError> {
+        let body = self.parsed?;
+        // It parsed as JSON, so it is UTF-8.
+        let text = String::from_utf8(self.sent.to_vec())
+            .map_err(|e| AppError::Internal(format!("body text: {e}")))?;
+        Ok((body, text))
     }
 }
 
@@ -193,11 +207,11 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for Body<T> {
         let req = req.clone();
         let mut payload = payload.take();
         Box::pin(async move {
-            let body = match read_body(&req, &mut payload).await {
-                Ok(bytes) => parse_json(&bytes),
-                Err(error) => Err(error),
+            let (parsed, sent) = match read_body(&req, &mut payload).await {
+                Ok(bytes) => (parse_json(&bytes), bytes),
+                Err(error) => (Err(error), web::Bytes::new()),
             };
-            Ok(Body(body))
+            Ok(Body { parsed, sent })
         })
     }
 }

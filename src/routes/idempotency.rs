@@ -1,7 +1,10 @@
-//! The Idempotency-Key middleware for every money-changing POST under `/api/` (api.md
-//! "Idempotency"). It authenticates the caller (keys are per user), fingerprints the request,
-//! and either answers from the kept response or runs the request with the key attached to the
-//! caller, so that the action stores its answer in its own transaction.
+//! The Idempotency-Key middleware (api.md "Idempotency"), in front of every POST under `/api/`
+//! that carries the header. It authenticates the caller first (401; keys are per user), checks
+//! the key (422), fingerprints method, path and body, and either replays the kept answer
+//! (`Idempotent-Replayed: true`) or runs the request with the key attached to the caller. An
+//! action stores its answer with the key in its own transaction (`services::answer`); any other
+//! answer but a 5xx (a refusal, a read) is kept here once it is made. A 5xx keeps nothing, so a
+//! retry runs again.
 
 use std::sync::Arc;
 

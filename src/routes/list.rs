@@ -12,6 +12,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 
+use crate::domain::status::Status;
 use crate::error::{AppError, AppResult};
 pub use crate::services::paging::Page;
 
@@ -52,6 +53,13 @@ impl ListQuery {
             .transpose()?;
         Ok(Page { limit, after })
     }
+}
+
+/// A list's `?status=` filter: a status of the listed document, or 422 naming `status` and the
+/// statuses it takes.
+pub fn status_filter<S: Status>(text: Option<&str>) -> AppResult<Option<S>> {
+    text.map(|text| S::parse(text).ok_or_else(|| AppError::field("status", S::expected())))
+        .transpose()
 }
 
 /// 200 with the first `limit` of `items` (which holds at most `limit + 1`), and a `Link` to the

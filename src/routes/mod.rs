@@ -1,5 +1,10 @@
-//! HTTP only: each handler extracts, checks the role, calls one service on the blocking pool and
-//! shapes the response. No SQL, no arithmetic, no business branching here.
+//! The JSON API, HTTP only: one file per resource, each handler extracting (`extract`: the caller
+//! and a checked body), checking the role, calling one service on the blocking pool and shaping
+//! the response (`list` pages every list). No SQL, no arithmetic, no business branching here.
+//!
+//! This file holds the route table ([`api`]) and the OpenAPI document ([`ApiDoc`]) of the same
+//! routes, and the problem+json answers nobody else gives: a query or path that does not parse,
+//! an unknown route (404) or method (405), and any other error answer not already problem+json.
 
 pub mod audit;
 pub mod budget_adjustments;

@@ -4,14 +4,13 @@ use actix_web::http::header;
 use actix_web::{get, put, web, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
-use validator::Validate;
 
 use crate::auth::Role;
 use crate::db::Pool;
 use crate::error::{AppError, AppResult};
 use crate::export;
 use crate::services::reports;
-use crate::wire::{flatten_validation, ExecutionView, IndicatorView, TargetBody, YearQuery};
+use crate::wire::{ExecutionView, IndicatorView, TargetBody, YearQuery};
 
 use super::extract::{run, Body, Caller};
 
@@ -121,12 +120,8 @@ pub async fn put_targets(
 ) -> AppResult<HttpResponse> {
     caller.require(&[Role::Admin])?;
     let y = year(query.required()?)?;
-    let targets = body.into_inner()?;
-    for t in &targets {
-        t.validate()
-            .map_err(|e| AppError::Validation(flatten_validation(&e)))?;
-    }
-    let targets = reports::Targets::try_from(targets)?;
+    // Body has validated every target already.
+    let targets = reports::Targets::try_from(body.into_inner()?)?;
     let list = run(move || reports::set_targets(&pool, &caller, y, &targets)).await?;
     Ok(HttpResponse::Ok().json(list))
 }

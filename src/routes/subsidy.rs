@@ -122,41 +122,56 @@ pub async fn get_batch(
     Ok(HttpResponse::Ok().json(view))
 }
 
-macro_rules! batch_action {
-    ($name:ident, $path:literal, $service:path, $summary:literal) => {
-        #[doc = $summary]
-        #[utoipa::path(tag = "subsidy",
-            params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
-            responses((status = 200, body = BatchView), (status = 403, body = super::Problem), (status = 409, body = super::Problem)),
-            security(("bearer" = [])))]
-        #[post($path)]
-        pub async fn $name(pool: web::Data<Pool>, caller: Caller, id: web::Path<i64>) -> AppResult<HttpResponse> {
-            caller.require(&[Role::Finance])?;
-            let id = id.into_inner();
-            let view = run(move || $service(&pool, &caller, id)).await?;
-            Ok(HttpResponse::Ok().json(view))
-        }
-    };
+/// Approves a batch (finance, not its creator): commits its total.
+#[utoipa::path(tag = "subsidy",
+    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 200, body = BatchView), (status = 403, body = super::Problem), (status = 409, body = super::Problem)),
+    security(("bearer" = [])))]
+#[post("/subsidy-batches/{id}/approve")]
+pub async fn approve_batch(
+    pool: web::Data<Pool>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    caller.require(&[Role::Finance])?;
+    let id = id.into_inner();
+    let view = run(move || subsidy::approve(&pool, &caller, id)).await?;
+    Ok(HttpResponse::Ok().json(view))
 }
 
-batch_action!(
-    approve_batch,
-    "/subsidy-batches/{id}/approve",
-    subsidy::approve,
-    "Approves a batch (finance, not its creator): commits its total."
-);
-batch_action!(
-    void_batch,
-    "/subsidy-batches/{id}/void",
-    subsidy::void,
-    "Voids a draft or approved batch, releasing any commitment."
-);
-batch_action!(
-    regenerate_batch,
-    "/subsidy-batches/{id}/regenerate",
-    subsidy::regenerate,
-    "Makes a draft again from today's recipients."
-);
+/// Voids a draft or approved batch, releasing any commitment.
+#[utoipa::path(tag = "subsidy",
+    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 200, body = BatchView), (status = 403, body = super::Problem), (status = 409, body = super::Problem)),
+    security(("bearer" = [])))]
+#[post("/subsidy-batches/{id}/void")]
+pub async fn void_batch(
+    pool: web::Data<Pool>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    caller.require(&[Role::Finance])?;
+    let id = id.into_inner();
+    let view = run(move || subsidy::void(&pool, &caller, id)).await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Makes a draft again from today's recipients.
+#[utoipa::path(tag = "subsidy",
+    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 200, body = BatchView), (status = 403, body = super::Problem), (status = 409, body = super::Problem)),
+    security(("bearer" = [])))]
+#[post("/subsidy-batches/{id}/regenerate")]
+pub async fn regenerate_batch(
+    pool: web::Data<Pool>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    caller.require(&[Role::Finance])?;
+    let id = id.into_inner();
+    let view = run(move || subsidy::regenerate(&pool, &caller, id)).await?;
+    Ok(HttpResponse::Ok().json(view))
+}
 
 /// Records payment: the commitment becomes spend; `on_time` against the payout window.
 #[utoipa::path(tag = "subsidy", request_body = PayBody,

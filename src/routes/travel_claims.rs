@@ -6,13 +6,14 @@ use utoipa::IntoParams;
 
 use crate::auth::Role;
 use crate::db::Pool;
-use crate::error::{AppError, AppResult};
+use crate::domain::status::ClaimStatus;
+use crate::error::AppResult;
 use crate::services::claims;
 use crate::services::clock::PaymentMargin;
 use crate::wire::{BreakdownView, ClaimBody, ClaimView, PayBody, RejectBody};
 
 use super::extract::{run, Body, Caller};
-use super::list::{respond, ListQuery};
+use super::list::{respond, status_filter, ListQuery};
 
 /// Computes a claim's breakdown without storing anything.
 #[utoipa::path(tag = "travel claims", request_body = ClaimBody,
@@ -39,8 +40,9 @@ pub async fn submit(
     body: Body<ClaimBody>,
 ) -> AppResult<HttpResponse> {
     caller.require(&[Role::Claimant])?;
-    let claim = body.into_inner()?.try_into()?;
-    let claim = run(move || claims::submit(&pool, &caller, claim)).await?;
+    let (body, sent) = body.into_inner_and_text()?;
+    let claim = body.try_into()?;
+    let claim = run(move || claims::submit(&pool, &caller, claim, &sent)).await?;
     Ok(HttpResponse::Created().json(claim))
 }
 
@@ -64,16 +66,8 @@ pub async fn list(
     req: HttpRequest,
 ) -> AppResult<HttpResponse> {
     let page = list.page()?;
-    let status = query.into_inner().status;
-    if let Some(s) = &status {
-        if !["submitted", "approved", "rejected", "paid"].contains(&s.as_str()) {
-            return Err(AppError::field(
-                "status",
-                "one of submitted, approved, rejected, paid",
-            ));
-        }
-    }
-    let claims = run(move || claims::list(&pool, &caller, status.as_deref(), page)).await?;
+    let status = status_filter::<ClaimStatus>(query.status.as_deref())?;
+    let claims = run(move || claims::list(&pool, &caller, status, page)).await?;
     Ok(respond(&req, page, claims, |c| c.id))
 }
 

@@ -6,7 +6,8 @@ use utoipa::IntoParams;
 
 use crate::auth::Role;
 use crate::db::Pool;
-use crate::error::{AppError, AppResult};
+use crate::domain::status::RequestStatus;
+use crate::error::AppResult;
 use crate::services::clock::PaymentMargin;
 use crate::services::{claims, travel_requests};
 use crate::wire::travel_requests::{
@@ -15,7 +16,7 @@ use crate::wire::travel_requests::{
 use crate::wire::{ClaimView, RejectBody};
 
 use super::extract::{run, Body, Caller};
-use super::list::{respond, ListQuery};
+use super::list::{respond, status_filter, ListQuery};
 
 /// Requests a trip (claimant): stores it with its R16 estimate.
 #[utoipa::path(tag = "travel requests", request_body = RequestBody,
@@ -52,16 +53,8 @@ pub async fn list_requests(
     req: HttpRequest,
 ) -> AppResult<HttpResponse> {
     let page = list.page()?;
-    let status = query.into_inner().status;
-    if let Some(s) = &status {
-        if !["requested", "approved", "rejected", "cancelled"].contains(&s.as_str()) {
-            return Err(AppError::field(
-                "status",
-                "one of requested, approved, rejected, cancelled",
-            ));
-        }
-    }
-    let views = run(move || travel_requests::list(&pool, &caller, status.as_deref(), page)).await?;
+    let status = status_filter::<RequestStatus>(query.status.as_deref())?;
+    let views = run(move || travel_requests::list(&pool, &caller, status, page)).await?;
     Ok(respond(&req, page, views, |v| v.id))
 }
 

@@ -7,9 +7,11 @@ use crate::db::adjustments::{self as rows, AdjustmentRow, Filter, NewAdjustment}
 use crate::db::budget::{self as lines, LineRow};
 use crate::db::{now, DbConnection, Pool};
 use crate::domain::budget::{affected, AdjustmentKind};
+use crate::domain::status::{AdjustmentAction, AdjustmentStatus, InvalidTransition, Status};
 use crate::domain::{Money, PositiveMoney};
 use crate::error::{AppError, AppResult};
 use crate::routes::list::Page;
+use crate::services::paging::UNPAGED_MAX;
 use crate::wire::{timestamp, AdjustmentView, LineView};
 
 use super::{answer, audit, budget, conn, ledger};
@@ -108,21 +110,22 @@ pub fn request(pool: &Pool, actor: &Actor, req: Request) -> AppResult<Adjustment
                     .as_deref()
                     .map(str::trim)
                     .filter(|d| !d.is_empty()),
-                status: "requested",
+                status: AdjustmentStatus::Requested.as_str(),
                 requested_by: actor.user_id,
                 requested_at: now(),
             },
         )?;
-        audit::status(c, actor, (ENTITY, id), "request", None, "requested", None)?;
+        let requested = AdjustmentStatus::Requested.as_str();
+        audit::status(c, actor, (ENTITY, id), "request", None, requested, None)?;
         Ok(view(find(c, actor.org_id, id)?))
     })
 }
 
-fn not_allowed(row: &AdjustmentRow, action: &'static str) -> AppError {
-    AppError::InvalidTransition {
-        what: "budget adjustment",
-        from: row.status.clone(),
-        action,
+/// A conditional move found the adjustment moved on meanwhile: the refusal names its status now.
+fn moved_on(c: &mut DbConnection, org_id: i64, id: i64, action: AdjustmentAction) -> AppError {
+    match find(c, org_id, id) {
+        Ok(row) => InvalidTransition::new(row.status, action).into(),
+        Err(e) => e,
     }
 }
 
@@ -132,14 +135,13 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<AdjustmentView>
     let mut c = conn(pool)?;
     answer(&mut c, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;
-        if row.status != "requested" {
-            return Err(not_allowed(&row, "approve"));
-        }
+        let approved = row.status.apply(AdjustmentAction::Approve)?;
         if row.requested_by == actor.user_id {
             return Err(AppError::SelfApprovalForbidden);
         }
-        if !rows::decide(c, actor.org_id, id, "approved", actor.user_id, now(), None)? {
-            return Err(not_allowed(&find(c, actor.org_id, id)?, "approve"));
+        let change = (row.status, approved);
+        if !rows::decide(c, actor.org_id, id, change, actor.user_id, now(), None)? {
+            return Err(moved_on(c, actor.org_id, id, AdjustmentAction::Approve));
         }
         let kind = AdjustmentKind::parse(&row.kind)
             .ok_or_else(|| AppError::Internal(format!("adjustment kind {}", row.kind)))?;
@@ -178,8 +180,8 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<AdjustmentView>
             actor,
             (ENTITY, id),
             "approve",
-            Some("requested"),
-            "approved",
+            Some(row.status.as_str()),
+            approved.as_str(),
             None,
         )?;
         Ok(view(find(c, actor.org_id, id)?))
@@ -192,24 +194,26 @@ pub fn reject(pool: &Pool, actor: &Actor, id: i64, reason: &str) -> AppResult<Ad
     answer(&mut c, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;
         let reason = reason.trim();
+        let rejected = row.status.apply(AdjustmentAction::Reject)?;
+        let change = (row.status, rejected);
         if !rows::decide(
             c,
             actor.org_id,
             id,
-            "rejected",
+            change,
             actor.user_id,
             now(),
             Some(reason),
         )? {
-            return Err(not_allowed(&row, "reject"));
+            return Err(moved_on(c, actor.org_id, id, AdjustmentAction::Reject));
         }
         audit::status(
             c,
             actor,
             (ENTITY, id),
             "reject",
-            Some("requested"),
-            "rejected",
+            Some(row.status.as_str()),
+            rejected.as_str(),
             Some(reason),
         )?;
         Ok(view(find(c, actor.org_id, id)?))
@@ -226,7 +230,7 @@ pub fn get(pool: &Pool, actor: &Actor, id: i64) -> AppResult<AdjustmentView> {
 pub fn list(
     pool: &Pool,
     actor: &Actor,
-    filter: Filter<'_>,
+    filter: Filter,
     page: Page,
 ) -> AppResult<Vec<AdjustmentView>> {
     Ok(rows::list(
@@ -255,7 +259,7 @@ pub fn for_line(pool: &Pool, actor: &Actor, line_id: i64) -> AppResult<LineAdjus
         line_id: Some(line_id),
         ..Filter::default()
     };
-    let adjustments = rows::list(&mut *conn(pool)?, actor.org_id, filter, None, 1000)?
+    let adjustments = rows::list(&mut *conn(pool)?, actor.org_id, filter, None, UNPAGED_MAX)?
         .into_iter()
         .map(view)
         .collect();

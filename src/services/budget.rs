@@ -47,7 +47,8 @@ fn children_of(rows: &[LineRow]) -> HashMap<Option<i64>, Vec<&LineRow>> {
     children
 }
 
-fn view_in(row: &LineRow, children: &HashMap<Option<i64>, Vec<&LineRow>>) -> LineView {
+/// A line's view, its oversubscription counted over its children among the year's `children`.
+fn view_among(row: &LineRow, children: &HashMap<Option<i64>, Vec<&LineRow>>) -> LineView {
     view(row, children.get(&Some(row.id)).map_or(&[][..], |v| &v[..]))
 }
 
@@ -59,7 +60,7 @@ pub fn tree(rows: &[LineRow]) -> Vec<(i32, LineView)> {
     let mut stack: Vec<&LineRow> = children.get(&None).cloned().unwrap_or_default();
     stack.reverse();
     while let Some(row) = stack.pop() {
-        out.push((row.depth, view_in(row, &children)));
+        out.push((row.depth, view_among(row, &children)));
         if let Some(kids) = children.get(&Some(row.id)) {
             stack.extend(kids.iter().rev());
         }
@@ -81,8 +82,8 @@ pub fn get(pool: &Pool, actor: &Actor, id: i64) -> AppResult<LineDetailView> {
     let children = children_of(&year);
     let kids = children.get(&Some(row.id)).cloned().unwrap_or_default();
     Ok(LineDetailView {
-        line: view_in(&row, &children),
-        children: kids.iter().map(|k| view_in(k, &children)).collect(),
+        line: view_among(&row, &children),
+        children: kids.iter().map(|k| view_among(k, &children)).collect(),
     })
 }
 

@@ -10,14 +10,15 @@ use crate::auth::{Actor, Role};
 use std::borrow::Cow;
 
 use super::paging::Page;
-use crate::db::claims::{
-    self as rows, ClaimRow, Fen, NewClaim, StoredBreakdown, StoredLine, StoredStay,
-};
+use crate::db::claims::{self as rows, ClaimRow, Fen, NewClaim, StoredBreakdown};
 use crate::db::invoices::{self as invoice_rows, NewClaimInvoice};
 use crate::db::{budget as lines, now, DbConnection, Pool};
 use crate::domain::capitals::in_words;
 use crate::domain::invoice::Invoice;
-use crate::domain::travel::{Trip, TripInput};
+use crate::domain::status::{
+    ClaimAction, ClaimStatus, InvalidTransition, RequestAction, RequestState, RequestStatus, Status,
+};
+use crate::domain::travel::{Breakdown, Trip, TripInput};
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
 use crate::metrics;
@@ -31,15 +32,25 @@ use super::{answer, clock, conn, policy};
 
 const ENTITY: &str = "travel_claim";
 
-/// Computes a trip with the policy in force on its departure date (R2).
-fn compute(c: &mut DbConnection, org_id: i64, input: TripInput) -> AppResult<(i64, BreakdownView)> {
+/// A trip computed with the policy in force on its departure date (R2).
+struct Computed {
+    policy_version_id: i64,
+    policy_version: i32,
+    breakdown: Breakdown,
+}
+
+fn compute(c: &mut DbConnection, org_id: i64, input: TripInput) -> AppResult<Computed> {
     let version = policy::in_force(c, org_id, input.departure_date, "departure_date")?;
     let trip = Trip::parse(input, &version.policy)?;
     let breakdown = trip.compute().map_err(|_| too_large("stays"))?;
     if let Some(field) = breakdown.over_limit() {
         return Err(too_large(field));
     }
-    Ok((version.id, BreakdownView::new(version.number, &breakdown)))
+    Ok(Computed {
+        policy_version_id: version.id,
+        policy_version: version.number,
+        breakdown,
+    })
 }
 
 /// R8: a claim whose sums would exceed the R1 limit.
@@ -48,46 +59,6 @@ fn too_large(field: &'static str) -> AppError {
         field,
         "the claim's total would exceed 99999999.99, the largest amount the service handles (R1)",
     )
-}
-
-/// The breakdown as the database keeps it.
-fn record(view: &BreakdownView) -> StoredBreakdown {
-    StoredBreakdown {
-        policy_version: view.policy_version,
-        days: view.days,
-        stays: view
-            .stays
-            .iter()
-            .map(|s| StoredStay {
-                city: s.city.clone(),
-                nights: s.nights,
-                cap_per_night: Fen(s.cap_per_night.fen()),
-                cap_total: Fen(s.cap_total.fen()),
-                lodging_claimed: Fen(s.lodging_claimed.fen()),
-                lodging_allowed: Fen(s.lodging_allowed.fen()),
-                self_borne: Fen(s.self_borne.fen()),
-            })
-            .collect(),
-        meal_allowance: Fen(view.meal_allowance.fen()),
-        meal_deductions: Fen(view.meal_deductions.fen()),
-        transport_allowance: Fen(view.transport_allowance.fen()),
-        tickets: Fen(view.tickets.fen()),
-        reimbursable: Fen(view.reimbursable.fen()),
-        self_borne: Fen(view.self_borne.fen()),
-        forfeited: Fen(view.forfeited.fen()),
-        ineligible_reason: view.ineligible_reason.clone(),
-        lines: view
-            .lines
-            .iter()
-            .map(|l| StoredLine {
-                item: l.item.to_string(),
-                date: l.date,
-                amount: Fen(l.amount.fen()),
-                rule: l.rule.to_string(),
-                rate: l.rate.map(|r| Fen(r.fen())),
-            })
-            .collect(),
-    }
 }
 
 /// The stored breakdown as the API shows it.
@@ -133,7 +104,11 @@ fn view_of(stored: StoredBreakdown) -> BreakdownView {
 
 /// `POST /api/v1/travel-claims/quote`: the breakdown, nothing stored.
 pub fn quote(pool: &Pool, actor: &Actor, input: TripInput) -> AppResult<BreakdownView> {
-    Ok(compute(&mut *conn(pool)?, actor.org_id, input)?.1)
+    let computed = compute(&mut *conn(pool)?, actor.org_id, input)?;
+    Ok(BreakdownView::new(
+        computed.policy_version,
+        &computed.breakdown,
+    ))
 }
 
 /// A claim to submit, parsed from [`crate::wire::ClaimBody`]: the line it is charged to, the trip
@@ -146,10 +121,10 @@ pub struct NewClaimSpec {
 }
 
 /// `POST /api/v1/travel-claims`: stores the claim with its breakdown and policy version, and
-/// warns (without refusing) when the line cannot cover it today. Each invoice it names (R15)
-/// becomes the claim's in the same transaction, or the submission is 409 `duplicate_invoice`
-/// naming the live claim that holds it.
-pub fn submit(pool: &Pool, actor: &Actor, claim: NewClaimSpec) -> AppResult<ClaimView> {
+/// the body as the claimant `sent` it, and warns (without refusing) when the line cannot cover
+/// it today. Each invoice it names (R15) becomes the claim's in the same transaction, or the
+/// submission is 409 `duplicate_invoice` naming the live claim that holds it.
+pub fn submit(pool: &Pool, actor: &Actor, claim: NewClaimSpec, sent: &str) -> AppResult<ClaimView> {
     let invoices = &claim.invoices[..];
     let mut c = conn(pool)?;
     let submitted = submit_in(
@@ -159,6 +134,7 @@ pub fn submit(pool: &Pool, actor: &Actor, claim: NewClaimSpec) -> AppResult<Clai
         claim.trip,
         claim.travel_request_id,
         invoices,
+        sent,
     );
     match submitted {
         // A concurrent submission took the invoice between our check and our insert: its
@@ -185,9 +161,8 @@ fn submit_in(
     input: TripInput,
     travel_request_id: Option<i64>,
     invoices: &[Invoice],
+    sent: &str,
 ) -> AppResult<ClaimView> {
-    let request = serde_json::to_string(&RequestRecord::from(&input))
-        .map_err(|e| AppError::Internal(e.to_string()))?;
     if lines::find(c, actor.org_id, budget_line_id)?.is_none() {
         return Err(AppError::UnknownBudgetLine(budget_line_id.to_string()));
     }
@@ -197,8 +172,12 @@ fn submit_in(
     );
     let (departure_date, return_date) = (input.departure_date, input.return_date);
     // Policy versions are never changed once stored, so the claim is computed before the write.
-    let (policy_id, breakdown) = compute(c, actor.org_id, input)?;
-    let breakdown_json = serde_json::to_string(&record(&breakdown))
+    let Computed {
+        policy_version_id,
+        policy_version,
+        breakdown,
+    } = compute(c, actor.org_id, input)?;
+    let stored = serde_json::to_string(&StoredBreakdown::new(policy_version, &breakdown))
         .map_err(|e| AppError::Internal(e.to_string()))?;
     // The answer is built inside the transaction: if it cannot be, no row is left behind.
     answer(c, actor, 201, |c| {
@@ -208,14 +187,14 @@ fn submit_in(
                 org_id: actor.org_id,
                 claimant_id: actor.user_id,
                 budget_line_id,
-                status: "submitted",
+                status: ClaimStatus::Submitted.as_str(),
                 purpose: &purpose,
                 destination: &destination,
                 departure_date,
                 return_date,
-                policy_version_id: policy_id,
-                request: &request,
-                breakdown: &breakdown_json,
+                policy_version_id,
+                request: sent,
+                breakdown: &stored,
                 reimbursable_fen: breakdown.reimbursable.fen(),
                 self_borne_fen: breakdown.self_borne.fen(),
                 submitted_at: now(),
@@ -227,18 +206,21 @@ fn submit_in(
             diesel::result::Error::DatabaseError(
                 diesel::result::DatabaseErrorKind::UniqueViolation,
                 _,
-            ) => AppError::InvalidTransition {
-                what: "travel request",
-                from: "claimed".into(),
-                action: "name in this claim",
-            },
+            ) => AppError::from(
+                RequestState {
+                    status: RequestStatus::Approved,
+                    claimed: true,
+                }
+                .refusal(RequestAction::NameInClaim),
+            ),
             e => e.into(),
         })?;
         if let Some(request) = travel_request_id {
             travel_requests::name_by_claim(c, actor.org_id, request, actor.user_id)?;
         }
         hold_invoices(c, actor.org_id, id, invoices)?;
-        audit::status(c, actor, (ENTITY, id), "submit", None, "submitted", None)?;
+        let submitted = ClaimStatus::Submitted.as_str();
+        audit::status(c, actor, (ENTITY, id), "submit", None, submitted, None)?;
         let warning = ledger::warning(c, actor.org_id, budget_line_id, breakdown.reimbursable)?;
         let mut view = load(c, actor.org_id, id)?;
         view.budget_warning = warning;
@@ -279,47 +261,6 @@ fn hold_invoices(
         })?;
     }
     Ok(())
-}
-
-/// What is kept of the request, for auditors: the trip exactly as stated.
-#[derive(serde::Serialize)]
-struct RequestRecord<'a> {
-    purpose: &'a str,
-    destination: &'a str,
-    departure_date: NaiveDate,
-    return_date: NaiveDate,
-    stays: Vec<serde_json::Value>,
-    tickets: Vec<serde_json::Value>,
-    meals_provided: Vec<serde_json::Value>,
-    vehicle_provided_dates: &'a [NaiveDate],
-}
-
-impl<'a> From<&'a TripInput> for RequestRecord<'a> {
-    fn from(t: &'a TripInput) -> Self {
-        RequestRecord {
-            purpose: &t.purpose,
-            destination: &t.destination,
-            departure_date: t.departure_date,
-            return_date: t.return_date,
-            stays: t
-                .stays
-                .iter()
-                .map(|s| serde_json::json!({"city": s.city, "check_in": s.check_in, "check_out": s.check_out,
-                    "lodging_amount": s.lodging_amount, "invoice": s.invoice}))
-                .collect(),
-            tickets: t
-                .tickets
-                .iter()
-                .map(|k| serde_json::json!({"description": k.description, "amount": k.amount}))
-                .collect(),
-            meals_provided: t
-                .meals_provided
-                .iter()
-                .map(|m| serde_json::json!({"date": m.date, "breakfast": m.breakfast, "lunch": m.lunch, "dinner": m.dinner}))
-                .collect(),
-            vehicle_provided_dates: &t.vehicle_provided_dates,
-        }
-    }
 }
 
 fn find(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<ClaimRow> {
@@ -407,7 +348,7 @@ pub fn visible(pool: &Pool, actor: &Actor, id: i64) -> AppResult<bool> {
 pub fn list(
     pool: &Pool,
     actor: &Actor,
-    status: Option<&str>,
+    status: Option<ClaimStatus>,
     page: Page,
 ) -> AppResult<Vec<ClaimView>> {
     let mut c = conn(pool)?;
@@ -418,11 +359,11 @@ pub fn list(
         .collect()
 }
 
-fn not_allowed(row: &ClaimRow, action: &'static str) -> AppError {
-    AppError::InvalidTransition {
-        what: "travel claim",
-        from: row.status.clone(),
-        action,
+/// A conditional move found the claim moved on meanwhile: the refusal names its status now.
+fn moved_on(c: &mut DbConnection, org_id: i64, id: i64, action: ClaimAction) -> AppError {
+    match find(c, org_id, id) {
+        Ok(row) => InvalidTransition::new(row.status, action).into(),
+        Err(e) => e,
     }
 }
 
@@ -443,9 +384,7 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimView> {
     // never moved). The write lock then covers only the writes, each one conditional.
     let row = find(&mut c, actor.org_id, id)?;
     not_own(&row, actor)?;
-    if row.status != "submitted" {
-        return Err(not_allowed(&row, "approve"));
-    }
+    let approved = row.status.apply(ClaimAction::Approve)?;
     let path = ledger::path(&mut c, actor.org_id, row.budget_line_id)?;
     let amount = Money::from_fen(row.reimbursable_fen);
     let source = Source {
@@ -454,8 +393,9 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimView> {
         actor: actor.user_id,
     };
     let view = answer(&mut c, actor, 200, |c| {
-        if !rows::mark_approved(c, actor.org_id, id, actor.user_id, now())? {
-            return Err(not_allowed(&find(c, actor.org_id, id)?, "approve"));
+        let change = (row.status, approved);
+        if !rows::mark_approved(c, actor.org_id, id, change, actor.user_id, now())? {
+            return Err(moved_on(c, actor.org_id, id, ClaimAction::Approve));
         }
         // R16: the request's commitment is released first, so the room it frees is usable.
         if let Some(request) = row.travel_request_id {
@@ -467,8 +407,8 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimView> {
             actor,
             (ENTITY, id),
             "approve",
-            Some("submitted"),
-            "approved",
+            Some(row.status.as_str()),
+            approved.as_str(),
             None,
         )?;
         load(c, actor.org_id, id)
@@ -483,29 +423,27 @@ pub fn reject(pool: &Pool, actor: &Actor, id: i64, reason: &str) -> AppResult<Cl
     answer(&mut c, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;
         not_own(&row, actor)?;
-        if row.status != "submitted" && row.status != "approved" {
-            return Err(not_allowed(&row, "reject"));
-        }
+        let rejected = row.status.apply(ClaimAction::Reject)?;
         // The status moves first, conditionally: a concurrent payment or rejection of the same
         // claim loses here with 409, before any money moves.
         if !rows::mark_rejected(
             c,
             actor.org_id,
             id,
-            &row.status,
+            (row.status, rejected),
             actor.user_id,
             now(),
             reason.trim(),
         )? {
-            return Err(not_allowed(&find(c, actor.org_id, id)?, "reject"));
+            return Err(moved_on(c, actor.org_id, id, ClaimAction::Reject));
         }
         // A claim rejected before approval leaves its request free for another claim; once
         // approved, the request's commitment was handed to the claim, and the request stays used.
-        if let (Some(request), "submitted") = (row.travel_request_id, row.status.as_str()) {
+        if let (Some(request), ClaimStatus::Submitted) = (row.travel_request_id, row.status) {
             travel_requests::unname(c, actor.org_id, request)?;
         }
         invoice_rows::release(c, actor.org_id, id)?;
-        if row.status == "approved" {
+        if row.status == ClaimStatus::Approved {
             let source = Source {
                 kind: ENTITY,
                 id,
@@ -524,8 +462,8 @@ pub fn reject(pool: &Pool, actor: &Actor, id: i64, reason: &str) -> AppResult<Cl
             actor,
             (ENTITY, id),
             "reject",
-            Some(&row.status),
-            "rejected",
+            Some(row.status.as_str()),
+            rejected.as_str(),
             Some(reason.trim()),
         )?;
         load(c, actor.org_id, id)
@@ -544,12 +482,11 @@ pub fn pay(
     answer(&mut c, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;
         not_own(&row, actor)?;
-        if row.status != "approved" {
-            return Err(not_allowed(&row, "pay"));
-        }
+        let paid = row.status.apply(ClaimAction::Pay)?;
         clock::check_paid_on(c, actor.org_id, row.decided_at, paid_on, margin)?;
-        if !rows::mark_paid(c, actor.org_id, id, actor.user_id, now(), paid_on)? {
-            return Err(not_allowed(&find(c, actor.org_id, id)?, "pay"));
+        let change = (row.status, paid);
+        if !rows::mark_paid(c, actor.org_id, id, change, actor.user_id, now(), paid_on)? {
+            return Err(moved_on(c, actor.org_id, id, ClaimAction::Pay));
         }
         let source = Source {
             kind: ENTITY,
@@ -568,8 +505,8 @@ pub fn pay(
             actor,
             (ENTITY, id),
             "pay",
-            Some("approved"),
-            "paid",
+            Some(row.status.as_str()),
+            paid.as_str(),
             Some(&paid_on.to_string()),
         )?;
         load(c, actor.org_id, id)
@@ -588,20 +525,19 @@ pub fn advance_returned(
     let mut c = conn(pool)?;
     answer(&mut c, actor, 200, |c| {
         let view = load(c, actor.org_id, id)?;
+        let action = ClaimAction::RecordAdvanceReturned;
+        let to = view.status.apply(action)?;
         let owed = view
             .settlement
             .as_ref()
             .filter(|s| !s.to_return.is_zero() && s.advance_returned_on.is_none());
-        if view.status != "paid" || owed.is_none() {
-            return Err(AppError::InvalidTransition {
-                what: "travel claim",
-                from: if view.status == "paid" {
-                    "settled".into()
-                } else {
-                    view.status.clone()
-                },
-                action: "record an advance returned on",
-            });
+        if owed.is_none() {
+            // R16: nothing is owed, or its return is recorded already.
+            return Err(InvalidTransition {
+                from: "settled",
+                ..InvalidTransition::new(view.status, action)
+            }
+            .into());
         }
         if view.paid_on.is_some_and(|paid| returned_on < paid) {
             return Err(AppError::field(
@@ -609,19 +545,23 @@ pub fn advance_returned(
                 "an advance cannot be returned before the claim was paid",
             ));
         }
-        if !rows::mark_advance_returned(c, actor.org_id, id, actor.user_id, returned_on)? {
-            return Err(not_allowed(
-                &find(c, actor.org_id, id)?,
-                "record an advance returned on",
-            ));
+        if !rows::mark_advance_returned(
+            c,
+            actor.org_id,
+            id,
+            view.status,
+            actor.user_id,
+            returned_on,
+        )? {
+            return Err(moved_on(c, actor.org_id, id, action));
         }
         audit::status(
             c,
             actor,
             (ENTITY, id),
             "advance_returned",
-            Some("paid"),
-            "paid",
+            Some(view.status.as_str()),
+            to.as_str(),
             Some(&returned_on.to_string()),
         )?;
         load(c, actor.org_id, id)
@@ -659,15 +599,16 @@ mod tests {
             vehicle_provided_dates: vec![],
         };
         let trip = Trip::parse(input, &policy).unwrap_or_else(|e| panic!("{e:?}"));
-        let computed =
-            BreakdownView::new(1, &trip.compute().unwrap_or_else(|_| panic!("overflow")));
-        let stored = serde_json::to_string(&record(&computed)).unwrap_or_default();
+        let breakdown = trip.compute().unwrap_or_else(|_| panic!("overflow"));
+        let computed = BreakdownView::new(1, &breakdown);
+        let record = StoredBreakdown::new(1, &breakdown);
+        let stored = serde_json::to_string(&record).unwrap_or_default();
         let read: StoredBreakdown = serde_json::from_str(&stored).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
             serde_json::to_value(view_of(read)).ok(),
             serde_json::to_value(&computed).ok()
         );
-        let mut big = record(&computed);
+        let mut big = record;
         big.reimbursable = Fen(19_999_999_998);
         let text = serde_json::to_string(&big).unwrap_or_default();
         let back: StoredBreakdown = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));

@@ -170,7 +170,8 @@ pub fn run(pool: &Pool) -> AppResult<DemoReport> {
         let line_id = line(CLAIM_LINES[i % CLAIM_LINES.len()])?;
         let body = claim_body(i, line_id)?;
         let back = body.return_date;
-        let claim = claims::submit(pool, claimant, body.try_into()?)?;
+        let sent = serde_json::to_string(&body).map_err(|e| AppError::Internal(e.to_string()))?;
+        let claim = claims::submit(pool, claimant, body.try_into()?, &sent)?;
         // The last weeks' claims are still waiting; before that, one in eight is refused.
         if i >= CLAIMS - 6 || i % 11 == 5 {
             continue;

@@ -11,6 +11,7 @@ use crate::auth::{Actor, Role};
 use crate::db::{budget as lines, pages as rows};
 use crate::db::{claims::ClaimRow, Pool};
 use crate::domain::budget::Balance;
+use crate::domain::status::ClaimStatus;
 use crate::domain::waiting::{waiting, Waiting, DEFAULT_DEADLINE_DAYS};
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
@@ -27,7 +28,7 @@ pub fn today(pool: &Pool, actor: &Actor) -> AppResult<NaiveDate> {
 #[derive(Clone, Debug)]
 pub struct ClaimSummary {
     pub id: i64,
-    pub status: String,
+    pub status: ClaimStatus,
     pub purpose: String,
     pub destination: String,
     pub departure_date: NaiveDate,
@@ -58,7 +59,7 @@ fn summary(
 ) -> ClaimSummary {
     ClaimSummary {
         id: row.id,
-        status: row.status.clone(),
+        status: row.status,
         purpose: row.purpose.clone(),
         destination: row.destination.clone(),
         departure_date: row.departure_date,
@@ -189,7 +190,12 @@ pub struct QueueItem {
 /// Finance's queues: claims in `status` (`submitted` for 待审核, `approved` for 待支付), oldest
 /// first, with how long each has waited since its submission, in calendar days of the
 /// organisation (R12).
-pub fn queue(pool: &Pool, actor: &Actor, status: &str, limit: i64) -> AppResult<Vec<QueueItem>> {
+pub fn queue(
+    pool: &Pool,
+    actor: &Actor,
+    status: ClaimStatus,
+    limit: i64,
+) -> AppResult<Vec<QueueItem>> {
     actor.require(&[Role::Finance])?;
     let mut c = conn(pool)?;
     let zone = clock::zone(&mut c, actor.org_id)?;

@@ -4,6 +4,12 @@
 
 use crate::error::{AppError, AppResult};
 
+/// How many items a list that is shown whole, without paging, reads at most: the web pages'
+/// tables of a year's subsidy batches and budget adjustments, and a line's adjustment history.
+/// It is the API's largest page (api.md "Lists"); a county bureau makes a few dozen of each a
+/// year, and a list that could pass this many would need paging first.
+pub const UNPAGED_MAX: i64 = 1000;
+
 /// A checked page request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Page {

@@ -67,12 +67,6 @@ pub fn all(c: &mut DbConnection, org_id: i64) -> AppResult<Vec<Version>> {
         .collect()
 }
 
-/// The version a claim was computed with.
-pub fn by_id(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<Version> {
-    let row = rows::find(c, org_id, id)?.ok_or(AppError::NotFound("policy version"))?;
-    load(c, org_id, row)
-}
-
 /// `GET /api/v1/policy?date=D`; without a date, the organisation's today (R12).
 pub fn get(pool: &Pool, actor: &Actor, date: Option<NaiveDate>) -> AppResult<PolicyView> {
     let mut c = conn(pool)?;

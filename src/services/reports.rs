@@ -76,7 +76,9 @@ fn parse_target(row: &TargetRow) -> AppResult<(Indicator, Option<Target>)> {
     Ok((indicator, target))
 }
 
-fn shown(indicator: Indicator, value: Decimal) -> String {
+/// An indicator's value as the report writes it: a count as it is, anything else with two
+/// decimals.
+fn value_text(indicator: Indicator, value: Decimal) -> String {
     match indicator {
         Indicator::RecipientsPaid => value.normalize().to_string(),
         _ => format!("{value:.2}"),
@@ -89,23 +91,25 @@ fn actual(
     org_id: i64,
     year: i32,
     subtree: &[i64],
-    spent_allocated: (Money, Money),
+    (spent, allocated): (Money, Money),
     row: &TargetRow,
     indicator: Indicator,
 ) -> AppResult<Option<Decimal>> {
     Ok(match indicator {
-        Indicator::PayoutRate => execution_rate(spent_allocated.0, spent_allocated.1),
+        Indicator::PayoutRate => execution_rate(spent, allocated),
         Indicator::PaidOnTime => months_paid_on_time(c, org_id, year, subtree)?,
         Indicator::RecipientsPaid | Indicator::AveragePerRecipientMonth => {
             let batches = rows::paid_batches(c, org_id, subtree, year)?;
-            let ids: Vec<i64> = batches.iter().map(|b| b.0).collect();
+            let ids: Vec<i64> = batches.iter().map(|b| b.id).collect();
             let items = rows::items_of(c, org_id, &ids)?;
             match indicator {
-                Indicator::RecipientsPaid => Some(perf::recipients_paid(items.iter().map(|i| i.0))),
+                Indicator::RecipientsPaid => {
+                    Some(perf::recipients_paid(items.iter().map(|i| i.recipient_id)))
+                }
                 _ => perf::average_per_month(
                     &items
                         .iter()
-                        .map(|i| Money::from_fen(i.2))
+                        .map(|i| Money::from_fen(i.amount_fen))
                         .collect::<Vec<_>>(),
                 )
                 .map(Money::to_decimal),
@@ -210,9 +214,14 @@ pub fn performance(pool: &Pool, actor: &Actor, year: i32) -> AppResult<Vec<Indic
             indicator: indicator.key().to_string(),
             name: indicator.name().to_string(),
             unit: indicator.unit().to_string(),
-            target: target
-                .map(|t| format!("{} {}", t.comparator.symbol(), shown(indicator, t.value))),
-            actual: value.map(|v| shown(indicator, v)),
+            target: target.map(|t| {
+                format!(
+                    "{} {}",
+                    t.comparator.symbol(),
+                    value_text(indicator, t.value)
+                )
+            }),
+            actual: value.map(|v| value_text(indicator, v)),
             met: target.map(|t| t.met(value)),
         });
     }

@@ -182,6 +182,10 @@ fn ensure_admin(c: &mut DbConnection) -> AppResult<Option<String>> {
     Ok(Some(token))
 }
 
+/// The PostgreSQL advisory lock start-up holds: a key no other code takes (the date of the first
+/// migration, 2021-01-01, so it reads as this service's).
+const STARTUP_LOCK: i64 = 20210101;
+
 /// What start-up did.
 pub struct Prepared {
     pub loaded_default_data: bool,
@@ -194,7 +198,7 @@ pub fn prepare(pool: &Pool, default_data_dir: &Path, create_admin: bool) -> AppR
     let mut c = conn(pool)?;
     let postgres = c.backend() == Backend::Postgres;
     if postgres {
-        c.batch_execute("SELECT pg_advisory_lock(20210101)")?;
+        c.batch_execute(&format!("SELECT pg_advisory_lock({STARTUP_LOCK})"))?;
     }
     let result = (|| {
         db::migrate(&mut c).map_err(|e| AppError::Internal(format!("migrations: {e}")))?;
@@ -211,7 +215,7 @@ pub fn prepare(pool: &Pool, default_data_dir: &Path, create_admin: bool) -> AppR
         })
     })();
     if postgres {
-        c.batch_execute("SELECT pg_advisory_unlock(20210101)")?;
+        c.batch_execute(&format!("SELECT pg_advisory_unlock({STARTUP_LOCK})"))?;
     }
     result
 }

@@ -16,6 +16,7 @@ use crate::auth::Actor;
 use crate::db::subsidy::{self as rows, BatchRow, ItemRow, NewBatch, NewRecipient, RecipientRow};
 use crate::db::{budget as lines, now, DbConnection, Pool};
 use crate::domain::capitals::in_words;
+use crate::domain::status::{Action, BatchAction, BatchStatus, InvalidTransition, Status};
 use crate::domain::subsidy::{month_item, monthly_amount, months_orphaned, Enrollment, Half};
 use crate::domain::{Money, PositiveMoney};
 use crate::error::{AppError, AppResult};
@@ -27,6 +28,10 @@ use super::ledger::{self, Source};
 use super::{answer, clock, conn};
 
 const ENTITY: &str = "subsidy_batch";
+
+/// The batch id of the items a new batch is made of, before the batch row exists: they are
+/// inserted with the new id ([`create_batch`]), never with this one.
+const NO_BATCH_YET: i64 = 0;
 
 /// The subsidy amount of every policy version, `(effective_from, amount)`, oldest first (R9).
 fn policy_amounts(c: &mut DbConnection, org_id: i64) -> AppResult<Vec<(NaiveDate, Money)>> {
@@ -305,7 +310,7 @@ pub fn create_batch(pool: &Pool, actor: &Actor, batch: NewBatchSpec) -> AppResul
         {
             return Err(AppError::BatchExists);
         }
-        let items = due_items(c, actor.org_id, 0, year, half)?;
+        let items = due_items(c, actor.org_id, NO_BATCH_YET, year, half)?;
         if items.is_empty() {
             return Err(AppError::EmptyBatch);
         }
@@ -317,7 +322,7 @@ pub fn create_batch(pool: &Pool, actor: &Actor, batch: NewBatchSpec) -> AppResul
                 year,
                 half: half.number(),
                 supplementary,
-                status: "draft",
+                status: BatchStatus::Draft.as_str(),
                 total_fen: total(&items)?.fen(),
                 created_by: actor.user_id,
                 created_at: now(),
@@ -339,7 +344,8 @@ pub fn create_batch(pool: &Pool, actor: &Actor, batch: NewBatchSpec) -> AppResul
                 },
             )?;
         }
-        audit::status(c, actor, (ENTITY, id), "create", None, "draft", None)?;
+        let draft = BatchStatus::Draft.as_str();
+        audit::status(c, actor, (ENTITY, id), "create", None, draft, None)?;
         load(c, actor.org_id, id)
     })
 }
@@ -349,9 +355,7 @@ pub fn regenerate(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
     let mut c = conn(pool)?;
     answer(&mut c, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;
-        if row.status != "draft" {
-            return Err(not_allowed(&row, "regenerate"));
-        }
+        let draft = row.status.apply(BatchAction::Regenerate)?;
         let items = due_items(c, actor.org_id, id, row.year, half_of(&row)?)?;
         if items.is_empty() {
             return Err(AppError::EmptyBatch);
@@ -366,8 +370,8 @@ pub fn regenerate(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
             actor,
             (ENTITY, id),
             "regenerate",
-            Some("draft"),
-            "draft",
+            Some(row.status.as_str()),
+            draft.as_str(),
             None,
         )?;
         load(c, actor.org_id, id)
@@ -387,11 +391,11 @@ fn made_by(c: &mut DbConnection, actor: &Actor, row: &BatchRow) -> AppResult<boo
     )
 }
 
-fn not_allowed(row: &BatchRow, action: &'static str) -> AppError {
-    AppError::InvalidTransition {
-        what: "subsidy batch",
-        from: row.status.clone(),
-        action,
+/// A conditional move found the batch moved on meanwhile: the refusal names its status now.
+fn moved_on(c: &mut DbConnection, org_id: i64, id: i64, action: BatchAction) -> AppError {
+    match find(c, org_id, id) {
+        Ok(row) => InvalidTransition::new(row.status, action).into(),
+        Err(e) => e,
     }
 }
 
@@ -401,9 +405,7 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
     let mut c = conn(pool)?;
     let view = answer(&mut c, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;
-        if row.status != "draft" {
-            return Err(not_allowed(&row, "approve"));
-        }
+        let approved = row.status.apply(BatchAction::Approve)?;
         if made_by(c, actor, &row)? {
             return Err(AppError::SelfApprovalForbidden);
         }
@@ -421,8 +423,9 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
         }
         // Status first, conditionally (a concurrent approval of this batch loses with 409), then
         // the months (a concurrent batch holding one of them makes this one outdated), then money.
-        if !rows::mark_approved(c, actor.org_id, id, actor.user_id, now())? {
-            return Err(not_allowed(&find(c, actor.org_id, id)?, "approve"));
+        let change = (row.status, approved);
+        if !rows::mark_approved(c, actor.org_id, id, change, actor.user_id, now())? {
+            return Err(moved_on(c, actor.org_id, id, BatchAction::Approve));
         }
         rows::set_live(c, actor.org_id, id, true).map_err(|e| match e {
             DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
@@ -447,8 +450,8 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
             actor,
             (ENTITY, id),
             "approve",
-            Some("draft"),
-            "approved",
+            Some(row.status.as_str()),
+            approved.as_str(),
             None,
         )?;
         load(c, actor.org_id, id)
@@ -469,15 +472,23 @@ pub fn pay(
     let mut c = conn(pool)?;
     answer(&mut c, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;
-        if row.status != "approved" {
-            return Err(not_allowed(&row, "pay"));
-        }
+        let paid = row.status.apply(BatchAction::Pay)?;
         clock::check_paid_on(c, actor.org_id, row.approved_at, paid_on, margin)?;
         let on_time = half_of(&row)?
             .paid_on_time(row.year, paid_on)
             .ok_or_else(|| AppError::Internal("payout window".into()))?;
-        if !rows::mark_paid(c, actor.org_id, id, actor.user_id, now(), paid_on, on_time)? {
-            return Err(not_allowed(&find(c, actor.org_id, id)?, "pay"));
+        let change = (row.status, paid);
+        if !rows::mark_paid(
+            c,
+            actor.org_id,
+            id,
+            change,
+            actor.user_id,
+            now(),
+            paid_on,
+            on_time,
+        )? {
+            return Err(moved_on(c, actor.org_id, id, BatchAction::Pay));
         }
         let source = Source {
             kind: ENTITY,
@@ -496,8 +507,8 @@ pub fn pay(
             actor,
             (ENTITY, id),
             "pay",
-            Some("approved"),
-            "paid",
+            Some(row.status.as_str()),
+            paid.as_str(),
             Some(&paid_on.to_string()),
         )?;
         load(c, actor.org_id, id)
@@ -510,13 +521,18 @@ pub fn void(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
     let mut c = conn(pool)?;
     answer(&mut c, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;
-        if row.status != "draft" && row.status != "approved" {
-            return Err(not_allowed(&row, "void"));
+        let void = row.status.apply(BatchAction::Void)?;
+        if !rows::mark_void(
+            c,
+            actor.org_id,
+            id,
+            (row.status, void),
+            actor.user_id,
+            now(),
+        )? {
+            return Err(moved_on(c, actor.org_id, id, BatchAction::Void));
         }
-        if !rows::mark_void(c, actor.org_id, id, &row.status, actor.user_id, now())? {
-            return Err(not_allowed(&find(c, actor.org_id, id)?, "void"));
-        }
-        if row.status == "approved" {
+        if row.status == BatchStatus::Approved {
             let source = Source {
                 kind: ENTITY,
                 id,
@@ -535,9 +551,9 @@ pub fn void(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
             c,
             actor,
             (ENTITY, id),
-            "void",
-            Some(&row.status),
-            "void",
+            BatchAction::Void.as_str(),
+            Some(row.status.as_str()),
+            void.as_str(),
             None,
         )?;
         load(c, actor.org_id, id)
@@ -572,13 +588,7 @@ pub fn list(
 /// approved or paid batch, UTF-8 CSV, one row per recipient.
 pub fn payment_file(pool: &Pool, actor: &Actor, id: i64) -> AppResult<(String, Vec<u8>)> {
     let batch = get(pool, actor, id)?;
-    if batch.status != "approved" && batch.status != "paid" {
-        return Err(AppError::InvalidTransition {
-            what: "subsidy batch",
-            from: batch.status,
-            action: "pay out",
-        });
-    }
+    batch.status.apply(BatchAction::PayOut)?;
     let bytes =
         crate::export::payment_csv(&batch).map_err(|e| AppError::Internal(format!("csv: {e}")))?;
     let name = format!(

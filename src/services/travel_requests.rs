@@ -13,6 +13,7 @@ use chrono::NaiveDate;
 use crate::auth::{Actor, Role};
 use crate::db::travel_requests::{self as rows, NewRequest, RequestRow};
 use crate::db::{budget as lines, now, DbConnection, Pool};
+use crate::domain::status::{ClaimStatus, RequestAction, RequestStatus, Status};
 use crate::domain::travel::Overflow;
 use crate::domain::travel_request::{estimate, settle, Settlement};
 use crate::domain::Money;
@@ -29,6 +30,10 @@ use super::ledger::{self, Source};
 use super::{answer, clock, conn, policy};
 
 pub const ENTITY: &str = "travel_request";
+
+/// How many requests a queue page (出差审批, 借款) and a new claim's choice of requests show at
+/// most, newest first: far more than wait at once in a county bureau.
+const QUEUE_MAX: i64 = 200;
 
 fn find(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<RequestRow> {
     rows::find(c, org_id, id)?.ok_or(AppError::NotFound("travel request"))
@@ -154,7 +159,7 @@ pub fn create(pool: &Pool, actor: &Actor, input: RequestInput) -> AppResult<Requ
                 org_id: actor.org_id,
                 requester_id: actor.user_id,
                 budget_line_id: input.budget_line_id,
-                status: "requested",
+                status: RequestStatus::Requested.as_str(),
                 purpose: &input.purpose,
                 destination: &input.destination,
                 departure_date: input.departure_date,
@@ -168,7 +173,8 @@ pub fn create(pool: &Pool, actor: &Actor, input: RequestInput) -> AppResult<Requ
                 created_at: now(),
             },
         )?;
-        audit::status(c, actor, (ENTITY, id), "request", None, "requested", None)?;
+        let requested = RequestStatus::Requested.as_str();
+        audit::status(c, actor, (ENTITY, id), "request", None, requested, None)?;
         load(c, actor.org_id, id)
     })
 }
@@ -194,7 +200,7 @@ pub fn get(pool: &Pool, actor: &Actor, id: i64) -> AppResult<RequestView> {
 pub fn list(
     pool: &Pool,
     actor: &Actor,
-    status: Option<&str>,
+    status: Option<RequestStatus>,
     page: Page,
 ) -> AppResult<Vec<RequestView>> {
     let mut c = conn(pool)?;
@@ -206,10 +212,14 @@ pub fn list(
 }
 
 /// Requests of one status with their requester's name, newest first (the pages' queues).
-pub fn named(pool: &Pool, actor: &Actor, status: &str) -> AppResult<Vec<(RequestView, String)>> {
+pub fn named(
+    pool: &Pool,
+    actor: &Actor,
+    status: RequestStatus,
+) -> AppResult<Vec<(RequestView, String)>> {
     let mut c = conn(pool)?;
     let only = (!sees_all(actor)).then_some(actor.user_id);
-    let rows = rows::list(&mut c, actor.org_id, Some(status), only, None, 200)?;
+    let rows = rows::list(&mut c, actor.org_id, Some(status), only, None, QUEUE_MAX)?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let name = crate::db::users::find(&mut c, actor.org_id, row.requester_id)?
@@ -226,10 +236,10 @@ pub fn open_for_claims(pool: &Pool, actor: &Actor) -> AppResult<Vec<RequestView>
     rows::list(
         &mut c,
         actor.org_id,
-        Some("approved"),
+        Some(RequestStatus::Approved),
         Some(actor.user_id),
         None,
-        200,
+        QUEUE_MAX,
     )?
     .into_iter()
     .filter(|r| r.live_claims == 0)
@@ -237,15 +247,11 @@ pub fn open_for_claims(pool: &Pool, actor: &Actor) -> AppResult<Vec<RequestView>
     .collect()
 }
 
-fn not_allowed(row: &RequestRow, action: &'static str) -> AppError {
-    AppError::InvalidTransition {
-        what: "travel request",
-        from: if row.live_claims > 0 && row.status == "approved" {
-            "claimed".to_string()
-        } else {
-            row.status.clone()
-        },
-        action,
+/// A conditional move found the request moved on meanwhile: the refusal names its state now.
+fn moved_on(c: &mut DbConnection, org_id: i64, id: i64, action: RequestAction) -> AppError {
+    match find(c, org_id, id) {
+        Ok(row) => row.state().refusal(action).into(),
+        Err(e) => e,
     }
 }
 
@@ -265,13 +271,12 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<RequestView> {
     if row.requester_id == actor.user_id {
         return Err(AppError::SelfApprovalForbidden);
     }
-    if row.status != "requested" {
-        return Err(not_allowed(&row, "approve"));
-    }
+    let approved = row.state().apply(RequestAction::Approve)?;
     let path = ledger::path(&mut c, actor.org_id, row.budget_line_id)?;
     answer(&mut c, actor, 200, |c| {
-        if !rows::mark_decided(c, actor.org_id, id, "approved", actor.user_id, now(), None)? {
-            return Err(not_allowed(&find(c, actor.org_id, id)?, "approve"));
+        let change = (row.status, approved);
+        if !rows::mark_decided(c, actor.org_id, id, change, actor.user_id, now(), None)? {
+            return Err(moved_on(c, actor.org_id, id, RequestAction::Approve));
         }
         let amount = Money::from_fen(row.estimate_fen);
         ledger::commit_along(c, actor.org_id, &path, amount, source(actor, id))?;
@@ -280,8 +285,8 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<RequestView> {
             actor,
             (ENTITY, id),
             "approve",
-            Some("requested"),
-            "approved",
+            Some(row.status.as_str()),
+            approved.as_str(),
             None,
         )?;
         load(c, actor.org_id, id)
@@ -296,24 +301,25 @@ pub fn reject(pool: &Pool, actor: &Actor, id: i64, reason: &str) -> AppResult<Re
         if row.requester_id == actor.user_id {
             return Err(AppError::SelfApprovalForbidden);
         }
+        let rejected = row.state().apply(RequestAction::Reject)?;
         if !rows::mark_decided(
             c,
             actor.org_id,
             id,
-            "rejected",
+            (row.status, rejected),
             actor.user_id,
             now(),
             Some(reason.trim()),
         )? {
-            return Err(not_allowed(&row, "reject"));
+            return Err(moved_on(c, actor.org_id, id, RequestAction::Reject));
         }
         audit::status(
             c,
             actor,
             (ENTITY, id),
             "reject",
-            Some("requested"),
-            "rejected",
+            Some(row.status.as_str()),
+            rejected.as_str(),
             Some(reason.trim()),
         )?;
         load(c, actor.org_id, id)
@@ -329,12 +335,14 @@ pub fn cancel(pool: &Pool, actor: &Actor, id: i64) -> AppResult<RequestView> {
         if row.requester_id != actor.user_id {
             return Err(AppError::NotFound("travel request"));
         }
-        let cancellable =
-            (row.status == "requested" || row.status == "approved") && row.advance_fen.is_none();
-        if !cancellable || !rows::mark_cancelled(c, actor.org_id, id, &row.status)? {
-            return Err(not_allowed(&row, "cancel"));
+        let cancelled = row.state().apply(RequestAction::Cancel)?;
+        // Not once an advance is paid, nor while a claim names it (the update's condition).
+        if row.advance_fen.is_some()
+            || !rows::mark_cancelled(c, actor.org_id, id, (row.status, cancelled))?
+        {
+            return Err(row.state().refusal(RequestAction::Cancel).into());
         }
-        if row.status == "approved" {
+        if row.status == RequestStatus::Approved {
             ledger::release(
                 c,
                 actor.org_id,
@@ -348,8 +356,8 @@ pub fn cancel(pool: &Pool, actor: &Actor, id: i64) -> AppResult<RequestView> {
             actor,
             (ENTITY, id),
             "cancel",
-            Some(&row.status),
-            "cancelled",
+            Some(row.status.as_str()),
+            cancelled.as_str(),
             None,
         )?;
         load(c, actor.org_id, id)
@@ -373,12 +381,10 @@ pub fn pay_advance(
         if row.requester_id == actor.user_id {
             return Err(AppError::SelfApprovalForbidden);
         }
-        if row.status != "approved" {
-            return Err(not_allowed(&row, "pay an advance on"));
-        }
+        let approved = row.state().apply(RequestAction::PayAdvance)?;
         if row.advance_fen.is_some() || amount.fen() > row.estimate_fen {
             return Err(AppError::InvalidTransition {
-                what: "travel request",
+                what: RequestStatus::WHAT,
                 from: if row.advance_fen.is_some() {
                     "advanced".into()
                 } else {
@@ -392,23 +398,21 @@ pub fn pay_advance(
             c,
             actor.org_id,
             id,
+            row.status,
             amount.fen(),
             paid_on,
             actor.user_id,
             now(),
         )? {
-            return Err(not_allowed(
-                &find(c, actor.org_id, id)?,
-                "pay an advance on",
-            ));
+            return Err(moved_on(c, actor.org_id, id, RequestAction::PayAdvance));
         }
         audit::status(
             c,
             actor,
             (ENTITY, id),
             "pay_advance",
-            Some("approved"),
-            "approved",
+            Some(row.status.as_str()),
+            approved.as_str(),
             Some(&format!("{amount} on {paid_on}")),
         )?;
         load(c, actor.org_id, id)
@@ -420,19 +424,14 @@ pub fn pay_advance(
 /// claimant that no live claim names (the unique index on live claims decides races).
 pub fn name_by_claim(c: &mut DbConnection, org_id: i64, id: i64, claimant: i64) -> AppResult<()> {
     let row = find(c, org_id, id)?;
-    if !rows::name_by_claim(c, org_id, id, claimant)? {
-        let from = if row.requester_id != claimant {
-            "another person's".to_string()
-        } else if row.live_claims > 0 {
-            "claimed".to_string()
-        } else {
-            row.status
-        };
-        return Err(AppError::InvalidTransition {
-            what: "travel request",
-            from,
-            action: "name in this claim",
-        });
+    let action = RequestAction::NameInClaim;
+    let allowed = row.state().apply(action).is_ok() && row.requester_id == claimant;
+    if !allowed || !rows::name_by_claim(c, org_id, id, row.status, claimant)? {
+        let mut refusal = row.state().refusal(action);
+        if row.requester_id != claimant {
+            refusal.from = "another person's";
+        }
+        return Err(refusal.into());
     }
     Ok(())
 }
@@ -485,26 +484,23 @@ pub fn outstanding(pool: &Pool, actor: &Actor) -> AppResult<Vec<OutstandingView>
     let mut c = conn(pool)?;
     let requests = rows::with_advances(&mut c, actor.org_id)?;
     let ids: Vec<i64> = requests.iter().map(|r| r.id).collect();
-    let claims: BTreeMap<i64, (i64, String, i64, Option<NaiveDate>)> =
-        rows::live_claims_of(&mut c, actor.org_id, &ids)?
-            .into_iter()
-            .filter_map(|(req, claim, status, fen, returned)| {
-                req.map(|r| (r, (claim, status, fen, returned)))
-            })
-            .collect();
+    let claims: BTreeMap<i64, rows::LiveClaim> = rows::live_claims_of(&mut c, actor.org_id, &ids)?
+        .into_iter()
+        .filter_map(|claim| Some((claim.travel_request_id?, claim)))
+        .collect();
     let mut people: BTreeMap<i64, Vec<AdvanceView>> = BTreeMap::new();
     for r in requests {
-        if r.status == "cancelled" {
+        if r.status == RequestStatus::Cancelled {
             continue;
         }
         let advance = Money::from_fen(r.advance_fen.unwrap_or(0));
         let claim = claims.get(&r.id);
         let owed = match claim {
-            Some((_, status, fen, returned)) if status == "paid" => {
-                if returned.is_some() {
+            Some(paid) if paid.status == ClaimStatus::Paid => {
+                if paid.advance_returned_on.is_some() {
                     Money::ZERO
                 } else {
-                    settle(Money::from_fen(*fen), advance).to_return
+                    settle(Money::from_fen(paid.reimbursable_fen), advance).to_return
                 }
             }
             _ => advance,
@@ -517,7 +513,7 @@ pub fn outstanding(pool: &Pool, actor: &Actor) -> AppResult<Vec<OutstandingView>
             purpose: r.purpose,
             advance,
             paid_on: r.advance_paid_on,
-            travel_claim_id: claim.map(|c| c.0),
+            travel_claim_id: claim.map(|c| c.id),
             outstanding: owed,
         });
     }

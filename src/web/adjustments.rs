@@ -15,6 +15,7 @@ use crate::auth::Role;
 use crate::db::adjustments::Filter;
 use crate::db::Pool;
 use crate::domain::budget::AdjustmentKind;
+use crate::domain::status::AdjustmentStatus;
 use crate::error::AppError;
 use crate::routes::extract::parse_json;
 use crate::routes::list::Page;
@@ -40,15 +41,6 @@ pub struct AdjustmentLine {
     pub own: bool,
 }
 
-fn status(text: &str) -> &'static str {
-    match text {
-        "requested" => "待审批",
-        "approved" => "已批准",
-        "rejected" => "已驳回",
-        _ => "未知",
-    }
-}
-
 fn adjustment_line(
     a: &AdjustmentView,
     names: &HashMap<i64, String>,
@@ -65,7 +57,7 @@ fn adjustment_line(
         amount: yuan(a.amount),
         reason: a.reason.clone(),
         document_no: a.document_no.clone().unwrap_or_default(),
-        status: status(&a.status),
+        status: a.status.chinese(),
         note: a.reject_reason.clone().unwrap_or_default(),
         own: a.requested_by == viewer,
     }
@@ -160,7 +152,7 @@ pub async fn page(
         let lines = budget::list(&pool, &actor, year)?;
         let names = names(&lines);
         let all = Page {
-            limit: 1000,
+            limit: crate::services::paging::UNPAGED_MAX,
             after: None,
         };
         let mine = if adjustments::may_request(&actor) {
@@ -176,7 +168,7 @@ pub async fn page(
         let queue = if adjustments::may_decide(&actor) {
             let filter = Filter {
                 year: Some(year),
-                status: Some("requested"),
+                status: Some(AdjustmentStatus::Requested),
                 ..Filter::default()
             };
             adjustments::list(&pool, &actor, filter, all)?
@@ -249,7 +241,10 @@ fn refusal(e: &AppError) -> String {
             "不能审批自己提出的预算调整，请由其他财务人员审批。".into()
         }
         AppError::InvalidTransition { from, .. } => {
-            format!("这笔预算调整当前是「{}」，不能再审批。", status(from))
+            format!(
+                "这笔预算调整当前是「{}」，不能再审批。",
+                format::status(from)
+            )
         }
         other => format::refusal(other, None),
     }

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use crate::auth::Role;
 use crate::db::Pool;
+use crate::domain::status::ClaimStatus;
 use crate::domain::travel::TripInput;
 use crate::error::AppError;
 use crate::services::{claims, pages};
@@ -29,15 +30,14 @@ pub struct Status {
     pub class: &'static str,
 }
 
-pub fn status(code: &str) -> Status {
+pub fn status(status: ClaimStatus) -> Status {
     Status {
-        text: format::status(code),
-        class: match code {
-            "submitted" => "st-wait",
-            "approved" => "st-ok",
-            "paid" => "st-paid",
-            "rejected" => "st-no",
-            _ => "st-other",
+        text: status.chinese(),
+        class: match status {
+            ClaimStatus::Submitted => "st-wait",
+            ClaimStatus::Approved => "st-ok",
+            ClaimStatus::Paid => "st-paid",
+            ClaimStatus::Rejected => "st-no",
         },
     }
 }
@@ -67,7 +67,7 @@ pub fn claim_line(c: &pages::ClaimSummary) -> ClaimLine {
         amount: yuan(c.reimbursable),
         line: c.line_name.clone(),
         submitted: format::date(c.submitted_on),
-        status: status(&c.status),
+        status: status(c.status),
     }
 }
 
@@ -371,12 +371,14 @@ pub async fn submit(
         if body.budget_line_id.is_none() {
             return Err(AppError::field("budget_line_id", "请选择预算科目"));
         }
-        claims::NewClaimSpec::try_from(body)
+        // What the claimant sent is the form, as the body it makes.
+        let sent = serde_json::to_string(&body).map_err(|e| AppError::Internal(e.to_string()))?;
+        Ok((claims::NewClaimSpec::try_from(body)?, sent))
     });
     let result = match parsed {
-        Ok(claim) => {
+        Ok((claim, sent)) => {
             let (p, actor) = (pool.clone(), user.actor());
-            run(move || claims::submit(&p, &actor, claim)).await
+            run(move || claims::submit(&p, &actor, claim, &sent)).await
         }
         Err(e) => Err(PageError::Failed(e)),
     };
@@ -477,7 +479,7 @@ fn detail(page: &pages::ClaimPage) -> ClaimDetail {
         return_date: format::date(c.return_date),
         line: page.line_name.clone(),
         submitted: format::local_time(&c.submitted_at, page.zone),
-        status: status(&c.status),
+        status: status(c.status),
         quote: quote_of(&c.breakdown, &page.city_names),
         history: page
             .history
@@ -532,9 +534,9 @@ pub async fn show(pool: web::Data<Pool>, user: SignedIn, id: web::Path<i64>) -> 
         StatusCode::OK,
         &ClaimShowPage {
             nav: Nav::new(&user, ""),
-            can_decide: finance && page.claim.status == "submitted",
-            can_pay: finance && page.claim.status == "approved",
-            can_record_return: finance && page.claim.status == "paid",
+            can_decide: finance && page.claim.status == ClaimStatus::Submitted,
+            can_pay: finance && page.claim.status == ClaimStatus::Approved,
+            can_record_return: finance && page.claim.status == ClaimStatus::Paid,
             today: format::date(today),
             claim: detail(&page),
         },

@@ -9,6 +9,7 @@ use serde_json::json;
 
 use crate::auth::Role;
 use crate::db::Pool;
+use crate::domain::status::ClaimStatus;
 use crate::error::AppError;
 use crate::routes::extract::parse_json;
 use crate::services::{claims, pages};
@@ -66,8 +67,8 @@ pub async fn queue(pool: web::Data<Pool>, user: SignedIn) -> PageResult {
     let actor = user.actor();
     let (waiting, to_pay, today) = run(move || {
         Ok((
-            pages::queue(&pool, &actor, "submitted", QUEUE_SIZE)?,
-            pages::queue(&pool, &actor, "approved", QUEUE_SIZE)?,
+            pages::queue(&pool, &actor, ClaimStatus::Submitted, QUEUE_SIZE)?,
+            pages::queue(&pool, &actor, ClaimStatus::Approved, QUEUE_SIZE)?,
             pages::today(&pool, &actor)?,
         ))
     })

@@ -4,6 +4,9 @@
 use chrono::NaiveDate;
 
 use crate::domain::capitals::in_words;
+use crate::domain::status::{
+    Action, AdjustmentStatus, BatchAction, BatchStatus, ClaimStatus, RequestStatus, Status,
+};
 use crate::domain::Money;
 use crate::error::AppError;
 
@@ -51,19 +54,15 @@ pub fn local_time(rfc3339: &str, zone: chrono_tz::Tz) -> String {
         .unwrap_or_else(|_| rfc3339.to_string())
 }
 
-/// A status in Chinese (web.md).
+/// A status written as text (a refusal names it so) in Chinese (web.md): a text means the same
+/// whichever document's status it is.
 pub fn status(code: &str) -> &'static str {
-    match code {
-        "submitted" => "待审核",
-        "approved" => "已批准",
-        "rejected" => "已驳回",
-        "paid" => "已支付",
-        "draft" => "草稿",
-        "requested" => "待审批",
-        "cancelled" => "已撤回",
-        "void" | "voided" => "已作废",
-        _ => "未知",
-    }
+    ClaimStatus::parse(code)
+        .map(ClaimStatus::chinese)
+        .or_else(|| BatchStatus::parse(code).map(BatchStatus::chinese))
+        .or_else(|| RequestStatus::parse(code).map(RequestStatus::chinese))
+        .or_else(|| AdjustmentStatus::parse(code).map(AdjustmentStatus::chinese))
+        .unwrap_or("未知")
 }
 
 /// What a status change did, in Chinese.
@@ -73,13 +72,28 @@ pub fn action(code: &str) -> &'static str {
         "approve" => "批准",
         "reject" => "驳回",
         "pay" => "支付",
-        "void" => "作废",
+        // A subsidy batch's void: the audit trail names it as the refusal does.
+        code if code == BatchAction::Void.as_str() => "作废",
         "request" => "申请",
         "cancel" => "撤回",
         "pay_advance" => "支付借款",
         "advance_returned" => "登记退还借款",
         _ => "变更",
     }
+}
+
+/// What was asked of a subsidy batch (a refusal names it so), as a clerk says it.
+pub fn batch_action(text: &str) -> &'static str {
+    [
+        (BatchAction::Approve, "批准"),
+        (BatchAction::Pay, "登记支付"),
+        (BatchAction::Void, "作废"),
+        (BatchAction::Regenerate, "重新生成"),
+        (BatchAction::PayOut, "下载代发文件"),
+    ]
+    .into_iter()
+    .find(|(action, _)| action.as_str() == text)
+    .map_or("这样操作", |(_, what)| what)
 }
 
 /// A breakdown item in Chinese, as finance offices name them.
@@ -276,8 +290,22 @@ mod tests {
 
     #[test]
     fn statuses_items_and_fields_in_chinese() {
-        assert_eq!(status("paid"), "已支付");
-        assert_eq!(status("submitted"), "待审核");
+        assert_eq!(status(ClaimStatus::Paid.as_str()), "已支付");
+        assert_eq!(status(ClaimStatus::Submitted.as_str()), "待审核");
+        assert_eq!(status(BatchStatus::Void.as_str()), "已作废");
+        assert_eq!(status("lost"), "未知");
+        // Every status of every document has its name, the same whichever document it is.
+        let texts = ClaimStatus::ALL.iter().map(|s| (s.as_str(), s.chinese()));
+        let texts = texts.chain(BatchStatus::ALL.iter().map(|s| (s.as_str(), s.chinese())));
+        let texts = texts.chain(RequestStatus::ALL.iter().map(|s| (s.as_str(), s.chinese())));
+        let texts = texts.chain(
+            AdjustmentStatus::ALL
+                .iter()
+                .map(|s| (s.as_str(), s.chinese())),
+        );
+        for (text, name) in texts {
+            assert_eq!(status(text), name, "{text}");
+        }
         assert_eq!(item("lodging"), "住宿费");
         assert_eq!(field("stays[0].check_out"), "住宿第1行「退房日期」");
         assert_eq!(field("tickets[2].amount"), "城市间交通第3行「金额」");

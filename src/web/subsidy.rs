@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 
 use crate::auth::Role;
 use crate::db::Pool;
+use crate::domain::status::BatchStatus;
 use crate::error::AppError;
 use crate::routes::extract::parse_json;
 use crate::services::clock::PaymentMargin;
@@ -21,6 +22,7 @@ use crate::services::subsidy::{self, NewRecipientSpec};
 use crate::services::{budget, pages, users};
 use crate::wire::{BatchBody, BatchView, PayBody, RecipientBody, RecipientPatch, RecipientView};
 
+use super::claims::HistoryLine;
 use super::format::{self, yuan};
 use super::session::{flash, SignedIn};
 use super::{html, run, see_other, Nav, PageError, PageResult};
@@ -54,14 +56,7 @@ pub fn refusal(error: &AppError) -> String {
         AppError::InvalidTransition {
             from, action: a, ..
         } => {
-            let what = match *a {
-                "approve" => "批准",
-                "pay" => "登记支付",
-                "void" => "作废",
-                "regenerate" => "重新生成",
-                "pay out" => "下载代发文件",
-                _ => "这样操作",
-            };
+            let what = format::batch_action(a);
             format!("无法{what}：这个批次当前是「{}」。", format::status(from))
         }
         AppError::InvalidRequest {
@@ -187,7 +182,7 @@ fn batch_line(b: &BatchView) -> BatchLine {
     BatchLine {
         id: b.id,
         title: batch_title(b),
-        status: format::status(&b.status),
+        status: b.status.chinese(),
         total: yuan(b.total),
         recipients: b.items.len(),
     }
@@ -235,7 +230,7 @@ pub async fn index(pool: web::Data<Pool>, user: SignedIn) -> PageResult {
                 &actor,
                 None,
                 crate::routes::list::Page {
-                    limit: 1000,
+                    limit: crate::services::paging::UNPAGED_MAX,
                     after: None,
                 },
             )?,
@@ -445,7 +440,7 @@ struct BatchPage {
     id: i64,
     title: String,
     status: &'static str,
-    status_code: String,
+    status_code: BatchStatus,
     line: String,
     window: String,
     items: Vec<ItemLine>,
@@ -457,7 +452,7 @@ struct BatchPage {
     /// The signed-in clerk made (or regenerated) this draft, so may not approve it.
     made_by_me: bool,
     today: String,
-    history: Vec<(String, &'static str, String)>,
+    history: Vec<HistoryLine>,
 }
 
 /// `/subsidy/batches/{id}`.
@@ -507,16 +502,15 @@ pub async fn show(pool: web::Data<Pool>, user: SignedIn, id: web::Path<i64>) -> 
     let history = batch
         .history
         .iter()
-        .map(|h| {
-            (
-                format::local_time(&h.at, zone),
-                match h.action.as_str() {
-                    "create" => "制作",
-                    "regenerate" => "重新生成",
-                    other => format::action(other),
-                },
-                who(h.actor_id),
-            )
+        .map(|h| HistoryLine {
+            at: format::local_time(&h.at, zone),
+            action: match h.action.as_str() {
+                "create" => "制作",
+                "regenerate" => "重新生成",
+                other => format::action(other),
+            },
+            who: who(h.actor_id),
+            note: String::new(),
         })
         .collect();
     let paid = match batch.paid_on {
@@ -537,8 +531,8 @@ pub async fn show(pool: web::Data<Pool>, user: SignedIn, id: web::Path<i64>) -> 
             nav: Nav::new(&user, "/subsidy"),
             id: batch.id,
             title: batch_title(&batch),
-            status: format::status(&batch.status),
-            status_code: batch.status.clone(),
+            status: batch.status.chinese(),
+            status_code: batch.status,
             line: format!("{} {}", line.line.code, line.line.name),
             window: format!(
                 "{} 至 {}",

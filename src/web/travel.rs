@@ -10,6 +10,7 @@ use serde_json::json;
 
 use crate::auth::Role;
 use crate::db::Pool;
+use crate::domain::status::{RequestAction, RequestStatus, Status};
 use crate::error::AppError;
 use crate::routes::extract::parse_json;
 use crate::services::clock::PaymentMargin;
@@ -161,8 +162,8 @@ fn request_line(r: &RequestView, who: &str) -> RequestLine {
             .map(|m| m.to_string())
             .unwrap_or_default(),
         advance: r.advance.map(yuan).unwrap_or_default(),
-        status: format::status(&r.status).to_string(),
-        cancellable: (r.status == "requested" || r.status == "approved")
+        status: r.status.chinese().to_string(),
+        cancellable: r.status.next(RequestAction::Cancel).is_some()
             && !r.claimed
             && r.advance.is_none(),
     }
@@ -371,7 +372,8 @@ struct QueuePage {
 pub async fn queue(pool: web::Data<Pool>, user: SignedIn) -> PageResult {
     user.require(&[Role::BudgetHolder, Role::Finance])?;
     let actor = user.actor();
-    let waiting = run(move || travel_requests::named(&pool, &actor, "requested")).await?;
+    let waiting =
+        run(move || travel_requests::named(&pool, &actor, RequestStatus::Requested)).await?;
     html(
         StatusCode::OK,
         &QueuePage {
@@ -485,7 +487,7 @@ pub async fn advances(pool: web::Data<Pool>, user: SignedIn) -> PageResult {
     let actor = user.actor();
     let (approved, owed, today) = run(move || {
         Ok((
-            travel_requests::named(&pool, &actor, "approved")?,
+            travel_requests::named(&pool, &actor, RequestStatus::Approved)?,
             travel_requests::outstanding(&pool, &actor)?,
             pages::today(&pool, &actor)?,
         ))

@@ -58,7 +58,7 @@ impl TryFrom<AdjustmentBody> for Request {
 pub struct AdjustmentView {
     pub id: i64,
     /// `requested`, `approved` or `rejected`.
-    pub status: String,
+    pub status: crate::domain::status::AdjustmentStatus,
     pub kind: String,
     pub year: i32,
     pub line_id: i64,

@@ -1,11 +1,13 @@
 //! The JSON the API speaks: request bodies, which parse into domain types (parse, don't
-//! validate), and the views it answers with. Amounts are strings with two decimals (R1), dates
-//! `YYYY-MM-DD`.
+//! validate), and the views it answers with. Amounts are answered as strings with two decimals
+//! (R1) and read as sent, string or number; dates are `YYYY-MM-DD`; a status is its text.
 //!
-//! One file per resource, each holding its request bodies and its views; this file holds what
-//! they share: amounts as clients send them ([`AmountInput`]), exact dates ([`iso`]), the field
-//! errors of one 422 ([`Problems`]), timestamps and a document's history. Everything is
-//! re-exported here, so a handler writes `wire::ClaimBody` whichever file holds it.
+//! One file per resource, each holding its request bodies and its views, and `status` for the
+//! statuses; this file holds what they share: amounts as clients send them ([`AmountInput`]),
+//! exact dates ([`iso`]), the field errors of one 422 ([`Problems`]), timestamps and a
+//! document's history. Everything but the travel requests' types is re-exported here, so a
+//! handler writes `wire::ClaimBody` whichever file holds it (and
+//! `wire::travel_requests::RequestView`).
 
 mod adjustments;
 mod audit;
@@ -13,6 +15,7 @@ mod budget_lines;
 mod duty;
 mod policy;
 mod reports;
+mod status;
 mod subsidy;
 mod travel_claims;
 pub mod travel_requests;
@@ -289,8 +292,8 @@ pub fn timestamp(at: NaiveDateTime) -> String {
 }
 
 impl<'de> Deserialize<'de> for Money {
-    /// Reads back what [`Serialize`] wrote (stored breakdowns); client input goes through
-    /// [`AmountInput`] instead.
+    /// Reads back what [`Serialize`] wrote (a travel request's stored estimate lines); client
+    /// input goes through [`AmountInput`] instead.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = String::deserialize(deserializer)?;
         let negative = text.starts_with('-');

@@ -138,7 +138,7 @@ pub struct BatchItemView {
 pub struct BatchView {
     pub id: i64,
     /// `draft`, `approved`, `paid` or `void`.
-    pub status: String,
+    pub status: crate::domain::status::BatchStatus,
     pub budget_line_id: i64,
     pub year: i32,
     pub half: i32,

@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize, Serializer};
 use utoipa::ToSchema;
 use validator::Validate;
 
@@ -216,7 +216,7 @@ impl TryFrom<ClaimBody> for NewClaimSpec {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct StayView {
     pub city: String,
     pub nights: i64,
@@ -255,12 +255,6 @@ impl Serialize for RuleText {
     }
 }
 
-impl<'de> Deserialize<'de> for RuleText {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(RuleText::Text)
-    }
-}
-
 impl std::fmt::Display for RuleText {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -271,7 +265,7 @@ impl std::fmt::Display for RuleText {
 }
 
 /// One explained amount: the rule (R-number) and the rate it used.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct ItemView {
     /// `lodging`, `meal_allowance`, `meal_deduction`, `transport_allowance` or `ticket`.
     #[schema(value_type = String)]
@@ -293,7 +287,7 @@ pub struct ItemView {
 }
 
 /// The computed claim (R3–R8).
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct BreakdownView {
     pub policy_version: i32,
     pub days: i64,
@@ -365,7 +359,7 @@ impl BreakdownView {
 pub struct ClaimView {
     pub id: i64,
     /// `submitted`, `approved`, `rejected` or `paid`.
-    pub status: String,
+    pub status: crate::domain::status::ClaimStatus,
     pub claimant_id: i64,
     pub budget_line_id: i64,
     pub purpose: String,

@@ -96,7 +96,7 @@ pub struct EstimateLineView {
 pub struct RequestView {
     pub id: i64,
     /// `requested`, `approved`, `rejected` or `cancelled`.
-    pub status: String,
+    pub status: crate::domain::status::RequestStatus,
     pub requester_id: i64,
     pub budget_line_id: i64,
     pub purpose: String,
