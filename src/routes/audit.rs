@@ -29,7 +29,7 @@ fn day(field: &str, text: Option<&str>) -> AppResult<Option<chrono::NaiveDate>> 
 /// Every status change of the caller's organisation's documents (claims, subsidy batches) in
 /// the period, newest first: who did it, when, from which status to which, with its note.
 /// Admin and finance. Paginated: `limit`, `after`, and a `Link` header when more remain.
-#[utoipa::path(tag = "audit", params(AuditQuery, ListQuery),
+#[utoipa::path(operation_id = "list_audit_events", tag = "audit", params(AuditQuery, ListQuery),
     responses((status = 200, body = Vec<AuditEventView>,
                headers(("Link" = String, description = "`<…?after=ID&limit=N>; rel=\"next\"` when more remain"))),
               (status = 403, body = super::Problem), (status = 422, body = super::Problem)),

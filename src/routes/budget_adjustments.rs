@@ -43,7 +43,7 @@ pub async fn request(
 }
 
 /// Adjustments, newest first, paged (api.md "Lists").
-#[utoipa::path(tag = "budget adjustments", params(AdjustmentQuery, ListQuery),
+#[utoipa::path(operation_id = "list_adjustments", tag = "budget adjustments", params(AdjustmentQuery, ListQuery),
     responses((status = 200, body = Vec<AdjustmentView>, headers(("Link" = String, description = "rel=\"next\" when more remain"))),
         (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[get("/budget-adjustments")]
@@ -87,7 +87,7 @@ pub async fn get_adjustment(
 }
 
 /// Approves an adjustment (finance, not the requester): every affected line changes, or none.
-#[utoipa::path(tag = "budget adjustments",
+#[utoipa::path(operation_id = "approve_adjustment", tag = "budget adjustments",
     params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
     responses((status = 200, body = AdjustmentView), (status = 403, body = super::Problem), (status = 409, body = super::Problem)),
     security(("bearer" = [])))]
@@ -104,7 +104,7 @@ pub async fn approve(
 }
 
 /// Rejects an adjustment (finance): nothing changes.
-#[utoipa::path(tag = "budget adjustments", request_body = RejectBody,
+#[utoipa::path(operation_id = "reject_adjustment", tag = "budget adjustments", request_body = RejectBody,
     params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
     responses((status = 200, body = AdjustmentView), (status = 409, body = super::Problem)), security(("bearer" = [])))]
 #[post("/budget-adjustments/{id}/reject")]

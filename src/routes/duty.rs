@@ -110,7 +110,7 @@ pub async fn create_event(
 }
 
 /// Every duty event, by start date, paged (api.md "Lists").
-#[utoipa::path(tag = "station duty", params(ListQuery),
+#[utoipa::path(operation_id = "list_duty_events", tag = "station duty", params(ListQuery),
     responses((status = 200, body = Vec<EventView>, headers(("Link" = String, description = "rel=\"next\" when more remain"))),
         (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[get("/duty-events")]

@@ -18,6 +18,18 @@ async fn openapi_documents_every_route() {
     let doc = app.send(app.client.get(app.url("/openapi.json"))).await;
     assert_eq!(doc.status, Status::OK);
     assert!(doc.body["openapi"].as_str().unwrap_or("").starts_with("3."));
+    // OpenAPI requires every operationId to be unique (client generators name functions by it).
+    let mut ids: Vec<&str> = doc.body["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|item| item.as_object().unwrap().values())
+        .filter_map(|op| op["operationId"].as_str())
+        .collect();
+    let count = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), count, "operation ids repeat: {ids:?}");
     let contract = contract_routes();
     assert!(
         contract.is_empty() || contract.len() > 40,
