@@ -112,6 +112,26 @@ pub async fn shoot(c: &Client, name: &str) {
     c.set_window_size(1280, 1000).await.unwrap();
 }
 
+/// Clicks the element `css` finds, naming the selector if there is none.
+pub async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+/// The text of the element `css` finds.
+pub async fn text_of(c: &Client, css: &str) -> String {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .text()
+        .await
+        .unwrap()
+}
+
 pub async fn type_into(c: &Client, css: &str, text: &str) {
     let field = c.find(Locator::Css(css)).await.unwrap();
     field.click().await.unwrap();

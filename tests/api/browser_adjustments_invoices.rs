@@ -6,28 +6,10 @@
 use fantoccini::{Client, Locator};
 
 use crate::browser::{
-    body_text, browser, line_id, shoot, sign_in, sign_out, type_into, wait_for_text,
+    body_text, browser, click, line_id, shoot, sign_in, sign_out, text_of, type_into, wait_for_text,
 };
 use crate::helpers::{spawn_app, R};
 use crate::web::web_user;
-
-async fn click(c: &Client, css: &str) {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .click()
-        .await
-        .unwrap();
-}
-
-async fn text_of(c: &Client, css: &str) -> String {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .text()
-        .await
-        .unwrap()
-}
 
 /// The page's width as laid out against the window's: a row that does not wrap shows here.
 async fn overflows(c: &Client) -> bool {

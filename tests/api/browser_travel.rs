@@ -5,28 +5,12 @@
 use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
 
-use crate::browser::{browser, line_id, shoot, sign_in, sign_out, type_into, wait_for_text};
+use crate::browser::{
+    browser, click, line_id, shoot, sign_in, sign_out, text_of, type_into, wait_for_text,
+};
 use crate::helpers::{spawn_app, R};
 use crate::travel_requests::decisions_dated_2021_03_01;
 use crate::web::web_user;
-
-async fn click(c: &Client, css: &str) {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .click()
-        .await
-        .unwrap();
-}
-
-async fn text_of(c: &Client, css: &str) -> String {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .text()
-        .await
-        .unwrap()
-}
 
 async fn retype(c: &Client, css: &str, text: &str) {
     let field = c.find(Locator::Css(css)).await.unwrap();
