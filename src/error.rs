@@ -412,6 +412,12 @@ impl From<diesel::result::Error> for AppError {
     }
 }
 
+impl crate::db::group::LockWait for AppError {
+    fn lock_timed_out(&self) -> bool {
+        matches!(self, AppError::Busy)
+    }
+}
+
 impl From<diesel::r2d2::PoolError> for AppError {
     fn from(error: diesel::r2d2::PoolError) -> AppError {
         tracing::warn!(%error, "no database connection available");

@@ -1,6 +1,9 @@
 //! Budget lines and the ledger (R11). Every change of a balance is a conditional `UPDATE`, so the
 //! database, not the process, decides whether money is there.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
 use diesel::prelude::*;
 
 use super::schema::{budget_lines, ledger_entries};
@@ -20,6 +23,45 @@ pub struct LineRow {
     pub spent_fen: i64,
     /// The allocation before any adjustment (R14).
     pub original_allocated_fen: i64,
+}
+
+/// A line on a path up the tree, by what never changes about it: lines are never moved, and
+/// their codes are stable.
+#[derive(Clone, Debug)]
+pub struct Step {
+    pub id: i64,
+    pub code: String,
+}
+
+impl From<&LineRow> for Step {
+    fn from(row: &LineRow) -> Step {
+        Step {
+            id: row.id,
+            code: row.code.clone(),
+        }
+    }
+}
+
+/// Paths up the tree by (organisation, line), as [`crate::services::ledger::steps`] reads them.
+/// Lines are never moved and their codes never change, so an entry can never be stale. One
+/// cache per database ([`super::Pool`]).
+#[derive(Default)]
+pub struct Paths(Mutex<PathMap>);
+
+type PathMap = HashMap<(i64, i64), Arc<[Step]>>;
+
+impl Paths {
+    pub fn get(&self, org_id: i64, line_id: i64) -> Option<Arc<[Step]>> {
+        self.lock().get(&(org_id, line_id)).cloned()
+    }
+
+    pub fn keep(&self, org_id: i64, line_id: i64, steps: Arc<[Step]>) {
+        self.lock().insert((org_id, line_id), steps);
+    }
+
+    fn lock(&self) -> MutexGuard<'_, PathMap> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
 #[derive(Insertable)]
@@ -68,6 +110,26 @@ pub fn find(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<Option
         .select(LineRow::as_select())
         .first(conn)
         .optional()
+}
+
+/// The line, its children and their children: what a line's view and its children's views need
+/// (each view counts its own children's allocations, R11). One query, whatever the year's size.
+pub fn with_two_levels(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<Vec<LineRow>> {
+    let child = diesel::alias!(budget_lines as child);
+    let children = child
+        .filter(child.field(budget_lines::parent_id).eq(id))
+        .select(child.field(budget_lines::id).nullable());
+    budget_lines::table
+        .filter(budget_lines::org_id.eq(org_id))
+        .filter(
+            budget_lines::id
+                .eq(id)
+                .or(budget_lines::parent_id.eq(id))
+                .or(budget_lines::parent_id.eq_any(children)),
+        )
+        .order((budget_lines::depth, budget_lines::id))
+        .select(LineRow::as_select())
+        .load(conn)
 }
 
 pub fn find_by_code(

@@ -9,6 +9,7 @@ pub mod claims;
 pub mod dashboard;
 pub mod demo;
 pub mod duty;
+pub mod group;
 pub mod idempotency;
 pub mod invoices;
 pub mod orgs;
@@ -39,8 +40,58 @@ pub enum DbConnection {
     Sqlite(diesel::SqliteConnection),
 }
 
-pub type Pool = r2d2::Pool<Manager>;
 pub type Conn = r2d2::PooledConnection<Manager>;
+
+/// The database as the service holds it: pooled connections for reading and for work of its own
+/// transaction, and the group committer that state-changing requests share ([`group`]).
+#[derive(Clone)]
+pub struct Pool {
+    conns: r2d2::Pool<Manager>,
+    group: std::sync::Arc<group::GroupCommit>,
+    policies: std::sync::Arc<policy::Cache>,
+    paths: std::sync::Arc<budget::Paths>,
+}
+
+impl Pool {
+    /// A pooled connection, waiting at most the pool's checkout timeout.
+    pub fn get(&self) -> Result<Conn, r2d2::PoolError> {
+        self.conns.get()
+    }
+
+    /// A SQLite connection that is free right now, if there is one. A SQLite read is an index
+    /// walk in this process that does not wait for the writer (WAL); see [`crate::routes::extract::read`].
+    pub fn idle_sqlite(&self) -> Option<Conn> {
+        if self.group.backend() != Backend::Sqlite {
+            return None;
+        }
+        self.conns.try_get()
+    }
+
+    pub fn get_timeout(&self, timeout: Duration) -> Result<Conn, r2d2::PoolError> {
+        self.conns.get_timeout(timeout)
+    }
+
+    /// The policy versions this database's requests have loaded.
+    pub fn policies(&self) -> &policy::Cache {
+        &self.policies
+    }
+
+    /// The paths up the budget tree this database's requests have read.
+    pub fn paths(&self) -> &budget::Paths {
+        &self.paths
+    }
+
+    /// Runs `f` in a write transaction shared with the writes that arrive with it, returning once
+    /// that transaction is durable ([`group::GroupCommit::run`]). `f` may run more than once (on
+    /// PostgreSQL, when it met a row locked by another batch), each time on a clean savepoint.
+    pub fn write<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnMut(&mut DbConnection) -> Result<T, E>,
+        E: From<diesel::result::Error> + group::LockWait,
+    {
+        self.group.run(f)
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -217,17 +268,24 @@ pub fn pool(url: &str, size: u32, busy_timeout_ms: u32) -> Result<Pool, r2d2::Po
         Backend::Postgres => (url.to_string(), POSTGRES_CHECKOUT_TIMEOUT),
         Backend::Sqlite => (url.to_string(), SQLITE_CHECKOUT_TIMEOUT),
     };
-    r2d2::Pool::builder()
+    let manager = Manager {
+        url,
+        backend,
+        busy_timeout_ms,
+    };
+    let conns = r2d2::Pool::builder()
         .max_size(size)
         .connection_timeout(checkout_timeout)
         // A broken connection is caught by `has_broken` and by the failing query itself; testing
         // every checkout would cost a round trip per request.
         .test_on_check_out(false)
-        .build(Manager {
-            url,
-            backend,
-            busy_timeout_ms,
-        })
+        .build(manager.clone())?;
+    Ok(Pool {
+        conns,
+        group: std::sync::Arc::new(group::GroupCommit::new(manager)),
+        policies: Default::default(),
+        paths: Default::default(),
+    })
 }
 
 impl DbConnection {
@@ -283,10 +341,13 @@ pub fn migrate(conn: &mut DbConnection) -> Result<(), Box<dyn std::error::Error 
     }
 }
 
-/// True when the error is a refused write that waiting did not cure (SQLite busy).
+/// True when the error is a refused write that waiting did not cure (SQLite busy), or a row
+/// lock waited for no longer ([`group`]'s PostgreSQL `lock_timeout`).
 pub fn is_busy(error: &diesel::result::Error) -> bool {
     let text = error.to_string();
-    text.contains("database is locked") || text.contains("database is busy")
+    text.contains("database is locked")
+        || text.contains("database is busy")
+        || text.contains("lock timeout")
 }
 
 pub fn now() -> chrono::NaiveDateTime {

@@ -4,10 +4,34 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use rust_decimal::Decimal;
 
-use crate::domain::policy::HostMealDeduction;
+use crate::domain::policy::{HostMealDeduction, Policy};
 
 use super::schema::{policy_cities, policy_versions};
 use super::DbConnection;
+
+/// Policies as loaded, by version id. A version never changes once stored (R2: a change is a new
+/// version), so an entry can never be stale; a new version is a new id, found by the query for
+/// the version in force. One cache per database ([`super::Pool`]).
+#[derive(Default)]
+pub struct Cache(std::sync::Mutex<std::collections::HashMap<i64, std::sync::Arc<Policy>>>);
+
+impl Cache {
+    pub fn get(&self, version_id: i64) -> Option<std::sync::Arc<Policy>> {
+        self.lock().get(&version_id).cloned()
+    }
+
+    pub fn keep(&self, version_id: i64, policy: std::sync::Arc<Policy>) {
+        self.lock().insert(version_id, policy);
+    }
+
+    fn lock(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<i64, std::sync::Arc<Policy>>> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = policy_versions)]

@@ -8,7 +8,7 @@ use crate::error::AppResult;
 use crate::services::budget;
 use crate::wire::{EntryView, LineBody, LineDetailView, LineView, YearQuery};
 
-use super::extract::{run, Body, Caller};
+use super::extract::{read, run, Body, Caller};
 use super::list::{respond, ListQuery};
 
 /// The year's budget tree, parents first, paged (api.md "Lists").
@@ -39,7 +39,7 @@ pub async fn get_line(
     id: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
-    let line = run(move || budget::get(&pool, &caller, id)).await?;
+    let line = read(&pool, move |c| budget::get_on(c, &caller, id)).await?;
     Ok(HttpResponse::Ok().json(line))
 }
 

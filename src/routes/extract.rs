@@ -48,7 +48,7 @@ pub async fn authenticate(req: &HttpRequest) -> Result<Actor, AppError> {
         .app_data::<web::Data<Pool>>()
         .cloned()
         .ok_or_else(|| AppError::Internal("no pool".into()))?;
-    let actor = web::block(move || services::users::authenticate(&pool, &token)).await??;
+    let actor = read(&pool, move |c| services::users::authenticate_on(c, &token)).await?;
     req.extensions_mut().insert(actor.clone());
     Ok(actor)
 }
@@ -226,6 +226,25 @@ pub async fn require_authentication(
         Ok(_) => next.call(req).await,
         Err(error) => Ok(req.error_response(error)),
     }
+}
+
+/// Runs a read on a database connection: on SQLite, here and now when a connection is free;
+/// otherwise (PostgreSQL, or every SQLite connection busy) on the blocking pool.
+///
+/// A SQLite read is an index walk in this process's memory that never waits for the writer (WAL
+/// readers are not blocked), a few microseconds: less than the hop to a blocking thread and back,
+/// which it would otherwise pay. A PostgreSQL read is a network round trip, and must not hold up
+/// the worker's other connections. Only reads go here: a write may wait for the write lock.
+pub async fn read<T, F>(pool: &Pool, f: F) -> Result<T, AppError>
+where
+    F: FnOnce(&mut crate::db::DbConnection) -> Result<T, AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    if let Some(mut c) = pool.idle_sqlite() {
+        return f(&mut c);
+    }
+    let pool = pool.clone();
+    web::block(move || f(&mut *services::conn(&pool)?)).await?
 }
 
 /// Runs a service call on the blocking pool.

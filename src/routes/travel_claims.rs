@@ -12,7 +12,7 @@ use crate::services::claims;
 use crate::services::clock::PaymentMargin;
 use crate::wire::{BreakdownView, ClaimBody, ClaimView, PayBody, RejectBody};
 
-use super::extract::{run, Body, Caller};
+use super::extract::{read, run, Body, Caller};
 use super::list::{respond, status_filter, ListQuery};
 
 /// Computes a claim's breakdown without storing anything.
@@ -25,7 +25,8 @@ pub async fn quote(
     body: Body<ClaimBody>,
 ) -> AppResult<HttpResponse> {
     let input = body.into_inner()?.try_into()?;
-    let breakdown = run(move || claims::quote(&pool, &caller, input)).await?;
+    let shared = pool.clone();
+    let breakdown = read(&pool, move |c| claims::quote_on(&shared, c, &caller, input)).await?;
     Ok(HttpResponse::Ok().json(breakdown))
 }
 

@@ -61,8 +61,7 @@ fn line(c: &mut DbConnection, org_id: i64, id: i64, field: &str) -> AppResult<Li
 /// changes until finance approves it.
 pub fn request(pool: &Pool, actor: &Actor, req: Request) -> AppResult<AdjustmentView> {
     let kind = req.kind;
-    let mut c = conn(pool)?;
-    answer(&mut c, actor, 201, |c| {
+    answer(pool, actor, 201, |c| {
         let to = line(c, actor.org_id, req.line_id, "line_id")?;
         let from_line_id = match (kind, req.from_line_id) {
             (AdjustmentKind::Transfer, None) => {
@@ -132,8 +131,7 @@ fn moved_on(c: &mut DbConnection, org_id: i64, id: i64, action: AdjustmentAction
 /// `POST /api/v1/budget-adjustments/{id}/approve` (finance, not the requester): changes every
 /// affected line in this one transaction, or nothing (409 `insufficient_budget`).
 pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<AdjustmentView> {
-    let mut c = conn(pool)?;
-    answer(&mut c, actor, 200, |c| {
+    answer(pool, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;
         let approved = row.status.apply(AdjustmentAction::Approve)?;
         if row.requested_by == actor.user_id {
@@ -190,8 +188,7 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<AdjustmentView>
 
 /// `POST /api/v1/budget-adjustments/{id}/reject` (finance): no balance changes.
 pub fn reject(pool: &Pool, actor: &Actor, id: i64, reason: &str) -> AppResult<AdjustmentView> {
-    let mut c = conn(pool)?;
-    answer(&mut c, actor, 200, |c| {
+    answer(pool, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;
         let reason = reason.trim();
         let rejected = row.status.apply(AdjustmentAction::Reject)?;

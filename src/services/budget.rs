@@ -76,13 +76,20 @@ pub fn list(pool: &Pool, actor: &Actor, year: i32) -> AppResult<Vec<LineView>> {
 
 /// `GET /api/v1/budget-lines/{id}`: the line and its children, each with its oversubscription.
 pub fn get(pool: &Pool, actor: &Actor, id: i64) -> AppResult<LineDetailView> {
-    let mut c = conn(pool)?;
-    let row = rows::find(&mut c, actor.org_id, id)?.ok_or(AppError::NotFound("budget line"))?;
-    let year = rows::by_year(&mut c, actor.org_id, row.year)?;
-    let children = children_of(&year);
+    get_on(&mut *conn(pool)?, actor, id)
+}
+
+/// [`get`] on a connection the caller holds.
+pub fn get_on(c: &mut DbConnection, actor: &Actor, id: i64) -> AppResult<LineDetailView> {
+    let family = rows::with_two_levels(c, actor.org_id, id)?;
+    let row = family
+        .iter()
+        .find(|l| l.id == id)
+        .ok_or(AppError::NotFound("budget line"))?;
+    let children = children_of(&family);
     let kids = children.get(&Some(row.id)).cloned().unwrap_or_default();
     Ok(LineDetailView {
-        line: view_among(&row, &children),
+        line: view_among(row, &children),
         children: kids.iter().map(|k| view_among(k, &children)).collect(),
     })
 }
@@ -198,8 +205,7 @@ pub fn insert_line(
 
 /// `POST /api/v1/budget-lines`.
 pub fn create(pool: &Pool, actor: &Actor, spec: NewLineSpec) -> AppResult<LineView> {
-    let mut c = conn(pool)?;
-    answer(&mut c, actor, 201, |c| {
+    answer(pool, actor, 201, |c| {
         let row = insert_line(c, actor.org_id, Some(actor.user_id), &spec)?;
         Ok(view(&row, &[]))
     })

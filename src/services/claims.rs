@@ -28,7 +28,7 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use super::audit;
 use super::ledger::{self, Source};
 use super::travel_requests;
-use super::{answer, clock, conn, policy};
+use super::{answer, answer_read_back, clock, conn, policy};
 
 const ENTITY: &str = "travel_claim";
 
@@ -39,8 +39,13 @@ struct Computed {
     breakdown: Breakdown,
 }
 
-fn compute(c: &mut DbConnection, org_id: i64, input: TripInput) -> AppResult<Computed> {
-    let version = policy::in_force(c, org_id, input.departure_date, "departure_date")?;
+fn compute(
+    pool: &Pool,
+    c: &mut DbConnection,
+    org_id: i64,
+    input: TripInput,
+) -> AppResult<Computed> {
+    let version = policy::in_force_cached(pool, c, org_id, input.departure_date, "departure_date")?;
     let trip = Trip::parse(input, &version.policy)?;
     let breakdown = trip.compute().map_err(|_| too_large("stays"))?;
     if let Some(field) = breakdown.over_limit() {
@@ -104,7 +109,17 @@ fn view_of(stored: StoredBreakdown) -> BreakdownView {
 
 /// `POST /api/v1/travel-claims/quote`: the breakdown, nothing stored.
 pub fn quote(pool: &Pool, actor: &Actor, input: TripInput) -> AppResult<BreakdownView> {
-    let computed = compute(&mut *conn(pool)?, actor.org_id, input)?;
+    quote_on(pool, &mut *conn(pool)?, actor, input)
+}
+
+/// [`quote`] on a connection the caller holds.
+pub fn quote_on(
+    pool: &Pool,
+    c: &mut DbConnection,
+    actor: &Actor,
+    input: TripInput,
+) -> AppResult<BreakdownView> {
+    let computed = compute(pool, c, actor.org_id, input)?;
     Ok(BreakdownView::new(
         computed.policy_version,
         &computed.breakdown,
@@ -126,9 +141,8 @@ pub struct NewClaimSpec {
 /// submission is 409 `duplicate_invoice` naming the live claim that holds it.
 pub fn submit(pool: &Pool, actor: &Actor, claim: NewClaimSpec, sent: &str) -> AppResult<ClaimView> {
     let invoices = &claim.invoices[..];
-    let mut c = conn(pool)?;
     let submitted = submit_in(
-        &mut c,
+        pool,
         actor,
         claim.budget_line_id,
         claim.trip,
@@ -145,7 +159,9 @@ pub fn submit(pool: &Pool, actor: &Actor, claim: NewClaimSpec, sent: &str) -> Ap
         }) => {
             let invoice = invoices.iter().find(|i| i.field == field);
             let claim_id = match invoice {
-                Some(i) => invoice_rows::holder(&mut c, actor.org_id, &i.code, &i.number)?,
+                Some(i) => {
+                    invoice_rows::holder(&mut *conn(pool)?, actor.org_id, &i.code, &i.number)?
+                }
                 None => None,
             };
             Err(AppError::DuplicateInvoice { claim_id, field })
@@ -155,7 +171,7 @@ pub fn submit(pool: &Pool, actor: &Actor, claim: NewClaimSpec, sent: &str) -> Ap
 }
 
 fn submit_in(
-    c: &mut DbConnection,
+    pool: &Pool,
     actor: &Actor,
     budget_line_id: i64,
     input: TripInput,
@@ -163,6 +179,8 @@ fn submit_in(
     invoices: &[Invoice],
     sent: &str,
 ) -> AppResult<ClaimView> {
+    // Reads outside the shared write transaction, on a pooled connection of its own.
+    let c = &mut *conn(pool)?;
     if lines::find(c, actor.org_id, budget_line_id)?.is_none() {
         return Err(AppError::UnknownBudgetLine(budget_line_id.to_string()));
     }
@@ -176,11 +194,11 @@ fn submit_in(
         policy_version_id,
         policy_version,
         breakdown,
-    } = compute(c, actor.org_id, input)?;
+    } = compute(pool, c, actor.org_id, input)?;
     let stored = serde_json::to_string(&StoredBreakdown::new(policy_version, &breakdown))
         .map_err(|e| AppError::Internal(e.to_string()))?;
     // The answer is built inside the transaction: if it cannot be, no row is left behind.
-    answer(c, actor, 201, |c| {
+    answer(pool, actor, 201, |c| {
         let id = rows::insert(
             c,
             &NewClaim {
@@ -385,14 +403,15 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimView> {
     let row = find(&mut c, actor.org_id, id)?;
     not_own(&row, actor)?;
     let approved = row.status.apply(ClaimAction::Approve)?;
-    let path = ledger::path(&mut c, actor.org_id, row.budget_line_id)?;
+    let path = ledger::steps(pool, &mut c, actor.org_id, row.budget_line_id)?;
     let amount = Money::from_fen(row.reimbursable_fen);
     let source = Source {
         kind: ENTITY,
         id,
         actor: actor.user_id,
     };
-    let view = answer(&mut c, actor, 200, |c| {
+    drop(c); // the shared write transaction has a connection of its own
+    let write = |c: &mut DbConnection| {
         let change = (row.status, approved);
         if !rows::mark_approved(c, actor.org_id, id, change, actor.user_id, now())? {
             return Err(moved_on(c, actor.org_id, id, ClaimAction::Approve));
@@ -410,17 +429,16 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimView> {
             Some(row.status.as_str()),
             approved.as_str(),
             None,
-        )?;
-        load(c, actor.org_id, id)
-    })?;
+        )
+    };
+    let view = answer_read_back(pool, actor, 200, write, |c| load(c, actor.org_id, id))?;
     metrics::record_approval(ENTITY);
     Ok(view)
 }
 
 /// `POST /api/v1/travel-claims/{id}/reject`: from submitted or approved; releases any commitment.
 pub fn reject(pool: &Pool, actor: &Actor, id: i64, reason: &str) -> AppResult<ClaimView> {
-    let mut c = conn(pool)?;
-    answer(&mut c, actor, 200, |c| {
+    answer(pool, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;
         not_own(&row, actor)?;
         let rejected = row.status.apply(ClaimAction::Reject)?;
@@ -478,8 +496,7 @@ pub fn pay(
     paid_on: NaiveDate,
     margin: clock::PaymentMargin,
 ) -> AppResult<ClaimView> {
-    let mut c = conn(pool)?;
-    answer(&mut c, actor, 200, |c| {
+    answer(pool, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;
         not_own(&row, actor)?;
         let paid = row.status.apply(ClaimAction::Pay)?;
@@ -522,8 +539,7 @@ pub fn advance_returned(
     id: i64,
     returned_on: NaiveDate,
 ) -> AppResult<ClaimView> {
-    let mut c = conn(pool)?;
-    answer(&mut c, actor, 200, |c| {
+    answer(pool, actor, 200, |c| {
         let view = load(c, actor.org_id, id)?;
         let action = ClaimAction::RecordAdvanceReturned;
         let to = view.status.apply(action)?;

@@ -148,7 +148,8 @@ fn resolve_city(
 pub fn create_station(pool: &Pool, actor: &Actor, spec: NewStation) -> AppResult<StationView> {
     let mut c = conn(pool)?;
     let today = clock::today(&mut c, actor.org_id)?;
-    answer(&mut c, actor, 201, |c| {
+    drop(c); // the shared write transaction has a connection of its own
+    answer(pool, actor, 201, |c| {
         if lines::find(c, actor.org_id, spec.budget_line_id)?.is_none() {
             return Err(AppError::UnknownBudgetLine(spec.budget_line_id.to_string()));
         }
@@ -211,8 +212,7 @@ pub fn add_assignment(
 ) -> AppResult<AssignmentView> {
     let NewAssignment { person, from, to } = assignment;
     let person = person.trim();
-    let mut c = conn(pool)?;
-    answer(&mut c, actor, 201, |c| {
+    answer(pool, actor, 201, |c| {
         let station = station(c, actor.org_id, station_id)?;
         rows::lock(c, actor.org_id, station_id)?;
         if let Some(clash) = rows::overlapping(c, actor.org_id, station_id, person, from, to)?
@@ -289,8 +289,7 @@ pub struct NewDutyEvent {
 
 /// `POST /api/v1/duty-events`.
 pub fn create_event(pool: &Pool, actor: &Actor, spec: NewDutyEvent) -> AppResult<EventView> {
-    let mut c = conn(pool)?;
-    answer(&mut c, actor, 201, |c| {
+    answer(pool, actor, 201, |c| {
         if lines::find(c, actor.org_id, spec.budget_line_id)?.is_none() {
             return Err(AppError::UnknownBudgetLine(spec.budget_line_id.to_string()));
         }

@@ -8,9 +8,11 @@
 //! never wait on each other in a cycle.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
+pub use crate::db::budget::Step;
 use crate::db::budget::{self as rows, LineRow, NewEntry};
-use crate::db::{now, DbConnection};
+use crate::db::{now, DbConnection, Pool};
 use crate::domain::budget::{binding_line, Balance, EntryKind, Insufficient};
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
@@ -49,6 +51,22 @@ pub fn path(c: &mut DbConnection, org_id: i64, line_id: i64) -> AppResult<Vec<Li
         }
     }
     Ok(path)
+}
+
+/// The line and its ancestors, leaf first, as [`Step`]s. The tree's shape never changes, so the
+/// database's cache ([`crate::db::budget::Paths`]) answers every read after the first.
+pub fn steps(
+    pool: &Pool,
+    c: &mut DbConnection,
+    org_id: i64,
+    line_id: i64,
+) -> AppResult<Arc<[Step]>> {
+    if let Some(steps) = pool.paths().get(org_id, line_id) {
+        return Ok(steps);
+    }
+    let steps: Arc<[Step]> = path(c, org_id, line_id)?.iter().map(Step::from).collect();
+    pool.paths().keep(org_id, line_id, steps.clone());
+    Ok(steps)
 }
 
 /// Writes one ledger entry: a posting of `amount` of `kind` to the line, for the document
@@ -98,16 +116,16 @@ pub fn commit(
     amount: Money,
     source: Source<'_>,
 ) -> AppResult<()> {
-    let path = path(c, org_id, line_id)?;
-    commit_along(c, org_id, &path, amount, source)
+    let steps: Vec<Step> = path(c, org_id, line_id)?.iter().map(Step::from).collect();
+    commit_along(c, org_id, &steps, amount, source)
 }
 
-/// [`commit`] along a path read beforehand with [`path`] (the tree's shape never changes, so
+/// [`commit`] along a path read beforehand with [`steps`] (the tree's shape never changes, so
 /// the path may be read outside the write transaction; the balances are checked inside it).
 pub fn commit_along(
     c: &mut DbConnection,
     org_id: i64,
-    path: &[LineRow],
+    path: &[Step],
     amount: Money,
     source: Source<'_>,
 ) -> AppResult<()> {
@@ -123,11 +141,11 @@ pub fn commit_along(
             // the binding line (R11), with balances read inside the transaction.
             let mut rest = Vec::with_capacity(path.len() - i);
             for l in &path[i..] {
-                let now = rows::find(c, org_id, l.id)?.map_or(balance(l), |r| balance(&r));
-                rest.push((l.code.clone(), now.available()));
+                let now = rows::find(c, org_id, l.id)?.ok_or(AppError::NotFound("budget line"))?;
+                rest.push((l.code.clone(), balance(&now).available()));
             }
-            let (line_code, available) = binding_line(rest, amount)
-                .unwrap_or_else(|| (line.code.clone(), balance(line).available()));
+            let fallback = (line.code.clone(), rest[0].1);
+            let (line_code, available) = binding_line(rest, amount).unwrap_or(fallback);
             return Err(AppError::InsufficientBudget(Insufficient {
                 line_code,
                 available,

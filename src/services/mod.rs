@@ -35,7 +35,7 @@ pub mod verify;
 use serde::Serialize;
 
 use crate::auth::Actor;
-use crate::db::{write_tx, Conn, DbConnection, Pool};
+use crate::db::{Conn, DbConnection, Pool};
 use crate::error::{AppError, AppResult};
 
 pub fn conn(pool: &Pool) -> AppResult<Conn> {
@@ -45,11 +45,16 @@ pub fn conn(pool: &Pool) -> AppResult<Conn> {
 /// Runs a state-changing use case in one write transaction on behalf of `actor`, after checking
 /// inside that transaction that the actor's user is not revoked (401 otherwise): a revocation
 /// that has returned stops every later commit, in every process.
-pub fn act<T, F>(c: &mut DbConnection, actor: &Actor, f: F) -> AppResult<T>
+///
+/// The transaction is shared with the writes that arrive at the same time (group commit,
+/// [`crate::db::group`]): `f` runs in a savepoint of it, so a refusal undoes only its own work,
+/// and this returns once the shared commit is durable. `f` may run again from the start when, on
+/// PostgreSQL, it met a row another batch had locked; it must not keep anything between runs.
+pub fn act<T, F>(pool: &Pool, actor: &Actor, mut f: F) -> AppResult<T>
 where
-    F: FnOnce(&mut DbConnection) -> AppResult<T>,
+    F: FnMut(&mut DbConnection) -> AppResult<T>,
 {
-    write_tx(c, |c| {
+    pool.write(|c| {
         if !crate::db::users::still_active(c, actor.user_id)? {
             return Err(AppError::Unauthenticated);
         }
@@ -61,15 +66,15 @@ where
 /// request carries an Idempotency-Key, the key and this answer are stored in the same
 /// transaction as the action, so a retry after any crash replays the committed answer or, if
 /// nothing committed, runs the action once.
-pub fn answer<T, F>(c: &mut DbConnection, actor: &Actor, status: u16, f: F) -> AppResult<T>
+pub fn answer<T, F>(pool: &Pool, actor: &Actor, status: u16, mut f: F) -> AppResult<T>
 where
     T: Serialize,
-    F: FnOnce(&mut DbConnection) -> AppResult<T>,
+    F: FnMut(&mut DbConnection) -> AppResult<T>,
 {
     let Some(scope) = actor.key.as_deref() else {
-        return act(c, actor, f);
+        return act(pool, actor, f);
     };
-    let value = act(c, actor, |c| {
+    let value = act(pool, actor, |c| {
         idempotency::claim_in(c, actor, scope)?;
         let value = f(c)?;
         let body = serde_json::to_string(&value).map_err(|e| AppError::Internal(e.to_string()))?;
@@ -78,4 +83,30 @@ where
     })?;
     scope.mark_answered();
     Ok(value)
+}
+
+/// [`answer`] for a use case whose answer is a view read back after its writes: without an
+/// Idempotency-Key the view is read once the shared commit is durable, on a connection of the
+/// pool, so that the shared transaction holds only the writes; with a key it is read inside the
+/// transaction, to be stored with the key.
+pub fn answer_read_back<T, W, R>(
+    pool: &Pool,
+    actor: &Actor,
+    status: u16,
+    mut write: W,
+    read_back: R,
+) -> AppResult<T>
+where
+    T: Serialize,
+    W: FnMut(&mut DbConnection) -> AppResult<()>,
+    R: Fn(&mut DbConnection) -> AppResult<T>,
+{
+    if actor.key.is_some() {
+        return answer(pool, actor, status, |c| {
+            write(c)?;
+            read_back(c)
+        });
+    }
+    act(pool, actor, write)?;
+    read_back(&mut *conn(pool)?)
 }

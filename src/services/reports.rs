@@ -283,9 +283,8 @@ pub fn set_targets(
     targets: &Targets,
 ) -> AppResult<Vec<TargetBody>> {
     let rows = target_rows(actor.org_id, year, targets);
-    let mut c = conn(pool)?;
     // The answer is read in the same transaction: a failure to build it leaves nothing written.
-    act(&mut c, actor, |c| {
+    act(pool, actor, |c| {
         rows::replace_targets(c, actor.org_id, year, &rows)?;
         read_targets(c, actor.org_id, year)
     })

@@ -84,8 +84,7 @@ pub fn create_recipient(
     spec: NewRecipientSpec,
 ) -> AppResult<RecipientView> {
     let enrollment = spec.enrollment;
-    let mut c = conn(pool)?;
-    answer(&mut c, actor, 201, |c| {
+    answer(pool, actor, 201, |c| {
         // R9: any enrollment date is accepted. Without an amount of their own, each month earns
         // the policy's amount in force on its first day; the column keeps the current policy's
         // amount for reference only.
@@ -137,8 +136,7 @@ pub fn set_enrolled_until(
     id: i64,
     until: Option<NaiveDate>,
 ) -> AppResult<RecipientView> {
-    let mut c = conn(pool)?;
-    answer(&mut c, actor, 200, |c| {
+    answer(pool, actor, 200, |c| {
         let row =
             rows::find_recipient(c, actor.org_id, id)?.ok_or(AppError::NotFound("recipient"))?;
         Enrollment::new(row.enrolled_from, until).ok_or_else(|| {
@@ -300,8 +298,7 @@ pub fn create_batch(pool: &Pool, actor: &Actor, batch: NewBatchSpec) -> AppResul
         half,
         supplementary,
     } = batch;
-    let mut c = conn(pool)?;
-    answer(&mut c, actor, 201, |c| {
+    answer(pool, actor, 201, |c| {
         if lines::find(c, actor.org_id, line_id)?.is_none() {
             return Err(AppError::UnknownBudgetLine(line_id.to_string()));
         }
@@ -352,8 +349,7 @@ pub fn create_batch(pool: &Pool, actor: &Actor, batch: NewBatchSpec) -> AppResul
 
 /// `POST /api/v1/subsidy-batches/{id}/regenerate`: a draft made again from today's recipients.
 pub fn regenerate(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
-    let mut c = conn(pool)?;
-    answer(&mut c, actor, 200, |c| {
+    answer(pool, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;
         let draft = row.status.apply(BatchAction::Regenerate)?;
         let items = due_items(c, actor.org_id, id, row.year, half_of(&row)?)?;
@@ -402,8 +398,7 @@ fn moved_on(c: &mut DbConnection, org_id: i64, id: i64, action: BatchAction) -> 
 /// `POST /api/v1/subsidy-batches/{id}/approve`: by a finance user other than the creator; takes
 /// the recipient-months and commits the total, or changes nothing.
 pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
-    let mut c = conn(pool)?;
-    let view = answer(&mut c, actor, 200, |c| {
+    let view = answer(pool, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;
         let approved = row.status.apply(BatchAction::Approve)?;
         if made_by(c, actor, &row)? {
@@ -469,8 +464,7 @@ pub fn pay(
     paid_on: NaiveDate,
     margin: clock::PaymentMargin,
 ) -> AppResult<BatchView> {
-    let mut c = conn(pool)?;
-    answer(&mut c, actor, 200, |c| {
+    answer(pool, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;
         let paid = row.status.apply(BatchAction::Pay)?;
         clock::check_paid_on(c, actor.org_id, row.approved_at, paid_on, margin)?;
@@ -518,8 +512,7 @@ pub fn pay(
 /// `POST /api/v1/subsidy-batches/{id}/void`: a draft or an approved batch; an approved one gives
 /// back its commitment and its recipient-months. A paid batch is final.
 pub fn void(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
-    let mut c = conn(pool)?;
-    answer(&mut c, actor, 200, |c| {
+    answer(pool, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;
         let void = row.status.apply(BatchAction::Void)?;
         if !rows::mark_void(

@@ -152,7 +152,8 @@ pub fn create(pool: &Pool, actor: &Actor, input: RequestInput) -> AppResult<Requ
         serde_json::to_string(&estimate_lines).map_err(|e| AppError::Internal(e.to_string()))?;
     let travellers = i32::try_from(input.travellers)
         .map_err(|_| AppError::field("travellers", "between 1 and 99"))?;
-    answer(&mut c, actor, 201, |c| {
+    drop(c); // the shared write transaction has a connection of its own
+    answer(pool, actor, 201, |c| {
         let id = rows::insert(
             c,
             &NewRequest {
@@ -272,8 +273,9 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<RequestView> {
         return Err(AppError::SelfApprovalForbidden);
     }
     let approved = row.state().apply(RequestAction::Approve)?;
-    let path = ledger::path(&mut c, actor.org_id, row.budget_line_id)?;
-    answer(&mut c, actor, 200, |c| {
+    let path = ledger::steps(pool, &mut c, actor.org_id, row.budget_line_id)?;
+    drop(c); // the shared write transaction has a connection of its own
+    answer(pool, actor, 200, |c| {
         let change = (row.status, approved);
         if !rows::mark_decided(c, actor.org_id, id, change, actor.user_id, now(), None)? {
             return Err(moved_on(c, actor.org_id, id, RequestAction::Approve));
@@ -295,8 +297,7 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<RequestView> {
 
 /// `POST …/reject` (budget holder or finance, never the requester): nothing was committed yet.
 pub fn reject(pool: &Pool, actor: &Actor, id: i64, reason: &str) -> AppResult<RequestView> {
-    let mut c = conn(pool)?;
-    answer(&mut c, actor, 200, |c| {
+    answer(pool, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;
         if row.requester_id == actor.user_id {
             return Err(AppError::SelfApprovalForbidden);
@@ -329,8 +330,7 @@ pub fn reject(pool: &Pool, actor: &Actor, id: i64, reason: &str) -> AppResult<Re
 /// `POST …/cancel` (the requester, before a claim names it and before an advance is paid):
 /// releases the commitment of an approved request.
 pub fn cancel(pool: &Pool, actor: &Actor, id: i64) -> AppResult<RequestView> {
-    let mut c = conn(pool)?;
-    answer(&mut c, actor, 200, |c| {
+    answer(pool, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;
         if row.requester_id != actor.user_id {
             return Err(AppError::NotFound("travel request"));
@@ -375,8 +375,7 @@ pub fn pay_advance(
     margin: clock::PaymentMargin,
 ) -> AppResult<RequestView> {
     let (amount, paid_on) = (advance.amount.get(), advance.paid_on);
-    let mut c = conn(pool)?;
-    answer(&mut c, actor, 200, |c| {
+    answer(pool, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;
         if row.requester_id == actor.user_id {
             return Err(AppError::SelfApprovalForbidden);

@@ -1,7 +1,7 @@
 //! Organisations, users and authentication.
 
 use crate::auth::{new_token, token_hash, Actor, Role};
-use crate::db::{self, orgs, users, write_tx, Pool};
+use crate::db::{self, orgs, users, write_tx, DbConnection, Pool};
 use crate::error::{AppError, AppResult};
 
 use super::conn;
@@ -93,8 +93,13 @@ pub fn revoke(pool: &Pool, user_id: i64) -> AppResult<()> {
 
 /// The caller a bearer token belongs to; 401 for an unknown or revoked token.
 pub fn authenticate(pool: &Pool, token: &str) -> AppResult<Actor> {
-    let user = users::find_by_token_hash(&mut *conn(pool)?, &token_hash(token))?
-        .ok_or(AppError::Unauthenticated)?;
+    authenticate_on(&mut *conn(pool)?, token)
+}
+
+/// [`authenticate`] on a connection the caller holds.
+pub fn authenticate_on(c: &mut DbConnection, token: &str) -> AppResult<Actor> {
+    let user =
+        users::find_by_token_hash(c, &token_hash(token))?.ok_or(AppError::Unauthenticated)?;
     actor(user)
 }
 

@@ -1,0 +1,412 @@
+//! Group commit: write transactions that arrive together share one database transaction and
+//! one durable commit (one fsync), each inside its own savepoint.
+//!
+//! There is no writer thread and no queue. Each request runs its own work, on its own thread,
+//! on the lane's connection, which a mutex hands to one request at a time:
+//!
+//! 1. The first request to take the lane opens the batch (`BEGIN IMMEDIATE` on SQLite).
+//! 2. Each request runs inside a savepoint. A request that fails (a refused approval, say) is
+//!    rolled back to its savepoint: it changes nothing, and the others are unaffected.
+//! 3. A request that finds nobody waiting for the lane (or the batch full) commits the batch and
+//!    wakes its members; otherwise it hands the lane to the next request and waits.
+//! 4. Every member returns only once the batch's commit has returned: an answer is never sent for
+//!    work that is not durable. If the commit fails, every member fails, refused ones included
+//!    (their refusal may have rested on work that did not commit).
+//!
+//! Requests that arrive while a batch commits wait for the lane, and form the next batch: the
+//! busier the service, the more requests share each fsync, with no timer and no added latency
+//! when it is quiet. Every request still sees the effects of those before it in the batch, as if
+//! they had run one after the other, and every check stays a conditional write in the database.
+//!
+//! On PostgreSQL a batch also holds its row locks for the whole batch. A request that is not the
+//! first of its batch therefore never waits for a lock (`lock_timeout`): if a row it needs is
+//! held elsewhere, the batch is committed without it, and it runs again as the first of the
+//! next. Only a first request waits for locks, holding none taken by others' work, so batches
+//! of several processes cannot wait on each other in a cycle.
+
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::r2d2::ManageConnection;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+use super::{DbConnection, Manager};
+
+/// The most requests one batch takes before it commits, so that a steady stream still commits.
+const MAX_BATCH: usize = 64;
+
+/// How long a later member of a PostgreSQL batch may wait for a row lock before the batch
+/// commits without it (it then runs again, first in the next batch).
+const LATER_LOCK_TIMEOUT: &str = "SET LOCAL lock_timeout = '2ms'";
+
+/// An error that may say the work met a row locked elsewhere and waited no longer.
+pub trait LockWait {
+    fn lock_timed_out(&self) -> bool;
+}
+
+/// The group committer of one pool: one lane, with a connection of its own (not the pool's: the
+/// requests waiting for the lane may hold every pooled connection).
+pub struct GroupCommit {
+    manager: Manager,
+    lane: Mutex<Lane>,
+    /// Requests waiting to take the lane: while there are some, a finished request leaves the
+    /// batch open for them.
+    waiting: AtomicUsize,
+}
+
+#[derive(Default)]
+struct Lane {
+    conn: Option<DbConnection>,
+    open: Option<Arc<Batch>>,
+}
+
+/// One batch's outcome, which its members wait for.
+#[derive(Default)]
+struct Batch {
+    members: AtomicUsize,
+    outcome: Mutex<Option<Result<(), (DatabaseErrorKind, String)>>>,
+    done: Condvar,
+}
+
+impl Batch {
+    fn finish(&self, outcome: Result<(), (DatabaseErrorKind, String)>) {
+        *lock(&self.outcome) = Some(outcome);
+        self.done.notify_all();
+    }
+
+    fn wait(&self) -> Result<(), DieselError> {
+        let guard = lock(&self.outcome);
+        let guard = self
+            .done
+            .wait_while(guard, |o| o.is_none())
+            .unwrap_or_else(PoisonError::into_inner);
+        match guard.as_ref() {
+            Some(Err((kind, message))) => {
+                Err(DieselError::DatabaseError(*kind, Box::new(message.clone())))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Runs a transaction-manager call on the connection inside the enum (the savepoints are
+/// diesel's own nested transactions, tracked per backend connection, as in [`super::write_tx`]).
+macro_rules! inner {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match $conn {
+            DbConnection::Sqlite($c) => $body,
+            DbConnection::Postgres($c) => $body,
+        }
+    };
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn failure(error: &DieselError) -> (DatabaseErrorKind, String) {
+    match error {
+        DieselError::DatabaseError(kind, info) => (*kind, info.message().to_string()),
+        other => (DatabaseErrorKind::Unknown, other.to_string()),
+    }
+}
+
+/// What became of one request's work in the batch.
+enum Ran<T, E> {
+    Done(Result<T, E>),
+    /// A later member found a row locked elsewhere: run it again in the next batch.
+    Again,
+}
+
+impl GroupCommit {
+    pub fn backend(&self) -> super::Backend {
+        self.manager.backend
+    }
+
+    pub fn new(manager: Manager) -> GroupCommit {
+        GroupCommit {
+            manager,
+            lane: Mutex::new(Lane::default()),
+            waiting: AtomicUsize::new(0),
+        }
+    }
+
+    /// Runs `f` in a write transaction shared with the requests that arrive with it, and returns
+    /// its result once that transaction has committed (or failed).
+    pub fn run<T, E, F>(&self, mut f: F) -> Result<T, E>
+    where
+        F: FnMut(&mut DbConnection) -> Result<T, E>,
+        E: From<DieselError> + LockWait,
+    {
+        loop {
+            self.waiting.fetch_add(1, Ordering::SeqCst);
+            let mut lane = lock(&self.lane);
+            self.waiting.fetch_sub(1, Ordering::SeqCst);
+            let (batch, ran) = self.run_in(&mut lane, &mut f)?;
+            let last = self.waiting.load(Ordering::SeqCst) == 0
+                || batch.members.load(Ordering::SeqCst) >= MAX_BATCH
+                || matches!(ran, Ran::Again);
+            if last {
+                self.commit(&mut lane, &batch);
+            }
+            drop(lane);
+            let committed = batch.wait();
+            match ran {
+                Ran::Again => continue,
+                Ran::Done(Err(error)) => return Err(committed.err().map_or(error, E::from)),
+                Ran::Done(Ok(value)) => return committed.map(|()| value).map_err(E::from),
+            }
+        }
+    }
+
+    /// Runs `f` inside a savepoint of the open batch, opening one if there is none.
+    #[allow(clippy::type_complexity)]
+    fn run_in<T, E, F>(&self, lane: &mut Lane, f: &mut F) -> Result<(Arc<Batch>, Ran<T, E>), E>
+    where
+        F: FnMut(&mut DbConnection) -> Result<T, E>,
+        E: From<DieselError> + LockWait,
+    {
+        if lane.conn.is_none() {
+            // A connection that cannot be opened is treated as a lost one: 503, and a retry.
+            let opened = self.manager.connect().map_err(|e| {
+                DieselError::DatabaseError(
+                    DatabaseErrorKind::ClosedConnection,
+                    Box::new(e.to_string()),
+                )
+            });
+            lane.conn = Some(opened?);
+        }
+        let Some(conn) = lane.conn.as_mut() else {
+            unreachable!("the lane's connection was just set")
+        };
+        let first = lane.open.is_none();
+        if first {
+            if let Err(error) = begin(conn) {
+                lane.conn = None;
+                return Err(error.into());
+            }
+            lane.open = Some(Arc::new(Batch::default()));
+        }
+        let batch = lane.open.clone().unwrap_or_default();
+        batch.members.fetch_add(1, Ordering::SeqCst);
+        let savepoint = inner!(conn, c => AnsiTransactionManager::begin_transaction(c)).and_then(
+            |()| match conn {
+                DbConnection::Postgres(c) if !first => c.batch_execute(LATER_LOCK_TIMEOUT),
+                _ => Ok(()),
+            },
+        );
+        if let Err(error) = savepoint {
+            self.abandon(lane, &batch, &error);
+            return Ok((batch, Ran::Done(Err(error.into()))));
+        }
+        let result = catch_unwind(AssertUnwindSafe(|| f(conn)));
+        let kept = match &result {
+            Ok(Ok(_)) => inner!(conn, c => AnsiTransactionManager::commit_transaction(c)),
+            _ => inner!(conn, c => AnsiTransactionManager::rollback_transaction(c)),
+        };
+        if let Err(error) = kept {
+            self.abandon(lane, &batch, &error);
+        }
+        match result {
+            // A later member that met a lock runs again, first in the next batch.
+            Ok(Err(error)) if !first && error.lock_timed_out() => Ok((batch, Ran::Again)),
+            Ok(Err(error)) => Ok((batch, Ran::Done(Err(error)))),
+            Ok(Ok(value)) => Ok((batch, Ran::Done(Ok(value)))),
+            Err(panic) => {
+                // The work is undone; the batch goes on without it.
+                self.commit(lane, &batch);
+                resume_unwind(panic)
+            }
+        }
+    }
+
+    /// Commits the open batch and wakes its members.
+    fn commit(&self, lane: &mut Lane, batch: &Batch) {
+        if lane.open.is_none() {
+            return;
+        }
+        let outcome = match lane.conn.as_mut() {
+            Some(conn) => inner!(conn, c => AnsiTransactionManager::commit_transaction(c)),
+            None => Err(DieselError::BrokenTransactionManager),
+        };
+        lane.open = None;
+        if outcome.is_err() {
+            lane.conn = None;
+        }
+        batch.finish(outcome.map_err(|e| failure(&e)));
+    }
+
+    /// The batch cannot go on (a savepoint could not be taken or undone): everything in it is
+    /// rolled back, its members fail, and the connection is not used again.
+    fn abandon(&self, lane: &mut Lane, batch: &Batch, error: &DieselError) {
+        if let Some(conn) = lane.conn.as_mut() {
+            while inner!(&mut *conn, c => AnsiTransactionManager::transaction_manager_status_mut(c)
+                .transaction_depth())
+            .ok()
+            .flatten()
+            .is_some()
+            {
+                if inner!(&mut *conn, c => AnsiTransactionManager::rollback_transaction(c)).is_err()
+                {
+                    break;
+                }
+            }
+        }
+        lane.conn = None;
+        lane.open = None;
+        batch.finish(Err(failure(error)));
+    }
+}
+
+fn begin(conn: &mut DbConnection) -> Result<(), DieselError> {
+    match conn {
+        DbConnection::Sqlite(c) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")
+        }
+        DbConnection::Postgres(c) => AnsiTransactionManager::begin_transaction(c),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Barrier;
+
+    use diesel::prelude::*;
+
+    use super::*;
+    use crate::db::{pool, Pool};
+
+    #[derive(Debug)]
+    enum Refused {
+        Db(String),
+        No,
+    }
+
+    impl From<DieselError> for Refused {
+        fn from(e: DieselError) -> Self {
+            Refused::Db(e.to_string())
+        }
+    }
+
+    impl LockWait for Refused {
+        fn lock_timed_out(&self) -> bool {
+            false
+        }
+    }
+
+    fn database() -> (tempfile::TempDir, Pool) {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let url = dir.path().join("group.db").to_string_lossy().to_string();
+        let pool = pool(&url, 4, 30_000).unwrap_or_else(|e| panic!("{e}"));
+        pool.get()
+            .unwrap_or_else(|e| panic!("{e}"))
+            .batch_execute("CREATE TABLE done (n INTEGER PRIMARY KEY)")
+            .unwrap_or_else(|e| panic!("{e}"));
+        (dir, pool)
+    }
+
+    fn insert(c: &mut DbConnection, n: i64) -> Result<(), Refused> {
+        diesel::sql_query(format!("INSERT INTO done (n) VALUES ({n})")).execute(c)?;
+        Ok(())
+    }
+
+    fn stored(pool: &Pool) -> Vec<i64> {
+        #[derive(QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let mut c = pool.get().unwrap_or_else(|e| panic!("{e}"));
+        diesel::sql_query("SELECT n FROM done ORDER BY n")
+            .load::<Row>(&mut *c)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .into_iter()
+            .map(|r| r.n)
+            .collect()
+    }
+
+    /// Writes that arrive together: each odd one writes and then refuses. Every even one is
+    /// committed and visible once its call returns; no odd one leaves anything behind.
+    #[test]
+    fn a_refused_write_changes_nothing_and_the_others_commit() {
+        let (_dir, pool) = database();
+        let start = Barrier::new(16);
+        let results: Vec<(i64, bool)> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..16i64)
+                .map(|n| {
+                    let (pool, start) = (&pool, &start);
+                    s.spawn(move || {
+                        start.wait();
+                        let result = pool.write(|c| {
+                            insert(c, n)?;
+                            if n % 2 == 1 {
+                                return Err(Refused::No);
+                            }
+                            Ok(())
+                        });
+                        // What a caller was told is already durable and visible to others.
+                        if result.is_ok() {
+                            assert!(stored(pool).contains(&n));
+                        }
+                        if let Err(Refused::Db(e)) = &result {
+                            panic!("write {n}: {e}");
+                        }
+                        (n, result.is_ok())
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|_| panic!("a writer panicked")))
+                .collect()
+        });
+        for (n, ok) in &results {
+            assert_eq!(*ok, n % 2 == 0, "write {n}");
+        }
+        assert_eq!(stored(&pool), (0..16).step_by(2).collect::<Vec<_>>());
+    }
+
+    /// Each write sees those before it in its batch, as if they had run one after the other: a
+    /// second write of the same key is refused by the unique key, and only that write is undone.
+    #[test]
+    fn later_writes_see_earlier_ones_in_the_same_batch() {
+        let (_dir, pool) = database();
+        let start = Barrier::new(8);
+        let accepted: usize = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..8)
+                .map(|_| {
+                    let (pool, start) = (&pool, &start);
+                    s.spawn(move || {
+                        start.wait();
+                        pool.write(|c| insert(c, 7)).is_ok()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .filter_map(|h| h.join().ok())
+                .filter(|ok| *ok)
+                .count()
+        });
+        assert_eq!(accepted, 1);
+        assert_eq!(stored(&pool), vec![7]);
+    }
+
+    /// A write that panics is undone; the lane goes on serving the next ones.
+    #[test]
+    fn a_panicking_write_is_undone_and_the_lane_goes_on() {
+        let (_dir, pool) = database();
+        let panicked = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            let _ = pool.write(|c| -> Result<(), Refused> {
+                insert(c, 1)?;
+                panic!("a bug in a use case");
+            });
+        }));
+        assert!(panicked.is_err());
+        pool.write(|c| insert(c, 2))
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(stored(&pool), vec![2]);
+    }
+}
