@@ -179,8 +179,10 @@ fn submit_in(
     invoices: &[Invoice],
     sent: &str,
 ) -> AppResult<ClaimView> {
-    // Reads outside the shared write transaction, on a pooled connection of its own.
-    let c = &mut *conn(pool)?;
+    // Reads outside the shared write transaction, on a pooled connection given back before it:
+    // a submission waiting for the transaction must not hold a connection readers need.
+    let mut read = conn(pool)?;
+    let c = &mut *read;
     if lines::find(c, actor.org_id, budget_line_id)?.is_none() {
         return Err(AppError::UnknownBudgetLine(budget_line_id.to_string()));
     }
@@ -197,6 +199,7 @@ fn submit_in(
     } = compute(pool, c, actor.org_id, input)?;
     let stored = serde_json::to_string(&StoredBreakdown::new(policy_version, &breakdown))
         .map_err(|e| AppError::Internal(e.to_string()))?;
+    drop(read);
     // The answer is built inside the transaction: if it cannot be, no row is left behind.
     answer(pool, actor, 201, |c| {
         let id = rows::insert(
