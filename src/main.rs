@@ -473,7 +473,7 @@ fn serve(mut settings: Settings, bind: Option<String>) -> CliResult {
             let path = write_secret_file(Path::new(&settings.app.data_dir), "admin.password", password)?;
             println!(
                 "Web sign-in at {}/login: login admin, password (shown once, also written to {}; change it at first sign-in):",
-                settings.web.public_url.trim_end_matches('/'),
+                app.public_url,
                 path.display()
             );
             println!("{password}");

@@ -23,6 +23,9 @@ use crate::services::setup;
 pub struct Application {
     server: Server,
     port: u16,
+    /// Where people open the web app: the configured `public_url`, or, when it is left at its
+    /// default, the address this start actually bound (`--bind 127.0.0.1:18090` is port 18090).
+    pub public_url: String,
     pub pool: Pool,
     /// The first admin's token, when this start created it.
     pub admin_token: Option<String>,
@@ -31,6 +34,20 @@ pub struct Application {
     /// The first admin's web password (login `admin`), when this start created it.
     pub admin_password: Option<String>,
     pub loaded_default_data: bool,
+}
+
+/// The configured `public_url` without its trailing `/`; left at its default, the bound address
+/// instead (a wildcard bind is opened on this machine as 127.0.0.1).
+fn public_url(web: &crate::config::WebSettings, bound: std::net::SocketAddr) -> String {
+    let configured = web.public_url.trim_end_matches('/');
+    if configured != crate::config::WebSettings::default().public_url {
+        return configured.to_string();
+    }
+    let host = match bound.ip() {
+        ip if ip.is_unspecified() => std::net::IpAddr::from([127, 0, 0, 1]),
+        ip => ip,
+    };
+    format!("http://{}", std::net::SocketAddr::new(host, bound.port()))
 }
 
 pub type StartError = Box<dyn std::error::Error + Send + Sync>;
@@ -61,11 +78,13 @@ impl Application {
             None => None,
         };
         let listener = TcpListener::bind(&settings.server.bind)?;
-        let port = listener.local_addr()?.port();
+        let bound = listener.local_addr()?;
+        let public_url = public_url(&settings.web, bound);
         let server = run(listener, pool.clone(), settings)?;
         Ok(Application {
             server,
-            port,
+            port: bound.port(),
+            public_url,
             pool,
             admin_token: prepared.admin_token,
             admin_token_file,
@@ -156,4 +175,33 @@ fn run(listener: TcpListener, pool: Pool, settings: &Settings) -> Result<Server,
         )
     })?;
     Ok(server.run())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::public_url;
+    use crate::config::WebSettings;
+
+    #[test]
+    fn the_sign_in_address_is_the_bound_one_unless_configured() {
+        let default = WebSettings::default();
+        let at = |a: &str| a.parse().unwrap_or_else(|e| panic!("{a}: {e}"));
+        assert_eq!(
+            public_url(&default, at("127.0.0.1:18090")),
+            "http://127.0.0.1:18090"
+        );
+        assert_eq!(
+            public_url(&default, at("0.0.0.0:8080")),
+            "http://127.0.0.1:8080"
+        );
+        assert_eq!(public_url(&default, at("[::1]:9000")), "http://[::1]:9000");
+        let configured = WebSettings {
+            public_url: "https://baoxiao.example.gov.cn/".into(),
+            ..WebSettings::default()
+        };
+        assert_eq!(
+            public_url(&configured, at("0.0.0.0:8080")),
+            "https://baoxiao.example.gov.cn"
+        );
+    }
 }
