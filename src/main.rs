@@ -163,8 +163,10 @@ fn cli_date(text: &str) -> Result<chrono::NaiveDate, String> {
 fn init_tracing(settings: &Settings) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    // Colours only for a person at a terminal: a journal or a log file gets plain text.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr);
     if settings.app.log_format == "json" {
         builder.json().init();
