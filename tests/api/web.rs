@@ -278,7 +278,7 @@ async fn a_claim_goes_from_the_form_to_paid() {
     assert!(quote.body.contains("¥80.00"));
     assert!(quote.body.contains("R4"));
     assert!(
-        quote.body.contains("<td>石家庄</td>"),
+        quote.body.contains("<td data-label=\"城市\">石家庄</td>"),
         "the stay's city by name"
     );
     assert!(!quote.body.contains("<html"), "a fragment, not a page");
