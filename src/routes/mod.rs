@@ -75,8 +75,37 @@ where
                 .configure(api),
         )
         .split_for_parts();
+    let mut doc = doc;
+    refusals_are_problems(&mut doc);
     let app = app.app_data(web::Data::new(ApiRoutes::new(&doc)));
     (app, doc)
+}
+
+/// Every refusal (4xx, 5xx) is sent as `application/problem+json` (RFC 9457), and documented so:
+/// utoipa documents a response body as `application/json` unless told otherwise, route by route.
+fn refusals_are_problems(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::RefOr;
+    for item in doc.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            for (status, response) in operation.responses.responses.iter_mut() {
+                let refusal = status.starts_with('4') || status.starts_with('5');
+                if let (true, RefOr::T(response)) = (refusal, response) {
+                    if let Some(content) = response.content.shift_remove("application/json") {
+                        response
+                            .content
+                            .insert("application/problem+json".to_string(), content);
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// The `/api/v1` routes.

@@ -10,6 +10,41 @@ async fn healthz_and_readyz_answer() {
     assert_eq!(ready.status, Status::OK);
 }
 
+/// Refusals are documented as what they are sent as: `application/problem+json`, never
+/// `application/json`; successes stay `application/json`.
+#[tokio::test]
+async fn openapi_documents_refusals_as_problems() {
+    let app = spawn_app().await;
+    let doc = app.send(app.client.get(app.url("/openapi.json"))).await;
+    let mut refusals = 0;
+    for (path, item) in doc.body["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            for (status, response) in op["responses"].as_object().into_iter().flatten() {
+                let Some(content) = response["content"].as_object() else {
+                    continue;
+                };
+                let types: Vec<&String> = content.keys().collect();
+                if status.starts_with('4') || status.starts_with('5') {
+                    refusals += 1;
+                    assert_eq!(
+                        types,
+                        ["application/problem+json"],
+                        "{method} {path} {status}"
+                    );
+                } else {
+                    assert!(!types.contains(&&"application/problem+json".to_string()));
+                }
+            }
+        }
+    }
+    assert!(refusals > 50, "only {refusals} refusals documented");
+    // And a real refusal is sent so.
+    let missing = app.client.get(app.url("/api/v1/budget-lines/999999"));
+    app.send(missing.bearer_auth(&app.admin))
+        .await
+        .assert(404, "not_found");
+}
+
 /// Every route the contract (api.md) names is served and is in `/openapi.json`, and every route
 /// the document names is served: nothing here keeps its own list of routes.
 #[tokio::test]
