@@ -118,20 +118,16 @@ pub fn mark_approved(
     actor: i64,
     at: NaiveDateTime,
 ) -> QueryResult<bool> {
-    let changed = diesel::update(travel_claims::table)
-        .filter(
-            travel_claims::org_id
-                .eq(org_id)
-                .and(travel_claims::id.eq(id)),
-        )
-        .filter(travel_claims::status.eq(from.as_str()))
-        .set((
-            travel_claims::status.eq(to.as_str()),
-            travel_claims::decided_by.eq(Some(actor)),
-            travel_claims::decided_at.eq(Some(at)),
-        ))
-        .execute(conn)?;
-    Ok(changed == 1)
+    let decision = Decision {
+        org_id,
+        id,
+        from,
+        to,
+        actor,
+        at,
+        also: Also::Nothing,
+    };
+    Ok(decision.execute(conn)? == 1)
 }
 
 /// `from` → `to` (rejected); `false` if the claim had moved on.
@@ -144,21 +140,16 @@ pub fn mark_rejected(
     at: NaiveDateTime,
     reason: &str,
 ) -> QueryResult<bool> {
-    let changed = diesel::update(travel_claims::table)
-        .filter(
-            travel_claims::org_id
-                .eq(org_id)
-                .and(travel_claims::id.eq(id)),
-        )
-        .filter(travel_claims::status.eq(from.as_str()))
-        .set((
-            travel_claims::status.eq(to.as_str()),
-            travel_claims::decided_by.eq(Some(actor)),
-            travel_claims::decided_at.eq(Some(at)),
-            travel_claims::reject_reason.eq(Some(reason)),
-        ))
-        .execute(conn)?;
-    Ok(changed == 1)
+    let decision = Decision {
+        org_id,
+        id,
+        from,
+        to,
+        actor,
+        at,
+        also: Also::Reason(reason),
+    };
+    Ok(decision.execute(conn)? == 1)
 }
 
 /// `from` → `to` (paid); `false` if the claim had moved on.
@@ -171,22 +162,95 @@ pub fn mark_paid(
     at: NaiveDateTime,
     paid_on: NaiveDate,
 ) -> QueryResult<bool> {
-    let changed = diesel::update(travel_claims::table)
-        .filter(
-            travel_claims::org_id
-                .eq(org_id)
-                .and(travel_claims::id.eq(id)),
-        )
-        .filter(travel_claims::status.eq(from.as_str()))
-        .set((
-            travel_claims::status.eq(to.as_str()),
-            travel_claims::paid_by.eq(Some(actor)),
-            travel_claims::paid_at.eq(Some(at)),
-            travel_claims::paid_on.eq(Some(paid_on)),
-        ))
-        .execute(conn)?;
-    Ok(changed == 1)
+    let decision = Decision {
+        org_id,
+        id,
+        from,
+        to,
+        actor,
+        at,
+        also: Also::PaidOn(paid_on),
+    };
+    Ok(decision.execute(conn)? == 1)
 }
+
+/// A claim's move from one status to the next, by whom and when, only if it is still in `from`:
+///
+/// ```sql
+/// UPDATE travel_claims SET status = $to, decided_by = $actor, decided_at = $at   -- approve
+///   WHERE org_id = $org AND id = $id AND status = $from
+/// … SET status = $to, decided_by = $actor, decided_at = $at, reject_reason = $reason  -- reject
+/// … SET status = $to, paid_by = $actor, paid_at = $at, paid_on = $paid_on            -- pay
+/// ```
+///
+/// Written out as a query fragment so that each connection prepares each of the three once
+/// (keyed by its text): diesel prepares every `UPDATE` of its query builder anew on each run,
+/// as [`super::budget`]'s moves of money explain.
+struct Decision<'a> {
+    org_id: i64,
+    id: i64,
+    from: ClaimStatus,
+    to: ClaimStatus,
+    actor: i64,
+    at: NaiveDateTime,
+    also: Also<'a>,
+}
+
+enum Also<'a> {
+    Nothing,
+    Reason(&'a str),
+    PaidOn(NaiveDate),
+}
+
+impl diesel::query_builder::QueryId for Decision<'_> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<DB: diesel::backend::Backend> diesel::query_builder::QueryFragment<DB> for Decision<'_>
+where
+    i64: diesel::serialize::ToSql<diesel::sql_types::BigInt, DB>,
+    str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
+    NaiveDateTime: diesel::serialize::ToSql<diesel::sql_types::Timestamp, DB>,
+    NaiveDate: diesel::serialize::ToSql<diesel::sql_types::Date, DB>,
+{
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
+    ) -> QueryResult<()> {
+        use diesel::sql_types::{BigInt, Date, Text, Timestamp};
+        let (by, at) = match self.also {
+            Also::PaidOn(_) => ("paid_by", "paid_at"),
+            _ => ("decided_by", "decided_at"),
+        };
+        out.push_sql("UPDATE travel_claims SET status = ");
+        out.push_bind_param::<Text, _>(self.to.as_str())?;
+        out.push_sql(&format!(", {by} = "));
+        out.push_bind_param::<BigInt, _>(&self.actor)?;
+        out.push_sql(&format!(", {at} = "));
+        out.push_bind_param::<Timestamp, _>(&self.at)?;
+        match &self.also {
+            Also::Nothing => {}
+            Also::Reason(reason) => {
+                out.push_sql(", reject_reason = ");
+                out.push_bind_param::<Text, _>(*reason)?;
+            }
+            Also::PaidOn(day) => {
+                out.push_sql(", paid_on = ");
+                out.push_bind_param::<Date, _>(day)?;
+            }
+        }
+        out.push_sql(" WHERE org_id = ");
+        out.push_bind_param::<BigInt, _>(&self.org_id)?;
+        out.push_sql(" AND id = ");
+        out.push_bind_param::<BigInt, _>(&self.id)?;
+        out.push_sql(" AND status = ");
+        out.push_bind_param::<Text, _>(self.from.as_str())?;
+        Ok(())
+    }
+}
+
+impl<C> RunQueryDsl<C> for Decision<'_> {}
 
 /// R16: records that the traveller returned what the paid claim left them owing; `false` if
 /// the claim is no longer in status `from` (paid) or the return is already recorded.

@@ -353,3 +353,46 @@ pub fn is_busy(error: &diesel::result::Error) -> bool {
 pub fn now() -> chrono::NaiveDateTime {
     chrono::Utc::now().naive_utc()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    use diesel::connection::InstrumentationEvent;
+
+    use crate::domain::status::ClaimStatus;
+
+    use super::*;
+
+    /// A move of money on a line, and a claim's decision, are prepared once per connection, not
+    /// once per run.
+    #[test]
+    fn money_writes_are_prepared_once_per_connection() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let url = dir.path().join("reuse.db").to_string_lossy().to_string();
+        let pool = pool(&url, 1, 30_000).unwrap_or_else(|e| panic!("{e}"));
+        migrate(&mut pool.get().unwrap_or_else(|e| panic!("{e}")))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut c = pool.get().unwrap_or_else(|e| panic!("{e}"));
+        let prepared = Arc::new(AtomicUsize::new(0));
+        let counter = prepared.clone();
+        c.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+            if let InstrumentationEvent::CacheQuery { sql, .. } = event {
+                if sql.starts_with("UPDATE") {
+                    counter.fetch_add(1, Ordering::SeqCst);
+                }
+            }
+        });
+        for _ in 0..3 {
+            budget::try_commit(&mut c, 1, 999_999, 100).unwrap_or_else(|e| panic!("{e}"));
+        }
+        assert_eq!(prepared.load(Ordering::SeqCst), 1);
+        for _ in 0..3 {
+            let change = (ClaimStatus::Submitted, ClaimStatus::Approved);
+            claims::mark_approved(&mut c, 1, 999_999, change, 1, now())
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        assert_eq!(prepared.load(Ordering::SeqCst), 2);
+    }
+}
