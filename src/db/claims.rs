@@ -25,7 +25,8 @@ pub struct ClaimRow {
     pub departure_date: NaiveDate,
     pub return_date: NaiveDate,
     pub policy_version_id: i64,
-    pub request: String,
+    // Not `request`: the body as sent is kept for auditors and never read back, so no read of a
+    // claim (a list of fifty, or an approval) carries it.
     pub breakdown: String,
     pub reimbursable_fen: i64,
     pub self_borne_fen: i64,
