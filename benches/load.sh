@@ -19,7 +19,8 @@ PORT=18090
 URL=http://127.0.0.1:$PORT
 command -v wrk >/dev/null || { echo "wrk is not installed (apt install wrk)" >&2; exit 1; }
 cargo build --release --quiet --bin baoxiao --examples
-BIN=$PWD/target/release/baoxiao
+# BIN=path/to/an/older/baoxiao measures that binary instead, with the same script (before/after).
+BIN=${BIN:-$PWD/target/release/baoxiao}
 EX=$PWD/target/release/examples
 WORK=$(mktemp -d)
 cd "$WORK"
