@@ -5,8 +5,7 @@ use diesel::prelude::*;
 use super::schema::audit_events;
 use super::DbConnection;
 
-#[derive(Insertable)]
-#[diesel(table_name = audit_events)]
+/// An event to record ([`insert`]).
 pub struct NewEvent<'a> {
     pub org_id: i64,
     pub entity_type: &'a str,
@@ -30,11 +29,64 @@ pub struct EventRow {
     pub note: Option<String>,
 }
 
+/// Records one event:
+///
+/// ```sql
+/// INSERT INTO audit_events (org_id, entity_type, entity_id, action, from_status, to_status,
+///   actor_id, at, note) VALUES ($1, …, $9)
+/// ```
+///
+/// Written out so that PostgreSQL prepares it once per connection, as the ledger's entry is
+/// ([`super::budget::insert_entry`]): every change of status records one.
 pub fn insert(conn: &mut DbConnection, event: &NewEvent<'_>) -> QueryResult<usize> {
-    diesel::insert_into(audit_events::table)
-        .values(event)
-        .execute(conn)
+    event.execute(conn)
 }
+
+impl diesel::query_builder::QueryId for NewEvent<'_> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<DB: diesel::backend::Backend> diesel::query_builder::QueryFragment<DB> for NewEvent<'_>
+where
+    i64: diesel::serialize::ToSql<diesel::sql_types::BigInt, DB>,
+    str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
+    for<'s> Option<&'s str>:
+        diesel::serialize::ToSql<diesel::sql_types::Nullable<diesel::sql_types::Text>, DB>,
+    chrono::NaiveDateTime: diesel::serialize::ToSql<diesel::sql_types::Timestamp, DB>,
+{
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
+    ) -> QueryResult<()> {
+        use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
+        out.push_sql(
+            "INSERT INTO audit_events (org_id, entity_type, entity_id, action, from_status, \
+             to_status, actor_id, at, note) VALUES (",
+        );
+        out.push_bind_param::<BigInt, _>(&self.org_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(self.entity_type)?;
+        out.push_sql(", ");
+        out.push_bind_param::<BigInt, _>(&self.entity_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(self.action)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Nullable<Text>, _>(&self.from_status)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(self.to_status)?;
+        out.push_sql(", ");
+        out.push_bind_param::<BigInt, _>(&self.actor_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Timestamp, _>(&self.at)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Nullable<Text>, _>(&self.note)?;
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
+impl<C> RunQueryDsl<C> for &NewEvent<'_> {}
 
 pub fn for_entity(
     conn: &mut DbConnection,

@@ -91,8 +91,7 @@ pub struct EntryRow {
     pub at: chrono::NaiveDateTime,
 }
 
-#[derive(Insertable)]
-#[diesel(table_name = ledger_entries)]
+/// A ledger entry to post ([`insert_entry`]).
 pub struct NewEntry<'a> {
     pub org_id: i64,
     pub line_id: i64,
@@ -254,12 +253,63 @@ where
 
 impl<const KIND: u8, C> RunQueryDsl<C> for LineMove<KIND> {}
 
-pub fn insert_entry(conn: &mut DbConnection, entry: &NewEntry<'_>) -> QueryResult<i64> {
-    diesel::insert_into(ledger_entries::table)
-        .values(entry)
-        .returning(ledger_entries::id)
-        .get_result(conn)
+/// Posts one entry:
+///
+/// ```sql
+/// INSERT INTO ledger_entries (org_id, line_id, kind, amount_fen, source_type, source_id,
+///   actor_id, at) VALUES ($1, …, $8)
+/// ```
+///
+/// Written out, as [`LineMove`] is, so that PostgreSQL prepares it once per connection: diesel
+/// prepares anew every `INSERT` of a row with optional columns there (it writes `DEFAULT` for a
+/// missing one). Every approval, rejection and payment posts one.
+pub fn insert_entry(conn: &mut DbConnection, entry: &NewEntry<'_>) -> QueryResult<usize> {
+    entry.execute(conn)
 }
+
+impl diesel::query_builder::QueryId for NewEntry<'_> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<DB: diesel::backend::Backend> diesel::query_builder::QueryFragment<DB> for NewEntry<'_>
+where
+    i64: diesel::serialize::ToSql<diesel::sql_types::BigInt, DB>,
+    str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
+    Option<i64>:
+        diesel::serialize::ToSql<diesel::sql_types::Nullable<diesel::sql_types::BigInt>, DB>,
+    chrono::NaiveDateTime: diesel::serialize::ToSql<diesel::sql_types::Timestamp, DB>,
+{
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
+    ) -> QueryResult<()> {
+        use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
+        out.push_sql(
+            "INSERT INTO ledger_entries (org_id, line_id, kind, amount_fen, source_type, \
+             source_id, actor_id, at) VALUES (",
+        );
+        out.push_bind_param::<BigInt, _>(&self.org_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<BigInt, _>(&self.line_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(self.kind)?;
+        out.push_sql(", ");
+        out.push_bind_param::<BigInt, _>(&self.amount_fen)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(self.source_type)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Nullable<BigInt>, _>(&self.source_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Nullable<BigInt>, _>(&self.actor_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Timestamp, _>(&self.at)?;
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
+impl<C> RunQueryDsl<C> for &NewEntry<'_> {}
 
 /// The entries posted to any of `line_ids`, oldest first.
 pub fn entries(
