@@ -115,20 +115,11 @@ pub fn mark_approved(
     conn: &mut DbConnection,
     org_id: i64,
     id: i64,
-    (from, to): (ClaimStatus, ClaimStatus),
+    change: (ClaimStatus, ClaimStatus),
     actor: i64,
     at: NaiveDateTime,
 ) -> QueryResult<bool> {
-    let decision = Decision {
-        org_id,
-        id,
-        from,
-        to,
-        actor,
-        at,
-        also: Also::Nothing,
-    };
-    Ok(decision.execute(conn)? == 1)
+    decide(conn, org_id, id, change, actor, at, Also::Nothing)
 }
 
 /// `from` → `to` (rejected); `false` if the claim had moved on.
@@ -136,21 +127,12 @@ pub fn mark_rejected(
     conn: &mut DbConnection,
     org_id: i64,
     id: i64,
-    (from, to): (ClaimStatus, ClaimStatus),
+    change: (ClaimStatus, ClaimStatus),
     actor: i64,
     at: NaiveDateTime,
     reason: &str,
 ) -> QueryResult<bool> {
-    let decision = Decision {
-        org_id,
-        id,
-        from,
-        to,
-        actor,
-        at,
-        also: Also::Reason(reason),
-    };
-    Ok(decision.execute(conn)? == 1)
+    decide(conn, org_id, id, change, actor, at, Also::Reason(reason))
 }
 
 /// `from` → `to` (paid); `false` if the claim had moved on.
@@ -158,10 +140,23 @@ pub fn mark_paid(
     conn: &mut DbConnection,
     org_id: i64,
     id: i64,
-    (from, to): (ClaimStatus, ClaimStatus),
+    change: (ClaimStatus, ClaimStatus),
     actor: i64,
     at: NaiveDateTime,
     paid_on: NaiveDate,
+) -> QueryResult<bool> {
+    decide(conn, org_id, id, change, actor, at, Also::PaidOn(paid_on))
+}
+
+/// Runs one [`Decision`]; `false` if the claim was no longer in `change.0`.
+fn decide(
+    conn: &mut DbConnection,
+    org_id: i64,
+    id: i64,
+    (from, to): (ClaimStatus, ClaimStatus),
+    actor: i64,
+    at: NaiveDateTime,
+    also: Also<'_>,
 ) -> QueryResult<bool> {
     let decision = Decision {
         org_id,
@@ -170,7 +165,7 @@ pub fn mark_paid(
         to,
         actor,
         at,
-        also: Also::PaidOn(paid_on),
+        also,
     };
     Ok(decision.execute(conn)? == 1)
 }
