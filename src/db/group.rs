@@ -41,6 +41,15 @@ const MAX_BATCH: usize = 64;
 /// commits without it (it then runs again, first in the next batch).
 const LATER_LOCK_TIMEOUT: &str = "SET LOCAL lock_timeout = '2ms'";
 
+/// Each member's work runs after this savepoint. Savepoints of one name stack: rolling back to
+/// it undoes only the latest member's work, and the savepoints of the members before it (on
+/// PostgreSQL, where they are kept) stay, to be committed with the batch. They are taken by name,
+/// beside diesel's own transaction depth (which stays at the batch's), so that each costs one
+/// statement, sent with the one before it where there is one.
+const SAVEPOINT: &str = "SAVEPOINT member";
+const UNDO: &str = "ROLLBACK TO SAVEPOINT member";
+const RELEASE: &str = "RELEASE SAVEPOINT member";
+
 /// An error that may say the work met a row locked elsewhere and waited no longer.
 pub trait LockWait {
     fn lock_timed_out(&self) -> bool;
@@ -194,25 +203,31 @@ impl GroupCommit {
         }
         let batch = lane.open.clone().unwrap_or_default();
         batch.members.fetch_add(1, Ordering::SeqCst);
-        // Set once per batch, outside any member's savepoint, so that it holds for every later
-        // member whatever becomes of this one's work (one round trip per batch, not per member).
-        let timeout = match conn {
+        // A later PostgreSQL member's lock timeout is set once per batch, before the savepoint of
+        // the first member that needs it, so that it holds for every later member whatever
+        // becomes of this one's work.
+        let savepoint = match conn {
             DbConnection::Postgres(c) if !first && !lane.later => {
-                c.batch_execute(LATER_LOCK_TIMEOUT)
+                c.batch_execute(&format!("{LATER_LOCK_TIMEOUT}; {SAVEPOINT}"))
             }
-            _ => Ok(()),
+            _ if first => Ok(()), // `begin` took it
+            _ => conn.batch_execute(SAVEPOINT),
         };
         lane.later |= !first;
-        let savepoint =
-            timeout.and_then(|()| inner!(conn, c => AnsiTransactionManager::begin_transaction(c)));
         if let Err(error) = savepoint {
             self.abandon(lane, &batch, &error);
             return Ok((batch, Ran::Done(Err(error.into()))));
         }
         let result = catch_unwind(AssertUnwindSafe(|| f(conn)));
-        let kept = match &result {
-            Ok(Ok(_)) => inner!(conn, c => AnsiTransactionManager::commit_transaction(c)),
-            _ => inner!(conn, c => AnsiTransactionManager::rollback_transaction(c)),
+        // Work that failed is undone. Work that succeeded keeps its savepoint on PostgreSQL until
+        // the batch commits: releasing it would cost a round trip, and change nothing. SQLite
+        // releases it, in process: while a savepoint is open, each page written again is copied
+        // to a statement journal, which spills to a file past 64 KiB (approvals 4,100 -> 3,200
+        // per second when a batch kept its savepoints).
+        let kept = match (&result, &mut *conn) {
+            (Ok(Ok(_)), DbConnection::Postgres(_)) => Ok(()),
+            (Ok(Ok(_)), DbConnection::Sqlite(c)) => c.batch_execute(RELEASE),
+            _ => conn.batch_execute(UNDO),
         };
         if let Err(error) = kept {
             self.abandon(lane, &batch, &error);
@@ -268,13 +283,14 @@ impl GroupCommit {
     }
 }
 
+/// Opens a batch with its first member's savepoint, in one round trip.
 fn begin(conn: &mut DbConnection) -> Result<(), DieselError> {
-    match conn {
-        DbConnection::Sqlite(c) => {
-            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")
-        }
-        DbConnection::Postgres(c) => AnsiTransactionManager::begin_transaction(c),
-    }
+    let begin = match conn {
+        DbConnection::Sqlite(_) => "BEGIN IMMEDIATE",
+        DbConnection::Postgres(_) => "BEGIN",
+    };
+    let sql = format!("{begin}; {SAVEPOINT}");
+    inner!(conn, c => AnsiTransactionManager::begin_transaction_sql(c, &sql))
 }
 
 #[cfg(test)]
