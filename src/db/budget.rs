@@ -116,9 +116,11 @@ pub fn find(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<Option
 pub fn with_two_levels(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<Vec<LineRow>> {
     let child = diesel::alias!(budget_lines as child);
     let children = child
+        .filter(child.field(budget_lines::org_id).eq(org_id))
         .filter(child.field(budget_lines::parent_id).eq(id))
         .select(child.field(budget_lines::id).nullable());
-    budget_lines::table
+    // Every read of a line makes this query.
+    direct!(conn, c => budget_lines::table
         .filter(budget_lines::org_id.eq(org_id))
         .filter(
             budget_lines::id
@@ -128,7 +130,7 @@ pub fn with_two_levels(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryRe
         )
         .order((budget_lines::depth, budget_lines::id))
         .select(LineRow::as_select())
-        .load(conn)
+        .load(c))
 }
 
 pub fn find_by_code(

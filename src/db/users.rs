@@ -35,11 +35,12 @@ pub fn insert(
 }
 
 pub fn find_by_token_hash(conn: &mut DbConnection, hash: &str) -> QueryResult<Option<UserRow>> {
-    users::table
+    // Every request makes this lookup.
+    direct!(conn, c => users::table
         .filter(users::token_hash.eq(hash))
         .select(UserRow::as_select())
-        .first(conn)
-        .optional()
+        .first(c)
+        .optional())
 }
 
 pub fn find(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<Option<UserRow>> {
