@@ -39,7 +39,7 @@ pub struct EventRow {
 /// Written out so that PostgreSQL prepares it once per connection, as the ledger's entry is
 /// ([`super::budget::insert_entry`]): every change of status records one.
 pub fn insert(conn: &mut DbConnection, event: &NewEvent<'_>) -> QueryResult<usize> {
-    event.execute(conn)
+    direct!(conn, c => event.execute(c))
 }
 
 impl diesel::query_builder::QueryId for NewEvent<'_> {
@@ -94,13 +94,13 @@ pub fn for_entity(
     entity_type: &str,
     entity_id: i64,
 ) -> QueryResult<Vec<EventRow>> {
-    audit_events::table
+    direct!(conn, c => audit_events::table
         .filter(audit_events::org_id.eq(org_id))
         .filter(audit_events::entity_type.eq(entity_type))
         .filter(audit_events::entity_id.eq(entity_id))
         .order(audit_events::id)
         .select(EventRow::as_select())
-        .load(conn)
+        .load(c))
 }
 
 /// One row of the audit export.

@@ -178,17 +178,17 @@ pub fn insert(conn: &mut DbConnection, line: &NewLine<'_>) -> QueryResult<i64> {
 /// not (nothing changed). The `WHERE` re-reads the row under its lock, so concurrent commitments
 /// from any number of processes serialise on the row and none can overspend.
 pub fn try_commit(conn: &mut DbConnection, org: i64, line: i64, fen: i64) -> QueryResult<bool> {
-    Ok(LineMove::<COMMIT> { org, line, fen }.execute(conn)? == 1)
+    Ok(direct!(conn, c => LineMove::<COMMIT> { org, line, fen }.execute(c))? == 1)
 }
 
 /// Withdraws `fen` of the line's commitment; `false` if the line has less committed.
 pub fn release(conn: &mut DbConnection, org: i64, line: i64, fen: i64) -> QueryResult<bool> {
-    Ok(LineMove::<RELEASE> { org, line, fen }.execute(conn)? == 1)
+    Ok(direct!(conn, c => LineMove::<RELEASE> { org, line, fen }.execute(c))? == 1)
 }
 
 /// Turns `fen` of the line's commitment into spend; `false` if the line has less committed.
 pub fn spend(conn: &mut DbConnection, org: i64, line: i64, fen: i64) -> QueryResult<bool> {
-    Ok(LineMove::<SPEND> { org, line, fen }.execute(conn)? == 1)
+    Ok(direct!(conn, c => LineMove::<SPEND> { org, line, fen }.execute(c))? == 1)
 }
 
 const COMMIT: u8 = 0;
@@ -266,7 +266,7 @@ impl<const KIND: u8, C> RunQueryDsl<C> for LineMove<KIND> {}
 /// prepares anew every `INSERT` of a row with optional columns there (it writes `DEFAULT` for a
 /// missing one). Every approval, rejection and payment posts one.
 pub fn insert_entry(conn: &mut DbConnection, entry: &NewEntry<'_>) -> QueryResult<usize> {
-    entry.execute(conn)
+    direct!(conn, c => entry.execute(c))
 }
 
 impl diesel::query_builder::QueryId for NewEntry<'_> {

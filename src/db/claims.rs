@@ -71,15 +71,15 @@ pub fn insert(conn: &mut DbConnection, claim: &NewClaim<'_>) -> QueryResult<i64>
 }
 
 pub fn find(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<Option<ClaimRow>> {
-    travel_claims::table
+    direct!(conn, c => travel_claims::table
         .filter(
             travel_claims::org_id
                 .eq(org_id)
                 .and(travel_claims::id.eq(id)),
         )
         .select(ClaimRow::as_select())
-        .first(conn)
-        .optional()
+        .first(c)
+        .optional())
 }
 
 /// Claims of the organisation, newest first, optionally of one status and one claimant, older
@@ -167,7 +167,7 @@ fn decide(
         at,
         also,
     };
-    Ok(decision.execute(conn)? == 1)
+    Ok(direct!(conn, c => decision.execute(c))? == 1)
 }
 
 /// A claim's move from one status to the next, by whom and when, only if it is still in `from`:
