@@ -72,19 +72,20 @@ pub struct NewPolicy {
     pub created_at: chrono::NaiveDateTime,
 }
 
-/// The version in force on `date`: the latest `effective_from` on or before it (R2).
+/// The version in force on `date`: the latest `effective_from` on or before it (R2). Every
+/// quote and claim reads it, on the backend's own connection ([`direct!`]).
 pub fn in_force(
     conn: &mut DbConnection,
     org_id: i64,
     date: NaiveDate,
 ) -> QueryResult<Option<PolicyRow>> {
-    policy_versions::table
+    direct!(conn, c => policy_versions::table
         .filter(policy_versions::org_id.eq(org_id))
         .filter(policy_versions::effective_from.le(date))
         .order(policy_versions::effective_from.desc())
         .select(PolicyRow::as_select())
-        .first(conn)
-        .optional()
+        .first(c)
+        .optional())
 }
 
 pub fn find(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<Option<PolicyRow>> {
