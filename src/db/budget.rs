@@ -112,25 +112,34 @@ pub fn find(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<Option
 }
 
 /// The line, its children and their children: what a line's view and its children's views need
-/// (each view counts its own children's allocations, R11). One query, whatever the year's size.
+/// (each view counts its own children's allocations, R11), parents first (by depth, then id).
+/// One query of three index lookups, whatever the size of the organisation's tree: every read
+/// of a line makes it, on the backend's own connection ([`direct!`]).
 pub fn with_two_levels(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<Vec<LineRow>> {
-    let child = diesel::alias!(budget_lines as child);
-    let children = child
-        .filter(child.field(budget_lines::org_id).eq(org_id))
-        .filter(child.field(budget_lines::parent_id).eq(id))
-        .select(child.field(budget_lines::id).nullable());
-    // Every read of a line makes this query.
-    direct!(conn, c => budget_lines::table
-        .filter(budget_lines::org_id.eq(org_id))
-        .filter(
-            budget_lines::id
-                .eq(id)
-                .or(budget_lines::parent_id.eq(id))
-                .or(budget_lines::parent_id.eq_any(children)),
-        )
-        .order((budget_lines::depth, budget_lines::id))
-        .select(LineRow::as_select())
-        .load(c))
+    let mut family: Vec<LineRow> = direct!(conn, c => {
+        let lines = || budget_lines::table.filter(budget_lines::org_id.eq(org_id));
+        let child = diesel::alias!(budget_lines as child);
+        let children = child
+            .filter(child.field(budget_lines::org_id).eq(org_id))
+            .filter(child.field(budget_lines::parent_id).eq(id))
+            .select(child.field(budget_lines::id).nullable());
+        lines()
+            .filter(budget_lines::id.eq(id))
+            .select(LineRow::as_select())
+            .union_all(
+                lines()
+                    .filter(budget_lines::parent_id.eq(id))
+                    .select(LineRow::as_select()),
+            )
+            .union_all(
+                lines()
+                    .filter(budget_lines::parent_id.eq_any(children))
+                    .select(LineRow::as_select()),
+            )
+            .load(c)
+    })?;
+    family.sort_by_key(|l| (l.depth, l.id));
+    Ok(family)
 }
 
 pub fn find_by_code(

@@ -109,3 +109,29 @@ async fn creating_lines() {
         .await
         .assert(201, "");
 }
+
+/// A line's read (the line, its children, and their children for the children's own figures)
+/// agrees with the year's list for every line of the tree, and for each of its children.
+#[tokio::test]
+async fn every_line_read_agrees_with_the_list() {
+    let app = spawn_app().await;
+    let list = app.get(&app.admin, "/api/v1/budget-lines?year=2021").await;
+    let list = list.body.as_array().unwrap().clone();
+    let listed = |id: &serde_json::Value| list.iter().find(|l| &l["id"] == id).unwrap().clone();
+    for line in &list {
+        let mut read = app.line(line["id"].as_i64().unwrap()).await;
+        let children = read["children"].as_array().unwrap().clone();
+        let expected: Vec<_> = list
+            .iter()
+            .filter(|l| l["parent_id"] == line["id"])
+            .map(|l| l["id"].clone())
+            .collect();
+        let ids: Vec<_> = children.iter().map(|c| c["id"].clone()).collect();
+        assert_eq!(ids, expected, "children of {}", line["code"]);
+        for child in &children {
+            assert_eq!(child, &listed(&child["id"]), "child {}", child["code"]);
+        }
+        read.as_object_mut().unwrap().remove("children");
+        assert_eq!(&read, line, "line {}", line["code"]);
+    }
+}
