@@ -102,17 +102,6 @@ impl Batch {
     }
 }
 
-/// Runs a transaction-manager call on the connection inside the enum (the savepoints are
-/// diesel's own nested transactions, tracked per backend connection, as in [`super::write_tx`]).
-macro_rules! inner {
-    ($conn:expr, $c:ident => $body:expr) => {
-        match $conn {
-            DbConnection::Sqlite($c) => $body,
-            DbConnection::Postgres($c) => $body,
-        }
-    };
-}
-
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
@@ -251,7 +240,7 @@ impl GroupCommit {
             return;
         }
         let outcome = match lane.conn.as_mut() {
-            Some(conn) => inner!(conn, c => AnsiTransactionManager::commit_transaction(c)),
+            Some(conn) => direct!(conn, c => AnsiTransactionManager::commit_transaction(c)),
             None => Err(DieselError::BrokenTransactionManager),
         };
         lane.open = None;
@@ -265,13 +254,14 @@ impl GroupCommit {
     /// rolled back, its members fail, and the connection is not used again.
     fn abandon(&self, lane: &mut Lane, batch: &Batch, error: &DieselError) {
         if let Some(conn) = lane.conn.as_mut() {
-            while inner!(&mut *conn, c => AnsiTransactionManager::transaction_manager_status_mut(c)
+            while direct!(&mut *conn, c => AnsiTransactionManager::transaction_manager_status_mut(c)
                 .transaction_depth())
             .ok()
             .flatten()
             .is_some()
             {
-                if inner!(&mut *conn, c => AnsiTransactionManager::rollback_transaction(c)).is_err()
+                if direct!(&mut *conn, c => AnsiTransactionManager::rollback_transaction(c))
+                    .is_err()
                 {
                     break;
                 }
@@ -290,7 +280,7 @@ fn begin(conn: &mut DbConnection) -> Result<(), DieselError> {
         DbConnection::Postgres(_) => "BEGIN",
     };
     let sql = format!("{begin}; {SAVEPOINT}");
-    inner!(conn, c => AnsiTransactionManager::begin_transaction_sql(c, &sql))
+    direct!(conn, c => AnsiTransactionManager::begin_transaction_sql(c, &sql))
 }
 
 #[cfg(test)]

@@ -5,9 +5,10 @@
 /// multi-connection writes a query's SQL out anew on every run (twice: to check that it may be
 /// cached, and to pass it on), even when the statement is already prepared, where the backend's
 /// own connection finds a prepared statement by the query's type alone. For the queries that
-/// every request makes (the token lookup, a budget line with its children): on SQLite, writing
-/// the SQL out was about a tenth of a line read. The query is written once, and typed for each
-/// backend.
+/// every request makes (the token lookup, a budget line with its children, an approval's
+/// statements): on SQLite, writing the SQL out was about a tenth of a line read. The query is
+/// written once, and typed for each backend. Also how a transaction-manager call reaches the
+/// backend's connection ([`group`]).
 ///
 /// `direct!(conn, c => query.load(c))`
 macro_rules! direct {
@@ -332,17 +333,12 @@ where
     }
     match f(conn) {
         Ok(value) => {
-            match conn {
-                DbConnection::Sqlite(c) => AnsiTransactionManager::commit_transaction(c)?,
-                DbConnection::Postgres(c) => AnsiTransactionManager::commit_transaction(c)?,
-            }
+            direct!(&mut *conn, c => AnsiTransactionManager::commit_transaction(c))?;
             Ok(value)
         }
         Err(e) => {
-            let rolled_back = match conn {
-                DbConnection::Sqlite(c) => AnsiTransactionManager::rollback_transaction(c),
-                DbConnection::Postgres(c) => AnsiTransactionManager::rollback_transaction(c),
-            };
+            let rolled_back =
+                direct!(&mut *conn, c => AnsiTransactionManager::rollback_transaction(c));
             if let Err(rollback_error) = rolled_back {
                 tracing::error!(error = %rollback_error, "rollback failed");
             }
