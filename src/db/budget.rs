@@ -190,6 +190,140 @@ pub fn try_commit(conn: &mut DbConnection, org: i64, line: i64, fen: i64) -> Que
     Ok(direct!(conn, c => LineMove::<COMMIT> { org, line, fen }.execute(c))? == 1)
 }
 
+/// Commits `fen` on every line of `path` (leaf first) and posts `entry` for its leaf, or answers
+/// the position on the path of the first line that cannot cover it. After a refusal the lines
+/// before that one may have moved: the caller rolls its transaction (or savepoint) back, as
+/// every refused write does.
+///
+/// On SQLite, one [`try_commit`] per line and then the entry: statements there cost no round
+/// trip. On PostgreSQL, one statement ([`PathCommit`]) does it all: one round trip where a
+/// two-line path took three, in the shared transaction every approval waits on.
+pub fn commit_path(
+    conn: &mut DbConnection,
+    org: i64,
+    path: &[i64],
+    entry: &NewEntry<'_>,
+) -> QueryResult<Option<usize>> {
+    let fen = entry.amount_fen;
+    match conn {
+        DbConnection::Postgres(c) => {
+            let covers: Vec<bool> = PathCommit { org, path, entry }.load(c)?;
+            if covers.len() != path.len() {
+                // A line of the path is not the organisation's: nothing was moved.
+                return Err(diesel::result::Error::NotFound);
+            }
+            Ok(covers.iter().position(|covers| !covers))
+        }
+        DbConnection::Sqlite(_) => {
+            for (i, &line) in path.iter().enumerate() {
+                if !try_commit(conn, org, line, fen)? {
+                    return Ok(Some(i));
+                }
+            }
+            insert_entry(conn, entry)?;
+            Ok(None)
+        }
+    }
+}
+
+/// [`commit_path`]'s one statement on PostgreSQL:
+///
+/// ```sql
+/// WITH path AS (                      -- the path's lines, locked leaf first
+///   SELECT b.id, p.n, b.allocated_fen - b.committed_fen - b.spent_fen >= $fen AS covers
+///   FROM unnest($path) WITH ORDINALITY AS p(id, n)
+///   JOIN budget_lines b ON b.id = p.id AND b.org_id = $org
+///   ORDER BY p.n FOR UPDATE OF b),
+/// moved AS (                          -- every line, or none
+///   UPDATE budget_lines b SET committed_fen = b.committed_fen + $fen FROM path
+///   WHERE b.id = path.id AND (SELECT bool_and(covers) FROM path)
+///     AND (SELECT count(*) FROM path) = cardinality($path)
+///   RETURNING b.id),
+/// entry AS (                          -- posted only when every line moved
+///   INSERT INTO ledger_entries (…) SELECT $org, $leaf, … WHERE (SELECT count(*) FROM moved) = cardinality($path))
+/// SELECT covers FROM path ORDER BY n
+/// ```
+///
+/// The locks are taken in the order of the path, as [`try_commit`] line by line takes them
+/// (`FOR UPDATE` applies after `ORDER BY`), so commitments and adjustments still never wait on
+/// each other in a cycle. A locked row is read at its latest version (read committed), so
+/// `covers` is the balance every other transaction has left; and the `UPDATE` moves only rows
+/// this statement holds. Each line is checked by the same rule as [`try_commit`]'s.
+struct PathCommit<'a> {
+    org: i64,
+    path: &'a [i64],
+    entry: &'a NewEntry<'a>,
+}
+
+/// [`PathCommit`]'s text never varies: PostgreSQL prepares it once per connection.
+struct PathCommitId;
+
+impl diesel::query_builder::QueryId for PathCommit<'_> {
+    type QueryId = PathCommitId;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl diesel::query_builder::Query for PathCommit<'_> {
+    type SqlType = diesel::sql_types::Bool;
+}
+
+impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for PathCommit<'_> {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
+    ) -> QueryResult<()> {
+        use diesel::sql_types::{Array, BigInt, Nullable, Text, Timestamp};
+        let e = self.entry;
+        out.push_sql(
+            "WITH path AS (SELECT b.id, p.n, b.allocated_fen - b.committed_fen - b.spent_fen >= ",
+        );
+        out.push_bind_param::<BigInt, _>(&e.amount_fen)?;
+        out.push_sql(" AS covers FROM unnest(");
+        out.push_bind_param::<Array<BigInt>, _>(self.path)?;
+        out.push_sql(
+            "::bigint[]) WITH ORDINALITY AS p(id, n) JOIN budget_lines b ON b.id = p.id \
+             AND b.org_id = ",
+        );
+        out.push_bind_param::<BigInt, _>(&self.org)?;
+        out.push_sql(
+            " ORDER BY p.n FOR UPDATE OF b), \
+             moved AS (UPDATE budget_lines b SET committed_fen = b.committed_fen + ",
+        );
+        out.push_bind_param::<BigInt, _>(&e.amount_fen)?;
+        out.push_sql(
+            " FROM path WHERE b.id = path.id AND (SELECT bool_and(covers) FROM path) \
+             AND (SELECT count(*) FROM path) = cardinality(",
+        );
+        out.push_bind_param::<Array<BigInt>, _>(self.path)?;
+        out.push_sql(
+            "::bigint[]) RETURNING b.id), \
+             entry AS (INSERT INTO ledger_entries (org_id, line_id, kind, amount_fen, \
+             source_type, source_id, actor_id, at) SELECT ",
+        );
+        out.push_bind_param::<BigInt, _>(&e.org_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<BigInt, _>(&e.line_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(e.kind)?;
+        out.push_sql(", ");
+        out.push_bind_param::<BigInt, _>(&e.amount_fen)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(e.source_type)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Nullable<BigInt>, _>(&e.source_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Nullable<BigInt>, _>(&e.actor_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Timestamp, _>(&e.at)?;
+        out.push_sql(" WHERE (SELECT count(*) FROM moved) = cardinality(");
+        out.push_bind_param::<Array<BigInt>, _>(self.path)?;
+        out.push_sql("::bigint[])) SELECT covers FROM path ORDER BY n");
+        Ok(())
+    }
+}
+
+impl<C> RunQueryDsl<C> for PathCommit<'_> {}
+
 /// Withdraws `fen` of the line's commitment; `false` if the line has less committed.
 pub fn release(conn: &mut DbConnection, org: i64, line: i64, fen: i64) -> QueryResult<bool> {
     Ok(direct!(conn, c => LineMove::<RELEASE> { org, line, fen }.execute(c))? == 1)

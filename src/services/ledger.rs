@@ -3,9 +3,10 @@
 //! makes (commit, release, spend, adjust), each posting one ledger entry.
 //!
 //! A commitment walks from the line up to the root, each step a conditional
-//! `UPDATE … WHERE available >= amount`. If any step finds too little, the error rolls the whole
-//! transaction back: nothing changes. Lines are always locked leaf first, so two transactions
-//! never wait on each other in a cycle.
+//! `UPDATE … WHERE available >= amount` (on PostgreSQL, the whole walk and its ledger entry in one
+//! statement: [`crate::db::budget::commit_path`]). If any step finds too little, the error rolls
+//! the whole transaction back: nothing changes. Lines are always locked leaf first, so two
+//! transactions never wait on each other in a cycle.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -135,34 +136,35 @@ pub fn commit_along(
     if amount.is_zero() {
         return Ok(());
     }
-    for (i, line) in path.iter().enumerate() {
-        if !rows::try_commit(c, org_id, line.id, amount.fen())? {
-            // The lines below this one covered the amount; of this one and those above it, name
-            // the binding line (R11), with balances read inside the transaction.
-            let mut rest = Vec::with_capacity(path.len() - i);
-            for l in &path[i..] {
-                let now = rows::find(c, org_id, l.id)?.ok_or(AppError::NotFound("budget line"))?;
-                rest.push((l.code.clone(), balance(&now).available()));
-            }
-            let fallback = (line.code.clone(), rest[0].1);
-            let (line_code, available) = binding_line(rest, amount).unwrap_or(fallback);
-            return Err(AppError::InsufficientBudget(Insufficient {
-                line_code,
-                available,
-                requested: amount,
-            }));
-        }
-    }
-    post_entry(
-        c,
+    let ids: Vec<i64> = path.iter().map(|step| step.id).collect();
+    let entry = NewEntry {
         org_id,
-        leaf.id,
-        EntryKind::Commit,
-        amount,
-        source.kind,
-        Some(source.id),
-        Some(source.actor),
-    )
+        line_id: leaf.id,
+        kind: EntryKind::Commit.as_str(),
+        amount_fen: amount.fen(),
+        source_type: source.kind,
+        source_id: Some(source.id),
+        actor_id: Some(source.actor),
+        at: now(),
+    };
+    let Some(i) = rows::commit_path(c, org_id, &ids, &entry)? else {
+        return Ok(());
+    };
+    // The lines below this one covered the amount; of this one and those above it, name the
+    // binding line (R11), with balances read inside the transaction (where those lines have not
+    // moved).
+    let mut rest = Vec::with_capacity(path.len() - i);
+    for l in &path[i..] {
+        let now = rows::find(c, org_id, l.id)?.ok_or(AppError::NotFound("budget line"))?;
+        rest.push((l.code.clone(), balance(&now).available()));
+    }
+    let fallback = (path[i].code.clone(), rest[0].1);
+    let (line_code, available) = binding_line(rest, amount).unwrap_or(fallback);
+    Err(AppError::InsufficientBudget(Insufficient {
+        line_code,
+        available,
+        requested: amount,
+    }))
 }
 
 /// R14: applies an approved adjustment of `amount`: every line of `lose` gives it up (only if it

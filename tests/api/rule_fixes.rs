@@ -209,6 +209,50 @@ async fn r11_the_409_names_the_line_with_the_least_available() {
     assert_eq!(app.line(leaf).await["committed"], "0.00");
 }
 
+/// A refused commitment changes no line of its path, so the 409 reads the balances as they
+/// were: the parent here could cover the claim (200.00 against 180.00), and must not appear
+/// to have only 20.00 left because its share was moved before the leaf refused.
+#[tokio::test]
+async fn r11_a_refusal_below_a_line_that_covers_names_the_refusing_line() {
+    let app = spawn_app().await;
+    let claimant = app.user("张三", &[R::Claimant]);
+    let finance = app.user("李四", &[R::Finance]);
+    for (code, parent, allocated) in [
+        ("dept.project.narrow", "dept.project", "200.00"),
+        ("dept.project.narrow.trips", "dept.project.narrow", "150.00"),
+    ] {
+        app.post(
+            &app.admin,
+            "/api/v1/budget-lines",
+            &json!({"year": 2021, "code": code, "name": "小项目", "parent_code": parent, "allocated": allocated}),
+        )
+        .await
+        .assert(201, "");
+    }
+    let leaf = app.line_id("dept.project.narrow.trips").await;
+    let parent = app.line_id("dept.project.narrow").await;
+    let submitted = app
+        .post(&claimant, "/api/v1/travel-claims", &day_trip(leaf))
+        .await;
+    submitted.assert(201, "");
+    let id = submitted.body["id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("no id"));
+    let refused = app
+        .post(
+            &finance,
+            &format!("/api/v1/travel-claims/{id}/approve"),
+            &json!({}),
+        )
+        .await;
+    refused.assert(409, "insufficient_budget");
+    assert_eq!(refused.body["line_code"], "dept.project.narrow.trips");
+    assert_eq!(refused.body["available"], "150.00");
+    assert_eq!(refused.body["requested"], "180.00");
+    assert_eq!(app.line(leaf).await["committed"], "0.00");
+    assert_eq!(app.line(parent).await["committed"], "0.00");
+}
+
 async fn recipient(app: &TestApp, token: &str, body: Value) -> i64 {
     let r = app.post(token, "/api/v1/subsidy-recipients", &body).await;
     r.assert(201, "");
