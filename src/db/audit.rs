@@ -47,23 +47,38 @@ impl diesel::query_builder::QueryId for NewEvent<'_> {
     const HAS_STATIC_QUERY_ID: bool = false;
 }
 
-impl<DB: diesel::backend::Backend> diesel::query_builder::QueryFragment<DB> for NewEvent<'_>
-where
-    i64: diesel::serialize::ToSql<diesel::sql_types::BigInt, DB>,
-    str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
-    for<'s> Option<&'s str>:
-        diesel::serialize::ToSql<diesel::sql_types::Nullable<diesel::sql_types::Text>, DB>,
-    chrono::NaiveDateTime: diesel::serialize::ToSql<diesel::sql_types::Timestamp, DB>,
-{
-    fn walk_ast<'b>(
+/// Where an insert's row comes from.
+pub enum Rows {
+    /// `VALUES (…)`: one row.
+    Values,
+    /// `SELECT … FROM name`: one row per row of `name` (a CTE of the same statement).
+    SelectFrom(&'static str),
+}
+
+impl NewEvent<'_> {
+    /// `INSERT INTO audit_events (…)` with this event's values, as `rows` says.
+    pub fn walk_insert<'b, DB>(
         &'b self,
         mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
-    ) -> QueryResult<()> {
+        rows: Rows,
+    ) -> QueryResult<()>
+    where
+        DB: diesel::backend::Backend,
+        i64: diesel::serialize::ToSql<diesel::sql_types::BigInt, DB>,
+        str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
+        for<'s> Option<&'s str>:
+            diesel::serialize::ToSql<diesel::sql_types::Nullable<diesel::sql_types::Text>, DB>,
+        chrono::NaiveDateTime: diesel::serialize::ToSql<diesel::sql_types::Timestamp, DB>,
+    {
         use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
         out.push_sql(
             "INSERT INTO audit_events (org_id, entity_type, entity_id, action, from_status, \
-             to_status, actor_id, at, note) VALUES (",
+             to_status, actor_id, at, note) ",
         );
+        out.push_sql(match rows {
+            Rows::Values => "VALUES (",
+            Rows::SelectFrom(_) => "SELECT ",
+        });
         out.push_bind_param::<BigInt, _>(&self.org_id)?;
         out.push_sql(", ");
         out.push_bind_param::<Text, _>(self.entity_type)?;
@@ -81,8 +96,27 @@ where
         out.push_bind_param::<Timestamp, _>(&self.at)?;
         out.push_sql(", ");
         out.push_bind_param::<Nullable<Text>, _>(&self.note)?;
-        out.push_sql(")");
+        match rows {
+            Rows::Values => out.push_sql(")"),
+            Rows::SelectFrom(name) => {
+                out.push_sql(" FROM ");
+                out.push_sql(name);
+            }
+        }
         Ok(())
+    }
+}
+
+impl<DB: diesel::backend::Backend> diesel::query_builder::QueryFragment<DB> for NewEvent<'_>
+where
+    i64: diesel::serialize::ToSql<diesel::sql_types::BigInt, DB>,
+    str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
+    for<'s> Option<&'s str>:
+        diesel::serialize::ToSql<diesel::sql_types::Nullable<diesel::sql_types::Text>, DB>,
+    chrono::NaiveDateTime: diesel::serialize::ToSql<diesel::sql_types::Timestamp, DB>,
+{
+    fn walk_ast<'b>(&'b self, out: diesel::query_builder::AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        self.walk_insert(out, Rows::Values)
     }
 }
 

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize};
 
+use super::audit::{NewEvent, Rows};
 use super::schema::travel_claims;
 use super::DbConnection;
 use crate::domain::status::{ClaimStatus, Status};
@@ -110,65 +111,114 @@ pub fn list(
     query.load(conn)
 }
 
-/// `from` → `to` (approved) by `actor`; `false` if the claim had moved on.
+/// `from` → `to` (approved), recording `event` (its actor, time and note are the decision's);
+/// `false` if the claim had moved on (and nothing is recorded).
 pub fn mark_approved(
     conn: &mut DbConnection,
-    org_id: i64,
     id: i64,
     change: (ClaimStatus, ClaimStatus),
-    actor: i64,
-    at: NaiveDateTime,
+    event: &NewEvent<'_>,
 ) -> QueryResult<bool> {
-    decide(conn, org_id, id, change, actor, at, Also::Nothing)
+    decide(conn, id, change, Also::Nothing, event)
 }
 
-/// `from` → `to` (rejected); `false` if the claim had moved on.
+/// `from` → `to` (rejected, for the event's note), recording `event`; `false` if the claim had
+/// moved on.
 pub fn mark_rejected(
     conn: &mut DbConnection,
-    org_id: i64,
     id: i64,
     change: (ClaimStatus, ClaimStatus),
-    actor: i64,
-    at: NaiveDateTime,
-    reason: &str,
+    event: &NewEvent<'_>,
 ) -> QueryResult<bool> {
-    decide(conn, org_id, id, change, actor, at, Also::Reason(reason))
+    decide(
+        conn,
+        id,
+        change,
+        Also::Reason(event.note.unwrap_or_default()),
+        event,
+    )
 }
 
-/// `from` → `to` (paid); `false` if the claim had moved on.
+/// `from` → `to` (paid), recording `event`; `false` if the claim had moved on.
 pub fn mark_paid(
     conn: &mut DbConnection,
-    org_id: i64,
     id: i64,
     change: (ClaimStatus, ClaimStatus),
-    actor: i64,
-    at: NaiveDateTime,
     paid_on: NaiveDate,
+    event: &NewEvent<'_>,
 ) -> QueryResult<bool> {
-    decide(conn, org_id, id, change, actor, at, Also::PaidOn(paid_on))
+    decide(conn, id, change, Also::PaidOn(paid_on), event)
 }
 
-/// Runs one [`Decision`]; `false` if the claim was no longer in `change.0`.
+/// Runs one [`Decision`] and records its event, only if the claim was still in `change.0`.
+///
+/// On PostgreSQL, in one statement and one round trip ([`Recorded`]): approvals, rejections and
+/// payments wait on the shared write transaction, where each round trip is everyone's. On
+/// SQLite, the two statements one after the other.
 fn decide(
     conn: &mut DbConnection,
-    org_id: i64,
     id: i64,
     (from, to): (ClaimStatus, ClaimStatus),
-    actor: i64,
-    at: NaiveDateTime,
     also: Also<'_>,
+    event: &NewEvent<'_>,
 ) -> QueryResult<bool> {
     let decision = Decision {
-        org_id,
+        org_id: event.org_id,
         id,
         from,
         to,
-        actor,
-        at,
+        actor: event.actor_id,
+        at: event.at,
         also,
     };
-    Ok(direct!(conn, c => decision.execute(c))? == 1)
+    match conn {
+        DbConnection::Postgres(c) => Ok(Recorded {
+            decision: &decision,
+            event,
+        }
+        .execute(c)?
+            == 1),
+        DbConnection::Sqlite(c) => {
+            if decision.execute(c)? != 1 {
+                return Ok(false);
+            }
+            event.execute(c)?;
+            Ok(true)
+        }
+    }
 }
+
+/// A [`Decision`] and its audit event in one PostgreSQL statement:
+///
+/// ```sql
+/// WITH decided AS (UPDATE travel_claims SET … WHERE … AND status = $from RETURNING 1)
+/// INSERT INTO audit_events (…) SELECT $org, 'travel_claim', … FROM decided
+/// ```
+///
+/// The event is inserted once if the claim moved, and not at all if it had moved on.
+struct Recorded<'a> {
+    decision: &'a Decision<'a>,
+    event: &'a NewEvent<'a>,
+}
+
+impl diesel::query_builder::QueryId for Recorded<'_> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for Recorded<'_> {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
+    ) -> QueryResult<()> {
+        out.push_sql("WITH decided AS (");
+        self.decision.walk_ast(out.reborrow())?;
+        out.push_sql(" RETURNING 1) ");
+        self.event.walk_insert(out, Rows::SelectFrom("decided"))
+    }
+}
+
+impl<C> RunQueryDsl<C> for Recorded<'_> {}
 
 /// A claim's move from one status to the next, by whom and when, only if it is still in `from`:
 ///

@@ -404,7 +404,18 @@ mod tests {
         assert_eq!(prepared.load(Ordering::SeqCst), 1);
         for _ in 0..3 {
             let change = (ClaimStatus::Submitted, ClaimStatus::Approved);
-            claims::mark_approved(&mut c, 1, 999_999, change, 1, now())
+            let event = audit::NewEvent {
+                org_id: 1,
+                entity_type: "travel_claim",
+                entity_id: 999_999,
+                action: "approve",
+                from_status: Some("submitted"),
+                to_status: "approved",
+                actor_id: 1,
+                at: now(),
+                note: None,
+            };
+            claims::mark_approved(&mut c, 999_999, change, &event)
                 .unwrap_or_else(|e| panic!("{e}"));
         }
         assert_eq!(prepared.load(Ordering::SeqCst), 2);

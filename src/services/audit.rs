@@ -22,21 +22,24 @@ pub struct Change<'a> {
 }
 
 pub fn record(c: &mut DbConnection, actor: &Actor, change: Change<'_>) -> AppResult<()> {
-    audit::insert(
-        c,
-        &NewEvent {
-            org_id: actor.org_id,
-            entity_type: change.entity,
-            entity_id: change.id,
-            action: change.action,
-            from_status: change.from,
-            to_status: change.to,
-            actor_id: actor.user_id,
-            at: now(),
-            note: change.note,
-        },
-    )?;
+    audit::insert(c, &event(actor, change))?;
     Ok(())
+}
+
+/// The event that records `change` by `actor`, now: for a write that records it itself, in the
+/// statement that makes the change ([`crate::db::claims::mark_approved`]).
+pub fn event<'a>(actor: &Actor, change: Change<'a>) -> NewEvent<'a> {
+    NewEvent {
+        org_id: actor.org_id,
+        entity_type: change.entity,
+        entity_id: change.id,
+        action: change.action,
+        from_status: change.from,
+        to_status: change.to,
+        actor_id: actor.user_id,
+        at: now(),
+        note: change.note,
+    }
 }
 
 /// Records that `actor` moved document `(entity, id)` from `from` to `to` by `action`.

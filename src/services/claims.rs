@@ -388,6 +388,24 @@ fn moved_on(c: &mut DbConnection, org_id: i64, id: i64, action: ClaimAction) -> 
     }
 }
 
+/// The audit record of claim `id`'s move `from` → `to` by `action`.
+fn change<'a>(
+    id: i64,
+    action: &'a str,
+    from: ClaimStatus,
+    to: ClaimStatus,
+    note: Option<&'a str>,
+) -> audit::Change<'a> {
+    audit::Change {
+        entity: ENTITY,
+        id,
+        action,
+        from: Some(from.as_str()),
+        to: to.as_str(),
+        note,
+    }
+}
+
 /// Four eyes: nobody approves, rejects or pays their own claim.
 fn not_own(row: &ClaimRow, actor: &Actor) -> AppResult<()> {
     if row.claimant_id == actor.user_id {
@@ -415,24 +433,15 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimView> {
     };
     drop(c); // the shared write transaction has a connection of its own
     let write = |c: &mut DbConnection| {
-        let change = (row.status, approved);
-        if !rows::mark_approved(c, actor.org_id, id, change, actor.user_id, now())? {
+        let event = audit::event(actor, change(id, "approve", row.status, approved, None));
+        if !rows::mark_approved(c, id, (row.status, approved), &event)? {
             return Err(moved_on(c, actor.org_id, id, ClaimAction::Approve));
         }
         // R16: the request's commitment is released first, so the room it frees is usable.
         if let Some(request) = row.travel_request_id {
             travel_requests::hand_over(c, actor, request)?;
         }
-        ledger::commit_along(c, actor.org_id, &path, amount, source)?;
-        audit::status(
-            c,
-            actor,
-            (ENTITY, id),
-            "approve",
-            Some(row.status.as_str()),
-            approved.as_str(),
-            None,
-        )
+        ledger::commit_along(c, actor.org_id, &path, amount, source)
     };
     let view = answer_read_back(pool, actor, 200, write, |c| load(c, actor.org_id, id))?;
     metrics::record_approval(ENTITY);
@@ -447,15 +456,12 @@ pub fn reject(pool: &Pool, actor: &Actor, id: i64, reason: &str) -> AppResult<Cl
         let rejected = row.status.apply(ClaimAction::Reject)?;
         // The status moves first, conditionally: a concurrent payment or rejection of the same
         // claim loses here with 409, before any money moves.
-        if !rows::mark_rejected(
-            c,
-            actor.org_id,
-            id,
-            (row.status, rejected),
-            actor.user_id,
-            now(),
-            reason.trim(),
-        )? {
+        let reason = reason.trim();
+        let event = audit::event(
+            actor,
+            change(id, "reject", row.status, rejected, Some(reason)),
+        );
+        if !rows::mark_rejected(c, id, (row.status, rejected), &event)? {
             return Err(moved_on(c, actor.org_id, id, ClaimAction::Reject));
         }
         // A claim rejected before approval leaves its request free for another claim; once
@@ -478,15 +484,6 @@ pub fn reject(pool: &Pool, actor: &Actor, id: i64, reason: &str) -> AppResult<Cl
                 source,
             )?;
         }
-        audit::status(
-            c,
-            actor,
-            (ENTITY, id),
-            "reject",
-            Some(row.status.as_str()),
-            rejected.as_str(),
-            Some(reason.trim()),
-        )?;
         load(c, actor.org_id, id)
     })
 }
@@ -504,8 +501,9 @@ pub fn pay(
         not_own(&row, actor)?;
         let paid = row.status.apply(ClaimAction::Pay)?;
         clock::check_paid_on(c, actor.org_id, row.decided_at, paid_on, margin)?;
-        let change = (row.status, paid);
-        if !rows::mark_paid(c, actor.org_id, id, change, actor.user_id, now(), paid_on)? {
+        let day = paid_on.to_string();
+        let event = audit::event(actor, change(id, "pay", row.status, paid, Some(&day)));
+        if !rows::mark_paid(c, id, (row.status, paid), paid_on, &event)? {
             return Err(moved_on(c, actor.org_id, id, ClaimAction::Pay));
         }
         let source = Source {
@@ -519,15 +517,6 @@ pub fn pay(
             row.budget_line_id,
             Money::from_fen(row.reimbursable_fen),
             source,
-        )?;
-        audit::status(
-            c,
-            actor,
-            (ENTITY, id),
-            "pay",
-            Some(row.status.as_str()),
-            paid.as_str(),
-            Some(&paid_on.to_string()),
         )?;
         load(c, actor.org_id, id)
     })
