@@ -412,9 +412,13 @@ pub fn insert_entry(conn: &mut DbConnection, entry: &NewEntry<'_>) -> QueryResul
     direct!(conn, c => entry.execute(c))
 }
 
+/// [`NewEntry`]'s text never varies: each connection finds its prepared statement by this type,
+/// without writing the SQL out to look it up.
+pub struct NewEntryId;
+
 impl diesel::query_builder::QueryId for NewEntry<'_> {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
+    type QueryId = NewEntryId;
+    const HAS_STATIC_QUERY_ID: bool = true;
 }
 
 impl<DB: diesel::backend::Backend> diesel::query_builder::QueryFragment<DB> for NewEntry<'_>
