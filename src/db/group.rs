@@ -31,6 +31,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::r2d2::ManageConnection;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::RunQueryDsl;
 
 use super::{DbConnection, Manager};
 
@@ -48,7 +49,36 @@ const LATER_LOCK_TIMEOUT: &str = "SET LOCAL lock_timeout = '2ms'";
 /// statement, sent with the one before it where there is one.
 const SAVEPOINT: &str = "SAVEPOINT member";
 const UNDO: &str = "ROLLBACK TO SAVEPOINT member";
-const RELEASE: &str = "RELEASE SAVEPOINT member";
+
+/// A member's savepoint taken ([`TAKE`]) or released ([`RELEASE`]) on SQLite, as a statement
+/// each connection prepares once: `batch_execute` prepares its text anew on every call, and
+/// every member of a batch takes and releases one.
+struct Member<const WHICH: u8>;
+const TAKE: u8 = 0;
+const RELEASE: u8 = 1;
+
+impl<const WHICH: u8> diesel::query_builder::QueryId for Member<WHICH> {
+    type QueryId = Self;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl<const WHICH: u8> diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite>
+    for Member<WHICH>
+{
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::sqlite::Sqlite>,
+    ) -> diesel::QueryResult<()> {
+        out.push_sql(if WHICH == TAKE {
+            SAVEPOINT
+        } else {
+            "RELEASE SAVEPOINT member"
+        });
+        Ok(())
+    }
+}
+
+impl<const WHICH: u8, C> RunQueryDsl<C> for Member<WHICH> {}
 
 /// An error that may say the work met a row locked elsewhere and waited no longer.
 pub trait LockWait {
@@ -200,7 +230,8 @@ impl GroupCommit {
                 c.batch_execute(&format!("{LATER_LOCK_TIMEOUT}; {SAVEPOINT}"))
             }
             _ if first => Ok(()), // `begin` took it
-            _ => conn.batch_execute(SAVEPOINT),
+            DbConnection::Postgres(c) => c.batch_execute(SAVEPOINT),
+            DbConnection::Sqlite(c) => Member::<TAKE>.execute(c).map(drop),
         };
         lane.later |= !first;
         if let Err(error) = savepoint {
@@ -215,7 +246,7 @@ impl GroupCommit {
         // per second when a batch kept its savepoints).
         let kept = match (&result, &mut *conn) {
             (Ok(Ok(_)), DbConnection::Postgres(_)) => Ok(()),
-            (Ok(Ok(_)), DbConnection::Sqlite(c)) => c.batch_execute(RELEASE),
+            (Ok(Ok(_)), DbConnection::Sqlite(c)) => Member::<RELEASE>.execute(c).map(drop),
             _ => conn.batch_execute(UNDO),
         };
         if let Err(error) = kept {
