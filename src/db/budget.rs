@@ -204,13 +204,20 @@ pub fn commit_path(
     path: &[i64],
     entry: &NewEntry<'_>,
 ) -> QueryResult<Option<usize>> {
+    debug_assert_eq!(
+        Some(&entry.line_id),
+        path.first(),
+        "the entry is the leaf's"
+    );
+    debug_assert_eq!(entry.org_id, org);
     let fen = entry.amount_fen;
     match conn {
         DbConnection::Postgres(c) => {
             let covers: Vec<bool> = PathCommit { org, path, entry }.load(c)?;
             if covers.len() != path.len() {
-                // A line of the path is not the organisation's: nothing was moved.
-                return Err(diesel::result::Error::NotFound);
+                // A line of the path is not the organisation's, and nothing moved: the caller's
+                // re-read of the path finds which, as on SQLite.
+                return Ok(Some(0));
             }
             Ok(covers.iter().position(|covers| !covers))
         }
@@ -233,7 +240,7 @@ pub fn commit_path(
 ///   SELECT b.id, p.n, b.allocated_fen - b.committed_fen - b.spent_fen >= $fen AS covers
 ///   FROM unnest($path) WITH ORDINALITY AS p(id, n)
 ///   JOIN budget_lines b ON b.id = p.id AND b.org_id = $org
-///   ORDER BY p.n FOR UPDATE OF b),
+///   ORDER BY p.n FOR NO KEY UPDATE OF b),
 /// moved AS (                          -- every line, or none
 ///   UPDATE budget_lines b SET committed_fen = b.committed_fen + $fen FROM path
 ///   WHERE b.id = path.id AND (SELECT bool_and(covers) FROM path)
@@ -245,10 +252,12 @@ pub fn commit_path(
 /// ```
 ///
 /// The locks are taken in the order of the path, as [`try_commit`] line by line takes them
-/// (`FOR UPDATE` applies after `ORDER BY`), so commitments and adjustments still never wait on
-/// each other in a cycle. A locked row is read at its latest version (read committed), so
-/// `covers` is the balance every other transaction has left; and the `UPDATE` moves only rows
-/// this statement holds. Each line is checked by the same rule as [`try_commit`]'s.
+/// (the locking clause applies after `ORDER BY`), so commitments and adjustments still never
+/// wait on each other in a cycle. They are the locks an `UPDATE` of non-key columns takes
+/// (`NO KEY`): a row inserted elsewhere that refers to a line (a claim, a ledger entry) does not
+/// wait for them. A locked row is read at its latest version (read committed), so `covers` is
+/// the balance every other transaction has left; and the `UPDATE` moves only rows this statement
+/// holds. Each line is checked by the same rule as [`try_commit`]'s.
 struct PathCommit<'a> {
     org: i64,
     path: &'a [i64],
@@ -286,7 +295,7 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for PathCommit<'_> {
         );
         out.push_bind_param::<BigInt, _>(&self.org)?;
         out.push_sql(
-            " ORDER BY p.n FOR UPDATE OF b), \
+            " ORDER BY p.n FOR NO KEY UPDATE OF b), \
              moved AS (UPDATE budget_lines b SET committed_fen = b.committed_fen + ",
         );
         out.push_bind_param::<BigInt, _>(&e.amount_fen)?;
