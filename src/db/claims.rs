@@ -111,8 +111,8 @@ pub fn list(
     query.load(conn)
 }
 
-/// `from` → `to` (approved), recording `event` (its actor, time and note are the decision's);
-/// `false` if the claim had moved on (and nothing is recorded).
+/// `from` → `to` (approved), recording `event` (whose organisation, actor and time are the
+/// decision's); `false` if the claim had moved on (and nothing is recorded).
 pub fn mark_approved(
     conn: &mut DbConnection,
     id: i64,
@@ -122,21 +122,15 @@ pub fn mark_approved(
     decide(conn, id, change, Also::Nothing, event)
 }
 
-/// `from` → `to` (rejected, for the event's note), recording `event`; `false` if the claim had
-/// moved on.
+/// `from` → `to` (rejected for `reason`), recording `event`; `false` if the claim had moved on.
 pub fn mark_rejected(
     conn: &mut DbConnection,
     id: i64,
     change: (ClaimStatus, ClaimStatus),
+    reason: &str,
     event: &NewEvent<'_>,
 ) -> QueryResult<bool> {
-    decide(
-        conn,
-        id,
-        change,
-        Also::Reason(event.note.unwrap_or_default()),
-        event,
-    )
+    decide(conn, id, change, Also::Reason(reason), event)
 }
 
 /// `from` → `to` (paid), recording `event`; `false` if the claim had moved on.
@@ -195,7 +189,9 @@ fn decide(
 /// INSERT INTO audit_events (…) SELECT $org, 'travel_claim', … FROM decided
 /// ```
 ///
-/// The event is inserted once if the claim moved, and not at all if it had moved on.
+/// The event is inserted once if the claim moved, and not at all if it had moved on. Its text
+/// varies with the decision's kind (approve, reject, pay), so it has no static query id: each
+/// connection finds its prepared statement by its text.
 struct Recorded<'a> {
     decision: &'a Decision<'a>,
     event: &'a NewEvent<'a>,

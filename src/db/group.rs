@@ -46,23 +46,25 @@ const LATER_LOCK_TIMEOUT: &str = "SET LOCAL lock_timeout = '2ms'";
 /// it undoes only the latest member's work, and the savepoints of the members before it (on
 /// PostgreSQL, where they are kept) stay, to be committed with the batch. They are taken by name,
 /// beside diesel's own transaction depth (which stays at the batch's), so that each costs one
-/// statement, sent with the one before it where there is one.
+/// statement: on PostgreSQL sent with the one before it where there is one (`BEGIN`, the lock
+/// timeout); on SQLite prepared once ([`Member`]).
 const SAVEPOINT: &str = "SAVEPOINT member";
 const UNDO: &str = "ROLLBACK TO SAVEPOINT member";
+const RELEASE_SAVEPOINT: &str = "RELEASE SAVEPOINT member";
 
 /// A member's savepoint taken ([`TAKE`]) or released ([`RELEASE`]) on SQLite, as a statement
 /// each connection prepares once: `batch_execute` prepares its text anew on every call, and
 /// every member of a batch takes and releases one.
-struct Member<const WHICH: u8>;
-const TAKE: u8 = 0;
-const RELEASE: u8 = 1;
+struct Member<const WHICH: bool>;
+const TAKE: bool = true;
+const RELEASE: bool = false;
 
-impl<const WHICH: u8> diesel::query_builder::QueryId for Member<WHICH> {
+impl<const WHICH: bool> diesel::query_builder::QueryId for Member<WHICH> {
     type QueryId = Self;
     const HAS_STATIC_QUERY_ID: bool = true;
 }
 
-impl<const WHICH: u8> diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite>
+impl<const WHICH: bool> diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite>
     for Member<WHICH>
 {
     fn walk_ast<'b>(
@@ -72,13 +74,13 @@ impl<const WHICH: u8> diesel::query_builder::QueryFragment<diesel::sqlite::Sqlit
         out.push_sql(if WHICH == TAKE {
             SAVEPOINT
         } else {
-            "RELEASE SAVEPOINT member"
+            RELEASE_SAVEPOINT
         });
         Ok(())
     }
 }
 
-impl<const WHICH: u8, C> RunQueryDsl<C> for Member<WHICH> {}
+impl<const WHICH: bool, C> RunQueryDsl<C> for Member<WHICH> {}
 
 /// An error that may say the work met a row locked elsewhere and waited no longer.
 pub trait LockWait {

@@ -461,7 +461,7 @@ pub fn reject(pool: &Pool, actor: &Actor, id: i64, reason: &str) -> AppResult<Cl
             actor,
             change(id, "reject", row.status, rejected, Some(reason)),
         );
-        if !rows::mark_rejected(c, id, (row.status, rejected), &event)? {
+        if !rows::mark_rejected(c, id, (row.status, rejected), reason, &event)? {
             return Err(moved_on(c, actor.org_id, id, ClaimAction::Reject));
         }
         // A claim rejected before approval leaves its request free for another claim; once
