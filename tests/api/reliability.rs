@@ -23,6 +23,63 @@ async fn submit_many(app: &TestApp, claimant: &str, line: i64, n: usize) -> Vec<
     ids
 }
 
+/// The same race where the parent binds: two leaves with room for 60 trips each under a parent
+/// with room for 37, approvals of both leaves' claims across two server processes at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_race_of_two_leaves_for_their_parents_room_of_37_across_two_server_processes() {
+    let app = spawn_app().await;
+    let second = ServerProcess::start(&app).await;
+    let claimant = app.user("张三", &[R::Claimant]);
+    let finance = app.user("李四", &[R::Finance]);
+    let parent = line_for(&app, "shared", 37).await;
+    let mut ids = Vec::new();
+    for leaf in ["a", "b"] {
+        let body = json!({"year": 2021, "code": format!("dept.project.shared.{leaf}"), "name": leaf,
+            "parent_code": "dept.project.shared", "allocated": format!("{}.00", 180 * 60)});
+        let r = app.post(&app.admin, "/api/v1/budget-lines", &body).await;
+        r.assert(201, "");
+        let line = r.body["id"].as_i64().unwrap_or_else(|| panic!("no id"));
+        ids.extend(submit_many(&app, &claimant, line, 60).await);
+    }
+    // Alternate the leaves, so that both are approved at once throughout.
+    let (a, b) = ids.split_at(60);
+    let ids: Vec<i64> = a.iter().zip(b).flat_map(|(x, y)| [*x, *y]).collect();
+    let servers = [app.address.clone(), second.address.clone()];
+    let replies: Vec<(u16, String)> = futures::stream::iter(ids.iter().enumerate())
+        .map(|(i, id)| {
+            let url = format!("{}/api/v1/travel-claims/{id}/approve", servers[i % 2]);
+            let (client, token) = (app.client.clone(), finance.clone());
+            async move {
+                let r = client
+                    .post(url)
+                    .bearer_auth(token)
+                    .send()
+                    .await
+                    .unwrap_or_else(|e| panic!("{e}"));
+                let status = r.status().as_u16();
+                let body: serde_json::Value = r.json().await.unwrap_or_default();
+                (status, body["line_code"].as_str().unwrap_or("").to_string())
+            }
+        })
+        .buffer_unordered(32)
+        .collect()
+        .await;
+    let approved = replies.iter().filter(|(s, _)| *s == 200).count();
+    let refused_by_parent = replies
+        .iter()
+        .filter(|(s, line)| *s == 409 && line == "dept.project.shared")
+        .count();
+    assert_eq!((approved, refused_by_parent), (37, 83), "{replies:?}");
+    let p = app.line(parent).await;
+    assert_eq!(
+        (p["available"].as_str(), p["committed"].as_str()),
+        (Some("0.00"), Some("6660.00"))
+    );
+    let (_, mismatches) =
+        baoxiao::services::budget::verify(&app.pool).unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(mismatches.is_empty(), "{mismatches:?}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_race_of_120_approvals_for_room_of_37_across_two_server_processes() {
     let app = spawn_app().await;

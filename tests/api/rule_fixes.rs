@@ -251,6 +251,18 @@ async fn r11_a_refusal_below_a_line_that_covers_names_the_refusing_line() {
     assert_eq!(refused.body["requested"], "180.00");
     assert_eq!(app.line(leaf).await["committed"], "0.00");
     assert_eq!(app.line(parent).await["committed"], "0.00");
+    // The refused approval recorded nothing either: its audit event went with it.
+    let claim = app
+        .get(&finance, &format!("/api/v1/travel-claims/{id}"))
+        .await;
+    assert_eq!(claim.body["status"], "submitted");
+    let actions: Vec<_> = claim.body["history"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no history in {}", claim.body))
+        .iter()
+        .map(|h| h["action"].clone())
+        .collect();
+    assert_eq!(actions, [json!("submit")]);
 }
 
 async fn recipient(app: &TestApp, token: &str, body: Value) -> i64 {
