@@ -23,6 +23,35 @@ async fn submit_many(app: &TestApp, claimant: &str, line: i64, n: usize) -> Vec<
     ids
 }
 
+/// Approves every claim of `ids` at once, 32 in flight, alternately through the test's server
+/// and `second`: each reply's status and body.
+async fn approve_across(
+    app: &TestApp,
+    second: &ServerProcess,
+    finance: &str,
+    ids: &[i64],
+) -> Vec<(u16, serde_json::Value)> {
+    let servers = [app.address.clone(), second.address.clone()];
+    futures::stream::iter(ids.iter().enumerate())
+        .map(|(i, id)| {
+            let url = format!("{}/api/v1/travel-claims/{id}/approve", servers[i % 2]);
+            let (client, token) = (app.client.clone(), finance.to_string());
+            async move {
+                let r = client
+                    .post(url)
+                    .bearer_auth(token)
+                    .send()
+                    .await
+                    .unwrap_or_else(|e| panic!("{e}"));
+                let status = r.status().as_u16();
+                (status, r.json().await.unwrap_or_default())
+            }
+        })
+        .buffer_unordered(32)
+        .collect()
+        .await
+}
+
 /// The same race where the parent binds: two leaves with room for 60 trips each under a parent
 /// with room for 37, approvals of both leaves' claims across two server processes at once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -44,26 +73,11 @@ async fn a_race_of_two_leaves_for_their_parents_room_of_37_across_two_server_pro
     // Alternate the leaves, so that both are approved at once throughout.
     let (a, b) = ids.split_at(60);
     let ids: Vec<i64> = a.iter().zip(b).flat_map(|(x, y)| [*x, *y]).collect();
-    let servers = [app.address.clone(), second.address.clone()];
-    let replies: Vec<(u16, String)> = futures::stream::iter(ids.iter().enumerate())
-        .map(|(i, id)| {
-            let url = format!("{}/api/v1/travel-claims/{id}/approve", servers[i % 2]);
-            let (client, token) = (app.client.clone(), finance.clone());
-            async move {
-                let r = client
-                    .post(url)
-                    .bearer_auth(token)
-                    .send()
-                    .await
-                    .unwrap_or_else(|e| panic!("{e}"));
-                let status = r.status().as_u16();
-                let body: serde_json::Value = r.json().await.unwrap_or_default();
-                (status, body["line_code"].as_str().unwrap_or("").to_string())
-            }
-        })
-        .buffer_unordered(32)
-        .collect()
-        .await;
+    let replies: Vec<(u16, String)> = approve_across(&app, &second, &finance, &ids)
+        .await
+        .into_iter()
+        .map(|(status, body)| (status, body["line_code"].as_str().unwrap_or("").to_string()))
+        .collect();
     let approved = replies.iter().filter(|(s, _)| *s == 200).count();
     let refused_by_parent = replies
         .iter()
@@ -115,21 +129,11 @@ async fn a_race_of_120_approvals_for_room_of_37_across_two_server_processes() {
             seen
         })
     };
-    let servers = [app.address.clone(), second.address.clone()];
-    let replies: Vec<(u16, String)> = futures::stream::iter(ids.iter().enumerate())
-        .map(|(i, id)| {
-            let url = format!("{}/api/v1/travel-claims/{id}/approve", servers[i % 2]);
-            let (client, token) = (app.client.clone(), finance.clone());
-            async move {
-                let r = client.post(url).bearer_auth(token).send().await.unwrap();
-                let status = r.status().as_u16();
-                let body: serde_json::Value = r.json().await.unwrap_or_default();
-                (status, body["code"].as_str().unwrap_or("").to_string())
-            }
-        })
-        .buffer_unordered(32)
-        .collect()
-        .await;
+    let replies: Vec<(u16, String)> = approve_across(&app, &second, &finance, &ids)
+        .await
+        .into_iter()
+        .map(|(status, body)| (status, body["code"].as_str().unwrap_or("").to_string()))
+        .collect();
     done.store(true, Ordering::Relaxed);
     let seen = watcher.await.unwrap();
 

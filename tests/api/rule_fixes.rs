@@ -163,16 +163,9 @@ async fn r8_sums_beyond_the_limit_are_422_and_store_nothing() {
     assert_eq!(list.body[0]["breakdown"]["reimbursable"], max);
 }
 
-#[tokio::test]
-async fn r11_the_409_names_the_line_with_the_least_available() {
-    let app = spawn_app().await;
-    let claimant = app.user("张三", &[R::Claimant]);
-    let finance = app.user("李四", &[R::Finance]);
-    // The leaf (150.00) fails first on the way up, but its parent (100.00) binds.
-    for (code, parent, allocated) in [
-        ("dept.project.tiny", "dept.project", "100.00"),
-        ("dept.project.tiny.trips", "dept.project.tiny", "150.00"),
-    ] {
+/// Creates the 2021 lines `(code, parent's code, allocated)`, in order.
+async fn add_lines(app: &TestApp, lines: &[(&str, &str, &str)]) {
+    for (code, parent, allocated) in lines {
         app.post(
             &app.admin,
             "/api/v1/budget-lines",
@@ -181,6 +174,22 @@ async fn r11_the_409_names_the_line_with_the_least_available() {
         .await
         .assert(201, "");
     }
+}
+
+#[tokio::test]
+async fn r11_the_409_names_the_line_with_the_least_available() {
+    let app = spawn_app().await;
+    let claimant = app.user("张三", &[R::Claimant]);
+    let finance = app.user("李四", &[R::Finance]);
+    // The leaf (150.00) fails first on the way up, but its parent (100.00) binds.
+    add_lines(
+        &app,
+        &[
+            ("dept.project.tiny", "dept.project", "100.00"),
+            ("dept.project.tiny.trips", "dept.project.tiny", "150.00"),
+        ],
+    )
+    .await;
     let leaf = app.line_id("dept.project.tiny.trips").await;
     let submitted = app
         .post(&claimant, "/api/v1/travel-claims", &day_trip(leaf))
@@ -217,18 +226,14 @@ async fn r11_a_refusal_below_a_line_that_covers_names_the_refusing_line() {
     let app = spawn_app().await;
     let claimant = app.user("张三", &[R::Claimant]);
     let finance = app.user("李四", &[R::Finance]);
-    for (code, parent, allocated) in [
-        ("dept.project.narrow", "dept.project", "200.00"),
-        ("dept.project.narrow.trips", "dept.project.narrow", "150.00"),
-    ] {
-        app.post(
-            &app.admin,
-            "/api/v1/budget-lines",
-            &json!({"year": 2021, "code": code, "name": "小项目", "parent_code": parent, "allocated": allocated}),
-        )
-        .await
-        .assert(201, "");
-    }
+    add_lines(
+        &app,
+        &[
+            ("dept.project.narrow", "dept.project", "200.00"),
+            ("dept.project.narrow.trips", "dept.project.narrow", "150.00"),
+        ],
+    )
+    .await;
     let leaf = app.line_id("dept.project.narrow.trips").await;
     let parent = app.line_id("dept.project.narrow").await;
     let submitted = app
