@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 
 use super::schema::audit_events;
-use super::DbConnection;
+use super::{DbConnection, Rows};
 
 /// An event to record ([`insert`]).
 pub struct NewEvent<'a> {
@@ -49,14 +49,6 @@ pub struct NewEventId;
 impl diesel::query_builder::QueryId for NewEvent<'_> {
     type QueryId = NewEventId;
     const HAS_STATIC_QUERY_ID: bool = true;
-}
-
-/// Where an insert's row comes from.
-pub enum Rows {
-    /// `VALUES (…)`: one row.
-    Values,
-    /// `SELECT … FROM name`: one row per row of `name` (a CTE of the same statement).
-    SelectFrom(&'static str),
 }
 
 impl NewEvent<'_> {

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use diesel::prelude::*;
 
 use super::schema::{budget_lines, ledger_entries};
-use super::DbConnection;
+use super::{DbConnection, Rows};
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = budget_lines)]
@@ -246,8 +246,9 @@ pub fn commit_path(
 ///   WHERE b.id = path.id AND (SELECT bool_and(covers) FROM path)
 ///     AND (SELECT count(*) FROM path) = cardinality($path)
 ///   RETURNING b.id),
+/// every AS (SELECT 1 WHERE (SELECT count(*) FROM moved) = cardinality($path)),
 /// entry AS (                          -- posted only when every line moved
-///   INSERT INTO ledger_entries (…) SELECT $org, $leaf, … WHERE (SELECT count(*) FROM moved) = cardinality($path))
+///   INSERT INTO ledger_entries (…) SELECT $org, $leaf, … FROM every)
 /// SELECT covers FROM path ORDER BY n
 /// ```
 ///
@@ -281,7 +282,7 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for PathCommit<'_> {
         &'b self,
         mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
     ) -> QueryResult<()> {
-        use diesel::sql_types::{Array, BigInt, Nullable, Text, Timestamp};
+        use diesel::sql_types::{Array, BigInt};
         let e = self.entry;
         out.push_sql(
             "WITH path AS (SELECT b.id, p.n, b.allocated_fen - b.committed_fen - b.spent_fen >= ",
@@ -306,27 +307,13 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for PathCommit<'_> {
         out.push_bind_param::<Array<BigInt>, _>(self.path)?;
         out.push_sql(
             "::bigint[]) RETURNING b.id), \
-             entry AS (INSERT INTO ledger_entries (org_id, line_id, kind, amount_fen, \
-             source_type, source_id, actor_id, at) SELECT ",
+             every AS (SELECT 1 WHERE (SELECT count(*) FROM moved) = cardinality(",
         );
-        out.push_bind_param::<BigInt, _>(&e.org_id)?;
-        out.push_sql(", ");
-        out.push_bind_param::<BigInt, _>(&e.line_id)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, _>(e.kind)?;
-        out.push_sql(", ");
-        out.push_bind_param::<BigInt, _>(&e.amount_fen)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, _>(e.source_type)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Nullable<BigInt>, _>(&e.source_id)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Nullable<BigInt>, _>(&e.actor_id)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Timestamp, _>(&e.at)?;
-        out.push_sql(" WHERE (SELECT count(*) FROM moved) = cardinality(");
         out.push_bind_param::<Array<BigInt>, _>(self.path)?;
-        out.push_sql("::bigint[])) SELECT covers FROM path ORDER BY n");
+        out.push_sql("::bigint[])), entry AS (");
+        self.entry
+            .walk_insert(out.reborrow(), Rows::SelectFrom("every"))?;
+        out.push_sql(") SELECT covers FROM path ORDER BY n");
         Ok(())
     }
 }
@@ -430,23 +417,30 @@ impl diesel::query_builder::QueryId for NewEntry<'_> {
     const HAS_STATIC_QUERY_ID: bool = true;
 }
 
-impl<DB: diesel::backend::Backend> diesel::query_builder::QueryFragment<DB> for NewEntry<'_>
-where
-    i64: diesel::serialize::ToSql<diesel::sql_types::BigInt, DB>,
-    str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
-    Option<i64>:
-        diesel::serialize::ToSql<diesel::sql_types::Nullable<diesel::sql_types::BigInt>, DB>,
-    chrono::NaiveDateTime: diesel::serialize::ToSql<diesel::sql_types::Timestamp, DB>,
-{
-    fn walk_ast<'b>(
+impl NewEntry<'_> {
+    /// `INSERT INTO ledger_entries (…)` with this entry's values, as `rows` says.
+    fn walk_insert<'b, DB>(
         &'b self,
         mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
-    ) -> QueryResult<()> {
+        rows: Rows,
+    ) -> QueryResult<()>
+    where
+        DB: diesel::backend::Backend,
+        i64: diesel::serialize::ToSql<diesel::sql_types::BigInt, DB>,
+        str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
+        Option<i64>:
+            diesel::serialize::ToSql<diesel::sql_types::Nullable<diesel::sql_types::BigInt>, DB>,
+        chrono::NaiveDateTime: diesel::serialize::ToSql<diesel::sql_types::Timestamp, DB>,
+    {
         use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
         out.push_sql(
             "INSERT INTO ledger_entries (org_id, line_id, kind, amount_fen, source_type, \
-             source_id, actor_id, at) VALUES (",
+             source_id, actor_id, at) ",
         );
+        out.push_sql(match rows {
+            Rows::Values => "VALUES (",
+            Rows::SelectFrom(_) => "SELECT ",
+        });
         out.push_bind_param::<BigInt, _>(&self.org_id)?;
         out.push_sql(", ");
         out.push_bind_param::<BigInt, _>(&self.line_id)?;
@@ -462,8 +456,27 @@ where
         out.push_bind_param::<Nullable<BigInt>, _>(&self.actor_id)?;
         out.push_sql(", ");
         out.push_bind_param::<Timestamp, _>(&self.at)?;
-        out.push_sql(")");
+        match rows {
+            Rows::Values => out.push_sql(")"),
+            Rows::SelectFrom(name) => {
+                out.push_sql(" FROM ");
+                out.push_sql(name);
+            }
+        }
         Ok(())
+    }
+}
+
+impl<DB: diesel::backend::Backend> diesel::query_builder::QueryFragment<DB> for NewEntry<'_>
+where
+    i64: diesel::serialize::ToSql<diesel::sql_types::BigInt, DB>,
+    str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
+    Option<i64>:
+        diesel::serialize::ToSql<diesel::sql_types::Nullable<diesel::sql_types::BigInt>, DB>,
+    chrono::NaiveDateTime: diesel::serialize::ToSql<diesel::sql_types::Timestamp, DB>,
+{
+    fn walk_ast<'b>(&'b self, out: diesel::query_builder::AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        self.walk_insert(out, Rows::Values)
     }
 }
 

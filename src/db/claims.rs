@@ -6,9 +6,9 @@ use diesel::prelude::*;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize};
 
-use super::audit::{NewEvent, Rows};
+use super::audit::NewEvent;
 use super::schema::travel_claims;
-use super::DbConnection;
+use super::{DbConnection, Rows};
 use crate::domain::status::{ClaimStatus, Status};
 use crate::domain::travel::Breakdown;
 use crate::domain::Money;

@@ -112,6 +112,14 @@ impl Pool {
     }
 }
 
+/// Where a written-out insert's row comes from ([`audit::NewEvent`], [`budget::NewEntry`]).
+pub enum Rows {
+    /// `VALUES (…)`: one row.
+    Values,
+    /// `SELECT … FROM name`: one row per row of `name` (a CTE of the same statement).
+    SelectFrom(&'static str),
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
     Postgres,
