@@ -101,6 +101,11 @@ pub enum AppError {
     RequestHeadTooLarge,
     #[error("the database is busy; retry shortly")]
     Busy,
+    /// The database ended this work to break a cycle of lock waits (PostgreSQL's deadlock
+    /// detection). A shared write runs it again ([`crate::db::group`]); elsewhere it is answered
+    /// as [`AppError::Busy`].
+    #[error("the database broke a cycle of lock waits; retry shortly")]
+    Deadlocked,
     /// The database cannot be reached (or no connection came free in time).
     #[error("the service cannot reach its database; retry shortly")]
     Unavailable,
@@ -195,7 +200,9 @@ impl AppError {
                 "request_header_fields_too_large",
                 "Request header fields too large",
             ),
-            AppError::Busy => (S::SERVICE_UNAVAILABLE, "service_busy", "Service busy"),
+            AppError::Busy | AppError::Deadlocked => {
+                (S::SERVICE_UNAVAILABLE, "service_busy", "Service busy")
+            }
             AppError::Unavailable => (
                 S::SERVICE_UNAVAILABLE,
                 "service_unavailable",
@@ -379,7 +386,7 @@ impl ResponseError for AppError {
         if matches!(self, AppError::Unauthenticated) {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
         }
-        if matches!(self, AppError::Busy) {
+        if matches!(self, AppError::Busy | AppError::Deadlocked) {
             response.insert_header((header::RETRY_AFTER, "1"));
         }
         if matches!(
@@ -403,6 +410,8 @@ impl From<diesel::result::Error> for AppError {
     fn from(error: diesel::result::Error) -> AppError {
         if crate::db::is_busy(&error) {
             AppError::Busy
+        } else if crate::db::is_deadlock(&error) {
+            AppError::Deadlocked
         } else if crate::db::is_connection_lost(&error) {
             tracing::warn!(%error, "database connection lost");
             AppError::Unavailable
@@ -415,6 +424,10 @@ impl From<diesel::result::Error> for AppError {
 impl crate::db::group::LockWait for AppError {
     fn lock_timed_out(&self) -> bool {
         matches!(self, AppError::Busy)
+    }
+
+    fn deadlocked(&self) -> bool {
+        matches!(self, AppError::Deadlocked)
     }
 }
 

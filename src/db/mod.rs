@@ -372,6 +372,14 @@ pub fn is_busy(error: &diesel::result::Error) -> bool {
         || text.contains("lock timeout")
 }
 
+/// True when PostgreSQL ended the work to break a cycle of lock waits (SQLSTATE 40P01), as it
+/// may when two transactions lock the same lines in opposite orders: a claim's approval
+/// releases its travel request's path and commits along its own, and another approval crosses
+/// those paths the other way. Nothing of the work remains; run again, it goes through.
+pub fn is_deadlock(error: &diesel::result::Error) -> bool {
+    error.to_string().contains("deadlock detected")
+}
+
 pub fn now() -> chrono::NaiveDateTime {
     chrono::Utc::now().naive_utc()
 }

@@ -223,7 +223,7 @@ pub fn refusal(error: &AppError, line_name: Option<&str>) -> String {
         AppError::DuplicateInvoice { field: f, .. } => {
             format!("{}：该发票已在另一张报销单中报销", field(f))
         }
-        AppError::Busy => "系统繁忙，请稍后再试。".into(),
+        AppError::Busy | AppError::Deadlocked => "系统繁忙，请稍后再试。".into(),
         _ => "出现了意外错误，请稍后再试；如果一再出现，请联系管理员。".into(),
     }
 }
