@@ -113,7 +113,7 @@ pub fn parse_json<T: DeserializeOwned + Validate>(bytes: &[u8]) -> Result<T, App
             field: None,
         })?;
     let mut problems = Vec::new();
-    clean_texts(&mut document, "", &mut problems);
+    clean_texts(&mut document, &At::Root, &mut problems);
     if !problems.is_empty() {
         return Err(AppError::Validation(problems));
     }
@@ -132,44 +132,67 @@ pub fn parse_json<T: DeserializeOwned + Validate>(bytes: &[u8]) -> Result<T, App
 }
 
 /// Cleans every string (and object key) of a JSON document in place, collecting the fields it
-/// refuses by their JSON path (`stays[1].city`).
-fn clean_texts(value: &mut serde_json::Value, path: &str, problems: &mut Vec<FieldError>) {
+/// refuses by their JSON path (`stays[1].city`). A text that is already clean is left as it is,
+/// and a path is spelled out only for a field refused.
+fn clean_texts(value: &mut serde_json::Value, at: &At<'_>, problems: &mut Vec<FieldError>) {
     use serde_json::Value;
-    fn check(text: &str, path: &str, problems: &mut Vec<FieldError>) -> Option<String> {
-        match text::clean(text) {
-            Ok(kept) => Some(kept.to_string()),
-            Err(problem) => {
-                let field = if path.is_empty() { "." } else { path };
-                problems.push(FieldError::new(field, problem.message()));
-                None
-            }
-        }
-    }
     match value {
-        Value::String(text) => {
-            if let Some(kept) = check(text, path, problems) {
-                *text = kept;
-            }
-        }
+        Value::String(text) => match text::clean(text) {
+            // `clean` only trims: the same length is the same text.
+            Ok(kept) if kept.len() == text.len() => {}
+            Ok(kept) => *text = kept.to_string(),
+            Err(problem) => problems.push(FieldError::new(at.to_string(), problem.message())),
+        },
         Value::Array(items) => {
             for (i, item) in items.iter_mut().enumerate() {
-                clean_texts(item, &format!("{path}[{i}]"), problems);
+                clean_texts(item, &At::Index(at, i), problems);
             }
         }
         Value::Object(map) => {
-            let entries = std::mem::take(map);
-            for (key, mut item) in entries {
-                let inner = if path.is_empty() {
-                    key.clone()
-                } else {
-                    format!("{path}.{key}")
+            if map
+                .keys()
+                .all(|key| text::clean(key).is_ok_and(|kept| kept.len() == key.len()))
+            {
+                for (key, item) in map.iter_mut() {
+                    clean_texts(item, &At::Key(at, key), problems);
+                }
+                return;
+            }
+            // A key to trim or refuse: the map is built again under the cleaned keys.
+            for (key, mut item) in std::mem::take(map) {
+                let kept = match text::clean(&key) {
+                    Ok(kept) => kept.to_string(),
+                    Err(problem) => {
+                        let field = At::Key(at, &key).to_string();
+                        problems.push(FieldError::new(field, problem.message()));
+                        key.clone()
+                    }
                 };
-                let key = check(&key, &inner, problems).unwrap_or(key);
-                clean_texts(&mut item, &inner, problems);
-                map.insert(key, item);
+                clean_texts(&mut item, &At::Key(at, &key), problems);
+                map.insert(kept, item);
             }
         }
         _ => {}
+    }
+}
+
+/// Where a value sits in a JSON document, written out (`stays[1].city`, `.` for the whole
+/// document) only when a field is refused.
+enum At<'a> {
+    Root,
+    Key(&'a At<'a>, &'a str),
+    Index(&'a At<'a>, usize),
+}
+
+impl std::fmt::Display for At<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            At::Root => f.write_str("."),
+            At::Key(At::Root, key) => f.write_str(key),
+            At::Key(parent, key) => write!(f, "{parent}.{key}"),
+            At::Index(At::Root, i) => write!(f, "[{i}]"),
+            At::Index(parent, i) => write!(f, "{parent}[{i}]"),
+        }
     }
 }
 
@@ -254,4 +277,42 @@ where
     T: Send + 'static,
 {
     web::block(f).await?
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn cleaned(mut document: serde_json::Value) -> (serde_json::Value, Vec<String>) {
+        let mut problems = Vec::new();
+        clean_texts(&mut document, &At::Root, &mut problems);
+        let mut fields: Vec<String> = problems.into_iter().map(|p| p.field).collect();
+        fields.sort();
+        (document, fields)
+    }
+
+    /// Texts are trimmed where they sit; a refused one is named by its path, keys included.
+    #[test]
+    fn texts_are_trimmed_and_refusals_named_by_path() {
+        let (document, refused) = cleaned(json!({
+            "purpose": " 赴省汇报 ",
+            "stays": [{"city": "石家庄"}, {"city": "石家\u{0}庄", " note ": "\u{200B}"}],
+            "nested": [["ok", "\u{3000}"]],
+        }));
+        assert_eq!(document["purpose"], "赴省汇报");
+        assert_eq!(document["stays"][0]["city"], "石家庄");
+        assert!(
+            document["stays"][1].get("note").is_some(),
+            "the key is trimmed"
+        );
+        assert_eq!(
+            refused,
+            ["nested[0][1]", "stays[1]. note ", "stays[1].city"]
+        );
+        assert_eq!(cleaned(json!("\u{0}")).1, ["."]);
+        assert_eq!(cleaned(json!(["a", "\u{0}"])).1, ["[1]"]);
+        assert_eq!(cleaned(json!({"a\u{0}": 1})).1, ["a\u{0}"]);
+    }
 }
