@@ -109,8 +109,35 @@ pub struct GroupCommit {
 struct Lane {
     conn: Option<DbConnection>,
     open: Option<Arc<Batch>>,
+    /// What the open batch's members have kept ([`Kept`]).
+    kept: Vec<(&'static str, i64)>,
     /// The open PostgreSQL batch already waits no longer than [`LATER_LOCK_TIMEOUT`] for a lock.
     later: bool,
+}
+
+/// Facts a member's work established under a lock its batch holds until it commits (that a
+/// user is not revoked, say, read with a share lock on the user's row): a later member of the
+/// same batch may rely on them without reading them again. Only the facts of work that stays
+/// are kept; work undone to its savepoint gave up its locks with it.
+pub struct Kept {
+    batch: Vec<(&'static str, i64)>,
+    /// How many of the last entries of `batch` this member added.
+    mine: usize,
+}
+
+impl Kept {
+    /// True when a member of this batch before this one kept `fact` of `id`.
+    pub fn has(&self, fact: &'static str, id: i64) -> bool {
+        self.batch.contains(&(fact, id))
+    }
+
+    /// Keeps `fact` of `id` for the rest of the batch, if this member's work stays.
+    pub fn keep(&mut self, fact: &'static str, id: i64) {
+        if !self.has(fact, id) {
+            self.batch.push((fact, id));
+            self.mine += 1;
+        }
+    }
 }
 
 /// One batch's outcome, which its members wait for.
@@ -178,7 +205,7 @@ impl GroupCommit {
     /// its result once that transaction has committed (or failed).
     pub fn run<T, E, F>(&self, mut f: F) -> Result<T, E>
     where
-        F: FnMut(&mut DbConnection) -> Result<T, E>,
+        F: FnMut(&mut DbConnection, &mut Kept) -> Result<T, E>,
         E: From<DieselError> + LockWait,
     {
         loop {
@@ -206,7 +233,7 @@ impl GroupCommit {
     #[allow(clippy::type_complexity)]
     fn run_in<T, E, F>(&self, lane: &mut Lane, f: &mut F) -> Result<(Arc<Batch>, Ran<T, E>), E>
     where
-        F: FnMut(&mut DbConnection) -> Result<T, E>,
+        F: FnMut(&mut DbConnection, &mut Kept) -> Result<T, E>,
         E: From<DieselError> + LockWait,
     {
         if lane.conn.is_none() {
@@ -230,6 +257,7 @@ impl GroupCommit {
             }
             lane.open = Some(Arc::new(Batch::default()));
             lane.later = false;
+            lane.kept.clear();
         }
         let batch = lane.open.clone().unwrap_or_default();
         batch.members.fetch_add(1, Ordering::SeqCst);
@@ -249,7 +277,16 @@ impl GroupCommit {
             self.abandon(lane, &batch, &error);
             return Ok((batch, Ran::Done(Err(error.into()))));
         }
-        let result = catch_unwind(AssertUnwindSafe(|| f(conn)));
+        let mut kept = Kept {
+            batch: std::mem::take(&mut lane.kept),
+            mine: 0,
+        };
+        let result = catch_unwind(AssertUnwindSafe(|| f(conn, &mut kept)));
+        // What the work kept stays kept only if the work stays: undone, it holds no lock.
+        if !matches!(result, Ok(Ok(_))) {
+            kept.batch.truncate(kept.batch.len() - kept.mine);
+        }
+        lane.kept = kept.batch;
         // Work that failed is undone. Work that succeeded keeps its savepoint on PostgreSQL until
         // the batch commits: releasing it would cost a round trip, and change nothing. SQLite
         // releases it, in process: while a savepoint is open, each page written again is copied
@@ -399,7 +436,7 @@ mod tests {
                     let (pool, start) = (&pool, &start);
                     s.spawn(move || {
                         start.wait();
-                        let result = pool.write(|c| {
+                        let result = pool.write(|c, _| {
                             insert(c, n)?;
                             if n % 2 == 1 {
                                 return Err(Refused::No);
@@ -440,7 +477,7 @@ mod tests {
                     let (pool, start) = (&pool, &start);
                     s.spawn(move || {
                         start.wait();
-                        pool.write(|c| insert(c, 7)).is_ok()
+                        pool.write(|c, _| insert(c, 7)).is_ok()
                     })
                 })
                 .collect();
@@ -454,18 +491,69 @@ mod tests {
         assert_eq!(stored(&pool), vec![7]);
     }
 
+    /// What a member keeps is seen by the later members of its batch, unless its work was undone,
+    /// and by no member of a later batch.
+    #[test]
+    fn a_kept_fact_lasts_while_its_work_and_its_batch_do() {
+        let (_dir, pool) = database();
+        let inside = AtomicUsize::new(0);
+        // The `n`th write starts once the one before it is inside the lane, and all but the last
+        // hold the batch open until the next one waits for it: the three share one batch.
+        let write = |n: usize, fact: &'static str| {
+            while inside.load(Ordering::SeqCst) < n {
+                std::thread::yield_now();
+            }
+            pool.write(|c, kept| {
+                inside.fetch_add(1, Ordering::SeqCst);
+                let seen = (kept.has("kept", 1), kept.has("undone", 1));
+                insert(c, n as i64)?;
+                kept.keep(fact, 1);
+                if n < 2 {
+                    while pool.group.waiting.load(Ordering::SeqCst) == 0 {
+                        std::thread::yield_now();
+                    }
+                }
+                match fact {
+                    "undone" => Err(Refused::No),
+                    _ => Ok(seen),
+                }
+            })
+        };
+        let (first, undone, last) = std::thread::scope(|s| {
+            let first = s.spawn(|| write(0, "kept"));
+            let undone = s.spawn(|| write(1, "undone"));
+            let last = s.spawn(|| write(2, "last"));
+            let join = |h: std::thread::ScopedJoinHandle<'_, _>| {
+                h.join().unwrap_or_else(|_| panic!("a writer panicked"))
+            };
+            (join(first), join(undone), join(last))
+        });
+        assert!(matches!(first, Ok((false, false))), "{first:?}");
+        assert!(matches!(undone, Err(Refused::No)), "{undone:?}");
+        assert!(
+            matches!(last, Ok((true, false))),
+            "the last write saw the fact of the work that stayed, not of the work undone: {last:?}"
+        );
+        assert_eq!(stored(&pool), vec![0, 2]);
+        let later = pool.write(|_, kept| Ok::<_, Refused>(kept.has("kept", 1)));
+        assert!(
+            matches!(later, Ok(false)),
+            "a later batch starts with nothing kept"
+        );
+    }
+
     /// A write that panics is undone; the lane goes on serving the next ones.
     #[test]
     fn a_panicking_write_is_undone_and_the_lane_goes_on() {
         let (_dir, pool) = database();
         let panicked = std::panic::catch_unwind(AssertUnwindSafe(|| {
-            let _ = pool.write(|c| -> Result<(), Refused> {
+            let _ = pool.write(|c, _| -> Result<(), Refused> {
                 insert(c, 1)?;
                 panic!("a bug in a use case");
             });
         }));
         assert!(panicked.is_err());
-        pool.write(|c| insert(c, 2))
+        pool.write(|c, _| insert(c, 2))
             .unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(stored(&pool), vec![2]);
     }
@@ -507,7 +595,7 @@ mod tests {
         // Each locks one row, waits until the other holds the other row, then takes it.
         let crossed = |pool: &Pool, first: i64, second: i64| {
             let mut waited = false;
-            pool.write(|c| {
+            pool.write(|c, _| {
                 runs.fetch_add(1, Ordering::SeqCst);
                 sql(c, &format!("UPDATE {{t}} SET n = n + 1 WHERE id = {first}"))?;
                 if !std::mem::replace(&mut waited, true) {
@@ -587,7 +675,7 @@ mod tests {
         let inside = std::sync::atomic::AtomicBool::new(false);
         let (first, later) = std::thread::scope(|s| {
             let first = s.spawn(|| {
-                pool.write(|c| {
+                pool.write(|c, _| {
                     sql(c, "UPDATE {t} SET n = n + 1 WHERE id = 2")?;
                     inside.store(true, Ordering::SeqCst);
                     // Keep the batch open until the later write waits for the lane.
@@ -601,7 +689,7 @@ mod tests {
                 while !inside.load(Ordering::SeqCst) {
                     std::thread::yield_now();
                 }
-                pool.write(|c| {
+                pool.write(|c, _| {
                     attempts.fetch_add(1, Ordering::SeqCst);
                     sql(c, "UPDATE {t} SET n = n + 10 WHERE id = 1")
                 })

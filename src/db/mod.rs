@@ -105,7 +105,7 @@ impl Pool {
     /// PostgreSQL, when it met a row locked by another batch), each time on a clean savepoint.
     pub fn write<T, E, F>(&self, f: F) -> Result<T, E>
     where
-        F: FnMut(&mut DbConnection) -> Result<T, E>,
+        F: FnMut(&mut DbConnection, &mut group::Kept) -> Result<T, E>,
         E: From<diesel::result::Error> + group::LockWait,
     {
         self.group.run(f)

@@ -42,6 +42,10 @@ pub fn conn(pool: &Pool) -> AppResult<Conn> {
     Ok(pool.get()?)
 }
 
+/// The fact [`act`] keeps for a shared write transaction: the user was read not revoked, with a
+/// share lock on their row (PostgreSQL) or under the write lock (SQLite).
+const ACTIVE_USER: &str = "active user";
+
 /// Runs a state-changing use case in one write transaction on behalf of `actor`, after checking
 /// inside that transaction that the actor's user is not revoked (401 otherwise): a revocation
 /// that has returned stops every later commit, in every process.
@@ -54,9 +58,14 @@ pub fn act<T, F>(pool: &Pool, actor: &Actor, mut f: F) -> AppResult<T>
 where
     F: FnMut(&mut DbConnection) -> AppResult<T>,
 {
-    pool.write(|c| {
-        if !crate::db::users::still_active(c, actor.user_id)? {
-            return Err(AppError::Unauthenticated);
+    pool.write(|c, kept| {
+        // Once read under the share lock, the batch holds that lock until it commits: a later
+        // action of the same user in the batch needs no second look.
+        if !kept.has(ACTIVE_USER, actor.user_id) {
+            if !crate::db::users::still_active(c, actor.user_id)? {
+                return Err(AppError::Unauthenticated);
+            }
+            kept.keep(ACTIVE_USER, actor.user_id);
         }
         f(c)
     })
