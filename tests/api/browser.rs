@@ -318,7 +318,8 @@ async fn a_claim_from_the_keyboard_to_paid_in_a_real_browser() {
     .click()
     .await
     .unwrap();
-    wait_for_text(&c, "已批准").await;
+    // The approval's own message: the queue before it already says 已批准 (没有已批准待支付的报销).
+    wait_for_text(&c, &format!("报销单 {id} 已批准")).await;
     shoot(&c, "08-finance-approved").await;
     // The trip is of 2021; so is its approval, as a payment cannot precede it.
     app.approvals_dated_2021_05_01();

@@ -162,7 +162,8 @@ async fn a_trip_from_request_to_advance_returned_in_a_real_browser() {
         &format!("form[action='/finance/claims/{claim}/approve'] button"),
     )
     .await;
-    wait_for_text(&c, "已批准").await;
+    // The approval's own message: the queue before it already says 已批准 (没有已批准待支付的报销).
+    wait_for_text(&c, &format!("报销单 {claim} 已批准")).await;
     app.approvals_dated_2021_05_01();
     retype(
         &c,
