@@ -506,7 +506,7 @@ mod tests {
             pool.write(|c, kept| {
                 inside.fetch_add(1, Ordering::SeqCst);
                 let seen = (kept.has("kept", 1), kept.has("undone", 1));
-                insert(c, n as i64)?;
+                insert(c, i64::try_from(n).unwrap_or(i64::MAX))?;
                 kept.keep(fact, 1);
                 if n < 2 {
                     while pool.group.waiting.load(Ordering::SeqCst) == 0 {
