@@ -122,6 +122,21 @@ pub fn mark_approved(
     decide(conn, id, change, Also::Nothing, event)
 }
 
+impl ClaimRow {
+    /// The row as [`mark_approved`] leaves it when the claim moved: what [`Decision`] sets for an
+    /// approval (`to`, by `event`'s actor at its time). Nothing else of a claim changes while it
+    /// is submitted, so an approval can answer from the row it read before, without reading it
+    /// again.
+    pub fn approved(self, to: ClaimStatus, event: &NewEvent<'_>) -> ClaimRow {
+        ClaimRow {
+            status: to,
+            decided_by: Some(event.actor_id),
+            decided_at: Some(event.at),
+            ..self
+        }
+    }
+}
+
 /// `from` → `to` (rejected for `reason`), recording `event`; `false` if the claim had moved on.
 pub fn mark_rejected(
     conn: &mut DbConnection,

@@ -380,8 +380,14 @@ pub fn is_deadlock(error: &diesel::result::Error) -> bool {
     error.to_string().contains("deadlock detected")
 }
 
+/// The time now, to the microsecond: what PostgreSQL's `timestamp` keeps (and SQLite's text
+/// keeps anything), so that a time the service holds is the time it stored, and an answer built
+/// from it agrees with every later read.
 pub fn now() -> chrono::NaiveDateTime {
-    chrono::Utc::now().naive_utc()
+    use chrono::{DurationRound, TimeDelta};
+    let now = chrono::Utc::now().naive_utc();
+    now.duration_trunc(TimeDelta::microseconds(1))
+        .unwrap_or(now)
 }
 
 #[cfg(test)]

@@ -432,18 +432,33 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimView> {
         actor: actor.user_id,
     };
     drop(c); // the shared write transaction has a connection of its own
+             // The event of the run that committed: the answer is the row read above as the approval
+             // left it, with the history read after (the write may run more than once, on PostgreSQL).
+    let decided = std::cell::RefCell::new(None);
     let write = |c: &mut DbConnection| {
         let event = audit::event(actor, change(id, "approve", row.status, approved, None));
         if !rows::mark_approved(c, id, (row.status, approved), &event)? {
             return Err(moved_on(c, actor.org_id, id, ClaimAction::Approve));
         }
+        *decided.borrow_mut() = Some(row.clone().approved(approved, &event));
         // R16: the request's commitment is released first, so the room it frees is usable.
         if let Some(request) = row.travel_request_id {
             travel_requests::hand_over(c, actor, request)?;
         }
         ledger::commit_along(c, actor.org_id, &path, amount, source)
     };
-    let view = answer_read_back(pool, actor, 200, write, |c| load(c, actor.org_id, id))?;
+    let view = answer_read_back(pool, actor, 200, write, |c| {
+        let row = decided
+            .borrow()
+            .clone()
+            .ok_or_else(|| AppError::Internal("an approval without its decision".into()))?;
+        // As the approval left it: a payment that followed at once is not this answer's.
+        let mut history = audit::history(c, actor.org_id, ENTITY, id)?;
+        if let Some(approval) = history.iter().position(|e| e.action == "approve") {
+            history.truncate(approval + 1);
+        }
+        to_view(c, actor.org_id, row, history)
+    })?;
     metrics::record_approval(ENTITY);
     Ok(view)
 }
