@@ -616,7 +616,9 @@ mod tests {
             )
         });
         assert_eq!((a.ok(), b.ok()), (Some(1), Some(1)), "both commit");
-        assert_eq!(runs.load(Ordering::SeqCst), 3, "one of them ran again");
+        // At least one ran again; a write run again may meet the other in a cycle once more (its
+        // first lock taken before the other's wait was granted), and run once more.
+        assert!(runs.load(Ordering::SeqCst) >= 3, "one of them ran again");
         #[derive(QueryableByName)]
         struct Row {
             #[diesel(sql_type = diesel::sql_types::BigInt)]
