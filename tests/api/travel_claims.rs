@@ -77,6 +77,12 @@ async fn submit_approve_pay_moves_the_line_and_every_ancestor() {
         .await;
     approved.assert(200, "");
     assert_eq!(approved.body["status"], "approved");
+    // The approval answers with the claim exactly as a later read shows it, history included.
+    let read = app
+        .get(&finance, &format!("/api/v1/travel-claims/{id}"))
+        .await;
+    assert_eq!(approved.body, read.body);
+    assert_eq!(approved.body["history"].as_array().map(Vec::len), Some(2));
     for code in [
         "dept.project.petition-work.operations",
         "dept.project.petition-work",
