@@ -100,8 +100,14 @@ pub mod iso {
             && b.iter()
                 .enumerate()
                 .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+        // The shape is checked: the three numbers are read as they stand, without going through
+        // a format string (which chrono interprets anew on every call).
+        let number = |from: usize, to: usize| text.get(from..to)?.parse::<u32>().ok();
         shape
-            .then(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
+            .then(|| {
+                let year = i32::try_from(number(0, 4)?).ok()?;
+                NaiveDate::from_ymd_opt(year, number(5, 7)?, number(8, 10)?)
+            })
             .flatten()
             .filter(|d| (EARLIEST..=LATEST).contains(d))
     }
@@ -322,6 +328,28 @@ pub struct HistoryView {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn dates_are_real_days_of_the_century_in_one_shape() {
+        let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d);
+        for (text, expected) in [
+            ("2021-05-10", day(2021, 5, 10)),
+            ("2020-02-29", day(2020, 2, 29)),
+            ("2000-01-01", day(2000, 1, 1)),
+            ("2099-12-31", day(2099, 12, 31)),
+            ("2021-02-29", None),
+            ("2021-13-01", None),
+            ("2021-00-10", None),
+            ("2021-05-00", None),
+            ("1999-12-31", None),
+            ("2021-5-10", None),
+            ("+021-05-10", None),
+            ("2021/05/10", None),
+            ("２０２１-05-10", None),
+        ] {
+            assert_eq!(iso::parse(text), expected, "{text}");
+        }
+    }
 
     fn amount_of(json: &str) -> Result<Money, String> {
         let input: AmountInput = serde_json::from_str(json).map_err(|e| e.to_string())?;
