@@ -88,6 +88,14 @@ read -r Q_RATE Q_P50 Q_P99 < <(measure -s quote.lua $URL/api/v1/travel-claims/qu
 APPROVE=$("$EX/approve_load" $URL "$CLAIMANT" "$FINANCE" "$LINE" 16 "$COUNT")
 read -r A_RATE A_P50 A_P99 < <(echo "$APPROVE" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["approves_per_s"], "%.2f" % (d["p50_us"]/1000), "%.2f" % (d["p99_us"]/1000))')
 RAW=$("$EX/raw_commit" "$RAW_URL" 16 "$DUR" | python3 -c 'import json,sys; print(json.load(sys.stdin)["commits_per_s"])')
+# PostgreSQL's own rate for one indexed read per transaction (pgbench -S, prepared, 16 clients,
+# no application at all, libpq's default sslmode as the server's): what a request that must
+# make even one query cannot beat here, beside /healthz.
+PG_READ=""
+if [ "$BACKEND" = postgres ] && command -v pgbench >/dev/null; then
+  pgbench -q -i -s 1 "$RAW_URL" >/dev/null 2>&1
+  PG_READ=$(pgbench -S -M prepared -c16 -j1 -T"$DUR" "$RAW_URL" 2>/dev/null | awk '/^tps/ {printf "%.0f", $3}')
+fi
 RSS=$(awk '/VmHWM/ {print $2}' /proc/$SERVER/status)
 "$BIN" verify >/dev/null 2>&1 || { echo "verify: the ledger does not replay to the balances" >&2; exit 1; }
 
@@ -102,6 +110,7 @@ cat <<TABLE
 
 Server peak RSS (VmHWM): $((RSS / 1024)) MiB.
 TABLE
+[ -z "$PG_READ" ] || echo "PostgreSQL alone, one indexed read per transaction (pgbench -S): $PG_READ/s, $(ratio "$PG_READ" "$H_RATE") of /healthz."
 
 [ "${SCALE:-0}" = 1 ] || exit 0
 # Scale (issue 6): one million ledger entries (commit/release pairs: balances stay equal to the
