@@ -69,6 +69,9 @@ pub struct Pool {
     group: std::sync::Arc<group::GroupCommit>,
     policies: std::sync::Arc<policy::Cache>,
     paths: std::sync::Arc<budget::Paths>,
+    /// One turn per pooled connection, for reads sent to the blocking pool
+    /// ([`crate::routes::extract::read`]).
+    read_turns: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 impl Pool {
@@ -88,6 +91,12 @@ impl Pool {
 
     pub fn get_timeout(&self, timeout: Duration) -> Result<Conn, r2d2::PoolError> {
         self.conns.get_timeout(timeout)
+    }
+
+    /// Turns for reads to take a pooled connection, one per connection, given in the order
+    /// asked for.
+    pub fn read_turns(&self) -> &tokio::sync::Semaphore {
+        &self.read_turns
     }
 
     /// The policy versions this database's requests have loaded.
@@ -312,6 +321,9 @@ pub fn pool(url: &str, size: u32, busy_timeout_ms: u32) -> Result<Pool, r2d2::Po
         group: std::sync::Arc::new(group::GroupCommit::new(manager)),
         policies: Default::default(),
         paths: Default::default(),
+        read_turns: std::sync::Arc::new(tokio::sync::Semaphore::new(
+            usize::try_from(size).unwrap_or(1),
+        )),
     })
 }
 
