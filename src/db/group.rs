@@ -409,19 +409,24 @@ mod tests {
         Ok(())
     }
 
-    fn stored(pool: &Pool) -> Vec<i64> {
+    /// The `n` column of the rows `query` selects.
+    fn numbers(c: &mut DbConnection, query: &str) -> Vec<i64> {
         #[derive(QueryableByName)]
         struct Row {
             #[diesel(sql_type = diesel::sql_types::BigInt)]
             n: i64,
         }
-        let mut c = pool.get().unwrap_or_else(|e| panic!("{e}"));
-        diesel::sql_query("SELECT n FROM done ORDER BY n")
-            .load::<Row>(&mut *c)
+        diesel::sql_query(query)
+            .load::<Row>(c)
             .unwrap_or_else(|e| panic!("{e}"))
             .into_iter()
             .map(|r| r.n)
             .collect()
+    }
+
+    fn stored(pool: &Pool) -> Vec<i64> {
+        let mut c = pool.get().unwrap_or_else(|e| panic!("{e}"));
+        numbers(&mut c, "SELECT n FROM done ORDER BY n")
     }
 
     /// Writes that arrive together: each odd one writes and then refuses. Every even one is
@@ -619,17 +624,7 @@ mod tests {
         // At least one ran again; a write run again may meet the other in a cycle once more (its
         // first lock taken before the other's wait was granted), and run once more.
         assert!(runs.load(Ordering::SeqCst) >= 3, "one of them ran again");
-        #[derive(QueryableByName)]
-        struct Row {
-            #[diesel(sql_type = diesel::sql_types::BigInt)]
-            n: i64,
-        }
-        let n: Vec<i64> = diesel::sql_query(format!("SELECT n FROM {table} ORDER BY id"))
-            .load::<Row>(&mut *setup)
-            .unwrap_or_else(|e| panic!("{e}"))
-            .into_iter()
-            .map(|r| r.n)
-            .collect();
+        let n = numbers(&mut setup, &format!("SELECT n FROM {table} ORDER BY id"));
         assert_eq!(
             n,
             vec![2, 2],
@@ -715,17 +710,7 @@ mod tests {
             2,
             "timed out once, then ran again"
         );
-        #[derive(QueryableByName)]
-        struct Row {
-            #[diesel(sql_type = diesel::sql_types::BigInt)]
-            n: i64,
-        }
-        let n: Vec<i64> = diesel::sql_query(format!("SELECT n FROM {table} ORDER BY id"))
-            .load::<Row>(&mut *other)
-            .unwrap_or_else(|e| panic!("{e}"))
-            .into_iter()
-            .map(|r| r.n)
-            .collect();
+        let n = numbers(&mut other, &format!("SELECT n FROM {table} ORDER BY id"));
         assert_eq!(n, vec![11, 1]);
         sql(&mut other, "DROP TABLE {t}").unwrap_or_else(|e| panic!("{e:?}"));
     }
