@@ -171,11 +171,24 @@ pub async fn body_text(c: &Client) -> String {
 /// Waits until the page's text contains `text` (or fails after fantoccini's default wait).
 pub async fn wait_for_text(c: &Client, text: &str) {
     let xpath = format!("//*[contains(normalize-space(.), '{text}')]");
-    c.wait()
+    if let Err(e) = c
+        .wait()
         .at_most(Duration::from_secs(30))
         .for_element(Locator::XPath(&xpath))
         .await
-        .unwrap_or_else(|e| panic!("page never showed {text:?}: {e}"));
+    {
+        // What the page showed instead, to tell a refusal from a page that never came.
+        let url = c
+            .current_url()
+            .await
+            .map(|u| u.to_string())
+            .unwrap_or_default();
+        let shown = match c.find(Locator::Css("body")).await {
+            Ok(body) => body.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        panic!("page never showed {text:?}: {e}\nat {url}:\n{shown}");
+    }
 }
 
 pub fn line_id(app: &TestApp) -> i64 {
