@@ -138,15 +138,28 @@ pub async fn type_into(c: &Client, css: &str, text: &str) {
     field.send_keys(text).await.unwrap();
 }
 
+/// Signs in, and returns once the page the sign-in led to has replaced the form (the user's
+/// first page, or the form again with its refusal): a step that navigates at once would
+/// otherwise race the sign-in's own answer and its session cookie.
 pub async fn sign_in(c: &Client, base: &str, login: &str, password: &str) {
     c.goto(&format!("{base}/login")).await.unwrap();
     type_into(c, "#login", login).await;
+    let form = c.find(Locator::Css("#password")).await.unwrap();
     type_into(
         c,
         "#password",
         &format!("{password}{}", char::from(Key::Enter)),
     )
     .await;
+    // The field of the page typed into goes stale once the next page has loaded.
+    let replaced = async {
+        while form.is_displayed().await.is_ok() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(30), replaced)
+        .await
+        .unwrap_or_else(|_| panic!("signing in as {login}: the page never changed"));
 }
 
 pub async fn sign_out(c: &Client) {
