@@ -145,16 +145,24 @@ pub async fn flash(pool: &web::Data<Pool>, user: &SignedIn, text: String) -> Res
     run(move || sign_in::flash(&pool, &id_hash, &text)).await
 }
 
+/// Each person's first page by their roles; `/` itself for an administrator only.
+fn first_page(user: &SignedIn) -> &'static str {
+    if user.actor.has(Role::Finance) {
+        "/finance"
+    } else if user.actor.has(Role::Claimant) {
+        "/claims"
+    } else if user.actor.has(Role::BudgetHolder) {
+        "/budget"
+    } else {
+        "/"
+    }
+}
+
 /// `/`: each person's first page.
 pub async fn home(user: SignedIn) -> PageResult {
-    if user.actor.has(Role::Finance) {
-        return Ok(see_other("/finance"));
-    }
-    if user.actor.has(Role::Claimant) {
-        return Ok(see_other("/claims"));
-    }
-    if user.actor.has(Role::BudgetHolder) {
-        return Ok(see_other("/budget"));
+    match first_page(&user) {
+        "/" => {}
+        page => return Ok(see_other(page)),
     }
     html(
         StatusCode::OK,
@@ -325,7 +333,8 @@ pub async fn change_password(
     match error {
         None => {
             flash(&pool, &user, "ok:密码已更改。".into()).await?;
-            Ok(see_other("/"))
+            // Straight to the first page: a stop at `/` would show the message to a redirect.
+            Ok(see_other(first_page(&user)))
         }
         Some(error) => html(
             StatusCode::UNPROCESSABLE_ENTITY,

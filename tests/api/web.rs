@@ -728,6 +728,40 @@ async fn the_first_admin_must_change_the_printed_password() {
 }
 
 #[tokio::test]
+async fn a_claimant_who_changes_their_password_is_told_so_on_their_first_page() {
+    let app = spawn_app().await;
+    let (_, password) = web_user(&app, "张三", &[R::Claimant], "zhangsan");
+    let mut v = Visitor::new(&app.address);
+    assert_eq!(v.sign_in("zhangsan", &password).await.status, 303);
+    let csrf = v.csrf("/password").await;
+    let done = v
+        .post(
+            "/password",
+            &[
+                ("csrf", &csrf),
+                ("current", &password),
+                ("password", "new-secret-1"),
+                ("repeat", "new-secret-1"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        done.location, "/claims",
+        "no stop at / to use up the message"
+    );
+    let claims = v.get("/claims").await;
+    assert!(
+        claims.body.contains("<strong>✓ 成功：</strong>密码已更改"),
+        "{}",
+        claims.body
+    );
+    assert!(
+        !v.get("/claims").await.body.contains("密码已更改"),
+        "shown once"
+    );
+}
+
+#[tokio::test]
 async fn users_get_logins_and_new_passwords_from_the_command_line() {
     use std::io::Write;
     let app = spawn_app().await;
