@@ -85,6 +85,18 @@ pub fn history(
         .collect())
 }
 
+/// `event` as [`history`] will show it once it is stored.
+pub fn shown(event: &NewEvent<'_>) -> HistoryView {
+    HistoryView {
+        action: event.action.to_string(),
+        from_status: event.from_status.map(str::to_string),
+        to_status: event.to_status.to_string(),
+        actor_id: event.actor_id,
+        at: timestamp(event.at),
+        note: event.note.map(str::to_string),
+    }
+}
+
 /// The days an audit export covers, both ends included (UTC days, as `at` is stored); an open
 /// end reaches the first or the last event.
 #[derive(Clone, Copy, Debug, Default)]

@@ -419,12 +419,16 @@ fn not_own(row: &ClaimRow, actor: &Actor) -> AppResult<()> {
 /// `insufficient_budget` with nothing changed. Nobody approves their own claim.
 pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimView> {
     let mut c = conn(pool)?;
-    // Reads that need no lock: the claim as it stands and its line's path up the tree (lines are
-    // never moved). The write lock then covers only the writes, each one conditional.
+    // Reads that need no lock: the claim as it stands, its history, and its line's path up the
+    // tree (lines are never moved). The write lock then covers only the writes, each one
+    // conditional.
     let row = find(&mut c, actor.org_id, id)?;
     not_own(&row, actor)?;
     let approved = row.status.apply(ClaimAction::Approve)?;
     let path = ledger::steps(pool, &mut c, actor.org_id, row.budget_line_id)?;
+    // A claim's history grows only by its moves, and the approval is refused if the claim has
+    // moved since this read: the answer's history is this one and the approval's own event.
+    let history = audit::history(&mut c, actor.org_id, ENTITY, id)?;
     let amount = Money::from_fen(row.reimbursable_fen);
     let source = Source {
         kind: ENTITY,
@@ -432,15 +436,16 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimView> {
         actor: actor.user_id,
     };
     drop(c); // the shared write transaction has a connection of its own
-             // The event of the run that committed: the answer is the row read above as the approval
-             // left it, with the history read after (the write may run more than once, on PostgreSQL).
+             // The claim as the approval left it, and its event, from the run that committed (the write
+             // may run more than once, on PostgreSQL).
     let decided = std::cell::RefCell::new(None);
     let write = |c: &mut DbConnection| {
         let event = audit::event(actor, change(id, "approve", row.status, approved, None));
         if !rows::mark_approved(c, id, (row.status, approved), &event)? {
             return Err(moved_on(c, actor.org_id, id, ClaimAction::Approve));
         }
-        *decided.borrow_mut() = Some(row.clone().approved(approved, &event));
+        *decided.borrow_mut() =
+            Some((row.clone().approved(approved, &event), audit::shown(&event)));
         // R16: the request's commitment is released first, so the room it frees is usable.
         if let Some(request) = row.travel_request_id {
             travel_requests::hand_over(c, actor, request)?;
@@ -448,15 +453,12 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimView> {
         ledger::commit_along(c, actor.org_id, &path, amount, source)
     };
     let view = answer_read_back(pool, actor, 200, write, |c| {
-        let row = decided
+        let (row, approval) = decided
             .borrow()
             .clone()
             .ok_or_else(|| AppError::Internal("an approval without its decision".into()))?;
-        // As the approval left it: a payment that followed at once is not this answer's.
-        let mut history = audit::history(c, actor.org_id, ENTITY, id)?;
-        if let Some(approval) = history.iter().position(|e| e.action == "approve") {
-            history.truncate(approval + 1);
-        }
+        let mut history = history.clone();
+        history.push(approval);
         to_view(c, actor.org_id, row, history)
     })?;
     metrics::record_approval(ENTITY);

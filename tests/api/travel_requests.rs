@@ -175,6 +175,12 @@ async fn settle_example(tickets: &str, net_payable: &str, to_return: &str) {
         )
         .await;
     approved.assert(200, "");
+    // The answer is the claim as a later read shows it, its settlement of the advance included.
+    let read = app
+        .get(&p.finance, &format!("/api/v1/travel-claims/{claim}"))
+        .await;
+    assert_eq!(approved.body, read.body);
+    assert_eq!(approved.body["settlement"]["advance"], "3000.00");
     let reimbursable = approved.body["breakdown"]["reimbursable"]
         .as_str()
         .unwrap()
