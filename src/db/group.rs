@@ -429,6 +429,46 @@ mod tests {
         numbers(&mut c, "SELECT n FROM done ORDER BY n")
     }
 
+    /// The suite's PostgreSQL database (`BAOXIAO_TEST_DATABASE_URL`), or `None` after saying
+    /// loudly that `what` goes untested: SQLite has no row locks.
+    fn postgres(what: &str) -> Option<String> {
+        let url = std::env::var("BAOXIAO_TEST_DATABASE_URL").ok();
+        if url.is_none() {
+            eprintln!("SKIPPED: {what} needs BAOXIAO_TEST_DATABASE_URL (PostgreSQL)");
+        }
+        url
+    }
+
+    /// A table of two rows `(id, n)`, `(1, 0)` and `(2, 0)`, named for its test and this process.
+    struct TwoRows(String);
+
+    impl TwoRows {
+        fn new(c: &mut DbConnection, name: &str) -> TwoRows {
+            let rows = TwoRows(format!("{name}_{}", std::process::id()));
+            for statement in [
+                "DROP TABLE IF EXISTS {t}",
+                "CREATE TABLE {t} (id BIGINT PRIMARY KEY, n BIGINT NOT NULL)",
+                "INSERT INTO {t} VALUES (1, 0), (2, 0)",
+            ] {
+                rows.sql(c, statement).unwrap_or_else(|e| panic!("{e:?}"));
+            }
+            rows
+        }
+
+        /// Runs `text`, in which `{t}` names the table.
+        fn sql(&self, c: &mut DbConnection, text: &str) -> Result<usize, crate::error::AppError> {
+            Ok(diesel::sql_query(text.replace("{t}", &self.0)).execute(c)?)
+        }
+
+        /// `n` of row 1 and of row 2; the table is dropped.
+        fn end(self, c: &mut DbConnection) -> Vec<i64> {
+            let n = numbers(c, &format!("SELECT n FROM {} ORDER BY id", self.0));
+            self.sql(c, "DROP TABLE {t}")
+                .unwrap_or_else(|e| panic!("{e:?}"));
+            n
+        }
+    }
+
     /// Writes that arrive together: each odd one writes and then refuses. Every even one is
     /// committed and visible once its call returns; no odd one leaves anything behind.
     #[test]
@@ -569,16 +609,8 @@ mod tests {
     /// `BAOXIAO_TEST_DATABASE_URL`; on SQLite, which has no row locks, it says so and passes.
     #[test]
     fn a_write_ended_to_break_a_lock_cycle_runs_again() {
-        let Ok(url) = std::env::var("BAOXIAO_TEST_DATABASE_URL") else {
-            eprintln!(
-                "SKIPPED: the lock-cycle re-run needs BAOXIAO_TEST_DATABASE_URL (PostgreSQL)"
-            );
+        let Some(url) = postgres("the lock-cycle re-run") else {
             return;
-        };
-        use crate::error::AppError;
-        let table = format!("group_cycle_{}", std::process::id());
-        let sql = |c: &mut DbConnection, text: &str| -> Result<usize, AppError> {
-            Ok(diesel::sql_query(text.replace("{t}", &table)).execute(c)?)
         };
         // Two server processes on one database: a pool, and so a lane, each.
         let (one, other) = (
@@ -586,15 +618,8 @@ mod tests {
             pool(&url, 2, 30_000).unwrap_or_else(|e| panic!("{e}")),
         );
         let mut setup = one.get().unwrap_or_else(|e| panic!("{e}"));
-        sql(&mut setup, "DROP TABLE IF EXISTS {t}")
-            .and_then(|_| {
-                sql(
-                    &mut setup,
-                    "CREATE TABLE {t} (id BIGINT PRIMARY KEY, n BIGINT NOT NULL)",
-                )
-            })
-            .and_then(|_| sql(&mut setup, "INSERT INTO {t} VALUES (1, 0), (2, 0)"))
-            .unwrap_or_else(|e| panic!("{e:?}"));
+        let rows = TwoRows::new(&mut setup, "group_cycle");
+        let sql = |c: &mut DbConnection, text: &str| rows.sql(c, text);
         let both_hold_one = Barrier::new(2);
         let runs = AtomicUsize::new(0);
         // Each locks one row, waits until the other holds the other row, then takes it.
@@ -624,13 +649,11 @@ mod tests {
         // At least one ran again; a write run again may meet the other in a cycle once more (its
         // first lock taken before the other's wait was granted), and run once more.
         assert!(runs.load(Ordering::SeqCst) >= 3, "one of them ran again");
-        let n = numbers(&mut setup, &format!("SELECT n FROM {table} ORDER BY id"));
         assert_eq!(
-            n,
+            rows.end(&mut setup),
             vec![2, 2],
             "each row moved once per write, not by the undone run"
         );
-        sql(&mut setup, "DROP TABLE {t}").unwrap_or_else(|e| panic!("{e:?}"));
     }
 
     /// PostgreSQL: a later member of a batch that meets a row locked elsewhere does not wait. The
@@ -639,26 +662,14 @@ mod tests {
     /// PostgreSQL suite); on SQLite, which has no row locks, it says so and passes.
     #[test]
     fn a_later_member_meeting_a_lock_runs_again_first_in_the_next_batch() {
-        let Ok(url) = std::env::var("BAOXIAO_TEST_DATABASE_URL") else {
-            eprintln!(
-                "SKIPPED: the lock-timeout re-run needs BAOXIAO_TEST_DATABASE_URL (PostgreSQL)"
-            );
+        let Some(url) = postgres("the lock-timeout re-run") else {
             return;
         };
         use crate::error::AppError;
         let pool = pool(&url, 4, 30_000).unwrap_or_else(|e| panic!("{e}"));
-        let table = format!("group_again_{}", std::process::id());
-        let sql = |c: &mut DbConnection, text: &str| -> Result<usize, AppError> {
-            Ok(diesel::sql_query(text.replace("{t}", &table)).execute(c)?)
-        };
         let mut other = pool.get().unwrap_or_else(|e| panic!("{e}"));
-        sql(&mut other, "DROP TABLE IF EXISTS {t}").unwrap_or_else(|e| panic!("{e:?}"));
-        sql(
-            &mut other,
-            "CREATE TABLE {t} (id BIGINT PRIMARY KEY, n BIGINT NOT NULL)",
-        )
-        .and_then(|_| sql(&mut other, "INSERT INTO {t} VALUES (1, 0), (2, 0)"))
-        .unwrap_or_else(|e| panic!("{e:?}"));
+        let rows = TwoRows::new(&mut other, "group_again");
+        let sql = |c: &mut DbConnection, text: &str| rows.sql(c, text);
         // Another session (another instance, say) holds row 1. Were the later write to wait for
         // it, the test would fail rather than hang: the server ends that session after 10 s.
         sql(
@@ -710,8 +721,6 @@ mod tests {
             2,
             "timed out once, then ran again"
         );
-        let n = numbers(&mut other, &format!("SELECT n FROM {table} ORDER BY id"));
-        assert_eq!(n, vec![11, 1]);
-        sql(&mut other, "DROP TABLE {t}").unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(rows.end(&mut other), vec![11, 1]);
     }
 }
