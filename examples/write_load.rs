@@ -5,20 +5,21 @@
 
 use std::time::{Duration, Instant};
 
+mod common;
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let arg = |i: usize| {
-        args.get(i)
-            .cloned()
-            .unwrap_or_else(|| panic!("usage: see the file's doc comment"))
-    };
-    let (base, claimant, finance, line) = (arg(1), arg(2), arg(3), arg(4));
-    let concurrency: u64 = args.get(5).and_then(|a| a.parse().ok()).unwrap_or(16);
-    let seconds: u64 = args.get(6).and_then(|a| a.parse().ok()).unwrap_or(10);
-    let rate: Option<u64> = args.get(7).and_then(|a| a.parse().ok()).filter(|r| *r > 0);
-    let body = serde_json::json!({"budget_line_id": line.parse::<i64>().unwrap_or(0), "purpose": "load", "destination": "邢台",
-        "departure_date": "2021-06-01", "return_date": "2021-06-01"});
+    let target = common::Target::from_args();
+    let concurrency: u64 = target.number(5, 16);
+    let seconds: u64 = target.number(6, 10);
+    let rate: Option<u64> = Some(target.number(7, 0)).filter(|r| *r > 0);
+    let common::Target {
+        base,
+        claimant,
+        finance,
+        claim: body,
+        ..
+    } = target;
     let client = reqwest::Client::new();
     let start = Instant::now();
     let deadline = start + Duration::from_secs(seconds);
