@@ -161,10 +161,15 @@ async fn an_admin_adds_a_user_who_then_signs_in_in_a_real_browser() {
     .await;
     // The finance queue itself: the password page's menu already says 待审核.
     wait_for_text(&c, "按提交先后排列").await;
+    shoot(&c, "admin-4-own-password-changed").await;
     let text = body_text(&c).await;
     assert!(
         text.contains("待审核") && text.contains("新会计 丁"),
         "{text}"
+    );
+    assert!(
+        text.contains("密码已更改"),
+        "told on the page landed on: {text}"
     );
     assert!(text.contains("老干部补助") && !text.contains("差旅费标准"));
 }
