@@ -14,13 +14,15 @@ pub fn add_org(pool: &Pool, code: &str, name: &str) -> AppResult<i64> {
             "lower-case letters, digits and '-'",
         ));
     }
-    let mut c = conn(pool)?;
-    write_tx(&mut c, |c| {
-        if orgs::find_by_code(c, code)?.is_some() {
-            return Err(AppError::DuplicateCode(code.to_string()));
-        }
-        Ok(orgs::insert(c, code, name)?)
-    })
+    // The code is unique in the database: a second organisation of that code, added at the same
+    // moment or not, is refused by the insert itself.
+    match orgs::insert(&mut *conn(pool)?, code, name) {
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => Err(AppError::DuplicateName(format!("organisation {code}"))),
+        inserted => Ok(inserted?),
+    }
 }
 
 /// The organisation `code` names, or the only one when `code` is absent.

@@ -47,3 +47,15 @@ async fn another_organisation_sees_nothing_of_ours() {
         .await
         .assert(422, "invalid_request");
 }
+
+#[tokio::test]
+async fn an_organisation_code_is_taken_once() {
+    let app = spawn_app().await;
+    baoxiao::services::users::add_org(&app.pool, "other-bureau", "另一个局").unwrap();
+    let again = baoxiao::services::users::add_org(&app.pool, "other-bureau", "又一个局")
+        .expect_err("the code is taken");
+    assert_eq!(
+        again.to_string(),
+        "organisation other-bureau already exists"
+    );
+}
