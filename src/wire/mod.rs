@@ -239,11 +239,16 @@ pub fn missing_field(field: &str, hint: &str) -> AppError {
 
 /// validator's nested errors as a flat list of JSON paths (`stays[1].city`).
 pub fn flatten_validation(errors: &ValidationErrors) -> Vec<FieldError> {
+    /// What validator names a list validated as a whole (a body that is a JSON array): its items
+    /// are `[i]`, not `_tmp_validator[i]`.
+    const WHOLE_LIST: &str = "_tmp_validator";
     fn walk(prefix: &str, errors: &ValidationErrors, out: &mut Vec<FieldError>) {
         let mut fields: Vec<_> = errors.errors().iter().collect();
         fields.sort_by_key(|(name, _)| name.to_string());
         for (name, kind) in fields {
-            let path = if prefix.is_empty() {
+            let path = if *name == WHOLE_LIST {
+                prefix.to_string()
+            } else if prefix.is_empty() {
                 name.to_string()
             } else {
                 format!("{prefix}.{name}")

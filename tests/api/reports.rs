@@ -360,6 +360,20 @@ async fn targets_are_editable_per_year() {
     .await;
     bad.assert(422, "invalid_request");
     assert_eq!(bad.fields(), ["[0].indicator", "[0].comparator"]);
+    // A field the body's own checks refuse is named by its item's index too.
+    let out_of_range = put(
+        app.admin.clone(),
+        json!([
+            {"line_code": "dept.project.cadre-subsidy", "indicator": "recipients_paid", "comparator": ">=", "target": "7"},
+            {"line_code": "", "indicator": "decided_on_time", "comparator": ">=", "deadline_days": 0}
+        ]),
+    )
+    .await;
+    out_of_range.assert(422, "invalid_request");
+    assert_eq!(
+        out_of_range.fields(),
+        ["[1].deadline_days", "[1].line_code"]
+    );
 }
 
 /// hledger's balances of the journal; panics when hledger cannot run (the test that calls it is
