@@ -4,6 +4,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use super::claims::Fen;
 use super::schema::{travel_claims, travel_requests};
 use super::DbConnection;
 use crate::domain::status::{ClaimStatus, RequestState, RequestStatus, Status};
@@ -25,6 +26,7 @@ pub struct RequestRow {
     pub tickets_estimate_fen: i64,
     pub advance_requested_fen: Option<i64>,
     pub estimate_fen: i64,
+    /// The [`StoredEstimateLine`]s, as a JSON list.
     pub estimate_lines: String,
     pub created_at: NaiveDateTime,
     pub decided_by: Option<i64>,
@@ -35,6 +37,18 @@ pub struct RequestRow {
     pub advance_paid_on: Option<NaiveDate>,
     pub advance_paid_by: Option<i64>,
     pub advance_paid_at: Option<NaiveDateTime>,
+}
+
+/// One explained amount of a request's estimate as the database keeps it: the amount in fen, the
+/// rule text as it was written when the request was made. Its own type, as a claim's breakdown
+/// has ([`super::claims::StoredBreakdown`]): what is stored does not change with the API's view,
+/// and is never read back through the client-input parser. Rows written before this type kept
+/// amounts as text (`"2400.00"`); [`Fen`] reads those too.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct StoredEstimateLine {
+    pub item: String,
+    pub amount: Fen,
+    pub rule: String,
 }
 
 impl RequestRow {
@@ -271,4 +285,25 @@ pub fn live_claims_of(
             travel_claims::advance_returned_on,
         ))
         .load(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stored_estimate_reads_in_fen_and_in_the_older_text_form() {
+        let line = |amount: i64| StoredEstimateLine {
+            item: "lodging".into(),
+            amount: Fen(amount),
+            rule: "R4 住宿费: 400.00/night (beijing) × 3 nights × 2 travellers".into(),
+        };
+        let now = serde_json::to_string(&[line(240_000)]).unwrap_or_default();
+        assert!(now.contains(r#""amount":240000"#), "{now}");
+        let older = r#"[{"item":"lodging","amount":"2400.00","rule":"R4 住宿费: 400.00/night (beijing) × 3 nights × 2 travellers"}]"#;
+        for stored in [now.as_str(), older] {
+            let read: Vec<StoredEstimateLine> = serde_json::from_str(stored).unwrap_or_default();
+            assert_eq!(read, [line(240_000)], "{stored}");
+        }
+    }
 }

@@ -11,11 +11,12 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use crate::auth::{Actor, Role};
-use crate::db::travel_requests::{self as rows, NewRequest, RequestRow};
+use crate::db::claims::Fen;
+use crate::db::travel_requests::{self as rows, NewRequest, RequestRow, StoredEstimateLine};
 use crate::db::{budget as lines, now, DbConnection, Pool};
 use crate::domain::status::{ClaimStatus, RequestAction, RequestStatus, Status};
 use crate::domain::travel::Overflow;
-use crate::domain::travel_request::{estimate, settle, Settlement};
+use crate::domain::travel_request::{estimate, settle, Estimate, Settlement};
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
 use crate::routes::list::Page;
@@ -46,8 +47,15 @@ fn load(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<RequestView> {
 }
 
 fn to_view(row: RequestRow, history: Vec<crate::wire::HistoryView>) -> AppResult<RequestView> {
-    let estimate_lines: Vec<EstimateLineView> = serde_json::from_str(&row.estimate_lines)
-        .map_err(|e| AppError::Internal(format!("stored estimate: {e}")))?;
+    let estimate_lines = serde_json::from_str::<Vec<StoredEstimateLine>>(&row.estimate_lines)
+        .map_err(|e| AppError::Internal(format!("stored estimate: {e}")))?
+        .into_iter()
+        .map(|l| EstimateLineView {
+            item: l.item,
+            amount: Money::from_fen(l.amount.0),
+            rule: l.rule,
+        })
+        .collect();
     let days = (row.return_date - row.departure_date).num_days() + 1;
     Ok(RequestView {
         id: row.id,
@@ -77,11 +85,7 @@ fn to_view(row: RequestRow, history: Vec<crate::wire::HistoryView>) -> AppResult
 }
 
 /// R16: the estimate and its explained lines, with the policy in force on the departure date.
-fn compute(
-    c: &mut DbConnection,
-    org_id: i64,
-    input: &RequestInput,
-) -> AppResult<(i64, Money, Vec<EstimateLineView>)> {
+fn compute(c: &mut DbConnection, org_id: i64, input: &RequestInput) -> AppResult<(i64, Estimate)> {
     let version = policy::in_force(c, org_id, input.departure_date, "departure_date")?;
     let rates = version
         .policy
@@ -102,16 +106,7 @@ fn compute(
     if e.total > Money::from_fen(crate::domain::money::MAX_INPUT_FEN) {
         return Err(too_large());
     }
-    let lines = e
-        .lines
-        .iter()
-        .map(|l| EstimateLineView {
-            item: l.item.as_str().to_string(),
-            amount: l.amount,
-            rule: l.rule_text(),
-        })
-        .collect();
-    Ok((version.id, e.total, lines))
+    Ok((version.id, e))
 }
 
 fn too_large() -> AppError {
@@ -127,8 +122,17 @@ pub fn quote(
     actor: &Actor,
     input: &RequestInput,
 ) -> AppResult<(Money, Vec<EstimateLineView>)> {
-    let (_, total, lines) = compute(&mut *conn(pool)?, actor.org_id, input)?;
-    Ok((total, lines))
+    let (_, e) = compute(&mut *conn(pool)?, actor.org_id, input)?;
+    let lines = e
+        .lines
+        .iter()
+        .map(|l| EstimateLineView {
+            item: l.item.as_str().to_string(),
+            amount: l.amount,
+            rule: l.rule_text(),
+        })
+        .collect();
+    Ok((e.total, lines))
 }
 
 /// `POST /api/v1/travel-requests` (claimant): stores the request with its estimate.
@@ -139,7 +143,14 @@ pub fn create(pool: &Pool, actor: &Actor, input: RequestInput) -> AppResult<Requ
             input.budget_line_id.to_string(),
         ));
     }
-    let (policy_id, total, estimate_lines) = compute(&mut c, actor.org_id, &input)?;
+    let (
+        policy_id,
+        Estimate {
+            total,
+            lines: explained,
+            ..
+        },
+    ) = compute(&mut c, actor.org_id, &input)?;
     if let Some(advance) = input.advance_requested {
         if advance > total {
             return Err(AppError::field(
@@ -148,8 +159,16 @@ pub fn create(pool: &Pool, actor: &Actor, input: RequestInput) -> AppResult<Requ
             ));
         }
     }
+    let explained: Vec<StoredEstimateLine> = explained
+        .iter()
+        .map(|l| StoredEstimateLine {
+            item: l.item.as_str().to_string(),
+            amount: Fen(l.amount.fen()),
+            rule: l.rule_text(),
+        })
+        .collect();
     let stored =
-        serde_json::to_string(&estimate_lines).map_err(|e| AppError::Internal(e.to_string()))?;
+        serde_json::to_string(&explained).map_err(|e| AppError::Internal(e.to_string()))?;
     let travellers = i32::try_from(input.travellers)
         .map_err(|_| AppError::field("travellers", "between 1 and 99"))?;
     drop(c); // the shared write transaction has a connection of its own
