@@ -15,13 +15,7 @@ async fn main() {
     let target = common::Target::from_args();
     let concurrency: usize = target.number(5, 16);
     let count: usize = target.number(6, 20_000);
-    let common::Target {
-        base,
-        claimant,
-        finance,
-        claim: body,
-        ..
-    } = target;
+    let (base, claimant, finance, body) = target.parts();
     let client = reqwest::Client::new();
 
     // The claims to approve.

@@ -13,13 +13,7 @@ async fn main() {
     let concurrency: u64 = target.number(5, 16);
     let seconds: u64 = target.number(6, 10);
     let rate: Option<u64> = Some(target.number(7, 0)).filter(|r| *r > 0);
-    let common::Target {
-        base,
-        claimant,
-        finance,
-        claim: body,
-        ..
-    } = target;
+    let (base, claimant, finance, body) = target.parts();
     let client = reqwest::Client::new();
     let start = Instant::now();
     let deadline = start + Duration::from_secs(seconds);

@@ -30,6 +30,11 @@ impl Target {
         }
     }
 
+    /// The base URL, the claimant's and finance's tokens, and the claim.
+    pub fn parts(self) -> (String, String, String, serde_json::Value) {
+        (self.base, self.claimant, self.finance, self.claim)
+    }
+
     /// The `i`th argument as a number, or `default` where it is absent.
     pub fn number<T: std::str::FromStr>(&self, i: usize, default: T) -> T {
         self.args

@@ -82,6 +82,23 @@ impl Visitor {
         self.send(request).await
     }
 
+    /// Posts the password form: the current password, the new one and its repetition.
+    pub async fn change_password(
+        &mut self,
+        csrf: &str,
+        current: &str,
+        new: &str,
+        repeat: &str,
+    ) -> Page {
+        let form = [
+            ("csrf", csrf),
+            ("current", current),
+            ("password", new),
+            ("repeat", repeat),
+        ];
+        self.post("/password", &form).await
+    }
+
     pub async fn sign_in(&mut self, login: &str, password: &str) -> Page {
         self.post(
             "/login",
@@ -663,52 +680,18 @@ async fn the_first_admin_must_change_the_printed_password() {
     assert!(page.body.contains("初始密码"));
     let csrf = page.csrf();
     let mismatch = v
-        .post(
-            "/password",
-            &[
-                ("csrf", &csrf),
-                ("current", &password),
-                ("password", "new-secret-1"),
-                ("repeat", "new-secret-2"),
-            ],
-        )
+        .change_password(&csrf, &password, "new-secret-1", "new-secret-2")
         .await;
     assert_eq!(mismatch.status, 422);
     assert!(mismatch.body.contains("两次输入的新密码不一致"));
-    let short = v
-        .post(
-            "/password",
-            &[
-                ("csrf", &csrf),
-                ("current", &password),
-                ("password", "short"),
-                ("repeat", "short"),
-            ],
-        )
-        .await;
+    let short = v.change_password(&csrf, &password, "short", "short").await;
     assert!(short.body.contains("8 到 128 个字符"), "{}", short.body);
     let wrong = v
-        .post(
-            "/password",
-            &[
-                ("csrf", &csrf),
-                ("current", "wrong"),
-                ("password", "new-secret-1"),
-                ("repeat", "new-secret-1"),
-            ],
-        )
+        .change_password(&csrf, "wrong", "new-secret-1", "new-secret-1")
         .await;
     assert!(wrong.body.contains("当前密码不正确"));
     let done = v
-        .post(
-            "/password",
-            &[
-                ("csrf", &csrf),
-                ("current", &password),
-                ("password", "new-secret-1"),
-                ("repeat", "new-secret-1"),
-            ],
-        )
+        .change_password(&csrf, &password, "new-secret-1", "new-secret-1")
         .await;
     assert_eq!(done.location, "/");
     let home = v.get("/").await;
@@ -735,15 +718,7 @@ async fn a_claimant_who_changes_their_password_is_told_so_on_their_first_page() 
     assert_eq!(v.sign_in("zhangsan", &password).await.status, 303);
     let csrf = v.csrf("/password").await;
     let done = v
-        .post(
-            "/password",
-            &[
-                ("csrf", &csrf),
-                ("current", &password),
-                ("password", "new-secret-1"),
-                ("repeat", "new-secret-1"),
-            ],
-        )
+        .change_password(&csrf, &password, "new-secret-1", "new-secret-1")
         .await;
     assert_eq!(
         done.location, "/claims",
