@@ -429,6 +429,16 @@ pub struct StoredLine {
 #[serde(transparent)]
 pub struct Fen(pub i64);
 
+impl Fen {
+    /// Writes the amount as text with two decimals (`"2400.00"`), for a record that earlier
+    /// releases also read and that must stay readable to them (`serialize_with`).
+    pub fn as_text<S: serde::Serializer>(fen: &Fen, serializer: S) -> Result<S::Ok, S::Error> {
+        let sign = if fen.0 < 0 { "-" } else { "" };
+        let fen = fen.0.unsigned_abs();
+        serializer.collect_str(&format_args!("{sign}{}.{:02}", fen / 100, fen % 100))
+    }
+}
+
 impl<'de> Deserialize<'de> for Fen {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         #[derive(Deserialize)]

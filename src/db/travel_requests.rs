@@ -39,14 +39,17 @@ pub struct RequestRow {
     pub advance_paid_at: Option<NaiveDateTime>,
 }
 
-/// One explained amount of a request's estimate as the database keeps it: the amount in fen, the
-/// rule text as it was written when the request was made. Its own type, as a claim's breakdown
-/// has ([`super::claims::StoredBreakdown`]): what is stored does not change with the API's view,
-/// and is never read back through the client-input parser. Rows written before this type kept
-/// amounts as text (`"2400.00"`); [`Fen`] reads those too.
+/// One explained amount of a request's estimate as the database keeps it: the amount, the rule
+/// text as it was written when the request was made. Its own type, as a claim's breakdown has
+/// ([`super::claims::StoredBreakdown`]): what is stored does not change with the API's view, and
+/// is never read back through the client-input parser. The amount is written as text
+/// (`"2400.00"`), as every earlier release wrote and read it, so that instances of two releases
+/// on one database (upgraded one at a time) read each other's requests; [`Fen`] reads a JSON
+/// integer too.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct StoredEstimateLine {
     pub item: String,
+    #[serde(serialize_with = "Fen::as_text")]
     pub amount: Fen,
     pub rule: String,
 }
@@ -292,18 +295,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_stored_estimate_reads_in_fen_and_in_the_older_text_form() {
+    fn a_stored_estimate_is_written_as_earlier_releases_wrote_it_and_read_in_either_form() {
         let line = |amount: i64| StoredEstimateLine {
             item: "lodging".into(),
             amount: Fen(amount),
             rule: "R4 住宿费: 400.00/night (beijing) × 3 nights × 2 travellers".into(),
         };
-        let now = serde_json::to_string(&[line(240_000)]).unwrap_or_default();
-        assert!(now.contains(r#""amount":240000"#), "{now}");
-        let older = r#"[{"item":"lodging","amount":"2400.00","rule":"R4 住宿费: 400.00/night (beijing) × 3 nights × 2 travellers"}]"#;
-        for stored in [now.as_str(), older] {
-            let read: Vec<StoredEstimateLine> = serde_json::from_str(stored).unwrap_or_default();
-            assert_eq!(read, [line(240_000)], "{stored}");
+        let written = serde_json::to_string(&[line(240_000), line(5), line(-4_000)])
+            .unwrap_or_else(|e| panic!("{e}"));
+        let json: serde_json::Value =
+            serde_json::from_str(&written).unwrap_or_else(|e| panic!("{e}"));
+        let amounts: Vec<Option<&str>> = (0..3).map(|i| json[i]["amount"].as_str()).collect();
+        assert_eq!(amounts, [Some("2400.00"), Some("0.05"), Some("-40.00")]);
+        let integer = r#"[{"item":"lodging","amount":240000,"rule":"R4 住宿费: 400.00/night (beijing) × 3 nights × 2 travellers"}]"#;
+        for stored in [written.as_str(), integer] {
+            let read: Vec<StoredEstimateLine> =
+                serde_json::from_str(stored).unwrap_or_else(|e| panic!("{e}: {stored}"));
+            assert_eq!(read[0], line(240_000), "{stored}");
         }
+        let read: Vec<StoredEstimateLine> =
+            serde_json::from_str(&written).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(read, [line(240_000), line(5), line(-4_000)]);
     }
 }

@@ -302,22 +302,6 @@ pub fn timestamp(at: NaiveDateTime) -> String {
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-impl<'de> Deserialize<'de> for Money {
-    /// Reads back what [`Serialize`] wrote (a travel request's stored estimate lines); client
-    /// input goes through [`AmountInput`] instead.
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        let negative = text.starts_with('-');
-        let magnitude =
-            Money::parse_input(text.trim_start_matches('-')).map_err(serde::de::Error::custom)?;
-        Ok(if negative {
-            Money::ZERO.checked_sub(magnitude).unwrap_or(Money::ZERO)
-        } else {
-            magnitude
-        })
-    }
-}
-
 /// A status change of a claim: who, when.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct HistoryView {

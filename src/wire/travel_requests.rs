@@ -81,7 +81,7 @@ impl TryFrom<RequestBody> for RequestInput {
 }
 
 /// One explained amount of the estimate, with the quote's rule text.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct EstimateLineView {
     /// `lodging`, `meal_allowance`, `transport_allowance` or `ticket`.
     pub item: String,
