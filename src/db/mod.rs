@@ -168,14 +168,10 @@ impl ManageConnection for Manager {
                 let mut conn = diesel::SqliteConnection::establish(&self.url)
                     .map_err(r2d2::Error::ConnectionError)?;
                 // WAL lets readers run beside the one writer; FULL makes every commit durable;
-                // writers wait for the lock (busy_timeout) instead of failing. Temporary data
-                // stays in memory, among it the statement journal of the savepoint each member of
-                // a shared write transaction runs in ([`group`]), which would otherwise spill to
-                // a file once a batch has written 64 KiB.
+                // writers wait for the lock (busy_timeout) instead of failing.
                 conn.batch_execute(&format!(
                     "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; \
-                     PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
-                     PRAGMA temp_store = MEMORY;",
+                     PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
                     self.busy_timeout_ms
                 ))
                 .map_err(r2d2::Error::QueryError)?;
