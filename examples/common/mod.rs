@@ -35,11 +35,14 @@ impl Target {
         (self.base, self.claimant, self.finance, self.claim)
     }
 
-    /// The `i`th argument as a number, or `default` where it is absent.
+    /// The `i`th argument as a number, or `default` where it is absent; a panic where it is not
+    /// a number, rather than a run with other figures than asked for.
     pub fn number<T: std::str::FromStr>(&self, i: usize, default: T) -> T {
-        self.args
-            .get(i)
-            .and_then(|a| a.parse().ok())
-            .unwrap_or(default)
+        match self.args.get(i) {
+            None => default,
+            Some(a) => a
+                .parse()
+                .unwrap_or_else(|_| panic!("argument {i} is not a number: {a}")),
+        }
     }
 }

@@ -454,6 +454,8 @@ mod tests {
         }
     }
 
+    /// Nothing leads back to submitted: an approval answers with the history it read before its
+    /// conditional write, and its own event ([`crate::services::claims::approve`]).
     #[test]
     fn claims_move_as_r11_says() {
         use ClaimAction as A;

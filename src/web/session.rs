@@ -145,7 +145,8 @@ pub async fn flash(pool: &web::Data<Pool>, user: &SignedIn, text: String) -> Res
     run(move || sign_in::flash(&pool, &id_hash, &text)).await
 }
 
-/// Each person's first page by their roles; `/` itself for an administrator only.
+/// Each person's first page by their roles, finance first; `/` itself for someone with none of
+/// those roles (an administrator).
 fn first_page(user: &SignedIn) -> &'static str {
     if user.actor.has(Role::Finance) {
         "/finance"
