@@ -22,13 +22,14 @@ use crate::domain::travel::{Breakdown, Trip, TripInput};
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
 use crate::metrics;
+use crate::wire::travel_requests::SettlementView;
 use crate::wire::{timestamp, BreakdownView, ClaimView, HistoryView, ItemView, RuleText, StayView};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use super::audit;
 use super::ledger::{self, Source};
 use super::travel_requests;
-use super::{answer, answer_read_back, clock, conn, policy};
+use super::{answer, answer_known, clock, conn, policy};
 
 const ENTITY: &str = "travel_claim";
 
@@ -300,16 +301,33 @@ fn to_view(
     row: ClaimRow,
     history: Vec<HistoryView>,
 ) -> AppResult<ClaimView> {
-    let settlement = match row.travel_request_id {
-        Some(request) => Some(travel_requests::settlement(
-            c,
-            org_id,
-            request,
-            Money::from_fen(row.reimbursable_fen),
-            row.advance_returned_on,
-        )?),
-        None => None,
+    let settlement = settlement_of(c, org_id, &row)?;
+    view(row, history, settlement)
+}
+
+/// R16: how the claim settles the advance of the travel request it names, if it names one.
+fn settlement_of(
+    c: &mut DbConnection,
+    org_id: i64,
+    row: &ClaimRow,
+) -> AppResult<Option<SettlementView>> {
+    let Some(request) = row.travel_request_id else {
+        return Ok(None);
     };
+    Ok(Some(travel_requests::settlement(
+        c,
+        org_id,
+        request,
+        Money::from_fen(row.reimbursable_fen),
+        row.advance_returned_on,
+    )?))
+}
+
+fn view(
+    row: ClaimRow,
+    history: Vec<HistoryView>,
+    settlement: Option<SettlementView>,
+) -> AppResult<ClaimView> {
     let breakdown = view_of(
         serde_json::from_str(&row.breakdown)
             .map_err(|e| AppError::Internal(format!("stored breakdown: {e}")))?,
@@ -429,6 +447,9 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimView> {
     // A claim's history grows only by its moves, and the approval is refused if the claim has
     // moved since this read: the answer's history is this one and the approval's own event.
     let history = audit::history(&mut c, actor.org_id, ENTITY, id)?;
+    // No advance is paid on a request once a live claim names it (db::travel_requests::
+    // pay_advance), so the settlement read now is the one after the approval too.
+    let settlement = settlement_of(&mut c, actor.org_id, &row)?;
     let amount = Money::from_fen(row.reimbursable_fen);
     let source = Source {
         kind: ENTITY,
@@ -452,17 +473,17 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimView> {
         }
         ledger::commit_along(c, actor.org_id, &path, amount, source)
     };
-    let view = answer_read_back(pool, actor, 200, write, |c| {
+    let answered = answer_known(pool, actor, 200, write, || {
         let (row, approval) = decided
             .borrow()
             .clone()
             .ok_or_else(|| AppError::Internal("an approval without its decision".into()))?;
         let mut history = history.clone();
         history.push(approval);
-        to_view(c, actor.org_id, row, history)
+        view(row, history, settlement.clone())
     })?;
     metrics::record_approval(ENTITY);
-    Ok(view)
+    Ok(answered)
 }
 
 /// `POST /api/v1/travel-claims/{id}/reject`: from submitted or approved; releases any commitment.

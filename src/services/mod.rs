@@ -94,28 +94,28 @@ where
     Ok(value)
 }
 
-/// [`answer`] for a use case whose answer is a view read back after its writes: without an
-/// Idempotency-Key the view is read once the shared commit is durable, on a connection of the
-/// pool, so that the shared transaction holds only the writes; with a key it is read inside the
-/// transaction, to be stored with the key.
-pub fn answer_read_back<T, W, R>(
+/// [`answer`] for a use case whose answer its writes decide without reading anything more
+/// (`known`, called once they have run): without an Idempotency-Key it is made once the shared
+/// commit is durable, so that an approval that committed is never answered with an error; with a
+/// key it is made inside the transaction, to be stored with the key.
+pub fn answer_known<T, W, K>(
     pool: &Pool,
     actor: &Actor,
     status: u16,
     mut write: W,
-    read_back: R,
+    known: K,
 ) -> AppResult<T>
 where
     T: Serialize,
     W: FnMut(&mut DbConnection) -> AppResult<()>,
-    R: Fn(&mut DbConnection) -> AppResult<T>,
+    K: Fn() -> AppResult<T>,
 {
     if actor.key.is_some() {
         return answer(pool, actor, status, |c| {
             write(c)?;
-            read_back(c)
+            known()
         });
     }
     act(pool, actor, write)?;
-    read_back(&mut *conn(pool)?)
+    known()
 }

@@ -21,6 +21,12 @@ async fn a_retry_returns_the_first_response_without_acting_again() {
     first.assert(200, "");
     let again = approve_with_key(&app, &finance, id, "approve-1").await;
     assert_eq!((again.status, &again.body), (first.status, &first.body));
+    // The answer made inside the transaction, to be kept with the key, is the claim as a later
+    // read shows it.
+    let read = app
+        .get(&finance, &format!("/api/v1/travel-claims/{id}"))
+        .await;
+    assert_eq!(first.body, read.body);
     let commits = app
         .get(&app.admin, &format!("/api/v1/budget-lines/{line}/entries"))
         .await
