@@ -604,3 +604,37 @@ async fn ten_concurrent_claims_naming_one_request_make_one() {
     let claims = app.get(&p.finance, "/api/v1/travel-claims").await;
     assert_eq!(claims.body.as_array().unwrap().len(), 1);
 }
+
+/// Once a claim names the request, its advance is settled by that claim: none is paid after it
+/// (an approval's answer reads the settlement before it writes, and relies on this).
+#[tokio::test]
+async fn no_advance_is_paid_on_a_request_a_live_claim_names() {
+    let app = spawn_app().await;
+    let p = people(&app);
+    let line = app.line_id(OPS).await;
+    let id = approved_request(&app, &p, line).await;
+    decisions_dated_2021_03_01(&app);
+    let claim = app
+        .submit(&p.traveller, &beijing_claim(line, id, "600.00"))
+        .await;
+    app.post(
+        &p.finance,
+        &format!("/api/v1/travel-requests/{id}/pay-advance"),
+        &json!({"amount": "1000.00", "paid_on": "2021-03-01"}),
+    )
+    .await
+    .assert(409, "invalid_transition");
+    let approved = app
+        .post(
+            &p.finance,
+            &format!("/api/v1/travel-claims/{claim}/approve"),
+            &json!({}),
+        )
+        .await;
+    approved.assert(200, "");
+    assert_eq!(approved.body["settlement"]["advance"], "0.00");
+    let read = app
+        .get(&p.finance, &format!("/api/v1/travel-claims/{claim}"))
+        .await;
+    assert_eq!(approved.body, read.body);
+}
