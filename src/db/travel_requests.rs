@@ -8,6 +8,7 @@ use super::claims::Fen;
 use super::schema::{travel_claims, travel_requests};
 use super::DbConnection;
 use crate::domain::status::{ClaimStatus, RequestState, RequestStatus, Status};
+use crate::domain::travel_request::EstimateLine;
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = travel_requests)]
@@ -52,6 +53,17 @@ pub struct StoredEstimateLine {
     #[serde(serialize_with = "Fen::as_text")]
     pub amount: Fen,
     pub rule: String,
+}
+
+impl StoredEstimateLine {
+    /// The line as it is kept, its rule written out now.
+    pub fn new(line: &EstimateLine) -> StoredEstimateLine {
+        StoredEstimateLine {
+            item: line.item.as_str().to_string(),
+            amount: Fen(line.amount.fen()),
+            rule: line.rule_text(),
+        }
+    }
 }
 
 impl RequestRow {

@@ -11,7 +11,6 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use crate::auth::{Actor, Role};
-use crate::db::claims::Fen;
 use crate::db::travel_requests::{self as rows, NewRequest, RequestRow, StoredEstimateLine};
 use crate::db::{budget as lines, now, DbConnection, Pool};
 use crate::domain::status::{ClaimStatus, RequestAction, RequestStatus, Status};
@@ -47,15 +46,10 @@ fn load(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<RequestView> {
 }
 
 fn to_view(row: RequestRow, history: Vec<crate::wire::HistoryView>) -> AppResult<RequestView> {
-    let estimate_lines = serde_json::from_str::<Vec<StoredEstimateLine>>(&row.estimate_lines)
-        .map_err(|e| AppError::Internal(format!("stored estimate: {e}")))?
-        .into_iter()
-        .map(|l| EstimateLineView {
-            item: l.item,
-            amount: Money::from_fen(l.amount.0),
-            rule: l.rule,
-        })
-        .collect();
+    let estimate_lines = shown(
+        serde_json::from_str(&row.estimate_lines)
+            .map_err(|e| AppError::Internal(format!("stored estimate: {e}")))?,
+    );
     let days = (row.return_date - row.departure_date).num_days() + 1;
     Ok(RequestView {
         id: row.id,
@@ -123,16 +117,23 @@ pub fn quote(
     input: &RequestInput,
 ) -> AppResult<(Money, Vec<EstimateLineView>)> {
     let (_, e) = compute(&mut *conn(pool)?, actor.org_id, input)?;
-    let lines = e
-        .lines
-        .iter()
+    // Shown as a request stores and shows them, so that the estimate on the form is the one kept.
+    Ok((
+        e.total,
+        shown(e.lines.iter().map(StoredEstimateLine::new).collect()),
+    ))
+}
+
+/// Estimate lines as the API and the pages show them.
+fn shown(lines: Vec<StoredEstimateLine>) -> Vec<EstimateLineView> {
+    lines
+        .into_iter()
         .map(|l| EstimateLineView {
-            item: l.item.as_str().to_string(),
-            amount: l.amount,
-            rule: l.rule_text(),
+            item: l.item,
+            amount: Money::from_fen(l.amount.0),
+            rule: l.rule,
         })
-        .collect();
-    Ok((e.total, lines))
+        .collect()
 }
 
 /// `POST /api/v1/travel-requests` (claimant): stores the request with its estimate.
@@ -159,14 +160,8 @@ pub fn create(pool: &Pool, actor: &Actor, input: RequestInput) -> AppResult<Requ
             ));
         }
     }
-    let explained: Vec<StoredEstimateLine> = explained
-        .iter()
-        .map(|l| StoredEstimateLine {
-            item: l.item.as_str().to_string(),
-            amount: Fen(l.amount.fen()),
-            rule: l.rule_text(),
-        })
-        .collect();
+    let explained: Vec<StoredEstimateLine> =
+        explained.iter().map(StoredEstimateLine::new).collect();
     let stored =
         serde_json::to_string(&explained).map_err(|e| AppError::Internal(e.to_string()))?;
     let travellers = i32::try_from(input.travellers)
