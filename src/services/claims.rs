@@ -457,8 +457,9 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimView> {
         actor: actor.user_id,
     };
     drop(c); // the shared write transaction has a connection of its own
-             // The claim as the approval left it, and its event, from the run that committed (the write
-             // may run more than once, on PostgreSQL).
+
+    // The claim as the approval left it, and its event, from the run that committed (the write
+    // may run more than once, on PostgreSQL).
     let decided = std::cell::RefCell::new(None);
     let write = |c: &mut DbConnection| {
         let event = audit::event(actor, change(id, "approve", row.status, approved, None));

@@ -96,8 +96,8 @@ where
 
 /// [`answer`] for a use case whose answer its writes decide without reading anything more
 /// (`known`, called once they have run): without an Idempotency-Key it is made once the shared
-/// commit is durable, so that an approval that committed is never answered with an error; with a
-/// key it is made inside the transaction, to be stored with the key.
+/// commit is durable, with no connection to wait for after it; with a key it is made inside the
+/// transaction, to be stored with the key.
 pub fn answer_known<T, W, K>(
     pool: &Pool,
     actor: &Actor,
