@@ -34,6 +34,7 @@ pub mod invoices;
 pub mod orgs;
 pub mod pages;
 pub mod policy;
+pub mod recent;
 pub mod reports;
 pub mod schema;
 pub mod subsidy;
@@ -69,6 +70,10 @@ pub struct Pool {
     group: std::sync::Arc<group::GroupCommit>,
     policies: std::sync::Arc<policy::Cache>,
     paths: std::sync::Arc<budget::Paths>,
+    /// Users by the hash of their bearer token, as read a moment ago ([`recent`]).
+    token_users: std::sync::Arc<recent::Recent<String, std::sync::Arc<users::UserRow>>>,
+    /// Each organisation's policy versions, as read a moment ago ([`recent`]).
+    versions: std::sync::Arc<recent::Recent<i64, std::sync::Arc<[policy::PolicyRow]>>>,
     /// One turn per pooled connection, for reads sent to the blocking pool
     /// ([`crate::routes::extract::read`]).
     read_turns: std::sync::Arc<tokio::sync::Semaphore>,
@@ -107,6 +112,16 @@ impl Pool {
     /// The paths up the budget tree this database's requests have read.
     pub fn paths(&self) -> &budget::Paths {
         &self.paths
+    }
+
+    /// Users by the hash of their bearer token, as this process read them a moment ago.
+    pub fn token_users(&self) -> &recent::Recent<String, std::sync::Arc<users::UserRow>> {
+        &self.token_users
+    }
+
+    /// Each organisation's policy versions (by id), as this process read them a moment ago.
+    pub fn versions(&self) -> &recent::Recent<i64, std::sync::Arc<[policy::PolicyRow]>> {
+        &self.versions
     }
 
     /// Runs `f` in a write transaction shared with the writes that arrive with it, returning once
@@ -321,6 +336,8 @@ pub fn pool(url: &str, size: u32, busy_timeout_ms: u32) -> Result<Pool, r2d2::Po
         group: std::sync::Arc::new(group::GroupCommit::new(manager)),
         policies: Default::default(),
         paths: Default::default(),
+        token_users: Default::default(),
+        versions: Default::default(),
         read_turns: std::sync::Arc::new(tokio::sync::Semaphore::new(
             usize::try_from(size).unwrap_or(1),
         )),

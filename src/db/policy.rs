@@ -72,8 +72,9 @@ pub struct NewPolicy {
     pub created_at: chrono::NaiveDateTime,
 }
 
-/// The version in force on `date`: the latest `effective_from` on or before it (R2). Every
-/// quote and claim reads it, on the backend's own connection ([`direct!`]).
+/// The version in force on `date`: the latest `effective_from` on or before it (R2), on the
+/// backend's own connection ([`direct!`]). Quotes and claims pick it from [`all`] instead, as
+/// their process read it a moment ago ([`super::recent`]).
 pub fn in_force(
     conn: &mut DbConnection,
     org_id: i64,

@@ -35,7 +35,8 @@ pub fn insert(
 }
 
 pub fn find_by_token_hash(conn: &mut DbConnection, hash: &str) -> QueryResult<Option<UserRow>> {
-    // Every request makes this lookup.
+    // Every request makes this lookup, unless its process read the token a moment ago
+    // ([`super::recent`]).
     direct!(conn, c => users::table
         .filter(users::token_hash.eq(hash))
         .select(UserRow::as_select())

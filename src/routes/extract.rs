@@ -48,7 +48,17 @@ pub async fn authenticate(req: &HttpRequest) -> Result<Actor, AppError> {
         .app_data::<web::Data<Pool>>()
         .cloned()
         .ok_or_else(|| AppError::Internal("no pool".into()))?;
-    let actor = read(&pool, move |c| services::users::authenticate_on(c, &token)).await?;
+    // Most requests come from a caller this process authenticated a moment ago: no database.
+    let actor = match services::users::authenticate_recent(&pool, &token) {
+        Some(actor) => actor,
+        None => {
+            let shared = pool.clone();
+            read(&pool, move |c| {
+                services::users::authenticate_on(&shared, c, &token)
+            })
+            .await?
+        }
+    };
     req.extensions_mut().insert(actor.clone());
     Ok(actor)
 }

@@ -25,8 +25,14 @@ pub async fn quote(
     body: Body<ClaimBody>,
 ) -> AppResult<HttpResponse> {
     let input = body.into_inner()?.try_into()?;
-    let shared = pool.clone();
-    let breakdown = read(&pool, move |c| claims::quote_on(&shared, c, &caller, input)).await?;
+    // Most quotes need no database: this process read the policy in force a moment ago.
+    let breakdown = match claims::quote_recent(&pool, &caller, &input) {
+        Some(breakdown) => breakdown?,
+        None => {
+            let shared = pool.clone();
+            read(&pool, move |c| claims::quote_on(&shared, c, &caller, input)).await?
+        }
+    };
     Ok(HttpResponse::Ok().json(breakdown))
 }
 

@@ -47,6 +47,10 @@ fn compute(
     input: TripInput,
 ) -> AppResult<Computed> {
     let version = policy::in_force_cached(pool, c, org_id, input.departure_date, "departure_date")?;
+    compute_with(&version, input)
+}
+
+fn compute_with(version: &policy::Version, input: TripInput) -> AppResult<Computed> {
     let trip = Trip::parse(input, &version.policy)?;
     let breakdown = trip.compute().map_err(|_| too_large("stays"))?;
     if let Some(field) = breakdown.over_limit() {
@@ -114,6 +118,23 @@ pub fn quote(pool: &Pool, actor: &Actor, input: TripInput) -> AppResult<Breakdow
 }
 
 /// [`quote`] on a connection the caller holds.
+/// `POST /api/v1/travel-claims/quote` without a connection, when this process read the policy in
+/// force a moment ago ([`policy::in_force_recent`]); `None` when it must ask the database
+/// ([`quote_on`]).
+pub fn quote_recent(
+    pool: &Pool,
+    actor: &Actor,
+    input: &TripInput,
+) -> Option<AppResult<BreakdownView>> {
+    let version =
+        policy::in_force_recent(pool, actor.org_id, input.departure_date, "departure_date")?;
+    Some(
+        version
+            .and_then(|version| compute_with(&version, input.clone()))
+            .map(|computed| BreakdownView::new(computed.policy_version, &computed.breakdown)),
+    )
+}
+
 pub fn quote_on(
     pool: &Pool,
     c: &mut DbConnection,

@@ -1,6 +1,7 @@
 //! Travel policy versions (R2): the version in force on a date, and publishing a new one.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use chrono::NaiveDate;
 
@@ -22,8 +23,10 @@ pub struct Version {
     pub policy: Arc<Policy>,
 }
 
-/// [`in_force`], with the policy from the database's cache when this version was loaded before:
-/// one query (which version) instead of two.
+/// [`in_force`] from what this process read of the organisation's versions a moment ago
+/// ([`crate::db::recent`]), reading them again when that is too old, and the policy from the
+/// database's cache by version id when this version was loaded before (a version never changes).
+/// A quote or a claim usually needs no query for its policy at all.
 pub fn in_force_cached(
     pool: &Pool,
     c: &mut DbConnection,
@@ -31,17 +34,49 @@ pub fn in_force_cached(
     date: NaiveDate,
     field: &'static str,
 ) -> AppResult<Version> {
-    let row = rows::in_force(c, org_id, date)?.ok_or(AppError::NoPolicyInForce { date, field })?;
-    if let Some(policy) = pool.policies().get(row.id) {
-        return Ok(Version {
-            id: row.id,
-            number: row.version,
-            policy,
-        });
+    if let Some(known) = in_force_recent(pool, org_id, date, field) {
+        return known;
     }
-    let version = load(c, org_id, row)?;
+    let began = Instant::now();
+    let versions: Arc<[PolicyRow]> = rows::all(c, org_id)?.into();
+    pool.versions().keep(org_id, began, versions.clone());
+    let row = version_on(&versions, date, field)?;
+    let version = load(c, org_id, row.clone())?;
     pool.policies().keep(version.id, version.policy.clone());
     Ok(version)
+}
+
+/// [`in_force_cached`] without a connection: `None` when this process has not read the
+/// organisation's versions within [`crate::db::recent::TRUSTED_FOR`], or has not loaded the
+/// version in force.
+pub fn in_force_recent(
+    pool: &Pool,
+    org_id: i64,
+    date: NaiveDate,
+    field: &'static str,
+) -> Option<AppResult<Version>> {
+    let versions = pool.versions().get(&org_id)?;
+    let row = match version_on(&versions, date, field) {
+        Ok(row) => row,
+        Err(error) => return Some(Err(error)),
+    };
+    let policy = pool.policies().get(row.id)?;
+    Some(Ok(Version {
+        id: row.id,
+        number: row.version,
+        policy,
+    }))
+}
+
+/// Of an organisation's versions, the one in force on `date` (R2); before the first, a 422
+/// naming `field`.
+fn version_on<'a>(
+    versions: &'a [PolicyRow],
+    date: NaiveDate,
+    field: &'static str,
+) -> AppResult<&'a PolicyRow> {
+    crate::domain::policy::in_force(versions, date, |v| v.effective_from)
+        .ok_or(AppError::NoPolicyInForce { date, field })
 }
 
 fn load(c: &mut DbConnection, org_id: i64, row: PolicyRow) -> AppResult<Version> {
@@ -150,9 +185,12 @@ pub fn insert(
     Ok(PolicyView::new(number, policy))
 }
 
-/// `POST /api/v1/policy`.
+/// `POST /api/v1/policy`. Returns once no process quotes from the versions it replaced
+/// ([`crate::db::recent::settle`]).
 pub fn publish(pool: &Pool, actor: &Actor, policy: Policy) -> AppResult<PolicyView> {
-    answer(pool, actor, 201, |c| {
+    let published = answer(pool, actor, 201, |c| {
         insert(c, actor.org_id, Some(actor.user_id), &policy)
-    })
+    })?;
+    crate::db::recent::settle();
+    Ok(published)
 }

@@ -1,5 +1,8 @@
 //! Organisations, users and authentication.
 
+use std::sync::Arc;
+use std::time::Instant;
+
 use crate::auth::{new_token, token_hash, Actor, Role};
 use crate::db::{self, orgs, users, write_tx, DbConnection, Pool};
 use crate::error::{AppError, AppResult};
@@ -82,41 +85,59 @@ pub fn add_user(
 }
 
 /// `baoxiao users revoke`: the user's token stops working at once, in every server process.
-/// Requests are authenticated against the database each time (no per-process cache), and every
-/// action re-checks its user inside its own transaction ([`super::act`]): once this returns, no
-/// action of the user can commit. On PostgreSQL the update waits for actions that already
-/// passed that check (they hold a share lock on the user's row) to finish first.
+/// Every action re-checks its user inside its own transaction ([`super::act`]): once the update
+/// has committed, no action of the user can commit. On PostgreSQL the update waits for actions
+/// that already passed that check (they hold a share lock on the user's row) to finish first.
+/// Requests are authenticated from what each process read of the token a moment ago
+/// ([`crate::db::recent`]), so this returns only once no process trusts such a read any longer.
 pub fn revoke(pool: &Pool, user_id: i64) -> AppResult<()> {
     match users::revoke(&mut *conn(pool)?, user_id)? {
         0 => Err(AppError::NotFound("active user")),
-        _ => Ok(()),
+        _ => {
+            crate::db::recent::settle();
+            Ok(())
+        }
     }
 }
 
 /// The caller a bearer token belongs to; 401 for an unknown or revoked token.
 pub fn authenticate(pool: &Pool, token: &str) -> AppResult<Actor> {
-    authenticate_on(&mut *conn(pool)?, token)
+    authenticate_on(pool, &mut *conn(pool)?, token)
 }
 
-/// [`authenticate`] on a connection the caller holds.
-pub fn authenticate_on(c: &mut DbConnection, token: &str) -> AppResult<Actor> {
-    let user =
-        users::find_by_token_hash(c, &token_hash(token))?.ok_or(AppError::Unauthenticated)?;
-    actor(user)
+/// [`authenticate`] on a connection the caller holds, which is used only when this process has
+/// not read the token within [`crate::db::recent::TRUSTED_FOR`].
+pub fn authenticate_on(pool: &Pool, c: &mut DbConnection, token: &str) -> AppResult<Actor> {
+    let hash = token_hash(token);
+    if let Some(user) = pool.token_users().get(&hash) {
+        return Ok(actor_of(&user));
+    }
+    let began = Instant::now();
+    let user = users::find_by_token_hash(c, &hash)?.ok_or(AppError::Unauthenticated)?;
+    let actor = actor(&user)?;
+    pool.token_users().keep(hash, began, Arc::new(user));
+    Ok(actor)
+}
+
+/// [`authenticate`] without a connection: `None` when this process has not read the token within
+/// [`crate::db::recent::TRUSTED_FOR`] (or read it revoked, or unknown: those are not kept).
+pub fn authenticate_recent(pool: &Pool, token: &str) -> Option<Actor> {
+    let user = pool.token_users().get(&token_hash(token))?;
+    Some(actor_of(&user))
 }
 
 /// The caller for a user id known by other means (a web session): 401 once the user is revoked.
 /// Every way of signing in ends here, so revocation means the same for all of them.
 pub fn authenticate_user(pool: &Pool, user_id: i64) -> AppResult<Actor> {
     let user = users::find_any(&mut *conn(pool)?, user_id)?.ok_or(AppError::Unauthenticated)?;
-    actor(user)
+    actor(&user)
 }
 
-fn actor(user: users::UserRow) -> AppResult<Actor> {
+fn actor(user: &users::UserRow) -> AppResult<Actor> {
     if user.revoked_at.is_some() {
         return Err(AppError::Unauthenticated);
     }
-    Ok(actor_of(&user))
+    Ok(actor_of(user))
 }
 
 /// The caller a user is, by token or by web session alike: organisation, id and roles.

@@ -156,3 +156,49 @@ async fn what_get_answers_can_be_posted_back_unchanged() {
         read["host_meal_deduction"]
     );
 }
+
+/// Quotes come from what each server process read of the policy versions a moment ago; once a
+/// publication has returned, every process quotes with the new version.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn once_published_a_version_is_quoted_by_every_server_process() {
+    let app = spawn_app().await;
+    let second = ServerProcess::start(&app).await;
+    let claimant = app.user("张三", &[R::Claimant]);
+    let line = app.line_id("dept.project.petition-work.beijing-duty").await;
+    let mut trip = r8_claim(line);
+    trip["destination"] = json!("北京");
+    trip["stays"][0]["city"] = json!("北京");
+    trip["stays"][0]["lodging_amount"] = json!("1000.00");
+    for (field, value) in [
+        ("departure_date", "2021-07-10"),
+        ("return_date", "2021-07-12"),
+    ] {
+        trip[field] = json!(value);
+    }
+    trip["stays"][0]["check_in"] = json!("2021-07-10");
+    trip["stays"][0]["check_out"] = json!("2021-07-12");
+    trip["meals_provided"][0]["date"] = json!("2021-07-11");
+    let quote = |address: String| {
+        let request = app
+            .client
+            .post(format!("{address}/api/v1/travel-claims/quote"))
+            .bearer_auth(&claimant)
+            .json(&trip);
+        app.send(request)
+    };
+    for address in [&app.address, &second.address] {
+        let before = quote(address.clone()).await;
+        before.assert(200, "");
+        assert_eq!(before.body["policy_version"], 1);
+        assert_eq!(before.body["stays"][0]["lodging_allowed"], "800.00");
+    }
+    app.post(&app.admin, "/api/v1/policy", &policy_2021_07("500.00"))
+        .await
+        .assert(201, "");
+    for address in [&app.address, &second.address] {
+        let after = quote(address.clone()).await;
+        after.assert(200, "");
+        assert_eq!(after.body["policy_version"], 2, "{address}");
+        assert_eq!(after.body["stays"][0]["lodging_allowed"], "1000.00");
+    }
+}
