@@ -72,23 +72,6 @@ pub struct NewPolicy {
     pub created_at: chrono::NaiveDateTime,
 }
 
-/// The version in force on `date`: the latest `effective_from` on or before it (R2), on the
-/// backend's own connection ([`direct!`]). Quotes and claims pick it from [`all`] instead, as
-/// their process read it a moment ago ([`super::recent`]).
-pub fn in_force(
-    conn: &mut DbConnection,
-    org_id: i64,
-    date: NaiveDate,
-) -> QueryResult<Option<PolicyRow>> {
-    direct!(conn, c => policy_versions::table
-        .filter(policy_versions::org_id.eq(org_id))
-        .filter(policy_versions::effective_from.le(date))
-        .order(policy_versions::effective_from.desc())
-        .select(PolicyRow::as_select())
-        .first(c)
-        .optional())
-}
-
 pub fn find(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<Option<PolicyRow>> {
     policy_versions::table
         .filter(

@@ -46,7 +46,7 @@ fn compute(
     org_id: i64,
     input: TripInput,
 ) -> AppResult<Computed> {
-    let version = policy::in_force_cached(pool, c, org_id, input.departure_date, "departure_date")?;
+    let version = policy::in_force(pool, c, org_id, input.departure_date, "departure_date")?;
     compute_with(&version, input)
 }
 

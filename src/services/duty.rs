@@ -125,13 +125,14 @@ pub struct NewStation {
 /// The city code a name refers to in the policy in force on `on` (a date from the request field
 /// `date_field`); 422 `unknown_city` otherwise.
 fn resolve_city(
+    pool: &Pool,
     c: &mut DbConnection,
     org_id: i64,
     name: &str,
     on: NaiveDate,
     date_field: &'static str,
 ) -> AppResult<String> {
-    let version = policy::in_force(c, org_id, on, date_field)?;
+    let version = policy::in_force(pool, c, org_id, on, date_field)?;
     version
         .policy
         .city(name)
@@ -153,7 +154,7 @@ pub fn create_station(pool: &Pool, actor: &Actor, spec: NewStation) -> AppResult
         if lines::find(c, actor.org_id, spec.budget_line_id)?.is_none() {
             return Err(AppError::UnknownBudgetLine(spec.budget_line_id.to_string()));
         }
-        let city = resolve_city(c, actor.org_id, &spec.city, today, "city")?;
+        let city = resolve_city(pool, c, actor.org_id, &spec.city, today, "city")?;
         let name = spec.name.trim();
         if rows::find_by_name(c, actor.org_id, name)?.is_some() {
             return Err(AppError::DuplicateName(format!("duty station {name}")));
@@ -293,7 +294,7 @@ pub fn create_event(pool: &Pool, actor: &Actor, spec: NewDutyEvent) -> AppResult
         if lines::find(c, actor.org_id, spec.budget_line_id)?.is_none() {
             return Err(AppError::UnknownBudgetLine(spec.budget_line_id.to_string()));
         }
-        let city = resolve_city(c, actor.org_id, &spec.city, spec.from, "from")?;
+        let city = resolve_city(pool, c, actor.org_id, &spec.city, spec.from, "from")?;
         let id = rows::insert_event(
             c,
             &NewEvent {

@@ -23,11 +23,12 @@ pub struct Version {
     pub policy: Arc<Policy>,
 }
 
-/// [`in_force`] from what this process read of the organisation's versions a moment ago
+/// The version in force on `date` (R2), from what this process read of the organisation's versions a moment ago
 /// ([`crate::db::recent`]), reading them again when that is too old, and the policy from the
 /// database's cache by version id when this version was loaded before (a version never changes).
-/// A quote or a claim usually needs no query for its policy at all.
-pub fn in_force_cached(
+/// A quote or a claim usually needs no query for its policy at all. Before the first version, a
+/// 422 naming `field`, the request field the date came from.
+pub fn in_force(
     pool: &Pool,
     c: &mut DbConnection,
     org_id: i64,
@@ -46,7 +47,7 @@ pub fn in_force_cached(
     Ok(version)
 }
 
-/// [`in_force_cached`] without a connection: `None` when this process has not read the
+/// [`in_force`] without a connection: `None` when this process has not read the
 /// organisation's versions within [`crate::db::recent::TRUSTED_FOR`], or has not loaded the
 /// version in force.
 pub fn in_force_recent(
@@ -106,18 +107,6 @@ fn load(c: &mut DbConnection, org_id: i64, row: PolicyRow) -> AppResult<Version>
     })
 }
 
-/// The version in force on `date` (R2); before the first version, a 422 naming `field`, the
-/// request field the date came from.
-pub fn in_force(
-    c: &mut DbConnection,
-    org_id: i64,
-    date: NaiveDate,
-    field: &'static str,
-) -> AppResult<Version> {
-    let row = rows::in_force(c, org_id, date)?.ok_or(AppError::NoPolicyInForce { date, field })?;
-    load(c, org_id, row)
-}
-
 /// Every version, oldest first.
 pub fn all(c: &mut DbConnection, org_id: i64) -> AppResult<Vec<Version>> {
     rows::all(c, org_id)?
@@ -133,7 +122,7 @@ pub fn get(pool: &Pool, actor: &Actor, date: Option<NaiveDate>) -> AppResult<Pol
         Some(d) => d,
         None => super::clock::today(&mut c, actor.org_id)?,
     };
-    let v = in_force(&mut c, actor.org_id, date, "date")?;
+    let v = in_force(pool, &mut c, actor.org_id, date, "date")?;
     Ok(PolicyView::new(v.number, &v.policy))
 }
 

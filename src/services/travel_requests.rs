@@ -79,8 +79,13 @@ fn to_view(row: RequestRow, history: Vec<crate::wire::HistoryView>) -> AppResult
 }
 
 /// R16: the estimate and its explained lines, with the policy in force on the departure date.
-fn compute(c: &mut DbConnection, org_id: i64, input: &RequestInput) -> AppResult<(i64, Estimate)> {
-    let version = policy::in_force(c, org_id, input.departure_date, "departure_date")?;
+fn compute(
+    pool: &Pool,
+    c: &mut DbConnection,
+    org_id: i64,
+    input: &RequestInput,
+) -> AppResult<(i64, Estimate)> {
+    let version = policy::in_force(pool, c, org_id, input.departure_date, "departure_date")?;
     let rates = version
         .policy
         .city(&input.destination)
@@ -116,7 +121,7 @@ pub fn quote(
     actor: &Actor,
     input: &RequestInput,
 ) -> AppResult<(Money, Vec<EstimateLineView>)> {
-    let (_, e) = compute(&mut *conn(pool)?, actor.org_id, input)?;
+    let (_, e) = compute(pool, &mut *conn(pool)?, actor.org_id, input)?;
     // Shown as a request stores and shows them, so that the estimate on the form is the one kept.
     Ok((
         e.total,
@@ -151,7 +156,7 @@ pub fn create(pool: &Pool, actor: &Actor, input: RequestInput) -> AppResult<Requ
             lines: explained,
             ..
         },
-    ) = compute(&mut c, actor.org_id, &input)?;
+    ) = compute(pool, &mut c, actor.org_id, &input)?;
     if let Some(advance) = input.advance_requested {
         if advance > total {
             return Err(AppError::field(
