@@ -353,6 +353,14 @@ impl DbConnection {
     }
 }
 
+/// True when `conn` is inside a transaction (or its state is unknown): what it reads may include
+/// that transaction's own writes, not yet committed.
+pub fn in_transaction(conn: &mut DbConnection) -> bool {
+    direct!(conn, c => AnsiTransactionManager::transaction_manager_status_mut(c)
+        .transaction_depth())
+    .map_or(true, |depth| depth.is_some())
+}
+
 /// Runs `f` in a write transaction: `BEGIN IMMEDIATE` on SQLite, so the write lock is taken (and
 /// waited for) up front rather than failing mid-transaction; a plain `BEGIN` (read committed) on
 /// PostgreSQL, where every money check is a conditional `UPDATE` that re-reads the locked row.

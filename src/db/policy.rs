@@ -10,8 +10,10 @@ use super::schema::{policy_cities, policy_versions};
 use super::DbConnection;
 
 /// Policies as loaded, by version id. A version never changes once stored (R2: a change is a new
-/// version), so an entry can never be stale; a new version is a new id, found by the query for
-/// the version in force. One cache per database ([`super::Pool`]).
+/// version), so an entry can never be stale; a new version is a new id, found among the
+/// organisation's versions ([`super::recent`]). Only versions read outside a transaction are
+/// kept: inside one, a read may see a version that the transaction itself has not committed.
+/// One cache per database ([`super::Pool`]).
 #[derive(Default)]
 pub struct Cache(std::sync::Mutex<std::collections::HashMap<i64, std::sync::Arc<Policy>>>);
 

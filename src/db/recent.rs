@@ -12,8 +12,17 @@
 //! the write returns.
 //!
 //! While such a write waits, requests may still be answered from the old state, as they would
-//! have been a moment before it. Writes never rely on these caches: an action checks its user
-//! inside its own transaction ([`crate::services::act`]).
+//! have been a moment before it. An action does not rely on the token's entry: it checks its user
+//! inside its own transaction ([`crate::services::act`]). A claim, a travel request or a duty
+//! station does take its policy version from here, which is the version a request a moment
+//! earlier would have used: a new version must take effect after every existing one, so it never
+//! changes a claim already stored. Only reads made outside a transaction are kept
+//! ([`super::in_transaction`]): inside one, a read may see what the transaction has not committed.
+//!
+//! Two things this relies on, for operators: a change made by hand (SQL on `users` or
+//! `policy_versions`) is trusted by a running process only once 100 ms have passed; and the clock
+//! is the monotonic one, which stands still while a machine is suspended, so a server process
+//! on a machine resumed from suspension may answer from entries read before it, for up to 100 ms.
 
 use std::collections::HashMap;
 use std::hash::Hash;

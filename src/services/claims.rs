@@ -117,7 +117,6 @@ pub fn quote(pool: &Pool, actor: &Actor, input: TripInput) -> AppResult<Breakdow
     quote_on(pool, &mut *conn(pool)?, actor, input)
 }
 
-/// [`quote`] on a connection the caller holds.
 /// `POST /api/v1/travel-claims/quote` without a connection, when this process read the policy in
 /// force a moment ago ([`policy::in_force_recent`]); `None` when it must ask the database
 /// ([`quote_on`]).
@@ -135,6 +134,7 @@ pub fn quote_recent(
     )
 }
 
+/// [`quote`] on a connection the caller holds.
 pub fn quote_on(
     pool: &Pool,
     c: &mut DbConnection,

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use crate::auth::Actor;
 use crate::db::policy::{self as rows, CityRow, NewPolicy, PolicyRow};
 use crate::db::policy::{deduction_bp, from_bp};
-use crate::db::{now, DbConnection, Pool};
+use crate::db::{self, now, DbConnection, Pool};
 use crate::domain::policy::{CityRates, HostMealDeduction, Policy};
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
@@ -23,11 +23,15 @@ pub struct Version {
     pub policy: Arc<Policy>,
 }
 
-/// The version in force on `date` (R2), from what this process read of the organisation's versions a moment ago
-/// ([`crate::db::recent`]), reading them again when that is too old, and the policy from the
-/// database's cache by version id when this version was loaded before (a version never changes).
-/// A quote or a claim usually needs no query for its policy at all. Before the first version, a
-/// 422 naming `field`, the request field the date came from.
+/// The version in force on `date` (R2), from what this process read of the organisation's
+/// versions a moment ago ([`crate::db::recent`]), reading them again when that is too old, and
+/// the policy from the database's cache by version id when this version was loaded before (a
+/// version never changes). A quote or a claim usually needs no query for its policy at all.
+/// Before the first version, a 422 naming `field`, the request field the date came from.
+///
+/// What is read here is kept for other requests only when `c` is outside a transaction: inside
+/// one (a duty station created in the shared write transaction, say), it may see a version that
+/// the transaction itself has not committed.
 pub fn in_force(
     pool: &Pool,
     c: &mut DbConnection,
@@ -35,21 +39,35 @@ pub fn in_force(
     date: NaiveDate,
     field: &'static str,
 ) -> AppResult<Version> {
-    if let Some(known) = in_force_recent(pool, org_id, date, field) {
-        return known;
-    }
-    let began = Instant::now();
-    let versions: Arc<[PolicyRow]> = rows::all(c, org_id)?.into();
-    pool.versions().keep(org_id, began, versions.clone());
+    let keep = !db::in_transaction(c);
+    let versions = match pool.versions().get(&org_id) {
+        Some(versions) => versions,
+        None => {
+            let began = Instant::now();
+            let versions: Arc<[PolicyRow]> = rows::all(c, org_id)?.into();
+            if keep {
+                pool.versions().keep(org_id, began, versions.clone());
+            }
+            versions
+        }
+    };
     let row = version_on(&versions, date, field)?;
+    if let Some(policy) = pool.policies().get(row.id) {
+        return Ok(Version {
+            id: row.id,
+            number: row.version,
+            policy,
+        });
+    }
     let version = load(c, org_id, row.clone())?;
-    pool.policies().keep(version.id, version.policy.clone());
+    if keep {
+        pool.policies().keep(version.id, version.policy.clone());
+    }
     Ok(version)
 }
 
-/// [`in_force`] without a connection: `None` when this process has not read the
-/// organisation's versions within [`crate::db::recent::TRUSTED_FOR`], or has not loaded the
-/// version in force.
+/// [`in_force`] without a connection: `None` when this process has not read the organisation's
+/// versions within [`crate::db::recent::TRUSTED_FOR`], or has not loaded the version in force.
 pub fn in_force_recent(
     pool: &Pool,
     org_id: i64,
@@ -182,4 +200,50 @@ pub fn publish(pool: &Pool, actor: &Actor, policy: Policy) -> AppResult<PolicyVi
     })?;
     crate::db::recent::settle();
     Ok(published)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::orgs;
+    use crate::domain::policy::tests::{date, policy_2021};
+
+    /// A version that a transaction reads back before it commits is seen by that transaction only:
+    /// nothing read inside it is kept for other requests, so a rolled-back version is never used.
+    #[test]
+    fn what_a_transaction_reads_of_its_own_versions_is_not_kept() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let url = dir.path().join("policy.db").to_string_lossy().to_string();
+        let pool = db::pool(&url, 2, 30_000).unwrap_or_else(|e| panic!("{e}"));
+        let mut c = pool.get().unwrap_or_else(|e| panic!("{e}"));
+        db::migrate(&mut c).unwrap_or_else(|e| panic!("{e}"));
+        let org = orgs::insert(&mut c, "test", "测试").unwrap_or_else(|e| panic!("{e}"));
+        insert(&mut c, org, None, &policy_2021()).unwrap_or_else(|e| panic!("{e:?}"));
+        let mut july = policy_2021();
+        july.effective_from = date("2021-07-01");
+        let trip = date("2021-07-10");
+        assert!(!db::in_transaction(&mut c));
+
+        let mut unpublished = None;
+        let rolled_back = db::write_tx(&mut c, |c| {
+            assert!(db::in_transaction(c));
+            insert(c, org, None, &july)?;
+            let seen = in_force(&pool, c, org, trip, "date")?;
+            assert_eq!(seen.number, 2, "the transaction sees its own version");
+            unpublished = Some(seen.id);
+            Err::<(), _>(AppError::Internal("not published after all".into()))
+        });
+        assert!(rolled_back.is_err());
+        let unpublished = unpublished.unwrap_or_else(|| panic!("the version was read"));
+        assert!(
+            pool.policies().get(unpublished).is_none(),
+            "a version nobody committed is not kept"
+        );
+        let version = in_force(&pool, &mut c, org, trip, "date").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(version.number, 1);
+        assert!(
+            pool.policies().get(version.id).is_some(),
+            "read outside, it is kept"
+        );
+    }
 }

@@ -91,12 +91,13 @@ pub fn add_user(
 /// Requests are authenticated from what each process read of the token a moment ago
 /// ([`crate::db::recent`]), so this returns only once no process trusts such a read any longer.
 pub fn revoke(pool: &Pool, user_id: i64) -> AppResult<()> {
-    match users::revoke(&mut *conn(pool)?, user_id)? {
+    let revoked = users::revoke(&mut *conn(pool)?, user_id)?;
+    // Also when it finds the user revoked already: by another revocation that may still be
+    // waiting.
+    crate::db::recent::settle();
+    match revoked {
         0 => Err(AppError::NotFound("active user")),
-        _ => {
-            crate::db::recent::settle();
-            Ok(())
-        }
+        _ => Ok(()),
     }
 }
 
@@ -115,7 +116,10 @@ pub fn authenticate_on(pool: &Pool, c: &mut DbConnection, token: &str) -> AppRes
     let began = Instant::now();
     let user = users::find_by_token_hash(c, &hash)?.ok_or(AppError::Unauthenticated)?;
     let actor = actor(&user)?;
-    pool.token_users().keep(hash, began, Arc::new(user));
+    // Read inside a transaction, the row could be one that the transaction has not committed.
+    if !crate::db::in_transaction(c) {
+        pool.token_users().keep(hash, began, Arc::new(user));
+    }
     Ok(actor)
 }
 
@@ -124,13 +128,6 @@ pub fn authenticate_on(pool: &Pool, c: &mut DbConnection, token: &str) -> AppRes
 pub fn authenticate_recent(pool: &Pool, token: &str) -> Option<Actor> {
     let user = pool.token_users().get(&token_hash(token))?;
     Some(actor_of(&user))
-}
-
-/// The caller for a user id known by other means (a web session): 401 once the user is revoked.
-/// Every way of signing in ends here, so revocation means the same for all of them.
-pub fn authenticate_user(pool: &Pool, user_id: i64) -> AppResult<Actor> {
-    let user = users::find_any(&mut *conn(pool)?, user_id)?.ok_or(AppError::Unauthenticated)?;
-    actor(&user)
 }
 
 fn actor(user: &users::UserRow) -> AppResult<Actor> {
