@@ -198,7 +198,7 @@ pub fn publish(pool: &Pool, actor: &Actor, policy: Policy) -> AppResult<PolicyVi
     let published = answer(pool, actor, 201, |c| {
         insert(c, actor.org_id, Some(actor.user_id), &policy)
     })?;
-    crate::db::recent::settle();
+    db::recent::settle();
     Ok(published)
 }
 

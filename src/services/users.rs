@@ -94,7 +94,7 @@ pub fn revoke(pool: &Pool, user_id: i64) -> AppResult<()> {
     let revoked = users::revoke(&mut *conn(pool)?, user_id)?;
     // Also when it finds the user revoked already: by another revocation that may still be
     // waiting.
-    crate::db::recent::settle();
+    db::recent::settle();
     match revoked {
         0 => Err(AppError::NotFound("active user")),
         _ => Ok(()),
@@ -117,7 +117,7 @@ pub fn authenticate_on(pool: &Pool, c: &mut DbConnection, token: &str) -> AppRes
     let user = users::find_by_token_hash(c, &hash)?.ok_or(AppError::Unauthenticated)?;
     let actor = actor(&user)?;
     // Read inside a transaction, the row could be one that the transaction has not committed.
-    if !crate::db::in_transaction(c) {
+    if !db::in_transaction(c) {
         pool.token_users().keep(hash, began, Arc::new(user));
     }
     Ok(actor)
