@@ -18,6 +18,29 @@ fn policy_2021_07(beijing_cap: &str) -> serde_json::Value {
     })
 }
 
+/// R8's trip, to Beijing instead: two nights at 1000.00 in all (the 2021 cap allows 800.00).
+fn beijing_trip(line: i64) -> serde_json::Value {
+    let mut trip = r8_claim(line);
+    trip["destination"] = json!("北京");
+    trip["stays"][0]["city"] = json!("北京");
+    trip["stays"][0]["lodging_amount"] = json!("1000.00");
+    trip
+}
+
+/// The same trip in July 2021, after [`policy_2021_07`] takes effect.
+fn in_july(mut trip: serde_json::Value) -> serde_json::Value {
+    for (field, value) in [
+        ("departure_date", "2021-07-10"),
+        ("return_date", "2021-07-12"),
+    ] {
+        trip[field] = json!(value);
+    }
+    trip["stays"][0]["check_in"] = json!("2021-07-10");
+    trip["stays"][0]["check_out"] = json!("2021-07-12");
+    trip["meals_provided"][0]["date"] = json!("2021-07-11");
+    trip
+}
+
 #[tokio::test]
 async fn the_2021_policy_is_in_force() {
     let app = spawn_app().await;
@@ -58,10 +81,7 @@ async fn a_new_version_applies_to_later_trips_and_never_changes_old_claims() {
     let app = spawn_app().await;
     let claimant = app.user("张三", &[R::Claimant]);
     let line = app.line_id("dept.project.petition-work.beijing-duty").await;
-    let mut early = r8_claim(line);
-    early["destination"] = json!("北京");
-    early["stays"][0]["city"] = json!("北京");
-    early["stays"][0]["lodging_amount"] = json!("1000.00");
+    let early = beijing_trip(line);
     let early_id = app.submit(&claimant, &early).await;
     let before = app
         .get(&claimant, &format!("/api/v1/travel-claims/{early_id}"))
@@ -85,16 +105,7 @@ async fn a_new_version_applies_to_later_trips_and_never_changes_old_claims() {
         "a stored claim never changes"
     );
 
-    let mut late = early.clone();
-    for (field, value) in [
-        ("departure_date", "2021-07-10"),
-        ("return_date", "2021-07-12"),
-    ] {
-        late[field] = json!(value);
-    }
-    late["stays"][0]["check_in"] = json!("2021-07-10");
-    late["stays"][0]["check_out"] = json!("2021-07-12");
-    late["meals_provided"][0]["date"] = json!("2021-07-11");
+    let late = in_july(early);
     let quote = app
         .post(&claimant, "/api/v1/travel-claims/quote", &late)
         .await;
@@ -165,19 +176,7 @@ async fn once_published_a_version_is_quoted_by_every_server_process() {
     let second = ServerProcess::start(&app).await;
     let claimant = app.user("张三", &[R::Claimant]);
     let line = app.line_id("dept.project.petition-work.beijing-duty").await;
-    let mut trip = r8_claim(line);
-    trip["destination"] = json!("北京");
-    trip["stays"][0]["city"] = json!("北京");
-    trip["stays"][0]["lodging_amount"] = json!("1000.00");
-    for (field, value) in [
-        ("departure_date", "2021-07-10"),
-        ("return_date", "2021-07-12"),
-    ] {
-        trip[field] = json!(value);
-    }
-    trip["stays"][0]["check_in"] = json!("2021-07-10");
-    trip["stays"][0]["check_out"] = json!("2021-07-12");
-    trip["meals_provided"][0]["date"] = json!("2021-07-11");
+    let trip = in_july(beijing_trip(line));
     let quote = |address: String| {
         let request = app
             .client
