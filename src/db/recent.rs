@@ -20,9 +20,10 @@
 //! ([`super::in_transaction`]): inside one, a read may see what the transaction has not committed.
 //!
 //! Two things this relies on, for operators: a change made by hand (SQL on `users` or
-//! `policy_versions`) is trusted by a running process only once 100 ms have passed; and the clock
-//! is the monotonic one, which stands still while a machine is suspended, so a server process
-//! on a machine resumed from suspension may answer from entries read before it, for up to 100 ms.
+//! `policy_versions`) does not wait, so running processes may answer from what they read before
+//! it for up to 100 ms; and the clock is the monotonic one, which stands still while a machine is
+//! suspended, so a server process on a machine resumed from suspension may answer from entries
+//! read before it, for up to 100 ms.
 
 use std::collections::HashMap;
 use std::hash::Hash;
