@@ -427,6 +427,16 @@ pub fn now() -> chrono::NaiveDateTime {
         .unwrap_or(now)
 }
 
+/// A migrated SQLite database of `size` connections in a directory of its own, for unit tests.
+#[cfg(test)]
+pub(crate) fn scratch(size: u32) -> (tempfile::TempDir, Pool) {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let url = dir.path().join("scratch.db").to_string_lossy().to_string();
+    let pool = pool(&url, size, 30_000).unwrap_or_else(|e| panic!("{e}"));
+    migrate(&mut pool.get().unwrap_or_else(|e| panic!("{e}"))).unwrap_or_else(|e| panic!("{e}"));
+    (dir, pool)
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
@@ -442,11 +452,7 @@ mod tests {
     /// once per run.
     #[test]
     fn money_writes_are_prepared_once_per_connection() {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let url = dir.path().join("reuse.db").to_string_lossy().to_string();
-        let pool = pool(&url, 1, 30_000).unwrap_or_else(|e| panic!("{e}"));
-        migrate(&mut pool.get().unwrap_or_else(|e| panic!("{e}")))
-            .unwrap_or_else(|e| panic!("{e}"));
+        let (_dir, pool) = scratch(1);
         let mut c = pool.get().unwrap_or_else(|e| panic!("{e}"));
         let prepared = Arc::new(AtomicUsize::new(0));
         let counter = prepared.clone();

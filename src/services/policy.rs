@@ -212,11 +212,8 @@ mod tests {
     /// nothing read inside it is kept for other requests, so a rolled-back version is never used.
     #[test]
     fn what_a_transaction_reads_of_its_own_versions_is_not_kept() {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let url = dir.path().join("policy.db").to_string_lossy().to_string();
-        let pool = db::pool(&url, 2, 30_000).unwrap_or_else(|e| panic!("{e}"));
+        let (_dir, pool) = db::scratch(2);
         let mut c = pool.get().unwrap_or_else(|e| panic!("{e}"));
-        db::migrate(&mut c).unwrap_or_else(|e| panic!("{e}"));
         let org = orgs::insert(&mut c, "test", "测试").unwrap_or_else(|e| panic!("{e}"));
         insert(&mut c, org, None, &policy_2021()).unwrap_or_else(|e| panic!("{e:?}"));
         let mut july = policy_2021();
