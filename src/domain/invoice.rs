@@ -1,8 +1,10 @@
 //! R15 Invoice numbers (发票号码) and duplicate claims (发票查重).
 //!
 //! A stay or ticket may carry `invoice_no`: the 20-digit number of an all-electronic invoice
-//! (全电发票) or the 8-digit number of an older one (any length from 8 to 20 digits is taken), and,
-//! for older invoices, `invoice_code` (10 or 12 digits). An invoice is the pair (code, number);
+//! (全电发票), unique by itself and so never with a code, or the 8-digit number of an older one,
+//! always with its `invoice_code` (10 or 12 digits). Digits only, compared as written: a number of
+//! any other length (a zero-padded one included) is refused, so one invoice has exactly one
+//! spelling. An invoice is the pair (code, number), the code empty for an all-electronic one;
 //! within an organisation it belongs to at most one live claim, which the database enforces.
 
 use super::FieldError;
@@ -44,18 +46,31 @@ pub fn collect<'a>(
             continue;
         };
         let field = format!("{path}.invoice_no");
-        if !(digits(number) && (8..=20).contains(&number.len())) {
-            errors.push(FieldError::new(&field, "8 to 20 digits"));
+        let code_field = format!("{path}.invoice_code");
+        if !(digits(number) && (number.len() == 8 || number.len() == 20)) {
+            errors.push(FieldError::new(&field, "8 or 20 digits"));
             continue;
         }
-        if let Some(code) = code {
-            if !(digits(code) && (code.len() == 10 || code.len() == 12)) {
+        match code {
+            Some(_) if number.len() == 20 => {
                 errors.push(FieldError::new(
-                    format!("{path}.invoice_code"),
-                    "10 or 12 digits",
+                    code_field,
+                    "an all-electronic invoice has no code",
                 ));
                 continue;
             }
+            None if number.len() == 8 => {
+                errors.push(FieldError::new(
+                    code_field,
+                    "an 8-digit invoice number needs its code",
+                ));
+                continue;
+            }
+            Some(code) if !(digits(code) && (code.len() == 10 || code.len() == 12)) => {
+                errors.push(FieldError::new(code_field, "10 or 12 digits"));
+                continue;
+            }
+            _ => {}
         }
         let invoice = Invoice {
             code: code.unwrap_or_default().to_string(),
@@ -98,6 +113,9 @@ mod tests {
         assert!(one("12345678", Some("011002100111")).is_ok());
         for bad in [
             "1234567",
+            "123456789",
+            "012345678",
+            "0024112000000012345678",
             "123456789012345678901",
             "1234567a",
             "１２３４５６７８",
@@ -108,10 +126,19 @@ mod tests {
                 "{bad}"
             );
         }
-        assert_eq!(
-            one("12345678", Some("12345678901")).unwrap_err()[0].field,
-            "stays[0].invoice_code"
-        );
+        for (number, code) in [
+            ("12345678", Some("12345678901")),
+            // An older invoice needs its code; an all-electronic one has none.
+            ("12345678", None),
+            ("24112000000012345678", Some("1100204130")),
+            ("24112000000012345678", Some("011002100111")),
+        ] {
+            assert_eq!(
+                one(number, code).unwrap_err()[0].field,
+                "stays[0].invoice_code",
+                "{number} {code:?}"
+            );
+        }
     }
 
     #[test]
@@ -141,12 +168,15 @@ mod tests {
 
     proptest! {
         #[test]
-        fn any_8_to_20_digits_is_a_number(n in "[0-9]{8,20}") {
-            prop_assert!(one(&n, None).is_ok());
+        fn only_8_or_20_digits_make_a_number(n in "[0-9]{1,30}", code in "[0-9]{10}") {
+            let with_code = one(&n, Some(&code));
+            let without = one(&n, None);
+            prop_assert_eq!(with_code.is_ok(), n.len() == 8);
+            prop_assert_eq!(without.is_ok(), n.len() == 20);
         }
 
         #[test]
-        fn a_repeated_invoice_is_always_refused(n in "[0-9]{8,20}", k in 2usize..6) {
+        fn a_repeated_invoice_is_always_refused(n in "[0-9]{20}", k in 2usize..6) {
             let items: Vec<_> = (0..k).map(|i| (format!("stays[{i}]"), Some(n.as_str()), None)).collect();
             let err = collect(items).unwrap_err();
             prop_assert_eq!(err.len(), k - 1);

@@ -234,9 +234,17 @@ pub fn message(text: &str) -> String {
     if let Some(first) = text.strip_prefix("the same invoice as ") {
         return format!("与{}是同一张发票", field(first));
     }
-    let known: [(&str, &str); 15] = [
-        ("8 to 20 digits", "发票号码应为 8 到 20 位数字"),
+    let known: [(&str, &str); 17] = [
+        ("8 or 20 digits", "发票号码应为 8 位或 20 位数字"),
         ("10 or 12 digits", "发票代码应为 10 位或 12 位数字"),
+        (
+            "an all-electronic invoice has no code",
+            "全电发票（20 位号码）不填发票代码",
+        ),
+        (
+            "an 8-digit invoice number needs its code",
+            "8 位发票号码须同时填写发票代码",
+        ),
         (
             "an invoice code goes with",
             "填了发票代码，也请填写发票号码",
@@ -318,7 +326,7 @@ mod tests {
             message("the same invoice as stays[0].invoice_no"),
             "与住宿第1行「发票号码」是同一张发票"
         );
-        assert_eq!(message("8 to 20 digits"), "发票号码应为 8 到 20 位数字");
+        assert_eq!(message("8 or 20 digits"), "发票号码应为 8 位或 20 位数字");
         assert_eq!(
             date(NaiveDate::from_ymd_opt(2021, 5, 10).unwrap()),
             "2021-05-10"

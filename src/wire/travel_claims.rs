@@ -55,11 +55,11 @@ pub struct StayBody {
     #[schema(value_type = String, example = "680.00")]
     pub lodging_amount: AmountInput,
     pub invoice: bool,
-    /// R15: the invoice's number, 8 to 20 digits.
+    /// R15: the invoice's number: 20 digits (all-electronic, no code) or 8 digits (with its code).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(length(max = 40))]
     pub invoice_no: Option<String>,
-    /// R15: an older invoice's code, 10 or 12 digits.
+    /// R15: an 8-digit invoice's code, 10 or 12 digits; none with a 20-digit number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(length(max = 40))]
     pub invoice_code: Option<String>,
@@ -71,11 +71,11 @@ pub struct TicketBody {
     pub description: String,
     #[schema(value_type = String, example = "65.50")]
     pub amount: AmountInput,
-    /// R15: the invoice's number, 8 to 20 digits.
+    /// R15: the invoice's number: 20 digits (all-electronic, no code) or 8 digits (with its code).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(length(max = 40))]
     pub invoice_no: Option<String>,
-    /// R15: an older invoice's code, 10 or 12 digits.
+    /// R15: an 8-digit invoice's code, 10 or 12 digits; none with a 20-digit number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(length(max = 40))]
     pub invoice_code: Option<String>,

@@ -107,6 +107,58 @@ async fn bad_and_repeated_invoices_in_one_claim_name_their_field() {
     assert_eq!(list.body, json!([]));
 }
 
+/// Issue 28 item 6: each way of naming a held invoice a second time is refused before it reaches
+/// the database, so the key on (code, number) sees one spelling of each invoice.
+#[tokio::test]
+async fn r15_bypasses_of_a_held_invoice_are_refused() {
+    let app = spawn_app().await;
+    let claimant = app.user("张三", &[R::Claimant]);
+    let other = app.user("李五", &[R::Claimant]);
+    let line = app.line_id("dept.project.petition-work.operations").await;
+    let ticket = |no: &str, code: Option<&str>| {
+        let mut body = day_trip(line);
+        body["tickets"] = json!([{"description": "车票", "amount": "10.00", "invoice_no": no}]);
+        if let Some(code) = code {
+            body["tickets"][0]["invoice_code"] = json!(code);
+        }
+        body
+    };
+    app.submit(&claimant, &ticket("12345678", Some("011002100111")))
+        .await;
+    app.submit(&claimant, &ticket(E_INVOICE, None)).await;
+
+    for (no, code, field) in [
+        // The older invoice's number without its code.
+        ("12345678", None, "tickets[0].invoice_code"),
+        // The same number zero-padded, with and without the code.
+        ("012345678", Some("011002100111"), "tickets[0].invoice_no"),
+        ("0012345678", None, "tickets[0].invoice_no"),
+        // The e-invoice's number with any code.
+        (E_INVOICE, Some("011002100111"), "tickets[0].invoice_code"),
+        (E_INVOICE, Some("1100204130"), "tickets[0].invoice_code"),
+        ("024112000000012345678", None, "tickets[0].invoice_no"),
+    ] {
+        let r = app
+            .post(&other, "/api/v1/travel-claims", &ticket(no, code))
+            .await;
+        r.assert(422, "invalid_request");
+        assert_eq!(r.fields(), [field], "{no} {code:?}");
+    }
+    // Written the one way, each is still the held invoice.
+    app.post(
+        &other,
+        "/api/v1/travel-claims",
+        &ticket("12345678", Some("011002100111")),
+    )
+    .await
+    .assert(409, "duplicate_invoice");
+    app.post(&other, "/api/v1/travel-claims", &ticket(E_INVOICE, None))
+        .await
+        .assert(409, "duplicate_invoice");
+    let list = app.get(&other, "/api/v1/travel-claims").await;
+    assert_eq!(list.body, json!([]));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn twenty_four_concurrent_submissions_of_one_invoice_make_one_claim() {
     let app = spawn_app().await;

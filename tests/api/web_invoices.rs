@@ -188,7 +188,7 @@ async fn the_same_invoice_twice_in_one_form_is_refused_beside_the_second_field()
     assert_eq!(bad.status, 422);
     assert_eq!(
         note(&bad, "stays-0-invoice_no"),
-        "发票号码应为 8 到 20 位数字"
+        "发票号码应为 8 位或 20 位数字"
     );
     assert_eq!(
         note(&bad, "tickets-0-invoice_code"),
