@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 
 use crate::domain::policy::{HostMealDeduction, Policy};
 
+use super::recent::Settling;
 use super::schema::{policy_cities, policy_versions};
 use super::DbConnection;
 
@@ -108,7 +109,15 @@ pub fn cities(conn: &mut DbConnection, org_id: i64, policy_id: i64) -> QueryResu
         .load(conn)
 }
 
-pub fn insert(conn: &mut DbConnection, policy: &NewPolicy) -> QueryResult<i64> {
+/// Stores a version; returns its id, and the [`Settling`] to consume once the transaction has
+/// committed, so that the write returns only when no process quotes from what it read of the
+/// organisation's versions before it ([`super::recent`]).
+pub fn insert(conn: &mut DbConnection, policy: &NewPolicy) -> (QueryResult<i64>, Settling) {
+    let settling = Settling::new();
+    (insert_version(conn, policy), settling)
+}
+
+fn insert_version(conn: &mut DbConnection, policy: &NewPolicy) -> QueryResult<i64> {
     diesel::insert_into(policy_versions::table)
         .values(policy)
         .returning(policy_versions::id)

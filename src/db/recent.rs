@@ -4,7 +4,7 @@
 //!
 //! An entry is trusted for [`TRUSTED_FOR`], counted from the moment before its read began. A
 //! write that could make an entry wrong (revoking a user, publishing a policy version) returns
-//! only once [`SETTLE`] has passed since it committed ([`settle`]): by then every entry read
+//! only once [`SETTLE`] has passed since it committed ([`Settling`]): by then every entry read
 //! before the commit, in any process on any machine, has expired, and entries read after it see
 //! it. So once `users revoke` has returned, the token is refused by every server process, as if
 //! each had asked the database. A read that began before the commit saw the old state, so it
@@ -38,10 +38,45 @@ pub const TRUSTED_FOR: Duration = Duration::from_millis(100);
 /// faster or slower than this one's.
 pub const SETTLE: Duration = Duration::from_millis(150);
 
-/// Waits [`SETTLE`]: called by a write that could make an entry wrong, after its commit and
-/// before it returns.
-pub fn settle() {
-    std::thread::sleep(SETTLE);
+/// What a write that could make an entry wrong hands back with its result: the write has not
+/// finished until this is consumed, and the only ways to consume it ([`Settling::settle`], or
+/// dropping it) wait [`SETTLE`]. Call `settle` once the write's transaction has committed; an
+/// idempotent replay of such a write waits the same way ([`Settling::replayed`]), since the
+/// request it repeats may still be settling in another process.
+#[must_use = "a write that could make a kept entry wrong returns only once it has settled"]
+#[derive(Debug)]
+pub struct Settling {
+    settled: bool,
+}
+
+impl Settling {
+    /// Made only by the writes of this module's parent that need it (revoking a user, storing a
+    /// policy version), so none of them can be called without receiving it.
+    pub(super) fn new() -> Settling {
+        Settling { settled: false }
+    }
+
+    /// A replay of a stored answer: the write that made it may have committed a moment ago, in
+    /// a process that is still settling.
+    pub fn replayed() -> Settling {
+        Settling::new()
+    }
+
+    /// Waits [`SETTLE`]: by then every entry read before the write committed has expired in
+    /// every process.
+    pub fn settle(mut self) {
+        self.settled = true;
+        std::thread::sleep(SETTLE);
+    }
+}
+
+impl Drop for Settling {
+    /// A guard dropped without [`Settling::settle`] (an early return, an error) still waits.
+    fn drop(&mut self) {
+        if !self.settled {
+            std::thread::sleep(SETTLE);
+        }
+    }
 }
 
 /// How many entries a cache holds before it drops the expired ones (and, if all are fresh, all).

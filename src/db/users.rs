@@ -2,6 +2,7 @@
 
 use diesel::prelude::*;
 
+use super::recent::Settling;
 use super::schema::users;
 use super::{now, DbConnection};
 
@@ -78,8 +79,16 @@ pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
     users::table.count().get_result(conn)
 }
 
-/// Marks a user's token revoked; returns how many users were changed (0 or 1).
-pub fn revoke(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
+/// Marks a user's token revoked; returns how many users were changed (0 or 1), and the
+/// [`Settling`] that makes the caller wait until no process trusts what it read of the token
+/// before ([`super::recent`]), also when it finds the user revoked already (by another
+/// revocation that may still be settling) or fails.
+pub fn revoke(conn: &mut DbConnection, id: i64) -> (QueryResult<usize>, Settling) {
+    let settling = Settling::new();
+    (mark_revoked(conn, id), settling)
+}
+
+fn mark_revoked(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
     diesel::update(users::table.filter(users::id.eq(id).and(users::revoked_at.is_null())))
         .set(users::revoked_at.eq(Some(now())))
         .execute(conn)

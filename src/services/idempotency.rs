@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 
 use crate::auth::Actor;
 use crate::db::idempotency as rows;
+use crate::db::recent::Settling;
 use crate::db::{now, DbConnection, Pool};
 use crate::error::{AppError, AppResult};
 
@@ -89,6 +90,8 @@ pub fn begin(
         rows::release(&mut c, actor.org_id, actor.user_id, &scope.key)?;
         return Ok(Begin::Run);
     }
+    // The connection goes back to the pool before a replay waits.
+    drop(c);
     replay(row, scope)
 }
 
@@ -97,10 +100,18 @@ fn replay(row: rows::KeyRow, scope: &KeyScope) -> AppResult<Begin> {
         return Err(AppError::IdempotencyKeyReused);
     }
     match (row.response_status, row.response_body) {
-        (Some(status), Some(body)) => Ok(Begin::Replay {
-            status: u16::try_from(status).unwrap_or(500),
-            body,
-        }),
+        (Some(status), Some(body)) => {
+            // An answer an action stored with its commit: the request it repeats may be waiting
+            // out its settle in another process right now (a policy version, a revocation), and
+            // its retry must not return sooner than it would ([`Settling`]).
+            if (200..300).contains(&status) {
+                Settling::replayed().settle();
+            }
+            Ok(Begin::Replay {
+                status: u16::try_from(status).unwrap_or(500),
+                body,
+            })
+        }
         // A row an earlier version claimed before acting (never written now).
         _ => Err(AppError::IdempotencyKeyInFlight),
     }
@@ -167,7 +178,9 @@ pub fn keep(
     )? {
         return Ok(None);
     }
-    match rows::find(&mut c, actor.org_id, actor.user_id, &scope.key)? {
+    let found = rows::find(&mut c, actor.org_id, actor.user_id, &scope.key)?;
+    drop(c);
+    match found {
         Some(row) => replay(row, scope).map(Some),
         None => Ok(None),
     }

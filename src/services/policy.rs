@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use crate::auth::Actor;
 use crate::db::policy::{self as rows, CityRow, NewPolicy, PolicyRow};
 use crate::db::policy::{deduction_bp, from_bp};
+use crate::db::recent::Settling;
 use crate::db::{self, now, DbConnection, Pool};
 use crate::domain::policy::{CityRates, HostMealDeduction, Policy};
 use crate::domain::Money;
@@ -145,13 +146,14 @@ pub fn get(pool: &Pool, actor: &Actor, date: Option<NaiveDate>) -> AppResult<Pol
 }
 
 /// Stores a new version; it must take effect after every existing one (409 `policy_not_later`),
-/// so versions already used by claims are never changed.
+/// so versions already used by claims are never changed. The [`Settling`] is to be consumed once
+/// the caller's transaction has committed.
 pub fn insert(
     c: &mut DbConnection,
     org_id: i64,
     actor: Option<i64>,
     policy: &Policy,
-) -> AppResult<PolicyView> {
+) -> AppResult<(PolicyView, Settling)> {
     let latest = rows::latest(c, org_id)?;
     if let Some(latest) = &latest {
         if policy.effective_from <= latest.effective_from {
@@ -160,7 +162,7 @@ pub fn insert(
     }
     let number = latest.map_or(1, |l| l.version + 1);
     let (breakfast_bp, lunch_bp, dinner_bp) = deduction_bp(&policy.host_meal_deduction);
-    let id = rows::insert(
+    let (id, settling) = rows::insert(
         c,
         &NewPolicy {
             org_id,
@@ -173,7 +175,8 @@ pub fn insert(
             created_by: actor,
             created_at: now(),
         },
-    )?;
+    );
+    let id = id?;
     for (position, city) in policy.cities.iter().enumerate() {
         rows::insert_city(
             c,
@@ -189,17 +192,23 @@ pub fn insert(
             },
         )?;
     }
-    Ok(PolicyView::new(number, policy))
+    Ok((PolicyView::new(number, policy), settling))
 }
 
 /// `POST /api/v1/policy`. Returns once no process quotes from the versions it replaced
-/// ([`crate::db::recent::settle`]).
+/// ([`Settling`]), also when the version was written but the commit failed; a replay of it
+/// under its Idempotency-Key waits the same way ([`super::idempotency`]).
 pub fn publish(pool: &Pool, actor: &Actor, policy: Policy) -> AppResult<PolicyView> {
+    let mut written = None;
     let published = answer(pool, actor, 201, |c| {
-        insert(c, actor.org_id, Some(actor.user_id), &policy)
-    })?;
-    db::recent::settle();
-    Ok(published)
+        let (view, settling) = insert(c, actor.org_id, Some(actor.user_id), &policy)?;
+        written = Some(settling);
+        Ok(view)
+    });
+    if let Some(settling) = written {
+        settling.settle();
+    }
+    published
 }
 
 #[cfg(test)]

@@ -127,9 +127,11 @@ fn load_default_data(c: &mut DbConnection, dir: &Path) -> AppResult<bool> {
         .validate()
         .map_err(|e| AppError::Validation(flatten_validation(&e)))?;
     let policy = Policy::try_from(policy_body)?;
-    write_tx(c, |c| {
+    let mut written = None;
+    let loaded = write_tx(c, |c| {
         let org_id = orgs::insert(c, &org.code, &org.name)?;
-        policy::insert(c, org_id, None, &policy)?;
+        let (_, settling) = policy::insert(c, org_id, None, &policy)?;
+        written = Some(settling);
         for line in &budget.lines {
             let body = LineBody {
                 year: budget.year,
@@ -159,7 +161,11 @@ fn load_default_data(c: &mut DbConnection, dir: &Path) -> AppResult<bool> {
             stations::insert(c, org_id, &s.name, &s.city, line.id, None)?;
         }
         Ok(true)
-    })
+    });
+    if let Some(settling) = written {
+        settling.settle();
+    }
+    loaded
 }
 
 /// Creates the first admin when there are no users; returns the token to show once.

@@ -91,11 +91,11 @@ pub fn add_user(
 /// Requests are authenticated from what each process read of the token a moment ago
 /// ([`crate::db::recent`]), so this returns only once no process trusts such a read any longer.
 pub fn revoke(pool: &Pool, user_id: i64) -> AppResult<()> {
-    let revoked = users::revoke(&mut *conn(pool)?, user_id)?;
+    let (revoked, settling) = users::revoke(&mut *conn(pool)?, user_id);
     // Also when it finds the user revoked already: by another revocation that may still be
     // waiting.
-    db::recent::settle();
-    match revoked {
+    settling.settle();
+    match revoked? {
         0 => Err(AppError::NotFound("active user")),
         _ => Ok(()),
     }

@@ -201,3 +201,58 @@ async fn once_published_a_version_is_quoted_by_every_server_process() {
         assert_eq!(after.body["stays"][0]["lodging_allowed"], "1000.00");
     }
 }
+
+/// A retry of a publication under its Idempotency-Key, answered by another server process from
+/// the stored answer while the publication may still be settling, returns only once that process
+/// quotes with the new version, as the publication itself does (issue 28, item 8).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replayed_publication_returns_only_once_the_new_version_is_quoted() {
+    use diesel::prelude::*;
+    let app = spawn_app().await;
+    let second = ServerProcess::start(&app).await;
+    let claimant = app.user("张三", &[R::Claimant]);
+    let line = app.line_id("dept.project.petition-work.beijing-duty").await;
+    let trip = in_july(beijing_trip(line));
+    let quote = |address: &str| {
+        let request = app
+            .client
+            .post(format!("{address}/api/v1/travel-claims/quote"))
+            .bearer_auth(&claimant)
+            .json(&trip);
+        app.send(request)
+    };
+    let publish = |address: &str| {
+        app.client
+            .post(format!("{address}/api/v1/policy"))
+            .bearer_auth(&app.admin)
+            .header("Idempotency-Key", "july-2021")
+            .json(&policy_2021_07("500.00"))
+            .send()
+    };
+
+    // The second process has just read the versions: version 1 only.
+    let before = quote(&second.address).await;
+    assert_eq!(before.body["policy_version"], 1);
+    // The first process publishes; once its version has committed, and before it has
+    // necessarily answered, the client's retry reaches the second process.
+    let first = tokio::spawn(publish(&app.address));
+    let versions = |pool: baoxiao::db::Pool| {
+        tokio::task::spawn_blocking(move || {
+            use baoxiao::db::schema::policy_versions;
+            let mut c = pool.get().unwrap();
+            policy_versions::table
+                .count()
+                .get_result::<i64>(&mut c)
+                .unwrap()
+        })
+    };
+    while versions(app.pool.clone()).await.unwrap() < 2 {}
+    let retry = publish(&second.address).await.unwrap();
+    assert_eq!(retry.status(), 201);
+    assert_eq!(retry.headers()["idempotent-replayed"], "true");
+    let after = quote(&second.address).await;
+    after.assert(200, "");
+    assert_eq!(after.body["policy_version"], 2);
+    assert_eq!(after.body["stays"][0]["lodging_allowed"], "1000.00");
+    assert_eq!(first.await.unwrap().unwrap().status(), 201);
+}
