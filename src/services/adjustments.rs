@@ -186,12 +186,16 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<AdjustmentView>
     })
 }
 
-/// `POST /api/v1/budget-adjustments/{id}/reject` (finance): no balance changes.
+/// `POST /api/v1/budget-adjustments/{id}/reject` (finance, not the requester, as for approval):
+/// no balance changes.
 pub fn reject(pool: &Pool, actor: &Actor, id: i64, reason: &str) -> AppResult<AdjustmentView> {
     answer(pool, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;
         let reason = reason.trim();
         let rejected = row.status.apply(AdjustmentAction::Reject)?;
+        if row.requested_by == actor.user_id {
+            return Err(AppError::SelfApprovalForbidden);
+        }
         let change = (row.status, rejected);
         if !rows::decide(
             c,

@@ -295,6 +295,32 @@ async fn four_eyes_and_who_may_do_what() {
         .assert(404, "not_found");
 }
 
+/// Four eyes on a refusal too: the requester may not reject their own request any more than
+/// approve it (issue 28, item 11); another finance user may.
+#[tokio::test]
+async fn the_requester_cannot_reject_their_own_adjustment_either() {
+    let app = spawn_app().await;
+    let p = people(&app);
+    let both = app.user("孙两职", &[R::BudgetHolder, R::Finance]);
+    let work = app.line_id("dept.project.petition-work").await;
+    let body =
+        json!({"kind": "supplement", "line_id": work, "amount": "1000.00", "reason": "追加"});
+    let own = request(&app, &both, &body).await;
+    decide(&app, &both, own, "reject")
+        .await
+        .assert(403, "self_approval_forbidden");
+    decide(&app, &both, own, "approve")
+        .await
+        .assert(403, "self_approval_forbidden");
+    let still = app
+        .get(&p.finance, &format!("/api/v1/budget-adjustments/{own}"))
+        .await;
+    assert_eq!(still.body["status"], "requested");
+    let rejected = decide(&app, &p.finance, own, "reject").await;
+    rejected.assert(200, "");
+    assert_eq!(rejected.body["status"], "rejected");
+}
+
 #[tokio::test]
 async fn a_rejected_request_changes_nothing() {
     let app = spawn_app().await;
