@@ -4,7 +4,9 @@
 //! - Control characters (NUL, tab, line breaks, U+2028/U+2029 …) are refused: names and purposes
 //!   are single lines, and PostgreSQL cannot store NUL at all.
 //! - Leading and trailing white space and invisible characters are dropped.
-//! - Text that had characters but none visible (only spaces, only a zero-width space) is refused.
+//! - Text that had characters but none visible is refused. Visible means at least one letter,
+//!   digit or CJK character (Unicode alphanumeric): only spaces, a zero-width space, the braille
+//!   blank U+2800 or a lone combining mark are not a name, a purpose or a reason.
 
 /// Why a text was refused; the message names no field (the caller does).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,15 +26,15 @@ impl TextProblem {
     }
 }
 
-/// Characters that take no room on screen: white space, and format characters such as the
-/// zero-width space, joiners, direction marks, word joiner and the byte order mark.
+/// Characters that take no room on screen: white space, the braille blank, and format characters
+/// such as the zero-width space, joiners, direction marks, word joiner and the byte order mark.
 pub fn is_invisible(c: char) -> bool {
     c.is_whitespace()
         || matches!(c,
             '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}'
             | '\u{17B5}' | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}'
             | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}'
-            | '\u{FEFF}' | '\u{FFA0}')
+            | '\u{2800}' | '\u{FEFF}' | '\u{FFA0}')
 }
 
 fn is_forbidden(c: char) -> bool {
@@ -46,7 +48,7 @@ pub fn clean(text: &str) -> Result<&str, TextProblem> {
         return Err(TextProblem::ControlCharacter);
     }
     let trimmed = text.trim_matches(is_invisible);
-    if trimmed.is_empty() && !text.is_empty() {
+    if !text.is_empty() && !trimmed.chars().any(char::is_alphanumeric) {
         return Err(TextProblem::Invisible);
     }
     Ok(trimmed)
@@ -70,6 +72,16 @@ mod tests {
         assert_eq!(clean("张三\n李四"), Err(TextProblem::ControlCharacter));
         assert_eq!(clean("a\tb"), Err(TextProblem::ControlCharacter));
         assert_eq!(clean("a\u{2028}b"), Err(TextProblem::ControlCharacter));
+        // Visible means a letter, a digit or a CJK character.
+        assert_eq!(clean("\u{2800}"), Err(TextProblem::Invisible));
+        assert_eq!(clean("\u{2800}张三\u{2800}"), Ok("张三"));
+        assert_eq!(clean("\u{0301}"), Err(TextProblem::Invisible));
+        assert_eq!(clean(" \u{0301}\u{0308} "), Err(TextProblem::Invisible));
+        assert_eq!(clean("——"), Err(TextProblem::Invisible));
+        assert_eq!(clean("é"), Ok("é"));
+        assert_eq!(clean("〇"), Ok("〇"));
+        assert_eq!(clean("7"), Ok("7"));
+        assert_eq!(clean("Ｘ"), Ok("Ｘ"));
     }
 
     proptest! {
@@ -80,6 +92,7 @@ mod tests {
                 prop_assert!(!kept.starts_with(is_invisible) && !kept.ends_with(is_invisible));
                 prop_assert_eq!(clean(kept), Ok(kept));
                 prop_assert!(text.contains(kept));
+                prop_assert!(kept.is_empty() || kept.chars().any(char::is_alphanumeric));
             }
         }
 

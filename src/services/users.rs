@@ -17,6 +17,11 @@ pub fn add_org(pool: &Pool, code: &str, name: &str) -> AppResult<i64> {
             "lower-case letters, digits and '-'",
         ));
     }
+    let name =
+        crate::domain::text::clean(name).map_err(|p| AppError::field("name", p.message()))?;
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(AppError::field("name", "1 to 200 characters required"));
+    }
     // The code is unique in the database: a second organisation of that code, added at the same
     // moment or not, is refused by the insert itself.
     match orgs::insert(&mut *conn(pool)?, code, name) {

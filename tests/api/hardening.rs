@@ -118,6 +118,70 @@ async fn names_are_trimmed_bounded_visible_and_one_line() {
     field_named(&r, "purpose");
 }
 
+/// A name is visible when it holds a letter, a digit or a CJK character: the braille blank and
+/// a lone combining mark are refused wherever a name is given (issue 28, item 14).
+#[tokio::test]
+async fn invisible_names_are_refused_wherever_a_name_is_given() {
+    let app = spawn_app().await;
+    let line = app.line_id("dept.project.petition-work.operations").await;
+    let invisible = [
+        "\u{2800}",
+        "\u{0301}",
+        " \u{0301}\u{0308} ",
+        "\u{2800}\u{200B}\u{2800}",
+    ];
+    for name in invisible {
+        let r = app
+            .post(
+                &app.admin,
+                "/api/v1/subsidy-recipients",
+                &json!({"name": name, "enrolled_from": "2021-01-01"}),
+            )
+            .await;
+        r.assert(422, "invalid_request");
+        field_named(&r, "name");
+        let r = app
+            .post(
+                &app.admin,
+                "/api/v1/duty-stations",
+                &json!({"name": name, "city": "beijing", "budget_line_id": line}),
+            )
+            .await;
+        r.assert(422, "invalid_request");
+        field_named(&r, "name");
+        let r = app
+            .post(
+                &app.admin,
+                "/api/v1/budget-lines",
+                &json!({"year": 2021, "code": "dept.project.petition-work.blank",
+                        "name": name, "parent_code": "dept.project.petition-work",
+                        "allocated": "0.00"}),
+            )
+            .await;
+        r.assert(422, "invalid_request");
+        field_named(&r, "name");
+        for refused in [
+            baoxiao::services::users::add_user(&app.pool, None, name, &[R::Claimant]).map(|_| ()),
+            baoxiao::services::users::add_org(&app.pool, "blank-bureau", name).map(|_| ()),
+        ] {
+            let e = refused.unwrap_err();
+            assert_eq!(e.code(), "invalid_request", "{name:?}");
+            assert!(e.to_string().contains("visible"), "{name:?}: {e}");
+        }
+    }
+    assert_eq!(count(&app, "/api/v1/subsidy-recipients").await, 0);
+    // Visible text around the blank is kept, the blank trimmed.
+    let r = app
+        .post(
+            &app.admin,
+            "/api/v1/subsidy-recipients",
+            &json!({"name": "\u{2800}王五\u{2800}", "enrolled_from": "2021-01-01"}),
+        )
+        .await;
+    r.assert(201, "");
+    assert_eq!(r.body["name"], "王五");
+}
+
 #[tokio::test]
 async fn the_cli_refuses_control_characters_in_names() {
     let app = spawn_app().await;
