@@ -132,13 +132,45 @@ impl<T: AsyncRead + Unpin> AsyncRead for CheckedStream<T> {
     }
 }
 
+/// The length of actix's own answer to a request head that did not arrive in time, when `buf`
+/// starts with it: a 408 with no body (the service's own 408, for a slow body, has one).
+fn head_timeout_answer(buf: &[u8]) -> Option<usize> {
+    const STATUS_LINE: &[u8] = b"HTTP/1.1 408 ";
+    if !buf.starts_with(STATUS_LINE) {
+        return None;
+    }
+    let end = buf.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+    let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+    (head.contains("\r\ncontent-length: 0\r\n") && !head.contains("\r\ncontent-type:"))
+        .then_some(end)
+}
+
 impl<T: AsyncRead + AsyncWrite + Unpin> AsyncWrite for CheckedStream<T> {
+    /// Passes actix's writes through, except its bodiless 408 for a request head that did not
+    /// arrive in time: that is answered as problem+json instead, as the connection closes.
     fn poll_write(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.get_mut().io).poll_write(cx, buf)
+        let this = self.get_mut();
+        if matches!(this.state, State::Checking) {
+            if let Some(len) = head_timeout_answer(buf) {
+                let refused = AppError::RequestTimeout;
+                tracing::info!(
+                    code = refused.code(),
+                    "a request head did not arrive in time"
+                );
+                metrics::record_refusal(refused.code());
+                this.state = State::Refused {
+                    answer: answer(&refused),
+                    drained: 0,
+                };
+                this.unparsed = BytesMut::new();
+                return Poll::Ready(Ok(len));
+            }
+        }
+        Pin::new(&mut this.io).poll_write(cx, buf)
     }
 
     fn poll_write_vectored(

@@ -537,6 +537,15 @@ async fn slow_bodies_and_headers_get_408() {
         assert!(answer.contains("\"code\":\"request_timeout\""), "{answer}");
     }
     assert!(header_answer.starts_with("HTTP/1.1 408"), "{header_answer}");
+    // A head that never completes is answered like every other error (issue 28, item 10).
+    assert!(
+        header_answer.contains("content-type: application/problem+json"),
+        "{header_answer}"
+    );
+    let body = header_answer.split("\r\n\r\n").nth(1).unwrap_or_default();
+    let problem: serde_json::Value = serde_json::from_str(body).unwrap();
+    assert_eq!(problem["code"], "request_timeout", "{header_answer}");
+    assert_eq!(problem["status"], 408, "{header_answer}");
     // Nothing was stored.
     app.get(&claimant, "/api/v1/travel-claims")
         .await
