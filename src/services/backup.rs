@@ -229,26 +229,69 @@ pub fn restore(url: &str, data_dir: &Path, from: &Path) -> Result<Checked, Backu
             "a database already exists at {url}; restore only where there is none"
         )));
     }
+    // SQLite would replay a log left by an earlier database at this path into the restored one,
+    // and corrupt it. The log may hold that database's last changes, so it is not removed here.
+    if let Some(leftover) = sidecars(target).into_iter().find(|f| f.exists()) {
+        return Err(BackupError::Refused(format!(
+            "{} is left from an earlier database at {url}: SQLite would replay it into the \
+             restored one. Move it aside (it may hold that database's last changes) and retry",
+            leftover.display()
+        )));
+    }
     check(from)?;
     fs::create_dir_all(data_dir).map_err(io_at(data_dir))?;
     fs::set_permissions(data_dir, fs::Permissions::from_mode(0o700)).map_err(io_at(data_dir))?;
     if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
         fs::create_dir_all(dir).map_err(io_at(dir))?;
     }
+    // The copy is made whole (migrated and checked) under its partial name, and only then
+    // renamed into place: a failure at any step leaves nothing at `url`, and a retry may begin.
     let partial = partial_of(target);
     create_private(&partial)?;
+    // The logs of a partial copy that no longer exists can only be an interrupted restore's.
+    remove_sidecars(&partial);
     let result = (|| {
         let mut conn = open(from, "mode=ro")?;
         files::vacuum_into(&mut conn, &partial.to_string_lossy()).map_err(sql_at(&partial))?;
         drop(conn);
-        publish(&partial, target)?;
-        let mut conn = DbConnection::Sqlite(open(target, "mode=rw")?);
+        let mut conn = DbConnection::Sqlite(open(&partial, "mode=rw")?);
         db::migrate(&mut conn).map_err(|e| BackupError::Refused(format!("migrations: {e}")))?;
         drop(conn);
-        check(target)
+        let checked = check(&partial)?;
+        // Every change is in the file itself once its last connection has closed; an index of
+        // the log may remain, which must not sit beside the file under another name.
+        let [wal, ..] = sidecars(&partial);
+        if fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
+            return Err(BackupError::Refused(format!(
+                "{} was not folded into the restored copy",
+                wal.display()
+            )));
+        }
+        remove_sidecars(&partial);
+        publish(&partial, target)?;
+        Ok(Checked {
+            file: target.to_path_buf(),
+            ..checked
+        })
     })();
     if result.is_err() {
         let _ = fs::remove_file(&partial);
+        remove_sidecars(&partial);
     }
     result
+}
+
+/// SQLite's logs beside a database file: `FILE-wal`, `FILE-shm` and `FILE-journal`.
+fn sidecars(file: &Path) -> [PathBuf; 3] {
+    ["-wal", "-shm", "-journal"].map(|suffix| {
+        let mut name = file.file_name().unwrap_or_default().to_os_string();
+        name.push(suffix);
+        file.with_file_name(name)
+    })
+}
+
+fn remove_sidecars(file: &Path) {
+    for log in sidecars(file) {
+        let _ = fs::remove_file(log);
+    }
 }

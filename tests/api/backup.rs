@@ -286,3 +286,63 @@ async fn restore_refuses_a_data_directory_that_is_not_empty() {
     let mode = std::fs::metadata(&fresh).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o700, "data directory mode {mode:o}");
 }
+
+/// A log left beside the target by an earlier database would be replayed into the restored file
+/// and corrupt it: restore refuses it, leaves nothing behind, and succeeds once the operator has
+/// moved the log aside (issue 28, item 12).
+#[tokio::test]
+async fn restore_refuses_a_leftover_log_and_leaves_nothing_half_restored() {
+    use diesel::connection::SimpleConnection;
+    use diesel::Connection;
+    // Its own SQLite database, whichever backend the suite runs on: restore is about files.
+    let home = tempfile::tempdir().unwrap();
+    let live = home.path().join("live");
+    let live_url = live.join("baoxiao.db").to_string_lossy().into_owned();
+    succeeded(&baoxiao(&["migrate"], &live_url, &live));
+    let backup = home.path().join("nightly.db");
+    let backup_arg = backup.to_string_lossy().into_owned();
+    succeeded(&baoxiao(&["backup", "--to", &backup_arg], &live_url, &live));
+
+    // The old database at the target path is gone, its log is not: a real one, of another
+    // database, copied while its writer still held it open.
+    let db_dir = home.path().join("db");
+    std::fs::create_dir(&db_dir).unwrap();
+    let target = db_dir.join("baoxiao.db");
+    let url = target.to_string_lossy().into_owned();
+    let old = home.path().join("old.db");
+    let mut writer = diesel::SqliteConnection::establish(&old.to_string_lossy()).unwrap();
+    writer
+        .batch_execute(
+            "PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0; \
+             CREATE TABLE users (id INTEGER PRIMARY KEY, junk BLOB); \
+             INSERT INTO users (junk) VALUES (randomblob(100000));",
+        )
+        .unwrap();
+    let wal = db_dir.join("baoxiao.db-wal");
+    std::fs::copy(home.path().join("old.db-wal"), &wal).unwrap();
+    drop(writer);
+    assert!(std::fs::metadata(&wal).unwrap().len() > 0);
+
+    let data = home.path().join("data");
+    let restore = || baoxiao(&["restore", "--from", &backup_arg], &url, &data);
+    refused(
+        &restore(),
+        "baoxiao.db-wal is left from an earlier database",
+    );
+    let left: Vec<_> = std::fs::read_dir(&db_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, ["baoxiao.db-wal"], "nothing of the restore is left");
+
+    // Moved aside, the retry restores a whole database.
+    std::fs::rename(&wal, home.path().join("old-baoxiao.db-wal")).unwrap();
+    let out = restore();
+    assert!(succeeded(&out).contains("0 differ from the ledger"));
+    let left: Vec<_> = std::fs::read_dir(&db_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, ["baoxiao.db"]);
+    succeeded(&baoxiao(&["verify"], &url, &data));
+}
