@@ -127,11 +127,12 @@ async fn an_action_checks_its_user_inside_its_own_transaction() {
 /// On PostgreSQL an action holds a share lock on its user's row from its check to its commit, so
 /// `revoke` returns only after such an action has committed: nothing of the user commits later.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    no_postgres,
+    ignore = "PostgreSQL only (set BAOXIAO_TEST_DATABASE_URL): SQLite serialises its writers"
+)]
 async fn revoke_waits_for_an_action_already_past_its_check() {
-    if std::env::var(POSTGRES_ENV).map_or(true, |u| u.is_empty()) {
-        eprintln!("SKIPPED on SQLite: its writers are serialised, so the question does not arise");
-        return;
-    }
+    postgres_only();
     let app = spawn_app().await;
     let (finance_id, _) =
         baoxiao::services::users::add_user(&app.pool, None, "李四", &[R::Finance]).unwrap();

@@ -24,6 +24,7 @@ async fn overflows(c: &Client) -> bool {
 }
 
 #[tokio::test]
+#[cfg_attr(no_browser, ignore = "needs chromium and chromedriver on PATH")]
 async fn a_budget_adjustment_from_a_lines_page_to_approved_in_a_real_browser() {
     let Some((_driver, c)) = browser().await else {
         return;
@@ -155,6 +156,7 @@ async fn a_budget_adjustment_from_a_lines_page_to_approved_in_a_real_browser() {
 }
 
 #[tokio::test]
+#[cfg_attr(no_browser, ignore = "needs chromium and chromedriver on PATH")]
 async fn a_duplicate_invoice_is_refused_beside_its_field_in_a_real_browser() {
     let Some((_driver, c)) = browser().await else {
         return;

@@ -20,6 +20,7 @@ async fn replace(c: &Client, css: &str, text: &str) {
 }
 
 #[tokio::test]
+#[cfg_attr(no_browser, ignore = "needs chromium and chromedriver on PATH")]
 async fn two_clerks_make_approve_and_download_the_h2_subsidy_batch_in_a_real_browser() {
     let Some((_driver, c)) = browser().await else {
         return;
@@ -107,6 +108,7 @@ async fn two_clerks_make_approve_and_download_the_h2_subsidy_batch_in_a_real_bro
 }
 
 #[tokio::test]
+#[cfg_attr(no_browser, ignore = "needs chromium and chromedriver on PATH")]
 async fn an_admin_adds_a_user_who_then_signs_in_in_a_real_browser() {
     let Some((_driver, c)) = browser().await else {
         return;

@@ -19,6 +19,7 @@ async fn retype(c: &Client, css: &str, text: &str) {
 }
 
 #[tokio::test]
+#[cfg_attr(no_browser, ignore = "needs chromium and chromedriver on PATH")]
 async fn a_trip_from_request_to_advance_returned_in_a_real_browser() {
     let Some((_driver, c)) = browser().await else {
         return;

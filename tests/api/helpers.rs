@@ -13,6 +13,16 @@ use serde_json::Value;
 
 pub const POSTGRES_ENV: &str = "BAOXIAO_TEST_DATABASE_URL";
 
+/// The first step of a test built for PostgreSQL only (cfg `no_postgres` ignores it where the
+/// build had no `BAOXIAO_TEST_DATABASE_URL`): run without one after all, it fails rather than
+/// pass on SQLite.
+pub fn postgres_only() -> String {
+    match std::env::var(POSTGRES_ENV) {
+        Ok(url) if !url.is_empty() => url,
+        _ => panic!("a PostgreSQL-only test, built with {POSTGRES_ENV} but run without it"),
+    }
+}
+
 /// A fresh database, removed when dropped.
 pub enum TestDb {
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
