@@ -119,6 +119,7 @@ fn run(listener: TcpListener, pool: Pool, settings: &Settings) -> Result<Server,
     let web_config = web::Data::new(crate::web::WebConfig::from_settings(&settings.web));
     let app = move || {
         let app = App::new()
+            .wrap(from_fn(routes::bounded_by_the_database))
             .wrap(ErrorHandlers::new().default_handler(routes::problem_for_others))
             .wrap(prometheus.clone())
             .wrap(TracingLogger::default())

@@ -87,6 +87,13 @@ impl Pool {
 
     /// A SQLite connection that is free right now, if there is one. A SQLite read is an index
     /// walk in this process that does not wait for the writer (WAL); see [`crate::routes::extract::read`].
+    /// How long a request may take in all before it is answered 503: bounded on PostgreSQL
+    /// ([`POSTGRES_REQUEST_LIMIT`]); on SQLite a request waits for the write lock as long as
+    /// `busy_timeout` says, and a file does not freeze.
+    pub fn request_limit(&self) -> Option<Duration> {
+        (self.group.backend() == Backend::Postgres).then_some(POSTGRES_REQUEST_LIMIT)
+    }
+
     pub fn idle_sqlite(&self) -> Option<Conn> {
         if self.group.backend() != Backend::Sqlite {
             return None;
@@ -238,6 +245,51 @@ const SQLITE_CHECKOUT_TIMEOUT: Duration = Duration::from_secs(30);
 /// libpq's own limit for opening a connection, unless the URL sets one.
 const POSTGRES_CONNECT_TIMEOUT_SECS: u32 = 2;
 
+/// How long PostgreSQL runs one statement (a lock wait included) before it cancels it: the
+/// request is then answered 503 `busy`, as a lock wait on SQLite is.
+const POSTGRES_STATEMENT_TIMEOUT_MS: u32 = 8_000;
+
+/// How long a request may take, in all, while the database is PostgreSQL, before it is answered
+/// 503 ([`Pool::request_limit`]): a server that stops answering without closing its connections
+/// (a frozen host or proxy) would otherwise hold every request that reaches it for the whole
+/// outage. TCP keepalives and `tcp_user_timeout` end a connection whose peer has gone silent,
+/// but not one whose peer still acknowledges what it is sent and never answers.
+pub const POSTGRES_REQUEST_LIMIT: Duration = Duration::from_secs(10);
+
+/// The libpq settings a PostgreSQL URL gets unless it names them itself: a connection is opened
+/// within [`POSTGRES_CONNECT_TIMEOUT_SECS`]; an idle one is probed every few seconds and dropped
+/// when its peer stops answering; sent data unacknowledged for 5 s ends the connection
+/// (`tcp_user_timeout`, in ms); and each statement is limited by
+/// [`POSTGRES_STATEMENT_TIMEOUT_MS`] (a URL with its own `options` keeps them, and its own
+/// statement limit, if any).
+fn postgres_url(url: &str) -> String {
+    let statement_timeout = format!("-c%20statement_timeout%3D{POSTGRES_STATEMENT_TIMEOUT_MS}");
+    let connect_timeout = POSTGRES_CONNECT_TIMEOUT_SECS.to_string();
+    let defaults = [
+        ("connect_timeout", connect_timeout.as_str()),
+        ("keepalives", "1"),
+        ("keepalives_idle", "5"),
+        ("keepalives_interval", "2"),
+        ("keepalives_count", "3"),
+        ("tcp_user_timeout", "5000"),
+        ("options", statement_timeout.as_str()),
+    ];
+    let query = url.split_once('?').map_or("", |(_, q)| q);
+    let named = |key: &str| {
+        query
+            .split('&')
+            .any(|pair| pair.split('=').next() == Some(key))
+    };
+    let mut out = url.to_string();
+    for (key, value) in defaults {
+        if !named(key) {
+            out.push(if out.contains('?') { '&' } else { '?' });
+            out.push_str(&format!("{key}={value}"));
+        }
+    }
+    out
+}
+
 /// True when the error means the connection to the database is gone (server restarted or
 /// unreachable), as opposed to a refused statement.
 pub fn is_connection_lost(error: &diesel::result::Error) -> bool {
@@ -309,14 +361,7 @@ pub fn pool(url: &str, size: u32, busy_timeout_ms: u32) -> Result<Pool, r2d2::Po
         }
     }
     let (url, checkout_timeout) = match backend {
-        Backend::Postgres if !url.contains("connect_timeout") => {
-            let separator = if url.contains('?') { '&' } else { '?' };
-            (
-                format!("{url}{separator}connect_timeout={POSTGRES_CONNECT_TIMEOUT_SECS}"),
-                POSTGRES_CHECKOUT_TIMEOUT,
-            )
-        }
-        Backend::Postgres => (url.to_string(), POSTGRES_CHECKOUT_TIMEOUT),
+        Backend::Postgres => (postgres_url(url), POSTGRES_CHECKOUT_TIMEOUT),
         Backend::Sqlite => (url.to_string(), SQLITE_CHECKOUT_TIMEOUT),
     };
     let manager = Manager {
@@ -407,6 +452,7 @@ pub fn is_busy(error: &diesel::result::Error) -> bool {
     text.contains("database is locked")
         || text.contains("database is busy")
         || text.contains("lock timeout")
+        || text.contains("statement timeout")
 }
 
 /// True when PostgreSQL ended the work to break a cycle of lock waits (SQLSTATE 40P01), as it
@@ -447,6 +493,27 @@ mod tests {
     use crate::domain::status::ClaimStatus;
 
     use super::*;
+
+    /// A PostgreSQL URL gets the connection's time limits unless it sets them itself.
+    #[test]
+    fn postgres_urls_get_time_limits_they_do_not_set() {
+        let plain = postgres_url("postgres://app@db:5432/baoxiao");
+        assert_eq!(
+            plain,
+            "postgres://app@db:5432/baoxiao?connect_timeout=2&keepalives=1&keepalives_idle=5\
+             &keepalives_interval=2&keepalives_count=3&tcp_user_timeout=5000\
+             &options=-c%20statement_timeout%3D8000"
+        );
+        let own = postgres_url(
+            "postgres://app@db/baoxiao?sslmode=require&connect_timeout=9&tcp_user_timeout=1000\
+             &options=-c%20search_path%3Dx",
+        );
+        assert!(own.starts_with("postgres://app@db/baoxiao?sslmode=require&connect_timeout=9&"));
+        assert_eq!(own.matches("connect_timeout=").count(), 1, "{own}");
+        assert_eq!(own.matches("tcp_user_timeout=").count(), 1, "{own}");
+        assert_eq!(own.matches("options=").count(), 1, "{own}");
+        assert!(own.contains("&keepalives=1&"), "{own}");
+    }
 
     /// A move of money on a line, and a claim's decision, are prepared once per connection, not
     /// once per run.

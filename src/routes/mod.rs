@@ -270,6 +270,40 @@ pub async fn only_known_methods<B: actix_web::body::MessageBody + 'static>(
     }
 }
 
+/// Bounds a request by [`Pool::request_limit`] (PostgreSQL): a database that stops answering
+/// without closing its connections gives 503 `service_unavailable` (a page, its message in
+/// Chinese) instead of holding the request for the whole outage. The work on the blocking pool is
+/// not stopped: it ends when the database answers or the connection fails, and a write that then
+/// commits is the request's, as with any 503 (an Idempotency-Key retry replays it).
+pub async fn bounded_by_the_database<B: actix_web::body::MessageBody + 'static>(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<B>,
+) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
+    let limit = req
+        .app_data::<web::Data<crate::db::Pool>>()
+        .and_then(|pool| pool.request_limit());
+    let Some(limit) = limit else {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_left_body);
+    };
+    let http = req.request().clone();
+    match actix_web::rt::time::timeout(limit, next.call(req)).await {
+        Ok(answer) => answer.map(ServiceResponse::map_into_left_body),
+        Err(_) => {
+            tracing::warn!(path = http.path(), "the database did not answer in time");
+            crate::db::connection_lost();
+            let response = if http.path().starts_with("/api/") {
+                AppError::Unavailable.error_response()
+            } else {
+                crate::web::PageError::Failed(AppError::Unavailable).error_response()
+            };
+            Ok(ServiceResponse::new(http, response).map_into_right_body())
+        }
+    }
+}
+
 /// A problem+json response for statuses that have no [`AppError`] (405, 501, 408, 431…).
 pub fn problem_response(status: StatusCode, code: &'static str) -> HttpResponse {
     let problem = Problem::for_status(status, code);
