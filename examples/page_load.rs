@@ -31,6 +31,7 @@ fn settings(url: &str, data_dir: &std::path::Path) -> Settings {
         server: ServerSettings {
             bind: "127.0.0.1:0".into(),
             workers: 2,
+            trusted_proxies: Vec::new(),
         },
         database: DatabaseSettings {
             url: url.into(),

@@ -18,6 +18,11 @@ pub struct Settings {
 pub struct ServerSettings {
     pub bind: String,
     pub workers: usize,
+    /// The reverse proxies (IP addresses or CIDR ranges) whose `X-Forwarded-For` or `Forwarded`
+    /// header names the client. From any other peer those headers are ignored and the client is
+    /// the peer itself. Empty by default.
+    #[serde(default)]
+    pub trusted_proxies: Vec<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -75,7 +80,11 @@ pub fn load() -> Result<Settings, config::ConfigError> {
         .add_source(
             Environment::with_prefix("BAOXIAO")
                 .prefix_separator("__")
-                .separator("__"),
+                .separator("__")
+                // BAOXIAO__SERVER__TRUSTED_PROXIES="10.0.0.5,10.1.0.0/16"
+                .list_separator(",")
+                .with_list_parse_key("server.trusted_proxies")
+                .try_parsing(true),
         );
     if let Ok(url) = std::env::var("DATABASE_URL") {
         if !url.trim().is_empty() {

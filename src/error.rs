@@ -109,6 +109,10 @@ pub enum AppError {
     /// The database cannot be reached (or no connection came free in time).
     #[error("the service cannot reach its database; retry shortly")]
     Unavailable,
+    /// Every password-hashing turn stayed taken for the sign-in's short wait
+    /// ([`crate::services::passwords`]): too many sign-ins at once.
+    #[error("too many sign-ins at once; retry shortly")]
+    SignInBusy,
     #[error("internal error")]
     Internal(String),
 }
@@ -208,12 +212,18 @@ impl AppError {
                 "service_unavailable",
                 "Service unavailable",
             ),
+            AppError::SignInBusy => (S::SERVICE_UNAVAILABLE, "sign_in_busy", "Sign-in busy"),
             AppError::Internal(_) => (S::INTERNAL_SERVER_ERROR, "internal_error", "Internal error"),
         }
     }
 
     pub fn code(&self) -> &'static str {
         self.parts().1
+    }
+
+    /// `Retry-After` (seconds) of a refusal that answers one, other than the database's own.
+    pub fn retry_after(&self) -> Option<&'static str> {
+        matches!(self, AppError::SignInBusy).then_some("5")
     }
 
     /// Shorthand for a 422 on one field.
@@ -401,6 +411,9 @@ impl ResponseError for AppError {
         }
         if matches!(self, AppError::Unavailable) {
             response.insert_header((header::RETRY_AFTER, "2"));
+        }
+        if let Some(seconds) = self.retry_after() {
+            response.insert_header((header::RETRY_AFTER, seconds));
         }
         response.json(problem)
     }

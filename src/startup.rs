@@ -117,17 +117,26 @@ fn run(listener: TcpListener, pool: Pool, settings: &Settings) -> Result<Server,
         settings.app.paid_on_max_days_ahead,
     ));
     let web_config = web::Data::new(crate::web::WebConfig::from_settings(&settings.web));
+    let trusted_proxies = web::Data::new(routes::extract::TrustedProxies::parse(
+        &settings.server.trusted_proxies,
+    )?);
+    let site_origin = web::Data::new(crate::web::session::SiteOrigin::of(&public_url(
+        &settings.web,
+        listener.local_addr()?,
+    )));
     let app = move || {
         let app = App::new()
             .wrap(from_fn(routes::bounded_by_the_database))
             .wrap(ErrorHandlers::new().default_handler(routes::problem_for_others))
             .wrap(prometheus.clone())
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<routes::request_log::RequestSpan>::new())
             .wrap(from_fn(routes::only_known_methods))
             .app_data(pool.clone())
             .app_data(retention.clone())
             .app_data(margin.clone())
             .app_data(web_config.clone())
+            .app_data(trusted_proxies.clone())
+            .app_data(site_origin.clone())
             .app_data(web::QueryConfig::default().error_handler(routes::query_error))
             .app_data(web::PathConfig::default().error_handler(routes::path_error));
         // Health and /api/v1, with the OpenAPI document of exactly those routes.

@@ -164,24 +164,77 @@ pub fn delete_user_sessions(
     .execute(conn)
 }
 
+/// Ends every session of a user but `keep` (a new password chosen in that session).
+pub fn delete_other_sessions(
+    conn: &mut DbConnection,
+    org_id: i64,
+    user_id: i64,
+    keep: &str,
+) -> QueryResult<usize> {
+    diesel::delete(
+        web_sessions::table.filter(
+            web_sessions::org_id
+                .eq(org_id)
+                .and(web_sessions::user_id.eq(user_id))
+                .and(web_sessions::id_hash.ne(keep)),
+        ),
+    )
+    .execute(conn)
+}
+
 /// Ends every session of a user in any organisation (`users revoke` knows only the id).
 pub fn delete_sessions_of(conn: &mut DbConnection, user_id: i64) -> QueryResult<usize> {
     diesel::delete(web_sessions::table.filter(web_sessions::user_id.eq(user_id))).execute(conn)
 }
 
+/// Records a failed sign-in (or an attempt not yet checked, counted as one until it succeeds);
+/// returns its id.
 pub fn record_failure(
     conn: &mut DbConnection,
     login: &str,
     address: &str,
     at: NaiveDateTime,
-) -> QueryResult<usize> {
+) -> QueryResult<i64> {
     diesel::insert_into(sign_in_failures::table)
         .values((
             sign_in_failures::login.eq(login),
             sign_in_failures::address.eq(address),
             sign_in_failures::at.eq(at),
         ))
-        .execute(conn)
+        .returning(sign_in_failures::id)
+        .get_result(conn)
+}
+
+/// Forgets an attempt recorded by [`record_failure`] whose password was never checked.
+pub fn forget_failure(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
+    diesel::delete(sign_in_failures::table.filter(sign_in_failures::id.eq(id))).execute(conn)
+}
+
+/// PostgreSQL advisory-lock classes (the first of the two keys) for the failures of one login
+/// and of one address; the second key is the hash of the login or address. Start-up's lock is a
+/// single-key one: the two key spaces never meet.
+const LOGIN_ATTEMPTS: i32 = 28_001;
+const ADDRESS_ATTEMPTS: i32 = 28_002;
+
+/// Makes the failures of `login` and of `address` this transaction's to count and add to until
+/// it ends. PostgreSQL: transaction-scoped advisory locks, taken login first, so that counting
+/// and recording are one step for every process (in read committed, each statement after the
+/// lock sees what the previous holder committed). SQLite: nothing to do, the write transaction
+/// already holds the database's one write lock.
+pub fn lock_failures(conn: &mut DbConnection, login: &str, address: &str) -> QueryResult<()> {
+    use diesel::sql_types::{Integer, Text};
+    if let DbConnection::Postgres(c) = conn {
+        diesel::sql_query(
+            "SELECT pg_advisory_xact_lock($1, hashtext($2)), \
+             pg_advisory_xact_lock($3, hashtext($4))",
+        )
+        .bind::<Integer, _>(LOGIN_ATTEMPTS)
+        .bind::<Text, _>(login)
+        .bind::<Integer, _>(ADDRESS_ATTEMPTS)
+        .bind::<Text, _>(address)
+        .execute(c)?;
+    }
+    Ok(())
 }
 
 /// The times of the latest `limit` failures for `login` since `since`, newest first.

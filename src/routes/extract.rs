@@ -2,6 +2,7 @@
 //! field of any error, and are validated before a handler sees them.
 
 use std::future::Future;
+use std::net::IpAddr;
 use std::pin::Pin;
 
 use actix_web::dev::Payload;
@@ -299,6 +300,113 @@ where
     web::block(f).await?
 }
 
+/// The reverse proxies whose forwarding headers are believed (`server.trusted_proxies`).
+#[derive(Clone, Debug, Default)]
+pub struct TrustedProxies(Vec<ipnet::IpNet>);
+
+impl TrustedProxies {
+    /// IP addresses (`10.0.0.5`, `::1`) and CIDR ranges (`10.0.0.0/8`).
+    pub fn parse(entries: &[String]) -> Result<TrustedProxies, String> {
+        entries
+            .iter()
+            .map(|entry| {
+                let entry = entry.trim();
+                entry
+                    .parse::<ipnet::IpNet>()
+                    .or_else(|_| entry.parse::<IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| {
+                        format!(
+                            "server.trusted_proxies: {entry:?} is not an IP address or CIDR range"
+                        )
+                    })
+            })
+            .collect::<Result<_, _>>()
+            .map(TrustedProxies)
+    }
+
+    fn trusts(&self, ip: IpAddr) -> bool {
+        let ip = ip.to_canonical();
+        self.0.iter().any(|net| net.contains(&ip))
+    }
+
+    /// The client of a request that came from `peer`: the peer itself, unless it is a trusted
+    /// proxy. Then the hops its forwarding header lists (`X-Forwarded-For`, or else `Forwarded`'s
+    /// `for=`) are walked from the right, each believed only while the one who reported it is
+    /// trusted: the client is the right-most hop that is not a trusted proxy. A hop that is not
+    /// an address (`unknown`, a hidden name) ends the walk at the trusted hop that reported it.
+    pub fn client(
+        &self,
+        peer: IpAddr,
+        forwarded_for: Option<&str>,
+        forwarded: Option<&str>,
+    ) -> IpAddr {
+        let mut client = peer.to_canonical();
+        if !self.trusts(client) {
+            return client;
+        }
+        let hops: Vec<&str> = match (forwarded_for, forwarded) {
+            (Some(list), _) => list.split(',').collect(),
+            (None, Some(forwarded)) => forwarded
+                .split(',')
+                .filter_map(|element| {
+                    element.split(';').find_map(|pair| {
+                        let (name, value) = pair.split_once('=')?;
+                        name.trim().eq_ignore_ascii_case("for").then_some(value)
+                    })
+                })
+                .collect(),
+            (None, None) => Vec::new(),
+        };
+        for hop in hops.iter().rev() {
+            if !self.trusts(client) {
+                break;
+            }
+            match hop_address(hop) {
+                Some(ip) => client = ip.to_canonical(),
+                None => break,
+            }
+        }
+        client
+    }
+}
+
+/// The address of one forwarding hop: `192.0.2.1`, `192.0.2.1:4711`, `"[2001:db8::1]:4711"`,
+/// `2001:db8::1`.
+fn hop_address(hop: &str) -> Option<IpAddr> {
+    let hop = hop.trim().trim_matches('"');
+    if let Ok(ip) = hop.parse() {
+        return Some(ip);
+    }
+    if let Some(rest) = hop.strip_prefix('[') {
+        return rest.split(']').next()?.parse().ok();
+    }
+    hop.parse::<std::net::SocketAddr>().ok().map(|a| a.ip())
+}
+
+/// The client's address, as throttling and the request log know it: the TCP peer, or what a
+/// trusted proxy says ([`TrustedProxies::client`]). Empty when the peer is unknown.
+pub fn client_address(req: &HttpRequest) -> String {
+    let Some(peer) = req.peer_addr().map(|a| a.ip()) else {
+        return String::new();
+    };
+    let Some(trusted) = req.app_data::<web::Data<TrustedProxies>>() else {
+        return peer.to_canonical().to_string();
+    };
+    let joined = |name: header::HeaderName| {
+        let values: Vec<&str> = req
+            .headers()
+            .get_all(name)
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        (!values.is_empty()).then(|| values.join(","))
+    };
+    let forwarded_for = joined(header::HeaderName::from_static("x-forwarded-for"));
+    let forwarded = joined(header::FORWARDED);
+    trusted
+        .client(peer, forwarded_for.as_deref(), forwarded.as_deref())
+        .to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -334,5 +442,75 @@ mod tests {
         assert_eq!(cleaned(json!("\u{0}")).1, ["."]);
         assert_eq!(cleaned(json!(["a", "\u{0}"])).1, ["[1]"]);
         assert_eq!(cleaned(json!({"a\u{0}": 1})).1, ["a\u{0}"]);
+    }
+
+    #[test]
+    fn only_a_trusted_proxy_is_believed_about_the_client() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let trusted = TrustedProxies::parse(&["10.0.0.5".into(), "192.168.0.0/16".into()]).unwrap();
+        let none = TrustedProxies::default();
+        let client = |t: &TrustedProxies, peer: &str, xff: Option<&str>, fwd: Option<&str>| {
+            t.client(ip(peer), xff, fwd).to_string()
+        };
+        // peer, X-Forwarded-For, Forwarded → client
+        let table: [(&TrustedProxies, &str, Option<&str>, Option<&str>, &str); 12] = [
+            (&none, "10.0.0.5", Some("1.2.3.4"), None, "10.0.0.5"),
+            (&trusted, "127.0.0.1", Some("1.2.3.4"), None, "127.0.0.1"),
+            (&trusted, "10.0.0.5", Some("1.2.3.4"), None, "1.2.3.4"),
+            (&trusted, "10.0.0.5", None, None, "10.0.0.5"),
+            // The client's own header is to the left of what the proxy appended.
+            (
+                &trusted,
+                "10.0.0.5",
+                Some("6.6.6.6, 1.2.3.4"),
+                None,
+                "1.2.3.4",
+            ),
+            (
+                &trusted,
+                "10.0.0.5",
+                Some("6.6.6.6, 1.2.3.4, 192.168.1.9"),
+                None,
+                "1.2.3.4",
+            ),
+            (
+                &trusted,
+                "10.0.0.5",
+                Some("unknown, 192.168.1.9"),
+                None,
+                "192.168.1.9",
+            ),
+            (&trusted, "10.0.0.5", Some("1.2.3.4:5678"), None, "1.2.3.4"),
+            (
+                &trusted,
+                "10.0.0.5",
+                None,
+                Some("for=1.2.3.4;proto=https"),
+                "1.2.3.4",
+            ),
+            (
+                &trusted,
+                "10.0.0.5",
+                None,
+                Some("for=6.6.6.6, For=\"[2001:db8::1]:4711\""),
+                "2001:db8::1",
+            ),
+            (&trusted, "10.0.0.5", None, Some("for=_hidden"), "10.0.0.5"),
+            (
+                &trusted,
+                "::ffff:10.0.0.5",
+                Some("1.2.3.4"),
+                None,
+                "1.2.3.4",
+            ),
+        ];
+        for (proxies, peer, xff, fwd, expected) in table {
+            assert_eq!(
+                client(proxies, peer, xff, fwd),
+                expected,
+                "{peer} {xff:?} {fwd:?}"
+            );
+        }
+        assert!(TrustedProxies::parse(&["not an address".into()]).is_err());
     }
 }

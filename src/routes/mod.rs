@@ -16,6 +16,7 @@ pub mod idempotency;
 pub mod list;
 pub mod policy;
 pub mod reports;
+pub mod request_log;
 pub mod subsidy;
 pub mod travel_claims;
 pub mod travel_requests;

@@ -5,10 +5,8 @@
 //! token), so every server process sees the same sessions and ending one takes effect at once
 //! everywhere. A session reaches the services as the same [`Actor`] a bearer token does.
 
-use std::sync::LazyLock;
+use std::time::Duration as StdDuration;
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 use chrono::{Duration, NaiveDateTime};
 use rand::{Rng, RngCore};
 
@@ -17,7 +15,7 @@ use crate::db::web::{self as rows, LoginRow, SessionRow};
 use crate::db::{users, write_tx, Pool};
 use crate::error::{AppError, AppResult};
 
-use super::conn;
+use super::{conn, passwords};
 
 /// Failed sign-ins for one login within [`THROTTLE_WINDOW`] before further attempts are refused.
 pub const FAILURES_PER_LOGIN: usize = 5;
@@ -25,6 +23,9 @@ pub const FAILURES_PER_LOGIN: usize = 5;
 pub const FAILURES_PER_ADDRESS: usize = 20;
 /// How far back failures count, and so how long a refusal lasts.
 pub const THROTTLE_WINDOW: Duration = Duration::minutes(15);
+/// How long a sign-in waits for a password-hashing turn before it is answered 503
+/// ([`AppError::SignInBusy`]).
+pub const SIGN_IN_WAIT: StdDuration = StdDuration::from_secs(2);
 
 /// Session lifetimes: idle (since the last request) and absolute (since sign-in).
 #[derive(Clone, Copy, Debug)]
@@ -42,30 +43,17 @@ impl Default for Lifetimes {
     }
 }
 
-/// An argon2id hash (PHC string) with the crate's default parameters and a random salt. Slow on
-/// purpose: call it on the blocking pool.
+/// An argon2id hash (PHC string) with the crate's default parameters and a random salt, in a
+/// hashing turn ([`passwords`]). Slow on purpose: call it on the blocking pool.
 pub fn hash_password(password: &str) -> AppResult<String> {
-    let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| AppError::Internal(format!("argon2: {e}")))
+    passwords::hash(password)
 }
 
 /// Verified instead of a real hash when the login does not exist, so the answer takes as long
-/// either way and timing never tells which logins exist.
-static DUMMY_HASH: LazyLock<String> =
-    LazyLock::new(|| hash_password("not a password anyone has").unwrap_or_default());
-
-fn verify(hash: &str, password: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
-        .unwrap_or(false)
-}
+/// either way and timing never tells which logins exist: the parameters of every hash this
+/// service writes, a salt and an output that no password is known to give.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$bm90IGEgcmVhbCBzYWx0$\
+    Tm8gcGFzc3dvcmQgaXMga25vd24gdG8gZ2l2ZSBpdC4";
 
 /// Logins are typed by people: compared without surrounding spaces and case.
 pub fn normalise_login(login: &str) -> String {
@@ -179,11 +167,21 @@ pub fn set_password(pool: &Pool, org: Option<&str>, login: &str, password: &str)
     })
 }
 
-/// The signed-in user changes their own password (required after a printed one).
-pub fn change_password(pool: &Pool, actor: &Actor, current: &str, new: &str) -> AppResult<()> {
+/// The signed-in user changes their own password (required after a printed one) in the session
+/// `session` (the hash of its id): every other session of theirs ends, in every process, and
+/// this one goes on.
+pub fn change_password(
+    pool: &Pool,
+    actor: &Actor,
+    session: &str,
+    current: &str,
+    new: &str,
+) -> AppResult<()> {
     let row = rows::login_of(&mut *conn(pool)?, actor.org_id, actor.user_id)?
         .ok_or(AppError::NotFound("login"))?;
-    if !verify(&row.password_hash, current) {
+    let mut turn =
+        passwords::turn(None).ok_or_else(|| AppError::Internal("no hashing turn".into()))?;
+    if !turn.verify(&row.password_hash, current) {
         return Err(AppError::field("current", "the current password is wrong"));
     }
     check_password(new)?;
@@ -193,17 +191,20 @@ pub fn change_password(pool: &Pool, actor: &Actor, current: &str, new: &str) -> 
             "choose a password different from the current one",
         ));
     }
-    let hash = hash_password(new)?;
-    let mut c = conn(pool)?;
-    rows::set_password(
-        &mut c,
-        actor.org_id,
-        actor.user_id,
-        &hash,
-        false,
-        crate::db::now(),
-    )?;
-    Ok(())
+    let hash = turn.hash(new)?;
+    drop(turn);
+    write_tx(&mut *conn(pool)?, |c| {
+        rows::set_password(
+            c,
+            actor.org_id,
+            actor.user_id,
+            &hash,
+            false,
+            crate::db::now(),
+        )?;
+        rows::delete_other_sessions(c, actor.org_id, actor.user_id, session)?;
+        Ok(())
+    })
 }
 
 /// The answer to a sign-in attempt.
@@ -230,46 +231,77 @@ fn minutes_until(until: NaiveDateTime, now: NaiveDateTime) -> i64 {
     (seconds + 59) / 60
 }
 
-/// Signs in with a login and password from `address`. Throttled attempts are refused before any
-/// password is checked; failures are counted whether or not the login exists.
+/// What [`sign_in`] found before checking the password.
+enum Reserved {
+    /// The attempt is recorded as a failure (`attempt`, its id) until the password proves right.
+    Attempt {
+        attempt: i64,
+        found: Option<LoginRow>,
+    },
+    Throttled {
+        until: NaiveDateTime,
+    },
+}
+
+/// Signs in with a login and password from `address`. The attempt is first recorded as a
+/// failure, in the same step that counts the failures before it and refuses past a limit
+/// ([`rows::lock_failures`]): however many attempts arrive at once, at most the limit is ever
+/// checked. Only then is the password checked, holding no database connection, in a hashing turn
+/// waited for at most [`SIGN_IN_WAIT`] (else 503 [`AppError::SignInBusy`], the attempt not
+/// counted). A success forgets the login's failures, this one included. Failures are counted
+/// whether or not the login exists.
 pub fn sign_in(pool: &Pool, login: &str, password: &str, address: &str) -> AppResult<SignIn> {
     let login = normalise_login(login);
-    let mut c = conn(pool)?;
     let now = crate::db::now();
     let since = now - THROTTLE_WINDOW;
     let limit = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
-    let by_login = rows::failures_for_login(&mut c, &login, since, limit(FAILURES_PER_LOGIN))?;
-    let by_address =
-        rows::failures_from_address(&mut c, address, since, limit(FAILURES_PER_ADDRESS))?;
-    let until = [
-        throttled_until(&by_login, FAILURES_PER_LOGIN),
-        throttled_until(&by_address, FAILURES_PER_ADDRESS),
-    ]
-    .into_iter()
-    .flatten()
-    .max();
-    if let Some(until) = until {
-        return Ok(SignIn::Throttled {
-            retry_after_minutes: minutes_until(until, now),
-        });
-    }
-    let found = rows::find_login(&mut c, &login)?;
+    let reserved = pool.write(|c, _| {
+        rows::lock_failures(c, &login, address)?;
+        let by_login = rows::failures_for_login(c, &login, since, limit(FAILURES_PER_LOGIN))?;
+        let by_address =
+            rows::failures_from_address(c, address, since, limit(FAILURES_PER_ADDRESS))?;
+        let until = [
+            throttled_until(&by_login, FAILURES_PER_LOGIN),
+            throttled_until(&by_address, FAILURES_PER_ADDRESS),
+        ]
+        .into_iter()
+        .flatten()
+        .max();
+        if let Some(until) = until {
+            return Ok::<_, AppError>(Reserved::Throttled { until });
+        }
+        Ok(Reserved::Attempt {
+            attempt: rows::record_failure(c, &login, address, now)?,
+            found: rows::find_login(c, &login)?,
+        })
+    })?;
+    let (attempt, found) = match reserved {
+        Reserved::Throttled { until } => {
+            return Ok(SignIn::Throttled {
+                retry_after_minutes: minutes_until(until, now),
+            })
+        }
+        Reserved::Attempt { attempt, found } => (attempt, found),
+    };
+    let Some(mut turn) = passwords::turn(Some(SIGN_IN_WAIT)) else {
+        pool.write(|c, _| Ok::<_, AppError>(rows::forget_failure(c, attempt)?))?;
+        return Err(AppError::SignInBusy);
+    };
     let hash = found
         .as_ref()
-        .map_or(DUMMY_HASH.as_str(), |row| row.password_hash.as_str());
-    let password_ok = verify(hash, password);
-    let user = match &found {
-        Some(row) if password_ok => {
-            users::find(&mut c, row.org_id, row.user_id)?.filter(|u| u.revoked_at.is_none())
-        }
-        _ => None,
-    };
-    let Some(user) = user else {
-        rows::record_failure(&mut c, &login, address, now)?;
+        .map_or(DUMMY_HASH, |row| row.password_hash.as_str());
+    let password_ok = turn.verify(hash, password);
+    drop(turn);
+    let Some(row) = found.filter(|_| password_ok) else {
         return Ok(SignIn::Refused);
     };
     let session_id = random_hex();
-    write_tx(&mut c, |c| {
+    let started = pool.write(|c, _| {
+        let user = users::find(c, row.org_id, row.user_id)?.filter(|u| u.revoked_at.is_none());
+        let Some(user) = user else {
+            // A revoked user's right password is refused like a wrong one, and counted.
+            return Ok::<_, AppError>(false);
+        };
         rows::clear_failures(c, &login, since)?;
         rows::insert_session(
             c,
@@ -283,9 +315,13 @@ pub fn sign_in(pool: &Pool, login: &str, password: &str, address: &str) -> AppRe
                 flash: None,
             },
         )?;
-        Ok::<_, AppError>(())
+        Ok(true)
     })?;
-    Ok(SignIn::Started { session_id })
+    Ok(if started {
+        SignIn::Started { session_id }
+    } else {
+        SignIn::Refused
+    })
 }
 
 /// A live session: who it is, and what its pages need.
@@ -384,10 +420,20 @@ mod tests {
         let b = hash_password("correct horse").unwrap();
         assert!(a.starts_with("$argon2id$"));
         assert_ne!(a, b, "a random salt each time");
-        assert!(verify(&a, "correct horse"));
-        assert!(!verify(&a, "correct horse "));
-        assert!(!verify("not a hash", "correct horse"));
-        assert!(!verify(&DUMMY_HASH, ""));
+        let mut turn = passwords::turn(None).unwrap();
+        assert!(turn.verify(&a, "correct horse"));
+        assert!(!turn.verify(&a, "correct horse "));
+        assert!(!turn.verify(DUMMY_HASH, ""));
+    }
+
+    /// The dummy costs what a real hash costs: it parses, with the parameters hashes are made with.
+    #[test]
+    fn the_dummy_hash_has_the_parameters_of_real_ones() {
+        let real = hash_password("correct horse").unwrap();
+        let params = |phc: &str| phc.split('$').nth(3).unwrap().to_string();
+        assert_eq!(params(DUMMY_HASH), params(&real));
+        let parsed = argon2::password_hash::PasswordHash::new(DUMMY_HASH).unwrap();
+        assert_eq!(parsed.hash.unwrap().len(), 32);
     }
 
     #[test]

@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 use crate::auth::{Actor, Role};
 use crate::config::WebSettings;
 use crate::db::Pool;
+use crate::error::AppError;
 use crate::services::sign_in::{self, Lifetimes, Session, SignIn};
 
 use super::{format, html, run, see_other, Nav, PageError, PageResult};
@@ -192,12 +193,82 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-/// Only a path of this site: never an absolute URL (no open redirect).
+/// Where to go after signing in: `next` when it is a path of this site, else `/`. A path of this
+/// site starts with one `/` that no second `/` or `\` follows (`//host` and `/\host` name another
+/// host to a browser), and holds no `\`, no control character and no white space anywhere
+/// (browsers drop a tab or a line break from a URL, so `/\t/host` is `//host` to them; a line
+/// break or other control character cannot be sent in a `Location` header at all).
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n)
+            if n.starts_with('/')
+                && !n[1..].starts_with('/')
+                && !n
+                    .chars()
+                    .any(|c| c == '\\' || c.is_control() || c.is_whitespace()) =>
+        {
+            n.to_string()
+        }
         _ => "/".to_string(),
     }
+}
+
+/// This site's origin (`http://127.0.0.1:8080`): the scheme, host and port of the public URL, as
+/// browsers send it in `Origin`.
+#[derive(Clone, Debug)]
+pub struct SiteOrigin(String);
+
+impl SiteOrigin {
+    pub fn of(public_url: &str) -> SiteOrigin {
+        SiteOrigin(origin_of(public_url).unwrap_or_default())
+    }
+}
+
+/// `scheme://host[:port]` of a URL, lower-cased; `None` for what is not one (`null`).
+fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.trim().split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    (!scheme.is_empty() && !authority.is_empty())
+        .then(|| format!("{scheme}://{authority}").to_ascii_lowercase())
+}
+
+/// Login CSRF: a sign-in form must come from this site's own pages, or another site could sign
+/// a visitor in to an account of its choosing. Its `Origin` (or, without one, the origin of its
+/// `Referer`) must be this site's: the configured public URL's origin, or the host the request
+/// was sent to (`Host`), which a page of another site cannot choose. `Origin: null` (a sandboxed
+/// frame, a `data:` page) is refused. A post with neither header is let through: every current
+/// browser sends `Origin` on a cross-site form post, so only a client that is no browser (or a
+/// very old one) sends none, and it signs in nobody but itself.
+fn from_this_site(origin: Option<&str>, referer: Option<&str>, site: &str, host: &str) -> bool {
+    let claimed = match (origin, referer) {
+        (Some(origin), _) => origin_of(origin),
+        (None, Some(referer)) => origin_of(referer),
+        (None, None) => return true,
+    };
+    let Some(claimed) = claimed else {
+        return false;
+    };
+    let host_of = |o: &str| o.split_once("://").map(|(_, h)| h.to_string());
+    claimed == site
+        || host_of(&claimed).is_some_and(|h| !host.is_empty() && h == host.to_ascii_lowercase())
+}
+
+fn sent_from_this_site(req: &HttpRequest) -> bool {
+    let header = |name| {
+        req.headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap_or("\u{0}"))
+    };
+    let site = req
+        .app_data::<web::Data<SiteOrigin>>()
+        .map(|s| s.0.clone())
+        .unwrap_or_default();
+    from_this_site(
+        header(actix_web::http::header::ORIGIN),
+        header(actix_web::http::header::REFERER),
+        &site,
+        header(actix_web::http::header::HOST).unwrap_or(""),
+    )
 }
 
 pub async fn login_form(query: web::Query<NextQuery>) -> PageResult {
@@ -227,13 +298,53 @@ pub async fn login(
     form: web::Form<LoginForm>,
 ) -> PageResult {
     let form = form.into_inner();
-    let address = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
     let next = safe_next(Some(&form.next));
-    let (login, password) = (form.login.clone(), form.password);
-    let answer = run(move || sign_in::sign_in(&pool, &login, &password, &address)).await?;
+    let page = |status: StatusCode, error: &str| {
+        html(
+            status,
+            &LoginPage {
+                next: next.clone(),
+                login: form.login.clone(),
+                error: Some(error.to_string()),
+            },
+        )
+    };
+    if !sent_from_this_site(&req) {
+        return page(
+            StatusCode::FORBIDDEN,
+            "这个登录请求不是从本系统的登录页提交的，已拒绝。请在本系统的登录页重新登录。",
+        );
+    }
+    let address = crate::routes::extract::client_address(&req);
+    let (login, password) = (form.login.clone(), form.password.clone());
+    let answer = match run(move || sign_in::sign_in(&pool, &login, &password, &address)).await {
+        Ok(answer) => answer,
+        Err(PageError::Failed(busy @ AppError::SignInBusy)) => {
+            let retry_after = busy.retry_after().unwrap_or("5");
+            let shown = page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "登录的人太多，请稍后再试。",
+            )?;
+            // The page, carrying its cause for the request log.
+            let (_, body) = shown.into_parts();
+            let mut answer = HttpResponse::from_error(busy).set_body(body);
+            let headers = answer.headers_mut();
+            headers.insert(
+                actix_web::http::header::CONTENT_TYPE,
+                actix_web::http::header::HeaderValue::from_static("text/html; charset=utf-8"),
+            );
+            headers.insert(
+                actix_web::http::header::RETRY_AFTER,
+                actix_web::http::header::HeaderValue::from_static(retry_after),
+            );
+            headers.insert(
+                actix_web::http::header::CACHE_CONTROL,
+                actix_web::http::header::HeaderValue::from_static("no-store"),
+            );
+            return Ok(answer);
+        }
+        Err(other) => return Err(other),
+    };
     let error = match answer {
         SignIn::Started { session_id } => {
             let config = config_of(&req);
@@ -249,14 +360,7 @@ pub async fn login(
             "尝试次数过多，已暂停登录。请在 {retry_after_minutes} 分钟后重试；忘记密码请联系管理员。"
         ),
     };
-    html(
-        StatusCode::OK,
-        &LoginPage {
-            next,
-            login: form.login,
-            error: Some(error),
-        },
-    )
+    page(StatusCode::OK, &error)
 }
 
 #[derive(Deserialize)]
@@ -322,9 +426,11 @@ pub async fn change_password(
     let error = if form.password != form.repeat {
         Some("两次输入的新密码不一致。".to_string())
     } else {
-        let (pool2, actor) = (pool.clone(), user.actor());
-        match run(move || sign_in::change_password(&pool2, &actor, &form.current, &form.password))
-            .await
+        let (pool2, actor, session) = (pool.clone(), user.actor(), user.id_hash.clone());
+        match run(move || {
+            sign_in::change_password(&pool2, &actor, &session, &form.current, &form.password)
+        })
+        .await
         {
             Ok(()) => None,
             Err(PageError::Failed(e)) => Some(format::refusal(&e, None)),
@@ -370,15 +476,77 @@ mod tests {
 
     #[test]
     fn only_paths_of_this_site_are_followed_after_sign_in() {
-        assert_eq!(safe_next(Some("/claims/3")), "/claims/3");
+        for kept in [
+            "/",
+            "/claims/3",
+            "/claims?status=submitted",
+            "/a/b//c",
+            "/%2F/x",
+        ] {
+            assert_eq!(safe_next(Some(kept)), kept);
+        }
         for bad in [
             "//evil.example",
             "https://evil.example",
             "/\\evil",
+            "/a\\b",
             "claims",
+            "",
+            "/\t/evil/x",
+            "/\r\nSet-Cookie: x=1",
+            "/claims\n",
+            "/a\u{b}b",
+            "/a b",
+            "/a\u{3000}b",
+            "/a\u{85}b",
+            " /claims",
         ] {
-            assert_eq!(safe_next(Some(bad)), "/", "{bad}");
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
         }
         assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn a_sign_in_must_come_from_this_site() {
+        let site = "http://127.0.0.1:8080";
+        let host = "127.0.0.1:8080";
+        // Origin, Referer → let through
+        let table: [(Option<&str>, Option<&str>, bool); 10] = [
+            (Some("http://127.0.0.1:8080"), None, true),
+            (Some("HTTP://127.0.0.1:8080"), None, true),
+            (None, Some("http://127.0.0.1:8080/login?next=/claims"), true),
+            (None, None, true),
+            (Some("https://evil.example"), None, false),
+            (Some("null"), None, false),
+            (Some("http://127.0.0.1:8081"), None, false),
+            (None, Some("https://evil.example/login"), false),
+            // Origin decides when both are there.
+            (
+                Some("https://evil.example"),
+                Some("http://127.0.0.1:8080/login"),
+                false,
+            ),
+            (Some("http://127.0.0.1:8080.evil.example"), None, false),
+        ];
+        for (origin, referer, expected) in table {
+            assert_eq!(
+                from_this_site(origin, referer, site, host),
+                expected,
+                "{origin:?} {referer:?}"
+            );
+        }
+        // The host the request was sent to, when the public URL names another (a proxy's).
+        assert!(from_this_site(
+            Some("https://baoxiao.example.gov.cn"),
+            None,
+            site,
+            "baoxiao.example.gov.cn"
+        ));
+        assert!(from_this_site(
+            Some("https://baoxiao.example.gov.cn"),
+            None,
+            "https://baoxiao.example.gov.cn",
+            "127.0.0.1:8080"
+        ));
     }
 }

@@ -102,6 +102,7 @@ pub fn settings(url: &str, data_dir: &std::path::Path) -> Settings {
         server: ServerSettings {
             bind: "127.0.0.1:0".into(),
             workers: 2,
+            trusted_proxies: Vec::new(),
         },
         database: DatabaseSettings {
             url: url.into(),
@@ -120,10 +121,16 @@ pub fn settings(url: &str, data_dir: &std::path::Path) -> Settings {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// [`spawn_app`] with settings of the test's own (`adjust` changes the defaults).
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let (db, url) = TestDb::new();
     let data_dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
-    let app = Application::build(&settings(&url, data_dir.path()))
-        .unwrap_or_else(|e| panic!("start: {e}"));
+    let mut settings = settings(&url, data_dir.path());
+    adjust(&mut settings);
+    let app = Application::build(&settings).unwrap_or_else(|e| panic!("start: {e}"));
     let address = format!("http://127.0.0.1:{}", app.port());
     let admin = app
         .admin_token

@@ -26,6 +26,7 @@ mod policy;
 mod reliability;
 mod reports;
 mod rule_fixes;
+mod sign_in;
 mod subsidy;
 mod tls;
 mod travel_claims;
