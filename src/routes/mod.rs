@@ -181,14 +181,21 @@ pub fn path_error(_: actix_web::error::PathError, _: &actix_web::HttpRequest) ->
     AppError::NotFound("resource").into()
 }
 
-/// No route matched: 405 with `Allow` when the path is one of the API's with another method,
-/// otherwise 404.
+/// No route matched: 405 with `Allow` when the path is one of the API's (problem+json) or a
+/// page's (in Chinese) with another method, otherwise 404.
 pub async fn not_found(req: actix_web::HttpRequest) -> HttpResponse {
     let allowed = req
         .app_data::<web::Data<ApiRoutes>>()
         .map(|routes| routes.allowed_methods(req.path()))
         .unwrap_or_default();
     if allowed.is_empty() {
+        let page = req
+            .app_data::<web::Data<crate::web::PageRoutes>>()
+            .map(|pages| pages.allowed_methods(req.path()))
+            .unwrap_or_default();
+        if !page.is_empty() {
+            return crate::web::method_not_allowed(&page);
+        }
         return AppError::NotFound("route").error_response();
     }
     let mut response = problem_response(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
@@ -220,6 +227,8 @@ impl ApiRoutes {
                 }
             }
         }
+        // The Prometheus endpoint, answered by its middleware before routing, for GET only.
+        routes.push((vec![String::new(), "metrics".into()], "GET"));
         ApiRoutes(routes)
     }
 
