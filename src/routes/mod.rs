@@ -287,28 +287,25 @@ pub async fn only_known_methods<B: actix_web::body::MessageBody + 'static>(
 pub async fn bounded_by_the_database<B: actix_web::body::MessageBody + 'static>(
     req: actix_web::dev::ServiceRequest,
     next: actix_web::middleware::Next<B>,
-) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
+) -> Result<ServiceResponse<B>, actix_web::Error> {
     let limit = req
         .app_data::<web::Data<crate::db::Pool>>()
         .and_then(|pool| pool.request_limit());
     let Some(limit) = limit else {
-        return next
-            .call(req)
-            .await
-            .map(ServiceResponse::map_into_left_body);
+        return next.call(req).await;
     };
-    let http = req.request().clone();
+    // The request itself goes to the router untouched (it must not be shared while routed).
+    let path = req.path().to_string();
     match actix_web::rt::time::timeout(limit, next.call(req)).await {
-        Ok(answer) => answer.map(ServiceResponse::map_into_left_body),
+        Ok(answer) => answer,
         Err(_) => {
-            tracing::warn!(path = http.path(), "the database did not answer in time");
+            tracing::warn!(path, "the database did not answer in time");
             crate::db::connection_lost();
-            let response = if http.path().starts_with("/api/") {
-                AppError::Unavailable.error_response()
+            Err(if path.starts_with("/api/") {
+                AppError::Unavailable.into()
             } else {
-                crate::web::PageError::Failed(AppError::Unavailable).error_response()
-            };
-            Ok(ServiceResponse::new(http, response).map_into_right_body())
+                crate::web::PageError::Failed(AppError::Unavailable).into()
+            })
         }
     }
 }
