@@ -51,7 +51,8 @@ fn default_paid_on_max_days_ahead() -> i64 {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(default)]
 pub struct WebSettings {
-    /// The address people open; an `https://` one makes the session cookie `Secure`.
+    /// The address people open; an `https://` one (in any case) makes the session cookie
+    /// `Secure`.
     pub public_url: String,
     /// A session ends after this many hours without a request.
     pub session_idle_hours: i64,
@@ -66,6 +67,16 @@ impl Default for WebSettings {
             session_idle_hours: 8,
             session_absolute_days: 7,
         }
+    }
+}
+
+impl WebSettings {
+    /// Whether people open the pages over HTTPS: the scheme of `public_url`, which is
+    /// case-insensitive (`HTTPS://` is `https://`).
+    pub fn is_https(&self) -> bool {
+        let url = self.public_url.trim_start();
+        url.get(..8)
+            .is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://"))
     }
 }
 
@@ -92,4 +103,34 @@ pub fn load() -> Result<Settings, config::ConfigError> {
         }
     }
     builder.build()?.try_deserialize()
+}
+
+#[cfg(test)]
+mod web_settings_tests {
+    use super::WebSettings;
+
+    #[test]
+    fn the_scheme_of_the_public_url_is_read_in_any_case() {
+        let at = |url: &str| WebSettings {
+            public_url: url.into(),
+            ..WebSettings::default()
+        };
+        for https in [
+            "https://baoxiao.example.gov.cn",
+            "HTTPS://baoxiao.example.gov.cn",
+            "Https://baoxiao.example.gov.cn/",
+            "hTtPs://x",
+        ] {
+            assert!(at(https).is_https(), "{https}");
+        }
+        for plain in [
+            "http://127.0.0.1:8080",
+            "HTTP://x",
+            "https:/x",
+            "",
+            "ftp://x",
+        ] {
+            assert!(!at(plain).is_https(), "{plain}");
+        }
+    }
 }

@@ -182,14 +182,21 @@ pub fn path_error(_: actix_web::error::PathError, _: &actix_web::HttpRequest) ->
     AppError::NotFound("resource").into()
 }
 
-/// No route matched: 405 with `Allow` when the path is one of the API's with another method,
-/// otherwise 404.
+/// No route matched: 405 with `Allow` when the path is one of the API's (problem+json) or a
+/// page's (in Chinese) with another method, otherwise 404.
 pub async fn not_found(req: actix_web::HttpRequest) -> HttpResponse {
     let allowed = req
         .app_data::<web::Data<ApiRoutes>>()
         .map(|routes| routes.allowed_methods(req.path()))
         .unwrap_or_default();
     if allowed.is_empty() {
+        let page = req
+            .app_data::<web::Data<crate::web::PageRoutes>>()
+            .map(|pages| pages.allowed_methods(req.path()))
+            .unwrap_or_default();
+        if !page.is_empty() {
+            return crate::web::method_not_allowed(&page);
+        }
         return AppError::NotFound("route").error_response();
     }
     let mut response = problem_response(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
@@ -221,6 +228,8 @@ impl ApiRoutes {
                 }
             }
         }
+        // The Prometheus endpoint, answered by its middleware before routing, for GET only.
+        routes.push((vec![String::new(), "metrics".into()], "GET"));
         ApiRoutes(routes)
     }
 
@@ -279,28 +288,25 @@ pub async fn only_known_methods<B: actix_web::body::MessageBody + 'static>(
 pub async fn bounded_by_the_database<B: actix_web::body::MessageBody + 'static>(
     req: actix_web::dev::ServiceRequest,
     next: actix_web::middleware::Next<B>,
-) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
+) -> Result<ServiceResponse<B>, actix_web::Error> {
     let limit = req
         .app_data::<web::Data<crate::db::Pool>>()
         .and_then(|pool| pool.request_limit());
     let Some(limit) = limit else {
-        return next
-            .call(req)
-            .await
-            .map(ServiceResponse::map_into_left_body);
+        return next.call(req).await;
     };
-    let http = req.request().clone();
+    // The request itself goes to the router untouched (it must not be shared while routed).
+    let path = req.path().to_string();
     match actix_web::rt::time::timeout(limit, next.call(req)).await {
-        Ok(answer) => answer.map(ServiceResponse::map_into_left_body),
+        Ok(answer) => answer,
         Err(_) => {
-            tracing::warn!(path = http.path(), "the database did not answer in time");
+            tracing::warn!(path, "the database did not answer in time");
             crate::db::connection_lost();
-            let response = if http.path().starts_with("/api/") {
-                AppError::Unavailable.error_response()
+            Err(if path.starts_with("/api/") {
+                AppError::Unavailable.into()
             } else {
-                crate::web::PageError::Failed(AppError::Unavailable).error_response()
-            };
-            Ok(ServiceResponse::new(http, response).map_into_right_body())
+                crate::web::PageError::Failed(AppError::Unavailable).into()
+            })
         }
     }
 }

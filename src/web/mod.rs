@@ -298,140 +298,206 @@ async fn quiet_redirects(
     Ok(actix_web::dev::ServiceResponse::new(req, plain))
 }
 
-/// Registers the pages (outside `/api/`, so the API's middleware and errors stay as they are).
+/// Registers the pages (outside `/api/`, so the API's middleware and errors stay as they are),
+/// and remembers each path's methods ([`PageRoutes`]) for the 405 of another method.
 pub fn pages(cfg: &mut web::ServiceConfig) {
+    let mut known = Vec::new();
     cfg.service(
         web::scope("")
             .wrap(actix_web::middleware::from_fn(quiet_redirects))
-            .configure(routes),
+            .configure(|cfg| {
+                routes(&mut Pages {
+                    cfg,
+                    known: &mut known,
+                })
+            }),
     );
+    cfg.app_data(web::Data::new(PageRoutes(known)));
 }
 
-fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/assets/{name}", web::get().to(asset))
-        .route("/", web::get().to(session::home))
-        .route("/login", web::get().to(session::login_form))
-        .route("/login", web::post().to(session::login))
-        .route("/logout", web::post().to(session::logout))
-        .route("/password", web::get().to(session::password_form))
-        .route("/password", web::post().to(session::change_password))
-        .route("/claims", web::get().to(claims::list))
-        .route("/claims/new", web::get().to(claims::new_form))
-        .route("/claims/new", web::post().to(claims::submit))
-        .route("/claims/quote", web::post().to(claims::quote))
-        .route("/claims/{id}", web::get().to(claims::show))
-        .route("/claims/{id}/print", web::get().to(claims::print))
-        .route("/finance", web::get().to(finance::queue))
-        .route(
-            "/finance/claims/{id}/approve",
-            web::post().to(finance::approve),
+/// A page route: its method, remembered beside the route actix serves.
+struct PageRoute {
+    method: &'static str,
+    route: actix_web::Route,
+}
+
+impl PageRoute {
+    fn to<F, Args>(self, handler: F) -> PageRoute
+    where
+        F: actix_web::Handler<Args>,
+        Args: actix_web::FromRequest + 'static,
+        F::Output: actix_web::Responder + 'static,
+    {
+        PageRoute {
+            method: self.method,
+            route: self.route.to(handler),
+        }
+    }
+}
+
+fn get() -> PageRoute {
+    PageRoute {
+        method: "GET",
+        route: web::get(),
+    }
+}
+
+fn post() -> PageRoute {
+    PageRoute {
+        method: "POST",
+        route: web::post(),
+    }
+}
+
+/// The page routes as they are registered, each remembered with its method.
+struct Pages<'a> {
+    cfg: &'a mut web::ServiceConfig,
+    known: &'a mut Vec<(&'static str, &'static str)>,
+}
+
+impl Pages<'_> {
+    fn route(&mut self, path: &'static str, page: PageRoute) -> &mut Self {
+        self.known.push((path, page.method));
+        self.cfg.route(path, page.route);
+        self
+    }
+
+    fn configure(&mut self, f: fn(&mut Pages<'_>)) -> &mut Self {
+        f(self);
+        self
+    }
+}
+
+/// Every page path (`/claims/{id}`) with its methods: another method on one of them is 405 with
+/// `Allow` ([`crate::routes::not_found`]), not 404.
+pub struct PageRoutes(Vec<(&'static str, &'static str)>);
+
+impl PageRoutes {
+    /// The methods served on `path`; empty for a path that is no page.
+    pub fn allowed_methods(&self, path: &str) -> Vec<&'static str> {
+        let parts: Vec<&str> = path.split('/').collect();
+        let mut methods: Vec<&'static str> = self
+            .0
+            .iter()
+            .filter(|(template, _)| {
+                let template: Vec<&str> = template.split('/').collect();
+                template.len() == parts.len()
+                    && template
+                        .iter()
+                        .zip(&parts)
+                        .all(|(t, p)| t == p || (t.starts_with('{') && !p.is_empty()))
+            })
+            .map(|(_, method)| *method)
+            .collect();
+        methods.sort_unstable();
+        methods.dedup();
+        methods
+    }
+}
+
+/// Another method on a page: 405 with `Allow`, the refusal in Chinese.
+pub fn method_not_allowed(allowed: &[&str]) -> HttpResponse {
+    HttpResponse::MethodNotAllowed()
+        .insert_header((header::ALLOW, allowed.join(", ")))
+        .content_type("text/html; charset=utf-8")
+        .body(
+            "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>请求方式不对</title>\
+             <p>此页面不支持该请求方式。</p></html>",
         )
-        .route(
-            "/finance/claims/{id}/reject",
-            web::post().to(finance::reject),
-        )
-        .route("/finance/claims/{id}/pay", web::post().to(finance::pay))
-        .route("/budget", web::get().to(budget::overview))
-        .route("/budget/lines/{id}", web::get().to(budget::line))
+}
+
+fn routes(cfg: &mut Pages<'_>) {
+    cfg.route("/assets/{name}", get().to(asset))
+        .route("/", get().to(session::home))
+        .route("/login", get().to(session::login_form))
+        .route("/login", post().to(session::login))
+        .route("/logout", post().to(session::logout))
+        .route("/password", get().to(session::password_form))
+        .route("/password", post().to(session::change_password))
+        .route("/claims", get().to(claims::list))
+        .route("/claims/new", get().to(claims::new_form))
+        .route("/claims/new", post().to(claims::submit))
+        .route("/claims/quote", post().to(claims::quote))
+        .route("/claims/{id}", get().to(claims::show))
+        .route("/claims/{id}/print", get().to(claims::print))
+        .route("/finance", get().to(finance::queue))
+        .route("/finance/claims/{id}/approve", post().to(finance::approve))
+        .route("/finance/claims/{id}/reject", post().to(finance::reject))
+        .route("/finance/claims/{id}/pay", post().to(finance::pay))
+        .route("/budget", get().to(budget::overview))
+        .route("/budget/lines/{id}", get().to(budget::line))
         .route(
             "/budget/lines/{id}/assignments",
-            web::post().to(budget::add_assignment),
+            post().to(budget::add_assignment),
         )
-        .route(
-            "/budget/lines/{id}/events",
-            web::post().to(budget::add_event),
-        )
-        .route("/performance", web::get().to(budget::performance))
-        .route("/reports", web::get().to(budget::reports_page))
-        .route("/reports/{what}", web::get().to(budget::download))
+        .route("/budget/lines/{id}/events", post().to(budget::add_event))
+        .route("/performance", get().to(budget::performance))
+        .route("/reports", get().to(budget::reports_page))
+        .route("/reports/{what}", get().to(budget::download))
         .configure(adjustment_routes)
         .configure(subsidy_routes)
         .configure(admin_routes)
         .configure(travel_routes);
 }
 
-fn admin_routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/admin/users", web::get().to(admin::users))
-        .route("/admin/users", web::post().to(admin::add_user))
+fn admin_routes(cfg: &mut Pages<'_>) {
+    cfg.route("/admin/users", get().to(admin::users))
+        .route("/admin/users", post().to(admin::add_user))
         .route(
             "/admin/users/{id}/password",
-            web::post().to(admin::reset_password),
+            post().to(admin::reset_password),
         )
-        .route("/admin/users/{id}/revoke", web::post().to(admin::revoke))
-        .route("/admin/budget-lines", web::get().to(admin::lines))
-        .route("/admin/budget-lines", web::post().to(admin::add_line))
-        .route("/admin/policy", web::get().to(admin::policy))
-        .route("/admin/policy", web::post().to(admin::publish));
+        .route("/admin/users/{id}/revoke", post().to(admin::revoke))
+        .route("/admin/budget-lines", get().to(admin::lines))
+        .route("/admin/budget-lines", post().to(admin::add_line))
+        .route("/admin/policy", get().to(admin::policy))
+        .route("/admin/policy", post().to(admin::publish));
 }
 
-fn subsidy_routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/subsidy", web::get().to(subsidy::index))
-        .route(
-            "/subsidy/recipients",
-            web::post().to(subsidy::add_recipient),
-        )
+fn subsidy_routes(cfg: &mut Pages<'_>) {
+    cfg.route("/subsidy", get().to(subsidy::index))
+        .route("/subsidy/recipients", post().to(subsidy::add_recipient))
         .route(
             "/subsidy/recipients/{id}/end",
-            web::post().to(subsidy::end_enrollment),
+            post().to(subsidy::end_enrollment),
         )
-        .route("/subsidy/batches", web::post().to(subsidy::make_batch))
-        .route("/subsidy/batches/{id}", web::get().to(subsidy::show))
-        .route(
-            "/subsidy/batches/{id}/approve",
-            web::post().to(subsidy::approve),
-        )
+        .route("/subsidy/batches", post().to(subsidy::make_batch))
+        .route("/subsidy/batches/{id}", get().to(subsidy::show))
+        .route("/subsidy/batches/{id}/approve", post().to(subsidy::approve))
         .route(
             "/subsidy/batches/{id}/regenerate",
-            web::post().to(subsidy::regenerate),
+            post().to(subsidy::regenerate),
         )
-        .route("/subsidy/batches/{id}/pay", web::post().to(subsidy::pay))
-        .route("/subsidy/batches/{id}/void", web::post().to(subsidy::void))
+        .route("/subsidy/batches/{id}/pay", post().to(subsidy::pay))
+        .route("/subsidy/batches/{id}/void", post().to(subsidy::void))
         .route(
             "/subsidy/batches/{id}/payment-file",
-            web::get().to(subsidy::payment_file),
+            get().to(subsidy::payment_file),
         );
 }
 
-fn travel_routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/travel-requests", web::get().to(travel::requests))
-        .route("/travel-requests", web::post().to(travel::create))
-        .route(
-            "/travel-requests/estimate",
-            web::post().to(travel::estimate),
-        )
-        .route("/travel-requests/queue", web::get().to(travel::queue))
-        .route(
-            "/travel-requests/{id}/cancel",
-            web::post().to(travel::cancel),
-        )
-        .route(
-            "/travel-requests/{id}/approve",
-            web::post().to(travel::approve),
-        )
-        .route(
-            "/travel-requests/{id}/reject",
-            web::post().to(travel::reject),
-        )
-        .route("/advances", web::get().to(travel::advances))
+fn travel_routes(cfg: &mut Pages<'_>) {
+    cfg.route("/travel-requests", get().to(travel::requests))
+        .route("/travel-requests", post().to(travel::create))
+        .route("/travel-requests/estimate", post().to(travel::estimate))
+        .route("/travel-requests/queue", get().to(travel::queue))
+        .route("/travel-requests/{id}/cancel", post().to(travel::cancel))
+        .route("/travel-requests/{id}/approve", post().to(travel::approve))
+        .route("/travel-requests/{id}/reject", post().to(travel::reject))
+        .route("/advances", get().to(travel::advances))
         .route(
             "/advances/requests/{id}/pay",
-            web::post().to(travel::pay_advance),
+            post().to(travel::pay_advance),
         )
         .route(
             "/advances/claims/{id}/returned",
-            web::post().to(travel::returned),
+            post().to(travel::returned),
         );
 }
 
-fn adjustment_routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/adjustments", web::get().to(adjustments::page))
-        .route("/adjustments", web::post().to(adjustments::request))
-        .route(
-            "/adjustments/{id}/approve",
-            web::post().to(adjustments::approve),
-        )
-        .route(
-            "/adjustments/{id}/reject",
-            web::post().to(adjustments::reject),
-        );
+fn adjustment_routes(cfg: &mut Pages<'_>) {
+    cfg.route("/adjustments", get().to(adjustments::page))
+        .route("/adjustments", post().to(adjustments::request))
+        .route("/adjustments/{id}/approve", post().to(adjustments::approve))
+        .route("/adjustments/{id}/reject", post().to(adjustments::reject));
 }

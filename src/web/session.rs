@@ -35,7 +35,7 @@ impl WebConfig {
                 idle: chrono::Duration::hours(s.session_idle_hours.max(1)),
                 absolute: chrono::Duration::days(s.session_absolute_days.max(1)),
             },
-            secure_cookie: s.public_url.starts_with("https://"),
+            secure_cookie: s.is_https(),
         }
     }
 }

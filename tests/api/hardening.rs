@@ -492,6 +492,59 @@ async fn another_method_on_a_known_path_is_405_with_allow() {
         .assert(404, "not_found");
 }
 
+/// `/metrics` is served for GET only: another method is 405 with `Allow`, as problem+json like
+/// the API's; a page's path with another method is 405 with `Allow` too, said in Chinese
+/// (issue 28, item 15).
+#[tokio::test]
+async fn another_method_on_metrics_or_a_page_is_405_with_allow() {
+    let app = spawn_app().await;
+    for method in [reqwest::Method::POST, reqwest::Method::DELETE] {
+        let response = app
+            .client
+            .request(method.clone(), app.url("/metrics"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 405, "{method}");
+        assert_eq!(response.headers()["allow"], "GET", "{method}");
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json",
+            "{method}"
+        );
+        let problem: Value = response.json().await.unwrap();
+        assert_eq!(problem["code"], "method_not_allowed");
+    }
+    let metrics = app.client.get(app.url("/metrics")).send().await.unwrap();
+    assert_eq!(metrics.status().as_u16(), 200);
+
+    for (method, path, allow) in [
+        (reqwest::Method::DELETE, "/login", "GET, POST"),
+        (reqwest::Method::GET, "/logout", "POST"),
+        (reqwest::Method::PUT, "/claims/7", "GET"),
+        (reqwest::Method::POST, "/reports", "GET"),
+        (reqwest::Method::PATCH, "/admin/users/3/revoke", "POST"),
+    ] {
+        let response = app
+            .client
+            .request(method.clone(), app.url(path))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 405, "{method} {path}");
+        assert_eq!(response.headers()["allow"], allow, "{method} {path}");
+        let body = response.text().await.unwrap();
+        assert!(body.contains("此页面不支持该请求方式。"), "{body}");
+    }
+    let nowhere = app
+        .client
+        .delete(app.url("/no-such-page"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(nowhere.status().as_u16(), 404);
+}
+
 /// Sends `head` and then nothing more, and reads what the server answers until it closes the
 /// connection (a server that never answers fails the test after 60 s).
 async fn stalled(app: &TestApp, head: String) -> String {
