@@ -23,6 +23,7 @@ pub mod idempotency;
 pub mod ledger;
 pub mod pages;
 pub mod paging;
+pub mod permissions;
 pub mod policy;
 pub mod reports;
 pub mod setup;
