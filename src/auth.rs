@@ -3,7 +3,6 @@
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-
 /// A role (api.md "Auth"). A user may hold several.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]
 #[clap(rename_all = "snake_case")]

@@ -9,8 +9,8 @@ use crate::error::AppResult;
 use crate::wire::{timestamp, AuditEventView, HistoryView};
 
 use super::conn;
-use super::permissions::{self, UseCase};
 use super::paging::Page;
+use super::permissions::{self, UseCase};
 
 /// A status change of one document: who (`actor`), when (now), from what to what.
 pub struct Change<'a> {

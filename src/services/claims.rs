@@ -28,8 +28,8 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use super::audit;
 use super::ledger::{self, Source};
-use super::travel_requests;
 use super::permissions::{self, UseCase};
+use super::travel_requests;
 use super::{answer, answer_known, clock, conn, policy};
 
 const ENTITY: &str = "travel_claim";

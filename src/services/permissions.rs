@@ -149,11 +149,20 @@ impl UseCase {
             QuoteClaim | ReadClaims | ReadLines | ReadDuty | EstimateTrip | ReadTrips
             | CancelTrip | ReadPolicy => Admits::Anyone,
             SubmitClaim | MyClaims | RequestTrip => Admits::Roles(&[Claimant]),
-            ClaimQueue | ApproveClaim | RejectClaim | PayClaim | RecordAdvanceReturned
-            | MakeBatch | RegenerateBatch | ApproveBatch | PayBatch | VoidBatch
-            | ApproveAdjustment | RejectAdjustment | PayAdvance | OutstandingAdvances => {
-                Admits::Roles(&[Finance])
-            }
+            ClaimQueue
+            | ApproveClaim
+            | RejectClaim
+            | PayClaim
+            | RecordAdvanceReturned
+            | MakeBatch
+            | RegenerateBatch
+            | ApproveBatch
+            | PayBatch
+            | VoidBatch
+            | ApproveAdjustment
+            | RejectAdjustment
+            | PayAdvance
+            | OutstandingAdvances => Admits::Roles(&[Finance]),
             AddRecipient | ChangeEnrollment | PaymentFile => Admits::Roles(&[Finance, Admin]),
             ListRecipients | ReadBatches | BudgetOverview | Forecast | ExecutionReport
             | Performance | ReadTargets | Journal | ReadAdjustments => Admits::Roles(SEES_ALL),

@@ -24,8 +24,8 @@ use crate::metrics;
 use crate::wire::{timestamp, BatchItemView, BatchView, MonthView, RecipientView, WindowView};
 
 use super::audit;
-use super::permissions::{self, UseCase};
 use super::ledger::{self, Source};
+use super::permissions::{self, UseCase};
 use super::{answer, clock, conn};
 
 const ENTITY: &str = "subsidy_batch";

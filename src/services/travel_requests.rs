@@ -26,8 +26,8 @@ use crate::wire::travel_requests::{
 };
 
 use super::audit;
-use super::permissions::{self, UseCase};
 use super::ledger::{self, Source};
+use super::permissions::{self, UseCase};
 use super::{answer, clock, conn, policy};
 
 pub const ENTITY: &str = "travel_request";

@@ -13,8 +13,8 @@ use crate::auth::Role;
 use crate::db::Pool;
 use crate::error::AppError;
 use crate::routes::extract::parse_json;
-use crate::services::budget::{self, NewLineSpec};
 use crate::services::admin;
+use crate::services::budget::{self, NewLineSpec};
 use crate::wire::{LineBody, PolicyBody, PolicyView, YearQuery};
 
 use super::format::{self, yuan};

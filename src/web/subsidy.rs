@@ -17,8 +17,8 @@ use crate::domain::status::BatchStatus;
 use crate::error::AppError;
 use crate::routes::extract::parse_json;
 use crate::services::clock::PaymentMargin;
-use crate::services::subsidy::{self, NewRecipientSpec};
 use crate::services::permissions::{self, UseCase};
+use crate::services::subsidy::{self, NewRecipientSpec};
 use crate::services::{budget, pages, users};
 use crate::wire::{BatchBody, BatchView, PayBody, RecipientBody, RecipientPatch, RecipientView};
 
@@ -381,8 +381,8 @@ pub async fn make_batch(
         "half": number(&form.half),
         "supplementary": !form.supplementary.is_empty(),
     });
-    let batch =
-        parse_json::<BatchBody>(body.to_string().as_bytes()).and_then(subsidy::NewBatchSpec::try_from);
+    let batch = parse_json::<BatchBody>(body.to_string().as_bytes())
+        .and_then(subsidy::NewBatchSpec::try_from);
     let (p, actor) = (pool.clone(), user.actor());
     let made = run(move || subsidy::create_batch(&p, &actor, batch)).await;
     match made {
