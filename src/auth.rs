@@ -3,8 +3,6 @@
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use crate::error::AppError;
-
 /// A role (api.md "Auth"). A user may hold several.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]
 #[clap(rename_all = "snake_case")]
@@ -60,15 +58,6 @@ pub struct Actor {
 impl Actor {
     pub fn has(&self, role: Role) -> bool {
         self.roles.contains(&role)
-    }
-
-    /// 403 `forbidden` unless the caller holds one of `roles`.
-    pub fn require(&self, roles: &[Role]) -> Result<(), AppError> {
-        if roles.iter().any(|r| self.has(*r)) {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden)
-        }
     }
 }
 

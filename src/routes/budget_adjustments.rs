@@ -4,7 +4,6 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::auth::Role;
 use crate::db::adjustments::Filter;
 use crate::db::Pool;
 use crate::domain::status::AdjustmentStatus;
@@ -36,8 +35,7 @@ pub async fn request(
     caller: Caller,
     body: Body<AdjustmentBody>,
 ) -> AppResult<HttpResponse> {
-    caller.require(&[Role::BudgetHolder, Role::Admin])?;
-    let req = body.into_inner()?.try_into()?;
+    let req = body.into_inner().and_then(TryInto::try_into);
     let view = run(move || adjustments::request(&pool, &caller, req)).await?;
     Ok(HttpResponse::Created().json(view))
 }
@@ -54,7 +52,6 @@ pub async fn list(
     list: web::Query<ListQuery>,
     req: HttpRequest,
 ) -> AppResult<HttpResponse> {
-    caller.require(&[Role::Finance, Role::Admin, Role::BudgetHolder])?;
     let page = list.page()?;
     let query = query.into_inner();
     let status = status_filter::<AdjustmentStatus>(query.status.as_deref())?;
@@ -80,7 +77,6 @@ pub async fn get_adjustment(
     caller: Caller,
     id: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
-    caller.require(&[Role::Finance, Role::Admin, Role::BudgetHolder])?;
     let id = id.into_inner();
     let view = run(move || adjustments::get(&pool, &caller, id)).await?;
     Ok(HttpResponse::Ok().json(view))
@@ -97,7 +93,6 @@ pub async fn approve(
     caller: Caller,
     id: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
-    caller.require(&[Role::Finance])?;
     let id = id.into_inner();
     let view = run(move || adjustments::approve(&pool, &caller, id)).await?;
     Ok(HttpResponse::Ok().json(view))
@@ -114,9 +109,8 @@ pub async fn reject(
     id: web::Path<i64>,
     body: Body<RejectBody>,
 ) -> AppResult<HttpResponse> {
-    caller.require(&[Role::Finance])?;
     let id = id.into_inner();
-    let reason = body.into_inner()?.reason;
-    let view = run(move || adjustments::reject(&pool, &caller, id, &reason)).await?;
+    let reason = body.into_inner().map(|b| b.reason);
+    let view = run(move || adjustments::reject(&pool, &caller, id, reason)).await?;
     Ok(HttpResponse::Ok().json(view))
 }

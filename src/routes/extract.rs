@@ -208,8 +208,9 @@ impl std::fmt::Display for At<'_> {
 }
 
 /// A validated JSON body. A bad body is reported only when the handler asks for it with
-/// [`Body::into_inner`], after authentication (401) and the role check (403): the order of
-/// refusals never depends on which extractor finished first.
+/// [`Body::into_inner`], and the handler hands that result to the use case, which reports it
+/// after its role check: authentication (401), then the role (403), then the body, and the order
+/// of refusals never depends on which extractor finished first.
 pub struct Body<T> {
     parsed: Result<T, AppError>,
     /// The bytes as they arrived.

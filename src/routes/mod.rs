@@ -1,6 +1,7 @@
 //! The JSON API, HTTP only: one file per resource, each handler extracting (`extract`: the caller
-//! and a checked body), checking the role, calling one service on the blocking pool and shaping
-//! the response (`list` pages every list). No SQL, no arithmetic, no business branching here.
+//! and a checked body), calling one service on the blocking pool (which checks the caller's role
+//! itself, `services::permissions`) and shaping the response (`list` pages every list). No SQL,
+//! no arithmetic, no business branching, no permission here.
 //!
 //! This file holds the route table ([`api`]) and the OpenAPI document ([`ApiDoc`]) of the same
 //! routes, and the problem+json answers nobody else gives: a query or path that does not parse,

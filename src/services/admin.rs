@@ -8,6 +8,7 @@ use crate::auth::{Actor, Role};
 use crate::db::{orgs, users as user_rows, web as web_rows, write_tx, Pool};
 use crate::error::{AppError, AppResult};
 
+use super::permissions::{self, UseCase};
 use super::{conn, sign_in, users};
 
 /// A user as the admin's list shows them.
@@ -22,6 +23,7 @@ pub struct Person {
 
 /// Everyone of the admin's organisation, in the order they were added.
 pub fn people(pool: &Pool, actor: &Actor) -> AppResult<Vec<Person>> {
+    permissions::check(actor, UseCase::ManageUsers)?;
     let mut c = conn(pool)?;
     user_rows::all(&mut c, actor.org_id)?
         .into_iter()
@@ -57,7 +59,7 @@ pub fn add_person(
     login: &str,
     password: &str,
 ) -> AppResult<i64> {
-    actor.require(&[Role::Admin])?;
+    permissions::check(actor, UseCase::ManageUsers)?;
     sign_in::check_new_login(pool, login, password)?;
     let code = org_code(pool, actor)?;
     let (id, _token) = users::add_user(pool, Some(&code), name, roles)?;
@@ -67,7 +69,7 @@ pub fn add_person(
 
 /// The user, when they belong to the admin's organisation.
 fn member(pool: &Pool, actor: &Actor, user_id: i64) -> AppResult<user_rows::UserRow> {
-    actor.require(&[Role::Admin])?;
+    permissions::check(actor, UseCase::ManageUsers)?;
     user_rows::find(&mut *conn(pool)?, actor.org_id, user_id)?.ok_or(AppError::NotFound("user"))
 }
 
@@ -99,11 +101,27 @@ pub fn revoke(pool: &Pool, actor: &Actor, user_id: i64) -> AppResult<()> {
     Ok(())
 }
 
-/// Every policy version, oldest first, as the API shows them.
+/// Every policy version, oldest first, as the API shows them: the admin's page that publishes the
+/// next one.
 pub fn policies(pool: &Pool, actor: &Actor) -> AppResult<Vec<crate::wire::PolicyView>> {
-    actor.require(&[Role::Admin])?;
+    permissions::check(actor, UseCase::PublishPolicy)?;
     Ok(super::policy::all(&mut *conn(pool)?, actor.org_id)?
         .iter()
         .map(|v| crate::wire::PolicyView::new(v.number, &v.policy))
         .collect())
+}
+
+/// 预算科目: the year's lines (the organisation's current year when `year` is absent) beside the
+/// form that adds one: the admin's page, as `POST /api/v1/budget-lines`.
+pub fn lines(
+    pool: &Pool,
+    actor: &Actor,
+    year: Option<i32>,
+) -> AppResult<(i32, Vec<crate::wire::LineView>)> {
+    permissions::check(actor, UseCase::CreateLine)?;
+    let year = match year {
+        Some(y) => y,
+        None => chrono::Datelike::year(&super::clock::today(&mut *conn(pool)?, actor.org_id)?),
+    };
+    Ok((year, super::budget::list(pool, actor, year)?))
 }

@@ -10,6 +10,7 @@ use crate::wire::{timestamp, AuditEventView, HistoryView};
 
 use super::conn;
 use super::paging::Page;
+use super::permissions::{self, UseCase};
 
 /// A status change of one document: who (`actor`), when (now), from what to what.
 pub struct Change<'a> {
@@ -142,6 +143,7 @@ pub fn page(
     period: Period,
     page: Page,
 ) -> AppResult<Vec<AuditEventView>> {
+    permissions::check(actor, UseCase::AuditTrail)?;
     let mut c = conn(pool)?;
     let rows = audit::page(
         &mut c,
@@ -155,6 +157,7 @@ pub fn page(
 
 /// `baoxiao report audit`: every status change of the organisation in `period`, oldest first.
 pub fn export(pool: &Pool, actor: &Actor, period: Period) -> AppResult<Vec<AuditEventView>> {
+    permissions::check(actor, UseCase::AuditTrail)?;
     let mut c = conn(pool)?;
     Ok(audit::range(&mut c, actor.org_id, period.bounds())?
         .into_iter()

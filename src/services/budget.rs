@@ -12,6 +12,7 @@ use crate::error::{AppError, AppResult};
 use crate::wire::{timestamp, EntryView, LineDetailView, LineView};
 
 use super::ledger::{self, balance};
+use super::permissions::{self, UseCase};
 use super::{answer, conn};
 
 /// `baoxiao verify` checks the lines' balances; it is kept in its own file.
@@ -70,6 +71,7 @@ pub fn tree(rows: &[LineRow]) -> Vec<(i32, LineView)> {
 
 /// `GET /api/v1/budget-lines?year=Y`: the whole tree, parents first.
 pub fn list(pool: &Pool, actor: &Actor, year: i32) -> AppResult<Vec<LineView>> {
+    permissions::check(actor, UseCase::ReadLines)?;
     let rows = rows::by_year(&mut *conn(pool)?, actor.org_id, year)?;
     Ok(tree(&rows).into_iter().map(|(_, view)| view).collect())
 }
@@ -81,6 +83,7 @@ pub fn get(pool: &Pool, actor: &Actor, id: i64) -> AppResult<LineDetailView> {
 
 /// [`get`] on a connection the caller holds.
 pub fn get_on(c: &mut DbConnection, actor: &Actor, id: i64) -> AppResult<LineDetailView> {
+    permissions::check(actor, UseCase::ReadLines)?;
     let family = rows::with_two_levels(c, actor.org_id, id)?;
     let row = family
         .iter()
@@ -97,6 +100,7 @@ pub fn get_on(c: &mut DbConnection, actor: &Actor, id: i64) -> AppResult<LineDet
 /// `GET /api/v1/budget-lines/{id}/entries`: the entries posted to the line and its descendants,
 /// oldest first — everything that explains its balance.
 pub fn entries(pool: &Pool, actor: &Actor, id: i64) -> AppResult<Vec<EntryView>> {
+    permissions::check(actor, UseCase::ReadLines)?;
     let mut c = conn(pool)?;
     let row = rows::find(&mut c, actor.org_id, id)?.ok_or(AppError::NotFound("budget line"))?;
     let subtree = subtree(&mut c, actor.org_id, &row)?;
@@ -204,7 +208,9 @@ pub fn insert_line(
 }
 
 /// `POST /api/v1/budget-lines`.
-pub fn create(pool: &Pool, actor: &Actor, spec: NewLineSpec) -> AppResult<LineView> {
+pub fn create(pool: &Pool, actor: &Actor, spec: AppResult<NewLineSpec>) -> AppResult<LineView> {
+    permissions::check(actor, UseCase::CreateLine)?;
+    let spec = spec?;
     answer(pool, actor, 201, |c| {
         let row = insert_line(c, actor.org_id, Some(actor.user_id), &spec)?;
         Ok(view(&row, &[]))

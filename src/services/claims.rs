@@ -6,7 +6,7 @@
 
 use chrono::NaiveDate;
 
-use crate::auth::{Actor, Role};
+use crate::auth::Actor;
 use std::borrow::Cow;
 
 use super::paging::Page;
@@ -28,6 +28,7 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use super::audit;
 use super::ledger::{self, Source};
+use super::permissions::{self, UseCase};
 use super::travel_requests;
 use super::{answer, answer_known, clock, conn, policy};
 
@@ -114,6 +115,7 @@ fn view_of(stored: StoredBreakdown) -> BreakdownView {
 
 /// `POST /api/v1/travel-claims/quote`: the breakdown, nothing stored.
 pub fn quote(pool: &Pool, actor: &Actor, input: TripInput) -> AppResult<BreakdownView> {
+    permissions::check(actor, UseCase::QuoteClaim)?;
     quote_on(pool, &mut *conn(pool)?, actor, input)
 }
 
@@ -125,6 +127,9 @@ pub fn quote_recent(
     actor: &Actor,
     input: &TripInput,
 ) -> Option<AppResult<BreakdownView>> {
+    if let Err(refused) = permissions::check(actor, UseCase::QuoteClaim) {
+        return Some(Err(refused));
+    }
     let version =
         policy::in_force_recent(pool, actor.org_id, input.departure_date, "departure_date")?;
     Some(
@@ -141,6 +146,7 @@ pub fn quote_on(
     actor: &Actor,
     input: TripInput,
 ) -> AppResult<BreakdownView> {
+    permissions::check(actor, UseCase::QuoteClaim)?;
     let computed = compute(pool, c, actor.org_id, input)?;
     Ok(BreakdownView::new(
         computed.policy_version,
@@ -160,8 +166,16 @@ pub struct NewClaimSpec {
 /// `POST /api/v1/travel-claims`: stores the claim with its breakdown and policy version, and
 /// the body as the claimant `sent` it, and warns (without refusing) when the line cannot cover
 /// it today. Each invoice it names (R15) becomes the claim's in the same transaction, or the
-/// submission is 409 `duplicate_invoice` naming the live claim that holds it.
-pub fn submit(pool: &Pool, actor: &Actor, claim: NewClaimSpec, sent: &str) -> AppResult<ClaimView> {
+/// submission is 409 `duplicate_invoice` naming the live claim that holds it. `asked` is the
+/// claim and its body as sent, or why they could not be read: reported after the role check.
+pub fn submit(
+    pool: &Pool,
+    actor: &Actor,
+    asked: AppResult<(NewClaimSpec, String)>,
+) -> AppResult<ClaimView> {
+    permissions::check(actor, UseCase::SubmitClaim)?;
+    let (claim, sent) = asked?;
+    let sent = sent.as_str();
     let invoices = &claim.invoices[..];
     let submitted = submit_in(
         pool,
@@ -376,18 +390,13 @@ fn view(
     })
 }
 
-/// Claimants see only their own claims; finance, budget holders and admins see all.
-fn sees_all(actor: &Actor) -> bool {
-    [Role::Finance, Role::BudgetHolder, Role::Admin]
-        .iter()
-        .any(|r| actor.has(*r))
-}
-
 /// `GET /api/v1/travel-claims/{id}`.
+/// Claimants see only their own claims; finance, budget holders and admins see all.
 pub fn get(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimView> {
+    permissions::check(actor, UseCase::ReadClaims)?;
     let mut c = conn(pool)?;
     let view = load(&mut c, actor.org_id, id)?;
-    if !sees_all(actor) && view.claimant_id != actor.user_id {
+    if !permissions::sees_all(actor) && view.claimant_id != actor.user_id {
         return Err(AppError::NotFound("travel claim"));
     }
     Ok(view)
@@ -411,8 +420,9 @@ pub fn list(
     status: Option<ClaimStatus>,
     page: Page,
 ) -> AppResult<Vec<ClaimView>> {
+    permissions::check(actor, UseCase::ReadClaims)?;
     let mut c = conn(pool)?;
-    let only = (!sees_all(actor)).then_some(actor.user_id);
+    let only = (!permissions::sees_all(actor)).then_some(actor.user_id);
     rows::list(&mut c, actor.org_id, status, only, page.after, page.fetch())?
         .into_iter()
         .map(|row| to_view(&mut c, actor.org_id, row, Vec::new()))
@@ -457,6 +467,7 @@ fn not_own(row: &ClaimRow, actor: &Actor) -> AppResult<()> {
 /// `POST /api/v1/travel-claims/{id}/approve`: commits the reimbursable amount (R11), or 409
 /// `insufficient_budget` with nothing changed. Nobody approves their own claim.
 pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimView> {
+    permissions::check(actor, UseCase::ApproveClaim)?;
     let mut c = conn(pool)?;
     // Reads that need no lock: the claim as it stands, its history, and its line's path up the
     // tree (lines are never moved). The write lock then covers only the writes, each one
@@ -509,7 +520,15 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimView> {
 }
 
 /// `POST /api/v1/travel-claims/{id}/reject`: from submitted or approved; releases any commitment.
-pub fn reject(pool: &Pool, actor: &Actor, id: i64, reason: &str) -> AppResult<ClaimView> {
+/// `reason` is the reason given, or why it could not be read (reported after the role check).
+pub fn reject(
+    pool: &Pool,
+    actor: &Actor,
+    id: i64,
+    reason: AppResult<String>,
+) -> AppResult<ClaimView> {
+    permissions::check(actor, UseCase::RejectClaim)?;
+    let reason = reason?;
     answer(pool, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;
         not_own(&row, actor)?;
@@ -553,9 +572,11 @@ pub fn pay(
     pool: &Pool,
     actor: &Actor,
     id: i64,
-    paid_on: NaiveDate,
+    paid_on: AppResult<NaiveDate>,
     margin: clock::PaymentMargin,
 ) -> AppResult<ClaimView> {
+    permissions::check(actor, UseCase::PayClaim)?;
+    let paid_on = paid_on?;
     answer(pool, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;
         not_own(&row, actor)?;
@@ -589,8 +610,10 @@ pub fn advance_returned(
     pool: &Pool,
     actor: &Actor,
     id: i64,
-    returned_on: NaiveDate,
+    returned_on: AppResult<NaiveDate>,
 ) -> AppResult<ClaimView> {
+    permissions::check(actor, UseCase::RecordAdvanceReturned)?;
+    let returned_on = returned_on?;
     answer(pool, actor, 200, |c| {
         let view = load(c, actor.org_id, id)?;
         let action = ClaimAction::RecordAdvanceReturned;

@@ -4,20 +4,19 @@
 
 use std::collections::HashMap;
 
-use crate::auth::{Actor, Role};
+use crate::auth::Actor;
 use crate::db::{budget as lines, dashboard as rows, pages, Pool};
 use crate::domain::duty::Segment;
 use crate::error::{AppError, AppResult};
 use crate::wire::{AssignmentView, EventView, ForecastView, LineView, StationView};
 
+use super::permissions::{self, UseCase};
 use super::{budget, conn, duty, ledger};
-
-pub const READERS: [Role; 3] = [Role::Admin, Role::Finance, Role::BudgetHolder];
 
 /// The year's tree, parents first, each line with its depth: one query, the balances the ledger
 /// keeps on the lines themselves.
 pub fn overview(pool: &Pool, actor: &Actor, year: i32) -> AppResult<Vec<(i32, LineView)>> {
-    actor.require(&READERS)?;
+    permissions::check(actor, UseCase::BudgetOverview)?;
     let rows = lines::by_year(&mut *conn(pool)?, actor.org_id, year)?;
     Ok(budget::tree(&rows))
 }
@@ -67,7 +66,7 @@ pub fn line_page(
     size: i64,
     as_of: Option<chrono::NaiveDate>,
 ) -> AppResult<LinePage> {
-    actor.require(&READERS)?;
+    permissions::check(actor, UseCase::BudgetOverview)?;
     let detail = budget::get(pool, actor, id)?;
     let mut c = conn(pool)?;
     let row = lines::find(&mut c, actor.org_id, id)?.ok_or(AppError::NotFound("budget line"))?;

@@ -171,7 +171,7 @@ pub fn run(pool: &Pool) -> AppResult<DemoReport> {
         let body = claim_body(i, line_id)?;
         let back = body.return_date;
         let sent = serde_json::to_string(&body).map_err(|e| AppError::Internal(e.to_string()))?;
-        let claim = claims::submit(pool, claimant, body.try_into()?, &sent)?;
+        let claim = claims::submit(pool, claimant, Ok((body.try_into()?, sent)))?;
         // The last weeks' claims are still waiting; before that, one in eight is refused.
         if i >= CLAIMS - 6 || i % 11 == 5 {
             continue;
@@ -181,7 +181,7 @@ pub fn run(pool: &Pool) -> AppResult<DemoReport> {
                 pool,
                 clerk,
                 claim.id,
-                "住宿发票抬头不是本单位，请更换后重新提交",
+                Ok("住宿发票抬头不是本单位，请更换后重新提交".to_string()),
             )?;
             continue;
         }
@@ -200,7 +200,7 @@ pub fn run(pool: &Pool) -> AppResult<DemoReport> {
             pool,
             cashier,
             claim.id,
-            approved + Duration::days(4),
+            Ok(approved + Duration::days(4)),
             margin,
         )?;
     }
@@ -210,11 +210,11 @@ pub fn run(pool: &Pool) -> AppResult<DemoReport> {
         subsidy::create_recipient(
             pool,
             clerk,
-            subsidy::NewRecipientSpec {
+            Ok(subsidy::NewRecipientSpec {
                 name: name.to_string(),
                 monthly: None,
                 enrollment: Enrollment::open(date(1, 1)?),
-            },
+            }),
         )?;
     }
     let cadre_line = line("dept.project.cadre-subsidy")?;
@@ -224,11 +224,11 @@ pub fn run(pool: &Pool) -> AppResult<DemoReport> {
         half,
         supplementary: false,
     };
-    let h1 = subsidy::create_batch(pool, clerk, batch(Half::H1))?;
+    let h1 = subsidy::create_batch(pool, clerk, Ok(batch(Half::H1)))?;
     subsidy::approve(pool, cashier, h1.id)?;
     db::demo::date_batch_approval(&mut *conn(pool)?, org.id, h1.id, date(5, 28)?)?;
-    subsidy::pay(pool, clerk, h1.id, date(6, 5)?, margin)?;
-    let h2 = subsidy::create_batch(pool, clerk, batch(Half::H2))?;
+    subsidy::pay(pool, clerk, h1.id, date(6, 5), margin)?;
+    let h2 = subsidy::create_batch(pool, clerk, Ok(batch(Half::H2)))?;
     subsidy::approve(pool, cashier, h2.id)?;
     db::demo::date_batch_approval(&mut *conn(pool)?, org.id, h2.id, date(11, 26)?)?;
 
@@ -261,14 +261,14 @@ fn rosters(pool: &Pool, holder: &Actor, sensitive_line: &i64) -> AppResult<()> {
         ("陈静", date(1, 1)?, date(12, 31)?),
         ("杨磊", date(1, 1)?, date(12, 31)?),
     ] {
-        duty::add_assignment(pool, holder, beijing, assignment(person, from, to))?;
+        duty::add_assignment(pool, holder, beijing, Ok(assignment(person, from, to)))?;
     }
     for (person, from, to) in [
         ("黄敏", date(1, 1)?, date(6, 30)?),
         ("周强", date(1, 1)?, date(12, 31)?),
         ("吴霞", date(7, 1)?, date(12, 31)?),
     ] {
-        duty::add_assignment(pool, holder, shijiazhuang, assignment(person, from, to))?;
+        duty::add_assignment(pool, holder, shijiazhuang, Ok(assignment(person, from, to)))?;
     }
     for (name, from, to, staff) in [
         ("两会", date(3, 1)?, date(3, 15)?, 4),
@@ -279,14 +279,14 @@ fn rosters(pool: &Pool, holder: &Actor, sensitive_line: &i64) -> AppResult<()> {
         duty::create_event(
             pool,
             holder,
-            duty::NewDutyEvent {
+            Ok(duty::NewDutyEvent {
                 name: name.to_string(),
                 city: "北京".to_string(),
                 budget_line_id: *sensitive_line,
                 from,
                 to,
                 extra_staff: staff,
-            },
+            }),
         )?;
     }
     Ok(())

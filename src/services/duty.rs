@@ -16,6 +16,7 @@ use crate::domain::{Money, PositiveMoney};
 use crate::error::{AppError, AppResult};
 use crate::wire::{AssignmentView, EventView, ForecastView, SourceView, StationView};
 
+use super::permissions::{self, UseCase};
 use super::{answer, budget, clock, conn, policy};
 
 /// Each policy version's daily cost (R10: lodging cap + meals + transport) for every city, in
@@ -102,6 +103,7 @@ pub fn list_stations(
     actor: &Actor,
     on: Option<NaiveDate>,
 ) -> AppResult<Vec<StationView>> {
+    permissions::check(actor, UseCase::ReadDuty)?;
     let mut c = conn(pool)?;
     let on = match on {
         Some(d) => d,
@@ -146,7 +148,13 @@ fn resolve_city(
 
 /// `POST /api/v1/duty-stations`: the city is resolved, and the daily cost shown, with the policy
 /// in force on the organisation's today (R12).
-pub fn create_station(pool: &Pool, actor: &Actor, spec: NewStation) -> AppResult<StationView> {
+pub fn create_station(
+    pool: &Pool,
+    actor: &Actor,
+    spec: AppResult<NewStation>,
+) -> AppResult<StationView> {
+    permissions::check(actor, UseCase::CreateStation)?;
+    let spec = spec?;
     let mut c = conn(pool)?;
     let today = clock::today(&mut c, actor.org_id)?;
     drop(c); // the shared write transaction has a connection of its own
@@ -209,8 +217,10 @@ pub fn add_assignment(
     pool: &Pool,
     actor: &Actor,
     station_id: i64,
-    assignment: NewAssignment,
+    assignment: AppResult<NewAssignment>,
 ) -> AppResult<AssignmentView> {
+    permissions::check(actor, UseCase::AddAssignment)?;
+    let assignment = assignment?;
     let NewAssignment { person, from, to } = assignment;
     let person = person.trim();
     answer(pool, actor, 201, |c| {
@@ -243,6 +253,7 @@ pub fn list_assignments(
     actor: &Actor,
     station_id: i64,
 ) -> AppResult<Vec<AssignmentView>> {
+    permissions::check(actor, UseCase::ReadDuty)?;
     let mut c = conn(pool)?;
     let station = station(&mut c, actor.org_id, station_id)?;
     let rates = Rates::load(&mut c, actor.org_id)?;
@@ -289,7 +300,13 @@ pub struct NewDutyEvent {
 }
 
 /// `POST /api/v1/duty-events`.
-pub fn create_event(pool: &Pool, actor: &Actor, spec: NewDutyEvent) -> AppResult<EventView> {
+pub fn create_event(
+    pool: &Pool,
+    actor: &Actor,
+    spec: AppResult<NewDutyEvent>,
+) -> AppResult<EventView> {
+    permissions::check(actor, UseCase::CreateEvent)?;
+    let spec = spec?;
     answer(pool, actor, 201, |c| {
         if lines::find(c, actor.org_id, spec.budget_line_id)?.is_none() {
             return Err(AppError::UnknownBudgetLine(spec.budget_line_id.to_string()));
@@ -319,6 +336,7 @@ pub fn create_event(pool: &Pool, actor: &Actor, spec: NewDutyEvent) -> AppResult
 
 /// `GET /api/v1/duty-events`.
 pub fn list_events(pool: &Pool, actor: &Actor) -> AppResult<Vec<EventView>> {
+    permissions::check(actor, UseCase::ReadDuty)?;
     let mut c = conn(pool)?;
     let rates = Rates::load(&mut c, actor.org_id)?;
     rows::events(&mut c, actor.org_id, None)?
@@ -346,6 +364,7 @@ pub fn forecast_with_segments(
     line_id: i64,
     as_of: Option<NaiveDate>,
 ) -> AppResult<(ForecastView, Vec<Segment>)> {
+    permissions::check(actor, UseCase::Forecast)?;
     let mut c = conn(pool)?;
     let line =
         lines::find(&mut c, actor.org_id, line_id)?.ok_or(AppError::NotFound("budget line"))?;

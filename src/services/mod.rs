@@ -24,6 +24,7 @@ pub mod ledger;
 pub mod pages;
 pub mod paging;
 pub mod passwords;
+pub mod permissions;
 pub mod policy;
 pub mod reports;
 pub mod setup;

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 
-use crate::auth::{Actor, Role};
+use crate::auth::Actor;
 use crate::db::{budget as lines, pages as rows};
 use crate::db::{claims::ClaimRow, Pool};
 use crate::domain::budget::Balance;
@@ -17,6 +17,7 @@ use crate::domain::Money;
 use crate::error::{AppError, AppResult};
 use crate::wire::{ClaimView, HistoryView};
 
+use super::permissions::{self, UseCase};
 use super::{claims, clock, conn};
 
 /// The organisation's today (R12: its local calendar day), for pages that show or default a date.
@@ -80,7 +81,7 @@ pub fn my_claims(
     before: Option<i64>,
     limit: i64,
 ) -> AppResult<ClaimsPage> {
-    actor.require(&[Role::Claimant])?;
+    permissions::check(actor, UseCase::MyClaims)?;
     let mut c = conn(pool)?;
     let zone = clock::zone(&mut c, actor.org_id)?;
     let mut found = rows::claims_of(&mut c, actor.org_id, actor.user_id, before, limit + 1)?;
@@ -103,7 +104,7 @@ pub struct LineChoice {
 
 /// The lines a new claim can be charged to: those without children, the latest year first.
 pub fn line_choices(pool: &Pool, actor: &Actor) -> AppResult<Vec<LineChoice>> {
-    actor.require(&[Role::Claimant])?;
+    permissions::check(actor, UseCase::SubmitClaim)?;
     let mut all = lines::all(&mut *conn(pool)?, actor.org_id)?;
     let parents: std::collections::HashSet<i64> = all.iter().filter_map(|l| l.parent_id).collect();
     all.retain(|l| !parents.contains(&l.id));
@@ -196,7 +197,7 @@ pub fn queue(
     status: ClaimStatus,
     limit: i64,
 ) -> AppResult<Vec<QueueItem>> {
-    actor.require(&[Role::Finance])?;
+    permissions::check(actor, UseCase::ClaimQueue)?;
     let mut c = conn(pool)?;
     let zone = clock::zone(&mut c, actor.org_id)?;
     let today = clock::today(&mut c, actor.org_id)?;

@@ -21,6 +21,7 @@ use crate::error::{AppError, AppResult};
 use crate::export::JournalEntry;
 use crate::wire::{ExecutionLineView, ExecutionView, IndicatorView, TargetBody};
 
+use super::permissions::{self, UseCase};
 use super::{act, budget, clock, conn};
 
 fn org_name(c: &mut DbConnection, org_id: i64) -> AppResult<String> {
@@ -33,6 +34,7 @@ fn org_name(c: &mut DbConnection, org_id: i64) -> AppResult<String> {
 
 /// `GET /api/v1/reports/budget-execution?year=Y`: every line in tree order (R11).
 pub fn execution(pool: &Pool, actor: &Actor, year: i32) -> AppResult<ExecutionView> {
+    permissions::check(actor, UseCase::ExecutionReport)?;
     let mut c = conn(pool)?;
     let rows = lines::by_year(&mut c, actor.org_id, year)?;
     let lines = budget::tree(&rows)
@@ -193,6 +195,7 @@ fn year_bounds(year: i32) -> AppResult<(NaiveDate, NaiveDate)> {
 
 /// `GET /api/v1/reports/performance?year=Y` (R12).
 pub fn performance(pool: &Pool, actor: &Actor, year: i32) -> AppResult<Vec<IndicatorView>> {
+    permissions::check(actor, UseCase::Performance)?;
     let mut c = conn(pool)?;
     let mut out = Vec::new();
     for row in rows::targets(&mut c, actor.org_id, year)? {
@@ -230,6 +233,7 @@ pub fn performance(pool: &Pool, actor: &Actor, year: i32) -> AppResult<Vec<Indic
 
 /// The targets in force for `year` (its own, or the latest earlier year's).
 pub fn targets(pool: &Pool, actor: &Actor, year: i32) -> AppResult<Vec<TargetBody>> {
+    permissions::check(actor, UseCase::ReadTargets)?;
     read_targets(&mut *conn(pool)?, actor.org_id, year)
 }
 
@@ -280,9 +284,10 @@ pub fn set_targets(
     pool: &Pool,
     actor: &Actor,
     year: i32,
-    targets: &Targets,
+    targets: AppResult<Targets>,
 ) -> AppResult<Vec<TargetBody>> {
-    let rows = target_rows(actor.org_id, year, targets);
+    permissions::check(actor, UseCase::SetTargets)?;
+    let rows = target_rows(actor.org_id, year, &targets?);
     // The answer is read in the same transaction: a failure to build it leaves nothing written.
     act(pool, actor, |c| {
         rows::replace_targets(c, actor.org_id, year, &rows)?;
@@ -293,6 +298,7 @@ pub fn set_targets(
 /// `GET /api/v1/reports/journal?year=Y`: one hledger transaction per ledger entry of the year's
 /// lines, written by [`crate::export::journal`].
 pub fn journal(pool: &Pool, actor: &Actor, year: i32) -> AppResult<String> {
+    permissions::check(actor, UseCase::Journal)?;
     let mut c = conn(pool)?;
     let year_lines = lines::by_year(&mut c, actor.org_id, year)?;
     let codes: HashMap<i64, String> = year_lines.iter().map(|l| (l.id, l.code.clone())).collect();
@@ -317,4 +323,11 @@ pub fn journal(pool: &Pool, actor: &Actor, year: i32) -> AppResult<String> {
     }
     crate::export::journal(&org, year, &entries)
         .map_err(|e| AppError::Internal(format!("journal: {e}")))
+}
+
+/// 报表: the page that offers the execution report and the journal to download admits whom they
+/// admit.
+pub fn downloads(actor: &Actor) -> AppResult<()> {
+    permissions::check(actor, UseCase::ExecutionReport)?;
+    permissions::check(actor, UseCase::Journal)
 }

@@ -25,6 +25,7 @@ use crate::wire::{timestamp, BatchItemView, BatchView, MonthView, RecipientView,
 
 use super::audit;
 use super::ledger::{self, Source};
+use super::permissions::{self, UseCase};
 use super::{answer, clock, conn};
 
 const ENTITY: &str = "subsidy_batch";
@@ -81,8 +82,10 @@ pub struct NewRecipientSpec {
 pub fn create_recipient(
     pool: &Pool,
     actor: &Actor,
-    spec: NewRecipientSpec,
+    spec: AppResult<NewRecipientSpec>,
 ) -> AppResult<RecipientView> {
+    permissions::check(actor, UseCase::AddRecipient)?;
+    let spec = spec?;
     let enrollment = spec.enrollment;
     answer(pool, actor, 201, |c| {
         // R9: any enrollment date is accepted. Without an amount of their own, each month earns
@@ -120,6 +123,7 @@ pub fn create_recipient(
 
 /// `GET /api/v1/subsidy-recipients`.
 pub fn list_recipients(pool: &Pool, actor: &Actor) -> AppResult<Vec<RecipientView>> {
+    permissions::check(actor, UseCase::ListRecipients)?;
     let mut c = conn(pool)?;
     let policies = policy_amounts(&mut c, actor.org_id)?;
     let today = clock::today(&mut c, actor.org_id)?;
@@ -134,8 +138,10 @@ pub fn set_enrolled_until(
     pool: &Pool,
     actor: &Actor,
     id: i64,
-    until: Option<NaiveDate>,
+    until: AppResult<Option<NaiveDate>>,
 ) -> AppResult<RecipientView> {
+    permissions::check(actor, UseCase::ChangeEnrollment)?;
+    let until = until?;
     answer(pool, actor, 200, |c| {
         let row =
             rows::find_recipient(c, actor.org_id, id)?.ok_or(AppError::NotFound("recipient"))?;
@@ -291,7 +297,13 @@ pub struct NewBatchSpec {
 
 /// `POST /api/v1/subsidy-batches`: a draft of everything due for the half-year. A second regular
 /// batch while one is not void is 409 `batch_exists`; nothing due is 422 `empty_batch`.
-pub fn create_batch(pool: &Pool, actor: &Actor, batch: NewBatchSpec) -> AppResult<BatchView> {
+pub fn create_batch(
+    pool: &Pool,
+    actor: &Actor,
+    batch: AppResult<NewBatchSpec>,
+) -> AppResult<BatchView> {
+    permissions::check(actor, UseCase::MakeBatch)?;
+    let batch = batch?;
     let NewBatchSpec {
         budget_line_id: line_id,
         year,
@@ -349,6 +361,7 @@ pub fn create_batch(pool: &Pool, actor: &Actor, batch: NewBatchSpec) -> AppResul
 
 /// `POST /api/v1/subsidy-batches/{id}/regenerate`: a draft made again from today's recipients.
 pub fn regenerate(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
+    permissions::check(actor, UseCase::RegenerateBatch)?;
     answer(pool, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;
         let draft = row.status.apply(BatchAction::Regenerate)?;
@@ -398,6 +411,7 @@ fn moved_on(c: &mut DbConnection, org_id: i64, id: i64, action: BatchAction) -> 
 /// `POST /api/v1/subsidy-batches/{id}/approve`: by a finance user other than the creator; takes
 /// the recipient-months and commits the total, or changes nothing.
 pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
+    permissions::check(actor, UseCase::ApproveBatch)?;
     let view = answer(pool, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;
         let approved = row.status.apply(BatchAction::Approve)?;
@@ -461,9 +475,11 @@ pub fn pay(
     pool: &Pool,
     actor: &Actor,
     id: i64,
-    paid_on: NaiveDate,
+    paid_on: AppResult<NaiveDate>,
     margin: clock::PaymentMargin,
 ) -> AppResult<BatchView> {
+    permissions::check(actor, UseCase::PayBatch)?;
+    let paid_on = paid_on?;
     answer(pool, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;
         let paid = row.status.apply(BatchAction::Pay)?;
@@ -512,6 +528,7 @@ pub fn pay(
 /// `POST /api/v1/subsidy-batches/{id}/void`: a draft or an approved batch; an approved one gives
 /// back its commitment and its recipient-months. A paid batch is final.
 pub fn void(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
+    permissions::check(actor, UseCase::VoidBatch)?;
     answer(pool, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;
         let void = row.status.apply(BatchAction::Void)?;
@@ -555,6 +572,7 @@ pub fn void(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
 
 /// `GET /api/v1/subsidy-batches/{id}`.
 pub fn get(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
+    permissions::check(actor, UseCase::ReadBatches)?;
     load(&mut *conn(pool)?, actor.org_id, id)
 }
 
@@ -566,6 +584,7 @@ pub fn list(
     year: Option<i32>,
     page: Page,
 ) -> AppResult<Vec<BatchView>> {
+    permissions::check(actor, UseCase::ReadBatches)?;
     let mut c = conn(pool)?;
     let ids: Vec<i64> = rows::batches(&mut c, actor.org_id, year)?
         .into_iter()
@@ -580,6 +599,7 @@ pub fn list(
 /// `GET /api/v1/subsidy-batches/{id}/payment-file`: the treasury's disbursement list (代发) for an
 /// approved or paid batch, UTF-8 CSV, one row per recipient.
 pub fn payment_file(pool: &Pool, actor: &Actor, id: i64) -> AppResult<(String, Vec<u8>)> {
+    permissions::check(actor, UseCase::PaymentFile)?;
     let batch = get(pool, actor, id)?;
     batch.status.apply(BatchAction::PayOut)?;
     let bytes =

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
-use crate::auth::{Actor, Role};
+use crate::auth::Actor;
 use crate::db::travel_requests::{self as rows, NewRequest, RequestRow, StoredEstimateLine};
 use crate::db::{budget as lines, now, DbConnection, Pool};
 use crate::domain::status::{ClaimStatus, RequestAction, RequestStatus, Status};
@@ -27,6 +27,7 @@ use crate::wire::travel_requests::{
 
 use super::audit;
 use super::ledger::{self, Source};
+use super::permissions::{self, UseCase};
 use super::{answer, clock, conn, policy};
 
 pub const ENTITY: &str = "travel_request";
@@ -121,6 +122,7 @@ pub fn quote(
     actor: &Actor,
     input: &RequestInput,
 ) -> AppResult<(Money, Vec<EstimateLineView>)> {
+    permissions::check(actor, UseCase::EstimateTrip)?;
     let (_, e) = compute(pool, &mut *conn(pool)?, actor.org_id, input)?;
     // Shown as a request stores and shows them, so that the estimate on the form is the one kept.
     Ok((
@@ -142,7 +144,13 @@ fn shown(lines: Vec<StoredEstimateLine>) -> Vec<EstimateLineView> {
 }
 
 /// `POST /api/v1/travel-requests` (claimant): stores the request with its estimate.
-pub fn create(pool: &Pool, actor: &Actor, input: RequestInput) -> AppResult<RequestView> {
+pub fn create(
+    pool: &Pool,
+    actor: &Actor,
+    input: AppResult<RequestInput>,
+) -> AppResult<RequestView> {
+    permissions::check(actor, UseCase::RequestTrip)?;
+    let input = input?;
     let mut c = conn(pool)?;
     if lines::find(&mut c, actor.org_id, input.budget_line_id)?.is_none() {
         return Err(AppError::UnknownBudgetLine(
@@ -199,18 +207,13 @@ pub fn create(pool: &Pool, actor: &Actor, input: RequestInput) -> AppResult<Requ
     })
 }
 
-/// Claimants see only their own requests; finance, budget holders and admins see all.
-fn sees_all(actor: &Actor) -> bool {
-    [Role::Finance, Role::BudgetHolder, Role::Admin]
-        .iter()
-        .any(|r| actor.has(*r))
-}
-
-/// `GET /api/v1/travel-requests/{id}`.
+/// `GET /api/v1/travel-requests/{id}`: claimants see only their own requests; finance, budget
+/// holders and admins see all.
 pub fn get(pool: &Pool, actor: &Actor, id: i64) -> AppResult<RequestView> {
+    permissions::check(actor, UseCase::ReadTrips)?;
     let mut c = conn(pool)?;
     let view = load(&mut c, actor.org_id, id)?;
-    if !sees_all(actor) && view.requester_id != actor.user_id {
+    if !permissions::sees_all(actor) && view.requester_id != actor.user_id {
         return Err(AppError::NotFound("travel request"));
     }
     Ok(view)
@@ -223,22 +226,36 @@ pub fn list(
     status: Option<RequestStatus>,
     page: Page,
 ) -> AppResult<Vec<RequestView>> {
+    permissions::check(actor, UseCase::ReadTrips)?;
     let mut c = conn(pool)?;
-    let only = (!sees_all(actor)).then_some(actor.user_id);
+    let only = (!permissions::sees_all(actor)).then_some(actor.user_id);
     rows::list(&mut c, actor.org_id, status, only, page.after, page.fetch())?
         .into_iter()
         .map(|row| to_view(row, Vec::new()))
         .collect()
 }
 
+/// 出差审批: the requests waiting for a decision, with their requester's name, newest first.
+pub fn to_decide(pool: &Pool, actor: &Actor) -> AppResult<Vec<(RequestView, String)>> {
+    permissions::check(actor, UseCase::DecideTrip)?;
+    named(pool, actor, RequestStatus::Requested)
+}
+
+/// 借款: the approved requests (finance pays their advances), with their requester's name,
+/// newest first.
+pub fn to_advance(pool: &Pool, actor: &Actor) -> AppResult<Vec<(RequestView, String)>> {
+    permissions::check(actor, UseCase::PayAdvance)?;
+    named(pool, actor, RequestStatus::Approved)
+}
+
 /// Requests of one status with their requester's name, newest first (the pages' queues).
-pub fn named(
+fn named(
     pool: &Pool,
     actor: &Actor,
     status: RequestStatus,
 ) -> AppResult<Vec<(RequestView, String)>> {
     let mut c = conn(pool)?;
-    let only = (!sees_all(actor)).then_some(actor.user_id);
+    let only = (!permissions::sees_all(actor)).then_some(actor.user_id);
     let rows = rows::list(&mut c, actor.org_id, Some(status), only, None, QUEUE_MAX)?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
@@ -252,6 +269,7 @@ pub fn named(
 
 /// The signed-in person's approved requests no live claim names yet: what a new claim may name.
 pub fn open_for_claims(pool: &Pool, actor: &Actor) -> AppResult<Vec<RequestView>> {
+    permissions::check(actor, UseCase::SubmitClaim)?;
     let mut c = conn(pool)?;
     rows::list(
         &mut c,
@@ -286,6 +304,7 @@ fn source(actor: &Actor, id: i64) -> Source<'static> {
 /// `POST …/approve` (budget holder or finance, never the requester): commits the estimate to the
 /// line (R11, R16), or 409 `insufficient_budget` with nothing changed.
 pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<RequestView> {
+    permissions::check(actor, UseCase::DecideTrip)?;
     let mut c = conn(pool)?;
     let row = find(&mut c, actor.org_id, id)?;
     if row.requester_id == actor.user_id {
@@ -315,7 +334,16 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<RequestView> {
 }
 
 /// `POST …/reject` (budget holder or finance, never the requester): nothing was committed yet.
-pub fn reject(pool: &Pool, actor: &Actor, id: i64, reason: &str) -> AppResult<RequestView> {
+/// `reason` is the reason given, or why it could not be read (reported after the role check).
+pub fn reject(
+    pool: &Pool,
+    actor: &Actor,
+    id: i64,
+    reason: AppResult<String>,
+) -> AppResult<RequestView> {
+    permissions::check(actor, UseCase::DecideTrip)?;
+    let reason = reason?;
+    let reason = reason.as_str();
     answer(pool, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;
         if row.requester_id == actor.user_id {
@@ -349,6 +377,7 @@ pub fn reject(pool: &Pool, actor: &Actor, id: i64, reason: &str) -> AppResult<Re
 /// `POST …/cancel` (the requester, before a claim names it and before an advance is paid):
 /// releases the commitment of an approved request.
 pub fn cancel(pool: &Pool, actor: &Actor, id: i64) -> AppResult<RequestView> {
+    permissions::check(actor, UseCase::CancelTrip)?;
     answer(pool, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;
         if row.requester_id != actor.user_id {
@@ -390,9 +419,11 @@ pub fn pay_advance(
     pool: &Pool,
     actor: &Actor,
     id: i64,
-    advance: AdvanceInput,
+    advance: AppResult<AdvanceInput>,
     margin: clock::PaymentMargin,
 ) -> AppResult<RequestView> {
+    permissions::check(actor, UseCase::PayAdvance)?;
+    let advance = advance?;
     let (amount, paid_on) = (advance.amount.get(), advance.paid_on);
     answer(pool, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;
@@ -499,6 +530,7 @@ pub fn settlement(
 /// and no paid claim names the request, or the paid claim left something to return that is not
 /// recorded as returned.
 pub fn outstanding(pool: &Pool, actor: &Actor) -> AppResult<Vec<OutstandingView>> {
+    permissions::check(actor, UseCase::OutstandingAdvances)?;
     let mut c = conn(pool)?;
     let requests = rows::with_advances(&mut c, actor.org_id)?;
     let ids: Vec<i64> = requests.iter().map(|r| r.id).collect();

@@ -11,14 +11,10 @@ use chrono::Datelike;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::auth::Role;
-use crate::db::adjustments::Filter;
 use crate::db::Pool;
 use crate::domain::budget::AdjustmentKind;
-use crate::domain::status::AdjustmentStatus;
 use crate::error::AppError;
 use crate::routes::extract::parse_json;
-use crate::routes::list::Page;
 use crate::services::adjustments::{self, Request};
 use crate::services::{budget, pages};
 use crate::wire::{AdjustmentBody, AdjustmentView, LineView};
@@ -135,7 +131,6 @@ pub async fn page(
     user: SignedIn,
     query: web::Query<PageQuery>,
 ) -> PageResult {
-    user.require(&[Role::BudgetHolder, Role::Admin, Role::Finance])?;
     let actor = user.actor();
     let (line_id, asked_year) = (query.line_id, query.year);
     let page = run(move || {
@@ -151,30 +146,7 @@ pub async fn page(
         };
         let lines = budget::list(&pool, &actor, year)?;
         let names = names(&lines);
-        let all = Page {
-            limit: crate::services::paging::UNPAGED_MAX,
-            after: None,
-        };
-        let mine = if adjustments::may_request(&actor) {
-            let filter = Filter {
-                year: Some(year),
-                requested_by: Some(actor.user_id),
-                ..Filter::default()
-            };
-            adjustments::list(&pool, &actor, filter, all)?
-        } else {
-            Vec::new()
-        };
-        let queue = if adjustments::may_decide(&actor) {
-            let filter = Filter {
-                year: Some(year),
-                status: Some(AdjustmentStatus::Requested),
-                ..Filter::default()
-            };
-            adjustments::list(&pool, &actor, filter, all)?
-        } else {
-            Vec::new()
-        };
+        let adjustments::Board { mine, queue } = adjustments::board(&pool, &actor, year)?;
         let history = match partial {
             Some(p) => Some(
                 p.render()
@@ -290,7 +262,6 @@ pub async fn request(
     form: web::Form<RequestForm>,
 ) -> PageResult {
     user.check_csrf(&form.csrf)?;
-    user.require(&[Role::BudgetHolder, Role::Admin])?;
     let id = |text: &str| text.trim().parse::<i64>().ok();
     let mut body = json!({
         "kind": form.kind.trim(),
@@ -304,21 +275,13 @@ pub async fn request(
     if !form.document_no.trim().is_empty() {
         body["document_no"] = json!(form.document_no.trim());
     }
-    let result = match parse_json::<AdjustmentBody>(body.to_string().as_bytes()) {
-        Ok(body) => match Request::try_from(body) {
-            Ok(req) => {
-                let (actor, p) = (user.actor(), pool.clone());
-                run(move || adjustments::request(&p, &actor, req))
-                    .await
-                    .map(|a| format!("预算调整申请 {} 已提交，等待财务审批。", a.id))
-            }
-            Err(e) => Err(PageError::Failed(e)),
-        },
-        Err(_) => Err(PageError::Failed(AppError::field(
-            "line_id",
-            "请选择预算科目，并填写金额和理由",
-        ))),
-    };
+    let req = parse_json::<AdjustmentBody>(body.to_string().as_bytes())
+        .map_err(|_| AppError::field("line_id", "请选择预算科目，并填写金额和理由"))
+        .and_then(Request::try_from);
+    let (actor, p) = (user.actor(), pool.clone());
+    let result = run(move || adjustments::request(&p, &actor, req))
+        .await
+        .map(|a| format!("预算调整申请 {} 已提交，等待财务审批。", a.id));
     done(
         &pool,
         &user,
@@ -346,7 +309,6 @@ pub async fn approve(
     form: web::Form<DecisionForm>,
 ) -> PageResult {
     user.check_csrf(&form.csrf)?;
-    user.require(&[Role::Finance])?;
     let (id, actor, p) = (id.into_inner(), user.actor(), pool.clone());
     let result = run(move || adjustments::approve(&p, &actor, id))
         .await
@@ -362,16 +324,11 @@ pub async fn reject(
     form: web::Form<DecisionForm>,
 ) -> PageResult {
     user.check_csrf(&form.csrf)?;
-    user.require(&[Role::Finance])?;
     let id = id.into_inner();
-    let result = match super::forms::reject_reason(&form.reason) {
-        Ok(reason) => {
-            let (actor, p) = (user.actor(), pool.clone());
-            run(move || adjustments::reject(&p, &actor, id, &reason))
-                .await
-                .map(|_| format!("预算调整 {id} 已驳回。"))
-        }
-        Err(e) => Err(PageError::Failed(e)),
-    };
+    let reason = super::forms::reject_reason(&form.reason);
+    let (actor, p) = (user.actor(), pool.clone());
+    let result = run(move || adjustments::reject(&p, &actor, id, reason))
+        .await
+        .map(|_| format!("预算调整 {id} 已驳回。"));
     done(&pool, &user, result, &back(&form.year)).await
 }

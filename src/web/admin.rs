@@ -13,8 +13,8 @@ use crate::auth::Role;
 use crate::db::Pool;
 use crate::error::AppError;
 use crate::routes::extract::parse_json;
+use crate::services::admin;
 use crate::services::budget::{self, NewLineSpec};
-use crate::services::{admin, pages};
 use crate::wire::{LineBody, PolicyBody, PolicyView, YearQuery};
 
 use super::format::{self, yuan};
@@ -139,7 +139,6 @@ struct UsersPage {
 
 /// `/admin/users`.
 pub async fn users(pool: web::Data<Pool>, user: SignedIn) -> PageResult {
-    user.require(&[Role::Admin])?;
     let actor = user.actor();
     let me = actor.user_id;
     let people = run(move || admin::people(&pool, &actor)).await?;
@@ -181,7 +180,6 @@ pub async fn add_user(
             .unwrap_or_default()
     };
     user.check_csrf(&get("csrf"))?;
-    user.require(&[Role::Admin])?;
     let roles: Vec<Role> = ROLES
         .iter()
         .filter(|(_, code, _)| form.iter().any(|(k, v)| k == "roles" && v == code))
@@ -217,7 +215,6 @@ pub async fn reset_password(
     form: web::Form<PasswordForm>,
 ) -> PageResult {
     user.check_csrf(&form.csrf)?;
-    user.require(&[Role::Admin])?;
     let (id, p, actor, password) = (
         id.into_inner(),
         pool.clone(),
@@ -238,7 +235,6 @@ pub async fn revoke(
     form: web::Form<PasswordForm>,
 ) -> PageResult {
     user.check_csrf(&form.csrf)?;
-    user.require(&[Role::Admin])?;
     let (id, p, actor) = (id.into_inner(), pool.clone(), user.actor());
     let result = run(move || admin::revoke(&p, &actor, id))
         .await
@@ -271,17 +267,9 @@ pub async fn lines(
     user: SignedIn,
     query: web::Query<YearQuery>,
 ) -> PageResult {
-    user.require(&[Role::Admin])?;
     let actor = user.actor();
     let asked = query.year.filter(|y| (2000..=2100).contains(y));
-    let (year, lines) = run(move || {
-        let year = match asked {
-            Some(y) => y,
-            None => chrono::Datelike::year(&pages::today(&pool, &actor)?),
-        };
-        Ok((year, budget::list(&pool, &actor, year)?))
-    })
-    .await?;
+    let (year, lines) = run(move || admin::lines(&pool, &actor, asked)).await?;
     let depth_of = |code: &str| code.matches('.').count().saturating_sub(1);
     html(
         StatusCode::OK,
@@ -325,7 +313,6 @@ pub async fn add_line(
     form: web::Form<LineForm>,
 ) -> PageResult {
     user.check_csrf(&form.csrf)?;
-    user.require(&[Role::Admin])?;
     let year: Value = form
         .year
         .trim()
@@ -346,23 +333,18 @@ pub async fn add_line(
         "/admin/budget-lines?year={}",
         form.year.trim().parse::<i32>().unwrap_or(2021)
     );
-    let result =
-        match parse_json::<LineBody>(body.to_string().as_bytes()).and_then(NewLineSpec::try_from) {
-            Err(e) => Err(PageError::Failed(e)),
-            Ok(spec) => {
-                let (p, actor) = (pool.clone(), user.actor());
-                run(move || budget::create(&p, &actor, spec))
-                    .await
-                    .map(|l| {
-                        format!(
-                            "已添加预算科目 {} {}，预算 {}。",
-                            l.code,
-                            l.name,
-                            yuan(l.allocated)
-                        )
-                    })
-            }
-        };
+    let spec = parse_json::<LineBody>(body.to_string().as_bytes()).and_then(NewLineSpec::try_from);
+    let (p, actor) = (pool.clone(), user.actor());
+    let result = run(move || budget::create(&p, &actor, spec))
+        .await
+        .map(|l| {
+            format!(
+                "已添加预算科目 {} {}，预算 {}。",
+                l.code,
+                l.name,
+                yuan(l.allocated)
+            )
+        });
     done(&pool, &user, result, &back).await
 }
 
@@ -396,7 +378,6 @@ pub async fn policy(
     user: SignedIn,
     query: web::Query<VersionQuery>,
 ) -> PageResult {
-    user.require(&[Role::Admin])?;
     let actor = user.actor();
     let all = run(move || admin::policies(&pool, &actor)).await?;
     let shown = match query.version {
@@ -457,7 +438,6 @@ pub async fn publish(
     form: web::Form<PolicyForm>,
 ) -> PageResult {
     user.check_csrf(&form.csrf)?;
-    user.require(&[Role::Admin])?;
     let body = match serde_json::from_str::<Value>(&form.policy) {
         Ok(Value::Object(mut map)) => {
             map.insert("effective_from".into(), json!(form.effective_from.trim()));
@@ -469,23 +449,18 @@ pub async fn publish(
             field: None,
         }),
     };
-    let result = match body
+    let policy = body
         .and_then(|b| parse_json::<PolicyBody>(b.to_string().as_bytes()))
-        .and_then(crate::domain::policy::Policy::try_from)
-    {
-        Err(e) => Err(PageError::Failed(e)),
-        Ok(policy) => {
-            let (p, actor) = (pool.clone(), user.actor());
-            run(move || crate::services::policy::publish(&p, &actor, policy))
-                .await
-                .map(|v| {
-                    format!(
-                        "已发布第 {} 版差旅费标准，自 {} 起生效。",
-                        v.version,
-                        format::date(v.effective_from)
-                    )
-                })
-        }
-    };
+        .and_then(crate::domain::policy::Policy::try_from);
+    let (p, actor) = (pool.clone(), user.actor());
+    let result = run(move || crate::services::policy::publish(&p, &actor, policy))
+        .await
+        .map(|v| {
+            format!(
+                "已发布第 {} 版差旅费标准，自 {} 起生效。",
+                v.version,
+                format::date(v.effective_from)
+            )
+        });
     done(&pool, &user, result, "/admin/policy").await
 }

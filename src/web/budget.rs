@@ -10,14 +10,14 @@ use chrono::Datelike;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::auth::Role;
 use crate::db::Pool;
 use crate::domain::performance::execution_rate;
 use crate::domain::Money;
 use crate::error::AppError;
 use crate::export;
 use crate::routes::extract::parse_json;
-use crate::services::dashboard::{self, READERS};
+use crate::services::dashboard;
+use crate::services::permissions::{self, UseCase};
 use crate::services::{duty, pages, reports};
 use crate::wire::{AssignmentBody, EventBody, LineView, YearQuery};
 
@@ -28,8 +28,6 @@ use super::{html, run, see_other, Nav, PageError, PageResult};
 
 /// Ledger entries per page on a line's page.
 const ENTRIES_PER_PAGE: i64 = 50;
-/// Who may add assignments and events (as `POST /api/v1/duty-…`).
-const PLANNERS: [Role; 2] = [Role::Admin, Role::BudgetHolder];
 
 /// The year asked for, or the organisation's current one.
 async fn year_of(
@@ -117,7 +115,6 @@ pub async fn overview(
     user: SignedIn,
     query: web::Query<YearQuery>,
 ) -> PageResult {
-    user.require(&READERS)?;
     let year = year_of(&pool, &user, query.year).await?;
     let actor = user.actor();
     let tree = run(move || dashboard::overview(&pool, &actor, year)).await?;
@@ -253,7 +250,6 @@ pub async fn line(
     id: web::Path<i64>,
     query: web::Query<LineQuery>,
 ) -> PageResult {
-    user.require(&READERS)?;
     let (id, before, actor) = (id.into_inner(), query.before, user.actor());
     let size = query.per_page.unwrap_or(ENTRIES_PER_PAGE).clamp(1, 200);
     let as_of = match query
@@ -364,7 +360,7 @@ pub async fn line(
                 cost: yuan(e.estimated_cost),
             })
             .collect(),
-        can_plan: PLANNERS.iter().any(|r| user.actor.has(*r)),
+        can_plan: permissions::allows(&user.actor, UseCase::AddAssignment),
         today: format::date(today),
         adjustments,
         may_request_adjustment: crate::services::adjustments::may_request(&user.actor),
@@ -410,7 +406,6 @@ pub async fn add_assignment(
     form: web::Form<AssignmentForm>,
 ) -> PageResult {
     user.check_csrf(&form.csrf)?;
-    user.require(&PLANNERS)?;
     let line_id = line_id.into_inner();
     let body = parse_json::<AssignmentBody>(
         json!({"person": form.person.trim(), "from": form.from.trim(), "to": form.to.trim()})
@@ -419,23 +414,18 @@ pub async fn add_assignment(
     )
     .and_then(duty::NewAssignment::try_from);
     let station_id = form.station_id;
-    let result = match body {
-        Ok(assignment) => {
-            let (p, actor) = (pool.clone(), user.actor());
-            run(move || duty::add_assignment(&p, &actor, station_id, assignment))
-                .await
-                .map(|a| {
-                    format!(
-                        "已安排 {} 值守 {}，{} 人天，预计 {}。",
-                        a.person,
-                        dates(a.from, a.to),
-                        a.person_days,
-                        yuan(a.estimated_cost)
-                    )
-                })
-        }
-        Err(e) => Err(PageError::Failed(e)),
-    };
+    let (p, actor) = (pool.clone(), user.actor());
+    let result = run(move || duty::add_assignment(&p, &actor, station_id, body))
+        .await
+        .map(|a| {
+            format!(
+                "已安排 {} 值守 {}，{} 人天，预计 {}。",
+                a.person,
+                dates(a.from, a.to),
+                a.person_days,
+                yuan(a.estimated_cost)
+            )
+        });
     back_to_line(&pool, &user, line_id, result).await
 }
 
@@ -463,7 +453,6 @@ pub async fn add_event(
     form: web::Form<EventForm>,
 ) -> PageResult {
     user.check_csrf(&form.csrf)?;
-    user.require(&PLANNERS)?;
     let line_id = line_id.into_inner();
     let staff: Result<i32, _> = form.extra_staff.trim().parse();
     let body = match staff {
@@ -478,23 +467,18 @@ pub async fn add_event(
         Err(_) => Err(AppError::field("extra_staff", "请填写 1 到 1000 的人数")),
     }
     .and_then(duty::NewDutyEvent::try_from);
-    let result = match body {
-        Ok(spec) => {
-            let (p, actor) = (pool.clone(), user.actor());
-            run(move || duty::create_event(&p, &actor, spec))
-                .await
-                .map(|e| {
-                    format!(
-                        "已添加 {}（{}，{} 人天，预计 {}）。",
-                        e.name,
-                        dates(e.from, e.to),
-                        e.person_days,
-                        yuan(e.estimated_cost)
-                    )
-                })
-        }
-        Err(e) => Err(PageError::Failed(e)),
-    };
+    let (p, actor) = (pool.clone(), user.actor());
+    let result = run(move || duty::create_event(&p, &actor, body))
+        .await
+        .map(|e| {
+            format!(
+                "已添加 {}（{}，{} 人天，预计 {}）。",
+                e.name,
+                dates(e.from, e.to),
+                e.person_days,
+                yuan(e.estimated_cost)
+            )
+        });
     back_to_line(&pool, &user, line_id, result).await
 }
 
@@ -525,7 +509,6 @@ pub async fn performance(
     user: SignedIn,
     query: web::Query<YearQuery>,
 ) -> PageResult {
-    user.require(&READERS)?;
     let year = year_of(&pool, &user, query.year).await?;
     let actor = user.actor();
     let list = run(move || reports::performance(&pool, &actor, year)).await?;
@@ -571,7 +554,7 @@ pub async fn reports_page(
     user: SignedIn,
     query: web::Query<YearQuery>,
 ) -> PageResult {
-    user.require(&READERS)?;
+    reports::downloads(&user.actor)?;
     let year = year_of(&pool, &user, query.year).await?;
     html(
         StatusCode::OK,
@@ -600,7 +583,7 @@ pub async fn download(
     what: web::Path<String>,
     query: web::Query<YearQuery>,
 ) -> PageResult {
-    user.require(&READERS)?;
+    reports::downloads(&user.actor)?;
     let year = year_of(&pool, &user, query.year).await?;
     let actor = user.actor();
     let what = what.into_inner();

@@ -7,11 +7,11 @@ use actix_web::web;
 use askama::Template;
 use serde::Deserialize;
 
-use crate::auth::Role;
 use crate::db::Pool;
 use crate::domain::status::ClaimStatus;
 use crate::domain::travel::TripInput;
 use crate::error::AppError;
+use crate::services::permissions::{self, UseCase};
 use crate::services::{claims, pages};
 use crate::wire::{BreakdownView, ItemView};
 
@@ -328,7 +328,6 @@ async fn new_page(
 
 /// 新建差旅报销: the empty form.
 pub async fn new_form(pool: web::Data<Pool>, user: SignedIn) -> PageResult {
-    user.require(&[Role::Claimant])?;
     let quote = hint("填写出发日期和返回日期后，这里显示试算结果。");
     new_page(
         &pool,
@@ -361,7 +360,6 @@ pub async fn submit(
 ) -> PageResult {
     let mut form = ClaimForm::from_pairs(&form);
     user.check_csrf(&form.csrf)?;
-    user.require(&[Role::Claimant])?;
     if form.edit_rows() || form.action == "quote" {
         let quote = quote_form(&pool, &user, &form).await;
         return new_page(&pool, &user, form, quote, None, StatusCode::OK).await;
@@ -375,13 +373,8 @@ pub async fn submit(
         let sent = serde_json::to_string(&body).map_err(|e| AppError::Internal(e.to_string()))?;
         Ok((claims::NewClaimSpec::try_from(body)?, sent))
     });
-    let result = match parsed {
-        Ok((claim, sent)) => {
-            let (p, actor) = (pool.clone(), user.actor());
-            run(move || claims::submit(&p, &actor, claim, &sent)).await
-        }
-        Err(e) => Err(PageError::Failed(e)),
-    };
+    let (p, actor) = (pool.clone(), user.actor());
+    let result = run(move || claims::submit(&p, &actor, parsed)).await;
     match result {
         Ok(claim) => {
             let mut message = format!(
@@ -529,14 +522,15 @@ pub async fn show(pool: web::Data<Pool>, user: SignedIn, id: web::Path<i64>) -> 
         ))
     })
     .await?;
-    let finance = user.actor.has(Role::Finance);
+    let may = |use_case| permissions::allows(&user.actor, use_case);
+    let status = page.claim.status;
     html(
         StatusCode::OK,
         &ClaimShowPage {
             nav: Nav::new(&user, ""),
-            can_decide: finance && page.claim.status == ClaimStatus::Submitted,
-            can_pay: finance && page.claim.status == ClaimStatus::Approved,
-            can_record_return: finance && page.claim.status == ClaimStatus::Paid,
+            can_decide: may(UseCase::ApproveClaim) && status == ClaimStatus::Submitted,
+            can_pay: may(UseCase::PayClaim) && status == ClaimStatus::Approved,
+            can_record_return: may(UseCase::RecordAdvanceReturned) && status == ClaimStatus::Paid,
             today: format::date(today),
             claim: detail(&page),
         },

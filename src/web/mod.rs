@@ -1,6 +1,7 @@
 //! The web pages (web.md): server-rendered HTML for people, beside the JSON API and calling the
-//! same services. A handler extracts the signed-in user, calls a service on the blocking pool and
-//! renders a template struct; refusals are shown in Chinese in place, never as problem+json.
+//! same services. A handler extracts the signed-in user, calls a service on the blocking pool (the
+//! service checks the user's role, as it does for the API) and renders a template struct;
+//! refusals are shown in Chinese in place, never as problem+json.
 //!
 //! Sessions live in the database (`services::sign_in`); the cookie holds only a random id. Every
 //! state-changing form carries the session's CSRF token and is refused (403) without it.
@@ -21,8 +22,8 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse, ResponseError};
 use askama::Template;
 
-use crate::auth::Role;
 use crate::error::AppError;
+use crate::services::permissions::{self, UseCase};
 
 pub use session::{SignedIn, WebConfig};
 
@@ -46,7 +47,8 @@ pub struct Nav {
 }
 
 impl Nav {
-    /// The menu shows only what the user's roles allow (web.md "What each role sees").
+    /// The menu shows only what the user's roles allow (web.md "What each role sees"), by the
+    /// table of use cases the services check.
     pub fn new(user: &SignedIn, current: &str) -> Nav {
         let mut menu = Vec::new();
         let mut add = |href: &'static str, label: &'static str| {
@@ -56,36 +58,47 @@ impl Nav {
                 current: href == current,
             })
         };
-        if user.actor.has(Role::Claimant) {
+        let may = |use_case| permissions::allows(&user.actor, use_case);
+        if may(UseCase::MyClaims) {
             add("/claims", "我的报销");
+        }
+        if may(UseCase::SubmitClaim) {
             add("/claims/new", "新建差旅报销");
+        }
+        if may(UseCase::RequestTrip) {
             add("/travel-requests", "出差申请");
         }
-        if user.actor.has(Role::BudgetHolder) || user.actor.has(Role::Finance) {
+        if may(UseCase::DecideTrip) {
             add("/travel-requests/queue", "出差审批");
         }
-        if user.actor.has(Role::Finance) {
+        if may(UseCase::ClaimQueue) {
             add("/finance", "待审核");
+        }
+        if may(UseCase::MakeBatch) {
             add("/subsidy", "老干部补助");
+        }
+        if may(UseCase::OutstandingAdvances) {
             add("/advances", "借款");
         }
-        if user.actor.has(Role::Admin) {
+        if may(UseCase::ManageUsers) {
             add("/admin/users", "用户");
+        }
+        if may(UseCase::CreateLine) {
             add("/admin/budget-lines", "预算科目");
+        }
+        if may(UseCase::PublishPolicy) {
             add("/admin/policy", "差旅费标准");
         }
-        if [Role::BudgetHolder, Role::Finance, Role::Admin]
-            .iter()
-            .any(|r| user.actor.has(*r))
-        {
+        if may(UseCase::BudgetOverview) {
             add("/budget", "预算总览");
+        }
+        if may(UseCase::Performance) {
             add("/performance", "绩效自评");
+        }
+        if may(UseCase::ExecutionReport) {
             add("/reports", "报表");
         }
-        if [Role::Finance, Role::BudgetHolder, Role::Admin]
-            .iter()
-            .any(|r| user.actor.has(*r))
-        {
+        if may(UseCase::ReadAdjustments) {
             add("/adjustments", "预算调整");
         }
         let (flash, flash_ok) = match user.flash.as_deref() {

@@ -65,11 +65,6 @@ impl SignedIn {
             Err(PageError::Csrf)
         }
     }
-
-    /// 403 page unless the user holds one of `roles`.
-    pub fn require(&self, roles: &[Role]) -> Result<(), PageError> {
-        self.actor.require(roles).map_err(PageError::from)
-    }
 }
 
 fn pool_of(req: &HttpRequest) -> Option<web::Data<Pool>> {

@@ -12,12 +12,12 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::auth::Role;
 use crate::db::Pool;
 use crate::domain::status::BatchStatus;
 use crate::error::AppError;
 use crate::routes::extract::parse_json;
 use crate::services::clock::PaymentMargin;
+use crate::services::permissions::{self, UseCase};
 use crate::services::subsidy::{self, NewRecipientSpec};
 use crate::services::{budget, pages, users};
 use crate::wire::{BatchBody, BatchView, PayBody, RecipientBody, RecipientPatch, RecipientView};
@@ -205,11 +205,13 @@ struct SubsidyPage {
     year: i32,
     half: i32,
     today: String,
+    /// The forms offered: making a batch, and adding or ending an enrollment.
+    may_make: bool,
+    may_enroll: bool,
 }
 
 /// `/subsidy`: recipients, batches and the forms to add, end and make.
 pub async fn index(pool: web::Data<Pool>, user: SignedIn) -> PageResult {
-    user.require(&[Role::Finance])?;
     let actor = user.actor();
     let (recipients, batches, today, lines) = run(move || {
         let today = pages::today(&pool, &actor)?;
@@ -269,6 +271,8 @@ pub async fn index(pool: web::Data<Pool>, user: SignedIn) -> PageResult {
             year,
             half,
             today: format::date(today),
+            may_make: permissions::allows(&user.actor, UseCase::MakeBatch),
+            may_enroll: permissions::allows(&user.actor, UseCase::AddRecipient),
         },
     )
 }
@@ -301,30 +305,24 @@ pub async fn add_recipient(
     form: web::Form<RecipientForm>,
 ) -> PageResult {
     user.check_csrf(&form.csrf)?;
-    user.require(&[Role::Finance])?;
     let body = json!({
         "name": form.name.trim(),
         "monthly_amount": opt(&form.monthly_amount),
         "enrolled_from": form.enrolled_from.trim(),
         "enrolled_until": opt(&form.enrolled_until),
     });
-    let result = match parse_json::<RecipientBody>(body.to_string().as_bytes())
-        .and_then(NewRecipientSpec::try_from)
-    {
-        Err(e) => Err(PageError::Failed(e)),
-        Ok(spec) => {
-            let (p, actor) = (pool.clone(), user.actor());
-            run(move || subsidy::create_recipient(&p, &actor, spec))
-                .await
-                .map(|r| {
-                    format!(
-                        "已添加 {}，自 {} 起享受补助。",
-                        r.name,
-                        format::date(r.enrolled_from)
-                    )
-                })
-        }
-    };
+    let spec = parse_json::<RecipientBody>(body.to_string().as_bytes())
+        .and_then(NewRecipientSpec::try_from);
+    let (p, actor) = (pool.clone(), user.actor());
+    let result = run(move || subsidy::create_recipient(&p, &actor, spec))
+        .await
+        .map(|r| {
+            format!(
+                "已添加 {}，自 {} 起享受补助。",
+                r.name,
+                format::date(r.enrolled_from)
+            )
+        });
     done(&pool, &user, result, "/subsidy").await
 }
 
@@ -336,23 +334,17 @@ pub async fn end_enrollment(
     form: web::Form<RecipientForm>,
 ) -> PageResult {
     user.check_csrf(&form.csrf)?;
-    user.require(&[Role::Finance])?;
     let id = id.into_inner();
     let body = json!({"enrolled_until": opt(&form.enrolled_until)});
-    let result = match parse_json::<RecipientPatch>(body.to_string().as_bytes())
-        .and_then(Option::<NaiveDate>::try_from)
-    {
-        Err(e) => Err(PageError::Failed(e)),
-        Ok(until) => {
-            let (p, actor) = (pool.clone(), user.actor());
-            run(move || subsidy::set_enrolled_until(&p, &actor, id, until))
-                .await
-                .map(|r| match r.enrolled_until {
-                    Some(d) => format!("{} 的享受期截止到 {}。", r.name, format::date(d)),
-                    None => format!("{} 的享受期已恢复为长期。", r.name),
-                })
-        }
-    };
+    let until = parse_json::<RecipientPatch>(body.to_string().as_bytes())
+        .and_then(Option::<NaiveDate>::try_from);
+    let (p, actor) = (pool.clone(), user.actor());
+    let result = run(move || subsidy::set_enrolled_until(&p, &actor, id, until))
+        .await
+        .map(|r| match r.enrolled_until {
+            Some(d) => format!("{} 的享受期截止到 {}。", r.name, format::date(d)),
+            None => format!("{} 的享受期已恢复为长期。", r.name),
+        });
     done(&pool, &user, result, "/subsidy").await
 }
 
@@ -383,22 +375,16 @@ pub async fn make_batch(
     form: web::Form<BatchForm>,
 ) -> PageResult {
     user.check_csrf(&form.csrf)?;
-    user.require(&[Role::Finance])?;
     let body = json!({
         "budget_line_id": number(&form.budget_line_id),
         "year": number(&form.year),
         "half": number(&form.half),
         "supplementary": !form.supplementary.is_empty(),
     });
-    let made = match parse_json::<BatchBody>(body.to_string().as_bytes())
-        .and_then(subsidy::NewBatchSpec::try_from)
-    {
-        Err(e) => Err(PageError::Failed(e)),
-        Ok(batch) => {
-            let (p, actor) = (pool.clone(), user.actor());
-            run(move || subsidy::create_batch(&p, &actor, batch)).await
-        }
-    };
+    let batch = parse_json::<BatchBody>(body.to_string().as_bytes())
+        .and_then(subsidy::NewBatchSpec::try_from);
+    let (p, actor) = (pool.clone(), user.actor());
+    let made = run(move || subsidy::create_batch(&p, &actor, batch)).await;
     match made {
         Ok(batch) => {
             let text = format!(
@@ -451,13 +437,15 @@ struct BatchPage {
     paid: String,
     /// The signed-in clerk made (or regenerated) this draft, so may not approve it.
     made_by_me: bool,
+    /// The buttons offered: deciding (approve, regenerate, pay, void) and the payment file.
+    may_decide: bool,
+    may_download: bool,
     today: String,
     history: Vec<HistoryLine>,
 }
 
 /// `/subsidy/batches/{id}`.
 pub async fn show(pool: web::Data<Pool>, user: SignedIn, id: web::Path<i64>) -> PageResult {
-    user.require(&[Role::Finance])?;
     let (id, actor) = (id.into_inner(), user.actor());
     let me = actor.user_id;
     let (batch, people, line, today, zone) = run(move || {
@@ -546,6 +534,8 @@ pub async fn show(pool: web::Data<Pool>, user: SignedIn, id: web::Path<i64>) -> 
             approver: batch.approved_by.map(who).unwrap_or_default(),
             paid,
             made_by_me,
+            may_decide: permissions::allows(&user.actor, UseCase::ApproveBatch),
+            may_download: permissions::allows(&user.actor, UseCase::PaymentFile),
             today: format::date(today),
             history,
         },
@@ -564,7 +554,6 @@ pub async fn approve(
     form: web::Form<BatchForm>,
 ) -> PageResult {
     user.check_csrf(&form.csrf)?;
-    user.require(&[Role::Finance])?;
     let (id, actor, p) = (id.into_inner(), user.actor(), pool.clone());
     let result = run(move || subsidy::approve(&p, &actor, id))
         .await
@@ -585,7 +574,6 @@ pub async fn regenerate(
     form: web::Form<BatchForm>,
 ) -> PageResult {
     user.check_csrf(&form.csrf)?;
-    user.require(&[Role::Finance])?;
     let (id, actor, p) = (id.into_inner(), user.actor(), pool.clone());
     let result = run(move || subsidy::regenerate(&p, &actor, id))
         .await
@@ -602,32 +590,26 @@ pub async fn pay(
     form: web::Form<BatchForm>,
 ) -> PageResult {
     user.check_csrf(&form.csrf)?;
-    user.require(&[Role::Finance])?;
     let id = id.into_inner();
     let body = json!({"paid_on": form.paid_on.trim()});
-    let result = match parse_json::<PayBody>(body.to_string().as_bytes()) {
-        Err(_) => Err(PageError::Failed(AppError::field(
-            "paid_on",
-            "请按 2021-12-05 的格式填写支付日期",
-        ))),
-        Ok(body) => {
-            let (p, actor, paid_on) = (pool.clone(), user.actor(), body.paid_on);
-            run(move || subsidy::pay(&p, &actor, id, paid_on, **margin))
-                .await
-                .map(|b| {
-                    format!(
-                        "批次已支付 {}（支付日期 {}{}）。",
-                        yuan(b.total),
-                        format::date(paid_on),
-                        if b.on_time == Some(true) {
-                            "，在发放期内"
-                        } else {
-                            "，晚于发放期"
-                        }
-                    )
-                })
-        }
-    };
+    let paid_on = parse_json::<PayBody>(body.to_string().as_bytes())
+        .map(|b| b.paid_on)
+        .map_err(|_| AppError::field("paid_on", "请按 2021-12-05 的格式填写支付日期"));
+    let (p, actor) = (pool.clone(), user.actor());
+    let result = run(move || subsidy::pay(&p, &actor, id, paid_on, **margin))
+        .await
+        .map(|b| {
+            format!(
+                "批次已支付 {}（支付日期 {}{}）。",
+                yuan(b.total),
+                b.paid_on.map(format::date).unwrap_or_default(),
+                if b.on_time == Some(true) {
+                    "，在发放期内"
+                } else {
+                    "，晚于发放期"
+                }
+            )
+        });
     done(&pool, &user, result, &back(id)).await
 }
 
@@ -639,7 +621,6 @@ pub async fn void(
     form: web::Form<BatchForm>,
 ) -> PageResult {
     user.check_csrf(&form.csrf)?;
-    user.require(&[Role::Finance])?;
     let (id, actor, p) = (id.into_inner(), user.actor(), pool.clone());
     let result = run(move || subsidy::void(&p, &actor, id)).await.map(|b| {
         format!(
@@ -656,7 +637,6 @@ pub async fn void(
 
 /// 下载代发文件: the API's CSV. A batch not yet approved goes back to its page with the reason.
 pub async fn payment_file(pool: web::Data<Pool>, user: SignedIn, id: web::Path<i64>) -> PageResult {
-    user.require(&[Role::Finance])?;
     let (id, actor, p) = (id.into_inner(), user.actor(), pool.clone());
     match run(move || subsidy::payment_file(&p, &actor, id)).await {
         Ok((name, bytes)) => Ok(HttpResponse::Ok()

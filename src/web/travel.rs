@@ -8,9 +8,8 @@ use askama::Template;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::auth::Role;
 use crate::db::Pool;
-use crate::domain::status::{RequestAction, RequestStatus, Status};
+use crate::domain::status::{RequestAction, Status};
 use crate::error::AppError;
 use crate::routes::extract::parse_json;
 use crate::services::clock::PaymentMargin;
@@ -238,7 +237,6 @@ async fn requests_page(
 
 /// 出差申请: the form and the claimant's requests.
 pub async fn requests(pool: web::Data<Pool>, user: SignedIn) -> PageResult {
-    user.require(&[Role::Claimant])?;
     let form = RequestForm {
         travellers: "1".into(),
         ..RequestForm::default()
@@ -266,19 +264,13 @@ pub async fn create(
 ) -> PageResult {
     let form = form.into_inner();
     user.check_csrf(&form.csrf)?;
-    user.require(&[Role::Claimant])?;
     let estimate = estimate_of(&pool, &user, &form).await;
     if form.action == "estimate" {
         return requests_page(&pool, &user, form, estimate, None, StatusCode::OK).await;
     }
     let input = form.to_body().and_then(RequestInput::try_from);
-    let result = match input {
-        Ok(input) => {
-            let (p, actor) = (pool.clone(), user.actor());
-            run(move || travel_requests::create(&p, &actor, input)).await
-        }
-        Err(e) => Err(PageError::Failed(e)),
-    };
+    let (p, actor) = (pool.clone(), user.actor());
+    let result = run(move || travel_requests::create(&p, &actor, input)).await;
     match result {
         Ok(r) => {
             flash(
@@ -370,10 +362,8 @@ struct QueuePage {
 
 /// 出差审批: requests waiting for a budget holder or finance.
 pub async fn queue(pool: web::Data<Pool>, user: SignedIn) -> PageResult {
-    user.require(&[Role::BudgetHolder, Role::Finance])?;
     let actor = user.actor();
-    let waiting =
-        run(move || travel_requests::named(&pool, &actor, RequestStatus::Requested)).await?;
+    let waiting = run(move || travel_requests::to_decide(&pool, &actor)).await?;
     html(
         StatusCode::OK,
         &QueuePage {
@@ -390,7 +380,6 @@ pub async fn approve(
     form: web::Form<ActionForm>,
 ) -> PageResult {
     user.check_csrf(&form.csrf)?;
-    user.require(&[Role::BudgetHolder, Role::Finance])?;
     let (id, actor, p) = (id.into_inner(), user.actor(), pool.clone());
     let result = run(move || travel_requests::approve(&p, &actor, id))
         .await
@@ -417,17 +406,12 @@ pub async fn reject(
     form: web::Form<ActionForm>,
 ) -> PageResult {
     user.check_csrf(&form.csrf)?;
-    user.require(&[Role::BudgetHolder, Role::Finance])?;
     let id = id.into_inner();
-    let result = match super::forms::reject_reason(&form.reason) {
-        Ok(reason) => {
-            let (actor, p) = (user.actor(), pool.clone());
-            run(move || travel_requests::reject(&p, &actor, id, &reason))
-                .await
-                .map(|_| format!("出差申请 {id} 已驳回。"))
-        }
-        Err(e) => Err(PageError::Failed(e)),
-    };
+    let reason = super::forms::reject_reason(&form.reason);
+    let (actor, p) = (user.actor(), pool.clone());
+    let result = run(move || travel_requests::reject(&p, &actor, id, reason))
+        .await
+        .map(|_| format!("出差申请 {id} 已驳回。"));
     done(
         &pool,
         &user,
@@ -483,11 +467,10 @@ struct AdvancesPage {
 
 /// 借款: approved requests whose advance is not paid, and what each person still owes.
 pub async fn advances(pool: web::Data<Pool>, user: SignedIn) -> PageResult {
-    user.require(&[Role::Finance])?;
     let actor = user.actor();
     let (approved, owed, today) = run(move || {
         Ok((
-            travel_requests::named(&pool, &actor, RequestStatus::Approved)?,
+            travel_requests::to_advance(&pool, &actor)?,
             travel_requests::outstanding(&pool, &actor)?,
             pages::today(&pool, &actor)?,
         ))
@@ -517,7 +500,6 @@ pub async fn pay_advance(
     form: web::Form<ActionForm>,
 ) -> PageResult {
     user.check_csrf(&form.csrf)?;
-    user.require(&[Role::Finance])?;
     let id = id.into_inner();
     let body = parse_json::<crate::wire::travel_requests::AdvanceBody>(
         json!({"amount": form.amount.trim(), "paid_on": form.paid_on.trim()})
@@ -525,20 +507,15 @@ pub async fn pay_advance(
             .as_bytes(),
     )
     .and_then(AdvanceInput::try_from);
-    let result = match body {
-        Ok(advance) => {
-            let (actor, p, margin) = (user.actor(), pool.clone(), **margin);
-            run(move || travel_requests::pay_advance(&p, &actor, id, advance, margin))
-                .await
-                .map(|_| {
-                    format!(
-                        "出差申请 {id} 的借款 {} 已支付。",
-                        yuan(advance.amount.get())
-                    )
-                })
-        }
-        Err(e) => Err(PageError::Failed(e)),
-    };
+    let (actor, p, margin) = (user.actor(), pool.clone(), **margin);
+    let result = run(move || travel_requests::pay_advance(&p, &actor, id, body, margin))
+        .await
+        .map(|r| {
+            format!(
+                "出差申请 {id} 的借款 {} 已支付。",
+                r.advance.map(yuan).unwrap_or_default()
+            )
+        });
     done(&pool, &user, format!("出差申请 {id}"), result, "/advances").await
 }
 
@@ -549,25 +526,19 @@ pub async fn returned(
     form: web::Form<ActionForm>,
 ) -> PageResult {
     user.check_csrf(&form.csrf)?;
-    user.require(&[Role::Finance])?;
     let id = id.into_inner();
     let body = parse_json::<ReturnedBody>(
         json!({"returned_on": form.returned_on.trim()})
             .to_string()
             .as_bytes(),
     );
-    let result = match body {
-        Ok(b) => {
-            let (actor, p) = (user.actor(), pool.clone());
-            run(move || claims::advance_returned(&p, &actor, id, b.returned_on))
-                .await
-                .map(|_| format!("报销单 {id} 的应退借款已登记退还。"))
-        }
-        Err(_) => Err(PageError::Failed(AppError::field(
-            "returned_on",
-            "请按 2021-05-20 的格式填写退还日期",
-        ))),
-    };
+    let returned_on = body
+        .map(|b| b.returned_on)
+        .map_err(|_| AppError::field("returned_on", "请按 2021-05-20 的格式填写退还日期"));
+    let (actor, p) = (user.actor(), pool.clone());
+    let result = run(move || claims::advance_returned(&p, &actor, id, returned_on))
+        .await
+        .map(|_| format!("报销单 {id} 的应退借款已登记退还。"));
     done(
         &pool,
         &user,

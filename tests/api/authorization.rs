@@ -294,3 +294,333 @@ async fn every_route_for_every_role() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// One use case through both doors: the API request and the page (or form) that performs it.
+struct BothDoors {
+    use_case: baoxiao::services::permissions::UseCase,
+    api: (&'static str, String, Value),
+    page: (&'static str, String, Vec<(&'static str, &'static str)>),
+}
+
+/// Every use case the API and the pages both offer, for every role: each door refuses (403) exactly
+/// the roles the table of use cases refuses, so the two doors give the same answer. The requests
+/// name records that do not exist, or carry a body or form that cannot be read, so an admitted role
+/// gets 404, 422 or the page's message, and nothing changes.
+#[tokio::test]
+async fn both_doors_give_every_role_the_same_answer() {
+    use baoxiao::auth::Actor;
+    use baoxiao::services::permissions::{allows, UseCase};
+
+    let app = spawn_app().await;
+    let line = app.line_id("dept.project.petition-work.operations").await;
+    let org = {
+        let mut c = app.pool.get().unwrap();
+        baoxiao::services::users::resolve_org(&mut c, None).unwrap()
+    };
+    // One user per role, with a token and a web login.
+    let mut people = Vec::new();
+    for (role, login) in [
+        (R::Admin, "door-admin"),
+        (R::Claimant, "door-claimant"),
+        (R::Finance, "door-finance"),
+        (R::BudgetHolder, "door-holder"),
+    ] {
+        let (id, token) =
+            baoxiao::services::users::add_user(&app.pool, None, login, &[role]).unwrap();
+        let password = format!("{login}-password");
+        baoxiao::services::sign_in::add_login(&app.pool, org.id, id, login, &password, false)
+            .unwrap();
+        let mut visitor = crate::web::Visitor::new(&app.address);
+        assert_eq!(visitor.sign_in(login, &password).await.status, 303);
+        let csrf = visitor.csrf("/password").await;
+        people.push((role, token, visitor, csrf));
+    }
+
+    let none = 999_999;
+    let api_post = |path: String, body: Value| ("POST", path, body);
+    let api_get = |path: String| ("GET", path, json!(null));
+    let form =
+        |path: String, fields: &[(&'static str, &'static str)]| ("POST", path, fields.to_vec());
+    let page = |path: String| ("GET", path, Vec::new());
+    let cases = vec![
+        BothDoors {
+            use_case: UseCase::SubmitClaim,
+            api: api_post("/api/v1/travel-claims".into(), json!({})),
+            page: form("/claims/new".into(), &[("action", "submit")]),
+        },
+        BothDoors {
+            use_case: UseCase::ReadClaims,
+            api: api_get(format!("/api/v1/travel-claims/{none}")),
+            page: page(format!("/claims/{none}")),
+        },
+        BothDoors {
+            use_case: UseCase::ApproveClaim,
+            api: api_post(format!("/api/v1/travel-claims/{none}/approve"), json!({})),
+            page: form(format!("/finance/claims/{none}/approve"), &[]),
+        },
+        BothDoors {
+            use_case: UseCase::RejectClaim,
+            api: api_post(
+                format!("/api/v1/travel-claims/{none}/reject"),
+                json!({"reason": "x"}),
+            ),
+            page: form(format!("/finance/claims/{none}/reject"), &[("reason", "x")]),
+        },
+        BothDoors {
+            use_case: UseCase::PayClaim,
+            api: api_post(
+                format!("/api/v1/travel-claims/{none}/pay"),
+                json!({"paid_on": "2021-05-20"}),
+            ),
+            page: form(
+                format!("/finance/claims/{none}/pay"),
+                &[("paid_on", "2021-05-20")],
+            ),
+        },
+        BothDoors {
+            use_case: UseCase::RecordAdvanceReturned,
+            api: api_post(
+                format!("/api/v1/travel-claims/{none}/advance-returned"),
+                json!({"returned_on": "2021-05-20"}),
+            ),
+            page: form(
+                format!("/advances/claims/{none}/returned"),
+                &[("returned_on", "2021-05-20")],
+            ),
+        },
+        BothDoors {
+            use_case: UseCase::AddRecipient,
+            api: api_post("/api/v1/subsidy-recipients".into(), json!({})),
+            page: form("/subsidy/recipients".into(), &[]),
+        },
+        BothDoors {
+            use_case: UseCase::ListRecipients,
+            api: api_get("/api/v1/subsidy-recipients".into()),
+            page: page("/subsidy".into()),
+        },
+        BothDoors {
+            use_case: UseCase::ChangeEnrollment,
+            api: (
+                "PATCH",
+                format!("/api/v1/subsidy-recipients/{none}"),
+                json!({"enrolled_until": null}),
+            ),
+            page: form(format!("/subsidy/recipients/{none}/end"), &[]),
+        },
+        BothDoors {
+            use_case: UseCase::MakeBatch,
+            api: api_post("/api/v1/subsidy-batches".into(), json!({})),
+            page: form("/subsidy/batches".into(), &[]),
+        },
+        BothDoors {
+            use_case: UseCase::ReadBatches,
+            api: api_get(format!("/api/v1/subsidy-batches/{none}")),
+            page: page(format!("/subsidy/batches/{none}")),
+        },
+        BothDoors {
+            use_case: UseCase::RegenerateBatch,
+            api: api_post(
+                format!("/api/v1/subsidy-batches/{none}/regenerate"),
+                json!({}),
+            ),
+            page: form(format!("/subsidy/batches/{none}/regenerate"), &[]),
+        },
+        BothDoors {
+            use_case: UseCase::ApproveBatch,
+            api: api_post(format!("/api/v1/subsidy-batches/{none}/approve"), json!({})),
+            page: form(format!("/subsidy/batches/{none}/approve"), &[]),
+        },
+        BothDoors {
+            use_case: UseCase::PayBatch,
+            api: api_post(
+                format!("/api/v1/subsidy-batches/{none}/pay"),
+                json!({"paid_on": "2021-06-05"}),
+            ),
+            page: form(
+                format!("/subsidy/batches/{none}/pay"),
+                &[("paid_on", "2021-06-05")],
+            ),
+        },
+        BothDoors {
+            use_case: UseCase::VoidBatch,
+            api: api_post(format!("/api/v1/subsidy-batches/{none}/void"), json!({})),
+            page: form(format!("/subsidy/batches/{none}/void"), &[]),
+        },
+        BothDoors {
+            use_case: UseCase::PaymentFile,
+            api: api_get(format!("/api/v1/subsidy-batches/{none}/payment-file")),
+            page: page(format!("/subsidy/batches/{none}/payment-file")),
+        },
+        BothDoors {
+            use_case: UseCase::CreateLine,
+            api: api_post("/api/v1/budget-lines".into(), json!({})),
+            page: form("/admin/budget-lines".into(), &[]),
+        },
+        BothDoors {
+            use_case: UseCase::Forecast,
+            api: api_get(format!("/api/v1/budget-lines/{line}/forecast")),
+            page: page(format!("/budget/lines/{line}")),
+        },
+        BothDoors {
+            use_case: UseCase::AddAssignment,
+            api: api_post(
+                format!("/api/v1/duty-stations/{none}/assignments"),
+                json!({}),
+            ),
+            page: form(format!("/budget/lines/{line}/assignments"), &[]),
+        },
+        BothDoors {
+            use_case: UseCase::CreateEvent,
+            api: api_post("/api/v1/duty-events".into(), json!({})),
+            page: form(format!("/budget/lines/{line}/events"), &[]),
+        },
+        BothDoors {
+            use_case: UseCase::ExecutionReport,
+            api: api_get("/api/v1/reports/budget-execution?year=2021&format=csv".into()),
+            page: page("/reports/execution.csv?year=2021".into()),
+        },
+        BothDoors {
+            use_case: UseCase::BudgetOverview,
+            api: api_get("/api/v1/reports/budget-execution?year=2021".into()),
+            page: page("/budget?year=2021".into()),
+        },
+        BothDoors {
+            use_case: UseCase::Journal,
+            api: api_get("/api/v1/reports/journal?year=2021".into()),
+            page: page("/reports/journal?year=2021".into()),
+        },
+        BothDoors {
+            use_case: UseCase::Performance,
+            api: api_get("/api/v1/reports/performance?year=2021".into()),
+            page: page("/performance?year=2021".into()),
+        },
+        BothDoors {
+            use_case: UseCase::RequestAdjustment,
+            api: api_post("/api/v1/budget-adjustments".into(), json!({})),
+            page: form("/adjustments".into(), &[]),
+        },
+        BothDoors {
+            use_case: UseCase::ReadAdjustments,
+            api: api_get("/api/v1/budget-adjustments".into()),
+            page: page("/adjustments".into()),
+        },
+        BothDoors {
+            use_case: UseCase::ApproveAdjustment,
+            api: api_post(
+                format!("/api/v1/budget-adjustments/{none}/approve"),
+                json!({}),
+            ),
+            page: form(format!("/adjustments/{none}/approve"), &[]),
+        },
+        BothDoors {
+            use_case: UseCase::RejectAdjustment,
+            api: api_post(
+                format!("/api/v1/budget-adjustments/{none}/reject"),
+                json!({"reason": "x"}),
+            ),
+            page: form(format!("/adjustments/{none}/reject"), &[("reason", "x")]),
+        },
+        BothDoors {
+            use_case: UseCase::RequestTrip,
+            api: api_post("/api/v1/travel-requests".into(), json!({})),
+            page: form("/travel-requests".into(), &[("action", "submit")]),
+        },
+        BothDoors {
+            use_case: UseCase::CancelTrip,
+            api: api_post(format!("/api/v1/travel-requests/{none}/cancel"), json!({})),
+            page: form(format!("/travel-requests/{none}/cancel"), &[]),
+        },
+        BothDoors {
+            use_case: UseCase::DecideTrip,
+            api: api_post(format!("/api/v1/travel-requests/{none}/approve"), json!({})),
+            page: form(format!("/travel-requests/{none}/approve"), &[]),
+        },
+        BothDoors {
+            use_case: UseCase::DecideTrip,
+            api: api_post(
+                format!("/api/v1/travel-requests/{none}/reject"),
+                json!({"reason": "x"}),
+            ),
+            page: form(
+                format!("/travel-requests/{none}/reject"),
+                &[("reason", "x")],
+            ),
+        },
+        BothDoors {
+            use_case: UseCase::PayAdvance,
+            api: api_post(
+                format!("/api/v1/travel-requests/{none}/pay-advance"),
+                json!({"amount": "1.00", "paid_on": "2021-05-20"}),
+            ),
+            page: form(
+                format!("/advances/requests/{none}/pay"),
+                &[("amount", "1.00"), ("paid_on", "2021-05-20")],
+            ),
+        },
+        BothDoors {
+            use_case: UseCase::OutstandingAdvances,
+            api: api_get("/api/v1/advances/outstanding".into()),
+            page: page("/advances".into()),
+        },
+        BothDoors {
+            use_case: UseCase::PublishPolicy,
+            api: api_post("/api/v1/policy".into(), json!({})),
+            page: form("/admin/policy".into(), &[]),
+        },
+    ];
+
+    let mut failures = Vec::new();
+    for case in &cases {
+        for (role, token, visitor, csrf) in people.iter_mut() {
+            let actor = Actor {
+                org_id: org.id,
+                user_id: 0,
+                roles: vec![*role],
+                key: None,
+            };
+            let admitted = allows(&actor, case.use_case);
+            let (method, path, body) = &case.api;
+            let mut request = app
+                .client
+                .request(
+                    reqwest::Method::from_bytes(method.as_bytes()).unwrap(),
+                    app.url(path),
+                )
+                .bearer_auth(token.as_str());
+            if !body.is_null() {
+                request = request.json(body);
+            }
+            let api = app.send(request).await;
+            let api_refused = api.status == Status::FORBIDDEN && api.code() == "forbidden";
+            let (method, path, fields) = &case.page;
+            let shown = if *method == "GET" {
+                visitor.get(path).await
+            } else {
+                let mut fields = fields.clone();
+                fields.push(("csrf", csrf.as_str()));
+                visitor.post(path, &fields).await
+            };
+            let page_refused = shown.status == 403 && shown.body.contains("无权访问");
+            let role = role.as_str();
+            if api_refused == admitted || page_refused == admitted {
+                failures.push(format!(
+                    "{:?} as {role}: the table {}, the API answered {} {}, the page {} ({})",
+                    case.use_case,
+                    if admitted { "admits" } else { "refuses" },
+                    api.status,
+                    api.code(),
+                    shown.status,
+                    path
+                ));
+            }
+            if !admitted {
+                assert!(
+                    !(200..300).contains(&api.status.as_u16()),
+                    "{:?} as {role}",
+                    case.use_case
+                );
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
