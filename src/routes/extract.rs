@@ -446,6 +446,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::unwrap_used)]
     fn only_a_trusted_proxy_is_believed_about_the_client() {
         let ip = |s: &str| s.parse::<IpAddr>().unwrap();
         let trusted = TrustedProxies::parse(&["10.0.0.5".into(), "192.168.0.0/16".into()]).unwrap();
@@ -454,7 +455,7 @@ mod tests {
             t.client(ip(peer), xff, fwd).to_string()
         };
         // peer, X-Forwarded-For, Forwarded → client
-        let table: [(&TrustedProxies, &str, Option<&str>, Option<&str>, &str); 12] = [
+        let table = [
             (&none, "10.0.0.5", Some("1.2.3.4"), None, "10.0.0.5"),
             (&trusted, "127.0.0.1", Some("1.2.3.4"), None, "127.0.0.1"),
             (&trusted, "10.0.0.5", Some("1.2.3.4"), None, "1.2.3.4"),

@@ -320,21 +320,13 @@ pub async fn login(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "登录的人太多，请稍后再试。",
             )?;
-            // The page, carrying its cause for the request log.
-            let (_, body) = shown.into_parts();
+            // The page with its headers, carrying its cause for the request log.
+            let (shown, body) = shown.into_parts();
             let mut answer = HttpResponse::from_error(busy).set_body(body);
-            let headers = answer.headers_mut();
-            headers.insert(
-                actix_web::http::header::CONTENT_TYPE,
-                actix_web::http::header::HeaderValue::from_static("text/html; charset=utf-8"),
-            );
-            headers.insert(
+            *answer.headers_mut() = shown.headers().clone();
+            answer.headers_mut().insert(
                 actix_web::http::header::RETRY_AFTER,
                 actix_web::http::header::HeaderValue::from_static(retry_after),
-            );
-            headers.insert(
-                actix_web::http::header::CACHE_CONTROL,
-                actix_web::http::header::HeaderValue::from_static("no-store"),
             );
             return Ok(answer);
         }
