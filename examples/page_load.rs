@@ -216,13 +216,13 @@ async fn claim_pages(url: &str, data_dir: &std::path::Path, seconds: u64) {
     let line = baoxiao::services::budget::create(
         &pool,
         &admin,
-        baoxiao::services::budget::NewLineSpec {
+        Ok(baoxiao::services::budget::NewLineSpec {
             year: 2021,
             code: "bench".into(),
             name: "差旅费（测试）".into(),
             parent_code: None,
             allocated: baoxiao::domain::Money::yuan(9_000_000),
-        },
+        }),
     )
     .unwrap()
     .id;
@@ -252,7 +252,7 @@ async fn claim_pages(url: &str, data_dir: &std::path::Path, seconds: u64) {
                 invoices: Vec::new(),
             };
             // No client sent a body: the trip is made here.
-            let claim = claims::submit(&pool, &actor, spec, "{}").unwrap();
+            let claim = claims::submit(&pool, &actor, Ok((spec, "{}".into()))).unwrap();
             match n % 4 {
                 0 => {}
                 1 => {
@@ -265,13 +265,13 @@ async fn claim_pages(url: &str, data_dir: &std::path::Path, seconds: u64) {
                         &finance,
                         claim.id,
                         // A payment cannot precede its approval, which is today.
-                        paid_on,
+                        Ok(paid_on),
                         baoxiao::services::clock::PaymentMargin(30),
                     )
                     .unwrap();
                 }
                 _ => {
-                    claims::reject(&pool, &finance, claim.id, "票据不全").unwrap();
+                    claims::reject(&pool, &finance, claim.id, Ok("票据不全".into())).unwrap();
                 }
             }
         }
