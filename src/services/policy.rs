@@ -224,7 +224,9 @@ mod tests {
         let (_dir, pool) = db::scratch(2);
         let mut c = pool.get().unwrap_or_else(|e| panic!("{e}"));
         let org = orgs::insert(&mut c, "test", "测试").unwrap_or_else(|e| panic!("{e}"));
-        insert(&mut c, org, None, &policy_2021()).unwrap_or_else(|e| panic!("{e:?}"));
+        let (_, settling) =
+            insert(&mut c, org, None, &policy_2021()).unwrap_or_else(|e| panic!("{e:?}"));
+        settling.settle();
         let mut july = policy_2021();
         july.effective_from = date("2021-07-01");
         let trip = date("2021-07-10");
@@ -233,7 +235,8 @@ mod tests {
         let mut unpublished = None;
         let rolled_back = db::write_tx(&mut c, |c| {
             assert!(db::in_transaction(c));
-            insert(c, org, None, &july)?;
+            let (_, settling) = insert(c, org, None, &july)?;
+            settling.settle();
             let seen = in_force(&pool, c, org, trip, "date")?;
             assert_eq!(seen.number, 2, "the transaction sees its own version");
             unpublished = Some(seen.id);
