@@ -8,10 +8,11 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 
 use crate::auth::{Actor, Role};
-use crate::db::{budget as lines, pages as rows};
+use crate::db::{budget as lines, pages as rows, travel_requests as requests};
 use crate::db::{claims::ClaimRow, Pool};
 use crate::domain::budget::Balance;
 use crate::domain::status::ClaimStatus;
+use crate::domain::travel_request::{settle, Settlement};
 use crate::domain::waiting::{waiting, Waiting, DEFAULT_DEADLINE_DAYS};
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
@@ -185,6 +186,10 @@ pub struct QueueItem {
     pub line_available: Money,
     /// Whether that amount covers the claim (an ancestor line may still refuse it).
     pub line_covers: bool,
+    /// Who submitted it: finance may not decide their own claim, so the page offers no button.
+    pub claimant_id: i64,
+    /// R16: how paying it settles the advance of the request it names, when one was paid.
+    pub settlement: Option<Settlement>,
 }
 
 /// Finance's queues: claims in `status` (`submitted` for 待审核, `approved` for 待支付), oldest
@@ -204,6 +209,10 @@ pub fn queue(
     let ids: Vec<i64> = found.iter().map(|r| r.claimant_id).collect();
     let names: HashMap<i64, String> = rows::user_names(&mut c, actor.org_id, &ids)?
         .into_iter()
+        .collect();
+    let advances: HashMap<i64, Money> = requests::with_advances(&mut c, actor.org_id)?
+        .into_iter()
+        .filter_map(|r| Some((r.id, Money::from_fen(r.advance_fen?))))
         .collect();
     drop(c);
     let lines = line_names(pool, actor.org_id)?;
@@ -228,6 +237,11 @@ pub fn queue(
                 claimant_name: names.get(&row.claimant_id).cloned().unwrap_or_default(),
                 line_covers: line_available >= claim.reimbursable,
                 line_available,
+                claimant_id: row.claimant_id,
+                settlement: row
+                    .travel_request_id
+                    .and_then(|r| advances.get(&r))
+                    .map(|advance| settle(claim.reimbursable, *advance)),
                 claim,
             }
         })

@@ -516,6 +516,10 @@ struct ClaimShowPage {
     can_decide: bool,
     can_pay: bool,
     can_record_return: bool,
+    /// The signed-in clerk submitted it: no deciding button is offered.
+    own_claim: bool,
+    /// What 登记支付 moves: the reimbursable less any advance (R16).
+    pay_amount: String,
     today: String,
 }
 
@@ -529,14 +533,29 @@ pub async fn show(pool: web::Data<Pool>, user: SignedIn, id: web::Path<i64>) -> 
         ))
     })
     .await?;
-    let finance = user.actor.has(Role::Finance);
+    let own = page.claim.claimant_id == user.actor.user_id;
+    let finance = user.actor.has(Role::Finance) && !own;
+    let pay_amount = yuan(
+        page.claim
+            .settlement
+            .as_ref()
+            .map_or(page.claim.breakdown.reimbursable, |s| s.net_payable),
+    );
     html(
         StatusCode::OK,
         &ClaimShowPage {
             nav: Nav::new(&user, ""),
             can_decide: finance && page.claim.status == ClaimStatus::Submitted,
             can_pay: finance && page.claim.status == ClaimStatus::Approved,
-            can_record_return: finance && page.claim.status == ClaimStatus::Paid,
+            can_record_return: user.actor.has(Role::Finance)
+                && page.claim.status == ClaimStatus::Paid,
+            own_claim: own
+                && user.actor.has(Role::Finance)
+                && matches!(
+                    page.claim.status,
+                    ClaimStatus::Submitted | ClaimStatus::Approved
+                ),
+            pay_amount,
             today: format::date(today),
             claim: detail(&page),
         },

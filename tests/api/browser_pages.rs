@@ -1,0 +1,265 @@
+//! Issue 29 in a real browser: money shown as it will move (R16 advances netted on 待支付, amounts on
+//! the deciding buttons, no button a clerk may not use), forms that never lose typed work, and
+//! pages that open on the year with a budget. Screenshots under `target/screenshots/`.
+
+use fantoccini::key::Key;
+use fantoccini::{Client, Locator};
+
+use crate::browser::{browser, click, shoot, sign_in, text_of, type_into, wait_for_text};
+use crate::helpers::{json, spawn_app, TestApp, R};
+use crate::travel_requests::decisions_dated_2021_03_01;
+
+const OPS: &str = "dept.project.petition-work.operations";
+
+/// A user with an API token and a web login; returns (token, password).
+fn person(app: &TestApp, name: &str, roles: &[R], login: &str) -> (String, String) {
+    let (id, token) = baoxiao::services::users::add_user(&app.pool, None, name, roles).unwrap();
+    let password = format!("{login}-password");
+    let org = {
+        let mut c = app.pool.get().unwrap();
+        baoxiao::services::users::resolve_org(&mut c, None).unwrap()
+    };
+    baoxiao::services::sign_in::add_login(&app.pool, org.id, id, login, &password, false).unwrap();
+    (token, password)
+}
+
+/// A queue button's visible label (its screen-reader "#N" read apart).
+async fn label_of(c: &Client, css: &str) -> String {
+    let text = text_of(c, css).await;
+    text.lines().next().unwrap_or_default().to_string()
+}
+
+async fn retype(c: &Client, css: &str, text: &str) {
+    let field = c.find(Locator::Css(css)).await.unwrap();
+    field.clear().await.unwrap();
+    field.send_keys(text).await.unwrap();
+}
+
+/// A one-day 邢台 trip on 2021-06-01 asked for with a 400.00 ticket estimate (estimate 580.00)
+/// and `advance` wanted; approved by `holder`, its advance paid by `finance` on 2021-03-01.
+/// Returns the request's id.
+async fn request_with_advance(
+    app: &TestApp,
+    traveller: &str,
+    holder: &str,
+    finance: &str,
+    line: i64,
+    advance: &str,
+) -> i64 {
+    let r = app
+        .post(
+            traveller,
+            "/api/v1/travel-requests",
+            &json!({"budget_line_id": line, "purpose": "到市汇报信访工作", "destination": "邢台",
+                    "departure_date": "2021-06-01", "return_date": "2021-06-01",
+                    "tickets_estimate": "400.00", "advance_requested": advance}),
+        )
+        .await;
+    r.assert(201, "");
+    assert_eq!(r.body["estimate"], "580.00");
+    let id = r.body["id"].as_i64().unwrap();
+    app.post(
+        holder,
+        &format!("/api/v1/travel-requests/{id}/approve"),
+        &json!({}),
+    )
+    .await
+    .assert(200, "");
+    decisions_dated_2021_03_01(app);
+    app.post(
+        finance,
+        &format!("/api/v1/travel-requests/{id}/pay-advance"),
+        &json!({"amount": advance, "paid_on": "2021-03-01"}),
+    )
+    .await
+    .assert(200, "");
+    id
+}
+
+/// The same day trip claimed, naming `request`: 180.00 of allowances plus `ticket`.
+async fn claim_naming(
+    app: &TestApp,
+    traveller: &str,
+    line: i64,
+    request: i64,
+    ticket: &str,
+) -> i64 {
+    let mut body = json!({"budget_line_id": line, "travel_request_id": request,
+        "purpose": "到市汇报信访工作", "destination": "邢台",
+        "departure_date": "2021-06-01", "return_date": "2021-06-01"});
+    if ticket != "0" {
+        body["tickets"] = json!([{"description": "平乡—邢台 往返", "amount": ticket}]);
+    }
+    let r = app.post(traveller, "/api/v1/travel-claims", &body).await;
+    r.assert(201, "");
+    r.body["id"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn the_pay_queue_shows_what_will_move_after_an_advance_in_a_real_browser() {
+    let Some((_driver, c)) = browser().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let base = app.address.clone();
+    let (traveller, _) = person(&app, "张三", &[R::Claimant], "zhangsan");
+    let (holder, _) = person(&app, "王科长", &[R::BudgetHolder], "wangkz");
+    let (finance, finance_pw) = person(&app, "李会计", &[R::Finance, R::Claimant], "likj");
+    let (other_finance, _) = person(&app, "赵出纳", &[R::Finance], "zhaocn");
+    let line = app.line_id(OPS).await;
+
+    // ¥580.00 claimed against a ¥300.00 advance: ¥280.00 is due.
+    let request = request_with_advance(&app, &traveller, &holder, &finance, line, "300.00").await;
+    let due = claim_naming(&app, &traveller, line, request, "400.00").await;
+    // ¥180.00 claimed against a ¥500.00 advance: nothing is due and ¥320.00 comes back.
+    let request = request_with_advance(&app, &traveller, &holder, &finance, line, "500.00").await;
+    let back = claim_naming(&app, &traveller, line, request, "0").await;
+    // The clerk's own claim: no deciding button for them.
+    let own = app
+        .post(
+            &finance,
+            "/api/v1/travel-claims",
+            &crate::helpers::day_trip(line),
+        )
+        .await;
+    own.assert(201, "");
+    let own = own.body["id"].as_i64().unwrap();
+
+    sign_in(&c, &base, "likj", &finance_pw).await;
+    wait_for_text(&c, "待审核").await;
+    // 批准 names the money it commits; the clerk's own claim offers none.
+    assert_eq!(
+        label_of(&c, &format!("#approve-{due}")).await,
+        "批准 ¥580.00"
+    );
+    assert_eq!(
+        label_of(&c, &format!("#approve-{back}")).await,
+        "批准 ¥180.00"
+    );
+    assert!(
+        c.find(Locator::Css(&format!("#approve-{own}")))
+            .await
+            .is_err(),
+        "a clerk is offered the approval of their own claim"
+    );
+    assert_eq!(
+        text_of(&c, &format!("#own-{own}")).await,
+        "这是您本人提交的报销，须由其他财务人员审核。"
+    );
+    c.goto(&format!("{base}/claims/{own}")).await.unwrap();
+    assert_eq!(
+        text_of(&c, "#own-claim").await,
+        "这是您本人提交的报销，须由其他财务人员审核和支付。"
+    );
+    assert!(c.find(Locator::Css("#approve")).await.is_err());
+    c.goto(&format!("{base}/claims/{due}")).await.unwrap();
+    assert_eq!(text_of(&c, "#approve").await, "批准 ¥580.00");
+    c.goto(&format!("{base}/finance")).await.unwrap();
+    click(&c, &format!("#approve-{due}")).await;
+    wait_for_text(
+        &c,
+        &format!("报销单 {due} 已批准：¥580.00 已从预算中占用。"),
+    )
+    .await;
+    app.post(
+        &other_finance,
+        &format!("/api/v1/travel-claims/{back}/approve"),
+        &json!({}),
+    )
+    .await
+    .assert(200, "");
+    app.approvals_dated_2021_05_01();
+    c.goto(&format!("{base}/finance")).await.unwrap();
+
+    // 待支付: 可报销, 借款冲抵, 应付; the button names the net amount.
+    assert_eq!(text_of(&c, &format!("#due-{due}")).await, "应付 ¥280.00");
+    assert_eq!(
+        text_of(&c, &format!("#netting-{due}"))
+            .await
+            .replace('\n', " "),
+        "可报销 ¥580.00 借款冲抵 − ¥300.00 应付 ¥280.00"
+    );
+    assert_eq!(
+        label_of(&c, &format!("#pay-{due}")).await,
+        "登记支付 ¥280.00"
+    );
+    assert_eq!(text_of(&c, &format!("#due-{back}")).await, "应付 ¥0.00");
+    assert_eq!(
+        text_of(&c, &format!("#netting-{back}"))
+            .await
+            .replace('\n', " "),
+        "可报销 ¥180.00 借款冲抵 − ¥500.00 应付 ¥0.00 应退 ¥320.00（借款多于报销，支付后待退回）"
+    );
+    assert_eq!(
+        label_of(&c, &format!("#pay-{back}")).await,
+        "登记支付 ¥0.00"
+    );
+    c.goto(&format!("{base}/claims/{due}")).await.unwrap();
+    assert_eq!(text_of(&c, "#pay").await, "登记支付 ¥280.00");
+    c.goto(&format!("{base}/finance")).await.unwrap();
+    wait_for_text(&c, "待支付").await;
+    shoot(&c, "issue29-pay-queue-with-advances").await;
+
+    // The confirmation names the amount paid and how the advance was netted.
+    retype(
+        &c,
+        &format!("#paid-on-{due}"),
+        &format!("2021-06-05{}", char::from(Key::Enter)),
+    )
+    .await;
+    wait_for_text(
+        &c,
+        &format!(
+            "报销单 {due} 已支付，实付 ¥280.00（报销 ¥580.00，冲抵借款 ¥300.00；支付日期 2021-06-05）。"
+        ),
+    )
+    .await;
+    retype(
+        &c,
+        &format!("#paid-on-{back}"),
+        &format!("2021-06-05{}", char::from(Key::Enter)),
+    )
+    .await;
+    wait_for_text(
+        &c,
+        &format!(
+            "报销单 {back} 已支付，实付 ¥0.00（报销 ¥180.00，冲抵借款 ¥500.00，应退 ¥320.00 待退回；支付日期 2021-06-05）。"
+        ),
+    )
+    .await;
+    shoot(&c, "issue29-paid-with-advance").await;
+    c.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn my_travel_requests_show_the_advance_asked_for_before_it_is_paid_in_a_real_browser() {
+    let Some((_driver, c)) = browser().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let base = app.address.clone();
+    let (traveller, traveller_pw) = person(&app, "张三", &[R::Claimant], "zhangsan");
+    let line = app.line_id(OPS).await;
+    let r = app
+        .post(
+            &traveller,
+            "/api/v1/travel-requests",
+            &json!({"budget_line_id": line, "purpose": "到市汇报信访工作", "destination": "邢台",
+                    "departure_date": "2021-06-01", "return_date": "2021-06-01",
+                    "tickets_estimate": "400.00", "advance_requested": "300.00"}),
+        )
+        .await;
+    r.assert(201, "");
+    let id = r.body["id"].as_i64().unwrap();
+    sign_in(&c, &base, "zhangsan", &traveller_pw).await;
+    c.goto(&format!("{base}/travel-requests")).await.unwrap();
+    assert_eq!(
+        text_of(&c, &format!("#request-{id}-advance"))
+            .await
+            .replace('\n', " "),
+        "¥300.00 申请中，未支付"
+    );
+    type_into(&c, "#purpose", "").await;
+    shoot(&c, "issue29-my-travel-requests").await;
+    c.close().await.unwrap();
+}
