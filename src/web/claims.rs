@@ -224,17 +224,34 @@ fn hint(text: &str) -> Quote {
     }
 }
 
+/// A form that cannot be quoted yet says why, in place of any earlier totals (web.md "Forms
+/// never lose work": the panel never shows stale numbers).
 fn refused(error: &AppError) -> Quote {
     Quote {
-        error: Some(format::refusal(error, None)),
+        error: Some(format!("无法试算：{}", format::refusal(error, None))),
         ..Quote::default()
     }
 }
 
 /// The quote of a form: the same service as `POST /api/v1/travel-claims/quote`.
 async fn quote_form(pool: &web::Data<Pool>, user: &SignedIn, form: &ClaimForm) -> Quote {
-    if form.too_early_to_quote() {
+    let (departure, back) = (
+        form.departure_date.trim().is_empty(),
+        form.return_date.trim().is_empty(),
+    );
+    if departure && back {
         return hint("填写出发日期和返回日期后，这里显示试算结果。");
+    }
+    if departure || back {
+        let missing = if departure {
+            "出发日期"
+        } else {
+            "返回日期"
+        };
+        return Quote {
+            error: Some(format!("无法试算：请填写{missing}")),
+            ..Quote::default()
+        };
     }
     let input = match form.to_body().and_then(TripInput::try_from) {
         Ok(input) => input,

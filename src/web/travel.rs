@@ -116,7 +116,7 @@ async fn estimate_of(pool: &web::Data<Pool>, user: &SignedIn, form: &RequestForm
             ..EstimateShown::default()
         },
         Err(PageError::Failed(e)) => EstimateShown {
-            error: Some(format::refusal(&e, None)),
+            error: Some(format!("无法估算：{}", format::refusal(&e, None))),
             ..EstimateShown::default()
         },
         Err(_) => EstimateShown {

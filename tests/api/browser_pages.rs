@@ -263,3 +263,111 @@ async fn my_travel_requests_show_the_advance_asked_for_before_it_is_paid_in_a_re
     shoot(&c, "issue29-my-travel-requests").await;
     c.close().await.unwrap();
 }
+
+/// Waits until the quote panel's text satisfies `ok`, and returns it (a readiness wait: a page
+/// that never shows it fails after 30 s, naming what it showed instead).
+async fn quote_panel_until(c: &Client, what: &str, ok: impl Fn(&str) -> bool) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let shown = match c.find(Locator::Css("#quote")).await {
+            Ok(panel) => panel.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if ok(&shown) {
+            return shown;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the quote panel never showed {what}; it shows:\n{shown}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_live_quote_follows_what_is_typed_in_a_real_browser() {
+    let Some((_driver, c)) = browser().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let base = app.address.clone();
+    let (_, pw) = person(&app, "张三", &[R::Claimant], "zhangsan");
+    sign_in(&c, &base, "zhangsan", &pw).await;
+    c.goto(&format!("{base}/claims/new")).await.unwrap();
+    click(&c, "button[value='add-meals']").await;
+    c.wait()
+        .for_element(Locator::Css("#meals-0-date"))
+        .await
+        .unwrap();
+    // The R8 trip with 事由 and 科目 left empty: the browser's own check of the form fails, and
+    // the quote still follows what is typed.
+    type_into(&c, "#destination", "石家庄").await;
+    type_into(&c, "#departure_date", "2021-05-10").await;
+    type_into(&c, "#return_date", "2021-05-12").await;
+    type_into(&c, "#stays-0-city", "石家庄").await;
+    type_into(&c, "#stays-0-check_in", "2021-05-10").await;
+    type_into(&c, "#stays-0-check_out", "2021-05-12").await;
+    type_into(&c, "#stays-0-amount", "680").await;
+    type_into(&c, "#tickets-0-description", "平乡—石家庄 汽车").await;
+    type_into(&c, "#tickets-0-amount", "65.50").await;
+    type_into(&c, "#tickets-1-description", "石家庄—平乡 汽车").await;
+    type_into(&c, "#tickets-1-amount", "65.5").await;
+    type_into(&c, "#meals-0-date", "2021-05-11").await;
+    c.find(Locator::Css("#meals-0-lunch"))
+        .await
+        .unwrap()
+        .send_keys(" ")
+        .await
+        .unwrap();
+    // Without 事由 the quote says why it cannot be computed (the words of the refusal are the
+    // field messages' own), and shows no totals.
+    let panel = quote_panel_until(&c, "无法试算 naming 事由", |t| {
+        t.starts_with("无法试算：")
+    })
+    .await;
+    assert!(panel.contains("事由") && !panel.contains('¥'), "{panel}");
+    // With it, and 科目 still empty, the quote follows what is typed, the lunch deducted.
+    type_into(&c, "#purpose", "赴省汇报信访工作").await;
+    quote_panel_until(&c, "¥1,231.00 with the lunch deducted", |t| {
+        t.contains("可报销 ¥1,231.00")
+    })
+    .await;
+
+    // A ticket changed to 1000: 1,231.00 − 65.50 + 1,000.00.
+    retype(&c, "#tickets-0-amount", "1000").await;
+    quote_panel_until(&c, "¥2,165.50", |t| t.contains("可报销 ¥2,165.50")).await;
+
+    // A date typed the wrong way: the panel says it cannot quote, and keeps no totals.
+    retype(&c, "#return_date", "2021/05/12").await;
+    let panel = quote_panel_until(&c, "无法试算 for the date", |t| {
+        t.starts_with("无法试算") && t.contains("2021-05-10 的格式")
+    })
+    .await;
+    assert!(!panel.contains('¥'), "stale totals kept: {panel}");
+    shoot(&c, "issue29-quote-cannot-be-computed").await;
+    retype(&c, "#return_date", "2021-05-12").await;
+    quote_panel_until(&c, "¥2,165.50 again", |t| t.contains("可报销 ¥2,165.50")).await;
+
+    // An empty return date is named.
+    c.find(Locator::Css("#return_date"))
+        .await
+        .unwrap()
+        .clear()
+        .await
+        .unwrap();
+    quote_panel_until(&c, "无法试算：请填写返回日期", |t| {
+        t == "无法试算：请填写返回日期"
+    })
+    .await;
+    type_into(&c, "#return_date", "2021-05-12").await;
+    quote_panel_until(&c, "¥2,165.50 once more", |t| {
+        t.contains("可报销 ¥2,165.50")
+    })
+    .await;
+
+    // A half-typed invoice number does not stop the quote: the ticket follows.
+    type_into(&c, "#stays-0-invoice_no", "1234").await;
+    retype(&c, "#tickets-0-amount", "100").await;
+    quote_panel_until(&c, "¥1,265.50", |t| t.contains("可报销 ¥1,265.50")).await;
+    c.close().await.unwrap();
+}
