@@ -346,6 +346,12 @@ async fn new_page(
 /// 新建差旅报销: the empty form.
 pub async fn new_form(pool: web::Data<Pool>, user: SignedIn) -> PageResult {
     user.require(&[Role::Claimant])?;
+    // A form posted after the session ended comes back filled in, once signed in again.
+    if let Some(pairs) = super::session::kept_form(&user) {
+        let form = ClaimForm::from_pairs(&pairs);
+        let quote = quote_form(&pool, &user, &form).await;
+        return new_page(&pool, &user, form, quote, None, StatusCode::OK).await;
+    }
     let quote = hint("填写出发日期和返回日期后，这里显示试算结果。");
     new_page(
         &pool,
@@ -373,12 +379,25 @@ pub async fn quote(
 /// The form's buttons: add or remove a row, 试算 (quote without scripts), or 提交报销.
 pub async fn submit(
     pool: web::Data<Pool>,
-    user: SignedIn,
-    form: web::Form<Vec<(String, String)>>,
+    user: Result<SignedIn, PageError>,
+    pairs: web::Form<Vec<(String, String)>>,
 ) -> PageResult {
-    let mut form = ClaimForm::from_pairs(&form);
-    user.check_csrf(&form.csrf)?;
+    // The session ended while the form was open: sign in again, keeping what was typed.
+    let user = match user {
+        Err(PageError::SignIn { .. }) => {
+            return super::session::sign_in_keeping(&pool, "/claims/new", &pairs).await
+        }
+        other => other?,
+    };
+    let mut form = ClaimForm::from_pairs(&pairs);
     user.require(&[Role::Claimant])?;
+    if user.check_csrf(&form.csrf).is_err() {
+        // A stale page (signed in again elsewhere since): show the form again, filled in.
+        let quote = quote_form(&pool, &user, &form).await;
+        let error = Some("这张表单已过期，没有提交。已为您保留填写内容，请检查后再提交。".into());
+        // Refused as any form without its token is (403, nothing changed), the work kept.
+        return new_page(&pool, &user, form, quote, error, StatusCode::FORBIDDEN).await;
+    }
     if form.edit_rows() || form.action == "quote" {
         let quote = quote_form(&pool, &user, &form).await;
         return new_page(&pool, &user, form, quote, None, StatusCode::OK).await;

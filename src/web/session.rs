@@ -185,6 +185,64 @@ struct LoginPage {
     next: String,
     login: String,
     error: Option<String>,
+    /// The organisation the sign-in is for, named on the page.
+    org: String,
+    /// A form posted after its session ended, carried through the sign-in (web.md "Forms never
+    /// lose work"): the typed fields as JSON pairs, without the stale CSRF token.
+    kept: String,
+}
+
+/// Forms whose typed work survives a session that ended while they were open: each is posted to
+/// the same path that shows it.
+const KEEPS_WORK: [&str; 2] = ["/claims/new", "/travel-requests"];
+/// The flash of a new session that carries a kept form to its page.
+const KEPT: &str = "kept:";
+
+/// A form of [`KEEPS_WORK`] posted without a live session: the sign-in page, carrying what was
+/// typed, so that signing in shows the form again filled in.
+pub async fn sign_in_keeping(
+    pool: &web::Data<Pool>,
+    path: &str,
+    pairs: &[(String, String)],
+) -> PageResult {
+    if !KEEPS_WORK.contains(&path) {
+        return Err(PageError::SignIn {
+            next: "/".into(),
+            htmx: false,
+        });
+    }
+    let typed: Vec<&(String, String)> = pairs
+        .iter()
+        .filter(|(k, _)| k != "csrf" && k != "action")
+        .collect();
+    let kept = serde_json::to_string(&typed)
+        .map_err(|e| PageError::Failed(crate::error::AppError::Internal(e.to_string())))?;
+    html(
+        StatusCode::OK,
+        &LoginPage {
+            next: path.to_string(),
+            login: String::new(),
+            error: Some(
+                "登录已过期，请重新登录。您填写的内容已保留，登录后会回到这张表单。".into(),
+            ),
+            org: org_name(pool).await,
+            kept,
+        },
+    )
+}
+
+/// The form a session's first page should show again, if the sign-in carried one.
+pub fn kept_form(user: &SignedIn) -> Option<Vec<(String, String)>> {
+    let json = user.flash.as_deref()?.strip_prefix(KEPT)?;
+    serde_json::from_str(json).ok()
+}
+
+/// The organisation's name for the sign-in page (empty if it cannot be read).
+async fn org_name(pool: &web::Data<Pool>) -> String {
+    let pool = pool.clone();
+    run(move || sign_in::org_name(&pool))
+        .await
+        .unwrap_or_default()
 }
 
 #[derive(Deserialize)]
@@ -200,13 +258,15 @@ fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-pub async fn login_form(query: web::Query<NextQuery>) -> PageResult {
+pub async fn login_form(pool: web::Data<Pool>, query: web::Query<NextQuery>) -> PageResult {
     html(
         StatusCode::OK,
         &LoginPage {
             next: safe_next(query.next.as_deref()),
             login: String::new(),
             error: None,
+            org: org_name(&pool).await,
+            kept: String::new(),
         },
     )
 }
@@ -219,6 +279,8 @@ pub struct LoginForm {
     password: String,
     #[serde(default)]
     next: String,
+    #[serde(default)]
+    kept: String,
 }
 
 pub async fn login(
@@ -233,10 +295,18 @@ pub async fn login(
         .unwrap_or_default();
     let next = safe_next(Some(&form.next));
     let (login, password) = (form.login.clone(), form.password);
-    let answer = run(move || sign_in::sign_in(&pool, &login, &password, &address)).await?;
+    let p = pool.clone();
+    let answer = run(move || sign_in::sign_in(&p, &login, &password, &address)).await?;
     let error = match answer {
         SignIn::Started { session_id } => {
             let config = config_of(&req);
+            let keeps = KEEPS_WORK.contains(&next.as_str())
+                && serde_json::from_str::<Vec<(String, String)>>(&form.kept).is_ok();
+            if keeps {
+                let (p, text) = (pool.clone(), format!("{KEPT}{}", form.kept));
+                let id_hash = crate::auth::token_hash(&session_id);
+                run(move || sign_in::flash(&p, &id_hash, &text)).await?;
+            }
             return Ok(HttpResponse::SeeOther()
                 .insert_header((actix_web::http::header::LOCATION, next))
                 .cookie(session_cookie(session_id, config))
@@ -255,6 +325,8 @@ pub async fn login(
             next,
             login: form.login,
             error: Some(error),
+            org: org_name(&pool).await,
+            kept: form.kept,
         },
     )
 }

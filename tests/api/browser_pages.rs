@@ -371,3 +371,123 @@ async fn the_live_quote_follows_what_is_typed_in_a_real_browser() {
     quote_panel_until(&c, "¥1,265.50", |t| t.contains("可报销 ¥1,265.50")).await;
     c.close().await.unwrap();
 }
+
+/// Every session as if last used nine hours ago: past the 8-hour idle timeout.
+fn sessions_idle_for_nine_hours(app: &TestApp) {
+    use baoxiao::db::schema::web_sessions;
+    use diesel::prelude::*;
+    let at = baoxiao::db::now() - chrono::Duration::hours(9);
+    diesel::update(web_sessions::table)
+        .set(web_sessions::last_seen_at.eq(at))
+        .execute(&mut *app.pool.get().unwrap())
+        .unwrap();
+}
+
+/// The value of the input `css` finds.
+async fn value_of(c: &Client, css: &str) -> String {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_claim_typed_while_the_session_expired_is_kept_through_sign_in_in_a_real_browser() {
+    let Some((_driver, c)) = browser().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let base = app.address.clone();
+    let (_, pw) = person(&app, "张三", &[R::Claimant], "zhangsan");
+    let line = app.line_id(OPS).await;
+    sign_in(&c, &base, "zhangsan", &pw).await;
+    c.goto(&format!("{base}/claims/new")).await.unwrap();
+    c.wait()
+        .for_element(Locator::Css("#purpose"))
+        .await
+        .unwrap();
+    type_into(&c, "#purpose", "赴省汇报信访工作").await;
+    type_into(&c, "#destination", "石家庄").await;
+    c.find(Locator::Css("#budget_line_id"))
+        .await
+        .unwrap()
+        .select_by_value(&line.to_string())
+        .await
+        .unwrap();
+    type_into(&c, "#departure_date", "2021-05-10").await;
+    type_into(&c, "#return_date", "2021-05-12").await;
+    type_into(&c, "#stays-0-city", "石家庄").await;
+    type_into(&c, "#stays-0-check_in", "2021-05-10").await;
+    type_into(&c, "#stays-0-check_out", "2021-05-12").await;
+    type_into(&c, "#stays-0-amount", "680").await;
+    type_into(&c, "#tickets-0-description", "平乡—石家庄 汽车").await;
+    type_into(&c, "#tickets-0-amount", "65.50").await;
+    type_into(&c, "#tickets-1-description", "石家庄—平乡 汽车").await;
+    type_into(&c, "#tickets-1-amount", "65.5").await;
+    quote_panel_until(&c, "¥1,271.00", |t| t.contains("可报销 ¥1,271.00")).await;
+
+    // The clerk goes to lunch; the session ends; they come back and press 提交报销.
+    sessions_idle_for_nine_hours(&app);
+    click(&c, "#submit-claim").await;
+    c.wait()
+        .for_element(Locator::Css("#login-error"))
+        .await
+        .unwrap();
+    assert_eq!(
+        text_of(&c, "#login-error").await,
+        "登录已过期，请重新登录。您填写的内容已保留，登录后会回到这张表单。"
+    );
+    assert_eq!(text_of(&c, "#org-name").await, "平乡县信访局");
+    shoot(&c, "issue29-session-expired-form-kept").await;
+    type_into(&c, "#login", "zhangsan").await;
+    type_into(&c, "#password", &format!("{pw}{}", char::from(Key::Enter))).await;
+    wait_for_text(&c, "登录已过期，已为您保留填写内容。请检查后再提交。").await;
+    assert_eq!(c.current_url().await.unwrap().path(), "/claims/new");
+    assert_eq!(value_of(&c, "#purpose").await, "赴省汇报信访工作");
+    assert_eq!(value_of(&c, "#tickets-1-amount").await, "65.5");
+    assert_eq!(value_of(&c, "#stays-0-amount").await, "680");
+    assert!(
+        text_of(&c, "#quote").await.contains("可报销 ¥1,271.00"),
+        "the kept form is quoted"
+    );
+    shoot(&c, "issue29-form-restored-after-sign-in").await;
+    click(&c, "#submit-claim").await;
+    wait_for_text(&c, "待审核").await;
+    let claims = app.get(&app.admin, "/api/v1/travel-claims").await;
+    assert_eq!(
+        claims.body.as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        claims.body
+    );
+    assert_eq!(claims.body[0]["breakdown"]["reimbursable"], "1271.00");
+    c.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_claim_posted_with_a_stale_token_is_shown_again_filled_in() {
+    let app = spawn_app().await;
+    let mut v = crate::web::signed_in(&app, "张三", &[R::Claimant], "zhangsan").await;
+    let line = app.line_id(OPS).await;
+    let form = crate::web::r8_form(line, "a-token-of-an-older-session", "submit");
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let page = v.post("/claims/new", &pairs).await;
+    assert_eq!(page.status, 403, "refused, nothing changed: {}", page.body);
+    assert!(
+        page.body
+            .contains("这张表单已过期，没有提交。已为您保留填写内容，请检查后再提交。"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(r#"value="赴省汇报信访工作""#));
+    assert!(page.body.contains("¥1,231.00"), "the kept form is quoted");
+    let claims = app.get(&app.admin, "/api/v1/travel-claims").await;
+    assert_eq!(
+        claims.body.as_array().map(Vec::len),
+        Some(0),
+        "nothing submitted"
+    );
+}
