@@ -25,6 +25,22 @@ pub fn today(pool: &Pool, actor: &Actor) -> AppResult<NaiveDate> {
     clock::today(&mut *conn(pool)?, actor.org_id)
 }
 
+/// The year a page with a year opens on (web.md "Years and dates"): this year if it has a budget,
+/// else the latest earlier year that has one, else the first later one; this year when there is
+/// no budget at all. A bureau working through 2021's books in 2026 lands on 2021.
+pub fn budget_year(pool: &Pool, actor: &Actor) -> AppResult<i32> {
+    let mut c = conn(pool)?;
+    let this_year = chrono::Datelike::year(&clock::today(&mut c, actor.org_id)?);
+    let years = lines::years(&mut c, actor.org_id)?;
+    Ok(open_on(this_year, &years))
+}
+
+/// See [`budget_year`]; `years` in order.
+fn open_on(this_year: i32, years: &[i32]) -> i32 {
+    let earlier = years.iter().rev().find(|y| **y <= this_year);
+    earlier.or(years.first()).copied().unwrap_or(this_year)
+}
+
 /// One claim in a list.
 #[derive(Clone, Debug)]
 pub struct ClaimSummary {
@@ -258,4 +274,18 @@ pub fn line_name_for(pool: &Pool, actor: &Actor, claim_id: i64, code: &str) -> A
         .ok_or(AppError::NotFound("budget line"))?;
     Ok(lines::find_by_code(&mut c, actor.org_id, line.year, code)?
         .map_or_else(|| code.to_string(), |l| l.name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::open_on;
+
+    #[test]
+    fn pages_open_on_the_latest_year_with_a_budget() {
+        assert_eq!(open_on(2026, &[2021]), 2021);
+        assert_eq!(open_on(2026, &[2021, 2026, 2027]), 2026);
+        assert_eq!(open_on(2026, &[2021, 2024]), 2024);
+        assert_eq!(open_on(2026, &[2027]), 2027);
+        assert_eq!(open_on(2026, &[]), 2026);
+    }
 }

@@ -277,7 +277,7 @@ pub async fn lines(
     let (year, lines) = run(move || {
         let year = match asked {
             Some(y) => y,
-            None => chrono::Datelike::year(&pages::today(&pool, &actor)?),
+            None => pages::budget_year(&pool, &actor)?,
         };
         Ok((year, budget::list(&pool, &actor, year)?))
     })

@@ -6,7 +6,6 @@
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
 use askama::Template;
-use chrono::Datelike;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -31,7 +30,7 @@ const ENTRIES_PER_PAGE: i64 = 50;
 /// Who may add assignments and events (as `POST /api/v1/duty-…`).
 const PLANNERS: [Role; 2] = [Role::Admin, Role::BudgetHolder];
 
-/// The year asked for, or the organisation's current one.
+/// The year asked for, or the latest year that has a budget.
 async fn year_of(
     pool: &web::Data<Pool>,
     user: &SignedIn,
@@ -45,7 +44,7 @@ async fn year_of(
         ))),
         None => {
             let (p, actor) = (pool.clone(), user.actor());
-            Ok(run(move || pages::today(&p, &actor)).await?.year())
+            run(move || pages::budget_year(&p, &actor)).await
         }
     }
 }

@@ -169,6 +169,7 @@ pub async fn home(user: SignedIn) -> PageResult {
         StatusCode::OK,
         &HomePage {
             nav: Nav::new(&user, "/"),
+            admin: user.actor.has(Role::Admin),
         },
     )
 }
@@ -177,6 +178,7 @@ pub async fn home(user: SignedIn) -> PageResult {
 #[template(path = "home.html")]
 struct HomePage {
     nav: Nav,
+    admin: bool,
 }
 
 #[derive(Template)]

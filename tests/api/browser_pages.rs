@@ -491,3 +491,66 @@ async fn a_claim_posted_with_a_stale_token_is_shown_again_filled_in() {
         "nothing submitted"
     );
 }
+
+#[tokio::test]
+async fn year_pages_open_on_the_latest_year_with_a_budget_in_a_real_browser() {
+    let Some((_driver, c)) = browser().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let base = app.address.clone();
+    // The only budget is 2021's; the calendar says otherwise.
+    let (_, pw) = person(&app, "王科长", &[R::BudgetHolder, R::Finance], "wangkz");
+    sign_in(&c, &base, "wangkz", &pw).await;
+    for (path, heading) in [
+        ("/budget", "预算总览 · 2021 年"),
+        ("/performance", "绩效自评 · 2021 年"),
+    ] {
+        c.goto(&format!("{base}{path}")).await.unwrap();
+        assert_eq!(text_of(&c, "h1").await.lines().next().unwrap(), heading);
+        assert!(!crate::browser::body_text(&c)
+            .await
+            .contains("年还没有预算科目"));
+    }
+    c.goto(&format!("{base}/budget")).await.unwrap();
+    shoot(&c, "issue29-budget-opens-on-2021").await;
+    c.goto(&format!("{base}/reports")).await.unwrap();
+    assert!(text_of(&c, "h1").await.contains("2021"));
+    c.goto(&format!("{base}/subsidy")).await.unwrap();
+    assert_eq!(value_of(&c, "#batch-year").await, "2021");
+    // A duty line's forecast is as of the last day of its year, not a day years later.
+    let beijing = app.line_id("dept.project.petition-work.beijing-duty").await;
+    c.goto(&format!("{base}/budget/lines/{beijing}"))
+        .await
+        .unwrap();
+    wait_for_text(&c, "2021-12-31").await;
+    c.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_admin_home_links_the_pages_that_exist_in_a_real_browser() {
+    let Some((_driver, c)) = browser().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let base = app.address.clone();
+    let (_, pw) = person(&app, "管理员", &[R::Admin], "guanli");
+    sign_in(&c, &base, "guanli", &pw).await;
+    c.goto(&format!("{base}/")).await.unwrap();
+    let home = text_of(&c, "#admin-pages").await;
+    assert!(!crate::browser::body_text(&c).await.contains("即将上线"));
+    for (link, text) in [
+        ("/admin/users", "用户与登录"),
+        ("/admin/budget-lines", "预算科目"),
+        ("/admin/policy", "差旅费标准"),
+        ("/budget", "预算总览"),
+    ] {
+        assert!(home.contains(text), "{home}");
+        assert_eq!(
+            text_of(&c, &format!("#admin-pages a[href='{link}']")).await,
+            text
+        );
+    }
+    shoot(&c, "issue29-admin-home").await;
+    c.close().await.unwrap();
+}
