@@ -19,6 +19,7 @@ use super::format::{self, yuan};
 use super::forms::ClaimForm;
 use super::session::{flash, SignedIn};
 use super::{html, run, see_other, Nav, PageError, PageResult};
+use crate::domain::Money;
 
 /// Claims per page of 我的报销.
 const PAGE_SIZE: i64 = 20;
@@ -135,6 +136,11 @@ pub struct Quote {
     pub policy_version: i32,
     pub items: Vec<QuoteItem>,
     pub stays: Vec<QuoteStay>,
+    /// 住宿费 as reimbursed: the stays' allowed amounts.
+    pub lodging: String,
+    /// The 报销单's rows: allowances grouped by rate with their day counts, one row per stay
+    /// and per ticket, so any trip of up to 31 days fits one A4 page.
+    pub print_rows: Vec<PrintRow>,
     pub meals: String,
     pub deductions: String,
     pub transport: String,
@@ -165,6 +171,79 @@ fn rule_text(item: &ItemView) -> String {
         }
         _ => text,
     }
+}
+
+/// One row of the printed 报销单's 明细.
+#[derive(Clone, Debug)]
+pub struct PrintRow {
+    pub item: &'static str,
+    pub basis: String,
+    pub amount: String,
+}
+
+/// The 报销单's 明细 (web.md "Claims through their life"): a row per stay (city, nights, the
+/// nightly limit), the per-day allowances and host-meal deductions grouped by amount with their
+/// day counts (伙食补助费 3 天 × ¥100.00), a row per ticket; plain Chinese, no rule codes.
+fn print_rows(b: &BreakdownView, cities: &HashMap<String, String>) -> Vec<PrintRow> {
+    let mut rows: Vec<PrintRow> = b
+        .stays
+        .iter()
+        .map(|s| PrintRow {
+            item: format::item("lodging"),
+            basis: format!(
+                "{} {} 晚，每晚限额 {}，发票 {}",
+                cities.get(&s.city).map_or(s.city.as_str(), String::as_str),
+                s.nights,
+                yuan(s.cap_per_night),
+                yuan(s.lodging_claimed)
+            ),
+            amount: yuan(s.lodging_allowed),
+        })
+        .collect();
+    // (item, amount of one day) → days, in the order first met.
+    let mut groups: Vec<(&str, Money, i64)> = Vec::new();
+    for l in &b.lines {
+        let item = l.item.as_ref();
+        if !matches!(
+            item,
+            "meal_allowance" | "meal_deduction" | "transport_allowance"
+        ) {
+            continue;
+        }
+        match groups
+            .iter_mut()
+            .find(|(i, amount, _)| *i == item && *amount == l.amount)
+        {
+            Some(group) => group.2 = group.2.saturating_add(1),
+            None => groups.push((item, l.amount, 1)),
+        }
+    }
+    for (item, each, days) in groups {
+        let total = each
+            .fen()
+            .checked_mul(days)
+            .map_or(Money::ZERO, Money::from_fen);
+        rows.push(PrintRow {
+            item: format::item(item),
+            basis: format!(
+                "{days} 天 × {}",
+                yuan(Money::from_fen(each.fen().saturating_abs()))
+            ),
+            amount: yuan(total),
+        });
+    }
+    for l in b.lines.iter().filter(|l| l.item == "ticket") {
+        let text = l.rule.to_string();
+        rows.push(PrintRow {
+            item: format::item("ticket"),
+            basis: format!(
+                "按票据实报：{}",
+                text.split_once(": ").map_or("", |(_, d)| d)
+            ),
+            amount: yuan(l.amount),
+        });
+    }
+    rows
 }
 
 /// The computed claim as the quote panel shows it; `cities` names the stays' city codes.
@@ -202,6 +281,13 @@ pub fn quote_of(b: &BreakdownView, cities: &HashMap<String, String>) -> Quote {
                 self_borne: yuan(s.self_borne),
             })
             .collect(),
+        lodging: yuan(
+            b.stays
+                .iter()
+                .try_fold(Money::ZERO, |sum, s| sum.checked_add(s.lodging_allowed))
+                .unwrap_or(Money::ZERO),
+        ),
+        print_rows: print_rows(b, cities),
         meals: yuan(b.meal_allowance),
         deductions: yuan(b.meal_deductions),
         transport: yuan(b.transport_allowance),

@@ -554,3 +554,70 @@ async fn the_admin_home_links_the_pages_that_exist_in_a_real_browser() {
     shoot(&c, "issue29-admin-home").await;
     c.close().await.unwrap();
 }
+
+/// How many pages a PDF has: its `/Type /Page` objects (not the `/Type /Pages` tree).
+fn pdf_pages(pdf: &[u8]) -> usize {
+    let needle = b"/Type /Page";
+    pdf.windows(needle.len() + 1)
+        .filter(|w| w.starts_with(needle) && w[needle.len()] != b's')
+        .count()
+}
+
+#[tokio::test]
+async fn a_three_week_trip_prints_on_one_a4_page_in_a_real_browser() {
+    let Some((_driver, c)) = browser().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let base = app.address.clone();
+    let (traveller, pw) = person(&app, "张三", &[R::Claimant], "zhangsan");
+    let line = app.line_id(OPS).await;
+    let claim = app
+        .post(
+            &traveller,
+            "/api/v1/travel-claims",
+            &json!({"budget_line_id": line, "purpose": "在省信访局跟班学习", "destination": "石家庄",
+                    "departure_date": "2021-05-01", "return_date": "2021-05-21",
+                    "stays": [{"city": "石家庄", "check_in": "2021-05-01", "check_out": "2021-05-21",
+                               "lodging_amount": "5800.00", "invoice": true}],
+                    "tickets": [{"description": "平乡—石家庄 汽车", "amount": "65.50"},
+                                {"description": "石家庄—平乡 汽车", "amount": "65.50"}],
+                    "meals_provided": [
+                        {"date": "2021-05-10", "breakfast": false, "lunch": true, "dinner": false},
+                        {"date": "2021-05-11", "breakfast": false, "lunch": true, "dinner": false}]}),
+        )
+        .await;
+    claim.assert(201, "");
+    let id = claim.body["id"].as_i64().unwrap();
+    sign_in(&c, &base, "zhangsan", &pw).await;
+    c.goto(&format!("{base}/claims/{id}/print")).await.unwrap();
+    let rows = text_of(&c, "#print-rows").await;
+    assert!(rows.contains("伙食补助费"), "{rows}");
+    assert!(
+        rows.contains("21 天 ×"),
+        "allowances grouped by day: {rows}"
+    );
+    assert!(rows.contains("石家庄 20 晚"), "{rows}");
+    assert!(
+        !rows
+            .chars()
+            .zip(rows.chars().skip(1))
+            .any(|(a, b)| a == 'R' && b.is_ascii_digit()),
+        "no rule codes on the official form: {rows}"
+    );
+    assert!(rows.lines().count() <= 8, "{rows}");
+    let pdf = c
+        .print(fantoccini::wd::PrintConfiguration::default())
+        .await
+        .unwrap();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("issue29-print-21-days.pdf"), &pdf).unwrap();
+    assert_eq!(
+        pdf_pages(&pdf),
+        1,
+        "the 报销单 of a 21-day trip fits one A4 page"
+    );
+    shoot(&c, "issue29-print-21-days").await;
+    c.close().await.unwrap();
+}
