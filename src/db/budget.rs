@@ -168,6 +168,16 @@ pub fn by_year(conn: &mut DbConnection, org_id: i64, year: i32) -> QueryResult<V
         .load(conn)
 }
 
+/// The years the organisation has budget lines for, in order.
+pub fn years(conn: &mut DbConnection, org_id: i64) -> QueryResult<Vec<i32>> {
+    budget_lines::table
+        .filter(budget_lines::org_id.eq(org_id))
+        .select(budget_lines::year)
+        .distinct()
+        .order(budget_lines::year)
+        .load(conn)
+}
+
 pub fn all(conn: &mut DbConnection, org_id: i64) -> QueryResult<Vec<LineRow>> {
     budget_lines::table
         .filter(budget_lines::org_id.eq(org_id))

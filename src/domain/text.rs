@@ -4,9 +4,10 @@
 //! - Control characters (NUL, tab, line breaks, U+2028/U+2029 …) are refused: names and purposes
 //!   are single lines, and PostgreSQL cannot store NUL at all.
 //! - Leading and trailing white space and invisible characters are dropped.
-//! - Text that had characters but none visible is refused. Visible means at least one letter,
-//!   digit or CJK character (Unicode alphanumeric): only spaces, a zero-width space, the braille
-//!   blank U+2800 or a lone combining mark are not a name, a purpose or a reason.
+//! - Text that had characters but none visible is refused: only spaces, a zero-width space, the
+//!   braille blank U+2800 or a lone combining mark are not a name, a purpose or a reason. Any
+//!   letter, digit, CJK character, punctuation or symbol is visible (a comparator `≥` is a whole
+//!   value); a combining mark is visible only on a character it combines with.
 
 /// Why a text was refused; the message names no field (the caller does).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,6 +38,21 @@ pub fn is_invisible(c: char) -> bool {
             | '\u{2800}' | '\u{FEFF}' | '\u{FFA0}')
 }
 
+/// Combining marks (diacritics and enclosing marks) of the blocks made for them: drawn on the
+/// character before them, nothing on their own.
+fn is_combining_mark(c: char) -> bool {
+    matches!(c,
+        '\u{0300}'..='\u{036F}' | '\u{0483}'..='\u{0489}' | '\u{1AB0}'..='\u{1AFF}'
+        | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}' | '\u{3099}' | '\u{309A}'
+        | '\u{FE20}'..='\u{FE2F}')
+}
+
+/// A character that shows on its own: anything but white space, a format character or a
+/// combining mark.
+fn is_visible(c: char) -> bool {
+    !is_invisible(c) && !is_combining_mark(c)
+}
+
 fn is_forbidden(c: char) -> bool {
     c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')
 }
@@ -48,7 +64,7 @@ pub fn clean(text: &str) -> Result<&str, TextProblem> {
         return Err(TextProblem::ControlCharacter);
     }
     let trimmed = text.trim_matches(is_invisible);
-    if !text.is_empty() && !trimmed.chars().any(char::is_alphanumeric) {
+    if !text.is_empty() && !trimmed.chars().any(is_visible) {
         return Err(TextProblem::Invisible);
     }
     Ok(trimmed)
@@ -72,12 +88,14 @@ mod tests {
         assert_eq!(clean("张三\n李四"), Err(TextProblem::ControlCharacter));
         assert_eq!(clean("a\tb"), Err(TextProblem::ControlCharacter));
         assert_eq!(clean("a\u{2028}b"), Err(TextProblem::ControlCharacter));
-        // Visible means a letter, a digit or a CJK character.
+        // A blank or a lone combining mark shows nothing; punctuation and symbols show.
         assert_eq!(clean("\u{2800}"), Err(TextProblem::Invisible));
         assert_eq!(clean("\u{2800}张三\u{2800}"), Ok("张三"));
         assert_eq!(clean("\u{0301}"), Err(TextProblem::Invisible));
         assert_eq!(clean(" \u{0301}\u{0308} "), Err(TextProblem::Invisible));
-        assert_eq!(clean("——"), Err(TextProblem::Invisible));
+        assert_eq!(clean("——"), Ok("——"));
+        assert_eq!(clean("≥"), Ok("≥"));
+        assert_eq!(clean("e\u{0301}"), Ok("e\u{0301}"));
         assert_eq!(clean("é"), Ok("é"));
         assert_eq!(clean("〇"), Ok("〇"));
         assert_eq!(clean("7"), Ok("7"));
@@ -92,7 +110,7 @@ mod tests {
                 prop_assert!(!kept.starts_with(is_invisible) && !kept.ends_with(is_invisible));
                 prop_assert_eq!(clean(kept), Ok(kept));
                 prop_assert!(text.contains(kept));
-                prop_assert!(kept.is_empty() || kept.chars().any(char::is_alphanumeric));
+                prop_assert!(kept.is_empty() || kept.chars().any(is_visible));
             }
         }
 

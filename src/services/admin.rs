@@ -121,7 +121,7 @@ pub fn lines(
     permissions::check(actor, UseCase::CreateLine)?;
     let year = match year {
         Some(y) => y,
-        None => chrono::Datelike::year(&super::clock::today(&mut *conn(pool)?, actor.org_id)?),
+        None => super::pages::budget_year(pool, actor)?,
     };
     Ok((year, super::budget::list(pool, actor, year)?))
 }

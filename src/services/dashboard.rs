@@ -57,7 +57,8 @@ pub struct LinePage {
 }
 
 /// A line's page: `size` entries newest first (older than entry `before` when given), and the
-/// forecast as of `as_of` (the organisation's today when absent, as the API).
+/// forecast as of `as_of` (when absent, the organisation's today clamped into the line's fiscal
+/// year: web.md "Years and dates", so 2021's line read in 2026 is forecast as of 2021-12-31).
 pub fn line_page(
     pool: &Pool,
     actor: &Actor,
@@ -94,6 +95,15 @@ pub fn line_page(
         .into_iter()
         .collect();
     let zone = super::clock::zone(&mut c, actor.org_id)?;
+    let as_of = match as_of {
+        Some(d) => d,
+        None => {
+            let today = super::clock::today(&mut c, actor.org_id)?;
+            let first = chrono::NaiveDate::from_ymd_opt(row.year, 1, 1).unwrap_or(today);
+            let last = chrono::NaiveDate::from_ymd_opt(row.year, 12, 31).unwrap_or(today);
+            today.clamp(first, last)
+        }
+    };
     drop(c);
     let entries = found
         .into_iter()
@@ -128,7 +138,7 @@ pub fn line_page(
     let forecast = if rosters.is_empty() && events.is_empty() {
         None
     } else {
-        Some(duty::forecast_with_segments(pool, actor, id, as_of)?)
+        Some(duty::forecast_with_segments(pool, actor, id, Some(as_of))?)
     };
     Ok(LinePage {
         line: detail.line,

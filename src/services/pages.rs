@@ -8,10 +8,11 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 
 use crate::auth::Actor;
-use crate::db::{budget as lines, pages as rows};
+use crate::db::{budget as lines, pages as rows, travel_requests as requests};
 use crate::db::{claims::ClaimRow, Pool};
 use crate::domain::budget::Balance;
 use crate::domain::status::ClaimStatus;
+use crate::domain::travel_request::{settle, Settlement};
 use crate::domain::waiting::{waiting, Waiting, DEFAULT_DEADLINE_DAYS};
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
@@ -23,6 +24,22 @@ use super::{claims, clock, conn};
 /// The organisation's today (R12: its local calendar day), for pages that show or default a date.
 pub fn today(pool: &Pool, actor: &Actor) -> AppResult<NaiveDate> {
     clock::today(&mut *conn(pool)?, actor.org_id)
+}
+
+/// The year a page with a year opens on (web.md "Years and dates"): this year if it has a budget,
+/// else the latest earlier year that has one, else the first later one; this year when there is
+/// no budget at all. A bureau working through 2021's books in 2026 lands on 2021.
+pub fn budget_year(pool: &Pool, actor: &Actor) -> AppResult<i32> {
+    let mut c = conn(pool)?;
+    let this_year = chrono::Datelike::year(&clock::today(&mut c, actor.org_id)?);
+    let years = lines::years(&mut c, actor.org_id)?;
+    Ok(open_on(this_year, &years))
+}
+
+/// See [`budget_year`]; `years` in order.
+fn open_on(this_year: i32, years: &[i32]) -> i32 {
+    let earlier = years.iter().rev().find(|y| **y <= this_year);
+    earlier.or(years.first()).copied().unwrap_or(this_year)
 }
 
 /// One claim in a list.
@@ -186,6 +203,10 @@ pub struct QueueItem {
     pub line_available: Money,
     /// Whether that amount covers the claim (an ancestor line may still refuse it).
     pub line_covers: bool,
+    /// Who submitted it: finance may not decide their own claim, so the page offers no button.
+    pub claimant_id: i64,
+    /// R16: how paying it settles the advance of the request it names, when one was paid.
+    pub settlement: Option<Settlement>,
 }
 
 /// Finance's queues: claims in `status` (`submitted` for 待审核, `approved` for 待支付), oldest
@@ -205,6 +226,10 @@ pub fn queue(
     let ids: Vec<i64> = found.iter().map(|r| r.claimant_id).collect();
     let names: HashMap<i64, String> = rows::user_names(&mut c, actor.org_id, &ids)?
         .into_iter()
+        .collect();
+    let advances: HashMap<i64, Money> = requests::with_advances(&mut c, actor.org_id)?
+        .into_iter()
+        .filter_map(|r| Some((r.id, Money::from_fen(r.advance_fen?))))
         .collect();
     drop(c);
     let lines = line_names(pool, actor.org_id)?;
@@ -229,6 +254,11 @@ pub fn queue(
                 claimant_name: names.get(&row.claimant_id).cloned().unwrap_or_default(),
                 line_covers: line_available >= claim.reimbursable,
                 line_available,
+                claimant_id: row.claimant_id,
+                settlement: row
+                    .travel_request_id
+                    .and_then(|r| advances.get(&r))
+                    .map(|advance| settle(claim.reimbursable, *advance)),
                 claim,
             }
         })
@@ -245,4 +275,18 @@ pub fn line_name_for(pool: &Pool, actor: &Actor, claim_id: i64, code: &str) -> A
         .ok_or(AppError::NotFound("budget line"))?;
     Ok(lines::find_by_code(&mut c, actor.org_id, line.year, code)?
         .map_or_else(|| code.to_string(), |l| l.name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::open_on;
+
+    #[test]
+    fn pages_open_on_the_latest_year_with_a_budget() {
+        assert_eq!(open_on(2026, &[2021]), 2021);
+        assert_eq!(open_on(2026, &[2021, 2026, 2027]), 2026);
+        assert_eq!(open_on(2026, &[2021, 2024]), 2024);
+        assert_eq!(open_on(2026, &[2027]), 2027);
+        assert_eq!(open_on(2026, &[]), 2026);
+    }
 }

@@ -15,6 +15,7 @@ use crate::domain::Money;
 use crate::error::{AppError, AppResult};
 use crate::wire::PolicyView;
 
+use super::permissions::{self, UseCase};
 use super::{answer, conn};
 
 /// A stored version: its row (id and number) and the policy it holds.
@@ -136,6 +137,7 @@ pub fn all(c: &mut DbConnection, org_id: i64) -> AppResult<Vec<Version>> {
 
 /// `GET /api/v1/policy?date=D`; without a date, the organisation's today (R12).
 pub fn get(pool: &Pool, actor: &Actor, date: Option<NaiveDate>) -> AppResult<PolicyView> {
+    permissions::check(actor, UseCase::ReadPolicy)?;
     let mut c = conn(pool)?;
     let date = match date {
         Some(d) => d,
@@ -198,7 +200,9 @@ pub fn insert(
 /// `POST /api/v1/policy`. Returns once no process quotes from the versions it replaced
 /// ([`Settling`]), also when the version was written but the commit failed; a replay of it
 /// under its Idempotency-Key waits the same way ([`super::idempotency`]).
-pub fn publish(pool: &Pool, actor: &Actor, policy: Policy) -> AppResult<PolicyView> {
+pub fn publish(pool: &Pool, actor: &Actor, policy: AppResult<Policy>) -> AppResult<PolicyView> {
+    permissions::check(actor, UseCase::PublishPolicy)?;
+    let policy = policy?;
     let mut written = None;
     let published = answer(pool, actor, 201, |c| {
         let (view, settling) = insert(c, actor.org_id, Some(actor.user_id), &policy)?;

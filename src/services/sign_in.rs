@@ -389,6 +389,16 @@ pub fn sign_out(pool: &Pool, id_hash: &str) -> AppResult<()> {
     Ok(())
 }
 
+/// The organisation the sign-in page names: the only one this service serves, or none when it
+/// serves several (the page must not guess).
+pub fn org_name(pool: &Pool) -> AppResult<String> {
+    let orgs = crate::db::orgs::all(&mut *conn(pool)?)?;
+    Ok(match orgs.as_slice() {
+        [only] => only.name.clone(),
+        _ => String::new(),
+    })
+}
+
 /// A message for the session's next page.
 pub fn flash(pool: &Pool, id_hash: &str, text: &str) -> AppResult<()> {
     rows::set_flash(&mut *conn(pool)?, id_hash, text)?;

@@ -7,7 +7,6 @@ use std::collections::HashMap;
 use actix_web::http::StatusCode;
 use actix_web::web;
 use askama::Template;
-use chrono::Datelike;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -142,7 +141,7 @@ pub async fn page(
         let year = match (asked_year, &partial) {
             (Some(y), _) => y,
             (None, Some(p)) => p.year,
-            (None, None) => pages::today(&pool, &actor)?.year(),
+            (None, None) => pages::budget_year(&pool, &actor)?,
         };
         let lines = budget::list(&pool, &actor, year)?;
         let names = names(&lines);

@@ -6,7 +6,6 @@
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
 use askama::Template;
-use chrono::Datelike;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -29,7 +28,7 @@ use super::{html, run, see_other, Nav, PageError, PageResult};
 /// Ledger entries per page on a line's page.
 const ENTRIES_PER_PAGE: i64 = 50;
 
-/// The year asked for, or the organisation's current one.
+/// The year asked for, or the latest year that has a budget.
 async fn year_of(
     pool: &web::Data<Pool>,
     user: &SignedIn,
@@ -43,7 +42,7 @@ async fn year_of(
         ))),
         None => {
             let (p, actor) = (pool.clone(), user.actor());
-            Ok(run(move || pages::today(&p, &actor)).await?.year())
+            run(move || pages::budget_year(&p, &actor)).await
         }
     }
 }

@@ -19,6 +19,7 @@ use super::format::{self, yuan};
 use super::forms::ClaimForm;
 use super::session::{flash, SignedIn};
 use super::{html, run, see_other, Nav, PageError, PageResult};
+use crate::domain::Money;
 
 /// Claims per page of 我的报销.
 const PAGE_SIZE: i64 = 20;
@@ -135,6 +136,11 @@ pub struct Quote {
     pub policy_version: i32,
     pub items: Vec<QuoteItem>,
     pub stays: Vec<QuoteStay>,
+    /// 住宿费 as reimbursed: the stays' allowed amounts.
+    pub lodging: String,
+    /// The 报销单's rows: allowances grouped by rate with their day counts, one row per stay
+    /// and per ticket, so any trip of up to 31 days fits one A4 page.
+    pub print_rows: Vec<PrintRow>,
     pub meals: String,
     pub deductions: String,
     pub transport: String,
@@ -165,6 +171,79 @@ fn rule_text(item: &ItemView) -> String {
         }
         _ => text,
     }
+}
+
+/// One row of the printed 报销单's 明细.
+#[derive(Clone, Debug)]
+pub struct PrintRow {
+    pub item: &'static str,
+    pub basis: String,
+    pub amount: String,
+}
+
+/// The 报销单's 明细 (web.md "Claims through their life"): a row per stay (city, nights, the
+/// nightly limit), the per-day allowances and host-meal deductions grouped by amount with their
+/// day counts (伙食补助费 3 天 × ¥100.00), a row per ticket; plain Chinese, no rule codes.
+fn print_rows(b: &BreakdownView, cities: &HashMap<String, String>) -> Vec<PrintRow> {
+    let mut rows: Vec<PrintRow> = b
+        .stays
+        .iter()
+        .map(|s| PrintRow {
+            item: format::item("lodging"),
+            basis: format!(
+                "{} {} 晚，每晚限额 {}，发票 {}",
+                cities.get(&s.city).map_or(s.city.as_str(), String::as_str),
+                s.nights,
+                yuan(s.cap_per_night),
+                yuan(s.lodging_claimed)
+            ),
+            amount: yuan(s.lodging_allowed),
+        })
+        .collect();
+    // (item, amount of one day) → days, in the order first met.
+    let mut groups: Vec<(&str, Money, i64)> = Vec::new();
+    for l in &b.lines {
+        let item = l.item.as_ref();
+        if !matches!(
+            item,
+            "meal_allowance" | "meal_deduction" | "transport_allowance"
+        ) {
+            continue;
+        }
+        match groups
+            .iter_mut()
+            .find(|(i, amount, _)| *i == item && *amount == l.amount)
+        {
+            Some(group) => group.2 = group.2.saturating_add(1),
+            None => groups.push((item, l.amount, 1)),
+        }
+    }
+    for (item, each, days) in groups {
+        let total = each
+            .fen()
+            .checked_mul(days)
+            .map_or(Money::ZERO, Money::from_fen);
+        rows.push(PrintRow {
+            item: format::item(item),
+            basis: format!(
+                "{days} 天 × {}",
+                yuan(Money::from_fen(each.fen().saturating_abs()))
+            ),
+            amount: yuan(total),
+        });
+    }
+    for l in b.lines.iter().filter(|l| l.item == "ticket") {
+        let text = l.rule.to_string();
+        rows.push(PrintRow {
+            item: format::item("ticket"),
+            basis: format!(
+                "按票据实报：{}",
+                text.split_once(": ").map_or("", |(_, d)| d)
+            ),
+            amount: yuan(l.amount),
+        });
+    }
+    rows
 }
 
 /// The computed claim as the quote panel shows it; `cities` names the stays' city codes.
@@ -202,6 +281,13 @@ pub fn quote_of(b: &BreakdownView, cities: &HashMap<String, String>) -> Quote {
                 self_borne: yuan(s.self_borne),
             })
             .collect(),
+        lodging: yuan(
+            b.stays
+                .iter()
+                .try_fold(Money::ZERO, |sum, s| sum.checked_add(s.lodging_allowed))
+                .unwrap_or(Money::ZERO),
+        ),
+        print_rows: print_rows(b, cities),
         meals: yuan(b.meal_allowance),
         deductions: yuan(b.meal_deductions),
         transport: yuan(b.transport_allowance),
@@ -224,17 +310,34 @@ fn hint(text: &str) -> Quote {
     }
 }
 
+/// A form that cannot be quoted yet says why, in place of any earlier totals (web.md "Forms
+/// never lose work": the panel never shows stale numbers).
 fn refused(error: &AppError) -> Quote {
     Quote {
-        error: Some(format::refusal(error, None)),
+        error: Some(format!("无法试算：{}", format::refusal(error, None))),
         ..Quote::default()
     }
 }
 
 /// The quote of a form: the same service as `POST /api/v1/travel-claims/quote`.
 async fn quote_form(pool: &web::Data<Pool>, user: &SignedIn, form: &ClaimForm) -> Quote {
-    if form.too_early_to_quote() {
+    let (departure, back) = (
+        form.departure_date.trim().is_empty(),
+        form.return_date.trim().is_empty(),
+    );
+    if departure && back {
         return hint("填写出发日期和返回日期后，这里显示试算结果。");
+    }
+    if departure || back {
+        let missing = if departure {
+            "出发日期"
+        } else {
+            "返回日期"
+        };
+        return Quote {
+            error: Some(format!("无法试算：请填写{missing}")),
+            ..Quote::default()
+        };
     }
     let input = match form.to_body().and_then(TripInput::try_from) {
         Ok(input) => input,
@@ -328,6 +431,12 @@ async fn new_page(
 
 /// 新建差旅报销: the empty form.
 pub async fn new_form(pool: web::Data<Pool>, user: SignedIn) -> PageResult {
+    // A form posted after the session ended comes back filled in, once signed in again.
+    if let Some(pairs) = super::session::kept_form(&user) {
+        let form = ClaimForm::from_pairs(&pairs);
+        let quote = quote_form(&pool, &user, &form).await;
+        return new_page(&pool, &user, form, quote, None, StatusCode::OK).await;
+    }
     let quote = hint("填写出发日期和返回日期后，这里显示试算结果。");
     new_page(
         &pool,
@@ -355,11 +464,24 @@ pub async fn quote(
 /// The form's buttons: add or remove a row, 试算 (quote without scripts), or 提交报销.
 pub async fn submit(
     pool: web::Data<Pool>,
-    user: SignedIn,
-    form: web::Form<Vec<(String, String)>>,
+    user: Result<SignedIn, PageError>,
+    pairs: web::Form<Vec<(String, String)>>,
 ) -> PageResult {
-    let mut form = ClaimForm::from_pairs(&form);
-    user.check_csrf(&form.csrf)?;
+    // The session ended while the form was open: sign in again, keeping what was typed.
+    let user = match user {
+        Err(PageError::SignIn { .. }) => {
+            return super::session::sign_in_keeping(&pool, "/claims/new", &pairs).await
+        }
+        other => other?,
+    };
+    let mut form = ClaimForm::from_pairs(&pairs);
+    if user.check_csrf(&form.csrf).is_err() {
+        // A stale page (signed in again elsewhere since): show the form again, filled in.
+        let quote = quote_form(&pool, &user, &form).await;
+        let error = Some("这张表单已过期，没有提交。已为您保留填写内容，请检查后再提交。".into());
+        // Refused as any form without its token is (403, nothing changed), the work kept.
+        return new_page(&pool, &user, form, quote, error, StatusCode::FORBIDDEN).await;
+    }
     if form.edit_rows() || form.action == "quote" {
         let quote = quote_form(&pool, &user, &form).await;
         return new_page(&pool, &user, form, quote, None, StatusCode::OK).await;
@@ -509,6 +631,10 @@ struct ClaimShowPage {
     can_decide: bool,
     can_pay: bool,
     can_record_return: bool,
+    /// The signed-in clerk submitted it: no deciding button is offered.
+    own_claim: bool,
+    /// What 登记支付 moves: the reimbursable less any advance (R16).
+    pay_amount: String,
     today: String,
 }
 
@@ -524,13 +650,24 @@ pub async fn show(pool: web::Data<Pool>, user: SignedIn, id: web::Path<i64>) -> 
     .await?;
     let may = |use_case| permissions::allows(&user.actor, use_case);
     let status = page.claim.status;
+    let own = page.claim.claimant_id == user.actor.user_id;
+    let pay_amount = yuan(
+        page.claim
+            .settlement
+            .as_ref()
+            .map_or(page.claim.breakdown.reimbursable, |s| s.net_payable),
+    );
     html(
         StatusCode::OK,
         &ClaimShowPage {
             nav: Nav::new(&user, ""),
-            can_decide: may(UseCase::ApproveClaim) && status == ClaimStatus::Submitted,
-            can_pay: may(UseCase::PayClaim) && status == ClaimStatus::Approved,
+            can_decide: may(UseCase::ApproveClaim) && !own && status == ClaimStatus::Submitted,
+            can_pay: may(UseCase::PayClaim) && !own && status == ClaimStatus::Approved,
             can_record_return: may(UseCase::RecordAdvanceReturned) && status == ClaimStatus::Paid,
+            own_claim: own
+                && may(UseCase::ApproveClaim)
+                && matches!(status, ClaimStatus::Submitted | ClaimStatus::Approved),
+            pay_amount,
             today: format::date(today),
             claim: detail(&page),
         },

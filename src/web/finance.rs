@@ -30,9 +30,21 @@ pub struct QueueLine {
     pub overdue: bool,
     pub available: String,
     pub covers: bool,
+    /// The signed-in clerk submitted it: no deciding button is offered (R11 refuses it anyway).
+    pub own: bool,
+    /// What 登记支付 moves: the reimbursable less any advance (R16).
+    pub pay: String,
+    pub settlement: Option<Netting>,
 }
 
-fn queue_line(item: &pages::QueueItem) -> QueueLine {
+/// R16 on the pay queue: 可报销, 借款冲抵, and 应付 or 应退.
+#[derive(Clone, Debug)]
+pub struct Netting {
+    pub advance: String,
+    pub to_return: Option<String>,
+}
+
+fn queue_line(item: &pages::QueueItem, user_id: i64) -> QueueLine {
     let w = item.waiting;
     let waited = if w.overdue() {
         format!("已等 {} 天，超过 {} 天期限", w.days, item.deadline_days)
@@ -48,6 +60,15 @@ fn queue_line(item: &pages::QueueItem) -> QueueLine {
         overdue: w.overdue(),
         available: yuan(item.line_available),
         covers: item.line_covers,
+        own: item.claimant_id == user_id,
+        pay: yuan(
+            item.settlement
+                .map_or(item.claim.reimbursable, |s| s.net_payable),
+        ),
+        settlement: item.settlement.map(|s| Netting {
+            advance: yuan(s.advance),
+            to_return: (!s.to_return.is_zero()).then(|| yuan(s.to_return)),
+        }),
     }
 }
 
@@ -63,6 +84,7 @@ struct QueuePage {
 /// 待审核 (oldest first, with the R12 deadline) and 待支付.
 pub async fn queue(pool: web::Data<Pool>, user: SignedIn) -> PageResult {
     let actor = user.actor();
+    let me = actor.user_id;
     let (waiting, to_pay, today) = run(move || {
         Ok((
             pages::queue(&pool, &actor, ClaimStatus::Submitted, QUEUE_SIZE)?,
@@ -75,8 +97,8 @@ pub async fn queue(pool: web::Data<Pool>, user: SignedIn) -> PageResult {
         StatusCode::OK,
         &QueuePage {
             nav: Nav::new(&user, "/finance"),
-            waiting: waiting.iter().map(queue_line).collect(),
-            to_pay: to_pay.iter().map(queue_line).collect(),
+            waiting: waiting.iter().map(|q| queue_line(q, me)).collect(),
+            to_pay: to_pay.iter().map(|q| queue_line(q, me)).collect(),
             today: format::date(today),
         },
     )
@@ -184,12 +206,32 @@ pub async fn pay(
     let (actor, p) = (user.actor(), pool.clone());
     let result = run(move || claims::pay(&p, &actor, id, paid_on, **margin))
         .await
-        .map(|c| {
-            format!(
-                "报销单 {id} 已支付 {}（支付日期 {}）。",
-                yuan(c.breakdown.reimbursable),
-                c.paid_on.map(format::date).unwrap_or_default()
-            )
-        });
+        .map(|c| paid_message(&c));
     decided(&pool, &user, id, result, back_to(&form, id)).await
+}
+
+/// The confirmation after 登记支付: the amount that actually moved, and how an advance was netted
+/// (web.md "Money shown as it will move").
+fn paid_message(c: &crate::wire::ClaimView) -> String {
+    let (id, reimbursable) = (c.id, c.breakdown.reimbursable);
+    let on = c.paid_on.map(format::date).unwrap_or_default();
+    match &c.settlement {
+        Some(s) if !s.advance.is_zero() => {
+            let back = if s.to_return.is_zero() {
+                String::new()
+            } else {
+                format!("，应退 {} 待退回", yuan(s.to_return))
+            };
+            format!(
+                "报销单 {id} 已支付，实付 {}（报销 {}，冲抵借款 {}{back}；支付日期 {on}）。",
+                yuan(s.net_payable),
+                yuan(reimbursable),
+                yuan(s.advance),
+            )
+        }
+        _ => format!(
+            "报销单 {id} 已支付，实付 {}（支付日期 {on}）。",
+            yuan(reimbursable)
+        ),
+    }
 }

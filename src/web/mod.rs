@@ -102,6 +102,10 @@ impl Nav {
             add("/adjustments", "预算调整");
         }
         let (flash, flash_ok) = match user.flash.as_deref() {
+            Some(text) if text.starts_with("kept:") => (
+                Some("登录已过期，已为您保留填写内容。请检查后再提交。".to_string()),
+                true,
+            ),
             Some(text) => match text.strip_prefix("ok:") {
                 Some(rest) => (Some(rest.to_string()), true),
                 None => (Some(text.trim_start_matches("err:").to_string()), false),
@@ -183,13 +187,18 @@ impl ResponseError for PageError {
     fn error_response(&self) -> HttpResponse {
         let (title, message) = match self {
             PageError::SignIn { next, htmx } => {
-                let target = format!("/login?next={}", encode(next));
                 if *htmx {
+                    // A live panel (the quote) of a form left open: say so in the panel and stay
+                    // on the form, whose typed work the sign-in keeps when it is submitted.
                     return HttpResponse::Ok()
-                        .insert_header(("HX-Redirect", target))
-                        .finish();
+                        .content_type("text/html; charset=utf-8")
+                        .body(concat!(
+                            r#"<p class="flash err" role="alert" id="session-ended">"#,
+                            "登录已过期，暂时无法试算。提交时会请您重新登录，填写的内容会保留。",
+                            "</p>"
+                        ));
                 }
-                return see_other(&target);
+                return see_other(&format!("/login?next={}", encode(next)));
             }
             PageError::ChangePassword => return see_other("/password"),
             PageError::Csrf => (

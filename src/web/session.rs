@@ -165,6 +165,7 @@ pub async fn home(user: SignedIn) -> PageResult {
         StatusCode::OK,
         &HomePage {
             nav: Nav::new(&user, "/"),
+            admin: user.actor.has(Role::Admin),
         },
     )
 }
@@ -173,6 +174,7 @@ pub async fn home(user: SignedIn) -> PageResult {
 #[template(path = "home.html")]
 struct HomePage {
     nav: Nav,
+    admin: bool,
 }
 
 #[derive(Template)]
@@ -181,6 +183,64 @@ struct LoginPage {
     next: String,
     login: String,
     error: Option<String>,
+    /// The organisation the sign-in is for, named on the page.
+    org: String,
+    /// A form posted after its session ended, carried through the sign-in (web.md "Forms never
+    /// lose work"): the typed fields as JSON pairs, without the stale CSRF token.
+    kept: String,
+}
+
+/// Forms whose typed work survives a session that ended while they were open: each is posted to
+/// the same path that shows it.
+const KEEPS_WORK: [&str; 2] = ["/claims/new", "/travel-requests"];
+/// The flash of a new session that carries a kept form to its page.
+const KEPT: &str = "kept:";
+
+/// A form of [`KEEPS_WORK`] posted without a live session: the sign-in page, carrying what was
+/// typed, so that signing in shows the form again filled in.
+pub async fn sign_in_keeping(
+    pool: &web::Data<Pool>,
+    path: &str,
+    pairs: &[(String, String)],
+) -> PageResult {
+    if !KEEPS_WORK.contains(&path) {
+        return Err(PageError::SignIn {
+            next: "/".into(),
+            htmx: false,
+        });
+    }
+    let typed: Vec<&(String, String)> = pairs
+        .iter()
+        .filter(|(k, _)| k != "csrf" && k != "action")
+        .collect();
+    let kept = serde_json::to_string(&typed)
+        .map_err(|e| PageError::Failed(crate::error::AppError::Internal(e.to_string())))?;
+    html(
+        StatusCode::OK,
+        &LoginPage {
+            next: path.to_string(),
+            login: String::new(),
+            error: Some(
+                "登录已过期，请重新登录。您填写的内容已保留，登录后会回到这张表单。".into(),
+            ),
+            org: org_name(pool).await,
+            kept,
+        },
+    )
+}
+
+/// The form a session's first page should show again, if the sign-in carried one.
+pub fn kept_form(user: &SignedIn) -> Option<Vec<(String, String)>> {
+    let json = user.flash.as_deref()?.strip_prefix(KEPT)?;
+    serde_json::from_str(json).ok()
+}
+
+/// The organisation's name for the sign-in page (empty if it cannot be read).
+async fn org_name(pool: &web::Data<Pool>) -> String {
+    let pool = pool.clone();
+    run(move || sign_in::org_name(&pool))
+        .await
+        .unwrap_or_default()
 }
 
 #[derive(Deserialize)]
@@ -266,13 +326,15 @@ fn sent_from_this_site(req: &HttpRequest) -> bool {
     )
 }
 
-pub async fn login_form(query: web::Query<NextQuery>) -> PageResult {
+pub async fn login_form(pool: web::Data<Pool>, query: web::Query<NextQuery>) -> PageResult {
     html(
         StatusCode::OK,
         &LoginPage {
             next: safe_next(query.next.as_deref()),
             login: String::new(),
             error: None,
+            org: org_name(&pool).await,
+            kept: String::new(),
         },
     )
 }
@@ -285,6 +347,8 @@ pub struct LoginForm {
     password: String,
     #[serde(default)]
     next: String,
+    #[serde(default)]
+    kept: String,
 }
 
 pub async fn login(
@@ -294,6 +358,7 @@ pub async fn login(
 ) -> PageResult {
     let form = form.into_inner();
     let next = safe_next(Some(&form.next));
+    let org = org_name(&pool).await;
     let page = |status: StatusCode, error: &str| {
         html(
             status,
@@ -301,6 +366,8 @@ pub async fn login(
                 next: next.clone(),
                 login: form.login.clone(),
                 error: Some(error.to_string()),
+                org: org.clone(),
+                kept: form.kept.clone(),
             },
         )
     };
@@ -312,7 +379,8 @@ pub async fn login(
     }
     let address = crate::routes::extract::client_address(&req);
     let (login, password) = (form.login.clone(), form.password.clone());
-    let answer = match run(move || sign_in::sign_in(&pool, &login, &password, &address)).await {
+    let p = pool.clone();
+    let answer = match run(move || sign_in::sign_in(&p, &login, &password, &address)).await {
         Ok(answer) => answer,
         Err(PageError::Failed(busy @ AppError::SignInBusy)) => {
             let retry_after = busy.retry_after().unwrap_or("5");
@@ -335,6 +403,13 @@ pub async fn login(
     let error = match answer {
         SignIn::Started { session_id } => {
             let config = config_of(&req);
+            let keeps = KEEPS_WORK.contains(&next.as_str())
+                && serde_json::from_str::<Vec<(String, String)>>(&form.kept).is_ok();
+            if keeps {
+                let (p, text) = (pool.clone(), format!("{KEPT}{}", form.kept));
+                let id_hash = crate::auth::token_hash(&session_id);
+                run(move || sign_in::flash(&p, &id_hash, &text)).await?;
+            }
             return Ok(HttpResponse::SeeOther()
                 .insert_header((actix_web::http::header::LOCATION, next))
                 .cookie(session_cookie(session_id, config))

@@ -213,8 +213,9 @@ struct SubsidyPage {
 /// `/subsidy`: recipients, batches and the forms to add, end and make.
 pub async fn index(pool: web::Data<Pool>, user: SignedIn) -> PageResult {
     let actor = user.actor();
-    let (recipients, batches, today, lines) = run(move || {
+    let (recipients, batches, today, lines, budget_year) = run(move || {
         let today = pages::today(&pool, &actor)?;
+        let budget_year = pages::budget_year(&pool, &actor)?;
         let year = chrono::Datelike::year(&today);
         // This year's lines, and back to the latest year that has the subsidy line (a batch
         // may pay an earlier year's months).
@@ -238,14 +239,17 @@ pub async fn index(pool: web::Data<Pool>, user: SignedIn) -> PageResult {
             )?,
             today,
             lines,
+            budget_year,
         ))
     })
     .await?;
-    let year = chrono::Datelike::year(&today);
-    let half = if chrono::Datelike::month(&today) <= 6 {
-        1
-    } else {
+    // The batch form opens on the latest year with a budget (web.md "Years and dates"); in the
+    // current year, on the half-year under way.
+    let year = budget_year;
+    let half = if year == chrono::Datelike::year(&today) && chrono::Datelike::month(&today) > 6 {
         2
+    } else {
+        1
     };
     let lines = lines
         .iter()

@@ -48,6 +48,15 @@ pub struct RequestForm {
     advance_requested: String,
 }
 
+/// The request form from its posted fields (the last of a repeated name wins, as a form's would).
+fn request_form(pairs: &[(String, String)]) -> Option<RequestForm> {
+    let fields: serde_json::Map<String, serde_json::Value> = pairs
+        .iter()
+        .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+        .collect();
+    serde_json::from_value(serde_json::Value::Object(fields)).ok()
+}
+
 impl RequestForm {
     /// The API's body, parsed by the same rules as a JSON request.
     fn to_body(&self) -> Result<RequestBody, AppError> {
@@ -115,7 +124,7 @@ async fn estimate_of(pool: &web::Data<Pool>, user: &SignedIn, form: &RequestForm
             ..EstimateShown::default()
         },
         Err(PageError::Failed(e)) => EstimateShown {
-            error: Some(format::refusal(&e, None)),
+            error: Some(format!("无法估算：{}", format::refusal(&e, None))),
             ..EstimateShown::default()
         },
         Err(_) => EstimateShown {
@@ -237,10 +246,12 @@ async fn requests_page(
 
 /// 出差申请: the form and the claimant's requests.
 pub async fn requests(pool: web::Data<Pool>, user: SignedIn) -> PageResult {
-    let form = RequestForm {
+    // A request posted after the session ended comes back filled in, once signed in again.
+    let kept = super::session::kept_form(&user).and_then(|pairs| request_form(&pairs));
+    let form = kept.unwrap_or_else(|| RequestForm {
         travellers: "1".into(),
         ..RequestForm::default()
-    };
+    });
     let estimate = estimate_of(&pool, &user, &form).await;
     requests_page(&pool, &user, form, estimate, None, StatusCode::OK).await
 }
@@ -259,12 +270,22 @@ pub async fn estimate(
 /// 估算 (without scripts) or 提交申请.
 pub async fn create(
     pool: web::Data<Pool>,
-    user: SignedIn,
-    form: web::Form<RequestForm>,
+    user: Result<SignedIn, PageError>,
+    pairs: web::Form<Vec<(String, String)>>,
 ) -> PageResult {
-    let form = form.into_inner();
-    user.check_csrf(&form.csrf)?;
+    // The session ended while the form was open: sign in again, keeping what was typed.
+    let user = match user {
+        Err(PageError::SignIn { .. }) => {
+            return super::session::sign_in_keeping(&pool, "/travel-requests", &pairs).await
+        }
+        other => other?,
+    };
+    let form = request_form(&pairs).unwrap_or_default();
     let estimate = estimate_of(&pool, &user, &form).await;
+    if user.check_csrf(&form.csrf).is_err() {
+        let error = Some("这张表单已过期，没有提交。已为您保留填写内容，请检查后再提交。".into());
+        return requests_page(&pool, &user, form, estimate, error, StatusCode::FORBIDDEN).await;
+    }
     if form.action == "estimate" {
         return requests_page(&pool, &user, form, estimate, None, StatusCode::OK).await;
     }

@@ -366,7 +366,7 @@ async fn a_claim_from_the_keyboard_to_paid_in_a_real_browser() {
         .send_keys(&format!("2021-05-20{}", char::from(Key::Enter)))
         .await
         .unwrap();
-    wait_for_text(&c, "已支付 ¥1,231.00").await;
+    wait_for_text(&c, "已支付，实付 ¥1,231.00").await;
     c.goto(&format!("{base}/claims/{id}")).await.unwrap();
     shoot(&c, "09-claim-paid-finance").await;
     sign_out(&c).await;

@@ -172,7 +172,11 @@ async fn a_trip_from_request_to_advance_returned_in_a_real_browser() {
         &format!("2021-05-20{}", char::from(Key::Enter)),
     )
     .await;
-    wait_for_text(&c, "已支付 ¥2,500.00").await;
+    wait_for_text(
+        &c,
+        "已支付，实付 ¥0.00（报销 ¥2,500.00，冲抵借款 ¥3,000.00，应退 ¥500.00 待退回",
+    )
+    .await;
     c.goto(&format!("{base}/claims/{claim}")).await.unwrap();
     wait_for_text(&c, "借款结算").await;
     assert_eq!(text_of(&c, "#settlement-advance").await, "¥3,000.00");
