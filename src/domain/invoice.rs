@@ -5,7 +5,7 @@
 //! for older invoices, `invoice_code` (10 or 12 digits). An invoice is the pair (code, number);
 //! within an organisation it belongs to at most one live claim, which the database enforces.
 
-use super::FieldError;
+use super::{FieldError, FieldProblem};
 
 /// One invoice named on a claim: `code` is empty for an all-electronic invoice.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -38,21 +38,21 @@ pub fn collect<'a>(
             if code.is_some() {
                 errors.push(FieldError::new(
                     format!("{path}.invoice_no"),
-                    "an invoice code goes with its invoice number",
+                    FieldProblem::CodeWithoutNumber,
                 ));
             }
             continue;
         };
         let field = format!("{path}.invoice_no");
         if !(digits(number) && (8..=20).contains(&number.len())) {
-            errors.push(FieldError::new(&field, "8 to 20 digits"));
+            errors.push(FieldError::new(&field, FieldProblem::InvoiceNumber));
             continue;
         }
         if let Some(code) = code {
             if !(digits(code) && (code.len() == 10 || code.len() == 12)) {
                 errors.push(FieldError::new(
                     format!("{path}.invoice_code"),
-                    "10 or 12 digits",
+                    FieldProblem::InvoiceCode,
                 ));
                 continue;
             }
@@ -68,7 +68,9 @@ pub fn collect<'a>(
         {
             errors.push(FieldError::new(
                 &invoice.field,
-                format!("the same invoice as {}", first.field),
+                FieldProblem::SameInvoiceAs {
+                    field: first.field.clone(),
+                },
             ));
             continue;
         }

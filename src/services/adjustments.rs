@@ -53,8 +53,14 @@ fn find(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<AdjustmentRow> 
 }
 
 fn line(c: &mut DbConnection, org_id: i64, id: i64, field: &str) -> AppResult<LineRow> {
-    lines::find(c, org_id, id)?
-        .ok_or_else(|| AppError::field(field, format!("no budget line {id}")))
+    lines::find(c, org_id, id)?.ok_or_else(|| {
+        AppError::field(
+            field,
+            crate::domain::FieldProblem::Unknown {
+                english: format!("no budget line {id}"),
+            },
+        )
+    })
 }
 
 /// `POST /api/v1/budget-adjustments` (budget_holder, admin): records the request; no balance
@@ -67,7 +73,7 @@ pub fn request(pool: &Pool, actor: &Actor, req: Request) -> AppResult<Adjustment
             (AdjustmentKind::Transfer, None) => {
                 return Err(AppError::field(
                     "from_line_id",
-                    "a transfer names the line it moves money from",
+                    crate::domain::FieldProblem::TransferNeedsSource,
                 ))
             }
             (AdjustmentKind::Transfer, Some(from)) => {
@@ -75,13 +81,13 @@ pub fn request(pool: &Pool, actor: &Actor, req: Request) -> AppResult<Adjustment
                 if from.id == to.id {
                     return Err(AppError::field(
                         "from_line_id",
-                        "a transfer moves money between two different lines",
+                        crate::domain::FieldProblem::TransferSameLine,
                     ));
                 }
                 if from.year != to.year {
                     return Err(AppError::field(
                         "from_line_id",
-                        "a transfer moves money within one year",
+                        crate::domain::FieldProblem::TransferAcrossYears,
                     ));
                 }
                 Some(from.id)
@@ -89,7 +95,7 @@ pub fn request(pool: &Pool, actor: &Actor, req: Request) -> AppResult<Adjustment
             (_, Some(_)) => {
                 return Err(AppError::field(
                     "from_line_id",
-                    "only a transfer takes money from another line",
+                    crate::domain::FieldProblem::SourceWithoutTransfer,
                 ))
             }
             (_, None) => None,

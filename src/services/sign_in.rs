@@ -83,7 +83,7 @@ pub fn check_login(login: &str) -> AppResult<()> {
     } else {
         Err(AppError::field(
             "login",
-            "1 to 64 characters: letters, digits, '.', '_' or '-'",
+            crate::domain::FieldProblem::LoginFormat,
         ))
     }
 }
@@ -93,7 +93,10 @@ pub fn check_password(password: &str) -> AppResult<()> {
     if (8..=128).contains(&password.chars().count()) {
         Ok(())
     } else {
-        Err(AppError::field("password", "8 to 128 characters"))
+        Err(AppError::field(
+            "password",
+            crate::domain::FieldProblem::PasswordLength,
+        ))
     }
 }
 
@@ -129,7 +132,10 @@ pub fn add_login(
     let mut c = conn(pool)?;
     write_tx(&mut c, |c| {
         if rows::find_login(c, &login)?.is_some() {
-            return Err(AppError::field("login", "this login is taken"));
+            return Err(AppError::field(
+                "login",
+                crate::domain::FieldProblem::LoginTaken,
+            ));
         }
         rows::insert_login(
             c,
@@ -153,7 +159,10 @@ pub fn check_new_login(pool: &Pool, login: &str, password: &str) -> AppResult<()
     check_login(&login)?;
     check_password(password)?;
     if rows::find_login(&mut *conn(pool)?, &login)?.is_some() {
-        return Err(AppError::field("login", "this login is taken"));
+        return Err(AppError::field(
+            "login",
+            crate::domain::FieldProblem::LoginTaken,
+        ));
     }
     Ok(())
 }
@@ -184,13 +193,16 @@ pub fn change_password(pool: &Pool, actor: &Actor, current: &str, new: &str) -> 
     let row = rows::login_of(&mut *conn(pool)?, actor.org_id, actor.user_id)?
         .ok_or(AppError::NotFound("login"))?;
     if !verify(&row.password_hash, current) {
-        return Err(AppError::field("current", "the current password is wrong"));
+        return Err(AppError::field(
+            "current",
+            crate::domain::FieldProblem::WrongPassword,
+        ));
     }
     check_password(new)?;
     if new == current {
         return Err(AppError::field(
             "password",
-            "choose a password different from the current one",
+            crate::domain::FieldProblem::SamePassword,
         ));
     }
     let hash = hash_password(new)?;

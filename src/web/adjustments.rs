@@ -246,7 +246,7 @@ fn refusal(e: &AppError) -> String {
                 format::status(from)
             )
         }
-        other => format::refusal(other, None),
+        other => format::refusal(other),
     }
 }
 
@@ -314,10 +314,13 @@ pub async fn request(
             }
             Err(e) => Err(PageError::Failed(e)),
         },
-        Err(_) => Err(PageError::Failed(AppError::field(
+        Err(_) if id(&form.line_id).is_none() => Err(PageError::Failed(AppError::field(
             "line_id",
-            "请选择预算科目，并填写金额和理由",
+            crate::domain::FieldProblem::Required {
+                english: "choose a budget line",
+            },
         ))),
+        Err(e) => Err(PageError::Failed(e)),
     };
     done(
         &pool,

@@ -13,7 +13,7 @@ use serde_json::json;
 use crate::auth::Role;
 use crate::db::Pool;
 use crate::domain::performance::execution_rate;
-use crate::domain::Money;
+use crate::domain::{FieldProblem, Money};
 use crate::error::AppError;
 use crate::export;
 use crate::routes::extract::parse_json;
@@ -41,7 +41,11 @@ async fn year_of(
         Some(y) if (2000..=2100).contains(&y) => Ok(y),
         Some(_) => Err(PageError::Failed(AppError::field(
             "year",
-            "年度应在 2000 到 2100 之间",
+            FieldProblem::OutOfRange {
+                min: 2000,
+                max: 2100,
+                english: "a year from 2000 to 2100",
+            },
         ))),
         None => {
             let (p, actor) = (pool.clone(), user.actor());
@@ -263,8 +267,8 @@ pub async fn line(
         .filter(|s| !s.is_empty())
     {
         Some(text) => Some(
-            chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                .map_err(|_| AppError::field("as_of", "请按 2021-05-20 的格式填写日期"))?,
+            crate::wire::iso::parse(text)
+                .ok_or_else(|| AppError::field("as_of", crate::wire::iso::problem(text)))?,
         ),
         None => None,
     };
@@ -395,7 +399,7 @@ async fn back_to_line(
 ) -> PageResult {
     let message = match result {
         Ok(done) => format!("ok:{done}"),
-        Err(PageError::Failed(e)) => format!("err:{}", format::refusal(&e, None)),
+        Err(PageError::Failed(e)) => format!("err:{}", format::refusal(&e)),
         Err(other) => return Err(other),
     };
     flash(pool, user, message).await?;
@@ -475,7 +479,14 @@ pub async fn add_event(
             .to_string()
             .as_bytes(),
         ),
-        Err(_) => Err(AppError::field("extra_staff", "请填写 1 到 1000 的人数")),
+        Err(_) => Err(AppError::field(
+            "extra_staff",
+            FieldProblem::OutOfRange {
+                min: 1,
+                max: 1000,
+                english: "a number from 1 to 1000",
+            },
+        )),
     }
     .and_then(duty::NewDutyEvent::try_from);
     let result = match body {

@@ -226,7 +226,7 @@ fn hint(text: &str) -> Quote {
 
 fn refused(error: &AppError) -> Quote {
     Quote {
-        error: Some(format::refusal(error, None)),
+        error: Some(format::refusal(error)),
         ..Quote::default()
     }
 }
@@ -369,7 +369,12 @@ pub async fn submit(
     // The API's own order: the line, the trip, then the invoices (R15).
     let parsed = form.to_body().and_then(|body| {
         if body.budget_line_id.is_none() {
-            return Err(AppError::field("budget_line_id", "请选择预算科目"));
+            return Err(AppError::field(
+                "budget_line_id",
+                crate::domain::FieldProblem::Required {
+                    english: "choose a budget line",
+                },
+            ));
         }
         // What the claimant sent is the form, as the body it makes.
         let sent = serde_json::to_string(&body).map_err(|e| AppError::Internal(e.to_string()))?;
@@ -411,7 +416,7 @@ pub async fn submit(
             };
             form.place(&e, holder_visible);
             let quote = quote_form(&pool, &user, &form).await;
-            let error = Some(format!("未能提交：{}", format::refusal(&e, None)));
+            let error = Some(format!("未能提交：{}", format::refusal(&e)));
             new_page(
                 &pool,
                 &user,

@@ -116,7 +116,7 @@ async fn estimate_of(pool: &web::Data<Pool>, user: &SignedIn, form: &RequestForm
             ..EstimateShown::default()
         },
         Err(PageError::Failed(e)) => EstimateShown {
-            error: Some(format::refusal(&e, None)),
+            error: Some(format::refusal(&e)),
             ..EstimateShown::default()
         },
         Err(_) => EstimateShown {
@@ -294,7 +294,7 @@ pub async fn create(
             Ok(see_other("/travel-requests"))
         }
         Err(PageError::Failed(e)) => {
-            let message = format::refusal(&e, None);
+            let message = format::refusal(&e);
             requests_page(
                 &pool,
                 &user,
@@ -332,7 +332,7 @@ async fn done(
 ) -> PageResult {
     let message = match result {
         Ok(text) => format!("ok:{text}"),
-        Err(PageError::Failed(e)) => format!("err:{what}：{}", format::refusal(&e, None)),
+        Err(PageError::Failed(e)) => format!("err:{what}：{}", format::refusal(&e)),
         Err(other) => return Err(other),
     };
     flash(pool, user, message).await?;
@@ -563,10 +563,7 @@ pub async fn returned(
                 .await
                 .map(|_| format!("报销单 {id} 的应退借款已登记退还。"))
         }
-        Err(_) => Err(PageError::Failed(AppError::field(
-            "returned_on",
-            "请按 2021-05-20 的格式填写退还日期",
-        ))),
+        Err(e) => Err(PageError::Failed(e)),
     };
     done(
         &pool,
