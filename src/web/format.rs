@@ -361,14 +361,14 @@ pub fn problem(p: &FieldProblem) -> String {
             format!("借款不能超过预估费用 {}（R16）", yuan(*max))
         }
         P::PaidBeforeApproval { approved } => {
-            format!("支付日期不能早于批准日期 {}", date(*approved))
+            format!("不能早于批准日期 {}", date(*approved))
         }
         P::PaidTooFarAhead { days, today } => {
             let latest = today
                 .checked_add_days(chrono::Days::new(days.max(&0).unsigned_abs()))
                 .unwrap_or(*today);
             format!(
-                "支付日期最晚只能是 {}（今天 {} 之后 {days} 天）",
+                "最晚只能是 {}（今天 {} 之后 {days} 天）",
                 date(latest),
                 date(*today)
             )
@@ -648,14 +648,14 @@ mod tests {
                 P::PaidBeforeApproval {
                     approved: day(2026, 12, 7),
                 },
-                "支付日期不能早于批准日期 2026-12-07",
+                "不能早于批准日期 2026-12-07",
             ),
             (
                 P::PaidTooFarAhead {
                     days: 30,
                     today: day(2021, 5, 10),
                 },
-                "支付日期最晚只能是 2021-06-09（今天 2021-05-10 之后 30 天）",
+                "最晚只能是 2021-06-09（今天 2021-05-10 之后 30 天）",
             ),
             (P::ReturnedBeforePaid, "报销单支付以后才能登记退还借款"),
             (

@@ -35,5 +35,6 @@ mod web;
 mod web_adjustments;
 mod web_admin;
 mod web_invoices;
+mod web_messages;
 mod web_subsidy;
 mod web_travel;
