@@ -512,7 +512,8 @@ pub async fn add_event(
 /// One R12 indicator as 绩效自评 shows it.
 #[derive(Clone, Debug)]
 pub struct IndicatorItem {
-    pub line_code: String,
+    /// The line's name (its code where the year has no such line).
+    pub line_name: String,
     pub name: String,
     pub unit: String,
     pub target: String,
@@ -539,7 +540,20 @@ pub async fn performance(
     user.require(&READERS)?;
     let year = year_of(&pool, &user, query.year).await?;
     let actor = user.actor();
-    let list = run(move || reports::performance(&pool, &actor, year)).await?;
+    let (list, lines) = run(move || {
+        Ok((reports::performance(&pool, &actor, year)?, {
+            // Each indicator's line by name: this year's, or the latest year's that has it.
+            let mut lines = crate::services::budget::list(&pool, &actor, year)?;
+            for earlier in (year - 10..year).rev() {
+                if !lines.is_empty() {
+                    break;
+                }
+                lines = crate::services::budget::list(&pool, &actor, earlier)?;
+            }
+            lines
+        }))
+    })
+    .await?;
     let indicators = list
         .into_iter()
         .map(|i| {
@@ -549,7 +563,10 @@ pub async fn performance(
                 None => ("—（未设目标）", "muted"),
             };
             IndicatorItem {
-                line_code: i.line_code,
+                line_name: lines
+                    .iter()
+                    .find(|l| l.code == i.line_code)
+                    .map_or(i.line_code, |l| l.name.clone()),
                 name: i.name,
                 unit: i.unit,
                 target: i.target.unwrap_or_else(|| "—".to_string()),

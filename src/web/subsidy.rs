@@ -233,13 +233,7 @@ pub async fn index(pool: web::Data<Pool>, user: SignedIn) -> PageResult {
         .iter()
         .map(|l| LineChoice {
             id: l.id,
-            label: format!(
-                "{} {}（{}，可用 {}）",
-                l.code,
-                l.name,
-                l.year,
-                yuan(l.available)
-            ),
+            label: format!("{}（{}，可用 {}）", l.name, l.year, yuan(l.available)),
             selected: l.code == SUBSIDY_LINE,
         })
         .collect();
@@ -517,7 +511,7 @@ pub async fn show(pool: web::Data<Pool>, user: SignedIn, id: web::Path<i64>) -> 
             title: batch_title(&batch),
             status: batch.status.chinese(),
             status_code: batch.status,
-            line: format!("{} {}", line.line.code, line.line.name),
+            line: line.line.name.clone(),
             window: format!(
                 "{} 至 {}",
                 format::date(batch.payout_window.from),

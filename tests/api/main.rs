@@ -9,6 +9,7 @@ mod authorization;
 mod backup;
 mod browser;
 mod browser_adjustments_invoices;
+mod browser_crawl;
 mod browser_subsidy_admin;
 mod browser_travel;
 mod budget_lines;
