@@ -13,7 +13,7 @@ use crate::domain::status::ClaimStatus;
 use crate::domain::travel::TripInput;
 use crate::error::AppError;
 use crate::services::{claims, pages};
-use crate::wire::{BreakdownView, ItemView};
+use crate::wire::{BreakdownView, ItemView, RuleText};
 
 use super::format::{self, yuan};
 use super::forms::ClaimForm;
@@ -146,24 +146,43 @@ pub struct Quote {
     pub ineligible: Option<String>,
 }
 
-/// The rule of a line in Chinese, with its R-number and rate.
-fn rule_text(item: &ItemView) -> String {
-    let text = item.rule.to_string();
-    let number = text.split_whitespace().next().unwrap_or("");
-    let rate = item.rate.map(yuan).unwrap_or_default();
-    match item.item.as_ref() {
-        "lodging" => format!("{number} 住宿费按发票实报，不超过每晚 {rate} 的限额"),
-        "meal_allowance" => format!("{number} 伙食补助费，每天 {rate}"),
-        "meal_deduction" => format!("{number} 对方提供餐食，按伙食补助标准 {rate} 扣除相应部分"),
-        "transport_allowance" if item.amount.is_zero() => {
-            format!("{number} 对方派车，当天不发市内交通费")
+/// The rule of a line in Chinese, with its R-number and rate, from the rule itself (a stored
+/// claim's text, kept from before rules were values, is shown as it was stored).
+fn rule_text(item: &ItemView, cities: &HashMap<String, String>) -> String {
+    use crate::domain::travel::Rule;
+    let rule = match &item.rule {
+        RuleText::Rule(rule) => rule,
+        RuleText::Text(text) => return text.clone(),
+    };
+    let number = rule.number();
+    let city = |code: &str| cities.get(code).cloned().unwrap_or_else(|| code.to_string());
+    match rule {
+        Rule::Lodging {
+            city: code,
+            nights,
+            cap_per_night,
+        } => format!(
+            "{number} 住宿费按发票实报，{}不超过每晚 {} 的限额（{nights} 晚）",
+            city(code),
+            yuan(*cap_per_night)
+        ),
+        Rule::Meal { city: code, rate } => {
+            format!("{number} 伙食补助费，{}每天 {}", city(code), yuan(*rate))
         }
-        "transport_allowance" => format!("{number} 市内交通费，每天 {rate}"),
-        "ticket" => {
-            let description = text.split_once(": ").map_or("", |(_, d)| d);
+        Rule::HostMeals { rate, .. } => format!(
+            "{number} 对方提供餐食，按伙食补助标准 {} 扣除相应部分",
+            yuan(*rate)
+        ),
+        Rule::Transport { city: code, rate } => {
+            format!("{number} 市内交通费，{}每天 {}", city(code), yuan(*rate))
+        }
+        Rule::VehicleProvided => format!("{number} 对方派车，当天不发市内交通费"),
+        Rule::Ticket { description } => {
             format!("{number} 城市间交通费按票据实报：{description}")
         }
-        _ => text,
+        Rule::MissingInvoice => {
+            format!("{number} 有住宿没有发票，整张报销单不予报销，本项为 ¥0.00")
+        }
     }
 }
 
@@ -181,7 +200,7 @@ pub fn quote_of(b: &BreakdownView, cities: &HashMap<String, String>) -> Quote {
             .map(|l| QuoteItem {
                 item: format::item(&l.item),
                 date: l.date.map(format::date).unwrap_or_default(),
-                rule: rule_text(l),
+                rule: rule_text(l, cities),
                 amount: yuan(l.amount),
                 negative: l.amount.is_negative(),
             })

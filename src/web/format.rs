@@ -115,7 +115,7 @@ pub fn item(code: &str) -> &'static str {
 pub fn ineligible(code: &str) -> &'static str {
     match code {
         "missing_lodging_invoice" => {
-            "缺少住宿发票：没有发票的住宿不予报销（R4），住宿费由本人承担；补齐发票后重新提交。"
+            "缺少住宿发票：按 R4，有住宿没有发票的报销单整张不予报销，可报销 ¥0.00；补齐发票后重新提交。"
         }
         _ => "部分费用不予报销。",
     }
@@ -387,7 +387,7 @@ pub fn problem(p: &FieldProblem) -> String {
         P::OrgCodeFormat => "只能用小写字母、数字和“-”".into(),
         P::AmbiguousOrg { .. } => "有多个单位，请指明是哪一个".into(),
         P::LineCodeFormat => "用小写字母、数字和“-”组成的段，以“.”分隔".into(),
-        P::NoParentLine { year, .. } => format!("{year} 年没有这个上级科目"),
+        P::NoParentLine { .. } => "这一年没有这个上级科目".into(),
         P::TooDeep { max_levels } => format!("预算树最多 {max_levels} 层"),
         P::TransferNeedsSource => "调剂要选择从哪个科目调出".into(),
         P::TransferSameLine => "调出和调入不能是同一个科目".into(),
@@ -699,7 +699,7 @@ mod tests {
                     code: "dept.x".into(),
                     year: 2021,
                 },
-                "2021 年没有这个上级科目",
+                "这一年没有这个上级科目",
             ),
             (P::TooDeep { max_levels: 16 }, "预算树最多 16 层"),
             (P::TransferNeedsSource, "调剂要选择从哪个科目调出"),

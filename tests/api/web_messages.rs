@@ -217,3 +217,41 @@ async fn payment_and_advance_refusals_give_their_bounds() {
     );
     assert!(!page.contains("未知"), "{page}");
 }
+
+/// A claim with a stay and no lodging invoice pays nothing (R4): the banner says the whole
+/// claim, and every line says why it is 0.00, in Chinese, without a reason that is not true.
+#[tokio::test]
+async fn a_forfeited_claim_explains_every_line_truly() {
+    let app = spawn_app().await;
+    let line = app.line_id(OPERATIONS).await;
+    let mut claimant = signed_in(&app, "张三", &[R::Claimant], "zhangsan").await;
+    let csrf = claimant.csrf("/claims/new").await;
+    let form = changed(
+        &r8_form(line, &csrf, "quote"),
+        &[("stays-0-invoice", "no")],
+    );
+    let page = claimant.post("/claims/new", &borrowed(&form)).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let body = &page.body;
+    assert!(
+        body.contains("整张报销单不予报销：</strong>缺少住宿发票：按 R4，有住宿没有发票的报销单整张不予报销，可报销 ¥0.00；补齐发票后重新提交。"),
+        "{body}"
+    );
+    assert!(
+        body.contains("R4 有住宿没有发票，整张报销单不予报销，本项为 ¥0.00"),
+        "{body}"
+    );
+    for untrue in ["对方派车", "lodging without", "不超过每晚 的限额"] {
+        assert!(!body.contains(untrue), "{untrue}: {body}");
+    }
+
+    // An eligible claim's lines say their rates and cities in Chinese.
+    let form = r8_form(line, &csrf, "quote");
+    let body = claimant.post("/claims/new", &borrowed(&form)).await.body;
+    for shown in [
+        "R4 住宿费按发票实报，石家庄不超过每晚 ¥300.00 的限额（2 晚）",
+        "R6 市内交通费，石家庄每天 ¥80.00",
+    ] {
+        assert!(body.contains(shown), "{shown}: {body}");
+    }
+}
