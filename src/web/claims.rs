@@ -155,7 +155,12 @@ fn rule_text(item: &ItemView, cities: &HashMap<String, String>) -> String {
         RuleText::Text(text) => return text.clone(),
     };
     let number = rule.number();
-    let city = |code: &str| cities.get(code).cloned().unwrap_or_else(|| code.to_string());
+    let city = |code: &str| {
+        cities
+            .get(code)
+            .cloned()
+            .unwrap_or_else(|| code.to_string())
+    };
     match rule {
         Rule::Lodging {
             city: code,

@@ -226,10 +226,7 @@ async fn a_forfeited_claim_explains_every_line_truly() {
     let line = app.line_id(OPERATIONS).await;
     let mut claimant = signed_in(&app, "张三", &[R::Claimant], "zhangsan").await;
     let csrf = claimant.csrf("/claims/new").await;
-    let form = changed(
-        &r8_form(line, &csrf, "quote"),
-        &[("stays-0-invoice", "no")],
-    );
+    let form = changed(&r8_form(line, &csrf, "quote"), &[("stays-0-invoice", "no")]);
     let page = claimant.post("/claims/new", &borrowed(&form)).await;
     assert_eq!(page.status, 200, "{}", page.body);
     let body = &page.body;
@@ -241,7 +238,7 @@ async fn a_forfeited_claim_explains_every_line_truly() {
         body.contains("R4 有住宿没有发票，整张报销单不予报销，本项为 ¥0.00"),
         "{body}"
     );
-    for untrue in ["对方派车", "lodging without", "不超过每晚 的限额"] {
+    for untrue in ["对方派车，当天不发", "lodging without", "不超过每晚 的限额"] {
         assert!(!body.contains(untrue), "{untrue}: {body}");
     }
 
