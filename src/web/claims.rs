@@ -148,11 +148,11 @@ pub struct Quote {
 
 /// The rule of a line in Chinese, with its R-number and rate, from the rule itself (a stored
 /// claim's text, kept from before rules were values, is shown as it was stored).
-fn rule_text(item: &ItemView, cities: &HashMap<String, String>) -> String {
+fn rule_text(item: &ItemView, cities: &HashMap<String, String>, forfeited: bool) -> String {
     use crate::domain::travel::Rule;
     let rule = match &item.rule {
         RuleText::Rule(rule) => rule,
-        RuleText::Text(text) => return text.clone(),
+        RuleText::Text(text) => return stored_rule_text(item, text, forfeited),
     };
     let number = rule.number();
     let city = |code: &str| {
@@ -191,6 +191,30 @@ fn rule_text(item: &ItemView, cities: &HashMap<String, String>) -> String {
     }
 }
 
+/// A stored claim's line (its rule kept as text): worded from its item and rate; on a claim R4
+/// made ineligible, every line says so.
+fn stored_rule_text(item: &ItemView, text: &str, forfeited: bool) -> String {
+    let number = text.split_whitespace().next().unwrap_or("");
+    let rate = item.rate.map(yuan).unwrap_or_default();
+    if forfeited {
+        return format!("{number} 有住宿没有发票，整张报销单不予报销，本项为 ¥0.00");
+    }
+    match item.item.as_ref() {
+        "lodging" => format!("{number} 住宿费按发票实报，不超过每晚 {rate} 的限额"),
+        "meal_allowance" => format!("{number} 伙食补助费，每天 {rate}"),
+        "meal_deduction" => format!("{number} 对方提供餐食，按伙食补助标准 {rate} 扣除相应部分"),
+        "transport_allowance" if item.amount.is_zero() => {
+            format!("{number} 对方派车，当天不发市内交通费")
+        }
+        "transport_allowance" => format!("{number} 市内交通费，每天 {rate}"),
+        "ticket" => {
+            let description = text.split_once(": ").map_or("", |(_, d)| d);
+            format!("{number} 城市间交通费按票据实报：{description}")
+        }
+        _ => format!("{number} {}", format::item(&item.item)),
+    }
+}
+
 /// The computed claim as the quote panel shows it; `cities` names the stays' city codes.
 pub fn quote_of(b: &BreakdownView, cities: &HashMap<String, String>) -> Quote {
     Quote {
@@ -205,7 +229,7 @@ pub fn quote_of(b: &BreakdownView, cities: &HashMap<String, String>) -> Quote {
             .map(|l| QuoteItem {
                 item: format::item(&l.item),
                 date: l.date.map(format::date).unwrap_or_default(),
-                rule: rule_text(l, cities),
+                rule: rule_text(l, cities, b.ineligible_reason.is_some()),
                 amount: yuan(l.amount),
                 negative: l.amount.is_negative(),
             })

@@ -242,6 +242,22 @@ async fn a_forfeited_claim_explains_every_line_truly() {
         assert!(!body.contains(untrue), "{untrue}: {body}");
     }
 
+    // Submitted and read back from the database, the claim's page says the same.
+    let form = changed(
+        &r8_form(line, &csrf, "submit"),
+        &[("stays-0-invoice", "no")],
+    );
+    let submitted = claimant.post("/claims/new", &borrowed(&form)).await;
+    assert_eq!(submitted.status, 303, "{}", submitted.body);
+    let shown = claimant.get(&submitted.location).await.body;
+    assert!(
+        shown.contains("R4 有住宿没有发票，整张报销单不予报销，本项为 ¥0.00"),
+        "{shown}"
+    );
+    for untrue in ["对方派车，当天不发", "lodging without", "不超过每晚 的限额"] {
+        assert!(!shown.contains(untrue), "{untrue}: {shown}");
+    }
+
     // An eligible claim's lines say their rates and cities in Chinese.
     let form = r8_form(line, &csrf, "quote");
     let body = claimant.post("/claims/new", &borrowed(&form)).await.body;
