@@ -29,7 +29,7 @@ pub enum AppError {
         detail: String,
         field: Option<String>,
         /// The field's problem as a value, where it is known (a refused date).
-        problem: Option<FieldProblem>,
+        problem: Option<Box<FieldProblem>>,
     },
     #[error("the request has invalid fields: {}", describe_fields(.0))]
     Validation(Vec<FieldError>),

@@ -134,7 +134,7 @@ pub fn parse_json<T: DeserializeOwned + Validate>(bytes: &[u8]) -> Result<T, App
         let detail = e.into_inner().to_string();
         AppError::InvalidRequest {
             status: StatusCode::UNPROCESSABLE_ENTITY,
-            problem: crate::wire::iso::take_refused(&detail),
+            problem: crate::wire::iso::take_refused(&detail).map(Box::new),
             detail,
             field: (path != ".").then_some(path),
         }

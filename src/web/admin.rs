@@ -66,7 +66,7 @@ fn refusal(error: &AppError) -> String {
             problem,
             ..
         } if !label(f).is_empty() => {
-            format!("「{}」：{}", label(f), format::unreadable(problem.as_ref()))
+            format!("「{}」：{}", label(f), format::unreadable(problem.as_deref()))
         }
         AppError::InvalidRequest {
             field: None,

@@ -242,7 +242,7 @@ pub fn refusal(error: &AppError) -> String {
             field: Some(f),
             problem: p,
             ..
-        } => format!("{}：{}", field(f), unreadable(p.as_ref())),
+        } => format!("{}：{}", field(f), unreadable(p.as_deref())),
         AppError::InvalidRequest { field: None, .. } => {
             "填写的内容无法读取，请检查后重新提交。".into()
         }
@@ -838,7 +838,7 @@ mod tests {
             status: actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
             detail: String::new(),
             field: Some("departure_date".into()),
-            problem: Some(crate::wire::iso::problem("1999-05-10")),
+            problem: Some(Box::new(crate::wire::iso::problem("1999-05-10"))),
         };
         assert_eq!(
             refusal(&date_refused),

@@ -392,7 +392,7 @@ impl ClaimForm {
                 field: Some(f),
                 problem,
                 ..
-            } => notes.push((f.clone(), format::unreadable(problem.as_ref()), None)),
+            } => notes.push((f.clone(), format::unreadable(problem.as_deref()), None)),
             AppError::UnknownCity { field, .. } => {
                 notes.push((field.clone(), format::city(error), None));
             }

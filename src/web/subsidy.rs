@@ -91,7 +91,11 @@ fn field_refusal(error: &AppError) -> String {
             problem,
             ..
         } if !label(f).is_empty() => {
-            format!("「{}」：{}", label(f), format::unreadable(problem.as_ref()))
+            format!(
+                "「{}」：{}",
+                label(f),
+                format::unreadable(problem.as_deref())
+            )
         }
         AppError::Validation(errors) if errors.iter().all(|e| !label(&e.field).is_empty()) => {
             errors
