@@ -9,7 +9,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::domain::budget::Insufficient;
-use crate::domain::FieldError;
+use crate::domain::{FieldError, FieldProblem};
 use crate::metrics;
 
 #[derive(Debug, thiserror::Error)]
@@ -28,6 +28,8 @@ pub enum AppError {
         status: StatusCode,
         detail: String,
         field: Option<String>,
+        /// The field's problem as a value, where it is known (a refused date).
+        problem: Option<Box<FieldProblem>>,
     },
     #[error("the request has invalid fields: {}", describe_fields(.0))]
     Validation(Vec<FieldError>),
@@ -36,6 +38,8 @@ pub enum AppError {
         field: String,
         name: String,
         known: Vec<String>,
+        /// The known cities' names (pages show these; the API the codes).
+        known_names: Vec<String>,
     },
     #[error("no budget line {0} in this organisation")]
     UnknownBudgetLine(String),
@@ -46,6 +50,12 @@ pub enum AppError {
     },
     #[error("line {} has {} available, {} requested", .0.line_code, .0.available, .0.requested)]
     InsufficientBudget(Insufficient),
+    /// R16: an advance above the request's estimate (`Some`), or a second advance (`None`).
+    /// api.md answers it as any other refused transition.
+    #[error("cannot pay this advance on a {} travel request", .estimate.map_or_else(|| "advanced".to_string(), |e| format!("{e}-estimated")))]
+    AdvanceRefused {
+        estimate: Option<crate::domain::Money>,
+    },
     #[error("cannot {action} a {from} {what}")]
     InvalidTransition {
         what: &'static str,
@@ -121,7 +131,7 @@ pub enum AppError {
 fn describe_fields(errors: &[FieldError]) -> String {
     errors
         .iter()
-        .map(|e| format!("{}: {}", e.field, e.message))
+        .map(|e| format!("{}: {}", e.field, e.problem))
         .collect::<Vec<_>>()
         .join("; ")
 }
@@ -165,7 +175,7 @@ impl AppError {
             AppError::InsufficientBudget(_) => {
                 (S::CONFLICT, "insufficient_budget", "Insufficient budget")
             }
-            AppError::InvalidTransition { .. } => {
+            AppError::InvalidTransition { .. } | AppError::AdvanceRefused { .. } => {
                 (S::CONFLICT, "invalid_transition", "Invalid transition")
             }
             AppError::DuplicateCode(_) => (S::CONFLICT, "duplicate_code", "Duplicate code"),
@@ -227,8 +237,8 @@ impl AppError {
     }
 
     /// Shorthand for a 422 on one field.
-    pub fn field(field: impl Into<String>, message: impl Into<String>) -> AppError {
-        AppError::Validation(vec![FieldError::new(field, message)])
+    pub fn field(field: impl Into<String>, problem: impl Into<FieldProblem>) -> AppError {
+        AppError::Validation(vec![FieldError::new(field, problem)])
     }
 
     /// The problem+json body: [`AppError::parts`], the detail, and the members some variants add.
@@ -243,7 +253,7 @@ impl AppError {
         let errors = match self {
             AppError::Validation(errors) => errors
                 .iter()
-                .map(|e| ProblemField::new(&e.field, &e.message))
+                .map(|e| ProblemField::new(&e.field, e.message()))
                 .collect(),
             AppError::InvalidRequest {
                 field: Some(field),
@@ -471,9 +481,17 @@ impl From<crate::domain::travel::TripError> for AppError {
     fn from(error: crate::domain::travel::TripError) -> AppError {
         use crate::domain::travel::TripError;
         match error {
-            TripError::UnknownCity { field, name, known } => {
-                AppError::UnknownCity { field, name, known }
-            }
+            TripError::UnknownCity {
+                field,
+                name,
+                known,
+                known_names,
+            } => AppError::UnknownCity {
+                field,
+                name,
+                known,
+                known_names,
+            },
             TripError::Invalid(errors) => AppError::Validation(errors),
         }
     }
@@ -506,6 +524,7 @@ mod tests {
     fn extension_members_come_with_their_codes() {
         let insufficient = body(AppError::InsufficientBudget(Insufficient {
             line_code: "dept.basic".into(),
+            line_name: "基本支出".into(),
             available: Money::yuan(100),
             requested: Money::yuan(1231),
         }));
@@ -518,6 +537,7 @@ mod tests {
             field: "stays[0].city".into(),
             name: "上海".into(),
             known: vec!["北京".into()],
+            known_names: vec!["北京".into()],
         });
         assert_eq!(city["known_cities"], json!(["北京"]));
         assert_eq!(city["errors"][0]["field"], "stays[0].city");

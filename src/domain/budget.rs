@@ -157,6 +157,8 @@ pub fn is_valid_code(code: &str) -> bool {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Insufficient {
     pub line_code: String,
+    /// The line's name, as people call it (pages name it; the API gives the code).
+    pub line_name: String,
     pub available: Money,
     pub requested: Money,
 }

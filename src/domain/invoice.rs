@@ -7,7 +7,7 @@
 //! spelling. An invoice is the pair (code, number), the code empty for an all-electronic one;
 //! within an organisation it belongs to at most one live claim, which the database enforces.
 
-use super::FieldError;
+use super::{FieldError, FieldProblem};
 
 /// One invoice named on a claim: `code` is empty for an all-electronic invoice.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -40,7 +40,7 @@ pub fn collect<'a>(
             if code.is_some() {
                 errors.push(FieldError::new(
                     format!("{path}.invoice_no"),
-                    "an invoice code goes with its invoice number",
+                    FieldProblem::CodeWithoutNumber,
                 ));
             }
             continue;
@@ -48,26 +48,26 @@ pub fn collect<'a>(
         let field = format!("{path}.invoice_no");
         let code_field = format!("{path}.invoice_code");
         if !(digits(number) && (number.len() == 8 || number.len() == 20)) {
-            errors.push(FieldError::new(&field, "8 or 20 digits"));
+            errors.push(FieldError::new(&field, FieldProblem::InvoiceNumber));
             continue;
         }
         match code {
             Some(_) if number.len() == 20 => {
                 errors.push(FieldError::new(
                     code_field,
-                    "an all-electronic invoice has no code",
+                    FieldProblem::ElectronicInvoiceHasNoCode,
                 ));
                 continue;
             }
             None if number.len() == 8 => {
                 errors.push(FieldError::new(
                     code_field,
-                    "an 8-digit invoice number needs its code",
+                    FieldProblem::InvoiceCodeRequired,
                 ));
                 continue;
             }
             Some(code) if !(digits(code) && (code.len() == 10 || code.len() == 12)) => {
-                errors.push(FieldError::new(code_field, "10 or 12 digits"));
+                errors.push(FieldError::new(code_field, FieldProblem::InvoiceCode));
                 continue;
             }
             _ => {}
@@ -83,7 +83,9 @@ pub fn collect<'a>(
         {
             errors.push(FieldError::new(
                 &invoice.field,
-                format!("the same invoice as {}", first.field),
+                FieldProblem::SameInvoiceAs {
+                    field: first.field.clone(),
+                },
             ));
             continue;
         }

@@ -8,6 +8,7 @@ pub mod invoice;
 pub mod money;
 pub mod performance;
 pub mod policy;
+pub mod problem;
 pub mod status;
 pub mod subsidy;
 pub mod text;
@@ -16,19 +17,25 @@ pub mod travel_request;
 pub mod waiting;
 
 pub use money::{Money, PositiveMoney};
+pub use problem::{FieldProblem, TripPart};
 
 /// A problem with one field of a request, named by its JSON path (`stays[1].check_out`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldError {
     pub field: String,
-    pub message: String,
+    pub problem: FieldProblem,
 }
 
 impl FieldError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> FieldError {
+    pub fn new(field: impl Into<String>, problem: impl Into<FieldProblem>) -> FieldError {
         FieldError {
             field: field.into(),
-            message: message.into(),
+            problem: problem.into(),
         }
+    }
+
+    /// The API's English for the problem.
+    pub fn message(&self) -> String {
+        self.problem.to_string()
     }
 }

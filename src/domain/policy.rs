@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::money::Money;
-use super::FieldError;
+use super::{FieldError, FieldProblem};
 
 /// The rates of one city in a policy version (R2).
 ///
@@ -34,6 +34,11 @@ impl CityRates {
             self.meal_allowance_per_day,
             self.transport_allowance_per_day,
         ])
+    }
+
+    /// The city as people write it: its first name, or its code when it has none.
+    pub fn name(&self) -> &str {
+        self.names.first().map_or(&*self.code, String::as_str)
     }
 
     fn answers_to(&self, name: &str) -> bool {
@@ -75,16 +80,13 @@ impl Policy {
     ) -> Result<Policy, Vec<FieldError>> {
         let mut errors = Vec::new();
         if cities.is_empty() {
-            errors.push(FieldError::new(
-                "cities",
-                "a policy names at least one city",
-            ));
+            errors.push(FieldError::new("cities", FieldProblem::NoCities));
         }
         for (i, city) in cities.iter().enumerate() {
             if !is_code(&city.code) {
                 errors.push(FieldError::new(
                     format!("cities[{i}].code"),
-                    "a city code is lower-case letters, digits, '-' or '_'",
+                    FieldProblem::CityCodeFormat,
                 ));
             }
             let clash = cities[..i].iter().any(|earlier| {
@@ -93,13 +95,15 @@ impl Policy {
             if clash {
                 errors.push(FieldError::new(
                     format!("cities[{i}]"),
-                    "a city code or name appears twice",
+                    FieldProblem::CityTwice,
                 ));
             }
             if city.names.iter().any(|n| n.trim().is_empty()) {
                 errors.push(FieldError::new(
                     format!("cities[{i}].names"),
-                    "a name is empty",
+                    FieldProblem::Required {
+                        english: "a name is empty",
+                    },
                 ));
             }
         }
@@ -114,14 +118,16 @@ impl Policy {
             if share < Decimal::ZERO || share > Decimal::ONE {
                 errors.push(FieldError::new(
                     field,
-                    "a deduction is a fraction from 0 to 1",
+                    FieldProblem::NotAFraction {
+                        english: "a deduction is a fraction from 0 to 1",
+                    },
                 ));
             }
         }
         if subsidy_monthly_amount.is_zero() {
             errors.push(FieldError::new(
                 "subsidy_monthly_amount",
-                "must be more than 0.00",
+                super::money::MoneyError::NotPositive,
             ));
         }
         if errors.is_empty() {
@@ -148,6 +154,11 @@ impl Policy {
 
     pub fn city_codes(&self) -> Vec<String> {
         self.cities.iter().map(|c| c.code.to_string()).collect()
+    }
+
+    /// Each city's name as people write it (its first name), in the order of [`Policy::city_codes`].
+    pub fn city_names(&self) -> Vec<String> {
+        self.cities.iter().map(|c| c.name().to_string()).collect()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct AuditQuery {
 }
 
 fn day(field: &str, text: Option<&str>) -> AppResult<Option<chrono::NaiveDate>> {
-    text.map(|t| iso::parse(t).ok_or_else(|| AppError::field(field, "a date YYYY-MM-DD")))
+    text.map(|t| iso::parse(t).ok_or_else(|| AppError::field(field, iso::problem(t))))
         .transpose()
 }
 
@@ -48,7 +48,14 @@ pub async fn list_events(
     };
     if let (Some(from), Some(to)) = (period.from, period.to) {
         if to < from {
-            return Err(AppError::field("to", "on or after from"));
+            return Err(AppError::field(
+                "to",
+                crate::domain::FieldProblem::Before {
+                    field: "to",
+                    other: "from",
+                    other_on: from,
+                },
+            ));
         }
     }
     let page = list.page()?;

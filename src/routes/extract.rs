@@ -103,6 +103,7 @@ async fn read_body_untimed(
             status: StatusCode::BAD_REQUEST,
             detail: format!("could not read the body: {e}"),
             field: None,
+            problem: None,
         })?;
         if body.len() + chunk.len() > MAX_BODY {
             return Err(AppError::PayloadTooLarge);
@@ -122,6 +123,7 @@ pub fn parse_json<T: DeserializeOwned + Validate>(bytes: &[u8]) -> Result<T, App
             status: StatusCode::BAD_REQUEST,
             detail: format!("malformed JSON: {e}"),
             field: None,
+            problem: None,
         })?;
     let mut problems = Vec::new();
     clean_texts(&mut document, &At::Root, &mut problems);
@@ -130,9 +132,11 @@ pub fn parse_json<T: DeserializeOwned + Validate>(bytes: &[u8]) -> Result<T, App
     }
     let value: T = serde_path_to_error::deserialize(document).map_err(|e| {
         let path = e.path().to_string();
+        let detail = e.into_inner().to_string();
         AppError::InvalidRequest {
             status: StatusCode::UNPROCESSABLE_ENTITY,
-            detail: e.into_inner().to_string(),
+            problem: crate::wire::iso::take_refused(&detail).map(Box::new),
+            detail,
             field: (path != ".").then_some(path),
         }
     })?;
@@ -152,7 +156,7 @@ fn clean_texts(value: &mut serde_json::Value, at: &At<'_>, problems: &mut Vec<Fi
             // `clean` only trims: the same length is the same text.
             Ok(kept) if kept.len() == text.len() => {}
             Ok(kept) => *text = kept.to_string(),
-            Err(problem) => problems.push(FieldError::new(at.to_string(), problem.message())),
+            Err(problem) => problems.push(FieldError::new(at.to_string(), problem)),
         },
         Value::Array(items) => {
             for (i, item) in items.iter_mut().enumerate() {
@@ -175,7 +179,7 @@ fn clean_texts(value: &mut serde_json::Value, at: &At<'_>, problems: &mut Vec<Fi
                     Ok(kept) => kept.to_string(),
                     Err(problem) => {
                         let field = At::Key(at, &key).to_string();
-                        problems.push(FieldError::new(field, problem.message()));
+                        problems.push(FieldError::new(field, problem));
                         key.clone()
                     }
                 };

@@ -62,6 +62,7 @@ pub async fn middleware(
             status: StatusCode::UNPROCESSABLE_ENTITY,
             detail: "Idempotency-Key must be 1 to 255 visible characters".into(),
             field: Some("Idempotency-Key".into()),
+            problem: None,
         };
         return Ok(req.error_response(error));
     };

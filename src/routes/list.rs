@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 
 use crate::domain::status::Status;
+use crate::domain::FieldProblem;
 use crate::error::{AppError, AppResult};
 pub use crate::services::paging::Page;
 
@@ -41,14 +42,29 @@ impl ListQuery {
                 .parse::<i64>()
                 .ok()
                 .filter(|n| (1..=MAX_LIMIT).contains(n))
-                .ok_or_else(|| AppError::field("limit", "a number from 1 to 1000"))?,
+                .ok_or_else(|| {
+                    AppError::field(
+                        "limit",
+                        FieldProblem::OutOfRange {
+                            min: 1,
+                            max: MAX_LIMIT,
+                            english: "a number from 1 to 1000",
+                        },
+                    )
+                })?,
         };
         let after = self
             .after
             .as_deref()
             .map(|text| {
-                text.parse::<i64>()
-                    .map_err(|_| AppError::field("after", "the id of an item of an earlier page"))
+                text.parse::<i64>().map_err(|_| {
+                    AppError::field(
+                        "after",
+                        FieldProblem::Unknown {
+                            english: "the id of an item of an earlier page".into(),
+                        },
+                    )
+                })
             })
             .transpose()?;
         Ok(Page { limit, after })
@@ -58,8 +74,17 @@ impl ListQuery {
 /// A list's `?status=` filter: a status of the listed document, or 422 naming `status` and the
 /// statuses it takes.
 pub fn status_filter<S: Status>(text: Option<&str>) -> AppResult<Option<S>> {
-    text.map(|text| S::parse(text).ok_or_else(|| AppError::field("status", S::expected())))
-        .transpose()
+    text.map(|text| {
+        S::parse(text).ok_or_else(|| {
+            AppError::field(
+                "status",
+                FieldProblem::OneOf {
+                    english: S::expected(),
+                },
+            )
+        })
+    })
+    .transpose()
 }
 
 /// 200 with the first `limit` of `items` (which holds at most `limit + 1`), and a `Link` to the

@@ -174,6 +174,7 @@ pub fn query_error(
         status: StatusCode::UNPROCESSABLE_ENTITY,
         detail: format!("bad query parameter: {error}"),
         field: None,
+        problem: None,
     }
     .into()
 }

@@ -25,7 +25,14 @@ fn year(y: i32) -> AppResult<i32> {
     if (2000..=2100).contains(&y) {
         Ok(y)
     } else {
-        Err(AppError::field("year", "a year from 2000 to 2100"))
+        Err(AppError::field(
+            "year",
+            crate::domain::FieldProblem::OutOfRange {
+                min: 2000,
+                max: 2100,
+                english: "a year from 2000 to 2100",
+            },
+        ))
     }
 }
 
@@ -54,7 +61,12 @@ pub async fn budget_execution(
     let y = year(query.year)?;
     let format = query.format.clone().unwrap_or_else(|| "json".into());
     if !["json", "csv", "xlsx"].contains(&format.as_str()) {
-        return Err(AppError::field("format", "json, csv or xlsx"));
+        return Err(AppError::field(
+            "format",
+            crate::domain::FieldProblem::OneOf {
+                english: "json, csv or xlsx".into(),
+            },
+        ));
     }
     let report = run(move || reports::execution(&pool, &caller, y)).await?;
     let name = format!("budget-execution-{y}.{format}");

@@ -54,8 +54,14 @@ fn find(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<AdjustmentRow> 
 }
 
 fn line(c: &mut DbConnection, org_id: i64, id: i64, field: &str) -> AppResult<LineRow> {
-    lines::find(c, org_id, id)?
-        .ok_or_else(|| AppError::field(field, format!("no budget line {id}")))
+    lines::find(c, org_id, id)?.ok_or_else(|| {
+        AppError::field(
+            field,
+            crate::domain::FieldProblem::Unknown {
+                english: format!("no budget line {id}"),
+            },
+        )
+    })
 }
 
 /// `POST /api/v1/budget-adjustments` (budget_holder, admin): records the request; no balance
@@ -70,7 +76,7 @@ pub fn request(pool: &Pool, actor: &Actor, req: AppResult<Request>) -> AppResult
             (AdjustmentKind::Transfer, None) => {
                 return Err(AppError::field(
                     "from_line_id",
-                    "a transfer names the line it moves money from",
+                    crate::domain::FieldProblem::TransferNeedsSource,
                 ))
             }
             (AdjustmentKind::Transfer, Some(from)) => {
@@ -78,13 +84,13 @@ pub fn request(pool: &Pool, actor: &Actor, req: AppResult<Request>) -> AppResult
                 if from.id == to.id {
                     return Err(AppError::field(
                         "from_line_id",
-                        "a transfer moves money between two different lines",
+                        crate::domain::FieldProblem::TransferSameLine,
                     ));
                 }
                 if from.year != to.year {
                     return Err(AppError::field(
                         "from_line_id",
-                        "a transfer moves money within one year",
+                        crate::domain::FieldProblem::TransferAcrossYears,
                     ));
                 }
                 Some(from.id)
@@ -92,7 +98,7 @@ pub fn request(pool: &Pool, actor: &Actor, req: AppResult<Request>) -> AppResult
             (_, Some(_)) => {
                 return Err(AppError::field(
                     "from_line_id",
-                    "only a transfer takes money from another line",
+                    crate::domain::FieldProblem::SourceWithoutTransfer,
                 ))
             }
             (_, None) => None,

@@ -94,7 +94,10 @@ pub fn reset_password(pool: &Pool, actor: &Actor, user_id: i64, password: &str) 
 pub fn revoke(pool: &Pool, actor: &Actor, user_id: i64) -> AppResult<()> {
     member(pool, actor, user_id)?;
     if user_id == actor.user_id {
-        return Err(AppError::field("user", "an admin does not revoke themself"));
+        return Err(AppError::field(
+            "user",
+            crate::domain::FieldProblem::RevokeSelf,
+        ));
     }
     users::revoke(pool, user_id)?;
     sign_in::end_sessions_of(pool, user_id)?;

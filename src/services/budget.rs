@@ -159,23 +159,32 @@ pub fn insert_line(
     if !is_valid_code(&spec.code) {
         return Err(AppError::field(
             "code",
-            "dot-separated lower-case segments, such as dept.project.x",
+            crate::domain::FieldProblem::LineCodeFormat,
         ));
     }
     if rows::find_by_code(c, org_id, spec.year, &spec.code)?.is_some() {
         return Err(AppError::DuplicateCode(spec.code.to_string()));
     }
-    let parent =
-        match spec.parent_code.as_deref() {
-            Some(code) => Some(rows::find_by_code(c, org_id, spec.year, code)?.ok_or_else(
-                || AppError::field("parent_code", format!("no line {code} in {}", spec.year)),
-            )?),
-            None => None,
-        };
+    let parent = match spec.parent_code.as_deref() {
+        Some(code) => Some(
+            rows::find_by_code(c, org_id, spec.year, code)?.ok_or_else(|| {
+                AppError::field(
+                    "parent_code",
+                    crate::domain::FieldProblem::NoParentLine {
+                        code: code.to_string(),
+                        year: spec.year,
+                    },
+                )
+            })?,
+        ),
+        None => None,
+    };
     if parent.as_ref().is_some_and(|p| p.depth + 1 >= MAX_LEVELS) {
         return Err(AppError::field(
             "parent_code",
-            format!("a budget tree has at most {MAX_LEVELS} levels"),
+            crate::domain::FieldProblem::TooDeep {
+                max_levels: MAX_LEVELS,
+            },
         ));
     }
     let id = rows::insert(

@@ -68,7 +68,9 @@ fn compute_with(version: &policy::Version, input: TripInput) -> AppResult<Comput
 fn too_large(field: &'static str) -> AppError {
     AppError::field(
         field,
-        "the claim's total would exceed 99999999.99, the largest amount the service handles (R1)",
+        crate::domain::FieldProblem::TotalTooLarge {
+            english: "the claim's total would exceed 99999999.99, the largest amount the service handles (R1)",
+        },
     )
 }
 
@@ -633,7 +635,7 @@ pub fn advance_returned(
         if view.paid_on.is_some_and(|paid| returned_on < paid) {
             return Err(AppError::field(
                 "returned_on",
-                "an advance cannot be returned before the claim was paid",
+                crate::domain::FieldProblem::ReturnedBeforePaid,
             ));
         }
         if !rows::mark_advance_returned(

@@ -22,7 +22,7 @@ pub fn zone(c: &mut DbConnection, org_id: i64) -> AppResult<Tz> {
 pub fn parse_zone(name: &str) -> AppResult<Tz> {
     name.trim()
         .parse::<Tz>()
-        .map_err(|_| AppError::field("time_zone", "an IANA time zone such as Asia/Shanghai"))
+        .map_err(|_| AppError::field("time_zone", crate::domain::FieldProblem::TimeZone))
 }
 
 /// Sets the organisation's time zone.
@@ -63,7 +63,7 @@ pub fn check_paid_on(
         if paid_on < approved {
             return Err(AppError::field(
                 "paid_on",
-                format!("a payment cannot precede its approval on {approved}"),
+                crate::domain::FieldProblem::PaidBeforeApproval { approved },
             ));
         }
     }
@@ -74,10 +74,10 @@ pub fn check_paid_on(
     if paid_on > latest {
         return Err(AppError::field(
             "paid_on",
-            format!(
-                "a payment date is at most {} days after today ({today})",
-                margin.0
-            ),
+            crate::domain::FieldProblem::PaidTooFarAhead {
+                days: margin.0,
+                today,
+            },
         ));
     }
     Ok(())

@@ -82,6 +82,7 @@ fn too_large() -> AppError {
         status: actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
         detail: "the duty costs involved are too large to add up".into(),
         field: None,
+        problem: None,
     }
 }
 
@@ -143,6 +144,7 @@ fn resolve_city(
             field: "city".into(),
             name: name.to_string(),
             known: version.policy.city_codes(),
+            known_names: version.policy.city_names(),
         })
 }
 

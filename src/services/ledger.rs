@@ -156,12 +156,14 @@ pub fn commit_along(
     let mut rest = Vec::with_capacity(path.len() - i);
     for l in &path[i..] {
         let now = rows::find(c, org_id, l.id)?.ok_or(AppError::NotFound("budget line"))?;
-        rest.push((l.code.clone(), balance(&now).available()));
+        let available = balance(&now).available();
+        rest.push(((l.code.clone(), now.name), available));
     }
-    let fallback = (path[i].code.clone(), rest[0].1);
-    let (line_code, available) = binding_line(rest, amount).unwrap_or(fallback);
+    let fallback = rest[0].clone();
+    let ((line_code, line_name), available) = binding_line(rest, amount).unwrap_or(fallback);
     Err(AppError::InsufficientBudget(Insufficient {
         line_code,
+        line_name,
         available,
         requested: amount,
     }))
@@ -194,12 +196,19 @@ pub fn adjust(
             let mut rest = Vec::with_capacity(lose.len());
             for l in lose {
                 let now = rows::find(c, org_id, l.id)?.map_or(balance(l), |r| balance(&r));
-                rest.push((l.code.clone(), now.available()));
+                let name = l.name.clone();
+                rest.push(((l.code.clone(), name), now.available()));
             }
-            let (line_code, available) = binding_line(rest, amount)
-                .unwrap_or_else(|| (line.code.clone(), balance(line).available()));
+            let ((line_code, line_name), available) =
+                binding_line(rest, amount).unwrap_or_else(|| {
+                    (
+                        (line.code.clone(), line.name.clone()),
+                        balance(line).available(),
+                    )
+                });
             return Err(AppError::InsufficientBudget(Insufficient {
                 line_code,
+                line_name,
                 available,
                 requested: amount,
             }));

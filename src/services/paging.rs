@@ -27,15 +27,19 @@ impl Page {
     /// The items after the cursor, at most `limit + 1`, of a list loaded whole in its order. An
     /// `after` that is no item of the list is 422 naming it.
     pub fn cut<T>(&self, items: Vec<T>, id: impl Fn(&T) -> i64) -> AppResult<Vec<T>> {
-        let start =
-            match self.after {
-                None => 0,
-                Some(after) => {
-                    items.iter().position(|i| id(i) == after).ok_or_else(|| {
-                        AppError::field("after", "not the id of an item of this list")
-                    })? + 1
-                }
-            };
+        let start = match self.after {
+            None => 0,
+            Some(after) => {
+                items.iter().position(|i| id(i) == after).ok_or_else(|| {
+                    AppError::field(
+                        "after",
+                        crate::domain::FieldProblem::Unknown {
+                            english: "not the id of an item of this list".into(),
+                        },
+                    )
+                })? + 1
+            }
+        };
         Ok(items
             .into_iter()
             .skip(start)

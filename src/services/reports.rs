@@ -166,9 +166,16 @@ fn months_paid_on_time(
             continue;
         };
         for half in [Half::H1, Half::H2] {
-            let window = half
-                .payout_window(year)
-                .ok_or_else(|| AppError::field("year", "not a year"))?;
+            let window = half.payout_window(year).ok_or_else(|| {
+                AppError::field(
+                    "year",
+                    crate::domain::FieldProblem::OutOfRange {
+                        min: 2000,
+                        max: 2100,
+                        english: "not a year",
+                    },
+                )
+            })?;
             for month in half.months().filter(|m| enrollment.covers_month(year, *m)) {
                 let key = (r.id, i32::try_from(month).unwrap_or(0));
                 due.push(perf::DueMonth {
@@ -189,7 +196,14 @@ fn year_bounds(year: i32) -> AppResult<(NaiveDate, NaiveDate)> {
         NaiveDate::from_ymd_opt(year, 12, 31),
     ) {
         (Some(a), Some(b)) => Ok((a, b)),
-        _ => Err(AppError::field("year", "not a year")),
+        _ => Err(AppError::field(
+            "year",
+            crate::domain::FieldProblem::OutOfRange {
+                min: 2000,
+                max: 2100,
+                english: "not a year",
+            },
+        )),
     }
 }
 

@@ -71,7 +71,7 @@ pub fn check_login(login: &str) -> AppResult<()> {
     } else {
         Err(AppError::field(
             "login",
-            "1 to 64 characters: letters, digits, '.', '_' or '-'",
+            crate::domain::FieldProblem::LoginFormat,
         ))
     }
 }
@@ -81,7 +81,10 @@ pub fn check_password(password: &str) -> AppResult<()> {
     if (8..=128).contains(&password.chars().count()) {
         Ok(())
     } else {
-        Err(AppError::field("password", "8 to 128 characters"))
+        Err(AppError::field(
+            "password",
+            crate::domain::FieldProblem::PasswordLength,
+        ))
     }
 }
 
@@ -117,7 +120,10 @@ pub fn add_login(
     let mut c = conn(pool)?;
     write_tx(&mut c, |c| {
         if rows::find_login(c, &login)?.is_some() {
-            return Err(AppError::field("login", "this login is taken"));
+            return Err(AppError::field(
+                "login",
+                crate::domain::FieldProblem::LoginTaken,
+            ));
         }
         rows::insert_login(
             c,
@@ -141,7 +147,10 @@ pub fn check_new_login(pool: &Pool, login: &str, password: &str) -> AppResult<()
     check_login(&login)?;
     check_password(password)?;
     if rows::find_login(&mut *conn(pool)?, &login)?.is_some() {
-        return Err(AppError::field("login", "this login is taken"));
+        return Err(AppError::field(
+            "login",
+            crate::domain::FieldProblem::LoginTaken,
+        ));
     }
     Ok(())
 }
@@ -182,13 +191,16 @@ pub fn change_password(
     let mut turn =
         passwords::turn(None).ok_or_else(|| AppError::Internal("no hashing turn".into()))?;
     if !turn.verify(&row.password_hash, current) {
-        return Err(AppError::field("current", "the current password is wrong"));
+        return Err(AppError::field(
+            "current",
+            crate::domain::FieldProblem::WrongPassword,
+        ));
     }
     check_password(new)?;
     if new == current {
         return Err(AppError::field(
             "password",
-            "choose a password different from the current one",
+            crate::domain::FieldProblem::SamePassword,
         ));
     }
     let hash = turn.hash(new)?;

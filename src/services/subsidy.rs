@@ -98,7 +98,7 @@ pub fn create_recipient(
                 .ok_or_else(|| {
                     AppError::field(
                         "monthly_amount",
-                        "no policy defines a subsidy amount yet; give the recipient's own amount",
+                        crate::domain::FieldProblem::NoSubsidyAmount,
                     )
                 })?,
         };
@@ -146,7 +146,14 @@ pub fn set_enrolled_until(
         let row =
             rows::find_recipient(c, actor.org_id, id)?.ok_or(AppError::NotFound("recipient"))?;
         Enrollment::new(row.enrolled_from, until).ok_or_else(|| {
-            AppError::field("enrolled_until", "enrolled_until is before enrolled_from")
+            AppError::field(
+                "enrolled_until",
+                crate::domain::FieldProblem::Before {
+                    field: "enrolled_until",
+                    other: "enrolled_from",
+                    other_on: row.enrolled_from,
+                },
+            )
         })?;
         // The write comes first: it holds the recipient's row until commit, so an approval of
         // their months either finished before the check below or waits for this change.
@@ -195,10 +202,7 @@ fn due_items(
             let monthly = monthly_amount(own, &policies, year, month).ok_or_else(|| {
                 AppError::field(
                     "half",
-                    format!(
-                        "{year:04}-{month:02}: no policy is in force on the month's first day, \
-                         so its subsidy amount is unknown"
-                    ),
+                    crate::domain::FieldProblem::NoPolicyForMonth { year, month },
                 )
             })?;
             let Some(m) = month_item(monthly, &enrollment, year, month) else {

@@ -94,6 +94,7 @@ fn compute(
             field: "destination".into(),
             name: input.destination.clone(),
             known: version.policy.city_codes(),
+            known_names: version.policy.city_names(),
         })?;
     let e = estimate(
         rates,
@@ -112,7 +113,10 @@ fn compute(
 fn too_large() -> AppError {
     AppError::field(
         "tickets_estimate",
-        "the estimate would exceed 99999999.99, the largest amount the service handles (R1)",
+        crate::domain::FieldProblem::TotalTooLarge {
+            english:
+                "the estimate would exceed 99999999.99, the largest amount the service handles (R1)",
+        },
     )
 }
 
@@ -169,7 +173,7 @@ pub fn create(
         if advance > total {
             return Err(AppError::field(
                 "advance_requested",
-                format!("an advance is at most the estimate, {total} (R16)"),
+                crate::domain::FieldProblem::AboveEstimate { max: total },
             ));
         }
     }
@@ -177,8 +181,16 @@ pub fn create(
         explained.iter().map(StoredEstimateLine::new).collect();
     let stored =
         serde_json::to_string(&explained).map_err(|e| AppError::Internal(e.to_string()))?;
-    let travellers = i32::try_from(input.travellers)
-        .map_err(|_| AppError::field("travellers", "between 1 and 99"))?;
+    let travellers = i32::try_from(input.travellers).map_err(|_| {
+        AppError::field(
+            "travellers",
+            crate::domain::FieldProblem::OutOfRange {
+                min: 1,
+                max: crate::domain::travel_request::MAX_TRAVELLERS,
+                english: "between 1 and 99",
+            },
+        )
+    })?;
     drop(c); // the shared write transaction has a connection of its own
     answer(pool, actor, 201, |c| {
         let id = rows::insert(
@@ -432,14 +444,11 @@ pub fn pay_advance(
         }
         let approved = row.state().apply(RequestAction::PayAdvance)?;
         if row.advance_fen.is_some() || amount.fen() > row.estimate_fen {
-            return Err(AppError::InvalidTransition {
-                what: RequestStatus::WHAT,
-                from: if row.advance_fen.is_some() {
-                    "advanced".into()
-                } else {
-                    format!("{}-estimated", Money::from_fen(row.estimate_fen))
-                },
-                action: "pay this advance on",
+            return Err(AppError::AdvanceRefused {
+                estimate: row
+                    .advance_fen
+                    .is_none()
+                    .then(|| Money::from_fen(row.estimate_fen)),
             });
         }
         clock::check_paid_on(c, actor.org_id, row.decided_at, paid_on, margin)?;

@@ -14,13 +14,19 @@ pub fn add_org(pool: &Pool, code: &str, name: &str) -> AppResult<i64> {
     if !crate::domain::budget::is_valid_code(code) || code.contains('.') {
         return Err(AppError::field(
             "code",
-            "lower-case letters, digits and '-'",
+            crate::domain::FieldProblem::OrgCodeFormat,
         ));
     }
-    let name =
-        crate::domain::text::clean(name).map_err(|p| AppError::field("name", p.message()))?;
+    let name = crate::domain::text::clean(name).map_err(|p| AppError::field("name", p))?;
     if name.is_empty() || name.chars().count() > 200 {
-        return Err(AppError::field("name", "1 to 200 characters required"));
+        return Err(AppError::field(
+            "name",
+            crate::domain::FieldProblem::Length {
+                min: Some(1),
+                max: Some(200),
+                items: false,
+            },
+        ));
     }
     // The code is unique in the database: a second organisation of that code, added at the same
     // moment or not, is refused by the insert itself.
@@ -46,10 +52,9 @@ pub fn resolve_org(c: &mut db::DbConnection, code: Option<&str>) -> AppResult<or
                     let codes: Vec<&str> = all.iter().map(|o| o.code.as_str()).collect();
                     Err(AppError::field(
                         "org",
-                        format!(
-                            "several organisations exist ({}): name one with --org",
-                            codes.join(", ")
-                        ),
+                        crate::domain::FieldProblem::AmbiguousOrg {
+                            codes: codes.iter().map(|c| c.to_string()).collect(),
+                        },
                     ))
                 }
             }
@@ -64,13 +69,19 @@ pub fn add_user(
     name: &str,
     roles: &[Role],
 ) -> AppResult<(i64, String)> {
-    let name =
-        crate::domain::text::clean(name).map_err(|p| AppError::field("name", p.message()))?;
+    let name = crate::domain::text::clean(name).map_err(|p| AppError::field("name", p))?;
     if name.is_empty() || name.chars().count() > 200 {
-        return Err(AppError::field("name", "1 to 200 characters required"));
+        return Err(AppError::field(
+            "name",
+            crate::domain::FieldProblem::Length {
+                min: Some(1),
+                max: Some(200),
+                items: false,
+            },
+        ));
     }
     if roles.is_empty() {
-        return Err(AppError::field("role", "at least one role"));
+        return Err(AppError::field("role", crate::domain::FieldProblem::NoRole));
     }
     let mut roles = roles.to_vec();
     roles.dedup();

@@ -217,7 +217,7 @@ fn refusal(e: &AppError) -> String {
                 format::status(from)
             )
         }
-        other => format::refusal(other, None),
+        other => format::refusal(other),
     }
 }
 
@@ -274,8 +274,20 @@ pub async fn request(
     if !form.document_no.trim().is_empty() {
         body["document_no"] = json!(form.document_no.trim());
     }
+    let line_chosen = id(&form.line_id).is_some();
     let req = parse_json::<AdjustmentBody>(body.to_string().as_bytes())
-        .map_err(|_| AppError::field("line_id", "请选择预算科目，并填写金额和理由"))
+        .map_err(|e| {
+            if line_chosen {
+                e
+            } else {
+                AppError::field(
+                    "line_id",
+                    crate::domain::FieldProblem::Required {
+                        english: "choose a budget line",
+                    },
+                )
+            }
+        })
         .and_then(Request::try_from);
     let (actor, p) = (user.actor(), pool.clone());
     let result = run(move || adjustments::request(&p, &actor, req))

@@ -54,21 +54,6 @@ fn refusal(error: &AppError) -> String {
             _ => "",
         }
     };
-    let message = |detail: &str| -> String {
-        if detail.contains("at least one role") {
-            "至少选择一个角色".into()
-        } else if detail.contains("themself") {
-            "不能撤销自己的账号".into()
-        } else if detail.contains("dot-separated") {
-            "用小写字母、数字和“-”组成的段，以“.”分隔，如 dept.project.x".into()
-        } else if detail.contains("no line") {
-            "这一年没有这个上级科目".into()
-        } else if detail.contains("levels") {
-            "预算树最多五层".into()
-        } else {
-            format::message(detail)
-        }
-    };
     match error {
         AppError::PolicyNotLater(d) => format!(
             "新版本的生效日期必须晚于所有已有版本（最晚一版自 {} 起生效）；已用于报销的版本不能更改。",
@@ -78,9 +63,16 @@ fn refusal(error: &AppError) -> String {
         AppError::NotFound(_) => "没有找到这个用户或登录名。".into(),
         AppError::InvalidRequest {
             field: Some(f),
+            problem,
+            ..
+        } if !label(f).is_empty() => {
+            format!("「{}」：{}", label(f), format::unreadable(problem.as_deref()))
+        }
+        AppError::InvalidRequest {
+            field: None,
             detail,
             ..
-        } if !label(f).is_empty() => format!("「{}」：{}", label(f), message(detail)),
+        } if detail.is_ascii() => "标准内容无法读取，请检查后重新提交。".into(),
         AppError::InvalidRequest {
             field: None,
             detail,
@@ -90,14 +82,14 @@ fn refusal(error: &AppError) -> String {
             .iter()
             .map(|e| {
                 let name = match label(&e.field) {
-                    "" => e.field.clone(),
+                    "" => format::field(&e.field),
                     known => format!("「{known}」"),
                 };
-                format!("{name}：{}", message(&e.message))
+                format!("{name}：{}", format::problem(&e.problem))
             })
             .collect::<Vec<_>>()
             .join("；"),
-        other => format::refusal(other, None),
+        other => format::refusal(other),
     }
 }
 
@@ -447,6 +439,7 @@ pub async fn publish(
             status: StatusCode::UNPROCESSABLE_ENTITY,
             detail: "标准内容不是有效的 JSON 对象".into(),
             field: None,
+            problem: None,
         }),
     };
     let policy = body

@@ -11,7 +11,7 @@ use serde_json::json;
 
 use crate::db::Pool;
 use crate::domain::performance::execution_rate;
-use crate::domain::Money;
+use crate::domain::{FieldProblem, Money};
 use crate::error::AppError;
 use crate::export;
 use crate::routes::extract::parse_json;
@@ -38,7 +38,11 @@ async fn year_of(
         Some(y) if (2000..=2100).contains(&y) => Ok(y),
         Some(_) => Err(PageError::Failed(AppError::field(
             "year",
-            "年度应在 2000 到 2100 之间",
+            FieldProblem::OutOfRange {
+                min: 2000,
+                max: 2100,
+                english: "a year from 2000 to 2100",
+            },
         ))),
         None => {
             let (p, actor) = (pool.clone(), user.actor());
@@ -258,8 +262,8 @@ pub async fn line(
         .filter(|s| !s.is_empty())
     {
         Some(text) => Some(
-            chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                .map_err(|_| AppError::field("as_of", "请按 2021-05-20 的格式填写日期"))?,
+            crate::wire::iso::parse(text)
+                .ok_or_else(|| AppError::field("as_of", crate::wire::iso::problem(text)))?,
         ),
         None => None,
     };
@@ -390,7 +394,7 @@ async fn back_to_line(
 ) -> PageResult {
     let message = match result {
         Ok(done) => format!("ok:{done}"),
-        Err(PageError::Failed(e)) => format!("err:{}", format::refusal(&e, None)),
+        Err(PageError::Failed(e)) => format!("err:{}", format::refusal(&e)),
         Err(other) => return Err(other),
     };
     flash(pool, user, message).await?;
@@ -463,7 +467,14 @@ pub async fn add_event(
             .to_string()
             .as_bytes(),
         ),
-        Err(_) => Err(AppError::field("extra_staff", "请填写 1 到 1000 的人数")),
+        Err(_) => Err(AppError::field(
+            "extra_staff",
+            FieldProblem::OutOfRange {
+                min: 1,
+                max: 1000,
+                english: "a number from 1 to 1000",
+            },
+        )),
     }
     .and_then(duty::NewDutyEvent::try_from);
     let (p, actor) = (pool.clone(), user.actor());
@@ -484,7 +495,8 @@ pub async fn add_event(
 /// One R12 indicator as 绩效自评 shows it.
 #[derive(Clone, Debug)]
 pub struct IndicatorItem {
-    pub line_code: String,
+    /// The line's name (its code where the year has no such line).
+    pub line_name: String,
     pub name: String,
     pub unit: String,
     pub target: String,
@@ -510,7 +522,20 @@ pub async fn performance(
 ) -> PageResult {
     let year = year_of(&pool, &user, query.year).await?;
     let actor = user.actor();
-    let list = run(move || reports::performance(&pool, &actor, year)).await?;
+    let (list, lines) = run(move || {
+        Ok((reports::performance(&pool, &actor, year)?, {
+            // Each indicator's line by name: this year's, or the latest year's that has it.
+            let mut lines = crate::services::budget::list(&pool, &actor, year)?;
+            for earlier in (year - 10..year).rev() {
+                if !lines.is_empty() {
+                    break;
+                }
+                lines = crate::services::budget::list(&pool, &actor, earlier)?;
+            }
+            lines
+        }))
+    })
+    .await?;
     let indicators = list
         .into_iter()
         .map(|i| {
@@ -520,7 +545,10 @@ pub async fn performance(
                 None => ("—（未设目标）", "muted"),
             };
             IndicatorItem {
-                line_code: i.line_code,
+                line_name: lines
+                    .iter()
+                    .find(|l| l.code == i.line_code)
+                    .map_or(i.line_code, |l| l.name.clone()),
                 name: i.name,
                 unit: i.unit,
                 target: i.target.unwrap_or_else(|| "—".to_string()),

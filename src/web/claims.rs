@@ -13,7 +13,7 @@ use crate::domain::travel::TripInput;
 use crate::error::AppError;
 use crate::services::permissions::{self, UseCase};
 use crate::services::{claims, pages};
-use crate::wire::{BreakdownView, ItemView};
+use crate::wire::{BreakdownView, ItemView, RuleText};
 
 use super::format::{self, yuan};
 use super::forms::ClaimForm;
@@ -152,11 +152,59 @@ pub struct Quote {
     pub ineligible: Option<String>,
 }
 
-/// The rule of a line in Chinese, with its R-number and rate.
-fn rule_text(item: &ItemView) -> String {
-    let text = item.rule.to_string();
+/// The rule of a line in Chinese, with its R-number and rate, from the rule itself (a stored
+/// claim's text, kept from before rules were values, is shown as it was stored).
+fn rule_text(item: &ItemView, cities: &HashMap<String, String>, forfeited: bool) -> String {
+    use crate::domain::travel::Rule;
+    let rule = match &item.rule {
+        RuleText::Rule(rule) => rule,
+        RuleText::Text(text) => return stored_rule_text(item, text, forfeited),
+    };
+    let number = rule.number();
+    let city = |code: &str| {
+        cities
+            .get(code)
+            .cloned()
+            .unwrap_or_else(|| code.to_string())
+    };
+    match rule {
+        Rule::Lodging {
+            city: code,
+            nights,
+            cap_per_night,
+        } => format!(
+            "{number} 住宿费按发票实报，{}不超过每晚 {} 的限额（{nights} 晚）",
+            city(code),
+            yuan(*cap_per_night)
+        ),
+        Rule::Meal { city: code, rate } => {
+            format!("{number} 伙食补助费，{}每天 {}", city(code), yuan(*rate))
+        }
+        Rule::HostMeals { rate, .. } => format!(
+            "{number} 对方提供餐食，按伙食补助标准 {} 扣除相应部分",
+            yuan(*rate)
+        ),
+        Rule::Transport { city: code, rate } => {
+            format!("{number} 市内交通费，{}每天 {}", city(code), yuan(*rate))
+        }
+        Rule::VehicleProvided => format!("{number} 对方派车，当天不发市内交通费"),
+        Rule::Ticket { description } => {
+            format!("{number} 城市间交通费按票据实报：{description}")
+        }
+        Rule::MissingInvoice => {
+            format!("{number} 有住宿没有发票，整张报销单不予报销，本项为 ¥0.00")
+        }
+    }
+}
+
+/// A stored claim's line (its rule kept as text): worded from its item and rate; on a claim R4
+/// made ineligible, every line says so.
+fn stored_rule_text(item: &ItemView, text: &str, forfeited: bool) -> String {
     let number = text.split_whitespace().next().unwrap_or("");
     let rate = item.rate.map(yuan).unwrap_or_default();
+    if forfeited {
+        return format!("{number} 有住宿没有发票，整张报销单不予报销，本项为 ¥0.00");
+    }
     match item.item.as_ref() {
         "lodging" => format!("{number} 住宿费按发票实报，不超过每晚 {rate} 的限额"),
         "meal_allowance" => format!("{number} 伙食补助费，每天 {rate}"),
@@ -169,7 +217,7 @@ fn rule_text(item: &ItemView) -> String {
             let description = text.split_once(": ").map_or("", |(_, d)| d);
             format!("{number} 城市间交通费按票据实报：{description}")
         }
-        _ => text,
+        _ => format!("{number} {}", format::item(&item.item)),
     }
 }
 
@@ -260,7 +308,7 @@ pub fn quote_of(b: &BreakdownView, cities: &HashMap<String, String>) -> Quote {
             .map(|l| QuoteItem {
                 item: format::item(&l.item),
                 date: l.date.map(format::date).unwrap_or_default(),
-                rule: rule_text(l),
+                rule: rule_text(l, cities, b.ineligible_reason.is_some()),
                 amount: yuan(l.amount),
                 negative: l.amount.is_negative(),
             })
@@ -314,7 +362,7 @@ fn hint(text: &str) -> Quote {
 /// never lose work": the panel never shows stale numbers).
 fn refused(error: &AppError) -> Quote {
     Quote {
-        error: Some(format!("无法试算：{}", format::refusal(error, None))),
+        error: Some(format!("无法试算：{}", format::refusal(error))),
         ..Quote::default()
     }
 }
@@ -489,7 +537,12 @@ pub async fn submit(
     // The API's own order: the line, the trip, then the invoices (R15).
     let parsed = form.to_body().and_then(|body| {
         if body.budget_line_id.is_none() {
-            return Err(AppError::field("budget_line_id", "请选择预算科目"));
+            return Err(AppError::field(
+                "budget_line_id",
+                crate::domain::FieldProblem::Required {
+                    english: "choose a budget line",
+                },
+            ));
         }
         // What the claimant sent is the form, as the body it makes.
         let sent = serde_json::to_string(&body).map_err(|e| AppError::Internal(e.to_string()))?;
@@ -526,7 +579,7 @@ pub async fn submit(
             };
             form.place(&e, holder_visible);
             let quote = quote_form(&pool, &user, &form).await;
-            let error = Some(format!("未能提交：{}", format::refusal(&e, None)));
+            let error = Some(format!("未能提交：{}", format::refusal(&e)));
             new_page(
                 &pool,
                 &user,

@@ -9,7 +9,6 @@ use serde_json::json;
 
 use crate::db::Pool;
 use crate::domain::status::ClaimStatus;
-use crate::error::AppError;
 use crate::routes::extract::parse_json;
 use crate::services::{claims, pages};
 use crate::wire::PayBody;
@@ -135,18 +134,7 @@ async fn decided(
 ) -> PageResult {
     let message = match result {
         Ok(done) => format!("ok:{done}"),
-        Err(PageError::Failed(e)) => {
-            let line = match &e {
-                AppError::InsufficientBudget(i) => {
-                    let (p, actor, code) = (pool.clone(), user.actor(), i.line_code.clone());
-                    run(move || pages::line_name_for(&p, &actor, id, &code))
-                        .await
-                        .ok()
-                }
-                _ => None,
-            };
-            format!("err:报销单 {id}：{}", format::refusal(&e, line.as_deref()))
-        }
+        Err(PageError::Failed(e)) => format!("err:报销单 {id}：{}", format::refusal(&e)),
         Err(other) => return Err(other),
     };
     flash(pool, user, message).await?;
@@ -200,9 +188,7 @@ pub async fn pay(
             .to_string()
             .as_bytes(),
     );
-    let paid_on = body
-        .map(|b| b.paid_on)
-        .map_err(|_| AppError::field("paid_on", "请按 2021-05-20 的格式填写支付日期"));
+    let paid_on = body.map(|b| b.paid_on);
     let (actor, p) = (user.actor(), pool.clone());
     let result = run(move || claims::pay(&p, &actor, id, paid_on, **margin))
         .await

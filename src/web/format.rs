@@ -7,7 +7,7 @@ use crate::domain::capitals::in_words;
 use crate::domain::status::{
     Action, AdjustmentStatus, BatchAction, BatchStatus, ClaimStatus, RequestStatus, Status,
 };
-use crate::domain::Money;
+use crate::domain::{FieldProblem, Money, TripPart};
 use crate::error::AppError;
 
 /// `¥1,231.00`: thousands separators, two decimals; a negative amount `-¥40.00`.
@@ -76,8 +76,11 @@ pub fn action(code: &str) -> &'static str {
         code if code == BatchAction::Void.as_str() => "作废",
         "request" => "申请",
         "cancel" => "撤回",
-        "pay_advance" => "支付借款",
-        "advance_returned" => "登记退还借款",
+        "pay_advance" | "pay an advance on" => "支付借款",
+        "advance_returned" | "record an advance returned on" => "登记退还借款",
+        "name in this claim" => "用于这张报销单",
+        "regenerate" => "重新生成",
+        "pay out" => "下载代发文件",
         _ => "变更",
     }
 }
@@ -112,43 +115,65 @@ pub fn item(code: &str) -> &'static str {
 pub fn ineligible(code: &str) -> &'static str {
     match code {
         "missing_lodging_invoice" => {
-            "缺少住宿发票：没有发票的住宿不予报销（R4），住宿费由本人承担；补齐发票后重新提交。"
+            "缺少住宿发票：按 R4，有住宿没有发票的报销单整张不予报销，可报销 ¥0.00；补齐发票后重新提交。"
         }
         _ => "部分费用不予报销。",
     }
 }
 
+/// A request field's last name (`check_out`, `paid_on`) as the pages label it, or `None` for
+/// a name no page shows.
+pub fn label(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "purpose" => "事由",
+        "destination" => "目的地",
+        "departure_date" => "出发日期",
+        "return_date" => "返回日期",
+        "budget_line_id" | "line_id" => "预算科目",
+        "from_line_id" => "调出科目",
+        "travel_request_id" => "出差申请",
+        "city" => "城市",
+        "check_in" => "入住日期",
+        "check_out" => "退房日期",
+        "lodging_amount" => "住宿费金额",
+        "invoice" => "住宿发票",
+        "invoice_no" => "发票号码",
+        "invoice_code" => "发票代码",
+        "description" => "票据说明",
+        "amount" => "金额",
+        "date" => "日期",
+        "vehicle_provided_dates" => "对方派车日期",
+        "login" => "登录名",
+        "password" => "新密码",
+        "current" => "当前密码",
+        "reason" => "理由",
+        "paid_on" => "支付日期",
+        "returned_on" => "退还日期",
+        "advance_requested" => "借款金额",
+        "tickets_estimate" => "城市间交通费预估",
+        "travellers" => "出差人数",
+        "kind" => "调整方式",
+        "document_no" => "文号",
+        "name" => "名称",
+        "from" => "开始日期",
+        "to" => "结束日期",
+        "extra_staff" => "增加人数",
+        "as_of" => "截至日期",
+        "year" => "年度",
+        "half" => "半年",
+        "monthly_amount" => "每月金额",
+        "enrolled_from" => "享受开始日期",
+        "enrolled_until" => "享受截止日期",
+        "effective_from" => "生效日期",
+        "stays" => "住宿",
+        "tickets" => "城市间交通",
+        "meals_provided" => "对方提供餐食",
+        _ => return None,
+    })
+}
+
 /// A request field (its JSON path) as the form labels it: `stays[0].check_out` → 住宿第1行「退房日期」.
 pub fn field(path: &str) -> String {
-    let label = |name: &str| -> &'static str {
-        match name {
-            "purpose" => "事由",
-            "destination" => "目的地",
-            "departure_date" => "出发日期",
-            "return_date" => "返回日期",
-            "budget_line_id" => "预算科目",
-            "city" => "城市",
-            "check_in" => "入住日期",
-            "check_out" => "退房日期",
-            "lodging_amount" => "住宿费金额",
-            "invoice" => "住宿发票",
-            "invoice_no" => "发票号码",
-            "invoice_code" => "发票代码",
-            "description" => "票据说明",
-            "amount" => "金额",
-            "date" => "日期",
-            "vehicle_provided_dates" => "对方派车日期",
-            "login" => "登录名",
-            "password" => "新密码",
-            "current" => "当前密码",
-            "reason" => "驳回理由",
-            "paid_on" => "支付日期",
-            "stays" => "住宿",
-            "tickets" => "城市间交通",
-            "meals_provided" => "对方提供餐食",
-            _ => "",
-        }
-    };
     let rows = [
         ("stays", "住宿"),
         ("tickets", "城市间交通"),
@@ -159,62 +184,68 @@ pub fn field(path: &str) -> String {
         if let Some(rest) = path.strip_prefix(key).and_then(|r| r.strip_prefix('[')) {
             if let Some((index, after)) = rest.split_once(']') {
                 let row = index.parse::<usize>().map(|i| i + 1).unwrap_or(0);
-                let inner = label(after.trim_start_matches('.'));
-                return if inner.is_empty() {
-                    format!("{name}第{row}行")
-                } else {
-                    format!("{name}第{row}行「{inner}」")
+                return match label(after.trim_start_matches('.')) {
+                    Some(inner) if !after.is_empty() => format!("{name}第{row}行「{inner}」"),
+                    _ => format!("{name}第{row}行"),
                 };
             }
         }
     }
     match label(path) {
-        "" => path.to_string(),
-        known => format!("「{known}」"),
+        Some(known) => format!("「{known}」"),
+        // A field no form shows (an API-only one): named as what it is, never by its code.
+        None => "这一项".to_string(),
     }
 }
 
-/// A refusal in Chinese, shown in place on the page. `line_name` names the line an
-/// `insufficient_budget` refusal is about.
-pub fn refusal(error: &AppError, line_name: Option<&str>) -> String {
+/// A refusal in Chinese, shown in place on the page.
+pub fn refusal(error: &AppError) -> String {
     match error {
         AppError::InsufficientBudget(i) => format!(
             "预算不足：{} 可用 {}，本次需要 {}",
-            line_name.unwrap_or(&i.line_code),
+            i.line_name,
             yuan(i.available),
             yuan(i.requested)
         ),
+        AppError::InvalidTransition { from, .. } if from == "settled" => {
+            "无法登记退还借款：这笔报销没有待退还的借款，或已登记退还。".into()
+        }
         AppError::InvalidTransition {
-            from, action: a, ..
+            from,
+            action: a,
+            what,
         } => format!(
-            "无法{}：这笔报销当前是「{}」。",
-            action(match *a {
-                "approve" => "approve",
-                "reject" => "reject",
-                "pay" => "pay",
-                _ => "",
-            }),
+            "无法{}：这{}当前是「{}」。",
+            action(a),
+            document(what),
             status(from)
         ),
+        AppError::AdvanceRefused {
+            estimate: Some(estimate),
+        } => format!("借款不能超过预估费用 {}（R16）。", yuan(*estimate)),
+        AppError::AdvanceRefused { estimate: None } => {
+            "这份出差申请已经支付过借款，不能再付一次（R16）。".into()
+        }
         AppError::SelfApprovalForbidden => "不能审批自己提交的报销，请由其他财务人员审批。".into(),
         AppError::Forbidden => "您的角色无权进行此操作。".into(),
         AppError::NotFound(_) | AppError::UnknownBudgetLine(_) => "没有找到这笔记录。".into(),
-        AppError::UnknownCity { name, known, .. } => {
-            format!("不认识的城市「{name}」。可填写：{}", known.join("、"))
-        }
+        AppError::UnknownCity { .. } => format!("{}：{}", field(&city_field(error)), city(error)),
         AppError::NoPolicyInForce { date: d, .. } => {
             format!("{} 没有生效的差旅费标准，无法计算。", date(*d))
         }
         AppError::Validation(errors) => errors
             .iter()
-            .map(|e| format!("{}：{}", field(&e.field), message(&e.message)))
+            .map(|e| format!("{}：{}", field(&e.field), problem(&e.problem)))
             .collect::<Vec<_>>()
             .join("；"),
         AppError::InvalidRequest {
             field: Some(f),
-            detail,
+            problem: p,
             ..
-        } => format!("{}：{}", field(f), message(detail)),
+        } => format!("{}：{}", field(f), unreadable(p.as_deref())),
+        AppError::InvalidRequest { field: None, .. } => {
+            "填写的内容无法读取，请检查后重新提交。".into()
+        }
         // R15: the holder's number only; whether it may be opened is the page's to decide.
         AppError::DuplicateInvoice {
             claim_id: Some(id),
@@ -228,47 +259,154 @@ pub fn refusal(error: &AppError, line_name: Option<&str>) -> String {
     }
 }
 
-/// A field message in Chinese where it is a known one; otherwise as the rule wrote it.
-pub fn message(text: &str) -> String {
-    // R15: the same invoice named twice in one claim, the first field named.
-    if let Some(first) = text.strip_prefix("the same invoice as ") {
-        return format!("与{}是同一张发票", field(first));
+/// What a refused status change was about, as a clerk names the document.
+fn document(what: &str) -> &'static str {
+    match what {
+        "travel claim" => "笔报销",
+        "travel request" => "份出差申请",
+        "budget adjustment" => "笔预算调整",
+        "subsidy batch" => "个批次",
+        _ => "份单据",
     }
-    let known: [(&str, &str); 17] = [
-        ("8 or 20 digits", "发票号码应为 8 位或 20 位数字"),
-        ("10 or 12 digits", "发票代码应为 10 位或 12 位数字"),
-        (
-            "an all-electronic invoice has no code",
-            "全电发票（20 位号码）不填发票代码",
+}
+
+/// The field an unknown-city refusal names (empty for any other error).
+fn city_field(error: &AppError) -> String {
+    match error {
+        AppError::UnknownCity { field, .. } => field.clone(),
+        _ => String::new(),
+    }
+}
+
+/// An unknown city, without its field: 「不认识的城市「上海」。可填写：邢台、石家庄、北京」, or,
+/// for nothing typed, that it is required.
+pub fn city(error: &AppError) -> String {
+    match error {
+        AppError::UnknownCity {
+            name, known_names, ..
+        } if name.trim().is_empty() => format!("必填，可填写：{}", known_names.join("、")),
+        AppError::UnknownCity {
+            name, known_names, ..
+        } => format!("不认识的城市「{name}」。可填写：{}", known_names.join("、")),
+        _ => String::new(),
+    }
+}
+
+/// A field the parser could not read: what it knows of why, or that it could not be read.
+pub fn unreadable(known: Option<&FieldProblem>) -> String {
+    match known {
+        Some(p) => problem(p),
+        None => "无法识别，请检查填写的内容".into(),
+    }
+}
+
+/// A field problem in Chinese: the one place the pages word them.
+pub fn problem(p: &FieldProblem) -> String {
+    use crate::domain::money::MoneyError as M;
+    use crate::domain::text::TextProblem as T;
+    use FieldProblem as P;
+    let named = |name: &str| label(name).unwrap_or("另一个日期");
+    match p {
+        P::Required { .. } => "必填".into(),
+        P::Text(T::ControlCharacter) => "只能填一行，不能有换行、制表符等控制字符".into(),
+        P::Text(T::Invisible) => "请填写看得见的文字".into(),
+        P::Amount(M::Malformed) => "请填写金额，例如 680.00（最多两位小数）".into(),
+        P::Amount(M::TooManyDecimals) => "金额最多两位小数（到分）".into(),
+        P::Amount(M::Negative) => "金额不能是负数".into(),
+        P::Amount(M::TooLarge) => "金额不能超过 ¥99,999,999.99".into(),
+        P::Amount(M::Overflow) => "金额超出了可以计算的范围".into(),
+        P::Amount(M::NotPositive) => "金额必须大于 0".into(),
+        P::UnreadableDate { .. } => "请按 2021-05-10 的格式填写日期".into(),
+        P::DateOutOfRange { min, max, .. } => format!(
+            "日期应在 {} 到 {} 之间（年份 {} 到 {}）",
+            date(*min),
+            date(*max),
+            min.format("%Y"),
+            max.format("%Y")
         ),
-        (
-            "an 8-digit invoice number needs its code",
-            "8 位发票号码须同时填写发票代码",
+        P::Before {
+            other, other_on, ..
+        } => format!("不能早于{}（{}）", named(other), date(*other_on)),
+        P::NotAfter {
+            other, other_on, ..
+        } => format!("应晚于{}（{}）", named(other), date(*other_on)),
+        P::OutsideTrip { part, from, to } => {
+            let trip = format!("出差期间是 {} 至 {}", date(*from), date(*to));
+            match part {
+                TripPart::StayBegins => format!("住宿不在出差期间内：入住早于出发，{trip}"),
+                TripPart::StayEnds => format!("住宿不在出差期间内：退房晚于返回，{trip}"),
+                TripPart::Day => format!("这一天不在出差期间内，{trip}"),
+            }
+        }
+        P::TripTooLong { max_days } => format!("一次出差最长 {max_days} 天"),
+        P::Overlaps => "与另一行住宿的日期重叠".into(),
+        P::RepeatedDate => "同一天填了不止一次".into(),
+        P::InvoiceNumber => "发票号码应为 8 位或 20 位数字".into(),
+        P::ElectronicInvoiceHasNoCode => "全电发票（20 位号码）不填发票代码".into(),
+        P::InvoiceCodeRequired => "8 位发票号码须同时填写发票代码".into(),
+        P::InvoiceCode => "发票代码应为 10 位或 12 位数字".into(),
+        P::CodeWithoutNumber => "填了发票代码，也请填写发票号码".into(),
+        P::SameInvoiceAs { field: first } => format!("与{}是同一张发票", field(first)),
+        P::OutOfRange { min, max, .. } => format!("应在 {min} 到 {max} 之间"),
+        P::Length { min, max, items } => {
+            let unit = if *items { "行" } else { "个字" };
+            match (min, max) {
+                (Some(1), Some(max)) => format!("必填，最多 {max} {unit}"),
+                (None, Some(max)) => format!("最多 {max} {unit}"),
+                (Some(min), Some(max)) => format!("{min} 到 {max} {unit}"),
+                (Some(min), None) => format!("至少 {min} {unit}"),
+                (None, None) => "长度不对".into(),
+            }
+        }
+        P::TotalTooLarge { .. } => "合计超过了本系统能处理的最大金额 ¥99,999,999.99".into(),
+        P::AboveEstimate { max } => {
+            format!("借款不能超过预估费用 {}（R16）", yuan(*max))
+        }
+        P::PaidBeforeApproval { approved } => {
+            format!("不能早于批准日期 {}", date(*approved))
+        }
+        P::PaidTooFarAhead { days, today } => {
+            let latest = today
+                .checked_add_days(chrono::Days::new(days.max(&0).unsigned_abs()))
+                .unwrap_or(*today);
+            format!(
+                "最晚只能是 {}（今天 {} 之后 {days} 天）",
+                date(latest),
+                date(*today)
+            )
+        }
+        P::ReturnedBeforePaid => "报销单支付以后才能登记退还借款".into(),
+        P::OneOf { .. } => "请从给出的选项中选择".into(),
+        P::NotANumber { .. } => "请填写数字".into(),
+        P::Unknown { .. } => "没有找到这一项".into(),
+        P::LoginFormat => "1 到 64 个字符：字母、数字、“.”、“_”或“-”".into(),
+        P::LoginTaken => "该登录名已被使用".into(),
+        P::PasswordLength => "8 到 128 个字符".into(),
+        P::WrongPassword => "当前密码不正确".into(),
+        P::SamePassword => "新密码不能与当前密码相同".into(),
+        P::NoRole => "至少选择一个角色".into(),
+        P::RevokeSelf => "不能撤销自己的账号".into(),
+        P::OrgCodeFormat => "只能用小写字母、数字和“-”".into(),
+        P::AmbiguousOrg { .. } => "有多个单位，请指明是哪一个".into(),
+        P::LineCodeFormat => "用小写字母、数字和“-”组成的段，以“.”分隔".into(),
+        P::NoParentLine { .. } => "这一年没有这个上级科目".into(),
+        P::TooDeep { max_levels } => format!("预算树最多 {max_levels} 层"),
+        P::TransferNeedsSource => "调剂要选择从哪个科目调出".into(),
+        P::TransferSameLine => "调出和调入不能是同一个科目".into(),
+        P::TransferAcrossYears => "只能在同一年度的科目之间调剂".into(),
+        P::SourceWithoutTransfer => "只有调剂才从另一个科目调出".into(),
+        P::NoSubsidyAmount => "还没有政策规定补助标准：请填写本人每月金额".into(),
+        P::NoPolicyForMonth { year, month } => format!(
+            "{year} 年 {month} 月没有生效的政策版本，不知道该发多少；请先发布政策或给人员填写本人标准"
         ),
-        (
-            "an invoice code goes with",
-            "填了发票代码，也请填写发票号码",
-        ),
-        ("date", "请按 2021-05-10 的格式填写日期"),
-        ("missing field", "必填"),
-        ("must not be empty", "必填"),
-        ("amount", "请填写金额，例如 680.00（最多两位小数）"),
-        ("8 to 128 characters", "8 到 128 个字符"),
-        ("this login is taken", "该登录名已被使用"),
-        ("the current password is wrong", "当前密码不正确"),
-        ("choose a password different", "新密码不能与当前密码相同"),
-        (
-            "1 to 64 characters",
-            "1 到 64 个字符：字母、数字、“.”、“_”或“-”",
-        ),
-        ("before", "日期顺序不对：结束日期不能早于开始日期"),
-        ("after", "日期顺序不对：结束日期应晚于开始日期"),
-        ("outside", "日期不在出差期间内"),
-    ];
-    known
-        .iter()
-        .find(|(needle, _)| text.contains(needle))
-        .map_or_else(|| text.to_string(), |(_, zh)| (*zh).to_string())
+        P::CityCodeFormat => "城市代码只能用小写字母、数字、“-”或“_”".into(),
+        P::CityTwice => "城市代码或名称重复了".into(),
+        P::NoCities => "至少要有一个城市".into(),
+        P::NotAFraction { .. } => "扣除比例应是 0 到 1 之间的小数（最多四位），如 0.40".into(),
+        P::CityName => "城市名称只能一行，最多 100 个字".into(),
+        P::IndicatorTwice => "同一科目的同一指标填了两次".into(),
+        P::TimeZone => "时区名称不正确".into(),
+    }
 }
 
 #[cfg(test)]
@@ -322,11 +460,10 @@ mod tests {
             field("tickets[1].invoice_no"),
             "城市间交通第2行「发票号码」"
         );
-        assert_eq!(
-            message("the same invoice as stays[0].invoice_no"),
-            "与住宿第1行「发票号码」是同一张发票"
-        );
-        assert_eq!(message("8 or 20 digits"), "发票号码应为 8 位或 20 位数字");
+        assert_eq!(field("returned_on"), "「退还日期」");
+        assert_eq!(field("from_line_id"), "「调出科目」");
+        assert_eq!(field("to"), "「结束日期」");
+        assert_eq!(field("some_api_only_field"), "这一项");
         assert_eq!(
             date(NaiveDate::from_ymd_opt(2021, 5, 10).unwrap()),
             "2021-05-10"
@@ -341,12 +478,384 @@ mod tests {
     fn insufficient_budget_reads_as_web_md_says() {
         let e = AppError::InsufficientBudget(crate::domain::budget::Insufficient {
             line_code: "dept.x".into(),
+            line_name: "日常运转".into(),
             available: Money::from_fen(1_234_500),
             requested: Money::from_fen(2_345_600),
         });
         assert_eq!(
-            refusal(&e, Some("日常运转")),
+            refusal(&e),
             "预算不足：日常运转 可用 ¥12,345.00，本次需要 ¥23,456.00"
+        );
+    }
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    /// Every field problem has its own Chinese, with its values, and no Latin word: one case per
+    /// variant (the match in [`problem`] is exhaustive, this list is checked against it below).
+    fn every_problem() -> Vec<(FieldProblem, &'static str)> {
+        use crate::domain::money::MoneyError as M;
+        use crate::domain::text::TextProblem as T;
+        use FieldProblem as P;
+        let (may10, may12) = (day(2021, 5, 10), day(2021, 5, 12));
+        vec![
+            (
+                P::Required {
+                    english: "purpose must not be empty",
+                },
+                "必填",
+            ),
+            (
+                P::Text(T::ControlCharacter),
+                "只能填一行，不能有换行、制表符等控制字符",
+            ),
+            (P::Text(T::Invisible), "请填写看得见的文字"),
+            (
+                P::Amount(M::Malformed),
+                "请填写金额，例如 680.00（最多两位小数）",
+            ),
+            (P::Amount(M::TooManyDecimals), "金额最多两位小数（到分）"),
+            (P::Amount(M::Negative), "金额不能是负数"),
+            (P::Amount(M::TooLarge), "金额不能超过 ¥99,999,999.99"),
+            (P::Amount(M::Overflow), "金额超出了可以计算的范围"),
+            (P::Amount(M::NotPositive), "金额必须大于 0"),
+            (
+                P::UnreadableDate {
+                    given: "2021/05/10".into(),
+                },
+                "请按 2021-05-10 的格式填写日期",
+            ),
+            (
+                P::DateOutOfRange {
+                    given: day(1999, 5, 10),
+                    min: day(2000, 1, 1),
+                    max: day(2099, 12, 31),
+                },
+                "日期应在 2000-01-01 到 2099-12-31 之间（年份 2000 到 2099）",
+            ),
+            (
+                P::Before {
+                    field: "return_date",
+                    other: "departure_date",
+                    other_on: may10,
+                },
+                "不能早于出发日期（2021-05-10）",
+            ),
+            (
+                P::NotAfter {
+                    field: "check_out",
+                    other: "check_in",
+                    other_on: may10,
+                },
+                "应晚于入住日期（2021-05-10）",
+            ),
+            (
+                P::OutsideTrip {
+                    part: TripPart::StayBegins,
+                    from: may10,
+                    to: may12,
+                },
+                "住宿不在出差期间内：入住早于出发，出差期间是 2021-05-10 至 2021-05-12",
+            ),
+            (
+                P::OutsideTrip {
+                    part: TripPart::StayEnds,
+                    from: may10,
+                    to: may12,
+                },
+                "住宿不在出差期间内：退房晚于返回，出差期间是 2021-05-10 至 2021-05-12",
+            ),
+            (
+                P::OutsideTrip {
+                    part: TripPart::Day,
+                    from: may10,
+                    to: may12,
+                },
+                "这一天不在出差期间内，出差期间是 2021-05-10 至 2021-05-12",
+            ),
+            (P::TripTooLong { max_days: 366 }, "一次出差最长 366 天"),
+            (P::Overlaps, "与另一行住宿的日期重叠"),
+            (P::RepeatedDate, "同一天填了不止一次"),
+            (P::InvoiceNumber, "发票号码应为 8 位或 20 位数字"),
+            (
+                P::ElectronicInvoiceHasNoCode,
+                "全电发票（20 位号码）不填发票代码",
+            ),
+            (P::InvoiceCodeRequired, "8 位发票号码须同时填写发票代码"),
+            (P::InvoiceCode, "发票代码应为 10 位或 12 位数字"),
+            (P::CodeWithoutNumber, "填了发票代码，也请填写发票号码"),
+            (
+                P::SameInvoiceAs {
+                    field: "stays[0].invoice_no".into(),
+                },
+                "与住宿第1行「发票号码」是同一张发票",
+            ),
+            (
+                P::OutOfRange {
+                    min: 1,
+                    max: 99,
+                    english: "between 1 and 99",
+                },
+                "应在 1 到 99 之间",
+            ),
+            (
+                P::Length {
+                    min: None,
+                    max: Some(500),
+                    items: false,
+                },
+                "最多 500 个字",
+            ),
+            (
+                P::Length {
+                    min: Some(1),
+                    max: Some(200),
+                    items: false,
+                },
+                "必填，最多 200 个字",
+            ),
+            (
+                P::Length {
+                    min: Some(2),
+                    max: Some(9),
+                    items: true,
+                },
+                "2 到 9 行",
+            ),
+            (
+                P::Length {
+                    min: Some(3),
+                    max: None,
+                    items: false,
+                },
+                "至少 3 个字",
+            ),
+            (
+                P::Length {
+                    min: None,
+                    max: None,
+                    items: false,
+                },
+                "长度不对",
+            ),
+            (
+                P::TotalTooLarge {
+                    english: "too large",
+                },
+                "合计超过了本系统能处理的最大金额 ¥99,999,999.99",
+            ),
+            (
+                P::AboveEstimate {
+                    max: Money::from_fen(20_000),
+                },
+                "借款不能超过预估费用 ¥200.00（R16）",
+            ),
+            (
+                P::PaidBeforeApproval {
+                    approved: day(2026, 12, 7),
+                },
+                "不能早于批准日期 2026-12-07",
+            ),
+            (
+                P::PaidTooFarAhead {
+                    days: 30,
+                    today: day(2021, 5, 10),
+                },
+                "最晚只能是 2021-06-09（今天 2021-05-10 之后 30 天）",
+            ),
+            (P::ReturnedBeforePaid, "报销单支付以后才能登记退还借款"),
+            (
+                P::OneOf {
+                    english: "json, csv or xlsx".into(),
+                },
+                "请从给出的选项中选择",
+            ),
+            (
+                P::NotANumber {
+                    english: "a decimal number",
+                },
+                "请填写数字",
+            ),
+            (
+                P::Unknown {
+                    english: "no budget line 9".into(),
+                },
+                "没有找到这一项",
+            ),
+            (P::LoginFormat, "1 到 64 个字符：字母、数字、“.”、“_”或“-”"),
+            (P::LoginTaken, "该登录名已被使用"),
+            (P::PasswordLength, "8 到 128 个字符"),
+            (P::WrongPassword, "当前密码不正确"),
+            (P::SamePassword, "新密码不能与当前密码相同"),
+            (P::NoRole, "至少选择一个角色"),
+            (P::RevokeSelf, "不能撤销自己的账号"),
+            (P::OrgCodeFormat, "只能用小写字母、数字和“-”"),
+            (
+                P::AmbiguousOrg {
+                    codes: vec!["a".into(), "b".into()],
+                },
+                "有多个单位，请指明是哪一个",
+            ),
+            (
+                P::LineCodeFormat,
+                "用小写字母、数字和“-”组成的段，以“.”分隔",
+            ),
+            (
+                P::NoParentLine {
+                    code: "dept.x".into(),
+                    year: 2021,
+                },
+                "这一年没有这个上级科目",
+            ),
+            (P::TooDeep { max_levels: 16 }, "预算树最多 16 层"),
+            (P::TransferNeedsSource, "调剂要选择从哪个科目调出"),
+            (P::TransferSameLine, "调出和调入不能是同一个科目"),
+            (P::TransferAcrossYears, "只能在同一年度的科目之间调剂"),
+            (P::SourceWithoutTransfer, "只有调剂才从另一个科目调出"),
+            (
+                P::NoSubsidyAmount,
+                "还没有政策规定补助标准：请填写本人每月金额",
+            ),
+            (
+                P::NoPolicyForMonth {
+                    year: 2021,
+                    month: 3,
+                },
+                "2021 年 3 月没有生效的政策版本，不知道该发多少；请先发布政策或给人员填写本人标准",
+            ),
+            (P::CityCodeFormat, "城市代码只能用小写字母、数字、“-”或“_”"),
+            (P::CityTwice, "城市代码或名称重复了"),
+            (P::NoCities, "至少要有一个城市"),
+            (
+                P::NotAFraction {
+                    english: "a fraction",
+                },
+                "扣除比例应是 0 到 1 之间的小数（最多四位），如 0.40",
+            ),
+            (P::CityName, "城市名称只能一行，最多 100 个字"),
+            (P::IndicatorTwice, "同一科目的同一指标填了两次"),
+            (P::TimeZone, "时区名称不正确"),
+        ]
+    }
+
+    #[test]
+    fn every_field_problem_reads_in_chinese_with_its_values() {
+        for (problem_value, chinese) in every_problem() {
+            let shown = problem(&problem_value);
+            assert_eq!(shown, chinese, "{problem_value:?}");
+            let latin = shown
+                .split(|c: char| !c.is_ascii_alphabetic())
+                .any(|word| word.len() > 1);
+            assert!(!latin, "Latin in {shown}");
+        }
+    }
+
+    /// The API's English is unchanged by the typed problems (api.md): a few as clients read them.
+    #[test]
+    fn the_api_keeps_its_english() {
+        use FieldProblem as P;
+        let may10 = day(2021, 5, 10);
+        for (problem_value, english) in [
+            (
+                P::Before {
+                    field: "return_date",
+                    other: "departure_date",
+                    other_on: may10,
+                },
+                "return_date is before departure_date",
+            ),
+            (
+                P::NotAfter {
+                    field: "check_out",
+                    other: "check_in",
+                    other_on: may10,
+                },
+                "check_out must be after check_in",
+            ),
+            (
+                P::OutsideTrip {
+                    part: TripPart::Day,
+                    from: may10,
+                    to: may10,
+                },
+                "the date is outside the trip",
+            ),
+            (P::Overlaps, "the stay overlaps another stay"),
+            (
+                P::AboveEstimate {
+                    max: Money::from_fen(20_000),
+                },
+                "an advance is at most the estimate, 200.00 (R16)",
+            ),
+            (
+                P::PaidBeforeApproval {
+                    approved: day(2026, 12, 7),
+                },
+                "a payment cannot precede its approval on 2026-12-07",
+            ),
+            (
+                P::DateOutOfRange {
+                    given: day(1999, 5, 10),
+                    min: day(2000, 1, 1),
+                    max: day(2099, 12, 31),
+                },
+                "expected a date YYYY-MM-DD from 2000-01-01 to 2099-12-31, got \"1999-05-10\"",
+            ),
+            (
+                P::Length {
+                    min: Some(1),
+                    max: Some(200),
+                    items: false,
+                },
+                "1 to 200 characters required",
+            ),
+        ] {
+            assert_eq!(problem_value.to_string(), english);
+        }
+    }
+
+    #[test]
+    fn refusals_of_whole_requests_read_in_chinese() {
+        let city = |name: &str| AppError::UnknownCity {
+            field: "destination".into(),
+            name: name.into(),
+            known: vec!["xingtai".into(), "shijiazhuang".into(), "beijing".into()],
+            known_names: vec!["邢台".into(), "石家庄".into(), "北京".into()],
+        };
+        assert_eq!(
+            refusal(&city("上海")),
+            "「目的地」：不认识的城市「上海」。可填写：邢台、石家庄、北京"
+        );
+        assert_eq!(
+            refusal(&city("")),
+            "「目的地」：必填，可填写：邢台、石家庄、北京"
+        );
+        assert_eq!(
+            refusal(&AppError::AdvanceRefused {
+                estimate: Some(Money::from_fen(20_000))
+            }),
+            "借款不能超过预估费用 ¥200.00（R16）。"
+        );
+        assert_eq!(
+            refusal(&AppError::AdvanceRefused { estimate: None }),
+            "这份出差申请已经支付过借款，不能再付一次（R16）。"
+        );
+        let date_refused = AppError::InvalidRequest {
+            status: actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+            detail: String::new(),
+            field: Some("departure_date".into()),
+            problem: Some(Box::new(crate::wire::iso::problem("1999-05-10"))),
+        };
+        assert_eq!(
+            refusal(&date_refused),
+            "「出发日期」：日期应在 2000-01-01 到 2099-12-31 之间（年份 2000 到 2099）"
+        );
+        assert_eq!(
+            crate::wire::iso::problem("2021/05/10"),
+            FieldProblem::UnreadableDate {
+                given: "2021/05/10".into()
+            }
         );
     }
 

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use crate::domain::FieldError;
+use crate::domain::{FieldError, FieldProblem};
 use crate::error::AppError;
 use crate::routes::extract::parse_json;
 use crate::wire::ClaimBody;
@@ -332,17 +332,18 @@ impl ClaimForm {
     /// The error with every field it names (and the field an R15 "same invoice as" message
     /// names) numbered as the form's rows are, so that 住宿第2行 is the second row on screen.
     pub fn in_form_terms(&self, error: AppError) -> AppError {
-        const SAME: &str = "the same invoice as ";
         match error {
             AppError::Validation(errors) => AppError::Validation(
                 errors
                     .into_iter()
                     .map(|e| {
-                        let message = match e.message.strip_prefix(SAME) {
-                            Some(other) => format!("{SAME}{}", self.form_path(other)),
-                            None => e.message,
+                        let problem = match e.problem {
+                            FieldProblem::SameInvoiceAs { field } => FieldProblem::SameInvoiceAs {
+                                field: self.form_path(&field),
+                            },
+                            other => other,
                         };
-                        FieldError::new(self.form_path(&e.field), message)
+                        FieldError::new(self.form_path(&e.field), problem)
                     })
                     .collect(),
             ),
@@ -350,15 +351,23 @@ impl ClaimForm {
                 status,
                 detail,
                 field: Some(f),
+                problem,
             } => AppError::InvalidRequest {
                 status,
                 detail,
                 field: Some(self.form_path(&f)),
+                problem,
             },
-            AppError::UnknownCity { field, name, known } => AppError::UnknownCity {
+            AppError::UnknownCity {
+                field,
+                name,
+                known,
+                known_names,
+            } => AppError::UnknownCity {
                 field: self.form_path(&field),
                 name,
                 known,
+                known_names,
             },
             AppError::DuplicateInvoice { claim_id, field } => AppError::DuplicateInvoice {
                 claim_id,
@@ -376,19 +385,19 @@ impl ClaimForm {
         match error {
             AppError::Validation(errors) => {
                 for e in errors {
-                    notes.push((e.field.clone(), format::message(&e.message), None));
+                    notes.push((e.field.clone(), format::problem(&e.problem), None));
                 }
             }
             AppError::InvalidRequest {
                 field: Some(f),
-                detail,
+                problem,
                 ..
-            } => notes.push((f.clone(), format::message(detail), None)),
+            } => notes.push((f.clone(), format::unreadable(problem.as_deref()), None)),
             AppError::UnknownCity { field, .. } => {
-                notes.push((field.clone(), format::refusal(error, None), None));
+                notes.push((field.clone(), format::city(error), None));
             }
             AppError::NoPolicyInForce { field, .. } => {
-                notes.push((field.to_string(), format::refusal(error, None), None));
+                notes.push((field.to_string(), format::refusal(error), None));
             }
             AppError::DuplicateInvoice { claim_id, field } => {
                 let (text, link) = match claim_id {
@@ -474,7 +483,16 @@ fn input_id(path: &str) -> Option<String> {
 pub fn reject_reason(text: &str) -> Result<String, AppError> {
     parse_json::<crate::wire::RejectBody>(json!({ "reason": text.trim() }).to_string().as_bytes())
         .map(|body| body.reason)
-        .map_err(|_| AppError::field("reason", "请填写驳回理由（500 字以内）"))
+        .map_err(|_| {
+            AppError::field(
+                "reason",
+                FieldProblem::Length {
+                    min: Some(1),
+                    max: Some(500),
+                    items: false,
+                },
+            )
+        })
 }
 
 #[cfg(test)]
@@ -567,7 +585,7 @@ mod tests {
         let error = body.invoices().unwrap_err();
         let error = form.in_form_terms(error);
         assert_eq!(
-            format::refusal(&error, None),
+            format::refusal(&error),
             "城市间交通第3行「发票号码」：与城市间交通第2行「发票号码」是同一张发票"
         );
         form.place(&error, false);

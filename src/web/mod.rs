@@ -215,7 +215,7 @@ impl ResponseError for PageError {
                 if let AppError::Internal(cause) = e {
                     tracing::error!(%cause, "internal error on a page");
                 }
-                ("出错了", format::refusal(e, None))
+                ("出错了", format::refusal(e))
             }
         };
         let status = self.status_code();

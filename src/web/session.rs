@@ -495,7 +495,7 @@ pub async fn change_password(
         .await
         {
             Ok(()) => None,
-            Err(PageError::Failed(e)) => Some(format::refusal(&e, None)),
+            Err(PageError::Failed(e)) => Some(format::refusal(&e)),
             Err(other) => return Err(other),
         }
     };

@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 
 use crate::db::Pool;
 use crate::domain::status::BatchStatus;
+use crate::domain::FieldProblem;
 use crate::error::AppError;
 use crate::routes::extract::parse_json;
 use crate::services::clock::PaymentMargin;
@@ -59,21 +60,7 @@ pub fn refusal(error: &AppError) -> String {
             let what = format::batch_action(a);
             format!("无法{what}：这个批次当前是「{}」。", format::status(from))
         }
-        AppError::InvalidRequest {
-            field: Some(f),
-            detail,
-            ..
-        } if f == "half" && detail.contains("no policy") => {
-            "有的月份没有生效的政策版本，不知道该发多少；请先发布政策或给人员填写本人标准。".into()
-        }
-        AppError::InvalidRequest {
-            field: Some(f),
-            detail,
-            ..
-        } if f == "monthly_amount" && detail.contains("no policy") => {
-            "还没有政策规定补助标准：请填写本人每月金额。".into()
-        }
-        other => format::refusal(other, None),
+        other => format::refusal(other),
     }
 }
 
@@ -92,27 +79,28 @@ fn field_refusal(error: &AppError) -> String {
             _ => "",
         }
     };
-    let message = |detail: &str| -> String {
-        if detail.contains("1 or 2") {
-            "请选择上半年或下半年".into()
-        } else if detail.contains("more than 0") {
-            "金额必须大于 0".into()
-        } else {
-            format::message(detail)
+    let message = |problem: &FieldProblem| -> String {
+        match problem {
+            FieldProblem::OutOfRange { min: 1, max: 2, .. } => "请选择上半年或下半年".into(),
+            other => format::problem(other),
         }
     };
     match error {
         AppError::InvalidRequest {
             field: Some(f),
-            detail,
+            problem,
             ..
-        } if !label(f).is_empty() && !detail.contains("no policy") => {
-            format!("「{}」：{}", label(f), message(detail))
+        } if !label(f).is_empty() => {
+            format!(
+                "「{}」：{}",
+                label(f),
+                format::unreadable(problem.as_deref())
+            )
         }
         AppError::Validation(errors) if errors.iter().all(|e| !label(&e.field).is_empty()) => {
             errors
                 .iter()
-                .map(|e| format!("「{}」：{}", label(&e.field), message(&e.message)))
+                .map(|e| format!("「{}」：{}", label(&e.field), message(&e.problem)))
                 .collect::<Vec<_>>()
                 .join("；")
         }
@@ -255,13 +243,7 @@ pub async fn index(pool: web::Data<Pool>, user: SignedIn) -> PageResult {
         .iter()
         .map(|l| LineChoice {
             id: l.id,
-            label: format!(
-                "{} {}（{}，可用 {}）",
-                l.code,
-                l.name,
-                l.year,
-                yuan(l.available)
-            ),
+            label: format!("{}（{}，可用 {}）", l.name, l.year, yuan(l.available)),
             selected: l.code == SUBSIDY_LINE,
         })
         .collect();
@@ -525,7 +507,7 @@ pub async fn show(pool: web::Data<Pool>, user: SignedIn, id: web::Path<i64>) -> 
             title: batch_title(&batch),
             status: batch.status.chinese(),
             status_code: batch.status,
-            line: format!("{} {}", line.line.code, line.line.name),
+            line: line.line.name.clone(),
             window: format!(
                 "{} 至 {}",
                 format::date(batch.payout_window.from),
@@ -596,9 +578,7 @@ pub async fn pay(
     user.check_csrf(&form.csrf)?;
     let id = id.into_inner();
     let body = json!({"paid_on": form.paid_on.trim()});
-    let paid_on = parse_json::<PayBody>(body.to_string().as_bytes())
-        .map(|b| b.paid_on)
-        .map_err(|_| AppError::field("paid_on", "请按 2021-12-05 的格式填写支付日期"));
+    let paid_on = parse_json::<PayBody>(body.to_string().as_bytes()).map(|b| b.paid_on);
     let (p, actor) = (pool.clone(), user.actor());
     let result = run(move || subsidy::pay(&p, &actor, id, paid_on, **margin))
         .await

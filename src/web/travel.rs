@@ -124,7 +124,7 @@ async fn estimate_of(pool: &web::Data<Pool>, user: &SignedIn, form: &RequestForm
             ..EstimateShown::default()
         },
         Err(PageError::Failed(e)) => EstimateShown {
-            error: Some(format!("无法估算：{}", format::refusal(&e, None))),
+            error: Some(format!("无法估算：{}", format::refusal(&e))),
             ..EstimateShown::default()
         },
         Err(_) => EstimateShown {
@@ -307,7 +307,7 @@ pub async fn create(
             Ok(see_other("/travel-requests"))
         }
         Err(PageError::Failed(e)) => {
-            let message = format::refusal(&e, None);
+            let message = format::refusal(&e);
             requests_page(
                 &pool,
                 &user,
@@ -345,7 +345,7 @@ async fn done(
 ) -> PageResult {
     let message = match result {
         Ok(text) => format!("ok:{text}"),
-        Err(PageError::Failed(e)) => format!("err:{what}：{}", format::refusal(&e, None)),
+        Err(PageError::Failed(e)) => format!("err:{what}：{}", format::refusal(&e)),
         Err(other) => return Err(other),
     };
     flash(pool, user, message).await?;
@@ -553,9 +553,7 @@ pub async fn returned(
             .to_string()
             .as_bytes(),
     );
-    let returned_on = body
-        .map(|b| b.returned_on)
-        .map_err(|_| AppError::field("returned_on", "请按 2021-05-20 的格式填写退还日期"));
+    let returned_on = body.map(|b| b.returned_on);
     let (actor, p) = (user.actor(), pool.clone());
     let result = run(move || claims::advance_returned(&p, &actor, id, returned_on))
         .await

@@ -6,7 +6,7 @@ use validator::Validate;
 
 use super::{AmountInput, Problems};
 use crate::domain::budget::AdjustmentKind;
-use crate::domain::Money;
+use crate::domain::{FieldProblem, Money};
 use crate::error::AppError;
 use crate::services::adjustments::Request;
 
@@ -36,7 +36,12 @@ impl TryFrom<AdjustmentBody> for Request {
     fn try_from(b: AdjustmentBody) -> Result<Request, AppError> {
         let mut p = Problems::default();
         let kind = AdjustmentKind::parse(&b.kind).unwrap_or_else(|| {
-            p.push("kind", "one of supplement, reduce, transfer");
+            p.push(
+                "kind",
+                FieldProblem::OneOf {
+                    english: "one of supplement, reduce, transfer".into(),
+                },
+            );
             AdjustmentKind::Supplement
         });
         let amount = p.positive_amount(&b.amount, "amount");

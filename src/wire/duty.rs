@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use super::{iso, AmountInput, Problems};
-use crate::domain::Money;
+use crate::domain::{FieldProblem, Money};
 use crate::error::AppError;
 use crate::services::duty::{NewAssignment, NewDutyEvent, NewStation};
 
@@ -67,7 +67,14 @@ pub struct AssignmentBody {
 /// 422 on `to` when the period ends before it starts.
 fn period(p: &mut Problems, from: NaiveDate, to: NaiveDate) {
     if to < from {
-        p.push("to", "to is before from");
+        p.push(
+            "to",
+            FieldProblem::Before {
+                field: "to",
+                other: "from",
+                other_on: from,
+            },
+        );
     }
 }
 

@@ -35,7 +35,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 use validator::{ValidationErrors, ValidationErrorsKind};
 
-use crate::domain::{FieldError, Money, PositiveMoney};
+use crate::domain::{FieldError, FieldProblem, Money, PositiveMoney};
 use crate::error::AppError;
 
 impl Serialize for Money {
@@ -65,12 +65,12 @@ impl<'de> Deserialize<'de> for AmountInput {
 
 impl AmountInput {
     pub fn parse(&self, field: impl Into<String>) -> Result<Money, FieldError> {
-        Money::parse_input(&self.0).map_err(|e| FieldError::new(field, e.to_string()))
+        Money::parse_input(&self.0).map_err(|e| FieldError::new(field, e))
     }
 
     /// An amount that must be more than 0.00 (R1, [`PositiveMoney`]).
     pub fn parse_positive(&self, field: impl Into<String>) -> Result<PositiveMoney, FieldError> {
-        PositiveMoney::parse_input(&self.0).map_err(|e| FieldError::new(field, e.to_string()))
+        PositiveMoney::parse_input(&self.0).map_err(|e| FieldError::new(field, e))
     }
 }
 
@@ -79,6 +79,8 @@ impl AmountInput {
 pub mod iso {
     use chrono::NaiveDate;
     use serde::{Deserialize, Deserializer};
+
+    use crate::domain::FieldProblem;
 
     /// The dates a request may name: 2000-01-01 to 2099-12-31. Anything outside is a typing
     /// error in this service's world, and keeping dates bounded keeps every day count small.
@@ -112,11 +114,45 @@ pub mod iso {
             .filter(|d| (EARLIEST..=LATEST).contains(d))
     }
 
+    thread_local! {
+        /// The last date this thread refused, as a value: serde carries only text, and a page
+        /// needs to tell a date it cannot read from one outside the years accepted.
+        static REFUSED: std::cell::RefCell<Option<FieldProblem>> =
+            const { std::cell::RefCell::new(None) };
+    }
+
+    /// Why `text` is not a date a request may name.
+    pub fn problem(text: &str) -> FieldProblem {
+        let real = text
+            .get(..4)
+            .filter(|_| text.len() == 10)
+            .and_then(|_| chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok());
+        match real {
+            Some(given) if !(EARLIEST..=LATEST).contains(&given) => FieldProblem::DateOutOfRange {
+                given,
+                min: EARLIEST,
+                max: LATEST,
+            },
+            _ => FieldProblem::UnreadableDate {
+                given: text.to_string(),
+            },
+        }
+    }
+
+    /// The date refused by the deserialisation that just failed on this thread, if its error
+    /// (`detail`) is that refusal's; cleared either way.
+    pub fn take_refused(detail: &str) -> Option<FieldProblem> {
+        REFUSED
+            .with(|cell| cell.borrow_mut().take())
+            .filter(|p| p.to_string() == detail)
+    }
+
     fn one<E: serde::de::Error>(text: &str) -> Result<NaiveDate, E> {
         parse(text).ok_or_else(|| {
-            E::custom(format!(
-                "expected a date YYYY-MM-DD from 2000-01-01 to 2099-12-31, got {text:?}"
-            ))
+            let refused = problem(text);
+            let error = E::custom(&refused);
+            REFUSED.with(|cell| *cell.borrow_mut() = Some(refused));
+            error
         })
     }
 
@@ -185,8 +221,8 @@ impl Problems {
         parsed.map_err(|e| self.0.push(e)).ok()
     }
 
-    pub fn push(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        self.0.push(FieldError::new(field, message));
+    pub fn push(&mut self, field: impl Into<String>, problem: FieldProblem) {
+        self.0.push(FieldError::new(field, problem));
     }
 
     pub fn finish<T>(self, value: T) -> Result<T, AppError> {
@@ -223,6 +259,7 @@ impl YearQuery {
             status: actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
             detail: "bad query parameter: Query deserialize error: missing field `year`".into(),
             field: None,
+            problem: None,
         })
     }
 }
@@ -234,6 +271,7 @@ pub fn missing_field(field: &str, hint: &str) -> AppError {
         status: actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
         detail: format!("missing field `{field}`{hint}"),
         field: Some(field.to_string()),
+        problem: None,
     }
 }
 
@@ -256,12 +294,7 @@ pub fn flatten_validation(errors: &ValidationErrors) -> Vec<FieldError> {
             match kind {
                 ValidationErrorsKind::Field(list) => {
                     for e in list {
-                        let message = e
-                            .message
-                            .as_ref()
-                            .map(|m| m.to_string())
-                            .unwrap_or_else(|| describe(e));
-                        out.push(FieldError::new(path.clone(), message));
+                        out.push(FieldError::new(path.clone(), describe(e)));
                     }
                 }
                 ValidationErrorsKind::Struct(inner) => walk(&path, inner, out),
@@ -273,17 +306,25 @@ pub fn flatten_validation(errors: &ValidationErrors) -> Vec<FieldError> {
             }
         }
     }
-    fn describe(e: &validator::ValidationError) -> String {
-        let unit = match e.params.get("value") {
-            Some(serde_json::Value::String(_)) => "characters",
-            _ => "items",
-        };
-        match (e.code.as_ref(), e.params.get("max"), e.params.get("min")) {
-            ("length", Some(max), None) => format!("at most {max} {unit} allowed"),
-            ("length", Some(max), Some(min)) => format!("{min} to {max} {unit} required"),
-            ("length", None, Some(min)) => format!("at least {min} {unit} required"),
-            ("range", _, _) => "out of range".to_string(),
-            (code, _, _) => format!("invalid ({code})"),
+    fn describe(e: &validator::ValidationError) -> FieldProblem {
+        let items = !matches!(e.params.get("value"), Some(serde_json::Value::String(_)));
+        let number = |name: &str| e.params.get(name).and_then(serde_json::Value::as_i64);
+        let count = |name: &str| e.params.get(name).and_then(serde_json::Value::as_u64);
+        match e.code.as_ref() {
+            "length" => FieldProblem::Length {
+                min: count("min"),
+                max: count("max"),
+                items,
+            },
+            "range" => FieldProblem::OutOfRange {
+                min: number("min").unwrap_or(i64::MIN),
+                max: number("max").unwrap_or(i64::MAX),
+                english: "out of range",
+            },
+            // Every validation of the wire types is a length or a range.
+            _ => FieldProblem::OneOf {
+                english: format!("invalid ({})", e.code),
+            },
         }
     }
     let mut out = Vec::new();
@@ -342,7 +383,7 @@ mod tests {
 
     fn amount_of(json: &str) -> Result<Money, String> {
         let input: AmountInput = serde_json::from_str(json).map_err(|e| e.to_string())?;
-        input.parse("amount").map_err(|e| e.message)
+        input.parse("amount").map_err(|e| e.message())
     }
 
     #[test]

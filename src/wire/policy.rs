@@ -71,10 +71,7 @@ impl TryFrom<PolicyBody> for Policy {
                     .iter()
                     .any(|n| n.contains('\n') || n.chars().count() > 100)
                 {
-                    p.push(
-                        field("names"),
-                        "a name is one line of at most 100 characters",
-                    );
+                    p.push(field("names"), crate::domain::FieldProblem::CityName);
                 }
                 CityRates {
                     lodging_cap_per_night: p
@@ -94,7 +91,10 @@ impl TryFrom<PolicyBody> for Policy {
             share_field(&input.0).unwrap_or_else(|| {
                 p.push(
                     format!("host_meal_deduction.{name}"),
-                    "a fraction from 0 to 1 with at most four decimals, such as \"0.40\"",
+                    crate::domain::FieldProblem::NotAFraction {
+                        english:
+                            "a fraction from 0 to 1 with at most four decimals, such as \"0.40\"",
+                    },
                 );
                 Decimal::ZERO
             })

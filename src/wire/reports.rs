@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 
 use super::{AmountInput, Problems};
 use crate::domain::performance::{Comparator, Indicator};
-use crate::domain::Money;
+use crate::domain::{FieldProblem, Money};
 use crate::error::AppError;
 use crate::services::reports::{NewTarget, Targets};
 
@@ -95,19 +95,34 @@ impl TryFrom<Vec<TargetBody>> for Targets {
             .enumerate()
             .map(|(i, t)| {
                 let indicator = Indicator::parse(&t.indicator).unwrap_or_else(|| {
-                    problems.push(format!("[{i}].indicator"), "unknown indicator");
+                    problems.push(
+                        format!("[{i}].indicator"),
+                        FieldProblem::OneOf {
+                            english: "unknown indicator".into(),
+                        },
+                    );
                     Indicator::RecipientsPaid
                 });
                 let comparator = Comparator::parse(&t.comparator).unwrap_or_else(|| {
-                    problems.push(format!("[{i}].comparator"), "one of >=, <=, =");
+                    problems.push(
+                        format!("[{i}].comparator"),
+                        FieldProblem::OneOf {
+                            english: "one of >=, <=, =".into(),
+                        },
+                    );
                     Comparator::Equal
                 });
                 if !seen.insert((t.line_code.clone(), t.indicator.clone())) {
-                    problems.push(format!("[{i}]"), "the same indicator of a line twice");
+                    problems.push(format!("[{i}]"), FieldProblem::IndicatorTwice);
                 }
                 let target = t.target.as_ref().map(|v| {
                     v.0.trim().parse::<Decimal>().unwrap_or_else(|_| {
-                        problems.push(format!("[{i}].target"), "a decimal number");
+                        problems.push(
+                            format!("[{i}].target"),
+                            FieldProblem::NotANumber {
+                                english: "a decimal number",
+                            },
+                        );
                         Decimal::ZERO
                     })
                 });

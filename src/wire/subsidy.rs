@@ -7,7 +7,7 @@ use validator::Validate;
 
 use super::{iso, missing_field, AmountInput, HistoryView, Problems};
 use crate::domain::subsidy::{Enrollment, Half};
-use crate::domain::Money;
+use crate::domain::{FieldProblem, Money};
 use crate::error::AppError;
 use crate::services::subsidy::{NewBatchSpec, NewRecipientSpec};
 
@@ -34,7 +34,14 @@ impl TryFrom<RecipientBody> for NewRecipientSpec {
         let mut p = Problems::default();
         let monthly = p.optional_positive_amount(b.monthly_amount.as_ref(), "monthly_amount");
         let enrollment = Enrollment::new(b.enrolled_from, b.enrolled_until).unwrap_or_else(|| {
-            p.push("enrolled_until", "enrolled_until is before enrolled_from");
+            p.push(
+                "enrolled_until",
+                FieldProblem::Before {
+                    field: "enrolled_until",
+                    other: "enrolled_from",
+                    other_on: b.enrolled_from,
+                },
+            );
             Enrollment::open(b.enrolled_from)
         });
         p.finish(NewRecipientSpec {
@@ -96,7 +103,14 @@ impl TryFrom<BatchBody> for NewBatchSpec {
     fn try_from(b: BatchBody) -> Result<NewBatchSpec, AppError> {
         let mut p = Problems::default();
         let half = Half::from_number(b.half).unwrap_or_else(|| {
-            p.push("half", "1 or 2");
+            p.push(
+                "half",
+                FieldProblem::OutOfRange {
+                    min: 1,
+                    max: 2,
+                    english: "1 or 2",
+                },
+            );
             Half::H1
         });
         p.finish(NewBatchSpec {

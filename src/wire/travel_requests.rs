@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use super::{iso, AmountInput, HistoryView, Problems};
-use crate::domain::{Money, PositiveMoney};
+use crate::domain::{FieldProblem, Money, PositiveMoney};
 use crate::error::AppError;
 
 /// `POST /api/v1/travel-requests`.
@@ -50,17 +50,41 @@ impl TryFrom<RequestBody> for RequestInput {
         let mut p = Problems::default();
         let travellers = b.travellers.unwrap_or(1);
         if !(1..=crate::domain::travel_request::MAX_TRAVELLERS).contains(&travellers) {
-            p.push("travellers", "between 1 and 99");
+            p.push(
+                "travellers",
+                FieldProblem::OutOfRange {
+                    min: 1,
+                    max: crate::domain::travel_request::MAX_TRAVELLERS,
+                    english: "between 1 and 99",
+                },
+            );
         }
         if b.purpose.trim().is_empty() {
-            p.push("purpose", "purpose must not be empty");
+            p.push(
+                "purpose",
+                FieldProblem::Required {
+                    english: "purpose must not be empty",
+                },
+            );
         }
         if b.return_date < b.departure_date {
-            p.push("return_date", "return_date is before departure_date");
+            p.push(
+                "return_date",
+                FieldProblem::Before {
+                    field: "return_date",
+                    other: "departure_date",
+                    other_on: b.departure_date,
+                },
+            );
         } else if (b.return_date - b.departure_date).num_days() + 1
             > crate::domain::travel::MAX_TRIP_DAYS
         {
-            p.push("return_date", "a trip covers at most 366 days");
+            p.push(
+                "return_date",
+                FieldProblem::TripTooLong {
+                    max_days: crate::domain::travel::MAX_TRIP_DAYS,
+                },
+            );
         }
         let tickets_estimate = p
             .optional_amount(b.tickets_estimate.as_ref(), "tickets_estimate")

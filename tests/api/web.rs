@@ -466,7 +466,7 @@ async fn refusals_are_shown_in_place_in_chinese() {
         .get("/finance")
         .await
         .body
-        .contains("请填写驳回理由"));
+        .contains("「理由」：必填，最多 500 个字"));
     finance
         .post(
             &format!("/finance/claims/{id}/reject"),

@@ -251,7 +251,10 @@ async fn ending_an_enrollment_with_paid_months_is_refused_in_chinese() {
         )
         .await;
     let flash = flash_after(&mut maker, "/subsidy").await;
-    assert!(flash.contains("结束日期不能早于开始日期"), "{flash}");
+    assert!(
+        flash.contains("「享受截止日期」：不能早于享受开始日期（2021-05-01）"),
+        "{flash}"
+    );
     maker
         .post(
             "/subsidy/recipients",

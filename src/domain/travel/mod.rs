@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 
 use crate::domain::money::Money;
 use crate::domain::policy::{CityRates, HostMealDeduction, Policy};
-use crate::domain::FieldError;
+use crate::domain::{FieldError, FieldProblem, TripPart};
 
 mod breakdown;
 
@@ -64,6 +64,8 @@ pub enum TripError {
         field: String,
         name: String,
         known: Vec<String>,
+        /// The known cities' names, in the order of `known`.
+        known_names: Vec<String>,
     },
     Invalid(Vec<FieldError>),
 }
@@ -108,6 +110,7 @@ impl<'p> Trip<'p> {
                 field,
                 name: name.to_string(),
                 known: policy.city_codes(),
+                known_names: policy.city_names(),
             })
         };
         let destination = resolve("destination".into(), &input.destination)?;
@@ -118,18 +121,29 @@ impl<'p> Trip<'p> {
 
         let mut errors = Vec::new();
         if input.purpose.trim().is_empty() {
-            errors.push(FieldError::new("purpose", "purpose must not be empty"));
+            errors.push(FieldError::new(
+                "purpose",
+                FieldProblem::Required {
+                    english: "purpose must not be empty",
+                },
+            ));
         }
         let (dep, ret) = (input.departure_date, input.return_date);
         if ret < dep {
             errors.push(FieldError::new(
                 "return_date",
-                "return_date is before departure_date",
+                FieldProblem::Before {
+                    field: "return_date",
+                    other: "departure_date",
+                    other_on: dep,
+                },
             ));
         } else if days_between(dep, ret) + 1 > MAX_TRIP_DAYS {
             errors.push(FieldError::new(
                 "return_date",
-                "a trip covers at most 366 days",
+                FieldProblem::TripTooLong {
+                    max_days: MAX_TRIP_DAYS,
+                },
             ));
         }
 
@@ -138,17 +152,29 @@ impl<'p> Trip<'p> {
             if stay.check_out <= stay.check_in {
                 errors.push(FieldError::new(
                     format!("stays[{i}].check_out"),
-                    "check_out must be after check_in",
+                    FieldProblem::NotAfter {
+                        field: "check_out",
+                        other: "check_in",
+                        other_on: stay.check_in,
+                    },
                 ));
             } else if stay.check_in < dep {
                 errors.push(FieldError::new(
                     format!("stays[{i}].check_in"),
-                    "the stay begins before the trip",
+                    FieldProblem::OutsideTrip {
+                        part: TripPart::StayBegins,
+                        from: dep,
+                        to: ret,
+                    },
                 ));
             } else if stay.check_out > ret {
                 errors.push(FieldError::new(
                     format!("stays[{i}].check_out"),
-                    "the stay ends after the trip",
+                    FieldProblem::OutsideTrip {
+                        part: TripPart::StayEnds,
+                        from: dep,
+                        to: ret,
+                    },
                 ));
             }
             stays.push((
@@ -168,7 +194,7 @@ impl<'p> Trip<'p> {
             if b.check_in < a.check_out && a.check_in < a.check_out {
                 errors.push(FieldError::new(
                     format!("stays[{j}].check_in"),
-                    "the stay overlaps another stay",
+                    FieldProblem::Overlaps,
                 ));
             }
         }
@@ -177,13 +203,15 @@ impl<'p> Trip<'p> {
             if ticket.description.trim().is_empty() {
                 errors.push(FieldError::new(
                     format!("tickets[{i}].description"),
-                    "a ticket needs a description",
+                    FieldProblem::Required {
+                        english: "a ticket needs a description",
+                    },
                 ));
             }
             if ticket.amount.is_zero() {
                 errors.push(FieldError::new(
                     format!("tickets[{i}].amount"),
-                    "must be more than 0.00",
+                    crate::domain::money::MoneyError::NotPositive,
                 ));
             }
         }
@@ -194,7 +222,11 @@ impl<'p> Trip<'p> {
             if !in_trip(m.date) {
                 errors.push(FieldError::new(
                     format!("meals_provided[{i}].date"),
-                    "the date is outside the trip",
+                    FieldProblem::OutsideTrip {
+                        part: TripPart::Day,
+                        from: dep,
+                        to: ret,
+                    },
                 ));
             }
         }
@@ -202,7 +234,7 @@ impl<'p> Trip<'p> {
         if meals.windows(2).any(|w| w[0].date == w[1].date) {
             errors.push(FieldError::new(
                 "meals_provided",
-                "a date appears more than once",
+                FieldProblem::RepeatedDate,
             ));
         }
         let mut vehicle = input.vehicle_provided_dates;
@@ -210,7 +242,11 @@ impl<'p> Trip<'p> {
             if !in_trip(*d) {
                 errors.push(FieldError::new(
                     format!("vehicle_provided_dates[{i}]"),
-                    "the date is outside the trip",
+                    FieldProblem::OutsideTrip {
+                        part: TripPart::Day,
+                        from: dep,
+                        to: ret,
+                    },
                 ));
             }
         }
