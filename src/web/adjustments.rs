@@ -162,7 +162,7 @@ pub async fn page(
                 .iter()
                 .map(|l| LineChoice {
                     id: l.id,
-                    label: format!("{}（{}，可用 {}）", l.name, l.code, yuan(l.available)),
+                    label: format!("{}（可用 {}）", l.name, yuan(l.available)),
                     selected: Some(l.id) == line_id,
                 })
                 .collect(),

@@ -268,16 +268,24 @@ pub async fn line(
         None => None,
     };
     let p = pool.clone();
-    let (page, today, adjustments) = run(move || {
+    let (page, today, adjustments, cities) = run(move || {
         Ok((
             dashboard::line_page(&p, &actor, id, before, size, as_of)?,
             pages::today(&p, &actor)?,
             super::adjustments::line_partial(&p, &actor, id)?
                 .render()
                 .map_err(|e| AppError::Internal(format!("template: {e}")))?,
+            pages::city_names(&p, &actor)?,
         ))
     })
     .await?;
+    // A station or event names its city as people do (北京), never by its code.
+    let city = |code: &str| {
+        cities
+            .get(code)
+            .cloned()
+            .unwrap_or_else(|| code.to_string())
+    };
     let line = &page.line;
     let forecast = page.forecast.as_ref().map(|(f, segments)| {
         let used = f.committed.checked_add(f.spent).unwrap_or(Money::ZERO);
@@ -336,8 +344,13 @@ pub async fn line(
             .iter()
             .map(|r| RosterItem {
                 id: r.station.id,
-                name: r.station.name.clone(),
-                city: r.station.city.clone(),
+                // The default stations are named by their city's code (budget-2021.md): a
+                // clerk reads them by the city's name.
+                name: match cities.get(&r.station.name) {
+                    Some(city_name) => format!("{city_name}值班点"),
+                    None => r.station.name.clone(),
+                },
+                city: city(&r.station.city),
                 daily_cost: yuan(r.station.daily_cost),
                 assignments: r
                     .assignments
@@ -356,7 +369,7 @@ pub async fn line(
             .iter()
             .map(|e| EventItem {
                 name: e.name.clone(),
-                city: e.city.clone(),
+                city: city(&e.city),
                 dates: dates(e.from, e.to),
                 extra_staff: e.extra_staff,
                 person_days: e.person_days,
