@@ -233,7 +233,9 @@ async fn every_page_of_every_role_speaks_chinese_without_codes() {
         ("meals-0-lunch", "on"),
         ("vehicles-rows", "0"),
     ];
-    let refusals: Vec<(&str, Vec<(&str, &str)>, &str)> = vec![
+    // (screenshot name, the fields changed from the valid form, the refusal shown)
+    type Refusal<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a str);
+    let refusals: Vec<Refusal> = vec![
         (
             "return-before-departure",
             vec![("return_date", "2021-05-09")],
