@@ -208,15 +208,14 @@ pub async fn not_found(req: actix_web::HttpRequest) -> HttpResponse {
     response
 }
 
-/// The documented routes (path template split at `/`, method), read from the OpenAPI document
+/// The documented routes (path template, method), read from the OpenAPI document
 /// [`documented`] returns: one list for the docs and for 405.
-struct ApiRoutes(Vec<(Vec<String>, &'static str)>);
+struct ApiRoutes(Vec<(String, &'static str)>);
 
 impl ApiRoutes {
     fn new(doc: &utoipa::openapi::OpenApi) -> ApiRoutes {
         let mut routes = Vec::new();
         for (path, item) in &doc.paths.paths {
-            let segments: Vec<String> = path.split('/').map(str::to_string).collect();
             let methods = [
                 ("GET", item.get.is_some()),
                 ("POST", item.post.is_some()),
@@ -226,34 +225,43 @@ impl ApiRoutes {
             ];
             for (method, present) in methods {
                 if present {
-                    routes.push((segments.clone(), method));
+                    routes.push((path.clone(), method));
                 }
             }
         }
         // The Prometheus endpoint, answered by its middleware before routing, for GET only.
-        routes.push((vec![String::new(), "metrics".into()], "GET"));
+        routes.push(("/metrics".to_string(), "GET"));
         ApiRoutes(routes)
     }
 
     /// The methods the API serves on `path`; empty for a path it does not have.
     fn allowed_methods(&self, path: &str) -> Vec<&'static str> {
-        let parts: Vec<&str> = path.split('/').collect();
-        let mut methods: Vec<&'static str> = self
-            .0
-            .iter()
-            .filter(|(template, _)| {
-                template.len() == parts.len()
-                    && template
-                        .iter()
-                        .zip(&parts)
-                        .all(|(t, p)| t == p || (t.starts_with('{') && !p.is_empty()))
-            })
-            .map(|(_, method)| *method)
-            .collect();
-        methods.sort_unstable();
-        methods.dedup();
-        methods
+        methods_fitting(self.0.iter().map(|(t, m)| (t.as_str(), *m)), path)
     }
+}
+
+/// The methods of the `routes` (a path template such as `/claims/{id}`, and a method) whose
+/// template fits `path`, sorted, each once: what an `Allow` header lists. Shared by the API's
+/// routes and the pages'.
+pub fn methods_fitting<'t>(
+    routes: impl Iterator<Item = (&'t str, &'static str)>,
+    path: &str,
+) -> Vec<&'static str> {
+    let parts: Vec<&str> = path.split('/').collect();
+    let mut methods: Vec<&'static str> = routes
+        .filter(|(template, _)| {
+            let template: Vec<&str> = template.split('/').collect();
+            template.len() == parts.len()
+                && template
+                    .iter()
+                    .zip(&parts)
+                    .all(|(t, p)| t == p || (t.starts_with('{') && !p.is_empty()))
+        })
+        .map(|(_, method)| method)
+        .collect();
+    methods.sort_unstable();
+    methods.dedup();
+    methods
 }
 
 /// The methods HTTP defines and this service may answer; any other method token is refused

@@ -397,23 +397,7 @@ pub struct PageRoutes(Vec<(&'static str, &'static str)>);
 impl PageRoutes {
     /// The methods served on `path`; empty for a path that is no page.
     pub fn allowed_methods(&self, path: &str) -> Vec<&'static str> {
-        let parts: Vec<&str> = path.split('/').collect();
-        let mut methods: Vec<&'static str> = self
-            .0
-            .iter()
-            .filter(|(template, _)| {
-                let template: Vec<&str> = template.split('/').collect();
-                template.len() == parts.len()
-                    && template
-                        .iter()
-                        .zip(&parts)
-                        .all(|(t, p)| t == p || (t.starts_with('{') && !p.is_empty()))
-            })
-            .map(|(_, method)| *method)
-            .collect();
-        methods.sort_unstable();
-        methods.dedup();
-        methods
+        crate::routes::methods_fitting(self.0.iter().copied(), path)
     }
 }
 
