@@ -949,3 +949,28 @@ async fn sessions_end_after_8_hours_idle_or_7_days() {
         .unwrap()
         .is_none());
 }
+
+/// A public URL written `HTTPS://` (any case, as people type it) is served over TLS by the proxy in
+/// front: the session cookie is `Secure` so a browser never sends it over plain HTTP (issue 28,
+/// item 15). A plain `http://` one leaves it without.
+#[tokio::test]
+async fn an_https_public_url_in_any_case_makes_the_session_cookie_secure() {
+    for (public_url, secure) in [
+        ("HTTPS://Baoxiao.Example.Test", true),
+        ("Https://baoxiao.example.test/", true),
+        ("http://baoxiao.example.test", false),
+    ] {
+        let app = crate::helpers::spawn_app_with(|s| s.web.public_url = public_url.into()).await;
+        let password = app.admin_password.clone().expect("printed once");
+        let mut v = Visitor::new(&app.address);
+        let signed_in = v.sign_in("admin", &password).await;
+        assert_eq!(signed_in.status, 303, "{public_url}: {}", signed_in.body);
+        let cookie = signed_in.set_cookie.to_ascii_lowercase();
+        assert!(cookie.starts_with("bx_session="), "{public_url}: {cookie}");
+        assert_eq!(
+            cookie.split(';').any(|a| a.trim() == "secure"),
+            secure,
+            "{public_url}: {cookie}"
+        );
+    }
+}
