@@ -359,6 +359,13 @@ struct PolicyPage {
     draft: String,
 }
 
+impl PolicyPage {
+    /// An amount of the policy as every page writes it (`¥1,100.00`).
+    fn yuan(&self, amount: &crate::domain::Money) -> String {
+        format::yuan(*amount)
+    }
+}
+
 #[derive(Deserialize)]
 pub struct VersionQuery {
     version: Option<i32>,

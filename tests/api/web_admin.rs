@@ -225,6 +225,13 @@ async fn budget_lines_and_policy_versions_with_the_apis_checks() {
     let page = admin.get("/admin/policy").await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains("第 1 版"));
+    // Amounts as every page writes them, with the thousands separator.
+    assert!(
+        page.body.contains("老干部补助每月 ¥1,100.00"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("¥400.00"));
     let draft = {
         let start = page.body.find("<textarea").unwrap();
         let open = page.body[start..].find('>').unwrap() + start + 1;
