@@ -265,18 +265,6 @@ pub fn queue(
         .collect())
 }
 
-/// The name of the line with `code` in the year of claim `claim_id`'s line (for a refusal that
-/// names a line by code).
-pub fn line_name_for(pool: &Pool, actor: &Actor, claim_id: i64, code: &str) -> AppResult<String> {
-    let mut c = conn(pool)?;
-    let claim = crate::db::claims::find(&mut c, actor.org_id, claim_id)?
-        .ok_or(AppError::NotFound("travel claim"))?;
-    let line = lines::find(&mut c, actor.org_id, claim.budget_line_id)?
-        .ok_or(AppError::NotFound("budget line"))?;
-    Ok(lines::find_by_code(&mut c, actor.org_id, line.year, code)?
-        .map_or_else(|| code.to_string(), |l| l.name))
-}
-
 #[cfg(test)]
 mod tests {
     use super::open_on;

@@ -189,11 +189,6 @@ impl ClaimForm {
         false
     }
 
-    /// True until both trip dates are filled in: no quote is worth showing before.
-    pub fn too_early_to_quote(&self) -> bool {
-        self.departure_date.trim().is_empty() || self.return_date.trim().is_empty()
-    }
-
     /// Which rows of each kind reach the API (blank ones are left out), in order: the API's
     /// `stays[i]` is the form's row `sent.stays[i]`.
     fn sent(&self) -> SentRows {
