@@ -4,6 +4,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::audit::NewEvent;
+use super::moves::{self, Move, Value};
 use super::schema::budget_adjustments;
 use super::DbConnection;
 use crate::domain::status::{AdjustmentStatus, Status};
@@ -106,26 +108,27 @@ pub fn list(
     query.load(conn)
 }
 
-/// `from` → `to` (requested → approved or rejected) by `actor`; `false` if it had moved on.
+/// `from` → `to` (approved, or rejected for `reason`) by `event`'s actor at its time, recording
+/// `event`; `false` if the adjustment had moved on (and nothing is recorded).
 pub fn decide(
     conn: &mut DbConnection,
-    org_id: i64,
     id: i64,
     (from, to): (AdjustmentStatus, AdjustmentStatus),
-    actor: i64,
-    at: NaiveDateTime,
     reason: Option<&str>,
+    event: &NewEvent<'_>,
 ) -> QueryResult<bool> {
-    let changed = diesel::update(budget_adjustments::table)
-        .filter(budget_adjustments::org_id.eq(org_id))
-        .filter(budget_adjustments::id.eq(id))
-        .filter(budget_adjustments::status.eq(from.as_str()))
-        .set((
-            budget_adjustments::status.eq(to.as_str()),
-            budget_adjustments::decided_by.eq(Some(actor)),
-            budget_adjustments::decided_at.eq(Some(at)),
-            budget_adjustments::reject_reason.eq(reason),
-        ))
-        .execute(conn)?;
-    Ok(changed == 1)
+    let mv = Move {
+        table: "budget_adjustments",
+        org_id: event.org_id,
+        id,
+        from: from.as_str(),
+        to: to.as_str(),
+        set: vec![
+            ("decided_by", Value::Id(event.actor_id)),
+            ("decided_at", Value::At(event.at)),
+            ("reject_reason", Value::MaybeText(reason)),
+        ],
+        only_if: None,
+    };
+    moves::record(conn, &mv, event)
 }

@@ -7,8 +7,9 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::audit::NewEvent;
+use super::moves::{self, Move, Value};
 use super::schema::travel_claims;
-use super::{DbConnection, Rows};
+use super::DbConnection;
 use crate::domain::status::{ClaimStatus, Status};
 use crate::domain::travel::Breakdown;
 use crate::domain::Money;
@@ -111,22 +112,55 @@ pub fn list(
     query.load(conn)
 }
 
-/// `from` → `to` (approved), recording `event` (whose organisation, actor and time are the
+/// What a decision on a claim writes beside its status.
+pub enum Decided<'a> {
+    Approved,
+    Rejected { reason: &'a str },
+    Paid { on: NaiveDate },
+}
+
+/// `from` → `to` as `decided`, recording `event` (whose organisation, actor and time are the
 /// decision's); `false` if the claim had moved on (and nothing is recorded).
-pub fn mark_approved(
+///
+/// ```sql
+/// UPDATE travel_claims SET status = $to, decided_by = $actor, decided_at = $at   -- approve
+///   WHERE org_id = $org AND id = $id AND status = $from
+/// … SET status = $to, decided_by = $actor, decided_at = $at, reject_reason = $reason  -- reject
+/// … SET status = $to, paid_by = $actor, paid_at = $at, paid_on = $paid_on            -- pay
+/// ```
+pub fn mark(
     conn: &mut DbConnection,
     id: i64,
-    change: (ClaimStatus, ClaimStatus),
+    (from, to): (ClaimStatus, ClaimStatus),
+    decided: &Decided<'_>,
     event: &NewEvent<'_>,
 ) -> QueryResult<bool> {
-    decide(conn, id, change, Also::Nothing, event)
+    let (by, at) = match decided {
+        Decided::Paid { .. } => ("paid_by", "paid_at"),
+        _ => ("decided_by", "decided_at"),
+    };
+    let mut set = vec![(by, Value::Id(event.actor_id)), (at, Value::At(event.at))];
+    match decided {
+        Decided::Approved => {}
+        Decided::Rejected { reason } => set.push(("reject_reason", Value::Text(reason))),
+        Decided::Paid { on } => set.push(("paid_on", Value::Day(*on))),
+    }
+    let mv = Move {
+        table: "travel_claims",
+        org_id: event.org_id,
+        id,
+        from: from.as_str(),
+        to: to.as_str(),
+        set,
+        only_if: None,
+    };
+    moves::record(conn, &mv, event)
 }
 
 impl ClaimRow {
-    /// The row as [`mark_approved`] leaves it when the claim moved: what [`Decision`] sets for an
-    /// approval (`to`, by `event`'s actor at its time). Nothing else of a claim changes while it
-    /// is submitted, so an approval can answer from the row it read before, without reading it
-    /// again.
+    /// The row as [`mark`] leaves it when an approval moved the claim (`to`, by `event`'s actor
+    /// at its time). Nothing else of a claim changes while it is submitted, so an approval can
+    /// answer from the row it read before, without reading it again.
     pub fn approved(self, to: ClaimStatus, event: &NewEvent<'_>) -> ClaimRow {
         ClaimRow {
             status: to,
@@ -136,178 +170,6 @@ impl ClaimRow {
         }
     }
 }
-
-/// `from` → `to` (rejected for `reason`), recording `event`; `false` if the claim had moved on.
-pub fn mark_rejected(
-    conn: &mut DbConnection,
-    id: i64,
-    change: (ClaimStatus, ClaimStatus),
-    reason: &str,
-    event: &NewEvent<'_>,
-) -> QueryResult<bool> {
-    decide(conn, id, change, Also::Reason(reason), event)
-}
-
-/// `from` → `to` (paid), recording `event`; `false` if the claim had moved on.
-pub fn mark_paid(
-    conn: &mut DbConnection,
-    id: i64,
-    change: (ClaimStatus, ClaimStatus),
-    paid_on: NaiveDate,
-    event: &NewEvent<'_>,
-) -> QueryResult<bool> {
-    decide(conn, id, change, Also::PaidOn(paid_on), event)
-}
-
-/// Runs one [`Decision`] and records its event, only if the claim was still in `change.0`.
-///
-/// On PostgreSQL, in one statement and one round trip ([`Recorded`]): approvals, rejections and
-/// payments wait on the shared write transaction, where each round trip is everyone's. On
-/// SQLite, the two statements one after the other.
-fn decide(
-    conn: &mut DbConnection,
-    id: i64,
-    (from, to): (ClaimStatus, ClaimStatus),
-    also: Also<'_>,
-    event: &NewEvent<'_>,
-) -> QueryResult<bool> {
-    let decision = Decision {
-        org_id: event.org_id,
-        id,
-        from,
-        to,
-        actor: event.actor_id,
-        at: event.at,
-        also,
-    };
-    match conn {
-        DbConnection::Postgres(c) => Ok(Recorded {
-            decision: &decision,
-            event,
-        }
-        .execute(c)?
-            == 1),
-        DbConnection::Sqlite(c) => {
-            if decision.execute(c)? != 1 {
-                return Ok(false);
-            }
-            event.execute(c)?;
-            Ok(true)
-        }
-    }
-}
-
-/// A [`Decision`] and its audit event in one PostgreSQL statement:
-///
-/// ```sql
-/// WITH decided AS (UPDATE travel_claims SET … WHERE … AND status = $from RETURNING 1)
-/// INSERT INTO audit_events (…) SELECT $org, 'travel_claim', … FROM decided
-/// ```
-///
-/// The event is inserted once if the claim moved, and not at all if it had moved on. Its text
-/// varies with the decision's kind (approve, reject, pay), so it has no static query id: each
-/// connection finds its prepared statement by its text.
-struct Recorded<'a> {
-    decision: &'a Decision<'a>,
-    event: &'a NewEvent<'a>,
-}
-
-impl diesel::query_builder::QueryId for Recorded<'_> {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
-impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for Recorded<'_> {
-    fn walk_ast<'b>(
-        &'b self,
-        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
-    ) -> QueryResult<()> {
-        out.push_sql("WITH decided AS (");
-        self.decision.walk_ast(out.reborrow())?;
-        out.push_sql(" RETURNING 1) ");
-        self.event.walk_insert(out, Rows::SelectFrom("decided"))
-    }
-}
-
-impl<C> RunQueryDsl<C> for Recorded<'_> {}
-
-/// A claim's move from one status to the next, by whom and when, only if it is still in `from`:
-///
-/// ```sql
-/// UPDATE travel_claims SET status = $to, decided_by = $actor, decided_at = $at   -- approve
-///   WHERE org_id = $org AND id = $id AND status = $from
-/// … SET status = $to, decided_by = $actor, decided_at = $at, reject_reason = $reason  -- reject
-/// … SET status = $to, paid_by = $actor, paid_at = $at, paid_on = $paid_on            -- pay
-/// ```
-///
-/// Written out as a query fragment so that each connection prepares each of the three once
-/// (keyed by its text): diesel prepares every `UPDATE` of its query builder anew on each run,
-/// as [`super::budget`]'s moves of money explain.
-struct Decision<'a> {
-    org_id: i64,
-    id: i64,
-    from: ClaimStatus,
-    to: ClaimStatus,
-    actor: i64,
-    at: NaiveDateTime,
-    also: Also<'a>,
-}
-
-enum Also<'a> {
-    Nothing,
-    Reason(&'a str),
-    PaidOn(NaiveDate),
-}
-
-impl diesel::query_builder::QueryId for Decision<'_> {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
-impl<DB: diesel::backend::Backend> diesel::query_builder::QueryFragment<DB> for Decision<'_>
-where
-    i64: diesel::serialize::ToSql<diesel::sql_types::BigInt, DB>,
-    str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
-    NaiveDateTime: diesel::serialize::ToSql<diesel::sql_types::Timestamp, DB>,
-    NaiveDate: diesel::serialize::ToSql<diesel::sql_types::Date, DB>,
-{
-    fn walk_ast<'b>(
-        &'b self,
-        mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
-    ) -> QueryResult<()> {
-        use diesel::sql_types::{BigInt, Date, Text, Timestamp};
-        let (by, at) = match self.also {
-            Also::PaidOn(_) => ("paid_by", "paid_at"),
-            _ => ("decided_by", "decided_at"),
-        };
-        out.push_sql("UPDATE travel_claims SET status = ");
-        out.push_bind_param::<Text, _>(self.to.as_str())?;
-        out.push_sql(&format!(", {by} = "));
-        out.push_bind_param::<BigInt, _>(&self.actor)?;
-        out.push_sql(&format!(", {at} = "));
-        out.push_bind_param::<Timestamp, _>(&self.at)?;
-        match &self.also {
-            Also::Nothing => {}
-            Also::Reason(reason) => {
-                out.push_sql(", reject_reason = ");
-                out.push_bind_param::<Text, _>(*reason)?;
-            }
-            Also::PaidOn(day) => {
-                out.push_sql(", paid_on = ");
-                out.push_bind_param::<Date, _>(day)?;
-            }
-        }
-        out.push_sql(" WHERE org_id = ");
-        out.push_bind_param::<BigInt, _>(&self.org_id)?;
-        out.push_sql(" AND id = ");
-        out.push_bind_param::<BigInt, _>(&self.id)?;
-        out.push_sql(" AND status = ");
-        out.push_bind_param::<Text, _>(self.from.as_str())?;
-        Ok(())
-    }
-}
-
-impl<C> RunQueryDsl<C> for Decision<'_> {}
 
 /// R16: records that the traveller returned what the paid claim left them owing; `false` if
 /// the claim is no longer in status `from` (paid) or the return is already recorded.

@@ -229,6 +229,25 @@ impl GroupCommit {
         }
     }
 
+    /// A new connection for the lane. One that cannot be opened is treated as a lost one: 503,
+    /// and a retry.
+    fn open_lane(&self) -> Result<DbConnection, DieselError> {
+        let opened = self.manager.connect().and_then(|mut conn| {
+            // SQLite copies each page a member writes again into its savepoint's statement
+            // journal, which spills to a temporary file past 64 KiB unless temporary data stays
+            // in memory: about 4% of an approval's time, in the lane. The journal only undoes a
+            // savepoint; crash recovery is the WAL's.
+            if let DbConnection::Sqlite(c) = &mut conn {
+                c.batch_execute("PRAGMA temp_store = MEMORY")
+                    .map_err(diesel::r2d2::Error::QueryError)?;
+            }
+            Ok(conn)
+        });
+        opened.map_err(|e| {
+            DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, Box::new(e.to_string()))
+        })
+    }
+
     /// Runs `f` inside a savepoint of the open batch, opening one if there is none.
     #[allow(clippy::type_complexity)]
     fn run_in<T, E, F>(&self, lane: &mut Lane, f: &mut F) -> Result<(Arc<Batch>, Ran<T, E>), E>
@@ -237,25 +256,7 @@ impl GroupCommit {
         E: From<DieselError> + LockWait,
     {
         if lane.conn.is_none() {
-            // A connection that cannot be opened is treated as a lost one: 503, and a retry.
-            let opened = self.manager.connect().and_then(|mut conn| {
-                // SQLite copies each page a member writes again into its savepoint's statement
-                // journal, which spills to a temporary file past 64 KiB unless temporary data
-                // stays in memory: about 4% of an approval's time, in the lane. The journal only
-                // undoes a savepoint; crash recovery is the WAL's.
-                if let DbConnection::Sqlite(c) = &mut conn {
-                    c.batch_execute("PRAGMA temp_store = MEMORY")
-                        .map_err(diesel::r2d2::Error::QueryError)?;
-                }
-                Ok(conn)
-            });
-            let opened = opened.map_err(|e| {
-                DieselError::DatabaseError(
-                    DatabaseErrorKind::ClosedConnection,
-                    Box::new(e.to_string()),
-                )
-            });
-            lane.conn = Some(opened?);
+            lane.conn = Some(self.open_lane()?);
         }
         let Some(conn) = lane.conn.as_mut() else {
             unreachable!("the lane's connection was just set")

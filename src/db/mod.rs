@@ -31,6 +31,7 @@ pub mod duty;
 pub mod group;
 pub mod idempotency;
 pub mod invoices;
+pub mod moves;
 pub mod orgs;
 pub mod pages;
 pub mod policy;
@@ -547,7 +548,7 @@ mod tests {
                 at: now(),
                 note: None,
             };
-            claims::mark_approved(&mut c, 999_999, change, &event)
+            claims::mark(&mut c, 999_999, change, &claims::Decided::Approved, &event)
                 .unwrap_or_else(|e| panic!("{e}"));
         }
         assert_eq!(prepared.load(Ordering::SeqCst), 2);

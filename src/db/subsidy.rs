@@ -3,6 +3,8 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use super::audit::NewEvent;
+use super::moves::{self, Move, Value};
 use super::schema::{subsidy_batches, subsidy_items, subsidy_recipients};
 use super::DbConnection;
 use crate::domain::status::{BatchStatus, Status};
@@ -206,84 +208,43 @@ pub fn set_total(
         .execute(conn)
 }
 
-/// `from` → `to` (draft → approved); `false` if the batch had moved on.
-pub fn mark_approved(
-    conn: &mut DbConnection,
-    org_id: i64,
-    id: i64,
-    (from, to): (BatchStatus, BatchStatus),
-    actor: i64,
-    at: NaiveDateTime,
-) -> QueryResult<bool> {
-    let n = diesel::update(subsidy_batches::table)
-        .filter(
-            subsidy_batches::org_id
-                .eq(org_id)
-                .and(subsidy_batches::id.eq(id)),
-        )
-        .filter(subsidy_batches::status.eq(from.as_str()))
-        .set((
-            subsidy_batches::status.eq(to.as_str()),
-            subsidy_batches::approved_by.eq(Some(actor)),
-            subsidy_batches::approved_at.eq(Some(at)),
-        ))
-        .execute(conn)?;
-    Ok(n == 1)
+/// What a move of a batch writes beside its status.
+pub enum Marked {
+    Approved,
+    Paid { on: NaiveDate, on_time: bool },
+    Void,
 }
 
-/// `from` → `to` (approved → paid); `false` if the batch had moved on.
-#[allow(clippy::too_many_arguments)]
-pub fn mark_paid(
+/// `from` → `to` as `marked`, by `event`'s actor at its time, recording `event`; `false` if the
+/// batch had moved on (and nothing is recorded).
+pub fn mark(
     conn: &mut DbConnection,
-    org_id: i64,
     id: i64,
     (from, to): (BatchStatus, BatchStatus),
-    actor: i64,
-    at: NaiveDateTime,
-    paid_on: NaiveDate,
-    on_time: bool,
+    marked: &Marked,
+    event: &NewEvent<'_>,
 ) -> QueryResult<bool> {
-    let n = diesel::update(subsidy_batches::table)
-        .filter(
-            subsidy_batches::org_id
-                .eq(org_id)
-                .and(subsidy_batches::id.eq(id)),
-        )
-        .filter(subsidy_batches::status.eq(from.as_str()))
-        .set((
-            subsidy_batches::status.eq(to.as_str()),
-            subsidy_batches::paid_by.eq(Some(actor)),
-            subsidy_batches::paid_at.eq(Some(at)),
-            subsidy_batches::paid_on.eq(Some(paid_on)),
-            subsidy_batches::on_time.eq(Some(on_time)),
-        ))
-        .execute(conn)?;
-    Ok(n == 1)
-}
-
-/// `from` → `to` (void); `false` if the batch had moved on.
-pub fn mark_void(
-    conn: &mut DbConnection,
-    org_id: i64,
-    id: i64,
-    (from, to): (BatchStatus, BatchStatus),
-    actor: i64,
-    at: NaiveDateTime,
-) -> QueryResult<bool> {
-    let n = diesel::update(subsidy_batches::table)
-        .filter(
-            subsidy_batches::org_id
-                .eq(org_id)
-                .and(subsidy_batches::id.eq(id)),
-        )
-        .filter(subsidy_batches::status.eq(from.as_str()))
-        .set((
-            subsidy_batches::status.eq(to.as_str()),
-            subsidy_batches::voided_by.eq(Some(actor)),
-            subsidy_batches::voided_at.eq(Some(at)),
-        ))
-        .execute(conn)?;
-    Ok(n == 1)
+    let (actor, at) = (Value::Id(event.actor_id), Value::At(event.at));
+    let set = match *marked {
+        Marked::Approved => vec![("approved_by", actor), ("approved_at", at)],
+        Marked::Paid { on, on_time } => vec![
+            ("paid_by", actor),
+            ("paid_at", at),
+            ("paid_on", Value::Day(on)),
+            ("on_time", Value::Flag(on_time)),
+        ],
+        Marked::Void => vec![("voided_by", actor), ("voided_at", at)],
+    };
+    let mv = Move {
+        table: "subsidy_batches",
+        org_id: event.org_id,
+        id,
+        from: from.as_str(),
+        to: to.as_str(),
+        set,
+        only_if: None,
+    };
+    moves::record(conn, &mv, event)
 }
 
 pub fn insert_item(conn: &mut DbConnection, item: &ItemRow) -> QueryResult<usize> {

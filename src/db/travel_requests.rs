@@ -4,7 +4,9 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use super::audit::NewEvent;
 use super::claims::Fen;
+use super::moves::{self, Move, Value};
 use super::schema::{travel_claims, travel_requests};
 use super::DbConnection;
 use crate::domain::status::{ClaimStatus, RequestState, RequestStatus, Status};
@@ -143,51 +145,44 @@ pub fn list(
     query.load(conn)
 }
 
-/// `from` → `to` (requested → approved or rejected) by `actor`; `false` if it had moved on.
-pub fn mark_decided(
-    conn: &mut DbConnection,
-    org_id: i64,
-    id: i64,
-    (from, to): (RequestStatus, RequestStatus),
-    actor: i64,
-    at: NaiveDateTime,
-    reason: Option<&str>,
-) -> QueryResult<bool> {
-    let changed = diesel::update(travel_requests::table)
-        .filter(
-            travel_requests::org_id
-                .eq(org_id)
-                .and(travel_requests::id.eq(id)),
-        )
-        .filter(travel_requests::status.eq(from.as_str()))
-        .set((
-            travel_requests::status.eq(to.as_str()),
-            travel_requests::decided_by.eq(Some(actor)),
-            travel_requests::decided_at.eq(Some(at)),
-            travel_requests::reject_reason.eq(reason),
-        ))
-        .execute(conn)?;
-    Ok(changed == 1)
+/// What a move of a request writes beside its status.
+pub enum Marked<'a> {
+    /// Approved or rejected (with the reason), by the event's actor at its time.
+    Decided { reason: Option<&'a str> },
+    /// Cancelled by its requester, only while no claim names it.
+    Cancelled,
 }
 
-/// `from` → `to` (cancelled), only while no claim names the request; `false` otherwise.
-pub fn mark_cancelled(
+/// `from` → `to` as `marked`, recording `event`; `false` if the request had moved on (or, to
+/// cancel, a claim names it), and nothing is recorded.
+pub fn mark(
     conn: &mut DbConnection,
-    org_id: i64,
     id: i64,
     (from, to): (RequestStatus, RequestStatus),
+    marked: &Marked<'_>,
+    event: &NewEvent<'_>,
 ) -> QueryResult<bool> {
-    let changed = diesel::update(travel_requests::table)
-        .filter(
-            travel_requests::org_id
-                .eq(org_id)
-                .and(travel_requests::id.eq(id)),
-        )
-        .filter(travel_requests::status.eq(from.as_str()))
-        .filter(travel_requests::live_claims.eq(0))
-        .set(travel_requests::status.eq(to.as_str()))
-        .execute(conn)?;
-    Ok(changed == 1)
+    let (set, only_if) = match *marked {
+        Marked::Decided { reason } => (
+            vec![
+                ("decided_by", Value::Id(event.actor_id)),
+                ("decided_at", Value::At(event.at)),
+                ("reject_reason", Value::MaybeText(reason)),
+            ],
+            None,
+        ),
+        Marked::Cancelled => (Vec::new(), Some("live_claims = 0")),
+    };
+    let mv = Move {
+        table: "travel_requests",
+        org_id: event.org_id,
+        id,
+        from: from.as_str(),
+        to: to.as_str(),
+        set,
+        only_if,
+    };
+    moves::record(conn, &mv, event)
 }
 
 /// A claim of `claimant` names the request: only a request of theirs in status `from`

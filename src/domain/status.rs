@@ -145,6 +145,33 @@ impl Status for ClaimStatus {
     }
 }
 
+/// A claim as a refusal names it (R16): its status, and whether the traveller still owes the
+/// return of an advance its travel request paid. A claim that owes nothing (its advance settled,
+/// or its return recorded) is refused [`ClaimAction::RecordAdvanceReturned`] as `settled`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClaimState {
+    pub status: ClaimStatus,
+    /// An advance return is owed and not yet recorded.
+    pub owed: bool,
+}
+
+impl ClaimState {
+    /// How a refusal names a claim that owes no advance return.
+    pub const SETTLED: &'static str = "settled";
+
+    /// The status `action` leads to, or the refusal naming the claim's state.
+    pub fn apply(self, action: ClaimAction) -> Result<ClaimStatus, InvalidTransition> {
+        let to = self.status.apply(action)?;
+        if action == ClaimAction::RecordAdvanceReturned && !self.owed {
+            return Err(InvalidTransition {
+                from: Self::SETTLED,
+                ..InvalidTransition::new(self.status, action)
+            });
+        }
+        Ok(to)
+    }
+}
+
 impl ClaimStatus {
     /// The name a person reads (web.md).
     pub fn chinese(self) -> &'static str {
@@ -470,6 +497,36 @@ mod tests {
             ],
             &[A::Approve, A::Reject, A::Pay, A::RecordAdvanceReturned],
         );
+    }
+
+    /// R16: a paid claim that owes no advance return is refused as `settled`; one that owes
+    /// it moves (its status stays paid); a claim not paid is refused by its status first.
+    #[test]
+    fn a_settled_claim_is_refused_the_return_by_its_state() {
+        let action = ClaimAction::RecordAdvanceReturned;
+        let paid = |owed| ClaimState {
+            status: ClaimStatus::Paid,
+            owed,
+        };
+        assert_eq!(paid(true).apply(action), Ok(ClaimStatus::Paid));
+        assert_eq!(
+            paid(false).apply(action),
+            Err(InvalidTransition {
+                what: "travel claim",
+                from: "settled",
+                action: "record an advance returned on",
+            })
+        );
+        let approved = ClaimState {
+            status: ClaimStatus::Approved,
+            owed: true,
+        };
+        assert_eq!(approved.apply(action).map_err(|e| e.from), Err("approved"));
+        let not_owed = ClaimState {
+            status: ClaimStatus::Approved,
+            owed: false,
+        };
+        assert_eq!(not_owed.apply(action).map_err(|e| e.from), Err("approved"));
     }
 
     #[test]

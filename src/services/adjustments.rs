@@ -4,10 +4,11 @@
 
 use crate::auth::Actor;
 use crate::db::adjustments::{self as rows, AdjustmentRow, Filter, NewAdjustment};
+use crate::db::audit::NewEvent;
 use crate::db::budget::{self as lines, LineRow};
 use crate::db::{now, DbConnection, Pool};
 use crate::domain::budget::{affected, AdjustmentKind};
-use crate::domain::status::{AdjustmentAction, AdjustmentStatus, InvalidTransition, Status};
+use crate::domain::status::{AdjustmentAction, AdjustmentStatus, Status};
 use crate::domain::{Money, PositiveMoney};
 use crate::error::{AppError, AppResult};
 use crate::routes::list::Page;
@@ -15,6 +16,7 @@ use crate::services::paging::UNPAGED_MAX;
 use crate::wire::{timestamp, AdjustmentView, LineView};
 
 use super::permissions::{self, UseCase};
+use super::transition::{self, find, Document};
 use super::{answer, audit, budget, conn, ledger};
 
 const ENTITY: &str = "budget_adjustment";
@@ -49,8 +51,34 @@ pub fn view(row: AdjustmentRow) -> AdjustmentView {
     }
 }
 
-fn find(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<AdjustmentRow> {
-    rows::find(c, org_id, id)?.ok_or(AppError::NotFound("budget adjustment"))
+/// A budget adjustment, as a [`Document`] that moves by finance's decision; a move writes the
+/// reason of a rejection.
+pub struct Adjustment;
+
+impl Document for Adjustment {
+    type Status = AdjustmentStatus;
+    type Row = AdjustmentRow;
+    type Mark<'a> = Option<&'a str>;
+    const ENTITY: &'static str = ENTITY;
+    const WHAT: &'static str = "budget adjustment";
+
+    fn read(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<Option<AdjustmentRow>> {
+        Ok(rows::find(c, org_id, id)?)
+    }
+
+    fn status(row: &AdjustmentRow) -> AdjustmentStatus {
+        row.status
+    }
+
+    fn mark(
+        c: &mut DbConnection,
+        id: i64,
+        change: (AdjustmentStatus, AdjustmentStatus),
+        reason: &Option<&str>,
+        event: &NewEvent<'_>,
+    ) -> AppResult<bool> {
+        Ok(rows::decide(c, id, change, *reason, event)?)
+    }
 }
 
 fn line(c: &mut DbConnection, org_id: i64, id: i64, field: &str) -> AppResult<LineRow> {
@@ -125,16 +153,8 @@ pub fn request(pool: &Pool, actor: &Actor, req: AppResult<Request>) -> AppResult
         )?;
         let requested = AdjustmentStatus::Requested.as_str();
         audit::status(c, actor, (ENTITY, id), "request", None, requested, None)?;
-        Ok(view(find(c, actor.org_id, id)?))
+        Ok(view(find::<Adjustment>(c, actor.org_id, id)?))
     })
-}
-
-/// A conditional move found the adjustment moved on meanwhile: the refusal names its status now.
-fn moved_on(c: &mut DbConnection, org_id: i64, id: i64, action: AdjustmentAction) -> AppError {
-    match find(c, org_id, id) {
-        Ok(row) => InvalidTransition::new(row.status, action).into(),
-        Err(e) => e,
-    }
 }
 
 /// `POST /api/v1/budget-adjustments/{id}/approve` (finance, not the requester): changes every
@@ -142,15 +162,12 @@ fn moved_on(c: &mut DbConnection, org_id: i64, id: i64, action: AdjustmentAction
 pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<AdjustmentView> {
     permissions::check(actor, UseCase::ApproveAdjustment)?;
     answer(pool, actor, 200, |c| {
-        let row = find(c, actor.org_id, id)?;
-        let approved = row.status.apply(AdjustmentAction::Approve)?;
+        let row = find::<Adjustment>(c, actor.org_id, id)?;
+        let asked = transition::ask::<Adjustment>(id, &row, AdjustmentAction::Approve)?;
         if row.requested_by == actor.user_id {
             return Err(AppError::SelfApprovalForbidden);
         }
-        let change = (row.status, approved);
-        if !rows::decide(c, actor.org_id, id, change, actor.user_id, now(), None)? {
-            return Err(moved_on(c, actor.org_id, id, AdjustmentAction::Approve));
-        }
+        asked.take(c, actor, &None, None)?;
         let kind = AdjustmentKind::parse(&row.kind)
             .ok_or_else(|| AppError::Internal(format!("adjustment kind {}", row.kind)))?;
         let to = ledger::path(c, actor.org_id, row.line_id)?;
@@ -183,16 +200,7 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<AdjustmentView>
                 actor: actor.user_id,
             },
         )?;
-        audit::status(
-            c,
-            actor,
-            (ENTITY, id),
-            "approve",
-            Some(row.status.as_str()),
-            approved.as_str(),
-            None,
-        )?;
-        Ok(view(find(c, actor.org_id, id)?))
+        Ok(view(find::<Adjustment>(c, actor.org_id, id)?))
     })
 }
 
@@ -208,41 +216,25 @@ pub fn reject(
     permissions::check(actor, UseCase::RejectAdjustment)?;
     let reason = reason?;
     answer(pool, actor, 200, |c| {
-        let row = find(c, actor.org_id, id)?;
+        let row = find::<Adjustment>(c, actor.org_id, id)?;
         let reason = reason.trim();
-        let rejected = row.status.apply(AdjustmentAction::Reject)?;
+        let asked = transition::ask::<Adjustment>(id, &row, AdjustmentAction::Reject)?;
         if row.requested_by == actor.user_id {
             return Err(AppError::SelfApprovalForbidden);
         }
-        let change = (row.status, rejected);
-        if !rows::decide(
-            c,
-            actor.org_id,
-            id,
-            change,
-            actor.user_id,
-            now(),
-            Some(reason),
-        )? {
-            return Err(moved_on(c, actor.org_id, id, AdjustmentAction::Reject));
-        }
-        audit::status(
-            c,
-            actor,
-            (ENTITY, id),
-            "reject",
-            Some(row.status.as_str()),
-            rejected.as_str(),
-            Some(reason),
-        )?;
-        Ok(view(find(c, actor.org_id, id)?))
+        asked.take(c, actor, &Some(reason), Some(reason))?;
+        Ok(view(find::<Adjustment>(c, actor.org_id, id)?))
     })
 }
 
 /// `GET /api/v1/budget-adjustments/{id}`.
 pub fn get(pool: &Pool, actor: &Actor, id: i64) -> AppResult<AdjustmentView> {
     permissions::check(actor, UseCase::ReadAdjustments)?;
-    Ok(view(find(&mut *conn(pool)?, actor.org_id, id)?))
+    Ok(view(find::<Adjustment>(
+        &mut *conn(pool)?,
+        actor.org_id,
+        id,
+    )?))
 }
 
 /// `GET /api/v1/budget-adjustments?year=Y`, newest first: the page after its cursor, and one more

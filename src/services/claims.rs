@@ -10,13 +10,14 @@ use crate::auth::Actor;
 use std::borrow::Cow;
 
 use super::paging::Page;
-use crate::db::claims::{self as rows, ClaimRow, Fen, NewClaim, StoredBreakdown};
+use crate::db::audit::NewEvent;
+use crate::db::claims::{self as rows, ClaimRow, Decided, Fen, NewClaim, StoredBreakdown};
 use crate::db::invoices::{self as invoice_rows, NewClaimInvoice};
 use crate::db::{budget as lines, now, DbConnection, Pool};
 use crate::domain::capitals::in_words;
 use crate::domain::invoice::Invoice;
 use crate::domain::status::{
-    ClaimAction, ClaimStatus, InvalidTransition, RequestAction, RequestState, RequestStatus, Status,
+    ClaimAction, ClaimState, ClaimStatus, RequestAction, RequestState, RequestStatus, Status,
 };
 use crate::domain::travel::{Breakdown, Trip, TripInput};
 use crate::domain::Money;
@@ -29,6 +30,7 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use super::audit;
 use super::ledger::{self, Source};
 use super::permissions::{self, UseCase};
+use super::transition::{self, find, Document};
 use super::travel_requests;
 use super::{answer, answer_known, clock, conn, policy};
 
@@ -322,12 +324,37 @@ fn hold_invoices(
     Ok(())
 }
 
-fn find(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<ClaimRow> {
-    rows::find(c, org_id, id)?.ok_or(AppError::NotFound("travel claim"))
+/// A travel claim, as a [`Document`] that moves by finance's decisions.
+pub struct Claim;
+
+impl Document for Claim {
+    type Status = ClaimStatus;
+    type Row = ClaimRow;
+    type Mark<'a> = Decided<'a>;
+    const ENTITY: &'static str = ENTITY;
+    const WHAT: &'static str = "travel claim";
+
+    fn read(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<Option<ClaimRow>> {
+        Ok(rows::find(c, org_id, id)?)
+    }
+
+    fn status(row: &ClaimRow) -> ClaimStatus {
+        row.status
+    }
+
+    fn mark(
+        c: &mut DbConnection,
+        id: i64,
+        change: (ClaimStatus, ClaimStatus),
+        mark: &Decided<'_>,
+        event: &NewEvent<'_>,
+    ) -> AppResult<bool> {
+        Ok(rows::mark(c, id, change, mark, event)?)
+    }
 }
 
 fn load(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<ClaimView> {
-    let row = find(c, org_id, id)?;
+    let row = find::<Claim>(c, org_id, id)?;
     let history = audit::history(c, org_id, ENTITY, id)?;
     to_view(c, org_id, row, history)
 }
@@ -431,32 +458,6 @@ pub fn list(
         .collect()
 }
 
-/// A conditional move found the claim moved on meanwhile: the refusal names its status now.
-fn moved_on(c: &mut DbConnection, org_id: i64, id: i64, action: ClaimAction) -> AppError {
-    match find(c, org_id, id) {
-        Ok(row) => InvalidTransition::new(row.status, action).into(),
-        Err(e) => e,
-    }
-}
-
-/// The audit record of claim `id`'s move `from` → `to` by `action`.
-fn change<'a>(
-    id: i64,
-    action: &'a str,
-    from: ClaimStatus,
-    to: ClaimStatus,
-    note: Option<&'a str>,
-) -> audit::Change<'a> {
-    audit::Change {
-        entity: ENTITY,
-        id,
-        action,
-        from: Some(from.as_str()),
-        to: to.as_str(),
-        note,
-    }
-}
-
 /// Four eyes: nobody approves, rejects or pays their own claim.
 fn not_own(row: &ClaimRow, actor: &Actor) -> AppResult<()> {
     if row.claimant_id == actor.user_id {
@@ -474,9 +475,9 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimView> {
     // Reads that need no lock: the claim as it stands, its history, and its line's path up the
     // tree (lines are never moved). The write lock then covers only the writes, each one
     // conditional.
-    let row = find(&mut c, actor.org_id, id)?;
+    let row = find::<Claim>(&mut c, actor.org_id, id)?;
     not_own(&row, actor)?;
-    let approved = row.status.apply(ClaimAction::Approve)?;
+    let asked = transition::ask::<Claim>(id, &row, ClaimAction::Approve)?;
     let path = ledger::steps(pool, &mut c, actor.org_id, row.budget_line_id)?;
     // A claim's history grows only by its moves, and the approval is refused if the claim has
     // moved since this read: the answer's history is this one and the approval's own event.
@@ -496,12 +497,9 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimView> {
     // may run more than once, on PostgreSQL).
     let decided = std::cell::RefCell::new(None);
     let write = |c: &mut DbConnection| {
-        let event = audit::event(actor, change(id, "approve", row.status, approved, None));
-        if !rows::mark_approved(c, id, (row.status, approved), &event)? {
-            return Err(moved_on(c, actor.org_id, id, ClaimAction::Approve));
-        }
+        let event = asked.take(c, actor, &Decided::Approved, None)?;
         *decided.borrow_mut() =
-            Some((row.clone().approved(approved, &event), audit::shown(&event)));
+            Some((row.clone().approved(asked.to, &event), audit::shown(&event)));
         // R16: the request's commitment is released first, so the room it frees is usable.
         if let Some(request) = row.travel_request_id {
             travel_requests::hand_over(c, actor, request)?;
@@ -532,19 +530,13 @@ pub fn reject(
     permissions::check(actor, UseCase::RejectClaim)?;
     let reason = reason?;
     answer(pool, actor, 200, |c| {
-        let row = find(c, actor.org_id, id)?;
+        let row = find::<Claim>(c, actor.org_id, id)?;
         not_own(&row, actor)?;
-        let rejected = row.status.apply(ClaimAction::Reject)?;
+        let asked = transition::ask::<Claim>(id, &row, ClaimAction::Reject)?;
         // The status moves first, conditionally: a concurrent payment or rejection of the same
         // claim loses here with 409, before any money moves.
         let reason = reason.trim();
-        let event = audit::event(
-            actor,
-            change(id, "reject", row.status, rejected, Some(reason)),
-        );
-        if !rows::mark_rejected(c, id, (row.status, rejected), reason, &event)? {
-            return Err(moved_on(c, actor.org_id, id, ClaimAction::Reject));
-        }
+        asked.take(c, actor, &Decided::Rejected { reason }, Some(reason))?;
         // A claim rejected before approval leaves its request free for another claim; once
         // approved, the request's commitment was handed to the claim, and the request stays used.
         if let (Some(request), ClaimStatus::Submitted) = (row.travel_request_id, row.status) {
@@ -580,15 +572,12 @@ pub fn pay(
     permissions::check(actor, UseCase::PayClaim)?;
     let paid_on = paid_on?;
     answer(pool, actor, 200, |c| {
-        let row = find(c, actor.org_id, id)?;
+        let row = find::<Claim>(c, actor.org_id, id)?;
         not_own(&row, actor)?;
-        let paid = row.status.apply(ClaimAction::Pay)?;
+        let asked = transition::ask::<Claim>(id, &row, ClaimAction::Pay)?;
         clock::check_paid_on(c, actor.org_id, row.decided_at, paid_on, margin)?;
         let day = paid_on.to_string();
-        let event = audit::event(actor, change(id, "pay", row.status, paid, Some(&day)));
-        if !rows::mark_paid(c, id, (row.status, paid), paid_on, &event)? {
-            return Err(moved_on(c, actor.org_id, id, ClaimAction::Pay));
-        }
+        asked.take(c, actor, &Decided::Paid { on: paid_on }, Some(&day))?;
         let source = Source {
             kind: ENTITY,
             id,
@@ -619,19 +608,16 @@ pub fn advance_returned(
     answer(pool, actor, 200, |c| {
         let view = load(c, actor.org_id, id)?;
         let action = ClaimAction::RecordAdvanceReturned;
-        let to = view.status.apply(action)?;
+        // R16: something is owed, and its return is not recorded yet.
         let owed = view
             .settlement
             .as_ref()
-            .filter(|s| !s.to_return.is_zero() && s.advance_returned_on.is_none());
-        if owed.is_none() {
-            // R16: nothing is owed, or its return is recorded already.
-            return Err(InvalidTransition {
-                from: "settled",
-                ..InvalidTransition::new(view.status, action)
-            }
-            .into());
-        }
+            .is_some_and(|s| !s.to_return.is_zero() && s.advance_returned_on.is_none());
+        let state = ClaimState {
+            status: view.status,
+            owed,
+        };
+        let to = state.apply(action)?;
         if view.paid_on.is_some_and(|paid| returned_on < paid) {
             return Err(AppError::field(
                 "returned_on",
@@ -646,7 +632,7 @@ pub fn advance_returned(
             actor.user_id,
             returned_on,
         )? {
-            return Err(moved_on(c, actor.org_id, id, action));
+            return Err(transition::moved_on::<Claim>(c, actor.org_id, id, action));
         }
         audit::status(
             c,

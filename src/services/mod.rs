@@ -30,6 +30,7 @@ pub mod reports;
 pub mod setup;
 pub mod sign_in;
 pub mod subsidy;
+pub mod transition;
 pub mod travel_requests;
 pub mod users;
 pub mod verify;

@@ -13,10 +13,13 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use super::paging::Page;
 use crate::auth::Actor;
-use crate::db::subsidy::{self as rows, BatchRow, ItemRow, NewBatch, NewRecipient, RecipientRow};
+use crate::db::audit::NewEvent;
+use crate::db::subsidy::{
+    self as rows, BatchRow, ItemRow, Marked, NewBatch, NewRecipient, RecipientRow,
+};
 use crate::db::{budget as lines, now, DbConnection, Pool};
 use crate::domain::capitals::in_words;
-use crate::domain::status::{Action, BatchAction, BatchStatus, InvalidTransition, Status};
+use crate::domain::status::{BatchAction, BatchStatus, Status};
 use crate::domain::subsidy::{month_item, monthly_amount, months_orphaned, Enrollment, Half};
 use crate::domain::{Money, PositiveMoney};
 use crate::error::{AppError, AppResult};
@@ -26,6 +29,7 @@ use crate::wire::{timestamp, BatchItemView, BatchView, MonthView, RecipientView,
 use super::audit;
 use super::ledger::{self, Source};
 use super::permissions::{self, UseCase};
+use super::transition::{self, find, Document};
 use super::{answer, clock, conn};
 
 const ENTITY: &str = "subsidy_batch";
@@ -233,12 +237,37 @@ fn half_of(row: &BatchRow) -> AppResult<Half> {
     Half::from_number(row.half).ok_or_else(|| AppError::Internal(format!("half {}", row.half)))
 }
 
-fn find(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<BatchRow> {
-    rows::find_batch(c, org_id, id)?.ok_or(AppError::NotFound("subsidy batch"))
+/// A subsidy batch, as a [`Document`] that moves by finance's decisions.
+pub struct Batch;
+
+impl Document for Batch {
+    type Status = BatchStatus;
+    type Row = BatchRow;
+    type Mark<'a> = Marked;
+    const ENTITY: &'static str = ENTITY;
+    const WHAT: &'static str = "subsidy batch";
+
+    fn read(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<Option<BatchRow>> {
+        Ok(rows::find_batch(c, org_id, id)?)
+    }
+
+    fn status(row: &BatchRow) -> BatchStatus {
+        row.status
+    }
+
+    fn mark(
+        c: &mut DbConnection,
+        id: i64,
+        change: (BatchStatus, BatchStatus),
+        mark: &Marked,
+        event: &NewEvent<'_>,
+    ) -> AppResult<bool> {
+        Ok(rows::mark(c, id, change, mark, event)?)
+    }
 }
 
 fn load(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<BatchView> {
-    let row = find(c, org_id, id)?;
+    let row = find::<Batch>(c, org_id, id)?;
     let items = rows::items(c, org_id, id)?;
     let names: BTreeMap<i64, String> = rows::recipients(c, org_id)?
         .into_iter()
@@ -367,7 +396,7 @@ pub fn create_batch(
 pub fn regenerate(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
     permissions::check(actor, UseCase::RegenerateBatch)?;
     answer(pool, actor, 200, |c| {
-        let row = find(c, actor.org_id, id)?;
+        let row = find::<Batch>(c, actor.org_id, id)?;
         let draft = row.status.apply(BatchAction::Regenerate)?;
         let items = due_items(c, actor.org_id, id, row.year, half_of(&row)?)?;
         if items.is_empty() {
@@ -404,21 +433,13 @@ fn made_by(c: &mut DbConnection, actor: &Actor, row: &BatchRow) -> AppResult<boo
     )
 }
 
-/// A conditional move found the batch moved on meanwhile: the refusal names its status now.
-fn moved_on(c: &mut DbConnection, org_id: i64, id: i64, action: BatchAction) -> AppError {
-    match find(c, org_id, id) {
-        Ok(row) => InvalidTransition::new(row.status, action).into(),
-        Err(e) => e,
-    }
-}
-
 /// `POST /api/v1/subsidy-batches/{id}/approve`: by a finance user other than the creator; takes
 /// the recipient-months and commits the total, or changes nothing.
 pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
     permissions::check(actor, UseCase::ApproveBatch)?;
     let view = answer(pool, actor, 200, |c| {
-        let row = find(c, actor.org_id, id)?;
-        let approved = row.status.apply(BatchAction::Approve)?;
+        let row = find::<Batch>(c, actor.org_id, id)?;
+        let asked = transition::ask::<Batch>(id, &row, BatchAction::Approve)?;
         if made_by(c, actor, &row)? {
             return Err(AppError::SelfApprovalForbidden);
         }
@@ -436,10 +457,7 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
         }
         // Status first, conditionally (a concurrent approval of this batch loses with 409), then
         // the months (a concurrent batch holding one of them makes this one outdated), then money.
-        let change = (row.status, approved);
-        if !rows::mark_approved(c, actor.org_id, id, change, actor.user_id, now())? {
-            return Err(moved_on(c, actor.org_id, id, BatchAction::Approve));
-        }
+        asked.take(c, actor, &Marked::Approved, None)?;
         rows::set_live(c, actor.org_id, id, true).map_err(|e| match e {
             DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
                 AppError::BatchOutdated
@@ -457,15 +475,6 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
             row.budget_line_id,
             Money::from_fen(row.total_fen),
             source,
-        )?;
-        audit::status(
-            c,
-            actor,
-            (ENTITY, id),
-            "approve",
-            Some(row.status.as_str()),
-            approved.as_str(),
-            None,
         )?;
         load(c, actor.org_id, id)
     })?;
@@ -485,25 +494,17 @@ pub fn pay(
     permissions::check(actor, UseCase::PayBatch)?;
     let paid_on = paid_on?;
     answer(pool, actor, 200, |c| {
-        let row = find(c, actor.org_id, id)?;
-        let paid = row.status.apply(BatchAction::Pay)?;
+        let row = find::<Batch>(c, actor.org_id, id)?;
+        let asked = transition::ask::<Batch>(id, &row, BatchAction::Pay)?;
         clock::check_paid_on(c, actor.org_id, row.approved_at, paid_on, margin)?;
         let on_time = half_of(&row)?
             .paid_on_time(row.year, paid_on)
             .ok_or_else(|| AppError::Internal("payout window".into()))?;
-        let change = (row.status, paid);
-        if !rows::mark_paid(
-            c,
-            actor.org_id,
-            id,
-            change,
-            actor.user_id,
-            now(),
-            paid_on,
+        let marked = Marked::Paid {
+            on: paid_on,
             on_time,
-        )? {
-            return Err(moved_on(c, actor.org_id, id, BatchAction::Pay));
-        }
+        };
+        asked.take(c, actor, &marked, Some(&paid_on.to_string()))?;
         let source = Source {
             kind: ENTITY,
             id,
@@ -516,15 +517,6 @@ pub fn pay(
             Money::from_fen(row.total_fen),
             source,
         )?;
-        audit::status(
-            c,
-            actor,
-            (ENTITY, id),
-            "pay",
-            Some(row.status.as_str()),
-            paid.as_str(),
-            Some(&paid_on.to_string()),
-        )?;
         load(c, actor.org_id, id)
     })
 }
@@ -534,18 +526,9 @@ pub fn pay(
 pub fn void(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
     permissions::check(actor, UseCase::VoidBatch)?;
     answer(pool, actor, 200, |c| {
-        let row = find(c, actor.org_id, id)?;
-        let void = row.status.apply(BatchAction::Void)?;
-        if !rows::mark_void(
-            c,
-            actor.org_id,
-            id,
-            (row.status, void),
-            actor.user_id,
-            now(),
-        )? {
-            return Err(moved_on(c, actor.org_id, id, BatchAction::Void));
-        }
+        let row = find::<Batch>(c, actor.org_id, id)?;
+        let asked = transition::ask::<Batch>(id, &row, BatchAction::Void)?;
+        asked.take(c, actor, &Marked::Void, None)?;
         if row.status == BatchStatus::Approved {
             let source = Source {
                 kind: ENTITY,
@@ -561,15 +544,6 @@ pub fn void(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
             )?;
             rows::set_live(c, actor.org_id, id, false)?;
         }
-        audit::status(
-            c,
-            actor,
-            (ENTITY, id),
-            BatchAction::Void.as_str(),
-            Some(row.status.as_str()),
-            void.as_str(),
-            None,
-        )?;
         load(c, actor.org_id, id)
     })
 }

@@ -11,9 +11,12 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use crate::auth::Actor;
-use crate::db::travel_requests::{self as rows, NewRequest, RequestRow, StoredEstimateLine};
+use crate::db::audit::NewEvent;
+use crate::db::travel_requests::{
+    self as rows, Marked, NewRequest, RequestRow, StoredEstimateLine,
+};
 use crate::db::{budget as lines, now, DbConnection, Pool};
-use crate::domain::status::{ClaimStatus, RequestAction, RequestStatus, Status};
+use crate::domain::status::{ClaimStatus, InvalidTransition, RequestAction, RequestStatus, Status};
 use crate::domain::travel::Overflow;
 use crate::domain::travel_request::{estimate, settle, Estimate, Settlement};
 use crate::domain::Money;
@@ -28,6 +31,7 @@ use crate::wire::travel_requests::{
 use super::audit;
 use super::ledger::{self, Source};
 use super::permissions::{self, UseCase};
+use super::transition::{self, find, Document};
 use super::{answer, clock, conn, policy};
 
 pub const ENTITY: &str = "travel_request";
@@ -36,12 +40,42 @@ pub const ENTITY: &str = "travel_request";
 /// most, newest first: far more than wait at once in a county bureau.
 const QUEUE_MAX: i64 = 200;
 
-fn find(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<RequestRow> {
-    rows::find(c, org_id, id)?.ok_or(AppError::NotFound("travel request"))
+/// A travel request, as a [`Document`] that moves by decisions; a refusal names its state
+/// ([`RequestRow::state`]), `claimed` once a live claim names it.
+pub struct Request;
+
+impl Document for Request {
+    type Status = RequestStatus;
+    type Row = RequestRow;
+    type Mark<'a> = Marked<'a>;
+    const ENTITY: &'static str = ENTITY;
+    const WHAT: &'static str = "travel request";
+
+    fn read(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<Option<RequestRow>> {
+        Ok(rows::find(c, org_id, id)?)
+    }
+
+    fn status(row: &RequestRow) -> RequestStatus {
+        row.status
+    }
+
+    fn refusal(row: &RequestRow, action: RequestAction) -> InvalidTransition {
+        row.state().refusal(action)
+    }
+
+    fn mark(
+        c: &mut DbConnection,
+        id: i64,
+        change: (RequestStatus, RequestStatus),
+        mark: &Marked<'_>,
+        event: &NewEvent<'_>,
+    ) -> AppResult<bool> {
+        Ok(rows::mark(c, id, change, mark, event)?)
+    }
 }
 
 fn load(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<RequestView> {
-    let row = find(c, org_id, id)?;
+    let row = find::<Request>(c, org_id, id)?;
     let history = audit::history(c, org_id, ENTITY, id)?;
     to_view(row, history)
 }
@@ -297,14 +331,6 @@ pub fn open_for_claims(pool: &Pool, actor: &Actor) -> AppResult<Vec<RequestView>
     .collect()
 }
 
-/// A conditional move found the request moved on meanwhile: the refusal names its state now.
-fn moved_on(c: &mut DbConnection, org_id: i64, id: i64, action: RequestAction) -> AppError {
-    match find(c, org_id, id) {
-        Ok(row) => row.state().refusal(action).into(),
-        Err(e) => e,
-    }
-}
-
 fn source(actor: &Actor, id: i64) -> Source<'static> {
     Source {
         kind: ENTITY,
@@ -318,29 +344,17 @@ fn source(actor: &Actor, id: i64) -> Source<'static> {
 pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<RequestView> {
     permissions::check(actor, UseCase::DecideTrip)?;
     let mut c = conn(pool)?;
-    let row = find(&mut c, actor.org_id, id)?;
+    let row = find::<Request>(&mut c, actor.org_id, id)?;
     if row.requester_id == actor.user_id {
         return Err(AppError::SelfApprovalForbidden);
     }
-    let approved = row.state().apply(RequestAction::Approve)?;
+    let asked = transition::ask::<Request>(id, &row, RequestAction::Approve)?;
     let path = ledger::steps(pool, &mut c, actor.org_id, row.budget_line_id)?;
     drop(c); // the shared write transaction has a connection of its own
     answer(pool, actor, 200, |c| {
-        let change = (row.status, approved);
-        if !rows::mark_decided(c, actor.org_id, id, change, actor.user_id, now(), None)? {
-            return Err(moved_on(c, actor.org_id, id, RequestAction::Approve));
-        }
+        asked.take(c, actor, &Marked::Decided { reason: None }, None)?;
         let amount = Money::from_fen(row.estimate_fen);
         ledger::commit_along(c, actor.org_id, &path, amount, source(actor, id))?;
-        audit::status(
-            c,
-            actor,
-            (ENTITY, id),
-            "approve",
-            Some(row.status.as_str()),
-            approved.as_str(),
-            None,
-        )?;
         load(c, actor.org_id, id)
     })
 }
@@ -357,31 +371,13 @@ pub fn reject(
     let reason = reason?;
     let reason = reason.as_str();
     answer(pool, actor, 200, |c| {
-        let row = find(c, actor.org_id, id)?;
+        let row = find::<Request>(c, actor.org_id, id)?;
         if row.requester_id == actor.user_id {
             return Err(AppError::SelfApprovalForbidden);
         }
-        let rejected = row.state().apply(RequestAction::Reject)?;
-        if !rows::mark_decided(
-            c,
-            actor.org_id,
-            id,
-            (row.status, rejected),
-            actor.user_id,
-            now(),
-            Some(reason.trim()),
-        )? {
-            return Err(moved_on(c, actor.org_id, id, RequestAction::Reject));
-        }
-        audit::status(
-            c,
-            actor,
-            (ENTITY, id),
-            "reject",
-            Some(row.status.as_str()),
-            rejected.as_str(),
-            Some(reason.trim()),
-        )?;
+        let asked = transition::ask::<Request>(id, &row, RequestAction::Reject)?;
+        let reason = Some(reason.trim());
+        asked.take(c, actor, &Marked::Decided { reason }, reason)?;
         load(c, actor.org_id, id)
     })
 }
@@ -391,14 +387,16 @@ pub fn reject(
 pub fn cancel(pool: &Pool, actor: &Actor, id: i64) -> AppResult<RequestView> {
     permissions::check(actor, UseCase::CancelTrip)?;
     answer(pool, actor, 200, |c| {
-        let row = find(c, actor.org_id, id)?;
+        let row = find::<Request>(c, actor.org_id, id)?;
         if row.requester_id != actor.user_id {
             return Err(AppError::NotFound("travel request"));
         }
-        let cancelled = row.state().apply(RequestAction::Cancel)?;
+        let asked = transition::ask::<Request>(id, &row, RequestAction::Cancel)?;
         // Not once an advance is paid, nor while a claim names it (the update's condition).
         if row.advance_fen.is_some()
-            || !rows::mark_cancelled(c, actor.org_id, id, (row.status, cancelled))?
+            || asked
+                .try_take(c, actor, &Marked::Cancelled, None)?
+                .is_none()
         {
             return Err(row.state().refusal(RequestAction::Cancel).into());
         }
@@ -411,15 +409,6 @@ pub fn cancel(pool: &Pool, actor: &Actor, id: i64) -> AppResult<RequestView> {
                 source(actor, id),
             )?;
         }
-        audit::status(
-            c,
-            actor,
-            (ENTITY, id),
-            "cancel",
-            Some(row.status.as_str()),
-            cancelled.as_str(),
-            None,
-        )?;
         load(c, actor.org_id, id)
     })
 }
@@ -438,7 +427,7 @@ pub fn pay_advance(
     let advance = advance?;
     let (amount, paid_on) = (advance.amount.get(), advance.paid_on);
     answer(pool, actor, 200, |c| {
-        let row = find(c, actor.org_id, id)?;
+        let row = find::<Request>(c, actor.org_id, id)?;
         if row.requester_id == actor.user_id {
             return Err(AppError::SelfApprovalForbidden);
         }
@@ -462,7 +451,12 @@ pub fn pay_advance(
             actor.user_id,
             now(),
         )? {
-            return Err(moved_on(c, actor.org_id, id, RequestAction::PayAdvance));
+            return Err(transition::moved_on::<Request>(
+                c,
+                actor.org_id,
+                id,
+                RequestAction::PayAdvance,
+            ));
         }
         audit::status(
             c,
@@ -481,7 +475,7 @@ pub fn pay_advance(
 /// of this organisation; 409 `invalid_transition` unless it is an approved request of the
 /// claimant that no live claim names (the unique index on live claims decides races).
 pub fn name_by_claim(c: &mut DbConnection, org_id: i64, id: i64, claimant: i64) -> AppResult<()> {
-    let row = find(c, org_id, id)?;
+    let row = find::<Request>(c, org_id, id)?;
     let action = RequestAction::NameInClaim;
     let allowed = row.state().apply(action).is_ok() && row.requester_id == claimant;
     if !allowed || !rows::name_by_claim(c, org_id, id, row.status, claimant)? {
@@ -503,7 +497,7 @@ pub fn unname(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<()> {
 /// Inside a claim's approval, before the claim commits: releases the request's commitment, so
 /// the freed room is usable by the claim (R16).
 pub fn hand_over(c: &mut DbConnection, actor: &Actor, id: i64) -> AppResult<()> {
-    let row = find(c, actor.org_id, id)?;
+    let row = find::<Request>(c, actor.org_id, id)?;
     ledger::release(
         c,
         actor.org_id,
@@ -521,7 +515,7 @@ pub fn settlement(
     reimbursable: Money,
     returned_on: Option<NaiveDate>,
 ) -> AppResult<SettlementView> {
-    let row = find(c, org_id, id)?;
+    let row = find::<Request>(c, org_id, id)?;
     let Settlement {
         advance,
         net_payable,

@@ -19,8 +19,8 @@ use crate::services::{budget, pages};
 use crate::wire::{AdjustmentBody, AdjustmentView, LineView};
 
 use super::format::{self, yuan};
-use super::session::{flash, SignedIn};
-use super::{html, run, see_other, Nav, PageError, PageResult};
+use super::session::SignedIn;
+use super::{done, html, run, Nav, PageResult};
 
 /// One adjustment as the pages show it.
 pub struct AdjustmentLine {
@@ -221,21 +221,6 @@ fn refusal(e: &AppError) -> String {
     }
 }
 
-async fn done(
-    pool: &web::Data<Pool>,
-    user: &SignedIn,
-    result: Result<String, PageError>,
-    back: &str,
-) -> PageResult {
-    let message = match result {
-        Ok(text) => format!("ok:{text}"),
-        Err(PageError::Failed(e)) => format!("err:{}", refusal(&e)),
-        Err(other) => return Err(other),
-    };
-    flash(pool, user, message).await?;
-    Ok(see_other(back))
-}
-
 fn back(year: &str) -> String {
     match year.trim().parse::<i32>() {
         Ok(y) => format!("/adjustments?year={y}"),
@@ -289,17 +274,12 @@ pub async fn request(
             }
         })
         .and_then(Request::try_from);
-    let (actor, p) = (user.actor(), pool.clone());
-    let result = run(move || adjustments::request(&p, &actor, req))
+    let result = user
+        .run(&pool, move |p, actor| adjustments::request(p, actor, req))
         .await
         .map(|a| format!("预算调整申请 {} 已提交，等待财务审批。", a.id));
-    done(
-        &pool,
-        &user,
-        result,
-        &back_to_line(&form.year, &form.back_line),
-    )
-    .await
+    let back = back_to_line(&form.year, &form.back_line);
+    done(&pool, &user, result, refusal, &back).await
 }
 
 #[derive(Deserialize)]
@@ -320,11 +300,12 @@ pub async fn approve(
     form: web::Form<DecisionForm>,
 ) -> PageResult {
     user.check_csrf(&form.csrf)?;
-    let (id, actor, p) = (id.into_inner(), user.actor(), pool.clone());
-    let result = run(move || adjustments::approve(&p, &actor, id))
+    let id = id.into_inner();
+    let result = user
+        .run(&pool, move |p, actor| adjustments::approve(p, actor, id))
         .await
         .map(|a| format!("预算调整 {id} 已批准：{}。", yuan(a.amount)));
-    done(&pool, &user, result, &back(&form.year)).await
+    done(&pool, &user, result, refusal, &back(&form.year)).await
 }
 
 /// `POST /adjustments/{id}/reject`.
@@ -337,9 +318,11 @@ pub async fn reject(
     user.check_csrf(&form.csrf)?;
     let id = id.into_inner();
     let reason = super::forms::reject_reason(&form.reason);
-    let (actor, p) = (user.actor(), pool.clone());
-    let result = run(move || adjustments::reject(&p, &actor, id, reason))
+    let result = user
+        .run(&pool, move |p, actor| {
+            adjustments::reject(p, actor, id, reason)
+        })
         .await
         .map(|_| format!("预算调整 {id} 已驳回。"));
-    done(&pool, &user, result, &back(&form.year)).await
+    done(&pool, &user, result, refusal, &back(&form.year)).await
 }

@@ -18,8 +18,8 @@ use crate::services::budget::{self, NewLineSpec};
 use crate::wire::{LineBody, PolicyBody, PolicyView, YearQuery};
 
 use super::format::{self, yuan};
-use super::session::{flash, SignedIn};
-use super::{html, run, see_other, Nav, PageError, PageResult};
+use super::session::SignedIn;
+use super::{done, html, run, Nav, PageError, PageResult};
 
 /// The roles in Chinese, in the order the form offers them.
 const ROLES: [(Role, &str, &str); 4] = [
@@ -93,22 +93,6 @@ fn refusal(error: &AppError) -> String {
     }
 }
 
-/// Says how a form went on the next page, and goes there.
-async fn done(
-    pool: &web::Data<Pool>,
-    user: &SignedIn,
-    result: Result<String, PageError>,
-    back: &str,
-) -> PageResult {
-    let message = match result {
-        Ok(text) => format!("ok:{text}"),
-        Err(PageError::Failed(e)) => format!("err:{}", refusal(&e)),
-        Err(other) => return Err(other),
-    };
-    flash(pool, user, message).await?;
-    Ok(see_other(back))
-}
-
 // ----- users ---------------------------------------------------------------------------------
 
 #[derive(Clone, Debug)]
@@ -178,9 +162,11 @@ pub async fn add_user(
         .map(|(role, _, _)| *role)
         .collect();
     let (name, login, password) = (get("name"), get("login"), get("password"));
-    let (p, actor) = (pool.clone(), user.actor());
     let shown = (name.clone(), login.clone());
-    let result = run(move || admin::add_person(&p, &actor, &name, &roles, &login, &password))
+    let result = user
+        .run(&pool, move |p, actor| {
+            admin::add_person(p, actor, &name, &roles, &login, &password)
+        })
         .await
         .map(|_| {
             format!(
@@ -188,7 +174,7 @@ pub async fn add_user(
                 shown.0, shown.1
             )
         });
-    done(&pool, &user, result, "/admin/users").await
+    done(&pool, &user, result, refusal, "/admin/users").await
 }
 
 #[derive(Deserialize)]
@@ -207,16 +193,14 @@ pub async fn reset_password(
     form: web::Form<PasswordForm>,
 ) -> PageResult {
     user.check_csrf(&form.csrf)?;
-    let (id, p, actor, password) = (
-        id.into_inner(),
-        pool.clone(),
-        user.actor(),
-        form.password.clone(),
-    );
-    let result = run(move || admin::reset_password(&p, &actor, id, &password))
+    let (id, password) = (id.into_inner(), form.password.clone());
+    let result = user
+        .run(&pool, move |p, actor| {
+            admin::reset_password(p, actor, id, &password)
+        })
         .await
         .map(|()| "密码已重设，该用户的登录已全部退出；下次登录须改成自己的密码。".to_string());
-    done(&pool, &user, result, "/admin/users").await
+    done(&pool, &user, result, refusal, "/admin/users").await
 }
 
 /// Revokes a user.
@@ -227,11 +211,12 @@ pub async fn revoke(
     form: web::Form<PasswordForm>,
 ) -> PageResult {
     user.check_csrf(&form.csrf)?;
-    let (id, p, actor) = (id.into_inner(), pool.clone(), user.actor());
-    let result = run(move || admin::revoke(&p, &actor, id))
+    let id = id.into_inner();
+    let result = user
+        .run(&pool, move |p, actor| admin::revoke(p, actor, id))
         .await
         .map(|()| "已撤销该用户：令牌和网页登录立即失效。".to_string());
-    done(&pool, &user, result, "/admin/users").await
+    done(&pool, &user, result, refusal, "/admin/users").await
 }
 
 // ----- budget lines --------------------------------------------------------------------------
@@ -326,8 +311,8 @@ pub async fn add_line(
         form.year.trim().parse::<i32>().unwrap_or(2021)
     );
     let spec = parse_json::<LineBody>(body.to_string().as_bytes()).and_then(NewLineSpec::try_from);
-    let (p, actor) = (pool.clone(), user.actor());
-    let result = run(move || budget::create(&p, &actor, spec))
+    let result = user
+        .run(&pool, move |p, actor| budget::create(p, actor, spec))
         .await
         .map(|l| {
             format!(
@@ -337,7 +322,7 @@ pub async fn add_line(
                 yuan(l.allocated)
             )
         });
-    done(&pool, &user, result, &back).await
+    done(&pool, &user, result, refusal, &back).await
 }
 
 // ----- policy versions -----------------------------------------------------------------------
@@ -452,8 +437,10 @@ pub async fn publish(
     let policy = body
         .and_then(|b| parse_json::<PolicyBody>(b.to_string().as_bytes()))
         .and_then(crate::domain::policy::Policy::try_from);
-    let (p, actor) = (pool.clone(), user.actor());
-    let result = run(move || crate::services::policy::publish(&p, &actor, policy))
+    let result = user
+        .run(&pool, move |p, actor| {
+            crate::services::policy::publish(p, actor, policy)
+        })
         .await
         .map(|v| {
             format!(
@@ -462,5 +449,5 @@ pub async fn publish(
                 format::date(v.effective_from)
             )
         });
-    done(&pool, &user, result, "/admin/policy").await
+    done(&pool, &user, result, refusal, "/admin/policy").await
 }

@@ -3,6 +3,8 @@
 //! finance and budget holders; adding an assignment or an event is for admin and budget holders,
 //! as in the API, through the same services.
 
+use std::collections::HashMap;
+
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -22,8 +24,8 @@ use crate::wire::{AssignmentBody, EventBody, LineView, YearQuery};
 
 use super::charts::{bar_svg, forecast_svg, ForecastChart};
 use super::format::{self, yuan};
-use super::session::{flash, SignedIn};
-use super::{html, run, see_other, Nav, PageError, PageResult};
+use super::session::SignedIn;
+use super::{done, html, run, Nav, PageError, PageResult};
 
 /// Ledger entries per page on a line's page.
 const ENTRIES_PER_PAGE: i64 = 50;
@@ -45,8 +47,8 @@ async fn year_of(
             },
         ))),
         None => {
-            let (p, actor) = (pool.clone(), user.actor());
-            run(move || pages::budget_year(&p, &actor)).await
+            user.run(&pool, move |p, actor| pages::budget_year(p, actor))
+                .await
         }
     }
 }
@@ -253,7 +255,7 @@ pub async fn line(
     id: web::Path<i64>,
     query: web::Query<LineQuery>,
 ) -> PageResult {
-    let (id, before, actor) = (id.into_inner(), query.before, user.actor());
+    let (id, before) = (id.into_inner(), query.before);
     let size = query.per_page.unwrap_or(ENTRIES_PER_PAGE).clamp(1, 200);
     let as_of = match query
         .as_of
@@ -267,69 +269,26 @@ pub async fn line(
         ),
         None => None,
     };
-    let p = pool.clone();
-    let (page, today, adjustments, cities) = run(move || {
-        Ok((
-            dashboard::line_page(&p, &actor, id, before, size, as_of)?,
-            pages::today(&p, &actor)?,
-            super::adjustments::line_partial(&p, &actor, id)?
-                .render()
-                .map_err(|e| AppError::Internal(format!("template: {e}")))?,
-            pages::city_names(&p, &actor)?,
-        ))
-    })
-    .await?;
-    // A station or event names its city as people do (北京), never by its code.
-    let city = |code: &str| {
-        cities
-            .get(code)
-            .cloned()
-            .unwrap_or_else(|| code.to_string())
-    };
+    let (page, today, adjustments, cities) = user
+        .run(&pool, move |p, actor| {
+            Ok((
+                dashboard::line_page(p, actor, id, before, size, as_of)?,
+                pages::today(p, actor)?,
+                super::adjustments::line_partial(p, actor, id)?
+                    .render()
+                    .map_err(|e| AppError::Internal(format!("template: {e}")))?,
+                pages::city_names(p, actor)?,
+            ))
+        })
+        .await?;
     let line = &page.line;
-    let forecast = page.forecast.as_ref().map(|(f, segments)| {
-        let used = f.committed.checked_add(f.spent).unwrap_or(Money::ZERO);
-        ForecastFigures {
-            as_of: format::date(f.as_of),
-            projected_remaining: yuan(f.projected_remaining),
-            projected_total: yuan(f.projected_total),
-            shortfall: (!f.shortfall.is_zero()).then(|| yuan(f.shortfall)),
-            exhaustion: f.exhaustion_date.map(format::date),
-            svg: forecast_svg(&ForecastChart {
-                year: line.year,
-                as_of: f.as_of,
-                allocated: f.allocated,
-                used,
-                segments,
-                projected_total: f.projected_total,
-                shortfall: f.shortfall,
-                exhaustion_date: f.exhaustion_date,
-            }),
-        }
-    });
-    let zone = page.zone;
     let view = LinePageView {
         nav: Nav::new(&user, "/budget"),
         line: overview_row(0, line),
         year: line.year,
         path: page.path.clone(),
         children: page.children.iter().map(|c| overview_row(0, c)).collect(),
-        entries: page
-            .entries
-            .iter()
-            .map(|e| {
-                let (source, link) = entry_source(&e.source_type, e.source_id);
-                EntryItem {
-                    id: e.id,
-                    at: format::date(crate::services::clock::local_date(zone, e.at)),
-                    kind: entry_kind(&e.kind),
-                    amount: yuan(Money::from_fen(e.amount_fen)),
-                    source,
-                    link,
-                    actor: e.actor.clone().unwrap_or_else(|| "系统".to_string()),
-                }
-            })
-            .collect(),
+        entries: entry_items(&page),
         older: page.older.map(|b| {
             let mut href = format!("/budget/lines/{}?before={b}", line.id);
             if let Some(n) = query.per_page {
@@ -338,50 +297,108 @@ pub async fn line(
             href
         }),
         first_page: before.is_none(),
-        forecast,
-        rosters: page
-            .rosters
-            .iter()
-            .map(|r| RosterItem {
-                id: r.station.id,
-                // The default stations are named by their city's code (budget-2021.md): a
-                // clerk reads them by the city's name.
-                name: match cities.get(&r.station.name) {
-                    Some(city_name) => format!("{city_name}值班点"),
-                    None => r.station.name.clone(),
-                },
-                city: city(&r.station.city),
-                daily_cost: yuan(r.station.daily_cost),
-                assignments: r
-                    .assignments
-                    .iter()
-                    .map(|a| AssignmentItem {
-                        person: a.person.clone(),
-                        dates: dates(a.from, a.to),
-                        person_days: a.person_days,
-                        cost: yuan(a.estimated_cost),
-                    })
-                    .collect(),
-            })
-            .collect(),
-        events: page
-            .events
-            .iter()
-            .map(|e| EventItem {
-                name: e.name.clone(),
-                city: city(&e.city),
-                dates: dates(e.from, e.to),
-                extra_staff: e.extra_staff,
-                person_days: e.person_days,
-                cost: yuan(e.estimated_cost),
-            })
-            .collect(),
+        forecast: forecast_figures(&page),
+        rosters: roster_items(&page, &cities),
+        events: event_items(&page, &cities),
         can_plan: permissions::allows(&user.actor, UseCase::AddAssignment),
         today: format::date(today),
         adjustments,
         may_request_adjustment: crate::services::adjustments::may_request(&user.actor),
     };
     html(StatusCode::OK, &view)
+}
+
+/// The R10 forecast of a line's page: its figures and its chart.
+fn forecast_figures(page: &dashboard::LinePage) -> Option<ForecastFigures> {
+    let (f, segments) = page.forecast.as_ref()?;
+    let used = f.committed.checked_add(f.spent).unwrap_or(Money::ZERO);
+    Some(ForecastFigures {
+        as_of: format::date(f.as_of),
+        projected_remaining: yuan(f.projected_remaining),
+        projected_total: yuan(f.projected_total),
+        shortfall: (!f.shortfall.is_zero()).then(|| yuan(f.shortfall)),
+        exhaustion: f.exhaustion_date.map(format::date),
+        svg: forecast_svg(&ForecastChart {
+            year: page.line.year,
+            as_of: f.as_of,
+            allocated: f.allocated,
+            used,
+            segments,
+            projected_total: f.projected_total,
+            shortfall: f.shortfall,
+            exhaustion_date: f.exhaustion_date,
+        }),
+    })
+}
+
+/// A line's ledger entries, dated in the organisation's time zone, each naming its document.
+fn entry_items(page: &dashboard::LinePage) -> Vec<EntryItem> {
+    page.entries
+        .iter()
+        .map(|e| {
+            let (source, link) = entry_source(&e.source_type, e.source_id);
+            EntryItem {
+                id: e.id,
+                at: format::date(crate::services::clock::local_date(page.zone, e.at)),
+                kind: entry_kind(&e.kind),
+                amount: yuan(Money::from_fen(e.amount_fen)),
+                source,
+                link,
+                actor: e.actor.clone().unwrap_or_else(|| "系统".to_string()),
+            }
+        })
+        .collect()
+}
+
+/// A city as people name it (北京), never by its code.
+fn city_name(cities: &HashMap<String, String>, code: &str) -> String {
+    cities
+        .get(code)
+        .cloned()
+        .unwrap_or_else(|| code.to_string())
+}
+
+/// A line's duty stations and who is on duty there.
+fn roster_items(page: &dashboard::LinePage, cities: &HashMap<String, String>) -> Vec<RosterItem> {
+    page.rosters
+        .iter()
+        .map(|r| RosterItem {
+            id: r.station.id,
+            // The default stations are named by their city's code (budget-2021.md): a
+            // clerk reads them by the city's name.
+            name: match cities.get(&r.station.name) {
+                Some(city_name) => format!("{city_name}值班点"),
+                None => r.station.name.clone(),
+            },
+            city: city_name(cities, &r.station.city),
+            daily_cost: yuan(r.station.daily_cost),
+            assignments: r
+                .assignments
+                .iter()
+                .map(|a| AssignmentItem {
+                    person: a.person.clone(),
+                    dates: dates(a.from, a.to),
+                    person_days: a.person_days,
+                    cost: yuan(a.estimated_cost),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// The sensitive periods charged to a line.
+fn event_items(page: &dashboard::LinePage, cities: &HashMap<String, String>) -> Vec<EventItem> {
+    page.events
+        .iter()
+        .map(|e| EventItem {
+            name: e.name.clone(),
+            city: city_name(cities, &e.city),
+            dates: dates(e.from, e.to),
+            extra_staff: e.extra_staff,
+            person_days: e.person_days,
+            cost: yuan(e.estimated_cost),
+        })
+        .collect()
 }
 
 #[derive(Deserialize)]
@@ -405,13 +422,8 @@ async fn back_to_line(
     line_id: i64,
     result: Result<String, PageError>,
 ) -> PageResult {
-    let message = match result {
-        Ok(done) => format!("ok:{done}"),
-        Err(PageError::Failed(e)) => format!("err:{}", format::refusal(&e)),
-        Err(other) => return Err(other),
-    };
-    flash(pool, user, message).await?;
-    Ok(see_other(&format!("/budget/lines/{line_id}#plans")))
+    let back = format!("/budget/lines/{line_id}#plans");
+    done(pool, user, result, format::refusal, &back).await
 }
 
 /// 添加值守人员: `POST /api/v1/duty-stations/{id}/assignments` from the line's page.
@@ -430,8 +442,10 @@ pub async fn add_assignment(
     )
     .and_then(duty::NewAssignment::try_from);
     let station_id = form.station_id;
-    let (p, actor) = (pool.clone(), user.actor());
-    let result = run(move || duty::add_assignment(&p, &actor, station_id, body))
+    let result = user
+        .run(&pool, move |p, actor| {
+            duty::add_assignment(p, actor, station_id, body)
+        })
         .await
         .map(|a| {
             format!(
@@ -490,8 +504,8 @@ pub async fn add_event(
         )),
     }
     .and_then(duty::NewDutyEvent::try_from);
-    let (p, actor) = (pool.clone(), user.actor());
-    let result = run(move || duty::create_event(&p, &actor, body))
+    let result = user
+        .run(&pool, move |p, actor| duty::create_event(p, actor, body))
         .await
         .map(|e| {
             format!(

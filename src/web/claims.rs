@@ -18,7 +18,7 @@ use crate::wire::{BreakdownView, ItemView, RuleText};
 use super::format::{self, yuan};
 use super::forms::ClaimForm;
 use super::session::{flash, SignedIn};
-use super::{html, run, see_other, Nav, PageError, PageResult};
+use super::{html, run, see_other, Flash, Nav, PageError, PageResult};
 use crate::domain::Money;
 
 /// Claims per page of 我的报销.
@@ -391,10 +391,9 @@ async fn quote_form(pool: &web::Data<Pool>, user: &SignedIn, form: &ClaimForm) -
         Ok(input) => input,
         Err(e) => return refused(&form.in_form_terms(e)),
     };
-    let (pool, actor) = (pool.clone(), user.actor());
-    let quoted = run(move || {
-        let breakdown = claims::quote(&pool, &actor, input)?;
-        Ok((breakdown, pages::city_names(&pool, &actor)?))
+    let quoted = user.run(&pool, move |pool, actor| {
+        let breakdown = claims::quote(pool, actor, input)?;
+        Ok((breakdown, pages::city_names(pool, actor)?))
     });
     match quoted.await {
         Ok((b, cities)) => quote_of(&b, &cities),
@@ -436,10 +435,14 @@ async fn new_page(
     error: Option<String>,
     status: StatusCode,
 ) -> PageResult {
-    let (p, actor) = (pool.clone(), user.actor());
-    let choices = run(move || pages::line_choices(&p, &actor)).await?;
-    let (p, actor) = (pool.clone(), user.actor());
-    let open = run(move || crate::services::travel_requests::open_for_claims(&p, &actor)).await?;
+    let choices = user
+        .run(&pool, move |p, actor| pages::line_choices(p, actor))
+        .await?;
+    let open = user
+        .run(&pool, move |p, actor| {
+            crate::services::travel_requests::open_for_claims(p, actor)
+        })
+        .await?;
     let requests = open
         .into_iter()
         .map(|r| LineOption {
@@ -548,12 +551,13 @@ pub async fn submit(
         let sent = serde_json::to_string(&body).map_err(|e| AppError::Internal(e.to_string()))?;
         Ok((claims::NewClaimSpec::try_from(body)?, sent))
     });
-    let (p, actor) = (pool.clone(), user.actor());
-    let result = run(move || claims::submit(&p, &actor, parsed)).await;
+    let result = user
+        .run(&pool, move |p, actor| claims::submit(p, actor, parsed))
+        .await;
     match result {
         Ok(claim) => {
             let mut message = format!(
-                "ok:报销单 {} 已提交，可报销 {}，等待财务审核。",
+                "报销单 {} 已提交，可报销 {}，等待财务审核。",
                 claim.id,
                 yuan(claim.breakdown.reimbursable)
             );
@@ -562,7 +566,7 @@ pub async fn submit(
                     "注意：所选预算科目目前的可用额不足以支付这笔报销，审批时可能被拒绝。",
                 );
             }
-            flash(&pool, &user, message).await?;
+            flash(&pool, &user, Flash::Done(message)).await?;
             Ok(see_other(&format!("/claims/{}", claim.id)))
         }
         Err(PageError::Failed(e)) => {
@@ -572,8 +576,9 @@ pub async fn submit(
                 AppError::DuplicateInvoice {
                     claim_id: Some(id), ..
                 } => {
-                    let (p, actor, id) = (pool.clone(), user.actor(), *id);
-                    run(move || claims::visible(&p, &actor, id)).await?
+                    let id = *id;
+                    user.run(&pool, move |p, actor| claims::visible(p, actor, id))
+                        .await?
                 }
                 _ => false,
             };

@@ -9,14 +9,15 @@ use serde_json::json;
 
 use crate::db::Pool;
 use crate::domain::status::ClaimStatus;
+use crate::error::AppError;
 use crate::routes::extract::parse_json;
 use crate::services::{claims, pages};
 use crate::wire::PayBody;
 
 use super::claims::{claim_line, ClaimLine};
 use super::format::{self, yuan};
-use super::session::{flash, SignedIn};
-use super::{html, run, see_other, Nav, PageError, PageResult};
+use super::session::SignedIn;
+use super::{done, html, run, Nav, PageError, PageResult};
 
 /// How many claims each queue shows.
 const QUEUE_SIZE: i64 = 200;
@@ -124,7 +125,7 @@ fn back_to(form: &DecisionForm, id: i64) -> String {
     }
 }
 
-/// Says how a decision went on the next page, and goes there.
+/// Says how a decision on claim `id` went on the next page, and goes to `back`.
 async fn decided(
     pool: &web::Data<Pool>,
     user: &SignedIn,
@@ -132,13 +133,8 @@ async fn decided(
     result: Result<String, PageError>,
     back: String,
 ) -> PageResult {
-    let message = match result {
-        Ok(done) => format!("ok:{done}"),
-        Err(PageError::Failed(e)) => format!("err:报销单 {id}：{}", format::refusal(&e)),
-        Err(other) => return Err(other),
-    };
-    flash(pool, user, message).await?;
-    Ok(see_other(&back))
+    let refusal = |e: &AppError| format!("报销单 {id}：{}", format::refusal(e));
+    done(pool, user, result, refusal, &back).await
 }
 
 pub async fn approve(
@@ -148,13 +144,16 @@ pub async fn approve(
     form: web::Form<DecisionForm>,
 ) -> PageResult {
     user.check_csrf(&form.csrf)?;
-    let (id, actor, p) = (id.into_inner(), user.actor(), pool.clone());
-    let result = run(move || claims::approve(&p, &actor, id)).await.map(|c| {
-        format!(
-            "报销单 {id} 已批准：{} 已从预算中占用。",
-            yuan(c.breakdown.reimbursable)
-        )
-    });
+    let id = id.into_inner();
+    let result = user
+        .run(&pool, move |p, actor| claims::approve(p, actor, id))
+        .await
+        .map(|c| {
+            format!(
+                "报销单 {id} 已批准：{} 已从预算中占用。",
+                yuan(c.breakdown.reimbursable)
+            )
+        });
     decided(&pool, &user, id, result, back_to(&form, id)).await
 }
 
@@ -167,8 +166,8 @@ pub async fn reject(
     user.check_csrf(&form.csrf)?;
     let id = id.into_inner();
     let reason = super::forms::reject_reason(&form.reason);
-    let (actor, p) = (user.actor(), pool.clone());
-    let result = run(move || claims::reject(&p, &actor, id, reason))
+    let result = user
+        .run(&pool, move |p, actor| claims::reject(p, actor, id, reason))
         .await
         .map(|_| format!("报销单 {id} 已驳回。"));
     decided(&pool, &user, id, result, back_to(&form, id)).await
@@ -189,8 +188,10 @@ pub async fn pay(
             .as_bytes(),
     );
     let paid_on = body.map(|b| b.paid_on);
-    let (actor, p) = (user.actor(), pool.clone());
-    let result = run(move || claims::pay(&p, &actor, id, paid_on, **margin))
+    let result = user
+        .run(&pool, move |p, actor| {
+            claims::pay(p, actor, id, paid_on, **margin)
+        })
         .await
         .map(|c| paid_message(&c));
     decided(&pool, &user, id, result, back_to(&form, id)).await

@@ -101,15 +101,13 @@ impl Nav {
         if may(UseCase::ReadAdjustments) {
             add("/adjustments", "预算调整");
         }
-        let (flash, flash_ok) = match user.flash.as_deref() {
-            Some(text) if text.starts_with("kept:") => (
+        let (flash, flash_ok) = match user.flash.as_deref().map(Flash::read) {
+            Some(Flash::Kept(_)) => (
                 Some("登录已过期，已为您保留填写内容。请检查后再提交。".to_string()),
                 true,
             ),
-            Some(text) => match text.strip_prefix("ok:") {
-                Some(rest) => (Some(rest.to_string()), true),
-                None => (Some(text.trim_start_matches("err:").to_string()), false),
-            },
+            Some(Flash::Done(text)) => (Some(text), true),
+            Some(Flash::Refused(text)) => (Some(text), false),
             None => (None, true),
         };
         Nav {
@@ -120,6 +118,65 @@ impl Nav {
             flash_ok,
         }
     }
+}
+
+/// The one-time message a page leaves for the next one (post/redirect/get), by its level.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Flash {
+    /// What was done.
+    Done(String),
+    /// Why it was not done.
+    Refused(String),
+    /// A form posted after its session ended, carried through the sign-in to its page (the
+    /// typed fields as JSON pairs, see [`session::kept_form`]).
+    Kept(String),
+}
+
+impl Flash {
+    /// The text the session keeps until the next page: the level as a prefix.
+    pub fn stored(&self) -> String {
+        match self {
+            Flash::Done(text) => format!("ok:{text}"),
+            Flash::Refused(text) => format!("err:{text}"),
+            Flash::Kept(json) => format!("kept:{json}"),
+        }
+    }
+
+    /// The message as [`Flash::stored`] wrote it (a text without a level is a refusal).
+    pub fn read(stored: &str) -> Flash {
+        if let Some(json) = stored.strip_prefix("kept:") {
+            Flash::Kept(json.to_string())
+        } else if let Some(text) = stored.strip_prefix("ok:") {
+            Flash::Done(text.to_string())
+        } else {
+            Flash::Refused(stored.trim_start_matches("err:").to_string())
+        }
+    }
+
+    /// How a form's action went: what it did, or its refusal in the words `refusal` gives. Other
+    /// failures (sign in, 403, 404) are answered as pages.
+    pub fn of(
+        result: Result<String, PageError>,
+        refusal: impl FnOnce(&AppError) -> String,
+    ) -> Result<Flash, PageError> {
+        match result {
+            Ok(text) => Ok(Flash::Done(text)),
+            Err(PageError::Failed(e)) => Ok(Flash::Refused(refusal(&e))),
+            Err(other) => Err(other),
+        }
+    }
+}
+
+/// After a form's action: says how it went on the next page, and goes to `back`.
+pub async fn done(
+    pool: &web::Data<crate::db::Pool>,
+    user: &SignedIn,
+    result: Result<String, PageError>,
+    refusal: impl FnOnce(&AppError) -> String,
+    back: &str,
+) -> PageResult {
+    session::flash(pool, user, Flash::of(result, refusal)?).await?;
+    Ok(see_other(back))
 }
 
 /// Why a page could not be shown.
@@ -506,4 +563,24 @@ fn adjustment_routes(cfg: &mut Pages<'_>) {
         .route("/adjustments", post().to(adjustments::request))
         .route("/adjustments/{id}/approve", post().to(adjustments::approve))
         .route("/adjustments/{id}/reject", post().to(adjustments::reject));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Flash;
+
+    /// A message reads back at the level it was left with, whatever its text says; a stored
+    /// text without a level (written before levels were kept) is a refusal.
+    #[test]
+    fn a_flash_reads_back_at_its_level() {
+        for flash in [
+            Flash::Done("报销单 3 已批准。".into()),
+            Flash::Refused("ok:不是前缀".into()),
+            Flash::Kept(r#"[["purpose","赴省"]]"#.into()),
+        ] {
+            assert_eq!(Flash::read(&flash.stored()), flash);
+        }
+        assert_eq!(Flash::Done("已保存。".into()).stored(), "ok:已保存。");
+        assert_eq!(Flash::read("没有级别"), Flash::Refused("没有级别".into()));
+    }
 }

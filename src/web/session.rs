@@ -17,7 +17,7 @@ use crate::db::Pool;
 use crate::error::AppError;
 use crate::services::sign_in::{self, Lifetimes, Session, SignIn};
 
-use super::{format, html, run, see_other, Nav, PageError, PageResult};
+use super::{format, html, run, see_other, Flash, Nav, PageError, PageResult};
 
 pub const COOKIE: &str = "bx_session";
 
@@ -53,6 +53,17 @@ impl std::ops::Deref for SignedIn {
 impl SignedIn {
     pub fn actor(&self) -> Actor {
         self.0.actor.clone()
+    }
+
+    /// Runs a service call as this user on the blocking pool: `f` gets the pool and the user's
+    /// [`Actor`].
+    pub async fn run<T, F>(&self, pool: &web::Data<Pool>, f: F) -> Result<T, PageError>
+    where
+        F: FnOnce(&Pool, &Actor) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let (pool, actor) = (pool.clone(), self.actor());
+        run(move || f(&pool, &actor)).await
     }
 
     /// 403 unless the form carried this session's CSRF token (compared by digest, so the time
@@ -135,9 +146,14 @@ fn expired_cookie(config: WebConfig) -> Cookie<'static> {
 }
 
 /// Sets a one-time message for the next page.
-pub async fn flash(pool: &web::Data<Pool>, user: &SignedIn, text: String) -> Result<(), PageError> {
+pub async fn flash(
+    pool: &web::Data<Pool>,
+    user: &SignedIn,
+    message: Flash,
+) -> Result<(), PageError> {
     let pool = pool.clone();
     let id_hash = user.id_hash.clone();
+    let text = message.stored();
     run(move || sign_in::flash(&pool, &id_hash, &text)).await
 }
 
@@ -193,8 +209,6 @@ struct LoginPage {
 /// Forms whose typed work survives a session that ended while they were open: each is posted to
 /// the same path that shows it.
 const KEEPS_WORK: [&str; 2] = ["/claims/new", "/travel-requests"];
-/// The flash of a new session that carries a kept form to its page.
-const KEPT: &str = "kept:";
 
 /// A form of [`KEEPS_WORK`] posted without a live session: the sign-in page, carrying what was
 /// typed, so that signing in shows the form again filled in.
@@ -231,8 +245,10 @@ pub async fn sign_in_keeping(
 
 /// The form a session's first page should show again, if the sign-in carried one.
 pub fn kept_form(user: &SignedIn) -> Option<Vec<(String, String)>> {
-    let json = user.flash.as_deref()?.strip_prefix(KEPT)?;
-    serde_json::from_str(json).ok()
+    match Flash::read(user.flash.as_deref()?) {
+        Flash::Kept(json) => serde_json::from_str(&json).ok(),
+        _ => None,
+    }
 }
 
 /// The organisation's name for the sign-in page (empty if it cannot be read).
@@ -406,7 +422,7 @@ pub async fn login(
             let keeps = KEEPS_WORK.contains(&next.as_str())
                 && serde_json::from_str::<Vec<(String, String)>>(&form.kept).is_ok();
             if keeps {
-                let (p, text) = (pool.clone(), format!("{KEPT}{}", form.kept));
+                let (p, text) = (pool.clone(), Flash::Kept(form.kept.clone()).stored());
                 let id_hash = crate::auth::token_hash(&session_id);
                 run(move || sign_in::flash(&p, &id_hash, &text)).await?;
             }
@@ -488,11 +504,12 @@ pub async fn change_password(
     let error = if form.password != form.repeat {
         Some("两次输入的新密码不一致。".to_string())
     } else {
-        let (pool2, actor, session) = (pool.clone(), user.actor(), user.id_hash.clone());
-        match run(move || {
-            sign_in::change_password(&pool2, &actor, &session, &form.current, &form.password)
-        })
-        .await
+        let session = user.id_hash.clone();
+        match user
+            .run(&pool, move |pool2, actor| {
+                sign_in::change_password(pool2, actor, &session, &form.current, &form.password)
+            })
+            .await
         {
             Ok(()) => None,
             Err(PageError::Failed(e)) => Some(format::refusal(&e)),
@@ -501,7 +518,7 @@ pub async fn change_password(
     };
     match error {
         None => {
-            flash(&pool, &user, "ok:密码已更改。".into()).await?;
+            flash(&pool, &user, Flash::Done("密码已更改。".into())).await?;
             // Straight to the first page: a stop at `/` would show the message to a redirect.
             Ok(see_other(first_page(&user)))
         }

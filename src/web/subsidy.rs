@@ -25,8 +25,8 @@ use crate::wire::{BatchBody, BatchView, PayBody, RecipientBody, RecipientPatch, 
 
 use super::claims::HistoryLine;
 use super::format::{self, yuan};
-use super::session::{flash, SignedIn};
-use super::{html, run, see_other, Nav, PageError, PageResult};
+use super::session::SignedIn;
+use super::{done, html, run, Nav, PageError, PageResult};
 
 /// The line the subsidy is budgeted on in the 2021 data: the form's default choice.
 const SUBSIDY_LINE: &str = "dept.project.cadre-subsidy";
@@ -106,22 +106,6 @@ fn field_refusal(error: &AppError) -> String {
         }
         other => refusal(other),
     }
-}
-
-/// Says how an action went on the next page, and goes there.
-async fn done(
-    pool: &web::Data<Pool>,
-    user: &SignedIn,
-    result: Result<String, PageError>,
-    back: &str,
-) -> PageResult {
-    let message = match result {
-        Ok(text) => format!("ok:{text}"),
-        Err(PageError::Failed(e)) => format!("err:{}", field_refusal(&e)),
-        Err(other) => return Err(other),
-    };
-    flash(pool, user, message).await?;
-    Ok(see_other(back))
 }
 
 #[derive(Clone, Debug)]
@@ -299,8 +283,10 @@ pub async fn add_recipient(
     });
     let spec = parse_json::<RecipientBody>(body.to_string().as_bytes())
         .and_then(NewRecipientSpec::try_from);
-    let (p, actor) = (pool.clone(), user.actor());
-    let result = run(move || subsidy::create_recipient(&p, &actor, spec))
+    let result = user
+        .run(&pool, move |p, actor| {
+            subsidy::create_recipient(p, actor, spec)
+        })
         .await
         .map(|r| {
             format!(
@@ -309,7 +295,7 @@ pub async fn add_recipient(
                 format::date(r.enrolled_from)
             )
         });
-    done(&pool, &user, result, "/subsidy").await
+    done(&pool, &user, result, field_refusal, "/subsidy").await
 }
 
 /// 结束享受期 (or, left empty, reopen it).
@@ -324,14 +310,16 @@ pub async fn end_enrollment(
     let body = json!({"enrolled_until": opt(&form.enrolled_until)});
     let until = parse_json::<RecipientPatch>(body.to_string().as_bytes())
         .and_then(Option::<NaiveDate>::try_from);
-    let (p, actor) = (pool.clone(), user.actor());
-    let result = run(move || subsidy::set_enrolled_until(&p, &actor, id, until))
+    let result = user
+        .run(&pool, move |p, actor| {
+            subsidy::set_enrolled_until(p, actor, id, until)
+        })
         .await
         .map(|r| match r.enrolled_until {
             Some(d) => format!("{} 的享受期截止到 {}。", r.name, format::date(d)),
             None => format!("{} 的享受期已恢复为长期。", r.name),
         });
-    done(&pool, &user, result, "/subsidy").await
+    done(&pool, &user, result, field_refusal, "/subsidy").await
 }
 
 #[derive(Deserialize)]
@@ -369,8 +357,11 @@ pub async fn make_batch(
     });
     let batch = parse_json::<BatchBody>(body.to_string().as_bytes())
         .and_then(subsidy::NewBatchSpec::try_from);
-    let (p, actor) = (pool.clone(), user.actor());
-    let made = run(move || subsidy::create_batch(&p, &actor, batch)).await;
+    let made = user
+        .run(&pool, move |p, actor| {
+            subsidy::create_batch(p, actor, batch)
+        })
+        .await;
     match made {
         Ok(batch) => {
             let text = format!(
@@ -379,15 +370,10 @@ pub async fn make_batch(
                 batch.items.len(),
                 yuan(batch.total)
             );
-            done(
-                &pool,
-                &user,
-                Ok(text),
-                &format!("/subsidy/batches/{}", batch.id),
-            )
-            .await
+            let back = format!("/subsidy/batches/{}", batch.id);
+            done(&pool, &user, Ok(text), field_refusal, &back).await
         }
-        Err(e) => done(&pool, &user, Err(e), "/subsidy").await,
+        Err(e) => done(&pool, &user, Err(e), field_refusal, "/subsidy").await,
     }
 }
 
@@ -540,8 +526,9 @@ pub async fn approve(
     form: web::Form<BatchForm>,
 ) -> PageResult {
     user.check_csrf(&form.csrf)?;
-    let (id, actor, p) = (id.into_inner(), user.actor(), pool.clone());
-    let result = run(move || subsidy::approve(&p, &actor, id))
+    let id = id.into_inner();
+    let result = user
+        .run(&pool, move |p, actor| subsidy::approve(p, actor, id))
         .await
         .map(|b| {
             format!(
@@ -549,7 +536,7 @@ pub async fn approve(
                 yuan(b.total)
             )
         });
-    done(&pool, &user, result, &back(id)).await
+    done(&pool, &user, result, field_refusal, &back(id)).await
 }
 
 /// 按现在的名单重新生成 (a draft only).
@@ -560,11 +547,12 @@ pub async fn regenerate(
     form: web::Form<BatchForm>,
 ) -> PageResult {
     user.check_csrf(&form.csrf)?;
-    let (id, actor, p) = (id.into_inner(), user.actor(), pool.clone());
-    let result = run(move || subsidy::regenerate(&p, &actor, id))
+    let id = id.into_inner();
+    let result = user
+        .run(&pool, move |p, actor| subsidy::regenerate(p, actor, id))
         .await
         .map(|b| format!("已按现在的名单重新生成，合计 {}。", yuan(b.total)));
-    done(&pool, &user, result, &back(id)).await
+    done(&pool, &user, result, field_refusal, &back(id)).await
 }
 
 /// 登记支付.
@@ -579,8 +567,10 @@ pub async fn pay(
     let id = id.into_inner();
     let body = json!({"paid_on": form.paid_on.trim()});
     let paid_on = parse_json::<PayBody>(body.to_string().as_bytes()).map(|b| b.paid_on);
-    let (p, actor) = (pool.clone(), user.actor());
-    let result = run(move || subsidy::pay(&p, &actor, id, paid_on, **margin))
+    let result = user
+        .run(&pool, move |p, actor| {
+            subsidy::pay(p, actor, id, paid_on, **margin)
+        })
         .await
         .map(|b| {
             format!(
@@ -594,7 +584,7 @@ pub async fn pay(
                 }
             )
         });
-    done(&pool, &user, result, &back(id)).await
+    done(&pool, &user, result, field_refusal, &back(id)).await
 }
 
 /// 作废.
@@ -605,24 +595,30 @@ pub async fn void(
     form: web::Form<BatchForm>,
 ) -> PageResult {
     user.check_csrf(&form.csrf)?;
-    let (id, actor, p) = (id.into_inner(), user.actor(), pool.clone());
-    let result = run(move || subsidy::void(&p, &actor, id)).await.map(|b| {
-        format!(
-            "批次已作废{}。",
-            if b.approved_by.is_some() {
-                "：占用的预算和月份已退回"
-            } else {
-                ""
-            }
-        )
-    });
-    done(&pool, &user, result, &back(id)).await
+    let id = id.into_inner();
+    let result = user
+        .run(&pool, move |p, actor| subsidy::void(p, actor, id))
+        .await
+        .map(|b| {
+            format!(
+                "批次已作废{}。",
+                if b.approved_by.is_some() {
+                    "：占用的预算和月份已退回"
+                } else {
+                    ""
+                }
+            )
+        });
+    done(&pool, &user, result, field_refusal, &back(id)).await
 }
 
 /// 下载代发文件: the API's CSV. A batch not yet approved goes back to its page with the reason.
 pub async fn payment_file(pool: web::Data<Pool>, user: SignedIn, id: web::Path<i64>) -> PageResult {
-    let (id, actor, p) = (id.into_inner(), user.actor(), pool.clone());
-    match run(move || subsidy::payment_file(&p, &actor, id)).await {
+    let id = id.into_inner();
+    match user
+        .run(&pool, move |p, actor| subsidy::payment_file(p, actor, id))
+        .await
+    {
         Ok((name, bytes)) => Ok(HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
             .insert_header((
@@ -631,7 +627,16 @@ pub async fn payment_file(pool: web::Data<Pool>, user: SignedIn, id: web::Path<i
             ))
             .insert_header((header::CACHE_CONTROL, "no-store"))
             .body(bytes)),
-        Err(PageError::Failed(e)) => done(&pool, &user, Err(PageError::Failed(e)), &back(id)).await,
+        Err(PageError::Failed(e)) => {
+            done(
+                &pool,
+                &user,
+                Err(PageError::Failed(e)),
+                field_refusal,
+                &back(id),
+            )
+            .await
+        }
         Err(other) => Err(other),
     }
 }

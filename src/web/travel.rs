@@ -21,7 +21,7 @@ use crate::wire::travel_requests::{
 use super::claims::LineOption;
 use super::format::{self, yuan};
 use super::session::{flash, SignedIn};
-use super::{html, run, see_other, Nav, PageError, PageResult};
+use super::{html, run, see_other, Flash, Nav, PageError, PageResult};
 
 /// The request form as typed, kept as text so it can be shown again exactly.
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -109,8 +109,10 @@ async fn estimate_of(pool: &web::Data<Pool>, user: &SignedIn, form: &RequestForm
     let input = form.to_body().and_then(RequestInput::try_from);
     let result = match input {
         Ok(input) => {
-            let (p, actor) = (pool.clone(), user.actor());
-            run(move || travel_requests::quote(&p, &actor, &input)).await
+            user.run(&pool, move |p, actor| {
+                travel_requests::quote(p, actor, &input)
+            })
+            .await
         }
         Err(e) => Err(PageError::Failed(e)),
     };
@@ -202,22 +204,22 @@ async fn requests_page(
     error: Option<String>,
     status: StatusCode,
 ) -> PageResult {
-    let (p, actor) = (pool.clone(), user.actor());
-    let (choices, mine) = run(move || {
-        Ok((
-            pages::line_choices(&p, &actor)?,
-            travel_requests::list(
-                &p,
-                &actor,
-                None,
-                crate::routes::list::Page {
-                    limit: 200,
-                    after: None,
-                },
-            )?,
-        ))
-    })
-    .await?;
+    let (choices, mine) = user
+        .run(&pool, move |p, actor| {
+            Ok((
+                pages::line_choices(p, actor)?,
+                travel_requests::list(
+                    p,
+                    actor,
+                    None,
+                    crate::routes::list::Page {
+                        limit: 200,
+                        after: None,
+                    },
+                )?,
+            ))
+        })
+        .await?;
     let lines = choices
         .into_iter()
         .map(|l| LineOption {
@@ -290,20 +292,19 @@ pub async fn create(
         return requests_page(&pool, &user, form, estimate, None, StatusCode::OK).await;
     }
     let input = form.to_body().and_then(RequestInput::try_from);
-    let (p, actor) = (pool.clone(), user.actor());
-    let result = run(move || travel_requests::create(&p, &actor, input)).await;
+    let result = user
+        .run(&pool, move |p, actor| {
+            travel_requests::create(p, actor, input)
+        })
+        .await;
     match result {
         Ok(r) => {
-            flash(
-                &pool,
-                &user,
-                format!(
-                    "ok:出差申请 {} 已提交，预计 {}，等待审批。",
-                    r.id,
-                    yuan(r.estimate)
-                ),
-            )
-            .await?;
+            let text = format!(
+                "出差申请 {} 已提交，预计 {}，等待审批。",
+                r.id,
+                yuan(r.estimate)
+            );
+            flash(&pool, &user, Flash::Done(text)).await?;
             Ok(see_other("/travel-requests"))
         }
         Err(PageError::Failed(e)) => {
@@ -336,6 +337,7 @@ pub struct ActionForm {
     returned_on: String,
 }
 
+/// Says how an action on `what` went on the next page, and goes to `back`.
 async fn done(
     pool: &web::Data<Pool>,
     user: &SignedIn,
@@ -343,13 +345,8 @@ async fn done(
     result: Result<String, PageError>,
     back: &str,
 ) -> PageResult {
-    let message = match result {
-        Ok(text) => format!("ok:{text}"),
-        Err(PageError::Failed(e)) => format!("err:{what}：{}", format::refusal(&e)),
-        Err(other) => return Err(other),
-    };
-    flash(pool, user, message).await?;
-    Ok(see_other(back))
+    let refusal = |e: &AppError| format!("{what}：{}", format::refusal(e));
+    super::done(pool, user, result, refusal, back).await
 }
 
 /// The requester withdraws a request, releasing its commitment.
@@ -360,8 +357,9 @@ pub async fn cancel(
     form: web::Form<ActionForm>,
 ) -> PageResult {
     user.check_csrf(&form.csrf)?;
-    let (id, actor, p) = (id.into_inner(), user.actor(), pool.clone());
-    let result = run(move || travel_requests::cancel(&p, &actor, id))
+    let id = id.into_inner();
+    let result = user
+        .run(&pool, move |p, actor| travel_requests::cancel(p, actor, id))
         .await
         .map(|_| format!("出差申请 {id} 已撤回。"));
     done(
@@ -401,8 +399,11 @@ pub async fn approve(
     form: web::Form<ActionForm>,
 ) -> PageResult {
     user.check_csrf(&form.csrf)?;
-    let (id, actor, p) = (id.into_inner(), user.actor(), pool.clone());
-    let result = run(move || travel_requests::approve(&p, &actor, id))
+    let id = id.into_inner();
+    let result = user
+        .run(&pool, move |p, actor| {
+            travel_requests::approve(p, actor, id)
+        })
         .await
         .map(|r| {
             format!(
@@ -429,8 +430,10 @@ pub async fn reject(
     user.check_csrf(&form.csrf)?;
     let id = id.into_inner();
     let reason = super::forms::reject_reason(&form.reason);
-    let (actor, p) = (user.actor(), pool.clone());
-    let result = run(move || travel_requests::reject(&p, &actor, id, reason))
+    let result = user
+        .run(&pool, move |p, actor| {
+            travel_requests::reject(p, actor, id, reason)
+        })
         .await
         .map(|_| format!("出差申请 {id} 已驳回。"));
     done(
@@ -528,8 +531,11 @@ pub async fn pay_advance(
             .as_bytes(),
     )
     .and_then(AdvanceInput::try_from);
-    let (actor, p, margin) = (user.actor(), pool.clone(), **margin);
-    let result = run(move || travel_requests::pay_advance(&p, &actor, id, body, margin))
+    let margin = **margin;
+    let result = user
+        .run(&pool, move |p, actor| {
+            travel_requests::pay_advance(p, actor, id, body, margin)
+        })
         .await
         .map(|r| {
             format!(
@@ -554,8 +560,10 @@ pub async fn returned(
             .as_bytes(),
     );
     let returned_on = body.map(|b| b.returned_on);
-    let (actor, p) = (user.actor(), pool.clone());
-    let result = run(move || claims::advance_returned(&p, &actor, id, returned_on))
+    let result = user
+        .run(&pool, move |p, actor| {
+            claims::advance_returned(p, actor, id, returned_on)
+        })
         .await
         .map(|_| format!("报销单 {id} 的应退借款已登记退还。"));
     done(

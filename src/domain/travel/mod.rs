@@ -129,129 +129,11 @@ impl<'p> Trip<'p> {
             ));
         }
         let (dep, ret) = (input.departure_date, input.return_date);
-        if ret < dep {
-            errors.push(FieldError::new(
-                "return_date",
-                FieldProblem::Before {
-                    field: "return_date",
-                    other: "departure_date",
-                    other_on: dep,
-                },
-            ));
-        } else if days_between(dep, ret) + 1 > MAX_TRIP_DAYS {
-            errors.push(FieldError::new(
-                "return_date",
-                FieldProblem::TripTooLong {
-                    max_days: MAX_TRIP_DAYS,
-                },
-            ));
-        }
-
-        let mut stays: Vec<(usize, Stay<'p>)> = Vec::with_capacity(input.stays.len());
-        for ((i, stay), rates) in input.stays.into_iter().enumerate().zip(resolved) {
-            if stay.check_out <= stay.check_in {
-                errors.push(FieldError::new(
-                    format!("stays[{i}].check_out"),
-                    FieldProblem::NotAfter {
-                        field: "check_out",
-                        other: "check_in",
-                        other_on: stay.check_in,
-                    },
-                ));
-            } else if stay.check_in < dep {
-                errors.push(FieldError::new(
-                    format!("stays[{i}].check_in"),
-                    FieldProblem::OutsideTrip {
-                        part: TripPart::StayBegins,
-                        from: dep,
-                        to: ret,
-                    },
-                ));
-            } else if stay.check_out > ret {
-                errors.push(FieldError::new(
-                    format!("stays[{i}].check_out"),
-                    FieldProblem::OutsideTrip {
-                        part: TripPart::StayEnds,
-                        from: dep,
-                        to: ret,
-                    },
-                ));
-            }
-            stays.push((
-                i,
-                Stay {
-                    rates,
-                    check_in: stay.check_in,
-                    check_out: stay.check_out,
-                    lodging_amount: stay.lodging_amount,
-                    invoice: stay.invoice,
-                },
-            ));
-        }
-        stays.sort_by_key(|(_, s)| (s.check_in, s.check_out));
-        for pair in stays.windows(2) {
-            let ((_, a), (j, b)) = (&pair[0], &pair[1]);
-            if b.check_in < a.check_out && a.check_in < a.check_out {
-                errors.push(FieldError::new(
-                    format!("stays[{j}].check_in"),
-                    FieldProblem::Overlaps,
-                ));
-            }
-        }
-
-        for (i, ticket) in input.tickets.iter().enumerate() {
-            if ticket.description.trim().is_empty() {
-                errors.push(FieldError::new(
-                    format!("tickets[{i}].description"),
-                    FieldProblem::Required {
-                        english: "a ticket needs a description",
-                    },
-                ));
-            }
-            if ticket.amount.is_zero() {
-                errors.push(FieldError::new(
-                    format!("tickets[{i}].amount"),
-                    crate::domain::money::MoneyError::NotPositive,
-                ));
-            }
-        }
-
-        let in_trip = |d: NaiveDate| dep <= d && d <= ret;
-        let mut meals = input.meals_provided;
-        for (i, m) in meals.iter().enumerate() {
-            if !in_trip(m.date) {
-                errors.push(FieldError::new(
-                    format!("meals_provided[{i}].date"),
-                    FieldProblem::OutsideTrip {
-                        part: TripPart::Day,
-                        from: dep,
-                        to: ret,
-                    },
-                ));
-            }
-        }
-        meals.sort_by_key(|m| m.date);
-        if meals.windows(2).any(|w| w[0].date == w[1].date) {
-            errors.push(FieldError::new(
-                "meals_provided",
-                FieldProblem::RepeatedDate,
-            ));
-        }
-        let mut vehicle = input.vehicle_provided_dates;
-        for (i, d) in vehicle.iter().enumerate() {
-            if !in_trip(*d) {
-                errors.push(FieldError::new(
-                    format!("vehicle_provided_dates[{i}]"),
-                    FieldProblem::OutsideTrip {
-                        part: TripPart::Day,
-                        from: dep,
-                        to: ret,
-                    },
-                ));
-            }
-        }
-        vehicle.sort_unstable();
-        vehicle.dedup();
+        check_dates(dep, ret, &mut errors);
+        let stays = check_stays(input.stays, resolved, (dep, ret), &mut errors);
+        check_tickets(&input.tickets, &mut errors);
+        let meals = check_meals(input.meals_provided, (dep, ret), &mut errors);
+        let vehicle = check_vehicle_days(input.vehicle_provided_dates, (dep, ret), &mut errors);
 
         if !errors.is_empty() {
             return Err(TripError::Invalid(errors));
@@ -260,7 +142,7 @@ impl<'p> Trip<'p> {
             destination,
             departure_date: dep,
             return_date: ret,
-            stays: stays.into_iter().map(|(_, s)| s).collect(),
+            stays,
             tickets: input.tickets,
             meals_provided: meals,
             vehicle_provided_dates: vehicle,
@@ -293,14 +175,46 @@ impl<'p> Trip<'p> {
     /// Applies R3–R8 and explains every amount.
     pub fn compute(&self) -> Result<Breakdown, Overflow> {
         let mut lines = Vec::with_capacity(self.stays.len() + self.tickets.len() + 3 * 31);
-        let mut stays = Vec::with_capacity(self.stays.len());
         let ineligible = self
             .stays
             .iter()
             .any(|s| !s.invoice && !s.lodging_amount.is_zero())
             .then_some(Ineligible::MissingLodgingInvoice);
+        let stays = self.lodging(&mut lines)?;
+        let daily = self.daily(&mut lines)?;
+        let tickets = self.tickets(&mut lines)?;
+        let meal_allowance = daily.meal.checked_sub(daily.deductions).ok_or(Overflow)?;
 
-        // R4 lodging, per stay.
+        let mut breakdown = Breakdown {
+            days: self.days(),
+            meal_allowance,
+            meal_deductions: daily.deductions,
+            transport_allowance: daily.transport,
+            tickets,
+            reimbursable: Money::ZERO,
+            self_borne: Money::ZERO,
+            forfeited: Money::ZERO,
+            ineligible_reason: ineligible,
+            stays,
+            lines,
+        };
+        if ineligible.is_some() {
+            // R8: what the claim would have paid, reported beside the zero it pays.
+            breakdown.forfeited =
+                Money::checked_sum(breakdown.lines.iter().map(|l| l.amount)).ok_or(Overflow)?;
+            breakdown.make_ineligible();
+        }
+        // R8 totals, from the lines, so the totals are the lines' sum by construction.
+        breakdown.reimbursable =
+            Money::checked_sum(breakdown.lines.iter().map(|l| l.amount)).ok_or(Overflow)?;
+        breakdown.self_borne =
+            Money::checked_sum(breakdown.stays.iter().map(|s| s.self_borne)).ok_or(Overflow)?;
+        Ok(breakdown)
+    }
+
+    /// R4 lodging, per stay: each stay's line, and its explained row.
+    fn lodging(&self, lines: &mut Vec<Line>) -> Result<Vec<StayLine>, Overflow> {
+        let mut stays = Vec::with_capacity(self.stays.len());
         for stay in &self.stays {
             let nights = days_between(stay.check_in, stay.check_out);
             let cap_per_night = stay.rates.lodging_cap_per_night;
@@ -327,9 +241,16 @@ impl<'p> Trip<'p> {
                 },
             });
         }
+        Ok(stays)
+    }
 
-        // R5 meals and R6 city transport, per calendar day.
-        let (mut meal, mut deductions, mut transport) = (Money::ZERO, Money::ZERO, Money::ZERO);
+    /// R5 meals and R6 city transport, per calendar day: each day's lines, and their totals.
+    fn daily(&self, lines: &mut Vec<Line>) -> Result<Daily, Overflow> {
+        let mut totals = Daily {
+            meal: Money::ZERO,
+            deductions: Money::ZERO,
+            transport: Money::ZERO,
+        };
         let (mut stay_cursor, mut meal_cursor, mut vehicle_cursor) = (0, 0, 0);
         for day in self
             .departure_date
@@ -338,7 +259,7 @@ impl<'p> Trip<'p> {
         {
             let rates = self.city_of_day(day, &mut stay_cursor);
             let allowance = rates.meal_allowance_per_day;
-            meal = meal.checked_add(allowance).ok_or(Overflow)?;
+            totals.meal = totals.meal.checked_add(allowance).ok_or(Overflow)?;
             lines.push(Line {
                 item: Item::MealAllowance,
                 date: Some(day),
@@ -358,23 +279,11 @@ impl<'p> Trip<'p> {
                 .get(meal_cursor)
                 .filter(|m| m.date == day)
             {
-                let share = self.deduction.share(m);
-                let cut = allowance
-                    .times_rounded(share)
-                    .ok_or(Overflow)?
-                    .min(allowance);
-                if !cut.is_zero() {
-                    deductions = deductions.checked_add(cut).ok_or(Overflow)?;
-                    lines.push(Line {
-                        item: Item::MealDeduction,
-                        date: Some(day),
-                        amount: Money::ZERO.checked_sub(cut).ok_or(Overflow)?,
-                        rule: Rule::HostMeals {
-                            meals: *m,
-                            share,
-                            rate: allowance,
-                        },
-                    });
+                if let Some(line) = self.host_meals(day, m, allowance)? {
+                    // The line is negative: the deduction grows by its size.
+                    totals.deductions =
+                        totals.deductions.checked_sub(line.amount).ok_or(Overflow)?;
+                    lines.push(line);
                 }
             }
             while vehicle_cursor < self.vehicle_provided_dates.len()
@@ -383,28 +292,42 @@ impl<'p> Trip<'p> {
                 vehicle_cursor += 1;
             }
             let vehicle = self.vehicle_provided_dates.get(vehicle_cursor) == Some(&day);
-            let fare = if vehicle {
-                Money::ZERO
-            } else {
-                rates.transport_allowance_per_day
-            };
-            transport = transport.checked_add(fare).ok_or(Overflow)?;
-            lines.push(Line {
-                item: Item::TransportAllowance,
-                date: Some(day),
-                amount: fare,
-                rule: if vehicle {
-                    Rule::VehicleProvided
-                } else {
-                    Rule::Transport {
-                        city: rates.code.clone(),
-                        rate: fare,
-                    }
-                },
-            });
+            let line = transport_line(day, rates, vehicle);
+            totals.transport = totals.transport.checked_add(line.amount).ok_or(Overflow)?;
+            lines.push(line);
         }
+        Ok(totals)
+    }
 
-        // R7 tickets at their actual amount.
+    /// R5: the day's deduction for meals the host provided (a negative line), if any.
+    fn host_meals(
+        &self,
+        day: NaiveDate,
+        m: &MealsProvided,
+        allowance: Money,
+    ) -> Result<Option<Line>, Overflow> {
+        let share = self.deduction.share(m);
+        let cut = allowance
+            .times_rounded(share)
+            .ok_or(Overflow)?
+            .min(allowance);
+        if cut.is_zero() {
+            return Ok(None);
+        }
+        Ok(Some(Line {
+            item: Item::MealDeduction,
+            date: Some(day),
+            amount: Money::ZERO.checked_sub(cut).ok_or(Overflow)?,
+            rule: Rule::HostMeals {
+                meals: *m,
+                share,
+                rate: allowance,
+            },
+        }))
+    }
+
+    /// R7 tickets at their actual amount: their lines, and their sum.
+    fn tickets(&self, lines: &mut Vec<Line>) -> Result<Money, Overflow> {
         for ticket in &self.tickets {
             lines.push(Line {
                 item: Item::Ticket,
@@ -415,34 +338,37 @@ impl<'p> Trip<'p> {
                 },
             });
         }
-        let tickets = Money::checked_sum(self.tickets.iter().map(|t| t.amount)).ok_or(Overflow)?;
-        let meal_allowance = meal.checked_sub(deductions).ok_or(Overflow)?;
+        Money::checked_sum(self.tickets.iter().map(|t| t.amount)).ok_or(Overflow)
+    }
+}
 
-        let mut breakdown = Breakdown {
-            days: self.days(),
-            meal_allowance,
-            meal_deductions: deductions,
-            transport_allowance: transport,
-            tickets,
-            reimbursable: Money::ZERO,
-            self_borne: Money::ZERO,
-            forfeited: Money::ZERO,
-            ineligible_reason: ineligible,
-            stays,
-            lines,
-        };
-        if ineligible.is_some() {
-            // R8: what the claim would have paid, reported beside the zero it pays.
-            breakdown.forfeited =
-                Money::checked_sum(breakdown.lines.iter().map(|l| l.amount)).ok_or(Overflow)?;
-            breakdown.make_ineligible();
+/// The per-day totals of a trip (R5, R6).
+struct Daily {
+    meal: Money,
+    deductions: Money,
+    transport: Money,
+}
+
+/// R6: the day's city transport allowance, or nothing on a day a vehicle was provided.
+fn transport_line(day: NaiveDate, rates: &CityRates, vehicle: bool) -> Line {
+    if vehicle {
+        Line {
+            item: Item::TransportAllowance,
+            date: Some(day),
+            amount: Money::ZERO,
+            rule: Rule::VehicleProvided,
         }
-        // R8 totals, from the lines, so the totals are the lines' sum by construction.
-        breakdown.reimbursable =
-            Money::checked_sum(breakdown.lines.iter().map(|l| l.amount)).ok_or(Overflow)?;
-        breakdown.self_borne =
-            Money::checked_sum(breakdown.stays.iter().map(|s| s.self_borne)).ok_or(Overflow)?;
-        Ok(breakdown)
+    } else {
+        let fare = rates.transport_allowance_per_day;
+        Line {
+            item: Item::TransportAllowance,
+            date: Some(day),
+            amount: fare,
+            rule: Rule::Transport {
+                city: rates.code.clone(),
+                rate: fare,
+            },
+        }
     }
 }
 
@@ -453,6 +379,160 @@ impl HostMealDeduction {
         let pick = |provided: bool, share: Decimal| if provided { share } else { Decimal::ZERO };
         pick(m.breakfast, self.breakfast) + pick(m.lunch, self.lunch) + pick(m.dinner, self.dinner)
     }
+}
+
+/// R3: the return is not before the departure, and the trip lasts at most [`MAX_TRIP_DAYS`].
+fn check_dates(dep: NaiveDate, ret: NaiveDate, errors: &mut Vec<FieldError>) {
+    if ret < dep {
+        errors.push(FieldError::new(
+            "return_date",
+            FieldProblem::Before {
+                field: "return_date",
+                other: "departure_date",
+                other_on: dep,
+            },
+        ));
+    } else if days_between(dep, ret) + 1 > MAX_TRIP_DAYS {
+        errors.push(FieldError::new(
+            "return_date",
+            FieldProblem::TripTooLong {
+                max_days: MAX_TRIP_DAYS,
+            },
+        ));
+    }
+}
+
+/// R4: each stay has at least one night inside the trip, and no two stays overlap. The stays
+/// come back sorted by check-in; a refusal names a stay by its place in `stays` as sent.
+fn check_stays<'p>(
+    input: Vec<StayInput>,
+    resolved: Vec<&'p CityRates>,
+    (dep, ret): (NaiveDate, NaiveDate),
+    errors: &mut Vec<FieldError>,
+) -> Vec<Stay<'p>> {
+    let mut stays: Vec<(usize, Stay<'p>)> = Vec::with_capacity(input.len());
+    for ((i, stay), rates) in input.into_iter().enumerate().zip(resolved) {
+        if stay.check_out <= stay.check_in {
+            errors.push(FieldError::new(
+                format!("stays[{i}].check_out"),
+                FieldProblem::NotAfter {
+                    field: "check_out",
+                    other: "check_in",
+                    other_on: stay.check_in,
+                },
+            ));
+        } else if stay.check_in < dep {
+            errors.push(FieldError::new(
+                format!("stays[{i}].check_in"),
+                FieldProblem::OutsideTrip {
+                    part: TripPart::StayBegins,
+                    from: dep,
+                    to: ret,
+                },
+            ));
+        } else if stay.check_out > ret {
+            errors.push(FieldError::new(
+                format!("stays[{i}].check_out"),
+                FieldProblem::OutsideTrip {
+                    part: TripPart::StayEnds,
+                    from: dep,
+                    to: ret,
+                },
+            ));
+        }
+        stays.push((
+            i,
+            Stay {
+                rates,
+                check_in: stay.check_in,
+                check_out: stay.check_out,
+                lodging_amount: stay.lodging_amount,
+                invoice: stay.invoice,
+            },
+        ));
+    }
+    stays.sort_by_key(|(_, s)| (s.check_in, s.check_out));
+    for pair in stays.windows(2) {
+        let ((_, a), (j, b)) = (&pair[0], &pair[1]);
+        if b.check_in < a.check_out && a.check_in < a.check_out {
+            errors.push(FieldError::new(
+                format!("stays[{j}].check_in"),
+                FieldProblem::Overlaps,
+            ));
+        }
+    }
+    stays.into_iter().map(|(_, s)| s).collect()
+}
+
+/// R7: every ticket has a description and an amount above 0.
+fn check_tickets(tickets: &[Ticket], errors: &mut Vec<FieldError>) {
+    for (i, ticket) in tickets.iter().enumerate() {
+        if ticket.description.trim().is_empty() {
+            errors.push(FieldError::new(
+                format!("tickets[{i}].description"),
+                FieldProblem::Required {
+                    english: "a ticket needs a description",
+                },
+            ));
+        }
+        if ticket.amount.is_zero() {
+            errors.push(FieldError::new(
+                format!("tickets[{i}].amount"),
+                crate::domain::money::MoneyError::NotPositive,
+            ));
+        }
+    }
+}
+
+/// R5: host meals on days of the trip, at most one entry a day; sorted by date.
+fn check_meals(
+    mut meals: Vec<MealsProvided>,
+    (dep, ret): (NaiveDate, NaiveDate),
+    errors: &mut Vec<FieldError>,
+) -> Vec<MealsProvided> {
+    for (i, m) in meals.iter().enumerate() {
+        if !(dep <= m.date && m.date <= ret) {
+            errors.push(FieldError::new(
+                format!("meals_provided[{i}].date"),
+                FieldProblem::OutsideTrip {
+                    part: TripPart::Day,
+                    from: dep,
+                    to: ret,
+                },
+            ));
+        }
+    }
+    meals.sort_by_key(|m| m.date);
+    if meals.windows(2).any(|w| w[0].date == w[1].date) {
+        errors.push(FieldError::new(
+            "meals_provided",
+            FieldProblem::RepeatedDate,
+        ));
+    }
+    meals
+}
+
+/// R6: days a vehicle was provided lie inside the trip; sorted, without repeats.
+fn check_vehicle_days(
+    mut days: Vec<NaiveDate>,
+    (dep, ret): (NaiveDate, NaiveDate),
+    errors: &mut Vec<FieldError>,
+) -> Vec<NaiveDate> {
+    for (i, d) in days.iter().enumerate() {
+        if !(dep <= *d && *d <= ret) {
+            errors.push(FieldError::new(
+                format!("vehicle_provided_dates[{i}]"),
+                FieldProblem::OutsideTrip {
+                    part: TripPart::Day,
+                    from: dep,
+                    to: ret,
+                },
+            ));
+        }
+    }
+    days.sort_unstable();
+    days.dedup();
+    days
 }
 
 fn days_between(from: NaiveDate, to: NaiveDate) -> i64 {
