@@ -12,7 +12,7 @@ use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Formula, Workboo
 use crate::domain::budget::EntryKind;
 use crate::domain::performance::execution_rate;
 use crate::domain::Money;
-use crate::wire::{AuditEventView, BatchView, ExecutionView};
+use crate::wire::{AuditEventView, ExecutionView};
 
 const HEADERS: [&str; 10] = [
     "编码",
@@ -219,26 +219,72 @@ pub fn execution_xlsx(report: &ExecutionView) -> Result<Vec<u8>, rust_xlsxwriter
 
 // ----- the subsidy payment file --------------------------------------------------------------
 
-/// A subsidy batch's disbursement list (代发) for the treasury: UTF-8 CSV, one row per recipient,
-/// with the months each is paid for.
-pub fn payment_csv(batch: &BatchView) -> Result<Vec<u8>, csv::Error> {
-    let mut out = csv::Writer::from_writer(Vec::new());
-    out.write_record(["序号", "recipient_id", "name", "amount", "months"])?;
-    for (n, item) in batch.items.iter().enumerate() {
-        let months = item
-            .months
-            .iter()
-            .map(|m| m.month.as_str())
-            .collect::<Vec<_>>()
-            .join(" ");
+/// One recipient of a batch as the treasury pays them: identity number and account whole (an
+/// empty text when not known yet), the amount and the months it is for.
+pub struct PaymentLine {
+    pub name: String,
+    pub id_number: String,
+    pub bank_name: String,
+    pub bank_account: String,
+    pub amount: Money,
+    /// `(year, month)`, in order.
+    pub months: Vec<(i32, u32)>,
+}
+
+/// The payment file's header, as the treasury's 代发 form names its columns.
+pub const PAYMENT_HEADERS: [&str; 7] =
+    ["序号", "姓名", "身份证号", "开户行", "账号", "金额", "月份"];
+
+/// Months as a treasury clerk reads them: runs of consecutive months `2021-01至2021-06`, runs
+/// apart joined by 、 (`2021-01至2021-02、2021-05`), a lone month as itself.
+pub fn month_span(months: &[(i32, u32)]) -> String {
+    let index = |(y, m): (i32, u32)| i64::from(y) * 12 + i64::from(m);
+    let label = |(y, m): (i32, u32)| format!("{y:04}-{m:02}");
+    let mut runs: Vec<((i32, u32), (i32, u32))> = Vec::new();
+    for &month in months {
+        match runs.last_mut() {
+            Some((_, last)) if index(month) == index(*last) + 1 => *last = month,
+            _ => runs.push((month, month)),
+        }
+    }
+    runs.into_iter()
+        .map(|(first, last)| {
+            if first == last {
+                label(first)
+            } else {
+                format!("{}至{}", label(first), label(last))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+/// A subsidy batch's disbursement list (代发) for the treasury: UTF-8 with a byte-order mark (so
+/// Excel on Windows reads the Chinese), the header [`PAYMENT_HEADERS`], one row per recipient and
+/// a last 合计 row with the batch's total. Every text a person typed goes through [`csv_text`].
+pub fn payment_csv(lines: &[PaymentLine], total: Money) -> Result<Vec<u8>, csv::Error> {
+    let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    out.write_record(PAYMENT_HEADERS)?;
+    for (n, line) in lines.iter().enumerate() {
         out.write_record([
             (n + 1).to_string(),
-            item.recipient_id.to_string(),
-            csv_text(&item.name).into_owned(),
-            item.amount.to_string(),
-            months,
+            csv_text(&line.name).into_owned(),
+            csv_text(&line.id_number).into_owned(),
+            csv_text(&line.bank_name).into_owned(),
+            csv_text(&line.bank_account).into_owned(),
+            line.amount.to_string(),
+            month_span(&line.months),
         ])?;
     }
+    out.write_record([
+        "合计".to_string(),
+        format!("{} 人", lines.len()),
+        String::new(),
+        String::new(),
+        String::new(),
+        total.to_string(),
+        String::new(),
+    ])?;
     out.into_inner().map_err(|e| e.into_error().into())
 }
 
@@ -302,4 +348,61 @@ pub fn journal(org: &str, year: i32, entries: &[JournalEntry]) -> Result<String,
         )?;
     }
     Ok(out)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_read_as_runs() {
+        let h1: Vec<(i32, u32)> = (1..=6).map(|m| (2021, m)).collect();
+        assert_eq!(month_span(&h1), "2021-01至2021-06");
+        assert_eq!(month_span(&[(2021, 9)]), "2021-09");
+        assert_eq!(
+            month_span(&[(2021, 1), (2021, 2), (2021, 5)]),
+            "2021-01至2021-02、2021-05"
+        );
+        assert_eq!(
+            month_span(&[(2021, 11), (2021, 12), (2022, 1)]),
+            "2021-11至2022-01"
+        );
+        assert_eq!(month_span(&[]), "");
+    }
+
+    #[test]
+    fn the_payment_file_has_a_bom_chinese_headers_rows_and_a_total() {
+        let lines = [
+            PaymentLine {
+                name: "郭老".into(),
+                id_number: "11010519491231002X".into(),
+                bank_name: "中国农业银行邢台分行".into(),
+                bank_account: "6222020200012345".into(),
+                amount: Money::from_fen(660_000),
+                months: (1..=6).map(|m| (2021, m)).collect(),
+            },
+            PaymentLine {
+                name: "=HYPERLINK(\"http://x\")".into(),
+                id_number: String::new(),
+                bank_name: "@农行".into(),
+                bank_account: String::new(),
+                amount: Money::from_fen(110_000),
+                months: vec![(2021, 6)],
+            },
+        ];
+        let bytes = payment_csv(&lines, Money::from_fen(770_000)).unwrap();
+        assert_eq!(&bytes[..3], b"\xEF\xBB\xBF");
+        let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+        let rows: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            rows,
+            [
+                "序号,姓名,身份证号,开户行,账号,金额,月份",
+                "1,郭老,11010519491231002X,中国农业银行邢台分行,6222020200012345,6600.00,2021-01至2021-06",
+                "2,\"'=HYPERLINK(\"\"http://x\"\")\",,'@农行,,1100.00,2021-06",
+                "合计,2 人,,,,7700.00,",
+            ]
+        );
+    }
 }

@@ -160,6 +160,9 @@ diesel::table! {
         created_by -> BigInt,
         created_at -> Timestamp,
         own_amount -> Bool,
+        id_number -> Nullable<Text>,
+        bank_name -> Nullable<Text>,
+        bank_account -> Nullable<Text>,
     }
 }
 

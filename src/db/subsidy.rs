@@ -9,7 +9,9 @@ use super::schema::{subsidy_batches, subsidy_items, subsidy_recipients};
 use super::DbConnection;
 use crate::domain::status::{BatchStatus, Status};
 
-#[derive(Clone, Debug, Queryable, Selectable)]
+/// A recipient as stored. The identity number and the account are whole here: the service turns
+/// them into [`crate::domain::payee`] values, whose `Debug` and views mask them.
+#[derive(Clone, Queryable, Selectable)]
 #[diesel(table_name = subsidy_recipients)]
 pub struct RecipientRow {
     pub id: i64,
@@ -19,6 +21,19 @@ pub struct RecipientRow {
     pub enrolled_until: Option<NaiveDate>,
     /// False: each month earns the policy's amount in force on its first day (R9).
     pub own_amount: bool,
+    pub id_number: Option<String>,
+    pub bank_name: Option<String>,
+    pub bank_account: Option<String>,
+}
+
+/// One of a recipient's payment details to write: `None` leaves it as it is, `Some(None)`
+/// clears it.
+#[derive(AsChangeset, Default)]
+#[diesel(table_name = subsidy_recipients)]
+pub struct PayeeChange<'a> {
+    pub id_number: Option<Option<&'a str>>,
+    pub bank_name: Option<Option<&'a str>>,
+    pub bank_account: Option<Option<&'a str>>,
 }
 
 #[derive(Insertable)]
@@ -32,6 +47,9 @@ pub struct NewRecipient<'a> {
     pub created_by: i64,
     pub created_at: NaiveDateTime,
     pub own_amount: bool,
+    pub id_number: Option<&'a str>,
+    pub bank_name: Option<&'a str>,
+    pub bank_account: Option<&'a str>,
 }
 
 #[derive(Clone, Debug, Queryable, Selectable)]
@@ -124,6 +142,26 @@ pub fn set_enrolled_until(
                 .and(subsidy_recipients::id.eq(id)),
         )
         .set(subsidy_recipients::enrolled_until.eq(until))
+        .execute(conn)
+}
+
+/// Writes the payment details `change` names; nothing when it names none.
+pub fn set_payee(
+    conn: &mut DbConnection,
+    org_id: i64,
+    id: i64,
+    change: &PayeeChange<'_>,
+) -> QueryResult<usize> {
+    if change.id_number.is_none() && change.bank_name.is_none() && change.bank_account.is_none() {
+        return Ok(0);
+    }
+    diesel::update(subsidy_recipients::table)
+        .filter(
+            subsidy_recipients::org_id
+                .eq(org_id)
+                .and(subsidy_recipients::id.eq(id)),
+        )
+        .set(change)
         .execute(conn)
 }
 

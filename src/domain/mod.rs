@@ -6,6 +6,7 @@ pub mod capitals;
 pub mod duty;
 pub mod invoice;
 pub mod money;
+pub mod payee;
 pub mod performance;
 pub mod policy;
 pub mod problem;

@@ -184,6 +184,16 @@ pub enum FieldProblem {
     IndicatorTwice,
     /// Not a time zone the service knows.
     TimeZone,
+    /// A resident identity number that is not 18 characters: 17 digits and a digit or X.
+    IdNumberShape,
+    /// A resident identity number whose check character does not match its 17 digits (GB 11643).
+    IdNumberCheck,
+    /// A bank account that is not 8 to 32 digits.
+    BankAccount,
+    /// A bank name that is empty, longer than `max` characters or on several lines.
+    BankName {
+        max: usize,
+    },
 }
 
 impl fmt::Display for FieldProblem {
@@ -291,6 +301,14 @@ impl fmt::Display for FieldProblem {
             P::CityName => f.write_str("a name is one line of at most 100 characters"),
             P::IndicatorTwice => f.write_str("the same indicator of a line twice"),
             P::TimeZone => f.write_str("an IANA time zone such as Asia/Shanghai"),
+            P::IdNumberShape => {
+                f.write_str("18 characters: 17 digits and a check character (a digit or X)")
+            }
+            P::IdNumberCheck => {
+                f.write_str("the check character does not match the first 17 digits (GB 11643)")
+            }
+            P::BankAccount => f.write_str("8 to 32 digits (spaces are ignored)"),
+            P::BankName { max } => write!(f, "one line of 1 to {max} characters"),
         }
     }
 }

@@ -44,7 +44,8 @@ pub async fn list_recipients(
     Ok(respond(&req, page, page.cut(list, |r| r.id)?, |r| r.id))
 }
 
-/// Ends an enrollment (`enrolled_until`), or reopens it with null.
+/// Ends an enrollment (`enrolled_until`), or reopens it with null; sets or clears the identity
+/// number, bank and account.
 #[utoipa::path(tag = "subsidy", request_body = RecipientPatch,
     params(("id" = i64, Path)),
     responses((status = 200, body = RecipientView), (status = 404, body = super::Problem), (status = 422, body = super::Problem)),
@@ -56,9 +57,9 @@ pub async fn patch_recipient(
     id: web::Path<i64>,
     body: Body<RecipientPatch>,
 ) -> AppResult<HttpResponse> {
-    let until = body.into_inner().and_then(TryInto::try_into);
+    let change = body.into_inner().and_then(TryInto::try_into);
     let id = id.into_inner();
-    let view = run(move || subsidy::set_enrolled_until(&pool, &caller, id, until)).await?;
+    let view = run(move || subsidy::change_recipient(&pool, &caller, id, change)).await?;
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -181,7 +182,8 @@ pub async fn pay_batch(
     Ok(HttpResponse::Ok().json(view))
 }
 
-/// The treasury's disbursement file (代发): UTF-8 CSV, one row per recipient.
+/// The treasury's disbursement file (代发): UTF-8 CSV with a byte-order mark, headers
+/// `序号,姓名,身份证号,开户行,账号,金额,月份`, one row per recipient and a 合计 row.
 #[utoipa::path(tag = "subsidy", params(("id" = i64, Path)),
     responses((status = 200, content_type = "text/csv", body = String), (status = 409, body = super::Problem)),
     security(("bearer" = [])))]

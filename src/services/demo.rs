@@ -214,6 +214,7 @@ pub fn run(pool: &Pool) -> AppResult<DemoReport> {
                 name: name.to_string(),
                 monthly: None,
                 enrollment: Enrollment::open(date(1, 1)?),
+                payee: Default::default(),
             }),
         )?;
     }

@@ -193,6 +193,13 @@ pub fn check(actor: &Actor, use_case: UseCase) -> AppResult<()> {
     }
 }
 
+/// Whether the pages offer `actor` the subsidy payment file, which carries whole identity numbers
+/// and accounts: to finance only, who pay the batch. The API admits admins too (api.md), and the
+/// page's address answers as the API does, but no page links an admin or a budget holder to it.
+pub fn offers_payment_file(actor: &Actor) -> bool {
+    allows(actor, UseCase::PaymentFile) && actor.has(Finance)
+}
+
 /// Whether `actor` sees every claim and travel request of the organisation ([`SEES_ALL`]), or
 /// only their own.
 pub fn sees_all(actor: &Actor) -> bool {

@@ -15,14 +15,16 @@ use super::paging::Page;
 use crate::auth::Actor;
 use crate::db::audit::NewEvent;
 use crate::db::subsidy::{
-    self as rows, BatchRow, ItemRow, Marked, NewBatch, NewRecipient, RecipientRow,
+    self as rows, BatchRow, ItemRow, Marked, NewBatch, NewRecipient, PayeeChange, RecipientRow,
 };
 use crate::db::{budget as lines, now, DbConnection, Pool};
 use crate::domain::capitals::in_words;
+use crate::domain::payee::{BankAccount, BankName, IdNumber, PayeeDetails};
 use crate::domain::status::{BatchAction, BatchStatus, Status};
 use crate::domain::subsidy::{month_item, monthly_amount, months_orphaned, Enrollment, Half};
 use crate::domain::{Money, PositiveMoney};
 use crate::error::{AppError, AppResult};
+use crate::export::PaymentLine;
 use crate::metrics;
 use crate::wire::{timestamp, BatchItemView, BatchView, MonthView, RecipientView, WindowView};
 
@@ -57,12 +59,32 @@ fn recipient_view(
     let now = monthly_amount(own, policies, today.year(), today.month());
     RecipientView {
         id: r.id,
-        name: r.name,
         monthly_amount: now.unwrap_or(Money::from_fen(r.monthly_fen)),
         monthly_amount_from_policy: !r.own_amount,
         enrolled_from: r.enrolled_from,
         enrolled_until: r.enrolled_until,
+        id_number: r.id_number.as_deref().map(|n| match IdNumber::parse(n) {
+            Ok(id) => id.masked(),
+            Err(_) => MASKED.into(),
+        }),
+        bank_name: r.bank_name.clone(),
+        bank_account: r
+            .bank_account
+            .as_deref()
+            .map(|a| match BankAccount::parse(a) {
+                Ok(account) => account.masked(),
+                Err(_) => MASKED.into(),
+            }),
+        name: r.name,
     }
+}
+
+/// A stored value that no longer reads as valid is still never shown whole.
+const MASKED: &str = "****";
+
+/// Whether the payment file can pay this recipient: identity number, bank and account known.
+fn payee_complete(r: &RecipientRow) -> bool {
+    r.id_number.is_some() && r.bank_name.is_some() && r.bank_account.is_some()
 }
 
 fn recipient_view_now(
@@ -80,6 +102,8 @@ pub struct NewRecipientSpec {
     pub name: String,
     pub monthly: Option<PositiveMoney>,
     pub enrollment: Enrollment,
+    /// The identity number, bank and account, each when given.
+    pub payee: PayeeDetails,
 }
 
 /// `POST /api/v1/subsidy-recipients`.
@@ -117,6 +141,9 @@ pub fn create_recipient(
                 created_by: actor.user_id,
                 created_at: now(),
                 own_amount: spec.monthly.is_some(),
+                id_number: spec.payee.id_number.as_ref().map(IdNumber::full),
+                bank_name: spec.payee.bank_name.as_ref().map(BankName::as_str),
+                bank_account: spec.payee.bank_account.as_ref().map(BankAccount::full),
             },
         )?;
         let row =
@@ -137,47 +164,95 @@ pub fn list_recipients(pool: &Pool, actor: &Actor) -> AppResult<Vec<RecipientVie
         .collect())
 }
 
-/// `PATCH /api/v1/subsidy-recipients/{id}`: ends (or, with null, reopens) an enrollment.
-pub fn set_enrolled_until(
+/// One recipient, as the list shows them.
+pub fn get_recipient(pool: &Pool, actor: &Actor, id: i64) -> AppResult<RecipientView> {
+    permissions::check(actor, UseCase::ListRecipients)?;
+    let mut c = conn(pool)?;
+    let row =
+        rows::find_recipient(&mut c, actor.org_id, id)?.ok_or(AppError::NotFound("recipient"))?;
+    recipient_view_now(&mut c, actor.org_id, row)
+}
+
+/// A change of a recipient, parsed from [`crate::wire::RecipientPatch`]: each part `None` when
+/// left as it is; an inner `None` reopens the enrollment or clears the detail.
+#[derive(Debug, Default)]
+pub struct RecipientChange {
+    pub enrolled_until: Option<Option<NaiveDate>>,
+    pub id_number: Option<Option<IdNumber>>,
+    pub bank_name: Option<Option<BankName>>,
+    pub bank_account: Option<Option<BankAccount>>,
+}
+
+/// `PATCH /api/v1/subsidy-recipients/{id}`: ends (or, with null, reopens) an enrollment, and
+/// sets or clears the payment details.
+pub fn change_recipient(
     pool: &Pool,
     actor: &Actor,
     id: i64,
-    until: AppResult<Option<NaiveDate>>,
+    change: AppResult<RecipientChange>,
 ) -> AppResult<RecipientView> {
     permissions::check(actor, UseCase::ChangeEnrollment)?;
-    let until = until?;
+    let change = change?;
     answer(pool, actor, 200, |c| {
-        let row =
-            rows::find_recipient(c, actor.org_id, id)?.ok_or(AppError::NotFound("recipient"))?;
-        Enrollment::new(row.enrolled_from, until).ok_or_else(|| {
-            AppError::field(
-                "enrolled_until",
-                crate::domain::FieldProblem::Before {
-                    field: "enrolled_until",
-                    other: "enrolled_from",
-                    other_on: row.enrolled_from,
-                },
-            )
-        })?;
-        // The write comes first: it holds the recipient's row until commit, so an approval of
-        // their months either finished before the check below or waits for this change.
-        rows::set_enrolled_until(c, actor.org_id, id, until)?;
-        // R9: money paid is never orphaned. A month in an approved or paid batch that would no
-        // longer be wholly enrolled refuses the change (and the rollback undoes the write).
-        if let Some(until) = until {
-            let paid: Vec<(i32, u32)> = rows::recipient_taken_months(c, actor.org_id, id)?
-                .into_iter()
-                .filter_map(|(y, m)| Some((y, u32::try_from(m).ok()?)))
-                .collect();
-            let orphaned = months_orphaned(&paid, until);
-            if !orphaned.is_empty() {
-                return Err(AppError::MonthsAlreadyPaid(orphaned));
-            }
+        rows::find_recipient(c, actor.org_id, id)?.ok_or(AppError::NotFound("recipient"))?;
+        let payee = PayeeChange {
+            id_number: change
+                .id_number
+                .as_ref()
+                .map(|v| v.as_ref().map(IdNumber::full)),
+            bank_name: change
+                .bank_name
+                .as_ref()
+                .map(|v| v.as_ref().map(BankName::as_str)),
+            bank_account: change
+                .bank_account
+                .as_ref()
+                .map(|v| v.as_ref().map(BankAccount::full)),
+        };
+        rows::set_payee(c, actor.org_id, id, &payee)?;
+        if let Some(until) = change.enrolled_until {
+            end_enrollment(c, actor, id, until)?;
         }
         let row =
             rows::find_recipient(c, actor.org_id, id)?.ok_or(AppError::NotFound("recipient"))?;
         recipient_view_now(c, actor.org_id, row)
     })
+}
+
+/// Ends (or, with `None`, reopens) an enrollment, inside the caller's transaction.
+fn end_enrollment(
+    c: &mut DbConnection,
+    actor: &Actor,
+    id: i64,
+    until: Option<NaiveDate>,
+) -> AppResult<()> {
+    let row = rows::find_recipient(c, actor.org_id, id)?.ok_or(AppError::NotFound("recipient"))?;
+    Enrollment::new(row.enrolled_from, until).ok_or_else(|| {
+        AppError::field(
+            "enrolled_until",
+            crate::domain::FieldProblem::Before {
+                field: "enrolled_until",
+                other: "enrolled_from",
+                other_on: row.enrolled_from,
+            },
+        )
+    })?;
+    // The write comes first: it holds the recipient's row until commit, so an approval of
+    // their months either finished before the check below or waits for this change.
+    rows::set_enrolled_until(c, actor.org_id, id, until)?;
+    // R9: money paid is never orphaned. A month in an approved or paid batch that would no
+    // longer be wholly enrolled refuses the change (and the rollback undoes the write).
+    if let Some(until) = until {
+        let paid: Vec<(i32, u32)> = rows::recipient_taken_months(c, actor.org_id, id)?
+            .into_iter()
+            .filter_map(|(y, m)| Some((y, u32::try_from(m).ok()?)))
+            .collect();
+        let orphaned = months_orphaned(&paid, until);
+        if !orphaned.is_empty() {
+            return Err(AppError::MonthsAlreadyPaid(orphaned));
+        }
+    }
+    Ok(())
 }
 
 /// What a batch for (year, half) must pay now: every enrolled recipient-month not already in an
@@ -269,9 +344,9 @@ impl Document for Batch {
 fn load(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<BatchView> {
     let row = find::<Batch>(c, org_id, id)?;
     let items = rows::items(c, org_id, id)?;
-    let names: BTreeMap<i64, String> = rows::recipients(c, org_id)?
+    let names: BTreeMap<i64, (String, bool)> = rows::recipients(c, org_id)?
         .into_iter()
-        .map(|r| (r.id, r.name))
+        .map(|r| (r.id, (r.name.clone(), payee_complete(&r))))
         .collect();
     let mut grouped: BTreeMap<i64, Vec<ItemRow>> = BTreeMap::new();
     for item in items {
@@ -280,9 +355,11 @@ fn load(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<BatchView> {
     let items = grouped
         .into_iter()
         .map(|(recipient_id, months)| {
+            let (name, complete) = names.get(&recipient_id).cloned().unwrap_or_default();
             Ok(BatchItemView {
                 recipient_id,
-                name: names.get(&recipient_id).cloned().unwrap_or_default(),
+                name,
+                payee_complete: complete,
                 amount: total(&months)?,
                 months: months
                     .iter()
@@ -575,13 +652,44 @@ pub fn list(
 }
 
 /// `GET /api/v1/subsidy-batches/{id}/payment-file`: the treasury's disbursement list (代发) for an
-/// approved or paid batch, UTF-8 CSV, one row per recipient.
+/// approved or paid batch, UTF-8 CSV with a byte-order mark, one row per recipient with their
+/// whole identity number and account (the only place they appear whole), and a 合计 row.
 pub fn payment_file(pool: &Pool, actor: &Actor, id: i64) -> AppResult<(String, Vec<u8>)> {
     permissions::check(actor, UseCase::PaymentFile)?;
-    let batch = get(pool, actor, id)?;
+    let mut c = conn(pool)?;
+    let batch = load(&mut c, actor.org_id, id)?;
     batch.status.apply(BatchAction::PayOut)?;
-    let bytes =
-        crate::export::payment_csv(&batch).map_err(|e| AppError::Internal(format!("csv: {e}")))?;
+    let people: BTreeMap<i64, RecipientRow> = rows::recipients(&mut c, actor.org_id)?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    let lines: Vec<PaymentLine> = batch
+        .items
+        .iter()
+        .map(|item| {
+            let who = people.get(&item.recipient_id);
+            let detail = |f: fn(&RecipientRow) -> &Option<String>| {
+                who.and_then(|r| f(r).clone()).unwrap_or_default()
+            };
+            PaymentLine {
+                name: item.name.clone(),
+                id_number: detail(|r| &r.id_number),
+                bank_name: detail(|r| &r.bank_name),
+                bank_account: detail(|r| &r.bank_account),
+                amount: item.amount,
+                months: item
+                    .months
+                    .iter()
+                    .filter_map(|m| {
+                        let (y, mo) = m.month.split_once('-')?;
+                        Some((y.parse().ok()?, mo.parse().ok()?))
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let bytes = crate::export::payment_csv(&lines, batch.total)
+        .map_err(|e| AppError::Internal(format!("csv: {e}")))?;
     let name = format!(
         "subsidy-{}-H{}-batch-{}.csv",
         batch.year, batch.half, batch.id

@@ -162,6 +162,9 @@ pub fn label(name: &str) -> Option<&'static str> {
         "year" => "年度",
         "half" => "半年",
         "monthly_amount" => "每月金额",
+        "id_number" => "身份证号",
+        "bank_name" => "开户行",
+        "bank_account" => "账号",
         "enrolled_from" => "享受开始日期",
         "enrolled_until" => "享受截止日期",
         "effective_from" => "生效日期",
@@ -406,6 +409,10 @@ pub fn problem(p: &FieldProblem) -> String {
         P::CityName => "城市名称只能一行，最多 100 个字".into(),
         P::IndicatorTwice => "同一科目的同一指标填了两次".into(),
         P::TimeZone => "时区名称不正确".into(),
+        P::IdNumberShape => "身份证号应为 18 位：前 17 位是数字，最后一位是数字或 X".into(),
+        P::IdNumberCheck => "身份证号的校验位与前 17 位不符，请逐位核对".into(),
+        P::BankAccount => "账号应为 8 到 32 位数字".into(),
+        P::BankName { max } => format!("请填写开户行名称，最多 {max} 个字，只能一行"),
     }
 }
 
@@ -736,6 +743,19 @@ mod tests {
             (P::CityName, "城市名称只能一行，最多 100 个字"),
             (P::IndicatorTwice, "同一科目的同一指标填了两次"),
             (P::TimeZone, "时区名称不正确"),
+            (
+                P::IdNumberShape,
+                "身份证号应为 18 位：前 17 位是数字，最后一位是数字或 X",
+            ),
+            (
+                P::IdNumberCheck,
+                "身份证号的校验位与前 17 位不符，请逐位核对",
+            ),
+            (P::BankAccount, "账号应为 8 到 32 位数字"),
+            (
+                P::BankName { max: 60 },
+                "请填写开户行名称，最多 60 个字，只能一行",
+            ),
         ]
     }
 

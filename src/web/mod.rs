@@ -521,6 +521,14 @@ fn subsidy_routes(cfg: &mut Pages<'_>) {
     cfg.route("/subsidy", get().to(subsidy::index))
         .route("/subsidy/recipients", post().to(subsidy::add_recipient))
         .route(
+            "/subsidy/recipients/{id}/payee",
+            get().to(subsidy::payee_form),
+        )
+        .route(
+            "/subsidy/recipients/{id}/payee",
+            post().to(subsidy::set_payee),
+        )
+        .route(
             "/subsidy/recipients/{id}/end",
             post().to(subsidy::end_enrollment),
         )

@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
 use askama::Template;
-use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -19,12 +18,13 @@ use crate::error::AppError;
 use crate::routes::extract::parse_json;
 use crate::services::clock::PaymentMargin;
 use crate::services::permissions::{self, UseCase};
-use crate::services::subsidy::{self, NewRecipientSpec};
+use crate::services::subsidy::{self, NewRecipientSpec, RecipientChange};
 use crate::services::{budget, pages, users};
 use crate::wire::{BatchBody, BatchView, PayBody, RecipientBody, RecipientPatch, RecipientView};
 
 use super::claims::HistoryLine;
 use super::format::{self, yuan};
+use super::forms::Note;
 use super::session::SignedIn;
 use super::{done, html, run, Nav, PageError, PageResult};
 
@@ -72,6 +72,9 @@ fn field_refusal(error: &AppError) -> String {
             "monthly_amount" => "每月金额",
             "enrolled_from" => "享受开始日期",
             "enrolled_until" => "享受截止日期",
+            "id_number" => "身份证号",
+            "bank_name" => "开户行",
+            "bank_account" => "账号",
             "budget_line_id" => "预算科目",
             "year" => "年度",
             "half" => "半年",
@@ -117,6 +120,12 @@ pub struct RecipientLine {
     pub from: String,
     pub until: String,
     pub ended: bool,
+    /// Masked as the API shows it, or empty when not given.
+    pub id_number: String,
+    pub bank_name: String,
+    pub bank_account: String,
+    /// All three payment details are known.
+    pub complete: bool,
 }
 
 fn recipient_line(r: &RecipientView) -> RecipientLine {
@@ -128,6 +137,53 @@ fn recipient_line(r: &RecipientView) -> RecipientLine {
         from: format::date(r.enrolled_from),
         until: r.enrolled_until.map(format::date).unwrap_or_default(),
         ended: r.enrolled_until.is_some(),
+        id_number: r.id_number.clone().unwrap_or_default(),
+        bank_name: r.bank_name.clone().unwrap_or_default(),
+        bank_account: r.bank_account.clone().unwrap_or_default(),
+        complete: r.id_number.is_some() && r.bank_name.is_some() && r.bank_account.is_some(),
+    }
+}
+
+/// The inputs of the recipient forms, by the API field each one fills.
+const INPUTS: [(&str, &str); 7] = [
+    ("name", "r-name"),
+    ("enrolled_from", "r-from"),
+    ("enrolled_until", "r-until"),
+    ("monthly_amount", "r-monthly"),
+    ("id_number", "r-id"),
+    ("bank_name", "r-bank"),
+    ("bank_account", "r-account"),
+];
+
+/// A refusal of a recipient form: each field problem beside its input (by [`INPUTS`]), and what
+/// no input holds as one message for the top of the form.
+fn placed(error: &AppError) -> (Vec<Note>, Option<String>) {
+    let input = |field: &str| INPUTS.iter().find(|(f, _)| *f == field).map(|(_, id)| *id);
+    let note = |id: &str, text: String| Note {
+        id: id.to_string(),
+        text,
+        link: None,
+    };
+    match error {
+        AppError::Validation(errors) if errors.iter().all(|e| input(&e.field).is_some()) => (
+            errors
+                .iter()
+                .filter_map(|e| Some(note(input(&e.field)?, format::problem(&e.problem))))
+                .collect(),
+            None,
+        ),
+        AppError::InvalidRequest {
+            field: Some(f),
+            problem,
+            ..
+        } if input(f).is_some() => (
+            input(f)
+                .map(|id| note(id, format::unreadable(problem.as_deref())))
+                .into_iter()
+                .collect(),
+            None,
+        ),
+        other => (Vec::new(), Some(field_refusal(other))),
     }
 }
 
@@ -180,10 +236,24 @@ struct SubsidyPage {
     /// The forms offered: making a batch, and adding or ending an enrollment.
     may_make: bool,
     may_enroll: bool,
+    /// The add form as typed, with its refusals beside the fields.
+    form: RecipientForm,
+    error: Option<String>,
 }
 
 /// `/subsidy`: recipients, batches and the forms to add, end and make.
 pub async fn index(pool: web::Data<Pool>, user: SignedIn) -> PageResult {
+    subsidy_page(pool, &user, RecipientForm::default(), None, StatusCode::OK).await
+}
+
+/// The page, with the add form as given (typed work kept after a refusal).
+async fn subsidy_page(
+    pool: web::Data<Pool>,
+    user: &SignedIn,
+    form: RecipientForm,
+    error: Option<String>,
+    status: StatusCode,
+) -> PageResult {
     let actor = user.actor();
     let (recipients, batches, today, lines, budget_year) = run(move || {
         let today = pages::today(&pool, &actor)?;
@@ -232,9 +302,9 @@ pub async fn index(pool: web::Data<Pool>, user: SignedIn) -> PageResult {
         })
         .collect();
     html(
-        StatusCode::OK,
+        status,
         &SubsidyPage {
-            nav: Nav::new(&user, "/subsidy"),
+            nav: Nav::new(user, "/subsidy"),
             recipients: recipients.iter().map(recipient_line).collect(),
             batches: batches.iter().rev().map(batch_line).collect(),
             lines,
@@ -243,11 +313,14 @@ pub async fn index(pool: web::Data<Pool>, user: SignedIn) -> PageResult {
             today: format::date(today),
             may_make: permissions::allows(&user.actor, UseCase::MakeBatch),
             may_enroll: permissions::allows(&user.actor, UseCase::AddRecipient),
+            form,
+            error,
         },
     )
 }
 
-#[derive(Deserialize)]
+/// A recipient form as typed, kept as text so a refused form is shown again exactly.
+#[derive(Clone, Debug, Default, Deserialize)]
 pub struct RecipientForm {
     #[serde(default)]
     csrf: String,
@@ -259,6 +332,22 @@ pub struct RecipientForm {
     enrolled_from: String,
     #[serde(default)]
     enrolled_until: String,
+    #[serde(default)]
+    id_number: String,
+    #[serde(default)]
+    bank_name: String,
+    #[serde(default)]
+    bank_account: String,
+    /// Problems shown beside their inputs, by the input's id.
+    #[serde(skip)]
+    notes: Vec<Note>,
+}
+
+impl RecipientForm {
+    /// The note beside the input with this id, if any.
+    pub fn note(&self, id: &str) -> Option<&Note> {
+        self.notes.iter().find(|n| n.id == id)
+    }
 }
 
 fn opt(text: &str) -> Value {
@@ -268,34 +357,123 @@ fn opt(text: &str) -> Value {
     }
 }
 
-/// 添加人员.
+/// 添加人员: added, back to the list with a message; refused, the form again as typed with each
+/// problem beside its field.
 pub async fn add_recipient(
     pool: web::Data<Pool>,
     user: SignedIn,
     form: web::Form<RecipientForm>,
 ) -> PageResult {
     user.check_csrf(&form.csrf)?;
+    let mut form = form.into_inner();
     let body = json!({
         "name": form.name.trim(),
         "monthly_amount": opt(&form.monthly_amount),
         "enrolled_from": form.enrolled_from.trim(),
         "enrolled_until": opt(&form.enrolled_until),
+        "id_number": opt(&form.id_number),
+        "bank_name": opt(&form.bank_name),
+        "bank_account": opt(&form.bank_account),
     });
     let spec = parse_json::<RecipientBody>(body.to_string().as_bytes())
         .and_then(NewRecipientSpec::try_from);
-    let result = user
-        .run(&pool, move |p, actor| {
-            subsidy::create_recipient(p, actor, spec)
-        })
-        .await
-        .map(|r| {
-            format!(
+    match user
+        .run(&pool, move |p, actor| subsidy::create_recipient(p, actor, spec)).await {
+        Ok(r) => {
+            let text = format!(
                 "已添加 {}，自 {} 起享受补助。",
                 r.name,
                 format::date(r.enrolled_from)
-            )
-        });
-    done(&pool, &user, result, field_refusal, "/subsidy").await
+            );
+            done(&pool, &user, Ok(text), field_refusal, "/subsidy").await
+        }
+        Err(PageError::Failed(e)) => {
+            let (notes, error) = placed(&e);
+            form.notes = notes;
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            subsidy_page(pool, &user, form, error, status).await
+        }
+        Err(other) => Err(other),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "subsidy_recipient.html")]
+struct RecipientPage {
+    nav: Nav,
+    recipient: RecipientLine,
+    form: RecipientForm,
+    error: Option<String>,
+}
+
+async fn recipient_page(
+    pool: web::Data<Pool>,
+    user: &SignedIn,
+    id: i64,
+    form: RecipientForm,
+    error: Option<String>,
+    status: StatusCode,
+) -> PageResult {
+    let actor = user.actor();
+    let recipient = run(move || subsidy::get_recipient(&pool, &actor, id)).await?;
+    html(
+        status,
+        &RecipientPage {
+            nav: Nav::new(user, "/subsidy"),
+            recipient: recipient_line(&recipient),
+            form,
+            error,
+        },
+    )
+}
+
+/// `/subsidy/recipients/{id}/payee`: the form to add or correct a recipient's identity number,
+/// bank and account.
+pub async fn payee_form(pool: web::Data<Pool>, user: SignedIn, id: web::Path<i64>) -> PageResult {
+    let form = RecipientForm::default();
+    recipient_page(pool, &user, id.into_inner(), form, None, StatusCode::OK).await
+}
+
+/// 保存代发信息: the API's PATCH with the fields filled in (a blank one stays as it is).
+pub async fn set_payee(
+    pool: web::Data<Pool>,
+    user: SignedIn,
+    id: web::Path<i64>,
+    form: web::Form<RecipientForm>,
+) -> PageResult {
+    user.check_csrf(&form.csrf)?;
+    let (id, mut form) = (id.into_inner(), form.into_inner());
+    let mut body = serde_json::Map::new();
+    for (field, typed) in [
+        ("id_number", &form.id_number),
+        ("bank_name", &form.bank_name),
+        ("bank_account", &form.bank_account),
+    ] {
+        if !typed.trim().is_empty() {
+            body.insert(field.into(), json!(typed.trim()));
+        }
+    }
+    if body.is_empty() {
+        let error = Some("请至少填写身份证号、开户行、账号中的一项。".to_string());
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return recipient_page(pool, &user, id, form, error, status).await;
+    }
+    let change = parse_json::<RecipientPatch>(Value::Object(body).to_string().as_bytes())
+        .and_then(RecipientChange::try_from);
+    match user
+        .run(&pool, move |p, actor| subsidy::change_recipient(p, actor, id, change)).await {
+        Ok(r) => {
+            let text = format!("已保存 {} 的代发信息。", r.name);
+            done(&pool, &user, Ok(text), field_refusal, "/subsidy#recipients").await
+        }
+        Err(PageError::Failed(e)) => {
+            let (notes, error) = placed(&e);
+            form.notes = notes;
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            recipient_page(pool, &user, id, form, error, status).await
+        }
+        Err(other) => Err(other),
+    }
 }
 
 /// 结束享受期 (or, left empty, reopen it).
@@ -308,12 +486,10 @@ pub async fn end_enrollment(
     user.check_csrf(&form.csrf)?;
     let id = id.into_inner();
     let body = json!({"enrolled_until": opt(&form.enrolled_until)});
-    let until = parse_json::<RecipientPatch>(body.to_string().as_bytes())
-        .and_then(Option::<NaiveDate>::try_from);
+    let change = parse_json::<RecipientPatch>(body.to_string().as_bytes())
+        .and_then(RecipientChange::try_from);
     let result = user
-        .run(&pool, move |p, actor| {
-            subsidy::set_enrolled_until(p, actor, id, until)
-        })
+        .run(&pool, move |p, actor| subsidy::change_recipient(p, actor, id, change))
         .await
         .map(|r| match r.enrolled_until {
             Some(d) => format!("{} 的享受期截止到 {}。", r.name, format::date(d)),
@@ -412,6 +588,8 @@ struct BatchPage {
     /// The buttons offered: deciding (approve, regenerate, pay, void) and the payment file.
     may_decide: bool,
     may_download: bool,
+    /// How many of the batch's recipients the payment file cannot pay yet, said before payment.
+    missing_payee: Option<String>,
     today: String,
     history: Vec<HistoryLine>,
 }
@@ -473,6 +651,10 @@ pub async fn show(pool: web::Data<Pool>, user: SignedIn, id: web::Path<i64>) -> 
             note: String::new(),
         })
         .collect();
+    let missing = batch.items.iter().filter(|i| !i.payee_complete).count();
+    let open = matches!(batch.status, BatchStatus::Draft | BatchStatus::Approved);
+    let missing_payee = (missing > 0 && open)
+        .then(|| format!("{missing} 人缺少身份证号或银行账号，代发前请在老干部名单中补齐。"));
     let paid = match batch.paid_on {
         Some(d) => format!(
             "{}（{}）",
@@ -507,7 +689,8 @@ pub async fn show(pool: web::Data<Pool>, user: SignedIn, id: web::Path<i64>) -> 
             paid,
             made_by_me,
             may_decide: permissions::allows(&user.actor, UseCase::ApproveBatch),
-            may_download: permissions::allows(&user.actor, UseCase::PaymentFile),
+            may_download: permissions::offers_payment_file(&user.actor),
+            missing_payee,
             today: format::date(today),
             history,
         },

@@ -1,15 +1,39 @@
 //! Retired-cadre subsidy (R9): recipients, enrollments and semiannual batches.
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
 use super::{iso, missing_field, AmountInput, HistoryView, Problems};
+use crate::domain::payee::{BankAccount, BankName, IdNumber, PayeeDetails};
 use crate::domain::subsidy::{Enrollment, Half};
 use crate::domain::{FieldProblem, Money};
 use crate::error::AppError;
-use crate::services::subsidy::{NewBatchSpec, NewRecipientSpec};
+use crate::services::subsidy::{NewBatchSpec, NewRecipientSpec, RecipientChange};
+
+/// A field that may be left out, given, or given as null: `None`, `Some(Some(v))`, `Some(None)`.
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// One payment detail as given: parsed by `parse`, its problem noted under `field`.
+fn detail<T>(
+    p: &mut Problems,
+    given: Option<&str>,
+    field: &str,
+    parse: fn(&str) -> Result<T, FieldProblem>,
+) -> Option<T> {
+    match parse(given?) {
+        Ok(value) => Some(value),
+        Err(problem) => {
+            p.push(field, problem);
+            None
+        }
+    }
+}
 
 /// `POST /api/v1/subsidy-recipients` (R9).
 #[derive(Clone, Debug, Serialize, Deserialize, Validate, ToSchema)]
@@ -23,6 +47,18 @@ pub struct RecipientBody {
     pub enrolled_from: NaiveDate,
     #[serde(default, deserialize_with = "iso::opt_date")]
     pub enrolled_until: Option<NaiveDate>,
+    /// 身份证号: 17 digits and the check character (GB 11643; a lower-case x is read as X).
+    /// Optional, as are the bank and the account; the payment file needs all three.
+    #[schema(example = "11010519491231002X")]
+    #[serde(default)]
+    pub id_number: Option<String>,
+    /// 开户行: one line of 1 to 60 characters.
+    #[serde(default)]
+    pub bank_name: Option<String>,
+    /// 账号: 8 to 32 digits; spaces between groups are dropped.
+    #[schema(example = "6222 0202 0001 2345")]
+    #[serde(default)]
+    pub bank_account: Option<String>,
 }
 
 impl TryFrom<RecipientBody> for NewRecipientSpec {
@@ -44,30 +80,86 @@ impl TryFrom<RecipientBody> for NewRecipientSpec {
             );
             Enrollment::open(b.enrolled_from)
         });
+        let payee = PayeeDetails {
+            id_number: detail(&mut p, b.id_number.as_deref(), "id_number", IdNumber::parse),
+            bank_name: detail(&mut p, b.bank_name.as_deref(), "bank_name", BankName::parse),
+            bank_account: detail(
+                &mut p,
+                b.bank_account.as_deref(),
+                "bank_account",
+                BankAccount::parse,
+            ),
+        };
         p.finish(NewRecipientSpec {
             name: b.name,
             monthly,
             enrollment,
+            payee,
         })
     }
 }
 
-/// `PATCH /api/v1/subsidy-recipients/{id}`: `enrolled_until` is required; null reopens.
+/// `PATCH /api/v1/subsidy-recipients/{id}`: the end of the enrollment (null reopens it) and the
+/// payment details (null clears one); what is left out stays as it is, and at least one is given.
 #[derive(Clone, Debug, Serialize, Deserialize, Validate, ToSchema)]
 pub struct RecipientPatch {
     #[serde(default, deserialize_with = "iso::present_opt_date")]
     #[schema(value_type = Option<NaiveDate>)]
     pub enrolled_until: Option<Option<NaiveDate>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub id_number: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub bank_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub bank_account: Option<Option<String>>,
 }
 
-impl TryFrom<RecipientPatch> for Option<NaiveDate> {
+impl TryFrom<RecipientPatch> for RecipientChange {
     type Error = AppError;
 
-    /// The new end of the enrollment, `None` to reopen it; 422 when the field is left out.
-    fn try_from(patch: RecipientPatch) -> Result<Option<NaiveDate>, AppError> {
-        patch
-            .enrolled_until
-            .ok_or_else(|| missing_field("enrolled_until", " (null reopens the enrollment)"))
+    /// Each field given is parsed as on enrollment; 422 when none is given.
+    fn try_from(patch: RecipientPatch) -> Result<RecipientChange, AppError> {
+        if patch.enrolled_until.is_none()
+            && patch.id_number.is_none()
+            && patch.bank_name.is_none()
+            && patch.bank_account.is_none()
+        {
+            return Err(missing_field(
+                "enrolled_until",
+                " (null reopens the enrollment), or id_number, bank_name or bank_account",
+            ));
+        }
+        let mut p = Problems::default();
+        let id_number = changed(&mut p, patch.id_number, "id_number", IdNumber::parse);
+        let bank_name = changed(&mut p, patch.bank_name, "bank_name", BankName::parse);
+        let bank_account = changed(
+            &mut p,
+            patch.bank_account,
+            "bank_account",
+            BankAccount::parse,
+        );
+        p.finish(RecipientChange {
+            enrolled_until: patch.enrolled_until,
+            id_number,
+            bank_name,
+            bank_account,
+        })
+    }
+}
+
+/// A payment detail of a patch: left out (`None`), cleared (`Some(None)`) or given and parsed.
+fn changed<T>(
+    p: &mut Problems,
+    value: Option<Option<String>>,
+    field: &str,
+    parse: fn(&str) -> Result<T, FieldProblem>,
+) -> Option<Option<T>> {
+    match value? {
+        None => Some(None),
+        Some(text) => detail(p, Some(&text), field, parse).map(Some),
     }
 }
 
@@ -82,6 +174,13 @@ pub struct RecipientView {
     pub monthly_amount_from_policy: bool,
     pub enrolled_from: NaiveDate,
     pub enrolled_until: Option<NaiveDate>,
+    /// Masked: only the last four characters, `**************002X`; null when not given.
+    #[schema(example = "**************002X")]
+    pub id_number: Option<String>,
+    pub bank_name: Option<String>,
+    /// Masked: only the last four digits, `**** 2345`; null when not given.
+    #[schema(example = "**** 2345")]
+    pub bank_account: Option<String>,
 }
 
 /// `POST /api/v1/subsidy-batches`.
@@ -145,6 +244,9 @@ pub struct BatchItemView {
     #[schema(value_type = String, example = "6600.00")]
     pub amount: Money,
     pub months: Vec<MonthView>,
+    /// Whether the recipient's identity number, bank and account are all known, as the payment
+    /// file needs them.
+    pub payee_complete: bool,
 }
 
 /// A subsidy batch (R9).

@@ -175,3 +175,131 @@ async fn an_admin_adds_a_user_who_then_signs_in_in_a_real_browser() {
     );
     assert!(text.contains("老干部补助") && !text.contains("差旅费标准"));
 }
+
+/// 代发信息 in a real browser: a clerk adds a recipient with identity number, bank and account
+/// and sees them masked; the batch page warns of the recipient without them; finance is offered
+/// the file, the admin and the budget holder are not.
+#[tokio::test]
+#[cfg_attr(no_browser, ignore = "needs chromium and chromedriver on PATH")]
+async fn payment_details_are_added_masked_and_the_file_offered_to_finance_only_in_a_real_browser() {
+    let Some((_driver, c)) = browser().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let base = app.address.clone();
+    let (_, maker_pw) = web_user(&app, "出纳 甲", &[R::Finance], "jia");
+    let (_, checker_pw) = web_user(&app, "会计 乙", &[R::Finance], "yi");
+    let (_, admin_pw) = web_user(&app, "管理员 丙", &[R::Admin], "bing");
+    let (_, holder_pw) = web_user(&app, "负责人 丁", &[R::BudgetHolder], "ding");
+
+    sign_in(&c, &base, "jia", &maker_pw).await;
+    click(&c, Locator::LinkText("老干部补助")).await;
+    c.wait().for_element(Locator::Css("#r-id")).await.unwrap();
+    type_into(&c, "#r-name", "郭老").await;
+    type_into(&c, "#r-from", "2021-01-01").await;
+    // A mistyped identity number first: refused beside the field, the rest kept.
+    type_into(&c, "#r-id", "110105194912310021").await;
+    type_into(&c, "#r-bank", "中国农业银行邢台分行").await;
+    type_into(&c, "#r-account", "6222 0202 0001 2345").await;
+    click(
+        &c,
+        Locator::Css("#add-recipient-form button[type='submit']"),
+    )
+    .await;
+    wait_for_text(&c, "身份证号的校验位与前 17 位不符，请逐位核对").await;
+    let kept = c
+        .find(Locator::Css("#r-account"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(kept.as_deref(), Some("6222 0202 0001 2345"));
+    shoot(&c, "subsidy-payee-0-refused").await;
+    replace(&c, "#r-id", "11010519491231002x").await;
+    click(
+        &c,
+        Locator::Css("#add-recipient-form button[type='submit']"),
+    )
+    .await;
+    wait_for_text(&c, "已添加 郭老").await;
+    type_into(&c, "#r-name", "王老").await;
+    type_into(&c, "#r-from", "2021-09-16").await;
+    click(
+        &c,
+        Locator::Css("#add-recipient-form button[type='submit']"),
+    )
+    .await;
+    wait_for_text(&c, "已添加 王老").await;
+    let text = body_text(&c).await;
+    assert!(
+        text.contains("身份证号 **************002X") && text.contains("账号 **** 2345"),
+        "{text}"
+    );
+    assert!(!text.contains("11010519491231002X") && !text.contains("6222020200012345"));
+    assert!(text.contains("补填代发信息"), "{text}");
+    shoot(&c, "subsidy-payee-1-recipients").await;
+
+    replace(&c, "#batch-year", "2021").await;
+    c.find(Locator::Css("#batch-half"))
+        .await
+        .unwrap()
+        .select_by_value("2")
+        .await
+        .unwrap();
+    click(&c, Locator::Css("form[action='/subsidy/batches'] button")).await;
+    wait_for_text(&c, "已制作 2021 年下半年批次").await;
+    assert_eq!(
+        c.find(Locator::Css("#missing-payee"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "1 人缺少身份证号或银行账号，代发前请在老干部名单中补齐。 去老干部名单"
+    );
+    let batch_url = c.current_url().await.unwrap().to_string();
+    sign_out(&c).await;
+
+    sign_in(&c, &base, "yi", &checker_pw).await;
+    c.goto(&batch_url).await.unwrap();
+    click(&c, Locator::Css("form[action$='/approve'] button")).await;
+    wait_for_text(&c, "批次已批准").await;
+    let link = c
+        .find(Locator::LinkText("下载代发文件（CSV）"))
+        .await
+        .unwrap();
+    let href = link.attr("href").await.unwrap().unwrap();
+    let got = c
+        .execute(
+            "var x = new XMLHttpRequest(); x.open('GET', arguments[0], false); x.send(); \
+             return [x.status, x.responseText];",
+            vec![serde_json::json!(href)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(got[0], 200, "{got}");
+    let csv = got[1].as_str().unwrap().trim_start_matches('\u{feff}');
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(rows[0], "序号,姓名,身份证号,开户行,账号,金额,月份");
+    assert_eq!(
+        rows[1],
+        "1,郭老,11010519491231002X,中国农业银行邢台分行,6222020200012345,6600.00,2021-07至2021-12"
+    );
+    assert_eq!(rows[3], "合计,2 人,,,,10450.00,");
+    shoot(&c, "subsidy-payee-2-batch-finance").await;
+    sign_out(&c).await;
+
+    for (login, password) in [("bing", &admin_pw), ("ding", &holder_pw)] {
+        sign_in(&c, &base, login, password).await;
+        c.goto(&batch_url).await.unwrap();
+        wait_for_text(&c, "1 人缺少身份证号或银行账号").await;
+        let text = body_text(&c).await;
+        assert!(!text.contains("下载代发文件"), "{login}: {text}");
+        assert!(c
+            .find(Locator::Css("a[href$='/payment-file']"))
+            .await
+            .is_err());
+        sign_out(&c).await;
+    }
+}

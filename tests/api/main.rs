@@ -30,6 +30,7 @@ mod reports;
 mod rule_fixes;
 mod sign_in;
 mod subsidy;
+mod subsidy_payee;
 mod tls;
 mod travel_claims;
 mod travel_requests;

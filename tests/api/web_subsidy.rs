@@ -238,8 +238,9 @@ async fn ending_an_enrollment_with_paid_months_is_refused_in_chinese() {
     assert!(flash_after(&mut maker, "/subsidy")
         .await
         .contains("享受期截止到 2021-06-30"));
-    // An enrollment ending before it starts, and a missing name, are refused.
-    maker
+    // An enrollment ending before it starts, and a missing name, are refused beside their
+    // fields, the form shown again as typed.
+    let refused = maker
         .post(
             "/subsidy/recipients",
             &[
@@ -250,12 +251,13 @@ async fn ending_an_enrollment_with_paid_months_is_refused_in_chinese() {
             ],
         )
         .await;
-    let flash = flash_after(&mut maker, "/subsidy").await;
-    assert!(
-        flash.contains("「享受截止日期」：不能早于享受开始日期（2021-05-01）"),
-        "{flash}"
+    assert_eq!(refused.status, 422);
+    assert_eq!(
+        note_beside(&refused.body, "r-until"),
+        "不能早于享受开始日期（2021-05-01）"
     );
-    maker
+    assert!(refused.body.contains("value=\"李老\""));
+    let refused = maker
         .post(
             "/subsidy/recipients",
             &[
@@ -265,9 +267,9 @@ async fn ending_an_enrollment_with_paid_months_is_refused_in_chinese() {
             ],
         )
         .await;
-    assert!(flash_after(&mut maker, "/subsidy")
-        .await
-        .contains("「姓名」"));
+    assert_eq!(refused.status, 422);
+    assert_eq!(note_beside(&refused.body, "r-name"), "必填，最多 200 个字");
+    assert!(refused.body.contains("value=\"2021-05-01\""));
     // Without the form's CSRF token nothing changes.
     let r = maker
         .post(
@@ -344,4 +346,150 @@ async fn subsidy_pages_are_finances_and_batches_stay_in_their_organisation() {
         .get(&app.admin, &format!("/api/v1/subsidy-batches/{id}"))
         .await;
     assert_eq!(batch.body["status"], "draft");
+}
+
+/// The text of the note beside the input `id`, as the page renders it.
+fn note_beside(body: &str, id: &str) -> String {
+    let marker = format!("id=\"{id}-error\">");
+    let start = body
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no note beside {id}: {body}"))
+        + marker.len();
+    let end = body[start..].find("</p>").unwrap() + start;
+    body[start..end].to_string()
+}
+
+/// 代发信息 on the pages: typed on enrollment or added later, refused beside the field with the
+/// typed work kept, shown masked, and the batch page's warning for whoever still lacks them; the
+/// download link offered to finance alone.
+#[tokio::test]
+async fn payment_details_are_typed_checked_masked_and_warned_about() {
+    let app = spawn_app().await;
+    let (mut maker, mut checker, line) = clerks(&app).await;
+
+    // A wrong check character: the form comes back as typed, the note beside the field.
+    let csrf = maker.csrf("/subsidy").await;
+    let typed = [
+        ("csrf", csrf.as_str()),
+        ("name", "郭老"),
+        ("enrolled_from", "2021-01-01"),
+        ("id_number", "110105194912310021"),
+        ("bank_name", "中国农业银行邢台分行"),
+        ("bank_account", "6222 0202 0001 2345"),
+    ];
+    let refused = maker.post("/subsidy/recipients", &typed).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert_eq!(
+        note_beside(&refused.body, "r-id"),
+        "身份证号的校验位与前 17 位不符，请逐位核对"
+    );
+    for kept in [
+        "value=\"郭老\"",
+        "value=\"110105194912310021\"",
+        "value=\"中国农业银行邢台分行\"",
+        "value=\"6222 0202 0001 2345\"",
+    ] {
+        assert!(refused.body.contains(kept), "{kept} lost");
+    }
+    let none = app.get(&app.admin, "/api/v1/subsidy-recipients").await;
+    assert_eq!(none.body.as_array().unwrap().len(), 0);
+
+    // Put right, it is added and shown masked: the whole numbers appear on no page.
+    let mut fixed = typed.to_vec();
+    fixed[3] = ("id_number", "11010519491231002x");
+    let added = maker.post("/subsidy/recipients", &fixed).await;
+    assert_eq!(added.status, 303, "{}", added.body);
+    add_recipient(&mut maker, "王老", "2021-09-16").await;
+    let list = maker.get("/subsidy").await;
+    assert!(list.body.contains("**************002X"), "{}", list.body);
+    assert!(list.body.contains("**** 2345"));
+    assert!(!list.body.contains("11010519491231002") && !list.body.contains("62220202"));
+    assert!(list.body.contains("补填代发信息"));
+
+    // The batch says who the file cannot pay yet, and still offers it once approved.
+    let (_, location) = make_batch(&mut maker, line, "2", false).await;
+    let id = batch_id(&location);
+    let page = maker.get(&location).await;
+    assert!(
+        page.body
+            .contains("1 人缺少身份证号或银行账号，代发前请在老干部名单中补齐。"),
+        "{}",
+        page.body
+    );
+    let csrf = checker.csrf(&location).await;
+    let r = checker
+        .post(
+            &format!("/subsidy/batches/{id}/approve"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let page = checker.get(&location).await;
+    assert!(page.body.contains("1 人缺少身份证号或银行账号"));
+    assert!(page.body.contains("下载代发文件（CSV）"));
+    let file = checker
+        .get(&format!("/subsidy/batches/{id}/payment-file"))
+        .await;
+    assert_eq!(file.status, 200);
+    assert!(file.body.contains(
+        "1,郭老,11010519491231002X,中国农业银行邢台分行,6222020200012345,6600.00,2021-07至2021-12"
+    ));
+
+    // Admin and budget holder read the batch, and are offered no file.
+    let mut admin = signed_in(&app, "管理员 丙", &[R::Admin], "admin-c").await;
+    let mut holder = signed_in(&app, "负责人 丁", &[R::BudgetHolder], "holder-d").await;
+    for v in [&mut admin, &mut holder] {
+        let page = v.get(&location).await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("1 人缺少身份证号或银行账号"));
+        assert!(!page.body.contains("下载代发文件"), "{}", page.body);
+        assert!(!page.body.contains("payment-file"));
+    }
+
+    // 王老's details added on their own page: a short account refused beside its field, kept.
+    let wang = app.get(&app.admin, "/api/v1/subsidy-recipients").await.body[1]["id"]
+        .as_i64()
+        .unwrap();
+    let form_path = format!("/subsidy/recipients/{wang}/payee");
+    let csrf = maker.csrf(&form_path).await;
+    let short = maker
+        .post(
+            &form_path,
+            &[
+                ("csrf", &csrf),
+                ("id_number", "440524188001010014"),
+                ("bank_account", "1234 567"),
+            ],
+        )
+        .await;
+    assert_eq!(short.status, 422);
+    assert_eq!(
+        note_beside(&short.body, "r-account"),
+        "账号应为 8 到 32 位数字"
+    );
+    assert!(short.body.contains("value=\"440524188001010014\""));
+    let empty = maker.post(&form_path, &[("csrf", &csrf)]).await;
+    assert_eq!(empty.status, 422);
+    assert!(empty
+        .body
+        .contains("请至少填写身份证号、开户行、账号中的一项。"));
+    let saved = maker
+        .post(
+            &form_path,
+            &[
+                ("csrf", &csrf),
+                ("id_number", "440524188001010014"),
+                ("bank_name", "邢台银行"),
+                ("bank_account", "1234 5678"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    assert!(flash_after(&mut maker, "/subsidy")
+        .await
+        .contains("已保存 王老 的代发信息。"));
+    let page = maker.get(&location).await;
+    assert!(!page.body.contains("缺少身份证号"), "{}", page.body);
+    let shown = maker.get(&form_path).await;
+    assert!(shown.body.contains("**************0014") && shown.body.contains("**** 5678"));
 }

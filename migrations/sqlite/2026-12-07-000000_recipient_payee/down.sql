@@ -1,0 +1,3 @@
+ALTER TABLE subsidy_recipients DROP COLUMN bank_account;
+ALTER TABLE subsidy_recipients DROP COLUMN bank_name;
+ALTER TABLE subsidy_recipients DROP COLUMN id_number;
