@@ -48,3 +48,18 @@ pub fn release(conn: &mut DbConnection, org_id: i64, claim_id: i64) -> QueryResu
     )
     .execute(conn)
 }
+
+/// The (code, number) of each invoice the claim holds, in the order of the fields naming them
+/// (stays, then tickets).
+pub fn of_claim(
+    conn: &mut DbConnection,
+    org_id: i64,
+    claim_id: i64,
+) -> QueryResult<Vec<(String, String)>> {
+    claim_invoices::table
+        .filter(claim_invoices::org_id.eq(org_id))
+        .filter(claim_invoices::claim_id.eq(claim_id))
+        .order((claim_invoices::field, claim_invoices::invoice_no))
+        .select((claim_invoices::invoice_code, claim_invoices::invoice_no))
+        .load(conn)
+}

@@ -43,27 +43,50 @@ pub struct RequestRow {
 }
 
 /// One explained amount of a request's estimate as the database keeps it: the amount, the rule
-/// text as it was written when the request was made. Its own type, as a claim's breakdown has
-/// ([`super::claims::StoredBreakdown`]): what is stored does not change with the API's view, and
-/// is never read back through the client-input parser. The amount is written as text
-/// (`"2400.00"`), as every earlier release wrote and read it, so that instances of two releases
-/// on one database (upgraded one at a time) read each other's requests; [`Fen`] reads a JSON
-/// integer too.
+/// text as it was written when the request was made, and what the pages word it from (the
+/// city's name, the rate, the nights or days and the travellers). Its own type, as a claim's
+/// breakdown has ([`super::claims::StoredBreakdown`]): what is stored does not change with the
+/// API's view, and is never read back through the client-input parser. The amount is written as
+/// text (`"2400.00"`), as every earlier release wrote and read it, so that instances of two
+/// releases on one database (upgraded one at a time) read each other's requests; [`Fen`] reads a
+/// JSON integer too. Rows written before the wording fields existed read them as absent.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct StoredEstimateLine {
     pub item: String,
     #[serde(serialize_with = "Fen::as_text")]
     pub amount: Fen,
     pub rule: String,
+    /// The destination's name (北京), never its code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// The lodging cap per night or the allowance per day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate: Option<Fen>,
+    /// Nights (lodging) or days (allowances).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub travellers: Option<i64>,
 }
 
 impl StoredEstimateLine {
-    /// The line as it is kept, its rule written out now.
-    pub fn new(line: &EstimateLine) -> StoredEstimateLine {
+    /// The line as it is kept, its rule written out now; `city` is the destination's name and
+    /// `(days, nights)` the trip's.
+    pub fn new(line: &EstimateLine, city: &str, (days, nights): (i64, i64)) -> StoredEstimateLine {
+        use crate::domain::travel::Rule;
+        let (rate, count) = match &line.rule {
+            Rule::Lodging { cap_per_night, .. } => (Some(*cap_per_night), Some(nights)),
+            Rule::Meal { rate, .. } | Rule::Transport { rate, .. } => (Some(*rate), Some(days)),
+            _ => (None, None),
+        };
         StoredEstimateLine {
             item: line.item.as_str().to_string(),
             amount: Fen(line.amount.fen()),
             rule: line.rule_text(),
+            city: rate.map(|_| city.to_string()),
+            rate: rate.map(|r| Fen(r.fen())),
+            count,
+            travellers: Some(line.travellers),
         }
     }
 }
@@ -307,6 +330,10 @@ mod tests {
             item: "lodging".into(),
             amount: Fen(amount),
             rule: "R4 住宿费: 400.00/night (beijing) × 3 nights × 2 travellers".into(),
+            city: None,
+            rate: None,
+            count: None,
+            travellers: None,
         };
         let written = serde_json::to_string(&[line(240_000), line(5), line(-4_000)])
             .unwrap_or_else(|e| panic!("{e}"));

@@ -36,6 +36,8 @@ impl EstimateLine {
 /// (R2–R7, no host deductions).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Estimate {
+    /// The destination's name as the policy writes it first (北京), for the pages' wording.
+    pub city_name: String,
     pub days: i64,
     pub nights: i64,
     pub lines: Vec<EstimateLine>,
@@ -65,6 +67,11 @@ pub fn estimate(
             .ok_or(Overflow)
     };
     let city = rates.code.clone();
+    let city_name = rates
+        .names
+        .first()
+        .cloned()
+        .unwrap_or_else(|| city.to_string());
     let mut lines = vec![
         EstimateLine {
             item: Item::Lodging,
@@ -107,6 +114,7 @@ pub fn estimate(
     }
     let total = Money::checked_sum(lines.iter().map(|l| l.amount)).ok_or(Overflow)?;
     Ok(Estimate {
+        city_name,
         days,
         nights,
         lines,
@@ -192,6 +200,7 @@ mod tests {
         )
         .unwrap_or_else(|_| panic!("overflow"));
         assert_eq!((e.days, e.nights), (4, 3));
+        assert_eq!(e.city_name, "北京");
         let amounts: Vec<(&str, i64)> = e
             .lines
             .iter()

@@ -159,6 +159,8 @@ pub struct ClaimPage {
     pub city_names: HashMap<String, String>,
     /// The organisation's time zone, in which its times are shown.
     pub zone: Tz,
+    /// R15: the (code, number) of each invoice the claim holds; a rejected claim holds none.
+    pub invoices: Vec<(String, String)>,
 }
 
 /// A claim as its page shows it; 404 for a claim the caller may not see (as in the API).
@@ -174,11 +176,13 @@ pub fn claim_page(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimPage> {
         .ok_or(AppError::NotFound("budget line"))?;
     let org_name = rows::org_name(&mut c, actor.org_id)?.unwrap_or_default();
     let zone = clock::zone(&mut c, actor.org_id)?;
+    let invoices = crate::db::invoices::of_claim(&mut c, actor.org_id, id)?;
     let name = |id: i64| names.get(&id).cloned().unwrap_or_else(|| format!("#{id}"));
     drop(c);
     Ok(ClaimPage {
         city_names: city_names(pool, actor)?,
         zone,
+        invoices,
         org_name,
         claimant_name: name(claim.claimant_id),
         line_name: line.name,

@@ -24,8 +24,8 @@ use crate::error::{AppError, AppResult};
 use crate::routes::list::Page;
 use crate::wire::timestamp;
 use crate::wire::travel_requests::{
-    AdvanceInput, AdvanceView, EstimateLineView, OutstandingView, RequestInput, RequestView,
-    SettlementView,
+    AdvanceInput, AdvanceView, EstimateBasis, EstimateLineView, OutstandingView, RequestInput,
+    RequestView, SettlementView,
 };
 
 use super::audit;
@@ -81,11 +81,17 @@ fn load(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<RequestView> {
 }
 
 fn to_view(row: RequestRow, history: Vec<crate::wire::HistoryView>) -> AppResult<RequestView> {
+    let days = (row.return_date - row.departure_date).num_days() + 1;
+    let trip = Trip {
+        city: &row.destination,
+        days,
+        travellers: i64::from(row.travellers),
+    };
     let estimate_lines = shown(
         serde_json::from_str(&row.estimate_lines)
             .map_err(|e| AppError::Internal(format!("stored estimate: {e}")))?,
+        &trip,
     );
-    let days = (row.return_date - row.departure_date).num_days() + 1;
     Ok(RequestView {
         id: row.id,
         status: row.status,
@@ -163,20 +169,65 @@ pub fn quote(
     permissions::check(actor, UseCase::EstimateTrip)?;
     let (_, e) = compute(pool, &mut *conn(pool)?, actor.org_id, input)?;
     // Shown as a request stores and shows them, so that the estimate on the form is the one kept.
-    Ok((
-        e.total,
-        shown(e.lines.iter().map(StoredEstimateLine::new).collect()),
-    ))
+    let trip = Trip {
+        city: &e.city_name,
+        days: e.days,
+        travellers: input.travellers,
+    };
+    Ok((e.total, shown(kept(&e), &trip)))
 }
 
-/// Estimate lines as the API and the pages show them.
-fn shown(lines: Vec<StoredEstimateLine>) -> Vec<EstimateLineView> {
+/// The estimate's lines as a request keeps them.
+fn kept(e: &Estimate) -> Vec<StoredEstimateLine> {
+    e.lines
+        .iter()
+        .map(|l| StoredEstimateLine::new(l, &e.city_name, (e.days, e.nights)))
+        .collect()
+}
+
+/// The trip a request's estimate was made for, from which a line kept by an earlier release
+/// (without its city, rate and counts) is worded.
+struct Trip<'a> {
+    city: &'a str,
+    days: i64,
+    travellers: i64,
+}
+
+/// Estimate lines as the API and the pages show them: the API's rule text as it was kept, and
+/// what the pages word the line from, read back or, for a line kept without it, worked out from
+/// its item, its amount and the trip (a rate only where the amount divides exactly).
+fn shown(lines: Vec<StoredEstimateLine>, trip: &Trip<'_>) -> Vec<EstimateLineView> {
     lines
         .into_iter()
-        .map(|l| EstimateLineView {
-            item: l.item,
-            amount: Money::from_fen(l.amount.0),
-            rule: l.rule,
+        .map(|l| {
+            let travellers = l.travellers.unwrap_or(match l.item.as_str() {
+                "ticket" => 1,
+                _ => trip.travellers,
+            });
+            let count = l.count.unwrap_or(match l.item.as_str() {
+                "lodging" => trip.days - 1,
+                "meal_allowance" | "transport_allowance" => trip.days,
+                _ => 0,
+            });
+            let rate = match l.rate {
+                Some(rate) => Some(Money::from_fen(rate.0)),
+                None if l.item != "ticket" => count
+                    .checked_mul(travellers)
+                    .filter(|n| *n > 0 && l.amount.0 % n == 0)
+                    .map(|n| Money::from_fen(l.amount.0 / n)),
+                None => None,
+            };
+            EstimateLineView {
+                basis: EstimateBasis {
+                    city: l.city.unwrap_or_else(|| trip.city.to_string()),
+                    rate,
+                    count,
+                    travellers,
+                },
+                item: l.item,
+                amount: Money::from_fen(l.amount.0),
+                rule: l.rule,
+            }
         })
         .collect()
 }
@@ -195,14 +246,8 @@ pub fn create(
             input.budget_line_id.to_string(),
         ));
     }
-    let (
-        policy_id,
-        Estimate {
-            total,
-            lines: explained,
-            ..
-        },
-    ) = compute(pool, &mut c, actor.org_id, &input)?;
+    let (policy_id, e) = compute(pool, &mut c, actor.org_id, &input)?;
+    let total = e.total;
     if let Some(advance) = input.advance_requested {
         if advance > total {
             return Err(AppError::field(
@@ -211,10 +256,7 @@ pub fn create(
             ));
         }
     }
-    let explained: Vec<StoredEstimateLine> =
-        explained.iter().map(StoredEstimateLine::new).collect();
-    let stored =
-        serde_json::to_string(&explained).map_err(|e| AppError::Internal(e.to_string()))?;
+    let stored = serde_json::to_string(&kept(&e)).map_err(|e| AppError::Internal(e.to_string()))?;
     let travellers = i32::try_from(input.travellers).map_err(|_| {
         AppError::field(
             "travellers",
@@ -585,4 +627,96 @@ pub fn outstanding(pool: &Pool, actor: &Actor) -> AppResult<Vec<OutstandingView>
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::claims::Fen;
+
+    fn legacy(item: &str, fen: i64) -> StoredEstimateLine {
+        StoredEstimateLine {
+            item: item.into(),
+            amount: Fen(fen),
+            rule: "R4 住宿费: min(claimed, 3 nights × 400.00/night cap, beijing) × 2 travellers"
+                .into(),
+            city: None,
+            rate: None,
+            count: None,
+            travellers: None,
+        }
+    }
+
+    /// A line kept by an earlier release is worded from its item, its amount and the trip: the
+    /// rate where the amount divides exactly, the city as the request names it.
+    #[test]
+    fn lines_kept_without_their_basis_are_worked_out_from_the_trip() {
+        let trip = Trip {
+            city: "北京",
+            days: 4,
+            travellers: 2,
+        };
+        let lines = vec![
+            legacy("lodging", 240_000),
+            legacy("meal_allowance", 80_001),
+            legacy("ticket", 60_000),
+        ];
+        let bases: Vec<EstimateBasis> = shown(lines, &trip).into_iter().map(|l| l.basis).collect();
+        let basis = |rate: Option<i64>, count, travellers| EstimateBasis {
+            city: "北京".into(),
+            rate: rate.map(Money::from_fen),
+            count,
+            travellers,
+        };
+        assert_eq!(
+            bases,
+            [
+                basis(Some(40_000), 3, 2),
+                basis(None, 4, 2),
+                basis(None, 0, 1)
+            ]
+        );
+    }
+
+    /// A line kept now carries its basis, read back as written, and the API's rule unchanged.
+    #[test]
+    fn lines_kept_now_carry_their_basis() {
+        let rates = crate::domain::policy::tests::policy_2021()
+            .city("北京")
+            .cloned()
+            .unwrap_or_else(|| panic!("Beijing is in the 2021 policy"));
+        let date = crate::domain::policy::tests::date;
+        let e = estimate(
+            &rates,
+            date("2021-03-02"),
+            date("2021-03-05"),
+            2,
+            Money::yuan(600),
+        )
+        .unwrap_or_else(|_| panic!("overflow"));
+        let json = serde_json::to_string(&kept(&e)).unwrap_or_else(|e| panic!("{e}"));
+        let read: Vec<StoredEstimateLine> =
+            serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}"));
+        let trip = Trip {
+            city: "别处",
+            days: 9,
+            travellers: 9,
+        };
+        let shown = shown(read, &trip);
+        assert_eq!(
+            shown[0].rule,
+            "R4 住宿费: min(claimed, 3 nights × 400.00/night cap, beijing) × 2 travellers"
+        );
+        let basis = |rate: i64, count| EstimateBasis {
+            city: "北京".into(),
+            rate: Some(Money::from_fen(rate)),
+            count,
+            travellers: 2,
+        };
+        assert_eq!(shown[0].basis, basis(40_000, 3));
+        assert_eq!(shown[1].basis, basis(10_000, 4));
+        assert_eq!(shown[2].basis, basis(8_000, 4));
+        assert_eq!(shown[3].basis.travellers, 1);
+        assert_eq!(shown[3].basis.rate, None);
+    }
 }

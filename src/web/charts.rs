@@ -93,8 +93,29 @@ pub fn bar_svg(name: &str, allocated: Money, committed: Money, spent: Money) -> 
 pub const DAY_PX: i64 = 2;
 /// The forecast chart's margins and plot height.
 pub const LEFT: i64 = 8;
-const TOP: i64 = 24;
+/// Above the plot, two rows of labels: 今天 in the first, the exhaustion date in the second, so
+/// the two never overlap however close the days are.
+const TOP: i64 = 44;
+const TODAY_ROW: i64 = 16;
+const EXHAUSTION_ROW: i64 = 36;
 pub const PLOT_HEIGHT: i64 = 200;
+/// Right of the plot, the amounts (预算, 缺口) beside their heights: outside the plot, so the
+/// projection never crosses them.
+const GUTTER: i64 = 150;
+/// The labels' font size, and the least distance between two labels' baselines in the gutter.
+const FONT: i64 = 12;
+const LINE_GAP: i64 = FONT + 4;
+
+/// Baselines for labels wanted at `wanted` (in order of height, top first): each at least
+/// [`LINE_GAP`] below the one above it, none above the plot's top.
+fn spread(wanted: &[i64]) -> Vec<i64> {
+    let mut placed: Vec<i64> = Vec::with_capacity(wanted.len());
+    for &y in wanted {
+        let floor = placed.last().map_or(TOP + FONT, |above| above + LINE_GAP);
+        placed.push(y.max(floor));
+    }
+    placed
+}
 
 /// x of a day in the fiscal year of `first` (1 January): the left edge of that day.
 pub fn day_x(first: NaiveDate, day: NaiveDate) -> i64 {
@@ -166,7 +187,8 @@ pub fn forecast_svg(chart: &ForecastChart<'_>) -> String {
         .max(chart.used.fen())
         .max(1);
     let days = (last - first).num_days() + 1;
-    let width = LEFT * 2 + days * DAY_PX;
+    let end_x = LEFT + days * DAY_PX;
+    let width = end_x + GUTTER;
     let height = TOP + PLOT_HEIGHT + 40;
     let bottom = TOP + PLOT_HEIGHT;
     let alloc_y = amount_y(chart.allocated.fen(), top_fen);
@@ -210,41 +232,59 @@ pub fn forecast_svg(chart: &ForecastChart<'_>) -> String {
         }
     }
     svg.push_str(&format!(
-        r##"<line class="allocation" x1="{LEFT}" y1="{alloc_y}" x2="{}" y2="{alloc_y}" stroke="#1b1f24" stroke-dasharray="6 3" stroke-width="2"/><text x="{}" y="{}" font-size="12" fill="#1b1f24">预算 {}</text>"##,
-        LEFT + days * DAY_PX,
-        LEFT + 4,
-        (alloc_y - 4).max(12),
-        esc(&yuan(chart.allocated))
+        r##"<line class="allocation" x1="{LEFT}" y1="{alloc_y}" x2="{end_x}" y2="{alloc_y}" stroke="#1b1f24" stroke-dasharray="6 3" stroke-width="2"/>"##,
     ));
     svg.push_str(&format!(
         r##"<polyline class="projection" points="{}" fill="none" stroke="#0b5cad" stroke-width="3"/>"##,
         path.join(" ")
     ));
+    // 今天 and the exhaustion date above the plot, each in its row, turned to stay inside.
+    let top_label = |x: i64| {
+        if x > width / 2 {
+            (x - 3, "end")
+        } else {
+            (x + 3, "start")
+        }
+    };
     let today_x = day_x(first, as_of);
+    let (tx, tanchor) = top_label(today_x);
     svg.push_str(&format!(
-        r##"<line class="today" data-date="{d}" x1="{today_x}" y1="{TOP}" x2="{today_x}" y2="{bottom}" stroke="#1a7f37" stroke-width="2"/><text x="{}" y="{}" font-size="12" fill="#1a7f37">今天 {d}</text>"##,
-        today_x + 3,
-        TOP - 12,
+        r##"<line class="today" data-date="{d}" x1="{today_x}" y1="{TOP}" x2="{today_x}" y2="{bottom}" stroke="#1a7f37" stroke-width="2"/><text class="label" x="{tx}" y="{TODAY_ROW}" text-anchor="{tanchor}" font-size="{FONT}" fill="#1a7f37">今天 {d}</text>"##,
         d = date(chart.as_of)
     ));
     if let Some(ex) = chart.exhaustion_date {
         let x = day_x(first, ex);
-        let anchor = if x > width / 2 { "end" } else { "start" };
+        let (lx, anchor) = top_label(x);
         svg.push_str(&format!(
-            r##"<line class="exhaustion" data-date="{d}" x1="{x}" y1="{TOP}" x2="{x}" y2="{bottom}" stroke="#b42318" stroke-width="2" stroke-dasharray="4 2"/><text x="{x}" y="{}" text-anchor="{anchor}" font-size="12" fill="#b42318">{d} 用完</text>"##,
-            TOP - 2,
+            r##"<line class="exhaustion" data-date="{d}" x1="{x}" y1="{TOP}" x2="{x}" y2="{bottom}" stroke="#b42318" stroke-width="2" stroke-dasharray="4 2"/><text class="label" x="{lx}" y="{EXHAUSTION_ROW}" text-anchor="{anchor}" font-size="{FONT}" fill="#b42318">{d} 用完</text>"##,
             d = date(ex)
         ));
     }
+    // The amounts in the gutter, beside the heights they name, spread apart when close.
+    let mut gutter: Vec<(i64, &str, String)> = vec![(
+        alloc_y + FONT / 3,
+        "#1b1f24",
+        format!("预算 {}", yuan(chart.allocated)),
+    )];
     if !chart.shortfall.is_zero() {
-        let end_x = LEFT + days * DAY_PX;
         let total_y = amount_y(chart.projected_total.fen(), top_fen);
         svg.push_str(&format!(
-            r##"<line class="shortfall" x1="{x}" y1="{alloc_y}" x2="{x}" y2="{total_y}" stroke="#b42318" stroke-width="6"/><text x="{}" y="{}" text-anchor="end" font-size="12" fill="#b42318">缺口 {}</text>"##,
-            end_x - 10,
-            (alloc_y + 16).min(bottom - 4),
-            esc(&yuan(chart.shortfall)),
+            r##"<line class="shortfall" x1="{x}" y1="{alloc_y}" x2="{x}" y2="{total_y}" stroke="#b42318" stroke-width="6"/>"##,
             x = end_x - 3,
+        ));
+        gutter.push((
+            (alloc_y + total_y) / 2 + FONT / 3,
+            "#b42318",
+            format!("缺口 {}", yuan(chart.shortfall)),
+        ));
+    }
+    gutter.sort_by_key(|(y, ..)| *y);
+    let wanted: Vec<i64> = gutter.iter().map(|(y, ..)| *y).collect();
+    for ((_, colour, text), y) in gutter.iter().zip(spread(&wanted)) {
+        svg.push_str(&format!(
+            r##"<text class="label" x="{}" y="{y}" font-size="{FONT}" fill="{colour}">{}</text>"##,
+            end_x + 8,
+            esc(text)
         ));
     }
     svg.push_str("</svg>");
@@ -321,7 +361,113 @@ mod tests {
         );
         assert!(svg.contains("缺口 ¥25,200.00"), "{svg}");
         // The projection ends at the top of the plot (the scale is the projected total).
-        assert!(svg.contains(&format!("{},{}", 8 + 365 * 2, 24)), "{svg}");
+        assert!(svg.contains(&format!("{},{}", 8 + 365 * 2, TOP)), "{svg}");
+    }
+
+    /// A `<text>` of the SVG as a box: left, top, right, bottom (baseline), and its text. Widths
+    /// are estimated high: a CJK character is one font size wide, anything else two thirds.
+    fn label_boxes(svg: &str) -> Vec<(i64, i64, i64, i64, String)> {
+        let attr = |tag: &str, name: &str| -> Option<String> {
+            let start = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+            Some(tag[start..].split('"').next()?.to_string())
+        };
+        svg.split("<text")
+            .skip(1)
+            .map(|t| {
+                let (tag, rest) = t.split_once('>').unwrap();
+                let text = rest.split("</text>").next().unwrap().to_string();
+                let num = |n: &str| attr(tag, n).unwrap().parse::<i64>().unwrap();
+                let size = num("font-size");
+                let w: i64 = text
+                    .chars()
+                    .map(|c| if c.is_ascii() { size * 2 / 3 } else { size })
+                    .sum();
+                let (x, y) = (num("x"), num("y"));
+                let left = match attr(tag, "text-anchor").as_deref() {
+                    Some("end") => x - w,
+                    _ => x,
+                };
+                (left, y - size, left + w, y + 2, text)
+            })
+            .collect()
+    }
+
+    /// No two labels overlap, and none lies in the plot, where the projection runs: 今天 never on
+    /// 预算, the line never through 缺口, however close the days and amounts are.
+    #[test]
+    fn forecast_labels_neither_overlap_nor_sit_on_the_plot() {
+        let segs = |per: i64| {
+            [Segment {
+                from: d(2021, 1, 1),
+                to: d(2021, 12, 31),
+                per_day: Money::yuan(per),
+            }]
+        };
+        let busy = segs(480);
+        let quiet = segs(100);
+        // (as of, allocated, used, segments, projected, shortfall, exhaustion)
+        let charts = [
+            // Today at the start, the allocation at the top of the scale (as the page showed it).
+            (d(2021, 1, 4), 150_000, 0, &quiet, 36_200, 0, None),
+            // A small shortfall: 缺口 right under 预算; exhaustion the day after today.
+            (
+                d(2021, 12, 30),
+                150_000,
+                149_900,
+                &busy,
+                150_860,
+                860,
+                Some(d(2021, 12, 31)),
+            ),
+            // The R10 worked example.
+            (
+                d(2021, 1, 1),
+                150_000,
+                0,
+                &busy,
+                175_200,
+                25_200,
+                Some(d(2021, 11, 9)),
+            ),
+            // Exhausted on the day itself, mid-year.
+            (
+                d(2021, 7, 1),
+                50_000,
+                50_000,
+                &busy,
+                138_320,
+                88_320,
+                Some(d(2021, 7, 1)),
+            ),
+        ];
+        for (as_of, allocated, used, segments, projected, shortfall, exhaustion) in charts {
+            let svg = forecast_svg(&ForecastChart {
+                year: 2021,
+                as_of,
+                allocated: Money::yuan(allocated),
+                used: Money::yuan(used),
+                segments,
+                projected_total: Money::yuan(projected),
+                shortfall: Money::yuan(shortfall),
+                exhaustion_date: exhaustion,
+            });
+            let boxes = label_boxes(&svg);
+            assert!(boxes.iter().any(|b| b.4.starts_with("今天")), "{svg}");
+            assert!(boxes.iter().any(|b| b.4.starts_with("预算")), "{svg}");
+            if shortfall > 0 {
+                assert!(boxes.iter().any(|b| b.4.starts_with("缺口")), "{svg}");
+            }
+            for (i, a) in boxes.iter().enumerate() {
+                for b in &boxes[i + 1..] {
+                    let apart = a.2 <= b.0 || b.2 <= a.0 || a.3 <= b.1 || b.3 <= a.1;
+                    assert!(apart, "{} overlaps {} in {svg}", a.4, b.4);
+                }
+                let plot_right = LEFT + 365 * DAY_PX;
+                let outside =
+                    a.2 <= LEFT || a.0 >= plot_right || a.3 <= TOP || a.1 >= TOP + PLOT_HEIGHT;
+                assert!(outside, "{} lies in the plot: {svg}", a.4);
+            }
+        }
     }
 
     #[test]

@@ -737,6 +737,8 @@ pub async fn show(pool: web::Data<Pool>, user: SignedIn, id: web::Path<i64>) -> 
 struct PrintPage {
     claim: ClaimDetail,
     filed: String,
+    /// 发票号码: each invoice's number, an older invoice's code beside it.
+    invoices: Vec<String>,
 }
 
 /// 报销单: the A4 print view.
@@ -744,9 +746,21 @@ pub async fn print(pool: web::Data<Pool>, user: SignedIn, id: web::Path<i64>) ->
     let (actor, id) = (user.actor(), id.into_inner());
     let page = run(move || pages::claim_page(&pool, &actor, id)).await?;
     let claim = detail(&page);
+    let invoices = page
+        .invoices
+        .iter()
+        .map(|(code, number)| {
+            if code.is_empty() {
+                number.clone()
+            } else {
+                format!("{number}（代码 {code}）")
+            }
+        })
+        .collect();
     html(
         StatusCode::OK,
         &PrintPage {
+            invoices,
             // 填报日期: the day it was submitted, local time.
             filed: claim.submitted.chars().take(10).collect(),
             claim,

@@ -111,6 +111,33 @@ pub fn item(code: &str) -> &'static str {
     }
 }
 
+/// An estimate line's basis in Chinese, worded as the claim page words its lines (R-number, item,
+/// the city by name, the rate), times the nights or days and the travellers:
+/// `R4 住宿费：北京每晚不超过 ¥400.00 × 3 晚 × 2 人`.
+pub fn estimate_rule(item: &str, b: &crate::wire::travel_requests::EstimateBasis) -> String {
+    let people = if b.travellers > 1 {
+        format!(" × {} 人", b.travellers)
+    } else {
+        String::new()
+    };
+    let (number, unit, per) = match item {
+        "lodging" => ("R4", "晚", "每晚不超过 "),
+        "meal_allowance" => ("R5", "天", "每天 "),
+        "transport_allowance" => ("R6", "天", "每天 "),
+        _ => return format!("R7 {}：车船机票预估，按票据实报", self::item(item)),
+    };
+    let name = self::item(item);
+    let city = &b.city;
+    let count = b.count;
+    match b.rate {
+        Some(rate) => format!(
+            "{number} {name}：{city}{per}{} × {count} {unit}{people}",
+            yuan(rate)
+        ),
+        None => format!("{number} {name}：{city} {count} {unit}{people}"),
+    }
+}
+
 /// Why a claim pays nothing for lodging, in Chinese.
 pub fn ineligible(code: &str) -> &'static str {
     match code {
@@ -419,6 +446,47 @@ pub fn problem(p: &FieldProblem) -> String {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
+    #[test]
+    fn estimate_lines_are_worded_in_chinese_with_the_city_by_name() {
+        use crate::wire::travel_requests::EstimateBasis;
+        let basis = |rate: Option<i64>, count, travellers| EstimateBasis {
+            city: "北京".into(),
+            rate: rate.map(Money::from_fen),
+            count,
+            travellers,
+        };
+        let table = [
+            (
+                "lodging",
+                basis(Some(40_000), 3, 2),
+                "R4 住宿费：北京每晚不超过 ¥400.00 × 3 晚 × 2 人",
+            ),
+            (
+                "meal_allowance",
+                basis(Some(10_000), 4, 1),
+                "R5 伙食补助费：北京每天 ¥100.00 × 4 天",
+            ),
+            (
+                "transport_allowance",
+                basis(Some(8_000), 4, 2),
+                "R6 市内交通费：北京每天 ¥80.00 × 4 天 × 2 人",
+            ),
+            (
+                "meal_allowance",
+                basis(None, 4, 3),
+                "R5 伙食补助费：北京 4 天 × 3 人",
+            ),
+            (
+                "ticket",
+                basis(None, 0, 1),
+                "R7 城市间交通费：车船机票预估，按票据实报",
+            ),
+        ];
+        for (item, b, text) in table {
+            assert_eq!(estimate_rule(item, &b), text);
+        }
+    }
+
     use super::*;
     use proptest::prelude::*;
 

@@ -15,7 +15,8 @@ use crate::routes::extract::parse_json;
 use crate::services::clock::PaymentMargin;
 use crate::services::{claims, pages, travel_requests};
 use crate::wire::travel_requests::{
-    AdvanceInput, OutstandingView, RequestBody, RequestInput, RequestView, ReturnedBody,
+    AdvanceInput, EstimateLineView, OutstandingView, RequestBody, RequestInput, RequestView,
+    ReturnedBody,
 };
 
 use super::claims::LineOption;
@@ -119,10 +120,7 @@ async fn estimate_of(pool: &web::Data<Pool>, user: &SignedIn, form: &RequestForm
     match result {
         Ok((total, lines)) => EstimateShown {
             total: yuan(total),
-            lines: lines
-                .into_iter()
-                .map(|l| (format::item(&l.item).to_string(), l.rule, yuan(l.amount)))
-                .collect(),
+            lines: lines.iter().map(estimate_line).collect(),
             ..EstimateShown::default()
         },
         Err(PageError::Failed(e)) => EstimateShown {
@@ -136,6 +134,15 @@ async fn estimate_of(pool: &web::Data<Pool>, user: &SignedIn, form: &RequestForm
     }
 }
 
+/// An estimate line as the pages show it: item, its basis in Chinese, amount.
+fn estimate_line(l: &EstimateLineView) -> (String, String, String) {
+    (
+        format::item(&l.item).to_string(),
+        format::estimate_rule(&l.item, &l.basis),
+        yuan(l.amount),
+    )
+}
+
 #[derive(Clone, Debug)]
 pub struct RequestLine {
     pub id: i64,
@@ -145,6 +152,8 @@ pub struct RequestLine {
     pub dates: String,
     pub travellers: i64,
     pub estimate: String,
+    /// The estimate's lines: item, basis in Chinese, amount.
+    pub estimate_lines: Vec<(String, String, String)>,
     pub advance_requested: String,
     /// The advance wanted as the amount field takes it (`3000.00`), or empty.
     pub advance_requested_input: String,
@@ -166,6 +175,7 @@ fn request_line(r: &RequestView, who: &str) -> RequestLine {
         ),
         travellers: r.travellers,
         estimate: yuan(r.estimate),
+        estimate_lines: r.estimate_lines.iter().map(estimate_line).collect(),
         advance_requested: r.advance_requested.map(yuan).unwrap_or_default(),
         advance_requested_input: r
             .advance_requested

@@ -113,6 +113,21 @@ pub struct EstimateLineView {
     pub amount: Money,
     /// e.g. `R5 伙食补助费: 100.00/day (beijing) × 2 travellers`.
     pub rule: String,
+    /// What the pages word the line from; not part of the API's answer.
+    #[serde(skip)]
+    pub basis: EstimateBasis,
+}
+
+/// What a page words an estimate line from, in place of the API's English rule text.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EstimateBasis {
+    /// The destination's name (北京).
+    pub city: String,
+    /// The lodging cap per night or the allowance per day, when known.
+    pub rate: Option<Money>,
+    /// Nights (lodging) or days (allowances).
+    pub count: i64,
+    pub travellers: i64,
 }
 
 /// A travel request (出差申请).

@@ -595,6 +595,26 @@ async fn a_budget_holder_reads_the_demo_year_in_a_real_browser() {
     assert!(body_text(&c)
         .await
         .contains(&format!("预计 {exhaustion} 用完预算")));
+    // The chart's labels as the browser draws them: none overlaps another, none lies on the plot.
+    let overlaps = c
+        .execute(
+            "const plot = document.querySelector('svg.forecast rect.plot').getBoundingClientRect(); \
+             const boxes = [...document.querySelectorAll('svg.forecast text.label')] \
+               .map(t => [t.textContent, t.getBoundingClientRect()]); \
+             const meet = (a, b) => a.left < b.right && b.left < a.right \
+               && a.top < b.bottom && b.top < a.bottom; \
+             const found = []; \
+             boxes.forEach(([n, a], i) => { \
+               if (meet(a, plot)) found.push(n + ' on the plot'); \
+               boxes.slice(i + 1).forEach(([m, b]) => { if (meet(a, b)) found.push(n + ' on ' + m); }); \
+             }); \
+             return [boxes.length, found];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(overlaps[1], serde_json::json!([]), "{overlaps}");
+    assert!(overlaps[0].as_u64().unwrap() >= 3, "{overlaps}");
     shoot(&c, "21-budget-line-beijing").await;
 
     c.goto(&format!("{base}/performance?year=2021"))

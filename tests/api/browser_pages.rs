@@ -259,6 +259,23 @@ async fn my_travel_requests_show_the_advance_asked_for_before_it_is_paid_in_a_re
             .replace('\n', " "),
         "¥300.00 申请中，未支付"
     );
+    // On a phone the request is a card: 事由 reads on one line, not one character a line.
+    c.set_window_size(375, 900).await.unwrap();
+    let lines = c
+        .execute(
+            "const r = document.createRange(); \
+             r.selectNodeContents(document.querySelector(`#request-${arguments[0]} td.purpose`)); \
+             return r.getClientRects().length;",
+            vec![json!(id)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(lines.as_u64(), Some(1), "事由 wraps at 375 px");
+    assert_eq!(
+        text_of(&c, &format!("#request-{id} td.purpose")).await,
+        "到市汇报信访工作"
+    );
+    c.set_window_size(1280, 1000).await.unwrap();
     type_into(&c, "#purpose", "").await;
     shoot(&c, "issue29-my-travel-requests").await;
     c.close().await.unwrap();
@@ -579,9 +596,12 @@ async fn a_three_week_trip_prints_on_one_a4_page_in_a_real_browser() {
             &json!({"budget_line_id": line, "purpose": "在省信访局跟班学习", "destination": "石家庄",
                     "departure_date": "2021-05-01", "return_date": "2021-05-21",
                     "stays": [{"city": "石家庄", "check_in": "2021-05-01", "check_out": "2021-05-21",
-                               "lodging_amount": "5800.00", "invoice": true}],
-                    "tickets": [{"description": "平乡—石家庄 汽车", "amount": "65.50"},
-                                {"description": "石家庄—平乡 汽车", "amount": "65.50"}],
+                               "lodging_amount": "5800.00", "invoice": true,
+                               "invoice_no": "21132000000000012345"}],
+                    "tickets": [{"description": "平乡—石家庄 汽车", "amount": "65.50",
+                                 "invoice_no": "00481234", "invoice_code": "113002113001"},
+                                {"description": "石家庄—平乡 汽车", "amount": "65.50",
+                                 "invoice_no": "00485678", "invoice_code": "113002113001"}],
                     "meals_provided": [
                         {"date": "2021-05-10", "breakfast": false, "lunch": true, "dinner": false},
                         {"date": "2021-05-11", "breakfast": false, "lunch": true, "dinner": false}]}),
@@ -606,6 +626,62 @@ async fn a_three_week_trip_prints_on_one_a4_page_in_a_real_browser() {
         "no rule codes on the official form: {rows}"
     );
     assert!(rows.lines().count() <= 8, "{rows}");
+    // The claim's invoices, stay first, an older invoice with its code.
+    assert_eq!(
+        text_of(&c, "#print-invoices").await,
+        "21132000000000012345、00481234（代码 113002113001）、00485678（代码 113002113001）"
+    );
+    // As printed: the print stylesheet on, at A4's printable width (210 mm less two 12 mm
+    // margins = 186 mm = 703 px), nothing wider than the page.
+    c.execute(
+        "for (const s of document.styleSheets) for (const r of s.cssRules) \
+           if (r.media && r.media.mediaText === 'print') r.media.appendMedium('screen');",
+        vec![],
+    )
+    .await
+    .unwrap();
+    c.set_window_size(703, 1000).await.unwrap();
+    let inner = c
+        .execute("return window.innerWidth;", vec![])
+        .await
+        .unwrap()
+        .as_u64()
+        .unwrap();
+    c.set_window_size(703 + 703 - u32::try_from(inner).unwrap(), 1000)
+        .await
+        .unwrap();
+    let widths = c
+        .execute(
+            "const d = document.documentElement, s = document.querySelector('.sheet'); \
+             return [window.innerWidth, d.scrollWidth, d.clientWidth, s.scrollWidth, s.clientWidth];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let w: Vec<u64> = widths
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect();
+    assert_eq!(w[0], 703, "{w:?}");
+    // On a phone's screen too (it ran 69 px off the side at 375 px).
+    c.refresh().await.unwrap();
+    c.set_window_size(375, 1000).await.unwrap();
+    let phone = c
+        .execute(
+            "const d = document.documentElement, s = document.querySelector('.sheet'); \
+             return [d.scrollWidth - d.clientWidth, s.scrollWidth - s.clientWidth];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        phone,
+        json!([0, 0]),
+        "the 报销单 is wider than a 375 px screen"
+    );
+    c.refresh().await.unwrap();
     let pdf = c
         .print(fantoccini::wd::PrintConfiguration::default())
         .await

@@ -34,6 +34,32 @@ async fn two_clerks_make_approve_and_download_the_h2_subsidy_batch_in_a_real_bro
     wait_for_text(&c, "待审核").await;
     click(&c, Locator::LinkText("老干部补助")).await;
     c.wait().for_element(Locator::Css("#r-name")).await.unwrap();
+    // 制作批次: each label stands right above its control, at 1280 and at 375 px.
+    for width in [1280u32, 375] {
+        c.set_window_size(width, 900).await.unwrap();
+        for id in ["batch-line", "batch-year", "batch-half"] {
+            let gap = c
+                .execute(
+                    "const l = document.querySelector(`label[for='${arguments[0]}']`)\
+                       .getBoundingClientRect(); \
+                     const f = document.getElementById(arguments[0]).getBoundingClientRect(); \
+                     return [Math.round(f.left - l.left), Math.round(f.top - l.bottom)];",
+                    vec![serde_json::json!(id)],
+                )
+                .await
+                .unwrap();
+            let gap: Vec<i64> = gap
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_i64().unwrap())
+                .collect();
+            assert!(
+                gap[0] == 0 && (0..=6).contains(&gap[1]),
+                "at {width} px the label of #{id} is not above it: {gap:?}"
+            );
+        }
+    }
     shoot(&c, "subsidy-0-empty").await;
     for (name, from) in [("郭老", "2021-01-01"), ("王老", "2021-09-16")] {
         type_into(&c, "#r-name", name).await;

@@ -18,6 +18,52 @@ async fn retype(c: &Client, css: &str, text: &str) {
     field.send_keys(text).await.unwrap();
 }
 
+/// The R16 worked example's estimate as every page shows it: item, basis, amount.
+const ESTIMATE_ROWS: [[&str; 3]; 4] = [
+    [
+        "住宿费",
+        "R4 住宿费：北京每晚不超过 ¥400.00 × 3 晚 × 2 人",
+        "¥2,400.00",
+    ],
+    [
+        "伙食补助费",
+        "R5 伙食补助费：北京每天 ¥100.00 × 4 天 × 2 人",
+        "¥800.00",
+    ],
+    [
+        "市内交通费",
+        "R6 市内交通费：北京每天 ¥80.00 × 4 天 × 2 人",
+        "¥640.00",
+    ],
+    [
+        "城市间交通费",
+        "R7 城市间交通费：车船机票预估，按票据实报",
+        "¥600.00",
+    ],
+];
+
+/// The cells of each row `css` finds, as shown.
+async fn rows_of(c: &Client, css: &str) -> Vec<[String; 3]> {
+    let mut rows = Vec::new();
+    for row in c.find_all(Locator::Css(css)).await.unwrap() {
+        let mut cells = Vec::new();
+        for cell in row.find_all(Locator::Css("td")).await.unwrap() {
+            cells.push(cell.text().await.unwrap());
+        }
+        rows.push(<[String; 3]>::try_from(cells).unwrap_or_else(|c| panic!("{c:?}")));
+    }
+    rows
+}
+
+/// No Latin word (a rule's single R aside) and no city code in text a person reads.
+fn assert_no_latin(text: &str) {
+    let words: Vec<&str> = text
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| w.len() > 1)
+        .collect();
+    assert!(words.is_empty(), "Latin {words:?} in {text}");
+}
+
 #[tokio::test]
 #[cfg_attr(no_browser, ignore = "needs chromium and chromedriver on PATH")]
 async fn a_trip_from_request_to_advance_returned_in_a_real_browser() {
@@ -64,19 +110,36 @@ async fn a_trip_from_request_to_advance_returned_in_a_real_browser() {
         ))
         .await
         .unwrap_or_else(|e| panic!("no live estimate of ¥4,440.00: {e}"));
-    let estimate = text_of(&c, "#estimate").await;
-    assert!(
-        estimate.contains("R4") && estimate.contains("× 2 travellers"),
-        "{estimate}"
-    );
+    // The estimate's lines in Chinese, the city by its name, as the claim page words its lines.
+    assert_eq!(rows_of(&c, "#estimate tbody tr").await, ESTIMATE_ROWS);
+    assert_no_latin(&text_of(&c, "#estimate").await);
     shoot(&c, "r16-01-request-estimated").await;
     click(&c, "#submit-request").await;
     wait_for_text(&c, "等待审批").await;
-    shoot(&c, "r16-02-request-submitted").await;
     let request: i64 = {
         let requests = app.get(&app.admin, "/api/v1/travel-requests").await;
         requests.body[0]["id"].as_i64().unwrap()
     };
+    // 我的出差申请 keeps the same lines under 明细; the API keeps its English rule for clients.
+    click(&c, &format!("#request-{request} details summary")).await;
+    let mine = text_of(&c, &format!("#request-{request}-lines")).await;
+    assert_eq!(
+        mine.lines().collect::<Vec<_>>(),
+        ESTIMATE_ROWS
+            .iter()
+            .map(|r| format!("{}：{}", r[1], r[2]))
+            .collect::<Vec<_>>()
+    );
+    assert_no_latin(&text_of(&c, "#my-requests").await);
+    shoot(&c, "r16-02-request-submitted").await;
+    let api = app
+        .get(&app.admin, &format!("/api/v1/travel-requests/{request}"))
+        .await;
+    assert_eq!(
+        api.body["estimate_lines"][0]["rule"],
+        "R4 住宿费: min(claimed, 3 nights × 400.00/night cap, beijing) × 2 travellers"
+    );
+    assert!(api.body["estimate_lines"][0].get("basis").is_none());
     sign_out(&c).await;
 
     // The budget holder approves: the estimate is committed.
@@ -85,6 +148,12 @@ async fn a_trip_from_request_to_advance_returned_in_a_real_browser() {
         .await
         .unwrap();
     wait_for_text(&c, &format!("#{request} 赴京参加信访业务培训")).await;
+    click(&c, &format!("#request-{request} details summary")).await;
+    assert_eq!(
+        rows_of(&c, &format!("#request-{request}-lines tr")).await,
+        ESTIMATE_ROWS
+    );
+    assert_no_latin(&text_of(&c, &format!("#request-{request}")).await);
     shoot(&c, "r16-03-approver-queue").await;
     click(
         &c,

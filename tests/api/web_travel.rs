@@ -30,7 +30,14 @@ async fn the_request_form_estimates_without_scripts_and_the_queues_follow_roles(
     let page = traveller.post("/travel-requests", &borrowed).await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains("¥4,440.00"), "{}", page.body);
-    assert!(page.body.contains("× 2 travellers"));
+    // Worded in Chinese with the city by name; the API's English formula stays off the page.
+    assert!(
+        page.body
+            .contains("R4 住宿费：北京每晚不超过 ¥400.00 × 3 晚 × 2 人"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("min(claimed") && !page.body.contains("× 2 travellers"));
     // Nothing was stored by 估算.
     assert_eq!(
         app.get(&app.admin, "/api/v1/travel-requests").await.body,
