@@ -46,7 +46,8 @@ const YEAR: i32 = 2021;
 
 /// The demo's today: its story stops on the morning of Wednesday 2021-12-08, inside the
 /// December subsidy window (R9), so the second half-year is approved and not yet paid, and the
-/// claims of the last days still wait.
+/// claims of the last days still wait (1 to 6 days by this day). The pages count waiting days
+/// from the organisation's real today (R12), not from this one.
 pub fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(YEAR, 12, 8).unwrap_or_default()
 }
@@ -737,4 +738,46 @@ fn rosters(pool: &Pool, holder: &Actor) -> AppResult<()> {
         duty::add_assignment(pool, holder, shijiazhuang, Ok(assignment(person, from, to)))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(YEAR, m, day).unwrap_or_default()
+    }
+
+    #[test]
+    fn the_2021_calendar_of_working_days() {
+        assert!(is_working_day(d(1, 4)), "a Monday");
+        assert!(!is_working_day(d(1, 1)), "New Year's Day");
+        assert!(!is_working_day(d(2, 12)), "Spring Festival");
+        assert!(is_working_day(d(2, 7)), "the Sunday worked before it");
+        assert!(!is_working_day(d(10, 4)), "National Day week");
+        assert!(is_working_day(d(10, 9)), "the Saturday worked after it");
+        assert!(!is_working_day(d(12, 4)), "a Saturday");
+        assert_eq!(working_days_after(d(9, 30), 1), d(10, 8));
+        assert_eq!(working_days_after(d(12, 3), 1), d(12, 6));
+    }
+
+    #[test]
+    fn every_step_lies_in_the_year_before_today_and_in_order() {
+        let planned = plan().unwrap_or_default();
+        let steps = story(&planned).unwrap_or_default();
+        assert!(steps.len() > planned.len() * 2, "{}", steps.len());
+        let first = first_morning();
+        let stop = today().and_time(NaiveTime::default());
+        let mut last = first;
+        for (at, _) in &steps {
+            assert!(*at > first && *at < stop, "{at}");
+            assert!(*at >= last, "in order");
+            // 08:30 to 16:30 in Shanghai.
+            assert!(is_working_day((*at + Duration::hours(8)).date()), "{at}");
+            last = *at;
+        }
+        for p in &planned {
+            assert!(p.submitted > p.trip.to || p.submitted == p.trip.to);
+        }
+    }
 }
