@@ -227,7 +227,10 @@ fn migrate(settings: &Settings) -> CliResult {
 }
 
 fn demo(settings: &Settings) -> CliResult {
-    let pool = with_pool(settings)?;
+    // A new database's budget, policy and stations are loaded as the demo year begins.
+    let pool = baoxiao::db::stamped_at(baoxiao::services::demo::first_morning(), || {
+        with_pool(settings)
+    })?;
     if users::count(&pool)? > 0 {
         eprintln!(
             "error: the database is not empty; `baoxiao demo` only fills a new one (point DATABASE_URL at a new file)"
@@ -236,7 +239,8 @@ fn demo(settings: &Settings) -> CliResult {
     }
     let report = baoxiao::services::demo::run(&pool)?;
     println!(
-        "demo year 2021 loaded: {} travel claims, duty rosters, events and the cadres' subsidy",
+        "demo year 2021 loaded up to {}: {} travel claims, duty rosters, events, budget adjustments and the cadres' subsidy",
+        baoxiao::services::demo::today(),
         report.claims
     );
     println!("demo logins (sign in at /login):");

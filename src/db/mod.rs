@@ -26,7 +26,6 @@ pub mod backup;
 pub mod budget;
 pub mod claims;
 pub mod dashboard;
-pub mod demo;
 pub mod duty;
 pub mod group;
 pub mod idempotency;
@@ -467,11 +466,37 @@ pub fn is_deadlock(error: &diesel::result::Error) -> bool {
 /// The time now, to the microsecond: what PostgreSQL's `timestamp` keeps (and SQLite's text
 /// keeps anything), so that a time the service holds is the time it stored, and an answer built
 /// from it agrees with every later read.
+///
+/// On a thread inside [`stamped_at`], the moment given there instead.
 pub fn now() -> chrono::NaiveDateTime {
     use chrono::{DurationRound, TimeDelta};
+    if let Some(at) = STAMP.with(std::cell::Cell::get) {
+        return at;
+    }
     let now = chrono::Utc::now().naive_utc();
     now.duration_trunc(TimeDelta::microseconds(1))
         .unwrap_or(now)
+}
+
+thread_local! {
+    /// The moment this thread's writes are stamped with, while [`stamped_at`] runs.
+    static STAMP: std::cell::Cell<Option<chrono::NaiveDateTime>> =
+        const { std::cell::Cell::new(None) };
+}
+
+/// Runs `f` with every time this thread stamps ([`now`]: a submission, a decision, an audit
+/// event, a ledger entry) set to `at` (UTC, as stored). Only the demo calls it
+/// (`services::demo`), to tell a past year step by step at the moments it happened; a write
+/// runs on its caller's thread ([`group`]), so no other thread's stamps change.
+pub fn stamped_at<T>(at: chrono::NaiveDateTime, f: impl FnOnce() -> T) -> T {
+    struct Reset(Option<chrono::NaiveDateTime>);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            STAMP.with(|s| s.set(self.0));
+        }
+    }
+    let _reset = Reset(STAMP.with(|s| s.replace(Some(at))));
+    f()
 }
 
 /// A migrated SQLite database of `size` connections in a directory of its own, for unit tests.

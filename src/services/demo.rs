@@ -1,23 +1,30 @@
 //! `baoxiao demo` (web.md "Demo data"): an empty database gets the 2021 default data plus a
 //! plausible year of work, made through the same services the API and the pages call, so every
-//! rule holds. Deterministic: the same staff, logins, passwords, claims and dates on every run.
+//! rule holds and the ledger reconciles. Deterministic: the same staff, logins, passwords,
+//! claims, amounts and moments on every run.
 //!
-//! One demo-only step: the year lies in 2021, but an approval is stamped with the moment it is
-//! made, and a payment may not precede its approval's date. So right after the service approves
-//! a claim or a batch, the demo dates that approval to the 2021 day the story says it happened
-//! ([`crate::db::demo`]), then pays through the service, whose check still applies.
+//! The year is told as a story of dated steps (a claim submitted, approved, paid; a budget
+//! adjusted; a subsidy batch made), run in the order they happened, each through its service
+//! while [`crate::db::stamped_at`] gives every time the step stamps (the claim's, the audit
+//! event's, the ledger entry's) the 2021 moment the story says. So waiting days, on-time rates,
+//! the audit log and the ledger read as a real year, and each payment's own check (not before
+//! its approval, R12) still applies. Steps happen on working days: a claim is submitted after
+//! its trip, decided a few working days later and paid within two weeks of approval; the story
+//! stops at [`today`].
 
-use chrono::{Duration, NaiveDate};
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 use serde_json::json;
 
 use crate::auth::{Actor, Role};
 use crate::db::{self, budget as lines, Pool};
+use crate::domain::budget::AdjustmentKind;
 use crate::domain::subsidy::{Enrollment, Half};
+use crate::domain::{Money, PositiveMoney};
 use crate::error::{AppError, AppResult};
 use crate::wire::ClaimBody;
 
 use super::clock::PaymentMargin;
-use super::{claims, conn, duty, sign_in, subsidy, users};
+use super::{adjustments, claims, conn, duty, sign_in, subsidy, users};
 
 /// One demo login, printed for whoever runs the demo.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,8 +44,16 @@ pub struct DemoReport {
 
 const YEAR: i32 = 2021;
 
+/// The demo's today: its story stops on the morning of Wednesday 2021-12-08, inside the
+/// December subsidy window (R9), so the second half-year is approved and not yet paid, and the
+/// claims of the last days still wait (1 to 6 days by this day). The pages count waiting days
+/// from the organisation's real today (R12), not from this one.
+pub fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(YEAR, 12, 8).unwrap_or_default()
+}
+
 /// The staff: name, login, roles.
-const STAFF: [(&str, &str, &[Role]); 12] = [
+const STAFF: [(&str, &str, &[Role]); 15] = [
     ("管理员", "admin", &[Role::Admin]),
     ("王建国", "wangjianguo", &[Role::BudgetHolder]),
     ("李秀英", "lixiuying", &[Role::Finance]),
@@ -55,24 +70,171 @@ const STAFF: [(&str, &str, &[Role]); 12] = [
         "sunzhigang",
         &[Role::Claimant, Role::BudgetHolder],
     ),
+    ("郑海涛", "zhenghaitao", &[Role::Claimant]),
+    ("王芳", "wangfang", &[Role::Claimant]),
+    ("李军", "lijun", &[Role::Claimant]),
 ];
+
+/// Who does what, by index into [`STAFF`].
+const HOLDER: usize = 1;
+const CLERK: usize = 2;
+const CASHIER: usize = 3;
+/// Four on the Beijing roster all year, where the 2021 document pays for three.
+const BEIJING_STAFF: [usize; 4] = [4, 5, 6, 7];
+/// The province roster: person, first and last quarter on duty (黄敏 hands over to 吴霞 in July).
+const PROVINCE_STAFF: [(usize, usize, usize); 3] = [(8, 0, 1), (9, 0, 3), (10, 2, 3)];
+/// Who travels on ordinary business and at the sensitive periods.
+const TRAVELLERS: [usize; 4] = [11, 12, 13, 14];
 
 /// The six retired cadres (R9).
 const CADRES: [&str; 6] = ["郭长林", "马玉珍", "韩德明", "冯秀兰", "曹振华", "邓桂芳"];
 
-/// The claims' lines, in turn.
-const CLAIM_LINES: [&str; 4] = [
-    "dept.project.petition-work.operations",
-    "dept.project.petition-work.publicity",
-    "dept.project.petition-work.operations",
-    "dept.basic.public",
+/// How many ordinary travel claims the year has (besides the duty ones).
+const ORDINARY: usize = 30;
+
+/// The quarters a duty claim covers: first and last day (the last one runs to the end of
+/// November, claimed in the first days of December).
+const QUARTERS: [((u32, u32), (u32, u32)); 4] = [
+    ((1, 1), (3, 31)),
+    ((4, 1), (6, 30)),
+    ((7, 1), (9, 30)),
+    ((10, 1), (11, 30)),
 ];
 
-/// How many travel claims the year has.
-pub const CLAIMS: usize = 64;
+/// The sensitive periods (R10): name, first and last day, extra staff, who went, and the day
+/// the event was planned.
+type EventPlan = (
+    &'static str,
+    (u32, u32),
+    (u32, u32),
+    &'static [usize],
+    (u32, u32),
+);
+const EVENTS: [EventPlan; 4] = [
+    ("两会", (3, 1), (3, 15), &[11, 12, 13, 14], (2, 22)),
+    ("七一", (6, 25), (7, 5), &[11, 12, 14], (6, 15)),
+    ("八一", (7, 28), (8, 3), &[13, 8], (7, 19)),
+    ("十一", (9, 28), (10, 8), &[11, 12, 13, 14], (9, 17)),
+];
+
+/// The year's budget adjustments (R14), requested by the budget holder and approved by finance
+/// two working days later: requested on, kind, line, source line of a transfer, yuan, reason,
+/// document.
+type AdjustmentPlan = (
+    (u32, u32),
+    AdjustmentKind,
+    &'static str,
+    Option<&'static str>,
+    i64,
+    &'static str,
+    Option<&'static str>,
+);
+const ADJUSTMENTS: [AdjustmentPlan; 5] = [
+    (
+        (3, 22),
+        AdjustmentKind::Supplement,
+        "dept.project.petition-work",
+        None,
+        400_000,
+        "县财政追加信访工作经费，弥补年初预算中驻京、驻省值班经费的缺口",
+        Some("平财预〔2021〕9号"),
+    ),
+    (
+        (6, 21),
+        AdjustmentKind::Supplement,
+        "dept.project.petition-work.beijing-duty",
+        None,
+        200_000,
+        "驻京值班增至 4 人，追加驻京值班经费",
+        Some("平财预〔2021〕21号"),
+    ),
+    (
+        (7, 12),
+        AdjustmentKind::Transfer,
+        "dept.project.petition-work.beijing-duty",
+        Some("dept.project.petition-work.sensitive-duty"),
+        80_000,
+        "敏感节点值班经费有结余，调剂用于驻京值班",
+        None,
+    ),
+    (
+        (10, 18),
+        AdjustmentKind::Reduce,
+        "dept.project.petition-work.operations",
+        None,
+        176_000,
+        "压减一般性支出，调减机关日常运行保障经费",
+        Some("平财预〔2021〕33号"),
+    ),
+    (
+        (10, 18),
+        AdjustmentKind::Reduce,
+        "dept.project.petition-work.publicity",
+        None,
+        178_000,
+        "压减一般性支出，调减依法治访宣传经费",
+        Some("平财预〔2021〕33号"),
+    ),
+];
+
+/// 2021's public holidays (国务院办公厅关于 2021 年部分节假日安排的通知): month, first and last day.
+const HOLIDAYS: [(u32, u32, u32); 7] = [
+    (1, 1, 1),
+    (2, 11, 17),
+    (4, 3, 5),
+    (5, 1, 5),
+    (6, 12, 14),
+    (9, 19, 21),
+    (10, 1, 7),
+];
+/// The weekends worked in exchange.
+const MAKEUP_DAYS: [(u32, u32); 7] = [(2, 7), (2, 20), (4, 25), (5, 8), (9, 18), (9, 26), (10, 9)];
 
 fn date(m: u32, d: u32) -> AppResult<NaiveDate> {
     NaiveDate::from_ymd_opt(YEAR, m, d).ok_or_else(|| AppError::Internal("demo date".into()))
+}
+
+/// A working day of the bureau in 2021.
+pub fn is_working_day(day: NaiveDate) -> bool {
+    let (m, d) = (day.month(), day.day());
+    if MAKEUP_DAYS.contains(&(m, d)) {
+        return true;
+    }
+    if matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+        return false;
+    }
+    !HOLIDAYS
+        .iter()
+        .any(|&(hm, from, to)| hm == m && (from..=to).contains(&d))
+}
+
+fn working_on_or_after(day: NaiveDate) -> NaiveDate {
+    let mut day = day;
+    while !is_working_day(day) {
+        day += Duration::days(1);
+    }
+    day
+}
+
+fn working_days_after(day: NaiveDate, n: usize) -> NaiveDate {
+    let mut day = working_on_or_after(day);
+    for _ in 0..n {
+        day = working_on_or_after(day + Duration::days(1));
+    }
+    day
+}
+
+/// When the year begins: the default data (budget, policy, stations) loaded and the staff
+/// given their logins on the first working morning, Monday 2021-01-04 at 08:30.
+pub fn first_morning() -> NaiveDateTime {
+    moment(NaiveDate::from_ymd_opt(YEAR, 1, 4).unwrap_or_default(), 0)
+}
+
+/// `minutes` after 08:30 on `day` in Asia/Shanghai (the demo organisation's zone), as stored:
+/// in UTC, eight hours earlier.
+fn moment(day: NaiveDate, minutes: usize) -> NaiveDateTime {
+    let minutes = i64::try_from(minutes % 480).unwrap_or_default();
+    day.and_time(NaiveTime::default()) + Duration::minutes(30 + minutes)
 }
 
 fn roles_text(roles: &[Role]) -> String {
@@ -93,41 +255,297 @@ pub fn password_for(login: &str) -> String {
     format!("{login}-demo-2021")
 }
 
-/// Claim `i` of the year: where, when, how much, deterministically from `i`.
-fn claim_body(i: usize, line_id: i64) -> AppResult<ClaimBody> {
-    let n = u32::try_from(i).map_err(|_| AppError::Internal("demo claim".into()))?;
-    // Spread over January–mid December, about five days apart.
-    let start = date(1, 4)? + Duration::days(i64::from(n) * 5);
-    let nights = i64::from(n % 3) + 1;
-    let back = start + Duration::days(nights);
-    let (city, fare, purpose) = match n % 4 {
-        0 => ("石家庄", "65.50", "赴省信访局汇报工作"),
-        1 => ("北京", "128.00", "赴京协调信访事项"),
-        2 => ("邢台", "22.00", "参加市信访工作会议"),
-        _ => ("石家庄", "65.50", "参加全省信访业务培训"),
-    };
-    let lodging = 280 + (n % 5) * 40;
-    let total_lodging = i64::from(lodging) * nights;
-    let d = |x: NaiveDate| x.format("%Y-%m-%d").to_string();
-    let body = json!({
-        "budget_line_id": line_id,
-        "purpose": purpose,
-        "destination": city,
-        "departure_date": d(start),
-        "return_date": d(back),
-        "stays": [{"city": city, "check_in": d(start), "check_out": d(back),
-                   "lodging_amount": format!("{total_lodging}.00"), "invoice": n % 9 != 4}],
-        "tickets": [{"description": format!("平乡—{city}"), "amount": fare},
-                    {"description": format!("{city}—平乡"), "amount": fare}],
-        "meals_provided": if n % 2 == 0 {
-            json!([{"date": d(start + Duration::days(1)), "breakfast": false, "lunch": true, "dinner": false}])
-        } else { json!([]) },
-        "vehicle_provided_dates": [],
-    });
-    serde_json::from_value(body).map_err(|e| AppError::Internal(format!("demo claim: {e}")))
+/// One trip as its claim describes it.
+struct Trip {
+    purpose: String,
+    city: &'static str,
+    fare: &'static str,
+    from: NaiveDate,
+    to: NaiveDate,
+    /// Lodging paid per night, in yuan.
+    per_night: i64,
+    invoice: bool,
+    lunch_provided: bool,
 }
 
-/// Fills an empty database; refuses one with any user in it (409-like `Conflict`).
+impl Trip {
+    fn body(&self, line_id: i64) -> AppResult<ClaimBody> {
+        let d = |x: NaiveDate| x.format("%Y-%m-%d").to_string();
+        let nights = (self.to - self.from).num_days().max(1);
+        let lodging = self.per_night * nights;
+        let body = json!({
+            "budget_line_id": line_id,
+            "purpose": self.purpose,
+            "destination": self.city,
+            "departure_date": d(self.from),
+            "return_date": d(self.to),
+            "stays": [{"city": self.city, "check_in": d(self.from), "check_out": d(self.to),
+                       "lodging_amount": format!("{lodging}.00"), "invoice": self.invoice}],
+            "tickets": [{"description": format!("平乡—{}", self.city), "amount": self.fare},
+                        {"description": format!("{}—平乡", self.city), "amount": self.fare}],
+            "meals_provided": if self.lunch_provided {
+                json!([{"date": d(self.from + Duration::days(1)), "breakfast": false, "lunch": true, "dinner": false}])
+            } else { json!([]) },
+            "vehicle_provided_dates": [],
+        });
+        serde_json::from_value(body).map_err(|e| AppError::Internal(format!("demo claim: {e}")))
+    }
+}
+
+/// One claim of the story: who, on which line, the trip, and how it goes.
+struct Planned {
+    claimant: usize,
+    line: &'static str,
+    trip: Trip,
+    submitted: NaiveDate,
+    /// Working days from submission to decision.
+    decided_after: usize,
+    /// Working days from approval to payment.
+    paid_after: usize,
+    /// Refused with this reason instead of approved.
+    refused: Option<&'static str>,
+}
+
+const NO_INVOICE: &str = "住宿未取得发票，按规定住宿费、城市间交通费和补助均不予报销";
+const WRONG_TITLE: &str = "住宿发票抬头不是本单位，请更换后重新提交";
+
+fn city_of(line: &str, i: usize) -> (&'static str, &'static str, &'static str) {
+    match (line, i % 3) {
+        ("dept.project.petition-work.operations", 0) => {
+            ("北京", "128.00", "赴京协调信访事项并劝返")
+        }
+        ("dept.project.petition-work.operations", _) => ("石家庄", "65.50", "赴省信访局汇报工作"),
+        ("dept.project.petition-work.publicity", 0) => ("北京", "128.00", "参加国家信访局业务培训"),
+        ("dept.project.petition-work.publicity", _) => {
+            ("石家庄", "65.50", "参加全省依法治访宣传培训")
+        }
+        _ => ("邢台", "22.00", "参加市信访工作会议"),
+    }
+}
+
+fn cap(city: &str) -> i64 {
+    match city {
+        "北京" => 400,
+        "石家庄" => 300,
+        _ => 200,
+    }
+}
+
+/// The year's claims, in no particular order.
+fn plan() -> AppResult<Vec<Planned>> {
+    let mut out = Vec::new();
+    let events = EVENTS
+        .iter()
+        .map(|&(_, from, to, who, _)| Ok((date(from.0, from.1)?, date(to.0, to.1)?, who)))
+        .collect::<AppResult<Vec<_>>>()?;
+    // Ordinary business, about every eleven days from mid-January to the end of November.
+    for i in 0..ORDINARY {
+        let line = match i % 5 {
+            0 | 2 => "dept.project.petition-work.operations",
+            1 | 3 => "dept.project.petition-work.publicity",
+            _ => "dept.basic.public",
+        };
+        let claimant = TRAVELLERS[i % TRAVELLERS.len()];
+        let (city, fare, purpose) = city_of(line, i);
+        let nights = i64::try_from(1 + (i * 7) % 4).unwrap_or(1) + i64::from(city == "北京");
+        let offset = i64::try_from(i * 323 / (ORDINARY - 1)).unwrap_or_default();
+        let mut from = working_on_or_after(date(1, 11)? + Duration::days(offset));
+        // Nobody is on two trips at once: a trip that would cross the traveller's duty at a
+        // sensitive period starts after it.
+        for (first, last, who) in &events {
+            if who.contains(&claimant) && from <= *last && from + Duration::days(nights) >= *first {
+                from = working_on_or_after(*last + Duration::days(1));
+            }
+        }
+        let to = from + Duration::days(nights);
+        let excess = [-40, 0, 20, 0, 40][i % 5];
+        let invoice = i % 9 != 4;
+        out.push(Planned {
+            claimant,
+            line,
+            trip: Trip {
+                purpose: purpose.to_string(),
+                city,
+                fare,
+                from,
+                to,
+                per_night: cap(city) + excess,
+                invoice,
+                lunch_provided: i % 2 == 0,
+            },
+            submitted: working_on_or_after(to + Duration::days(i64::try_from(i % 3).unwrap_or(0))),
+            decided_after: 1 + i % 3,
+            paid_after: 2 + (i * 5) % 7,
+            refused: if !invoice {
+                Some(NO_INVOICE)
+            } else if i % 8 == 3 {
+                Some(WRONG_TITLE)
+            } else {
+                None
+            },
+        });
+    }
+    // Station duty, claimed a quarter at a time (R10: duty spending is travel claims charged
+    // to the station's line).
+    let duty = |claimant: usize,
+                line: &'static str,
+                city: &'static str,
+                fare: &'static str,
+                q: usize,
+                offset: usize,
+                first: bool|
+     -> AppResult<Planned> {
+        let ((m1, d1), (m2, d2)) = QUARTERS[q];
+        let (from, to) = (date(m1, d1)?, date(m2, d2)?);
+        let station = if city == "北京" {
+            "驻京值班"
+        } else {
+            "驻省值班"
+        };
+        Ok(Planned {
+            claimant,
+            line,
+            trip: Trip {
+                purpose: format!("{station}（{m1}—{m2} 月）"),
+                city,
+                fare,
+                from,
+                to,
+                per_night: cap(city),
+                invoice: true,
+                lunch_provided: false,
+            },
+            submitted: working_days_after(to + Duration::days(1), offset),
+            // The autumn's claims arrive in the year-end rush: the first of each station is
+            // approved, the others are still being checked.
+            decided_after: match (q, first) {
+                (3, true) => 3,
+                (3, false) => 5,
+                _ => 1 + (offset + q) % 3,
+            },
+            paid_after: 3 + (offset + q) % 4,
+            refused: None,
+        })
+    };
+    for (j, person) in BEIJING_STAFF.into_iter().enumerate() {
+        for q in 0..QUARTERS.len() {
+            out.push(duty(
+                person,
+                "dept.project.petition-work.beijing-duty",
+                "北京",
+                "128.00",
+                q,
+                j,
+                j == 0,
+            )?);
+        }
+    }
+    for (k, (person, first, last)) in PROVINCE_STAFF.into_iter().enumerate() {
+        for q in first..=last {
+            out.push(duty(
+                person,
+                "dept.project.petition-work.province-duty",
+                "石家庄",
+                "65.50",
+                q,
+                // After the Beijing four, so no day gathers a crowd of duty claims; December's
+                // fall in its first days, before the story stops.
+                if q < 3 { 4 + k } else { [1, 3, 4][k] },
+                k == 0,
+            )?);
+        }
+    }
+    // The extra staff of each sensitive period, each claiming their days in Beijing.
+    for (e, (name, ..)) in EVENTS.iter().enumerate() {
+        let (from, to, who) = events[e];
+        for (p, person) in who.iter().enumerate() {
+            out.push(Planned {
+                claimant: *person,
+                line: "dept.project.petition-work.sensitive-duty",
+                trip: Trip {
+                    purpose: format!("{name}期间赴京值班"),
+                    city: "北京",
+                    fare: "128.00",
+                    from,
+                    to,
+                    per_night: cap("北京"),
+                    invoice: true,
+                    lunch_provided: false,
+                },
+                submitted: working_days_after(to + Duration::days(1), p),
+                decided_after: 1 + (e + p) % 2,
+                paid_after: 2 + (e + p) % 5,
+                refused: None,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// One dated step of the story.
+enum Act {
+    Submit(usize),
+    Approve(usize),
+    Refuse(usize, &'static str),
+    Pay(usize, NaiveDate),
+    RequestAdjustment(usize),
+    ApproveAdjustment(usize),
+    PlanEvent(usize),
+    MakeBatch(Half),
+    ApproveBatch(Half),
+    PayBatch(Half, NaiveDate),
+}
+
+/// The story's steps before [`today`], in the order they happened.
+fn story(planned: &[Planned]) -> AppResult<Vec<(NaiveDateTime, Act)>> {
+    let today = today();
+    let last_payment_run = date(12, 3)?;
+    let mut steps = Vec::new();
+    for (i, p) in planned.iter().enumerate() {
+        if p.submitted >= today {
+            return Err(AppError::Internal(format!(
+                "demo: claim {i} after the story"
+            )));
+        }
+        steps.push((moment(p.submitted, 37 * i + 15), Act::Submit(i)));
+        let decided = working_days_after(p.submitted + Duration::days(1), p.decided_after - 1);
+        if decided >= today {
+            continue;
+        }
+        let at = moment(decided, 23 * i + 60);
+        if let Some(reason) = p.refused {
+            steps.push((at, Act::Refuse(i, reason)));
+            continue;
+        }
+        steps.push((at, Act::Approve(i)));
+        let paid = working_days_after(decided + Duration::days(1), p.paid_after - 1);
+        // The year's last payment run was on Friday 3 December: later approvals wait for the next.
+        if paid <= last_payment_run {
+            steps.push((moment(paid, 13 * i + 330), Act::Pay(i, paid)));
+        }
+    }
+    for (k, (requested, ..)) in ADJUSTMENTS.iter().enumerate() {
+        let on = working_on_or_after(date(requested.0, requested.1)?);
+        steps.push((moment(on, 60 + 30 * k), Act::RequestAdjustment(k)));
+        let approved = working_days_after(on + Duration::days(1), 1);
+        steps.push((moment(approved, 90 + 30 * k), Act::ApproveAdjustment(k)));
+    }
+    for (e, (.., planned_on)) in EVENTS.iter().enumerate() {
+        let on = working_on_or_after(date(planned_on.0, planned_on.1)?);
+        steps.push((moment(on, 120), Act::PlanEvent(e)));
+    }
+    steps.push((moment(date(5, 24)?, 90), Act::MakeBatch(Half::H1)));
+    steps.push((moment(date(5, 28)?, 150), Act::ApproveBatch(Half::H1)));
+    let paid = date(6, 4)?;
+    steps.push((moment(paid, 360), Act::PayBatch(Half::H1, paid)));
+    steps.push((moment(date(11, 22)?, 90), Act::MakeBatch(Half::H2)));
+    steps.push((moment(date(11, 26)?, 150), Act::ApproveBatch(Half::H2)));
+    // Stable: steps at the same moment keep the order above.
+    steps.sort_by_key(|(at, _)| *at);
+    Ok(steps)
+}
+
+/// Fills an empty database; refuses one with any user in it.
 pub fn run(pool: &Pool) -> AppResult<DemoReport> {
     if users::count(pool)? > 0 {
         return Err(AppError::Internal(
@@ -135,12 +553,133 @@ pub fn run(pool: &Pool) -> AppResult<DemoReport> {
         ));
     }
     let org = users::resolve_org(&mut *conn(pool)?, None)?;
+    // The staff, the rosters and the cadres: the first working morning of the year.
+    let (logins, actors) = db::stamped_at(first_morning(), || setup(pool, org.id))?;
+    let (holder, clerk, cashier) = (&actors[HOLDER], &actors[CLERK], &actors[CASHIER]);
+    let line = |code: &str| -> AppResult<i64> {
+        lines::find_by_code(&mut *conn(pool)?, org.id, YEAR, code)?
+            .map(|l| l.id)
+            .ok_or_else(|| AppError::Internal(format!("demo: no line {code}")))
+    };
+    let planned = plan()?;
+    let margin = PaymentMargin(30);
+    let mut ids: Vec<Option<i64>> = vec![None; planned.len()];
+    let mut approved = vec![false; planned.len()];
+    let mut adjustment_ids: Vec<Option<i64>> = vec![None; ADJUSTMENTS.len()];
+    let mut batches: Vec<(Half, i64)> = Vec::new();
+    let cadre_line = line("dept.project.cadre-subsidy")?;
+    let batch_of = |batches: &[(Half, i64)], half: Half| {
+        batches
+            .iter()
+            .find(|(h, _)| *h == half)
+            .map(|(_, id)| *id)
+            .ok_or_else(|| AppError::Internal("demo: no batch".into()))
+    };
+    let claim_of = |ids: &[Option<i64>], i: usize| {
+        ids[i].ok_or_else(|| AppError::Internal("demo: a step before its claim".into()))
+    };
+    for (at, act) in story(&planned)? {
+        db::stamped_at(at, || -> AppResult<()> {
+            match act {
+                Act::Submit(i) => {
+                    let p = &planned[i];
+                    let body = p.trip.body(line(p.line)?)?;
+                    let sent = serde_json::to_string(&body)
+                        .map_err(|e| AppError::Internal(e.to_string()))?;
+                    let claim =
+                        claims::submit(pool, &actors[p.claimant], Ok((body.try_into()?, sent)))?;
+                    ids[i] = Some(claim.id);
+                }
+                Act::Approve(i) => match claims::approve(pool, clerk, claim_of(&ids, i)?) {
+                    Ok(_) => approved[i] = true,
+                    // A line that cannot cover it keeps the claim waiting, as in real life.
+                    Err(AppError::InsufficientBudget(_)) => {}
+                    Err(other) => return Err(other),
+                },
+                Act::Refuse(i, reason) => {
+                    claims::reject(pool, clerk, claim_of(&ids, i)?, Ok(reason.to_string()))?;
+                }
+                Act::Pay(i, on) => {
+                    if approved[i] {
+                        claims::pay(pool, cashier, claim_of(&ids, i)?, Ok(on), margin)?;
+                    }
+                }
+                Act::RequestAdjustment(k) => {
+                    let (_, kind, to, from, yuan, reason, document) = ADJUSTMENTS[k];
+                    let amount = PositiveMoney::new(Money::yuan(yuan))
+                        .ok_or_else(|| AppError::Internal("demo adjustment".into()))?;
+                    let made = adjustments::request(
+                        pool,
+                        holder,
+                        Ok(adjustments::Request {
+                            kind,
+                            line_id: line(to)?,
+                            from_line_id: from.map(line).transpose()?,
+                            amount,
+                            reason: reason.to_string(),
+                            document_no: document.map(str::to_string),
+                        }),
+                    )?;
+                    adjustment_ids[k] = Some(made.id);
+                }
+                Act::ApproveAdjustment(k) => {
+                    let id = adjustment_ids[k]
+                        .ok_or_else(|| AppError::Internal("demo: no adjustment".into()))?;
+                    adjustments::approve(pool, clerk, id)?;
+                }
+                Act::PlanEvent(e) => {
+                    let (name, from, to, who, _) = EVENTS[e];
+                    duty::create_event(
+                        pool,
+                        holder,
+                        Ok(duty::NewDutyEvent {
+                            name: name.to_string(),
+                            city: "北京".to_string(),
+                            budget_line_id: line("dept.project.petition-work.sensitive-duty")?,
+                            from: date(from.0, from.1)?,
+                            to: date(to.0, to.1)?,
+                            extra_staff: i32::try_from(who.len()).unwrap_or_default(),
+                        }),
+                    )?;
+                }
+                Act::MakeBatch(half) => {
+                    let batch = subsidy::create_batch(
+                        pool,
+                        clerk,
+                        Ok(subsidy::NewBatchSpec {
+                            budget_line_id: cadre_line,
+                            year: YEAR,
+                            half,
+                            supplementary: false,
+                        }),
+                    )?;
+                    batches.push((half, batch.id));
+                }
+                Act::ApproveBatch(half) => {
+                    subsidy::approve(pool, cashier, batch_of(&batches, half)?)?;
+                }
+                Act::PayBatch(half, on) => {
+                    subsidy::pay(pool, clerk, batch_of(&batches, half)?, Ok(on), margin)?;
+                }
+            }
+            Ok(())
+        })?;
+    }
+
+    Ok(DemoReport {
+        logins,
+        claims: planned.len(),
+    })
+}
+
+/// The staff with their logins, the rosters and the cadres.
+fn setup(pool: &Pool, org_id: i64) -> AppResult<(Vec<DemoLogin>, Vec<Actor>)> {
     let mut logins = Vec::new();
     let mut actors: Vec<Actor> = Vec::new();
     for (name, login, roles) in STAFF {
         let (id, token) = users::add_user(pool, None, name, roles)?;
         let password = password_for(login);
-        sign_in::add_login(pool, org.id, id, login, &password, false)?;
+        sign_in::add_login(pool, org_id, id, login, &password, false)?;
         actors.push(users::authenticate(pool, &token)?);
         logins.push(DemoLogin {
             name: name.to_string(),
@@ -149,67 +688,12 @@ pub fn run(pool: &Pool) -> AppResult<DemoReport> {
             password,
         });
     }
-    let (holder, clerk, cashier) = (&actors[1], &actors[2], &actors[3]);
-    let claimants = &actors[4..];
-    let line = |code: &str| -> AppResult<i64> {
-        lines::find_by_code(&mut *conn(pool)?, org.id, YEAR, code)?
-            .map(|l| l.id)
-            .ok_or_else(|| AppError::Internal(format!("demo: no line {code}")))
-    };
-
-    rosters(
-        pool,
-        holder,
-        &line("dept.project.petition-work.sensitive-duty")?,
-    )?;
-
-    // The travel claims: every fourth waits, some are refused, the rest approved and most paid.
-    let margin = PaymentMargin(30);
-    for i in 0..CLAIMS {
-        let claimant = &claimants[i % claimants.len()];
-        let line_id = line(CLAIM_LINES[i % CLAIM_LINES.len()])?;
-        let body = claim_body(i, line_id)?;
-        let back = body.return_date;
-        let sent = serde_json::to_string(&body).map_err(|e| AppError::Internal(e.to_string()))?;
-        let claim = claims::submit(pool, claimant, Ok((body.try_into()?, sent)))?;
-        // The last weeks' claims are still waiting; before that, one in eight is refused.
-        if i >= CLAIMS - 6 || i % 11 == 5 {
-            continue;
-        }
-        if i % 8 == 3 {
-            claims::reject(
-                pool,
-                clerk,
-                claim.id,
-                Ok("住宿发票抬头不是本单位，请更换后重新提交".to_string()),
-            )?;
-            continue;
-        }
-        match claims::approve(pool, clerk, claim.id) {
-            Ok(_) => {}
-            // A line that cannot cover it keeps the claim waiting, as in real life.
-            Err(AppError::InsufficientBudget(_)) => continue,
-            Err(other) => return Err(other),
-        }
-        let approved = back + Duration::days(3);
-        db::demo::date_claim_decision(&mut *conn(pool)?, org.id, claim.id, approved)?;
-        if i % 7 == 2 || i >= CLAIMS - 12 {
-            continue; // approved, not yet paid
-        }
-        claims::pay(
-            pool,
-            cashier,
-            claim.id,
-            Ok(approved + Duration::days(4)),
-            margin,
-        )?;
-    }
-
-    // The cadres' subsidy (R9): H1 paid in its window, H2 approved.
+    rosters(pool, &actors[HOLDER])?;
+    // The cadres (R9), enrolled for years.
     for name in CADRES {
         subsidy::create_recipient(
             pool,
-            clerk,
+            &actors[CLERK],
             Ok(subsidy::NewRecipientSpec {
                 name: name.to_string(),
                 monthly: None,
@@ -218,29 +702,12 @@ pub fn run(pool: &Pool) -> AppResult<DemoReport> {
             }),
         )?;
     }
-    let cadre_line = line("dept.project.cadre-subsidy")?;
-    let batch = |half| subsidy::NewBatchSpec {
-        budget_line_id: cadre_line,
-        year: YEAR,
-        half,
-        supplementary: false,
-    };
-    let h1 = subsidy::create_batch(pool, clerk, Ok(batch(Half::H1)))?;
-    subsidy::approve(pool, cashier, h1.id)?;
-    db::demo::date_batch_approval(&mut *conn(pool)?, org.id, h1.id, date(5, 28)?)?;
-    subsidy::pay(pool, clerk, h1.id, date(6, 5), margin)?;
-    let h2 = subsidy::create_batch(pool, clerk, Ok(batch(Half::H2)))?;
-    subsidy::approve(pool, cashier, h2.id)?;
-    db::demo::date_batch_approval(&mut *conn(pool)?, org.id, h2.id, date(11, 26)?)?;
 
-    Ok(DemoReport {
-        logins,
-        claims: CLAIMS,
-    })
+    Ok((logins, actors))
 }
 
-/// The Beijing and Shijiazhuang rosters and the sensitive periods (两会, 七一, 八一, 十一).
-fn rosters(pool: &Pool, holder: &Actor, sensitive_line: &i64) -> AppResult<()> {
+/// The Beijing and Shijiazhuang rosters, as the year begins.
+fn rosters(pool: &Pool, holder: &Actor) -> AppResult<()> {
     let stations = duty::list_stations(pool, holder, Some(date(1, 1)?))?;
     let find = |name: &str| {
         stations
@@ -271,24 +738,47 @@ fn rosters(pool: &Pool, holder: &Actor, sensitive_line: &i64) -> AppResult<()> {
     ] {
         duty::add_assignment(pool, holder, shijiazhuang, Ok(assignment(person, from, to)))?;
     }
-    for (name, from, to, staff) in [
-        ("两会", date(3, 1)?, date(3, 15)?, 4),
-        ("七一", date(6, 25)?, date(7, 5)?, 3),
-        ("八一", date(7, 28)?, date(8, 3)?, 2),
-        ("十一", date(9, 28)?, date(10, 8)?, 4),
-    ] {
-        duty::create_event(
-            pool,
-            holder,
-            Ok(duty::NewDutyEvent {
-                name: name.to_string(),
-                city: "北京".to_string(),
-                budget_line_id: *sensitive_line,
-                from,
-                to,
-                extra_staff: staff,
-            }),
-        )?;
-    }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(YEAR, m, day).unwrap_or_default()
+    }
+
+    #[test]
+    fn the_2021_calendar_of_working_days() {
+        assert!(is_working_day(d(1, 4)), "a Monday");
+        assert!(!is_working_day(d(1, 1)), "New Year's Day");
+        assert!(!is_working_day(d(2, 12)), "Spring Festival");
+        assert!(is_working_day(d(2, 7)), "the Sunday worked before it");
+        assert!(!is_working_day(d(10, 4)), "National Day week");
+        assert!(is_working_day(d(10, 9)), "the Saturday worked after it");
+        assert!(!is_working_day(d(12, 4)), "a Saturday");
+        assert_eq!(working_days_after(d(9, 30), 1), d(10, 8));
+        assert_eq!(working_days_after(d(12, 3), 1), d(12, 6));
+    }
+
+    #[test]
+    fn every_step_lies_in_the_year_before_today_and_in_order() {
+        let planned = plan().unwrap_or_default();
+        let steps = story(&planned).unwrap_or_default();
+        assert!(steps.len() > planned.len() * 2, "{}", steps.len());
+        let first = first_morning();
+        let stop = today().and_time(NaiveTime::default());
+        let mut last = first;
+        for (at, _) in &steps {
+            assert!(*at > first && *at < stop, "{at}");
+            assert!(*at >= last, "in order");
+            // 08:30 to 16:30 in Shanghai.
+            assert!(is_working_day((*at + Duration::hours(8)).date()), "{at}");
+            last = *at;
+        }
+        for p in &planned {
+            assert!(p.submitted >= p.trip.to);
+        }
+    }
 }

@@ -527,7 +527,8 @@ async fn a_budget_holder_reads_the_demo_year_in_a_real_browser() {
     sign_in(&c, &base, "wangjianguo", &password).await;
     wait_for_text(&c, "预算总览").await;
     c.goto(&format!("{base}/budget?year=2021")).await.unwrap();
-    wait_for_text(&c, "超额 ¥650,000.00").await;
+    // The county's 追加 of ¥400,000.00 leaves the document's oversubscription partly visible.
+    wait_for_text(&c, "超额 ¥250,000.00").await;
     shoot(&c, "20-budget-overview").await;
 
     let lines = app.get(&app.admin, "/api/v1/budget-lines?year=2021").await;
@@ -625,5 +626,38 @@ async fn a_budget_holder_reads_the_demo_year_in_a_real_browser() {
     c.goto(&format!("{base}/reports?year=2021")).await.unwrap();
     wait_for_text(&c, "预算执行情况表").await;
     shoot(&c, "23-reports").await;
+    sign_out(&c).await;
+
+    // Finance's queue: the claims of the year's last days, each as long as it has waited.
+    let password = baoxiao::services::demo::password_for("lixiuying");
+    sign_in(&c, &base, "lixiuying", &password).await;
+    c.goto(&format!("{base}/finance")).await.unwrap();
+    wait_for_text(&c, "待审核").await;
+    let claims = app
+        .get(
+            &app.admin,
+            "/api/v1/travel-claims?status=submitted&limit=200",
+        )
+        .await;
+    let waiting: Vec<_> = claims
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] == "submitted")
+        .collect();
+    let cards: Vec<String> = texts(&c, "ul.queue li.card")
+        .await
+        .into_iter()
+        .filter(|t| t.contains("提交于 2021-12-"))
+        .collect();
+    assert_eq!(cards.len(), waiting.len(), "{cards:?}");
+    assert!(
+        cards
+            .iter()
+            .any(|t| t.contains("#") && t.contains("驻京值班（10—11 月）")),
+        "{cards:?}"
+    );
+    shoot(&c, "24-demo-finance-queue").await;
     c.close().await.unwrap();
 }

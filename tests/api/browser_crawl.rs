@@ -18,7 +18,7 @@ const ALLOWED: [&str; 9] = [
 
 /// The demo's logins (src/services/demo.rs): a login is a name as its owner types it, shown as
 /// it is in the admin's user list.
-const LOGINS: [&str; 12] = [
+const LOGINS: [&str; 15] = [
     "admin",
     "wangjianguo",
     "lixiuying",
@@ -31,6 +31,9 @@ const LOGINS: [&str; 12] = [
     "zhouqiang",
     "wuxia",
     "sunzhigang",
+    "zhenghaitao",
+    "wangfang",
+    "lijun",
 ];
 
 /// The demo's city codes (config/default-data/policy-2021.toml).

@@ -158,9 +158,15 @@ pub async fn spawn_demo_app() -> TestApp {
     let data_dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
     let s = settings(&url, data_dir.path());
     let pool = baoxiao::db::pool(&url, 2, 30_000).unwrap_or_else(|e| panic!("pool: {e}"));
-    baoxiao::services::setup::prepare(&pool, std::path::Path::new(&s.app.default_data_dir), false)
-        .unwrap_or_else(|e| panic!("prepare: {e}"));
-    baoxiao::services::demo::run(&pool).unwrap_or_else(|e| panic!("demo: {e}"));
+    baoxiao::db::stamped_at(baoxiao::services::demo::first_morning(), || {
+        baoxiao::services::setup::prepare(
+            &pool,
+            std::path::Path::new(&s.app.default_data_dir),
+            false,
+        )
+    })
+    .unwrap_or_else(|e| panic!("prepare: {e}"));
+    baoxiao::services::demo::run(&pool).unwrap_or_else(|e| panic!("demo: {e:?}"));
     let (_, admin) = baoxiao::services::users::add_user(&pool, None, "接口", &[Role::Admin])
         .unwrap_or_else(|e| panic!("admin: {e}"));
     drop(pool);
