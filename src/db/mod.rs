@@ -476,10 +476,10 @@ pub fn now() -> chrono::NaiveDateTime {
 /// A migrated SQLite database of `size` connections in a directory of its own, for unit tests.
 #[cfg(test)]
 pub(crate) fn scratch(size: u32) -> (tempfile::TempDir, Pool) {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().unwrap();
     let url = dir.path().join("scratch.db").to_string_lossy().to_string();
-    let pool = pool(&url, size, 30_000).unwrap_or_else(|e| panic!("{e}"));
-    migrate(&mut pool.get().unwrap_or_else(|e| panic!("{e}"))).unwrap_or_else(|e| panic!("{e}"));
+    let pool = pool(&url, size, 30_000).unwrap();
+    migrate(&mut pool.get().unwrap()).unwrap();
     (dir, pool)
 }
 
@@ -520,7 +520,7 @@ mod tests {
     #[test]
     fn money_writes_are_prepared_once_per_connection() {
         let (_dir, pool) = scratch(1);
-        let mut c = pool.get().unwrap_or_else(|e| panic!("{e}"));
+        let mut c = pool.get().unwrap();
         let prepared = Arc::new(AtomicUsize::new(0));
         let counter = prepared.clone();
         c.set_instrumentation(move |event: InstrumentationEvent<'_>| {
@@ -531,7 +531,7 @@ mod tests {
             }
         });
         for _ in 0..3 {
-            budget::try_commit(&mut c, 1, 999_999, 100).unwrap_or_else(|e| panic!("{e}"));
+            budget::try_commit(&mut c, 1, 999_999, 100).unwrap();
         }
         assert_eq!(prepared.load(Ordering::SeqCst), 1);
         for _ in 0..3 {
@@ -547,8 +547,7 @@ mod tests {
                 at: now(),
                 note: None,
             };
-            claims::mark_approved(&mut c, 999_999, change, &event)
-                .unwrap_or_else(|e| panic!("{e}"));
+            claims::mark_approved(&mut c, 999_999, change, &event).unwrap();
         }
         assert_eq!(prepared.load(Ordering::SeqCst), 2);
     }

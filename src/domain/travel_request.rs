@@ -148,7 +148,7 @@ mod tests {
         policy
             .city("北京")
             .cloned()
-            .unwrap_or_else(|| panic!("Beijing is in the 2021 policy"))
+            .expect("Beijing is in the 2021 policy")
     }
 
     /// R16 worked example and its neighbours.
@@ -176,7 +176,7 @@ mod tests {
                 travellers,
                 Money::from_fen(tickets),
             )
-            .unwrap_or_else(|_| panic!("overflow"));
+            .expect("overflow");
             assert_eq!(
                 e.total,
                 Money::from_fen(total),
@@ -190,7 +190,7 @@ mod tests {
             2,
             Money::yuan(600),
         )
-        .unwrap_or_else(|_| panic!("overflow"));
+        .expect("overflow");
         assert_eq!((e.days, e.nights), (4, 3));
         let amounts: Vec<(&str, i64)> = e
             .lines
@@ -261,7 +261,7 @@ mod tests {
             let dep = date("2021-03-02");
             let ret = dep + chrono::Duration::days(days - 1);
             let e = estimate(&rates, dep, ret, travellers, Money::from_fen(tickets))
-                .unwrap_or_else(|_| panic!("overflow"));
+                .expect("overflow");
             let formula = travellers * (40_000 * (days - 1) + 18_000 * days) + tickets;
             prop_assert_eq!(e.total.fen(), formula);
             prop_assert_eq!(

@@ -691,12 +691,12 @@ mod tests {
             meals_provided: vec![],
             vehicle_provided_dates: vec![],
         };
-        let trip = Trip::parse(input, &policy).unwrap_or_else(|e| panic!("{e:?}"));
-        let breakdown = trip.compute().unwrap_or_else(|_| panic!("overflow"));
+        let trip = Trip::parse(input, &policy).unwrap();
+        let breakdown = trip.compute().expect("overflow");
         let computed = BreakdownView::new(1, &breakdown);
         let record = StoredBreakdown::new(1, &breakdown);
         let stored = serde_json::to_string(&record).unwrap_or_default();
-        let read: StoredBreakdown = serde_json::from_str(&stored).unwrap_or_else(|e| panic!("{e}"));
+        let read: StoredBreakdown = serde_json::from_str(&stored).unwrap();
         assert_eq!(
             serde_json::to_value(view_of(read)).ok(),
             serde_json::to_value(&computed).ok()
@@ -704,7 +704,7 @@ mod tests {
         let mut big = record;
         big.reimbursable = Fen(19_999_999_998);
         let text = serde_json::to_string(&big).unwrap_or_default();
-        let back: StoredBreakdown = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
+        let back: StoredBreakdown = serde_json::from_str(&text).unwrap();
         assert_eq!(view_of(back).reimbursable, Money::from_fen(19_999_999_998));
     }
 }

@@ -226,10 +226,9 @@ mod tests {
     #[test]
     fn what_a_transaction_reads_of_its_own_versions_is_not_kept() {
         let (_dir, pool) = db::scratch(2);
-        let mut c = pool.get().unwrap_or_else(|e| panic!("{e}"));
-        let org = orgs::insert(&mut c, "test", "测试").unwrap_or_else(|e| panic!("{e}"));
-        let (_, settling) =
-            insert(&mut c, org, None, &policy_2021()).unwrap_or_else(|e| panic!("{e:?}"));
+        let mut c = pool.get().unwrap();
+        let org = orgs::insert(&mut c, "test", "测试").unwrap();
+        let (_, settling) = insert(&mut c, org, None, &policy_2021()).unwrap();
         settling.settle();
         let mut july = policy_2021();
         july.effective_from = date("2021-07-01");
@@ -247,12 +246,12 @@ mod tests {
             Err::<(), _>(AppError::Internal("not published after all".into()))
         });
         assert!(rolled_back.is_err());
-        let unpublished = unpublished.unwrap_or_else(|| panic!("the version was read"));
+        let unpublished = unpublished.expect("the version was read");
         assert!(
             pool.policies().get(unpublished).is_none(),
             "a version nobody committed is not kept"
         );
-        let version = in_force(&pool, &mut c, org, trip, "date").unwrap_or_else(|e| panic!("{e}"));
+        let version = in_force(&pool, &mut c, org, trip, "date").unwrap();
         assert_eq!(version.number, 1);
         assert!(
             pool.policies().get(version.id).is_some(),

@@ -63,7 +63,7 @@ async fn a_trip_from_request_to_advance_returned_in_a_real_browser() {
             "//strong[@id='estimate-total' and text()='¥4,440.00']",
         ))
         .await
-        .unwrap_or_else(|e| panic!("no live estimate of ¥4,440.00: {e}"));
+        .expect("no live estimate of ¥4,440.00");
     let estimate = text_of(&c, "#estimate").await;
     assert!(
         estimate.contains("R4") && estimate.contains("× 2 travellers"),
