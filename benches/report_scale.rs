@@ -10,7 +10,8 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use diesel::connection::SimpleConnection;
 
 use baoxiao::auth::{Actor, Role};
-use baoxiao::services::{reports, setup};
+use baoxiao::services::reports;
+use baoxiao::setup;
 
 fn database(entries: u64) -> (tempfile::TempDir, baoxiao::db::Pool) {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));

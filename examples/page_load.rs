@@ -312,8 +312,8 @@ async fn budget_pages(url: &str, data_dir: &std::path::Path, seconds: u64) {
     let demo = {
         let pool = baoxiao::db::pool(url, 2, 30_000).unwrap();
         let data = concat!(env!("CARGO_MANIFEST_DIR"), "/config/default-data");
-        baoxiao::services::setup::prepare(&pool, std::path::Path::new(data), false).unwrap();
-        baoxiao::services::demo::run(&pool).unwrap()
+        baoxiao::setup::prepare(&pool, std::path::Path::new(data), false).unwrap();
+        baoxiao::demo::run(&pool).unwrap()
     };
     let holder = demo
         .logins

@@ -8,7 +8,8 @@ use clap::{Parser, Subcommand};
 
 use baoxiao::auth::Role;
 use baoxiao::config::{self, Settings};
-use baoxiao::services::{budget, idempotency, setup, sign_in, users};
+use baoxiao::services::{budget, idempotency, sign_in, users};
+use baoxiao::setup;
 use baoxiao::startup::Application;
 
 #[derive(Parser)]
@@ -234,7 +235,7 @@ fn demo(settings: &Settings) -> CliResult {
         );
         return Ok(ExitCode::FAILURE);
     }
-    let report = baoxiao::services::demo::run(&pool)?;
+    let report = baoxiao::demo::run(&pool)?;
     println!(
         "demo year 2021 loaded: {} travel claims, duty rosters, events and the cadres' subsidy",
         report.claims
@@ -397,7 +398,6 @@ fn report(settings: &Settings, command: ReportCommand) -> CliResult {
             org_id: org.id,
             user_id: 0,
             roles: vec![Role::Admin],
-            key: None,
         })
     };
     let write = |output: &Option<std::path::PathBuf>, bytes: &[u8]| -> CliResult<()> {

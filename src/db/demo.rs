@@ -1,4 +1,4 @@
-//! The demo's one step outside the services (`services::demo`): it dates an approval it has just
+//! The demo's one step outside the services (`crate::demo`): it dates an approval it has just
 //! made through the service to the 2021 day its story says, so the year's payments (made through
 //! the services, with their checks) do not precede their approvals. Nothing else calls these.
 

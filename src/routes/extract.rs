@@ -4,6 +4,7 @@
 use std::future::Future;
 use std::net::IpAddr;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use actix_web::dev::Payload;
 use actix_web::http::{header, StatusCode};
@@ -17,17 +18,19 @@ use crate::db::Pool;
 use crate::domain::{text, FieldError};
 use crate::error::AppError;
 use crate::services;
+use crate::services::idempotency::KeyScope;
+use crate::services::Context;
 use crate::wire::flatten_validation;
 
 /// The largest JSON body accepted: 64 KiB (413 beyond).
 pub const MAX_BODY: usize = 64 * 1024;
 
 /// The caller, from `Authorization: Bearer TOKEN`; 401 `unauthenticated` without a valid one.
-pub struct Caller(pub Actor);
+pub struct Caller(pub Context);
 
 impl std::ops::Deref for Caller {
-    type Target = Actor;
-    fn deref(&self) -> &Actor {
+    type Target = Context;
+    fn deref(&self) -> &Context {
         &self.0
     }
 }
@@ -70,7 +73,12 @@ impl FromRequest for Caller {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
-        Box::pin(async move { authenticate(&req).await.map(Caller) })
+        Box::pin(async move {
+            let actor = authenticate(&req).await?;
+            // The Idempotency-Key the middleware accepted for this request, if any.
+            let key = req.extensions().get::<Arc<KeyScope>>().cloned();
+            Ok(Caller(Context { actor, key }))
+        })
     }
 }
 

@@ -10,6 +10,11 @@ use crate::auth::Actor;
 use std::borrow::Cow;
 
 use super::paging::Page;
+use super::views::travel_requests::SettlementView;
+use super::views::{
+    timestamp, BreakdownView, ClaimView, HistoryView, ItemView, RuleText, StayView,
+};
+use super::Context;
 use crate::db::claims::{self as rows, ClaimRow, Fen, NewClaim, StoredBreakdown};
 use crate::db::invoices::{self as invoice_rows, NewClaimInvoice};
 use crate::db::{budget as lines, now, DbConnection, Pool};
@@ -22,8 +27,6 @@ use crate::domain::travel::{Breakdown, Trip, TripInput};
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
 use crate::metrics;
-use crate::wire::travel_requests::SettlementView;
-use crate::wire::{timestamp, BreakdownView, ClaimView, HistoryView, ItemView, RuleText, StayView};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use super::audit;
@@ -156,7 +159,7 @@ pub fn quote_on(
     ))
 }
 
-/// A claim to submit, parsed from [`crate::wire::ClaimBody`]: the line it is charged to, the trip
+/// A claim to submit, parsed from the API's `ClaimBody`: the line it is charged to, the trip
 /// as stated (amounts by R1), the travel request it settles (R16) and its invoices, checked (R15).
 pub struct NewClaimSpec {
     pub budget_line_id: i64,
@@ -172,7 +175,7 @@ pub struct NewClaimSpec {
 /// claim and its body as sent, or why they could not be read: reported after the role check.
 pub fn submit(
     pool: &Pool,
-    actor: &Actor,
+    actor: &Context,
     asked: AppResult<(NewClaimSpec, String)>,
 ) -> AppResult<ClaimView> {
     permissions::check(actor, UseCase::SubmitClaim)?;
@@ -210,7 +213,7 @@ pub fn submit(
 
 fn submit_in(
     pool: &Pool,
-    actor: &Actor,
+    actor: &Context,
     budget_line_id: i64,
     input: TripInput,
     travel_request_id: Option<i64>,
@@ -468,7 +471,7 @@ fn not_own(row: &ClaimRow, actor: &Actor) -> AppResult<()> {
 
 /// `POST /api/v1/travel-claims/{id}/approve`: commits the reimbursable amount (R11), or 409
 /// `insufficient_budget` with nothing changed. Nobody approves their own claim.
-pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimView> {
+pub fn approve(pool: &Pool, actor: &Context, id: i64) -> AppResult<ClaimView> {
     permissions::check(actor, UseCase::ApproveClaim)?;
     let mut c = conn(pool)?;
     // Reads that need no lock: the claim as it stands, its history, and its line's path up the
@@ -525,7 +528,7 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimView> {
 /// `reason` is the reason given, or why it could not be read (reported after the role check).
 pub fn reject(
     pool: &Pool,
-    actor: &Actor,
+    actor: &Context,
     id: i64,
     reason: AppResult<String>,
 ) -> AppResult<ClaimView> {
@@ -572,7 +575,7 @@ pub fn reject(
 /// `POST /api/v1/travel-claims/{id}/pay`: the commitment becomes spend.
 pub fn pay(
     pool: &Pool,
-    actor: &Actor,
+    actor: &Context,
     id: i64,
     paid_on: AppResult<NaiveDate>,
     margin: clock::PaymentMargin,
@@ -610,7 +613,7 @@ pub fn pay(
 /// nothing to return or it is already recorded.
 pub fn advance_returned(
     pool: &Pool,
-    actor: &Actor,
+    actor: &Context,
     id: i64,
     returned_on: AppResult<NaiveDate>,
 ) -> AppResult<ClaimView> {

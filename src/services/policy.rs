@@ -5,6 +5,8 @@ use std::time::Instant;
 
 use chrono::NaiveDate;
 
+use super::views::PolicyView;
+use super::Context;
 use crate::auth::Actor;
 use crate::db::policy::{self as rows, CityRow, NewPolicy, PolicyRow};
 use crate::db::policy::{deduction_bp, from_bp};
@@ -13,7 +15,6 @@ use crate::db::{self, now, DbConnection, Pool};
 use crate::domain::policy::{CityRates, HostMealDeduction, Policy};
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
-use crate::wire::PolicyView;
 
 use super::permissions::{self, UseCase};
 use super::{answer, conn};
@@ -200,7 +201,7 @@ pub fn insert(
 /// `POST /api/v1/policy`. Returns once no process quotes from the versions it replaced
 /// ([`Settling`]), also when the version was written but the commit failed; a replay of it
 /// under its Idempotency-Key waits the same way ([`super::idempotency`]).
-pub fn publish(pool: &Pool, actor: &Actor, policy: AppResult<Policy>) -> AppResult<PolicyView> {
+pub fn publish(pool: &Pool, actor: &Context, policy: AppResult<Policy>) -> AppResult<PolicyView> {
     permissions::check(actor, UseCase::PublishPolicy)?;
     let policy = policy?;
     let mut written = None;

@@ -12,6 +12,8 @@ use chrono::{Datelike, NaiveDate};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use super::paging::Page;
+use super::views::{timestamp, BatchItemView, BatchView, MonthView, RecipientView, WindowView};
+use super::Context;
 use crate::auth::Actor;
 use crate::db::subsidy::{self as rows, BatchRow, ItemRow, NewBatch, NewRecipient, RecipientRow};
 use crate::db::{budget as lines, now, DbConnection, Pool};
@@ -21,7 +23,6 @@ use crate::domain::subsidy::{month_item, monthly_amount, months_orphaned, Enroll
 use crate::domain::{Money, PositiveMoney};
 use crate::error::{AppError, AppResult};
 use crate::metrics;
-use crate::wire::{timestamp, BatchItemView, BatchView, MonthView, RecipientView, WindowView};
 
 use super::audit;
 use super::ledger::{self, Source};
@@ -70,7 +71,7 @@ fn recipient_view_now(
     Ok(recipient_view(r, &policies, clock::today(c, org_id)?))
 }
 
-/// A recipient as stated, parsed from [`crate::wire::RecipientBody`]: their own monthly amount,
+/// A recipient as stated, parsed from the API's `RecipientBody`: their own monthly amount,
 /// when given, more than 0.00 (R1), and the enrollment (R9).
 pub struct NewRecipientSpec {
     pub name: String,
@@ -81,7 +82,7 @@ pub struct NewRecipientSpec {
 /// `POST /api/v1/subsidy-recipients`.
 pub fn create_recipient(
     pool: &Pool,
-    actor: &Actor,
+    actor: &Context,
     spec: AppResult<NewRecipientSpec>,
 ) -> AppResult<RecipientView> {
     permissions::check(actor, UseCase::AddRecipient)?;
@@ -136,7 +137,7 @@ pub fn list_recipients(pool: &Pool, actor: &Actor) -> AppResult<Vec<RecipientVie
 /// `PATCH /api/v1/subsidy-recipients/{id}`: ends (or, with null, reopens) an enrollment.
 pub fn set_enrolled_until(
     pool: &Pool,
-    actor: &Actor,
+    actor: &Context,
     id: i64,
     until: AppResult<Option<NaiveDate>>,
 ) -> AppResult<RecipientView> {
@@ -291,7 +292,7 @@ fn load(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<BatchView> {
     })
 }
 
-/// A batch to draft, parsed from [`crate::wire::BatchBody`].
+/// A batch to draft, parsed from the API's `BatchBody`.
 pub struct NewBatchSpec {
     pub budget_line_id: i64,
     pub year: i32,
@@ -303,7 +304,7 @@ pub struct NewBatchSpec {
 /// batch while one is not void is 409 `batch_exists`; nothing due is 422 `empty_batch`.
 pub fn create_batch(
     pool: &Pool,
-    actor: &Actor,
+    actor: &Context,
     batch: AppResult<NewBatchSpec>,
 ) -> AppResult<BatchView> {
     permissions::check(actor, UseCase::MakeBatch)?;
@@ -364,7 +365,7 @@ pub fn create_batch(
 }
 
 /// `POST /api/v1/subsidy-batches/{id}/regenerate`: a draft made again from today's recipients.
-pub fn regenerate(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
+pub fn regenerate(pool: &Pool, actor: &Context, id: i64) -> AppResult<BatchView> {
     permissions::check(actor, UseCase::RegenerateBatch)?;
     answer(pool, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;
@@ -414,7 +415,7 @@ fn moved_on(c: &mut DbConnection, org_id: i64, id: i64, action: BatchAction) -> 
 
 /// `POST /api/v1/subsidy-batches/{id}/approve`: by a finance user other than the creator; takes
 /// the recipient-months and commits the total, or changes nothing.
-pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
+pub fn approve(pool: &Pool, actor: &Context, id: i64) -> AppResult<BatchView> {
     permissions::check(actor, UseCase::ApproveBatch)?;
     let view = answer(pool, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;
@@ -477,7 +478,7 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
 /// `paid_on` fell inside the payout window.
 pub fn pay(
     pool: &Pool,
-    actor: &Actor,
+    actor: &Context,
     id: i64,
     paid_on: AppResult<NaiveDate>,
     margin: clock::PaymentMargin,
@@ -531,7 +532,7 @@ pub fn pay(
 
 /// `POST /api/v1/subsidy-batches/{id}/void`: a draft or an approved batch; an approved one gives
 /// back its commitment and its recipient-months. A paid batch is final.
-pub fn void(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
+pub fn void(pool: &Pool, actor: &Context, id: i64) -> AppResult<BatchView> {
     permissions::check(actor, UseCase::VoidBatch)?;
     answer(pool, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;

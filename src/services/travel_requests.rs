@@ -17,13 +17,16 @@ use crate::domain::status::{ClaimStatus, RequestAction, RequestStatus, Status};
 use crate::domain::travel::Overflow;
 use crate::domain::travel_request::{estimate, settle, Estimate, Settlement};
 use crate::domain::Money;
+use crate::domain::PositiveMoney;
 use crate::error::{AppError, AppResult};
-use crate::routes::list::Page;
-use crate::wire::timestamp;
-use crate::wire::travel_requests::{
-    AdvanceInput, AdvanceView, EstimateLineView, OutstandingView, RequestInput, RequestView,
-    SettlementView,
+
+use super::paging::Page;
+use super::views::timestamp;
+use super::views::travel_requests::{
+    AdvanceView, EstimateLineView, OutstandingView, RequestView, SettlementView,
 };
+use super::views::HistoryView;
+use super::Context;
 
 use super::audit;
 use super::ledger::{self, Source};
@@ -31,6 +34,26 @@ use super::permissions::{self, UseCase};
 use super::{answer, clock, conn, policy};
 
 pub const ENTITY: &str = "travel_request";
+
+/// A request's stated trip, amounts parsed by R1.
+#[derive(Clone, Debug)]
+pub struct RequestInput {
+    pub budget_line_id: i64,
+    pub purpose: String,
+    pub destination: String,
+    pub departure_date: NaiveDate,
+    pub return_date: NaiveDate,
+    pub travellers: i64,
+    pub tickets_estimate: Money,
+    pub advance_requested: Option<Money>,
+}
+
+/// An advance as paid: more than 0.00 (R1, R16).
+#[derive(Clone, Copy, Debug)]
+pub struct AdvanceInput {
+    pub amount: PositiveMoney,
+    pub paid_on: NaiveDate,
+}
 
 /// How many requests a queue page (出差审批, 借款) and a new claim's choice of requests show at
 /// most, newest first: far more than wait at once in a county bureau.
@@ -46,7 +69,7 @@ fn load(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<RequestView> {
     to_view(row, history)
 }
 
-fn to_view(row: RequestRow, history: Vec<crate::wire::HistoryView>) -> AppResult<RequestView> {
+fn to_view(row: RequestRow, history: Vec<HistoryView>) -> AppResult<RequestView> {
     let estimate_lines = shown(
         serde_json::from_str(&row.estimate_lines)
             .map_err(|e| AppError::Internal(format!("stored estimate: {e}")))?,
@@ -150,7 +173,7 @@ fn shown(lines: Vec<StoredEstimateLine>) -> Vec<EstimateLineView> {
 /// `POST /api/v1/travel-requests` (claimant): stores the request with its estimate.
 pub fn create(
     pool: &Pool,
-    actor: &Actor,
+    actor: &Context,
     input: AppResult<RequestInput>,
 ) -> AppResult<RequestView> {
     permissions::check(actor, UseCase::RequestTrip)?;
@@ -315,7 +338,7 @@ fn source(actor: &Actor, id: i64) -> Source<'static> {
 
 /// `POST …/approve` (budget holder or finance, never the requester): commits the estimate to the
 /// line (R11, R16), or 409 `insufficient_budget` with nothing changed.
-pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<RequestView> {
+pub fn approve(pool: &Pool, actor: &Context, id: i64) -> AppResult<RequestView> {
     permissions::check(actor, UseCase::DecideTrip)?;
     let mut c = conn(pool)?;
     let row = find(&mut c, actor.org_id, id)?;
@@ -349,7 +372,7 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<RequestView> {
 /// `reason` is the reason given, or why it could not be read (reported after the role check).
 pub fn reject(
     pool: &Pool,
-    actor: &Actor,
+    actor: &Context,
     id: i64,
     reason: AppResult<String>,
 ) -> AppResult<RequestView> {
@@ -388,7 +411,7 @@ pub fn reject(
 
 /// `POST …/cancel` (the requester, before a claim names it and before an advance is paid):
 /// releases the commitment of an approved request.
-pub fn cancel(pool: &Pool, actor: &Actor, id: i64) -> AppResult<RequestView> {
+pub fn cancel(pool: &Pool, actor: &Context, id: i64) -> AppResult<RequestView> {
     permissions::check(actor, UseCase::CancelTrip)?;
     answer(pool, actor, 200, |c| {
         let row = find(c, actor.org_id, id)?;
@@ -429,7 +452,7 @@ pub fn cancel(pool: &Pool, actor: &Actor, id: i64) -> AppResult<RequestView> {
 /// is posted to the ledger.
 pub fn pay_advance(
     pool: &Pool,
-    actor: &Actor,
+    actor: &Context,
     id: i64,
     advance: AppResult<AdvanceInput>,
     margin: clock::PaymentMargin,

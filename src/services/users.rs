@@ -159,7 +159,6 @@ pub fn actor_of(user: &users::UserRow) -> Actor {
         org_id: user.org_id,
         user_id: user.id,
         roles: user.roles.split(',').filter_map(Role::parse).collect(),
-        key: None,
     }
 }
 

@@ -11,11 +11,12 @@ use askama::Template;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::auth::{Actor, Role};
+use crate::auth::Role;
 use crate::config::WebSettings;
 use crate::db::Pool;
 use crate::error::AppError;
 use crate::services::sign_in::{self, Lifetimes, Session, SignIn};
+use crate::services::Context;
 
 use super::{format, html, run, see_other, Nav, PageError, PageResult};
 
@@ -51,8 +52,9 @@ impl std::ops::Deref for SignedIn {
 }
 
 impl SignedIn {
-    pub fn actor(&self) -> Actor {
-        self.0.actor.clone()
+    /// Who is asking, as the services take it (a page carries no Idempotency-Key).
+    pub fn actor(&self) -> Context {
+        Context::from(self.0.actor.clone())
     }
 
     /// 403 unless the form carried this session's CSRF token (compared by digest, so the time

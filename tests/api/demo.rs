@@ -88,7 +88,7 @@ async fn the_demo_year_is_the_same_on_two_empty_databases() {
 #[tokio::test]
 async fn the_demo_refuses_a_database_that_is_not_empty() {
     let app = spawn_app().await;
-    assert!(baoxiao::services::demo::run(&app.pool).is_err());
+    assert!(baoxiao::demo::run(&app.pool).is_err());
     let claims = app.get(&app.admin, "/api/v1/travel-claims").await;
     assert_eq!(claims.body, serde_json::json!([]), "nothing added");
     let stations = app.get(&app.admin, "/api/v1/duty-events").await;

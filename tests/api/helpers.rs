@@ -158,9 +158,9 @@ pub async fn spawn_demo_app() -> TestApp {
     let data_dir = tempfile::tempdir().expect("temp dir");
     let s = settings(&url, data_dir.path());
     let pool = baoxiao::db::pool(&url, 2, 30_000).expect("pool");
-    baoxiao::services::setup::prepare(&pool, std::path::Path::new(&s.app.default_data_dir), false)
+    baoxiao::setup::prepare(&pool, std::path::Path::new(&s.app.default_data_dir), false)
         .expect("prepare");
-    baoxiao::services::demo::run(&pool).expect("demo");
+    baoxiao::demo::run(&pool).expect("demo");
     let (_, admin) =
         baoxiao::services::users::add_user(&pool, None, "接口", &[Role::Admin]).expect("admin");
     drop(pool);

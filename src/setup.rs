@@ -1,5 +1,8 @@
 //! Start-up: migrations, the default data on an empty database, and the first admin.
 //!
+//! A door, like the API: it reads files shaped as the API's request bodies, parses them with
+//! [`crate::wire`] and hands the services their inputs.
+//!
 //! The default data (budget-2021.md) comes from files under `config/default-data/`; a copy of
 //! those files is built into the binary for when it runs away from the source tree. It is loaded
 //! only into a database with no organisation, so it never overwrites live data.
@@ -14,10 +17,10 @@ use crate::auth::{new_token, token_hash, Role};
 use crate::db::{self, duty as stations, orgs, users, write_tx, Backend, DbConnection, Pool};
 use crate::domain::policy::Policy;
 use crate::error::{AppError, AppResult};
-use crate::wire::{flatten_validation, LineBody, PolicyBody};
+use crate::wire::{flatten_validation, AmountInput, LineBody, PolicyBody, TargetBody};
 
-use super::budget::{insert_line, NewLineSpec};
-use super::{conn, policy};
+use crate::services::budget::{insert_line, NewLineSpec};
+use crate::services::{conn, policy};
 
 #[derive(Deserialize)]
 struct OrgFile {
@@ -36,7 +39,7 @@ struct BudgetLineSeed {
     code: String,
     name: String,
     parent_code: Option<String>,
-    allocated: crate::wire::AmountInput,
+    allocated: AmountInput,
 }
 
 #[derive(Deserialize)]
@@ -55,30 +58,30 @@ struct StationSeed {
 const FILES: [(&str, &str); 5] = [
     (
         "organisation.toml",
-        include_str!("../../config/default-data/organisation.toml"),
+        include_str!("../config/default-data/organisation.toml"),
     ),
     (
         "budget-2021.toml",
-        include_str!("../../config/default-data/budget-2021.toml"),
+        include_str!("../config/default-data/budget-2021.toml"),
     ),
     (
         "policy-2021.toml",
-        include_str!("../../config/default-data/policy-2021.toml"),
+        include_str!("../config/default-data/policy-2021.toml"),
     ),
     (
         "duty-stations.toml",
-        include_str!("../../config/default-data/duty-stations.toml"),
+        include_str!("../config/default-data/duty-stations.toml"),
     ),
     (
         "performance-2021.toml",
-        include_str!("../../config/default-data/performance-2021.toml"),
+        include_str!("../config/default-data/performance-2021.toml"),
     ),
 ];
 
 #[derive(Deserialize)]
 struct TargetsFile {
     year: i32,
-    targets: Vec<crate::wire::TargetBody>,
+    targets: Vec<TargetBody>,
 }
 
 /// Loads the default performance targets for the default organisation when it has none (so a
@@ -92,8 +95,8 @@ fn load_default_targets(c: &mut DbConnection, dir: &Path) -> AppResult<()> {
     if !db::reports::targets(c, org.id, file.year)?.is_empty() {
         return Ok(());
     }
-    let targets = super::reports::Targets::try_from(file.targets)?;
-    let rows = super::reports::target_rows(org.id, file.year, &targets);
+    let targets = crate::services::reports::Targets::try_from(file.targets)?;
+    let rows = crate::services::reports::target_rows(org.id, file.year, &targets);
     write_tx(c, |c| {
         Ok::<_, AppError>(db::reports::replace_targets(c, org.id, file.year, &rows)?)
     })
@@ -175,7 +178,7 @@ fn ensure_admin(c: &mut DbConnection) -> AppResult<Option<String>> {
     }
     let token = new_token();
     write_tx(c, |c| {
-        let org = super::users::resolve_org(c, None)?;
+        let org = crate::services::users::resolve_org(c, None)?;
         users::insert(
             c,
             org.id,

@@ -10,14 +10,15 @@
 use chrono::{Duration, NaiveDate};
 use serde_json::json;
 
-use crate::auth::{Actor, Role};
+use crate::auth::Role;
 use crate::db::{self, budget as lines, Pool};
 use crate::domain::subsidy::{Enrollment, Half};
 use crate::error::{AppError, AppResult};
+use crate::services::Context;
 use crate::wire::ClaimBody;
 
-use super::clock::PaymentMargin;
-use super::{claims, conn, duty, sign_in, subsidy, users};
+use crate::services::clock::PaymentMargin;
+use crate::services::{claims, conn, duty, sign_in, subsidy, users};
 
 /// One demo login, printed for whoever runs the demo.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -136,12 +137,12 @@ pub fn run(pool: &Pool) -> AppResult<DemoReport> {
     }
     let org = users::resolve_org(&mut *conn(pool)?, None)?;
     let mut logins = Vec::new();
-    let mut actors: Vec<Actor> = Vec::new();
+    let mut actors: Vec<Context> = Vec::new();
     for (name, login, roles) in STAFF {
         let (id, token) = users::add_user(pool, None, name, roles)?;
         let password = password_for(login);
         sign_in::add_login(pool, org.id, id, login, &password, false)?;
-        actors.push(users::authenticate(pool, &token)?);
+        actors.push(Context::from(users::authenticate(pool, &token)?));
         logins.push(DemoLogin {
             name: name.to_string(),
             roles: roles_text(roles),
@@ -239,7 +240,7 @@ pub fn run(pool: &Pool) -> AppResult<DemoReport> {
 }
 
 /// The Beijing and Shijiazhuang rosters and the sensitive periods (两会, 七一, 八一, 十一).
-fn rosters(pool: &Pool, holder: &Actor, sensitive_line: &i64) -> AppResult<()> {
+fn rosters(pool: &Pool, holder: &Context, sensitive_line: &i64) -> AppResult<()> {
     let stations = duty::list_stations(pool, holder, Some(date(1, 1)?))?;
     let find = |name: &str| {
         stations
