@@ -9,12 +9,11 @@
 
 use std::path::Path;
 
-use diesel::connection::SimpleConnection;
 use serde::Deserialize;
 use validator::Validate;
 
 use crate::auth::{new_token, token_hash, Role};
-use crate::db::{self, duty as stations, orgs, users, write_tx, Backend, DbConnection, Pool};
+use crate::db::{self, duty as stations, orgs, users, write_tx, DbConnection, Pool};
 use crate::domain::policy::Policy;
 use crate::error::{AppError, AppResult};
 use crate::wire::{flatten_validation, AmountInput, LineBody, PolicyBody, TargetBody};
@@ -191,10 +190,6 @@ fn ensure_admin(c: &mut DbConnection) -> AppResult<Option<String>> {
     Ok(Some(token))
 }
 
-/// The PostgreSQL advisory lock start-up holds: a key no other code takes (the date of the first
-/// migration, 2021-01-01, so it reads as this service's).
-const STARTUP_LOCK: i64 = 20210101;
-
 /// What start-up did.
 pub struct Prepared {
     pub loaded_default_data: bool,
@@ -205,10 +200,7 @@ pub struct Prepared {
 /// PostgreSQL the whole sequence holds an advisory lock, so instances starting together take turns.
 pub fn prepare(pool: &Pool, default_data_dir: &Path, create_admin: bool) -> AppResult<Prepared> {
     let mut c = conn(pool)?;
-    let postgres = c.backend() == Backend::Postgres;
-    if postgres {
-        c.batch_execute(&format!("SELECT pg_advisory_lock({STARTUP_LOCK})"))?;
-    }
+    db::startup_lock(&mut c, true)?;
     let result = (|| {
         db::migrate(&mut c).map_err(|e| AppError::Internal(format!("migrations: {e}")))?;
         let loaded_default_data = load_default_data(&mut c, default_data_dir)?;
@@ -223,9 +215,7 @@ pub fn prepare(pool: &Pool, default_data_dir: &Path, create_admin: bool) -> AppR
             admin_token,
         })
     })();
-    if postgres {
-        c.batch_execute(&format!("SELECT pg_advisory_unlock({STARTUP_LOCK})"))?;
-    }
+    db::startup_lock(&mut c, false)?;
     result
 }
 

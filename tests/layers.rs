@@ -2,7 +2,8 @@
 //! routes, the pages, start-up and the command line). A module that names a module of a layer
 //! above its own (`crate::wire` in a service, `crate::services` in a query) fails this test,
 //! with the file and line. Doc comments may mention any layer; test modules (after
-//! `#[cfg(test)]`) may use any layer for their fixtures.
+//! `#[cfg(test)]`) may use any layer for their fixtures. Also: nothing below the doors names
+//! actix, and no view lives in `src/wire`.
 //!
 //! Run alone with `cargo test --test layers`.
 
@@ -121,6 +122,30 @@ fn no_module_imports_from_a_layer_above_its_own() {
     assert!(
         violations.is_empty(),
         "layer violations:\n{}",
+        violations.join("\n")
+    );
+}
+
+#[test]
+fn nothing_below_the_doors_names_actix() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut violations = Vec::new();
+    for below in ["domain", "db", "services"] {
+        let mut files = Vec::new();
+        rust_files(&src.join(below), &mut files);
+        assert!(!files.is_empty(), "src/{below} is read");
+        for file in files {
+            let text = std::fs::read_to_string(&file).expect("a source file is readable");
+            for (number, code) in code_lines(&text) {
+                if code.contains("actix") {
+                    violations.push(format!("{}:{number}: {}", file.display(), code.trim()));
+                }
+            }
+        }
+    }
+    assert!(
+        violations.is_empty(),
+        "actix below the doors:\n{}",
         violations.join("\n")
     );
 }

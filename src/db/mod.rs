@@ -483,6 +483,46 @@ pub(crate) fn scratch(size: u32) -> (tempfile::TempDir, Pool) {
     (dir, pool)
 }
 
+/// A write a unique index may refuse: `Err(Taken)` when it did, so the service names the
+/// refusal (a second organisation of a code, an invoice already held) without matching diesel's
+/// errors itself.
+pub fn unique<T>(written: QueryResult<T>) -> QueryResult<Result<T, Taken>> {
+    match written {
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => Ok(Err(Taken)),
+        other => other.map(Ok),
+    }
+}
+
+/// A unique index refused the write: the value is held by another row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Taken;
+
+/// The database answers: the readiness probe's one statement.
+pub fn ping(c: &mut DbConnection) -> QueryResult<()> {
+    c.batch_execute("SELECT 1")
+}
+
+/// The PostgreSQL advisory lock start-up holds: a key no other code takes (the date of the first
+/// migration, 2021-01-01, so it reads as this service's).
+const STARTUP_LOCK: i64 = 20210101;
+
+/// Takes (`hold`) or gives back the start-up lock, so instances starting together take turns
+/// (PostgreSQL only; on SQLite this does nothing).
+pub fn startup_lock(c: &mut DbConnection, hold: bool) -> QueryResult<()> {
+    if c.backend() != Backend::Postgres {
+        return Ok(());
+    }
+    let call = if hold {
+        "pg_advisory_lock"
+    } else {
+        "pg_advisory_unlock"
+    };
+    c.batch_execute(&format!("SELECT {call}({STARTUP_LOCK})"))
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};

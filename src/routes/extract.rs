@@ -7,7 +7,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use actix_web::dev::Payload;
-use actix_web::http::{header, StatusCode};
+use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
@@ -108,7 +108,7 @@ async fn read_body_untimed(
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| AppError::InvalidRequest {
-            status: StatusCode::BAD_REQUEST,
+            status: crate::error::Invalid::Unreadable,
             detail: format!("could not read the body: {e}"),
             field: None,
             problem: None,
@@ -128,7 +128,7 @@ async fn read_body_untimed(
 pub fn parse_json<T: DeserializeOwned + Validate>(bytes: &[u8]) -> Result<T, AppError> {
     let mut document: serde_json::Value =
         serde_json::from_slice(bytes).map_err(|e| AppError::InvalidRequest {
-            status: StatusCode::BAD_REQUEST,
+            status: crate::error::Invalid::Unreadable,
             detail: format!("malformed JSON: {e}"),
             field: None,
             problem: None,
@@ -142,7 +142,7 @@ pub fn parse_json<T: DeserializeOwned + Validate>(bytes: &[u8]) -> Result<T, App
         let path = e.path().to_string();
         let detail = e.into_inner().to_string();
         AppError::InvalidRequest {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
+            status: crate::error::Invalid::Unprocessable,
             problem: crate::wire::iso::take_refused(&detail).map(Box::new),
             detail,
             field: (path != ".").then_some(path),

@@ -59,7 +59,7 @@ pub async fn middleware(
     };
     let Some(key) = key.filter(|k| valid_key(k)) else {
         let error = AppError::InvalidRequest {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
+            status: crate::error::Invalid::Unprocessable,
             detail: "Idempotency-Key must be 1 to 255 visible characters".into(),
             field: Some("Idempotency-Key".into()),
             problem: None,

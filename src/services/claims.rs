@@ -27,7 +27,6 @@ use crate::domain::travel::{Breakdown, Trip, TripInput};
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
 use crate::metrics;
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use super::audit;
 use super::ledger::{self, Source};
@@ -243,7 +242,7 @@ fn submit_in(
     drop(read);
     // The answer is built inside the transaction: if it cannot be, no row is left behind.
     answer(pool, actor, 201, |c| {
-        let id = rows::insert(
+        let id = crate::db::unique(rows::insert(
             c,
             &NewClaim {
                 org_id: actor.org_id,
@@ -262,20 +261,16 @@ fn submit_in(
                 submitted_at: now(),
                 travel_request_id,
             },
-        )
-        .map_err(|e| match e {
-            // R16: another live claim names the request; the unique index decided.
-            diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::UniqueViolation,
-                _,
-            ) => AppError::from(
+        ))?
+        // R16: another live claim names the request; the unique index decided.
+        .map_err(|_| {
+            AppError::from(
                 RequestState {
                     status: RequestStatus::Approved,
                     claimed: true,
                 }
                 .refusal(RequestAction::NameInClaim),
-            ),
-            e => e.into(),
+            )
         })?;
         if let Some(request) = travel_request_id {
             travel_requests::name_by_claim(c, actor.org_id, request, actor.user_id)?;
@@ -312,14 +307,11 @@ fn hold_invoices(
             claim_id,
             field: &i.field,
         };
-        invoice_rows::insert(c, &row).map_err(|e| match e {
-            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-                AppError::DuplicateInvoice {
-                    claim_id: None,
-                    field: i.field.clone(),
-                }
+        crate::db::unique(invoice_rows::insert(c, &row))?.map_err(|_| {
+            AppError::DuplicateInvoice {
+                claim_id: None,
+                field: i.field.clone(),
             }
-            other => other.into(),
         })?;
     }
     Ok(())

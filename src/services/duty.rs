@@ -80,7 +80,7 @@ fn station_view(rates: &Rates, s: StationRow, on: NaiveDate) -> StationView {
 /// request the service cannot answer, never a 500.
 fn too_large() -> AppError {
     AppError::InvalidRequest {
-        status: actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+        status: crate::error::Invalid::Unprocessable,
         detail: "the duty costs involved are too large to add up".into(),
         field: None,
         problem: None,

@@ -9,14 +9,13 @@
 use std::collections::{BTreeMap, HashSet};
 
 use chrono::{Datelike, NaiveDate};
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use super::paging::Page;
 use super::views::{timestamp, BatchItemView, BatchView, MonthView, RecipientView, WindowView};
 use super::Context;
 use crate::auth::Actor;
 use crate::db::subsidy::{self as rows, BatchRow, ItemRow, NewBatch, NewRecipient, RecipientRow};
-use crate::db::{budget as lines, now, DbConnection, Pool};
+use crate::db::{self, budget as lines, now, DbConnection, Pool};
 use crate::domain::capitals::in_words;
 use crate::domain::status::{Action, BatchAction, BatchStatus, InvalidTransition, Status};
 use crate::domain::subsidy::{month_item, monthly_amount, months_orphaned, Enrollment, Half};
@@ -328,7 +327,7 @@ pub fn create_batch(
         if items.is_empty() {
             return Err(AppError::EmptyBatch);
         }
-        let id = rows::insert_batch(
+        let id = db::unique(rows::insert_batch(
             c,
             &NewBatch {
                 org_id: actor.org_id,
@@ -341,14 +340,9 @@ pub fn create_batch(
                 created_by: actor.user_id,
                 created_at: now(),
             },
-        )
-        .map_err(|e| match e {
-            // Another finance user made the regular batch at the same moment.
-            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-                AppError::BatchExists
-            }
-            other => other.into(),
-        })?;
+        ))?
+        // Another finance user made the regular batch at the same moment.
+        .map_err(|_| AppError::BatchExists)?;
         for item in items {
             rows::insert_item(
                 c,
@@ -441,12 +435,8 @@ pub fn approve(pool: &Pool, actor: &Context, id: i64) -> AppResult<BatchView> {
         if !rows::mark_approved(c, actor.org_id, id, change, actor.user_id, now())? {
             return Err(moved_on(c, actor.org_id, id, BatchAction::Approve));
         }
-        rows::set_live(c, actor.org_id, id, true).map_err(|e| match e {
-            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-                AppError::BatchOutdated
-            }
-            other => other.into(),
-        })?;
+        db::unique(rows::set_live(c, actor.org_id, id, true))?
+            .map_err(|_| AppError::BatchOutdated)?;
         let source = Source {
             kind: ENTITY,
             id,

@@ -256,7 +256,7 @@ impl YearQuery {
     /// `routes::query_error` words it) when it is left out.
     pub fn required(&self) -> Result<i32, AppError> {
         self.year.ok_or_else(|| AppError::InvalidRequest {
-            status: actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+            status: crate::error::Invalid::Unprocessable,
             detail: "bad query parameter: Query deserialize error: missing field `year`".into(),
             field: None,
             problem: None,
@@ -268,7 +268,7 @@ impl YearQuery {
 /// same 422 as serde's for any other missing field, `hint` appended to its detail.
 pub fn missing_field(field: &str, hint: &str) -> AppError {
     AppError::InvalidRequest {
-        status: actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+        status: crate::error::Invalid::Unprocessable,
         detail: format!("missing field `{field}`{hint}"),
         field: Some(field.to_string()),
         problem: None,
