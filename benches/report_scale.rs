@@ -36,7 +36,6 @@ fn bench(c: &mut Criterion) {
         org_id: 1,
         user_id: 0,
         roles: vec![Role::Admin],
-        key: None,
     };
     let mut group = c.benchmark_group("budget-execution report");
     group.measurement_time(Duration::from_secs(5));

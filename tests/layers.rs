@@ -7,6 +7,9 @@
 //!
 //! Run alone with `cargo test --test layers`.
 
+// Its helpers, outside `#[test]` functions, fail as the tests do: by panicking.
+#![allow(clippy::expect_used)]
+
 use std::path::{Path, PathBuf};
 
 /// The layer of a top-level module of the crate, lowest first.
