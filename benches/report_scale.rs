@@ -10,7 +10,8 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use diesel::connection::SimpleConnection;
 
 use baoxiao::auth::{Actor, Role};
-use baoxiao::services::{reports, setup};
+use baoxiao::services::reports;
+use baoxiao::setup;
 
 fn database(entries: u64) -> (tempfile::TempDir, baoxiao::db::Pool) {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
@@ -35,7 +36,6 @@ fn bench(c: &mut Criterion) {
         org_id: 1,
         user_id: 0,
         roles: vec![Role::Admin],
-        key: None,
     };
     let mut group = c.benchmark_group("budget-execution report");
     group.measurement_time(Duration::from_secs(5));

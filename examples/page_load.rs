@@ -211,7 +211,7 @@ async fn claim_pages(url: &str, data_dir: &std::path::Path, seconds: u64) {
     // A year of data.
     let t = Instant::now();
     let org = users::resolve_org(&mut pool.get().unwrap(), None).unwrap();
-    let admin = users::authenticate(&pool, &admin_token).unwrap();
+    let admin = baoxiao::services::Context::from(users::authenticate(&pool, &admin_token).unwrap());
     // A line large enough for a year of approvals, so every claim reaches its status.
     let line = baoxiao::services::budget::create(
         &pool,
@@ -227,22 +227,20 @@ async fn claim_pages(url: &str, data_dir: &std::path::Path, seconds: u64) {
     .unwrap()
     .id;
     let (finance_id, _) = users::add_user(&pool, None, "财务", &[Role::Finance]).unwrap();
-    let finance = baoxiao::auth::Actor {
+    let finance = baoxiao::services::Context::from(baoxiao::auth::Actor {
         org_id: org.id,
         user_id: finance_id,
         roles: vec![Role::Finance],
-        key: None,
-    };
+    });
     let paid_on = baoxiao::services::clock::today(&mut pool.get().unwrap(), org.id).unwrap();
     let mut first = None;
     for k in 0..CLAIMANTS {
         let (id, _) = users::add_user(&pool, None, &format!("职员{k}"), &[Role::Claimant]).unwrap();
-        let actor = baoxiao::auth::Actor {
+        let actor = baoxiao::services::Context::from(baoxiao::auth::Actor {
             org_id: org.id,
             user_id: id,
             roles: vec![Role::Claimant],
-            key: None,
-        };
+        });
         first.get_or_insert(id);
         for n in 0..CLAIMS_EACH {
             let spec = claims::NewClaimSpec {
@@ -312,8 +310,8 @@ async fn budget_pages(url: &str, data_dir: &std::path::Path, seconds: u64) {
     let demo = {
         let pool = baoxiao::db::pool(url, 2, 30_000).unwrap();
         let data = concat!(env!("CARGO_MANIFEST_DIR"), "/config/default-data");
-        baoxiao::services::setup::prepare(&pool, std::path::Path::new(data), false).unwrap();
-        baoxiao::services::demo::run(&pool).unwrap()
+        baoxiao::setup::prepare(&pool, std::path::Path::new(data), false).unwrap();
+        baoxiao::demo::run(&pool).unwrap()
     };
     let holder = demo
         .logins

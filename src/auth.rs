@@ -50,9 +50,6 @@ pub struct Actor {
     pub org_id: i64,
     pub user_id: i64,
     pub roles: Vec<Role>,
-    /// The Idempotency-Key this request carries, if any: the request's action stores its answer
-    /// under it in the action's own transaction.
-    pub key: Option<std::sync::Arc<crate::services::idempotency::KeyScope>>,
 }
 
 impl Actor {

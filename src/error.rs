@@ -12,6 +12,14 @@ use crate::domain::budget::Insufficient;
 use crate::domain::{FieldError, FieldProblem};
 use crate::metrics;
 
+/// How an invalid request is answered: 400 when it could not be read at all (a body that is no
+/// JSON, a body cut off), 422 when it was read and a field is wrong or missing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Invalid {
+    Unreadable,
+    Unprocessable,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("a valid bearer token is required")]
@@ -25,7 +33,7 @@ pub enum AppError {
     /// Malformed JSON (400), or a wrong type or missing field (422).
     #[error("{detail}")]
     InvalidRequest {
-        status: StatusCode,
+        status: Invalid,
         detail: String,
         field: Option<String>,
         /// The field's problem as a value, where it is known (a refused date).
@@ -150,7 +158,11 @@ impl AppError {
             // Another organisation's line is as unknown as one that does not exist (api.md: 404).
             AppError::UnknownBudgetLine(_) => (S::NOT_FOUND, "not_found", "Not found"),
             AppError::InvalidRequest { status, .. } => {
-                (*status, "invalid_request", "Invalid request")
+                let status = match status {
+                    Invalid::Unreadable => S::BAD_REQUEST,
+                    Invalid::Unprocessable => S::UNPROCESSABLE_ENTITY,
+                };
+                (status, "invalid_request", "Invalid request")
             }
             // api.md's one code for a field problem; `errors` names the field.
             AppError::Validation(_) => (

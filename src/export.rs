@@ -12,7 +12,7 @@ use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Formula, Workboo
 use crate::domain::budget::EntryKind;
 use crate::domain::performance::execution_rate;
 use crate::domain::Money;
-use crate::wire::{AuditEventView, ExecutionView};
+use crate::services::views::{AuditEventView, ExecutionView};
 
 const HEADERS: [&str; 10] = [
     "编码",
@@ -165,7 +165,7 @@ pub fn execution_xlsx(report: &ExecutionView) -> Result<Vec<u8>, rust_xlsxwriter
         row += 1;
     }
     let last = row; // one past the data, 0-based; Excel rows are 1-based
-    let top = |pick: fn(&crate::wire::ExecutionLineView) -> Money| {
+    let top = |pick: fn(&crate::services::views::ExecutionLineView) -> Money| {
         Money::checked_sum(report.lines.iter().filter(|l| l.depth == 0).map(pick))
             .unwrap_or_default()
     };

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod config;
 pub mod db;
+pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod export;
@@ -11,6 +12,7 @@ pub mod http1;
 pub mod metrics;
 pub mod routes;
 pub mod services;
+pub mod setup;
 pub mod startup;
 pub mod web;
 pub mod wire;

@@ -8,7 +8,8 @@ use clap::{Parser, Subcommand};
 
 use baoxiao::auth::Role;
 use baoxiao::config::{self, Settings};
-use baoxiao::services::{budget, idempotency, setup, sign_in, users};
+use baoxiao::services::{budget, idempotency, sign_in, users};
+use baoxiao::setup;
 use baoxiao::startup::Application;
 
 #[derive(Parser)]
@@ -228,19 +229,17 @@ fn migrate(settings: &Settings) -> CliResult {
 
 fn demo(settings: &Settings) -> CliResult {
     // A new database's budget, policy and stations are loaded as the demo year begins.
-    let pool = baoxiao::db::stamped_at(baoxiao::services::demo::first_morning(), || {
-        with_pool(settings)
-    })?;
+    let pool = baoxiao::db::stamped_at(baoxiao::demo::first_morning(), || with_pool(settings))?;
     if users::count(&pool)? > 0 {
         eprintln!(
             "error: the database is not empty; `baoxiao demo` only fills a new one (point DATABASE_URL at a new file)"
         );
         return Ok(ExitCode::FAILURE);
     }
-    let report = baoxiao::services::demo::run(&pool)?;
+    let report = baoxiao::demo::run(&pool)?;
     println!(
         "demo year 2021 loaded up to {}: {} travel claims, duty rosters, events, budget adjustments and the cadres' subsidy",
-        baoxiao::services::demo::today(),
+        baoxiao::demo::today(),
         report.claims
     );
     println!("demo logins (sign in at /login):");
@@ -401,7 +400,6 @@ fn report(settings: &Settings, command: ReportCommand) -> CliResult {
             org_id: org.id,
             user_id: 0,
             roles: vec![Role::Admin],
-            key: None,
         })
     };
     let write = |output: &Option<std::path::PathBuf>, bytes: &[u8]| -> CliResult<()> {

@@ -18,7 +18,7 @@ use crate::config::Settings;
 use crate::db::{self, Pool};
 use crate::http1;
 use crate::routes::{self, idempotency::Retention};
-use crate::services::setup;
+use crate::setup;
 
 pub struct Application {
     server: Server,

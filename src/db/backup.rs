@@ -19,6 +19,12 @@ pub fn vacuum_into(conn: &mut SqliteConnection, path: &str) -> QueryResult<()> {
         .map(|_| ())
 }
 
+/// How long a statement on `conn` waits for a lock held by the live server before giving up.
+pub fn busy_timeout(conn: &mut SqliteConnection, ms: u32) -> QueryResult<()> {
+    use diesel::connection::SimpleConnection;
+    conn.batch_execute(&format!("PRAGMA busy_timeout = {ms};"))
+}
+
 /// `PRAGMA integrity_check`: empty when the file is sound, else the problems SQLite found.
 pub fn integrity_problems(conn: &mut SqliteConnection) -> QueryResult<Vec<String>> {
     let rows: Vec<IntegrityRow> = diesel::sql_query("PRAGMA integrity_check").load(conn)?;

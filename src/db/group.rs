@@ -406,13 +406,13 @@ mod tests {
     }
 
     fn database() -> (tempfile::TempDir, Pool) {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let dir = tempfile::tempdir().unwrap();
         let url = dir.path().join("group.db").to_string_lossy().to_string();
-        let pool = pool(&url, 4, 30_000).unwrap_or_else(|e| panic!("{e}"));
+        let pool = pool(&url, 4, 30_000).unwrap();
         pool.get()
-            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap()
             .batch_execute("CREATE TABLE done (n INTEGER PRIMARY KEY)")
-            .unwrap_or_else(|e| panic!("{e}"));
+            .unwrap();
         (dir, pool)
     }
 
@@ -430,14 +430,14 @@ mod tests {
         }
         diesel::sql_query(query)
             .load::<Row>(c)
-            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap()
             .into_iter()
             .map(|r| r.n)
             .collect()
     }
 
     fn stored(pool: &Pool) -> Vec<i64> {
-        let mut c = pool.get().unwrap_or_else(|e| panic!("{e}"));
+        let mut c = pool.get().unwrap();
         numbers(&mut c, "SELECT n FROM done ORDER BY n")
     }
 
@@ -462,7 +462,7 @@ mod tests {
                 "CREATE TABLE {t} (id BIGINT PRIMARY KEY, n BIGINT NOT NULL)",
                 "INSERT INTO {t} VALUES (1, 0), (2, 0)",
             ] {
-                rows.sql(c, statement).unwrap_or_else(|e| panic!("{e:?}"));
+                rows.sql(c, statement).unwrap();
             }
             rows
         }
@@ -475,8 +475,7 @@ mod tests {
         /// `n` of row 1 and of row 2; the table is dropped.
         fn end(self, c: &mut DbConnection) -> Vec<i64> {
             let n = numbers(c, &format!("SELECT n FROM {} ORDER BY id", self.0));
-            self.sql(c, "DROP TABLE {t}")
-                .unwrap_or_else(|e| panic!("{e:?}"));
+            self.sql(c, "DROP TABLE {t}").unwrap();
             n
         }
     }
@@ -489,9 +488,9 @@ mod tests {
         let query = "SELECT temp_store AS n FROM pragma_temp_store()";
         let lane = pool
             .write(|c, _| Ok::<_, Refused>(numbers(c, query)))
-            .unwrap_or_else(|e| panic!("{e:?}"));
+            .unwrap();
         assert_eq!(lane, [2], "MEMORY");
-        let mut reader = pool.get().unwrap_or_else(|e| panic!("{e}"));
+        let mut reader = pool.get().unwrap();
         assert_eq!(numbers(&mut reader, query), [0], "the default");
     }
 
@@ -527,7 +526,7 @@ mod tests {
                 .collect();
             handles
                 .into_iter()
-                .map(|h| h.join().unwrap_or_else(|_| panic!("a writer panicked")))
+                .map(|h| h.join().expect("a writer panicked"))
                 .collect()
         });
         for (n, ok) in &results {
@@ -594,9 +593,8 @@ mod tests {
             let first = s.spawn(|| write(0, "kept"));
             let undone = s.spawn(|| write(1, "undone"));
             let last = s.spawn(|| write(2, "last"));
-            let join = |h: std::thread::ScopedJoinHandle<'_, _>| {
-                h.join().unwrap_or_else(|_| panic!("a writer panicked"))
-            };
+            let join =
+                |h: std::thread::ScopedJoinHandle<'_, _>| h.join().expect("a writer panicked");
             (join(first), join(undone), join(last))
         });
         assert!(matches!(first, Ok((false, false))), "{first:?}");
@@ -624,8 +622,7 @@ mod tests {
             });
         }));
         assert!(panicked.is_err());
-        pool.write(|c, _| insert(c, 2))
-            .unwrap_or_else(|e| panic!("{e:?}"));
+        pool.write(|c, _| insert(c, 2)).unwrap();
         assert_eq!(stored(&pool), vec![2]);
     }
 
@@ -640,10 +637,10 @@ mod tests {
         };
         // Two server processes on one database: a pool, and so a lane, each.
         let (one, other) = (
-            pool(&url, 2, 30_000).unwrap_or_else(|e| panic!("{e}")),
-            pool(&url, 2, 30_000).unwrap_or_else(|e| panic!("{e}")),
+            pool(&url, 2, 30_000).unwrap(),
+            pool(&url, 2, 30_000).unwrap(),
         );
-        let mut setup = one.get().unwrap_or_else(|e| panic!("{e}"));
+        let mut setup = one.get().unwrap();
         let rows = TwoRows::new(&mut setup, "group_cycle");
         let sql = |c: &mut DbConnection, text: &str| rows.sql(c, text);
         let both_hold_one = Barrier::new(2);
@@ -666,10 +663,7 @@ mod tests {
         let (a, b) = std::thread::scope(|s| {
             let a = s.spawn(|| crossed(&one, 1, 2));
             let b = s.spawn(|| crossed(&other, 2, 1));
-            (
-                a.join().unwrap_or_else(|_| panic!("a panicked")),
-                b.join().unwrap_or_else(|_| panic!("b panicked")),
-            )
+            (a.join().expect("a panicked"), b.join().expect("b panicked"))
         });
         assert_eq!((a.ok(), b.ok()), (Some(1), Some(1)), "both commit");
         // At least one ran again; a write run again may meet the other in a cycle once more (its
@@ -692,8 +686,8 @@ mod tests {
             return;
         };
         use crate::error::AppError;
-        let pool = pool(&url, 4, 30_000).unwrap_or_else(|e| panic!("{e}"));
-        let mut other = pool.get().unwrap_or_else(|e| panic!("{e}"));
+        let pool = pool(&url, 4, 30_000).unwrap();
+        let mut other = pool.get().unwrap();
         let rows = TwoRows::new(&mut other, "group_again");
         let sql = |c: &mut DbConnection, text: &str| rows.sql(c, text);
         // Another session (another instance, say) holds row 1. Were the later write to wait for
@@ -704,7 +698,7 @@ mod tests {
         )
         .and_then(|_| sql(&mut other, "BEGIN"))
         .and_then(|_| sql(&mut other, "UPDATE {t} SET n = n + 1 WHERE id = 1"))
-        .unwrap_or_else(|e| panic!("{e:?}"));
+        .unwrap();
         let attempts = AtomicUsize::new(0);
         let inside = std::sync::atomic::AtomicBool::new(false);
         let (first, later) = std::thread::scope(|s| {
@@ -728,13 +722,10 @@ mod tests {
                     sql(c, "UPDATE {t} SET n = n + 10 WHERE id = 1")
                 })
             });
-            let first = first.join().unwrap_or_else(|_| panic!("first panicked"));
+            let first = first.join().expect("first panicked");
             // The first batch has committed, without the later write: the lock may go now.
-            sql(&mut other, "COMMIT").unwrap_or_else(|e| panic!("{e:?}"));
-            (
-                first,
-                later.join().unwrap_or_else(|_| panic!("later panicked")),
-            )
+            sql(&mut other, "COMMIT").unwrap();
+            (first, later.join().expect("later panicked"))
         });
         assert!(first.is_ok(), "{first:?}");
         assert_eq!(

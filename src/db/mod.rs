@@ -486,7 +486,7 @@ thread_local! {
 
 /// Runs `f` with every time this thread stamps ([`now`]: a submission, a decision, an audit
 /// event, a ledger entry) set to `at` (UTC, as stored). Only the demo calls it
-/// (`services::demo`), to tell a past year step by step at the moments it happened; a write
+/// (`crate::demo`), to tell a past year step by step at the moments it happened; a write
 /// runs on its caller's thread ([`group`]), so no other thread's stamps change.
 pub fn stamped_at<T>(at: chrono::NaiveDateTime, f: impl FnOnce() -> T) -> T {
     struct Reset(Option<chrono::NaiveDateTime>);
@@ -502,11 +502,51 @@ pub fn stamped_at<T>(at: chrono::NaiveDateTime, f: impl FnOnce() -> T) -> T {
 /// A migrated SQLite database of `size` connections in a directory of its own, for unit tests.
 #[cfg(test)]
 pub(crate) fn scratch(size: u32) -> (tempfile::TempDir, Pool) {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().unwrap();
     let url = dir.path().join("scratch.db").to_string_lossy().to_string();
-    let pool = pool(&url, size, 30_000).unwrap_or_else(|e| panic!("{e}"));
-    migrate(&mut pool.get().unwrap_or_else(|e| panic!("{e}"))).unwrap_or_else(|e| panic!("{e}"));
+    let pool = pool(&url, size, 30_000).unwrap();
+    migrate(&mut pool.get().unwrap()).unwrap();
     (dir, pool)
+}
+
+/// A write a unique index may refuse: `Err(Taken)` when it did, so the service names the
+/// refusal (a second organisation of a code, an invoice already held) without matching diesel's
+/// errors itself.
+pub fn unique<T>(written: QueryResult<T>) -> QueryResult<Result<T, Taken>> {
+    match written {
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => Ok(Err(Taken)),
+        other => other.map(Ok),
+    }
+}
+
+/// A unique index refused the write: the value is held by another row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Taken;
+
+/// The database answers: the readiness probe's one statement.
+pub fn ping(c: &mut DbConnection) -> QueryResult<()> {
+    c.batch_execute("SELECT 1")
+}
+
+/// The PostgreSQL advisory lock start-up holds: a key no other code takes (the date of the first
+/// migration, 2021-01-01, so it reads as this service's).
+const STARTUP_LOCK: i64 = 20210101;
+
+/// Takes (`hold`) or gives back the start-up lock, so instances starting together take turns
+/// (PostgreSQL only; on SQLite this does nothing).
+pub fn startup_lock(c: &mut DbConnection, hold: bool) -> QueryResult<()> {
+    if c.backend() != Backend::Postgres {
+        return Ok(());
+    }
+    let call = if hold {
+        "pg_advisory_lock"
+    } else {
+        "pg_advisory_unlock"
+    };
+    c.batch_execute(&format!("SELECT {call}({STARTUP_LOCK})"))
 }
 
 #[cfg(test)]
@@ -546,7 +586,7 @@ mod tests {
     #[test]
     fn money_writes_are_prepared_once_per_connection() {
         let (_dir, pool) = scratch(1);
-        let mut c = pool.get().unwrap_or_else(|e| panic!("{e}"));
+        let mut c = pool.get().unwrap();
         let prepared = Arc::new(AtomicUsize::new(0));
         let counter = prepared.clone();
         c.set_instrumentation(move |event: InstrumentationEvent<'_>| {
@@ -557,7 +597,7 @@ mod tests {
             }
         });
         for _ in 0..3 {
-            budget::try_commit(&mut c, 1, 999_999, 100).unwrap_or_else(|e| panic!("{e}"));
+            budget::try_commit(&mut c, 1, 999_999, 100).unwrap();
         }
         assert_eq!(prepared.load(Ordering::SeqCst), 1);
         for _ in 0..3 {
@@ -573,8 +613,7 @@ mod tests {
                 at: now(),
                 note: None,
             };
-            claims::mark(&mut c, 999_999, change, &claims::Decided::Approved, &event)
-                .unwrap_or_else(|e| panic!("{e}"));
+            claims::mark(&mut c, 999_999, change, &claims::Decided::Approved, &event).unwrap();
         }
         assert_eq!(prepared.load(Ordering::SeqCst), 2);
     }

@@ -335,10 +335,8 @@ mod tests {
             count: None,
             travellers: None,
         };
-        let written = serde_json::to_string(&[line(240_000), line(5), line(-4_000)])
-            .unwrap_or_else(|e| panic!("{e}"));
-        let json: serde_json::Value =
-            serde_json::from_str(&written).unwrap_or_else(|e| panic!("{e}"));
+        let written = serde_json::to_string(&[line(240_000), line(5), line(-4_000)]).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&written).unwrap();
         let amounts: Vec<Option<&str>> = (0..3).map(|i| json[i]["amount"].as_str()).collect();
         assert_eq!(amounts, [Some("2400.00"), Some("0.05"), Some("-40.00")]);
         let integer = r#"[{"item":"lodging","amount":240000,"rule":"R4 住宿费: 400.00/night (beijing) × 3 nights × 2 travellers"}]"#;
@@ -347,8 +345,7 @@ mod tests {
                 serde_json::from_str(stored).unwrap_or_else(|e| panic!("{e}: {stored}"));
             assert_eq!(read[0], line(240_000), "{stored}");
         }
-        let read: Vec<StoredEstimateLine> =
-            serde_json::from_str(&written).unwrap_or_else(|e| panic!("{e}"));
+        let read: Vec<StoredEstimateLine> = serde_json::from_str(&written).unwrap();
         assert_eq!(read, [line(240_000), line(5), line(-4_000)]);
     }
 }

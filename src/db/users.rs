@@ -53,15 +53,6 @@ pub fn find(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<Option
         .optional()
 }
 
-/// A user of any organisation, by id (for a session that already names its user).
-pub fn find_any(conn: &mut DbConnection, id: i64) -> QueryResult<Option<UserRow>> {
-    users::table
-        .filter(users::id.eq(id))
-        .select(UserRow::as_select())
-        .first(conn)
-        .optional()
-}
-
 /// True when the user is not revoked. Inside a write transaction on PostgreSQL the row is share-
 /// locked, so a revocation waits until the transaction ends; SQLite writers are serialised anyway.
 pub fn still_active(conn: &mut DbConnection, id: i64) -> QueryResult<bool> {

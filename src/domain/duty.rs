@@ -228,13 +228,13 @@ mod tests {
     #[test]
     fn r10_only_the_fiscal_year_counts() {
         // Shijiazhuang from 2021-07-01 to 2022-06-30: 184 days of 2021, not 365.
-        let (first, last) = fiscal_year(2021).unwrap_or_else(|| panic!("year"));
+        let (first, last) = fiscal_year(2021).expect("year");
         let s = Segment {
             from: date("2021-07-01"),
             to: date("2022-06-30"),
             per_day: Money::yuan(480),
         };
-        let cut = s.within(first, last).unwrap_or_else(|| panic!("overlaps"));
+        let cut = s.within(first, last).expect("overlaps");
         assert_eq!(
             (cut.from, cut.to, cut.days()),
             (date("2021-07-01"), date("2021-12-31"), 184)
@@ -363,7 +363,7 @@ mod tests {
         fn a_cut_keeps_exactly_the_shared_days(start in 0i64..1500, len in 0i64..800, year in 2020i32..2025) {
             let from = date("2020-01-01") + chrono::Duration::days(start);
             let s = Segment { from, to: from + chrono::Duration::days(len), per_day: Money::yuan(480) };
-            let (first, last) = fiscal_year(year).unwrap_or_else(|| panic!("year"));
+            let (first, last) = fiscal_year(year).expect("year");
             let shared = s.from_day(first).and_then(|x| {
                 let to = x.to.min(last);
                 (x.from <= to).then(|| (to - x.from).num_days() + 1)
@@ -383,7 +383,7 @@ mod tests {
         ) {
             let as_of = date("2021-01-01") + chrono::Duration::days(offset);
             let f = forecast(as_of, Money::from_fen(allocated), Money::from_fen(used), &segs);
-            let f = f.unwrap_or_else(|| panic!("no overflow at these sizes"));
+            let f = f.expect("no overflow at these sizes");
             prop_assert_eq!(f.exhaustion_date, naive(as_of, allocated, used, &segs));
             prop_assert_eq!(f.shortfall.is_zero(), f.exhaustion_date.is_none());
             prop_assert_eq!(f.projected_total.checked_sub(f.projected_remaining), Some(Money::from_fen(used)));

@@ -216,7 +216,7 @@ pub(crate) mod tests {
             },
             Money::yuan(1100),
         )
-        .unwrap_or_else(|e| panic!("{e:?}"))
+        .unwrap()
     }
 
     #[test]

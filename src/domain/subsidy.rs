@@ -250,7 +250,7 @@ mod tests {
 
     #[test]
     fn r9_worked_example() {
-        let e = Enrollment::new(date("2021-04-20"), None).unwrap_or_else(|| panic!("valid"));
+        let e = Enrollment::new(date("2021-04-20"), None).expect("valid");
         let items = half_items(Money::yuan(1100), &e, 2021, Half::H1);
         let amounts: Vec<_> = items
             .iter()
@@ -293,7 +293,7 @@ mod tests {
             Some(Money::yuan(900))
         );
         // Enrolled since 2015 with no amount of their own: H1 2021 = 6600.00.
-        let e = Enrollment::new(date("2015-03-01"), None).unwrap_or_else(|| panic!("valid"));
+        let e = Enrollment::new(date("2015-03-01"), None).expect("valid");
         let h1: Vec<_> = Half::H1
             .months()
             .filter(|m| e.covers_month(2021, *m))
@@ -316,8 +316,7 @@ mod tests {
 
     #[test]
     fn a_share_that_rounds_to_nothing_is_no_item() {
-        let e = Enrollment::new(date("2022-01-31"), Some(date("2022-01-31")))
-            .unwrap_or_else(|| panic!("valid"));
+        let e = Enrollment::new(date("2022-01-31"), Some(date("2022-01-31"))).expect("valid");
         assert_eq!(half_items(Money::from_fen(1), &e, 2022, Half::H1), []);
         assert_eq!(half_items(Money::from_fen(16), &e, 2022, Half::H1).len(), 1);
         // 0.16/31 → 0.01
@@ -340,8 +339,7 @@ mod tests {
 
     #[test]
     fn leap_february_and_ended_enrollment() {
-        let e = Enrollment::new(date("2024-02-15"), Some(date("2024-03-10")))
-            .unwrap_or_else(|| panic!("valid"));
+        let e = Enrollment::new(date("2024-02-15"), Some(date("2024-03-10"))).expect("valid");
         let items = half_items(Money::yuan(1100), &e, 2024, Half::H1);
         assert_eq!(items.len(), 2);
         assert_eq!((items[0].days_enrolled, items[0].days_in_month), (15, 29));
@@ -380,7 +378,7 @@ mod tests {
         fn a_full_year_pays_exactly_twelve_months(monthly_fen in 1i64..10_000_000, year in 2001i32..2099, before in 0i64..400) {
             let monthly = Money::from_fen(monthly_fen);
             let from = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default() - chrono::Duration::days(before);
-            let e = Enrollment::new(from, None).unwrap_or_else(|| panic!("valid"));
+            let e = Enrollment::new(from, None).expect("valid");
             let total = Money::checked_sum(
                 [Half::H1, Half::H2].into_iter().flat_map(|h| half_items(monthly, &e, year, h)).map(|i| i.amount),
             );

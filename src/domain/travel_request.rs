@@ -156,7 +156,7 @@ mod tests {
         policy
             .city("北京")
             .cloned()
-            .unwrap_or_else(|| panic!("Beijing is in the 2021 policy"))
+            .expect("Beijing is in the 2021 policy")
     }
 
     /// R16 worked example and its neighbours.
@@ -184,7 +184,7 @@ mod tests {
                 travellers,
                 Money::from_fen(tickets),
             )
-            .unwrap_or_else(|_| panic!("overflow"));
+            .expect("overflow");
             assert_eq!(
                 e.total,
                 Money::from_fen(total),
@@ -198,7 +198,7 @@ mod tests {
             2,
             Money::yuan(600),
         )
-        .unwrap_or_else(|_| panic!("overflow"));
+        .expect("overflow");
         assert_eq!((e.days, e.nights), (4, 3));
         assert_eq!(e.city_name, "北京");
         let amounts: Vec<(&str, i64)> = e
@@ -270,7 +270,7 @@ mod tests {
             let dep = date("2021-03-02");
             let ret = dep + chrono::Duration::days(days - 1);
             let e = estimate(&rates, dep, ret, travellers, Money::from_fen(tickets))
-                .unwrap_or_else(|_| panic!("overflow"));
+                .expect("overflow");
             let formula = travellers * (40_000 * (days - 1) + 18_000 * days) + tickets;
             prop_assert_eq!(e.total.fen(), formula);
             prop_assert_eq!(

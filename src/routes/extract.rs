@@ -4,9 +4,10 @@
 use std::future::Future;
 use std::net::IpAddr;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use actix_web::dev::Payload;
-use actix_web::http::{header, StatusCode};
+use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
@@ -17,17 +18,19 @@ use crate::db::Pool;
 use crate::domain::{text, FieldError};
 use crate::error::AppError;
 use crate::services;
+use crate::services::idempotency::KeyScope;
+use crate::services::Context;
 use crate::wire::flatten_validation;
 
 /// The largest JSON body accepted: 64 KiB (413 beyond).
 pub const MAX_BODY: usize = 64 * 1024;
 
 /// The caller, from `Authorization: Bearer TOKEN`; 401 `unauthenticated` without a valid one.
-pub struct Caller(pub Actor);
+pub struct Caller(pub Context);
 
 impl std::ops::Deref for Caller {
-    type Target = Actor;
-    fn deref(&self) -> &Actor {
+    type Target = Context;
+    fn deref(&self) -> &Context {
         &self.0
     }
 }
@@ -70,7 +73,12 @@ impl FromRequest for Caller {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
-        Box::pin(async move { authenticate(&req).await.map(Caller) })
+        Box::pin(async move {
+            let actor = authenticate(&req).await?;
+            // The Idempotency-Key the middleware accepted for this request, if any.
+            let key = req.extensions().get::<Arc<KeyScope>>().cloned();
+            Ok(Caller(Context { actor, key }))
+        })
     }
 }
 
@@ -100,7 +108,7 @@ async fn read_body_untimed(
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| AppError::InvalidRequest {
-            status: StatusCode::BAD_REQUEST,
+            status: crate::error::Invalid::Unreadable,
             detail: format!("could not read the body: {e}"),
             field: None,
             problem: None,
@@ -120,7 +128,7 @@ async fn read_body_untimed(
 pub fn parse_json<T: DeserializeOwned + Validate>(bytes: &[u8]) -> Result<T, AppError> {
     let mut document: serde_json::Value =
         serde_json::from_slice(bytes).map_err(|e| AppError::InvalidRequest {
-            status: StatusCode::BAD_REQUEST,
+            status: crate::error::Invalid::Unreadable,
             detail: format!("malformed JSON: {e}"),
             field: None,
             problem: None,
@@ -134,7 +142,7 @@ pub fn parse_json<T: DeserializeOwned + Validate>(bytes: &[u8]) -> Result<T, App
         let path = e.path().to_string();
         let detail = e.into_inner().to_string();
         AppError::InvalidRequest {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
+            status: crate::error::Invalid::Unprocessable,
             problem: crate::wire::iso::take_refused(&detail).map(Box::new),
             detail,
             field: (path != ".").then_some(path),

@@ -4,7 +4,6 @@ use std::time::Duration;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{get, web, HttpResponse};
-use diesel::connection::SimpleConnection;
 use serde_json::json;
 
 use crate::db::Pool;
@@ -30,7 +29,7 @@ pub async fn readyz(pool: web::Data<Pool>) -> HttpResponse {
     // one instead, it could be passed over past its limit under load while the database answered
     // every one of them (seen with 16 clients on PostgreSQL), and a busy instance would be taken
     // out of service.
-    let check = read(&pool, |c| Ok(c.batch_execute("SELECT 1")?));
+    let check = read(&pool, |c| Ok(crate::db::ping(c)?));
     let ok = matches!(
         actix_web::rt::time::timeout(READINESS_LIMIT, check).await,
         Ok(Ok(()))

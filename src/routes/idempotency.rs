@@ -59,7 +59,7 @@ pub async fn middleware(
     };
     let Some(key) = key.filter(|k| valid_key(k)) else {
         let error = AppError::InvalidRequest {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
+            status: crate::error::Invalid::Unprocessable,
             detail: "Idempotency-Key must be 1 to 255 visible characters".into(),
             field: Some("Idempotency-Key".into()),
             problem: None,
@@ -92,9 +92,7 @@ pub async fn middleware(
         Err(error) => Ok(req.error_response(error)),
         Ok(Begin::Replay { status, body }) => Ok(req.into_response(replayed(status, body))),
         Ok(Begin::Run) => {
-            let mut keyed = actor.clone();
-            keyed.key = Some(scope.clone());
-            req.extensions_mut().insert(keyed);
+            req.extensions_mut().insert(scope.clone());
             req.set_payload(actix_web::dev::Payload::from(body));
             let response = next.call(req).await?;
             let status = response.status();

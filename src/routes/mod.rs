@@ -171,7 +171,7 @@ pub fn query_error(
     _: &actix_web::HttpRequest,
 ) -> actix_web::Error {
     AppError::InvalidRequest {
-        status: StatusCode::UNPROCESSABLE_ENTITY,
+        status: crate::error::Invalid::Unprocessable,
         detail: format!("bad query parameter: {error}"),
         field: None,
         problem: None,

@@ -9,7 +9,7 @@ use crate::db::Pool;
 use crate::error::{AppError, AppResult};
 use crate::export;
 use crate::services::reports;
-use crate::wire::{ExecutionView, IndicatorView, TargetBody, YearQuery};
+use crate::wire::{ExecutionView, IndicatorView, TargetBody, TargetRecord, YearQuery};
 
 use super::extract::{run, Body, Caller};
 
@@ -100,6 +100,10 @@ pub async fn performance(
     Ok(HttpResponse::Ok().json(list))
 }
 
+fn targets_json(list: Vec<TargetRecord>) -> Vec<TargetBody> {
+    list.into_iter().map(TargetBody::from).collect()
+}
+
 /// The performance targets in force for a year.
 #[utoipa::path(tag = "reports", params(YearQuery),
     responses((status = 200, body = Vec<TargetBody>)), security(("bearer" = [])))]
@@ -111,7 +115,7 @@ pub async fn get_targets(
 ) -> AppResult<HttpResponse> {
     let y = year(query.required()?)?;
     let list = run(move || reports::targets(&pool, &caller, y)).await?;
-    Ok(HttpResponse::Ok().json(list))
+    Ok(HttpResponse::Ok().json(targets_json(list)))
 }
 
 /// Replaces a year's performance targets (admin).
@@ -128,7 +132,7 @@ pub async fn put_targets(
     // Body has validated every target already.
     let targets = body.into_inner().and_then(reports::Targets::try_from);
     let list = run(move || reports::set_targets(&pool, &caller, y, targets)).await?;
-    Ok(HttpResponse::Ok().json(list))
+    Ok(HttpResponse::Ok().json(targets_json(list)))
 }
 
 /// The year's ledger as a plain-text accounting journal (hledger, ledger), one transaction per entry.

@@ -2,6 +2,9 @@
 //! or transfer; finance, not the requester, approves it (the balances change, with signed
 //! `adjust` ledger entries, in the approval's transaction) or rejects it (nothing changes).
 
+use super::paging::Page;
+use super::views::{timestamp, AdjustmentView, LineView};
+use super::Context;
 use crate::auth::Actor;
 use crate::db::adjustments::{self as rows, AdjustmentRow, Filter, NewAdjustment};
 use crate::db::audit::NewEvent;
@@ -11,9 +14,7 @@ use crate::domain::budget::{affected, AdjustmentKind};
 use crate::domain::status::{AdjustmentAction, AdjustmentStatus, Status};
 use crate::domain::{Money, PositiveMoney};
 use crate::error::{AppError, AppResult};
-use crate::routes::list::Page;
 use crate::services::paging::UNPAGED_MAX;
-use crate::wire::{timestamp, AdjustmentView, LineView};
 
 use super::permissions::{self, UseCase};
 use super::transition::{self, find, Document};
@@ -21,7 +22,7 @@ use super::{answer, audit, budget, conn, ledger};
 
 const ENTITY: &str = "budget_adjustment";
 
-/// A checked request, parsed from [`crate::wire::AdjustmentBody`]: its kind known and its amount
+/// A checked request, parsed from the API's `AdjustmentBody`: its kind known and its amount
 /// more than 0.00 (R1, R14).
 pub struct Request {
     pub kind: AdjustmentKind,
@@ -94,7 +95,7 @@ fn line(c: &mut DbConnection, org_id: i64, id: i64, field: &str) -> AppResult<Li
 
 /// `POST /api/v1/budget-adjustments` (budget_holder, admin): records the request; no balance
 /// changes until finance approves it.
-pub fn request(pool: &Pool, actor: &Actor, req: AppResult<Request>) -> AppResult<AdjustmentView> {
+pub fn request(pool: &Pool, actor: &Context, req: AppResult<Request>) -> AppResult<AdjustmentView> {
     permissions::check(actor, UseCase::RequestAdjustment)?;
     let req = req?;
     let kind = req.kind;
@@ -159,7 +160,7 @@ pub fn request(pool: &Pool, actor: &Actor, req: AppResult<Request>) -> AppResult
 
 /// `POST /api/v1/budget-adjustments/{id}/approve` (finance, not the requester): changes every
 /// affected line in this one transaction, or nothing (409 `insufficient_budget`).
-pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<AdjustmentView> {
+pub fn approve(pool: &Pool, actor: &Context, id: i64) -> AppResult<AdjustmentView> {
     permissions::check(actor, UseCase::ApproveAdjustment)?;
     answer(pool, actor, 200, |c| {
         let row = find::<Adjustment>(c, actor.org_id, id)?;
@@ -209,7 +210,7 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<AdjustmentView>
 /// the role check).
 pub fn reject(
     pool: &Pool,
-    actor: &Actor,
+    actor: &Context,
     id: i64,
     reason: AppResult<String>,
 ) -> AppResult<AdjustmentView> {

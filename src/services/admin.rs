@@ -106,11 +106,11 @@ pub fn revoke(pool: &Pool, actor: &Actor, user_id: i64) -> AppResult<()> {
 
 /// Every policy version, oldest first, as the API shows them: the admin's page that publishes the
 /// next one.
-pub fn policies(pool: &Pool, actor: &Actor) -> AppResult<Vec<crate::wire::PolicyView>> {
+pub fn policies(pool: &Pool, actor: &Actor) -> AppResult<Vec<super::views::PolicyView>> {
     permissions::check(actor, UseCase::PublishPolicy)?;
     Ok(super::policy::all(&mut *conn(pool)?, actor.org_id)?
         .iter()
-        .map(|v| crate::wire::PolicyView::new(v.number, &v.policy))
+        .map(|v| super::views::PolicyView::new(v.number, &v.policy))
         .collect())
 }
 
@@ -120,7 +120,7 @@ pub fn lines(
     pool: &Pool,
     actor: &Actor,
     year: Option<i32>,
-) -> AppResult<(i32, Vec<crate::wire::LineView>)> {
+) -> AppResult<(i32, Vec<super::views::LineView>)> {
     permissions::check(actor, UseCase::CreateLine)?;
     let year = match year {
         Some(y) => y,

@@ -2,11 +2,11 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 
+use super::views::{timestamp, AuditEventView, HistoryView};
 use crate::auth::Actor;
 use crate::db::audit::{self, AuditRow, NewEvent};
 use crate::db::{now, DbConnection, Pool};
 use crate::error::AppResult;
-use crate::wire::{timestamp, AuditEventView, HistoryView};
 
 use super::conn;
 use super::paging::Page;

@@ -13,7 +13,6 @@ use std::io;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use diesel::connection::SimpleConnection;
 use diesel::{Connection, SqliteConnection};
 
 use crate::db::{self, backup as files, Backend, DbConnection};
@@ -178,8 +177,7 @@ pub fn backup(url: &str, busy_timeout_ms: u32, to: &Path) -> Result<Checked, Bac
     create_private(&partial)?;
     let result = (|| {
         let mut conn = open(source, "mode=ro")?;
-        conn.batch_execute(&format!("PRAGMA busy_timeout = {busy_timeout_ms};"))
-            .map_err(sql_at(source))?;
+        files::busy_timeout(&mut conn, busy_timeout_ms).map_err(sql_at(source))?;
         files::vacuum_into(&mut conn, &partial.to_string_lossy()).map_err(sql_at(&partial))?;
         drop(conn);
         check(&partial)?;

@@ -3,13 +3,14 @@
 
 use std::collections::HashMap;
 
+use super::views::{timestamp, EntryView, LineDetailView, LineView};
+use super::Context;
 use crate::auth::Actor;
 use crate::db::budget::{self as rows, EntryRow, LineRow, NewLine};
 use crate::db::{now, DbConnection, Pool};
 use crate::domain::budget::{is_valid_code, oversubscribed_by, EntryKind, MAX_LEVELS};
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
-use crate::wire::{timestamp, EntryView, LineDetailView, LineView};
 
 use super::ledger::{self, balance};
 use super::permissions::{self, UseCase};
@@ -141,7 +142,7 @@ fn entry_view(e: EntryRow) -> EntryView {
 }
 
 /// A new line, allocated on creation (inside the caller's transaction), parsed from
-/// [`crate::wire::LineBody`].
+/// the API's `LineBody`.
 pub struct NewLineSpec {
     pub year: i32,
     pub code: String,
@@ -217,7 +218,7 @@ pub fn insert_line(
 }
 
 /// `POST /api/v1/budget-lines`.
-pub fn create(pool: &Pool, actor: &Actor, spec: AppResult<NewLineSpec>) -> AppResult<LineView> {
+pub fn create(pool: &Pool, actor: &Context, spec: AppResult<NewLineSpec>) -> AppResult<LineView> {
     permissions::check(actor, UseCase::CreateLine)?;
     let spec = spec?;
     answer(pool, actor, 201, |c| {

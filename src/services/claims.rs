@@ -10,6 +10,11 @@ use crate::auth::Actor;
 use std::borrow::Cow;
 
 use super::paging::Page;
+use super::views::travel_requests::SettlementView;
+use super::views::{
+    timestamp, BreakdownView, ClaimView, HistoryView, ItemView, RuleText, StayView,
+};
+use super::Context;
 use crate::db::audit::NewEvent;
 use crate::db::claims::{self as rows, ClaimRow, Decided, Fen, NewClaim, StoredBreakdown};
 use crate::db::invoices::{self as invoice_rows, NewClaimInvoice};
@@ -23,9 +28,6 @@ use crate::domain::travel::{Breakdown, Trip, TripInput};
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
 use crate::metrics;
-use crate::wire::travel_requests::SettlementView;
-use crate::wire::{timestamp, BreakdownView, ClaimView, HistoryView, ItemView, RuleText, StayView};
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use super::audit;
 use super::ledger::{self, Source};
@@ -158,7 +160,7 @@ pub fn quote_on(
     ))
 }
 
-/// A claim to submit, parsed from [`crate::wire::ClaimBody`]: the line it is charged to, the trip
+/// A claim to submit, parsed from the API's `ClaimBody`: the line it is charged to, the trip
 /// as stated (amounts by R1), the travel request it settles (R16) and its invoices, checked (R15).
 pub struct NewClaimSpec {
     pub budget_line_id: i64,
@@ -174,7 +176,7 @@ pub struct NewClaimSpec {
 /// claim and its body as sent, or why they could not be read: reported after the role check.
 pub fn submit(
     pool: &Pool,
-    actor: &Actor,
+    actor: &Context,
     asked: AppResult<(NewClaimSpec, String)>,
 ) -> AppResult<ClaimView> {
     permissions::check(actor, UseCase::SubmitClaim)?;
@@ -212,7 +214,7 @@ pub fn submit(
 
 fn submit_in(
     pool: &Pool,
-    actor: &Actor,
+    actor: &Context,
     budget_line_id: i64,
     input: TripInput,
     travel_request_id: Option<i64>,
@@ -242,7 +244,7 @@ fn submit_in(
     drop(read);
     // The answer is built inside the transaction: if it cannot be, no row is left behind.
     answer(pool, actor, 201, |c| {
-        let id = rows::insert(
+        let id = crate::db::unique(rows::insert(
             c,
             &NewClaim {
                 org_id: actor.org_id,
@@ -261,20 +263,16 @@ fn submit_in(
                 submitted_at: now(),
                 travel_request_id,
             },
-        )
-        .map_err(|e| match e {
-            // R16: another live claim names the request; the unique index decided.
-            diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::UniqueViolation,
-                _,
-            ) => AppError::from(
+        ))?
+        // R16: another live claim names the request; the unique index decided.
+        .map_err(|_| {
+            AppError::from(
                 RequestState {
                     status: RequestStatus::Approved,
                     claimed: true,
                 }
                 .refusal(RequestAction::NameInClaim),
-            ),
-            e => e.into(),
+            )
         })?;
         if let Some(request) = travel_request_id {
             travel_requests::name_by_claim(c, actor.org_id, request, actor.user_id)?;
@@ -311,14 +309,11 @@ fn hold_invoices(
             claim_id,
             field: &i.field,
         };
-        invoice_rows::insert(c, &row).map_err(|e| match e {
-            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-                AppError::DuplicateInvoice {
-                    claim_id: None,
-                    field: i.field.clone(),
-                }
+        crate::db::unique(invoice_rows::insert(c, &row))?.map_err(|_| {
+            AppError::DuplicateInvoice {
+                claim_id: None,
+                field: i.field.clone(),
             }
-            other => other.into(),
         })?;
     }
     Ok(())
@@ -469,7 +464,7 @@ fn not_own(row: &ClaimRow, actor: &Actor) -> AppResult<()> {
 
 /// `POST /api/v1/travel-claims/{id}/approve`: commits the reimbursable amount (R11), or 409
 /// `insufficient_budget` with nothing changed. Nobody approves their own claim.
-pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimView> {
+pub fn approve(pool: &Pool, actor: &Context, id: i64) -> AppResult<ClaimView> {
     permissions::check(actor, UseCase::ApproveClaim)?;
     let mut c = conn(pool)?;
     // Reads that need no lock: the claim as it stands, its history, and its line's path up the
@@ -523,7 +518,7 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimView> {
 /// `reason` is the reason given, or why it could not be read (reported after the role check).
 pub fn reject(
     pool: &Pool,
-    actor: &Actor,
+    actor: &Context,
     id: i64,
     reason: AppResult<String>,
 ) -> AppResult<ClaimView> {
@@ -564,7 +559,7 @@ pub fn reject(
 /// `POST /api/v1/travel-claims/{id}/pay`: the commitment becomes spend.
 pub fn pay(
     pool: &Pool,
-    actor: &Actor,
+    actor: &Context,
     id: i64,
     paid_on: AppResult<NaiveDate>,
     margin: clock::PaymentMargin,
@@ -599,7 +594,7 @@ pub fn pay(
 /// nothing to return or it is already recorded.
 pub fn advance_returned(
     pool: &Pool,
-    actor: &Actor,
+    actor: &Context,
     id: i64,
     returned_on: AppResult<NaiveDate>,
 ) -> AppResult<ClaimView> {
@@ -677,12 +672,12 @@ mod tests {
             meals_provided: vec![],
             vehicle_provided_dates: vec![],
         };
-        let trip = Trip::parse(input, &policy).unwrap_or_else(|e| panic!("{e:?}"));
-        let breakdown = trip.compute().unwrap_or_else(|_| panic!("overflow"));
+        let trip = Trip::parse(input, &policy).unwrap();
+        let breakdown = trip.compute().expect("overflow");
         let computed = BreakdownView::new(1, &breakdown);
         let record = StoredBreakdown::new(1, &breakdown);
         let stored = serde_json::to_string(&record).unwrap_or_default();
-        let read: StoredBreakdown = serde_json::from_str(&stored).unwrap_or_else(|e| panic!("{e}"));
+        let read: StoredBreakdown = serde_json::from_str(&stored).unwrap();
         assert_eq!(
             serde_json::to_value(view_of(read)).ok(),
             serde_json::to_value(&computed).ok()
@@ -690,7 +685,7 @@ mod tests {
         let mut big = record;
         big.reimbursable = Fen(19_999_999_998);
         let text = serde_json::to_string(&big).unwrap_or_default();
-        let back: StoredBreakdown = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
+        let back: StoredBreakdown = serde_json::from_str(&text).unwrap();
         assert_eq!(view_of(back).reimbursable, Money::from_fen(19_999_999_998));
     }
 }

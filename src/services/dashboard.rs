@@ -4,11 +4,11 @@
 
 use std::collections::HashMap;
 
+use super::views::{AssignmentView, EventView, ForecastView, LineView, StationView};
 use crate::auth::Actor;
 use crate::db::{budget as lines, dashboard as rows, pages, Pool};
 use crate::domain::duty::Segment;
 use crate::error::{AppError, AppResult};
-use crate::wire::{AssignmentView, EventView, ForecastView, LineView, StationView};
 
 use super::permissions::{self, UseCase};
 use super::{budget, conn, duty, ledger};

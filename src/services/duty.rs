@@ -5,6 +5,8 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
+use super::views::{AssignmentView, EventView, ForecastView, SourceView, StationView};
+use super::Context;
 use crate::auth::Actor;
 use crate::db::budget as lines;
 use crate::db::duty::{self as rows, EventRow, NewEvent, StationRow};
@@ -14,7 +16,6 @@ use crate::domain::duty::{
 };
 use crate::domain::{Money, PositiveMoney};
 use crate::error::{AppError, AppResult};
-use crate::wire::{AssignmentView, EventView, ForecastView, SourceView, StationView};
 
 use super::permissions::{self, UseCase};
 use super::{answer, budget, clock, conn, policy};
@@ -79,7 +80,7 @@ fn station_view(rates: &Rates, s: StationRow, on: NaiveDate) -> StationView {
 /// request the service cannot answer, never a 500.
 fn too_large() -> AppError {
     AppError::InvalidRequest {
-        status: actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+        status: crate::error::Invalid::Unprocessable,
         detail: "the duty costs involved are too large to add up".into(),
         field: None,
         problem: None,
@@ -117,7 +118,7 @@ pub fn list_stations(
         .collect())
 }
 
-/// A station as stated, parsed from [`crate::wire::StationBody`].
+/// A station as stated, parsed from the API's `StationBody`.
 pub struct NewStation {
     pub name: String,
     pub city: String,
@@ -152,7 +153,7 @@ fn resolve_city(
 /// in force on the organisation's today (R12).
 pub fn create_station(
     pool: &Pool,
-    actor: &Actor,
+    actor: &Context,
     spec: AppResult<NewStation>,
 ) -> AppResult<StationView> {
     permissions::check(actor, UseCase::CreateStation)?;
@@ -206,7 +207,7 @@ fn station(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<StationRow> 
 }
 
 /// One person on duty from `from` to `to`, inclusive (`to` never before `from`), parsed from
-/// [`crate::wire::AssignmentBody`].
+/// the API's `AssignmentBody`.
 pub struct NewAssignment {
     pub person: String,
     pub from: NaiveDate,
@@ -217,7 +218,7 @@ pub struct NewAssignment {
 /// same person's assignments at one station never overlap (409 `overlapping_assignment`).
 pub fn add_assignment(
     pool: &Pool,
-    actor: &Actor,
+    actor: &Context,
     station_id: i64,
     assignment: AppResult<NewAssignment>,
 ) -> AppResult<AssignmentView> {
@@ -291,7 +292,7 @@ fn event_view(rates: &Rates, e: EventRow) -> AppResult<EventView> {
 }
 
 /// A sensitive period as stated (`to` never before `from`), parsed from
-/// [`crate::wire::EventBody`].
+/// the API's `EventBody`.
 pub struct NewDutyEvent {
     pub name: String,
     pub city: String,
@@ -304,7 +305,7 @@ pub struct NewDutyEvent {
 /// `POST /api/v1/duty-events`.
 pub fn create_event(
     pool: &Pool,
-    actor: &Actor,
+    actor: &Context,
     spec: AppResult<NewDutyEvent>,
 ) -> AppResult<EventView> {
     permissions::check(actor, UseCase::CreateEvent)?;

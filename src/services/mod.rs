@@ -17,7 +17,6 @@ pub mod budget;
 pub mod claims;
 pub mod clock;
 pub mod dashboard;
-pub mod demo;
 pub mod duty;
 pub mod idempotency;
 pub mod ledger;
@@ -27,13 +26,15 @@ pub mod passwords;
 pub mod permissions;
 pub mod policy;
 pub mod reports;
-pub mod setup;
 pub mod sign_in;
 pub mod subsidy;
 pub mod transition;
 pub mod travel_requests;
 pub mod users;
 pub mod verify;
+pub mod views;
+
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -74,11 +75,34 @@ where
     })
 }
 
+/// A caller and what their request carries beyond who sent it: the Idempotency-Key, if any,
+/// under which the request's action stores its answer in the action's own transaction
+/// ([`answer`]). Reads as its [`Actor`] wherever a use case needs only who is asking.
+#[derive(Clone, Debug)]
+pub struct Context {
+    pub actor: Actor,
+    pub key: Option<Arc<idempotency::KeyScope>>,
+}
+
+impl From<Actor> for Context {
+    /// A caller whose request carries no Idempotency-Key (the pages, the command line).
+    fn from(actor: Actor) -> Context {
+        Context { actor, key: None }
+    }
+}
+
+impl std::ops::Deref for Context {
+    type Target = Actor;
+    fn deref(&self) -> &Actor {
+        &self.actor
+    }
+}
+
 /// [`act`] for a use case whose result is the response body, sent with `status`: when the
 /// request carries an Idempotency-Key, the key and this answer are stored in the same
 /// transaction as the action, so a retry after any crash replays the committed answer or, if
 /// nothing committed, runs the action once.
-pub fn answer<T, F>(pool: &Pool, actor: &Actor, status: u16, mut f: F) -> AppResult<T>
+pub fn answer<T, F>(pool: &Pool, actor: &Context, status: u16, mut f: F) -> AppResult<T>
 where
     T: Serialize,
     F: FnMut(&mut DbConnection) -> AppResult<T>,
@@ -103,7 +127,7 @@ where
 /// transaction, to be stored with the key.
 pub fn answer_known<T, W, K>(
     pool: &Pool,
-    actor: &Actor,
+    actor: &Context,
     status: u16,
     mut write: W,
     known: K,

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 
+use super::views::{ClaimView, HistoryView};
 use crate::auth::Actor;
 use crate::db::{budget as lines, pages as rows, travel_requests as requests};
 use crate::db::{claims::ClaimRow, Pool};
@@ -16,7 +17,6 @@ use crate::domain::travel_request::{settle, Settlement};
 use crate::domain::waiting::{waiting, Waiting, DEFAULT_DEADLINE_DAYS};
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
-use crate::wire::{ClaimView, HistoryView};
 
 use super::permissions::{self, UseCase};
 use super::{claims, clock, conn};

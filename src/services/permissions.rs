@@ -217,7 +217,6 @@ mod tests {
             org_id: 1,
             user_id: 1,
             roles: roles.to_vec(),
-            key: None,
         }
     }
 

@@ -5,6 +5,8 @@ use std::time::Instant;
 
 use chrono::NaiveDate;
 
+use super::views::PolicyView;
+use super::Context;
 use crate::auth::Actor;
 use crate::db::policy::{self as rows, CityRow, NewPolicy, PolicyRow};
 use crate::db::policy::{deduction_bp, from_bp};
@@ -13,7 +15,6 @@ use crate::db::{self, now, DbConnection, Pool};
 use crate::domain::policy::{CityRates, HostMealDeduction, Policy};
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
-use crate::wire::PolicyView;
 
 use super::permissions::{self, UseCase};
 use super::{answer, conn};
@@ -200,7 +201,7 @@ pub fn insert(
 /// `POST /api/v1/policy`. Returns once no process quotes from the versions it replaced
 /// ([`Settling`]), also when the version was written but the commit failed; a replay of it
 /// under its Idempotency-Key waits the same way ([`super::idempotency`]).
-pub fn publish(pool: &Pool, actor: &Actor, policy: AppResult<Policy>) -> AppResult<PolicyView> {
+pub fn publish(pool: &Pool, actor: &Context, policy: AppResult<Policy>) -> AppResult<PolicyView> {
     permissions::check(actor, UseCase::PublishPolicy)?;
     let policy = policy?;
     let mut written = None;
@@ -226,10 +227,9 @@ mod tests {
     #[test]
     fn what_a_transaction_reads_of_its_own_versions_is_not_kept() {
         let (_dir, pool) = db::scratch(2);
-        let mut c = pool.get().unwrap_or_else(|e| panic!("{e}"));
-        let org = orgs::insert(&mut c, "test", "测试").unwrap_or_else(|e| panic!("{e}"));
-        let (_, settling) =
-            insert(&mut c, org, None, &policy_2021()).unwrap_or_else(|e| panic!("{e:?}"));
+        let mut c = pool.get().unwrap();
+        let org = orgs::insert(&mut c, "test", "测试").unwrap();
+        let (_, settling) = insert(&mut c, org, None, &policy_2021()).unwrap();
         settling.settle();
         let mut july = policy_2021();
         july.effective_from = date("2021-07-01");
@@ -247,12 +247,12 @@ mod tests {
             Err::<(), _>(AppError::Internal("not published after all".into()))
         });
         assert!(rolled_back.is_err());
-        let unpublished = unpublished.unwrap_or_else(|| panic!("the version was read"));
+        let unpublished = unpublished.expect("the version was read");
         assert!(
             pool.policies().get(unpublished).is_none(),
             "a version nobody committed is not kept"
         );
-        let version = in_force(&pool, &mut c, org, trip, "date").unwrap_or_else(|e| panic!("{e}"));
+        let version = in_force(&pool, &mut c, org, trip, "date").unwrap();
         assert_eq!(version.number, 1);
         assert!(
             pool.policies().get(version.id).is_some(),

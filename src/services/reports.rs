@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use super::views::{ExecutionLineView, ExecutionView, IndicatorView, TargetRecord};
 use crate::auth::Actor;
 use crate::db::budget::{self as lines};
 use crate::db::reports::{self as rows, TargetRow};
@@ -19,7 +20,6 @@ use crate::domain::subsidy::{Enrollment, Half};
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
 use crate::export::JournalEntry;
-use crate::wire::{ExecutionLineView, ExecutionView, IndicatorView, TargetBody};
 
 use super::permissions::{self, UseCase};
 use super::{act, budget, clock, conn};
@@ -246,25 +246,25 @@ pub fn performance(pool: &Pool, actor: &Actor, year: i32) -> AppResult<Vec<Indic
 }
 
 /// The targets in force for `year` (its own, or the latest earlier year's).
-pub fn targets(pool: &Pool, actor: &Actor, year: i32) -> AppResult<Vec<TargetBody>> {
+pub fn targets(pool: &Pool, actor: &Actor, year: i32) -> AppResult<Vec<TargetRecord>> {
     permissions::check(actor, UseCase::ReadTargets)?;
     read_targets(&mut *conn(pool)?, actor.org_id, year)
 }
 
-fn read_targets(c: &mut DbConnection, org_id: i64, year: i32) -> AppResult<Vec<TargetBody>> {
+fn read_targets(c: &mut DbConnection, org_id: i64, year: i32) -> AppResult<Vec<TargetRecord>> {
     Ok(rows::targets(c, org_id, year)?
         .into_iter()
-        .map(|r| TargetBody {
+        .map(|r| TargetRecord {
             line_code: r.line_code,
             indicator: r.indicator,
             comparator: r.comparator,
-            target: r.target.map(crate::wire::AmountInput),
+            target: r.target,
             deadline_days: r.deadline_days,
         })
         .collect())
 }
 
-/// One performance target as set (R12), parsed from [`crate::wire::TargetBody`].
+/// One performance target as set (R12), parsed from the API's `TargetBody`.
 pub struct NewTarget {
     pub line_code: String,
     pub indicator: Indicator,
@@ -299,7 +299,7 @@ pub fn set_targets(
     actor: &Actor,
     year: i32,
     targets: AppResult<Targets>,
-) -> AppResult<Vec<TargetBody>> {
+) -> AppResult<Vec<TargetRecord>> {
     permissions::check(actor, UseCase::SetTargets)?;
     let rows = target_rows(actor.org_id, year, &targets?);
     // The answer is read in the same transaction: a failure to build it leaves nothing written.

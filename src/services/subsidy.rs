@@ -9,15 +9,16 @@
 use std::collections::{BTreeMap, HashSet};
 
 use chrono::{Datelike, NaiveDate};
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use super::paging::Page;
+use super::views::{timestamp, BatchItemView, BatchView, MonthView, RecipientView, WindowView};
+use super::Context;
 use crate::auth::Actor;
 use crate::db::audit::NewEvent;
 use crate::db::subsidy::{
     self as rows, BatchRow, ItemRow, Marked, NewBatch, NewRecipient, PayeeChange, RecipientRow,
 };
-use crate::db::{budget as lines, now, DbConnection, Pool};
+use crate::db::{self, budget as lines, now, DbConnection, Pool};
 use crate::domain::capitals::in_words;
 use crate::domain::payee::{BankAccount, BankName, IdNumber, PayeeDetails};
 use crate::domain::status::{BatchAction, BatchStatus, Status};
@@ -26,7 +27,6 @@ use crate::domain::{Money, PositiveMoney};
 use crate::error::{AppError, AppResult};
 use crate::export::PaymentLine;
 use crate::metrics;
-use crate::wire::{timestamp, BatchItemView, BatchView, MonthView, RecipientView, WindowView};
 
 use super::audit;
 use super::ledger::{self, Source};
@@ -96,7 +96,7 @@ fn recipient_view_now(
     Ok(recipient_view(r, &policies, clock::today(c, org_id)?))
 }
 
-/// A recipient as stated, parsed from [`crate::wire::RecipientBody`]: their own monthly amount,
+/// A recipient as stated, parsed from the API's `RecipientBody`: their own monthly amount,
 /// when given, more than 0.00 (R1), and the enrollment (R9).
 pub struct NewRecipientSpec {
     pub name: String,
@@ -109,7 +109,7 @@ pub struct NewRecipientSpec {
 /// `POST /api/v1/subsidy-recipients`.
 pub fn create_recipient(
     pool: &Pool,
-    actor: &Actor,
+    actor: &Context,
     spec: AppResult<NewRecipientSpec>,
 ) -> AppResult<RecipientView> {
     permissions::check(actor, UseCase::AddRecipient)?;
@@ -187,7 +187,7 @@ pub struct RecipientChange {
 /// sets or clears the payment details.
 pub fn change_recipient(
     pool: &Pool,
-    actor: &Actor,
+    actor: &Context,
     id: i64,
     change: AppResult<RecipientChange>,
 ) -> AppResult<RecipientView> {
@@ -397,7 +397,7 @@ fn load(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<BatchView> {
     })
 }
 
-/// A batch to draft, parsed from [`crate::wire::BatchBody`].
+/// A batch to draft, parsed from the API's `BatchBody`.
 pub struct NewBatchSpec {
     pub budget_line_id: i64,
     pub year: i32,
@@ -409,7 +409,7 @@ pub struct NewBatchSpec {
 /// batch while one is not void is 409 `batch_exists`; nothing due is 422 `empty_batch`.
 pub fn create_batch(
     pool: &Pool,
-    actor: &Actor,
+    actor: &Context,
     batch: AppResult<NewBatchSpec>,
 ) -> AppResult<BatchView> {
     permissions::check(actor, UseCase::MakeBatch)?;
@@ -433,7 +433,7 @@ pub fn create_batch(
         if items.is_empty() {
             return Err(AppError::EmptyBatch);
         }
-        let id = rows::insert_batch(
+        let id = db::unique(rows::insert_batch(
             c,
             &NewBatch {
                 org_id: actor.org_id,
@@ -446,14 +446,9 @@ pub fn create_batch(
                 created_by: actor.user_id,
                 created_at: now(),
             },
-        )
-        .map_err(|e| match e {
-            // Another finance user made the regular batch at the same moment.
-            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-                AppError::BatchExists
-            }
-            other => other.into(),
-        })?;
+        ))?
+        // Another finance user made the regular batch at the same moment.
+        .map_err(|_| AppError::BatchExists)?;
         for item in items {
             rows::insert_item(
                 c,
@@ -470,7 +465,7 @@ pub fn create_batch(
 }
 
 /// `POST /api/v1/subsidy-batches/{id}/regenerate`: a draft made again from today's recipients.
-pub fn regenerate(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
+pub fn regenerate(pool: &Pool, actor: &Context, id: i64) -> AppResult<BatchView> {
     permissions::check(actor, UseCase::RegenerateBatch)?;
     answer(pool, actor, 200, |c| {
         let row = find::<Batch>(c, actor.org_id, id)?;
@@ -512,7 +507,7 @@ fn made_by(c: &mut DbConnection, actor: &Actor, row: &BatchRow) -> AppResult<boo
 
 /// `POST /api/v1/subsidy-batches/{id}/approve`: by a finance user other than the creator; takes
 /// the recipient-months and commits the total, or changes nothing.
-pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
+pub fn approve(pool: &Pool, actor: &Context, id: i64) -> AppResult<BatchView> {
     permissions::check(actor, UseCase::ApproveBatch)?;
     let view = answer(pool, actor, 200, |c| {
         let row = find::<Batch>(c, actor.org_id, id)?;
@@ -535,12 +530,8 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
         // Status first, conditionally (a concurrent approval of this batch loses with 409), then
         // the months (a concurrent batch holding one of them makes this one outdated), then money.
         asked.take(c, actor, &Marked::Approved, None)?;
-        rows::set_live(c, actor.org_id, id, true).map_err(|e| match e {
-            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-                AppError::BatchOutdated
-            }
-            other => other.into(),
-        })?;
+        db::unique(rows::set_live(c, actor.org_id, id, true))?
+            .map_err(|_| AppError::BatchOutdated)?;
         let source = Source {
             kind: ENTITY,
             id,
@@ -563,7 +554,7 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
 /// `paid_on` fell inside the payout window.
 pub fn pay(
     pool: &Pool,
-    actor: &Actor,
+    actor: &Context,
     id: i64,
     paid_on: AppResult<NaiveDate>,
     margin: clock::PaymentMargin,
@@ -600,7 +591,7 @@ pub fn pay(
 
 /// `POST /api/v1/subsidy-batches/{id}/void`: a draft or an approved batch; an approved one gives
 /// back its commitment and its recipient-months. A paid batch is final.
-pub fn void(pool: &Pool, actor: &Actor, id: i64) -> AppResult<BatchView> {
+pub fn void(pool: &Pool, actor: &Context, id: i64) -> AppResult<BatchView> {
     permissions::check(actor, UseCase::VoidBatch)?;
     answer(pool, actor, 200, |c| {
         let row = find::<Batch>(c, actor.org_id, id)?;

@@ -20,13 +20,16 @@ use crate::domain::status::{ClaimStatus, InvalidTransition, RequestAction, Reque
 use crate::domain::travel::Overflow;
 use crate::domain::travel_request::{estimate, settle, Estimate, Settlement};
 use crate::domain::Money;
+use crate::domain::PositiveMoney;
 use crate::error::{AppError, AppResult};
-use crate::routes::list::Page;
-use crate::wire::timestamp;
-use crate::wire::travel_requests::{
-    AdvanceInput, AdvanceView, EstimateBasis, EstimateLineView, OutstandingView, RequestInput,
-    RequestView, SettlementView,
+
+use super::paging::Page;
+use super::views::timestamp;
+use super::views::travel_requests::{
+    AdvanceView, EstimateBasis, EstimateLineView, OutstandingView, RequestView, SettlementView,
 };
+use super::views::HistoryView;
+use super::Context;
 
 use super::audit;
 use super::ledger::{self, Source};
@@ -35,6 +38,26 @@ use super::transition::{self, find, Document};
 use super::{answer, clock, conn, policy};
 
 pub const ENTITY: &str = "travel_request";
+
+/// A request's stated trip, amounts parsed by R1.
+#[derive(Clone, Debug)]
+pub struct RequestInput {
+    pub budget_line_id: i64,
+    pub purpose: String,
+    pub destination: String,
+    pub departure_date: NaiveDate,
+    pub return_date: NaiveDate,
+    pub travellers: i64,
+    pub tickets_estimate: Money,
+    pub advance_requested: Option<Money>,
+}
+
+/// An advance as paid: more than 0.00 (R1, R16).
+#[derive(Clone, Copy, Debug)]
+pub struct AdvanceInput {
+    pub amount: PositiveMoney,
+    pub paid_on: NaiveDate,
+}
 
 /// How many requests a queue page (出差审批, 借款) and a new claim's choice of requests show at
 /// most, newest first: far more than wait at once in a county bureau.
@@ -80,7 +103,7 @@ fn load(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<RequestView> {
     to_view(row, history)
 }
 
-fn to_view(row: RequestRow, history: Vec<crate::wire::HistoryView>) -> AppResult<RequestView> {
+fn to_view(row: RequestRow, history: Vec<HistoryView>) -> AppResult<RequestView> {
     let days = (row.return_date - row.departure_date).num_days() + 1;
     let trip = Trip {
         city: &row.destination,
@@ -235,7 +258,7 @@ fn shown(lines: Vec<StoredEstimateLine>, trip: &Trip<'_>) -> Vec<EstimateLineVie
 /// `POST /api/v1/travel-requests` (claimant): stores the request with its estimate.
 pub fn create(
     pool: &Pool,
-    actor: &Actor,
+    actor: &Context,
     input: AppResult<RequestInput>,
 ) -> AppResult<RequestView> {
     permissions::check(actor, UseCase::RequestTrip)?;
@@ -383,7 +406,7 @@ fn source(actor: &Actor, id: i64) -> Source<'static> {
 
 /// `POST …/approve` (budget holder or finance, never the requester): commits the estimate to the
 /// line (R11, R16), or 409 `insufficient_budget` with nothing changed.
-pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<RequestView> {
+pub fn approve(pool: &Pool, actor: &Context, id: i64) -> AppResult<RequestView> {
     permissions::check(actor, UseCase::DecideTrip)?;
     let mut c = conn(pool)?;
     let row = find::<Request>(&mut c, actor.org_id, id)?;
@@ -405,7 +428,7 @@ pub fn approve(pool: &Pool, actor: &Actor, id: i64) -> AppResult<RequestView> {
 /// `reason` is the reason given, or why it could not be read (reported after the role check).
 pub fn reject(
     pool: &Pool,
-    actor: &Actor,
+    actor: &Context,
     id: i64,
     reason: AppResult<String>,
 ) -> AppResult<RequestView> {
@@ -426,7 +449,7 @@ pub fn reject(
 
 /// `POST …/cancel` (the requester, before a claim names it and before an advance is paid):
 /// releases the commitment of an approved request.
-pub fn cancel(pool: &Pool, actor: &Actor, id: i64) -> AppResult<RequestView> {
+pub fn cancel(pool: &Pool, actor: &Context, id: i64) -> AppResult<RequestView> {
     permissions::check(actor, UseCase::CancelTrip)?;
     answer(pool, actor, 200, |c| {
         let row = find::<Request>(c, actor.org_id, id)?;
@@ -460,7 +483,7 @@ pub fn cancel(pool: &Pool, actor: &Actor, id: i64) -> AppResult<RequestView> {
 /// is posted to the ledger.
 pub fn pay_advance(
     pool: &Pool,
-    actor: &Actor,
+    actor: &Context,
     id: i64,
     advance: AppResult<AdvanceInput>,
     margin: clock::PaymentMargin,
@@ -694,9 +717,8 @@ mod tests {
             Money::yuan(600),
         )
         .unwrap_or_else(|_| panic!("overflow"));
-        let json = serde_json::to_string(&kept(&e)).unwrap_or_else(|e| panic!("{e}"));
-        let read: Vec<StoredEstimateLine> =
-            serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}"));
+        let json = serde_json::to_string(&kept(&e)).unwrap();
+        let read: Vec<StoredEstimateLine> = serde_json::from_str(&json).unwrap();
         let trip = Trip {
             city: "别处",
             days: 9,

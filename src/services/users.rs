@@ -30,13 +30,8 @@ pub fn add_org(pool: &Pool, code: &str, name: &str) -> AppResult<i64> {
     }
     // The code is unique in the database: a second organisation of that code, added at the same
     // moment or not, is refused by the insert itself.
-    match orgs::insert(&mut *conn(pool)?, code, name) {
-        Err(diesel::result::Error::DatabaseError(
-            diesel::result::DatabaseErrorKind::UniqueViolation,
-            _,
-        )) => Err(AppError::DuplicateName(format!("organisation {code}"))),
-        inserted => Ok(inserted?),
-    }
+    db::unique(orgs::insert(&mut *conn(pool)?, code, name))?
+        .map_err(|_| AppError::DuplicateName(format!("organisation {code}")))
 }
 
 /// The organisation `code` names, or the only one when `code` is absent.
@@ -159,7 +154,6 @@ pub fn actor_of(user: &users::UserRow) -> Actor {
         org_id: user.org_id,
         user_id: user.id,
         roles: user.roles.split(',').filter_map(Role::parse).collect(),
-        key: None,
     }
 }
 

@@ -428,7 +428,7 @@ pub async fn publish(
             Ok(Value::Object(map))
         }
         _ => Err(AppError::InvalidRequest {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
+            status: crate::error::Invalid::Unprocessable,
             detail: "标准内容不是有效的 JSON 对象".into(),
             field: None,
             problem: None,

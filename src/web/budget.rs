@@ -47,7 +47,7 @@ async fn year_of(
             },
         ))),
         None => {
-            user.run(&pool, move |p, actor| pages::budget_year(p, actor))
+            user.run(pool, move |p, actor| pages::budget_year(p, actor))
                 .await
         }
     }

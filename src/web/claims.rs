@@ -391,7 +391,7 @@ async fn quote_form(pool: &web::Data<Pool>, user: &SignedIn, form: &ClaimForm) -
         Ok(input) => input,
         Err(e) => return refused(&form.in_form_terms(e)),
     };
-    let quoted = user.run(&pool, move |pool, actor| {
+    let quoted = user.run(pool, move |pool, actor| {
         let breakdown = claims::quote(pool, actor, input)?;
         Ok((breakdown, pages::city_names(pool, actor)?))
     });
@@ -436,10 +436,10 @@ async fn new_page(
     status: StatusCode,
 ) -> PageResult {
     let choices = user
-        .run(&pool, move |p, actor| pages::line_choices(p, actor))
+        .run(pool, move |p, actor| pages::line_choices(p, actor))
         .await?;
     let open = user
-        .run(&pool, move |p, actor| {
+        .run(pool, move |p, actor| {
             crate::services::travel_requests::open_for_claims(p, actor)
         })
         .await?;

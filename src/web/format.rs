@@ -930,7 +930,7 @@ mod tests {
             "这份出差申请已经支付过借款，不能再付一次（R16）。"
         );
         let date_refused = AppError::InvalidRequest {
-            status: actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+            status: crate::error::Invalid::Unprocessable,
             detail: String::new(),
             field: Some("departure_date".into()),
             problem: Some(Box::new(crate::wire::iso::problem("1999-05-10"))),

@@ -11,11 +11,12 @@ use askama::Template;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::auth::{Actor, Role};
+use crate::auth::Role;
 use crate::config::WebSettings;
 use crate::db::Pool;
 use crate::error::AppError;
 use crate::services::sign_in::{self, Lifetimes, Session, SignIn};
+use crate::services::Context;
 
 use super::{format, html, run, see_other, Flash, Nav, PageError, PageResult};
 
@@ -51,15 +52,16 @@ impl std::ops::Deref for SignedIn {
 }
 
 impl SignedIn {
-    pub fn actor(&self) -> Actor {
-        self.0.actor.clone()
+    /// Who is asking, as the services take it (a page carries no Idempotency-Key).
+    pub fn actor(&self) -> Context {
+        Context::from(self.0.actor.clone())
     }
 
     /// Runs a service call as this user on the blocking pool: `f` gets the pool and the user's
     /// [`Actor`].
     pub async fn run<T, F>(&self, pool: &web::Data<Pool>, f: F) -> Result<T, PageError>
     where
-        F: FnOnce(&Pool, &Actor) -> Result<T, AppError> + Send + 'static,
+        F: FnOnce(&Pool, &Context) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
         let (pool, actor) = (pool.clone(), self.actor());

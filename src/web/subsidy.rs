@@ -378,7 +378,11 @@ pub async fn add_recipient(
     let spec = parse_json::<RecipientBody>(body.to_string().as_bytes())
         .and_then(NewRecipientSpec::try_from);
     match user
-        .run(&pool, move |p, actor| subsidy::create_recipient(p, actor, spec)).await {
+        .run(&pool, move |p, actor| {
+            subsidy::create_recipient(p, actor, spec)
+        })
+        .await
+    {
         Ok(r) => {
             let text = format!(
                 "已添加 {}，自 {} 起享受补助。",
@@ -461,7 +465,11 @@ pub async fn set_payee(
     let change = parse_json::<RecipientPatch>(Value::Object(body).to_string().as_bytes())
         .and_then(RecipientChange::try_from);
     match user
-        .run(&pool, move |p, actor| subsidy::change_recipient(p, actor, id, change)).await {
+        .run(&pool, move |p, actor| {
+            subsidy::change_recipient(p, actor, id, change)
+        })
+        .await
+    {
         Ok(r) => {
             let text = format!("已保存 {} 的代发信息。", r.name);
             done(&pool, &user, Ok(text), field_refusal, "/subsidy#recipients").await
@@ -489,7 +497,9 @@ pub async fn end_enrollment(
     let change = parse_json::<RecipientPatch>(body.to_string().as_bytes())
         .and_then(RecipientChange::try_from);
     let result = user
-        .run(&pool, move |p, actor| subsidy::change_recipient(p, actor, id, change))
+        .run(&pool, move |p, actor| {
+            subsidy::change_recipient(p, actor, id, change)
+        })
         .await
         .map(|r| match r.enrolled_until {
             Some(d) => format!("{} 的享受期截止到 {}。", r.name, format::date(d)),

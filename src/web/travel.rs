@@ -110,7 +110,7 @@ async fn estimate_of(pool: &web::Data<Pool>, user: &SignedIn, form: &RequestForm
     let input = form.to_body().and_then(RequestInput::try_from);
     let result = match input {
         Ok(input) => {
-            user.run(&pool, move |p, actor| {
+            user.run(pool, move |p, actor| {
                 travel_requests::quote(p, actor, &input)
             })
             .await
@@ -215,7 +215,7 @@ async fn requests_page(
     status: StatusCode,
 ) -> PageResult {
     let (choices, mine) = user
-        .run(&pool, move |p, actor| {
+        .run(pool, move |p, actor| {
             Ok((
                 pages::line_choices(p, actor)?,
                 travel_requests::list(

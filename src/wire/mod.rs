@@ -10,7 +10,6 @@
 //! `wire::travel_requests::RequestView`).
 
 mod adjustments;
-mod audit;
 mod budget_lines;
 mod duty;
 mod policy;
@@ -21,7 +20,6 @@ mod travel_claims;
 pub mod travel_requests;
 
 pub use adjustments::*;
-pub use audit::*;
 pub use budget_lines::*;
 pub use duty::*;
 pub use policy::*;
@@ -29,10 +27,12 @@ pub use reports::*;
 pub use subsidy::*;
 pub use travel_claims::*;
 
-use chrono::NaiveDateTime;
+/// The views the API answers with are built below the doors ([`crate::services::views`]), shared
+/// with the pages; they are named here too, so a handler writes `wire::ClaimView`.
+pub use crate::services::views::*;
+
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
-use utoipa::ToSchema;
 use validator::{ValidationErrors, ValidationErrorsKind};
 
 use crate::domain::{FieldError, FieldProblem, Money, PositiveMoney};
@@ -256,7 +256,7 @@ impl YearQuery {
     /// `routes::query_error` words it) when it is left out.
     pub fn required(&self) -> Result<i32, AppError> {
         self.year.ok_or_else(|| AppError::InvalidRequest {
-            status: actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+            status: crate::error::Invalid::Unprocessable,
             detail: "bad query parameter: Query deserialize error: missing field `year`".into(),
             field: None,
             problem: None,
@@ -268,7 +268,7 @@ impl YearQuery {
 /// same 422 as serde's for any other missing field, `hint` appended to its detail.
 pub fn missing_field(field: &str, hint: &str) -> AppError {
     AppError::InvalidRequest {
-        status: actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+        status: crate::error::Invalid::Unprocessable,
         detail: format!("missing field `{field}`{hint}"),
         field: Some(field.to_string()),
         problem: None,
@@ -336,22 +336,6 @@ impl Serialize for AmountInput {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
     }
-}
-
-pub fn timestamp(at: NaiveDateTime) -> String {
-    at.and_utc()
-        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
-/// A status change of a claim: who, when.
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct HistoryView {
-    pub action: String,
-    pub from_status: Option<String>,
-    pub to_status: String,
-    pub actor_id: i64,
-    pub at: String,
-    pub note: Option<String>,
 }
 
 #[cfg(test)]

@@ -92,7 +92,6 @@ async fn a_scripted_year_is_listed_transition_by_transition_and_nothing_of_anoth
             org_id: other_org,
             user_id: other_id,
             roles: vec![R::Admin],
-            key: None,
         };
         baoxiao::services::audit::status(
             &mut c,

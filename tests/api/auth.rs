@@ -116,7 +116,7 @@ async fn an_action_checks_its_user_inside_its_own_transaction() {
     // Authenticated before the revocation, acting after it: the action refuses to commit.
     let actor = baoxiao::services::users::authenticate(&app.pool, &finance).unwrap();
     baoxiao::services::users::revoke(&app.pool, finance_id).unwrap();
-    let refused = baoxiao::services::claims::approve(&app.pool, &actor, id);
+    let refused = baoxiao::services::claims::approve(&app.pool, &actor.into(), id);
     assert!(
         matches!(refused, Err(baoxiao::error::AppError::Unauthenticated)),
         "{refused:?}"

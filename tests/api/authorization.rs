@@ -576,7 +576,6 @@ async fn both_doors_give_every_role_the_same_answer() {
                 org_id: org.id,
                 user_id: 0,
                 roles: vec![*role],
-                key: None,
             };
             let admitted = allows(&actor, case.use_case);
             let (method, path, body) = &case.api;

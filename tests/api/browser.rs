@@ -523,7 +523,7 @@ async fn a_budget_holder_reads_the_demo_year_in_a_real_browser() {
     };
     let app = spawn_demo_app().await;
     let base = app.address.clone();
-    let password = baoxiao::services::demo::password_for("wangjianguo");
+    let password = baoxiao::demo::password_for("wangjianguo");
     sign_in(&c, &base, "wangjianguo", &password).await;
     wait_for_text(&c, "预算总览").await;
     c.goto(&format!("{base}/budget?year=2021")).await.unwrap();
@@ -629,7 +629,7 @@ async fn a_budget_holder_reads_the_demo_year_in_a_real_browser() {
     sign_out(&c).await;
 
     // Finance's queue: the claims of the year's last days, each as long as it has waited.
-    let password = baoxiao::services::demo::password_for("lixiuying");
+    let password = baoxiao::demo::password_for("lixiuying");
     sign_in(&c, &base, "lixiuying", &password).await;
     c.goto(&format!("{base}/finance")).await.unwrap();
     wait_for_text(&c, "待审核").await;

@@ -190,7 +190,7 @@ async fn every_page_of_every_role_speaks_chinese_without_codes() {
         "zhangwei",
         "sunzhigang",
     ] {
-        let password = baoxiao::services::demo::password_for(login);
+        let password = baoxiao::demo::password_for(login);
         sign_in(&c, &base, login, &password).await;
         for fault in crawl(&c, &base, &logins).await {
             all.push(format!("{login} {fault}"));
@@ -202,13 +202,7 @@ async fn every_page_of_every_role_speaks_chinese_without_codes() {
 
     // The claim form with each refusal provoked.
     let login = "zhangwei";
-    sign_in(
-        &c,
-        &base,
-        login,
-        &baoxiao::services::demo::password_for(login),
-    )
-    .await;
+    sign_in(&c, &base, login, &baoxiao::demo::password_for(login)).await;
     let line = app
         .line_id("dept.project.petition-work.operations")
         .await

@@ -109,7 +109,7 @@ async fn a_trip_from_request_to_advance_returned_in_a_real_browser() {
             "//strong[@id='estimate-total' and text()='¥4,440.00']",
         ))
         .await
-        .unwrap_or_else(|e| panic!("no live estimate of ¥4,440.00: {e}"));
+        .expect("no live estimate of ¥4,440.00");
     // The estimate's lines in Chinese, the city by its name, as the claim page words its lines.
     assert_eq!(rows_of(&c, "#estimate tbody tr").await, ESTIMATE_ROWS);
     assert_no_latin(&text_of(&c, "#estimate").await);

@@ -115,7 +115,7 @@ async fn a_year_an_auditor_believes(app: &TestApp) {
     let claims = claims.body.as_array().unwrap();
     let lines = app.get(&app.admin, "/api/v1/budget-lines?year=2021").await;
     let lines = lines.body.as_array().unwrap();
-    use baoxiao::services::demo::{is_working_day, today};
+    use baoxiao::demo::{is_working_day, today};
     let today = today();
     let in_year = |d: NaiveDate| d.year() == 2021 && d < today && is_working_day(d);
     let mut per_day: HashMap<NaiveDate, usize> = HashMap::new();
@@ -247,7 +247,7 @@ async fn a_year_an_auditor_believes(app: &TestApp) {
 #[tokio::test]
 async fn the_demo_refuses_a_database_that_is_not_empty() {
     let app = spawn_app().await;
-    assert!(baoxiao::services::demo::run(&app.pool).is_err());
+    assert!(baoxiao::demo::run(&app.pool).is_err());
     let claims = app.get(&app.admin, "/api/v1/travel-claims").await;
     assert_eq!(claims.body, serde_json::json!([]), "nothing added");
     let stations = app.get(&app.admin, "/api/v1/duty-events").await;

@@ -39,12 +39,12 @@ impl TestDb {
                 });
                 admin
                     .batch_execute(&format!("CREATE DATABASE {name}"))
-                    .unwrap_or_else(|e| panic!("cannot create test database: {e}"));
+                    .expect("cannot create test database");
                 let url = database_url(&server_url, &name);
                 (TestDb::Postgres { server_url, name }, url)
             }
             _ => {
-                let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+                let dir = tempfile::tempdir().expect("temp dir");
                 let url = dir.path().join("baoxiao.db").to_string_lossy().into_owned();
                 (TestDb::Sqlite(dir), url)
             }
@@ -127,15 +127,15 @@ pub async fn spawn_app() -> TestApp {
 /// [`spawn_app`] with settings of the test's own (`adjust` changes the defaults).
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let (db, url) = TestDb::new();
-    let data_dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+    let data_dir = tempfile::tempdir().expect("temp dir");
     let mut settings = settings(&url, data_dir.path());
     adjust(&mut settings);
-    let app = Application::build(&settings).unwrap_or_else(|e| panic!("start: {e}"));
+    let app = Application::build(&settings).expect("start");
     let address = format!("http://127.0.0.1:{}", app.port());
     let admin = app
         .admin_token
         .clone()
-        .unwrap_or_else(|| panic!("no admin token on a fresh database"));
+        .expect("no admin token on a fresh database");
     let pool = app.pool.clone();
     let admin_password = app.admin_password.clone();
     tokio::spawn(app.run_until_stopped());
@@ -155,22 +155,18 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
 /// token (a user `接口` added after the demo) for the API.
 pub async fn spawn_demo_app() -> TestApp {
     let (db, url) = TestDb::new();
-    let data_dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+    let data_dir = tempfile::tempdir().expect("temp dir");
     let s = settings(&url, data_dir.path());
-    let pool = baoxiao::db::pool(&url, 2, 30_000).unwrap_or_else(|e| panic!("pool: {e}"));
-    baoxiao::db::stamped_at(baoxiao::services::demo::first_morning(), || {
-        baoxiao::services::setup::prepare(
-            &pool,
-            std::path::Path::new(&s.app.default_data_dir),
-            false,
-        )
+    let pool = baoxiao::db::pool(&url, 2, 30_000).expect("pool");
+    baoxiao::db::stamped_at(baoxiao::demo::first_morning(), || {
+        baoxiao::setup::prepare(&pool, std::path::Path::new(&s.app.default_data_dir), false)
     })
-    .unwrap_or_else(|e| panic!("prepare: {e}"));
-    baoxiao::services::demo::run(&pool).unwrap_or_else(|e| panic!("demo: {e:?}"));
-    let (_, admin) = baoxiao::services::users::add_user(&pool, None, "接口", &[Role::Admin])
-        .unwrap_or_else(|e| panic!("admin: {e}"));
+    .expect("prepare");
+    baoxiao::demo::run(&pool).expect("demo");
+    let (_, admin) =
+        baoxiao::services::users::add_user(&pool, None, "接口", &[Role::Admin]).expect("admin");
     drop(pool);
-    let app = Application::build(&s).unwrap_or_else(|e| panic!("start: {e}"));
+    let app = Application::build(&s).expect("start");
     let address = format!("http://127.0.0.1:{}", app.port());
     let pool = app.pool.clone();
     tokio::spawn(app.run_until_stopped());
@@ -231,10 +227,7 @@ impl Reply {
 
 impl TestApp {
     pub async fn send(&self, request: reqwest::RequestBuilder) -> Reply {
-        let response = request
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("request failed: {e}"));
+        let response = request.send().await.expect("request failed");
         let status = response.status();
         let content_type = response
             .headers()
@@ -292,7 +285,7 @@ impl TestApp {
     /// A new user with these roles; returns the token.
     pub fn user(&self, name: &str, roles: &[Role]) -> String {
         baoxiao::services::users::add_user(&self.pool, None, name, roles)
-            .unwrap_or_else(|e| panic!("add user: {e}"))
+            .expect("add user")
             .1
     }
 
@@ -370,7 +363,7 @@ impl ServerProcess {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .map(|a| a.port())
-            .unwrap_or_else(|e| panic!("free port: {e}"));
+            .expect("free port");
         let child = std::process::Command::new(env!("CARGO_BIN_EXE_baoxiao"))
             .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
             .env("DATABASE_URL", &app.db_url)
@@ -379,7 +372,7 @@ impl ServerProcess {
             .env("RUST_LOG", "warn")
             .stdout(std::process::Stdio::null())
             .spawn()
-            .unwrap_or_else(|e| panic!("spawn baoxiao: {e}"));
+            .expect("spawn baoxiao");
         let address = format!("http://127.0.0.1:{port}");
         // Wait until it answers (readiness, not timing: it usually takes milliseconds, and a busy
         // CI machine gets up to 60 s before this counts as a failure to start).

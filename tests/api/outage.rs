@@ -121,7 +121,7 @@ async fn status_of(request: reqwest::RequestBuilder) -> (u16, String, Option<Str
         .timeout(Duration::from_secs(10))
         .send()
         .await
-        .unwrap_or_else(|e| panic!("no answer while the database is away: {e}"));
+        .expect("no answer while the database is away");
     let retry_after = response
         .headers()
         .get("retry-after")

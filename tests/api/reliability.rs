@@ -37,12 +37,7 @@ async fn approve_across(
             let url = format!("{}/api/v1/travel-claims/{id}/approve", servers[i % 2]);
             let (client, token) = (app.client.clone(), finance.to_string());
             async move {
-                let r = client
-                    .post(url)
-                    .bearer_auth(token)
-                    .send()
-                    .await
-                    .unwrap_or_else(|e| panic!("{e}"));
+                let r = client.post(url).bearer_auth(token).send().await.unwrap();
                 let status = r.status().as_u16();
                 (status, r.json().await.unwrap_or_default())
             }
@@ -67,7 +62,7 @@ async fn a_race_of_two_leaves_for_their_parents_room_of_37_across_two_server_pro
             "parent_code": "dept.project.shared", "allocated": format!("{}.00", 180 * 60)});
         let r = app.post(&app.admin, "/api/v1/budget-lines", &body).await;
         r.assert(201, "");
-        let line = r.body["id"].as_i64().unwrap_or_else(|| panic!("no id"));
+        let line = r.body["id"].as_i64().expect("no id");
         ids.extend(submit_many(&app, &claimant, line, 60).await);
     }
     // Alternate the leaves, so that both are approved at once throughout.
@@ -89,8 +84,7 @@ async fn a_race_of_two_leaves_for_their_parents_room_of_37_across_two_server_pro
         (p["available"].as_str(), p["committed"].as_str()),
         (Some("0.00"), Some("6660.00"))
     );
-    let (_, mismatches) =
-        baoxiao::services::budget::verify(&app.pool).unwrap_or_else(|e| panic!("{e:?}"));
+    let (_, mismatches) = baoxiao::services::budget::verify(&app.pool).unwrap();
     assert!(mismatches.is_empty(), "{mismatches:?}");
 }
 

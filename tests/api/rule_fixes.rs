@@ -240,9 +240,7 @@ async fn r11_a_refusal_below_a_line_that_covers_names_the_refusing_line() {
         .post(&claimant, "/api/v1/travel-claims", &day_trip(leaf))
         .await;
     submitted.assert(201, "");
-    let id = submitted.body["id"]
-        .as_i64()
-        .unwrap_or_else(|| panic!("no id"));
+    let id = submitted.body["id"].as_i64().expect("no id");
     let refused = app
         .post(
             &finance,

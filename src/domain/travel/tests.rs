@@ -29,8 +29,8 @@ fn stay(city: &str, from: &str, to: &str, yuan: &str, invoice: bool) -> StayInpu
 
 fn compute(input: TripInput) -> Breakdown {
     let policy = policy_2021();
-    let trip = Trip::parse(input, &policy).unwrap_or_else(|e| panic!("{e:?}"));
-    trip.compute().unwrap_or_else(|e| panic!("{e:?}"))
+    let trip = Trip::parse(input, &policy).unwrap();
+    trip.compute().unwrap()
 }
 
 fn errors(input: TripInput) -> Vec<String> {

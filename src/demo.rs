@@ -15,16 +15,17 @@
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 use serde_json::json;
 
-use crate::auth::{Actor, Role};
+use crate::auth::Role;
 use crate::db::{self, budget as lines, Pool};
 use crate::domain::budget::AdjustmentKind;
 use crate::domain::subsidy::{Enrollment, Half};
 use crate::domain::{Money, PositiveMoney};
 use crate::error::{AppError, AppResult};
+use crate::services::Context;
 use crate::wire::ClaimBody;
 
-use super::clock::PaymentMargin;
-use super::{adjustments, claims, conn, duty, sign_in, subsidy, users};
+use crate::services::clock::PaymentMargin;
+use crate::services::{adjustments, claims, conn, duty, sign_in, subsidy, users};
 
 /// One demo login, printed for whoever runs the demo.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -673,14 +674,14 @@ pub fn run(pool: &Pool) -> AppResult<DemoReport> {
 }
 
 /// The staff with their logins, the rosters and the cadres.
-fn setup(pool: &Pool, org_id: i64) -> AppResult<(Vec<DemoLogin>, Vec<Actor>)> {
+fn setup(pool: &Pool, org_id: i64) -> AppResult<(Vec<DemoLogin>, Vec<Context>)> {
     let mut logins = Vec::new();
-    let mut actors: Vec<Actor> = Vec::new();
+    let mut actors: Vec<Context> = Vec::new();
     for (name, login, roles) in STAFF {
         let (id, token) = users::add_user(pool, None, name, roles)?;
         let password = password_for(login);
         sign_in::add_login(pool, org_id, id, login, &password, false)?;
-        actors.push(users::authenticate(pool, &token)?);
+        actors.push(Context::from(users::authenticate(pool, &token)?));
         logins.push(DemoLogin {
             name: name.to_string(),
             roles: roles_text(roles),
@@ -707,7 +708,7 @@ fn setup(pool: &Pool, org_id: i64) -> AppResult<(Vec<DemoLogin>, Vec<Actor>)> {
 }
 
 /// The Beijing and Shijiazhuang rosters, as the year begins.
-fn rosters(pool: &Pool, holder: &Actor) -> AppResult<()> {
+fn rosters(pool: &Pool, holder: &Context) -> AppResult<()> {
     let stations = duty::list_stations(pool, holder, Some(date(1, 1)?))?;
     let find = |name: &str| {
         stations

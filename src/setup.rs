@@ -1,23 +1,25 @@
 //! Start-up: migrations, the default data on an empty database, and the first admin.
 //!
+//! A door, like the API: it reads files shaped as the API's request bodies, parses them with
+//! [`crate::wire`] and hands the services their inputs.
+//!
 //! The default data (budget-2021.md) comes from files under `config/default-data/`; a copy of
 //! those files is built into the binary for when it runs away from the source tree. It is loaded
 //! only into a database with no organisation, so it never overwrites live data.
 
 use std::path::Path;
 
-use diesel::connection::SimpleConnection;
 use serde::Deserialize;
 use validator::Validate;
 
 use crate::auth::{new_token, token_hash, Role};
-use crate::db::{self, duty as stations, orgs, users, write_tx, Backend, DbConnection, Pool};
+use crate::db::{self, duty as stations, orgs, users, write_tx, DbConnection, Pool};
 use crate::domain::policy::Policy;
 use crate::error::{AppError, AppResult};
-use crate::wire::{flatten_validation, LineBody, PolicyBody};
+use crate::wire::{flatten_validation, AmountInput, LineBody, PolicyBody, TargetBody};
 
-use super::budget::{insert_line, NewLineSpec};
-use super::{conn, policy};
+use crate::services::budget::{insert_line, NewLineSpec};
+use crate::services::{conn, policy};
 
 #[derive(Deserialize)]
 struct OrgFile {
@@ -36,7 +38,7 @@ struct BudgetLineSeed {
     code: String,
     name: String,
     parent_code: Option<String>,
-    allocated: crate::wire::AmountInput,
+    allocated: AmountInput,
 }
 
 #[derive(Deserialize)]
@@ -55,30 +57,30 @@ struct StationSeed {
 const FILES: [(&str, &str); 5] = [
     (
         "organisation.toml",
-        include_str!("../../config/default-data/organisation.toml"),
+        include_str!("../config/default-data/organisation.toml"),
     ),
     (
         "budget-2021.toml",
-        include_str!("../../config/default-data/budget-2021.toml"),
+        include_str!("../config/default-data/budget-2021.toml"),
     ),
     (
         "policy-2021.toml",
-        include_str!("../../config/default-data/policy-2021.toml"),
+        include_str!("../config/default-data/policy-2021.toml"),
     ),
     (
         "duty-stations.toml",
-        include_str!("../../config/default-data/duty-stations.toml"),
+        include_str!("../config/default-data/duty-stations.toml"),
     ),
     (
         "performance-2021.toml",
-        include_str!("../../config/default-data/performance-2021.toml"),
+        include_str!("../config/default-data/performance-2021.toml"),
     ),
 ];
 
 #[derive(Deserialize)]
 struct TargetsFile {
     year: i32,
-    targets: Vec<crate::wire::TargetBody>,
+    targets: Vec<TargetBody>,
 }
 
 /// Loads the default performance targets for the default organisation when it has none (so a
@@ -92,8 +94,8 @@ fn load_default_targets(c: &mut DbConnection, dir: &Path) -> AppResult<()> {
     if !db::reports::targets(c, org.id, file.year)?.is_empty() {
         return Ok(());
     }
-    let targets = super::reports::Targets::try_from(file.targets)?;
-    let rows = super::reports::target_rows(org.id, file.year, &targets);
+    let targets = crate::services::reports::Targets::try_from(file.targets)?;
+    let rows = crate::services::reports::target_rows(org.id, file.year, &targets);
     write_tx(c, |c| {
         Ok::<_, AppError>(db::reports::replace_targets(c, org.id, file.year, &rows)?)
     })
@@ -175,7 +177,7 @@ fn ensure_admin(c: &mut DbConnection) -> AppResult<Option<String>> {
     }
     let token = new_token();
     write_tx(c, |c| {
-        let org = super::users::resolve_org(c, None)?;
+        let org = crate::services::users::resolve_org(c, None)?;
         users::insert(
             c,
             org.id,
@@ -188,10 +190,6 @@ fn ensure_admin(c: &mut DbConnection) -> AppResult<Option<String>> {
     Ok(Some(token))
 }
 
-/// The PostgreSQL advisory lock start-up holds: a key no other code takes (the date of the first
-/// migration, 2021-01-01, so it reads as this service's).
-const STARTUP_LOCK: i64 = 20210101;
-
 /// What start-up did.
 pub struct Prepared {
     pub loaded_default_data: bool,
@@ -202,10 +200,7 @@ pub struct Prepared {
 /// PostgreSQL the whole sequence holds an advisory lock, so instances starting together take turns.
 pub fn prepare(pool: &Pool, default_data_dir: &Path, create_admin: bool) -> AppResult<Prepared> {
     let mut c = conn(pool)?;
-    let postgres = c.backend() == Backend::Postgres;
-    if postgres {
-        c.batch_execute(&format!("SELECT pg_advisory_lock({STARTUP_LOCK})"))?;
-    }
+    db::startup_lock(&mut c, true)?;
     let result = (|| {
         db::migrate(&mut c).map_err(|e| AppError::Internal(format!("migrations: {e}")))?;
         let loaded_default_data = load_default_data(&mut c, default_data_dir)?;
@@ -220,9 +215,7 @@ pub fn prepare(pool: &Pool, default_data_dir: &Path, create_admin: bool) -> AppR
             admin_token,
         })
     })();
-    if postgres {
-        c.batch_execute(&format!("SELECT pg_advisory_unlock({STARTUP_LOCK})"))?;
-    }
+    db::startup_lock(&mut c, false)?;
     result
 }
 
