@@ -104,3 +104,36 @@ async fn an_unpinned_organisation_shows_no_calendar_note() {
     assert!(queue.contains("待审核"), "{queue}");
     assert!(!queue.contains("演示数据"), "{queue}");
 }
+
+#[tokio::test]
+async fn the_command_line_pins_and_clears_the_calendar() {
+    let app = spawn_app().await;
+    let as_of = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_baoxiao"))
+            .args(["orgs", "as-of"])
+            .args(args)
+            .env("DATABASE_URL", &app.db_url)
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap()
+    };
+    let stored = || {
+        use baoxiao::db::schema::organisations;
+        use diesel::prelude::*;
+        let mut c = app.pool.get().unwrap();
+        organisations::table
+            .select(organisations::as_of)
+            .first::<Option<NaiveDate>>(&mut *c)
+            .unwrap()
+    };
+    assert_eq!(stored(), None, "a new organisation follows the real clock");
+    let pinned = as_of(&["2021-12-08"]);
+    assert!(pinned.status.success(), "{pinned:?}");
+    assert_eq!(stored(), Some(day(2021, 12, 8)));
+    assert!(!as_of(&["2021/12/08"]).status.success());
+    assert!(!as_of(&[]).status.success(), "a day or --clear");
+    assert_eq!(stored(), Some(day(2021, 12, 8)));
+    let cleared = as_of(&["--clear"]);
+    assert!(cleared.status.success(), "{cleared:?}");
+    assert_eq!(stored(), None);
+}
