@@ -25,7 +25,7 @@ use crate::services::Context;
 use crate::wire::ClaimBody;
 
 use crate::services::clock::PaymentMargin;
-use crate::services::{adjustments, claims, conn, duty, sign_in, subsidy, users};
+use crate::services::{adjustments, claims, clock, conn, duty, sign_in, subsidy, users};
 
 /// One demo login, printed for whoever runs the demo.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -47,8 +47,9 @@ const YEAR: i32 = 2021;
 
 /// The demo's today: its story stops on the morning of Wednesday 2021-12-08, inside the
 /// December subsidy window (R9), so the second half-year is approved and not yet paid, and the
-/// claims of the last days still wait (1 to 6 days by this day). The pages count waiting days
-/// from the organisation's real today (R12), not from this one.
+/// claims of the last days still wait (1 to 6 days by this day). At the end of its run the demo
+/// pins its organisation's books to this day ([`clock::pin`]), so the pages count waiting days,
+/// payment windows and new stamps from it, not from the real today.
 pub fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(YEAR, 12, 8).unwrap_or_default()
 }
@@ -666,6 +667,7 @@ pub fn run(pool: &Pool) -> AppResult<DemoReport> {
             Ok(())
         })?;
     }
+    clock::pin(pool, org.id, Some(today()))?;
 
     Ok(DemoReport {
         logins,

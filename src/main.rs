@@ -153,6 +153,18 @@ enum OrgsCommand {
         #[arg(long, default_value = "Asia/Shanghai")]
         time_zone: String,
     },
+    /// Pin the organisation's books to a day (its "today", as the demo does), or `--clear` to
+    /// return it to the real clock.
+    AsOf {
+        /// Organisation code; defaults to the only organisation.
+        #[arg(long)]
+        org: Option<String>,
+        /// The day, YYYY-MM-DD.
+        #[arg(value_parser = cli_date, required_unless_present = "clear", conflicts_with = "clear")]
+        day: Option<chrono::NaiveDate>,
+        #[arg(long)]
+        clear: bool,
+    },
 }
 
 /// A day exactly as `YYYY-MM-DD`.
@@ -198,6 +210,9 @@ fn main() -> ExitCode {
                     time_zone,
                 },
         } => add_org(&settings, &code, &name, &time_zone),
+        Command::Orgs {
+            command: OrgsCommand::AsOf { org, day, .. },
+        } => pin_org(&settings, org.as_deref(), day),
         Command::Verify => verify(&settings),
         Command::Backup { to } => backup(&settings, &to),
         Command::Restore { from } => restore(&settings, &from),
@@ -248,6 +263,17 @@ fn demo(settings: &Settings) -> CliResult {
             "  {:<14} {:<22} {} ({})",
             l.login, l.password, l.name, l.roles
         );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn pin_org(settings: &Settings, code: Option<&str>, day: Option<chrono::NaiveDate>) -> CliResult {
+    let pool = with_pool(settings)?;
+    let org = users::resolve_org(&mut *pool.get()?, code)?;
+    baoxiao::services::clock::pin(&pool, org.id, day)?;
+    match day {
+        Some(day) => println!("organisation {} pinned to {day}", org.code),
+        None => println!("organisation {} follows the real clock", org.code),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -120,7 +120,7 @@ pub fn insert_assignment(
     person: &str,
     from: NaiveDate,
     to: NaiveDate,
-    actor: i64,
+    (actor, at): (i64, chrono::NaiveDateTime),
 ) -> QueryResult<i64> {
     diesel::insert_into(duty_assignments::table)
         .values((
@@ -130,7 +130,7 @@ pub fn insert_assignment(
             duty_assignments::from_date.eq(from),
             duty_assignments::to_date.eq(to),
             duty_assignments::created_by.eq(actor),
-            duty_assignments::created_at.eq(now()),
+            duty_assignments::created_at.eq(at),
         ))
         .returning(duty_assignments::id)
         .get_result(conn)

@@ -52,3 +52,26 @@ pub fn set_time_zone(conn: &mut DbConnection, org_id: i64, zone: &str) -> QueryR
         .set(organisations::time_zone.eq(zone))
         .execute(conn)
 }
+
+/// The organisation's calendar: its time zone (R12) and the day its books are pinned to, if any
+/// (`None`: the real clock).
+pub fn calendar(
+    conn: &mut DbConnection,
+    org_id: i64,
+) -> QueryResult<(String, Option<chrono::NaiveDate>)> {
+    organisations::table
+        .filter(organisations::id.eq(org_id))
+        .select((organisations::time_zone, organisations::as_of))
+        .first(conn)
+}
+
+/// Pins the organisation's books to `day` (`None`: back to the real clock).
+pub fn set_as_of(
+    conn: &mut DbConnection,
+    org_id: i64,
+    day: Option<chrono::NaiveDate>,
+) -> QueryResult<usize> {
+    diesel::update(organisations::table.filter(organisations::id.eq(org_id)))
+        .set(organisations::as_of.eq(day))
+        .execute(conn)
+}

@@ -7,6 +7,7 @@ diesel::table! {
         name -> Text,
         created_at -> Timestamp,
         time_zone -> Text,
+        as_of -> Nullable<Date>,
     }
 }
 

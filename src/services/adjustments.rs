@@ -9,7 +9,7 @@ use crate::auth::Actor;
 use crate::db::adjustments::{self as rows, AdjustmentRow, Filter, NewAdjustment};
 use crate::db::audit::NewEvent;
 use crate::db::budget::{self as lines, LineRow};
-use crate::db::{now, DbConnection, Pool};
+use crate::db::{DbConnection, Pool};
 use crate::domain::budget::{affected, AdjustmentKind};
 use crate::domain::status::{AdjustmentAction, AdjustmentStatus, Status};
 use crate::domain::{Money, PositiveMoney};
@@ -132,6 +132,7 @@ pub fn request(pool: &Pool, actor: &Context, req: AppResult<Request>) -> AppResu
             }
             (_, None) => None,
         };
+        let stamped = super::clock::now(c, actor.org_id)?;
         let id = rows::insert(
             c,
             &NewAdjustment {
@@ -149,7 +150,7 @@ pub fn request(pool: &Pool, actor: &Context, req: AppResult<Request>) -> AppResu
                     .filter(|d| !d.is_empty()),
                 status: AdjustmentStatus::Requested.as_str(),
                 requested_by: actor.user_id,
-                requested_at: now(),
+                requested_at: stamped,
             },
         )?;
         let requested = AdjustmentStatus::Requested.as_str();

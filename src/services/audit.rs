@@ -5,7 +5,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use super::views::{timestamp, AuditEventView, HistoryView};
 use crate::auth::Actor;
 use crate::db::audit::{self, AuditRow, NewEvent};
-use crate::db::{now, DbConnection, Pool};
+use crate::db::{DbConnection, Pool};
 use crate::error::AppResult;
 
 use super::conn;
@@ -23,13 +23,15 @@ pub struct Change<'a> {
 }
 
 pub fn record(c: &mut DbConnection, actor: &Actor, change: Change<'_>) -> AppResult<()> {
-    audit::insert(c, &event(actor, change))?;
+    let at = super::clock::now(c, actor.org_id)?;
+    audit::insert(c, &event(actor, at, change))?;
     Ok(())
 }
 
-/// The event that records `change` by `actor`, now: for a write that records it itself, in the
+/// The event that records `change` by `actor` at `at` (the organisation's business moment,
+/// [`super::clock::now`]): for a write that records it itself, in the
 /// statement that makes the change ([`crate::db::claims::mark_approved`]).
-pub fn event<'a>(actor: &Actor, change: Change<'a>) -> NewEvent<'a> {
+pub fn event<'a>(actor: &Actor, at: NaiveDateTime, change: Change<'a>) -> NewEvent<'a> {
     NewEvent {
         org_id: actor.org_id,
         entity_type: change.entity,
@@ -38,7 +40,7 @@ pub fn event<'a>(actor: &Actor, change: Change<'a>) -> NewEvent<'a> {
         from_status: change.from,
         to_status: change.to,
         actor_id: actor.user_id,
-        at: now(),
+        at,
         note: change.note,
     }
 }

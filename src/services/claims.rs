@@ -18,7 +18,7 @@ use super::Context;
 use crate::db::audit::NewEvent;
 use crate::db::claims::{self as rows, ClaimRow, Decided, Fen, NewClaim, StoredBreakdown};
 use crate::db::invoices::{self as invoice_rows, NewClaimInvoice};
-use crate::db::{budget as lines, now, DbConnection, Pool};
+use crate::db::{budget as lines, DbConnection, Pool};
 use crate::domain::capitals::in_words;
 use crate::domain::invoice::Invoice;
 use crate::domain::status::{
@@ -244,6 +244,7 @@ fn submit_in(
     drop(read);
     // The answer is built inside the transaction: if it cannot be, no row is left behind.
     answer(pool, actor, 201, |c| {
+        let stamped = super::clock::now(c, actor.org_id)?;
         let id = crate::db::unique(rows::insert(
             c,
             &NewClaim {
@@ -260,7 +261,7 @@ fn submit_in(
                 breakdown: &stored,
                 reimbursable_fen: breakdown.reimbursable.fen(),
                 self_borne_fen: breakdown.self_borne.fen(),
-                submitted_at: now(),
+                submitted_at: stamped,
                 travel_request_id,
             },
         ))?

@@ -1,6 +1,12 @@
 //! The organisation's calendar (R12): every "today" the service assumes and every deadline it
 //! counts is a day in the organisation's time zone (default `Asia/Shanghai`), never the server's
 //! UTC date. In China the UTC date is the previous day until 08:00.
+//!
+//! An organisation's books may be pinned to a day (`organisations.as_of`, set by `baoxiao demo`
+//! so that its 2021 reads as a real year): then that day is its "today", and a business stamp
+//! (a submission, a decision, a payment, an audit event, a ledger entry) is that day at the real
+//! local time of day. Security and housekeeping stamps (sessions, sign-in, idempotency) keep the
+//! real clock ([`crate::db::now`]).
 
 use chrono::{NaiveDate, NaiveDateTime, Utc};
 use chrono_tz::Tz;
@@ -34,9 +40,59 @@ pub fn set_zone(pool: &Pool, org_id: i64, zone: Tz) -> AppResult<()> {
     })
 }
 
-/// The organisation's local date now: the one "today" of the service.
+/// The organisation's calendar: its zone and the day its books are pinned to, if any.
+fn calendar(c: &mut DbConnection, org_id: i64) -> AppResult<(Tz, Option<NaiveDate>)> {
+    let (name, as_of) = orgs::calendar(c, org_id)?;
+    let zone = name
+        .parse::<Tz>()
+        .map_err(|_| AppError::Internal(format!("organisation {org_id} has time zone {name:?}")))?;
+    Ok((zone, as_of))
+}
+
+/// The organisation's local date now: the one "today" of the service; the pinned day when its
+/// books are pinned.
 pub fn today(c: &mut DbConnection, org_id: i64) -> AppResult<NaiveDate> {
-    Ok(local_date(zone(c, org_id)?, Utc::now().naive_utc()))
+    let (zone, as_of) = calendar(c, org_id)?;
+    Ok(today_in(zone, as_of, Utc::now().naive_utc()))
+}
+
+/// The day the organisation's books are pinned to, if any (`None`: the real clock).
+pub fn as_of(c: &mut DbConnection, org_id: i64) -> AppResult<Option<NaiveDate>> {
+    Ok(calendar(c, org_id)?.1)
+}
+
+/// The moment (UTC, as stored) a business event of the organisation happens now: [`crate::db::now`],
+/// or, when its books are pinned, the pinned day at the real local time of day.
+pub fn now(c: &mut DbConnection, org_id: i64) -> AppResult<NaiveDateTime> {
+    let (zone, as_of) = calendar(c, org_id)?;
+    Ok(now_in(zone, as_of, crate::db::now()))
+}
+
+/// Pins the organisation's books to `day`, or back to the real clock with `None`.
+pub fn pin(pool: &Pool, org_id: i64, day: Option<NaiveDate>) -> AppResult<()> {
+    let mut c = super::conn(pool)?;
+    write_tx(&mut c, |c| {
+        orgs::set_as_of(c, org_id, day)?;
+        Ok::<_, AppError>(())
+    })
+}
+
+/// "Today" in `zone` at the real moment `real` (UTC), or the pinned day.
+pub fn today_in(zone: Tz, as_of: Option<NaiveDate>, real: NaiveDateTime) -> NaiveDate {
+    as_of.unwrap_or_else(|| local_date(zone, real))
+}
+
+/// A business moment at the real moment `real` (UTC): `real` itself, or the pinned day at
+/// `real`'s local time of day in `zone`, converted back to UTC.
+pub fn now_in(zone: Tz, as_of: Option<NaiveDate>, real: NaiveDateTime) -> NaiveDateTime {
+    use chrono::TimeZone;
+    let Some(day) = as_of else {
+        return real;
+    };
+    let local = day.and_time(real.and_utc().with_timezone(&zone).time());
+    zone.from_local_datetime(&local)
+        .earliest()
+        .map_or(local, |at| at.naive_utc())
 }
 
 /// The local calendar day, in `zone`, of a UTC timestamp as the database stores it.
@@ -58,7 +114,7 @@ pub fn check_paid_on(
     paid_on: NaiveDate,
     margin: PaymentMargin,
 ) -> AppResult<()> {
-    let zone = zone(c, org_id)?;
+    let (zone, as_of) = calendar(c, org_id)?;
     if let Some(approved) = approved_at.map(|at| local_date(zone, at)) {
         if paid_on < approved {
             return Err(AppError::field(
@@ -67,7 +123,7 @@ pub fn check_paid_on(
             ));
         }
     }
-    let today = local_date(zone, Utc::now().naive_utc());
+    let today = today_in(zone, as_of, Utc::now().naive_utc());
     let latest = today
         .checked_add_days(chrono::Days::new(margin.0.max(0).unsigned_abs()))
         .unwrap_or(today);
@@ -105,6 +161,40 @@ mod tests {
         assert_eq!(
             local_date(chrono_tz::UTC, at("2021-05-31 16:00:00")),
             d("2021-05-31")
+        );
+    }
+
+    #[test]
+    fn an_unpinned_calendar_reads_the_real_clock() {
+        let real = at("2026-12-07 17:30:00");
+        assert_eq!(
+            today_in(DEFAULT_ZONE, None, real),
+            NaiveDate::from_ymd_opt(2026, 12, 8).unwrap_or_default()
+        );
+        assert_eq!(now_in(DEFAULT_ZONE, None, real), real);
+    }
+
+    #[test]
+    fn a_pinned_calendar_reads_its_day_at_the_real_time_of_day() {
+        let pinned = NaiveDate::from_ymd_opt(2021, 12, 8);
+        // 17:30 UTC is 01:30 the next morning in Shanghai: the pinned day at 01:30 local,
+        // which is 17:30 UTC the day before.
+        let real = at("2026-12-07 17:30:00");
+        assert_eq!(
+            today_in(DEFAULT_ZONE, pinned, real),
+            NaiveDate::from_ymd_opt(2021, 12, 8).unwrap_or_default()
+        );
+        assert_eq!(
+            now_in(DEFAULT_ZONE, pinned, real),
+            at("2021-12-07 17:30:00")
+        );
+        assert_eq!(
+            local_date(DEFAULT_ZONE, now_in(DEFAULT_ZONE, pinned, real)),
+            NaiveDate::from_ymd_opt(2021, 12, 8).unwrap_or_default()
+        );
+        assert_eq!(
+            now_in(chrono_tz::UTC, pinned, at("2026-12-07 09:15:00")),
+            at("2021-12-08 09:15:00")
         );
     }
 }

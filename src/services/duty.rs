@@ -10,7 +10,7 @@ use super::Context;
 use crate::auth::Actor;
 use crate::db::budget as lines;
 use crate::db::duty::{self as rows, EventRow, NewEvent, StationRow};
-use crate::db::{now, DbConnection, Pool};
+use crate::db::{DbConnection, Pool};
 use crate::domain::duty::{
     fiscal_year, forecast as project, rate_on, segments, total_cost, RateFrom, Segment,
 };
@@ -239,8 +239,16 @@ pub fn add_assignment(
                 to: clash.to_date,
             });
         }
-        let id =
-            rows::insert_assignment(c, actor.org_id, station_id, person, from, to, actor.user_id)?;
+        let at = clock::now(c, actor.org_id)?;
+        let id = rows::insert_assignment(
+            c,
+            actor.org_id,
+            station_id,
+            person,
+            from,
+            to,
+            (actor.user_id, at),
+        )?;
         let rates = Rates::load(c, actor.org_id)?;
         let row = rows::assignments(c, actor.org_id, &[station_id])?
             .into_iter()
@@ -315,6 +323,7 @@ pub fn create_event(
             return Err(AppError::UnknownBudgetLine(spec.budget_line_id.to_string()));
         }
         let city = resolve_city(pool, c, actor.org_id, &spec.city, spec.from, "from")?;
+        let stamped = super::clock::now(c, actor.org_id)?;
         let id = rows::insert_event(
             c,
             &NewEvent {
@@ -326,7 +335,7 @@ pub fn create_event(
                 to_date: spec.to,
                 extra_staff: spec.extra_staff,
                 created_by: actor.user_id,
-                created_at: now(),
+                created_at: stamped,
             },
         )?;
         let rates = Rates::load(c, actor.org_id)?;

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 pub use crate::db::budget::Step;
 use crate::db::budget::{self as rows, LineRow, NewEntry};
-use crate::db::{now, DbConnection, Pool};
+use crate::db::{DbConnection, Pool};
 use crate::domain::budget::{binding_line, Balance, EntryKind, Insufficient};
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
@@ -83,6 +83,7 @@ pub fn post_entry(
     source_id: Option<i64>,
     actor: Option<i64>,
 ) -> AppResult<()> {
+    let at = super::clock::now(c, org_id)?;
     rows::insert_entry(
         c,
         &NewEntry {
@@ -93,7 +94,7 @@ pub fn post_entry(
             source_type,
             source_id,
             actor_id: actor,
-            at: now(),
+            at,
         },
     )?;
     Ok(())
@@ -145,7 +146,7 @@ pub fn commit_along(
         source_type: source.kind,
         source_id: Some(source.id),
         actor_id: Some(source.actor),
-        at: now(),
+        at: super::clock::now(c, org_id)?,
     };
     let Some(i) = rows::commit_path(c, org_id, &ids, &entry)? else {
         return Ok(());

@@ -346,6 +346,8 @@ pub struct Session {
     pub must_change_password: bool,
     /// The one-time message for this page, already taken away from the session.
     pub flash: Option<String>,
+    /// The day the organisation's books are pinned to, if any ([`super::clock::as_of`]).
+    pub as_of: Option<chrono::NaiveDate>,
 }
 
 /// How often a session's `last_seen_at` is written: idle time is measured to this precision.
@@ -370,6 +372,7 @@ pub fn session(pool: &Pool, session_id: &str, lifetimes: Lifetimes) -> AppResult
         return Ok(None);
     };
     let login = rows::login_of(&mut c, row.org_id, row.user_id)?;
+    let as_of = super::clock::as_of(&mut c, row.org_id)?;
     if row.flash.is_some() || now - row.last_seen_at >= TOUCH_EVERY {
         rows::touch_session(&mut c, &id_hash, now, row.flash.is_some())?;
     }
@@ -380,6 +383,7 @@ pub fn session(pool: &Pool, session_id: &str, lifetimes: Lifetimes) -> AppResult
         csrf_token: row.csrf_token,
         must_change_password: login.is_some_and(|l| l.must_change_password),
         flash: row.flash,
+        as_of,
     }))
 }
 

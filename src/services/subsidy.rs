@@ -433,6 +433,7 @@ pub fn create_batch(
         if items.is_empty() {
             return Err(AppError::EmptyBatch);
         }
+        let stamped = super::clock::now(c, actor.org_id)?;
         let id = db::unique(rows::insert_batch(
             c,
             &NewBatch {
@@ -444,7 +445,7 @@ pub fn create_batch(
                 status: BatchStatus::Draft.as_str(),
                 total_fen: total(&items)?.fen(),
                 created_by: actor.user_id,
-                created_at: now(),
+                created_at: stamped,
             },
         ))?
         // Another finance user made the regular batch at the same moment.

@@ -126,8 +126,10 @@ impl<D: Document> Asked<D> {
         mark: &D::Mark<'_>,
         note: Option<&'a str>,
     ) -> AppResult<Option<NewEvent<'a>>> {
+        let at = super::clock::now(c, actor.org_id)?;
         let event = audit::event(
             actor,
+            at,
             audit::Change {
                 entity: D::ENTITY,
                 id: self.id,

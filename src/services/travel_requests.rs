@@ -15,7 +15,7 @@ use crate::db::audit::NewEvent;
 use crate::db::travel_requests::{
     self as rows, Marked, NewRequest, RequestRow, StoredEstimateLine,
 };
-use crate::db::{budget as lines, now, DbConnection, Pool};
+use crate::db::{budget as lines, DbConnection, Pool};
 use crate::domain::status::{ClaimStatus, InvalidTransition, RequestAction, RequestStatus, Status};
 use crate::domain::travel::Overflow;
 use crate::domain::travel_request::{estimate, settle, Estimate, Settlement};
@@ -292,6 +292,7 @@ pub fn create(
     })?;
     drop(c); // the shared write transaction has a connection of its own
     answer(pool, actor, 201, |c| {
+        let stamped = super::clock::now(c, actor.org_id)?;
         let id = rows::insert(
             c,
             &NewRequest {
@@ -309,7 +310,7 @@ pub fn create(
                 advance_requested_fen: input.advance_requested.map(Money::fen),
                 estimate_fen: total.fen(),
                 estimate_lines: &stored,
-                created_at: now(),
+                created_at: stamped,
             },
         )?;
         let requested = RequestStatus::Requested.as_str();
@@ -506,6 +507,7 @@ pub fn pay_advance(
             });
         }
         clock::check_paid_on(c, actor.org_id, row.decided_at, paid_on, margin)?;
+        let stamped = super::clock::now(c, actor.org_id)?;
         if !rows::pay_advance(
             c,
             actor.org_id,
@@ -514,7 +516,7 @@ pub fn pay_advance(
             amount.fen(),
             paid_on,
             actor.user_id,
-            now(),
+            stamped,
         )? {
             return Err(transition::moved_on::<Request>(
                 c,

@@ -43,6 +43,18 @@ pub fn capitals(amount: Money) -> String {
 }
 
 /// `2021-05-10`.
+/// The banner of an organisation whose books are pinned to `day` (the demo):
+/// 「演示数据：本单位的日历停在 2021年12月8日，“今天”按这一天计算。」
+pub fn pinned_calendar(day: NaiveDate) -> String {
+    use chrono::Datelike;
+    format!(
+        "演示数据：本单位的日历停在 {}年{}月{}日，“今天”按这一天计算。",
+        day.year(),
+        day.month(),
+        day.day()
+    )
+}
+
 pub fn date(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }

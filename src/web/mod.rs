@@ -44,6 +44,8 @@ pub struct Nav {
     /// The one-time message after a redirect, and whether it reports success or a refusal.
     pub flash: Option<String>,
     pub flash_ok: bool,
+    /// The quiet note that the organisation's books are pinned to a day (the demo).
+    pub pinned: Option<String>,
 }
 
 impl Nav {
@@ -116,6 +118,7 @@ impl Nav {
             csrf: user.csrf_token.clone(),
             flash,
             flash_ok,
+            pinned: user.as_of.map(format::pinned_calendar),
         }
     }
 }

@@ -658,6 +658,26 @@ async fn a_budget_holder_reads_the_demo_year_in_a_real_browser() {
             .any(|t| t.contains("#") && t.contains("驻京值班（10—11 月）")),
         "{cards:?}"
     );
+    // The books stand on the story's today: a quiet note says so, and the waits are short.
+    let note = c
+        .find(Locator::Css("main p.pinned"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        note,
+        "演示数据：本单位的日历停在 2021年12月8日，“今天”按这一天计算。"
+    );
+    assert!(
+        cards.iter().all(|t| t
+            .split("已等 ")
+            .nth(1)
+            .and_then(|rest| rest.split(' ').next()?.parse::<u32>().ok())
+            .is_some_and(|days| days <= 10)),
+        "{cards:?}"
+    );
     shoot(&c, "24-demo-finance-queue").await;
     c.close().await.unwrap();
 }

@@ -298,3 +298,60 @@ async fn hledger_agrees_with_the_demo_year_to_the_fen() {
         }
     }
 }
+
+/// The demo's books stand on its story's today (2021-12-08): finance's queue counts the days
+/// the last claims have waited to that morning, 待支付 offers that day, and a waiting claim
+/// approved and paid through the pages gets 2021 dates.
+#[tokio::test]
+async fn the_demo_queue_counts_days_to_the_storys_today() {
+    let app = spawn_demo_app().await;
+    let mut finance = crate::web::Visitor::new(&app.address);
+    let password = baoxiao::demo::password_for("lixiuying");
+    assert_eq!(finance.sign_in("lixiuying", &password).await.status, 303);
+    let queue = finance.get("/finance").await.body;
+    assert!(
+        queue.contains("演示数据：本单位的日历停在 2021年12月8日，“今天”按这一天计算。"),
+        "{queue}"
+    );
+    let waited: Vec<u32> = queue
+        .split("已等 ")
+        .skip(1)
+        .filter_map(|rest| rest.split(' ').next()?.parse().ok())
+        .collect();
+    assert!(!waited.is_empty(), "{queue}");
+    assert!(waited.iter().all(|&days| days <= 10), "{waited:?}");
+
+    // Approve the first waiting claim the queue offers, then pay it on the default day.
+    let marker = "action=\"/finance/claims/";
+    let id: i64 = queue
+        .split(marker)
+        .skip(1)
+        .find(|rest| rest.split('"').next().unwrap_or("").ends_with("/approve"))
+        .and_then(|rest| rest.split('/').next()?.parse().ok())
+        .unwrap_or_else(|| panic!("no approve form: {queue}"));
+    let csrf = finance.csrf("/finance").await;
+    let approved = finance
+        .post(
+            &format!("/finance/claims/{id}/approve"),
+            &[("csrf", csrf.as_str())],
+        )
+        .await;
+    assert_eq!(approved.status, 303, "{}", approved.body);
+    let queue = finance.get("/finance").await.body;
+    let pay_field = format!("id=\"paid-on-{id}\" name=\"paid_on\" value=\"2021-12-08\"");
+    assert!(queue.contains(&pay_field), "{queue}");
+    let paid = finance
+        .post(
+            &format!("/finance/claims/{id}/pay"),
+            &[("csrf", csrf.as_str()), ("paid_on", "2021-12-08")],
+        )
+        .await;
+    assert_eq!(paid.status, 303, "{}", paid.body);
+    let claim = app
+        .get(&app.admin, &format!("/api/v1/travel-claims/{id}"))
+        .await;
+    assert_eq!(claim.body["status"], "paid", "{}", claim.body);
+    assert_eq!(claim.body["paid_on"], "2021-12-08");
+    let decided = local_day(&claim.body["decided_at"]);
+    assert_eq!(decided, NaiveDate::from_ymd_opt(2021, 12, 8).unwrap());
+}

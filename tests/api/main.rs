@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod adjustments;
+mod as_of;
 mod audit;
 mod auth;
 mod authorization;
