@@ -672,8 +672,15 @@ pub async fn show(pool: web::Data<Pool>, user: SignedIn, id: web::Path<i64>) -> 
         .collect();
     let missing = batch.items.iter().filter(|i| !i.payee_complete).count();
     let open = matches!(batch.status, BatchStatus::Draft | BatchStatus::Approved);
+    // The batch pays its own copy of the details, so filling them in on the list is not enough:
+    // a draft is generated again, an approved batch voided and made again.
+    let then = if batch.status == BatchStatus::Draft {
+        "再按现在的名单重新生成本批次"
+    } else {
+        "再作废本批次后重新制作"
+    };
     let missing_payee = (missing > 0 && open)
-        .then(|| format!("{missing} 人缺少身份证号或银行账号，代发前请在老干部名单中补齐。"));
+        .then(|| format!("{missing} 人缺少身份证号或银行账号：请在老干部名单中补齐，{then}。"));
     let payee_changed = if open {
         batch
             .items
