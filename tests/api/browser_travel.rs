@@ -160,7 +160,11 @@ async fn a_trip_from_request_to_advance_returned_in_a_real_browser() {
         .find(Locator::Css(&format!("#approve-{request}")))
         .await
         .unwrap();
-    assert_eq!(button.text().await.unwrap().trim(), "批准 ¥4,440.00");
+    // (The request's number after it is for screen readers.)
+    assert_eq!(
+        button.text().await.unwrap(),
+        format!("批准 ¥4,440.00\n#{request}")
+    );
     button.click().await.unwrap();
     wait_for_text(&c, "已从预算中占用").await;
     assert_eq!(app.line(line).await["committed"], "4440.00");
