@@ -18,6 +18,7 @@ use serde_json::json;
 use crate::auth::Role;
 use crate::db::{self, budget as lines, Pool};
 use crate::domain::budget::AdjustmentKind;
+use crate::domain::payee::{check_character, BankAccount, BankName, IdNumber, PayeeDetails};
 use crate::domain::subsidy::{Enrollment, Half};
 use crate::domain::{Money, PositiveMoney};
 use crate::error::{AppError, AppResult};
@@ -88,8 +89,62 @@ const PROVINCE_STAFF: [(usize, usize, usize); 3] = [(8, 0, 1), (9, 0, 3), (10, 2
 /// Who travels on ordinary business and at the sensitive periods.
 const TRAVELLERS: [usize; 4] = [11, 12, 13, 14];
 
-/// The six retired cadres (R9).
-const CADRES: [&str; 6] = ["郭长林", "马玉珍", "韩德明", "冯秀兰", "曹振华", "邓桂芳"];
+/// The six retired cadres (R9) and their payment details: the first 17 characters of the
+/// identity number (平乡县's region code 130532, a birth date in the 1940s, a sequence number odd
+/// for men and even for women; the check character is computed, GB 11643), the bank, the account.
+const CADRES: [(&str, &str, &str, &str); 6] = [
+    (
+        "郭长林",
+        "13053219410312031",
+        "中国农业银行平乡县支行",
+        "6228480618000310017",
+    ),
+    (
+        "马玉珍",
+        "13053219430705024",
+        "中国农业银行平乡县支行",
+        "6228480618000310025",
+    ),
+    (
+        "韩德明",
+        "13053219440918015",
+        "中国工商银行平乡支行",
+        "6222020406001230418",
+    ),
+    (
+        "冯秀兰",
+        "13053219460122042",
+        "中国邮政储蓄银行平乡县支行",
+        "6217991240001560213",
+    ),
+    (
+        "曹振华",
+        "13053219470830057",
+        "中国农业银行平乡县支行",
+        "6228480618000310033",
+    ),
+    (
+        "邓桂芳",
+        "13053219481109068",
+        "中国建设银行平乡支行",
+        "6217000180003210526",
+    ),
+];
+
+/// A cadre's payment details, the identity number completed by its check character.
+fn cadre_payee(first17: &str, bank: &str, account: &str) -> AppResult<PayeeDetails> {
+    let check = check_character(first17)
+        .ok_or_else(|| AppError::Internal(format!("demo: identity number {first17}")))?;
+    let refused = |what: &str| AppError::Internal(format!("demo: {what} refused"));
+    Ok(PayeeDetails {
+        id_number: Some(
+            IdNumber::parse(&format!("{first17}{check}"))
+                .map_err(|_| refused("identity number"))?,
+        ),
+        bank_name: Some(BankName::parse(bank).map_err(|_| refused("bank"))?),
+        bank_account: Some(BankAccount::parse(account).map_err(|_| refused("account"))?),
+    })
+}
 
 /// How many ordinary travel claims the year has (besides the duty ones).
 const ORDINARY: usize = 30;
@@ -693,7 +748,7 @@ fn setup(pool: &Pool, org_id: i64) -> AppResult<(Vec<DemoLogin>, Vec<Context>)> 
     }
     rosters(pool, &actors[HOLDER])?;
     // The cadres (R9), enrolled for years.
-    for name in CADRES {
+    for (name, first17, bank, account) in CADRES {
         subsidy::create_recipient(
             pool,
             &actors[CLERK],
@@ -701,7 +756,7 @@ fn setup(pool: &Pool, org_id: i64) -> AppResult<(Vec<DemoLogin>, Vec<Context>)> 
                 name: name.to_string(),
                 monthly: None,
                 enrollment: Enrollment::open(date(1, 1)?),
-                payee: Default::default(),
+                payee: cadre_payee(first17, bank, account)?,
             }),
         )?;
     }

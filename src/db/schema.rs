@@ -202,6 +202,10 @@ diesel::table! {
         days_in_month -> Integer,
         amount_fen -> BigInt,
         live -> Bool,
+        payee_copied -> Bool,
+        id_number -> Nullable<Text>,
+        bank_name -> Nullable<Text>,
+        bank_account -> Nullable<Text>,
     }
 }
 

@@ -85,7 +85,9 @@ pub struct NewBatch {
     pub created_at: NaiveDateTime,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]
+/// One recipient-month of a batch, with the recipient's payment details as they were when the
+/// batch was made (whole, like [`RecipientRow`]'s; no `Debug`, so they are never logged).
+#[derive(Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = subsidy_items)]
 pub struct ItemRow {
     pub org_id: i64,
@@ -96,6 +98,11 @@ pub struct ItemRow {
     pub days_enrolled: i32,
     pub days_in_month: i32,
     pub amount_fen: i64,
+    /// False on items made before batches kept the details: the recipient's current ones apply.
+    pub payee_copied: bool,
+    pub id_number: Option<String>,
+    pub bank_name: Option<String>,
+    pub bank_account: Option<String>,
 }
 
 pub fn insert_recipient(conn: &mut DbConnection, r: &NewRecipient<'_>) -> QueryResult<i64> {

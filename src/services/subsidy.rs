@@ -63,18 +63,9 @@ fn recipient_view(
         monthly_amount_from_policy: !r.own_amount,
         enrolled_from: r.enrolled_from,
         enrolled_until: r.enrolled_until,
-        id_number: r.id_number.as_deref().map(|n| match IdNumber::parse(n) {
-            Ok(id) => id.masked(),
-            Err(_) => MASKED.into(),
-        }),
+        id_number: masked_id(r.id_number.as_deref()),
         bank_name: r.bank_name.clone(),
-        bank_account: r
-            .bank_account
-            .as_deref()
-            .map(|a| match BankAccount::parse(a) {
-                Ok(account) => account.masked(),
-                Err(_) => MASKED.into(),
-            }),
+        bank_account: masked_account(r.bank_account.as_deref()),
         name: r.name,
     }
 }
@@ -82,9 +73,85 @@ fn recipient_view(
 /// A stored value that no longer reads as valid is still never shown whole.
 const MASKED: &str = "****";
 
-/// Whether the payment file can pay this recipient: identity number, bank and account known.
-fn payee_complete(r: &RecipientRow) -> bool {
-    r.id_number.is_some() && r.bank_name.is_some() && r.bank_account.is_some()
+/// A stored identity number as every view shows it: the last four characters.
+fn masked_id(stored: Option<&str>) -> Option<String> {
+    stored.map(|n| match IdNumber::parse(n) {
+        Ok(id) => id.masked(),
+        Err(_) => MASKED.into(),
+    })
+}
+
+/// A stored account as every view shows it: the last four digits.
+fn masked_account(stored: Option<&str>) -> Option<String> {
+    stored.map(|a| match BankAccount::parse(a) {
+        Ok(account) => account.masked(),
+        Err(_) => MASKED.into(),
+    })
+}
+
+/// A recipient's payment details as stored, whole: the recipient's own, or a batch's copy of
+/// them. No `Debug`, so they are never logged.
+#[derive(Clone, Default, PartialEq, Eq)]
+struct Payee {
+    id_number: Option<String>,
+    bank_name: Option<String>,
+    bank_account: Option<String>,
+}
+
+impl Payee {
+    fn of_recipient(r: &RecipientRow) -> Payee {
+        Payee {
+            id_number: r.id_number.clone(),
+            bank_name: r.bank_name.clone(),
+            bank_account: r.bank_account.clone(),
+        }
+    }
+
+    /// The copy an item keeps, or `None` for an item made before items kept one.
+    fn of_item(i: &ItemRow) -> Option<Payee> {
+        i.payee_copied.then(|| Payee {
+            id_number: i.id_number.clone(),
+            bank_name: i.bank_name.clone(),
+            bank_account: i.bank_account.clone(),
+        })
+    }
+
+    /// Whether the payment file can pay with these: identity number, bank and account known.
+    fn complete(&self) -> bool {
+        self.id_number.is_some() && self.bank_name.is_some() && self.bank_account.is_some()
+    }
+}
+
+/// Who a batch pays, by recipient: their name, the details the batch pays with (its own copy,
+/// or the recipient's current details for a batch made before batches kept a copy), and whether
+/// the recipient's details have changed since the batch was made.
+fn batch_payees(
+    c: &mut DbConnection,
+    org_id: i64,
+    items: &[ItemRow],
+) -> AppResult<BTreeMap<i64, (String, Payee, bool)>> {
+    let current: BTreeMap<i64, RecipientRow> = rows::recipients(c, org_id)?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    let mut payees = BTreeMap::new();
+    for item in items {
+        if payees.contains_key(&item.recipient_id) {
+            continue;
+        }
+        let who = current.get(&item.recipient_id);
+        let name = who.map(|r| r.name.clone()).unwrap_or_default();
+        let now = who.map(Payee::of_recipient).unwrap_or_default();
+        let (paid_to, changed) = match Payee::of_item(item) {
+            Some(kept) => {
+                let changed = kept != now;
+                (kept, changed)
+            }
+            None => (now, false),
+        };
+        payees.insert(item.recipient_id, (name, paid_to, changed));
+    }
+    Ok(payees)
 }
 
 fn recipient_view_now(
@@ -194,7 +261,8 @@ pub fn change_recipient(
     permissions::check(actor, UseCase::ChangeEnrollment)?;
     let change = change?;
     answer(pool, actor, 200, |c| {
-        rows::find_recipient(c, actor.org_id, id)?.ok_or(AppError::NotFound("recipient"))?;
+        let before =
+            rows::find_recipient(c, actor.org_id, id)?.ok_or(AppError::NotFound("recipient"))?;
         let payee = PayeeChange {
             id_number: change
                 .id_number
@@ -215,8 +283,68 @@ pub fn change_recipient(
         }
         let row =
             rows::find_recipient(c, actor.org_id, id)?.ok_or(AppError::NotFound("recipient"))?;
+        // Who changed which details, and when: masked, so the trail never holds them whole.
+        if let Some(note) = changed_fields(&before, &row) {
+            let change = audit::Change {
+                entity: RECIPIENT,
+                id,
+                action: "change",
+                from: None,
+                to: "changed",
+                note: Some(&note),
+            };
+            audit::record(c, actor, change)?;
+        }
         recipient_view_now(c, actor.org_id, row)
     })
+}
+
+/// The audit trail's name for a recipient.
+const RECIPIENT: &str = "subsidy_recipient";
+
+/// What a change did to a recipient, for the audit trail: each field that changed, old → new,
+/// the identity number and the account masked (`-` for none); `None` if nothing changed.
+///
+/// `bank_account: **** 2345 → **** 6789; enrolled_until: - → 2021-06-30`.
+fn changed_fields(before: &RecipientRow, after: &RecipientRow) -> Option<String> {
+    let shown = |v: Option<String>| v.unwrap_or_else(|| "-".into());
+    let mask_id = |r: &RecipientRow| masked_id(r.id_number.as_deref());
+    let mask_account = |r: &RecipientRow| masked_account(r.bank_account.as_deref());
+    let until = |r: &RecipientRow| r.enrolled_until.map(|d| d.to_string());
+    // Whether each changed (whole values compared: another number with the same last four is a
+    // change too), and how it is shown.
+    let fields = [
+        (
+            "id_number",
+            before.id_number != after.id_number,
+            mask_id(before),
+            mask_id(after),
+        ),
+        (
+            "bank_name",
+            before.bank_name != after.bank_name,
+            before.bank_name.clone(),
+            after.bank_name.clone(),
+        ),
+        (
+            "bank_account",
+            before.bank_account != after.bank_account,
+            mask_account(before),
+            mask_account(after),
+        ),
+        (
+            "enrolled_until",
+            before.enrolled_until != after.enrolled_until,
+            until(before),
+            until(after),
+        ),
+    ];
+    let parts: Vec<String> = fields
+        .into_iter()
+        .filter(|(_, changed, _, _)| *changed)
+        .map(|(name, _, old, new)| format!("{name}: {} → {}", shown(old), shown(new)))
+        .collect();
+    (!parts.is_empty()).then(|| parts.join("; "))
 }
 
 /// Ends (or, with `None`, reopens) an enrollment, inside the caller's transaction.
@@ -297,6 +425,12 @@ fn due_items(
                 days_enrolled: i32::try_from(m.days_enrolled).unwrap_or(0),
                 days_in_month: i32::try_from(m.days_in_month).unwrap_or(0),
                 amount_fen: m.amount.fen(),
+                // The details the batch will pay with, as they are now (four eyes: the
+                // approver sees these, and the file writes these).
+                payee_copied: true,
+                id_number: r.id_number.clone(),
+                bank_name: r.bank_name.clone(),
+                bank_account: r.bank_account.clone(),
             });
         }
     }
@@ -344,10 +478,7 @@ impl Document for Batch {
 fn load(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<BatchView> {
     let row = find::<Batch>(c, org_id, id)?;
     let items = rows::items(c, org_id, id)?;
-    let names: BTreeMap<i64, (String, bool)> = rows::recipients(c, org_id)?
-        .into_iter()
-        .map(|r| (r.id, (r.name.clone(), payee_complete(&r))))
-        .collect();
+    let payees = batch_payees(c, org_id, &items)?;
     let mut grouped: BTreeMap<i64, Vec<ItemRow>> = BTreeMap::new();
     for item in items {
         grouped.entry(item.recipient_id).or_default().push(item);
@@ -355,11 +486,15 @@ fn load(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<BatchView> {
     let items = grouped
         .into_iter()
         .map(|(recipient_id, months)| {
-            let (name, complete) = names.get(&recipient_id).cloned().unwrap_or_default();
+            let (name, payee, changed) = payees.get(&recipient_id).cloned().unwrap_or_default();
             Ok(BatchItemView {
                 recipient_id,
                 name,
-                payee_complete: complete,
+                payee_complete: payee.complete(),
+                id_number: masked_id(payee.id_number.as_deref()),
+                bank_name: payee.bank_name.clone(),
+                bank_account: masked_account(payee.bank_account.as_deref()),
+                payee_changed: changed,
                 amount: total(&months)?,
                 months: months
                     .iter()
@@ -493,6 +628,20 @@ pub fn regenerate(pool: &Pool, actor: &Context, id: i64) -> AppResult<BatchView>
     })
 }
 
+/// Items without their payment details, to compare what they pay.
+fn money_only(items: &[ItemRow]) -> Vec<ItemRow> {
+    items
+        .iter()
+        .map(|i| ItemRow {
+            payee_copied: false,
+            id_number: None,
+            bank_name: None,
+            bank_account: None,
+            ..i.clone()
+        })
+        .collect()
+}
+
 /// Four eyes: whoever made the batch's content — its creator, or anyone who regenerated it —
 /// does not approve it.
 fn made_by(c: &mut DbConnection, actor: &Actor, row: &BatchRow) -> AppResult<bool> {
@@ -525,7 +674,9 @@ pub fn approve(pool: &Pool, actor: &Context, id: i64) -> AppResult<BatchView> {
         recipients.dedup();
         rows::lock_recipients(c, actor.org_id, &recipients)?;
         let due = due_items(c, actor.org_id, id, row.year, half_of(&row)?)?;
-        if due != drafted {
+        // What is paid must be what is due; the details paid to are the batch's own copy, which
+        // the approver sees, even if a recipient's details changed since (the page says so).
+        if money_only(&due) != money_only(&drafted) {
             return Err(AppError::BatchOutdated);
         }
         // Status first, conditionally (a concurrent approval of this batch loses with 409), then
@@ -651,23 +802,23 @@ pub fn payment_file(pool: &Pool, actor: &Actor, id: i64) -> AppResult<(String, V
     let mut c = conn(pool)?;
     let batch = load(&mut c, actor.org_id, id)?;
     batch.status.apply(BatchAction::PayOut)?;
-    let people: BTreeMap<i64, RecipientRow> = rows::recipients(&mut c, actor.org_id)?
-        .into_iter()
-        .map(|r| (r.id, r))
-        .collect();
+    // The batch's own copy of each recipient's details, as approved: a change made since then
+    // does not redirect the money (the batch page says so).
+    let items = rows::items(&mut c, actor.org_id, id)?;
+    let payees = batch_payees(&mut c, actor.org_id, &items)?;
     let lines: Vec<PaymentLine> = batch
         .items
         .iter()
         .map(|item| {
-            let who = people.get(&item.recipient_id);
-            let detail = |f: fn(&RecipientRow) -> &Option<String>| {
-                who.and_then(|r| f(r).clone()).unwrap_or_default()
-            };
+            let payee = payees
+                .get(&item.recipient_id)
+                .map(|(_, p, _)| p.clone())
+                .unwrap_or_default();
             PaymentLine {
                 name: item.name.clone(),
-                id_number: detail(|r| &r.id_number),
-                bank_name: detail(|r| &r.bank_name),
-                bank_account: detail(|r| &r.bank_account),
+                id_number: payee.id_number.unwrap_or_default(),
+                bank_name: payee.bank_name.unwrap_or_default(),
+                bank_account: payee.bank_account.unwrap_or_default(),
                 amount: item.amount,
                 months: item
                     .months

@@ -575,6 +575,10 @@ pub struct ItemLine {
     pub name: String,
     pub months: Vec<MonthLine>,
     pub amount: String,
+    /// The details the batch pays to (its own copy), masked; empty when not given.
+    pub id_number: String,
+    pub bank_name: String,
+    pub bank_account: String,
 }
 
 #[derive(Template)]
@@ -600,6 +604,8 @@ struct BatchPage {
     may_download: bool,
     /// How many of the batch's recipients the payment file cannot pay yet, said before payment.
     missing_payee: Option<String>,
+    /// One sentence per recipient whose details changed after the batch was made.
+    payee_changed: Vec<String>,
     today: String,
     history: Vec<HistoryLine>,
 }
@@ -645,6 +651,9 @@ pub async fn show(pool: web::Data<Pool>, user: SignedIn, id: web::Path<i64>) -> 
                 })
                 .collect(),
             amount: yuan(i.amount),
+            id_number: i.id_number.clone().unwrap_or_default(),
+            bank_name: i.bank_name.clone().unwrap_or_default(),
+            bank_account: i.bank_account.clone().unwrap_or_default(),
         })
         .collect();
     let history = batch
@@ -663,8 +672,30 @@ pub async fn show(pool: web::Data<Pool>, user: SignedIn, id: web::Path<i64>) -> 
         .collect();
     let missing = batch.items.iter().filter(|i| !i.payee_complete).count();
     let open = matches!(batch.status, BatchStatus::Draft | BatchStatus::Approved);
+    // The batch pays its own copy of the details, so filling them in on the list is not enough:
+    // a draft is generated again, an approved batch voided and made again.
+    let then = if batch.status == BatchStatus::Draft {
+        "再按现在的名单重新生成本批次"
+    } else {
+        "再作废本批次后重新制作"
+    };
     let missing_payee = (missing > 0 && open)
-        .then(|| format!("{missing} 人缺少身份证号或银行账号，代发前请在老干部名单中补齐。"));
+        .then(|| format!("{missing} 人缺少身份证号或银行账号：请在老干部名单中补齐，{then}。"));
+    let payee_changed = if open {
+        batch
+            .items
+            .iter()
+            .filter(|i| i.payee_changed)
+            .map(|i| {
+                format!(
+                    "{}的代发信息在本批次制作后有改动；如需按新信息发放，请作废本批次后重新制作。",
+                    i.name
+                )
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let paid = match batch.paid_on {
         Some(d) => format!(
             "{}（{}）",
@@ -701,6 +732,7 @@ pub async fn show(pool: web::Data<Pool>, user: SignedIn, id: web::Path<i64>) -> 
             may_decide: permissions::allows(&user.actor, UseCase::ApproveBatch),
             may_download: permissions::offers_payment_file(&user.actor),
             missing_payee,
+            payee_changed,
             today: format::date(today),
             history,
         },

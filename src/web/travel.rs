@@ -386,18 +386,24 @@ pub async fn cancel(
 #[template(path = "travel_queue.html")]
 struct QueuePage {
     nav: Nav,
-    waiting: Vec<RequestLine>,
+    /// Each request waiting, and whether it is the viewer's own (the service refuses to let
+    /// anyone decide their own request, so no deciding button is offered on it).
+    waiting: Vec<(RequestLine, bool)>,
 }
 
 /// 出差审批: requests waiting for a budget holder or finance.
 pub async fn queue(pool: web::Data<Pool>, user: SignedIn) -> PageResult {
     let actor = user.actor();
+    let me = actor.user_id;
     let waiting = run(move || travel_requests::to_decide(&pool, &actor)).await?;
     html(
         StatusCode::OK,
         &QueuePage {
             nav: Nav::new(&user, "/travel-requests/queue"),
-            waiting: waiting.iter().map(|(r, n)| request_line(r, n)).collect(),
+            waiting: waiting
+                .iter()
+                .map(|(r, n)| (request_line(r, n), r.requester_id == me))
+                .collect(),
         },
     )
 }

@@ -282,7 +282,7 @@ async fn payment_details_are_added_masked_and_the_file_offered_to_finance_only_i
             .text()
             .await
             .unwrap(),
-        "1 人缺少身份证号或银行账号，代发前请在老干部名单中补齐。 去老干部名单"
+        "1 人缺少身份证号或银行账号：请在老干部名单中补齐，再按现在的名单重新生成本批次。 去老干部名单"
     );
     let batch_url = c.current_url().await.unwrap().to_string();
     sign_out(&c).await;

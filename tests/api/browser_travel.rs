@@ -155,11 +155,17 @@ async fn a_trip_from_request_to_advance_returned_in_a_real_browser() {
     );
     assert_no_latin(&text_of(&c, &format!("#request-{request}")).await);
     shoot(&c, "r16-03-approver-queue").await;
-    click(
-        &c,
-        &format!("form[action='/travel-requests/{request}/approve'] button"),
-    )
-    .await;
+    // The button that commits the money says how much, as the claims' queue does.
+    let button = c
+        .find(Locator::Css(&format!("#approve-{request}")))
+        .await
+        .unwrap();
+    // (The request's number after it is for screen readers.)
+    assert_eq!(
+        button.text().await.unwrap(),
+        format!("批准 ¥4,440.00\n#{request}")
+    );
+    button.click().await.unwrap();
     wait_for_text(&c, "已从预算中占用").await;
     assert_eq!(app.line(line).await["committed"], "4440.00");
     sign_out(&c).await;

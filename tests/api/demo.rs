@@ -242,6 +242,38 @@ async fn a_year_an_auditor_believes(app: &TestApp) {
         serde_json::json!([]),
         "nothing stamped after 2021"
     );
+
+    // The six cadres can be paid: every batch has each one's details, shown masked.
+    let batches = app.get(&app.admin, "/api/v1/subsidy-batches").await;
+    let batches = batches.body.as_array().unwrap();
+    assert!(!batches.is_empty());
+    for b in batches {
+        let items = b["items"].as_array().unwrap();
+        assert_eq!(items.len(), 6, "{b}");
+        for i in items {
+            assert_eq!(i["payee_complete"], true, "{i}");
+            assert_eq!(i["payee_changed"], false, "{i}");
+            let id = i["id_number"].as_str().unwrap();
+            assert!(id.starts_with("**************"), "{id}");
+            assert!(i["bank_name"].as_str().unwrap().contains("平乡"), "{i}");
+        }
+    }
+    let cadres = app.get(&app.admin, "/api/v1/subsidy-recipients").await;
+    let first = &cadres.body[0];
+    assert_eq!(
+        (
+            first["name"].as_str(),
+            first["id_number"].as_str(),
+            first["bank_name"].as_str(),
+            first["bank_account"].as_str()
+        ),
+        (
+            Some("郭长林"),
+            Some("**************0319"),
+            Some("中国农业银行平乡县支行"),
+            Some("**** 0017")
+        )
+    );
 }
 
 #[tokio::test]

@@ -271,3 +271,242 @@ async fn the_payment_file_is_the_treasurys_csv_with_every_detail_whole() {
         .await;
     assert!(!view.body.to_string().contains(ACCOUNT));
 }
+
+/// Makes and approves the first half of 2021 for one recipient with details, by two clerks.
+async fn approved_batch(app: &TestApp, maker: &str, checker: &str) -> (i64, i64) {
+    let line = app.line_id("dept.project.cadre-subsidy").await;
+    let who = enroll(
+        app,
+        maker,
+        json!({"name": "郭老", "enrolled_from": "2021-01-01", "id_number": ID,
+               "bank_name": "中国农业银行邢台分行", "bank_account": ACCOUNT}),
+    )
+    .await;
+    who.assert(201, "");
+    let batch = app
+        .post(
+            maker,
+            "/api/v1/subsidy-batches",
+            &json!({"budget_line_id": line, "year": 2021, "half": 1}),
+        )
+        .await;
+    batch.assert(201, "");
+    let id = batch.body["id"].as_i64().unwrap();
+    app.post(
+        checker,
+        &format!("/api/v1/subsidy-batches/{id}/approve"),
+        &json!({}),
+    )
+    .await
+    .assert(200, "");
+    (who.body["id"].as_i64().unwrap(), id)
+}
+
+/// The payment file's one payee row.
+async fn paid_row(app: &TestApp, token: &str, batch: i64) -> String {
+    let file = app
+        .client
+        .get(app.url(&format!("/api/v1/subsidy-batches/{batch}/payment-file")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(file.status().as_u16(), 200);
+    let bytes = file.bytes().await.unwrap();
+    let text = std::str::from_utf8(&bytes[3..]).unwrap().to_string();
+    text.lines().nth(1).unwrap().to_string()
+}
+
+#[tokio::test]
+async fn a_batch_pays_the_details_it_was_approved_with_and_says_when_they_changed() {
+    let app = spawn_app().await;
+    let maker = app.user("出纳 甲", &[R::Finance]);
+    let checker = app.user("会计 乙", &[R::Finance]);
+    let (recipient, batch) = approved_batch(&app, &maker, &checker).await;
+
+    // After approval someone swaps the account and the bank.
+    patch(
+        &app,
+        &maker,
+        recipient,
+        json!({"bank_name": "邢台银行", "bank_account": "6228 4800 9999 6789"}),
+    )
+    .await
+    .assert(200, "");
+
+    // The file still pays what was approved.
+    assert_eq!(
+        paid_row(&app, &maker, batch).await,
+        "1,郭老,11010519491231002X,中国农业银行邢台分行,6222020200012345,6600.00,2021-01至2021-06"
+    );
+    // The batch shows its own copy, masked, and that the recipient's details have changed.
+    let view = app
+        .get(&maker, &format!("/api/v1/subsidy-batches/{batch}"))
+        .await;
+    let item = &view.body["items"][0];
+    assert_eq!(
+        (
+            item["id_number"].as_str(),
+            item["bank_name"].as_str(),
+            item["bank_account"].as_str(),
+            item["payee_changed"].as_bool(),
+            item["payee_complete"].as_bool(),
+        ),
+        (
+            Some("**************002X"),
+            Some("中国农业银行邢台分行"),
+            Some("**** 2345"),
+            Some(true),
+            Some(true)
+        )
+    );
+    let mut page_reader = crate::web::signed_in(&app, "会计 丙", &[R::Finance], "kuaiji").await;
+    let page = page_reader.get(&format!("/subsidy/batches/{batch}")).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains(
+            "<p>郭老的代发信息在本批次制作后有改动；如需按新信息发放，请作废本批次后重新制作。</p>"
+        ),
+        "{}",
+        page.body
+    );
+    assert!(page
+        .body
+        .contains("<span class=\"masked\">**** 2345</span>"));
+    assert!(!page.body.contains(ACCOUNT) && !page.body.contains("6789"));
+
+    // Changed back, the batch no longer warns.
+    patch(
+        &app,
+        &maker,
+        recipient,
+        json!({"bank_name": "中国农业银行邢台分行", "bank_account": ACCOUNT}),
+    )
+    .await
+    .assert(200, "");
+    let view = app
+        .get(&maker, &format!("/api/v1/subsidy-batches/{batch}"))
+        .await;
+    assert_eq!(view.body["items"][0]["payee_changed"], false);
+    let page = page_reader.get(&format!("/subsidy/batches/{batch}")).await;
+    assert!(!page.body.contains("payee-changed"), "{}", page.body);
+}
+
+#[tokio::test]
+async fn every_change_of_details_is_audited_masked() {
+    let app = spawn_app().await;
+    let clerk = app.user("出纳 甲", &[R::Finance]);
+    let who = enroll(
+        &app,
+        &clerk,
+        json!({"name": "郭老", "enrolled_from": "2021-01-01", "id_number": ID,
+               "bank_name": "中国农业银行邢台分行", "bank_account": ACCOUNT}),
+    )
+    .await;
+    let id = who.body["id"].as_i64().unwrap();
+    patch(
+        &app,
+        &clerk,
+        id,
+        json!({"id_number": "440524188001010014", "bank_account": "6228480099996789",
+               "bank_name": "中国农业银行邢台分行"}),
+    )
+    .await
+    .assert(200, "");
+    patch(&app, &clerk, id, json!({"enrolled_until": "2021-06-30"}))
+        .await
+        .assert(200, "");
+    // Nothing changed: nothing to record.
+    patch(
+        &app,
+        &clerk,
+        id,
+        json!({"bank_name": "中国农业银行邢台分行"}),
+    )
+    .await
+    .assert(200, "");
+
+    let events = app.get(&app.admin, "/api/v1/audit-events").await;
+    events.assert(200, "");
+    let ours: Vec<(&str, i64, &str, i64, &str)> = events
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["entity_type"] == "subsidy_recipient")
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap(),
+                e["entity_id"].as_i64().unwrap(),
+                e["to_status"].as_str().unwrap(),
+                e["actor_id"].as_i64().unwrap(),
+                e["note"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let clerk_id = baoxiao::services::users::authenticate(&app.pool, &clerk)
+        .unwrap()
+        .user_id;
+    assert_eq!(
+        ours,
+        // Newest first, as the export lists them.
+        [
+            (
+                "change",
+                id,
+                "changed",
+                clerk_id,
+                "enrolled_until: - → 2021-06-30"
+            ),
+            (
+                "change",
+                id,
+                "changed",
+                clerk_id,
+                "id_number: **************002X → **************0014; \
+                 bank_account: **** 2345 → **** 6789"
+            ),
+        ]
+    );
+    let text = events.body.to_string();
+    for whole in [ID, ACCOUNT, "440524188001010014", "6228480099996789"] {
+        assert!(!text.contains(whole), "{whole} in {text}");
+    }
+}
+
+#[tokio::test]
+async fn a_batch_made_before_batches_kept_details_pays_the_current_ones() {
+    use diesel::prelude::*;
+    let app = spawn_app().await;
+    let maker = app.user("出纳 甲", &[R::Finance]);
+    let checker = app.user("会计 乙", &[R::Finance]);
+    let (recipient, batch) = approved_batch(&app, &maker, &checker).await;
+    // As the rows of a batch made before the copy was kept.
+    let mut c = app.pool.get().unwrap();
+    diesel::sql_query(
+        "UPDATE subsidy_items SET payee_copied = FALSE, id_number = NULL, bank_name = NULL, \
+         bank_account = NULL",
+    )
+    .execute(&mut *c)
+    .unwrap();
+    drop(c);
+    patch(
+        &app,
+        &maker,
+        recipient,
+        json!({"bank_account": "6228480099996789"}),
+    )
+    .await
+    .assert(200, "");
+    assert_eq!(
+        paid_row(&app, &maker, batch).await,
+        "1,郭老,11010519491231002X,中国农业银行邢台分行,6228480099996789,6600.00,2021-01至2021-06"
+    );
+    let view = app
+        .get(&maker, &format!("/api/v1/subsidy-batches/{batch}"))
+        .await;
+    let item = &view.body["items"][0];
+    assert_eq!(item["bank_account"], "**** 6789");
+    assert_eq!(item["payee_changed"], false);
+    assert_eq!(item["payee_complete"], true);
+}

@@ -411,8 +411,9 @@ async fn payment_details_are_typed_checked_masked_and_warned_about() {
     let id = batch_id(&location);
     let page = maker.get(&location).await;
     assert!(
-        page.body
-            .contains("1 人缺少身份证号或银行账号，代发前请在老干部名单中补齐。"),
+        page.body.contains(
+            "1 人缺少身份证号或银行账号：请在老干部名单中补齐，再按现在的名单重新生成本批次。"
+        ),
         "{}",
         page.body
     );
@@ -425,7 +426,9 @@ async fn payment_details_are_typed_checked_masked_and_warned_about() {
         .await;
     assert_eq!(r.status, 303);
     let page = checker.get(&location).await;
-    assert!(page.body.contains("1 人缺少身份证号或银行账号"));
+    assert!(page
+        .body
+        .contains("1 人缺少身份证号或银行账号：请在老干部名单中补齐，再作废本批次后重新制作。"));
     assert!(page.body.contains("下载代发文件（CSV）"));
     let file = checker
         .get(&format!("/subsidy/batches/{id}/payment-file"))
@@ -488,8 +491,15 @@ async fn payment_details_are_typed_checked_masked_and_warned_about() {
     assert!(flash_after(&mut maker, "/subsidy")
         .await
         .contains("已保存 王老 的代发信息。"));
+    // The approved batch keeps paying what it was approved with, and says the details changed.
     let page = maker.get(&location).await;
-    assert!(!page.body.contains("缺少身份证号"), "{}", page.body);
+    assert!(
+        page.body.contains(
+            "<p>王老的代发信息在本批次制作后有改动；如需按新信息发放，请作废本批次后重新制作。</p>"
+        ),
+        "{}",
+        page.body
+    );
     let shown = maker.get(&form_path).await;
     assert!(shown.body.contains("**************0014") && shown.body.contains("**** 5678"));
 }

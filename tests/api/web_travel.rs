@@ -79,3 +79,72 @@ async fn the_request_form_estimates_without_scripts_and_the_queues_follow_roles(
         "requested"
     );
 }
+
+/// The service refuses anyone's decision on their own request (R16), so the queue offers no
+/// deciding button on it; another's request offers 批准 with the amount it commits.
+#[tokio::test]
+async fn the_queue_offers_no_decision_on_ones_own_request() {
+    let app = spawn_app().await;
+    let line = app.line_id("dept.project.petition-work.operations").await;
+    let line = line.to_string();
+    let mut boss = signed_in(&app, "王科长", &[R::Claimant, R::BudgetHolder], "wangkz").await;
+    let mut traveller = signed_in(&app, "张三", &[R::Claimant], "zhangsan").await;
+    for (who, purpose) in [
+        (&mut boss, "科长本人赴京汇报"),
+        (&mut traveller, "赴京参加信访业务培训"),
+    ] {
+        let csrf = who.csrf("/travel-requests").await;
+        let fields = [
+            ("csrf", csrf.as_str()),
+            ("action", "submit"),
+            ("budget_line_id", line.as_str()),
+            ("purpose", purpose),
+            ("destination", "北京"),
+            ("departure_date", "2021-03-02"),
+            ("return_date", "2021-03-05"),
+            ("travellers", "2"),
+            ("tickets_estimate", "600"),
+            ("advance_requested", ""),
+        ];
+        let page = who.post("/travel-requests", &fields).await;
+        assert_eq!(page.status, 303, "{}", page.body);
+    }
+    let listed = app.get(&app.admin, "/api/v1/travel-requests").await;
+    let id_of = |purpose: &str| {
+        listed
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["purpose"] == purpose)
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap()
+    };
+    let (own, other) = (id_of("科长本人赴京汇报"), id_of("赴京参加信访业务培训"));
+
+    let queue = boss.get("/travel-requests/queue").await;
+    assert_eq!(queue.status, 200);
+    assert!(
+        queue.body.contains(&format!(
+            "<p class=\"muted\" id=\"own-{own}\">这是您本人的出差申请，须由他人审批。</p>"
+        )),
+        "{}",
+        queue.body
+    );
+    for action in ["approve", "reject"] {
+        assert!(!queue
+            .body
+            .contains(&format!("/travel-requests/{own}/{action}")));
+        assert!(queue
+            .body
+            .contains(&format!("/travel-requests/{other}/{action}")));
+    }
+    assert!(
+        queue.body.contains(&format!(
+            "id=\"approve-{other}\">批准 ¥4,440.00<span class=\"sr-only\"> #{other}</span>"
+        )),
+        "{}",
+        queue.body
+    );
+}

@@ -51,6 +51,15 @@ pub struct BatchItemView {
     /// Whether the recipient's identity number, bank and account are all known, as the payment
     /// file needs them.
     pub payee_complete: bool,
+    /// The identity number the batch pays to, masked: `**************002X`.
+    pub id_number: Option<String>,
+    /// The bank the batch pays to.
+    pub bank_name: Option<String>,
+    /// The account the batch pays to, masked: `**** 2345`.
+    pub bank_account: Option<String>,
+    /// Whether the recipient's details have changed since the batch was made; the batch and its
+    /// payment file still pay the details above.
+    pub payee_changed: bool,
 }
 
 /// A subsidy batch (R9).
