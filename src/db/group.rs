@@ -302,8 +302,8 @@ impl GroupCommit {
         // Work that failed is undone. Work that succeeded keeps its savepoint on PostgreSQL until
         // the batch commits: releasing it would cost a round trip, and change nothing. SQLite
         // releases it, in process: while a savepoint is open, each page written again is copied
-        // to a statement journal, which spills to a file past 64 KiB (approvals 4,100 -> 3,200
-        // per second when a batch kept its savepoints).
+        // to a statement journal, which spills to a file past 64 KiB (BENCHMARKS.md, "Figures
+        // behind the code": kept savepoints slowed approvals).
         let kept = match (&result, &mut *conn) {
             (Ok(Ok(_)), DbConnection::Postgres(_)) => Ok(()),
             (Ok(Ok(_)), DbConnection::Sqlite(c)) => Member::<RELEASE>.execute(c).map(drop),

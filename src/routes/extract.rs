@@ -292,9 +292,8 @@ where
     }
     // No more reads on the blocking pool than there are connections: the others wait here, in
     // the order they came. Waiting in the pool instead, a woken thread may find its connection
-    // taken by one that just arrived, again and again: under load (16 clients, 8 connections)
-    // PostgreSQL line reads and quotes had a p99 of 50 ms to 1 s that way, and 10 to 40 ms this
-    // way, at the same rate.
+    // taken by one that just arrived, again and again, and the slowest reads wait many times
+    // longer (BENCHMARKS.md, "Figures behind the code").
     let _turn = pool
         .read_turns()
         .acquire()
