@@ -6,7 +6,8 @@
 /// cached, and to pass it on), even when the statement is already prepared, where the backend's
 /// own connection finds a prepared statement by the query's type alone. For the queries that
 /// every request makes (the token lookup, a budget line with its children, an approval's
-/// statements): on SQLite, writing the SQL out was about a tenth of a line read. The query is
+/// statements): on SQLite, writing the SQL out was a sizeable part of a line read (BENCHMARKS.md,
+/// "Figures behind the code"). The query is
 /// written once, and typed for each backend. Also how a transaction-manager call reaches the
 /// backend's connection ([`group`]).
 ///
