@@ -112,6 +112,13 @@ async fn the_h2_batch_goes_from_making_to_paid_with_four_eyes() {
 
     let page = checker.get(&location).await;
     assert!(!page.body.contains("why-no-approve"));
+    // The button that commits the money says how much.
+    assert!(
+        page.body
+            .contains("id=\"approve-batch\">批准 ¥10,450.00</button>"),
+        "{}",
+        page.body
+    );
     let csrf = page.csrf();
     let r = checker
         .post(
@@ -129,6 +136,14 @@ async fn the_h2_batch_goes_from_making_to_paid_with_four_eyes() {
         .get(&app.admin, &format!("/api/v1/subsidy-batches/{id}"))
         .await;
     assert_eq!(batch.body["status"], "approved");
+    // Approved: paying it names the amount that will leave the account.
+    let page = checker.get(&location).await;
+    assert!(
+        page.body
+            .contains("id=\"pay-batch\">登记支付 ¥10,450.00</button>"),
+        "{}",
+        page.body
+    );
 
     let file = checker
         .get(&format!("/subsidy/batches/{id}/payment-file"))
