@@ -203,33 +203,9 @@ async fn every_page_of_every_role_speaks_chinese_without_codes() {
     // The claim form with each refusal provoked.
     let login = "zhangwei";
     sign_in(&c, &base, login, &baoxiao::demo::password_for(login)).await;
-    let line = app
-        .line_id("dept.project.petition-work.operations")
-        .await
-        .to_string();
-    let r8: Vec<(&str, &str)> = vec![
-        ("action", "submit"),
-        ("budget_line_id", &line),
-        ("purpose", "赴省汇报信访工作"),
-        ("destination", "石家庄"),
-        ("departure_date", "2021-05-10"),
-        ("return_date", "2021-05-12"),
-        ("stays-rows", "1"),
-        ("stays-0-city", "石家庄"),
-        ("stays-0-check_in", "2021-05-10"),
-        ("stays-0-check_out", "2021-05-12"),
-        ("stays-0-amount", "680.00"),
-        ("stays-0-invoice", "yes"),
-        ("tickets-rows", "2"),
-        ("tickets-0-description", "平乡—石家庄 汽车"),
-        ("tickets-0-amount", "65.50"),
-        ("tickets-1-description", "石家庄—平乡 汽车"),
-        ("tickets-1-amount", "65.50"),
-        ("meals-rows", "1"),
-        ("meals-0-date", "2021-05-11"),
-        ("meals-0-lunch", "on"),
-        ("vehicles-rows", "0"),
-    ];
+    // The R8 trip as the form posts it; the browser's own form carries the session's token.
+    let line = app.line_id("dept.project.petition-work.operations").await;
+    let r8 = crate::web::r8_form(line, "", "submit");
     // (screenshot name, the fields changed from the valid form, the refusal shown)
     type Refusal<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a str);
     let refusals: Vec<Refusal> = vec![
@@ -283,8 +259,8 @@ async fn every_page_of_every_role_speaks_chinese_without_codes() {
         c.goto(&format!("{base}/claims/new")).await.unwrap();
         let mut fields: Vec<(&str, &str)> = r8
             .iter()
-            .filter(|(k, _)| !change.iter().any(|(c, _)| c == k))
-            .copied()
+            .filter(|(k, _)| k != "csrf" && !change.iter().any(|(c, _)| c == k))
+            .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
         fields.extend(change.iter().copied());
         post_claim(&c, &fields).await;
