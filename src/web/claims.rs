@@ -35,10 +35,11 @@ pub fn status(status: ClaimStatus) -> Status {
     Status {
         text: status.chinese(),
         class: match status {
+            ClaimStatus::Draft => "st-draft",
             ClaimStatus::Submitted => "st-wait",
             ClaimStatus::Approved => "st-ok",
             ClaimStatus::Paid => "st-paid",
-            ClaimStatus::Rejected => "st-no",
+            ClaimStatus::Rejected | ClaimStatus::Withdrawn => "st-no",
         },
     }
 }
@@ -552,7 +553,7 @@ pub async fn submit(
         Ok((claims::NewClaimSpec::try_from(body)?, sent))
     });
     let result = user
-        .run(&pool, move |p, actor| claims::submit(p, actor, parsed))
+        .run(&pool, move |p, actor| claims::submit(p, actor, parsed, None))
         .await;
     match result {
         Ok(claim) => {

@@ -23,6 +23,7 @@ mod health;
 mod helpers;
 mod idempotency;
 mod invoices;
+mod lifecycle;
 mod organisations;
 mod outage;
 mod policy;
