@@ -613,3 +613,120 @@ async fn drafts_count_nowhere() {
     report.assert(200, "");
     assert!(!report.body.to_string().contains("1231.00"), "{}", report.body);
 }
+
+/// The pages of R17 over plain HTTP, without scripts: 保存草稿 keeps anything typed, 我的报销
+/// lists drafts first, 继续填写 opens the form filled in, and 撤回, 修改后重新提交 and 复制 are
+/// plain forms; a refusal is said in Chinese; a draft is nobody else's page.
+#[tokio::test]
+async fn the_pages_save_continue_withdraw_amend_and_copy_without_scripts() {
+    use crate::web::{r8_form, signed_in};
+    let app = spawn_app().await;
+    let line = app.line_id(OPS).await;
+    let mut clerk = signed_in(&app, "张三", &[R::Claimant], "zhangsan").await;
+    let mut other = signed_in(&app, "李四", &[R::Claimant], "lisi").await;
+    let csrf = clerk.csrf("/claims/new").await;
+
+    // 保存草稿 refuses nothing: a date that is no date is kept as typed.
+    let mut typed = r8_form(line, &csrf, "save_draft");
+    for (k, v) in typed.iter_mut() {
+        if k == "return_date" {
+            *v = "2021-05-1x".into();
+        }
+    }
+    let form: Vec<(&str, &str)> = typed.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let saved = clerk.post("/claims/new", &form).await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let id: i64 = saved
+        .location
+        .strip_prefix("/claims/new?draft=")
+        .unwrap()
+        .parse()
+        .unwrap();
+    let opened = clerk.get(&saved.location).await;
+    assert_eq!(opened.status, 200);
+    assert!(opened.body.contains(&format!("继续填写草稿 #{id}")));
+    assert!(opened.body.contains("value=\"2021-05-1x\""));
+    assert!(opened.body.contains(&format!("草稿 #{id} 已保存")));
+    // The claim page's address of a draft opens its form.
+    assert_eq!(clerk.get(&format!("/claims/{id}")).await.location, saved.location);
+    // Drafts first on 我的报销, with 继续填写 and 删除.
+    let list = clerk.get("/claims").await;
+    let drafts_at = list.body.find("id=\"drafts\"").unwrap();
+    assert!(list.body[drafts_at..].contains(&format!("href=\"/claims/new?draft={id}\"")));
+    assert!(list.body.contains(&format!("确定删除草稿 #{id}")));
+    // Nobody else's.
+    assert_eq!(other.get(&format!("/claims/new?draft={id}")).await.status, 404);
+    assert_eq!(other.get(&format!("/claims/{id}")).await.status, 404);
+    assert!(!other.get("/claims").await.body.contains("id=\"drafts\""));
+
+    // 提交 from the draft's form: refused in Chinese in place, the typing kept in the draft.
+    let mut submit = typed.clone();
+    for (k, v) in submit.iter_mut() {
+        if k == "action" {
+            *v = "submit".into();
+        }
+    }
+    submit.push(("draft_id".into(), id.to_string()));
+    let form: Vec<(&str, &str)> = submit.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let refused = clerk.post("/claims/new", &form).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.body.contains("未能提交"), "{}", refused.body);
+    assert!(refused.body.contains("value=\"2021-05-1x\""));
+    // Put right, it becomes claim #id.
+    for (k, v) in submit.iter_mut() {
+        if k == "return_date" {
+            *v = "2021-05-12".into();
+        }
+    }
+    let form: Vec<(&str, &str)> = submit.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let done = clerk.post("/claims/new", &form).await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    assert_eq!(done.location, format!("/claims/{id}"));
+    let page = clerk.get(&done.location).await;
+    assert!(page.body.contains("待审核"));
+    assert!(page.body.contains("id=\"withdraw\""));
+
+    // 撤回, then again: the refusal in Chinese.
+    let withdrawn = clerk
+        .post(&format!("/claims/{id}/withdraw"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(withdrawn.status, 303);
+    let page = clerk.get(&format!("/claims/{id}")).await;
+    assert!(page.body.contains("已撤回"), "{}", page.body);
+    assert!(page.body.contains("id=\"amend\""));
+    clerk
+        .post(&format!("/claims/{id}/withdraw"), &[("csrf", &csrf)])
+        .await;
+    let page = clerk.get(&format!("/claims/{id}")).await;
+    assert!(page.body.contains("无法撤回"), "{}", page.body);
+    // Another person's claim is no page of theirs to act on.
+    let other_csrf = other.csrf("/claims").await;
+    for action in ["copy", "withdraw", "amend"] {
+        let theirs = other
+            .post(&format!("/claims/{id}/{action}"), &[("csrf", &other_csrf)])
+            .await;
+        assert_eq!(theirs.status, 404, "{action}");
+    }
+
+    // 修改后重新提交 opens a prefilled draft amending it; 复制 likewise.
+    let amended = clerk
+        .post(&format!("/claims/{id}/amend"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(amended.status, 303);
+    assert!(amended.location.starts_with("/claims/new?draft="));
+    let form = clerk.get(&amended.location).await;
+    assert!(form.body.contains("value=\"赴省汇报信访工作\""));
+    let copied = clerk
+        .post(&format!("/claims/{id}/copy"), &[("csrf", &csrf)])
+        .await;
+    assert!(copied.location.starts_with("/claims/new?draft="));
+    // 删除 a draft.
+    let copy: i64 = copied.location["/claims/new?draft=".len()..].parse().unwrap();
+    let deleted = clerk
+        .post(&format!("/claims/{copy}/delete"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(deleted.status, 303);
+    let list = clerk.get("/claims").await;
+    assert!(list.body.contains(&format!("草稿 #{copy} 已删除")));
+    assert!(!list.body.contains(&format!("id=\"draft-{copy}\"")));
+}

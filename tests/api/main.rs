@@ -11,6 +11,7 @@ mod backup;
 mod browser;
 mod browser_adjustments_invoices;
 mod browser_crawl;
+mod browser_lifecycle;
 mod browser_pages;
 mod browser_subsidy_admin;
 mod browser_travel;
