@@ -14,7 +14,7 @@ use crate::domain::status::{ClaimAction, ClaimStatus, Status as _};
 use crate::domain::travel::TripInput;
 use crate::error::AppError;
 use crate::services::permissions::{self, UseCase};
-use crate::services::{claims, lifecycle, pages};
+use crate::services::{claims, lifecycle, pages, Context};
 use crate::routes::extract::parse_json;
 use crate::wire::{BreakdownView, ClaimBody, ItemView, RuleText};
 
@@ -705,38 +705,40 @@ async fn save_draft(pool: &web::Data<Pool>, user: &SignedIn, mut form: ClaimForm
     }
 }
 
-/// 删除 a draft (R17), after the list's own confirmation step.
-pub async fn delete_draft(
+/// The claimant's buttons on their claim or draft (R17): 删除 (a draft, after the list's own
+/// confirmation step), 撤回, 修改后重新提交 and 复制. The page the button was on says how it went;
+/// a new draft opens in the form.
+pub async fn act(
     pool: web::Data<Pool>,
     user: SignedIn,
-    id: web::Path<i64>,
+    path: web::Path<(i64, String)>,
     form: web::Form<CsrfForm>,
 ) -> PageResult {
     user.check_csrf(&form.csrf)?;
-    let id = id.into_inner();
-    let result = user
-        .run(&pool, move |p, actor| lifecycle::delete(p, actor, id))
-        .await
-        .map(|()| format!("草稿 #{id} 已删除。"));
-    let refusal = |e: &AppError| format!("草稿 #{id}：{}", format::refusal(e));
-    done(&pool, &user, result, refusal, "/claims").await
-}
-
-/// 撤回 a submitted claim before any decision (R17).
-pub async fn withdraw(
-    pool: web::Data<Pool>,
-    user: SignedIn,
-    id: web::Path<i64>,
-    form: web::Form<CsrfForm>,
-) -> PageResult {
-    user.check_csrf(&form.csrf)?;
-    let id = id.into_inner();
-    let result = user
-        .run(&pool, move |p, actor| claims::withdraw(p, actor, id))
-        .await
-        .map(|_| format!("报销单 {id} 已撤回，其中的发票已释放。需要时可以修改后重新提交。"));
-    let refusal = |e: &AppError| format!("报销单 {id}：{}", format::refusal(e));
-    done(&pool, &user, result, refusal, &format!("/claims/{id}")).await
+    let (id, action) = path.into_inner();
+    let (done_text, back) = match action.as_str() {
+        "amend" => {
+            let make = move |p: &Pool, actor: &Context| lifecycle::amend(p, actor, id);
+            let back = format!("/claims/{id}");
+            return new_draft(&pool, &user, make, format!("报销单 {id} 的修改："), &back).await;
+        }
+        "copy" => {
+            let make = move |p: &Pool, actor: &Context| lifecycle::copy(p, actor, id);
+            return new_draft(&pool, &user, make, format!("复制报销单 {id}："), "/claims").await;
+        }
+        "delete" => {
+            let deleted = user.run(&pool, move |p, actor| lifecycle::delete(p, actor, id));
+            (deleted.await.map(|()| format!("草稿 #{id} 已删除。")), "/claims".to_string())
+        }
+        "withdraw" => {
+            let withdrawn = user.run(&pool, move |p, actor| claims::withdraw(p, actor, id));
+            let text = format!("报销单 {id} 已撤回，其中的发票已释放。需要时可以修改后重新提交。");
+            (withdrawn.await.map(|_| text), format!("/claims/{id}"))
+        }
+        _ => return Err(PageError::NotFound),
+    };
+    let refusal = |e: &AppError| format!("#{id}：{}", format::refusal(e));
+    done(&pool, &user, done_text, refusal, &back).await
 }
 
 /// A new draft made by `make` (修改后重新提交, 复制, 据此填写报销): its form opens, or the page
@@ -744,9 +746,7 @@ pub async fn withdraw(
 async fn new_draft(
     pool: &web::Data<Pool>,
     user: &SignedIn,
-    make: impl FnOnce(&Pool, &crate::services::Context) -> Result<crate::wire::DraftView, AppError>
-        + Send
-        + 'static,
+    make: impl FnOnce(&Pool, &Context) -> Result<crate::wire::DraftView, AppError> + Send + 'static,
     what: String,
     back: &str,
 ) -> PageResult {
@@ -765,32 +765,6 @@ async fn new_draft(
     }
 }
 
-/// 修改后重新提交 a rejected or withdrawn claim (R17).
-pub async fn amend(
-    pool: web::Data<Pool>,
-    user: SignedIn,
-    id: web::Path<i64>,
-    form: web::Form<CsrfForm>,
-) -> PageResult {
-    user.check_csrf(&form.csrf)?;
-    let id = id.into_inner();
-    let make = move |p: &Pool, actor: &crate::services::Context| lifecycle::amend(p, actor, id);
-    new_draft(&pool, &user, make, format!("报销单 {id} 的修改："), &format!("/claims/{id}")).await
-}
-
-/// 复制 one's own claim (R17).
-pub async fn copy(
-    pool: web::Data<Pool>,
-    user: SignedIn,
-    id: web::Path<i64>,
-    form: web::Form<CsrfForm>,
-) -> PageResult {
-    user.check_csrf(&form.csrf)?;
-    let id = id.into_inner();
-    let make = move |p: &Pool, actor: &crate::services::Context| lifecycle::copy(p, actor, id);
-    new_draft(&pool, &user, make, format!("复制报销单 {id}："), "/claims").await
-}
-
 /// 据此填写报销: a draft from one's approved travel request (R17).
 pub async fn from_request(
     pool: web::Data<Pool>,
@@ -800,8 +774,7 @@ pub async fn from_request(
 ) -> PageResult {
     user.check_csrf(&form.csrf)?;
     let id = id.into_inner();
-    let make =
-        move |p: &Pool, actor: &crate::services::Context| lifecycle::from_request(p, actor, id);
+    let make = move |p: &Pool, actor: &Context| lifecycle::from_request(p, actor, id);
     new_draft(&pool, &user, make, format!("出差申请 #{id}："), "/travel-requests").await
 }
 
