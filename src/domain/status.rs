@@ -74,7 +74,7 @@ pub trait Status: Copy + Eq + fmt::Debug + 'static {
         Self::ALL.iter().copied().find(|s| s.as_str() == text)
     }
 
-    /// "one of submitted, approved, rejected, paid": what a status filter accepts.
+    /// "one of requested, approved, rejected, cancelled": what a status filter accepts.
     fn expected() -> String {
         let names: Vec<&str> = Self::ALL.iter().map(|s| s.as_str()).collect();
         format!("one of {}", names.join(", "))

@@ -805,6 +805,9 @@ pub struct ClaimDetail {
     pub paid_on: Option<String>,
     /// R16: how the claim settles its travel request's advance.
     pub settlement: Option<SettlementLine>,
+    /// R17: the claim this one amends, and the draft or claim that amends it.
+    pub amends: Option<i64>,
+    pub amended_by: Option<i64>,
 }
 
 /// R16 借款、应付、应退, for the claim page and the printed 报销单.
@@ -845,6 +848,8 @@ fn detail(page: &pages::ClaimPage) -> ClaimDetail {
             .collect(),
         reject_reason: c.reject_reason.clone(),
         paid_on: c.paid_on.map(format::date),
+        amends: c.amends,
+        amended_by: c.amended_by,
         settlement: c
             .settlement
             .as_ref()

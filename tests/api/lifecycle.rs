@@ -716,6 +716,10 @@ async fn the_pages_save_continue_withdraw_amend_and_copy_without_scripts() {
     assert!(amended.location.starts_with("/claims/new?draft="));
     let form = clerk.get(&amended.location).await;
     assert!(form.body.contains("value=\"赴省汇报信访工作\""));
+    // The claim page links both ways.
+    let amendment = &amended.location["/claims/new?draft=".len()..];
+    let old = clerk.get(&format!("/claims/{id}")).await;
+    assert!(old.body.contains(&format!("href=\"/claims/{amendment}\" id=\"amended-by\"")));
     let copied = clerk
         .post(&format!("/claims/{id}/copy"), &[("csrf", &csrf)])
         .await;
@@ -729,4 +733,52 @@ async fn the_pages_save_continue_withdraw_amend_and_copy_without_scripts() {
     let list = clerk.get("/claims").await;
     assert!(list.body.contains(&format!("草稿 #{copy} 已删除")));
     assert!(!list.body.contains(&format!("id=\"draft-{copy}\"")));
+
+    // 据此填写报销 on an approved travel request of one's own.
+    let holder = app.user("赵科长", &[R::BudgetHolder]);
+    let request = app
+        .post(
+            &app.user("王五", &[R::Claimant]),
+            "/api/v1/travel-requests",
+            &json!({"budget_line_id": line, "purpose": "赴京参加培训", "destination": "北京",
+                    "departure_date": "2021-03-02", "return_date": "2021-03-05",
+                    "tickets_estimate": "600.00"}),
+        )
+        .await;
+    request.assert(201, "");
+    let theirs = request.body["id"].as_i64().unwrap();
+    let mine = clerk
+        .post(
+            "/travel-requests",
+            &[("csrf", csrf.as_str()), ("action", "submit"), ("budget_line_id", &line.to_string()),
+              ("purpose", "赴京参加培训"), ("destination", "北京"), ("departure_date", "2021-03-02"),
+              ("return_date", "2021-03-05"), ("travellers", "1"), ("tickets_estimate", "600")],
+        )
+        .await;
+    assert_eq!(mine.status, 303, "{}", mine.body);
+    let listed = app.get(&holder, "/api/v1/travel-requests?status=requested").await;
+    for r in listed.body.as_array().unwrap() {
+        let id = r["id"].as_i64().unwrap();
+        app.post(&holder, &format!("/api/v1/travel-requests/{id}/approve"), &json!({}))
+            .await
+            .assert(200, "");
+    }
+    let page = clerk.get("/travel-requests").await;
+    let button = page.body.find("id=\"draft-claim-").expect("据此填写报销 on the approved request");
+    let rest = &page.body[button + "id=\"draft-claim-".len()..];
+    let request: i64 = rest[..rest.find('"').unwrap()].parse().unwrap();
+    assert_ne!(request, theirs, "only one's own requests");
+    assert!(page.body.contains("据此填写报销"));
+    let drafted = clerk
+        .post(&format!("/travel-requests/{request}/draft-claim"), &[("csrf", &csrf)])
+        .await;
+    assert!(drafted.location.starts_with("/claims/new?draft="), "{}", drafted.body);
+    let form = clerk.get(&drafted.location).await;
+    assert!(form.body.contains("value=\"赴京参加培训\""));
+    assert!(form.body.contains("value=\"2021-03-05\""));
+    // Another person's request is no page of theirs.
+    let refused = clerk
+        .post(&format!("/travel-requests/{theirs}/draft-claim"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(refused.status, 404);
 }
