@@ -120,8 +120,12 @@ pub fn list(
 /// What a decision on a claim writes beside its status.
 pub enum Decided<'a> {
     Approved,
-    Rejected { reason: &'a str },
-    Paid { on: NaiveDate },
+    Rejected {
+        reason: &'a str,
+    },
+    Paid {
+        on: NaiveDate,
+    },
     /// R17: its claimant took it back; nobody decided anything, so nothing is written beside
     /// the status (the audit event says who and when).
     Withdrawn,
@@ -151,7 +155,11 @@ pub fn mark(
             ("decided_at", at),
             ("reject_reason", Value::Text(reason)),
         ],
-        Decided::Paid { on } => vec![("paid_by", by), ("paid_at", at), ("paid_on", Value::Day(*on))],
+        Decided::Paid { on } => vec![
+            ("paid_by", by),
+            ("paid_at", at),
+            ("paid_on", Value::Day(*on)),
+        ],
         Decided::Withdrawn => Vec::new(),
     };
     let mv = Move {

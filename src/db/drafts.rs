@@ -53,10 +53,10 @@ struct Next {
 /// and a plain insert afterwards takes an id above it.
 pub fn next_id(conn: &mut DbConnection) -> QueryResult<i64> {
     let next: Next = match conn {
-        DbConnection::Postgres(c) => diesel::sql_query(
-            "SELECT nextval(pg_get_serial_sequence('travel_claims', 'id')) AS id",
-        )
-        .get_result(c)?,
+        DbConnection::Postgres(c) => {
+            diesel::sql_query("SELECT nextval(pg_get_serial_sequence('travel_claims', 'id')) AS id")
+                .get_result(c)?
+        }
         DbConnection::Sqlite(c) => {
             c.batch_execute(
                 "INSERT INTO sqlite_sequence (name, seq) SELECT 'travel_claims', 0 \

@@ -289,16 +289,18 @@ fn submit_in(
         ))?
         // R16: another live claim names the request, or R17: another claim amends the same one;
         // a unique index decided.
-        .map_err(|_| match (travel_request_id, draft.and_then(|d| d.amends)) {
-            (None, Some(_)) => super::lifecycle::already_amended(),
-            _ => AppError::from(
-                RequestState {
-                    status: RequestStatus::Approved,
-                    claimed: true,
-                }
-                .refusal(RequestAction::NameInClaim),
-            ),
-        })?;
+        .map_err(
+            |_| match (travel_request_id, draft.and_then(|d| d.amends)) {
+                (None, Some(_)) => super::lifecycle::already_amended(),
+                _ => AppError::from(
+                    RequestState {
+                        status: RequestStatus::Approved,
+                        claimed: true,
+                    }
+                    .refusal(RequestAction::NameInClaim),
+                ),
+            },
+        )?;
         if let Some(request) = travel_request_id {
             travel_requests::name_by_claim(c, actor.org_id, request, actor.user_id)?;
         }

@@ -44,7 +44,12 @@ fn locate(c: &mut DbConnection, actor: &Actor, id: i64) -> AppResult<Found> {
 
 /// The caller's own draft `id`, or the refusal of `action` on what `id` is instead: 409
 /// `invalid_transition` for a claim, 404 for nothing of theirs.
-fn draft_for(c: &mut DbConnection, actor: &Actor, id: i64, action: ClaimAction) -> AppResult<DraftRow> {
+fn draft_for(
+    c: &mut DbConnection,
+    actor: &Actor,
+    id: i64,
+    action: ClaimAction,
+) -> AppResult<DraftRow> {
     match locate(c, actor, id)? {
         Found::Draft(draft) => Ok(draft),
         Found::Claim(row) => Err(InvalidTransition::new(row.status, action).into()),
@@ -73,8 +78,10 @@ fn view(c: &mut DbConnection, org_id: i64, row: DraftRow) -> AppResult<DraftView
     let history = audit::history(c, org_id, ENTITY, row.id)?;
     let mut body = body_of(&row.body);
     body.retain(|key, _| !DraftView::OWN.contains(&key.as_str()));
-    if let (Some(request), false) = (row.travel_request_id, body.contains_key("travel_request_id"))
-    {
+    if let (Some(request), false) = (
+        row.travel_request_id,
+        body.contains_key("travel_request_id"),
+    ) {
         body.insert("travel_request_id".into(), Value::from(request));
     }
     Ok(DraftView {
@@ -119,7 +126,15 @@ fn create(c: &mut DbConnection, actor: &Actor, origin: &Origin<'_>) -> AppResult
     crate::db::unique(rows::insert(c, &draft))?.map_err(|_| already_amended())?;
     let draft_status = ClaimStatus::Draft.as_str();
     let note = origin.note.as_deref();
-    audit::status(c, actor, (ENTITY, id), origin.action, None, draft_status, note)?;
+    audit::status(
+        c,
+        actor,
+        (ENTITY, id),
+        origin.action,
+        None,
+        draft_status,
+        note,
+    )?;
     let row = rows::find(c, actor.org_id, id)?.ok_or(NOT_FOUND)?;
     view(c, actor.org_id, row)
 }
@@ -145,7 +160,12 @@ pub fn save(pool: &Pool, actor: &Context, sent: AppResult<String>) -> AppResult<
 
 /// `PUT /api/v1/travel-claims/{id}`: replaces the body of the caller's draft; a claim is 409
 /// `invalid_transition`.
-pub fn replace(pool: &Pool, actor: &Context, id: i64, sent: AppResult<String>) -> AppResult<DraftView> {
+pub fn replace(
+    pool: &Pool,
+    actor: &Context,
+    id: i64,
+    sent: AppResult<String>,
+) -> AppResult<DraftView> {
     permissions::check(actor, UseCase::ReviseClaim)?;
     let sent = sent?;
     answer(pool, actor, 200, |c| {
@@ -155,7 +175,15 @@ pub fn replace(pool: &Pool, actor: &Context, id: i64, sent: AppResult<String>) -
             return Err(NOT_FOUND);
         }
         let draft = ClaimStatus::Draft.as_str();
-        audit::status(c, actor, (ENTITY, id), "save_draft", Some(draft), draft, None)?;
+        audit::status(
+            c,
+            actor,
+            (ENTITY, id),
+            "save_draft",
+            Some(draft),
+            draft,
+            None,
+        )?;
         let row = rows::find(c, actor.org_id, id)?.ok_or(NOT_FOUND)?;
         view(c, actor.org_id, row)
     })
@@ -171,7 +199,15 @@ pub fn delete(pool: &Pool, actor: &Context, id: i64) -> AppResult<()> {
             return Err(NOT_FOUND);
         }
         let draft = ClaimStatus::Draft.as_str();
-        audit::status(c, actor, (ENTITY, id), "delete", Some(draft), "deleted", None)
+        audit::status(
+            c,
+            actor,
+            (ENTITY, id),
+            "delete",
+            Some(draft),
+            "deleted",
+            None,
+        )
     })
 }
 
@@ -198,7 +234,13 @@ pub fn submit(
 /// Inside a draft's submission, before its claim is inserted: the draft is deleted, if it is as
 /// it was read; 404 if it is gone, 409 if it was saved again meanwhile.
 pub fn take_draft(c: &mut DbConnection, actor: &Actor, draft: FromDraft) -> AppResult<()> {
-    if rows::delete(c, actor.org_id, draft.id, actor.user_id, Some(draft.saved_at))? {
+    if rows::delete(
+        c,
+        actor.org_id,
+        draft.id,
+        actor.user_id,
+        Some(draft.saved_at),
+    )? {
         return Ok(());
     }
     match rows::find(c, actor.org_id, draft.id)? {
@@ -302,10 +344,16 @@ pub fn from_request(pool: &Pool, actor: &Context, id: i64) -> AppResult<DraftVie
 pub fn drafts(pool: &Pool, actor: &Actor, page: Page) -> AppResult<Vec<DraftView>> {
     permissions::check(actor, UseCase::ReadClaims)?;
     let mut c = conn(pool)?;
-    rows::of_claimant(&mut c, actor.org_id, actor.user_id, page.after, page.fetch())?
-        .into_iter()
-        .map(|row| view(&mut c, actor.org_id, row))
-        .collect()
+    rows::of_claimant(
+        &mut c,
+        actor.org_id,
+        actor.user_id,
+        page.after,
+        page.fetch(),
+    )?
+    .into_iter()
+    .map(|row| view(&mut c, actor.org_id, row))
+    .collect()
 }
 
 /// The caller's own draft `id` (for its form), or 404.
@@ -326,9 +374,9 @@ pub fn get(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimOrDraft> {
             permissions::check(actor, UseCase::ReadClaims)?;
             let mut c = conn(pool)?;
             match rows::find(&mut c, actor.org_id, id)? {
-                Some(row) if row.claimant_id == actor.user_id => {
-                    Ok(ClaimOrDraft::Draft(Box::new(view(&mut c, actor.org_id, row)?)))
-                }
+                Some(row) if row.claimant_id == actor.user_id => Ok(ClaimOrDraft::Draft(Box::new(
+                    view(&mut c, actor.org_id, row)?,
+                ))),
                 _ => Err(NOT_FOUND),
             }
         }

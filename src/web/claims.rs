@@ -13,9 +13,9 @@ use crate::db::Pool;
 use crate::domain::status::{ClaimAction, ClaimStatus, Status as _};
 use crate::domain::travel::TripInput;
 use crate::error::AppError;
+use crate::routes::extract::parse_json;
 use crate::services::permissions::{self, UseCase};
 use crate::services::{claims, lifecycle, pages, Context};
-use crate::routes::extract::parse_json;
 use crate::wire::{BreakdownView, ClaimBody, ItemView, RuleText};
 
 use super::format::{self, yuan};
@@ -134,7 +134,11 @@ pub async fn list(
         StatusCode::OK,
         &ClaimsPage {
             nav: Nav::new(&user, "/claims"),
-            drafts: page.drafts.iter().map(|d| draft_line(d, page.zone)).collect(),
+            drafts: page
+                .drafts
+                .iter()
+                .map(|d| draft_line(d, page.zone))
+                .collect(),
             claims: page.claims.iter().map(claim_line).collect(),
             next: page.next_before.map(|id| format!("/claims?before={id}")),
             first_page: before.is_none(),
@@ -604,8 +608,10 @@ pub async fn submit(
                     serde_json::to_string(&body).map_err(|e| AppError::Internal(e.to_string()))?;
                 Ok((spec_of(body)?, sent))
             });
-            user.run(&pool, move |p, actor| claims::submit(p, actor, parsed, None))
-                .await
+            user.run(&pool, move |p, actor| {
+                claims::submit(p, actor, parsed, None)
+            })
+            .await
         }
         // R17: what was typed is saved in the draft first, so a refusal loses none of it.
         Some(id) => {
@@ -690,7 +696,10 @@ async fn save_draft(pool: &web::Data<Pool>, user: &SignedIn, mut form: ClaimForm
         .await;
     match saved {
         Ok(draft) => {
-            let text = format!("草稿 #{} 已保存，可以随时在「我的报销」中继续填写。", draft.id);
+            let text = format!(
+                "草稿 #{} 已保存，可以随时在「我的报销」中继续填写。",
+                draft.id
+            );
             flash(pool, user, Flash::Done(text)).await?;
             Ok(see_other(&format!("/claims/new?draft={}", draft.id)))
         }
@@ -728,7 +737,10 @@ pub async fn act(
         }
         "delete" => {
             let deleted = user.run(&pool, move |p, actor| lifecycle::delete(p, actor, id));
-            (deleted.await.map(|()| format!("草稿 #{id} 已删除。")), "/claims".to_string())
+            (
+                deleted.await.map(|()| format!("草稿 #{id} 已删除。")),
+                "/claims".to_string(),
+            )
         }
         "withdraw" => {
             let withdrawn = user.run(&pool, move |p, actor| claims::withdraw(p, actor, id));
@@ -775,7 +787,14 @@ pub async fn from_request(
     user.check_csrf(&form.csrf)?;
     let id = id.into_inner();
     let make = move |p: &Pool, actor: &Context| lifecycle::from_request(p, actor, id);
-    new_draft(&pool, &user, make, format!("出差申请 #{id}："), "/travel-requests").await
+    new_draft(
+        &pool,
+        &user,
+        make,
+        format!("出差申请 #{id}："),
+        "/travel-requests",
+    )
+    .await
 }
 
 #[derive(Clone, Debug)]

@@ -755,7 +755,10 @@ mod tests {
         // A draft from the API with numbers where the form has text, and no rows at all.
         let sent = json!({"budget_line_id": 3, "purpose": 5, "tickets": [{"amount": 65.5}]});
         let from_api = ClaimForm::from_draft(8, sent.as_object().unwrap());
-        assert_eq!((from_api.budget_line_id.as_str(), from_api.purpose.as_str()), ("3", "5"));
+        assert_eq!(
+            (from_api.budget_line_id.as_str(), from_api.purpose.as_str()),
+            ("3", "5")
+        );
         assert_eq!(from_api.tickets[0].amount, "65.5");
         assert_eq!(from_api.stays.len(), 1, "the blank form's stay row");
     }

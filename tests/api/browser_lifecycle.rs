@@ -60,9 +60,14 @@ async fn a_claim_through_its_life_in_a_real_browser() {
     click(&c, "#save-draft").await;
     wait_for_text(&c, "已保存").await;
     let draft = draft_in_address(&c).await;
-    assert!(text_of(&c, "h1").await.contains(&format!("继续填写草稿 #{draft}")));
+    assert!(text_of(&c, "h1")
+        .await
+        .contains(&format!("继续填写草稿 #{draft}")));
     let purpose = c.find(Locator::Css("#purpose")).await.unwrap();
-    assert_eq!(purpose.prop("value").await.unwrap().as_deref(), Some("赴省汇报信访工作"));
+    assert_eq!(
+        purpose.prop("value").await.unwrap().as_deref(),
+        Some("赴省汇报信访工作")
+    );
 
     // A second draft, copied later: 我的报销 lists both first.
     c.goto(&format!("{base}/claims")).await.unwrap();
@@ -72,7 +77,10 @@ async fn a_claim_through_its_life_in_a_real_browser() {
 
     // 继续填写, completed and submitted: the claim keeps the draft's number.
     click(&c, &format!("#continue-{draft}")).await;
-    c.wait().for_element(Locator::Css("#return_date")).await.unwrap();
+    c.wait()
+        .for_element(Locator::Css("#return_date"))
+        .await
+        .unwrap();
     c.find(Locator::Css("#budget_line_id"))
         .await
         .unwrap()
@@ -105,7 +113,10 @@ async fn a_claim_through_its_life_in_a_real_browser() {
     wait_for_text(&c, "已提交").await;
     assert_eq!(claim_in_address(&c).await, amendment);
     let history = text_of(&c, ".history").await;
-    assert!(history.contains("修改后重新提交") && history.contains("提交"), "{history}");
+    assert!(
+        history.contains("修改后重新提交") && history.contains("提交"),
+        "{history}"
+    );
     let api = app
         .get(&finance, &format!("/api/v1/travel-claims/{amendment}"))
         .await;
@@ -118,7 +129,10 @@ async fn a_claim_through_its_life_in_a_real_browser() {
     wait_for_text(&c, "已生成草稿").await;
     let copy = draft_in_address(&c).await;
     let copied = c.find(Locator::Css("#purpose")).await.unwrap();
-    assert_eq!(copied.prop("value").await.unwrap().as_deref(), Some("赴省汇报信访工作"));
+    assert_eq!(
+        copied.prop("value").await.unwrap().as_deref(),
+        Some("赴省汇报信访工作")
+    );
     c.goto(&format!("{base}/claims/new")).await.unwrap();
     type_into(&c, "#purpose", "到市汇报").await;
     click(&c, "#save-draft").await;
@@ -131,7 +145,10 @@ async fn a_claim_through_its_life_in_a_real_browser() {
     assert!(drafts.contains("未填写"), "{drafts}");
     // Withdrawn and submitted claims below, with their buttons.
     let claims = text_of(&c, "table.list:not(#drafts)").await;
-    assert!(claims.contains("已撤回") && claims.contains("待审核"), "{claims}");
+    assert!(
+        claims.contains("已撤回") && claims.contains("待审核"),
+        "{claims}"
+    );
     shoot(&c, "r17-01-my-claims-with-drafts").await;
     c.set_window_size(375, 900).await.unwrap();
     assert!(!overflows(&c).await, "我的报销 fits 375 px");

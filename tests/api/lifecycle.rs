@@ -39,9 +39,7 @@ async fn delete(app: &TestApp, token: &str, path: &str) -> Reply {
 
 /// Saves `body` as a draft of `token`'s and answers its id.
 async fn draft(app: &TestApp, token: &str, body: &Value) -> i64 {
-    let saved = app
-        .post(token, "/api/v1/travel-claims/drafts", body)
-        .await;
+    let saved = app.post(token, "/api/v1/travel-claims/drafts", body).await;
     saved.assert(201, "");
     assert_eq!(saved.body["status"], "draft", "{}", saved.body);
     saved.body["id"].as_i64().unwrap()
@@ -129,7 +127,9 @@ async fn a_draft_saves_anything_and_only_its_claimant_sees_it() {
         &[R::Admin, R::Finance, R::Claimant],
     )
     .unwrap();
-    app.get(&outsider, &at(id, "")).await.assert(404, "not_found");
+    app.get(&outsider, &at(id, ""))
+        .await
+        .assert(404, "not_found");
     delete(&app, &outsider, &at(id, ""))
         .await
         .assert(404, "not_found");
@@ -149,11 +149,12 @@ async fn a_draft_saves_anything_and_only_its_claimant_sees_it() {
     .await;
     edited.assert(200, "");
     assert_eq!(edited.body["purpose"], "赴市汇报");
-    assert!(edited.body.get("stays").is_none(), "the body is replaced whole");
+    assert!(
+        edited.body.get("stays").is_none(),
+        "the body is replaced whole"
+    );
     assert_eq!(actions(&edited.body), ["save_draft", "save_draft"]);
-    delete(&app, &p.claimant, &at(id, ""))
-        .await
-        .assert(204, "");
+    delete(&app, &p.claimant, &at(id, "")).await.assert(204, "");
     app.get(&p.claimant, &at(id, ""))
         .await
         .assert(404, "not_found");
@@ -172,7 +173,9 @@ async fn a_draft_saves_anything_and_only_its_claimant_sees_it() {
         .collect();
     recorded.sort_unstable();
     assert_eq!(recorded, ["delete", "save_draft", "save_draft"]);
-    assert!(of_draft.iter().all(|e| e["actor_id"].is_i64() && e["at"].is_string()));
+    assert!(of_draft
+        .iter()
+        .all(|e| e["actor_id"].is_i64() && e["at"].is_string()));
 }
 
 #[tokio::test]
@@ -197,7 +200,10 @@ async fn submitting_a_draft_is_a_submission_with_its_checks_and_keeps_the_id() {
         .await;
     missing.assert(422, "invalid_request");
     assert_eq!(missing.fields(), ["budget_line_id"]);
-    assert_eq!(app.get(&p.claimant, &at(id, "")).await.body["status"], "draft");
+    assert_eq!(
+        app.get(&p.claimant, &at(id, "")).await.body["status"],
+        "draft"
+    );
     assert_eq!(app.line(line).await["committed"], "0.00");
 
     // Put right, it is submitted: the claim of the same id, its history from the draft on.
@@ -209,7 +215,10 @@ async fn submitting_a_draft_is_a_submission_with_its_checks_and_keeps_the_id() {
     assert_eq!(submitted.body["id"], id);
     assert_eq!(submitted.body["status"], "submitted");
     assert_eq!(submitted.body["breakdown"]["reimbursable"], "1231.00");
-    assert_eq!(actions(&submitted.body), ["save_draft", "save_draft", "submit"]);
+    assert_eq!(
+        actions(&submitted.body),
+        ["save_draft", "save_draft", "submit"]
+    );
     assert_eq!(submitted.body["history"][2]["from_status"], "draft");
     let read = app.get(&p.finance, &at(id, "")).await;
     read.assert(200, "");
@@ -217,7 +226,12 @@ async fn submitting_a_draft_is_a_submission_with_its_checks_and_keeps_the_id() {
     let drafts = app
         .get(&p.claimant, "/api/v1/travel-claims?status=draft")
         .await;
-    assert!(drafts.body.as_array().unwrap().iter().all(|d| d["id"] != id));
+    assert!(drafts
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|d| d["id"] != id));
 
     // Now a claim: no longer edited, deleted or submitted again.
     put(&app, &p.claimant, &at(id, ""), &json!({}))
@@ -237,7 +251,10 @@ async fn submitting_a_draft_is_a_submission_with_its_checks_and_keeps_the_id() {
         .await;
     duplicate.assert(409, "duplicate_invoice");
     assert_eq!(duplicate.body["claim_id"], id);
-    assert_eq!(app.get(&p.claimant, &at(twin, "")).await.body["status"], "draft");
+    assert_eq!(
+        app.get(&p.claimant, &at(twin, "")).await.body["status"],
+        "draft"
+    );
 }
 
 /// A draft's id comes from the claims' sequence: claims submitted directly afterwards never take
@@ -289,7 +306,9 @@ async fn withdrawing_frees_invoices_and_the_request_and_moves_no_money() {
     app.post(&p.other, &at(id, "/withdraw"), &json!({}))
         .await
         .assert(404, "not_found");
-    let withdrawn = app.post(&p.claimant, &at(id, "/withdraw"), &json!({})).await;
+    let withdrawn = app
+        .post(&p.claimant, &at(id, "/withdraw"), &json!({}))
+        .await;
     withdrawn.assert(200, "");
     assert_eq!(withdrawn.body["status"], "withdrawn");
     assert_eq!(actions(&withdrawn.body), ["submit", "withdraw"]);
@@ -404,7 +423,11 @@ async fn a_withdrawal_racing_an_approval_across_two_processes_has_one_winner() {
             pair == (200, 409) || pair == (409, 200),
             "claim {id}: {pair:?} {approve_body} {withdraw_body}"
         );
-        let loser = if approve == 409 { &approve_body } else { &withdraw_body };
+        let loser = if approve == 409 {
+            &approve_body
+        } else {
+            &withdraw_body
+        };
         assert_eq!(loser["code"], "invalid_transition");
         let status = app.get(&p.finance, &at(*id, "")).await.body["status"].clone();
         if approve == 200 {
@@ -414,7 +437,10 @@ async fn a_withdrawal_racing_an_approval_across_two_processes_has_one_winner() {
             assert_eq!(status, "withdrawn");
         }
     }
-    let committed = app.line(line).await["committed"].as_str().unwrap().to_string();
+    let committed = app.line(line).await["committed"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert_eq!(committed, format!("{}.00", 1231 * approved));
 }
 
@@ -449,7 +475,10 @@ async fn an_amendment_is_a_prefilled_draft_linked_both_ways_once() {
     // Prefilled from the claim as it was sent.
     assert_eq!(amended.body["purpose"], "赴省汇报信访工作");
     assert_eq!(amended.body["budget_line_id"], line);
-    assert_eq!(amended.body["stays"][0]["invoice_no"], "24112000000012345678");
+    assert_eq!(
+        amended.body["stays"][0]["invoice_no"],
+        "24112000000012345678"
+    );
     assert_eq!(actions(&amended.body), ["amend"]);
     // The old claim stays rejected and names its amendment (to its claimant; the draft is
     // theirs alone).
@@ -457,7 +486,12 @@ async fn an_amendment_is_a_prefilled_draft_linked_both_ways_once() {
     assert_eq!(old.body["status"], "rejected");
     assert_eq!(old.body["amended_by"], new);
     assert_eq!(actions(&old.body), ["submit", "reject", "amend"]);
-    assert!(app.get(&p.finance, &at(id, "")).await.body.get("amended_by").is_none());
+    assert!(app
+        .get(&p.finance, &at(id, ""))
+        .await
+        .body
+        .get("amended_by")
+        .is_none());
     // A second amendment is refused while the first lives: one chain, no forks.
     app.post(&p.claimant, &at(id, "/amend"), &json!({}))
         .await
@@ -467,7 +501,10 @@ async fn an_amendment_is_a_prefilled_draft_linked_both_ways_once() {
     submitted.assert(200, "");
     assert_eq!(submitted.body["amends"], id);
     assert_eq!(actions(&submitted.body), ["amend", "submit"]);
-    assert_eq!(app.get(&p.finance, &at(id, "")).await.body["amended_by"], new);
+    assert_eq!(
+        app.get(&p.finance, &at(id, "")).await.body["amended_by"],
+        new
+    );
     app.post(&p.claimant, &at(id, "/amend"), &json!({}))
         .await
         .assert(409, "invalid_transition");
@@ -509,12 +546,17 @@ async fn copies_of_own_claims_and_drafts_are_new_drafts() {
     assert_eq!(copied.body["history"][0]["note"], format!("#{id}"));
     let copy = copied.body["id"].as_i64().unwrap();
     // The original is untouched; a copy of the copy (a draft) is a draft too.
-    assert_eq!(app.get(&p.claimant, &at(id, "")).await.body["status"], "submitted");
+    assert_eq!(
+        app.get(&p.claimant, &at(id, "")).await.body["status"],
+        "submitted"
+    );
     let again = app.post(&p.claimant, &at(copy, "/copy"), &json!({})).await;
     again.assert(201, "");
     assert_eq!(again.body["copied_from"], copy);
     // The copy submits as a claim of its own.
-    let submitted = app.post(&p.claimant, &at(copy, "/submit"), &json!({})).await;
+    let submitted = app
+        .post(&p.claimant, &at(copy, "/submit"), &json!({}))
+        .await;
     submitted.assert(200, "");
     assert_eq!(submitted.body["breakdown"]["reimbursable"], "1231.00");
     assert_eq!(app.line(line).await["committed"], "0.00");
@@ -606,12 +648,19 @@ async fn drafts_count_nowhere() {
         .await;
     assert_eq!(submitted.body, json!([]));
     let l = app.line(line).await;
-    assert_eq!((l["committed"].as_str(), l["spent"].as_str()), (Some("0.00"), Some("0.00")));
+    assert_eq!(
+        (l["committed"].as_str(), l["spent"].as_str()),
+        (Some("0.00"), Some("0.00"))
+    );
     let report = app
         .get(&app.admin, "/api/v1/reports/budget-execution?year=2021")
         .await;
     report.assert(200, "");
-    assert!(!report.body.to_string().contains("1231.00"), "{}", report.body);
+    assert!(
+        !report.body.to_string().contains("1231.00"),
+        "{}",
+        report.body
+    );
 }
 
 /// The pages of R17 over plain HTTP, without scripts: 保存草稿 keeps anything typed, 我的报销
@@ -633,7 +682,10 @@ async fn the_pages_save_continue_withdraw_amend_and_copy_without_scripts() {
             *v = "2021-05-1x".into();
         }
     }
-    let form: Vec<(&str, &str)> = typed.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let form: Vec<(&str, &str)> = typed
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     let saved = clerk.post("/claims/new", &form).await;
     assert_eq!(saved.status, 303, "{}", saved.body);
     let id: i64 = saved
@@ -648,14 +700,20 @@ async fn the_pages_save_continue_withdraw_amend_and_copy_without_scripts() {
     assert!(opened.body.contains("value=\"2021-05-1x\""));
     assert!(opened.body.contains(&format!("草稿 #{id} 已保存")));
     // The claim page's address of a draft opens its form.
-    assert_eq!(clerk.get(&format!("/claims/{id}")).await.location, saved.location);
+    assert_eq!(
+        clerk.get(&format!("/claims/{id}")).await.location,
+        saved.location
+    );
     // Drafts first on 我的报销, with 继续填写 and 删除.
     let list = clerk.get("/claims").await;
     let drafts_at = list.body.find("id=\"drafts\"").unwrap();
     assert!(list.body[drafts_at..].contains(&format!("href=\"/claims/new?draft={id}\"")));
     assert!(list.body.contains(&format!("确定删除草稿 #{id}")));
     // Nobody else's.
-    assert_eq!(other.get(&format!("/claims/new?draft={id}")).await.status, 404);
+    assert_eq!(
+        other.get(&format!("/claims/new?draft={id}")).await.status,
+        404
+    );
     assert_eq!(other.get(&format!("/claims/{id}")).await.status, 404);
     assert!(!other.get("/claims").await.body.contains("id=\"drafts\""));
 
@@ -667,7 +725,10 @@ async fn the_pages_save_continue_withdraw_amend_and_copy_without_scripts() {
         }
     }
     submit.push(("draft_id".into(), id.to_string()));
-    let form: Vec<(&str, &str)> = submit.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let form: Vec<(&str, &str)> = submit
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     let refused = clerk.post("/claims/new", &form).await;
     assert_eq!(refused.status, 422, "{}", refused.body);
     assert!(refused.body.contains("未能提交"), "{}", refused.body);
@@ -678,7 +739,10 @@ async fn the_pages_save_continue_withdraw_amend_and_copy_without_scripts() {
             *v = "2021-05-12".into();
         }
     }
-    let form: Vec<(&str, &str)> = submit.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let form: Vec<(&str, &str)> = submit
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     let done = clerk.post("/claims/new", &form).await;
     assert_eq!(done.status, 303, "{}", done.body);
     assert_eq!(done.location, format!("/claims/{id}"));
@@ -719,13 +783,17 @@ async fn the_pages_save_continue_withdraw_amend_and_copy_without_scripts() {
     // The claim page links both ways.
     let amendment = &amended.location["/claims/new?draft=".len()..];
     let old = clerk.get(&format!("/claims/{id}")).await;
-    assert!(old.body.contains(&format!("href=\"/claims/{amendment}\" id=\"amended-by\"")));
+    assert!(old
+        .body
+        .contains(&format!("href=\"/claims/{amendment}\" id=\"amended-by\"")));
     let copied = clerk
         .post(&format!("/claims/{id}/copy"), &[("csrf", &csrf)])
         .await;
     assert!(copied.location.starts_with("/claims/new?draft="));
     // 删除 a draft.
-    let copy: i64 = copied.location["/claims/new?draft=".len()..].parse().unwrap();
+    let copy: i64 = copied.location["/claims/new?draft=".len()..]
+        .parse()
+        .unwrap();
     let deleted = clerk
         .post(&format!("/claims/{copy}/delete"), &[("csrf", &csrf)])
         .await;
@@ -750,35 +818,62 @@ async fn the_pages_save_continue_withdraw_amend_and_copy_without_scripts() {
     let mine = clerk
         .post(
             "/travel-requests",
-            &[("csrf", csrf.as_str()), ("action", "submit"), ("budget_line_id", &line.to_string()),
-              ("purpose", "赴京参加培训"), ("destination", "北京"), ("departure_date", "2021-03-02"),
-              ("return_date", "2021-03-05"), ("travellers", "1"), ("tickets_estimate", "600")],
+            &[
+                ("csrf", csrf.as_str()),
+                ("action", "submit"),
+                ("budget_line_id", &line.to_string()),
+                ("purpose", "赴京参加培训"),
+                ("destination", "北京"),
+                ("departure_date", "2021-03-02"),
+                ("return_date", "2021-03-05"),
+                ("travellers", "1"),
+                ("tickets_estimate", "600"),
+            ],
         )
         .await;
     assert_eq!(mine.status, 303, "{}", mine.body);
-    let listed = app.get(&holder, "/api/v1/travel-requests?status=requested").await;
+    let listed = app
+        .get(&holder, "/api/v1/travel-requests?status=requested")
+        .await;
     for r in listed.body.as_array().unwrap() {
         let id = r["id"].as_i64().unwrap();
-        app.post(&holder, &format!("/api/v1/travel-requests/{id}/approve"), &json!({}))
-            .await
-            .assert(200, "");
+        app.post(
+            &holder,
+            &format!("/api/v1/travel-requests/{id}/approve"),
+            &json!({}),
+        )
+        .await
+        .assert(200, "");
     }
     let page = clerk.get("/travel-requests").await;
-    let button = page.body.find("id=\"draft-claim-").expect("据此填写报销 on the approved request");
+    let button = page
+        .body
+        .find("id=\"draft-claim-")
+        .expect("据此填写报销 on the approved request");
     let rest = &page.body[button + "id=\"draft-claim-".len()..];
     let request: i64 = rest[..rest.find('"').unwrap()].parse().unwrap();
     assert_ne!(request, theirs, "only one's own requests");
     assert!(page.body.contains("据此填写报销"));
     let drafted = clerk
-        .post(&format!("/travel-requests/{request}/draft-claim"), &[("csrf", &csrf)])
+        .post(
+            &format!("/travel-requests/{request}/draft-claim"),
+            &[("csrf", &csrf)],
+        )
         .await;
-    assert!(drafted.location.starts_with("/claims/new?draft="), "{}", drafted.body);
+    assert!(
+        drafted.location.starts_with("/claims/new?draft="),
+        "{}",
+        drafted.body
+    );
     let form = clerk.get(&drafted.location).await;
     assert!(form.body.contains("value=\"赴京参加培训\""));
     assert!(form.body.contains("value=\"2021-03-05\""));
     // Another person's request is no page of theirs.
     let refused = clerk
-        .post(&format!("/travel-requests/{theirs}/draft-claim"), &[("csrf", &csrf)])
+        .post(
+            &format!("/travel-requests/{theirs}/draft-claim"),
+            &[("csrf", &csrf)],
+        )
         .await;
     assert_eq!(refused.status, 404);
 }
