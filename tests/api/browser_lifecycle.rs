@@ -60,6 +60,7 @@ async fn a_claim_through_its_life_in_a_real_browser() {
     click(&c, "#save-draft").await;
     wait_for_text(&c, "已保存").await;
     let draft = draft_in_address(&c).await;
+    shoot(&c, "r17-00-claim-form-of-a-draft").await;
     assert!(text_of(&c, "h1")
         .await
         .contains(&format!("继续填写草稿 #{draft}")));
