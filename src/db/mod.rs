@@ -27,6 +27,7 @@ pub mod backup;
 pub mod budget;
 pub mod claims;
 pub mod dashboard;
+pub mod drafts;
 pub mod duty;
 pub mod group;
 pub mod idempotency;

@@ -108,6 +108,21 @@ diesel::table! {
         travel_request_id -> Nullable<BigInt>,
         advance_returned_on -> Nullable<Date>,
         advance_returned_by -> Nullable<BigInt>,
+        amends -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    claim_drafts (org_id, id) {
+        org_id -> BigInt,
+        id -> BigInt,
+        claimant_id -> BigInt,
+        body -> Text,
+        amends -> Nullable<BigInt>,
+        copied_from -> Nullable<BigInt>,
+        travel_request_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 

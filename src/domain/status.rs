@@ -74,27 +74,41 @@ pub trait Status: Copy + Eq + fmt::Debug + 'static {
         Self::ALL.iter().copied().find(|s| s.as_str() == text)
     }
 
-    /// "one of submitted, approved, rejected, paid": what a status filter accepts.
+    /// "one of requested, approved, rejected, cancelled": what a status filter accepts.
     fn expected() -> String {
         let names: Vec<&str> = Self::ALL.iter().map(|s| s.as_str()).collect();
         format!("one of {}", names.join(", "))
     }
 }
 
-/// A travel claim's status (R3–R8, R11): submitted → approved → paid; submitted or approved →
-/// rejected. Approval commits the reimbursable amount, rejection of an approved claim releases
-/// it, payment turns it into spend.
+/// A travel claim's status (R3–R8, R11, R17): draft → submitted → approved → paid; submitted or
+/// approved → rejected; submitted → withdrawn by its claimant. Approval commits the reimbursable
+/// amount, rejection of an approved claim releases it, payment turns it into spend. A draft
+/// (kept apart from the claims, in `claim_drafts`) may be edited, deleted and submitted; a
+/// rejected or withdrawn claim may be amended into a new draft, the claim itself staying as it is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ClaimStatus {
+    Draft,
     Submitted,
     Approved,
     Rejected,
     Paid,
+    Withdrawn,
 }
 
-/// What finance does to a travel claim.
+/// What finance, or the claimant, does to a travel claim.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ClaimAction {
+    /// R17: the claimant submits a draft.
+    Submit,
+    /// R17: the claimant replaces a draft's body (the status stays draft).
+    Edit,
+    /// R17: the claimant deletes a draft.
+    Delete,
+    /// R17: the claimant takes a submitted claim back before any decision.
+    Withdraw,
+    /// R17: a rejected or withdrawn claim is amended into a new draft (its own status stays).
+    Amend,
     Approve,
     Reject,
     Pay,
@@ -105,6 +119,11 @@ pub enum ClaimAction {
 impl Action for ClaimAction {
     fn as_str(self) -> &'static str {
         match self {
+            ClaimAction::Submit => "submit",
+            ClaimAction::Edit => "edit",
+            ClaimAction::Delete => "delete",
+            ClaimAction::Withdraw => "withdraw",
+            ClaimAction::Amend => "amend",
             ClaimAction::Approve => "approve",
             ClaimAction::Reject => "reject",
             ClaimAction::Pay => "pay",
@@ -117,18 +136,22 @@ impl Status for ClaimStatus {
     type Action = ClaimAction;
     const WHAT: &'static str = "travel claim";
     const ALL: &'static [ClaimStatus] = &[
+        ClaimStatus::Draft,
         ClaimStatus::Submitted,
         ClaimStatus::Approved,
         ClaimStatus::Rejected,
         ClaimStatus::Paid,
+        ClaimStatus::Withdrawn,
     ];
 
     fn as_str(self) -> &'static str {
         match self {
+            ClaimStatus::Draft => "draft",
             ClaimStatus::Submitted => "submitted",
             ClaimStatus::Approved => "approved",
             ClaimStatus::Rejected => "rejected",
             ClaimStatus::Paid => "paid",
+            ClaimStatus::Withdrawn => "withdrawn",
         }
     }
 
@@ -136,6 +159,10 @@ impl Status for ClaimStatus {
         use ClaimAction as A;
         use ClaimStatus as S;
         match (self, action) {
+            (S::Draft, A::Submit) => Some(S::Submitted),
+            (S::Draft, A::Edit | A::Delete) => Some(S::Draft),
+            (S::Submitted, A::Withdraw) => Some(S::Withdrawn),
+            (S::Rejected | S::Withdrawn, A::Amend) => Some(self),
             (S::Submitted, A::Approve) => Some(S::Approved),
             (S::Submitted | S::Approved, A::Reject) => Some(S::Rejected),
             (S::Approved, A::Pay) => Some(S::Paid),
@@ -176,10 +203,12 @@ impl ClaimStatus {
     /// The name a person reads (web.md).
     pub fn chinese(self) -> &'static str {
         match self {
+            ClaimStatus::Draft => "草稿",
             ClaimStatus::Submitted => "待审核",
             ClaimStatus::Approved => "已批准",
             ClaimStatus::Rejected => "已驳回",
             ClaimStatus::Paid => "已支付",
+            ClaimStatus::Withdrawn => "已撤回",
         }
     }
 }
@@ -481,21 +510,38 @@ mod tests {
         }
     }
 
-    /// Nothing leads back to submitted: an approval answers with the history it read before its
-    /// conditional write, and its own event ([`crate::services::claims::approve`]).
+    /// Nothing leads back to submitted but a draft's submission: an approval answers with the
+    /// history it read before its conditional write, and its own event
+    /// ([`crate::services::claims::approve`]).
     #[test]
-    fn claims_move_as_r11_says() {
+    fn claims_move_as_r11_and_r17_say() {
         use ClaimAction as A;
         use ClaimStatus as S;
         check(
             &[
+                (S::Draft, A::Submit, S::Submitted),
+                (S::Draft, A::Edit, S::Draft),
+                (S::Draft, A::Delete, S::Draft),
+                (S::Submitted, A::Withdraw, S::Withdrawn),
+                (S::Rejected, A::Amend, S::Rejected),
+                (S::Withdrawn, A::Amend, S::Withdrawn),
                 (S::Submitted, A::Approve, S::Approved),
                 (S::Submitted, A::Reject, S::Rejected),
                 (S::Approved, A::Reject, S::Rejected),
                 (S::Approved, A::Pay, S::Paid),
                 (S::Paid, A::RecordAdvanceReturned, S::Paid),
             ],
-            &[A::Approve, A::Reject, A::Pay, A::RecordAdvanceReturned],
+            &[
+                A::Submit,
+                A::Edit,
+                A::Delete,
+                A::Withdraw,
+                A::Amend,
+                A::Approve,
+                A::Reject,
+                A::Pay,
+                A::RecordAdvanceReturned,
+            ],
         );
     }
 
@@ -612,12 +658,15 @@ mod tests {
     fn the_texts_are_api_mds() {
         let texts = |all: &[&str]| all.join(",");
         let claims: Vec<&str> = ClaimStatus::ALL.iter().map(|s| s.as_str()).collect();
-        assert_eq!(texts(&claims), "submitted,approved,rejected,paid");
+        assert_eq!(
+            texts(&claims),
+            "draft,submitted,approved,rejected,paid,withdrawn"
+        );
         let batches: Vec<&str> = BatchStatus::ALL.iter().map(|s| s.as_str()).collect();
         assert_eq!(texts(&batches), "draft,approved,paid,void");
         assert_eq!(
             ClaimStatus::expected(),
-            "one of submitted, approved, rejected, paid"
+            "one of draft, submitted, approved, rejected, paid, withdrawn"
         );
         assert_eq!(
             RequestStatus::expected(),
@@ -655,7 +704,7 @@ mod tests {
             #[test]
             fn other_texts_are_no_status(text in "\\PC{0,12}") {
                 let known = ["submitted", "approved", "rejected", "paid", "draft", "void",
-                    "requested", "cancelled"];
+                    "requested", "cancelled", "withdrawn"];
                 if !known.contains(&text.as_str()) {
                     prop_assert_eq!(ClaimStatus::parse(&text), None);
                     prop_assert_eq!(BatchStatus::parse(&text), None);

@@ -118,6 +118,23 @@ pub async fn cancel_request(
     Ok(HttpResponse::Ok().json(view))
 }
 
+/// A claim draft prefilled from an approved request (its requester, R17): line, purpose,
+/// destination, dates, and the request named.
+#[utoipa::path(tag = "travel requests",
+    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 201, body = crate::wire::DraftView), (status = 404, body = super::Problem), (status = 409, body = super::Problem)),
+    security(("bearer" = [])))]
+#[post("/travel-requests/{id}/draft-claim")]
+pub async fn draft_claim(
+    pool: web::Data<Pool>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let draft = run(move || crate::services::lifecycle::from_request(&pool, &caller, id)).await?;
+    Ok(HttpResponse::Created().json(draft))
+}
+
 /// Pays an approved request's advance (finance): once, at most the estimate.
 #[utoipa::path(tag = "travel requests", request_body = AdvanceBody,
     params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),

@@ -1,8 +1,9 @@
-//! Travel claims (R3–R8): quote, submit, approve, reject, pay, read.
+//! Travel claims (R3–R8): quote, submit, approve, reject, pay, withdraw, read.
 //!
-//! Status moves: submitted → approved → paid; submitted or approved → rejected. Approval commits
-//! the reimbursable amount against the claim's line (R11); rejection releases it; payment turns
-//! it into spend. Every move is audited with who and when.
+//! Status moves: submitted → approved → paid; submitted or approved → rejected; submitted →
+//! withdrawn by its claimant (R17). Approval commits the reimbursable amount against the claim's
+//! line (R11); rejection releases it; payment turns it into spend; a withdrawal moves no money.
+//! Every move is audited with who and when. Drafts, amendments and copies: [`super::lifecycle`].
 
 use chrono::NaiveDate;
 
@@ -169,15 +170,29 @@ pub struct NewClaimSpec {
     pub invoices: Vec<Invoice>,
 }
 
+/// R17: the draft a submission turns into a claim of the same id.
+#[derive(Clone, Copy, Debug)]
+pub struct FromDraft {
+    pub id: i64,
+    /// The claim it amends, if any.
+    pub amends: Option<i64>,
+    /// When it was last saved, as read: it is submitted only if it was not saved again since.
+    pub saved_at: chrono::NaiveDateTime,
+}
+
 /// `POST /api/v1/travel-claims`: stores the claim with its breakdown and policy version, and
 /// the body as the claimant `sent` it, and warns (without refusing) when the line cannot cover
 /// it today. Each invoice it names (R15) becomes the claim's in the same transaction, or the
 /// submission is 409 `duplicate_invoice` naming the live claim that holds it. `asked` is the
 /// claim and its body as sent, or why they could not be read: reported after the role check.
+///
+/// `POST /api/v1/travel-claims/{id}/submit` (R17) is the same submission of a `draft`'s body:
+/// the claim takes the draft's id, and the draft is deleted in the same transaction.
 pub fn submit(
     pool: &Pool,
     actor: &Context,
     asked: AppResult<(NewClaimSpec, String)>,
+    draft: Option<FromDraft>,
 ) -> AppResult<ClaimView> {
     permissions::check(actor, UseCase::SubmitClaim)?;
     let (claim, sent) = asked?;
@@ -190,7 +205,7 @@ pub fn submit(
         claim.trip,
         claim.travel_request_id,
         invoices,
-        sent,
+        (sent, draft),
     );
     match submitted {
         // A concurrent submission took the invoice between our check and our insert: its
@@ -219,7 +234,7 @@ fn submit_in(
     input: TripInput,
     travel_request_id: Option<i64>,
     invoices: &[Invoice],
-    sent: &str,
+    (sent, draft): (&str, Option<FromDraft>),
 ) -> AppResult<ClaimView> {
     // Reads outside the shared write transaction, on a pooled connection given back before it:
     // a submission waiting for the transaction must not hold a connection readers need.
@@ -242,13 +257,19 @@ fn submit_in(
     let stored = serde_json::to_string(&StoredBreakdown::new(policy_version, &breakdown))
         .map_err(|e| AppError::Internal(e.to_string()))?;
     drop(read);
+    // A draft's submission answers 200 (the claim it became), a claim's 201 (a new one).
+    let status = if draft.is_some() { 200 } else { 201 };
     // The answer is built inside the transaction: if it cannot be, no row is left behind.
-    answer(pool, actor, 201, |c| {
+    answer(pool, actor, status, |c| {
         let stamped = super::clock::now(c, actor.org_id)?;
+        if let Some(draft) = draft {
+            super::lifecycle::take_draft(c, actor, draft)?;
+        }
         let id = crate::db::unique(rows::insert(
             c,
             &NewClaim {
                 org_id: actor.org_id,
+                id: draft.map(|d| d.id),
                 claimant_id: actor.user_id,
                 budget_line_id,
                 status: ClaimStatus::Submitted.as_str(),
@@ -263,24 +284,30 @@ fn submit_in(
                 self_borne_fen: breakdown.self_borne.fen(),
                 submitted_at: stamped,
                 travel_request_id,
+                amends: draft.and_then(|d| d.amends),
             },
         ))?
-        // R16: another live claim names the request; the unique index decided.
-        .map_err(|_| {
-            AppError::from(
-                RequestState {
-                    status: RequestStatus::Approved,
-                    claimed: true,
-                }
-                .refusal(RequestAction::NameInClaim),
-            )
-        })?;
+        // R16: another live claim names the request, or R17: another claim amends the same one;
+        // a unique index decided.
+        .map_err(
+            |_| match (travel_request_id, draft.and_then(|d| d.amends)) {
+                (None, Some(_)) => super::lifecycle::already_amended(),
+                _ => AppError::from(
+                    RequestState {
+                        status: RequestStatus::Approved,
+                        claimed: true,
+                    }
+                    .refusal(RequestAction::NameInClaim),
+                ),
+            },
+        )?;
         if let Some(request) = travel_request_id {
             travel_requests::name_by_claim(c, actor.org_id, request, actor.user_id)?;
         }
         hold_invoices(c, actor.org_id, id, invoices)?;
         let submitted = ClaimStatus::Submitted.as_str();
-        audit::status(c, actor, (ENTITY, id), "submit", None, submitted, None)?;
+        let from = draft.map(|_| ClaimStatus::Draft.as_str());
+        audit::status(c, actor, (ENTITY, id), "submit", from, submitted, None)?;
         let warning = ledger::warning(c, actor.org_id, budget_line_id, breakdown.reimbursable)?;
         let mut view = load(c, actor.org_id, id)?;
         view.budget_warning = warning;
@@ -411,20 +438,55 @@ fn view(
         paid_on: row.paid_on,
         travel_request_id: row.travel_request_id,
         settlement,
+        amends: row.amends,
+        amended_by: None,
         history,
     })
 }
 
 /// `GET /api/v1/travel-claims/{id}`.
-/// Claimants see only their own claims; finance, budget holders and admins see all.
+/// Claimants see only their own claims; finance, budget holders and admins see all. A claim
+/// shows the draft or claim that amends it (R17), a draft only to its claimant.
 pub fn get(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimView> {
     permissions::check(actor, UseCase::ReadClaims)?;
     let mut c = conn(pool)?;
-    let view = load(&mut c, actor.org_id, id)?;
+    let mut view = load(&mut c, actor.org_id, id)?;
     if !permissions::sees_all(actor) && view.claimant_id != actor.user_id {
         return Err(AppError::NotFound("travel claim"));
     }
+    view.amended_by = crate::db::drafts::amended_by(&mut c, actor.org_id, id, actor.user_id)?;
     Ok(view)
+}
+
+/// The caller's own claim `id`: 404 for a claim they may not see, 403 for another person's
+/// claim they may see (finance, budget holders and admins), as a claimant's own actions on it
+/// (R17) are refused to them.
+pub fn own(c: &mut DbConnection, actor: &Actor, id: i64) -> AppResult<Option<ClaimRow>> {
+    match rows::find(c, actor.org_id, id)? {
+        Some(row) if row.claimant_id == actor.user_id => Ok(Some(row)),
+        Some(_) if permissions::sees_all(actor) => Err(AppError::Forbidden),
+        Some(_) => Err(AppError::NotFound("travel claim")),
+        None => Ok(None),
+    }
+}
+
+/// `POST /api/v1/travel-claims/{id}/withdraw` (its claimant, before any decision, R17): the claim
+/// is `withdrawn`, its invoices are freed (R15) and its travel request may be named again (R16);
+/// no money moves. A decision that came first wins: 409 `invalid_transition`.
+pub fn withdraw(pool: &Pool, actor: &Context, id: i64) -> AppResult<ClaimView> {
+    permissions::check(actor, UseCase::ReviseClaim)?;
+    answer(pool, actor, 200, |c| {
+        let row = own(c, actor, id)?.ok_or(AppError::NotFound("travel claim"))?;
+        let asked = transition::ask::<Claim>(id, &row, ClaimAction::Withdraw)?;
+        // Conditional on the status read: an approval at the same moment, in any process,
+        // moves the claim first or finds it withdrawn.
+        asked.take(c, actor, &Decided::Withdrawn, None)?;
+        if let Some(request) = row.travel_request_id {
+            travel_requests::unname(c, actor.org_id, request)?;
+        }
+        invoice_rows::release(c, actor.org_id, id)?;
+        load(c, actor.org_id, id)
+    })
 }
 
 /// Whether the caller may open claim `id`: the rule of [`get`] (the claimant, finance, budget

@@ -20,6 +20,7 @@ pub mod dashboard;
 pub mod duty;
 pub mod idempotency;
 pub mod ledger;
+pub mod lifecycle;
 pub mod pages;
 pub mod paging;
 pub mod passwords;

@@ -59,8 +59,12 @@ pub struct ClaimSummary {
 /// A page of a claimant's claims, newest first; `next_before` continues the list.
 #[derive(Clone, Debug)]
 pub struct ClaimsPage {
+    /// R17: the claimant's drafts, all of them, on the first page only.
+    pub drafts: Vec<super::views::DraftView>,
     pub claims: Vec<ClaimSummary>,
     pub next_before: Option<i64>,
+    /// The organisation's time zone, in which a draft's saving time is shown.
+    pub zone: Tz,
 }
 
 fn line_names(pool: &Pool, org_id: i64) -> AppResult<HashMap<i64, (String, lines::LineRow)>> {
@@ -91,7 +95,8 @@ fn summary(
     }
 }
 
-/// 我的报销: the caller's own claims, `limit` per page, older than `before` when given.
+/// 我的报销: the caller's own claims, `limit` per page, older than `before` when given; on the
+/// first page, their drafts before them (R17).
 pub fn my_claims(
     pool: &Pool,
     actor: &Actor,
@@ -106,9 +111,21 @@ pub fn my_claims(
     let more = i64::try_from(found.len()).unwrap_or(i64::MAX) > limit;
     found.truncate(usize::try_from(limit).unwrap_or(0));
     let names = line_names(pool, actor.org_id)?;
+    let drafts = match before {
+        None => {
+            let all = super::paging::Page {
+                limit: super::paging::UNPAGED_MAX,
+                after: None,
+            };
+            super::lifecycle::drafts(pool, actor, all)?
+        }
+        Some(_) => Vec::new(),
+    };
     Ok(ClaimsPage {
+        drafts,
         next_before: more.then(|| found.last().map(|r| r.id)).flatten(),
         claims: found.iter().map(|r| summary(r, &names, zone)).collect(),
+        zone,
     })
 }
 

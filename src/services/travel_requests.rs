@@ -331,6 +331,19 @@ pub fn get(pool: &Pool, actor: &Actor, id: i64) -> AppResult<RequestView> {
     Ok(view)
 }
 
+/// Inside a use case of the requester's own (R17: a claim drafted from the request): the
+/// caller's request `id`; 404 for one they may not see, 403 for another person's they may.
+pub fn own(c: &mut DbConnection, actor: &Actor, id: i64) -> AppResult<RequestRow> {
+    let row = find::<Request>(c, actor.org_id, id)?;
+    if row.requester_id == actor.user_id {
+        Ok(row)
+    } else if permissions::sees_all(actor) {
+        Err(AppError::Forbidden)
+    } else {
+        Err(AppError::NotFound("travel request"))
+    }
+}
+
 /// `GET /api/v1/travel-requests?status=S`, newest first, paged (api.md "Lists").
 pub fn list(
     pool: &Pool,

@@ -91,6 +91,13 @@ pub fn action(code: &str) -> &'static str {
         "pay_advance" | "pay an advance on" => "支付借款",
         "advance_returned" | "record an advance returned on" => "登记退还借款",
         "name in this claim" => "用于这张报销单",
+        "withdraw" => "撤回",
+        "save_draft" => "保存草稿",
+        "edit" => "修改草稿",
+        "delete" => "删除草稿",
+        "amend" => "修改后重新提交",
+        "copy" => "复制",
+        "draft_from_request" => "据出差申请填写",
         "regenerate" => "重新生成",
         "pay out" => "下载代发文件",
         _ => "变更",
@@ -251,6 +258,10 @@ pub fn refusal(error: &AppError) -> String {
         ),
         AppError::InvalidTransition { from, .. } if from == "settled" => {
             "无法登记退还借款：这笔报销没有待退还的借款，或已登记退还。".into()
+        }
+        AppError::InvalidTransition { from, .. } if from == "amended" => {
+            "这张报销单已经修改过一次，请在「我的报销」中继续填写那份草稿，或查看修改后的报销单。"
+                .into()
         }
         AppError::InvalidTransition {
             from,

@@ -486,6 +486,11 @@ fn routes(cfg: &mut Pages<'_>) {
         .route("/claims/quote", post().to(claims::quote))
         .route("/claims/{id}", get().to(claims::show))
         .route("/claims/{id}/print", get().to(claims::print))
+        .route("/claims/{id}/{action}", post().to(claims::act))
+        .route(
+            "/travel-requests/{id}/draft-claim",
+            post().to(claims::from_request),
+        )
         .route("/finance", get().to(finance::queue))
         .route("/finance/claims/{id}/approve", post().to(finance::approve))
         .route("/finance/claims/{id}/reject", post().to(finance::reject))

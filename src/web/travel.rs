@@ -160,6 +160,8 @@ pub struct RequestLine {
     pub advance: String,
     pub status: String,
     pub cancellable: bool,
+    /// R17: an approved request no claim names yet: 据此填写报销 makes a claim draft of it.
+    pub draftable: bool,
 }
 
 fn request_line(r: &RequestView, who: &str) -> RequestLine {
@@ -186,6 +188,7 @@ fn request_line(r: &RequestView, who: &str) -> RequestLine {
         cancellable: r.status.next(RequestAction::Cancel).is_some()
             && !r.claimed
             && r.advance.is_none(),
+        draftable: r.status.next(RequestAction::NameInClaim).is_some() && !r.claimed,
     }
 }
 
