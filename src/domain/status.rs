@@ -100,6 +100,9 @@ pub enum ClaimAction {
     Pay,
     /// R16: the traveller returned what the paid claim left them owing (the status stays paid).
     RecordAdvanceReturned,
+    /// R17: the claimant adds or removes a file (附件) before the first decision; the status
+    /// stays.
+    ChangeAttachments,
 }
 
 impl Action for ClaimAction {
@@ -109,6 +112,7 @@ impl Action for ClaimAction {
             ClaimAction::Reject => "reject",
             ClaimAction::Pay => "pay",
             ClaimAction::RecordAdvanceReturned => "record an advance returned on",
+            ClaimAction::ChangeAttachments => "change the files of",
         }
     }
 }
@@ -140,6 +144,7 @@ impl Status for ClaimStatus {
             (S::Submitted | S::Approved, A::Reject) => Some(S::Rejected),
             (S::Approved, A::Pay) => Some(S::Paid),
             (S::Paid, A::RecordAdvanceReturned) => Some(S::Paid),
+            (S::Submitted, A::ChangeAttachments) => Some(S::Submitted),
             _ => None,
         }
     }
@@ -481,8 +486,9 @@ mod tests {
         }
     }
 
-    /// Nothing leads back to submitted: an approval answers with the history it read before its
-    /// conditional write, and its own event ([`crate::services::claims::approve`]).
+    /// Nothing but a change of its files (which keeps the status) leads back to submitted: an
+    /// approval answers with the history it read before its conditional write, and its own event
+    /// ([`crate::services::claims::approve`]).
     #[test]
     fn claims_move_as_r11_says() {
         use ClaimAction as A;
@@ -494,8 +500,15 @@ mod tests {
                 (S::Approved, A::Reject, S::Rejected),
                 (S::Approved, A::Pay, S::Paid),
                 (S::Paid, A::RecordAdvanceReturned, S::Paid),
+                (S::Submitted, A::ChangeAttachments, S::Submitted),
             ],
-            &[A::Approve, A::Reject, A::Pay, A::RecordAdvanceReturned],
+            &[
+                A::Approve,
+                A::Reject,
+                A::Pay,
+                A::RecordAdvanceReturned,
+                A::ChangeAttachments,
+            ],
         );
     }
 

@@ -39,6 +39,8 @@ pub enum UseCase {
     RejectClaim,
     PayClaim,
     RecordAdvanceReturned,
+    /// R17: add or remove a claim's files (its claimant, while allowed).
+    ChangeAttachments,
     // Retired-cadre subsidy (R9).
     AddRecipient,
     ListRecipients,
@@ -100,6 +102,7 @@ impl UseCase {
         UseCase::RejectClaim,
         UseCase::PayClaim,
         UseCase::RecordAdvanceReturned,
+        UseCase::ChangeAttachments,
         UseCase::AddRecipient,
         UseCase::ListRecipients,
         UseCase::ChangeEnrollment,
@@ -148,7 +151,9 @@ impl UseCase {
             // own are theirs, and the requester alone may cancel (checked by the use case).
             QuoteClaim | ReadClaims | ReadLines | ReadDuty | EstimateTrip | ReadTrips
             | CancelTrip | ReadPolicy => Admits::Anyone,
-            SubmitClaim | MyClaims | RequestTrip => Admits::Roles(&[Claimant]),
+            SubmitClaim | MyClaims | RequestTrip | ChangeAttachments => {
+                Admits::Roles(&[Claimant])
+            }
             ClaimQueue
             | ApproveClaim
             | RejectClaim
@@ -246,6 +251,7 @@ mod tests {
             (UseCase::RejectClaim, vec!["finance"]),
             (UseCase::PayClaim, vec!["finance"]),
             (UseCase::RecordAdvanceReturned, vec!["finance"]),
+            (UseCase::ChangeAttachments, vec!["claimant"]),
             (UseCase::AddRecipient, vec!["admin", "finance"]),
             (UseCase::ListRecipients, readers.clone()),
             (UseCase::ChangeEnrollment, vec!["admin", "finance"]),

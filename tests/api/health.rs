@@ -129,7 +129,6 @@ const NOT_YET_BUILT: &[(&str, &str, u32)] = &[
     ("PUT", "/api/v1/travel-claims/{id}", 31),
     ("POST", "/api/v1/travel-claims/drafts", 31),
     ("POST", "/api/v1/travel-claims/{id}/amend", 31),
-    ("POST", "/api/v1/travel-claims/{id}/attachments", 31),
     ("POST", "/api/v1/travel-claims/{id}/copy", 31),
     ("POST", "/api/v1/travel-claims/{id}/submit", 31),
     ("POST", "/api/v1/travel-claims/{id}/withdraw", 31),
