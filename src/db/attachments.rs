@@ -132,7 +132,11 @@ pub fn counts(
     claim_ids: &[i64],
 ) -> QueryResult<Vec<(i64, i64)>> {
     files::table
-        .filter(files::org_id.eq(org_id).and(files::claim_id.eq_any(claim_ids)))
+        .filter(
+            files::org_id
+                .eq(org_id)
+                .and(files::claim_id.eq_any(claim_ids)),
+        )
         .group_by(files::claim_id)
         .select((files::claim_id, diesel::dsl::count_star()))
         .load(conn)
@@ -199,6 +203,8 @@ mod tests {
             .filter(files::claim_id.eq_any([1_i64]))
             .group_by(files::claim_id)
             .select((files::claim_id, diesel::dsl::count_star()));
-        assert!(!debug_query::<Sqlite, _>(&counted).to_string().contains("`content`"));
+        assert!(!debug_query::<Sqlite, _>(&counted)
+            .to_string()
+            .contains("`content`"));
     }
 }

@@ -93,7 +93,11 @@ pub fn claimant_and_status_locked(
     id: i64,
 ) -> QueryResult<Option<(i64, String)>> {
     let query = travel_claims::table
-        .filter(travel_claims::org_id.eq(org_id).and(travel_claims::id.eq(id)))
+        .filter(
+            travel_claims::org_id
+                .eq(org_id)
+                .and(travel_claims::id.eq(id)),
+        )
         .select((travel_claims::claimant_id, travel_claims::status));
     match conn {
         DbConnection::Postgres(c) => query.for_update().first(c).optional(),

@@ -231,13 +231,30 @@ mod tests {
         let table: Vec<(Vec<u8>, Option<MediaType>)> = vec![
             (b"%PDF-1.7\n%\xe2\xe3".to_vec(), Some(MediaType::Pdf)),
             (png, Some(MediaType::Png)),
-            (b"\xff\xd8\xff\xe0\0\x10JFIF".to_vec(), Some(MediaType::Jpeg)),
+            (
+                b"\xff\xd8\xff\xe0\0\x10JFIF".to_vec(),
+                Some(MediaType::Jpeg),
+            ),
             (zip_with("OFD.xml"), Some(MediaType::Ofd)),
             (zip_with("word/document.xml"), None),
-            (b"<?xml version=\"1.0\"?><EInvoice/>".to_vec(), Some(MediaType::Xml)),
-            ("\u{feff}\n <EInvoice><a>平乡</a></EInvoice>".as_bytes().to_vec(), Some(MediaType::Xml)),
-            (b"<!-- x --><fp:Invoice xmlns:fp=\"u\"/>".to_vec(), Some(MediaType::Xml)),
-            (b"<!DOCTYPE html><html><script>x</script></html>".to_vec(), None),
+            (
+                b"<?xml version=\"1.0\"?><EInvoice/>".to_vec(),
+                Some(MediaType::Xml),
+            ),
+            (
+                "\u{feff}\n <EInvoice><a>平乡</a></EInvoice>"
+                    .as_bytes()
+                    .to_vec(),
+                Some(MediaType::Xml),
+            ),
+            (
+                b"<!-- x --><fp:Invoice xmlns:fp=\"u\"/>".to_vec(),
+                Some(MediaType::Xml),
+            ),
+            (
+                b"<!DOCTYPE html><html><script>x</script></html>".to_vec(),
+                None,
+            ),
             (b"<html><body>hi</body></html>".to_vec(), None),
             (b"<svg onload=\"x\"/>".to_vec(), None),
             (b"<?xmlfoo?><a/>".to_vec(), None),
@@ -247,7 +264,12 @@ mod tests {
             (Vec::new(), None),
         ];
         for (bytes, expected) in table {
-            assert_eq!(sniff(&bytes), expected, "{:?}", String::from_utf8_lossy(&bytes));
+            assert_eq!(
+                sniff(&bytes),
+                expected,
+                "{:?}",
+                String::from_utf8_lossy(&bytes)
+            );
         }
     }
 

@@ -13,8 +13,9 @@
 //! sending the same file again is already harmless.
 
 use actix_multipart::Multipart;
+use actix_web::body::{BodySize, BoxBody, MessageBody};
 use actix_web::http::header;
-use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, post, web, HttpRequest, HttpResponse, ResponseError};
 use bytes::{Bytes, BytesMut};
 use futures_util::{Stream, StreamExt};
 
@@ -76,9 +77,7 @@ where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
     E: std::fmt::Display,
 {
-    let read = read_limited(stream, declared, MAX_BYTES, || {
-        AppError::AttachmentTooLarge
-    });
+    let read = read_limited(stream, declared, MAX_BYTES, || AppError::AttachmentTooLarge);
     actix_web::rt::time::timeout(UPLOAD_TIMEOUT, read)
         .await
         .unwrap_or(Err(AppError::RequestTimeout))
@@ -170,7 +169,10 @@ pub fn download_response(sent: Download) -> HttpResponse {
         .insert_header((header::CONTENT_DISPOSITION, disposition(&sent.file.name)))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
-        .insert_header((header::CONTENT_SECURITY_POLICY, "default-src 'none'; sandbox"))
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; sandbox",
+        ))
         .body(sent.bytes)
 }
 
@@ -201,7 +203,7 @@ fn disposition(name: &str) -> String {
 }
 
 /// Adds files to a claim (its claimant, before the first decision).
-#[utoipa::path(tag = "travel claims", params(("id" = i64, Path)),
+#[utoipa::path(operation_id = "upload_attachments", tag = "travel claims", params(("id" = i64, Path)),
     request_body(content = String, content_type = "application/octet-stream",
         description = "The file itself (name in `Content-Disposition: attachment; filename=\"…\"`), or `multipart/form-data` with one or more files"),
     responses((status = 201, body = AttachmentView, description = "Stored; a multipart upload answers a list"),
@@ -226,13 +228,21 @@ pub async fn upload(
         run(move || attachments::may_add(&pool, &actor, id)).await?;
     }
     if !is_multipart(&req) {
-        let bytes = read_file(&mut payload, declared_length(&req)).await?;
+        let bytes = match read_file(&mut payload, declared_length(&req)).await {
+            Ok(bytes) => bytes,
+            Err(refused) => return Ok(unread(&refused, payload)),
+        };
         let added = store(&pool, &actor, id, sent_name(&req), bytes).await?;
         return Ok(answered(added.created).json(added.file));
     }
     let mut form = Multipart::new(req.headers(), payload);
     let (mut files, mut created) = (Vec::new(), false);
-    while let Some(part) = next_part(&mut form).await? {
+    loop {
+        let part = match next_part(&mut form).await {
+            Ok(Some(part)) => part,
+            Ok(None) => break,
+            Err(refused) => return Ok(unread(&refused, form)),
+        };
         if let Part::File { name, bytes } = part {
             let added = store(&pool, &actor, id, name, bytes).await?;
             created |= added.created;
@@ -250,6 +260,39 @@ pub async fn upload(
     Ok(answered(created).json(files))
 }
 
+/// The refusal of an upload whose body was not read to its end. The body stays held until the
+/// refusal is sent: the server then closes the connection instead of reading the rest to discard
+/// it (what it does for a chunked body given up), so a refused upload stops where it was refused.
+fn unread<B: 'static>(refused: &AppError, body: B) -> HttpResponse {
+    refused.error_response().map_body(|_, answer| {
+        BoxBody::new(Holding {
+            answer,
+            _held: Box::new(body),
+        })
+    })
+}
+
+/// A response body that keeps something alive (a request's unread body) until it is sent.
+struct Holding {
+    answer: BoxBody,
+    _held: Box<dyn std::any::Any>,
+}
+
+impl MessageBody for Holding {
+    type Error = Box<dyn std::error::Error>;
+
+    fn size(&self) -> BodySize {
+        self.answer.size()
+    }
+
+    fn poll_next(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<Bytes, Self::Error>>> {
+        std::pin::Pin::new(&mut self.get_mut().answer).poll_next(cx)
+    }
+}
+
 fn answered(created: bool) -> actix_web::HttpResponseBuilder {
     if created {
         HttpResponse::Created()
@@ -259,7 +302,7 @@ fn answered(created: bool) -> actix_web::HttpResponseBuilder {
 }
 
 /// A claim's files, oldest first, without their bytes (whoever may read the claim).
-#[utoipa::path(tag = "travel claims", params(("id" = i64, Path)),
+#[utoipa::path(operation_id = "list_attachments", tag = "travel claims", params(("id" = i64, Path)),
     responses((status = 200, body = Vec<AttachmentView>), (status = 404, body = super::Problem)),
     security(("bearer" = [])))]
 #[get("/travel-claims/{id}/attachments")]
@@ -274,7 +317,7 @@ pub async fn list(
 }
 
 /// Downloads a file: its stored media type, `Content-Disposition: attachment`, `nosniff`.
-#[utoipa::path(tag = "travel claims", params(("id" = i64, Path), ("aid" = i64, Path)),
+#[utoipa::path(operation_id = "download_attachment", tag = "travel claims", params(("id" = i64, Path), ("aid" = i64, Path)),
     responses((status = 200, description = "The file's bytes, with the media type read from them when added"),
         (status = 404, body = super::Problem)),
     security(("bearer" = [])))]
@@ -290,7 +333,7 @@ pub async fn download(
 }
 
 /// Removes a file (its claimant, before the first decision).
-#[utoipa::path(tag = "travel claims", params(("id" = i64, Path), ("aid" = i64, Path)),
+#[utoipa::path(operation_id = "remove_attachment", tag = "travel claims", params(("id" = i64, Path), ("aid" = i64, Path)),
     responses((status = 204), (status = 403, body = super::Problem), (status = 404, body = super::Problem),
         (status = 409, body = super::Problem)),
     security(("bearer" = [])))]

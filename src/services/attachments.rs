@@ -136,7 +136,15 @@ pub fn add(
         let id = crate::db::unique(rows::insert(c, &file))?.map_err(|_| AppError::Busy)?;
         let text = status.as_str();
         let note = format!("{name}（{}）", attachment::size_text(size));
-        audit::status(c, actor, (ENTITY, claim_id), "attach", Some(text), text, Some(&note))?;
+        audit::status(
+            c,
+            actor,
+            (ENTITY, claim_id),
+            "attach",
+            Some(text),
+            text,
+            Some(&note),
+        )?;
         Ok(Added {
             file: AttachmentView {
                 id,
@@ -201,8 +209,8 @@ pub fn remove(pool: &Pool, actor: &Context, claim_id: i64, id: i64) -> AppResult
     permissions::check(actor, UseCase::ChangeAttachments)?;
     act(pool, actor, |c| {
         let status = may_change(c, actor, claim_id)?;
-        let row = rows::find(c, actor.org_id, claim_id, id)?
-            .ok_or(AppError::NotFound("attachment"))?;
+        let row =
+            rows::find(c, actor.org_id, claim_id, id)?.ok_or(AppError::NotFound("attachment"))?;
         rows::delete(c, actor.org_id, claim_id, id)?;
         let text = status.as_str();
         audit::status(

@@ -151,9 +151,7 @@ impl UseCase {
             // own are theirs, and the requester alone may cancel (checked by the use case).
             QuoteClaim | ReadClaims | ReadLines | ReadDuty | EstimateTrip | ReadTrips
             | CancelTrip | ReadPolicy => Admits::Anyone,
-            SubmitClaim | MyClaims | RequestTrip | ChangeAttachments => {
-                Admits::Roles(&[Claimant])
-            }
+            SubmitClaim | MyClaims | RequestTrip | ChangeAttachments => Admits::Roles(&[Claimant]),
             ClaimQueue
             | ApproveClaim
             | RejectClaim

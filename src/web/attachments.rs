@@ -35,7 +35,12 @@ pub async fn upload(
     let mut form = Multipart::new(req.headers(), payload);
     let added = upload_files(&pool, &user, id, &mut form).await;
     if let Ok(None) = added {
-        flash(&pool, &user, Flash::Refused("请先选择要上传的文件。".into())).await?;
+        flash(
+            &pool,
+            &user,
+            Flash::Refused("请先选择要上传的文件。".into()),
+        )
+        .await?;
         return Ok(see_other(&back(id)));
     }
     let added = added.map(|names| format!("已添加附件：{}", names.unwrap_or_default().join("、")));
@@ -88,7 +93,9 @@ pub async fn remove(
     user.check_csrf(&form.csrf)?;
     let (id, aid) = ids.into_inner();
     let removed = user
-        .run(&pool, move |p, actor| attachments::remove(p, actor, id, aid))
+        .run(&pool, move |p, actor| {
+            attachments::remove(p, actor, id, aid)
+        })
         .await
         .map(|()| "已删除附件。".to_string());
     done(&pool, &user, removed, format::refusal, &back(id)).await

@@ -5,7 +5,8 @@ use chrono::NaiveDate;
 
 use crate::domain::capitals::in_words;
 use crate::domain::status::{
-    Action, AdjustmentStatus, BatchAction, BatchStatus, ClaimAction, ClaimStatus, RequestStatus, Status,
+    Action, AdjustmentStatus, BatchAction, BatchStatus, ClaimAction, ClaimStatus, RequestStatus,
+    Status,
 };
 use crate::domain::{FieldProblem, Money, TripPart};
 use crate::error::AppError;
@@ -251,7 +252,9 @@ pub fn refusal(error: &AppError) -> String {
             yuan(i.available),
             yuan(i.requested)
         ),
-        AppError::InvalidTransition { action: a, .. } if *a == ClaimAction::ChangeAttachments.as_str() => {
+        AppError::InvalidTransition { action: a, .. }
+            if *a == ClaimAction::ChangeAttachments.as_str() =>
+        {
             "这笔报销已有审核结果，不能再添加或删除附件。".into()
         }
         AppError::InvalidTransition { from, .. } if from == "settled" => {

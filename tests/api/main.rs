@@ -4,6 +4,7 @@
 
 mod adjustments;
 mod as_of;
+mod attachments;
 mod audit;
 mod auth;
 mod authorization;
