@@ -11,6 +11,7 @@ mod authorization;
 mod backup;
 mod browser;
 mod browser_adjustments_invoices;
+mod browser_attachments;
 mod browser_crawl;
 mod browser_pages;
 mod browser_subsidy_admin;
