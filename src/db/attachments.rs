@@ -41,12 +41,13 @@ pub struct NewAttachment<'a> {
 }
 
 /// Stores a file; a unique violation when the claim holds these bytes already or the slot is
-/// taken.
+/// taken. On the backend's own connection: diesel's multi-connection would copy the bytes into
+/// a buffer of its own before binding them (BENCHMARKS.md, "Claim files").
 pub fn insert(conn: &mut DbConnection, file: &NewAttachment<'_>) -> QueryResult<i64> {
-    diesel::insert_into(files::table)
+    direct!(conn, c => diesel::insert_into(files::table)
         .values(file)
         .returning(files::id)
-        .get_result(conn)
+        .get_result(c))
 }
 
 /// The claim's files, oldest first: metadata only.
