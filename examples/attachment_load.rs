@@ -138,7 +138,9 @@ async fn main() {
             .send()
     };
     // Warm: a small file up and down, so that pools and caches exist before measuring.
-    let small = upload(claims[0], b"%PDF-1.7\n%%EOF\n".to_vec()).await.unwrap();
+    let small = upload(claims[0], b"%PDF-1.7\n%%EOF\n".to_vec())
+        .await
+        .unwrap();
     assert_eq!(small.status().as_u16(), 201);
 
     let pid = server.id();
@@ -203,7 +205,10 @@ async fn main() {
     println!("| {backend}, 10 MiB, median of {runs} | time, throughput |");
     println!("|---|---|");
     println!("| upload (`POST …/attachments`) | {} |", rate(median(up)));
-    println!("| download (`GET …/attachments/{{aid}}`) | {} |", rate(median(down)));
+    println!(
+        "| download (`GET …/attachments/{{aid}}`) | {} |",
+        rate(median(down))
+    );
     println!("| `cp` of the same file | {} |", rate(median(copies)));
     let grown = first_peak.saturating_sub(before);
     println!(
@@ -213,5 +218,8 @@ async fn main() {
         grown as f64 / 1024.0,
         grown as f64 / 10240.0
     );
-    println!("| server peak RSS after all uploads and downloads | {} MiB |", peak / 1024);
+    println!(
+        "| server peak RSS after all uploads and downloads | {} MiB |",
+        peak / 1024
+    );
 }
