@@ -942,3 +942,69 @@ async fn the_claim_page_lists_thirty_files_and_takes_more_by_its_form() {
     assert!(page.body.contains("已删除附件。"));
     assert!(page.body.contains("共 29 个"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn racing_uploads_never_pass_thirty_nor_follow_a_decision() {
+    let Setup {
+        app,
+        claimant,
+        finance,
+        claim,
+    } = setup().await;
+    for n in 0..28 {
+        upload(&app, &claimant, claim, "票.png", "image/png", png(n))
+            .await
+            .assert(201, "");
+    }
+    // Six at once for the last two places: two are stored, four refused.
+    let racing = (28..34).map(|n| upload(&app, &claimant, claim, "票.png", "image/png", png(n)));
+    let answers = futures::future::join_all(racing).await;
+    let stored = answers.iter().filter(|a| a.status.as_u16() == 201).count();
+    for refused in answers.iter().filter(|a| a.status.as_u16() != 201) {
+        refused.assert(409, "too_many_attachments");
+    }
+    assert_eq!(stored, 2);
+    assert_eq!(
+        app.get(&claimant, &files_of(claim))
+            .await
+            .body
+            .as_array()
+            .unwrap()
+            .len(),
+        30
+    );
+
+    // Files sent while finance approves: each is stored before the decision or refused after it,
+    // never added to a decided claim.
+    let line = app.line_id("dept.project.petition-work.operations").await;
+    let second = app.submit(&claimant, &r8_claim(line)).await;
+    let (path, empty) = (format!("/api/v1/travel-claims/{second}/approve"), json!({}));
+    let approve = app.post(&finance, &path, &empty);
+    let racing =
+        (0..4).map(|n| upload(&app, &claimant, second, "票.pdf", "application/pdf", pdf(n)));
+    let (approved, answers) = tokio::join!(approve, futures::future::join_all(racing));
+    approved.assert(200, "");
+    for answer in &answers {
+        assert!(
+            answer.status.as_u16() == 201 || answer.code() == "invalid_transition",
+            "{}",
+            answer.body
+        );
+    }
+    let view = app
+        .get(&claimant, &format!("/api/v1/travel-claims/{second}"))
+        .await;
+    let actions: Vec<&str> = view.body["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["action"].as_str().unwrap())
+        .collect();
+    let approved_at = actions.iter().position(|a| *a == "approve").unwrap();
+    assert!(
+        actions[approved_at..].iter().all(|a| *a != "attach"),
+        "{actions:?}"
+    );
+    let stored = answers.iter().filter(|a| a.status.as_u16() == 201).count();
+    assert_eq!(view.body["attachment_count"], stored);
+}
