@@ -897,6 +897,17 @@ async fn the_claim_page_lists_thirty_files_and_takes_more_by_its_form() {
         .await;
     let page = visitor.get(&format!("/claims/{claim}")).await;
     assert!(page.body.contains("不支持这种文件"), "{}", page.body);
+    // A file over 10 MiB is refused in place too.
+    let mut big = pdf(3);
+    big.resize(10 * MIB + 1, b' ');
+    let body = form_data(&[("csrf", &csrf)], &[("大文件.pdf", &big)]);
+    let refused = visitor
+        .post_bytes(&format!("/claims/{claim}/attachments"), &multipart_type(), body)
+        .await;
+    assert_eq!(refused.status, 303, "{}", refused.body);
+    let page = visitor.get(&format!("/claims/{claim}")).await;
+    assert!(page.body.contains("附件太大"), "{}", page.body);
+    assert!(page.body.contains("共 2 个"));
     // Without the session's token nothing is stored.
     let body = form_data(&[("csrf", "forged")], &[("发票.pdf", &pdf(5))]);
     let forged = visitor
