@@ -902,7 +902,11 @@ async fn the_claim_page_lists_thirty_files_and_takes_more_by_its_form() {
     big.resize(10 * MIB + 1, b' ');
     let body = form_data(&[("csrf", &csrf)], &[("大文件.pdf", &big)]);
     let refused = visitor
-        .post_bytes(&format!("/claims/{claim}/attachments"), &multipart_type(), body)
+        .post_bytes(
+            &format!("/claims/{claim}/attachments"),
+            &multipart_type(),
+            body,
+        )
         .await;
     assert_eq!(refused.status, 303, "{}", refused.body);
     let page = visitor.get(&format!("/claims/{claim}")).await;
