@@ -50,14 +50,19 @@ pub fn insert(conn: &mut DbConnection, file: &NewAttachment<'_>) -> QueryResult<
         .get_result(c))
 }
 
+/// The rows of one claim's files.
+#[diesel::dsl::auto_type]
+fn of(org_id: i64, claim_id: i64) -> _ {
+    files::table.filter(files::org_id.eq(org_id).and(files::claim_id.eq(claim_id)))
+}
+
 /// The claim's files, oldest first: metadata only.
 pub fn of_claim(
     conn: &mut DbConnection,
     org_id: i64,
     claim_id: i64,
 ) -> QueryResult<Vec<AttachmentRow>> {
-    files::table
-        .filter(files::org_id.eq(org_id).and(files::claim_id.eq(claim_id)))
+    of(org_id, claim_id)
         .order(files::id)
         .select(AttachmentRow::as_select())
         .load(conn)
@@ -65,10 +70,7 @@ pub fn of_claim(
 
 /// The slots the claim's files hold.
 pub fn slots(conn: &mut DbConnection, org_id: i64, claim_id: i64) -> QueryResult<Vec<i32>> {
-    files::table
-        .filter(files::org_id.eq(org_id).and(files::claim_id.eq(claim_id)))
-        .select(files::slot)
-        .load(conn)
+    of(org_id, claim_id).select(files::slot).load(conn)
 }
 
 /// One file of the claim, by id: metadata only.
@@ -78,8 +80,7 @@ pub fn find(
     claim_id: i64,
     id: i64,
 ) -> QueryResult<Option<AttachmentRow>> {
-    files::table
-        .filter(files::org_id.eq(org_id).and(files::claim_id.eq(claim_id)))
+    of(org_id, claim_id)
         .filter(files::id.eq(id))
         .select(AttachmentRow::as_select())
         .first(conn)
@@ -93,8 +94,7 @@ pub fn with_hash(
     claim_id: i64,
     sha256: &str,
 ) -> QueryResult<Option<AttachmentRow>> {
-    files::table
-        .filter(files::org_id.eq(org_id).and(files::claim_id.eq(claim_id)))
+    of(org_id, claim_id)
         .filter(files::sha256.eq(sha256))
         .select(AttachmentRow::as_select())
         .first(conn)
@@ -108,8 +108,7 @@ pub fn content(
     claim_id: i64,
     id: i64,
 ) -> QueryResult<Option<Vec<u8>>> {
-    files::table
-        .filter(files::org_id.eq(org_id).and(files::claim_id.eq(claim_id)))
+    of(org_id, claim_id)
         .filter(files::id.eq(id))
         .select(files::content)
         .first(conn)
@@ -118,12 +117,7 @@ pub fn content(
 
 /// Removes a file; how many were removed (0 or 1).
 pub fn delete(conn: &mut DbConnection, org_id: i64, claim_id: i64, id: i64) -> QueryResult<usize> {
-    diesel::delete(
-        files::table
-            .filter(files::org_id.eq(org_id).and(files::claim_id.eq(claim_id)))
-            .filter(files::id.eq(id)),
-    )
-    .execute(conn)
+    diesel::delete(of(org_id, claim_id).filter(files::id.eq(id))).execute(conn)
 }
 
 /// How many files each of the claims holds (claims without files are absent), in one query.
@@ -193,10 +187,7 @@ mod tests {
     /// the bytes.
     #[test]
     fn listing_files_reads_no_bytes() {
-        let list = files::table
-            .filter(files::org_id.eq(1).and(files::claim_id.eq(2)))
-            .order(files::id)
-            .select(AttachmentRow::as_select());
+        let list = of(1, 2).order(files::id).select(AttachmentRow::as_select());
         let sql = debug_query::<Sqlite, _>(&list).to_string();
         assert!(sql.contains("`sha256`"), "{sql}");
         assert!(!sql.contains("`content`"), "{sql}");
