@@ -109,6 +109,15 @@ pub enum AppError {
     IdempotencyKeyInFlight,
     #[error("the request body exceeds 64 KiB")]
     PayloadTooLarge,
+    /// R17: a file over 10 MiB, refused as soon as its bytes pass the limit.
+    #[error("an attachment may be at most 10 MiB")]
+    AttachmentTooLarge,
+    /// R17: the bytes are none of PDF, OFD, XML, JPEG or PNG (whatever the name or header said).
+    #[error("an attachment must be a PDF, OFD, XML, JPEG or PNG file (read from its content)")]
+    UnsupportedAttachment,
+    /// R17: the claim holds 30 files already.
+    #[error("a claim holds at most 30 attachments")]
+    TooManyAttachments,
     #[error("the request body did not arrive in time")]
     RequestTimeout,
     /// A request line or header that actix-http's parser refuses (answered by [`crate::http1`]).
@@ -217,6 +226,19 @@ impl AppError {
                 "payload_too_large",
                 "Payload too large",
             ),
+            AppError::AttachmentTooLarge => (
+                S::PAYLOAD_TOO_LARGE,
+                "attachment_too_large",
+                "Attachment too large",
+            ),
+            AppError::UnsupportedAttachment => (
+                S::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_attachment",
+                "Unsupported attachment",
+            ),
+            AppError::TooManyAttachments => {
+                (S::CONFLICT, "too_many_attachments", "Too many attachments")
+            }
             AppError::RequestTimeout => (S::REQUEST_TIMEOUT, "request_timeout", "Request timeout"),
             AppError::MalformedRequestHead => {
                 (S::BAD_REQUEST, "invalid_request", "Invalid request")
@@ -425,6 +447,7 @@ impl ResponseError for AppError {
             self,
             AppError::RequestTimeout
                 | AppError::PayloadTooLarge
+                | AppError::AttachmentTooLarge
                 | AppError::MalformedRequestHead
                 | AppError::RequestHeadTooLarge
         ) {

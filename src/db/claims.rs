@@ -89,6 +89,27 @@ pub fn find(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<Option
         .optional())
 }
 
+/// The claimant and status of claim `id`, the row locked until the transaction ends on
+/// PostgreSQL (a decision on it, or another change of its files, waits; SQLite writers are
+/// serialised anyway). R17: what may change a claim's files is decided on this read.
+pub fn claimant_and_status_locked(
+    conn: &mut DbConnection,
+    org_id: i64,
+    id: i64,
+) -> QueryResult<Option<(i64, String)>> {
+    let query = travel_claims::table
+        .filter(
+            travel_claims::org_id
+                .eq(org_id)
+                .and(travel_claims::id.eq(id)),
+        )
+        .select((travel_claims::claimant_id, travel_claims::status));
+    match conn {
+        DbConnection::Postgres(c) => query.for_update().first(c).optional(),
+        DbConnection::Sqlite(c) => query.first(c).optional(),
+    }
+}
+
 /// Claims of the organisation, newest first, optionally of one status and one claimant, older
 /// than the claim `before` when given.
 pub fn list(

@@ -22,6 +22,7 @@ macro_rules! direct {
 }
 
 pub mod adjustments;
+pub mod attachments;
 pub mod audit;
 pub mod backup;
 pub mod budget;

@@ -354,3 +354,19 @@ diesel::table! {
         field -> Text,
     }
 }
+
+diesel::table! {
+    claim_attachments (id) {
+        org_id -> BigInt,
+        id -> BigInt,
+        claim_id -> BigInt,
+        slot -> Integer,
+        name -> Text,
+        media_type -> Text,
+        size -> BigInt,
+        sha256 -> Text,
+        content -> Binary,
+        added_by -> BigInt,
+        added_at -> Timestamp,
+    }
+}

@@ -1,6 +1,8 @@
-//! The rules of the service, pure: `std`, `Decimal` and `chrono` only. Nothing here knows HTTP or
+//! The rules of the service, pure: `std`, `Decimal` and `chrono` only (and `infer`'s file
+//! signatures, read from bytes in memory, for [`attachment`]). Nothing here knows HTTP or
 //! SQL. Each type names the rule of `rules.md` it implements.
 
+pub mod attachment;
 pub mod budget;
 pub mod capitals;
 pub mod duty;

@@ -114,6 +114,9 @@ pub enum ClaimAction {
     Pay,
     /// R16: the traveller returned what the paid claim left them owing (the status stays paid).
     RecordAdvanceReturned,
+    /// R17: the claimant adds or removes a file (附件) before the first decision; the status
+    /// stays.
+    ChangeAttachments,
 }
 
 impl Action for ClaimAction {
@@ -128,6 +131,7 @@ impl Action for ClaimAction {
             ClaimAction::Reject => "reject",
             ClaimAction::Pay => "pay",
             ClaimAction::RecordAdvanceReturned => "record an advance returned on",
+            ClaimAction::ChangeAttachments => "change the files of",
         }
     }
 }
@@ -167,6 +171,7 @@ impl Status for ClaimStatus {
             (S::Submitted | S::Approved, A::Reject) => Some(S::Rejected),
             (S::Approved, A::Pay) => Some(S::Paid),
             (S::Paid, A::RecordAdvanceReturned) => Some(S::Paid),
+            (S::Draft | S::Submitted, A::ChangeAttachments) => Some(self),
             _ => None,
         }
     }
@@ -510,8 +515,9 @@ mod tests {
         }
     }
 
-    /// Nothing leads back to submitted but a draft's submission: an approval answers with the
-    /// history it read before its conditional write, and its own event
+    /// Nothing leads back to submitted but a draft's submission and a change of its files (which
+    /// keeps the status): an approval answers with the history it read before its conditional
+    /// write, and its own event
     /// ([`crate::services::claims::approve`]).
     #[test]
     fn claims_move_as_r11_and_r17_say() {
@@ -530,6 +536,8 @@ mod tests {
                 (S::Approved, A::Reject, S::Rejected),
                 (S::Approved, A::Pay, S::Paid),
                 (S::Paid, A::RecordAdvanceReturned, S::Paid),
+                (S::Draft, A::ChangeAttachments, S::Draft),
+                (S::Submitted, A::ChangeAttachments, S::Submitted),
             ],
             &[
                 A::Submit,
@@ -541,6 +549,7 @@ mod tests {
                 A::Reject,
                 A::Pay,
                 A::RecordAdvanceReturned,
+                A::ChangeAttachments,
             ],
         );
     }

@@ -7,6 +7,7 @@
 //! routes, and the problem+json answers nobody else gives: a query or path that does not parse,
 //! an unknown route (404) or method (405), and any other error answer not already problem+json.
 
+pub mod attachments;
 pub mod audit;
 pub mod budget_adjustments;
 pub mod budget_lines;
@@ -132,6 +133,10 @@ fn api(cfg: &mut ServiceConfig) {
         .service(travel_claims::withdraw)
         .service(travel_claims::amend)
         .service(travel_claims::copy)
+        .service(attachments::upload)
+        .service(attachments::list)
+        .service(attachments::download)
+        .service(attachments::remove)
         .service(subsidy::create_recipient)
         .service(subsidy::list_recipients)
         .service(subsidy::patch_recipient)

@@ -389,7 +389,9 @@ fn to_view(
     history: Vec<HistoryView>,
 ) -> AppResult<ClaimView> {
     let settlement = settlement_of(c, org_id, &row)?;
-    view(row, history, settlement)
+    let files = super::attachments::counts(c, org_id, &[row.id])?;
+    let count = files.get(&row.id).copied().unwrap_or(0);
+    view(row, history, settlement, count)
 }
 
 /// R16: how the claim settles the advance of the travel request it names, if it names one.
@@ -414,6 +416,7 @@ fn view(
     row: ClaimRow,
     history: Vec<HistoryView>,
     settlement: Option<SettlementView>,
+    attachment_count: i64,
 ) -> AppResult<ClaimView> {
     let breakdown = view_of(
         serde_json::from_str(&row.breakdown)
@@ -440,6 +443,7 @@ fn view(
         settlement,
         amends: row.amends,
         amended_by: None,
+        attachment_count,
         history,
     })
 }
@@ -510,9 +514,17 @@ pub fn list(
     permissions::check(actor, UseCase::ReadClaims)?;
     let mut c = conn(pool)?;
     let only = (!permissions::sees_all(actor)).then_some(actor.user_id);
-    rows::list(&mut c, actor.org_id, status, only, page.after, page.fetch())?
+    let found = rows::list(&mut c, actor.org_id, status, only, page.after, page.fetch())?;
+    // R17: the page's files counted in one query, not one a claim.
+    let ids: Vec<i64> = found.iter().map(|row| row.id).collect();
+    let files = super::attachments::counts(&mut c, actor.org_id, &ids)?;
+    found
         .into_iter()
-        .map(|row| to_view(&mut c, actor.org_id, row, Vec::new()))
+        .map(|row| {
+            let settlement = settlement_of(&mut c, actor.org_id, &row)?;
+            let count = files.get(&row.id).copied().unwrap_or(0);
+            view(row, Vec::new(), settlement, count)
+        })
         .collect()
 }
 
@@ -543,6 +555,11 @@ pub fn approve(pool: &Pool, actor: &Context, id: i64) -> AppResult<ClaimView> {
     // No advance is paid on a request once a live claim names it (db::travel_requests::
     // pay_advance), so the settlement read now is the one after the approval too.
     let settlement = settlement_of(&mut c, actor.org_id, &row)?;
+    // R17: read with the history, as the history is: a file the claimant adds between this read
+    // and the decision is counted by every later read of the claim, not by this answer. None is
+    // added after it (the change waits for the claim's row, then finds it decided).
+    let files = super::attachments::counts(&mut c, actor.org_id, &[id])?;
+    let attachment_count = files.get(&id).copied().unwrap_or(0);
     let amount = Money::from_fen(row.reimbursable_fen);
     let source = Source {
         kind: ENTITY,
@@ -571,7 +588,7 @@ pub fn approve(pool: &Pool, actor: &Context, id: i64) -> AppResult<ClaimView> {
             .ok_or_else(|| AppError::Internal("an approval without its decision".into()))?;
         let mut history = history.clone();
         history.push(approval);
-        view(row, history, settlement.clone())
+        view(row, history, settlement.clone(), attachment_count)
     })?;
     metrics::record_approval(ENTITY);
     Ok(answered)

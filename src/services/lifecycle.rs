@@ -12,6 +12,7 @@ use super::permissions::{self, UseCase};
 use super::views::{timestamp, ClaimOrDraft, ClaimView, DraftView};
 use super::{act, answer, audit, conn, Context};
 use crate::auth::Actor;
+use crate::db::attachments as attachment_rows;
 use crate::db::claims as claim_rows;
 use crate::db::drafts::{self as rows, DraftRow, NewDraft};
 use crate::db::{DbConnection, Pool};
@@ -198,6 +199,7 @@ pub fn delete(pool: &Pool, actor: &Context, id: i64) -> AppResult<()> {
         if !rows::delete(c, actor.org_id, id, actor.user_id, None)? {
             return Err(NOT_FOUND);
         }
+        attachment_rows::delete_all(c, actor.org_id, id)?;
         let draft = ClaimStatus::Draft.as_str();
         audit::status(
             c,

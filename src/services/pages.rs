@@ -178,6 +178,8 @@ pub struct ClaimPage {
     pub zone: Tz,
     /// R15: the (code, number) of each invoice the claim holds; a rejected claim holds none.
     pub invoices: Vec<(String, String)>,
+    /// R17: the claim's files, without their bytes.
+    pub attachments: Vec<super::views::AttachmentView>,
 }
 
 /// A claim as its page shows it; 404 for a claim the caller may not see (as in the API).
@@ -194,12 +196,14 @@ pub fn claim_page(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimPage> {
     let org_name = rows::org_name(&mut c, actor.org_id)?.unwrap_or_default();
     let zone = clock::zone(&mut c, actor.org_id)?;
     let invoices = crate::db::invoices::of_claim(&mut c, actor.org_id, id)?;
+    let attachments = super::attachments::of_claim_on(&mut c, actor.org_id, id)?;
     let name = |id: i64| names.get(&id).cloned().unwrap_or_else(|| format!("#{id}"));
     drop(c);
     Ok(ClaimPage {
         city_names: city_names(pool, actor)?,
         zone,
         invoices,
+        attachments,
         org_name,
         claimant_name: name(claim.claimant_id),
         line_name: line.name,

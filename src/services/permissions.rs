@@ -41,6 +41,8 @@ pub enum UseCase {
     RecordAdvanceReturned,
     /// R17: a claimant's own drafts, withdrawals, amendments and copies.
     ReviseClaim,
+    /// R17: add or remove a claim's files (its claimant, while allowed).
+    ChangeAttachments,
     // Retired-cadre subsidy (R9).
     AddRecipient,
     ListRecipients,
@@ -103,6 +105,7 @@ impl UseCase {
         UseCase::PayClaim,
         UseCase::RecordAdvanceReturned,
         UseCase::ReviseClaim,
+        UseCase::ChangeAttachments,
         UseCase::AddRecipient,
         UseCase::ListRecipients,
         UseCase::ChangeEnrollment,
@@ -151,7 +154,9 @@ impl UseCase {
             // own are theirs, and the requester alone may cancel (checked by the use case).
             QuoteClaim | ReadClaims | ReadLines | ReadDuty | EstimateTrip | ReadTrips
             | CancelTrip | ReadPolicy => Admits::Anyone,
-            SubmitClaim | MyClaims | ReviseClaim | RequestTrip => Admits::Roles(&[Claimant]),
+            SubmitClaim | MyClaims | ReviseClaim | RequestTrip | ChangeAttachments => {
+                Admits::Roles(&[Claimant])
+            }
             ClaimQueue
             | ApproveClaim
             | RejectClaim
@@ -250,6 +255,7 @@ mod tests {
             (UseCase::PayClaim, vec!["finance"]),
             (UseCase::RecordAdvanceReturned, vec!["finance"]),
             (UseCase::ReviseClaim, vec!["claimant"]),
+            (UseCase::ChangeAttachments, vec!["claimant"]),
             (UseCase::AddRecipient, vec!["admin", "finance"]),
             (UseCase::ListRecipients, readers.clone()),
             (UseCase::ChangeEnrollment, vec!["admin", "finance"]),

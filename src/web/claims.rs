@@ -10,6 +10,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::db::Pool;
+use crate::domain::attachment::{size_text, MediaType};
 use crate::domain::status::{ClaimAction, ClaimStatus, Status as _};
 use crate::domain::travel::TripInput;
 use crate::error::AppError;
@@ -884,11 +885,64 @@ fn detail(page: &pages::ClaimPage) -> ClaimDetail {
     }
 }
 
+/// A file on a claim's page (R17).
+#[derive(Clone, Debug)]
+pub struct FileLine {
+    pub id: i64,
+    pub name: String,
+    /// `12.5 KB`, `3.2 MB`.
+    pub size: String,
+    /// PDF, OFD, XML, JPEG or PNG: the type read from its bytes.
+    pub kind: &'static str,
+    /// Its download address, which is also its thumbnail's for an image.
+    pub url: String,
+    /// A PNG or JPEG (read from its bytes): shown small beside its name.
+    pub image: bool,
+}
+
+fn file_lines(page: &pages::ClaimPage) -> Vec<FileLine> {
+    page.attachments
+        .iter()
+        .map(|f| {
+            let kind = MediaType::parse(&f.media_type);
+            FileLine {
+                id: f.id,
+                name: f.name.clone(),
+                size: size_text(f.size),
+                kind: match kind {
+                    Some(MediaType::Pdf) => "PDF",
+                    Some(MediaType::Ofd) => "OFD",
+                    Some(MediaType::Xml) => "XML",
+                    Some(MediaType::Jpeg) => "JPEG",
+                    Some(MediaType::Png) => "PNG",
+                    None => "",
+                },
+                url: format!("/claims/{}/attachments/{}", page.claim.id, f.id),
+                image: kind.is_some_and(MediaType::is_image),
+            }
+        })
+        .collect()
+}
+
+/// R15: each invoice's (number, code), a 数电发票 having no code.
+fn invoice_lines(page: &pages::ClaimPage) -> Vec<(String, String)> {
+    page.invoices
+        .iter()
+        .map(|(code, number)| (number.clone(), code.clone()))
+        .collect()
+}
+
 #[derive(Template)]
 #[template(path = "claim.html")]
 struct ClaimShowPage {
     nav: Nav,
     claim: ClaimDetail,
+    /// R15: the invoices the claim holds, (number, code).
+    invoices: Vec<(String, String)>,
+    /// R17: its files.
+    files: Vec<FileLine>,
+    /// The claimant may add and remove files now (R17).
+    can_attach: bool,
     can_decide: bool,
     can_pay: bool,
     can_record_return: bool,
@@ -930,10 +984,16 @@ pub async fn show(pool: web::Data<Pool>, user: SignedIn, id: web::Path<i64>) -> 
             .as_ref()
             .map_or(page.claim.breakdown.reimbursable, |s| s.net_payable),
     );
+    let can_attach = own
+        && may(UseCase::ChangeAttachments)
+        && status.next(ClaimAction::ChangeAttachments).is_some();
     html(
         StatusCode::OK,
         &ClaimShowPage {
             nav: Nav::new(&user, ""),
+            invoices: invoice_lines(&page),
+            files: file_lines(&page),
+            can_attach,
             can_decide: may(UseCase::ApproveClaim) && !own && status == ClaimStatus::Submitted,
             can_pay: may(UseCase::PayClaim) && !own && status == ClaimStatus::Approved,
             can_record_return: may(UseCase::RecordAdvanceReturned) && status == ClaimStatus::Paid,
@@ -954,6 +1014,8 @@ pub async fn show(pool: web::Data<Pool>, user: SignedIn, id: web::Path<i64>) -> 
 #[template(path = "print.html")]
 struct PrintPage {
     claim: ClaimDetail,
+    /// 附件 共 N 张: the claim's files (R17).
+    attachment_count: i64,
     filed: String,
     /// 发票号码: each invoice's number, an older invoice's code beside it.
     invoices: Vec<String>,
@@ -979,6 +1041,7 @@ pub async fn print(pool: web::Data<Pool>, user: SignedIn, id: web::Path<i64>) ->
         StatusCode::OK,
         &PrintPage {
             invoices,
+            attachment_count: page.claim.attachment_count,
             // 填报日期: the day it was submitted, local time.
             filed: claim.submitted.chars().take(10).collect(),
             claim,

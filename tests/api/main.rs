@@ -4,12 +4,14 @@
 
 mod adjustments;
 mod as_of;
+mod attachments;
 mod audit;
 mod auth;
 mod authorization;
 mod backup;
 mod browser;
 mod browser_adjustments_invoices;
+mod browser_attachments;
 mod browser_crawl;
 mod browser_lifecycle;
 mod browser_pages;

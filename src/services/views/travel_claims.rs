@@ -202,6 +202,8 @@ pub struct ClaimView {
     /// R17: the draft or claim that amends this one (a draft shown to its claimant only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amended_by: Option<i64>,
+    /// R17: how many files the claim carries (the 报销单's 附件 共 N 张).
+    pub attachment_count: i64,
     pub history: Vec<HistoryView>,
 }
 
@@ -250,4 +252,21 @@ impl DraftView {
 pub enum ClaimOrDraft {
     Claim(Box<ClaimView>),
     Draft(Box<DraftView>),
+}
+
+/// A file on a claim (R17), without its bytes.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct AttachmentView {
+    pub id: i64,
+    /// The name it was sent under, cleaned (no folders, no control characters).
+    pub name: String,
+    /// Read from the bytes: `application/pdf`, `application/ofd`, `application/xml`,
+    /// `image/jpeg` or `image/png`.
+    pub media_type: String,
+    /// Bytes.
+    pub size: i64,
+    /// SHA-256 of the bytes, lowercase hex.
+    pub sha256: String,
+    pub added_by: i64,
+    pub added_at: String,
 }
