@@ -1023,3 +1023,95 @@ async fn racing_uploads_never_pass_thirty_nor_follow_a_decision() {
     let stored = answers.iter().filter(|a| a.status.as_u16() == 201).count();
     assert_eq!(view.body["attachment_count"], stored);
 }
+
+/// R17: a draft holds files like a claim: its claimant attaches them, nobody else sees them (404,
+/// finance included), they stay with the claim the draft becomes, and deleting a draft deletes them.
+#[tokio::test]
+async fn a_draft_holds_files_only_its_claimant_sees_and_they_go_with_it() {
+    let Setup {
+        app,
+        claimant,
+        finance,
+        ..
+    } = setup().await;
+    let other = app.user("王五", &[R::Claimant]);
+    let line = app.line_id("dept.project.petition-work.operations").await;
+    let saved = app
+        .post(&claimant, "/api/v1/travel-claims/drafts", &r8_claim(line))
+        .await;
+    saved.assert(201, "");
+    let kept = saved.body["id"].as_i64().unwrap();
+    let saved = app
+        .post(
+            &claimant,
+            "/api/v1/travel-claims/drafts",
+            &json!({"purpose": "未完"}),
+        )
+        .await;
+    saved.assert(201, "");
+    let dropped = saved.body["id"].as_i64().unwrap();
+
+    for draft in [kept, dropped] {
+        upload(
+            &app,
+            &claimant,
+            draft,
+            "发票.pdf",
+            "application/pdf",
+            pdf(9),
+        )
+        .await
+        .assert(201, "");
+    }
+    for stranger in [&finance, &other] {
+        app.get(stranger, &files_of(kept))
+            .await
+            .assert(404, "not_found");
+    }
+    // Finance may add no file anywhere (403, whatever the id); another claimant finds no draft.
+    upload(&app, &finance, kept, "x.pdf", "application/pdf", pdf(8))
+        .await
+        .assert(403, "forbidden");
+    upload(&app, &other, kept, "x.pdf", "application/pdf", pdf(8))
+        .await
+        .assert(404, "not_found");
+    let listed = app.get(&claimant, &files_of(kept)).await;
+    listed.assert(200, "");
+    assert_eq!(listed.body.as_array().unwrap().len(), 1);
+
+    // Submitted, the draft is the claim of the same id, and its file is the claim's.
+    app.post(
+        &claimant,
+        &format!("/api/v1/travel-claims/{kept}/submit"),
+        &json!({}),
+    )
+    .await
+    .assert(200, "");
+    let claim = app
+        .get(&finance, &format!("/api/v1/travel-claims/{kept}"))
+        .await;
+    claim.assert(200, "");
+    assert_eq!(claim.body["attachment_count"], 1);
+
+    // Deleted, the draft takes its files with it.
+    let gone = app
+        .send(
+            app.client
+                .delete(app.url(&format!("/api/v1/travel-claims/{dropped}")))
+                .bearer_auth(&claimant),
+        )
+        .await;
+    assert_eq!(gone.status, 204);
+    app.get(&claimant, &files_of(dropped))
+        .await
+        .assert(404, "not_found");
+    use baoxiao::db::schema::claim_attachments as files;
+    use diesel::prelude::*;
+    let mut c = app.pool.get().unwrap();
+    let left: i64 = files::table
+        .filter(files::claim_id.eq(dropped))
+        .count()
+        .get_result(&mut *c)
+        .unwrap();
+    assert_eq!(left, 0, "a deleted draft's files were kept");
+}
