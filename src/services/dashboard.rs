@@ -18,7 +18,7 @@ use super::{budget, conn, duty, ledger};
 pub fn overview(pool: &Pool, actor: &Actor, year: i32) -> AppResult<Vec<(i32, LineView)>> {
     permissions::check(actor, UseCase::BudgetOverview)?;
     let rows = lines::by_year(&mut *conn(pool)?, actor.org_id, year)?;
-    Ok(budget::tree(&rows))
+    budget::tree(&rows)
 }
 
 /// One ledger entry as the line page lists it.

@@ -27,6 +27,14 @@ pub fn balance(row: &LineRow) -> Balance {
     }
 }
 
+/// `allocated − committed − spent` of the line as read; 500 when its figures leave the range of
+/// money, never a plausible figure in their place.
+pub fn available(row: &LineRow) -> AppResult<Money> {
+    balance(row)
+        .available()
+        .map_err(|_| AppError::out_of_range(format!("budget line {}", row.code)))
+}
+
 /// The line and its ancestors, leaf first.
 pub fn path(c: &mut DbConnection, org_id: i64, line_id: i64) -> AppResult<Vec<LineRow>> {
     let leaf = rows::find(c, org_id, line_id)?.ok_or(AppError::NotFound("budget line"))?;
@@ -157,7 +165,7 @@ pub fn commit_along(
     let mut rest = Vec::with_capacity(path.len() - i);
     for l in &path[i..] {
         let now = rows::find(c, org_id, l.id)?.ok_or(AppError::NotFound("budget line"))?;
-        let available = balance(&now).available();
+        let available = available(&now)?;
         rest.push(((l.code.clone(), now.name), available));
     }
     let fallback = rest[0].clone();
@@ -196,17 +204,17 @@ pub fn adjust(
         if !rows::try_adjust(c, org_id, line.id, *delta)? {
             let mut rest = Vec::with_capacity(lose.len());
             for l in lose {
-                let now = rows::find(c, org_id, l.id)?.map_or(balance(l), |r| balance(&r));
+                let now = rows::find(c, org_id, l.id)?;
                 let name = l.name.clone();
-                rest.push(((l.code.clone(), name), now.available()));
+                rest.push((
+                    (l.code.clone(), name),
+                    available(now.as_ref().unwrap_or(l))?,
+                ));
             }
-            let ((line_code, line_name), available) =
-                binding_line(rest, amount).unwrap_or_else(|| {
-                    (
-                        (line.code.clone(), line.name.clone()),
-                        balance(line).available(),
-                    )
-                });
+            let ((line_code, line_name), available) = match binding_line(rest, amount) {
+                Some(binding) => binding,
+                None => ((line.code.clone(), line.name.clone()), available(line)?),
+            };
             return Err(AppError::InsufficientBudget(Insufficient {
                 line_code,
                 line_name,
@@ -296,7 +304,10 @@ pub fn warning(
     amount: Money,
 ) -> AppResult<Option<String>> {
     let path = path(c, org_id, line_id)?;
-    let balances = path.iter().map(|l| (&l.code, balance(l).available()));
+    let balances = path
+        .iter()
+        .map(|l| Ok((&l.code, available(l)?)))
+        .collect::<AppResult<Vec<_>>>()?;
     Ok(binding_line(balances, amount).map(|(code, available)| {
         format!("line {code} has {available} available today; this claim needs {amount}")
     }))

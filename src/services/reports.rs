@@ -37,7 +37,7 @@ pub fn execution(pool: &Pool, actor: &Actor, year: i32) -> AppResult<ExecutionVi
     permissions::check(actor, UseCase::ExecutionReport)?;
     let mut c = conn(pool)?;
     let rows = lines::by_year(&mut c, actor.org_id, year)?;
-    let lines = budget::tree(&rows)
+    let lines = budget::tree(&rows)?
         .into_iter()
         .map(|(depth, l)| ExecutionLineView {
             execution_rate: execution_rate(l.spent, l.allocated).map(|r| format!("{r:.2}")),

@@ -401,7 +401,7 @@ fn due_items(
         };
         let own = r.own_amount.then(|| Money::from_fen(r.monthly_fen));
         for month in half.months() {
-            let month_number = i32::try_from(month).unwrap_or(0);
+            let month_number = small(month, "month")?;
             if taken.contains(&(r.id, month_number)) || !enrollment.covers_month(year, month) {
                 continue;
             }
@@ -422,8 +422,8 @@ fn due_items(
                 recipient_id: r.id,
                 year,
                 month,
-                days_enrolled: i32::try_from(m.days_enrolled).unwrap_or(0),
-                days_in_month: i32::try_from(m.days_in_month).unwrap_or(0),
+                days_enrolled: small(m.days_enrolled, "days enrolled")?,
+                days_in_month: small(m.days_in_month, "days in the month")?,
                 amount_fen: m.amount.fen(),
                 // The details the batch will pay with, as they are now (four eyes: the
                 // approver sees these, and the file writes these).
@@ -440,6 +440,15 @@ fn due_items(
 fn total(items: &[ItemRow]) -> AppResult<Money> {
     Money::checked_sum(items.iter().map(|i| Money::from_fen(i.amount_fen)))
         .ok_or_else(|| AppError::Internal("batch total overflow".into()))
+}
+
+/// A month number or a count of days as stored: always small, a larger one is a bug.
+fn small<N>(n: N, what: &str) -> AppResult<i32>
+where
+    N: Copy + std::fmt::Display,
+    i32: TryFrom<N>,
+{
+    i32::try_from(n).map_err(|_| AppError::Internal(format!("{what} {n} out of range")))
 }
 
 fn half_of(row: &BatchRow) -> AppResult<Half> {
