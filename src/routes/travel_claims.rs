@@ -4,32 +4,30 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::db::Pool;
 use crate::domain::status::ClaimStatus;
 use crate::error::AppResult;
 use crate::services::claims;
 use crate::services::clock::PaymentMargin;
 use crate::wire::{BreakdownView, ClaimBody, ClaimView, PayBody, RejectBody};
 
-use super::extract::{read, run, Body, Caller};
+use super::extract::{act, act_with, read, run, show, Body, Caller};
 use super::list::{respond, status_filter, ListQuery};
 
 /// Computes a claim's breakdown without storing anything.
 #[utoipa::path(tag = "travel claims", request_body = ClaimBody,
     responses((status = 200, body = BreakdownView), (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[post("/travel-claims/quote")]
-pub async fn quote(
-    pool: web::Data<Pool>,
-    caller: Caller,
-    body: Body<ClaimBody>,
-) -> AppResult<HttpResponse> {
+pub async fn quote(caller: Caller, body: Body<ClaimBody>) -> AppResult<HttpResponse> {
     let input = body.into_inner()?.try_into()?;
     // Most quotes need no database: this process read the policy in force a moment ago.
-    let breakdown = match claims::quote_recent(&pool, &caller, &input) {
+    let breakdown = match claims::quote_recent(caller.pool(), &caller, &input) {
         Some(breakdown) => breakdown?,
         None => {
-            let shared = pool.clone();
-            read(&pool, move |c| claims::quote_on(&shared, c, &caller, input)).await?
+            let pool = caller.pool().clone();
+            read(&pool, move |c| {
+                claims::quote_on(caller.pool(), c, &caller, input)
+            })
+            .await?
         }
     };
     Ok(HttpResponse::Ok().json(breakdown))
@@ -40,15 +38,11 @@ pub async fn quote(
     params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe key, at most 255 characters")),
     responses((status = 201, body = ClaimView), (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[post("/travel-claims")]
-pub async fn submit(
-    pool: web::Data<Pool>,
-    caller: Caller,
-    body: Body<ClaimBody>,
-) -> AppResult<HttpResponse> {
+pub async fn submit(caller: Caller, body: Body<ClaimBody>) -> AppResult<HttpResponse> {
     let asked = body
         .into_inner_and_text()
         .and_then(|(body, sent)| Ok((body.try_into()?, sent)));
-    let claim = run(move || claims::submit(&pool, &caller, asked)).await?;
+    let claim = run(move || claims::submit(caller.pool(), &caller, asked)).await?;
     Ok(HttpResponse::Created().json(claim))
 }
 
@@ -65,7 +59,6 @@ pub struct StatusQuery {
         (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[get("/travel-claims")]
 pub async fn list(
-    pool: web::Data<Pool>,
     caller: Caller,
     query: web::Query<StatusQuery>,
     list: web::Query<ListQuery>,
@@ -73,22 +66,16 @@ pub async fn list(
 ) -> AppResult<HttpResponse> {
     let page = list.page()?;
     let status = status_filter::<ClaimStatus>(query.status.as_deref())?;
-    let claims = run(move || claims::list(&pool, &caller, status, page)).await?;
-    Ok(respond(&req, page, claims, |c| c.id))
+    let list = run(move || claims::list(caller.pool(), &caller, status, page)).await?;
+    Ok(respond(&req, page, list, |c| c.id))
 }
 
 /// One claim with its history.
 #[utoipa::path(tag = "travel claims", params(("id" = i64, Path)),
     responses((status = 200, body = ClaimView), (status = 404, body = super::Problem)), security(("bearer" = [])))]
 #[get("/travel-claims/{id}")]
-pub async fn get_claim(
-    pool: web::Data<Pool>,
-    caller: Caller,
-    id: web::Path<i64>,
-) -> AppResult<HttpResponse> {
-    let id = id.into_inner();
-    let claim = run(move || claims::get(&pool, &caller, id)).await?;
-    Ok(HttpResponse::Ok().json(claim))
+pub async fn get_claim(caller: Caller, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    show(caller, id, claims::get).await
 }
 
 /// Approves a claim (finance, not the claimant): commits its reimbursable amount.
@@ -97,14 +84,8 @@ pub async fn get_claim(
     responses((status = 200, body = ClaimView), (status = 403, body = super::Problem), (status = 409, body = super::Problem)),
     security(("bearer" = [])))]
 #[post("/travel-claims/{id}/approve")]
-pub async fn approve(
-    pool: web::Data<Pool>,
-    caller: Caller,
-    id: web::Path<i64>,
-) -> AppResult<HttpResponse> {
-    let id = id.into_inner();
-    let claim = run(move || claims::approve(&pool, &caller, id)).await?;
-    Ok(HttpResponse::Ok().json(claim))
+pub async fn approve(caller: Caller, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    act(caller, id, claims::approve).await
 }
 
 /// Rejects a claim (finance), releasing any commitment.
@@ -113,15 +94,12 @@ pub async fn approve(
     responses((status = 200, body = ClaimView), (status = 409, body = super::Problem)), security(("bearer" = [])))]
 #[post("/travel-claims/{id}/reject")]
 pub async fn reject(
-    pool: web::Data<Pool>,
     caller: Caller,
     id: web::Path<i64>,
     body: Body<RejectBody>,
 ) -> AppResult<HttpResponse> {
-    let id = id.into_inner();
     let reason = body.into_inner().map(|b| b.reason);
-    let claim = run(move || claims::reject(&pool, &caller, id, reason)).await?;
-    Ok(HttpResponse::Ok().json(claim))
+    act_with(caller, id, reason, claims::reject).await
 }
 
 /// Records payment (finance): the commitment becomes spend.
@@ -130,7 +108,6 @@ pub async fn reject(
     responses((status = 200, body = ClaimView), (status = 409, body = super::Problem), (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[post("/travel-claims/{id}/pay")]
 pub async fn pay(
-    pool: web::Data<Pool>,
     caller: Caller,
     id: web::Path<i64>,
     body: Body<PayBody>,
@@ -138,6 +115,6 @@ pub async fn pay(
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
     let paid_on = body.into_inner().map(|b| b.paid_on);
-    let claim = run(move || claims::pay(&pool, &caller, id, paid_on, **margin)).await?;
+    let claim = run(move || claims::pay(caller.pool(), &caller, id, paid_on, **margin)).await?;
     Ok(HttpResponse::Ok().json(claim))
 }

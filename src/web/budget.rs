@@ -619,13 +619,9 @@ pub async fn reports_page(
     )
 }
 
-fn attachment(content_type: &str, name: String, bytes: Vec<u8>) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type(content_type)
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{name}\""),
-        ))
+/// A file to save, never kept in a cache.
+pub fn attachment(content_type: &str, name: String, bytes: Vec<u8>) -> HttpResponse {
+    crate::routes::extract::attachment(content_type, &name)
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .body(bytes)
 }
