@@ -68,6 +68,33 @@ impl SignedIn {
         run(move || f(&pool, &actor)).await
     }
 
+    /// A step of document `id` as this user (approve, void, …), on the blocking pool.
+    pub async fn act<T: Send + 'static>(
+        &self,
+        pool: &web::Data<Pool>,
+        id: i64,
+        step: fn(&Pool, &Context, i64) -> Result<T, AppError>,
+    ) -> Result<T, PageError> {
+        self.run(pool, move |p, actor| step(p, actor, id)).await
+    }
+
+    /// A step of document `id` that takes what the form asks (a reason, a day), or why it could
+    /// not be read, which the use case reports after its role check.
+    pub async fn act_with<A, T>(
+        &self,
+        pool: &web::Data<Pool>,
+        id: i64,
+        asked: Result<A, AppError>,
+        step: fn(&Pool, &Context, i64, Result<A, AppError>) -> Result<T, AppError>,
+    ) -> Result<T, PageError>
+    where
+        A: Send + 'static,
+        T: Send + 'static,
+    {
+        self.run(pool, move |p, actor| step(p, actor, id, asked))
+            .await
+    }
+
     /// 403 unless the form carried this session's CSRF token (compared by digest, so the time
     /// taken says nothing about how much of it matched).
     pub fn check_csrf(&self, sent: &str) -> Result<(), PageError> {
