@@ -32,7 +32,7 @@ use crate::metrics;
 use super::audit;
 use super::ledger::{self, Source};
 use super::permissions::{self, UseCase};
-use super::transition::{self, find, Document};
+use super::transition::{self, find, Charges, Document};
 use super::travel_requests;
 use super::{answer, answer_known, clock, conn, policy};
 
@@ -320,6 +320,12 @@ fn hold_invoices(
     Ok(())
 }
 
+impl Charges for Claim {
+    fn charge(row: &ClaimRow) -> (i64, Money) {
+        (row.budget_line_id, Money::from_fen(row.reimbursable_fen))
+    }
+}
+
 /// A travel claim, as a [`Document`] that moves by finance's decisions.
 pub struct Claim;
 
@@ -540,18 +546,7 @@ pub fn reject(
         }
         invoice_rows::release(c, actor.org_id, id)?;
         if row.status == ClaimStatus::Approved {
-            let source = Source {
-                kind: ENTITY,
-                id,
-                actor: actor.user_id,
-            };
-            ledger::release(
-                c,
-                actor.org_id,
-                row.budget_line_id,
-                Money::from_fen(row.reimbursable_fen),
-                source,
-            )?;
+            transition::post::<Claim>(c, actor, id, &row, ledger::release)?;
         }
         load(c, actor.org_id, id)
     })
@@ -574,18 +569,7 @@ pub fn pay(
         clock::check_paid_on(c, actor.org_id, row.decided_at, paid_on, margin)?;
         let day = paid_on.to_string();
         asked.take(c, actor, &Decided::Paid { on: paid_on }, Some(&day))?;
-        let source = Source {
-            kind: ENTITY,
-            id,
-            actor: actor.user_id,
-        };
-        ledger::spend(
-            c,
-            actor.org_id,
-            row.budget_line_id,
-            Money::from_fen(row.reimbursable_fen),
-            source,
-        )?;
+        transition::post::<Claim>(c, actor, id, &row, ledger::spend)?;
         load(c, actor.org_id, id)
     })
 }

@@ -116,6 +116,9 @@ pub struct Source<'a> {
     pub actor: i64,
 }
 
+/// A move of money for a document: [`commit`], [`release`] or [`spend`].
+pub type Posting = fn(&mut DbConnection, i64, i64, Money, Source<'_>) -> AppResult<()>;
+
 /// Commits `amount` against the line and every ancestor (R11), or fails with 409
 /// `insufficient_budget` naming the binding line (the least available of those that cannot cover it). Must run inside a write
 /// transaction, which the error rolls back.

@@ -29,9 +29,9 @@ use crate::export::PaymentLine;
 use crate::metrics;
 
 use super::audit;
-use super::ledger::{self, Source};
+use super::ledger;
 use super::permissions::{self, UseCase};
-use super::transition::{self, find, Document};
+use super::transition::{self, find, Charges, Document};
 use super::{answer, clock, conn};
 
 const ENTITY: &str = "subsidy_batch";
@@ -455,6 +455,12 @@ fn half_of(row: &BatchRow) -> AppResult<Half> {
     Half::from_number(row.half).ok_or_else(|| AppError::Internal(format!("half {}", row.half)))
 }
 
+impl Charges for Batch {
+    fn charge(row: &BatchRow) -> (i64, Money) {
+        (row.budget_line_id, Money::from_fen(row.total_fen))
+    }
+}
+
 /// A subsidy batch, as a [`Document`] that moves by finance's decisions.
 pub struct Batch;
 
@@ -693,18 +699,7 @@ pub fn approve(pool: &Pool, actor: &Context, id: i64) -> AppResult<BatchView> {
         asked.take(c, actor, &Marked::Approved, None)?;
         db::unique(rows::set_live(c, actor.org_id, id, true))?
             .map_err(|_| AppError::BatchOutdated)?;
-        let source = Source {
-            kind: ENTITY,
-            id,
-            actor: actor.user_id,
-        };
-        ledger::commit(
-            c,
-            actor.org_id,
-            row.budget_line_id,
-            Money::from_fen(row.total_fen),
-            source,
-        )?;
+        transition::post::<Batch>(c, actor, id, &row, ledger::commit)?;
         load(c, actor.org_id, id)
     })?;
     metrics::record_approval(ENTITY);
@@ -734,18 +729,7 @@ pub fn pay(
             on_time,
         };
         asked.take(c, actor, &marked, Some(&paid_on.to_string()))?;
-        let source = Source {
-            kind: ENTITY,
-            id,
-            actor: actor.user_id,
-        };
-        ledger::spend(
-            c,
-            actor.org_id,
-            row.budget_line_id,
-            Money::from_fen(row.total_fen),
-            source,
-        )?;
+        transition::post::<Batch>(c, actor, id, &row, ledger::spend)?;
         load(c, actor.org_id, id)
     })
 }
@@ -759,18 +743,7 @@ pub fn void(pool: &Pool, actor: &Context, id: i64) -> AppResult<BatchView> {
         let asked = transition::ask::<Batch>(id, &row, BatchAction::Void)?;
         asked.take(c, actor, &Marked::Void, None)?;
         if row.status == BatchStatus::Approved {
-            let source = Source {
-                kind: ENTITY,
-                id,
-                actor: actor.user_id,
-            };
-            ledger::release(
-                c,
-                actor.org_id,
-                row.budget_line_id,
-                Money::from_fen(row.total_fen),
-                source,
-            )?;
+            transition::post::<Batch>(c, actor, id, &row, ledger::release)?;
             rows::set_live(c, actor.org_id, id, false)?;
         }
         load(c, actor.org_id, id)

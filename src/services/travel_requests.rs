@@ -34,7 +34,7 @@ use super::Context;
 use super::audit;
 use super::ledger::{self, Source};
 use super::permissions::{self, UseCase};
-use super::transition::{self, find, Document};
+use super::transition::{self, find, Charges, Document};
 use super::{answer, clock, conn, policy};
 
 pub const ENTITY: &str = "travel_request";
@@ -62,6 +62,12 @@ pub struct AdvanceInput {
 /// How many requests a queue page (出差审批, 借款) and a new claim's choice of requests show at
 /// most, newest first: far more than wait at once in a county bureau.
 const QUEUE_MAX: i64 = 200;
+
+impl Charges for Request {
+    fn charge(row: &RequestRow) -> (i64, Money) {
+        (row.budget_line_id, Money::from_fen(row.estimate_fen))
+    }
+}
 
 /// A travel request, as a [`Document`] that moves by decisions; a refusal names its state
 /// ([`RequestRow::state`]), `claimed` once a live claim names it.
@@ -467,13 +473,7 @@ pub fn cancel(pool: &Pool, actor: &Context, id: i64) -> AppResult<RequestView> {
             return Err(row.state().refusal(RequestAction::Cancel).into());
         }
         if row.status == RequestStatus::Approved {
-            ledger::release(
-                c,
-                actor.org_id,
-                row.budget_line_id,
-                Money::from_fen(row.estimate_fen),
-                source(actor, id),
-            )?;
+            transition::post::<Request>(c, actor, id, &row, ledger::release)?;
         }
         load(c, actor.org_id, id)
     })
@@ -565,13 +565,7 @@ pub fn unname(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<()> {
 /// the freed room is usable by the claim (R16).
 pub fn hand_over(c: &mut DbConnection, actor: &Actor, id: i64) -> AppResult<()> {
     let row = find::<Request>(c, actor.org_id, id)?;
-    ledger::release(
-        c,
-        actor.org_id,
-        row.budget_line_id,
-        Money::from_fen(row.estimate_fen),
-        source(actor, id),
-    )
+    transition::post::<Request>(c, actor, id, &row, ledger::release)
 }
 
 /// R16: how a claim of `reimbursable` naming request `id` settles its advance.
