@@ -10,7 +10,7 @@ use crate::error::AppResult;
 use crate::services::adjustments;
 use crate::wire::{AdjustmentBody, AdjustmentView, RejectBody};
 
-use super::extract::{act, act_with, create, run, show, Body, Caller};
+use super::extract::{act, act_with, create, run, Body, Caller};
 use super::list::{respond, status_filter, ListQuery};
 
 #[derive(Deserialize, IntoParams)]
@@ -65,7 +65,7 @@ pub async fn list(
     responses((status = 200, body = AdjustmentView), (status = 404, body = super::Problem)), security(("bearer" = [])))]
 #[get("/budget-adjustments/{id}")]
 pub async fn get_adjustment(caller: Caller, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    show(caller, id, adjustments::get).await
+    act(caller, id, |p, c, id| adjustments::get(p, c, id)).await
 }
 
 /// Approves an adjustment (finance, not the requester): every affected line changes, or none.

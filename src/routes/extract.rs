@@ -350,17 +350,8 @@ pub fn attachment(content_type: &str, name: &str) -> HttpResponseBuilder {
     response
 }
 
-/// A use case reading the document its path names (`/…/{id}`): 200 with its view.
-pub async fn show<T: Serialize + Send + 'static>(
-    caller: Caller,
-    id: web::Path<i64>,
-    view: fn(&Pool, &Actor, i64) -> AppResult<T>,
-) -> AppResult<HttpResponse> {
-    let id = id.into_inner();
-    ok(move || view(caller.pool(), &caller, id)).await
-}
-
-/// A step of the document its path names (`/…/{id}/approve`): 200 with the view it leaves.
+/// A use case on the document its path names (`/…/{id}`, `/…/{id}/approve`): 200 with the view
+/// it answers.
 pub async fn act<T: Serialize + Send + 'static>(
     caller: Caller,
     id: web::Path<i64>,

@@ -9,7 +9,7 @@ use crate::services::clock::PaymentMargin;
 use crate::services::subsidy;
 use crate::wire::{BatchBody, BatchView, PayBody, RecipientBody, RecipientPatch, RecipientView};
 
-use super::extract::{act, attachment, create, run, show, Body, Caller};
+use super::extract::{act, attachment, create, run, Body, Caller};
 use super::list::{respond, ListQuery};
 
 /// Enrolls a retired cadre.
@@ -93,7 +93,7 @@ pub async fn list_batches(
     responses((status = 200, body = BatchView), (status = 404, body = super::Problem)), security(("bearer" = [])))]
 #[get("/subsidy-batches/{id}")]
 pub async fn get_batch(caller: Caller, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    show(caller, id, subsidy::get).await
+    act(caller, id, |p, c, id| subsidy::get(p, c, id)).await
 }
 
 /// Approves a batch (finance, not its creator): commits its total.

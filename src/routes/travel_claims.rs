@@ -10,7 +10,7 @@ use crate::services::claims;
 use crate::services::clock::PaymentMargin;
 use crate::wire::{BreakdownView, ClaimBody, ClaimView, PayBody, RejectBody};
 
-use super::extract::{act, act_with, read, run, show, Body, Caller};
+use super::extract::{act, act_with, read, run, Body, Caller};
 use super::list::{respond, status_filter, ListQuery};
 
 /// Computes a claim's breakdown without storing anything.
@@ -75,7 +75,7 @@ pub async fn list(
     responses((status = 200, body = ClaimView), (status = 404, body = super::Problem)), security(("bearer" = [])))]
 #[get("/travel-claims/{id}")]
 pub async fn get_claim(caller: Caller, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    show(caller, id, claims::get).await
+    act(caller, id, |p, c, id| claims::get(p, c, id)).await
 }
 
 /// Approves a claim (finance, not the claimant): commits its reimbursable amount.

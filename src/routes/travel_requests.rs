@@ -13,7 +13,7 @@ use crate::wire::travel_requests::{
 };
 use crate::wire::{ClaimView, RejectBody};
 
-use super::extract::{act, act_with, create, run, show, Body, Caller};
+use super::extract::{act, act_with, create, run, Body, Caller};
 use super::list::{respond, status_filter, ListQuery};
 
 /// Requests a trip (claimant): stores it with its R16 estimate.
@@ -53,7 +53,7 @@ pub async fn list_requests(
     responses((status = 200, body = RequestView), (status = 404, body = super::Problem)), security(("bearer" = [])))]
 #[get("/travel-requests/{id}")]
 pub async fn get_request(caller: Caller, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    show(caller, id, travel_requests::get).await
+    act(caller, id, |p, c, id| travel_requests::get(p, c, id)).await
 }
 
 /// Approves a request (budget holder or finance, not the requester): commits its estimate.

@@ -41,6 +41,9 @@ impl WebConfig {
     }
 }
 
+/// A step of a document that takes what a form asks ([`SignedIn::act_with`]).
+type StepWith<A, T> = fn(&Pool, &Context, i64, Result<A, AppError>) -> Result<T, AppError>;
+
 /// The signed-in user of a page: the same [`Actor`] a bearer token gives, plus the session.
 pub struct SignedIn(pub Session);
 
@@ -85,7 +88,7 @@ impl SignedIn {
         pool: &web::Data<Pool>,
         id: i64,
         asked: Result<A, AppError>,
-        step: fn(&Pool, &Context, i64, Result<A, AppError>) -> Result<T, AppError>,
+        step: StepWith<A, T>,
     ) -> Result<T, PageError>
     where
         A: Send + 'static,
