@@ -4,7 +4,10 @@
 //! its descendants, so `available` is read from one row. The ledger holds the entries that produced
 //! those balances; [`replay`] recomputes them, and the balances must always equal the replay.
 
+use std::fmt;
+
 use super::money::{Money, MoneyError};
+use super::status::text_forms;
 
 /// The kind of a ledger entry (R11) and what it does to the balance of the line it is posted to.
 ///
@@ -48,6 +51,55 @@ impl EntryKind {
         EntryKind::ALL.into_iter().find(|k| k.as_str() == text)
     }
 }
+
+/// The kind of document a ledger entry is for (R11): `travel_claim` 42 is claim 42's commitment,
+/// release or spend; `budget_line` is a line's allocation when it was created.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SourceType {
+    BudgetLine,
+    TravelClaim,
+    SubsidyBatch,
+    TravelRequest,
+    BudgetAdjustment,
+}
+
+impl SourceType {
+    pub const ALL: [SourceType; 5] = [
+        SourceType::BudgetLine,
+        SourceType::TravelClaim,
+        SourceType::SubsidyBatch,
+        SourceType::TravelRequest,
+        SourceType::BudgetAdjustment,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceType::BudgetLine => "budget_line",
+            SourceType::TravelClaim => "travel_claim",
+            SourceType::SubsidyBatch => "subsidy_batch",
+            SourceType::TravelRequest => "travel_request",
+            SourceType::BudgetAdjustment => "budget_adjustment",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<SourceType> {
+        SourceType::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+}
+
+/// A stored kind of entry or source that this version does not know.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownKind(pub String);
+
+impl fmt::Display for UnknownKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unknown ledger kind {:?}", self.0)
+    }
+}
+
+impl std::error::Error for UnknownKind {}
+
+text_forms!(UnknownKind: EntryKind, SourceType);
 
 /// A line's balance (R11). `available = allocated − committed − spent`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -8,7 +8,7 @@ use super::Context;
 use crate::auth::Actor;
 use crate::db::budget::{self as rows, EntryRow, LineRow, NewLine};
 use crate::db::{now, DbConnection, Pool};
-use crate::domain::budget::{is_valid_code, oversubscribed_by, EntryKind, MAX_LEVELS};
+use crate::domain::budget::{is_valid_code, oversubscribed_by, EntryKind, SourceType, MAX_LEVELS};
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
 
@@ -217,7 +217,7 @@ pub fn insert_line(
             id,
             EntryKind::Allocate,
             spec.allocated,
-            "budget_line",
+            SourceType::BudgetLine,
             Some(id),
             actor,
         )?;

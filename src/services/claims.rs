@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 
 use crate::auth::Actor;
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use super::paging::Page;
 use super::views::travel_requests::SettlementView;
@@ -19,6 +20,7 @@ use crate::db::audit::NewEvent;
 use crate::db::claims::{self as rows, ClaimRow, Decided, Fen, NewClaim, StoredBreakdown};
 use crate::db::invoices::{self as invoice_rows, NewClaimInvoice};
 use crate::db::{budget as lines, DbConnection, Pool};
+use crate::domain::budget::SourceType;
 use crate::domain::capitals::in_words;
 use crate::domain::invoice::Invoice;
 use crate::domain::status::{
@@ -321,6 +323,8 @@ fn hold_invoices(
 }
 
 impl Charges for Claim {
+    const SOURCE: SourceType = SourceType::TravelClaim;
+
     fn charge(row: &ClaimRow) -> (i64, Money) {
         (row.budget_line_id, Money::from_fen(row.reimbursable_fen))
     }
@@ -377,16 +381,21 @@ fn settlement_of(
     org_id: i64,
     row: &ClaimRow,
 ) -> AppResult<Option<SettlementView>> {
-    let Some(request) = row.travel_request_id else {
-        return Ok(None);
-    };
-    Ok(Some(travel_requests::settlement(
-        c,
-        org_id,
-        request,
-        Money::from_fen(row.reimbursable_fen),
-        row.advance_returned_on,
-    )?))
+    let requests: Vec<i64> = row.travel_request_id.into_iter().collect();
+    settlement_in(&travel_requests::advances(c, org_id, &requests)?, row)
+}
+
+/// [`settlement_of`] from the advances of the requests that a page of claims names.
+fn settlement_in(
+    advances: &HashMap<i64, Option<i64>>,
+    row: &ClaimRow,
+) -> AppResult<Option<SettlementView>> {
+    row.travel_request_id
+        .map(|request| {
+            let reimbursable = Money::from_fen(row.reimbursable_fen);
+            travel_requests::settlement(advances, request, reimbursable, row.advance_returned_on)
+        })
+        .transpose()
 }
 
 fn view(
@@ -454,9 +463,16 @@ pub fn list(
     permissions::check(actor, UseCase::ReadClaims)?;
     let mut c = conn(pool)?;
     let only = (!permissions::sees_all(actor)).then_some(actor.user_id);
-    rows::list(&mut c, actor.org_id, status, only, page.after, page.fetch())?
+    let found = rows::list(&mut c, actor.org_id, status, only, page.after, page.fetch())?;
+    // The advances of every request the page names, in one query rather than one per claim.
+    let requests: Vec<i64> = found.iter().filter_map(|r| r.travel_request_id).collect();
+    let advances = travel_requests::advances(&mut c, actor.org_id, &requests)?;
+    found
         .into_iter()
-        .map(|row| to_view(&mut c, actor.org_id, row, Vec::new()))
+        .map(|row| {
+            let settlement = settlement_in(&advances, &row)?;
+            view(row, Vec::new(), settlement)
+        })
         .collect()
 }
 
@@ -489,7 +505,7 @@ pub fn approve(pool: &Pool, actor: &Context, id: i64) -> AppResult<ClaimView> {
     let settlement = settlement_of(&mut c, actor.org_id, &row)?;
     let amount = Money::from_fen(row.reimbursable_fen);
     let source = Source {
-        kind: ENTITY,
+        kind: SourceType::TravelClaim,
         id,
         actor: actor.user_id,
     };

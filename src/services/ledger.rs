@@ -14,7 +14,7 @@ use std::sync::Arc;
 pub use crate::db::budget::Step;
 use crate::db::budget::{self as rows, LineRow, NewEntry};
 use crate::db::{DbConnection, Pool};
-use crate::domain::budget::{binding_line, Balance, EntryKind, Insufficient};
+use crate::domain::budget::{binding_line, Balance, EntryKind, Insufficient, SourceType};
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
 
@@ -87,7 +87,7 @@ pub fn post_entry(
     line_id: i64,
     kind: EntryKind,
     amount: Money,
-    source_type: &str,
+    source_type: SourceType,
     source_id: Option<i64>,
     actor: Option<i64>,
 ) -> AppResult<()> {
@@ -99,7 +99,7 @@ pub fn post_entry(
             line_id,
             kind: kind.as_str(),
             amount_fen: amount.fen(),
-            source_type,
+            source_type: source_type.as_str(),
             source_id,
             actor_id: actor,
             at,
@@ -110,14 +110,14 @@ pub fn post_entry(
 
 /// What a ledger move is for: the document (`travel_claim` 42) and who made it.
 #[derive(Clone, Copy, Debug)]
-pub struct Source<'a> {
-    pub kind: &'a str,
+pub struct Source {
+    pub kind: SourceType,
     pub id: i64,
     pub actor: i64,
 }
 
 /// A move of money for a document: [`commit`], [`release`] or [`spend`].
-pub type Posting = fn(&mut DbConnection, i64, i64, Money, Source<'_>) -> AppResult<()>;
+pub type Posting = fn(&mut DbConnection, i64, i64, Money, Source) -> AppResult<()>;
 
 /// Commits `amount` against the line and every ancestor (R11), or fails with 409
 /// `insufficient_budget` naming the binding line (the least available of those that cannot cover it). Must run inside a write
@@ -127,7 +127,7 @@ pub fn commit(
     org_id: i64,
     line_id: i64,
     amount: Money,
-    source: Source<'_>,
+    source: Source,
 ) -> AppResult<()> {
     let steps: Vec<Step> = path(c, org_id, line_id)?.iter().map(Step::from).collect();
     commit_along(c, org_id, &steps, amount, source)
@@ -140,7 +140,7 @@ pub fn commit_along(
     org_id: i64,
     path: &[Step],
     amount: Money,
-    source: Source<'_>,
+    source: Source,
 ) -> AppResult<()> {
     let Some(leaf) = path.first() else {
         return Err(AppError::NotFound("budget line"));
@@ -154,7 +154,7 @@ pub fn commit_along(
         line_id: leaf.id,
         kind: EntryKind::Commit.as_str(),
         amount_fen: amount.fen(),
-        source_type: source.kind,
+        source_type: source.kind.as_str(),
         source_id: Some(source.id),
         actor_id: Some(source.actor),
         at: super::clock::now(c, org_id)?,
@@ -194,7 +194,7 @@ pub fn adjust(
     lose: &[LineRow],
     gain: &[LineRow],
     amount: Money,
-    source: Source<'_>,
+    source: Source,
 ) -> AppResult<()> {
     let fen = amount.fen();
     let mut moves: Vec<(&LineRow, i64)> = lose
@@ -247,7 +247,7 @@ pub fn release(
     org_id: i64,
     line_id: i64,
     amount: Money,
-    source: Source<'_>,
+    source: Source,
 ) -> AppResult<()> {
     move_committed(c, org_id, line_id, amount, source, EntryKind::Release)
 }
@@ -258,7 +258,7 @@ pub fn spend(
     org_id: i64,
     line_id: i64,
     amount: Money,
-    source: Source<'_>,
+    source: Source,
 ) -> AppResult<()> {
     move_committed(c, org_id, line_id, amount, source, EntryKind::Spend)
 }
@@ -268,7 +268,7 @@ fn move_committed(
     org_id: i64,
     line_id: i64,
     amount: Money,
-    source: Source<'_>,
+    source: Source,
     kind: EntryKind,
 ) -> AppResult<()> {
     if amount.is_zero() {

@@ -19,6 +19,7 @@ use crate::db::subsidy::{
     self as rows, BatchRow, ItemRow, Marked, NewBatch, NewRecipient, PayeeChange, RecipientRow,
 };
 use crate::db::{self, budget as lines, now, DbConnection, Pool};
+use crate::domain::budget::SourceType;
 use crate::domain::capitals::in_words;
 use crate::domain::payee::{BankAccount, BankName, IdNumber, PayeeDetails};
 use crate::domain::status::{BatchAction, BatchStatus, Status};
@@ -456,6 +457,8 @@ fn half_of(row: &BatchRow) -> AppResult<Half> {
 }
 
 impl Charges for Batch {
+    const SOURCE: SourceType = SourceType::SubsidyBatch;
+
     fn charge(row: &BatchRow) -> (i64, Money) {
         (row.budget_line_id, Money::from_fen(row.total_fen))
     }

@@ -15,6 +15,7 @@
 use crate::auth::Actor;
 use crate::db::audit::NewEvent;
 use crate::db::DbConnection;
+use crate::domain::budget::SourceType;
 use crate::domain::status::{Action, InvalidTransition, Status};
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
@@ -68,6 +69,9 @@ pub trait Document {
 /// A document that charges one budget line: what its approval commits, and its rejection or
 /// payment releases or spends.
 pub trait Charges: Document {
+    /// Its name in the ledger's entries.
+    const SOURCE: SourceType;
+
     /// The line `row` charges, and the amount.
     fn charge(row: &Self::Row) -> (i64, Money);
 }
@@ -83,7 +87,7 @@ pub fn post<D: Charges>(
 ) -> AppResult<()> {
     let (line_id, amount) = D::charge(row);
     let source = ledger::Source {
-        kind: D::ENTITY,
+        kind: D::SOURCE,
         id,
         actor: actor.user_id,
     };

@@ -6,7 +6,7 @@
 //! commitment when the claim is approved ([`hand_over`]); the advance is money the traveller owes
 //! back, never spending of the line, so it posts nothing to the ledger.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 
@@ -16,6 +16,7 @@ use crate::db::travel_requests::{
     self as rows, Marked, NewRequest, RequestRow, StoredEstimateLine,
 };
 use crate::db::{budget as lines, DbConnection, Pool};
+use crate::domain::budget::SourceType;
 use crate::domain::status::{ClaimStatus, InvalidTransition, RequestAction, RequestStatus, Status};
 use crate::domain::travel::Overflow;
 use crate::domain::travel_request::{estimate, settle, Estimate, Settlement};
@@ -64,6 +65,8 @@ pub struct AdvanceInput {
 const QUEUE_MAX: i64 = 200;
 
 impl Charges for Request {
+    const SOURCE: SourceType = SourceType::TravelRequest;
+
     fn charge(row: &RequestRow) -> (i64, Money) {
         (row.budget_line_id, Money::from_fen(row.estimate_fen))
     }
@@ -403,9 +406,9 @@ pub fn open_for_claims(pool: &Pool, actor: &Actor) -> AppResult<Vec<RequestView>
     .collect()
 }
 
-fn source(actor: &Actor, id: i64) -> Source<'static> {
+fn source(actor: &Actor, id: i64) -> Source {
     Source {
-        kind: ENTITY,
+        kind: SourceType::TravelRequest,
         id,
         actor: actor.user_id,
     }
@@ -568,20 +571,33 @@ pub fn hand_over(c: &mut DbConnection, actor: &Actor, id: i64) -> AppResult<()> 
     transition::post::<Request>(c, actor, id, &row, ledger::release)
 }
 
-/// R16: how a claim of `reimbursable` naming request `id` settles its advance.
-pub fn settlement(
+/// The advance paid on each of requests `ids` of the organisation (`None`: none paid), in one
+/// query, for a page of claims.
+pub fn advances(
     c: &mut DbConnection,
     org_id: i64,
+    ids: &[i64],
+) -> AppResult<HashMap<i64, Option<i64>>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(rows::advances_of(c, org_id, ids)?.into_iter().collect())
+}
+
+/// R16: how a claim of `reimbursable` naming request `id` settles its advance, read from the
+/// requests' [`advances`]; 404 when `id` is not among them.
+pub fn settlement(
+    advances: &HashMap<i64, Option<i64>>,
     id: i64,
     reimbursable: Money,
     returned_on: Option<NaiveDate>,
 ) -> AppResult<SettlementView> {
-    let row = find::<Request>(c, org_id, id)?;
+    let advance = advances.get(&id).ok_or(AppError::NotFound(Request::WHAT))?;
     let Settlement {
         advance,
         net_payable,
         to_return,
-    } = settle(reimbursable, Money::from_fen(row.advance_fen.unwrap_or(0)));
+    } = settle(reimbursable, Money::from_fen(advance.unwrap_or(0)));
     Ok(SettlementView {
         advance,
         net_payable,
