@@ -1,14 +1,13 @@
 //! Request extractors: the authenticated caller, and JSON bodies that are size-limited, name the
 //! field of any error, and are validated before a handler sees them.
 
-use std::future::Future;
 use std::net::IpAddr;
-use std::pin::Pin;
 use std::sync::Arc;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse, HttpResponseBuilder};
+use futures_util::future::LocalBoxFuture;
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -84,7 +83,7 @@ pub async fn authenticate(req: &HttpRequest) -> Result<Actor, AppError> {
 
 impl FromRequest for Caller {
     type Error = AppError;
-    type Future = Pin<Box<dyn Future<Output = Result<Caller, AppError>>>>;
+    type Future = LocalBoxFuture<'static, Result<Caller, AppError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
@@ -267,7 +266,7 @@ impl<T> Body<T> {
 
 impl<T: DeserializeOwned + Validate + 'static> FromRequest for Body<T> {
     type Error = AppError;
-    type Future = Pin<Box<dyn Future<Output = Result<Body<T>, AppError>>>>;
+    type Future = LocalBoxFuture<'static, Result<Body<T>, AppError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let req = req.clone();
