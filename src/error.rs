@@ -154,6 +154,14 @@ fn describe_fields(errors: &[FieldError]) -> String {
 }
 
 impl AppError {
+    /// Amounts read from the books that add or subtract beyond what money holds: the books are
+    /// wrong, not the request (500, logged), and no plausible figure is shown in their place.
+    pub fn out_of_range(what: impl std::fmt::Display) -> AppError {
+        AppError::Internal(format!("{what}: amount out of range"))
+    }
+}
+
+impl AppError {
     /// The one table: each variant's HTTP status, stable `code` (api.md) and `title`.
     fn parts(&self) -> (StatusCode, &'static str, &'static str) {
         use StatusCode as S;

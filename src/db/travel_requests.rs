@@ -289,6 +289,19 @@ pub fn with_advances(conn: &mut DbConnection, org_id: i64) -> QueryResult<Vec<Re
         .load(conn)
 }
 
+/// The advance (fen, `None` before it is paid) of each of the requests `ids` of the organisation.
+pub fn advances_of(
+    conn: &mut DbConnection,
+    org_id: i64,
+    ids: &[i64],
+) -> QueryResult<Vec<(i64, Option<i64>)>> {
+    travel_requests::table
+        .filter(travel_requests::org_id.eq(org_id))
+        .filter(travel_requests::id.eq_any(ids))
+        .select((travel_requests::id, travel_requests::advance_fen))
+        .load(conn)
+}
+
 /// A live (not rejected or withdrawn) claim naming a travel request, as the advances owed need it.
 #[derive(Clone, Debug, Queryable)]
 pub struct LiveClaim {

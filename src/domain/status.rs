@@ -467,9 +467,10 @@ impl AdjustmentStatus {
     }
 }
 
-/// Display, `TryFrom<String>` (how the database rows read a status) for every status.
+/// Display, `TryFrom<String>` (how the database rows read a value) for every status, and for the
+/// ledger's kinds ([`super::budget`]), each refusing unknown text with its own error.
 macro_rules! text_forms {
-    ($($status:ty),*) => {$(
+    ($unknown:ident: $($status:ty),*) => {$(
         impl fmt::Display for $status {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(self.as_str())
@@ -477,15 +478,16 @@ macro_rules! text_forms {
         }
 
         impl TryFrom<String> for $status {
-            type Error = UnknownStatus;
-            fn try_from(text: String) -> Result<Self, UnknownStatus> {
-                <$status as Status>::parse(&text).ok_or(UnknownStatus(text))
+            type Error = $unknown;
+            fn try_from(text: String) -> Result<Self, $unknown> {
+                <$status>::parse(&text).ok_or($unknown(text))
             }
         }
     )*};
 }
+pub(crate) use text_forms;
 
-text_forms!(ClaimStatus, BatchStatus, RequestStatus, AdjustmentStatus);
+text_forms!(UnknownStatus: ClaimStatus, BatchStatus, RequestStatus, AdjustmentStatus);
 
 #[cfg(test)]
 mod tests {

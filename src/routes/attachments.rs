@@ -221,7 +221,7 @@ pub async fn upload(
     mut payload: web::Payload,
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
-    let actor = caller.0;
+    let actor = Context::clone(&caller);
     // Refused before a byte of the file is read.
     {
         let (pool, actor) = (pool.clone(), actor.actor.clone());

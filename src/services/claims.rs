@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 
 use crate::auth::Actor;
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use super::paging::Page;
 use super::views::travel_requests::SettlementView;
@@ -20,6 +21,7 @@ use crate::db::audit::NewEvent;
 use crate::db::claims::{self as rows, ClaimRow, Decided, Fen, NewClaim, StoredBreakdown};
 use crate::db::invoices::{self as invoice_rows, NewClaimInvoice};
 use crate::db::{budget as lines, DbConnection, Pool};
+use crate::domain::budget::SourceType;
 use crate::domain::capitals::in_words;
 use crate::domain::invoice::Invoice;
 use crate::domain::status::{
@@ -33,7 +35,7 @@ use crate::metrics;
 use super::audit;
 use super::ledger::{self, Source};
 use super::permissions::{self, UseCase};
-use super::transition::{self, find, Document};
+use super::transition::{self, find, Charges, Document};
 use super::travel_requests;
 use super::{answer, answer_known, clock, conn, policy};
 
@@ -347,6 +349,14 @@ fn hold_invoices(
     Ok(())
 }
 
+impl Charges for Claim {
+    const SOURCE: SourceType = SourceType::TravelClaim;
+
+    fn charge(row: &ClaimRow) -> (i64, Money) {
+        (row.budget_line_id, Money::from_fen(row.reimbursable_fen))
+    }
+}
+
 /// A travel claim, as a [`Document`] that moves by finance's decisions.
 pub struct Claim;
 
@@ -400,16 +410,21 @@ fn settlement_of(
     org_id: i64,
     row: &ClaimRow,
 ) -> AppResult<Option<SettlementView>> {
-    let Some(request) = row.travel_request_id else {
-        return Ok(None);
-    };
-    Ok(Some(travel_requests::settlement(
-        c,
-        org_id,
-        request,
-        Money::from_fen(row.reimbursable_fen),
-        row.advance_returned_on,
-    )?))
+    let requests: Vec<i64> = row.travel_request_id.into_iter().collect();
+    settlement_in(&travel_requests::advances(c, org_id, &requests)?, row)
+}
+
+/// [`settlement_of`] from the advances of the requests that a page of claims names.
+fn settlement_in(
+    advances: &HashMap<i64, Option<i64>>,
+    row: &ClaimRow,
+) -> AppResult<Option<SettlementView>> {
+    row.travel_request_id
+        .map(|request| {
+            let reimbursable = Money::from_fen(row.reimbursable_fen);
+            travel_requests::settlement(advances, request, reimbursable, row.advance_returned_on)
+        })
+        .transpose()
 }
 
 fn view(
@@ -515,13 +530,16 @@ pub fn list(
     let mut c = conn(pool)?;
     let only = (!permissions::sees_all(actor)).then_some(actor.user_id);
     let found = rows::list(&mut c, actor.org_id, status, only, page.after, page.fetch())?;
-    // R17: the page's files counted in one query, not one a claim.
+    // The advances of every request the page names, and the page's files counted, in one query
+    // each rather than one per claim.
+    let requests: Vec<i64> = found.iter().filter_map(|r| r.travel_request_id).collect();
+    let advances = travel_requests::advances(&mut c, actor.org_id, &requests)?;
     let ids: Vec<i64> = found.iter().map(|row| row.id).collect();
     let files = super::attachments::counts(&mut c, actor.org_id, &ids)?;
     found
         .into_iter()
         .map(|row| {
-            let settlement = settlement_of(&mut c, actor.org_id, &row)?;
+            let settlement = settlement_in(&advances, &row)?;
             let count = files.get(&row.id).copied().unwrap_or(0);
             view(row, Vec::new(), settlement, count)
         })
@@ -562,7 +580,7 @@ pub fn approve(pool: &Pool, actor: &Context, id: i64) -> AppResult<ClaimView> {
     let attachment_count = files.get(&id).copied().unwrap_or(0);
     let amount = Money::from_fen(row.reimbursable_fen);
     let source = Source {
-        kind: ENTITY,
+        kind: SourceType::TravelClaim,
         id,
         actor: actor.user_id,
     };
@@ -619,18 +637,7 @@ pub fn reject(
         }
         invoice_rows::release(c, actor.org_id, id)?;
         if row.status == ClaimStatus::Approved {
-            let source = Source {
-                kind: ENTITY,
-                id,
-                actor: actor.user_id,
-            };
-            ledger::release(
-                c,
-                actor.org_id,
-                row.budget_line_id,
-                Money::from_fen(row.reimbursable_fen),
-                source,
-            )?;
+            transition::post::<Claim>(c, actor, id, &row, ledger::release)?;
         }
         load(c, actor.org_id, id)
     })
@@ -653,18 +660,7 @@ pub fn pay(
         clock::check_paid_on(c, actor.org_id, row.decided_at, paid_on, margin)?;
         let day = paid_on.to_string();
         asked.take(c, actor, &Decided::Paid { on: paid_on }, Some(&day))?;
-        let source = Source {
-            kind: ENTITY,
-            id,
-            actor: actor.user_id,
-        };
-        ledger::spend(
-            c,
-            actor.org_id,
-            row.budget_line_id,
-            Money::from_fen(row.reimbursable_fen),
-            source,
-        )?;
+        transition::post::<Claim>(c, actor, id, &row, ledger::spend)?;
         load(c, actor.org_id, id)
     })
 }

@@ -11,7 +11,6 @@ use super::views::{ClaimView, HistoryView};
 use crate::auth::Actor;
 use crate::db::{budget as lines, pages as rows, travel_requests as requests};
 use crate::db::{claims::ClaimRow, Pool};
-use crate::domain::budget::Balance;
 use crate::domain::status::ClaimStatus;
 use crate::domain::travel_request::{settle, Settlement};
 use crate::domain::waiting::{waiting, Waiting, DEFAULT_DEADLINE_DAYS};
@@ -258,22 +257,15 @@ pub fn queue(
         .collect();
     drop(c);
     let lines = line_names(pool, actor.org_id)?;
-    Ok(found
+    found
         .iter()
         .map(|row| {
             let claim = summary(row, &lines, zone);
-            let line_available = lines
-                .get(&row.budget_line_id)
-                .map(|(_, l)| {
-                    Balance {
-                        allocated: Money::from_fen(l.allocated_fen),
-                        committed: Money::from_fen(l.committed_fen),
-                        spent: Money::from_fen(l.spent_fen),
-                    }
-                    .available()
-                })
-                .unwrap_or(Money::ZERO);
-            QueueItem {
+            let line_available = match lines.get(&row.budget_line_id) {
+                Some((_, l)) => super::ledger::available(l)?,
+                None => Money::ZERO,
+            };
+            Ok(QueueItem {
                 waiting: waiting(claim.submitted_on, today, DEFAULT_DEADLINE_DAYS),
                 deadline_days: DEFAULT_DEADLINE_DAYS,
                 claimant_name: names.get(&row.claimant_id).cloned().unwrap_or_default(),
@@ -285,9 +277,9 @@ pub fn queue(
                     .and_then(|r| advances.get(&r))
                     .map(|advance| settle(claim.reimbursable, *advance)),
                 claim,
-            }
+            })
         })
-        .collect())
+        .collect()
 }
 
 #[cfg(test)]

@@ -372,7 +372,7 @@ pub async fn cancel(
     user.check_csrf(&form.csrf)?;
     let id = id.into_inner();
     let result = user
-        .run(&pool, move |p, actor| travel_requests::cancel(p, actor, id))
+        .act(&pool, id, travel_requests::cancel)
         .await
         .map(|_| format!("出差申请 {id} 已撤回。"));
     done(
@@ -420,9 +420,7 @@ pub async fn approve(
     user.check_csrf(&form.csrf)?;
     let id = id.into_inner();
     let result = user
-        .run(&pool, move |p, actor| {
-            travel_requests::approve(p, actor, id)
-        })
+        .act(&pool, id, travel_requests::approve)
         .await
         .map(|r| {
             format!(
@@ -450,9 +448,7 @@ pub async fn reject(
     let id = id.into_inner();
     let reason = super::forms::reject_reason(&form.reason);
     let result = user
-        .run(&pool, move |p, actor| {
-            travel_requests::reject(p, actor, id, reason)
-        })
+        .act_with(&pool, id, reason, travel_requests::reject)
         .await
         .map(|_| format!("出差申请 {id} 已驳回。"));
     done(
@@ -580,9 +576,7 @@ pub async fn returned(
     );
     let returned_on = body.map(|b| b.returned_on);
     let result = user
-        .run(&pool, move |p, actor| {
-            claims::advance_returned(p, actor, id, returned_on)
-        })
+        .act_with(&pool, id, returned_on, claims::advance_returned)
         .await
         .map(|_| format!("报销单 {id} 的应退借款已登记退还。"));
     done(
