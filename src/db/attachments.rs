@@ -1,6 +1,8 @@
-//! R17: the files on claims. A file's bytes are read only by [`content`] (a download) and
-//! [`each_checked`] (`baoxiao verify`); every other query selects its metadata alone, so a page
-//! listing thirty files reads no file.
+//! R17: the files on claims. A file's bytes are kept apart from it, in pieces of at most
+//! [`PIECE_BYTES`] (`claim_attachment_parts`), written one statement a piece and read one
+//! [`piece`] at a time (a download, `baoxiao verify`): neither the server nor a database driver
+//! holds a whole file as one value. Every other query selects metadata alone, so a page listing
+//! thirty files reads no file. A file's pieces go with it (`ON DELETE CASCADE`).
 //!
 //! The same bytes once a claim, and at most thirty files a claim, are the table's keys: the
 //! second is each file's `slot` (1 to 30), given once per claim.
@@ -8,6 +10,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::schema::claim_attachment_parts as parts;
 use super::schema::claim_attachments as files;
 use super::DbConnection;
 
@@ -35,19 +38,67 @@ pub struct NewAttachment<'a> {
     pub media_type: &'a str,
     pub size: i64,
     pub sha256: &'a str,
-    pub content: &'a [u8],
     pub added_by: i64,
     pub added_at: NaiveDateTime,
 }
 
-/// Stores a file; a unique violation when the claim holds these bytes already or the slot is
-/// taken. On the backend's own connection: diesel's multi-connection would copy the bytes into
-/// a buffer of its own before binding them (BENCHMARKS.md, "Claim files").
+/// The most bytes a piece of a file holds (1 MiB): a 10 MiB file is ten pieces.
+pub const PIECE_BYTES: usize = 1 << 20;
+
+/// Stores a file's metadata; a unique violation when the claim holds these bytes already or the
+/// slot is taken. Its bytes follow, piece by piece ([`insert_piece`]), in the same transaction.
 pub fn insert(conn: &mut DbConnection, file: &NewAttachment<'_>) -> QueryResult<i64> {
-    direct!(conn, c => diesel::insert_into(files::table)
+    diesel::insert_into(files::table)
         .values(file)
         .returning(files::id)
-        .get_result(c))
+        .get_result(conn)
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = parts)]
+struct NewPiece<'a> {
+    org_id: i64,
+    attachment_id: i64,
+    seq: i32,
+    bytes: &'a [u8],
+}
+
+/// Stores piece `seq` (from 0) of file `id`: at most [`PIECE_BYTES`]. On the backend's own
+/// connection: diesel's multi-connection would copy the bytes into a buffer of its own before
+/// binding them (BENCHMARKS.md, "Claim files").
+pub fn insert_piece(
+    conn: &mut DbConnection,
+    org_id: i64,
+    id: i64,
+    seq: i32,
+    bytes: &[u8],
+) -> QueryResult<()> {
+    let piece = NewPiece {
+        org_id,
+        attachment_id: id,
+        seq,
+        bytes,
+    };
+    direct!(conn, c => diesel::insert_into(parts::table).values(&piece).execute(c)).map(drop)
+}
+
+/// Piece `seq` of file `id`, or `None` past its last piece (or when the file is gone).
+pub fn piece(
+    conn: &mut DbConnection,
+    org_id: i64,
+    id: i64,
+    seq: i32,
+) -> QueryResult<Option<Vec<u8>>> {
+    direct!(conn, c => parts::table
+        .filter(
+            parts::org_id
+                .eq(org_id)
+                .and(parts::attachment_id.eq(id))
+                .and(parts::seq.eq(seq)),
+        )
+        .select(parts::bytes)
+        .first(c)
+        .optional())
 }
 
 /// The rows of one claim's files.
@@ -101,26 +152,13 @@ pub fn with_hash(
         .optional()
 }
 
-/// A file's bytes.
-pub fn content(
-    conn: &mut DbConnection,
-    org_id: i64,
-    claim_id: i64,
-    id: i64,
-) -> QueryResult<Option<Vec<u8>>> {
-    of(org_id, claim_id)
-        .filter(files::id.eq(id))
-        .select(files::content)
-        .first(conn)
-        .optional()
-}
-
-/// Removes a file; how many were removed (0 or 1).
+/// Removes a file and its pieces; how many were removed (0 or 1).
 pub fn delete(conn: &mut DbConnection, org_id: i64, claim_id: i64, id: i64) -> QueryResult<usize> {
     diesel::delete(of(org_id, claim_id).filter(files::id.eq(id))).execute(conn)
 }
 
-/// Removes every file of a claim (a draft deleted by its claimant); how many were removed.
+/// Removes every file of a claim (a draft deleted by its claimant) and their pieces; how many
+/// were removed.
 pub fn delete_all(conn: &mut DbConnection, org_id: i64, claim_id: i64) -> QueryResult<usize> {
     diesel::delete(of(org_id, claim_id)).execute(conn)
 }
@@ -150,35 +188,24 @@ pub fn all_ids(conn: &mut DbConnection) -> QueryResult<Vec<(i64, i64)>> {
         .load(conn)
 }
 
-/// A file as `baoxiao verify` checks it: claim, name, stored size and hash, and the bytes.
+/// A file as `baoxiao verify` checks it: claim, name, stored size and hash (its bytes are read
+/// piece by piece, [`piece`]).
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = files)]
 pub struct Stored {
     pub claim_id: i64,
     pub name: String,
     pub size: i64,
     pub sha256: String,
-    pub content: Vec<u8>,
 }
 
-/// The file `id` with its bytes, for [`Stored`].
+/// The file `id` as [`Stored`].
 pub fn each_checked(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Stored>> {
-    let found: Option<(i64, String, i64, String, Vec<u8>)> = files::table
+    files::table
         .filter(files::id.eq(id))
-        .select((
-            files::claim_id,
-            files::name,
-            files::size,
-            files::sha256,
-            files::content,
-        ))
+        .select(Stored::as_select())
         .first(conn)
-        .optional()?;
-    Ok(found.map(|(claim_id, name, size, sha256, content)| Stored {
-        claim_id,
-        name,
-        size,
-        sha256,
-        content,
-    }))
+        .optional()
 }
 
 #[cfg(test)]
@@ -195,13 +222,13 @@ mod tests {
         let list = of(1, 2).order(files::id).select(AttachmentRow::as_select());
         let sql = debug_query::<Sqlite, _>(&list).to_string();
         assert!(sql.contains("`sha256`"), "{sql}");
-        assert!(!sql.contains("`content`"), "{sql}");
+        assert!(!sql.contains("parts"), "{sql}");
         let counted = files::table
             .filter(files::claim_id.eq_any([1_i64]))
             .group_by(files::claim_id)
             .select((files::claim_id, diesel::dsl::count_star()));
         assert!(!debug_query::<Sqlite, _>(&counted)
             .to_string()
-            .contains("`content`"));
+            .contains("parts"));
     }
 }

@@ -356,6 +356,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    claim_attachment_parts (org_id, attachment_id, seq) {
+        org_id -> BigInt,
+        attachment_id -> BigInt,
+        seq -> Integer,
+        bytes -> Binary,
+    }
+}
+
+diesel::table! {
     claim_attachments (id) {
         org_id -> BigInt,
         id -> BigInt,
@@ -365,7 +374,6 @@ diesel::table! {
         media_type -> Text,
         size -> BigInt,
         sha256 -> Text,
-        content -> Binary,
         added_by -> BigInt,
         added_at -> Timestamp,
     }

@@ -13,7 +13,7 @@
 //! sending the same file again is already harmless.
 
 use actix_multipart::Multipart;
-use actix_web::body::{BodySize, BoxBody, MessageBody};
+use actix_web::body::{BodySize, BoxBody, MessageBody, SizedStream};
 use actix_web::http::header;
 use actix_web::{delete, get, post, web, HttpRequest, HttpResponse, ResponseError};
 use bytes::{Bytes, BytesMut};
@@ -162,8 +162,15 @@ pub async fn store(
 }
 
 /// A download: the bytes with their stored media type (read from them when they were added),
-/// always as an attachment, and `nosniff` so that no browser takes them for anything else.
+/// always as an attachment, and `nosniff` so that no browser takes them for anything else. The
+/// bytes are sent as they are read, one piece (at most 1 MiB) at a time on the blocking pool,
+/// under the exact `Content-Length` of the stored size.
 pub fn download_response(sent: Download) -> HttpResponse {
+    let size = u64::try_from(sent.file.size).unwrap_or_default();
+    let pieces = futures_util::stream::try_unfold(sent.pieces, |mut pieces| async move {
+        let (piece, pieces) = run(move || Ok((pieces.next_piece()?, pieces))).await?;
+        Ok::<_, AppError>(piece.map(|p| (Bytes::from(p), pieces)))
+    });
     HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, sent.kind.as_str()))
         .insert_header((header::CONTENT_DISPOSITION, disposition(&sent.file.name)))
@@ -173,7 +180,7 @@ pub fn download_response(sent: Download) -> HttpResponse {
             header::CONTENT_SECURITY_POLICY,
             "default-src 'none'; sandbox",
         ))
-        .body(sent.bytes)
+        .body(SizedStream::new(size, Box::pin(pieces)))
 }
 
 /// `attachment; filename="…"; filename*=UTF-8''…` (RFC 6266): the name percent-encoded in

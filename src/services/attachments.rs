@@ -138,13 +138,15 @@ pub fn add(
             media_type: kind.as_str(),
             size,
             sha256: &sha256,
-            content: bytes,
             added_by: actor.user_id,
             added_at,
         };
         // The claim's row is held, so no other write takes the slot or stores these bytes
         // meanwhile; the keys refuse it if one ever did, and a retry then sees it.
         let id = crate::db::unique(rows::insert(c, &file))?.map_err(|_| AppError::Busy)?;
+        for (seq, piece) in (0..).zip(bytes.chunks(rows::PIECE_BYTES)) {
+            rows::insert_piece(c, actor.org_id, id, seq, piece)?;
+        }
         let text = status.as_str();
         let note = format!("{name}（{}）", attachment::size_text(size));
         audit::status(
@@ -191,26 +193,49 @@ pub fn of_claim_on(
         .collect())
 }
 
-/// A file with its bytes, for a download.
+/// A file to download: its metadata, and its bytes to be read piece by piece.
 pub struct Download {
     pub file: AttachmentView,
     pub kind: MediaType,
-    pub bytes: Vec<u8>,
+    pub pieces: Pieces,
 }
 
-/// `GET /api/v1/travel-claims/{id}/attachments/{aid}`: the file and its bytes.
+/// A file's bytes still to be read, one piece (at most 1 MiB) a call, each on a connection of
+/// its own taken for that read alone: a slow download holds no connection between pieces.
+pub struct Pieces {
+    pool: Pool,
+    org_id: i64,
+    id: i64,
+    next: i32,
+}
+
+impl Pieces {
+    /// The next piece, or `None` after the last. A file removed while it is read ends early,
+    /// short of its size (the sender then cuts the connection).
+    pub fn next_piece(&mut self) -> AppResult<Option<Vec<u8>>> {
+        let piece = rows::piece(&mut *conn(&self.pool)?, self.org_id, self.id, self.next)?;
+        self.next = self.next.saturating_add(1);
+        Ok(piece)
+    }
+}
+
+/// `GET /api/v1/travel-claims/{id}/attachments/{aid}`: the file, its bytes read as they are sent.
 pub fn download(pool: &Pool, actor: &Actor, claim_id: i64, id: i64) -> AppResult<Download> {
     let mut c = conn(pool)?;
     readable(&mut c, actor, claim_id)?;
-    let missing = || AppError::NotFound("attachment");
-    let row = rows::find(&mut c, actor.org_id, claim_id, id)?.ok_or_else(missing)?;
+    let row = rows::find(&mut c, actor.org_id, claim_id, id)?
+        .ok_or(AppError::NotFound("attachment"))?;
     let kind = MediaType::parse(&row.media_type)
         .ok_or_else(|| AppError::Internal(format!("media type {:?}", row.media_type)))?;
-    let bytes = rows::content(&mut c, actor.org_id, claim_id, id)?.ok_or_else(missing)?;
     Ok(Download {
         file: view(row),
         kind,
-        bytes,
+        pieces: Pieces {
+            pool: pool.clone(),
+            org_id: actor.org_id,
+            id,
+            next: 0,
+        },
     })
 }
 
@@ -260,8 +285,8 @@ pub struct FileMismatch {
     pub problems: Vec<&'static str>,
 }
 
-/// `baoxiao verify` for files: each file's bytes read again, one at a time, their size and
-/// SHA-256 compared with the stored ones. Returns how many were checked and which differ.
+/// `baoxiao verify` for files: each file's bytes read again, one piece at a time in order, their
+/// size and SHA-256 compared with the stored ones. Returns how many were checked and which differ.
 pub fn verify_on(c: &mut DbConnection) -> AppResult<(usize, Vec<FileMismatch>)> {
     let ids = rows::all_ids(c)?;
     let mut mismatches = Vec::new();
@@ -269,11 +294,19 @@ pub fn verify_on(c: &mut DbConnection) -> AppResult<(usize, Vec<FileMismatch>)> 
         let Some(stored) = rows::each_checked(c, *id)? else {
             continue; // removed meanwhile
         };
+        let (mut hash, mut size) = (Sha256::new(), 0_usize);
+        for seq in 0.. {
+            let Some(piece) = rows::piece(c, *org_id, *id, seq)? else {
+                break;
+            };
+            hash.update(&piece);
+            size = size.saturating_add(piece.len());
+        }
         let mut problems = Vec::new();
-        if i64::try_from(stored.content.len()).ok() != Some(stored.size) {
+        if i64::try_from(size).ok() != Some(stored.size) {
             problems.push("size");
         }
-        if hex::encode(Sha256::digest(&stored.content)) != stored.sha256 {
+        if hex::encode(hash.finalize()) != stored.sha256 {
             problems.push("sha256");
         }
         if !problems.is_empty() {

@@ -514,8 +514,8 @@ async fn thirty_files_a_claim_and_no_more() {
             .unwrap();
         assert_eq!(slots.len(), 30);
         let extra = diesel::sql_query(format!(
-            "INSERT INTO claim_attachments (org_id, claim_id, slot, name, media_type, size, sha256, content, added_by, added_at) \
-             SELECT org_id, claim_id, 31, name, media_type, size, '{}', content, added_by, added_at \
+            "INSERT INTO claim_attachments (org_id, claim_id, slot, name, media_type, size, sha256, added_by, added_at) \
+             SELECT org_id, claim_id, 31, name, media_type, size, '{}', added_by, added_at \
              FROM claim_attachments WHERE claim_id = {claim} LIMIT 1",
             "e".repeat(64)
         ))
@@ -722,11 +722,17 @@ async fn verify_finds_a_file_whose_bytes_were_changed() {
 
     // The bytes of one changed behind the service's back, the size of the other.
     {
+        use baoxiao::db::schema::claim_attachment_parts as parts;
         use baoxiao::db::schema::claim_attachments as files;
         use diesel::prelude::*;
         let mut c = app.pool.get().unwrap();
-        diesel::update(files::table.filter(files::media_type.eq("application/pdf")))
-            .set(files::content.eq(pdf(2)))
+        let pdf_id: i64 = files::table
+            .filter(files::media_type.eq("application/pdf"))
+            .select(files::id)
+            .first(&mut *c)
+            .unwrap();
+        diesel::update(parts::table.filter(parts::attachment_id.eq(pdf_id)))
+            .set(parts::bytes.eq(pdf(2)))
             .execute(&mut *c)
             .unwrap();
         diesel::update(files::table.filter(files::media_type.eq("image/png")))
@@ -740,6 +746,84 @@ async fn verify_finds_a_file_whose_bytes_were_changed() {
     assert!(stdout.contains("2 files checked, 2 differ"), "{stdout}");
     assert!(stdout.contains("\"发票.pdf\": sha256 differ"), "{stdout}");
     assert!(stdout.contains("\"车票.png\": size differ"), "{stdout}");
+}
+
+/// How many pieces file `id` is stored in.
+fn pieces_of(app: &TestApp, id: i64) -> i64 {
+    use baoxiao::db::schema::claim_attachment_parts as parts;
+    use diesel::prelude::*;
+    parts::table
+        .filter(parts::attachment_id.eq(id))
+        .count()
+        .get_result(&mut *app.pool.get().unwrap())
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_file_of_several_pieces_comes_back_whole_and_verify_reads_every_piece() {
+    let Setup {
+        app,
+        claimant,
+        claim,
+        ..
+    } = setup().await;
+    // 2.5 MiB: two whole pieces of 1 MiB and half of a third, no two pieces alike.
+    let mut scan = pdf(9);
+    scan.extend((0_u32..).flat_map(u32::to_le_bytes).take(5 * MIB / 2 - scan.len()));
+    let added = upload(&app, &claimant, claim, "扫描件.pdf", "application/pdf", scan.clone()).await;
+    added.assert(201, "");
+    let id = added.body["id"].as_i64().unwrap();
+    assert_eq!(added.body["size"], 5 * MIB / 2);
+    assert_eq!(added.body["sha256"], sha256(&scan));
+    assert_eq!(pieces_of(&app, id), 3);
+
+    let response = app
+        .client
+        .get(app.url(&format!("{}/{id}", files_of(claim))))
+        .bearer_auth(&claimant)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(
+        response.headers()["content-length"].to_str().unwrap(),
+        (5 * MIB / 2).to_string()
+    );
+    assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+    let got = response.bytes().await.unwrap();
+    assert!(got == scan, "the file came back changed");
+
+    let out = baoxiao(&["verify"], &app.db_url, app.data_dir.path());
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains("1 files checked, 0 differ"), "{stdout}");
+
+    // One byte of the middle piece changed behind the service's back, its length kept.
+    {
+        use baoxiao::db::schema::claim_attachment_parts as parts;
+        use diesel::prelude::*;
+        let mut middle = scan[MIB..2 * MIB].to_vec();
+        middle[MIB / 2] ^= 1;
+        diesel::update(parts::table.filter(parts::attachment_id.eq(id).and(parts::seq.eq(1))))
+            .set(parts::bytes.eq(middle))
+            .execute(&mut *app.pool.get().unwrap())
+            .unwrap();
+    }
+    let out = baoxiao(&["verify"], &app.db_url, app.data_dir.path());
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(!out.status.success(), "{stdout}");
+    assert!(stdout.contains("\"扫描件.pdf\": sha256 differ"), "{stdout}");
+
+    // Removing the file removes its pieces.
+    let removed = app
+        .send(
+            app.client
+                .delete(app.url(&format!("{}/{id}", files_of(claim))))
+                .bearer_auth(&claimant),
+        )
+        .await;
+    assert_eq!(removed.status.as_u16(), 204);
+    assert_eq!(pieces_of(&app, id), 0);
 }
 
 #[tokio::test]

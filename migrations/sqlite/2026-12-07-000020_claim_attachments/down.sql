@@ -1,1 +1,2 @@
+DROP TABLE claim_attachment_parts;
 DROP TABLE claim_attachments;

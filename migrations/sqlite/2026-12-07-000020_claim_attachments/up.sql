@@ -12,9 +12,8 @@ CREATE TABLE claim_attachments (
     media_type TEXT NOT NULL
         CHECK (media_type IN ('application/pdf', 'application/ofd', 'application/xml', 'image/jpeg', 'image/png')),
     size BIGINT NOT NULL CHECK (size BETWEEN 1 AND 10485760),
-    -- SHA-256 of the content, lowercase hex.
+    -- SHA-256 of the bytes (its pieces in order), lowercase hex.
     sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
-    content BLOB NOT NULL,
     added_by BIGINT NOT NULL,
     added_at TEXT NOT NULL,
     UNIQUE (org_id, id),
@@ -22,4 +21,15 @@ CREATE TABLE claim_attachments (
     UNIQUE (org_id, claim_id, sha256),
     UNIQUE (org_id, claim_id, slot),
     FOREIGN KEY (org_id, added_by) REFERENCES users (org_id, id)
+);
+-- A file's bytes, in pieces of at most 1 MiB numbered from 0, each written and read alone so that
+-- neither the server nor the database driver ever holds a whole file as one value. They go with
+-- their file when it is removed.
+CREATE TABLE claim_attachment_parts (
+    org_id BIGINT NOT NULL,
+    attachment_id BIGINT NOT NULL,
+    seq INTEGER NOT NULL CHECK (seq BETWEEN 0 AND 9),
+    bytes BLOB NOT NULL CHECK (length(bytes) BETWEEN 1 AND 1048576),
+    PRIMARY KEY (org_id, attachment_id, seq),
+    FOREIGN KEY (org_id, attachment_id) REFERENCES claim_attachments (org_id, id) ON DELETE CASCADE
 );
