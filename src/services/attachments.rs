@@ -223,8 +223,8 @@ impl Pieces {
 pub fn download(pool: &Pool, actor: &Actor, claim_id: i64, id: i64) -> AppResult<Download> {
     let mut c = conn(pool)?;
     readable(&mut c, actor, claim_id)?;
-    let row = rows::find(&mut c, actor.org_id, claim_id, id)?
-        .ok_or(AppError::NotFound("attachment"))?;
+    let row =
+        rows::find(&mut c, actor.org_id, claim_id, id)?.ok_or(AppError::NotFound("attachment"))?;
     let kind = MediaType::parse(&row.media_type)
         .ok_or_else(|| AppError::Internal(format!("media type {:?}", row.media_type)))?;
     Ok(Download {

@@ -769,8 +769,20 @@ async fn a_file_of_several_pieces_comes_back_whole_and_verify_reads_every_piece(
     } = setup().await;
     // 2.5 MiB: two whole pieces of 1 MiB and half of a third, no two pieces alike.
     let mut scan = pdf(9);
-    scan.extend((0_u32..).flat_map(u32::to_le_bytes).take(5 * MIB / 2 - scan.len()));
-    let added = upload(&app, &claimant, claim, "扫描件.pdf", "application/pdf", scan.clone()).await;
+    scan.extend(
+        (0_u32..)
+            .flat_map(u32::to_le_bytes)
+            .take(5 * MIB / 2 - scan.len()),
+    );
+    let added = upload(
+        &app,
+        &claimant,
+        claim,
+        "扫描件.pdf",
+        "application/pdf",
+        scan.clone(),
+    )
+    .await;
     added.assert(201, "");
     let id = added.body["id"].as_i64().unwrap();
     assert_eq!(added.body["size"], 5 * MIB / 2);

@@ -98,9 +98,16 @@ async fn files_are_attached_by_the_file_input_and_by_drop_and_downloaded() {
     // The picture is shown small, drawn from its own download address; the PDF is not drawn.
     let thumbs = c.find_all(Locator::Css("img.thumb")).await.unwrap();
     assert_eq!(thumbs.len(), 1);
+    // Asked once the picture has settled (loaded or failed), however long its download takes.
     let drawn = c
-        .execute(
-            "const i = document.querySelector('img.thumb'); return i.complete && i.naturalWidth > 0;",
+        .execute_async(
+            r"
+            const done = arguments[arguments.length - 1];
+            const i = document.querySelector('img.thumb');
+            const settled = () => done(i.naturalWidth > 0);
+            if (i.complete) { settled(); }
+            else { i.addEventListener('load', settled); i.addEventListener('error', settled); }
+            ",
             vec![],
         )
         .await
