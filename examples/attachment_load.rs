@@ -72,10 +72,12 @@ async fn main() {
     let (token, line) = {
         let pool = baoxiao::db::pool(&url, 2, 30_000).unwrap();
         baoxiao::setup::prepare(&pool, std::path::Path::new(default_data), false).unwrap();
-        let (_, token) =
+        let (user, token) =
             baoxiao::services::users::add_user(&pool, None, "张三", &[Role::Claimant]).unwrap();
         let mut c = pool.get().unwrap();
         let org = baoxiao::services::users::resolve_org(&mut c, None).unwrap();
+        baoxiao::services::sign_in::add_login(&pool, org.id, user, "zhangsan", PASSWORD, false)
+            .unwrap();
         let line = baoxiao::db::budget::find_by_code(
             &mut c,
             org.id,
@@ -178,6 +180,32 @@ async fn main() {
         assert_eq!(got.len(), 10 * MIB);
     }
     let peak = memory(pid, "VmHWM:");
+
+    // The claim page of a claim with 30 files (the first claim holds one already): its
+    // metadata only, as the clerk opens it.
+    for n in 1..30_u32 {
+        let mut picture = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+        picture.extend(n.to_le_bytes());
+        picture.resize(64 * 1024, 0);
+        let stored = upload(claims[0], picture).await.unwrap();
+        assert_eq!(stored.status().as_u16(), 201);
+    }
+    let cookie = sign_in(&base).await;
+    let mut pages = Vec::new();
+    for _ in 0..=20 {
+        let started = Instant::now();
+        let page = client
+            .get(format!("{base}/claims/{}", claims[0]))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status().as_u16(), 200);
+        let html = page.text().await.unwrap();
+        pages.push(started.elapsed());
+        assert_eq!(html.matches("class=\"attachment\"").count(), 30);
+    }
+    pages.remove(0);
     let _ = server.kill();
     let _ = server.wait();
 
@@ -222,4 +250,31 @@ async fn main() {
         "| server peak RSS after all uploads and downloads | {} MiB |",
         peak / 1024
     );
+    println!(
+        "| claim page with 30 files (`GET /claims/{{id}}`), median of 20 | {:.1} ms |",
+        median(pages).as_secs_f64() * 1000.0
+    );
+}
+
+const PASSWORD: &str = "zhangsan-password";
+
+/// Signs the claimant in on the pages and answers the session cookie.
+async fn sign_in(base: &str) -> String {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let signed = client
+        .post(format!("{base}/login"))
+        .form(&[("login", "zhangsan"), ("password", PASSWORD), ("next", "/")])
+        .send()
+        .await
+        .unwrap();
+    signed
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .unwrap()
+        .to_string()
 }
