@@ -55,8 +55,7 @@ pub fn insert(conn: &mut DbConnection, row: &NewAdjustment<'_>) -> QueryResult<i
 
 pub fn find(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<Option<AdjustmentRow>> {
     budget_adjustments::table
-        .filter(budget_adjustments::org_id.eq(org_id))
-        .filter(budget_adjustments::id.eq(id))
+        .filter(picks!(budget_adjustments, org_id, id))
         .select(AdjustmentRow::as_select())
         .first(conn)
         .optional()

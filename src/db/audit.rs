@@ -140,12 +140,8 @@ pub struct AuditRow {
     pub id: i64,
     pub entity_type: String,
     pub entity_id: i64,
-    pub action: String,
-    pub from_status: Option<String>,
-    pub to_status: String,
-    pub actor_id: i64,
-    pub at: chrono::NaiveDateTime,
-    pub note: Option<String>,
+    #[diesel(embed)]
+    pub event: EventRow,
 }
 
 /// The organisation's events with `from <= at < until`, newest first, at most `limit` of them,

@@ -79,11 +79,7 @@ pub fn insert(conn: &mut DbConnection, claim: &NewClaim<'_>) -> QueryResult<i64>
 
 pub fn find(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<Option<ClaimRow>> {
     direct!(conn, c => travel_claims::table
-        .filter(
-            travel_claims::org_id
-                .eq(org_id)
-                .and(travel_claims::id.eq(id)),
-        )
+        .filter(picks!(travel_claims, org_id, id))
         .select(ClaimRow::as_select())
         .first(c)
         .optional())
@@ -98,11 +94,7 @@ pub fn claimant_and_status_locked(
     id: i64,
 ) -> QueryResult<Option<(i64, String)>> {
     let query = travel_claims::table
-        .filter(
-            travel_claims::org_id
-                .eq(org_id)
-                .and(travel_claims::id.eq(id)),
-        )
+        .filter(picks!(travel_claims, org_id, id))
         .select((travel_claims::claimant_id, travel_claims::status));
     match conn {
         DbConnection::Postgres(c) => query.for_update().first(c).optional(),
@@ -212,8 +204,7 @@ impl ClaimRow {
 /// The claim's body as its claimant sent it (R17: what an amendment or a copy starts from).
 pub fn request_of(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<Option<String>> {
     travel_claims::table
-        .filter(travel_claims::org_id.eq(org_id))
-        .filter(travel_claims::id.eq(id))
+        .filter(picks!(travel_claims, org_id, id))
         .select(travel_claims::request)
         .first(conn)
         .optional()
@@ -230,11 +221,7 @@ pub fn mark_advance_returned(
     returned_on: NaiveDate,
 ) -> QueryResult<bool> {
     let changed = diesel::update(travel_claims::table)
-        .filter(
-            travel_claims::org_id
-                .eq(org_id)
-                .and(travel_claims::id.eq(id)),
-        )
+        .filter(picks!(travel_claims, org_id, id))
         .filter(travel_claims::status.eq(from.as_str()))
         .filter(travel_claims::advance_returned_on.is_null())
         .set((

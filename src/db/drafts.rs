@@ -81,8 +81,7 @@ pub fn insert(conn: &mut DbConnection, draft: &NewDraft<'_>) -> QueryResult<()> 
 
 pub fn find(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<Option<DraftRow>> {
     claim_drafts::table
-        .filter(claim_drafts::org_id.eq(org_id))
-        .filter(claim_drafts::id.eq(id))
+        .filter(picks!(claim_drafts, org_id, id))
         .select(DraftRow::as_select())
         .first(conn)
         .optional()
@@ -119,8 +118,7 @@ pub fn replace_body(
     at: NaiveDateTime,
 ) -> QueryResult<bool> {
     let changed = diesel::update(claim_drafts::table)
-        .filter(claim_drafts::org_id.eq(org_id))
-        .filter(claim_drafts::id.eq(id))
+        .filter(picks!(claim_drafts, org_id, id))
         .filter(claim_drafts::claimant_id.eq(claimant_id))
         .set((claim_drafts::body.eq(body), claim_drafts::updated_at.eq(at)))
         .execute(conn)?;
@@ -137,8 +135,7 @@ pub fn delete(
     as_read: Option<NaiveDateTime>,
 ) -> QueryResult<bool> {
     let mut query = diesel::delete(claim_drafts::table)
-        .filter(claim_drafts::org_id.eq(org_id))
-        .filter(claim_drafts::id.eq(id))
+        .filter(picks!(claim_drafts, org_id, id))
         .filter(claim_drafts::claimant_id.eq(claimant_id))
         .into_boxed();
     if let Some(at) = as_read {

@@ -47,11 +47,7 @@ pub fn list(conn: &mut DbConnection, org_id: i64) -> QueryResult<Vec<StationRow>
 
 pub fn find(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<Option<StationRow>> {
     duty_stations::table
-        .filter(
-            duty_stations::org_id
-                .eq(org_id)
-                .and(duty_stations::id.eq(id)),
-        )
+        .filter(picks!(duty_stations, org_id, id))
         .select(StationRow::as_select())
         .first(conn)
         .optional()
@@ -94,11 +90,7 @@ pub fn on_lines(
 /// at a time on every backend.
 pub fn lock(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<usize> {
     diesel::update(duty_stations::table)
-        .filter(
-            duty_stations::org_id
-                .eq(org_id)
-                .and(duty_stations::id.eq(id)),
-        )
+        .filter(picks!(duty_stations, org_id, id))
         .set(duty_stations::name.eq(duty_stations::name))
         .execute(conn)
 }

@@ -21,6 +21,14 @@ macro_rules! direct {
     };
 }
 
+/// The condition that picks row `id` of organisation `org_id` in `table` (a table with both
+/// columns): `.filter(picks!(travel_requests, org_id, id))`.
+macro_rules! picks {
+    ($table:ident, $org_id:expr, $id:expr) => {
+        $table::org_id.eq($org_id).and($table::id.eq($id))
+    };
+}
+
 pub mod adjustments;
 pub mod attachments;
 pub mod audit;

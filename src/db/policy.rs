@@ -77,11 +77,7 @@ pub struct NewPolicy {
 
 pub fn find(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<Option<PolicyRow>> {
     policy_versions::table
-        .filter(
-            policy_versions::org_id
-                .eq(org_id)
-                .and(policy_versions::id.eq(id)),
-        )
+        .filter(picks!(policy_versions, org_id, id))
         .select(PolicyRow::as_select())
         .first(conn)
         .optional()

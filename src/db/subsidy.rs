@@ -126,11 +126,7 @@ pub fn find_recipient(
     id: i64,
 ) -> QueryResult<Option<RecipientRow>> {
     subsidy_recipients::table
-        .filter(
-            subsidy_recipients::org_id
-                .eq(org_id)
-                .and(subsidy_recipients::id.eq(id)),
-        )
+        .filter(picks!(subsidy_recipients, org_id, id))
         .select(RecipientRow::as_select())
         .first(conn)
         .optional()
@@ -143,11 +139,7 @@ pub fn set_enrolled_until(
     until: Option<NaiveDate>,
 ) -> QueryResult<usize> {
     diesel::update(subsidy_recipients::table)
-        .filter(
-            subsidy_recipients::org_id
-                .eq(org_id)
-                .and(subsidy_recipients::id.eq(id)),
-        )
+        .filter(picks!(subsidy_recipients, org_id, id))
         .set(subsidy_recipients::enrolled_until.eq(until))
         .execute(conn)
 }
@@ -163,11 +155,7 @@ pub fn set_payee(
         return Ok(0);
     }
     diesel::update(subsidy_recipients::table)
-        .filter(
-            subsidy_recipients::org_id
-                .eq(org_id)
-                .and(subsidy_recipients::id.eq(id)),
-        )
+        .filter(picks!(subsidy_recipients, org_id, id))
         .set(change)
         .execute(conn)
 }
@@ -181,11 +169,7 @@ pub fn insert_batch(conn: &mut DbConnection, b: &NewBatch) -> QueryResult<i64> {
 
 pub fn find_batch(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<Option<BatchRow>> {
     subsidy_batches::table
-        .filter(
-            subsidy_batches::org_id
-                .eq(org_id)
-                .and(subsidy_batches::id.eq(id)),
-        )
+        .filter(picks!(subsidy_batches, org_id, id))
         .select(BatchRow::as_select())
         .first(conn)
         .optional()
@@ -243,11 +227,7 @@ pub fn set_total(
     total_fen: i64,
 ) -> QueryResult<usize> {
     diesel::update(subsidy_batches::table)
-        .filter(
-            subsidy_batches::org_id
-                .eq(org_id)
-                .and(subsidy_batches::id.eq(id)),
-        )
+        .filter(picks!(subsidy_batches, org_id, id))
         .filter(subsidy_batches::status.eq(BatchStatus::Draft.as_str()))
         .set(subsidy_batches::total_fen.eq(total_fen))
         .execute(conn)

@@ -130,11 +130,7 @@ pub fn insert(conn: &mut DbConnection, request: &NewRequest<'_>) -> QueryResult<
 
 pub fn find(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<Option<RequestRow>> {
     travel_requests::table
-        .filter(
-            travel_requests::org_id
-                .eq(org_id)
-                .and(travel_requests::id.eq(id)),
-        )
+        .filter(picks!(travel_requests, org_id, id))
         .select(RequestRow::as_select())
         .first(conn)
         .optional()
@@ -218,11 +214,7 @@ pub fn name_by_claim(
     claimant: i64,
 ) -> QueryResult<bool> {
     let changed = diesel::update(travel_requests::table)
-        .filter(
-            travel_requests::org_id
-                .eq(org_id)
-                .and(travel_requests::id.eq(id)),
-        )
+        .filter(picks!(travel_requests, org_id, id))
         .filter(travel_requests::status.eq(from.as_str()))
         .filter(travel_requests::requester_id.eq(claimant))
         .filter(travel_requests::live_claims.eq(0))
@@ -235,11 +227,7 @@ pub fn name_by_claim(
 /// claim may name it.
 pub fn unname(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<bool> {
     let changed = diesel::update(travel_requests::table)
-        .filter(
-            travel_requests::org_id
-                .eq(org_id)
-                .and(travel_requests::id.eq(id)),
-        )
+        .filter(picks!(travel_requests, org_id, id))
         .filter(travel_requests::live_claims.ge(1))
         .set(travel_requests::live_claims.eq(travel_requests::live_claims - 1))
         .execute(conn)?;
@@ -260,11 +248,7 @@ pub fn pay_advance(
     at: NaiveDateTime,
 ) -> QueryResult<bool> {
     let changed = diesel::update(travel_requests::table)
-        .filter(
-            travel_requests::org_id
-                .eq(org_id)
-                .and(travel_requests::id.eq(id)),
-        )
+        .filter(picks!(travel_requests, org_id, id))
         .filter(travel_requests::status.eq(from.as_str()))
         .filter(travel_requests::advance_fen.is_null())
         .filter(travel_requests::live_claims.eq(0))

@@ -360,6 +360,18 @@ pub async fn act<T: Serialize + Send + 'static>(
     ok(move || step(caller.pool(), &caller, id)).await
 }
 
+/// A use case making a new document from the one its path names (`/…/{id}/copy`): 201 with the
+/// view of what it made.
+pub async fn made<T: Serialize + Send + 'static>(
+    caller: Caller,
+    id: web::Path<i64>,
+    step: fn(&Pool, &Context, i64) -> AppResult<T>,
+) -> AppResult<HttpResponse> {
+    let mut response = act(caller, id, step).await?;
+    *response.status_mut() = actix_web::http::StatusCode::CREATED;
+    Ok(response)
+}
+
 /// A step that takes what the body asks (a reason, a day), or why the body could not be read,
 /// which the use case reports after its role check: 200 with the view it leaves.
 pub async fn act_with<A, T>(

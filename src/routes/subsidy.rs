@@ -9,7 +9,7 @@ use crate::services::clock::PaymentMargin;
 use crate::services::subsidy;
 use crate::wire::{BatchBody, BatchView, PayBody, RecipientBody, RecipientPatch, RecipientView};
 
-use super::extract::{act, attachment, create, run, Body, Caller};
+use super::extract::{act, act_with, attachment, create, run, Body, Caller};
 use super::list::{respond, ListQuery};
 
 /// Enrolls a retired cadre.
@@ -51,9 +51,7 @@ pub async fn patch_recipient(
     body: Body<RecipientPatch>,
 ) -> AppResult<HttpResponse> {
     let change = body.into_inner().and_then(TryInto::try_into);
-    let id = id.into_inner();
-    let view = run(move || subsidy::change_recipient(caller.pool(), &caller, id, change)).await?;
-    Ok(HttpResponse::Ok().json(view))
+    act_with(caller, id, change, subsidy::change_recipient).await
 }
 
 /// Drafts the batch of a half-year (or a supplementary batch of what is missing).

@@ -13,7 +13,7 @@ use crate::wire::{
     BreakdownView, ClaimBody, ClaimOrDraft, ClaimView, DraftBody, DraftView, PayBody, RejectBody,
 };
 
-use super::extract::{act, act_with, parse_json, read, run, Body, Caller};
+use super::extract::{act, act_with, made, parse_json, read, run, Body, Caller};
 use super::list::{respond, status_filter, ListQuery};
 
 /// Computes a claim's breakdown without storing anything.
@@ -110,9 +110,8 @@ pub async fn replace_draft(
     id: web::Path<i64>,
     body: Body<DraftBody>,
 ) -> AppResult<HttpResponse> {
-    let (id, sent) = (id.into_inner(), body.into_inner_and_text().map(|(_, t)| t));
-    let draft = run(move || lifecycle::replace(caller.pool(), &caller, id, sent)).await?;
-    Ok(HttpResponse::Ok().json(draft))
+    let sent = body.into_inner_and_text().map(|(_, text)| text);
+    act_with(caller, id, sent, lifecycle::replace).await
 }
 
 /// Deletes a draft (its claimant); a claim is 409.
@@ -157,9 +156,7 @@ pub async fn withdraw(caller: Caller, id: web::Path<i64>) -> AppResult<HttpRespo
     security(("bearer" = [])))]
 #[post("/travel-claims/{id}/amend")]
 pub async fn amend(caller: Caller, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    let id = id.into_inner();
-    let draft = run(move || lifecycle::amend(caller.pool(), &caller, id)).await?;
-    Ok(HttpResponse::Created().json(draft))
+    made(caller, id, lifecycle::amend).await
 }
 
 /// Copies one's own claim or draft into a new draft.
@@ -169,9 +166,7 @@ pub async fn amend(caller: Caller, id: web::Path<i64>) -> AppResult<HttpResponse
     security(("bearer" = [])))]
 #[post("/travel-claims/{id}/copy")]
 pub async fn copy(caller: Caller, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    let id = id.into_inner();
-    let draft = run(move || lifecycle::copy(caller.pool(), &caller, id)).await?;
-    Ok(HttpResponse::Created().json(draft))
+    made(caller, id, lifecycle::copy).await
 }
 
 /// Approves a claim (finance, not the claimant): commits its reimbursable amount.

@@ -13,7 +13,7 @@ use crate::wire::travel_requests::{
 };
 use crate::wire::{ClaimView, RejectBody};
 
-use super::extract::{act, act_with, create, run, Body, Caller};
+use super::extract::{act, act_with, create, made, run, Body, Caller};
 use super::list::{respond, status_filter, ListQuery};
 
 /// Requests a trip (claimant): stores it with its R16 estimate.
@@ -97,10 +97,7 @@ pub async fn cancel_request(caller: Caller, id: web::Path<i64>) -> AppResult<Htt
     security(("bearer" = [])))]
 #[post("/travel-requests/{id}/draft-claim")]
 pub async fn draft_claim(caller: Caller, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    let id = id.into_inner();
-    let draft =
-        run(move || crate::services::lifecycle::from_request(caller.pool(), &caller, id)).await?;
-    Ok(HttpResponse::Created().json(draft))
+    made(caller, id, crate::services::lifecycle::from_request).await
 }
 
 /// Pays an approved request's advance (finance): once, at most the estimate.

@@ -18,7 +18,7 @@ use crate::services::paging::UNPAGED_MAX;
 
 use super::permissions::{self, UseCase};
 use super::transition::{self, find, Document};
-use super::{answer, audit, budget, conn, ledger};
+use super::{answer, answer_asked, audit, budget, conn, ledger};
 
 const ENTITY: &str = "budget_adjustment";
 
@@ -215,18 +215,23 @@ pub fn reject(
     id: i64,
     reason: AppResult<String>,
 ) -> AppResult<AdjustmentView> {
-    permissions::check(actor, UseCase::RejectAdjustment)?;
-    let reason = reason?;
-    answer(pool, actor, 200, |c| {
-        let row = find::<Adjustment>(c, actor.org_id, id)?;
-        let reason = reason.trim();
-        let asked = transition::ask::<Adjustment>(id, &row, AdjustmentAction::Reject)?;
-        if row.requested_by == actor.user_id {
-            return Err(AppError::SelfApprovalForbidden);
-        }
-        asked.take(c, actor, &Some(reason), Some(reason))?;
-        Ok(view(find::<Adjustment>(c, actor.org_id, id)?))
-    })
+    answer_asked(
+        pool,
+        actor,
+        UseCase::RejectAdjustment,
+        reason,
+        200,
+        |c, reason| {
+            let row = find::<Adjustment>(c, actor.org_id, id)?;
+            let reason = reason.trim();
+            let asked = transition::ask::<Adjustment>(id, &row, AdjustmentAction::Reject)?;
+            if row.requested_by == actor.user_id {
+                return Err(AppError::SelfApprovalForbidden);
+            }
+            asked.take(c, actor, &Some(reason), Some(reason))?;
+            Ok(view(find::<Adjustment>(c, actor.org_id, id)?))
+        },
+    )
 }
 
 /// `GET /api/v1/budget-adjustments/{id}`.

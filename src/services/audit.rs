@@ -127,12 +127,12 @@ fn view(e: AuditRow) -> AuditEventView {
         id: e.id,
         entity_type: e.entity_type,
         entity_id: e.entity_id,
-        action: e.action,
-        from_status: e.from_status,
-        to_status: e.to_status,
-        actor_id: e.actor_id,
-        at: timestamp(e.at),
-        note: e.note,
+        action: e.event.action,
+        from_status: e.event.from_status,
+        to_status: e.event.to_status,
+        actor_id: e.event.actor_id,
+        at: timestamp(e.event.at),
+        note: e.event.note,
     }
 }
 

@@ -14,7 +14,7 @@ use crate::error::{AppError, AppResult};
 
 use super::ledger::{self, balance};
 use super::permissions::{self, UseCase};
-use super::{answer, conn};
+use super::{answer_asked, conn};
 
 /// `baoxiao verify` checks the lines' balances; it is kept in its own file.
 pub use super::verify::{verify, verify_on, Mismatch};
@@ -227,10 +227,8 @@ pub fn insert_line(
 
 /// `POST /api/v1/budget-lines`.
 pub fn create(pool: &Pool, actor: &Context, spec: AppResult<NewLineSpec>) -> AppResult<LineView> {
-    permissions::check(actor, UseCase::CreateLine)?;
-    let spec = spec?;
-    answer(pool, actor, 201, |c| {
-        let row = insert_line(c, actor.org_id, Some(actor.user_id), &spec)?;
+    answer_asked(pool, actor, UseCase::CreateLine, spec, 201, |c, spec| {
+        let row = insert_line(c, actor.org_id, Some(actor.user_id), spec)?;
         view(&row, &[])
     })
 }

@@ -37,7 +37,7 @@ use super::ledger::{self, Source};
 use super::permissions::{self, UseCase};
 use super::transition::{self, find, Charges, Document};
 use super::travel_requests;
-use super::{answer, answer_known, clock, conn, policy};
+use super::{answer, answer_asked, answer_known, clock, conn, policy};
 
 const ENTITY: &str = "travel_claim";
 
@@ -620,27 +620,32 @@ pub fn reject(
     id: i64,
     reason: AppResult<String>,
 ) -> AppResult<ClaimView> {
-    permissions::check(actor, UseCase::RejectClaim)?;
-    let reason = reason?;
-    answer(pool, actor, 200, |c| {
-        let row = find::<Claim>(c, actor.org_id, id)?;
-        not_own(&row, actor)?;
-        let asked = transition::ask::<Claim>(id, &row, ClaimAction::Reject)?;
-        // The status moves first, conditionally: a concurrent payment or rejection of the same
-        // claim loses here with 409, before any money moves.
-        let reason = reason.trim();
-        asked.take(c, actor, &Decided::Rejected { reason }, Some(reason))?;
-        // A claim rejected before approval leaves its request free for another claim; once
-        // approved, the request's commitment was handed to the claim, and the request stays used.
-        if let (Some(request), ClaimStatus::Submitted) = (row.travel_request_id, row.status) {
-            travel_requests::unname(c, actor.org_id, request)?;
-        }
-        invoice_rows::release(c, actor.org_id, id)?;
-        if row.status == ClaimStatus::Approved {
-            transition::post::<Claim>(c, actor, id, &row, ledger::release)?;
-        }
-        load(c, actor.org_id, id)
-    })
+    answer_asked(
+        pool,
+        actor,
+        UseCase::RejectClaim,
+        reason,
+        200,
+        |c, reason| {
+            let row = find::<Claim>(c, actor.org_id, id)?;
+            not_own(&row, actor)?;
+            let asked = transition::ask::<Claim>(id, &row, ClaimAction::Reject)?;
+            // The status moves first, conditionally: a concurrent payment or rejection of the same
+            // claim loses here with 409, before any money moves.
+            let reason = reason.trim();
+            asked.take(c, actor, &Decided::Rejected { reason }, Some(reason))?;
+            // A claim rejected before approval leaves its request free for another claim; once
+            // approved, the request's commitment was handed to the claim, and the request stays used.
+            if let (Some(request), ClaimStatus::Submitted) = (row.travel_request_id, row.status) {
+                travel_requests::unname(c, actor.org_id, request)?;
+            }
+            invoice_rows::release(c, actor.org_id, id)?;
+            if row.status == ClaimStatus::Approved {
+                transition::post::<Claim>(c, actor, id, &row, ledger::release)?;
+            }
+            load(c, actor.org_id, id)
+        },
+    )
 }
 
 /// `POST /api/v1/travel-claims/{id}/pay`: the commitment becomes spend.
@@ -651,18 +656,23 @@ pub fn pay(
     paid_on: AppResult<NaiveDate>,
     margin: clock::PaymentMargin,
 ) -> AppResult<ClaimView> {
-    permissions::check(actor, UseCase::PayClaim)?;
-    let paid_on = paid_on?;
-    answer(pool, actor, 200, |c| {
-        let row = find::<Claim>(c, actor.org_id, id)?;
-        not_own(&row, actor)?;
-        let asked = transition::ask::<Claim>(id, &row, ClaimAction::Pay)?;
-        clock::check_paid_on(c, actor.org_id, row.decided_at, paid_on, margin)?;
-        let day = paid_on.to_string();
-        asked.take(c, actor, &Decided::Paid { on: paid_on }, Some(&day))?;
-        transition::post::<Claim>(c, actor, id, &row, ledger::spend)?;
-        load(c, actor.org_id, id)
-    })
+    answer_asked(
+        pool,
+        actor,
+        UseCase::PayClaim,
+        paid_on,
+        200,
+        |c, &paid_on| {
+            let row = find::<Claim>(c, actor.org_id, id)?;
+            not_own(&row, actor)?;
+            let asked = transition::ask::<Claim>(id, &row, ClaimAction::Pay)?;
+            clock::check_paid_on(c, actor.org_id, row.decided_at, paid_on, margin)?;
+            let day = paid_on.to_string();
+            asked.take(c, actor, &Decided::Paid { on: paid_on }, Some(&day))?;
+            transition::post::<Claim>(c, actor, id, &row, ledger::spend)?;
+            load(c, actor.org_id, id)
+        },
+    )
 }
 
 /// `POST /api/v1/travel-claims/{id}/advance-returned` (finance): records that the traveller
@@ -674,48 +684,53 @@ pub fn advance_returned(
     id: i64,
     returned_on: AppResult<NaiveDate>,
 ) -> AppResult<ClaimView> {
-    permissions::check(actor, UseCase::RecordAdvanceReturned)?;
-    let returned_on = returned_on?;
-    answer(pool, actor, 200, |c| {
-        let view = load(c, actor.org_id, id)?;
-        let action = ClaimAction::RecordAdvanceReturned;
-        // R16: something is owed, and its return is not recorded yet.
-        let owed = view
-            .settlement
-            .as_ref()
-            .is_some_and(|s| !s.to_return.is_zero() && s.advance_returned_on.is_none());
-        let state = ClaimState {
-            status: view.status,
-            owed,
-        };
-        let to = state.apply(action)?;
-        if view.paid_on.is_some_and(|paid| returned_on < paid) {
-            return Err(AppError::field(
-                "returned_on",
-                crate::domain::FieldProblem::ReturnedBeforePaid,
-            ));
-        }
-        if !rows::mark_advance_returned(
-            c,
-            actor.org_id,
-            id,
-            view.status,
-            actor.user_id,
-            returned_on,
-        )? {
-            return Err(transition::moved_on::<Claim>(c, actor.org_id, id, action));
-        }
-        audit::status(
-            c,
-            actor,
-            (ENTITY, id),
-            "advance_returned",
-            Some(view.status.as_str()),
-            to.as_str(),
-            Some(&returned_on.to_string()),
-        )?;
-        load(c, actor.org_id, id)
-    })
+    answer_asked(
+        pool,
+        actor,
+        UseCase::RecordAdvanceReturned,
+        returned_on,
+        200,
+        |c, &returned_on| {
+            let view = load(c, actor.org_id, id)?;
+            let action = ClaimAction::RecordAdvanceReturned;
+            // R16: something is owed, and its return is not recorded yet.
+            let owed = view
+                .settlement
+                .as_ref()
+                .is_some_and(|s| !s.to_return.is_zero() && s.advance_returned_on.is_none());
+            let state = ClaimState {
+                status: view.status,
+                owed,
+            };
+            let to = state.apply(action)?;
+            if view.paid_on.is_some_and(|paid| returned_on < paid) {
+                return Err(AppError::field(
+                    "returned_on",
+                    crate::domain::FieldProblem::ReturnedBeforePaid,
+                ));
+            }
+            if !rows::mark_advance_returned(
+                c,
+                actor.org_id,
+                id,
+                view.status,
+                actor.user_id,
+                returned_on,
+            )? {
+                return Err(transition::moved_on::<Claim>(c, actor.org_id, id, action));
+            }
+            audit::status(
+                c,
+                actor,
+                (ENTITY, id),
+                "advance_returned",
+                Some(view.status.as_str()),
+                to.as_str(),
+                Some(&returned_on.to_string()),
+            )?;
+            load(c, actor.org_id, id)
+        },
+    )
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ use crate::domain::{Money, PositiveMoney};
 use crate::error::{AppError, AppResult};
 
 use super::permissions::{self, UseCase};
-use super::{answer, budget, clock, conn, policy};
+use super::{answer, answer_asked, budget, clock, conn, policy};
 
 /// Each policy version's daily cost (R10: lodging cap + meals + transport) for every city, in
 /// effective order. A city a later version drops keeps its last known cost.
@@ -316,9 +316,7 @@ pub fn create_event(
     actor: &Context,
     spec: AppResult<NewDutyEvent>,
 ) -> AppResult<EventView> {
-    permissions::check(actor, UseCase::CreateEvent)?;
-    let spec = spec?;
-    answer(pool, actor, 201, |c| {
+    answer_asked(pool, actor, UseCase::CreateEvent, spec, 201, |c, spec| {
         if lines::find(c, actor.org_id, spec.budget_line_id)?.is_none() {
             return Err(AppError::UnknownBudgetLine(spec.budget_line_id.to_string()));
         }

@@ -10,7 +10,7 @@ use super::claims::{self, FromDraft, NewClaimSpec};
 use super::paging::Page;
 use super::permissions::{self, UseCase};
 use super::views::{timestamp, ClaimOrDraft, ClaimView, DraftView};
-use super::{act, answer, audit, conn, Context};
+use super::{act, answer, answer_asked, audit, conn, Context};
 use crate::auth::Actor;
 use crate::db::attachments as attachment_rows;
 use crate::db::claims as claim_rows;
@@ -144,16 +144,14 @@ fn create(c: &mut DbConnection, actor: &Actor, origin: &Origin<'_>) -> AppResult
 /// in it is checked or computed, no invoice is reserved. `sent` is the body as sent (a JSON
 /// object), or why it could not be read.
 pub fn save(pool: &Pool, actor: &Context, sent: AppResult<String>) -> AppResult<DraftView> {
-    permissions::check(actor, UseCase::ReviseClaim)?;
-    let sent = sent?;
-    answer(pool, actor, 201, |c| {
+    answer_asked(pool, actor, UseCase::ReviseClaim, sent, 201, |c, sent| {
         let origin = Origin {
             action: "save_draft",
             note: None,
             amends: None,
             copied_from: None,
             travel_request_id: None,
-            body: &sent,
+            body: sent,
         };
         create(c, actor, &origin)
     })
@@ -167,12 +165,10 @@ pub fn replace(
     id: i64,
     sent: AppResult<String>,
 ) -> AppResult<DraftView> {
-    permissions::check(actor, UseCase::ReviseClaim)?;
-    let sent = sent?;
-    answer(pool, actor, 200, |c| {
+    answer_asked(pool, actor, UseCase::ReviseClaim, sent, 200, |c, sent| {
         draft_for(c, actor, id, ClaimAction::Edit)?;
         let at = super::clock::now(c, actor.org_id)?;
-        if !rows::replace_body(c, actor.org_id, id, actor.user_id, &sent, at)? {
+        if !rows::replace_body(c, actor.org_id, id, actor.user_id, sent, at)? {
             return Err(NOT_FOUND);
         }
         let draft = ClaimStatus::Draft.as_str();

@@ -123,6 +123,26 @@ where
     Ok(value)
 }
 
+/// [`answer`] for a use case given what the request's body asks, or why it could not be read:
+/// refused for the caller's role first (403, [`permissions::check`]), then for the body, and only
+/// then run with it.
+pub fn answer_asked<A, T, F>(
+    pool: &Pool,
+    actor: &Context,
+    use_case: permissions::UseCase,
+    asked: AppResult<A>,
+    status: u16,
+    mut f: F,
+) -> AppResult<T>
+where
+    T: Serialize,
+    F: FnMut(&mut DbConnection, &A) -> AppResult<T>,
+{
+    permissions::check(actor, use_case)?;
+    let asked = asked?;
+    answer(pool, actor, status, |c| f(c, &asked))
+}
+
 /// [`answer`] for a use case whose answer its writes decide without reading anything more
 /// (`known`, called once they have run): without an Idempotency-Key it is made once the shared
 /// commit is durable, with no connection to wait for after it; with a key it is made inside the

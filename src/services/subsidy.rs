@@ -33,7 +33,7 @@ use super::audit;
 use super::ledger;
 use super::permissions::{self, UseCase};
 use super::transition::{self, find, Charges, Document};
-use super::{answer, clock, conn};
+use super::{answer, answer_asked, clock, conn};
 
 const ENTITY: &str = "subsidy_batch";
 
@@ -259,45 +259,50 @@ pub fn change_recipient(
     id: i64,
     change: AppResult<RecipientChange>,
 ) -> AppResult<RecipientView> {
-    permissions::check(actor, UseCase::ChangeEnrollment)?;
-    let change = change?;
-    answer(pool, actor, 200, |c| {
-        let before =
-            rows::find_recipient(c, actor.org_id, id)?.ok_or(AppError::NotFound("recipient"))?;
-        let payee = PayeeChange {
-            id_number: change
-                .id_number
-                .as_ref()
-                .map(|v| v.as_ref().map(IdNumber::full)),
-            bank_name: change
-                .bank_name
-                .as_ref()
-                .map(|v| v.as_ref().map(BankName::as_str)),
-            bank_account: change
-                .bank_account
-                .as_ref()
-                .map(|v| v.as_ref().map(BankAccount::full)),
-        };
-        rows::set_payee(c, actor.org_id, id, &payee)?;
-        if let Some(until) = change.enrolled_until {
-            end_enrollment(c, actor, id, until)?;
-        }
-        let row =
-            rows::find_recipient(c, actor.org_id, id)?.ok_or(AppError::NotFound("recipient"))?;
-        // Who changed which details, and when: masked, so the trail never holds them whole.
-        if let Some(note) = changed_fields(&before, &row) {
-            let change = audit::Change {
-                entity: RECIPIENT,
-                id,
-                action: "change",
-                from: None,
-                to: "changed",
-                note: Some(&note),
+    answer_asked(
+        pool,
+        actor,
+        UseCase::ChangeEnrollment,
+        change,
+        200,
+        |c, change| {
+            let before = rows::find_recipient(c, actor.org_id, id)?
+                .ok_or(AppError::NotFound("recipient"))?;
+            let payee = PayeeChange {
+                id_number: change
+                    .id_number
+                    .as_ref()
+                    .map(|v| v.as_ref().map(IdNumber::full)),
+                bank_name: change
+                    .bank_name
+                    .as_ref()
+                    .map(|v| v.as_ref().map(BankName::as_str)),
+                bank_account: change
+                    .bank_account
+                    .as_ref()
+                    .map(|v| v.as_ref().map(BankAccount::full)),
             };
-            audit::record(c, actor, change)?;
-        }
-        recipient_view_now(c, actor.org_id, row)
-    })
+            rows::set_payee(c, actor.org_id, id, &payee)?;
+            if let Some(until) = change.enrolled_until {
+                end_enrollment(c, actor, id, until)?;
+            }
+            let row = rows::find_recipient(c, actor.org_id, id)?
+                .ok_or(AppError::NotFound("recipient"))?;
+            // Who changed which details, and when: masked, so the trail never holds them whole.
+            if let Some(note) = changed_fields(&before, &row) {
+                let change = audit::Change {
+                    entity: RECIPIENT,
+                    id,
+                    action: "change",
+                    from: None,
+                    to: "changed",
+                    note: Some(&note),
+                };
+                audit::record(c, actor, change)?;
+            }
+            recipient_view_now(c, actor.org_id, row)
+        },
+    )
 }
 
 /// The audit trail's name for a recipient.
@@ -718,23 +723,28 @@ pub fn pay(
     paid_on: AppResult<NaiveDate>,
     margin: clock::PaymentMargin,
 ) -> AppResult<BatchView> {
-    permissions::check(actor, UseCase::PayBatch)?;
-    let paid_on = paid_on?;
-    answer(pool, actor, 200, |c| {
-        let row = find::<Batch>(c, actor.org_id, id)?;
-        let asked = transition::ask::<Batch>(id, &row, BatchAction::Pay)?;
-        clock::check_paid_on(c, actor.org_id, row.approved_at, paid_on, margin)?;
-        let on_time = half_of(&row)?
-            .paid_on_time(row.year, paid_on)
-            .ok_or_else(|| AppError::Internal("payout window".into()))?;
-        let marked = Marked::Paid {
-            on: paid_on,
-            on_time,
-        };
-        asked.take(c, actor, &marked, Some(&paid_on.to_string()))?;
-        transition::post::<Batch>(c, actor, id, &row, ledger::spend)?;
-        load(c, actor.org_id, id)
-    })
+    answer_asked(
+        pool,
+        actor,
+        UseCase::PayBatch,
+        paid_on,
+        200,
+        |c, &paid_on| {
+            let row = find::<Batch>(c, actor.org_id, id)?;
+            let asked = transition::ask::<Batch>(id, &row, BatchAction::Pay)?;
+            clock::check_paid_on(c, actor.org_id, row.approved_at, paid_on, margin)?;
+            let on_time = half_of(&row)?
+                .paid_on_time(row.year, paid_on)
+                .ok_or_else(|| AppError::Internal("payout window".into()))?;
+            let marked = Marked::Paid {
+                on: paid_on,
+                on_time,
+            };
+            asked.take(c, actor, &marked, Some(&paid_on.to_string()))?;
+            transition::post::<Batch>(c, actor, id, &row, ledger::spend)?;
+            load(c, actor.org_id, id)
+        },
+    )
 }
 
 /// `POST /api/v1/subsidy-batches/{id}/void`: a draft or an approved batch; an approved one gives

@@ -36,7 +36,7 @@ use super::audit;
 use super::ledger::{self, Source};
 use super::permissions::{self, UseCase};
 use super::transition::{self, find, Charges, Document};
-use super::{answer, clock, conn, policy};
+use super::{answer, answer_asked, clock, conn, policy};
 
 pub const ENTITY: &str = "travel_request";
 
@@ -455,19 +455,23 @@ pub fn reject(
     id: i64,
     reason: AppResult<String>,
 ) -> AppResult<RequestView> {
-    permissions::check(actor, UseCase::DecideTrip)?;
-    let reason = reason?;
-    let reason = reason.as_str();
-    answer(pool, actor, 200, |c| {
-        let row = find::<Request>(c, actor.org_id, id)?;
-        if row.requester_id == actor.user_id {
-            return Err(AppError::SelfApprovalForbidden);
-        }
-        let asked = transition::ask::<Request>(id, &row, RequestAction::Reject)?;
-        let reason = Some(reason.trim());
-        asked.take(c, actor, &Marked::Decided { reason }, reason)?;
-        load(c, actor.org_id, id)
-    })
+    answer_asked(
+        pool,
+        actor,
+        UseCase::DecideTrip,
+        reason,
+        200,
+        |c, reason| {
+            let row = find::<Request>(c, actor.org_id, id)?;
+            if row.requester_id == actor.user_id {
+                return Err(AppError::SelfApprovalForbidden);
+            }
+            let asked = transition::ask::<Request>(id, &row, RequestAction::Reject)?;
+            let reason = Some(reason.trim());
+            asked.take(c, actor, &Marked::Decided { reason }, reason)?;
+            load(c, actor.org_id, id)
+        },
+    )
 }
 
 /// `POST …/cancel` (the requester, before a claim names it and before an advance is paid):
