@@ -1,9 +1,11 @@
-//! The rules of the service, pure: `std`, `Decimal` and `chrono` only. Nothing here knows HTTP or
-//! SQL. Each type names the rule of `rules.md` it implements.
+//! The rules of the service, pure: `std`, `Decimal` and `chrono` only, and `roxmltree` for the
+//! e-invoice files of R19. Nothing here knows HTTP or SQL. Each type names the rule of `rules.md` it implements.
 
 pub mod budget;
 pub mod capitals;
+pub mod credit_code;
 pub mod duty;
+pub mod einvoice;
 pub mod invoice;
 pub mod money;
 pub mod payee;

@@ -451,6 +451,13 @@ pub fn problem(p: &FieldProblem) -> String {
         P::IdNumberShape => "身份证号应为 18 位：前 17 位是数字，最后一位是数字或 X".into(),
         P::IdNumberCheck => "身份证号的校验位与前 17 位不符，请逐位核对".into(),
         P::BankAccount => "账号应为 8 到 32 位数字".into(),
+        P::CreditCodeShape => {
+            "统一社会信用代码应为 18 位：数字和大写字母（不用 I、O、Z、S、V）".into()
+        }
+        P::CreditCodeCheck => "统一社会信用代码的校验位与前 17 位不符，请逐位核对".into(),
+        P::AboveInvoiceTotal { number, total } => {
+            format!("超过了电子发票 {number} 的价税合计 {}", yuan(*total))
+        }
         P::BankName { max } => format!("请填写开户行名称，最多 {max} 个字，只能一行"),
     }
 }
@@ -832,6 +839,21 @@ mod tests {
                 "身份证号的校验位与前 17 位不符，请逐位核对",
             ),
             (P::BankAccount, "账号应为 8 到 32 位数字"),
+            (
+                P::CreditCodeShape,
+                "统一社会信用代码应为 18 位：数字和大写字母（不用 I、O、Z、S、V）",
+            ),
+            (
+                P::CreditCodeCheck,
+                "统一社会信用代码的校验位与前 17 位不符，请逐位核对",
+            ),
+            (
+                P::AboveInvoiceTotal {
+                    number: "21132000000012345678".into(),
+                    total: Money::from_fen(68_000),
+                },
+                "超过了电子发票 21132000000012345678 的价税合计 ¥680.00",
+            ),
             (
                 P::BankName { max: 60 },
                 "请填写开户行名称，最多 60 个字，只能一行",
