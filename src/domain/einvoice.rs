@@ -173,6 +173,34 @@ pub enum Refusal {
     KindUnsupported { items: Vec<String> },
 }
 
+impl fmt::Display for Refusal {
+    /// The API's English.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Refusal::TaxIdMissing => f.write_str(
+                "the organisation's tax_id (统一社会信用代码) is not set; an admin sets it first",
+            ),
+            Refusal::BuyerMismatch {
+                buyer_name,
+                buyer_tax_id,
+                organisation_tax_id,
+            } => write!(
+                f,
+                "the invoice's buyer is {buyer_name} ({buyer_tax_id}), not this organisation ({organisation_tax_id})"
+            ),
+            Refusal::CreditNote { number, total } => write!(
+                f,
+                "invoice {number} is a credit note (total {total}); it fills no row"
+            ),
+            Refusal::KindUnsupported { items } => write!(
+                f,
+                "the invoice's items ({}) are neither lodging nor transport",
+                items.join(", ")
+            ),
+        }
+    }
+}
+
 /// An invoice that may fill a row: its kind, and the positive amount the row claims.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Filled {

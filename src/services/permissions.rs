@@ -84,6 +84,9 @@ pub enum UseCase {
     PublishPolicy,
     AuditTrail,
     ManageUsers,
+    // E-invoices and the organisation's 统一社会信用代码 (R19).
+    ReadInvoice,
+    SetOrganisation,
 }
 
 use Role::{Admin, BudgetHolder, Claimant, Finance};
@@ -138,6 +141,8 @@ impl UseCase {
         UseCase::PublishPolicy,
         UseCase::AuditTrail,
         UseCase::ManageUsers,
+        UseCase::ReadInvoice,
+        UseCase::SetOrganisation,
     ];
 
     /// The table: who each use case admits (api.md's role in parentheses after each endpoint).
@@ -148,7 +153,7 @@ impl UseCase {
             // own are theirs, and the requester alone may cancel (checked by the use case).
             QuoteClaim | ReadClaims | ReadLines | ReadDuty | EstimateTrip | ReadTrips
             | CancelTrip | ReadPolicy => Admits::Anyone,
-            SubmitClaim | MyClaims | RequestTrip => Admits::Roles(&[Claimant]),
+            SubmitClaim | MyClaims | RequestTrip | ReadInvoice => Admits::Roles(&[Claimant]),
             ClaimQueue
             | ApproveClaim
             | RejectClaim
@@ -171,7 +176,9 @@ impl UseCase {
             }
             DecideTrip => Admits::Roles(&[BudgetHolder, Finance]),
             AuditTrail => Admits::Roles(&[Admin, Finance]),
-            CreateLine | SetTargets | PublishPolicy | ManageUsers => Admits::Roles(&[Admin]),
+            CreateLine | SetTargets | PublishPolicy | ManageUsers | SetOrganisation => {
+                Admits::Roles(&[Admin])
+            }
         }
     }
 }
@@ -284,6 +291,8 @@ mod tests {
             (UseCase::PublishPolicy, vec!["admin"]),
             (UseCase::AuditTrail, vec!["admin", "finance"]),
             (UseCase::ManageUsers, vec!["admin"]),
+            (UseCase::ReadInvoice, vec!["claimant"]),
+            (UseCase::SetOrganisation, vec!["admin"]),
         ];
         let listed: HashSet<UseCase> = table.iter().map(|(u, _)| *u).collect();
         let every: HashSet<UseCase> = UseCase::ALL.iter().copied().collect();

@@ -1,0 +1,42 @@
+//! E-invoices (R19): a 数电发票's XML file read and checked against the organisation, filling a
+//! claim's stay or ticket. Reading stores nothing.
+
+use crate::auth::Actor;
+use crate::db::{invoices as invoice_rows, orgs, DbConnection, Pool};
+use crate::domain::credit_code::CreditCode;
+use crate::domain::einvoice::{self, EInvoice, Filled};
+use crate::error::{AppError, AppResult};
+
+use super::conn;
+use super::permissions::{self, UseCase};
+use super::views::InvoiceReadView;
+
+/// The field a refusal of the file as a whole names.
+pub const FILE_FIELD: &str = "file";
+
+/// `POST /api/v1/invoices/read` (claimant): the file's fields and the row they fill, or why it
+/// cannot fill one: the file (422 `invalid_invoice_file`), R19's checks, and R15's duplicate
+/// check against the organisation's live claims (409 `duplicate_invoice`). `file` is the bytes
+/// sent, or why they could not be taken: reported after the role check.
+pub fn read(pool: &Pool, actor: &Actor, file: AppResult<Vec<u8>>) -> AppResult<InvoiceReadView> {
+    permissions::check(actor, UseCase::ReadInvoice)?;
+    let file = file?;
+    let invoice = einvoice::read(&file).map_err(AppError::InvalidInvoiceFile)?;
+    let mut c = conn(pool)?;
+    let filled = check(&mut c, actor.org_id, &invoice)?;
+    if let Some(holder) = invoice_rows::holder(&mut c, actor.org_id, "", &invoice.number)? {
+        return Err(AppError::DuplicateInvoice {
+            claim_id: Some(holder),
+            field: "invoice_no".into(),
+        });
+    }
+    Ok(InvoiceReadView::new(invoice, filled))
+}
+
+/// R19's checks of an invoice read for the organisation: its buyer, its sign, its item. A
+/// building block for the caller's connection or transaction.
+pub fn check(c: &mut DbConnection, org_id: i64, invoice: &EInvoice) -> AppResult<Filled> {
+    // A code is checked when it is set, so a stored one always parses.
+    let ours = orgs::tax_id(c, org_id)?.and_then(|code| CreditCode::parse(&code).ok());
+    einvoice::check(invoice, ours.as_ref()).map_err(AppError::InvoiceRefused)
+}
