@@ -250,7 +250,7 @@ async fn claim_pages(url: &str, data_dir: &std::path::Path, seconds: u64) {
                 invoices: Vec::new(),
             };
             // No client sent a body: the trip is made here.
-            let claim = claims::submit(&pool, &actor, Ok((spec, "{}".into()))).unwrap();
+            let claim = claims::submit(&pool, &actor, Ok((spec, "{}".into())), None).unwrap();
             match n % 4 {
                 0 => {}
                 1 => {

@@ -643,8 +643,12 @@ pub fn run(pool: &Pool) -> AppResult<DemoReport> {
                     let body = p.trip.body(line(p.line)?)?;
                     let sent = serde_json::to_string(&body)
                         .map_err(|e| AppError::Internal(e.to_string()))?;
-                    let claim =
-                        claims::submit(pool, &actors[p.claimant], Ok((body.try_into()?, sent)))?;
+                    let claim = claims::submit(
+                        pool,
+                        &actors[p.claimant],
+                        Ok((body.try_into()?, sent)),
+                        None,
+                    )?;
                     ids[i] = Some(claim.id);
                 }
                 Act::Approve(i) => match claims::approve(pool, clerk, claim_of(&ids, i)?) {

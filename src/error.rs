@@ -116,6 +116,15 @@ pub enum AppError {
     IdempotencyKeyInFlight,
     #[error("the request body exceeds 64 KiB")]
     PayloadTooLarge,
+    /// R17: a file over 10 MiB, refused as soon as its bytes pass the limit.
+    #[error("an attachment may be at most 10 MiB")]
+    AttachmentTooLarge,
+    /// R17: the bytes are none of PDF, OFD, XML, JPEG or PNG (whatever the name or header said).
+    #[error("an attachment must be a PDF, OFD, XML, JPEG or PNG file (read from its content)")]
+    UnsupportedAttachment,
+    /// R17: the claim holds 30 files already.
+    #[error("a claim holds at most 30 attachments")]
+    TooManyAttachments,
     #[error("the request body did not arrive in time")]
     RequestTimeout,
     /// A request line or header that actix-http's parser refuses (answered by [`crate::http1`]).
@@ -149,6 +158,14 @@ fn describe_fields(errors: &[FieldError]) -> String {
         .map(|e| format!("{}: {}", e.field, e.problem))
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+impl AppError {
+    /// Amounts read from the books that add or subtract beyond what money holds: the books are
+    /// wrong, not the request (500, logged), and no plausible figure is shown in their place.
+    pub fn out_of_range(what: impl std::fmt::Display) -> AppError {
+        AppError::Internal(format!("{what}: amount out of range"))
+    }
 }
 
 impl AppError {
@@ -244,6 +261,19 @@ impl AppError {
                 "payload_too_large",
                 "Payload too large",
             ),
+            AppError::AttachmentTooLarge => (
+                S::PAYLOAD_TOO_LARGE,
+                "attachment_too_large",
+                "Attachment too large",
+            ),
+            AppError::UnsupportedAttachment => (
+                S::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_attachment",
+                "Unsupported attachment",
+            ),
+            AppError::TooManyAttachments => {
+                (S::CONFLICT, "too_many_attachments", "Too many attachments")
+            }
             AppError::RequestTimeout => (S::REQUEST_TIMEOUT, "request_timeout", "Request timeout"),
             AppError::MalformedRequestHead => {
                 (S::BAD_REQUEST, "invalid_request", "Invalid request")
@@ -473,6 +503,7 @@ impl ResponseError for AppError {
             AppError::RequestTimeout
                 | AppError::PayloadTooLarge
                 | AppError::InvalidInvoiceFile(FileProblem::TooLarge { .. })
+                | AppError::AttachmentTooLarge
                 | AppError::MalformedRequestHead
                 | AppError::RequestHeadTooLarge
         ) {

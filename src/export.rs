@@ -7,7 +7,7 @@ use std::fmt::Write;
 use chrono::NaiveDate;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
-use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Formula, Workbook};
+use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Formula, Workbook, XlsxError};
 
 use crate::domain::budget::EntryKind;
 use crate::domain::performance::execution_rate;
@@ -100,7 +100,11 @@ pub fn audit_csv(events: &[AuditEventView]) -> Result<Vec<u8>, csv::Error> {
 /// is the one place the service converts to it, for display with two decimals — no arithmetic is
 /// ever done on the result.
 fn cell(value: Decimal) -> f64 {
-    value.to_f64().unwrap_or_default()
+    match value.to_f64() {
+        Some(number) => number,
+        // rust_decimal converts every value (at most 28 digits) to the nearest double.
+        None => unreachable!("a decimal has a nearest double: {value}"),
+    }
 }
 
 /// A real workbook: title, Chinese headers, names indented by depth, amounts as numbers formatted
@@ -128,7 +132,10 @@ pub fn execution_xlsx(report: &ExecutionView) -> Result<Vec<u8>, rust_xlsxwriter
         .set_num_format("0.00");
     let bold_money = money.clone().set_bold();
 
-    let last_col = u16::try_from(HEADERS.len() - 1).unwrap_or(0);
+    let last_col = match u16::try_from(HEADERS.len() - 1) {
+        Ok(col) => col,
+        Err(_) => unreachable!("ten headers"),
+    };
     sheet.merge_range(
         0,
         0,
@@ -144,7 +151,10 @@ pub fn execution_xlsx(report: &ExecutionView) -> Result<Vec<u8>, rust_xlsxwriter
     let first = 3u32;
     let mut row = first;
     for l in &report.lines {
-        let indent = u8::try_from(l.depth.clamp(0, 15)).unwrap_or(0);
+        let indent = match u8::try_from(l.depth.clamp(0, 15)) {
+            Ok(indent) => indent,
+            Err(_) => unreachable!("a depth clamped to 0–15"),
+        };
         sheet.write_string_with_format(row, 0, &l.code, &text)?;
         sheet.write_string_with_format(row, 1, &l.name, &text.clone().set_indent(indent))?;
         sheet.write_number_with_format(row, 2, l.depth, &text)?;
@@ -166,8 +176,9 @@ pub fn execution_xlsx(report: &ExecutionView) -> Result<Vec<u8>, rust_xlsxwriter
     }
     let last = row; // one past the data, 0-based; Excel rows are 1-based
     let top = |pick: fn(&crate::services::views::ExecutionLineView) -> Money| {
-        Money::checked_sum(report.lines.iter().filter(|l| l.depth == 0).map(pick))
-            .unwrap_or_default()
+        Money::checked_sum(report.lines.iter().filter(|l| l.depth == 0).map(pick)).ok_or_else(
+            || XlsxError::ParameterError("a total of the top-level lines is out of range".into()),
+        )
     };
     sheet.write_string_with_format(last, 1, "合计（一级项目）", &header)?;
     for (col, letter, value) in [
@@ -177,6 +188,7 @@ pub fn execution_xlsx(report: &ExecutionView) -> Result<Vec<u8>, rust_xlsxwriter
         (6, "G", top(|l| l.spent)),
         (7, "H", top(|l| l.available)),
     ] {
+        let value = value?;
         let formula = Formula::new(format!(
             "=SUMIF($C${}:$C${},0,{letter}{}:{letter}{})",
             first + 1,
@@ -341,7 +353,9 @@ pub fn journal(org: &str, year: i32, entries: &[JournalEntry]) -> Result<String,
             EntryKind::Release => ("reserve".to_string(), format!("committed:{path}")),
             EntryKind::Spend => (format!("spent:{path}"), format!("committed:{path}")),
         };
-        let negated = Money::ZERO.checked_sub(amount).unwrap_or(Money::ZERO);
+        // Out of range only for fen of `i64::MIN`, which no ledger holds: the journal fails
+        // rather than print a balancing posting that does not balance.
+        let negated = Money::ZERO.checked_sub(amount).ok_or(std::fmt::Error)?;
         writeln!(
             out,
             "    {debit:<60}  {amount} CNY\n    {credit:<60}  {negated} CNY\n"

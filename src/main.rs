@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand};
 
 use baoxiao::auth::Role;
 use baoxiao::config::{self, Settings};
-use baoxiao::services::{budget, idempotency, sign_in, users};
+use baoxiao::services::{attachments, budget, idempotency, sign_in, users};
 use baoxiao::setup;
 use baoxiao::startup::Application;
 
@@ -398,11 +398,31 @@ fn verify(settings: &Settings) -> CliResult {
         "{checked} lines checked, {} differ from the ledger",
         mismatches.len()
     );
-    Ok(if mismatches.is_empty() {
+    let (files, file_mismatches) = attachments::verify(&pool)?;
+    print_file_mismatches(&file_mismatches);
+    println!(
+        "{files} files checked, {} differ from their size or SHA-256",
+        file_mismatches.len()
+    );
+    Ok(if mismatches.is_empty() && file_mismatches.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// R17: each claim file whose bytes no longer match the size and hash stored with them.
+fn print_file_mismatches(mismatches: &[baoxiao::services::attachments::FileMismatch]) {
+    for m in mismatches {
+        println!(
+            "FILE MISMATCH org {} claim {} attachment {} {:?}: {} differ",
+            m.org_id,
+            m.claim_id,
+            m.id,
+            m.name,
+            m.problems.join(" and ")
+        );
+    }
 }
 
 fn report_check(what: &str, checked: &baoxiao::services::backup::Checked) -> ExitCode {
@@ -418,7 +438,13 @@ fn report_check(what: &str, checked: &baoxiao::services::backup::Checked) -> Exi
         checked.lines,
         checked.mismatches.len()
     );
-    if checked.mismatches.is_empty() {
+    print_file_mismatches(&checked.file_mismatches);
+    println!(
+        "{} files checked, {} differ from their size or SHA-256",
+        checked.files,
+        checked.file_mismatches.len()
+    );
+    if checked.mismatches.is_empty() && checked.file_mismatches.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

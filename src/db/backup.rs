@@ -34,3 +34,19 @@ pub fn integrity_problems(conn: &mut SqliteConnection) -> QueryResult<Vec<String
         .filter(|r| r != "ok")
         .collect())
 }
+
+#[derive(QueryableByName)]
+struct Found {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    found: i64,
+}
+
+/// Whether the database has a table of this name (a backup from before it existed has not).
+pub fn has_table(conn: &mut SqliteConnection, name: &str) -> QueryResult<bool> {
+    let rows: Vec<Found> = diesel::sql_query(
+        "SELECT count(*) AS found FROM sqlite_master WHERE type = 'table' AND name = ?",
+    )
+    .bind::<Text, _>(name)
+    .load(conn)?;
+    Ok(rows.first().is_some_and(|r| r.found > 0))
+}

@@ -8,6 +8,7 @@ use diesel::prelude::*;
 
 use super::schema::{budget_lines, ledger_entries};
 use super::{DbConnection, Rows};
+use crate::domain::budget::{EntryKind, SourceType};
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = budget_lines)]
@@ -83,9 +84,11 @@ pub struct NewLine<'a> {
 pub struct EntryRow {
     pub id: i64,
     pub line_id: i64,
-    pub kind: String,
+    #[diesel(deserialize_as = String)]
+    pub kind: EntryKind,
     pub amount_fen: i64,
-    pub source_type: String,
+    #[diesel(deserialize_as = String)]
+    pub source_type: SourceType,
     pub source_id: Option<i64>,
     pub actor_id: Option<i64>,
     pub at: chrono::NaiveDateTime,

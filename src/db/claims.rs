@@ -41,12 +41,16 @@ pub struct ClaimRow {
     pub paid_at: Option<NaiveDateTime>,
     pub travel_request_id: Option<i64>,
     pub advance_returned_on: Option<NaiveDate>,
+    /// R17: the rejected or withdrawn claim this one amends.
+    pub amends: Option<i64>,
 }
 
 #[derive(Insertable)]
 #[diesel(table_name = travel_claims)]
 pub struct NewClaim<'a> {
     pub org_id: i64,
+    /// The id of the draft it was (R17), or none for the claims' sequence to give one.
+    pub id: Option<i64>,
     pub claimant_id: i64,
     pub budget_line_id: i64,
     pub status: &'a str,
@@ -63,6 +67,7 @@ pub struct NewClaim<'a> {
     pub self_borne_fen: i64,
     pub submitted_at: NaiveDateTime,
     pub travel_request_id: Option<i64>,
+    pub amends: Option<i64>,
 }
 
 pub fn insert(conn: &mut DbConnection, claim: &NewClaim<'_>) -> QueryResult<i64> {
@@ -82,6 +87,27 @@ pub fn find(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<Option
         .select(ClaimRow::as_select())
         .first(c)
         .optional())
+}
+
+/// The claimant and status of claim `id`, the row locked until the transaction ends on
+/// PostgreSQL (a decision on it, or another change of its files, waits; SQLite writers are
+/// serialised anyway). R17: what may change a claim's files is decided on this read.
+pub fn claimant_and_status_locked(
+    conn: &mut DbConnection,
+    org_id: i64,
+    id: i64,
+) -> QueryResult<Option<(i64, String)>> {
+    let query = travel_claims::table
+        .filter(
+            travel_claims::org_id
+                .eq(org_id)
+                .and(travel_claims::id.eq(id)),
+        )
+        .select((travel_claims::claimant_id, travel_claims::status));
+    match conn {
+        DbConnection::Postgres(c) => query.for_update().first(c).optional(),
+        DbConnection::Sqlite(c) => query.first(c).optional(),
+    }
 }
 
 /// Claims of the organisation, newest first, optionally of one status and one claimant, older
@@ -115,8 +141,15 @@ pub fn list(
 /// What a decision on a claim writes beside its status.
 pub enum Decided<'a> {
     Approved,
-    Rejected { reason: &'a str },
-    Paid { on: NaiveDate },
+    Rejected {
+        reason: &'a str,
+    },
+    Paid {
+        on: NaiveDate,
+    },
+    /// R17: its claimant took it back; nobody decided anything, so nothing is written beside
+    /// the status (the audit event says who and when).
+    Withdrawn,
 }
 
 /// `from` → `to` as `decided`, recording `event` (whose organisation, actor and time are the
@@ -135,16 +168,21 @@ pub fn mark(
     decided: &Decided<'_>,
     event: &NewEvent<'_>,
 ) -> QueryResult<bool> {
-    let (by, at) = match decided {
-        Decided::Paid { .. } => ("paid_by", "paid_at"),
-        _ => ("decided_by", "decided_at"),
+    let (by, at) = (Value::Id(event.actor_id), Value::At(event.at));
+    let set = match decided {
+        Decided::Approved => vec![("decided_by", by), ("decided_at", at)],
+        Decided::Rejected { reason } => vec![
+            ("decided_by", by),
+            ("decided_at", at),
+            ("reject_reason", Value::Text(reason)),
+        ],
+        Decided::Paid { on } => vec![
+            ("paid_by", by),
+            ("paid_at", at),
+            ("paid_on", Value::Day(*on)),
+        ],
+        Decided::Withdrawn => Vec::new(),
     };
-    let mut set = vec![(by, Value::Id(event.actor_id)), (at, Value::At(event.at))];
-    match decided {
-        Decided::Approved => {}
-        Decided::Rejected { reason } => set.push(("reject_reason", Value::Text(reason))),
-        Decided::Paid { on } => set.push(("paid_on", Value::Day(*on))),
-    }
     let mv = Move {
         table: "travel_claims",
         org_id: event.org_id,
@@ -169,6 +207,16 @@ impl ClaimRow {
             ..self
         }
     }
+}
+
+/// The claim's body as its claimant sent it (R17: what an amendment or a copy starts from).
+pub fn request_of(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<Option<String>> {
+    travel_claims::table
+        .filter(travel_claims::org_id.eq(org_id))
+        .filter(travel_claims::id.eq(id))
+        .select(travel_claims::request)
+        .first(conn)
+        .optional()
 }
 
 /// R16: records that the traveller returned what the paid claim left them owing; `false` if

@@ -22,11 +22,13 @@ macro_rules! direct {
 }
 
 pub mod adjustments;
+pub mod attachments;
 pub mod audit;
 pub mod backup;
 pub mod budget;
 pub mod claims;
 pub mod dashboard;
+pub mod drafts;
 pub mod duty;
 pub mod group;
 pub mod idempotency;

@@ -37,17 +37,7 @@ pub fn claims_of(
     before: Option<i64>,
     limit: i64,
 ) -> QueryResult<Vec<ClaimRow>> {
-    let mut query = travel_claims::table
-        .filter(travel_claims::org_id.eq(org_id))
-        .filter(travel_claims::claimant_id.eq(claimant_id))
-        .select(ClaimRow::as_select())
-        .order(travel_claims::id.desc())
-        .limit(limit)
-        .into_boxed();
-    if let Some(before) = before {
-        query = query.filter(travel_claims::id.lt(before));
-    }
-    query.load(conn)
+    super::claims::list(conn, org_id, None, Some(claimant_id), before, limit)
 }
 
 /// Claims in one status (waiting for a decision, or for payment), oldest first.

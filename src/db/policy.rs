@@ -142,7 +142,11 @@ pub fn all(conn: &mut DbConnection, org_id: i64) -> QueryResult<Vec<PolicyRow>> 
 /// Meal-deduction shares are stored as basis points (0.2000 → 2000): exact, and an integer column
 /// on both databases.
 fn to_bp(share: Decimal) -> i32 {
-    i32::try_from((share * Decimal::from(10_000)).trunc().mantissa()).unwrap_or(0)
+    match i32::try_from((share * Decimal::from(10_000)).trunc().mantissa()) {
+        Ok(bp) => bp,
+        // A `Policy` holds shares from 0 to 1 only (`Policy::new` refuses others): 0 to 10,000.
+        Err(_) => unreachable!("a deduction share from 0 to 1, not {share}"),
+    }
 }
 
 pub fn from_bp(bp: i32) -> Decimal {

@@ -109,6 +109,7 @@ pub struct PaidBatch {
     pub id: i64,
     pub total_fen: i64,
     pub on_time: Option<bool>,
+    pub paid_on: Option<NaiveDate>,
 }
 
 /// Paid batches charged to any of `lines` for `year`.
@@ -133,6 +134,7 @@ pub fn paid_batches(
             subsidy_batches::id,
             subsidy_batches::total_fen,
             subsidy_batches::on_time,
+            subsidy_batches::paid_on,
         ))
         .load(conn)
 }
@@ -172,20 +174,9 @@ pub fn paid_months(
     lines: &[i64],
     year: i32,
 ) -> QueryResult<Vec<(i64, i32, Option<NaiveDate>)>> {
-    let batches: Vec<(i64, Option<NaiveDate>)> = subsidy_batches::table
-        .filter(
-            subsidy_batches::org_id
-                .eq(org_id)
-                .and(subsidy_batches::budget_line_id.eq_any(lines)),
-        )
-        .filter(
-            subsidy_batches::year
-                .eq(year)
-                .and(subsidy_batches::status.eq(BatchStatus::Paid.as_str())),
-        )
-        .select((subsidy_batches::id, subsidy_batches::paid_on))
-        .load(conn)?;
-    let paid_on: std::collections::HashMap<i64, Option<NaiveDate>> = batches.into_iter().collect();
+    let batches = paid_batches(conn, org_id, lines, year)?;
+    let paid_on: std::collections::HashMap<i64, Option<NaiveDate>> =
+        batches.into_iter().map(|b| (b.id, b.paid_on)).collect();
     let ids: Vec<i64> = paid_on.keys().copied().collect();
     let items: Vec<(i64, i64, i32)> = subsidy_items::table
         .filter(

@@ -109,6 +109,21 @@ diesel::table! {
         travel_request_id -> Nullable<BigInt>,
         advance_returned_on -> Nullable<Date>,
         advance_returned_by -> Nullable<BigInt>,
+        amends -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    claim_drafts (org_id, id) {
+        org_id -> BigInt,
+        id -> BigInt,
+        claimant_id -> BigInt,
+        body -> Text,
+        amends -> Nullable<BigInt>,
+        copied_from -> Nullable<BigInt>,
+        travel_request_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 
@@ -338,5 +353,21 @@ diesel::table! {
         invoice_no -> Text,
         claim_id -> BigInt,
         field -> Text,
+    }
+}
+
+diesel::table! {
+    claim_attachments (id) {
+        org_id -> BigInt,
+        id -> BigInt,
+        claim_id -> BigInt,
+        slot -> Integer,
+        name -> Text,
+        media_type -> Text,
+        size -> BigInt,
+        sha256 -> Text,
+        content -> Binary,
+        added_by -> BigInt,
+        added_at -> Timestamp,
     }
 }

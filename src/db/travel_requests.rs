@@ -289,7 +289,20 @@ pub fn with_advances(conn: &mut DbConnection, org_id: i64) -> QueryResult<Vec<Re
         .load(conn)
 }
 
-/// A live (not rejected) claim naming a travel request, as the advances owed need it.
+/// The advance (fen, `None` before it is paid) of each of the requests `ids` of the organisation.
+pub fn advances_of(
+    conn: &mut DbConnection,
+    org_id: i64,
+    ids: &[i64],
+) -> QueryResult<Vec<(i64, Option<i64>)>> {
+    travel_requests::table
+        .filter(travel_requests::org_id.eq(org_id))
+        .filter(travel_requests::id.eq_any(ids))
+        .select((travel_requests::id, travel_requests::advance_fen))
+        .load(conn)
+}
+
+/// A live (not rejected or withdrawn) claim naming a travel request, as the advances owed need it.
 #[derive(Clone, Debug, Queryable)]
 pub struct LiveClaim {
     pub travel_request_id: Option<i64>,
@@ -300,7 +313,7 @@ pub struct LiveClaim {
     pub advance_returned_on: Option<NaiveDate>,
 }
 
-/// The live (not rejected) claim naming each of `ids`.
+/// The live (not rejected or withdrawn) claim naming each of `ids`.
 pub fn live_claims_of(
     conn: &mut DbConnection,
     org_id: i64,
@@ -309,7 +322,10 @@ pub fn live_claims_of(
     travel_claims::table
         .filter(travel_claims::org_id.eq(org_id))
         .filter(travel_claims::travel_request_id.eq_any(ids.iter().map(|i| Some(*i))))
-        .filter(travel_claims::status.ne(ClaimStatus::Rejected.as_str()))
+        .filter(travel_claims::status.ne_all([
+            ClaimStatus::Rejected.as_str(),
+            ClaimStatus::Withdrawn.as_str(),
+        ]))
         .select((
             travel_claims::travel_request_id,
             travel_claims::id,

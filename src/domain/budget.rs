@@ -4,7 +4,10 @@
 //! its descendants, so `available` is read from one row. The ledger holds the entries that produced
 //! those balances; [`replay`] recomputes them, and the balances must always equal the replay.
 
-use super::money::Money;
+use std::fmt;
+
+use super::money::{Money, MoneyError};
+use super::status::text_forms;
 
 /// The kind of a ledger entry (R11) and what it does to the balance of the line it is posted to.
 ///
@@ -49,6 +52,55 @@ impl EntryKind {
     }
 }
 
+/// The kind of document a ledger entry is for (R11): `travel_claim` 42 is claim 42's commitment,
+/// release or spend; `budget_line` is a line's allocation when it was created.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SourceType {
+    BudgetLine,
+    TravelClaim,
+    SubsidyBatch,
+    TravelRequest,
+    BudgetAdjustment,
+}
+
+impl SourceType {
+    pub const ALL: [SourceType; 5] = [
+        SourceType::BudgetLine,
+        SourceType::TravelClaim,
+        SourceType::SubsidyBatch,
+        SourceType::TravelRequest,
+        SourceType::BudgetAdjustment,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceType::BudgetLine => "budget_line",
+            SourceType::TravelClaim => "travel_claim",
+            SourceType::SubsidyBatch => "subsidy_batch",
+            SourceType::TravelRequest => "travel_request",
+            SourceType::BudgetAdjustment => "budget_adjustment",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<SourceType> {
+        SourceType::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+}
+
+/// A stored kind of entry or source that this version does not know.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownKind(pub String);
+
+impl fmt::Display for UnknownKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unknown ledger kind {:?}", self.0)
+    }
+}
+
+impl std::error::Error for UnknownKind {}
+
+text_forms!(UnknownKind: EntryKind, SourceType);
+
 /// A line's balance (R11). `available = allocated − committed − spent`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Balance {
@@ -58,12 +110,14 @@ pub struct Balance {
 }
 
 impl Balance {
-    /// `allocated − committed − spent`; 200,000.00 − 1,231.00 − 0.00 = 198,769.00.
-    pub fn available(&self) -> Money {
+    /// `allocated − committed − spent`; 200,000.00 − 1,231.00 − 0.00 = 198,769.00. Out of range
+    /// only for amounts no ledger holds (fen beyond `i64`): `MoneyError::Overflow`, never a
+    /// plausible figure.
+    pub fn available(&self) -> Result<Money, MoneyError> {
         self.allocated
             .checked_sub(self.committed)
             .and_then(|m| m.checked_sub(self.spent))
-            .unwrap_or(Money::ZERO)
+            .ok_or(MoneyError::Overflow)
     }
 
     /// The balance after one entry; `None` if the arithmetic overflows.
@@ -130,11 +184,15 @@ pub fn replay<I: IntoIterator<Item = (EntryKind, Money)>>(entries: I) -> Option<
 
 /// R11 oversubscription: by how much the children's allocations exceed the parent's; 0.00 when
 /// they fit. 信访工作经费 900,000.00 with children adding to 1,550,000.00 → 650,000.00.
-pub fn oversubscribed_by(allocated: Money, children_allocated: &[Money]) -> Money {
+/// `MoneyError::Overflow` when the sum leaves the range of money.
+pub fn oversubscribed_by(
+    allocated: Money,
+    children_allocated: &[Money],
+) -> Result<Money, MoneyError> {
     Money::checked_sum(children_allocated.iter().copied())
         .and_then(|sum| sum.checked_sub(allocated))
         .map(|excess| excess.max(Money::ZERO))
-        .unwrap_or(Money::ZERO)
+        .ok_or(MoneyError::Overflow)
 }
 
 /// The most levels a budget tree may have (R11): a root line is level 1. Real trees have four or
@@ -302,7 +360,7 @@ mod tests {
         let b = b.unwrap_or_default();
         assert_eq!(b.committed, Money::ZERO);
         assert_eq!(b.spent, Money::yuan(39_600));
-        assert_eq!(b.available(), Money::yuan(39_600));
+        assert_eq!(b.available(), Ok(Money::yuan(39_600)));
     }
 
     #[test]
@@ -310,13 +368,13 @@ mod tests {
         let children = [630_000, 320_000, 200_000, 200_000, 200_000].map(Money::yuan);
         assert_eq!(
             oversubscribed_by(Money::yuan(900_000), &children),
-            Money::yuan(650_000)
+            Ok(Money::yuan(650_000))
         );
         assert_eq!(
             oversubscribed_by(Money::yuan(2_000_000), &children),
-            Money::ZERO
+            Ok(Money::ZERO)
         );
-        assert_eq!(oversubscribed_by(Money::yuan(1), &[]), Money::ZERO);
+        assert_eq!(oversubscribed_by(Money::yuan(1), &[]), Ok(Money::ZERO));
     }
 
     #[test]
@@ -365,13 +423,13 @@ mod tests {
             for (op, pick, fen) in ops {
                 let amount = Money::from_fen(fen);
                 match op {
-                    0 if amount <= balance.available() => {
+                    0 if balance.available().is_ok_and(|a| amount <= a) => {
                         entries.push((EntryKind::Commit, amount));
                         open.push(fen);
                     }
                     0 => {
                         let refused = balance.apply(EntryKind::Commit, amount);
-                        prop_assert!(refused.is_some_and(|b| b.available().is_negative()));
+                        prop_assert!(refused.is_some_and(|b| b.available().is_ok_and(Money::is_negative)));
                     }
                     _ if open.is_empty() => continue,
                     1 => {
@@ -387,7 +445,7 @@ mod tests {
                 balance = replay(entries.clone()).unwrap_or_default();
                 prop_assert!(!balance.committed.is_negative());
                 prop_assert!(!balance.spent.is_negative());
-                prop_assert!(!balance.available().is_negative());
+                prop_assert!(balance.available().is_ok_and(|a| !a.is_negative()));
                 prop_assert_eq!(balance.committed.fen(), open.iter().sum::<i64>());
                 prop_assert_eq!(balance.spent.fen(), paid);
                 prop_assert_eq!(balance.allocated.fen(), allocation);

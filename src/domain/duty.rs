@@ -243,9 +243,9 @@ mod tests {
         assert_eq!(s.within(date("2023-01-01"), date("2023-12-31")), None);
     }
 
-    #[test]
-    fn r10_days_before_the_first_rate_cost_the_first_rate() {
-        let rates = [
+    /// 580.00 a person-day from 2021-01-01, 680.00 from 2021-07-01.
+    fn rates_2021() -> [RateFrom; 2] {
+        [
             RateFrom {
                 from: date("2021-01-01"),
                 daily: Money::yuan(580),
@@ -254,7 +254,12 @@ mod tests {
                 from: date("2021-07-01"),
                 daily: Money::yuan(680),
             },
-        ];
+        ]
+    }
+
+    #[test]
+    fn r10_days_before_the_first_rate_cost_the_first_rate() {
+        let rates = rates_2021();
         assert_eq!(rate_on(&rates, date("2020-12-31")), Some(Money::yuan(580)));
         assert_eq!(rate_on(&rates, date("2021-06-30")), Some(Money::yuan(580)));
         assert_eq!(rate_on(&rates, date("2021-07-01")), Some(Money::yuan(680)));
@@ -270,16 +275,7 @@ mod tests {
 
     #[test]
     fn a_new_policy_version_prices_the_days_after_it() {
-        let rates = [
-            RateFrom {
-                from: date("2021-01-01"),
-                daily: Money::yuan(580),
-            },
-            RateFrom {
-                from: date("2021-07-01"),
-                daily: Money::yuan(680),
-            },
-        ];
+        let rates = rates_2021();
         let segs = segments(date("2021-06-29"), date("2021-07-02"), 3, &rates).unwrap_or_default();
         assert_eq!(
             segs,

@@ -63,7 +63,12 @@ impl Money {
     /// The amount in integer fen. Exact: the scale is always 2 and every `Money` is built from
     /// an `i64` of fen or checked against it.
     pub fn fen(self) -> i64 {
-        i64::try_from(self.0.mantissa()).unwrap_or(i64::MAX)
+        match i64::try_from(self.0.mantissa()) {
+            Ok(fen) => fen,
+            // Every constructor keeps the fen within `i64` (`from_fen`, `of_exact_op`,
+            // `from_decimal_exact`): another value is a bug here, not a figure to report.
+            Err(_) => unreachable!("Money holds fen within i64, not {}", self.0),
+        }
     }
 
     /// The amount as a decimal number of yuan with scale 2.
@@ -207,12 +212,12 @@ impl Money {
             buf[*at] = digit;
         };
         for _ in 0..2 {
-            push(b'0' + u8::try_from(n % 10).unwrap_or(0), &mut at);
+            push(last_digit(n), &mut at);
             n /= 10;
         }
         push(b'.', &mut at);
         loop {
-            push(b'0' + u8::try_from(n % 10).unwrap_or(0), &mut at);
+            push(last_digit(n), &mut at);
             n /= 10;
             if n == 0 {
                 break;
@@ -221,7 +226,18 @@ impl Money {
         if fen < 0 {
             push(b'-', &mut at);
         }
-        std::str::from_utf8(&buf[at..]).unwrap_or("")
+        match std::str::from_utf8(&buf[at..]) {
+            Ok(text) => text,
+            Err(_) => unreachable!("only ASCII digits, '.' and '-' are written"),
+        }
+    }
+}
+
+/// The ASCII digit of `n`'s last decimal place.
+fn last_digit(n: u64) -> u8 {
+    match u8::try_from(n % 10) {
+        Ok(digit) => b'0' + digit,
+        Err(_) => unreachable!("a remainder of 10 is below 10"),
     }
 }
 

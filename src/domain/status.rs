@@ -74,41 +74,64 @@ pub trait Status: Copy + Eq + fmt::Debug + 'static {
         Self::ALL.iter().copied().find(|s| s.as_str() == text)
     }
 
-    /// "one of submitted, approved, rejected, paid": what a status filter accepts.
+    /// "one of requested, approved, rejected, cancelled": what a status filter accepts.
     fn expected() -> String {
         let names: Vec<&str> = Self::ALL.iter().map(|s| s.as_str()).collect();
         format!("one of {}", names.join(", "))
     }
 }
 
-/// A travel claim's status (R3–R8, R11): submitted → approved → paid; submitted or approved →
-/// rejected. Approval commits the reimbursable amount, rejection of an approved claim releases
-/// it, payment turns it into spend.
+/// A travel claim's status (R3–R8, R11, R17): draft → submitted → approved → paid; submitted or
+/// approved → rejected; submitted → withdrawn by its claimant. Approval commits the reimbursable
+/// amount, rejection of an approved claim releases it, payment turns it into spend. A draft
+/// (kept apart from the claims, in `claim_drafts`) may be edited, deleted and submitted; a
+/// rejected or withdrawn claim may be amended into a new draft, the claim itself staying as it is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ClaimStatus {
+    Draft,
     Submitted,
     Approved,
     Rejected,
     Paid,
+    Withdrawn,
 }
 
-/// What finance does to a travel claim.
+/// What finance, or the claimant, does to a travel claim.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ClaimAction {
+    /// R17: the claimant submits a draft.
+    Submit,
+    /// R17: the claimant replaces a draft's body (the status stays draft).
+    Edit,
+    /// R17: the claimant deletes a draft.
+    Delete,
+    /// R17: the claimant takes a submitted claim back before any decision.
+    Withdraw,
+    /// R17: a rejected or withdrawn claim is amended into a new draft (its own status stays).
+    Amend,
     Approve,
     Reject,
     Pay,
     /// R16: the traveller returned what the paid claim left them owing (the status stays paid).
     RecordAdvanceReturned,
+    /// R17: the claimant adds or removes a file (附件) before the first decision; the status
+    /// stays.
+    ChangeAttachments,
 }
 
 impl Action for ClaimAction {
     fn as_str(self) -> &'static str {
         match self {
+            ClaimAction::Submit => "submit",
+            ClaimAction::Edit => "edit",
+            ClaimAction::Delete => "delete",
+            ClaimAction::Withdraw => "withdraw",
+            ClaimAction::Amend => "amend",
             ClaimAction::Approve => "approve",
             ClaimAction::Reject => "reject",
             ClaimAction::Pay => "pay",
             ClaimAction::RecordAdvanceReturned => "record an advance returned on",
+            ClaimAction::ChangeAttachments => "change the files of",
         }
     }
 }
@@ -117,18 +140,22 @@ impl Status for ClaimStatus {
     type Action = ClaimAction;
     const WHAT: &'static str = "travel claim";
     const ALL: &'static [ClaimStatus] = &[
+        ClaimStatus::Draft,
         ClaimStatus::Submitted,
         ClaimStatus::Approved,
         ClaimStatus::Rejected,
         ClaimStatus::Paid,
+        ClaimStatus::Withdrawn,
     ];
 
     fn as_str(self) -> &'static str {
         match self {
+            ClaimStatus::Draft => "draft",
             ClaimStatus::Submitted => "submitted",
             ClaimStatus::Approved => "approved",
             ClaimStatus::Rejected => "rejected",
             ClaimStatus::Paid => "paid",
+            ClaimStatus::Withdrawn => "withdrawn",
         }
     }
 
@@ -136,10 +163,15 @@ impl Status for ClaimStatus {
         use ClaimAction as A;
         use ClaimStatus as S;
         match (self, action) {
+            (S::Draft, A::Submit) => Some(S::Submitted),
+            (S::Draft, A::Edit | A::Delete) => Some(S::Draft),
+            (S::Submitted, A::Withdraw) => Some(S::Withdrawn),
+            (S::Rejected | S::Withdrawn, A::Amend) => Some(self),
             (S::Submitted, A::Approve) => Some(S::Approved),
             (S::Submitted | S::Approved, A::Reject) => Some(S::Rejected),
             (S::Approved, A::Pay) => Some(S::Paid),
             (S::Paid, A::RecordAdvanceReturned) => Some(S::Paid),
+            (S::Draft | S::Submitted, A::ChangeAttachments) => Some(self),
             _ => None,
         }
     }
@@ -176,10 +208,12 @@ impl ClaimStatus {
     /// The name a person reads (web.md).
     pub fn chinese(self) -> &'static str {
         match self {
+            ClaimStatus::Draft => "草稿",
             ClaimStatus::Submitted => "待审核",
             ClaimStatus::Approved => "已批准",
             ClaimStatus::Rejected => "已驳回",
             ClaimStatus::Paid => "已支付",
+            ClaimStatus::Withdrawn => "已撤回",
         }
     }
 }
@@ -433,9 +467,10 @@ impl AdjustmentStatus {
     }
 }
 
-/// Display, `TryFrom<String>` (how the database rows read a status) for every status.
+/// Display, `TryFrom<String>` (how the database rows read a value) for every status, and for the
+/// ledger's kinds ([`super::budget`]), each refusing unknown text with its own error.
 macro_rules! text_forms {
-    ($($status:ty),*) => {$(
+    ($unknown:ident: $($status:ty),*) => {$(
         impl fmt::Display for $status {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(self.as_str())
@@ -443,15 +478,16 @@ macro_rules! text_forms {
         }
 
         impl TryFrom<String> for $status {
-            type Error = UnknownStatus;
-            fn try_from(text: String) -> Result<Self, UnknownStatus> {
-                <$status as Status>::parse(&text).ok_or(UnknownStatus(text))
+            type Error = $unknown;
+            fn try_from(text: String) -> Result<Self, $unknown> {
+                <$status>::parse(&text).ok_or($unknown(text))
             }
         }
     )*};
 }
+pub(crate) use text_forms;
 
-text_forms!(ClaimStatus, BatchStatus, RequestStatus, AdjustmentStatus);
+text_forms!(UnknownStatus: ClaimStatus, BatchStatus, RequestStatus, AdjustmentStatus);
 
 #[cfg(test)]
 mod tests {
@@ -481,21 +517,42 @@ mod tests {
         }
     }
 
-    /// Nothing leads back to submitted: an approval answers with the history it read before its
-    /// conditional write, and its own event ([`crate::services::claims::approve`]).
+    /// Nothing leads back to submitted but a draft's submission and a change of its files (which
+    /// keeps the status): an approval answers with the history it read before its conditional
+    /// write, and its own event
+    /// ([`crate::services::claims::approve`]).
     #[test]
-    fn claims_move_as_r11_says() {
+    fn claims_move_as_r11_and_r17_say() {
         use ClaimAction as A;
         use ClaimStatus as S;
         check(
             &[
+                (S::Draft, A::Submit, S::Submitted),
+                (S::Draft, A::Edit, S::Draft),
+                (S::Draft, A::Delete, S::Draft),
+                (S::Submitted, A::Withdraw, S::Withdrawn),
+                (S::Rejected, A::Amend, S::Rejected),
+                (S::Withdrawn, A::Amend, S::Withdrawn),
                 (S::Submitted, A::Approve, S::Approved),
                 (S::Submitted, A::Reject, S::Rejected),
                 (S::Approved, A::Reject, S::Rejected),
                 (S::Approved, A::Pay, S::Paid),
                 (S::Paid, A::RecordAdvanceReturned, S::Paid),
+                (S::Draft, A::ChangeAttachments, S::Draft),
+                (S::Submitted, A::ChangeAttachments, S::Submitted),
             ],
-            &[A::Approve, A::Reject, A::Pay, A::RecordAdvanceReturned],
+            &[
+                A::Submit,
+                A::Edit,
+                A::Delete,
+                A::Withdraw,
+                A::Amend,
+                A::Approve,
+                A::Reject,
+                A::Pay,
+                A::RecordAdvanceReturned,
+                A::ChangeAttachments,
+            ],
         );
     }
 
@@ -612,12 +669,15 @@ mod tests {
     fn the_texts_are_api_mds() {
         let texts = |all: &[&str]| all.join(",");
         let claims: Vec<&str> = ClaimStatus::ALL.iter().map(|s| s.as_str()).collect();
-        assert_eq!(texts(&claims), "submitted,approved,rejected,paid");
+        assert_eq!(
+            texts(&claims),
+            "draft,submitted,approved,rejected,paid,withdrawn"
+        );
         let batches: Vec<&str> = BatchStatus::ALL.iter().map(|s| s.as_str()).collect();
         assert_eq!(texts(&batches), "draft,approved,paid,void");
         assert_eq!(
             ClaimStatus::expected(),
-            "one of submitted, approved, rejected, paid"
+            "one of draft, submitted, approved, rejected, paid, withdrawn"
         );
         assert_eq!(
             RequestStatus::expected(),
@@ -655,7 +715,7 @@ mod tests {
             #[test]
             fn other_texts_are_no_status(text in "\\PC{0,12}") {
                 let known = ["submitted", "approved", "rejected", "paid", "draft", "void",
-                    "requested", "cancelled"];
+                    "requested", "cancelled", "withdrawn"];
                 if !known.contains(&text.as_str()) {
                     prop_assert_eq!(ClaimStatus::parse(&text), None);
                     prop_assert_eq!(BatchStatus::parse(&text), None);

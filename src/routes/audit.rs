@@ -4,7 +4,6 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::db::Pool;
 use crate::error::{AppError, AppResult};
 use crate::services::audit::{self, Period};
 use crate::wire::{iso, AuditEventView};
@@ -35,7 +34,6 @@ fn day(field: &str, text: Option<&str>) -> AppResult<Option<chrono::NaiveDate>> 
     security(("bearer" = [])))]
 #[get("/audit-events")]
 pub async fn list_events(
-    pool: web::Data<Pool>,
     caller: Caller,
     query: web::Query<AuditQuery>,
     list: web::Query<ListQuery>,
@@ -59,6 +57,6 @@ pub async fn list_events(
         }
     }
     let page = list.page()?;
-    let events = run(move || audit::page(&pool, &caller, period, page)).await?;
-    Ok(respond(&req, page, events, |e| e.id))
+    let list = run(move || audit::page(caller.pool(), &caller, period, page)).await?;
+    Ok(respond(&req, page, list, |e| e.id))
 }

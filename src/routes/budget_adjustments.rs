@@ -5,13 +5,12 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::db::adjustments::Filter;
-use crate::db::Pool;
 use crate::domain::status::AdjustmentStatus;
 use crate::error::AppResult;
 use crate::services::adjustments;
 use crate::wire::{AdjustmentBody, AdjustmentView, RejectBody};
 
-use super::extract::{run, Body, Caller};
+use super::extract::{act, act_with, create, run, Body, Caller};
 use super::list::{respond, status_filter, ListQuery};
 
 #[derive(Deserialize, IntoParams)]
@@ -30,14 +29,8 @@ pub struct AdjustmentQuery {
     responses((status = 201, body = AdjustmentView), (status = 403, body = super::Problem), (status = 422, body = super::Problem)),
     security(("bearer" = [])))]
 #[post("/budget-adjustments")]
-pub async fn request(
-    pool: web::Data<Pool>,
-    caller: Caller,
-    body: Body<AdjustmentBody>,
-) -> AppResult<HttpResponse> {
-    let req = body.into_inner().and_then(TryInto::try_into);
-    let view = run(move || adjustments::request(&pool, &caller, req)).await?;
-    Ok(HttpResponse::Created().json(view))
+pub async fn request(caller: Caller, body: Body<AdjustmentBody>) -> AppResult<HttpResponse> {
+    create(caller, body, adjustments::request).await
 }
 
 /// Adjustments, newest first, paged (api.md "Lists").
@@ -46,7 +39,6 @@ pub async fn request(
         (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[get("/budget-adjustments")]
 pub async fn list(
-    pool: web::Data<Pool>,
     caller: Caller,
     query: web::Query<AdjustmentQuery>,
     list: web::Query<ListQuery>,
@@ -62,7 +54,7 @@ pub async fn list(
             line_id: query.line_id,
             requested_by: None,
         };
-        adjustments::list(&pool, &caller, filter, page)
+        adjustments::list(caller.pool(), &caller, filter, page)
     })
     .await?;
     Ok(respond(&req, page, items, |a| a.id))
@@ -72,14 +64,8 @@ pub async fn list(
 #[utoipa::path(tag = "budget adjustments", params(("id" = i64, Path)),
     responses((status = 200, body = AdjustmentView), (status = 404, body = super::Problem)), security(("bearer" = [])))]
 #[get("/budget-adjustments/{id}")]
-pub async fn get_adjustment(
-    pool: web::Data<Pool>,
-    caller: Caller,
-    id: web::Path<i64>,
-) -> AppResult<HttpResponse> {
-    let id = id.into_inner();
-    let view = run(move || adjustments::get(&pool, &caller, id)).await?;
-    Ok(HttpResponse::Ok().json(view))
+pub async fn get_adjustment(caller: Caller, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    act(caller, id, |p, c, id| adjustments::get(p, c, id)).await
 }
 
 /// Approves an adjustment (finance, not the requester): every affected line changes, or none.
@@ -88,14 +74,8 @@ pub async fn get_adjustment(
     responses((status = 200, body = AdjustmentView), (status = 403, body = super::Problem), (status = 409, body = super::Problem)),
     security(("bearer" = [])))]
 #[post("/budget-adjustments/{id}/approve")]
-pub async fn approve(
-    pool: web::Data<Pool>,
-    caller: Caller,
-    id: web::Path<i64>,
-) -> AppResult<HttpResponse> {
-    let id = id.into_inner();
-    let view = run(move || adjustments::approve(&pool, &caller, id)).await?;
-    Ok(HttpResponse::Ok().json(view))
+pub async fn approve(caller: Caller, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    act(caller, id, adjustments::approve).await
 }
 
 /// Rejects an adjustment (finance): nothing changes.
@@ -104,13 +84,10 @@ pub async fn approve(
     responses((status = 200, body = AdjustmentView), (status = 409, body = super::Problem)), security(("bearer" = [])))]
 #[post("/budget-adjustments/{id}/reject")]
 pub async fn reject(
-    pool: web::Data<Pool>,
     caller: Caller,
     id: web::Path<i64>,
     body: Body<RejectBody>,
 ) -> AppResult<HttpResponse> {
-    let id = id.into_inner();
     let reason = body.into_inner().map(|b| b.reason);
-    let view = run(move || adjustments::reject(&pool, &caller, id, reason)).await?;
-    Ok(HttpResponse::Ok().json(view))
+    act_with(caller, id, reason, adjustments::reject).await
 }

@@ -2,12 +2,11 @@
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 
-use crate::db::Pool;
 use crate::error::AppResult;
 use crate::services::budget;
 use crate::wire::{EntryView, LineBody, LineDetailView, LineView, YearQuery};
 
-use super::extract::{read, run, Body, Caller};
+use super::extract::{create, read, run, Body, Caller};
 use super::list::{respond, ListQuery};
 
 /// The year's budget tree, parents first, paged (api.md "Lists").
@@ -16,7 +15,6 @@ use super::list::{respond, ListQuery};
         (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[get("/budget-lines")]
 pub async fn list_lines(
-    pool: web::Data<Pool>,
     caller: Caller,
     query: web::Query<YearQuery>,
     list: web::Query<ListQuery>,
@@ -24,20 +22,17 @@ pub async fn list_lines(
 ) -> AppResult<HttpResponse> {
     let page = list.page()?;
     let year = query.required()?;
-    let lines = run(move || budget::list(&pool, &caller, year)).await?;
-    Ok(respond(&req, page, page.cut(lines, |l| l.id)?, |l| l.id))
+    let list = run(move || budget::list(caller.pool(), &caller, year)).await?;
+    Ok(respond(&req, page, page.cut(list, |l| l.id)?, |l| l.id))
 }
 
 /// One line with its children.
 #[utoipa::path(tag = "budget lines", params(("id" = i64, Path)),
     responses((status = 200, body = LineDetailView), (status = 404, body = super::Problem)), security(("bearer" = [])))]
 #[get("/budget-lines/{id}")]
-pub async fn get_line(
-    pool: web::Data<Pool>,
-    caller: Caller,
-    id: web::Path<i64>,
-) -> AppResult<HttpResponse> {
+pub async fn get_line(caller: Caller, id: web::Path<i64>) -> AppResult<HttpResponse> {
     let id = id.into_inner();
+    let pool = caller.pool().clone();
     let line = read(&pool, move |c| budget::get_on(c, &caller, id)).await?;
     Ok(HttpResponse::Ok().json(line))
 }
@@ -49,7 +44,6 @@ pub async fn get_line(
         (status = 404, body = super::Problem), (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[get("/budget-lines/{id}/entries")]
 pub async fn line_entries(
-    pool: web::Data<Pool>,
     caller: Caller,
     id: web::Path<i64>,
     list: web::Query<ListQuery>,
@@ -57,8 +51,8 @@ pub async fn line_entries(
 ) -> AppResult<HttpResponse> {
     let page = list.page()?;
     let id = id.into_inner();
-    let entries = run(move || budget::entries(&pool, &caller, id)).await?;
-    Ok(respond(&req, page, page.cut(entries, |e| e.id)?, |e| e.id))
+    let list = run(move || budget::entries(caller.pool(), &caller, id)).await?;
+    Ok(respond(&req, page, page.cut(list, |e| e.id)?, |e| e.id))
 }
 
 /// Creates and allocates a line (admin).
@@ -66,12 +60,6 @@ pub async fn line_entries(
     responses((status = 201, body = LineView), (status = 409, body = super::Problem), (status = 422, body = super::Problem)),
     security(("bearer" = [])))]
 #[post("/budget-lines")]
-pub async fn create_line(
-    pool: web::Data<Pool>,
-    caller: Caller,
-    body: Body<LineBody>,
-) -> AppResult<HttpResponse> {
-    let spec = body.into_inner().and_then(TryInto::try_into);
-    let line = run(move || budget::create(&pool, &caller, spec)).await?;
-    Ok(HttpResponse::Created().json(line))
+pub async fn create_line(caller: Caller, body: Body<LineBody>) -> AppResult<HttpResponse> {
+    create(caller, body, budget::create).await
 }

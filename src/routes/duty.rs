@@ -5,14 +5,13 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::db::Pool;
 use crate::error::AppResult;
 use crate::services::duty;
 use crate::wire::{
     AssignmentBody, AssignmentView, EventBody, EventView, ForecastView, StationBody, StationView,
 };
 
-use super::extract::{run, Body, Caller};
+use super::extract::{create, run, Body, Caller};
 use super::list::{respond, ListQuery};
 
 #[derive(Deserialize, IntoParams)]
@@ -29,7 +28,6 @@ pub struct OnQuery {
         (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[get("/duty-stations")]
 pub async fn list_stations(
-    pool: web::Data<Pool>,
     caller: Caller,
     query: web::Query<OnQuery>,
     list: web::Query<ListQuery>,
@@ -37,7 +35,7 @@ pub async fn list_stations(
 ) -> AppResult<HttpResponse> {
     let page = list.page()?;
     let on = query.date;
-    let list = run(move || duty::list_stations(&pool, &caller, on)).await?;
+    let list = run(move || duty::list_stations(caller.pool(), &caller, on)).await?;
     Ok(respond(&req, page, page.cut(list, |s| s.id)?, |s| s.id))
 }
 
@@ -46,14 +44,8 @@ pub async fn list_stations(
     responses((status = 201, body = StationView), (status = 409, body = super::Problem), (status = 422, body = super::Problem)),
     security(("bearer" = [])))]
 #[post("/duty-stations")]
-pub async fn create_station(
-    pool: web::Data<Pool>,
-    caller: Caller,
-    body: Body<StationBody>,
-) -> AppResult<HttpResponse> {
-    let spec = body.into_inner().and_then(TryInto::try_into);
-    let view = run(move || duty::create_station(&pool, &caller, spec)).await?;
-    Ok(HttpResponse::Created().json(view))
+pub async fn create_station(caller: Caller, body: Body<StationBody>) -> AppResult<HttpResponse> {
+    create(caller, body, duty::create_station).await
 }
 
 /// Puts a person on the station's roster (admin, budget holder).
@@ -63,7 +55,6 @@ pub async fn create_station(
     security(("bearer" = [])))]
 #[post("/duty-stations/{id}/assignments")]
 pub async fn add_assignment(
-    pool: web::Data<Pool>,
     caller: Caller,
     id: web::Path<i64>,
     body: Body<AssignmentBody>,
@@ -72,7 +63,7 @@ pub async fn add_assignment(
         id.into_inner(),
         body.into_inner().and_then(TryInto::try_into),
     );
-    let view = run(move || duty::add_assignment(&pool, &caller, id, assignment)).await?;
+    let view = run(move || duty::add_assignment(caller.pool(), &caller, id, assignment)).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -82,7 +73,6 @@ pub async fn add_assignment(
         (status = 404, body = super::Problem), (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[get("/duty-stations/{id}/assignments")]
 pub async fn list_assignments(
-    pool: web::Data<Pool>,
     caller: Caller,
     id: web::Path<i64>,
     list: web::Query<ListQuery>,
@@ -90,7 +80,7 @@ pub async fn list_assignments(
 ) -> AppResult<HttpResponse> {
     let page = list.page()?;
     let id = id.into_inner();
-    let list = run(move || duty::list_assignments(&pool, &caller, id)).await?;
+    let list = run(move || duty::list_assignments(caller.pool(), &caller, id)).await?;
     Ok(respond(&req, page, page.cut(list, |a| a.id)?, |a| a.id))
 }
 
@@ -98,14 +88,8 @@ pub async fn list_assignments(
 #[utoipa::path(tag = "station duty", request_body = EventBody,
     responses((status = 201, body = EventView), (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[post("/duty-events")]
-pub async fn create_event(
-    pool: web::Data<Pool>,
-    caller: Caller,
-    body: Body<EventBody>,
-) -> AppResult<HttpResponse> {
-    let spec = body.into_inner().and_then(TryInto::try_into);
-    let view = run(move || duty::create_event(&pool, &caller, spec)).await?;
-    Ok(HttpResponse::Created().json(view))
+pub async fn create_event(caller: Caller, body: Body<EventBody>) -> AppResult<HttpResponse> {
+    create(caller, body, duty::create_event).await
 }
 
 /// Every duty event, by start date, paged (api.md "Lists").
@@ -114,13 +98,12 @@ pub async fn create_event(
         (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[get("/duty-events")]
 pub async fn list_events(
-    pool: web::Data<Pool>,
     caller: Caller,
     list: web::Query<ListQuery>,
     req: HttpRequest,
 ) -> AppResult<HttpResponse> {
     let page = list.page()?;
-    let list = run(move || duty::list_events(&pool, &caller)).await?;
+    let list = run(move || duty::list_events(caller.pool(), &caller)).await?;
     Ok(respond(&req, page, page.cut(list, |e| e.id)?, |e| e.id))
 }
 
@@ -137,12 +120,11 @@ pub struct ForecastQuery {
     security(("bearer" = [])))]
 #[get("/budget-lines/{id}/forecast")]
 pub async fn forecast(
-    pool: web::Data<Pool>,
     caller: Caller,
     id: web::Path<i64>,
     query: web::Query<ForecastQuery>,
 ) -> AppResult<HttpResponse> {
     let (id, as_of) = (id.into_inner(), query.as_of);
-    let view = run(move || duty::forecast(&pool, &caller, id, as_of)).await?;
+    let view = run(move || duty::forecast(caller.pool(), &caller, id, as_of)).await?;
     Ok(HttpResponse::Ok().json(view))
 }

@@ -6,27 +6,18 @@ use actix_web::http::header;
 use actix_web::{post, put, web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
 
-use crate::db::Pool;
 use crate::domain::einvoice::{FileProblem, MAX_BYTES};
 use crate::error::{AppError, AppResult, Invalid};
 use crate::services::{einvoices, organisation};
 use crate::wire::{InvoiceReadView, OrganisationBody, OrganisationView};
 
-use super::extract::{read_body_within, run, Body, Caller, BODY_TIMEOUT};
+use super::attachments::{read_limited, unreadable};
+use super::extract::{ok, read_body_within, Body, Caller, BODY_TIMEOUT};
 
 fn too_large() -> AppError {
     AppError::InvalidInvoiceFile(FileProblem::TooLarge {
         max_bytes: MAX_BYTES,
     })
-}
-
-fn unreadable(e: &dyn std::fmt::Display) -> AppError {
-    AppError::InvalidRequest {
-        status: Invalid::Unreadable,
-        detail: format!("could not read the body: {e}"),
-        field: None,
-        problem: None,
-    }
 }
 
 /// The file sent: the body itself (`application/xml`, `text/xml`) or the first file of a
@@ -58,20 +49,14 @@ async fn invoice_file_untimed(req: &HttpRequest, mut payload: Payload) -> AppRes
         "multipart/form-data" => {
             let mut form = actix_multipart::Multipart::new(req.headers(), payload);
             while let Some(field) = form.next().await {
-                let mut field = field.map_err(|e| unreadable(&e))?;
+                let mut field = field.map_err(unreadable)?;
                 let is_file = field
                     .content_disposition()
                     .is_some_and(|d| d.get_filename().is_some());
-                let mut bytes = Vec::new();
-                while let Some(chunk) = field.next().await {
-                    let chunk = chunk.map_err(|e| unreadable(&e))?;
-                    if bytes.len() + chunk.len() > MAX_BYTES {
-                        return Err(too_large());
-                    }
-                    bytes.extend_from_slice(&chunk);
-                }
+                // A text field (a page's CSRF token) is read past, within the same limit.
+                let bytes = read_limited(&mut field, None, MAX_BYTES, too_large).await?;
                 if is_file {
-                    return Ok(bytes);
+                    return Ok(bytes.to_vec());
                 }
             }
             Err(AppError::InvalidInvoiceFile(FileProblem::Empty))
@@ -96,14 +81,12 @@ async fn invoice_file_untimed(req: &HttpRequest, mut payload: Payload) -> AppRes
     security(("bearer" = [])))]
 #[post("/invoices/read")]
 pub async fn read_invoice(
-    pool: web::Data<Pool>,
     caller: Caller,
     req: HttpRequest,
     payload: web::Payload,
 ) -> AppResult<HttpResponse> {
     let file = invoice_file(&req, payload.into_inner()).await;
-    let read = run(move || einvoices::read(&pool, &caller, file)).await?;
-    Ok(HttpResponse::Ok().json(read))
+    ok(move || einvoices::read(caller.pool(), &caller, file)).await
 }
 
 /// Sets the organisation's name or 统一社会信用代码 (admin).
@@ -113,11 +96,9 @@ pub async fn read_invoice(
     security(("bearer" = [])))]
 #[put("/organisation")]
 pub async fn put_organisation(
-    pool: web::Data<Pool>,
     caller: Caller,
     body: Body<OrganisationBody>,
 ) -> AppResult<HttpResponse> {
     let changes = body.into_inner().map(Into::into);
-    let view = run(move || organisation::change(&pool, &caller, changes)).await?;
-    Ok(HttpResponse::Ok().json(view))
+    ok(move || organisation::change(caller.pool(), &caller, changes)).await
 }

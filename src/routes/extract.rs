@@ -1,22 +1,22 @@
 //! Request extractors: the authenticated caller, and JSON bodies that are size-limited, name the
 //! field of any error, and are validated before a handler sees them.
 
-use std::future::Future;
 use std::net::IpAddr;
-use std::pin::Pin;
 use std::sync::Arc;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse, HttpResponseBuilder};
+use futures_util::future::LocalBoxFuture;
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 use validator::Validate;
 
 use crate::auth::Actor;
 use crate::db::Pool;
 use crate::domain::{text, FieldError};
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
 use crate::services;
 use crate::services::idempotency::KeyScope;
 use crate::services::Context;
@@ -26,12 +26,23 @@ use crate::wire::flatten_validation;
 pub const MAX_BODY: usize = 64 * 1024;
 
 /// The caller, from `Authorization: Bearer TOKEN`; 401 `unauthenticated` without a valid one.
-pub struct Caller(pub Context);
+/// It carries the pool its use cases run on, so a handler takes the two as one.
+pub struct Caller {
+    context: Context,
+    pool: web::Data<Pool>,
+}
+
+impl Caller {
+    /// The pool the caller's use cases run on.
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+}
 
 impl std::ops::Deref for Caller {
     type Target = Context;
     fn deref(&self) -> &Context {
-        &self.0
+        &self.context
     }
 }
 
@@ -42,16 +53,19 @@ fn bearer(req: &HttpRequest) -> Option<String> {
         .then(|| token.trim().to_string())
 }
 
+fn pool_of(req: &HttpRequest) -> Result<web::Data<Pool>, AppError> {
+    req.app_data::<web::Data<Pool>>()
+        .cloned()
+        .ok_or_else(|| AppError::Internal("no pool".into()))
+}
+
 /// Authenticates once per request; the result is kept in the request's extensions.
 pub async fn authenticate(req: &HttpRequest) -> Result<Actor, AppError> {
     if let Some(actor) = req.extensions().get::<Actor>() {
         return Ok(actor.clone());
     }
     let token = bearer(req).ok_or(AppError::Unauthenticated)?;
-    let pool = req
-        .app_data::<web::Data<Pool>>()
-        .cloned()
-        .ok_or_else(|| AppError::Internal("no pool".into()))?;
+    let pool = pool_of(req)?;
     // Most requests come from a caller this process authenticated a moment ago: no database.
     let actor = match services::users::authenticate_recent(&pool, &token) {
         Some(actor) => actor,
@@ -69,15 +83,19 @@ pub async fn authenticate(req: &HttpRequest) -> Result<Actor, AppError> {
 
 impl FromRequest for Caller {
     type Error = AppError;
-    type Future = Pin<Box<dyn Future<Output = Result<Caller, AppError>>>>;
+    type Future = LocalBoxFuture<'static, Result<Caller, AppError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
             let actor = authenticate(&req).await?;
+            let pool = pool_of(&req)?;
             // The Idempotency-Key the middleware accepted for this request, if any.
             let key = req.extensions().get::<Arc<KeyScope>>().cloned();
-            Ok(Caller(Context { actor, key }))
+            Ok(Caller {
+                context: Context { actor, key },
+                pool,
+            })
         })
     }
 }
@@ -262,7 +280,7 @@ impl<T> Body<T> {
 
 impl<T: DeserializeOwned + Validate + 'static> FromRequest for Body<T> {
     type Error = AppError;
-    type Future = Pin<Box<dyn Future<Output = Result<Body<T>, AppError>>>>;
+    type Future = LocalBoxFuture<'static, Result<Body<T>, AppError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let req = req.clone();
@@ -324,6 +342,69 @@ where
     T: Send + 'static,
 {
     web::block(f).await?
+}
+
+/// 200 with the JSON of what a service call answers on the blocking pool.
+pub async fn ok<T, F>(f: F) -> AppResult<HttpResponse>
+where
+    F: FnOnce() -> AppResult<T> + Send + 'static,
+    T: Serialize + Send + 'static,
+{
+    Ok(HttpResponse::Ok().json(run(f).await?))
+}
+
+/// 200 with a file the client saves as `name`; the caller adds the body.
+pub fn attachment(content_type: &str, name: &str) -> HttpResponseBuilder {
+    let mut response = HttpResponse::Ok();
+    response.content_type(content_type).insert_header((
+        header::CONTENT_DISPOSITION,
+        format!("attachment; filename=\"{name}\""),
+    ));
+    response
+}
+
+/// A use case on the document its path names (`/…/{id}`, `/…/{id}/approve`): 200 with the view
+/// it answers.
+pub async fn act<T: Serialize + Send + 'static>(
+    caller: Caller,
+    id: web::Path<i64>,
+    step: fn(&Pool, &Context, i64) -> AppResult<T>,
+) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    ok(move || step(caller.pool(), &caller, id)).await
+}
+
+/// A step that takes what the body asks (a reason, a day), or why the body could not be read,
+/// which the use case reports after its role check: 200 with the view it leaves.
+pub async fn act_with<A, T>(
+    caller: Caller,
+    id: web::Path<i64>,
+    asked: AppResult<A>,
+    step: fn(&Pool, &Context, i64, AppResult<A>) -> AppResult<T>,
+) -> AppResult<HttpResponse>
+where
+    A: Send + 'static,
+    T: Serialize + Send + 'static,
+{
+    let id = id.into_inner();
+    ok(move || step(caller.pool(), &caller, id, asked)).await
+}
+
+/// A use case creating what the body describes (the body's `TryInto` its spec, refused after
+/// the role check like any bad body): 201 with its view.
+pub async fn create<B, S, T>(
+    caller: Caller,
+    body: Body<B>,
+    make: fn(&Pool, &Context, AppResult<S>) -> AppResult<T>,
+) -> AppResult<HttpResponse>
+where
+    B: TryInto<S, Error = AppError>,
+    S: Send + 'static,
+    T: Serialize + Send + 'static,
+{
+    let spec = body.into_inner().and_then(TryInto::try_into);
+    let view = run(move || make(caller.pool(), &caller, spec)).await?;
+    Ok(HttpResponse::Created().json(view))
 }
 
 /// The reverse proxies whose forwarding headers are believed (`server.trusted_proxies`).

@@ -7,6 +7,7 @@
 //! routes, and the problem+json answers nobody else gives: a query or path that does not parse,
 //! an unknown route (404) or method (405), and any other error answer not already problem+json.
 
+pub mod attachments;
 pub mod audit;
 pub mod budget_adjustments;
 pub mod budget_lines;
@@ -126,6 +127,17 @@ fn api(cfg: &mut ServiceConfig) {
         .service(travel_claims::approve)
         .service(travel_claims::reject)
         .service(travel_claims::pay)
+        .service(travel_claims::save_draft)
+        .service(travel_claims::replace_draft)
+        .service(travel_claims::delete_draft)
+        .service(travel_claims::submit_draft)
+        .service(travel_claims::withdraw)
+        .service(travel_claims::amend)
+        .service(travel_claims::copy)
+        .service(attachments::upload)
+        .service(attachments::list)
+        .service(attachments::download)
+        .service(attachments::remove)
         .service(subsidy::create_recipient)
         .service(subsidy::list_recipients)
         .service(subsidy::patch_recipient)
@@ -156,6 +168,7 @@ fn api(cfg: &mut ServiceConfig) {
         .service(travel_requests::approve_request)
         .service(travel_requests::reject_request)
         .service(travel_requests::cancel_request)
+        .service(travel_requests::draft_claim)
         .service(travel_requests::pay_advance)
         .service(travel_requests::outstanding)
         .service(travel_requests::advance_returned)

@@ -5,12 +5,11 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::db::Pool;
 use crate::error::AppResult;
 use crate::services::policy;
 use crate::wire::{PolicyBody, PolicyView};
 
-use super::extract::{run, Body, Caller};
+use super::extract::{create, run, Body, Caller};
 
 #[derive(Deserialize, IntoParams)]
 pub struct PolicyQuery {
@@ -23,13 +22,9 @@ pub struct PolicyQuery {
 #[utoipa::path(tag = "policy", params(PolicyQuery),
     responses((status = 200, body = PolicyView), (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[get("/policy")]
-pub async fn get_policy(
-    pool: web::Data<Pool>,
-    caller: Caller,
-    query: web::Query<PolicyQuery>,
-) -> AppResult<HttpResponse> {
+pub async fn get_policy(caller: Caller, query: web::Query<PolicyQuery>) -> AppResult<HttpResponse> {
     let date = query.date;
-    let view = run(move || policy::get(&pool, &caller, date)).await?;
+    let view = run(move || policy::get(caller.pool(), &caller, date)).await?;
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -38,12 +33,6 @@ pub async fn get_policy(
     responses((status = 201, body = PolicyView), (status = 409, body = super::Problem), (status = 422, body = super::Problem)),
     security(("bearer" = [])))]
 #[post("/policy")]
-pub async fn publish_policy(
-    pool: web::Data<Pool>,
-    caller: Caller,
-    body: Body<PolicyBody>,
-) -> AppResult<HttpResponse> {
-    let policy = body.into_inner().and_then(TryInto::try_into);
-    let view = run(move || policy::publish(&pool, &caller, policy)).await?;
-    Ok(HttpResponse::Created().json(view))
+pub async fn publish_policy(caller: Caller, body: Body<PolicyBody>) -> AppResult<HttpResponse> {
+    create(caller, body, policy::publish).await
 }

@@ -1,17 +1,15 @@
 //! `/api/v1/reports/…` (R11, R12).
 
-use actix_web::http::header;
 use actix_web::{get, put, web, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::db::Pool;
 use crate::error::{AppError, AppResult};
 use crate::export;
 use crate::services::reports;
 use crate::wire::{ExecutionView, IndicatorView, TargetBody, TargetRecord, YearQuery};
 
-use super::extract::{run, Body, Caller};
+use super::extract::{attachment, run, Body, Caller};
 
 #[derive(Deserialize, IntoParams)]
 pub struct ReportQuery {
@@ -36,14 +34,8 @@ fn year(y: i32) -> AppResult<i32> {
     }
 }
 
-fn attachment(content_type: &str, name: String, bytes: Vec<u8>) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type(content_type)
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{name}\""),
-        ))
-        .body(bytes)
+fn file(content_type: &str, name: String, bytes: Vec<u8>) -> HttpResponse {
+    attachment(content_type, &name).body(bytes)
 }
 
 /// The budget execution report (预算执行情况): every line with allocated, committed, spent,
@@ -54,7 +46,6 @@ fn attachment(content_type: &str, name: String, bytes: Vec<u8>) -> HttpResponse 
     security(("bearer" = [])))]
 #[get("/reports/budget-execution")]
 pub async fn budget_execution(
-    pool: web::Data<Pool>,
     caller: Caller,
     query: web::Query<ReportQuery>,
 ) -> AppResult<HttpResponse> {
@@ -68,15 +59,15 @@ pub async fn budget_execution(
             },
         ));
     }
-    let report = run(move || reports::execution(&pool, &caller, y)).await?;
+    let report = run(move || reports::execution(caller.pool(), &caller, y)).await?;
     let name = format!("budget-execution-{y}.{format}");
     Ok(match format.as_str() {
-        "csv" => attachment(
+        "csv" => file(
             "text/csv; charset=utf-8",
             name,
             export::execution_csv(&report).map_err(|e| AppError::Internal(format!("csv: {e}")))?,
         ),
-        "xlsx" => attachment(
+        "xlsx" => file(
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             name,
             export::execution_xlsx(&report)
@@ -90,13 +81,9 @@ pub async fn budget_execution(
 #[utoipa::path(tag = "reports", params(YearQuery),
     responses((status = 200, body = Vec<IndicatorView>), (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[get("/reports/performance")]
-pub async fn performance(
-    pool: web::Data<Pool>,
-    caller: Caller,
-    query: web::Query<YearQuery>,
-) -> AppResult<HttpResponse> {
+pub async fn performance(caller: Caller, query: web::Query<YearQuery>) -> AppResult<HttpResponse> {
     let y = year(query.required()?)?;
-    let list = run(move || reports::performance(&pool, &caller, y)).await?;
+    let list = run(move || reports::performance(caller.pool(), &caller, y)).await?;
     Ok(HttpResponse::Ok().json(list))
 }
 
@@ -108,13 +95,9 @@ fn targets_json(list: Vec<TargetRecord>) -> Vec<TargetBody> {
 #[utoipa::path(tag = "reports", params(YearQuery),
     responses((status = 200, body = Vec<TargetBody>)), security(("bearer" = [])))]
 #[get("/reports/performance/targets")]
-pub async fn get_targets(
-    pool: web::Data<Pool>,
-    caller: Caller,
-    query: web::Query<YearQuery>,
-) -> AppResult<HttpResponse> {
+pub async fn get_targets(caller: Caller, query: web::Query<YearQuery>) -> AppResult<HttpResponse> {
     let y = year(query.required()?)?;
-    let list = run(move || reports::targets(&pool, &caller, y)).await?;
+    let list = run(move || reports::targets(caller.pool(), &caller, y)).await?;
     Ok(HttpResponse::Ok().json(targets_json(list)))
 }
 
@@ -123,7 +106,6 @@ pub async fn get_targets(
     responses((status = 200, body = Vec<TargetBody>), (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[put("/reports/performance/targets")]
 pub async fn put_targets(
-    pool: web::Data<Pool>,
     caller: Caller,
     query: web::Query<YearQuery>,
     body: Body<Vec<TargetBody>>,
@@ -131,7 +113,7 @@ pub async fn put_targets(
     let y = year(query.required()?)?;
     // Body has validated every target already.
     let targets = body.into_inner().and_then(reports::Targets::try_from);
-    let list = run(move || reports::set_targets(&pool, &caller, y, targets)).await?;
+    let list = run(move || reports::set_targets(caller.pool(), &caller, y, targets)).await?;
     Ok(HttpResponse::Ok().json(targets_json(list)))
 }
 
@@ -139,13 +121,9 @@ pub async fn put_targets(
 #[utoipa::path(tag = "reports", params(YearQuery),
     responses((status = 200, content_type = "text/plain", body = String)), security(("bearer" = [])))]
 #[get("/reports/journal")]
-pub async fn journal(
-    pool: web::Data<Pool>,
-    caller: Caller,
-    query: web::Query<YearQuery>,
-) -> AppResult<HttpResponse> {
+pub async fn journal(caller: Caller, query: web::Query<YearQuery>) -> AppResult<HttpResponse> {
     let y = year(query.required()?)?;
-    let text = run(move || reports::journal(&pool, &caller, y)).await?;
+    let text = run(move || reports::journal(caller.pool(), &caller, y)).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/plain; charset=utf-8")
         .body(text))

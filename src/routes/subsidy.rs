@@ -1,17 +1,15 @@
 //! `/api/v1/subsidy-recipients` and `/api/v1/subsidy-batches` (R9).
 
-use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::db::Pool;
 use crate::error::AppResult;
 use crate::services::clock::PaymentMargin;
 use crate::services::subsidy;
 use crate::wire::{BatchBody, BatchView, PayBody, RecipientBody, RecipientPatch, RecipientView};
 
-use super::extract::{run, Body, Caller};
+use super::extract::{act, attachment, create, run, Body, Caller};
 use super::list::{respond, ListQuery};
 
 /// Enrolls a retired cadre.
@@ -19,13 +17,10 @@ use super::list::{respond, ListQuery};
     responses((status = 201, body = RecipientView), (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[post("/subsidy-recipients")]
 pub async fn create_recipient(
-    pool: web::Data<Pool>,
     caller: Caller,
     body: Body<RecipientBody>,
 ) -> AppResult<HttpResponse> {
-    let spec = body.into_inner().and_then(TryInto::try_into);
-    let view = run(move || subsidy::create_recipient(&pool, &caller, spec)).await?;
-    Ok(HttpResponse::Created().json(view))
+    create(caller, body, subsidy::create_recipient).await
 }
 
 /// Every recipient, oldest first, paged (api.md "Lists").
@@ -34,13 +29,12 @@ pub async fn create_recipient(
         (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[get("/subsidy-recipients")]
 pub async fn list_recipients(
-    pool: web::Data<Pool>,
     caller: Caller,
     list: web::Query<ListQuery>,
     req: HttpRequest,
 ) -> AppResult<HttpResponse> {
     let page = list.page()?;
-    let list = run(move || subsidy::list_recipients(&pool, &caller)).await?;
+    let list = run(move || subsidy::list_recipients(caller.pool(), &caller)).await?;
     Ok(respond(&req, page, page.cut(list, |r| r.id)?, |r| r.id))
 }
 
@@ -52,14 +46,13 @@ pub async fn list_recipients(
     security(("bearer" = [])))]
 #[patch("/subsidy-recipients/{id}")]
 pub async fn patch_recipient(
-    pool: web::Data<Pool>,
     caller: Caller,
     id: web::Path<i64>,
     body: Body<RecipientPatch>,
 ) -> AppResult<HttpResponse> {
     let change = body.into_inner().and_then(TryInto::try_into);
     let id = id.into_inner();
-    let view = run(move || subsidy::change_recipient(&pool, &caller, id, change)).await?;
+    let view = run(move || subsidy::change_recipient(caller.pool(), &caller, id, change)).await?;
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -69,14 +62,8 @@ pub async fn patch_recipient(
     responses((status = 201, body = BatchView), (status = 409, body = super::Problem), (status = 422, body = super::Problem)),
     security(("bearer" = [])))]
 #[post("/subsidy-batches")]
-pub async fn create_batch(
-    pool: web::Data<Pool>,
-    caller: Caller,
-    body: Body<BatchBody>,
-) -> AppResult<HttpResponse> {
-    let batch = body.into_inner().and_then(TryInto::try_into);
-    let view = run(move || subsidy::create_batch(&pool, &caller, batch)).await?;
-    Ok(HttpResponse::Created().json(view))
+pub async fn create_batch(caller: Caller, body: Body<BatchBody>) -> AppResult<HttpResponse> {
+    create(caller, body, subsidy::create_batch).await
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -90,7 +77,6 @@ pub struct BatchQuery {
         (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[get("/subsidy-batches")]
 pub async fn list_batches(
-    pool: web::Data<Pool>,
     caller: Caller,
     query: web::Query<BatchQuery>,
     list: web::Query<ListQuery>,
@@ -98,7 +84,7 @@ pub async fn list_batches(
 ) -> AppResult<HttpResponse> {
     let page = list.page()?;
     let year = query.year;
-    let list = run(move || subsidy::list(&pool, &caller, year, page)).await?;
+    let list = run(move || subsidy::list(caller.pool(), &caller, year, page)).await?;
     Ok(respond(&req, page, list, |b| b.id))
 }
 
@@ -106,14 +92,8 @@ pub async fn list_batches(
 #[utoipa::path(tag = "subsidy", params(("id" = i64, Path)),
     responses((status = 200, body = BatchView), (status = 404, body = super::Problem)), security(("bearer" = [])))]
 #[get("/subsidy-batches/{id}")]
-pub async fn get_batch(
-    pool: web::Data<Pool>,
-    caller: Caller,
-    id: web::Path<i64>,
-) -> AppResult<HttpResponse> {
-    let id = id.into_inner();
-    let view = run(move || subsidy::get(&pool, &caller, id)).await?;
-    Ok(HttpResponse::Ok().json(view))
+pub async fn get_batch(caller: Caller, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    act(caller, id, |p, c, id| subsidy::get(p, c, id)).await
 }
 
 /// Approves a batch (finance, not its creator): commits its total.
@@ -122,14 +102,8 @@ pub async fn get_batch(
     responses((status = 200, body = BatchView), (status = 403, body = super::Problem), (status = 409, body = super::Problem)),
     security(("bearer" = [])))]
 #[post("/subsidy-batches/{id}/approve")]
-pub async fn approve_batch(
-    pool: web::Data<Pool>,
-    caller: Caller,
-    id: web::Path<i64>,
-) -> AppResult<HttpResponse> {
-    let id = id.into_inner();
-    let view = run(move || subsidy::approve(&pool, &caller, id)).await?;
-    Ok(HttpResponse::Ok().json(view))
+pub async fn approve_batch(caller: Caller, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    act(caller, id, subsidy::approve).await
 }
 
 /// Voids a draft or approved batch, releasing any commitment.
@@ -138,14 +112,8 @@ pub async fn approve_batch(
     responses((status = 200, body = BatchView), (status = 403, body = super::Problem), (status = 409, body = super::Problem)),
     security(("bearer" = [])))]
 #[post("/subsidy-batches/{id}/void")]
-pub async fn void_batch(
-    pool: web::Data<Pool>,
-    caller: Caller,
-    id: web::Path<i64>,
-) -> AppResult<HttpResponse> {
-    let id = id.into_inner();
-    let view = run(move || subsidy::void(&pool, &caller, id)).await?;
-    Ok(HttpResponse::Ok().json(view))
+pub async fn void_batch(caller: Caller, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    act(caller, id, subsidy::void).await
 }
 
 /// Makes a draft again from today's recipients.
@@ -154,14 +122,8 @@ pub async fn void_batch(
     responses((status = 200, body = BatchView), (status = 403, body = super::Problem), (status = 409, body = super::Problem)),
     security(("bearer" = [])))]
 #[post("/subsidy-batches/{id}/regenerate")]
-pub async fn regenerate_batch(
-    pool: web::Data<Pool>,
-    caller: Caller,
-    id: web::Path<i64>,
-) -> AppResult<HttpResponse> {
-    let id = id.into_inner();
-    let view = run(move || subsidy::regenerate(&pool, &caller, id)).await?;
-    Ok(HttpResponse::Ok().json(view))
+pub async fn regenerate_batch(caller: Caller, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    act(caller, id, subsidy::regenerate).await
 }
 
 /// Records payment: the commitment becomes spend; `on_time` against the payout window.
@@ -170,7 +132,6 @@ pub async fn regenerate_batch(
     responses((status = 200, body = BatchView), (status = 409, body = super::Problem), (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[post("/subsidy-batches/{id}/pay")]
 pub async fn pay_batch(
-    pool: web::Data<Pool>,
     caller: Caller,
     id: web::Path<i64>,
     body: Body<PayBody>,
@@ -178,7 +139,7 @@ pub async fn pay_batch(
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
     let paid_on = body.into_inner().map(|b| b.paid_on);
-    let view = run(move || subsidy::pay(&pool, &caller, id, paid_on, **margin)).await?;
+    let view = run(move || subsidy::pay(caller.pool(), &caller, id, paid_on, **margin)).await?;
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -188,18 +149,8 @@ pub async fn pay_batch(
     responses((status = 200, content_type = "text/csv", body = String), (status = 409, body = super::Problem)),
     security(("bearer" = [])))]
 #[get("/subsidy-batches/{id}/payment-file")]
-pub async fn payment_file(
-    pool: web::Data<Pool>,
-    caller: Caller,
-    id: web::Path<i64>,
-) -> AppResult<HttpResponse> {
+pub async fn payment_file(caller: Caller, id: web::Path<i64>) -> AppResult<HttpResponse> {
     let id = id.into_inner();
-    let (name, bytes) = run(move || subsidy::payment_file(&pool, &caller, id)).await?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{name}\""),
-        ))
-        .body(bytes))
+    let (name, bytes) = run(move || subsidy::payment_file(caller.pool(), &caller, id)).await?;
+    Ok(attachment("text/csv; charset=utf-8", &name).body(bytes))
 }

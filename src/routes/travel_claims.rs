@@ -1,35 +1,36 @@
-//! `/api/v1/travel-claims` (R3–R8).
+//! `/api/v1/travel-claims` (R3–R8, R17).
 
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, post, put, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::db::Pool;
 use crate::domain::status::ClaimStatus;
 use crate::error::AppResult;
-use crate::services::claims;
+use crate::services::claims::{self, NewClaimSpec};
 use crate::services::clock::PaymentMargin;
-use crate::wire::{BreakdownView, ClaimBody, ClaimView, PayBody, RejectBody};
+use crate::services::lifecycle;
+use crate::wire::{
+    BreakdownView, ClaimBody, ClaimOrDraft, ClaimView, DraftBody, DraftView, PayBody, RejectBody,
+};
 
-use super::extract::{read, run, Body, Caller};
+use super::extract::{act, act_with, parse_json, read, run, Body, Caller};
 use super::list::{respond, status_filter, ListQuery};
 
 /// Computes a claim's breakdown without storing anything.
 #[utoipa::path(tag = "travel claims", request_body = ClaimBody,
     responses((status = 200, body = BreakdownView), (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[post("/travel-claims/quote")]
-pub async fn quote(
-    pool: web::Data<Pool>,
-    caller: Caller,
-    body: Body<ClaimBody>,
-) -> AppResult<HttpResponse> {
+pub async fn quote(caller: Caller, body: Body<ClaimBody>) -> AppResult<HttpResponse> {
     let input = body.into_inner()?.try_into()?;
     // Most quotes need no database: this process read the policy in force a moment ago.
-    let breakdown = match claims::quote_recent(&pool, &caller, &input) {
+    let breakdown = match claims::quote_recent(caller.pool(), &caller, &input) {
         Some(breakdown) => breakdown?,
         None => {
-            let shared = pool.clone();
-            read(&pool, move |c| claims::quote_on(&shared, c, &caller, input)).await?
+            let pool = caller.pool().clone();
+            read(&pool, move |c| {
+                claims::quote_on(caller.pool(), c, &caller, input)
+            })
+            .await?
         }
     };
     Ok(HttpResponse::Ok().json(breakdown))
@@ -40,32 +41,29 @@ pub async fn quote(
     params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe key, at most 255 characters")),
     responses((status = 201, body = ClaimView), (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[post("/travel-claims")]
-pub async fn submit(
-    pool: web::Data<Pool>,
-    caller: Caller,
-    body: Body<ClaimBody>,
-) -> AppResult<HttpResponse> {
+pub async fn submit(caller: Caller, body: Body<ClaimBody>) -> AppResult<HttpResponse> {
     let asked = body
         .into_inner_and_text()
         .and_then(|(body, sent)| Ok((body.try_into()?, sent)));
-    let claim = run(move || claims::submit(&pool, &caller, asked)).await?;
+    let claim = run(move || claims::submit(caller.pool(), &caller, asked, None)).await?;
     Ok(HttpResponse::Created().json(claim))
 }
 
 #[derive(Deserialize, IntoParams)]
 pub struct StatusQuery {
-    /// `submitted`, `approved`, `rejected` or `paid`.
+    /// `draft` (the caller's own drafts), `submitted`, `approved`, `rejected`, `paid` or
+    /// `withdrawn`.
     status: Option<String>,
 }
 
 /// Lists claims, newest first: a claimant's own, or all for finance, budget holders and admins;
-/// paged (api.md "Lists").
+/// paged (api.md "Lists"). `status=draft` lists the caller's own drafts (R17), which no other
+/// list shows.
 #[utoipa::path(tag = "travel claims", params(StatusQuery, ListQuery),
-    responses((status = 200, body = Vec<ClaimView>, headers(("Link" = String, description = "rel=\"next\" when more remain"))),
+    responses((status = 200, body = Vec<ClaimOrDraft>, headers(("Link" = String, description = "rel=\"next\" when more remain"))),
         (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[get("/travel-claims")]
 pub async fn list(
-    pool: web::Data<Pool>,
     caller: Caller,
     query: web::Query<StatusQuery>,
     list: web::Query<ListQuery>,
@@ -73,22 +71,107 @@ pub async fn list(
 ) -> AppResult<HttpResponse> {
     let page = list.page()?;
     let status = status_filter::<ClaimStatus>(query.status.as_deref())?;
-    let claims = run(move || claims::list(&pool, &caller, status, page)).await?;
-    Ok(respond(&req, page, claims, |c| c.id))
+    if status == Some(ClaimStatus::Draft) {
+        let drafts = run(move || lifecycle::drafts(caller.pool(), &caller, page)).await?;
+        return Ok(respond(&req, page, drafts, |d| d.id));
+    }
+    let list = run(move || claims::list(caller.pool(), &caller, status, page)).await?;
+    Ok(respond(&req, page, list, |c| c.id))
 }
 
-/// One claim with its history.
+/// One claim with its history, or (to its claimant only) a draft.
 #[utoipa::path(tag = "travel claims", params(("id" = i64, Path)),
-    responses((status = 200, body = ClaimView), (status = 404, body = super::Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = ClaimOrDraft), (status = 404, body = super::Problem)), security(("bearer" = [])))]
 #[get("/travel-claims/{id}")]
-pub async fn get_claim(
-    pool: web::Data<Pool>,
+pub async fn get_claim(caller: Caller, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    act(caller, id, |p, c, id| lifecycle::get(p, c, id)).await
+}
+
+/// Saves any part of a claim body as a draft (claimant, R17): nothing is checked until it is
+/// submitted.
+#[utoipa::path(tag = "travel claims", request_body = DraftBody,
+    params(("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 201, body = DraftView), (status = 400, body = super::Problem)), security(("bearer" = [])))]
+#[post("/travel-claims/drafts")]
+pub async fn save_draft(caller: Caller, body: Body<DraftBody>) -> AppResult<HttpResponse> {
+    let sent = body.into_inner_and_text().map(|(_, text)| text);
+    let draft = run(move || lifecycle::save(caller.pool(), &caller, sent)).await?;
+    Ok(HttpResponse::Created().json(draft))
+}
+
+/// Replaces a draft's body (its claimant); a claim is 409.
+#[utoipa::path(tag = "travel claims", request_body = DraftBody,
+    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 200, body = DraftView), (status = 404, body = super::Problem), (status = 409, body = super::Problem)),
+    security(("bearer" = [])))]
+#[put("/travel-claims/{id}")]
+pub async fn replace_draft(
     caller: Caller,
     id: web::Path<i64>,
+    body: Body<DraftBody>,
 ) -> AppResult<HttpResponse> {
+    let (id, sent) = (id.into_inner(), body.into_inner_and_text().map(|(_, t)| t));
+    let draft = run(move || lifecycle::replace(caller.pool(), &caller, id, sent)).await?;
+    Ok(HttpResponse::Ok().json(draft))
+}
+
+/// Deletes a draft (its claimant); a claim is 409.
+#[utoipa::path(tag = "travel claims",
+    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 204), (status = 404, body = super::Problem), (status = 409, body = super::Problem)),
+    security(("bearer" = [])))]
+#[delete("/travel-claims/{id}")]
+pub async fn delete_draft(caller: Caller, id: web::Path<i64>) -> AppResult<HttpResponse> {
     let id = id.into_inner();
-    let claim = run(move || claims::get(&pool, &caller, id)).await?;
+    run(move || lifecycle::delete(caller.pool(), &caller, id)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Submits a draft (its claimant): every check of a direct submission; the claim keeps its id.
+#[utoipa::path(tag = "travel claims",
+    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 200, body = ClaimView), (status = 404, body = super::Problem), (status = 409, body = super::Problem),
+        (status = 422, body = super::Problem)), security(("bearer" = [])))]
+#[post("/travel-claims/{id}/submit")]
+pub async fn submit_draft(caller: Caller, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let parse = |text: &str| NewClaimSpec::try_from(parse_json::<ClaimBody>(text.as_bytes())?);
+    let claim = run(move || lifecycle::submit(caller.pool(), &caller, id, parse)).await?;
     Ok(HttpResponse::Ok().json(claim))
+}
+
+/// Withdraws a submitted claim before any decision (its claimant): no money moves.
+#[utoipa::path(tag = "travel claims",
+    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 200, body = ClaimView), (status = 403, body = super::Problem), (status = 409, body = super::Problem)),
+    security(("bearer" = [])))]
+#[post("/travel-claims/{id}/withdraw")]
+pub async fn withdraw(caller: Caller, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    act(caller, id, claims::withdraw).await
+}
+
+/// Amends a rejected or withdrawn claim (its claimant) into a new draft naming it.
+#[utoipa::path(tag = "travel claims",
+    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 201, body = DraftView), (status = 403, body = super::Problem), (status = 409, body = super::Problem)),
+    security(("bearer" = [])))]
+#[post("/travel-claims/{id}/amend")]
+pub async fn amend(caller: Caller, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let draft = run(move || lifecycle::amend(caller.pool(), &caller, id)).await?;
+    Ok(HttpResponse::Created().json(draft))
+}
+
+/// Copies one's own claim or draft into a new draft.
+#[utoipa::path(tag = "travel claims",
+    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 201, body = DraftView), (status = 403, body = super::Problem), (status = 404, body = super::Problem)),
+    security(("bearer" = [])))]
+#[post("/travel-claims/{id}/copy")]
+pub async fn copy(caller: Caller, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let draft = run(move || lifecycle::copy(caller.pool(), &caller, id)).await?;
+    Ok(HttpResponse::Created().json(draft))
 }
 
 /// Approves a claim (finance, not the claimant): commits its reimbursable amount.
@@ -97,14 +180,8 @@ pub async fn get_claim(
     responses((status = 200, body = ClaimView), (status = 403, body = super::Problem), (status = 409, body = super::Problem)),
     security(("bearer" = [])))]
 #[post("/travel-claims/{id}/approve")]
-pub async fn approve(
-    pool: web::Data<Pool>,
-    caller: Caller,
-    id: web::Path<i64>,
-) -> AppResult<HttpResponse> {
-    let id = id.into_inner();
-    let claim = run(move || claims::approve(&pool, &caller, id)).await?;
-    Ok(HttpResponse::Ok().json(claim))
+pub async fn approve(caller: Caller, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    act(caller, id, claims::approve).await
 }
 
 /// Rejects a claim (finance), releasing any commitment.
@@ -113,15 +190,12 @@ pub async fn approve(
     responses((status = 200, body = ClaimView), (status = 409, body = super::Problem)), security(("bearer" = [])))]
 #[post("/travel-claims/{id}/reject")]
 pub async fn reject(
-    pool: web::Data<Pool>,
     caller: Caller,
     id: web::Path<i64>,
     body: Body<RejectBody>,
 ) -> AppResult<HttpResponse> {
-    let id = id.into_inner();
     let reason = body.into_inner().map(|b| b.reason);
-    let claim = run(move || claims::reject(&pool, &caller, id, reason)).await?;
-    Ok(HttpResponse::Ok().json(claim))
+    act_with(caller, id, reason, claims::reject).await
 }
 
 /// Records payment (finance): the commitment becomes spend.
@@ -130,7 +204,6 @@ pub async fn reject(
     responses((status = 200, body = ClaimView), (status = 409, body = super::Problem), (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[post("/travel-claims/{id}/pay")]
 pub async fn pay(
-    pool: web::Data<Pool>,
     caller: Caller,
     id: web::Path<i64>,
     body: Body<PayBody>,
@@ -138,6 +211,6 @@ pub async fn pay(
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
     let paid_on = body.into_inner().map(|b| b.paid_on);
-    let claim = run(move || claims::pay(&pool, &caller, id, paid_on, **margin)).await?;
+    let claim = run(move || claims::pay(caller.pool(), &caller, id, paid_on, **margin)).await?;
     Ok(HttpResponse::Ok().json(claim))
 }

@@ -4,7 +4,6 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::db::Pool;
 use crate::domain::status::RequestStatus;
 use crate::error::AppResult;
 use crate::services::clock::PaymentMargin;
@@ -14,7 +13,7 @@ use crate::wire::travel_requests::{
 };
 use crate::wire::{ClaimView, RejectBody};
 
-use super::extract::{run, Body, Caller};
+use super::extract::{act, act_with, create, run, Body, Caller};
 use super::list::{respond, status_filter, ListQuery};
 
 /// Requests a trip (claimant): stores it with its R16 estimate.
@@ -22,14 +21,8 @@ use super::list::{respond, status_filter, ListQuery};
     params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe key, at most 255 characters")),
     responses((status = 201, body = RequestView), (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[post("/travel-requests")]
-pub async fn create_request(
-    pool: web::Data<Pool>,
-    caller: Caller,
-    body: Body<RequestBody>,
-) -> AppResult<HttpResponse> {
-    let input = body.into_inner().and_then(TryInto::try_into);
-    let view = run(move || travel_requests::create(&pool, &caller, input)).await?;
-    Ok(HttpResponse::Created().json(view))
+pub async fn create_request(caller: Caller, body: Body<RequestBody>) -> AppResult<HttpResponse> {
+    create(caller, body, travel_requests::create).await
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -44,7 +37,6 @@ pub struct StatusQuery {
     responses((status = 200, body = Vec<RequestView>), (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[get("/travel-requests")]
 pub async fn list_requests(
-    pool: web::Data<Pool>,
     caller: Caller,
     query: web::Query<StatusQuery>,
     list: web::Query<ListQuery>,
@@ -52,22 +44,16 @@ pub async fn list_requests(
 ) -> AppResult<HttpResponse> {
     let page = list.page()?;
     let status = status_filter::<RequestStatus>(query.status.as_deref())?;
-    let views = run(move || travel_requests::list(&pool, &caller, status, page)).await?;
-    Ok(respond(&req, page, views, |v| v.id))
+    let list = run(move || travel_requests::list(caller.pool(), &caller, status, page)).await?;
+    Ok(respond(&req, page, list, |v| v.id))
 }
 
 /// One request with its history.
 #[utoipa::path(tag = "travel requests", params(("id" = i64, Path)),
     responses((status = 200, body = RequestView), (status = 404, body = super::Problem)), security(("bearer" = [])))]
 #[get("/travel-requests/{id}")]
-pub async fn get_request(
-    pool: web::Data<Pool>,
-    caller: Caller,
-    id: web::Path<i64>,
-) -> AppResult<HttpResponse> {
-    let id = id.into_inner();
-    let view = run(move || travel_requests::get(&pool, &caller, id)).await?;
-    Ok(HttpResponse::Ok().json(view))
+pub async fn get_request(caller: Caller, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    act(caller, id, |p, c, id| travel_requests::get(p, c, id)).await
 }
 
 /// Approves a request (budget holder or finance, not the requester): commits its estimate.
@@ -76,14 +62,8 @@ pub async fn get_request(
     responses((status = 200, body = RequestView), (status = 403, body = super::Problem), (status = 409, body = super::Problem)),
     security(("bearer" = [])))]
 #[post("/travel-requests/{id}/approve")]
-pub async fn approve_request(
-    pool: web::Data<Pool>,
-    caller: Caller,
-    id: web::Path<i64>,
-) -> AppResult<HttpResponse> {
-    let id = id.into_inner();
-    let view = run(move || travel_requests::approve(&pool, &caller, id)).await?;
-    Ok(HttpResponse::Ok().json(view))
+pub async fn approve_request(caller: Caller, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    act(caller, id, travel_requests::approve).await
 }
 
 /// Rejects a request (budget holder or finance, not the requester).
@@ -92,15 +72,12 @@ pub async fn approve_request(
     responses((status = 200, body = RequestView), (status = 409, body = super::Problem)), security(("bearer" = [])))]
 #[post("/travel-requests/{id}/reject")]
 pub async fn reject_request(
-    pool: web::Data<Pool>,
     caller: Caller,
     id: web::Path<i64>,
     body: Body<RejectBody>,
 ) -> AppResult<HttpResponse> {
-    let id = id.into_inner();
     let reason = body.into_inner().map(|b| b.reason);
-    let view = run(move || travel_requests::reject(&pool, &caller, id, reason)).await?;
-    Ok(HttpResponse::Ok().json(view))
+    act_with(caller, id, reason, travel_requests::reject).await
 }
 
 /// Cancels a request (the requester, before a claim names it): releases its commitment.
@@ -108,14 +85,22 @@ pub async fn reject_request(
     params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
     responses((status = 200, body = RequestView), (status = 409, body = super::Problem)), security(("bearer" = [])))]
 #[post("/travel-requests/{id}/cancel")]
-pub async fn cancel_request(
-    pool: web::Data<Pool>,
-    caller: Caller,
-    id: web::Path<i64>,
-) -> AppResult<HttpResponse> {
+pub async fn cancel_request(caller: Caller, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    act(caller, id, travel_requests::cancel).await
+}
+
+/// A claim draft prefilled from an approved request (its requester, R17): line, purpose,
+/// destination, dates, and the request named.
+#[utoipa::path(tag = "travel requests",
+    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 201, body = crate::wire::DraftView), (status = 404, body = super::Problem), (status = 409, body = super::Problem)),
+    security(("bearer" = [])))]
+#[post("/travel-requests/{id}/draft-claim")]
+pub async fn draft_claim(caller: Caller, id: web::Path<i64>) -> AppResult<HttpResponse> {
     let id = id.into_inner();
-    let view = run(move || travel_requests::cancel(&pool, &caller, id)).await?;
-    Ok(HttpResponse::Ok().json(view))
+    let draft =
+        run(move || crate::services::lifecycle::from_request(caller.pool(), &caller, id)).await?;
+    Ok(HttpResponse::Created().json(draft))
 }
 
 /// Pays an approved request's advance (finance): once, at most the estimate.
@@ -125,7 +110,6 @@ pub async fn cancel_request(
     security(("bearer" = [])))]
 #[post("/travel-requests/{id}/pay-advance")]
 pub async fn pay_advance(
-    pool: web::Data<Pool>,
     caller: Caller,
     id: web::Path<i64>,
     body: Body<AdvanceBody>,
@@ -135,7 +119,8 @@ pub async fn pay_advance(
     let advance = body.into_inner().and_then(TryInto::try_into);
     let margin = **margin;
     let view =
-        run(move || travel_requests::pay_advance(&pool, &caller, id, advance, margin)).await?;
+        run(move || travel_requests::pay_advance(caller.pool(), &caller, id, advance, margin))
+            .await?;
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -143,8 +128,8 @@ pub async fn pay_advance(
 #[utoipa::path(tag = "travel requests",
     responses((status = 200, body = Vec<OutstandingView>)), security(("bearer" = [])))]
 #[get("/advances/outstanding")]
-pub async fn outstanding(pool: web::Data<Pool>, caller: Caller) -> AppResult<HttpResponse> {
-    let views = run(move || travel_requests::outstanding(&pool, &caller)).await?;
+pub async fn outstanding(caller: Caller) -> AppResult<HttpResponse> {
+    let views = run(move || travel_requests::outstanding(caller.pool(), &caller)).await?;
     Ok(HttpResponse::Ok().json(views))
 }
 
@@ -154,13 +139,10 @@ pub async fn outstanding(pool: web::Data<Pool>, caller: Caller) -> AppResult<Htt
     responses((status = 200, body = ClaimView), (status = 409, body = super::Problem)), security(("bearer" = [])))]
 #[post("/travel-claims/{id}/advance-returned")]
 pub async fn advance_returned(
-    pool: web::Data<Pool>,
     caller: Caller,
     id: web::Path<i64>,
     body: Body<ReturnedBody>,
 ) -> AppResult<HttpResponse> {
-    let id = id.into_inner();
     let returned_on = body.into_inner().map(|b| b.returned_on);
-    let view = run(move || claims::advance_returned(&pool, &caller, id, returned_on)).await?;
-    Ok(HttpResponse::Ok().json(view))
+    act_with(caller, id, returned_on, claims::advance_returned).await
 }

@@ -10,7 +10,7 @@ use crate::db::adjustments::{self as rows, AdjustmentRow, Filter, NewAdjustment}
 use crate::db::audit::NewEvent;
 use crate::db::budget::{self as lines, LineRow};
 use crate::db::{DbConnection, Pool};
-use crate::domain::budget::{affected, AdjustmentKind};
+use crate::domain::budget::{affected, AdjustmentKind, SourceType};
 use crate::domain::status::{AdjustmentAction, AdjustmentStatus, Status};
 use crate::domain::{Money, PositiveMoney};
 use crate::error::{AppError, AppResult};
@@ -197,7 +197,7 @@ pub fn approve(pool: &Pool, actor: &Context, id: i64) -> AppResult<AdjustmentVie
             &rows_of(&gain),
             Money::from_fen(row.amount_fen),
             ledger::Source {
-                kind: ENTITY,
+                kind: SourceType::BudgetAdjustment,
                 id,
                 actor: actor.user_id,
             },

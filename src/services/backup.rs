@@ -2,7 +2,8 @@
 //!
 //! A backup is a consistent snapshot taken while the server keeps serving (`VACUUM INTO`, never a
 //! copy of the live file and its write-ahead log), written with mode 0600 and then checked: SQLite's
-//! integrity check, and the ledger replayed as `baoxiao verify` does. A restore goes only into an
+//! integrity check, the ledger replayed and every claim file's hash read again, as `baoxiao verify`
+//! does. The files (R17) are rows of the database, so a copy of it carries them byte for byte. A restore goes only into an
 //! empty data directory, so it can never overwrite books, and is checked the same way.
 //!
 //! On PostgreSQL the database server owns the data, and its own tools copy it consistently: both
@@ -18,6 +19,7 @@ use diesel::{Connection, SqliteConnection};
 use crate::db::{self, backup as files, Backend, DbConnection};
 use crate::error::AppError;
 
+use super::attachments::{self, FileMismatch};
 use super::budget::{self, Mismatch};
 
 #[derive(Debug, thiserror::Error)]
@@ -43,12 +45,15 @@ pub enum BackupError {
     Ledger { path: PathBuf, source: AppError },
 }
 
-/// What the check of a copy found: how many budget lines were replayed, and which differ.
+/// What the check of a copy found: how many budget lines were replayed, and which differ; how
+/// many claim files (R17) were read again, and which no longer match their size and hash.
 #[derive(Debug)]
 pub struct Checked {
     pub file: PathBuf,
     pub lines: usize,
     pub mismatches: Vec<Mismatch>,
+    pub files: usize,
+    pub file_mismatches: Vec<FileMismatch>,
 }
 
 const PG_BACKUP: &str =
@@ -140,16 +145,25 @@ pub fn check(file: &Path) -> Result<Checked, BackupError> {
             problems: problems.join("; "),
         });
     }
+    // A backup taken before files existed has no table of them (a restore adds it).
+    let has_files = files::has_table(&mut conn, "claim_attachments").map_err(sql_at(file))?;
     let mut conn = DbConnection::Sqlite(conn);
-    let (lines, mismatches) =
-        budget::verify_on(&mut conn).map_err(|source| BackupError::Ledger {
-            path: file.to_path_buf(),
-            source,
-        })?;
+    let ledger = |source| BackupError::Ledger {
+        path: file.to_path_buf(),
+        source,
+    };
+    let (lines, mismatches) = budget::verify_on(&mut conn).map_err(ledger)?;
+    let (files, file_mismatches) = if has_files {
+        attachments::verify_on(&mut conn).map_err(ledger)?
+    } else {
+        (0, Vec::new())
+    };
     Ok(Checked {
         file: file.to_path_buf(),
         lines,
         mismatches,
+        files,
+        file_mismatches,
     })
 }
 

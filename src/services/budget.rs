@@ -8,7 +8,7 @@ use super::Context;
 use crate::auth::Actor;
 use crate::db::budget::{self as rows, EntryRow, LineRow, NewLine};
 use crate::db::{now, DbConnection, Pool};
-use crate::domain::budget::{is_valid_code, oversubscribed_by, EntryKind, MAX_LEVELS};
+use crate::domain::budget::{is_valid_code, oversubscribed_by, EntryKind, SourceType, MAX_LEVELS};
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
 
@@ -19,13 +19,14 @@ use super::{answer, conn};
 /// `baoxiao verify` checks the lines' balances; it is kept in its own file.
 pub use super::verify::{verify, verify_on, Mismatch};
 
-fn view(row: &LineRow, children: &[&LineRow]) -> LineView {
+fn view(row: &LineRow, children: &[&LineRow]) -> AppResult<LineView> {
     let b = balance(row);
     let child_allocations: Vec<Money> = children
         .iter()
         .map(|c| Money::from_fen(c.allocated_fen))
         .collect();
-    LineView {
+    let out_of_range = |_| AppError::out_of_range(format!("budget line {}", row.code));
+    Ok(LineView {
         id: row.id,
         code: row.code.clone(),
         name: row.name.clone(),
@@ -35,9 +36,10 @@ fn view(row: &LineRow, children: &[&LineRow]) -> LineView {
         original_allocated: Money::from_fen(row.original_allocated_fen),
         committed: b.committed,
         spent: b.spent,
-        available: b.available(),
-        oversubscribed_by: oversubscribed_by(b.allocated, &child_allocations),
-    }
+        available: b.available().map_err(out_of_range)?,
+        oversubscribed_by: oversubscribed_by(b.allocated, &child_allocations)
+            .map_err(out_of_range)?,
+    })
 }
 
 /// Each line's children, from one year's rows.
@@ -50,31 +52,34 @@ fn children_of(rows: &[LineRow]) -> HashMap<Option<i64>, Vec<&LineRow>> {
 }
 
 /// A line's view, its oversubscription counted over its children among the year's `children`.
-fn view_among(row: &LineRow, children: &HashMap<Option<i64>, Vec<&LineRow>>) -> LineView {
+fn view_among(
+    row: &LineRow,
+    children: &HashMap<Option<i64>, Vec<&LineRow>>,
+) -> AppResult<LineView> {
     view(row, children.get(&Some(row.id)).map_or(&[][..], |v| &v[..]))
 }
 
 /// The year's lines in tree order — each parent, then its subtrees, siblings by creation — with
 /// their depth and view.
-pub fn tree(rows: &[LineRow]) -> Vec<(i32, LineView)> {
+pub fn tree(rows: &[LineRow]) -> AppResult<Vec<(i32, LineView)>> {
     let children = children_of(rows);
     let mut out = Vec::with_capacity(rows.len());
     let mut stack: Vec<&LineRow> = children.get(&None).cloned().unwrap_or_default();
     stack.reverse();
     while let Some(row) = stack.pop() {
-        out.push((row.depth, view_among(row, &children)));
+        out.push((row.depth, view_among(row, &children)?));
         if let Some(kids) = children.get(&Some(row.id)) {
             stack.extend(kids.iter().rev());
         }
     }
-    out
+    Ok(out)
 }
 
 /// `GET /api/v1/budget-lines?year=Y`: the whole tree, parents first.
 pub fn list(pool: &Pool, actor: &Actor, year: i32) -> AppResult<Vec<LineView>> {
     permissions::check(actor, UseCase::ReadLines)?;
     let rows = rows::by_year(&mut *conn(pool)?, actor.org_id, year)?;
-    Ok(tree(&rows).into_iter().map(|(_, view)| view).collect())
+    Ok(tree(&rows)?.into_iter().map(|(_, view)| view).collect())
 }
 
 /// `GET /api/v1/budget-lines/{id}`: the line and its children, each with its oversubscription.
@@ -93,8 +98,11 @@ pub fn get_on(c: &mut DbConnection, actor: &Actor, id: i64) -> AppResult<LineDet
     let children = children_of(&family);
     let kids = children.get(&Some(row.id)).cloned().unwrap_or_default();
     Ok(LineDetailView {
-        line: view_among(row, &children),
-        children: kids.iter().map(|k| view_among(k, &children)).collect(),
+        line: view_among(row, &children)?,
+        children: kids
+            .iter()
+            .map(|k| view_among(k, &children))
+            .collect::<AppResult<_>>()?,
     })
 }
 
@@ -209,7 +217,7 @@ pub fn insert_line(
             id,
             EntryKind::Allocate,
             spec.allocated,
-            "budget_line",
+            SourceType::BudgetLine,
             Some(id),
             actor,
         )?;
@@ -223,6 +231,6 @@ pub fn create(pool: &Pool, actor: &Context, spec: AppResult<NewLineSpec>) -> App
     let spec = spec?;
     answer(pool, actor, 201, |c| {
         let row = insert_line(c, actor.org_id, Some(actor.user_id), &spec)?;
-        Ok(view(&row, &[]))
+        view(&row, &[])
     })
 }

@@ -1,13 +1,15 @@
-//! Travel claims (R3–R8): quote, submit, approve, reject, pay, read.
+//! Travel claims (R3–R8): quote, submit, approve, reject, pay, withdraw, read.
 //!
-//! Status moves: submitted → approved → paid; submitted or approved → rejected. Approval commits
-//! the reimbursable amount against the claim's line (R11); rejection releases it; payment turns
-//! it into spend. Every move is audited with who and when.
+//! Status moves: submitted → approved → paid; submitted or approved → rejected; submitted →
+//! withdrawn by its claimant (R17). Approval commits the reimbursable amount against the claim's
+//! line (R11); rejection releases it; payment turns it into spend; a withdrawal moves no money.
+//! Every move is audited with who and when. Drafts, amendments and copies: [`super::lifecycle`].
 
 use chrono::NaiveDate;
 
 use crate::auth::Actor;
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use super::paging::Page;
 use super::views::travel_requests::SettlementView;
@@ -19,6 +21,7 @@ use crate::db::audit::NewEvent;
 use crate::db::claims::{self as rows, ClaimRow, Decided, Fen, NewClaim, StoredBreakdown};
 use crate::db::invoices::{self as invoice_rows, NewClaimInvoice};
 use crate::db::{budget as lines, DbConnection, Pool};
+use crate::domain::budget::SourceType;
 use crate::domain::capitals::in_words;
 use crate::domain::invoice::Invoice;
 use crate::domain::status::{
@@ -32,7 +35,7 @@ use crate::metrics;
 use super::audit;
 use super::ledger::{self, Source};
 use super::permissions::{self, UseCase};
-use super::transition::{self, find, Document};
+use super::transition::{self, find, Charges, Document};
 use super::travel_requests;
 use super::{answer, answer_known, clock, conn, policy};
 
@@ -169,15 +172,29 @@ pub struct NewClaimSpec {
     pub invoices: Vec<Invoice>,
 }
 
+/// R17: the draft a submission turns into a claim of the same id.
+#[derive(Clone, Copy, Debug)]
+pub struct FromDraft {
+    pub id: i64,
+    /// The claim it amends, if any.
+    pub amends: Option<i64>,
+    /// When it was last saved, as read: it is submitted only if it was not saved again since.
+    pub saved_at: chrono::NaiveDateTime,
+}
+
 /// `POST /api/v1/travel-claims`: stores the claim with its breakdown and policy version, and
 /// the body as the claimant `sent` it, and warns (without refusing) when the line cannot cover
 /// it today. Each invoice it names (R15) becomes the claim's in the same transaction, or the
 /// submission is 409 `duplicate_invoice` naming the live claim that holds it. `asked` is the
 /// claim and its body as sent, or why they could not be read: reported after the role check.
+///
+/// `POST /api/v1/travel-claims/{id}/submit` (R17) is the same submission of a `draft`'s body:
+/// the claim takes the draft's id, and the draft is deleted in the same transaction.
 pub fn submit(
     pool: &Pool,
     actor: &Context,
     asked: AppResult<(NewClaimSpec, String)>,
+    draft: Option<FromDraft>,
 ) -> AppResult<ClaimView> {
     permissions::check(actor, UseCase::SubmitClaim)?;
     let (claim, sent) = asked?;
@@ -190,7 +207,7 @@ pub fn submit(
         claim.trip,
         claim.travel_request_id,
         invoices,
-        sent,
+        (sent, draft),
     );
     match submitted {
         // A concurrent submission took the invoice between our check and our insert: its
@@ -219,7 +236,7 @@ fn submit_in(
     input: TripInput,
     travel_request_id: Option<i64>,
     invoices: &[Invoice],
-    sent: &str,
+    (sent, draft): (&str, Option<FromDraft>),
 ) -> AppResult<ClaimView> {
     // Reads outside the shared write transaction, on a pooled connection given back before it:
     // a submission waiting for the transaction must not hold a connection readers need.
@@ -242,13 +259,19 @@ fn submit_in(
     let stored = serde_json::to_string(&StoredBreakdown::new(policy_version, &breakdown))
         .map_err(|e| AppError::Internal(e.to_string()))?;
     drop(read);
+    // A draft's submission answers 200 (the claim it became), a claim's 201 (a new one).
+    let status = if draft.is_some() { 200 } else { 201 };
     // The answer is built inside the transaction: if it cannot be, no row is left behind.
-    answer(pool, actor, 201, |c| {
+    answer(pool, actor, status, |c| {
         let stamped = super::clock::now(c, actor.org_id)?;
+        if let Some(draft) = draft {
+            super::lifecycle::take_draft(c, actor, draft)?;
+        }
         let id = crate::db::unique(rows::insert(
             c,
             &NewClaim {
                 org_id: actor.org_id,
+                id: draft.map(|d| d.id),
                 claimant_id: actor.user_id,
                 budget_line_id,
                 status: ClaimStatus::Submitted.as_str(),
@@ -263,24 +286,30 @@ fn submit_in(
                 self_borne_fen: breakdown.self_borne.fen(),
                 submitted_at: stamped,
                 travel_request_id,
+                amends: draft.and_then(|d| d.amends),
             },
         ))?
-        // R16: another live claim names the request; the unique index decided.
-        .map_err(|_| {
-            AppError::from(
-                RequestState {
-                    status: RequestStatus::Approved,
-                    claimed: true,
-                }
-                .refusal(RequestAction::NameInClaim),
-            )
-        })?;
+        // R16: another live claim names the request, or R17: another claim amends the same one;
+        // a unique index decided.
+        .map_err(
+            |_| match (travel_request_id, draft.and_then(|d| d.amends)) {
+                (None, Some(_)) => super::lifecycle::already_amended(),
+                _ => AppError::from(
+                    RequestState {
+                        status: RequestStatus::Approved,
+                        claimed: true,
+                    }
+                    .refusal(RequestAction::NameInClaim),
+                ),
+            },
+        )?;
         if let Some(request) = travel_request_id {
             travel_requests::name_by_claim(c, actor.org_id, request, actor.user_id)?;
         }
         hold_invoices(c, actor.org_id, id, invoices)?;
         let submitted = ClaimStatus::Submitted.as_str();
-        audit::status(c, actor, (ENTITY, id), "submit", None, submitted, None)?;
+        let from = draft.map(|_| ClaimStatus::Draft.as_str());
+        audit::status(c, actor, (ENTITY, id), "submit", from, submitted, None)?;
         let warning = ledger::warning(c, actor.org_id, budget_line_id, breakdown.reimbursable)?;
         let mut view = load(c, actor.org_id, id)?;
         view.budget_warning = warning;
@@ -318,6 +347,14 @@ fn hold_invoices(
         })?;
     }
     Ok(())
+}
+
+impl Charges for Claim {
+    const SOURCE: SourceType = SourceType::TravelClaim;
+
+    fn charge(row: &ClaimRow) -> (i64, Money) {
+        (row.budget_line_id, Money::from_fen(row.reimbursable_fen))
+    }
 }
 
 /// A travel claim, as a [`Document`] that moves by finance's decisions.
@@ -362,7 +399,9 @@ fn to_view(
     history: Vec<HistoryView>,
 ) -> AppResult<ClaimView> {
     let settlement = settlement_of(c, org_id, &row)?;
-    view(row, history, settlement)
+    let files = super::attachments::counts(c, org_id, &[row.id])?;
+    let count = files.get(&row.id).copied().unwrap_or(0);
+    view(row, history, settlement, count)
 }
 
 /// R16: how the claim settles the advance of the travel request it names, if it names one.
@@ -371,22 +410,28 @@ fn settlement_of(
     org_id: i64,
     row: &ClaimRow,
 ) -> AppResult<Option<SettlementView>> {
-    let Some(request) = row.travel_request_id else {
-        return Ok(None);
-    };
-    Ok(Some(travel_requests::settlement(
-        c,
-        org_id,
-        request,
-        Money::from_fen(row.reimbursable_fen),
-        row.advance_returned_on,
-    )?))
+    let requests: Vec<i64> = row.travel_request_id.into_iter().collect();
+    settlement_in(&travel_requests::advances(c, org_id, &requests)?, row)
+}
+
+/// [`settlement_of`] from the advances of the requests that a page of claims names.
+fn settlement_in(
+    advances: &HashMap<i64, Option<i64>>,
+    row: &ClaimRow,
+) -> AppResult<Option<SettlementView>> {
+    row.travel_request_id
+        .map(|request| {
+            let reimbursable = Money::from_fen(row.reimbursable_fen);
+            travel_requests::settlement(advances, request, reimbursable, row.advance_returned_on)
+        })
+        .transpose()
 }
 
 fn view(
     row: ClaimRow,
     history: Vec<HistoryView>,
     settlement: Option<SettlementView>,
+    attachment_count: i64,
 ) -> AppResult<ClaimView> {
     let breakdown = view_of(
         serde_json::from_str(&row.breakdown)
@@ -411,20 +456,56 @@ fn view(
         paid_on: row.paid_on,
         travel_request_id: row.travel_request_id,
         settlement,
+        amends: row.amends,
+        amended_by: None,
+        attachment_count,
         history,
     })
 }
 
 /// `GET /api/v1/travel-claims/{id}`.
-/// Claimants see only their own claims; finance, budget holders and admins see all.
+/// Claimants see only their own claims; finance, budget holders and admins see all. A claim
+/// shows the draft or claim that amends it (R17), a draft only to its claimant.
 pub fn get(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimView> {
     permissions::check(actor, UseCase::ReadClaims)?;
     let mut c = conn(pool)?;
-    let view = load(&mut c, actor.org_id, id)?;
+    let mut view = load(&mut c, actor.org_id, id)?;
     if !permissions::sees_all(actor) && view.claimant_id != actor.user_id {
         return Err(AppError::NotFound("travel claim"));
     }
+    view.amended_by = crate::db::drafts::amended_by(&mut c, actor.org_id, id, actor.user_id)?;
     Ok(view)
+}
+
+/// The caller's own claim `id`: 404 for a claim they may not see, 403 for another person's
+/// claim they may see (finance, budget holders and admins), as a claimant's own actions on it
+/// (R17) are refused to them.
+pub fn own(c: &mut DbConnection, actor: &Actor, id: i64) -> AppResult<Option<ClaimRow>> {
+    match rows::find(c, actor.org_id, id)? {
+        Some(row) if row.claimant_id == actor.user_id => Ok(Some(row)),
+        Some(_) if permissions::sees_all(actor) => Err(AppError::Forbidden),
+        Some(_) => Err(AppError::NotFound("travel claim")),
+        None => Ok(None),
+    }
+}
+
+/// `POST /api/v1/travel-claims/{id}/withdraw` (its claimant, before any decision, R17): the claim
+/// is `withdrawn`, its invoices are freed (R15) and its travel request may be named again (R16);
+/// no money moves. A decision that came first wins: 409 `invalid_transition`.
+pub fn withdraw(pool: &Pool, actor: &Context, id: i64) -> AppResult<ClaimView> {
+    permissions::check(actor, UseCase::ReviseClaim)?;
+    answer(pool, actor, 200, |c| {
+        let row = own(c, actor, id)?.ok_or(AppError::NotFound("travel claim"))?;
+        let asked = transition::ask::<Claim>(id, &row, ClaimAction::Withdraw)?;
+        // Conditional on the status read: an approval at the same moment, in any process,
+        // moves the claim first or finds it withdrawn.
+        asked.take(c, actor, &Decided::Withdrawn, None)?;
+        if let Some(request) = row.travel_request_id {
+            travel_requests::unname(c, actor.org_id, request)?;
+        }
+        invoice_rows::release(c, actor.org_id, id)?;
+        load(c, actor.org_id, id)
+    })
 }
 
 /// Whether the caller may open claim `id`: the rule of [`get`] (the claimant, finance, budget
@@ -448,9 +529,20 @@ pub fn list(
     permissions::check(actor, UseCase::ReadClaims)?;
     let mut c = conn(pool)?;
     let only = (!permissions::sees_all(actor)).then_some(actor.user_id);
-    rows::list(&mut c, actor.org_id, status, only, page.after, page.fetch())?
+    let found = rows::list(&mut c, actor.org_id, status, only, page.after, page.fetch())?;
+    // The advances of every request the page names, and the page's files counted, in one query
+    // each rather than one per claim.
+    let requests: Vec<i64> = found.iter().filter_map(|r| r.travel_request_id).collect();
+    let advances = travel_requests::advances(&mut c, actor.org_id, &requests)?;
+    let ids: Vec<i64> = found.iter().map(|row| row.id).collect();
+    let files = super::attachments::counts(&mut c, actor.org_id, &ids)?;
+    found
         .into_iter()
-        .map(|row| to_view(&mut c, actor.org_id, row, Vec::new()))
+        .map(|row| {
+            let settlement = settlement_in(&advances, &row)?;
+            let count = files.get(&row.id).copied().unwrap_or(0);
+            view(row, Vec::new(), settlement, count)
+        })
         .collect()
 }
 
@@ -481,9 +573,14 @@ pub fn approve(pool: &Pool, actor: &Context, id: i64) -> AppResult<ClaimView> {
     // No advance is paid on a request once a live claim names it (db::travel_requests::
     // pay_advance), so the settlement read now is the one after the approval too.
     let settlement = settlement_of(&mut c, actor.org_id, &row)?;
+    // R17: read with the history, as the history is: a file the claimant adds between this read
+    // and the decision is counted by every later read of the claim, not by this answer. None is
+    // added after it (the change waits for the claim's row, then finds it decided).
+    let files = super::attachments::counts(&mut c, actor.org_id, &[id])?;
+    let attachment_count = files.get(&id).copied().unwrap_or(0);
     let amount = Money::from_fen(row.reimbursable_fen);
     let source = Source {
-        kind: ENTITY,
+        kind: SourceType::TravelClaim,
         id,
         actor: actor.user_id,
     };
@@ -509,7 +606,7 @@ pub fn approve(pool: &Pool, actor: &Context, id: i64) -> AppResult<ClaimView> {
             .ok_or_else(|| AppError::Internal("an approval without its decision".into()))?;
         let mut history = history.clone();
         history.push(approval);
-        view(row, history, settlement.clone())
+        view(row, history, settlement.clone(), attachment_count)
     })?;
     metrics::record_approval(ENTITY);
     Ok(answered)
@@ -540,18 +637,7 @@ pub fn reject(
         }
         invoice_rows::release(c, actor.org_id, id)?;
         if row.status == ClaimStatus::Approved {
-            let source = Source {
-                kind: ENTITY,
-                id,
-                actor: actor.user_id,
-            };
-            ledger::release(
-                c,
-                actor.org_id,
-                row.budget_line_id,
-                Money::from_fen(row.reimbursable_fen),
-                source,
-            )?;
+            transition::post::<Claim>(c, actor, id, &row, ledger::release)?;
         }
         load(c, actor.org_id, id)
     })
@@ -574,18 +660,7 @@ pub fn pay(
         clock::check_paid_on(c, actor.org_id, row.decided_at, paid_on, margin)?;
         let day = paid_on.to_string();
         asked.take(c, actor, &Decided::Paid { on: paid_on }, Some(&day))?;
-        let source = Source {
-            kind: ENTITY,
-            id,
-            actor: actor.user_id,
-        };
-        ledger::spend(
-            c,
-            actor.org_id,
-            row.budget_line_id,
-            Money::from_fen(row.reimbursable_fen),
-            source,
-        )?;
+        transition::post::<Claim>(c, actor, id, &row, ledger::spend)?;
         load(c, actor.org_id, id)
     })
 }

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use super::views::{AssignmentView, EventView, ForecastView, LineView, StationView};
 use crate::auth::Actor;
+use crate::db::budget::EntryRow;
 use crate::db::{budget as lines, dashboard as rows, pages, Pool};
 use crate::domain::duty::Segment;
 use crate::error::{AppError, AppResult};
@@ -18,20 +19,14 @@ use super::{budget, conn, duty, ledger};
 pub fn overview(pool: &Pool, actor: &Actor, year: i32) -> AppResult<Vec<(i32, LineView)>> {
     permissions::check(actor, UseCase::BudgetOverview)?;
     let rows = lines::by_year(&mut *conn(pool)?, actor.org_id, year)?;
-    Ok(budget::tree(&rows))
+    budget::tree(&rows)
 }
 
-/// One ledger entry as the line page lists it.
+/// One ledger entry as the line page lists it: the entry, and the name of who caused it.
 #[derive(Clone, Debug)]
 pub struct EntryLine {
-    pub id: i64,
-    pub line_id: i64,
-    pub kind: String,
-    pub amount_fen: i64,
-    pub source_type: String,
-    pub source_id: Option<i64>,
+    pub entry: EntryRow,
     pub actor: Option<String>,
-    pub at: chrono::NaiveDateTime,
 }
 
 /// A duty station charged to the line, with its roster.
@@ -107,15 +102,9 @@ pub fn line_page(
     drop(c);
     let entries = found
         .into_iter()
-        .map(|e| EntryLine {
-            id: e.id,
-            line_id: e.line_id,
-            kind: e.kind,
-            amount_fen: e.amount_fen,
-            source_type: e.source_type,
-            source_id: e.source_id,
-            actor: e.actor_id.and_then(|a| names.get(&a).cloned()),
-            at: e.at,
+        .map(|entry| EntryLine {
+            actor: entry.actor_id.and_then(|a| names.get(&a).cloned()),
+            entry,
         })
         .collect();
 

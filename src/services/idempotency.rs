@@ -79,7 +79,7 @@ pub fn begin(
     retention_hours: i64,
 ) -> AppResult<Begin> {
     let mut c = conn(pool)?;
-    let Some(row) = rows::find(&mut c, actor.org_id, actor.user_id, &scope.key)? else {
+    let Some(row) = rows::find(&mut c, key_of(actor, scope))? else {
         return Ok(Begin::Run);
     };
     let age = now() - row.created_at;
@@ -87,7 +87,7 @@ pub fn begin(
     // acting; as then, one older than ten minutes is taken over.
     let legacy_abandoned = row.response_status.is_none() && age > Duration::minutes(10);
     if age > Duration::hours(retention_hours) || legacy_abandoned {
-        rows::release(&mut c, actor.org_id, actor.user_id, &scope.key)?;
+        rows::release(&mut c, key_of(actor, scope))?;
         return Ok(Begin::Run);
     }
     // The connection goes back to the pool before a replay waits.
@@ -117,18 +117,20 @@ fn replay(row: rows::KeyRow, scope: &KeyScope) -> AppResult<Begin> {
     }
 }
 
+/// The row of `scope`'s key for this caller.
+fn key_of<'a>(actor: &Actor, scope: &'a KeyScope) -> rows::Key<'a> {
+    rows::Key {
+        org_id: actor.org_id,
+        user_id: actor.user_id,
+        key: &scope.key,
+    }
+}
+
 /// Inside an action's transaction: claims the key. Another request that committed the same key
 /// meanwhile makes this a 409 (the caller then replays that request's answer); on PostgreSQL
 /// a concurrent uncommitted claim makes this wait for it.
 pub(super) fn claim_in(c: &mut DbConnection, actor: &Actor, scope: &KeyScope) -> AppResult<()> {
-    match rows::claim(
-        c,
-        actor.org_id,
-        actor.user_id,
-        &scope.key,
-        &scope.fingerprint,
-        now(),
-    ) {
+    match rows::claim(c, key_of(actor, scope), &scope.fingerprint, now()) {
         Ok(true) => Ok(()),
         Ok(false) => Err(AppError::IdempotencyKeyInFlight),
         Err(e) => Err(e.into()),
@@ -143,14 +145,7 @@ pub(super) fn answer_in(
     status: u16,
     body: &str,
 ) -> AppResult<()> {
-    rows::complete(
-        c,
-        actor.org_id,
-        actor.user_id,
-        &scope.key,
-        i32::from(status),
-        body,
-    )?;
+    rows::complete(c, key_of(actor, scope), i32::from(status), body)?;
     Ok(())
 }
 
@@ -164,21 +159,11 @@ pub fn keep(
     body: &str,
 ) -> AppResult<Option<Begin>> {
     let mut c = conn(pool)?;
-    let (org, user, key) = (actor.org_id, actor.user_id, scope.key.as_str());
-    let status = i32::from(status);
-    if rows::insert_answered(
-        &mut c,
-        org,
-        user,
-        key,
-        &scope.fingerprint,
-        now(),
-        status,
-        body,
-    )? {
+    let (key, status) = (key_of(actor, scope), i32::from(status));
+    if rows::insert_answered(&mut c, key, &scope.fingerprint, now(), status, body)? {
         return Ok(None);
     }
-    let found = rows::find(&mut c, actor.org_id, actor.user_id, &scope.key)?;
+    let found = rows::find(&mut c, key_of(actor, scope))?;
     drop(c);
     match found {
         Some(row) => replay(row, scope).map(Some),

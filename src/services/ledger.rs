@@ -14,7 +14,7 @@ use std::sync::Arc;
 pub use crate::db::budget::Step;
 use crate::db::budget::{self as rows, LineRow, NewEntry};
 use crate::db::{DbConnection, Pool};
-use crate::domain::budget::{binding_line, Balance, EntryKind, Insufficient};
+use crate::domain::budget::{binding_line, Balance, EntryKind, Insufficient, SourceType};
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
 
@@ -25,6 +25,14 @@ pub fn balance(row: &LineRow) -> Balance {
         committed: Money::from_fen(row.committed_fen),
         spent: Money::from_fen(row.spent_fen),
     }
+}
+
+/// `allocated − committed − spent` of the line as read; 500 when its figures leave the range of
+/// money, never a plausible figure in their place.
+pub fn available(row: &LineRow) -> AppResult<Money> {
+    balance(row)
+        .available()
+        .map_err(|_| AppError::out_of_range(format!("budget line {}", row.code)))
 }
 
 /// The line and its ancestors, leaf first.
@@ -79,7 +87,7 @@ pub fn post_entry(
     line_id: i64,
     kind: EntryKind,
     amount: Money,
-    source_type: &str,
+    source_type: SourceType,
     source_id: Option<i64>,
     actor: Option<i64>,
 ) -> AppResult<()> {
@@ -91,7 +99,7 @@ pub fn post_entry(
             line_id,
             kind: kind.as_str(),
             amount_fen: amount.fen(),
-            source_type,
+            source_type: source_type.as_str(),
             source_id,
             actor_id: actor,
             at,
@@ -102,11 +110,14 @@ pub fn post_entry(
 
 /// What a ledger move is for: the document (`travel_claim` 42) and who made it.
 #[derive(Clone, Copy, Debug)]
-pub struct Source<'a> {
-    pub kind: &'a str,
+pub struct Source {
+    pub kind: SourceType,
     pub id: i64,
     pub actor: i64,
 }
+
+/// A move of money for a document: [`commit`], [`release`] or [`spend`].
+pub type Posting = fn(&mut DbConnection, i64, i64, Money, Source) -> AppResult<()>;
 
 /// Commits `amount` against the line and every ancestor (R11), or fails with 409
 /// `insufficient_budget` naming the binding line (the least available of those that cannot cover it). Must run inside a write
@@ -116,7 +127,7 @@ pub fn commit(
     org_id: i64,
     line_id: i64,
     amount: Money,
-    source: Source<'_>,
+    source: Source,
 ) -> AppResult<()> {
     let steps: Vec<Step> = path(c, org_id, line_id)?.iter().map(Step::from).collect();
     commit_along(c, org_id, &steps, amount, source)
@@ -129,7 +140,7 @@ pub fn commit_along(
     org_id: i64,
     path: &[Step],
     amount: Money,
-    source: Source<'_>,
+    source: Source,
 ) -> AppResult<()> {
     let Some(leaf) = path.first() else {
         return Err(AppError::NotFound("budget line"));
@@ -143,7 +154,7 @@ pub fn commit_along(
         line_id: leaf.id,
         kind: EntryKind::Commit.as_str(),
         amount_fen: amount.fen(),
-        source_type: source.kind,
+        source_type: source.kind.as_str(),
         source_id: Some(source.id),
         actor_id: Some(source.actor),
         at: super::clock::now(c, org_id)?,
@@ -157,7 +168,7 @@ pub fn commit_along(
     let mut rest = Vec::with_capacity(path.len() - i);
     for l in &path[i..] {
         let now = rows::find(c, org_id, l.id)?.ok_or(AppError::NotFound("budget line"))?;
-        let available = balance(&now).available();
+        let available = available(&now)?;
         rest.push(((l.code.clone(), now.name), available));
     }
     let fallback = rest[0].clone();
@@ -183,7 +194,7 @@ pub fn adjust(
     lose: &[LineRow],
     gain: &[LineRow],
     amount: Money,
-    source: Source<'_>,
+    source: Source,
 ) -> AppResult<()> {
     let fen = amount.fen();
     let mut moves: Vec<(&LineRow, i64)> = lose
@@ -196,17 +207,17 @@ pub fn adjust(
         if !rows::try_adjust(c, org_id, line.id, *delta)? {
             let mut rest = Vec::with_capacity(lose.len());
             for l in lose {
-                let now = rows::find(c, org_id, l.id)?.map_or(balance(l), |r| balance(&r));
+                let now = rows::find(c, org_id, l.id)?;
                 let name = l.name.clone();
-                rest.push(((l.code.clone(), name), now.available()));
+                rest.push((
+                    (l.code.clone(), name),
+                    available(now.as_ref().unwrap_or(l))?,
+                ));
             }
-            let ((line_code, line_name), available) =
-                binding_line(rest, amount).unwrap_or_else(|| {
-                    (
-                        (line.code.clone(), line.name.clone()),
-                        balance(line).available(),
-                    )
-                });
+            let ((line_code, line_name), available) = match binding_line(rest, amount) {
+                Some(binding) => binding,
+                None => ((line.code.clone(), line.name.clone()), available(line)?),
+            };
             return Err(AppError::InsufficientBudget(Insufficient {
                 line_code,
                 line_name,
@@ -236,7 +247,7 @@ pub fn release(
     org_id: i64,
     line_id: i64,
     amount: Money,
-    source: Source<'_>,
+    source: Source,
 ) -> AppResult<()> {
     move_committed(c, org_id, line_id, amount, source, EntryKind::Release)
 }
@@ -247,7 +258,7 @@ pub fn spend(
     org_id: i64,
     line_id: i64,
     amount: Money,
-    source: Source<'_>,
+    source: Source,
 ) -> AppResult<()> {
     move_committed(c, org_id, line_id, amount, source, EntryKind::Spend)
 }
@@ -257,7 +268,7 @@ fn move_committed(
     org_id: i64,
     line_id: i64,
     amount: Money,
-    source: Source<'_>,
+    source: Source,
     kind: EntryKind,
 ) -> AppResult<()> {
     if amount.is_zero() {
@@ -296,7 +307,10 @@ pub fn warning(
     amount: Money,
 ) -> AppResult<Option<String>> {
     let path = path(c, org_id, line_id)?;
-    let balances = path.iter().map(|l| (&l.code, balance(l).available()));
+    let balances = path
+        .iter()
+        .map(|l| Ok((&l.code, available(l)?)))
+        .collect::<AppResult<Vec<_>>>()?;
     Ok(binding_line(balances, amount).map(|(code, available)| {
         format!("line {code} has {available} available today; this claim needs {amount}")
     }))

@@ -11,6 +11,7 @@
 
 pub mod adjustments;
 pub mod admin;
+pub mod attachments;
 pub mod audit;
 pub mod backup;
 pub mod budget;
@@ -21,6 +22,7 @@ pub mod duty;
 pub mod einvoices;
 pub mod idempotency;
 pub mod ledger;
+pub mod lifecycle;
 pub mod organisation;
 pub mod pages;
 pub mod paging;

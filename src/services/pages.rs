@@ -11,7 +11,6 @@ use super::views::{ClaimView, HistoryView};
 use crate::auth::Actor;
 use crate::db::{budget as lines, pages as rows, travel_requests as requests};
 use crate::db::{claims::ClaimRow, Pool};
-use crate::domain::budget::Balance;
 use crate::domain::status::ClaimStatus;
 use crate::domain::travel_request::{settle, Settlement};
 use crate::domain::waiting::{waiting, Waiting, DEFAULT_DEADLINE_DAYS};
@@ -59,8 +58,12 @@ pub struct ClaimSummary {
 /// A page of a claimant's claims, newest first; `next_before` continues the list.
 #[derive(Clone, Debug)]
 pub struct ClaimsPage {
+    /// R17: the claimant's drafts, all of them, on the first page only.
+    pub drafts: Vec<super::views::DraftView>,
     pub claims: Vec<ClaimSummary>,
     pub next_before: Option<i64>,
+    /// The organisation's time zone, in which a draft's saving time is shown.
+    pub zone: Tz,
 }
 
 fn line_names(pool: &Pool, org_id: i64) -> AppResult<HashMap<i64, (String, lines::LineRow)>> {
@@ -91,7 +94,8 @@ fn summary(
     }
 }
 
-/// 我的报销: the caller's own claims, `limit` per page, older than `before` when given.
+/// 我的报销: the caller's own claims, `limit` per page, older than `before` when given; on the
+/// first page, their drafts before them (R17).
 pub fn my_claims(
     pool: &Pool,
     actor: &Actor,
@@ -106,9 +110,21 @@ pub fn my_claims(
     let more = i64::try_from(found.len()).unwrap_or(i64::MAX) > limit;
     found.truncate(usize::try_from(limit).unwrap_or(0));
     let names = line_names(pool, actor.org_id)?;
+    let drafts = match before {
+        None => {
+            let all = super::paging::Page {
+                limit: super::paging::UNPAGED_MAX,
+                after: None,
+            };
+            super::lifecycle::drafts(pool, actor, all)?
+        }
+        Some(_) => Vec::new(),
+    };
     Ok(ClaimsPage {
+        drafts,
         next_before: more.then(|| found.last().map(|r| r.id)).flatten(),
         claims: found.iter().map(|r| summary(r, &names, zone)).collect(),
+        zone,
     })
 }
 
@@ -161,6 +177,8 @@ pub struct ClaimPage {
     pub zone: Tz,
     /// R15: the (code, number) of each invoice the claim holds; a rejected claim holds none.
     pub invoices: Vec<(String, String)>,
+    /// R17: the claim's files, without their bytes.
+    pub attachments: Vec<super::views::AttachmentView>,
 }
 
 /// A claim as its page shows it; 404 for a claim the caller may not see (as in the API).
@@ -177,12 +195,14 @@ pub fn claim_page(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimPage> {
     let org_name = rows::org_name(&mut c, actor.org_id)?.unwrap_or_default();
     let zone = clock::zone(&mut c, actor.org_id)?;
     let invoices = crate::db::invoices::of_claim(&mut c, actor.org_id, id)?;
+    let attachments = super::attachments::of_claim_on(&mut c, actor.org_id, id)?;
     let name = |id: i64| names.get(&id).cloned().unwrap_or_else(|| format!("#{id}"));
     drop(c);
     Ok(ClaimPage {
         city_names: city_names(pool, actor)?,
         zone,
         invoices,
+        attachments,
         org_name,
         claimant_name: name(claim.claimant_id),
         line_name: line.name,
@@ -237,22 +257,15 @@ pub fn queue(
         .collect();
     drop(c);
     let lines = line_names(pool, actor.org_id)?;
-    Ok(found
+    found
         .iter()
         .map(|row| {
             let claim = summary(row, &lines, zone);
-            let line_available = lines
-                .get(&row.budget_line_id)
-                .map(|(_, l)| {
-                    Balance {
-                        allocated: Money::from_fen(l.allocated_fen),
-                        committed: Money::from_fen(l.committed_fen),
-                        spent: Money::from_fen(l.spent_fen),
-                    }
-                    .available()
-                })
-                .unwrap_or(Money::ZERO);
-            QueueItem {
+            let line_available = match lines.get(&row.budget_line_id) {
+                Some((_, l)) => super::ledger::available(l)?,
+                None => Money::ZERO,
+            };
+            Ok(QueueItem {
                 waiting: waiting(claim.submitted_on, today, DEFAULT_DEADLINE_DAYS),
                 deadline_days: DEFAULT_DEADLINE_DAYS,
                 claimant_name: names.get(&row.claimant_id).cloned().unwrap_or_default(),
@@ -264,9 +277,9 @@ pub fn queue(
                     .and_then(|r| advances.get(&r))
                     .map(|advance| settle(claim.reimbursable, *advance)),
                 claim,
-            }
+            })
         })
-        .collect())
+        .collect()
 }
 
 #[cfg(test)]

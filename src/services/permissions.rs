@@ -39,6 +39,10 @@ pub enum UseCase {
     RejectClaim,
     PayClaim,
     RecordAdvanceReturned,
+    /// R17: a claimant's own drafts, withdrawals, amendments and copies.
+    ReviseClaim,
+    /// R17: add or remove a claim's files (its claimant, while allowed).
+    ChangeAttachments,
     // Retired-cadre subsidy (R9).
     AddRecipient,
     ListRecipients,
@@ -103,6 +107,8 @@ impl UseCase {
         UseCase::RejectClaim,
         UseCase::PayClaim,
         UseCase::RecordAdvanceReturned,
+        UseCase::ReviseClaim,
+        UseCase::ChangeAttachments,
         UseCase::AddRecipient,
         UseCase::ListRecipients,
         UseCase::ChangeEnrollment,
@@ -153,7 +159,8 @@ impl UseCase {
             // own are theirs, and the requester alone may cancel (checked by the use case).
             QuoteClaim | ReadClaims | ReadLines | ReadDuty | EstimateTrip | ReadTrips
             | CancelTrip | ReadPolicy => Admits::Anyone,
-            SubmitClaim | MyClaims | RequestTrip | ReadInvoice => Admits::Roles(&[Claimant]),
+            SubmitClaim | MyClaims | ReviseClaim | RequestTrip | ChangeAttachments
+            | ReadInvoice => Admits::Roles(&[Claimant]),
             ClaimQueue
             | ApproveClaim
             | RejectClaim
@@ -253,6 +260,8 @@ mod tests {
             (UseCase::RejectClaim, vec!["finance"]),
             (UseCase::PayClaim, vec!["finance"]),
             (UseCase::RecordAdvanceReturned, vec!["finance"]),
+            (UseCase::ReviseClaim, vec!["claimant"]),
+            (UseCase::ChangeAttachments, vec!["claimant"]),
             (UseCase::AddRecipient, vec!["admin", "finance"]),
             (UseCase::ListRecipients, readers.clone()),
             (UseCase::ChangeEnrollment, vec!["admin", "finance"]),

@@ -14,7 +14,6 @@ use crate::auth::Actor;
 use crate::db::budget::{self as lines};
 use crate::db::reports::{self as rows, TargetRow};
 use crate::db::{orgs, DbConnection, Pool};
-use crate::domain::budget::EntryKind;
 use crate::domain::performance::{self as perf, execution_rate, Comparator, Indicator, Target};
 use crate::domain::subsidy::{Enrollment, Half};
 use crate::domain::Money;
@@ -37,7 +36,7 @@ pub fn execution(pool: &Pool, actor: &Actor, year: i32) -> AppResult<ExecutionVi
     permissions::check(actor, UseCase::ExecutionReport)?;
     let mut c = conn(pool)?;
     let rows = lines::by_year(&mut c, actor.org_id, year)?;
-    let lines = budget::tree(&rows)
+    let lines = budget::tree(&rows)?
         .into_iter()
         .map(|(depth, l)| ExecutionLineView {
             execution_rate: execution_rate(l.spent, l.allocated).map(|r| format!("{r:.2}")),
@@ -321,17 +320,15 @@ pub fn journal(pool: &Pool, actor: &Actor, year: i32) -> AppResult<String> {
     let org = org_name(&mut c, actor.org_id)?;
     let mut entries = Vec::with_capacity(rows.len());
     for e in rows {
-        let kind = EntryKind::parse(&e.kind)
-            .ok_or_else(|| AppError::Internal(format!("entry kind {}", e.kind)))?;
         entries.push(JournalEntry {
             id: e.id,
             on: e.at.date(),
-            kind,
+            kind: e.kind,
             code: codes.get(&e.line_id).cloned().unwrap_or_default(),
             amount: Money::from_fen(e.amount_fen),
             source: match e.source_id {
                 Some(id) => format!("{} {id}", e.source_type),
-                None => e.source_type,
+                None => e.source_type.to_string(),
             },
         });
     }

@@ -19,6 +19,7 @@ use crate::db::subsidy::{
     self as rows, BatchRow, ItemRow, Marked, NewBatch, NewRecipient, PayeeChange, RecipientRow,
 };
 use crate::db::{self, budget as lines, now, DbConnection, Pool};
+use crate::domain::budget::SourceType;
 use crate::domain::capitals::in_words;
 use crate::domain::payee::{BankAccount, BankName, IdNumber, PayeeDetails};
 use crate::domain::status::{BatchAction, BatchStatus, Status};
@@ -29,9 +30,9 @@ use crate::export::PaymentLine;
 use crate::metrics;
 
 use super::audit;
-use super::ledger::{self, Source};
+use super::ledger;
 use super::permissions::{self, UseCase};
-use super::transition::{self, find, Document};
+use super::transition::{self, find, Charges, Document};
 use super::{answer, clock, conn};
 
 const ENTITY: &str = "subsidy_batch";
@@ -401,7 +402,7 @@ fn due_items(
         };
         let own = r.own_amount.then(|| Money::from_fen(r.monthly_fen));
         for month in half.months() {
-            let month_number = i32::try_from(month).unwrap_or(0);
+            let month_number = small(month, "month")?;
             if taken.contains(&(r.id, month_number)) || !enrollment.covers_month(year, month) {
                 continue;
             }
@@ -422,8 +423,8 @@ fn due_items(
                 recipient_id: r.id,
                 year,
                 month,
-                days_enrolled: i32::try_from(m.days_enrolled).unwrap_or(0),
-                days_in_month: i32::try_from(m.days_in_month).unwrap_or(0),
+                days_enrolled: small(m.days_enrolled, "days enrolled")?,
+                days_in_month: small(m.days_in_month, "days in the month")?,
                 amount_fen: m.amount.fen(),
                 // The details the batch will pay with, as they are now (four eyes: the
                 // approver sees these, and the file writes these).
@@ -442,8 +443,25 @@ fn total(items: &[ItemRow]) -> AppResult<Money> {
         .ok_or_else(|| AppError::Internal("batch total overflow".into()))
 }
 
+/// A month number or a count of days as stored: always small, a larger one is a bug.
+fn small<N>(n: N, what: &str) -> AppResult<i32>
+where
+    N: Copy + std::fmt::Display,
+    i32: TryFrom<N>,
+{
+    i32::try_from(n).map_err(|_| AppError::Internal(format!("{what} {n} out of range")))
+}
+
 fn half_of(row: &BatchRow) -> AppResult<Half> {
     Half::from_number(row.half).ok_or_else(|| AppError::Internal(format!("half {}", row.half)))
+}
+
+impl Charges for Batch {
+    const SOURCE: SourceType = SourceType::SubsidyBatch;
+
+    fn charge(row: &BatchRow) -> (i64, Money) {
+        (row.budget_line_id, Money::from_fen(row.total_fen))
+    }
 }
 
 /// A subsidy batch, as a [`Document`] that moves by finance's decisions.
@@ -684,18 +702,7 @@ pub fn approve(pool: &Pool, actor: &Context, id: i64) -> AppResult<BatchView> {
         asked.take(c, actor, &Marked::Approved, None)?;
         db::unique(rows::set_live(c, actor.org_id, id, true))?
             .map_err(|_| AppError::BatchOutdated)?;
-        let source = Source {
-            kind: ENTITY,
-            id,
-            actor: actor.user_id,
-        };
-        ledger::commit(
-            c,
-            actor.org_id,
-            row.budget_line_id,
-            Money::from_fen(row.total_fen),
-            source,
-        )?;
+        transition::post::<Batch>(c, actor, id, &row, ledger::commit)?;
         load(c, actor.org_id, id)
     })?;
     metrics::record_approval(ENTITY);
@@ -725,18 +732,7 @@ pub fn pay(
             on_time,
         };
         asked.take(c, actor, &marked, Some(&paid_on.to_string()))?;
-        let source = Source {
-            kind: ENTITY,
-            id,
-            actor: actor.user_id,
-        };
-        ledger::spend(
-            c,
-            actor.org_id,
-            row.budget_line_id,
-            Money::from_fen(row.total_fen),
-            source,
-        )?;
+        transition::post::<Batch>(c, actor, id, &row, ledger::spend)?;
         load(c, actor.org_id, id)
     })
 }
@@ -750,18 +746,7 @@ pub fn void(pool: &Pool, actor: &Context, id: i64) -> AppResult<BatchView> {
         let asked = transition::ask::<Batch>(id, &row, BatchAction::Void)?;
         asked.take(c, actor, &Marked::Void, None)?;
         if row.status == BatchStatus::Approved {
-            let source = Source {
-                kind: ENTITY,
-                id,
-                actor: actor.user_id,
-            };
-            ledger::release(
-                c,
-                actor.org_id,
-                row.budget_line_id,
-                Money::from_fen(row.total_fen),
-                source,
-            )?;
+            transition::post::<Batch>(c, actor, id, &row, ledger::release)?;
             rows::set_live(c, actor.org_id, id, false)?;
         }
         load(c, actor.org_id, id)

@@ -15,9 +15,11 @@
 use crate::auth::Actor;
 use crate::db::audit::NewEvent;
 use crate::db::DbConnection;
+use crate::domain::budget::SourceType;
 use crate::domain::status::{Action, InvalidTransition, Status};
+use crate::domain::Money;
 use crate::error::{AppError, AppResult};
-use crate::services::audit;
+use crate::services::{audit, ledger};
 
 /// What a document's status is asked to do.
 pub type ActionOf<D> = <<D as Document>::Status as Status>::Action;
@@ -62,6 +64,34 @@ pub trait Document {
         mark: &Self::Mark<'_>,
         event: &NewEvent<'_>,
     ) -> AppResult<bool>;
+}
+
+/// A document that charges one budget line: what its approval commits, and its rejection or
+/// payment releases or spends.
+pub trait Charges: Document {
+    /// Its name in the ledger's entries.
+    const SOURCE: SourceType;
+
+    /// The line `row` charges, and the amount.
+    fn charge(row: &Self::Row) -> (i64, Money);
+}
+
+/// Moves the money of document `id` as read in `row`, by `actor`: `posting` is
+/// [`ledger::commit`], [`ledger::release`] or [`ledger::spend`].
+pub fn post<D: Charges>(
+    c: &mut DbConnection,
+    actor: &Actor,
+    id: i64,
+    row: &D::Row,
+    posting: ledger::Posting,
+) -> AppResult<()> {
+    let (line_id, amount) = D::charge(row);
+    let source = ledger::Source {
+        kind: D::SOURCE,
+        id,
+        actor: actor.user_id,
+    };
+    posting(c, actor.org_id, line_id, amount, source)
 }
 
 /// Document `id` of organisation `org_id`, or 404.

@@ -6,7 +6,7 @@
 //! commitment when the claim is approved ([`hand_over`]); the advance is money the traveller owes
 //! back, never spending of the line, so it posts nothing to the ledger.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 
@@ -16,6 +16,7 @@ use crate::db::travel_requests::{
     self as rows, Marked, NewRequest, RequestRow, StoredEstimateLine,
 };
 use crate::db::{budget as lines, DbConnection, Pool};
+use crate::domain::budget::SourceType;
 use crate::domain::status::{ClaimStatus, InvalidTransition, RequestAction, RequestStatus, Status};
 use crate::domain::travel::Overflow;
 use crate::domain::travel_request::{estimate, settle, Estimate, Settlement};
@@ -34,7 +35,7 @@ use super::Context;
 use super::audit;
 use super::ledger::{self, Source};
 use super::permissions::{self, UseCase};
-use super::transition::{self, find, Document};
+use super::transition::{self, find, Charges, Document};
 use super::{answer, clock, conn, policy};
 
 pub const ENTITY: &str = "travel_request";
@@ -62,6 +63,14 @@ pub struct AdvanceInput {
 /// How many requests a queue page (出差审批, 借款) and a new claim's choice of requests show at
 /// most, newest first: far more than wait at once in a county bureau.
 const QUEUE_MAX: i64 = 200;
+
+impl Charges for Request {
+    const SOURCE: SourceType = SourceType::TravelRequest;
+
+    fn charge(row: &RequestRow) -> (i64, Money) {
+        (row.budget_line_id, Money::from_fen(row.estimate_fen))
+    }
+}
 
 /// A travel request, as a [`Document`] that moves by decisions; a refusal names its state
 /// ([`RequestRow::state`]), `claimed` once a live claim names it.
@@ -331,6 +340,19 @@ pub fn get(pool: &Pool, actor: &Actor, id: i64) -> AppResult<RequestView> {
     Ok(view)
 }
 
+/// Inside a use case of the requester's own (R17: a claim drafted from the request): the
+/// caller's request `id`; 404 for one they may not see, 403 for another person's they may.
+pub fn own(c: &mut DbConnection, actor: &Actor, id: i64) -> AppResult<RequestRow> {
+    let row = find::<Request>(c, actor.org_id, id)?;
+    if row.requester_id == actor.user_id {
+        Ok(row)
+    } else if permissions::sees_all(actor) {
+        Err(AppError::Forbidden)
+    } else {
+        Err(AppError::NotFound("travel request"))
+    }
+}
+
 /// `GET /api/v1/travel-requests?status=S`, newest first, paged (api.md "Lists").
 pub fn list(
     pool: &Pool,
@@ -397,9 +419,9 @@ pub fn open_for_claims(pool: &Pool, actor: &Actor) -> AppResult<Vec<RequestView>
     .collect()
 }
 
-fn source(actor: &Actor, id: i64) -> Source<'static> {
+fn source(actor: &Actor, id: i64) -> Source {
     Source {
-        kind: ENTITY,
+        kind: SourceType::TravelRequest,
         id,
         actor: actor.user_id,
     }
@@ -467,13 +489,7 @@ pub fn cancel(pool: &Pool, actor: &Context, id: i64) -> AppResult<RequestView> {
             return Err(row.state().refusal(RequestAction::Cancel).into());
         }
         if row.status == RequestStatus::Approved {
-            ledger::release(
-                c,
-                actor.org_id,
-                row.budget_line_id,
-                Money::from_fen(row.estimate_fen),
-                source(actor, id),
-            )?;
+            transition::post::<Request>(c, actor, id, &row, ledger::release)?;
         }
         load(c, actor.org_id, id)
     })
@@ -565,29 +581,36 @@ pub fn unname(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<()> {
 /// the freed room is usable by the claim (R16).
 pub fn hand_over(c: &mut DbConnection, actor: &Actor, id: i64) -> AppResult<()> {
     let row = find::<Request>(c, actor.org_id, id)?;
-    ledger::release(
-        c,
-        actor.org_id,
-        row.budget_line_id,
-        Money::from_fen(row.estimate_fen),
-        source(actor, id),
-    )
+    transition::post::<Request>(c, actor, id, &row, ledger::release)
 }
 
-/// R16: how a claim of `reimbursable` naming request `id` settles its advance.
-pub fn settlement(
+/// The advance paid on each of requests `ids` of the organisation (`None`: none paid), in one
+/// query, for a page of claims.
+pub fn advances(
     c: &mut DbConnection,
     org_id: i64,
+    ids: &[i64],
+) -> AppResult<HashMap<i64, Option<i64>>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(rows::advances_of(c, org_id, ids)?.into_iter().collect())
+}
+
+/// R16: how a claim of `reimbursable` naming request `id` settles its advance, read from the
+/// requests' [`advances`]; 404 when `id` is not among them.
+pub fn settlement(
+    advances: &HashMap<i64, Option<i64>>,
     id: i64,
     reimbursable: Money,
     returned_on: Option<NaiveDate>,
 ) -> AppResult<SettlementView> {
-    let row = find::<Request>(c, org_id, id)?;
+    let advance = advances.get(&id).ok_or(AppError::NotFound(Request::WHAT))?;
     let Settlement {
         advance,
         net_payable,
         to_return,
-    } = settle(reimbursable, Money::from_fen(row.advance_fen.unwrap_or(0)));
+    } = settle(reimbursable, Money::from_fen(advance.unwrap_or(0)));
     Ok(SettlementView {
         advance,
         net_payable,

@@ -9,14 +9,8 @@ use crate::error::{AppError, AppResult};
 
 use super::conn;
 
-/// `baoxiao orgs add`: a new, empty organisation.
-pub fn add_org(pool: &Pool, code: &str, name: &str) -> AppResult<i64> {
-    if !crate::domain::budget::is_valid_code(code) || code.contains('.') {
-        return Err(AppError::field(
-            "code",
-            crate::domain::FieldProblem::OrgCodeFormat,
-        ));
-    }
+/// A name as typed, cleaned: 1 to 200 characters, or 422 naming `name`.
+fn name_of(name: &str) -> AppResult<&str> {
     let name = crate::domain::text::clean(name).map_err(|p| AppError::field("name", p))?;
     if name.is_empty() || name.chars().count() > 200 {
         return Err(AppError::field(
@@ -28,6 +22,18 @@ pub fn add_org(pool: &Pool, code: &str, name: &str) -> AppResult<i64> {
             },
         ));
     }
+    Ok(name)
+}
+
+/// `baoxiao orgs add`: a new, empty organisation.
+pub fn add_org(pool: &Pool, code: &str, name: &str) -> AppResult<i64> {
+    if !crate::domain::budget::is_valid_code(code) || code.contains('.') {
+        return Err(AppError::field(
+            "code",
+            crate::domain::FieldProblem::OrgCodeFormat,
+        ));
+    }
+    let name = name_of(name)?;
     // The code is unique in the database: a second organisation of that code, added at the same
     // moment or not, is refused by the insert itself.
     db::unique(orgs::insert(&mut *conn(pool)?, code, name))?
@@ -64,17 +70,7 @@ pub fn add_user(
     name: &str,
     roles: &[Role],
 ) -> AppResult<(i64, String)> {
-    let name = crate::domain::text::clean(name).map_err(|p| AppError::field("name", p))?;
-    if name.is_empty() || name.chars().count() > 200 {
-        return Err(AppError::field(
-            "name",
-            crate::domain::FieldProblem::Length {
-                min: Some(1),
-                max: Some(200),
-                items: false,
-            },
-        ));
-    }
+    let name = name_of(name)?;
     if roles.is_empty() {
         return Err(AppError::field("role", crate::domain::FieldProblem::NoRole));
     }

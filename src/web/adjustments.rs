@@ -302,7 +302,7 @@ pub async fn approve(
     user.check_csrf(&form.csrf)?;
     let id = id.into_inner();
     let result = user
-        .run(&pool, move |p, actor| adjustments::approve(p, actor, id))
+        .act(&pool, id, adjustments::approve)
         .await
         .map(|a| format!("预算调整 {id} 已批准：{}。", yuan(a.amount)));
     done(&pool, &user, result, refusal, &back(&form.year)).await
@@ -319,9 +319,7 @@ pub async fn reject(
     let id = id.into_inner();
     let reason = super::forms::reject_reason(&form.reason);
     let result = user
-        .run(&pool, move |p, actor| {
-            adjustments::reject(p, actor, id, reason)
-        })
+        .act_with(&pool, id, reason, adjustments::reject)
         .await
         .map(|_| format!("预算调整 {id} 已驳回。"));
     done(&pool, &user, result, refusal, &back(&form.year)).await

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::db::Pool;
+use crate::domain::budget::{EntryKind, SourceType};
 use crate::domain::performance::execution_rate;
 use crate::domain::{FieldProblem, Money};
 use crate::error::AppError;
@@ -145,34 +146,35 @@ pub struct EntryItem {
     pub actor: String,
 }
 
-fn entry_kind(kind: &str) -> &'static str {
+fn entry_kind(kind: EntryKind) -> &'static str {
     match kind {
-        "allocate" => "下达",
-        "commit" => "承诺",
-        "release" => "释放",
-        "spend" => "支出",
-        "adjust" => "调整",
-        _ => "其他",
+        EntryKind::Allocate => "下达",
+        EntryKind::Commit => "承诺",
+        EntryKind::Release => "释放",
+        EntryKind::Spend => "支出",
+        EntryKind::Adjust => "调整",
     }
 }
 
 /// Where an entry's document lives, and how to say it.
-fn entry_source(source_type: &str, id: Option<i64>) -> (String, Option<String>) {
-    match (source_type, id) {
-        ("travel_claim", Some(id)) => (format!("差旅报销 #{id}"), Some(format!("/claims/{id}"))),
-        ("subsidy_batch", Some(id)) => (
-            format!("老干部补助批次 #{id}"),
-            Some(format!("/subsidy/batches/{id}")),
+fn entry_source(source_type: SourceType, id: Option<i64>) -> (String, Option<String>) {
+    let (what, link) = match source_type {
+        SourceType::BudgetLine => return ("预算下达".to_string(), None),
+        SourceType::TravelClaim => ("差旅报销", id.map(|id| format!("/claims/{id}"))),
+        SourceType::SubsidyBatch => (
+            "老干部补助批次",
+            id.map(|id| format!("/subsidy/batches/{id}")),
         ),
-        ("budget_line", _) => ("预算下达".to_string(), None),
         // R14: the adjustment is in the history above the ledger on the same page.
-        ("budget_adjustment", Some(id)) => (
-            format!("预算调整 #{id}"),
-            Some("#line-adjustments-title".to_string()),
+        SourceType::BudgetAdjustment => (
+            "预算调整",
+            id.map(|_| "#line-adjustments-title".to_string()),
         ),
-        ("travel_request", Some(id)) => (format!("出差申请 #{id}"), None),
-        (other, Some(id)) => (format!("{other} #{id}"), None),
-        (other, None) => (other.to_string(), None),
+        SourceType::TravelRequest => ("出差申请", None),
+    };
+    match id {
+        Some(id) => (format!("{what} #{id}"), link),
+        None => (what.to_string(), link),
     }
 }
 
@@ -335,16 +337,17 @@ fn forecast_figures(page: &dashboard::LinePage) -> Option<ForecastFigures> {
 fn entry_items(page: &dashboard::LinePage) -> Vec<EntryItem> {
     page.entries
         .iter()
-        .map(|e| {
-            let (source, link) = entry_source(&e.source_type, e.source_id);
+        .map(|line| {
+            let e = &line.entry;
+            let (source, link) = entry_source(e.source_type, e.source_id);
             EntryItem {
                 id: e.id,
                 at: format::date(crate::services::clock::local_date(page.zone, e.at)),
-                kind: entry_kind(&e.kind),
+                kind: entry_kind(e.kind),
                 amount: yuan(Money::from_fen(e.amount_fen)),
                 source,
                 link,
-                actor: e.actor.clone().unwrap_or_else(|| "系统".to_string()),
+                actor: line.actor.clone().unwrap_or_else(|| "系统".to_string()),
             }
         })
         .collect()
@@ -619,13 +622,9 @@ pub async fn reports_page(
     )
 }
 
-fn attachment(content_type: &str, name: String, bytes: Vec<u8>) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type(content_type)
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{name}\""),
-        ))
+/// A file to save, never kept in a cache.
+pub fn attachment(content_type: &str, name: String, bytes: Vec<u8>) -> HttpResponse {
+    crate::routes::extract::attachment(content_type, &name)
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .body(bytes)
 }
@@ -683,15 +682,21 @@ mod tests {
     #[test]
     fn entries_say_what_they_are_and_link_to_their_document() {
         assert_eq!(
-            entry_source("travel_claim", Some(7)),
+            entry_source(SourceType::TravelClaim, Some(7)),
             ("差旅报销 #7".to_string(), Some("/claims/7".to_string()))
         );
         assert_eq!(
-            entry_source("subsidy_batch", Some(3)).1.as_deref(),
+            entry_source(SourceType::SubsidyBatch, Some(3)).1.as_deref(),
             Some("/subsidy/batches/3")
         );
-        assert_eq!(entry_source("budget_adjustment", Some(2)).0, "预算调整 #2");
-        assert_eq!(entry_source("travel_request", Some(4)).0, "出差申请 #4");
-        assert_eq!(entry_kind("spend"), "支出");
+        assert_eq!(
+            entry_source(SourceType::BudgetAdjustment, Some(2)).0,
+            "预算调整 #2"
+        );
+        assert_eq!(
+            entry_source(SourceType::TravelRequest, Some(4)).0,
+            "出差申请 #4"
+        );
+        assert_eq!(entry_kind(EntryKind::Spend), "支出");
     }
 }

@@ -1,4 +1,6 @@
-//! The claimant's pages: 我的报销, 新建差旅报销 with its live quote, a claim's page and its print view.
+//! The claimant's pages: 我的报销 (drafts first), 新建差旅报销 with its live quote (also the form
+//! of a draft), a claim's page and its print view, and the claimant's buttons of R17: 保存草稿,
+//! 删除, 撤回, 修改后重新提交, 复制, 据此填写报销.
 
 use std::collections::HashMap;
 
@@ -8,17 +10,19 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::db::Pool;
-use crate::domain::status::ClaimStatus;
+use crate::domain::attachment::{size_text, MediaType};
+use crate::domain::status::{ClaimAction, ClaimStatus, Status as _};
 use crate::domain::travel::TripInput;
 use crate::error::AppError;
+use crate::routes::extract::parse_json;
 use crate::services::permissions::{self, UseCase};
-use crate::services::{claims, pages};
-use crate::wire::{BreakdownView, ItemView, RuleText};
+use crate::services::{claims, lifecycle, pages, Context};
+use crate::wire::{BreakdownView, ClaimBody, ItemView, RuleText};
 
 use super::format::{self, yuan};
 use super::forms::ClaimForm;
-use super::session::{flash, SignedIn};
-use super::{html, run, see_other, Flash, Nav, PageError, PageResult};
+use super::session::{flash, CsrfForm, SignedIn};
+use super::{done, html, run, see_other, Flash, Nav, PageError, PageResult};
 use crate::domain::Money;
 
 /// Claims per page of 我的报销.
@@ -35,10 +39,11 @@ pub fn status(status: ClaimStatus) -> Status {
     Status {
         text: status.chinese(),
         class: match status {
+            ClaimStatus::Draft => "st-draft",
             ClaimStatus::Submitted => "st-wait",
             ClaimStatus::Approved => "st-ok",
             ClaimStatus::Paid => "st-paid",
-            ClaimStatus::Rejected => "st-no",
+            ClaimStatus::Rejected | ClaimStatus::Withdrawn => "st-no",
         },
     }
 }
@@ -53,6 +58,10 @@ pub struct ClaimLine {
     pub line: String,
     pub submitted: String,
     pub status: Status,
+    /// R17: its claimant may withdraw it (submitted, nothing decided yet).
+    pub can_withdraw: bool,
+    /// R17: its claimant may amend it (rejected or withdrawn).
+    pub can_amend: bool,
 }
 
 pub fn claim_line(c: &pages::ClaimSummary) -> ClaimLine {
@@ -69,6 +78,33 @@ pub fn claim_line(c: &pages::ClaimSummary) -> ClaimLine {
         line: c.line_name.clone(),
         submitted: format::date(c.submitted_on),
         status: status(c.status),
+        can_withdraw: c.status.next(ClaimAction::Withdraw).is_some(),
+        can_amend: c.status.next(ClaimAction::Amend).is_some(),
+    }
+}
+
+/// A draft on 我的报销: what of it is filled in, as typed.
+#[derive(Clone, Debug)]
+pub struct DraftLine {
+    pub id: i64,
+    pub purpose: String,
+    pub destination: String,
+    pub dates: String,
+    pub saved: String,
+}
+
+fn draft_line(d: &crate::wire::DraftView, zone: chrono_tz::Tz) -> DraftLine {
+    let form = ClaimForm::from_draft(d.id, &d.body);
+    let dates = match (form.departure_date.trim(), form.return_date.trim()) {
+        ("", "") => String::new(),
+        (from, to) => format!("{from} 至 {to}"),
+    };
+    DraftLine {
+        id: d.id,
+        purpose: form.purpose,
+        destination: form.destination,
+        dates,
+        saved: format::local_time(&d.updated_at, zone),
     }
 }
 
@@ -76,6 +112,7 @@ pub fn claim_line(c: &pages::ClaimSummary) -> ClaimLine {
 #[template(path = "claims.html")]
 struct ClaimsPage {
     nav: Nav,
+    drafts: Vec<DraftLine>,
     claims: Vec<ClaimLine>,
     next: Option<String>,
     first_page: bool,
@@ -98,6 +135,11 @@ pub async fn list(
         StatusCode::OK,
         &ClaimsPage {
             nav: Nav::new(&user, "/claims"),
+            drafts: page
+                .drafts
+                .iter()
+                .map(|d| draft_line(d, page.zone))
+                .collect(),
             claims: page.claims.iter().map(claim_line).collect(),
             next: page.next_before.map(|id| format!("/claims?before={id}")),
             first_page: before.is_none(),
@@ -480,11 +522,30 @@ async fn new_page(
     )
 }
 
-/// 新建差旅报销: the empty form.
-pub async fn new_form(pool: web::Data<Pool>, user: SignedIn) -> PageResult {
+#[derive(Deserialize)]
+pub struct NewQuery {
+    /// R17: the draft to continue.
+    draft: Option<String>,
+}
+
+/// 新建差旅报销: the empty form, or (`?draft=N`) the form of the caller's draft N.
+pub async fn new_form(
+    pool: web::Data<Pool>,
+    user: SignedIn,
+    query: web::Query<NewQuery>,
+) -> PageResult {
     // A form posted after the session ended comes back filled in, once signed in again.
     if let Some(pairs) = super::session::kept_form(&user) {
         let form = ClaimForm::from_pairs(&pairs);
+        let quote = quote_form(&pool, &user, &form).await;
+        return new_page(&pool, &user, form, quote, None, StatusCode::OK).await;
+    }
+    if let Some(draft) = query.draft.as_deref() {
+        let id = draft.parse::<i64>().map_err(|_| PageError::NotFound)?;
+        let saved = user
+            .run(&pool, move |p, actor| lifecycle::draft(p, actor, id))
+            .await?;
+        let form = ClaimForm::from_draft(id, &saved.body);
         let quote = quote_form(&pool, &user, &form).await;
         return new_page(&pool, &user, form, quote, None, StatusCode::OK).await;
     }
@@ -537,23 +598,33 @@ pub async fn submit(
         let quote = quote_form(&pool, &user, &form).await;
         return new_page(&pool, &user, form, quote, None, StatusCode::OK).await;
     }
-    // The API's own order: the line, the trip, then the invoices (R15).
-    let parsed = form.to_body().and_then(|body| {
-        if body.budget_line_id.is_none() {
-            return Err(AppError::field(
-                "budget_line_id",
-                crate::domain::FieldProblem::Required {
-                    english: "choose a budget line",
-                },
-            ));
+    if form.action == "save_draft" {
+        return save_draft(&pool, &user, form).await;
+    }
+    let result = match form.draft_id.trim().parse::<i64>().ok() {
+        None => {
+            let parsed = form.to_body().and_then(|body| {
+                // What the claimant sent is the form, as the body it makes.
+                let sent =
+                    serde_json::to_string(&body).map_err(|e| AppError::Internal(e.to_string()))?;
+                Ok((spec_of(body)?, sent))
+            });
+            user.run(&pool, move |p, actor| {
+                claims::submit(p, actor, parsed, None)
+            })
+            .await
         }
-        // What the claimant sent is the form, as the body it makes.
-        let sent = serde_json::to_string(&body).map_err(|e| AppError::Internal(e.to_string()))?;
-        Ok((claims::NewClaimSpec::try_from(body)?, sent))
-    });
-    let result = user
-        .run(&pool, move |p, actor| claims::submit(p, actor, parsed))
-        .await;
+        // R17: what was typed is saved in the draft first, so a refusal loses none of it.
+        Some(id) => {
+            let sent = form.to_json().to_string();
+            user.run(&pool, move |p, actor| {
+                lifecycle::replace(p, actor, id, Ok(sent))?;
+                let parse = |text: &str| spec_of(parse_json::<ClaimBody>(text.as_bytes())?);
+                lifecycle::submit(p, actor, id, parse)
+            })
+            .await
+        }
+    };
     match result {
         Ok(claim) => {
             let mut message = format!(
@@ -599,6 +670,134 @@ pub async fn submit(
     }
 }
 
+/// A claim the form sends: the API's own order of checks, the line first (the form's own words
+/// for a missing line), the trip, then the invoices (R15).
+fn spec_of(body: ClaimBody) -> Result<claims::NewClaimSpec, AppError> {
+    if body.budget_line_id.is_none() {
+        return Err(AppError::field(
+            "budget_line_id",
+            crate::domain::FieldProblem::Required {
+                english: "choose a budget line",
+            },
+        ));
+    }
+    claims::NewClaimSpec::try_from(body)
+}
+
+/// 保存草稿 (R17): the form as typed becomes (or replaces) the caller's draft, nothing checked,
+/// and opens again as that draft.
+async fn save_draft(pool: &web::Data<Pool>, user: &SignedIn, mut form: ClaimForm) -> PageResult {
+    let sent = form.to_json().to_string();
+    let id = form.draft_id.trim().parse::<i64>().ok();
+    let saved = user
+        .run(pool, move |p, actor| match id {
+            Some(id) => lifecycle::replace(p, actor, id, Ok(sent)),
+            None => lifecycle::save(p, actor, Ok(sent)),
+        })
+        .await;
+    match saved {
+        Ok(draft) => {
+            let text = format!(
+                "草稿 #{} 已保存，可以随时在「我的报销」中继续填写。",
+                draft.id
+            );
+            flash(pool, user, Flash::Done(text)).await?;
+            Ok(see_other(&format!("/claims/new?draft={}", draft.id)))
+        }
+        // The draft is no longer one (submitted meanwhile): the form stays as typed.
+        Err(PageError::Failed(e)) => {
+            let error = Some(format!("未能保存草稿：{}", format::refusal(&e)));
+            form.draft_id.clear();
+            let quote = quote_form(pool, user, &form).await;
+            new_page(pool, user, form, quote, error, StatusCode::CONFLICT).await
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// The claimant's buttons on their claim or draft (R17): 删除 (a draft, after the list's own
+/// confirmation step), 撤回, 修改后重新提交 and 复制. The page the button was on says how it went;
+/// a new draft opens in the form.
+pub async fn act(
+    pool: web::Data<Pool>,
+    user: SignedIn,
+    path: web::Path<(i64, String)>,
+    form: web::Form<CsrfForm>,
+) -> PageResult {
+    user.check_csrf(&form.csrf)?;
+    let (id, action) = path.into_inner();
+    let (done_text, back) = match action.as_str() {
+        "amend" => {
+            let make = move |p: &Pool, actor: &Context| lifecycle::amend(p, actor, id);
+            let back = format!("/claims/{id}");
+            return new_draft(&pool, &user, make, format!("报销单 {id} 的修改："), &back).await;
+        }
+        "copy" => {
+            let make = move |p: &Pool, actor: &Context| lifecycle::copy(p, actor, id);
+            return new_draft(&pool, &user, make, format!("复制报销单 {id}："), "/claims").await;
+        }
+        "delete" => {
+            let deleted = user.run(&pool, move |p, actor| lifecycle::delete(p, actor, id));
+            (
+                deleted.await.map(|()| format!("草稿 #{id} 已删除。")),
+                "/claims".to_string(),
+            )
+        }
+        "withdraw" => {
+            let withdrawn = user.run(&pool, move |p, actor| claims::withdraw(p, actor, id));
+            let text = format!("报销单 {id} 已撤回，其中的发票已释放。需要时可以修改后重新提交。");
+            (withdrawn.await.map(|_| text), format!("/claims/{id}"))
+        }
+        _ => return Err(PageError::NotFound),
+    };
+    let refusal = |e: &AppError| format!("#{id}：{}", format::refusal(e));
+    done(&pool, &user, done_text, refusal, &back).await
+}
+
+/// A new draft made by `make` (修改后重新提交, 复制, 据此填写报销): its form opens, or the page
+/// `back` says why not.
+async fn new_draft(
+    pool: &web::Data<Pool>,
+    user: &SignedIn,
+    make: impl FnOnce(&Pool, &Context) -> Result<crate::wire::DraftView, AppError> + Send + 'static,
+    what: String,
+    back: &str,
+) -> PageResult {
+    match user.run(pool, make).await {
+        Ok(draft) => {
+            let text = format!("{what}已生成草稿 #{}，请检查后提交。", draft.id);
+            flash(pool, user, Flash::Done(text)).await?;
+            Ok(see_other(&format!("/claims/new?draft={}", draft.id)))
+        }
+        Err(PageError::Failed(e)) => {
+            let text = format!("{what}未能生成草稿：{}", format::refusal(&e));
+            flash(pool, user, Flash::Refused(text)).await?;
+            Ok(see_other(back))
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// 据此填写报销: a draft from one's approved travel request (R17).
+pub async fn from_request(
+    pool: web::Data<Pool>,
+    user: SignedIn,
+    id: web::Path<i64>,
+    form: web::Form<CsrfForm>,
+) -> PageResult {
+    user.check_csrf(&form.csrf)?;
+    let id = id.into_inner();
+    let make = move |p: &Pool, actor: &Context| lifecycle::from_request(p, actor, id);
+    new_draft(
+        &pool,
+        &user,
+        make,
+        format!("出差申请 #{id}："),
+        "/travel-requests",
+    )
+    .await
+}
+
 #[derive(Clone, Debug)]
 pub struct HistoryLine {
     pub at: String,
@@ -626,6 +825,9 @@ pub struct ClaimDetail {
     pub paid_on: Option<String>,
     /// R16: how the claim settles its travel request's advance.
     pub settlement: Option<SettlementLine>,
+    /// R17: the claim this one amends, and the draft or claim that amends it.
+    pub amends: Option<i64>,
+    pub amended_by: Option<i64>,
 }
 
 /// R16 借款、应付、应退, for the claim page and the printed 报销单.
@@ -666,6 +868,8 @@ fn detail(page: &pages::ClaimPage) -> ClaimDetail {
             .collect(),
         reject_reason: c.reject_reason.clone(),
         paid_on: c.paid_on.map(format::date),
+        amends: c.amends,
+        amended_by: c.amended_by,
         settlement: c
             .settlement
             .as_ref()
@@ -681,31 +885,96 @@ fn detail(page: &pages::ClaimPage) -> ClaimDetail {
     }
 }
 
+/// A file on a claim's page (R17).
+#[derive(Clone, Debug)]
+pub struct FileLine {
+    pub id: i64,
+    pub name: String,
+    /// `12.5 KB`, `3.2 MB`.
+    pub size: String,
+    /// PDF, OFD, XML, JPEG or PNG: the type read from its bytes.
+    pub kind: &'static str,
+    /// Its download address, which is also its thumbnail's for an image.
+    pub url: String,
+    /// A PNG or JPEG (read from its bytes): shown small beside its name.
+    pub image: bool,
+}
+
+fn file_lines(page: &pages::ClaimPage) -> Vec<FileLine> {
+    page.attachments
+        .iter()
+        .map(|f| {
+            let kind = MediaType::parse(&f.media_type);
+            FileLine {
+                id: f.id,
+                name: f.name.clone(),
+                size: size_text(f.size),
+                kind: match kind {
+                    Some(MediaType::Pdf) => "PDF",
+                    Some(MediaType::Ofd) => "OFD",
+                    Some(MediaType::Xml) => "XML",
+                    Some(MediaType::Jpeg) => "JPEG",
+                    Some(MediaType::Png) => "PNG",
+                    None => "",
+                },
+                url: format!("/claims/{}/attachments/{}", page.claim.id, f.id),
+                image: kind.is_some_and(MediaType::is_image),
+            }
+        })
+        .collect()
+}
+
+/// R15: each invoice's (number, code), a 数电发票 having no code.
+fn invoice_lines(page: &pages::ClaimPage) -> Vec<(String, String)> {
+    page.invoices
+        .iter()
+        .map(|(code, number)| (number.clone(), code.clone()))
+        .collect()
+}
+
 #[derive(Template)]
 #[template(path = "claim.html")]
 struct ClaimShowPage {
     nav: Nav,
     claim: ClaimDetail,
+    /// R15: the invoices the claim holds, (number, code).
+    invoices: Vec<(String, String)>,
+    /// R17: its files.
+    files: Vec<FileLine>,
+    /// The claimant may add and remove files now (R17).
+    can_attach: bool,
     can_decide: bool,
     can_pay: bool,
     can_record_return: bool,
     /// The signed-in clerk submitted it: no deciding button is offered.
     own_claim: bool,
+    /// R17: the claimant's own buttons: 撤回, 修改后重新提交, 复制.
+    mine: bool,
+    can_withdraw: bool,
+    can_amend: bool,
     /// What 登记支付 moves: the reimbursable less any advance (R16).
     pay_amount: String,
     today: String,
 }
 
-/// A claim's page: breakdown, history, and finance's buttons when they apply.
+/// A claim's page: breakdown, history, and finance's buttons when they apply. The address of one
+/// of the caller's drafts opens its form (R17).
 pub async fn show(pool: web::Data<Pool>, user: SignedIn, id: web::Path<i64>) -> PageResult {
     let (actor, id) = (user.actor(), id.into_inner());
-    let (page, today) = run(move || {
-        Ok((
-            pages::claim_page(&pool, &actor, id)?,
-            pages::today(&pool, &actor)?,
-        ))
+    let shared = pool.clone();
+    let found = run(move || {
+        let page = match pages::claim_page(&shared, &actor, id) {
+            Err(AppError::NotFound(_)) if lifecycle::draft(&shared, &actor, id).is_ok() => {
+                return Ok(None)
+            }
+            other => other?,
+        };
+        Ok(Some((page, pages::today(&shared, &actor)?)))
     })
     .await?;
+    let Some((page, today)) = found else {
+        return Ok(see_other(&format!("/claims/new?draft={id}")));
+    };
     let may = |use_case| permissions::allows(&user.actor, use_case);
     let status = page.claim.status;
     let own = page.claim.claimant_id == user.actor.user_id;
@@ -715,16 +984,25 @@ pub async fn show(pool: web::Data<Pool>, user: SignedIn, id: web::Path<i64>) -> 
             .as_ref()
             .map_or(page.claim.breakdown.reimbursable, |s| s.net_payable),
     );
+    let can_attach = own
+        && may(UseCase::ChangeAttachments)
+        && status.next(ClaimAction::ChangeAttachments).is_some();
     html(
         StatusCode::OK,
         &ClaimShowPage {
             nav: Nav::new(&user, ""),
+            invoices: invoice_lines(&page),
+            files: file_lines(&page),
+            can_attach,
             can_decide: may(UseCase::ApproveClaim) && !own && status == ClaimStatus::Submitted,
             can_pay: may(UseCase::PayClaim) && !own && status == ClaimStatus::Approved,
             can_record_return: may(UseCase::RecordAdvanceReturned) && status == ClaimStatus::Paid,
             own_claim: own
                 && may(UseCase::ApproveClaim)
                 && matches!(status, ClaimStatus::Submitted | ClaimStatus::Approved),
+            mine: own && may(UseCase::ReviseClaim),
+            can_withdraw: own && status.next(ClaimAction::Withdraw).is_some(),
+            can_amend: own && status.next(ClaimAction::Amend).is_some(),
             pay_amount,
             today: format::date(today),
             claim: detail(&page),
@@ -736,6 +1014,8 @@ pub async fn show(pool: web::Data<Pool>, user: SignedIn, id: web::Path<i64>) -> 
 #[template(path = "print.html")]
 struct PrintPage {
     claim: ClaimDetail,
+    /// 附件 共 N 张: the claim's files (R17).
+    attachment_count: i64,
     filed: String,
     /// 发票号码: each invoice's number, an older invoice's code beside it.
     invoices: Vec<String>,
@@ -761,6 +1041,7 @@ pub async fn print(pool: web::Data<Pool>, user: SignedIn, id: web::Path<i64>) ->
         StatusCode::OK,
         &PrintPage {
             invoices,
+            attachment_count: page.claim.attachment_count,
             // 填报日期: the day it was submitted, local time.
             filed: claim.submitted.chars().take(10).collect(),
             claim,

@@ -145,15 +145,12 @@ pub async fn approve(
 ) -> PageResult {
     user.check_csrf(&form.csrf)?;
     let id = id.into_inner();
-    let result = user
-        .run(&pool, move |p, actor| claims::approve(p, actor, id))
-        .await
-        .map(|c| {
-            format!(
-                "报销单 {id} 已批准：{} 已从预算中占用。",
-                yuan(c.breakdown.reimbursable)
-            )
-        });
+    let result = user.act(&pool, id, claims::approve).await.map(|c| {
+        format!(
+            "报销单 {id} 已批准：{} 已从预算中占用。",
+            yuan(c.breakdown.reimbursable)
+        )
+    });
     decided(&pool, &user, id, result, back_to(&form, id)).await
 }
 
@@ -167,7 +164,7 @@ pub async fn reject(
     let id = id.into_inner();
     let reason = super::forms::reject_reason(&form.reason);
     let result = user
-        .run(&pool, move |p, actor| claims::reject(p, actor, id, reason))
+        .act_with(&pool, id, reason, claims::reject)
         .await
         .map(|_| format!("报销单 {id} 已驳回。"));
     decided(&pool, &user, id, result, back_to(&form, id)).await

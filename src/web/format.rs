@@ -6,7 +6,8 @@ use chrono::NaiveDate;
 use crate::domain::capitals::in_words;
 use crate::domain::einvoice::{FileProblem, Refusal};
 use crate::domain::status::{
-    Action, AdjustmentStatus, BatchAction, BatchStatus, ClaimStatus, RequestStatus, Status,
+    Action, AdjustmentStatus, BatchAction, BatchStatus, ClaimAction, ClaimStatus, RequestStatus,
+    Status,
 };
 use crate::domain::{FieldProblem, Money, TripPart};
 use crate::error::AppError;
@@ -92,8 +93,17 @@ pub fn action(code: &str) -> &'static str {
         "pay_advance" | "pay an advance on" => "支付借款",
         "advance_returned" | "record an advance returned on" => "登记退还借款",
         "name in this claim" => "用于这张报销单",
+        "withdraw" => "撤回",
+        "save_draft" => "保存草稿",
+        "edit" => "修改草稿",
+        "delete" => "删除草稿",
+        "amend" => "修改后重新提交",
+        "copy" => "复制",
+        "draft_from_request" => "据出差申请填写",
         "regenerate" => "重新生成",
         "pay out" => "下载代发文件",
+        "attach" => "添加附件",
+        "remove_attachment" => "删除附件",
         _ => "变更",
     }
 }
@@ -250,8 +260,17 @@ pub fn refusal(error: &AppError) -> String {
             yuan(i.available),
             yuan(i.requested)
         ),
+        AppError::InvalidTransition { action: a, .. }
+            if *a == ClaimAction::ChangeAttachments.as_str() =>
+        {
+            "这笔报销已有审核结果，不能再添加或删除附件。".into()
+        }
         AppError::InvalidTransition { from, .. } if from == "settled" => {
             "无法登记退还借款：这笔报销没有待退还的借款，或已登记退还。".into()
+        }
+        AppError::InvalidTransition { from, .. } if from == "amended" => {
+            "这张报销单已经修改过一次，请在「我的报销」中继续填写那份草稿，或查看修改后的报销单。"
+                .into()
         }
         AppError::InvalidTransition {
             from,
@@ -299,6 +318,11 @@ pub fn refusal(error: &AppError) -> String {
         }
         AppError::InvalidInvoiceFile(problem) => invoice_file(problem),
         AppError::InvoiceRefused(refusal) => invoice_refusal(refusal),
+        AppError::AttachmentTooLarge => "附件太大：每个文件不能超过 10 MB。".into(),
+        AppError::UnsupportedAttachment => {
+            "不支持这种文件：附件只能是 PDF、OFD、XML 电子发票或 JPEG、PNG 图片。".into()
+        }
+        AppError::TooManyAttachments => "附件已满：一张报销单最多 30 个附件。".into(),
         AppError::Busy | AppError::Deadlocked => "系统繁忙，请稍后再试。".into(),
         _ => "出现了意外错误，请稍后再试；如果一再出现，请联系管理员。".into(),
     }

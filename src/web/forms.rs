@@ -1,7 +1,7 @@
 //! The travel-claim form: repeatable rows as the browser posts them (`stays-0-city`, …), turned
 //! into the API's own request body so the same parser and rules judge both front doors.
 
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 use crate::domain::{FieldError, FieldProblem};
 use crate::error::AppError;
@@ -44,6 +44,8 @@ pub struct MealRow {
 pub struct ClaimForm {
     pub csrf: String,
     pub action: String,
+    /// R17: the draft this form continues, or empty for a new claim.
+    pub draft_id: String,
     pub budget_line_id: String,
     /// R16: the approved travel request the claim settles, or empty.
     pub travel_request_id: String,
@@ -104,6 +106,7 @@ impl ClaimForm {
         let mut form = ClaimForm {
             csrf: get("csrf"),
             action: get("action"),
+            draft_id: get("draft_id"),
             budget_line_id: get("budget_line_id"),
             travel_request_id: get("travel_request_id"),
             purpose: get("purpose"),
@@ -231,6 +234,12 @@ impl ClaimForm {
     /// validation as a JSON request, so a bad field is named the same way (by the API's row
     /// numbers: [`ClaimForm::in_form_terms`] turns them into the form's).
     pub fn to_body(&self) -> Result<ClaimBody, AppError> {
+        parse_json::<ClaimBody>(self.to_json().to_string().as_bytes())
+    }
+
+    /// R17: the draft a form is: its body as JSON (blank rows left out, everything else as
+    /// typed, unchecked), the body [`ClaimForm::to_body`] parses.
+    pub fn to_json(&self) -> Value {
         let sent = self.sent();
         // R15: an invoice's number and code go in as typed (trimmed), and only when given.
         let invoice = |item: &mut Value, number: &str, code: &str| {
@@ -284,7 +293,7 @@ impl ClaimForm {
             Ok(id) => json!(id),
             Err(_) => Value::Null,
         };
-        let body = json!({
+        json!({
             "budget_line_id": line,
             "travel_request_id": request,
             "purpose": self.purpose.trim(),
@@ -295,8 +304,92 @@ impl ClaimForm {
             "tickets": tickets,
             "meals_provided": meals,
             "vehicle_provided_dates": vehicles,
-        });
-        parse_json::<ClaimBody>(body.to_string().as_bytes())
+        })
+    }
+
+    /// R17: the form filled in from draft `id`'s body (saved by this form, or any part of a claim
+    /// body sent to the API): each value shown as saved, whatever its type; a row kind the draft
+    /// has none of gets the blank form's rows.
+    pub fn from_draft(id: i64, body: &Map<String, Value>) -> ClaimForm {
+        fn text(value: Option<&Value>) -> String {
+            match value {
+                Some(Value::String(s)) => s.clone(),
+                Some(Value::Number(n)) => n.to_string(),
+                _ => String::new(),
+            }
+        }
+        let flag = |value: Option<&Value>| value == Some(&Value::Bool(true));
+        let rows = |key: &str| -> Vec<Map<String, Value>> {
+            body.get(key)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .take(MAX_ROWS)
+                .map(|row| row.as_object().cloned().unwrap_or_default())
+                .collect()
+        };
+        fn or_blank<T>(rows: Vec<T>, blank: Vec<T>) -> Vec<T> {
+            if rows.is_empty() {
+                blank
+            } else {
+                rows
+            }
+        }
+        let blank = ClaimForm::blank();
+        ClaimForm {
+            draft_id: id.to_string(),
+            budget_line_id: text(body.get("budget_line_id")),
+            travel_request_id: text(body.get("travel_request_id")),
+            purpose: text(body.get("purpose")),
+            destination: text(body.get("destination")),
+            departure_date: text(body.get("departure_date")),
+            return_date: text(body.get("return_date")),
+            stays: or_blank(
+                rows("stays")
+                    .iter()
+                    .map(|s| StayRow {
+                        city: text(s.get("city")),
+                        check_in: text(s.get("check_in")),
+                        check_out: text(s.get("check_out")),
+                        amount: text(s.get("lodging_amount")),
+                        invoice: s.get("invoice") != Some(&Value::Bool(false)),
+                        invoice_no: text(s.get("invoice_no")),
+                        invoice_code: text(s.get("invoice_code")),
+                    })
+                    .collect(),
+                blank.stays,
+            ),
+            tickets: or_blank(
+                rows("tickets")
+                    .iter()
+                    .map(|t| TicketRow {
+                        description: text(t.get("description")),
+                        amount: text(t.get("amount")),
+                        invoice_no: text(t.get("invoice_no")),
+                        invoice_code: text(t.get("invoice_code")),
+                    })
+                    .collect(),
+                blank.tickets,
+            ),
+            meals: rows("meals_provided")
+                .iter()
+                .map(|m| MealRow {
+                    date: text(m.get("date")),
+                    breakfast: flag(m.get("breakfast")),
+                    lunch: flag(m.get("lunch")),
+                    dinner: flag(m.get("dinner")),
+                })
+                .collect(),
+            vehicles: body
+                .get("vehicle_provided_dates")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .take(MAX_ROWS)
+                .map(|d| text(Some(d)))
+                .collect(),
+            ..ClaimForm::default()
+        }
     }
 
     /// A JSON path of the API's body (`tickets[0].invoice_no`) with the form's row number in
@@ -624,6 +717,50 @@ mod tests {
             Err(AppError::Validation(errors)) => assert_eq!(errors[0].field, "tickets[0].amount"),
             other => panic!("{other:?}"),
         }
+    }
+
+    /// R17: a form saved as a draft comes back as it was typed, mistakes and all, blank rows
+    /// left out.
+    #[test]
+    fn a_draft_gives_back_the_form_as_typed() {
+        let typed = ClaimForm::from_pairs(&pairs(&[
+            ("budget_line_id", "12"),
+            ("purpose", "赴省汇报"),
+            ("departure_date", "2021-13-01"),
+            ("stays-rows", "2"),
+            ("stays-1-city", "石家庄"),
+            ("stays-1-amount", "六百"),
+            ("stays-1-invoice", "no"),
+            ("tickets-rows", "1"),
+            ("tickets-0-amount", "65.5"),
+            ("meals-rows", "1"),
+            ("meals-0-date", "2021-05-11"),
+            ("meals-0-lunch", "on"),
+            ("vehicles-rows", "1"),
+            ("vehicles-0-date", "2021-05-12"),
+        ]));
+        let Value::Object(body) = typed.to_json() else {
+            panic!("a draft is an object")
+        };
+        let back = ClaimForm::from_draft(7, &body);
+        assert_eq!(back.draft_id, "7");
+        assert_eq!(back.budget_line_id, "12");
+        assert_eq!(back.departure_date, "2021-13-01");
+        assert_eq!(back.stays.len(), 1);
+        assert_eq!(back.stays[0].amount, "六百");
+        assert!(!back.stays[0].invoice);
+        assert_eq!(back.tickets[0].amount, "65.5");
+        assert!(back.meals[0].lunch && !back.meals[0].dinner);
+        assert_eq!(back.vehicles, ["2021-05-12"]);
+        // A draft from the API with numbers where the form has text, and no rows at all.
+        let sent = json!({"budget_line_id": 3, "purpose": 5, "tickets": [{"amount": 65.5}]});
+        let from_api = ClaimForm::from_draft(8, sent.as_object().unwrap());
+        assert_eq!(
+            (from_api.budget_line_id.as_str(), from_api.purpose.as_str()),
+            ("3", "5")
+        );
+        assert_eq!(from_api.tickets[0].amount, "65.5");
+        assert_eq!(from_api.stays.len(), 1, "the blank form's stay row");
     }
 
     #[test]

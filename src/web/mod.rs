@@ -8,6 +8,7 @@
 
 pub mod adjustments;
 pub mod admin;
+pub mod attachments;
 pub mod budget;
 pub mod charts;
 pub mod claims;
@@ -353,6 +354,10 @@ async fn asset(name: web::Path<String>) -> HttpResponse {
             include_bytes!("../../assets/app.css"),
             "text/css; charset=utf-8",
         ),
+        "attachments.js" => (
+            include_bytes!("../../assets/attachments.js"),
+            "text/javascript; charset=utf-8",
+        ),
         _ => return PageError::NotFound.error_response(),
     };
     HttpResponse::Ok()
@@ -486,6 +491,20 @@ fn routes(cfg: &mut Pages<'_>) {
         .route("/claims/quote", post().to(claims::quote))
         .route("/claims/{id}", get().to(claims::show))
         .route("/claims/{id}/print", get().to(claims::print))
+        .route("/claims/{id}/attachments", post().to(attachments::upload))
+        .route(
+            "/claims/{id}/attachments/{aid}",
+            get().to(attachments::download),
+        )
+        .route(
+            "/claims/{id}/attachments/{aid}/delete",
+            post().to(attachments::remove),
+        )
+        .route("/claims/{id}/{action}", post().to(claims::act))
+        .route(
+            "/travel-requests/{id}/draft-claim",
+            post().to(claims::from_request),
+        )
         .route("/finance", get().to(finance::queue))
         .route("/finance/claims/{id}/approve", post().to(finance::approve))
         .route("/finance/claims/{id}/reject", post().to(finance::reject))

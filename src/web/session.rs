@@ -41,6 +41,9 @@ impl WebConfig {
     }
 }
 
+/// A step of a document that takes what a form asks ([`SignedIn::act_with`]).
+type StepWith<A, T> = fn(&Pool, &Context, i64, Result<A, AppError>) -> Result<T, AppError>;
+
 /// The signed-in user of a page: the same [`Actor`] a bearer token gives, plus the session.
 pub struct SignedIn(pub Session);
 
@@ -66,6 +69,33 @@ impl SignedIn {
     {
         let (pool, actor) = (pool.clone(), self.actor());
         run(move || f(&pool, &actor)).await
+    }
+
+    /// A step of document `id` as this user (approve, void, …), on the blocking pool.
+    pub async fn act<T: Send + 'static>(
+        &self,
+        pool: &web::Data<Pool>,
+        id: i64,
+        step: fn(&Pool, &Context, i64) -> Result<T, AppError>,
+    ) -> Result<T, PageError> {
+        self.run(pool, move |p, actor| step(p, actor, id)).await
+    }
+
+    /// A step of document `id` that takes what the form asks (a reason, a day), or why it could
+    /// not be read, which the use case reports after its role check.
+    pub async fn act_with<A, T>(
+        &self,
+        pool: &web::Data<Pool>,
+        id: i64,
+        asked: Result<A, AppError>,
+        step: StepWith<A, T>,
+    ) -> Result<T, PageError>
+    where
+        A: Send + 'static,
+        T: Send + 'static,
+    {
+        self.run(pool, move |p, actor| step(p, actor, id, asked))
+            .await
     }
 
     /// 403 unless the form carried this session's CSRF token (compared by digest, so the time

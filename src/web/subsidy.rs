@@ -5,8 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::http::{header, StatusCode};
-use actix_web::{web, HttpResponse};
+use actix_web::http::StatusCode;
+use actix_web::web;
 use askama::Template;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -465,9 +465,7 @@ pub async fn set_payee(
     let change = parse_json::<RecipientPatch>(Value::Object(body).to_string().as_bytes())
         .and_then(RecipientChange::try_from);
     match user
-        .run(&pool, move |p, actor| {
-            subsidy::change_recipient(p, actor, id, change)
-        })
+        .act_with(&pool, id, change, subsidy::change_recipient)
         .await
     {
         Ok(r) => {
@@ -497,9 +495,7 @@ pub async fn end_enrollment(
     let change = parse_json::<RecipientPatch>(body.to_string().as_bytes())
         .and_then(RecipientChange::try_from);
     let result = user
-        .run(&pool, move |p, actor| {
-            subsidy::change_recipient(p, actor, id, change)
-        })
+        .act_with(&pool, id, change, subsidy::change_recipient)
         .await
         .map(|r| match r.enrolled_until {
             Some(d) => format!("{} 的享受期截止到 {}。", r.name, format::date(d)),
@@ -752,15 +748,12 @@ pub async fn approve(
 ) -> PageResult {
     user.check_csrf(&form.csrf)?;
     let id = id.into_inner();
-    let result = user
-        .run(&pool, move |p, actor| subsidy::approve(p, actor, id))
-        .await
-        .map(|b| {
-            format!(
-                "批次已批准：{} 已从预算中占用，可以下载代发文件了。",
-                yuan(b.total)
-            )
-        });
+    let result = user.act(&pool, id, subsidy::approve).await.map(|b| {
+        format!(
+            "批次已批准：{} 已从预算中占用，可以下载代发文件了。",
+            yuan(b.total)
+        )
+    });
     done(&pool, &user, result, field_refusal, &back(id)).await
 }
 
@@ -774,7 +767,7 @@ pub async fn regenerate(
     user.check_csrf(&form.csrf)?;
     let id = id.into_inner();
     let result = user
-        .run(&pool, move |p, actor| subsidy::regenerate(p, actor, id))
+        .act(&pool, id, subsidy::regenerate)
         .await
         .map(|b| format!("已按现在的名单重新生成，合计 {}。", yuan(b.total)));
     done(&pool, &user, result, field_refusal, &back(id)).await
@@ -821,19 +814,16 @@ pub async fn void(
 ) -> PageResult {
     user.check_csrf(&form.csrf)?;
     let id = id.into_inner();
-    let result = user
-        .run(&pool, move |p, actor| subsidy::void(p, actor, id))
-        .await
-        .map(|b| {
-            format!(
-                "批次已作废{}。",
-                if b.approved_by.is_some() {
-                    "：占用的预算和月份已退回"
-                } else {
-                    ""
-                }
-            )
-        });
+    let result = user.act(&pool, id, subsidy::void).await.map(|b| {
+        format!(
+            "批次已作废{}。",
+            if b.approved_by.is_some() {
+                "：占用的预算和月份已退回"
+            } else {
+                ""
+            }
+        )
+    });
     done(&pool, &user, result, field_refusal, &back(id)).await
 }
 
@@ -844,14 +834,11 @@ pub async fn payment_file(pool: web::Data<Pool>, user: SignedIn, id: web::Path<i
         .run(&pool, move |p, actor| subsidy::payment_file(p, actor, id))
         .await
     {
-        Ok((name, bytes)) => Ok(HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .insert_header((
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ))
-            .insert_header((header::CACHE_CONTROL, "no-store"))
-            .body(bytes)),
+        Ok((name, bytes)) => Ok(super::budget::attachment(
+            "text/csv; charset=utf-8",
+            name,
+            bytes,
+        )),
         Err(PageError::Failed(e)) => {
             done(
                 &pool,

@@ -160,6 +160,8 @@ pub struct RequestLine {
     pub advance: String,
     pub status: String,
     pub cancellable: bool,
+    /// R17: an approved request no claim names yet: 据此填写报销 makes a claim draft of it.
+    pub draftable: bool,
 }
 
 fn request_line(r: &RequestView, who: &str) -> RequestLine {
@@ -186,6 +188,7 @@ fn request_line(r: &RequestView, who: &str) -> RequestLine {
         cancellable: r.status.next(RequestAction::Cancel).is_some()
             && !r.claimed
             && r.advance.is_none(),
+        draftable: r.status.next(RequestAction::NameInClaim).is_some() && !r.claimed,
     }
 }
 
@@ -369,7 +372,7 @@ pub async fn cancel(
     user.check_csrf(&form.csrf)?;
     let id = id.into_inner();
     let result = user
-        .run(&pool, move |p, actor| travel_requests::cancel(p, actor, id))
+        .act(&pool, id, travel_requests::cancel)
         .await
         .map(|_| format!("出差申请 {id} 已撤回。"));
     done(
@@ -417,9 +420,7 @@ pub async fn approve(
     user.check_csrf(&form.csrf)?;
     let id = id.into_inner();
     let result = user
-        .run(&pool, move |p, actor| {
-            travel_requests::approve(p, actor, id)
-        })
+        .act(&pool, id, travel_requests::approve)
         .await
         .map(|r| {
             format!(
@@ -447,9 +448,7 @@ pub async fn reject(
     let id = id.into_inner();
     let reason = super::forms::reject_reason(&form.reason);
     let result = user
-        .run(&pool, move |p, actor| {
-            travel_requests::reject(p, actor, id, reason)
-        })
+        .act_with(&pool, id, reason, travel_requests::reject)
         .await
         .map(|_| format!("出差申请 {id} 已驳回。"));
     done(
@@ -577,9 +576,7 @@ pub async fn returned(
     );
     let returned_on = body.map(|b| b.returned_on);
     let result = user
-        .run(&pool, move |p, actor| {
-            claims::advance_returned(p, actor, id, returned_on)
-        })
+        .act_with(&pool, id, returned_on, claims::advance_returned)
         .await
         .map(|_| format!("报销单 {id} 的应退借款已登记退还。"));
     done(

@@ -6,6 +6,7 @@ use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::openapi::RefOr;
 use utoipa::{PartialSchema, ToSchema};
 
+use crate::domain::budget::{EntryKind, SourceType};
 use crate::domain::status::{AdjustmentStatus, BatchStatus, ClaimStatus, RequestStatus, Status};
 
 fn schema_of<S: Status>() -> RefOr<Schema> {
@@ -17,12 +18,6 @@ fn schema_of<S: Status>() -> RefOr<Schema> {
 
 macro_rules! status_json {
     ($($status:ty),*) => {$(
-        impl Serialize for $status {
-            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
         impl PartialSchema for $status {
             fn schema() -> RefOr<Schema> {
                 schema_of::<$status>()
@@ -34,3 +29,23 @@ macro_rules! status_json {
 }
 
 status_json!(ClaimStatus, BatchStatus, RequestStatus, AdjustmentStatus);
+
+/// Statuses and the ledger's kinds (`commit`, `travel_claim`) in JSON: each written as its text.
+macro_rules! text_json {
+    ($($kind:ty),*) => {$(
+        impl Serialize for $kind {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+    )*};
+}
+
+text_json!(
+    ClaimStatus,
+    BatchStatus,
+    RequestStatus,
+    AdjustmentStatus,
+    EntryKind,
+    SourceType
+);

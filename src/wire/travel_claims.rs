@@ -193,3 +193,16 @@ pub struct PayBody {
     #[serde(deserialize_with = "iso::date")]
     pub paid_on: NaiveDate,
 }
+
+/// R17: a draft's body: any part of a claim body, kept as sent and checked only when the draft
+/// is submitted. It must be a JSON object.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(transparent)]
+#[schema(value_type = Object)]
+pub struct DraftBody(pub serde_json::Map<String, serde_json::Value>);
+
+impl Validate for DraftBody {
+    fn validate(&self) -> Result<(), validator::ValidationErrors> {
+        Ok(())
+    }
+}

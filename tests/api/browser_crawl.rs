@@ -11,9 +11,10 @@ use crate::browser::{browser, shoot, sign_in, sign_out, wait_for_text};
 use crate::helpers::spawn_demo_app;
 
 /// Latin words a page may show: file formats and standards named as such (PDF, CSV, Excel,
-/// xlsx, XML, JSON, OFD, API), and the key Ctrl as printed on keyboards (打印: Ctrl+P).
-const ALLOWED: [&str; 9] = [
-    "PDF", "CSV", "Excel", "xlsx", "XML", "JSON", "OFD", "API", "Ctrl",
+/// xlsx, XML, JSON, OFD, JPEG, PNG, API), a file's size in KB or MB, and the key Ctrl as printed
+/// on keyboards (打印: Ctrl+P).
+const ALLOWED: [&str; 13] = [
+    "PDF", "CSV", "Excel", "xlsx", "XML", "JSON", "OFD", "JPEG", "PNG", "API", "KB", "MB", "Ctrl",
 ];
 
 /// The demo's logins (src/services/demo.rs): a login is a name as its owner types it, shown as

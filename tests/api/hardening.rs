@@ -473,7 +473,7 @@ async fn another_method_on_a_known_path_is_405_with_allow() {
     let r = app
         .send(
             app.client
-                .delete(app.url("/api/v1/travel-claims/1"))
+                .patch(app.url("/api/v1/travel-claims/1"))
                 .bearer_auth(&app.admin),
         )
         .await;

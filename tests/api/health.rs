@@ -125,15 +125,6 @@ async fn openapi_documents_every_route() {
 /// so a route that lands must leave this list, and every other route of the contract is checked
 /// in full.
 const NOT_YET_BUILT: &[(&str, &str, u32)] = &[
-    ("DELETE", "/api/v1/travel-claims/{id}", 31),
-    ("PUT", "/api/v1/travel-claims/{id}", 31),
-    ("POST", "/api/v1/travel-claims/drafts", 31),
-    ("POST", "/api/v1/travel-claims/{id}/amend", 31),
-    ("POST", "/api/v1/travel-claims/{id}/attachments", 31),
-    ("POST", "/api/v1/travel-claims/{id}/copy", 31),
-    ("POST", "/api/v1/travel-claims/{id}/submit", 31),
-    ("POST", "/api/v1/travel-claims/{id}/withdraw", 31),
-    ("POST", "/api/v1/travel-requests/{id}/draft-claim", 31),
     ("GET", "/api/v1/approval-chain", 32),
     ("PUT", "/api/v1/approval-chain", 32),
     ("GET", "/api/v1/departments", 32),

@@ -4,13 +4,16 @@
 
 mod adjustments;
 mod as_of;
+mod attachments;
 mod audit;
 mod auth;
 mod authorization;
 mod backup;
 mod browser;
 mod browser_adjustments_invoices;
+mod browser_attachments;
 mod browser_crawl;
+mod browser_lifecycle;
 mod browser_pages;
 mod browser_subsidy_admin;
 mod browser_travel;
@@ -24,6 +27,7 @@ mod health;
 mod helpers;
 mod idempotency;
 mod invoices;
+mod lifecycle;
 mod organisations;
 mod outage;
 mod policy;

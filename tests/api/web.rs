@@ -82,6 +82,16 @@ impl Visitor {
         self.send(request).await
     }
 
+    /// Posts a body of its own type (a multipart form of files, say).
+    pub async fn post_bytes(&mut self, path: &str, content_type: &str, body: Vec<u8>) -> Page {
+        let request = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("content-type", content_type)
+            .body(body);
+        self.send(request).await
+    }
+
     /// Posts the password form: the current password, the new one and its repetition.
     pub async fn change_password(
         &mut self,

@@ -3,6 +3,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::domain::budget::{EntryKind, SourceType};
 use crate::domain::Money;
 
 /// A budget line and its balance (R11). `committed` and `spent` include the descendants'.
@@ -39,10 +40,12 @@ pub struct EntryView {
     pub id: i64,
     pub line_id: i64,
     /// `allocate`, `commit`, `release` or `spend`.
-    pub kind: String,
+    #[schema(value_type = String)]
+    pub kind: EntryKind,
     #[schema(value_type = String, example = "1231.00")]
     pub amount: Money,
-    pub source_type: String,
+    #[schema(value_type = String)]
+    pub source_type: SourceType,
     pub source_id: Option<i64>,
     /// The user who caused it; null for data loaded at set-up.
     pub actor: Option<i64>,

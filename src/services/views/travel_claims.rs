@@ -196,5 +196,77 @@ pub struct ClaimView {
     pub travel_request_id: Option<i64>,
     /// R16: present when the claim names a request.
     pub settlement: Option<super::travel_requests::SettlementView>,
+    /// R17: the rejected or withdrawn claim this one amends.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amends: Option<i64>,
+    /// R17: the draft or claim that amends this one (a draft shown to its claimant only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amended_by: Option<i64>,
+    /// R17: how many files the claim carries (the 报销单's 附件 共 N 张).
+    pub attachment_count: i64,
     pub history: Vec<HistoryView>,
+}
+
+/// A claim saved as a draft (R17): its own members, and beside them the fields of its body as it
+/// was saved (any part of a claim body, unchecked; a member of the body that has the name of one
+/// of these is not shown).
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct DraftView {
+    pub id: i64,
+    /// Always `draft`.
+    #[schema(value_type = String, example = "draft")]
+    pub status: crate::domain::status::ClaimStatus,
+    pub claimant_id: i64,
+    /// The rejected or withdrawn claim it amends.
+    pub amends: Option<i64>,
+    /// The claim or draft it was copied from.
+    pub copied_from: Option<i64>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub history: Vec<HistoryView>,
+    /// The saved body's members (`purpose`, `stays`, …; `travel_request_id` for a draft made from
+    /// a travel request).
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub body: serde_json::Map<String, serde_json::Value>,
+}
+
+impl DraftView {
+    /// The members a draft view has of its own, never taken from the body.
+    pub const OWN: &'static [&'static str] = &[
+        "id",
+        "status",
+        "claimant_id",
+        "amends",
+        "copied_from",
+        "created_at",
+        "updated_at",
+        "history",
+        "amended_by",
+    ];
+}
+
+/// `GET /api/v1/travel-claims/{id}`: a claim, or (to its claimant) a draft.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum ClaimOrDraft {
+    Claim(Box<ClaimView>),
+    Draft(Box<DraftView>),
+}
+
+/// A file on a claim (R17), without its bytes.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct AttachmentView {
+    pub id: i64,
+    /// The name it was sent under, cleaned (no folders, no control characters).
+    pub name: String,
+    /// Read from the bytes: `application/pdf`, `application/ofd`, `application/xml`,
+    /// `image/jpeg` or `image/png`.
+    pub media_type: String,
+    /// Bytes.
+    pub size: i64,
+    /// SHA-256 of the bytes, lowercase hex.
+    pub sha256: String,
+    pub added_by: i64,
+    pub added_at: String,
 }

@@ -1,0 +1,207 @@
+//! R17: the files on claims. A file's bytes are read only by [`content`] (a download) and
+//! [`each_checked`] (`baoxiao verify`); every other query selects its metadata alone, so a page
+//! listing thirty files reads no file.
+//!
+//! The same bytes once a claim, and at most thirty files a claim, are the table's keys: the
+//! second is each file's `slot` (1 to 30), given once per claim.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::claim_attachments as files;
+use super::DbConnection;
+
+/// A file without its bytes.
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = files)]
+pub struct AttachmentRow {
+    pub id: i64,
+    pub claim_id: i64,
+    pub name: String,
+    pub media_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub added_by: i64,
+    pub added_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = files)]
+pub struct NewAttachment<'a> {
+    pub org_id: i64,
+    pub claim_id: i64,
+    pub slot: i32,
+    pub name: &'a str,
+    pub media_type: &'a str,
+    pub size: i64,
+    pub sha256: &'a str,
+    pub content: &'a [u8],
+    pub added_by: i64,
+    pub added_at: NaiveDateTime,
+}
+
+/// Stores a file; a unique violation when the claim holds these bytes already or the slot is
+/// taken. On the backend's own connection: diesel's multi-connection would copy the bytes into
+/// a buffer of its own before binding them (BENCHMARKS.md, "Claim files").
+pub fn insert(conn: &mut DbConnection, file: &NewAttachment<'_>) -> QueryResult<i64> {
+    direct!(conn, c => diesel::insert_into(files::table)
+        .values(file)
+        .returning(files::id)
+        .get_result(c))
+}
+
+/// The rows of one claim's files.
+#[diesel::dsl::auto_type]
+fn of(org_id: i64, claim_id: i64) -> _ {
+    files::table.filter(files::org_id.eq(org_id).and(files::claim_id.eq(claim_id)))
+}
+
+/// The claim's files, oldest first: metadata only.
+pub fn of_claim(
+    conn: &mut DbConnection,
+    org_id: i64,
+    claim_id: i64,
+) -> QueryResult<Vec<AttachmentRow>> {
+    of(org_id, claim_id)
+        .order(files::id)
+        .select(AttachmentRow::as_select())
+        .load(conn)
+}
+
+/// The slots the claim's files hold.
+pub fn slots(conn: &mut DbConnection, org_id: i64, claim_id: i64) -> QueryResult<Vec<i32>> {
+    of(org_id, claim_id).select(files::slot).load(conn)
+}
+
+/// One file of the claim, by id: metadata only.
+pub fn find(
+    conn: &mut DbConnection,
+    org_id: i64,
+    claim_id: i64,
+    id: i64,
+) -> QueryResult<Option<AttachmentRow>> {
+    of(org_id, claim_id)
+        .filter(files::id.eq(id))
+        .select(AttachmentRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The claim's file with these bytes (by their SHA-256), if it holds them.
+pub fn with_hash(
+    conn: &mut DbConnection,
+    org_id: i64,
+    claim_id: i64,
+    sha256: &str,
+) -> QueryResult<Option<AttachmentRow>> {
+    of(org_id, claim_id)
+        .filter(files::sha256.eq(sha256))
+        .select(AttachmentRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// A file's bytes.
+pub fn content(
+    conn: &mut DbConnection,
+    org_id: i64,
+    claim_id: i64,
+    id: i64,
+) -> QueryResult<Option<Vec<u8>>> {
+    of(org_id, claim_id)
+        .filter(files::id.eq(id))
+        .select(files::content)
+        .first(conn)
+        .optional()
+}
+
+/// Removes a file; how many were removed (0 or 1).
+pub fn delete(conn: &mut DbConnection, org_id: i64, claim_id: i64, id: i64) -> QueryResult<usize> {
+    diesel::delete(of(org_id, claim_id).filter(files::id.eq(id))).execute(conn)
+}
+
+/// Removes every file of a claim (a draft deleted by its claimant); how many were removed.
+pub fn delete_all(conn: &mut DbConnection, org_id: i64, claim_id: i64) -> QueryResult<usize> {
+    diesel::delete(of(org_id, claim_id)).execute(conn)
+}
+
+/// How many files each of the claims holds (claims without files are absent), in one query.
+pub fn counts(
+    conn: &mut DbConnection,
+    org_id: i64,
+    claim_ids: &[i64],
+) -> QueryResult<Vec<(i64, i64)>> {
+    files::table
+        .filter(
+            files::org_id
+                .eq(org_id)
+                .and(files::claim_id.eq_any(claim_ids)),
+        )
+        .group_by(files::claim_id)
+        .select((files::claim_id, diesel::dsl::count_star()))
+        .load(conn)
+}
+
+/// Every file's (organisation, id), for `baoxiao verify` to read one at a time.
+pub fn all_ids(conn: &mut DbConnection) -> QueryResult<Vec<(i64, i64)>> {
+    files::table
+        .order((files::org_id, files::id))
+        .select((files::org_id, files::id))
+        .load(conn)
+}
+
+/// A file as `baoxiao verify` checks it: claim, name, stored size and hash, and the bytes.
+pub struct Stored {
+    pub claim_id: i64,
+    pub name: String,
+    pub size: i64,
+    pub sha256: String,
+    pub content: Vec<u8>,
+}
+
+/// The file `id` with its bytes, for [`Stored`].
+pub fn each_checked(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Stored>> {
+    let found: Option<(i64, String, i64, String, Vec<u8>)> = files::table
+        .filter(files::id.eq(id))
+        .select((
+            files::claim_id,
+            files::name,
+            files::size,
+            files::sha256,
+            files::content,
+        ))
+        .first(conn)
+        .optional()?;
+    Ok(found.map(|(claim_id, name, size, sha256, content)| Stored {
+        claim_id,
+        name,
+        size,
+        sha256,
+        content,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use diesel::debug_query;
+    use diesel::sqlite::Sqlite;
+
+    use super::*;
+
+    /// A claim's page lists its files without reading them: the list's SQL names every column but
+    /// the bytes.
+    #[test]
+    fn listing_files_reads_no_bytes() {
+        let list = of(1, 2).order(files::id).select(AttachmentRow::as_select());
+        let sql = debug_query::<Sqlite, _>(&list).to_string();
+        assert!(sql.contains("`sha256`"), "{sql}");
+        assert!(!sql.contains("`content`"), "{sql}");
+        let counted = files::table
+            .filter(files::claim_id.eq_any([1_i64]))
+            .group_by(files::claim_id)
+            .select((files::claim_id, diesel::dsl::count_star()));
+        assert!(!debug_query::<Sqlite, _>(&counted)
+            .to_string()
+            .contains("`content`"));
+    }
+}
