@@ -21,6 +21,7 @@ use chrono::NaiveDate;
 
 use super::credit_code::CreditCode;
 use super::money::{Money, MoneyError};
+use super::{FieldError, FieldProblem};
 
 /// The largest file read: 1 MiB.
 pub const MAX_BYTES: usize = 1024 * 1024;
@@ -283,6 +284,33 @@ pub fn check(invoice: &EInvoice, organisation: Option<&CreditCode>) -> Result<Fi
         amount: invoice.total,
         description: format!("{} {item}", invoice.seller_name),
     })
+}
+
+/// R19 at submission: a row carrying the number of an invoice read from the claim's attached
+/// files may claim less than its total (a shared room) but never more. `rows` are each row's
+/// amount field (`stays[0].lodging_amount`), amount and invoice number; each row above its
+/// invoice's total is named.
+///
+/// Worked example: the 680.00 hotel invoice attached, `stays[0]` claiming 700.00 under its number
+/// → `stays[0].lodging_amount` refused; claiming 340.00 is accepted.
+pub fn within_totals<'a>(
+    rows: impl IntoIterator<Item = (String, Money, &'a str)>,
+    attached: &[EInvoice],
+) -> Vec<FieldError> {
+    rows.into_iter()
+        .filter_map(|(field, amount, number)| {
+            let invoice = attached.iter().find(|i| i.number == number)?;
+            (amount > invoice.total).then(|| {
+                FieldError::new(
+                    field,
+                    FieldProblem::AboveInvoiceTotal {
+                        number: invoice.number.clone(),
+                        total: invoice.total,
+                    },
+                )
+            })
+        })
+        .collect()
 }
 
 /// The file as UTF-8 text: a UTF-8 byte order mark is dropped; UTF-16, or an XML declaration

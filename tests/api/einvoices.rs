@@ -248,3 +248,61 @@ async fn hostile_files_are_refused_quickly_and_harmlessly() {
         .await
         .assert(200, "");
 }
+
+/// On submission the draft's attached invoice files are read again: a row claims at most its
+/// invoice's total (a shared room may claim less), and the file's checks apply again.
+#[tokio::test]
+async fn a_submitted_row_claims_at_most_its_attached_invoices_total() {
+    let app = spawn_app().await;
+    let claimant = app.user("张三", &[R::Claimant]);
+    app.with_tax_id().await;
+    let line = app.line_id("dept.project.petition-work.operations").await;
+    let mut claim = r8_claim(line);
+    claim["stays"][0]["lodging_amount"] = json!("700.00");
+    claim["stays"][0]["invoice_no"] = json!("21132000000012345678");
+    let saved = app
+        .post(&claimant, "/api/v1/travel-claims/drafts", &claim)
+        .await;
+    saved.assert(201, "");
+    let draft = saved.body["id"].as_i64().unwrap();
+    let files = format!("/api/v1/travel-claims/{draft}/attachments");
+    app.send(
+        app.client
+            .post(app.url(&files))
+            .bearer_auth(&claimant)
+            .header("content-type", "application/xml")
+            .header("content-disposition", "attachment; filename=\"hotel.xml\"")
+            .body(fixture("hotel.xml")),
+    )
+    .await
+    .assert(201, "");
+    let submit = format!("/api/v1/travel-claims/{draft}/submit");
+
+    let r = app.post(&claimant, &submit, &json!({})).await;
+    r.assert(422, "invalid_request");
+    assert_eq!(r.fields(), ["stays[0].lodging_amount"]);
+    assert!(r.body["detail"].as_str().unwrap().contains("680.00"));
+
+    // The organisation's code changed since the file was read: the buyer no longer matches.
+    app.put_organisation(&app.admin, &json!({"tax_id": "91130500MA0000001N"}))
+        .await
+        .assert(200, "");
+    claim["stays"][0]["lodging_amount"] = json!("680.00");
+    app.send(
+        app.client
+            .put(app.url(&format!("/api/v1/travel-claims/{draft}")))
+            .bearer_auth(&claimant)
+            .json(&claim),
+    )
+    .await
+    .assert(200, "");
+    app.post(&claimant, &submit, &json!({}))
+        .await
+        .assert(422, "invoice_buyer_mismatch");
+
+    app.with_tax_id().await;
+    let r = app.post(&claimant, &submit, &json!({})).await;
+    r.assert(200, "");
+    assert_eq!(r.body["status"], "submitted");
+    assert_eq!(r.body["breakdown"]["reimbursable"], "1231.00");
+}

@@ -91,6 +91,30 @@ fn the_rules_refuse_what_a_clerk_would() {
 }
 
 #[test]
+fn worked_example_a_row_claims_at_most_its_invoices_total() {
+    let hotel = read(fixture!("hotel.xml")).unwrap();
+    let number = hotel.number.as_str();
+    let field = || "stays[0].lodging_amount".to_string();
+    let refused = within_totals(
+        [(field(), Money::from_fen(70_000), number)],
+        &[hotel.clone()],
+    );
+    assert_eq!(refused.len(), 1);
+    assert_eq!(refused[0].field, "stays[0].lodging_amount");
+    for fen in [68_000, 34_000] {
+        assert!(
+            within_totals([(field(), Money::from_fen(fen), number)], &[hotel.clone()]).is_empty()
+        );
+    }
+    // A row whose invoice file is not attached is R15's alone.
+    assert!(within_totals(
+        [(field(), Money::from_fen(70_000), "21132000000099999999")],
+        &[hotel]
+    )
+    .is_empty());
+}
+
+#[test]
 fn the_item_decides_the_row() {
     let kind =
         |items: &[&str]| Kind::of_items(&items.iter().map(|s| s.to_string()).collect::<Vec<_>>());
