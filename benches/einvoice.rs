@@ -1,5 +1,5 @@
 //! Reading a 数电发票's XML file (R19): `domain::einvoice::read` on the hotel invoice of R19's
-//! worked example (about 6 KiB with its signature block, as real files carry), beside merely
+//! worked example (about 5 KiB with its signature block, as real files carry), beside merely
 //! parsing the same bytes with roxmltree, the XML crate the reader uses.
 //!
 //! `cargo bench --bench einvoice`
