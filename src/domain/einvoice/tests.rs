@@ -97,14 +97,16 @@ fn worked_example_a_row_claims_at_most_its_invoices_total() {
     let field = || "stays[0].lodging_amount".to_string();
     let refused = within_totals(
         [(field(), Money::from_fen(70_000), number)],
-        &[hotel.clone()],
+        std::slice::from_ref(&hotel),
     );
     assert_eq!(refused.len(), 1);
     assert_eq!(refused[0].field, "stays[0].lodging_amount");
     for fen in [68_000, 34_000] {
-        assert!(
-            within_totals([(field(), Money::from_fen(fen), number)], &[hotel.clone()]).is_empty()
-        );
+        assert!(within_totals(
+            [(field(), Money::from_fen(fen), number)],
+            std::slice::from_ref(&hotel)
+        )
+        .is_empty());
     }
     // A row whose invoice file is not attached is R15's alone.
     assert!(within_totals(
