@@ -9,6 +9,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::domain::budget::Insufficient;
+use crate::domain::einvoice::{FileProblem, Refusal};
 use crate::domain::{FieldError, FieldProblem};
 use crate::metrics;
 
@@ -77,6 +78,12 @@ pub enum AppError {
         claim_id: Option<i64>,
         field: String,
     },
+    /// R19: a file that is not a readable 数电发票 (413 when it is over 1 MiB).
+    #[error("{0}")]
+    InvalidInvoiceFile(FileProblem),
+    /// R19: an invoice read that cannot fill a row of this organisation's claim.
+    #[error("{0}")]
+    InvoiceRefused(Refusal),
     #[error("budget line code {0} already exists in that year")]
     DuplicateCode(String),
     #[error("a new policy must take effect after {0}, the latest version's effective_from")]
@@ -207,6 +214,26 @@ impl AppError {
             AppError::InvalidTransition { .. } | AppError::AdvanceRefused { .. } => {
                 (S::CONFLICT, "invalid_transition", "Invalid transition")
             }
+            AppError::InvalidInvoiceFile(FileProblem::TooLarge { .. }) => (
+                S::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "Payload too large",
+            ),
+            AppError::InvalidInvoiceFile(_) => (
+                S::UNPROCESSABLE_ENTITY,
+                "invalid_invoice_file",
+                "Invalid invoice file",
+            ),
+            AppError::InvoiceRefused(refusal) => (
+                S::UNPROCESSABLE_ENTITY,
+                match refusal {
+                    Refusal::TaxIdMissing => "organisation_tax_id_missing",
+                    Refusal::BuyerMismatch { .. } => "invoice_buyer_mismatch",
+                    Refusal::CreditNote { .. } => "invoice_is_credit_note",
+                    Refusal::KindUnsupported { .. } => "invoice_kind_unsupported",
+                },
+                "Invoice refused",
+            ),
             AppError::DuplicateCode(_) => (S::CONFLICT, "duplicate_code", "Duplicate code"),
             // api.md has one code for any duplicate that is refused; the title tells which.
             AppError::DuplicateName(_) => (S::CONFLICT, "duplicate_code", "Duplicate name"),
@@ -316,6 +343,18 @@ impl AppError {
                 problem.months = Some(months.clone());
                 vec![]
             }
+            AppError::InvalidInvoiceFile(
+                FileProblem::Missing { path } | FileProblem::Unreadable { path, .. },
+            ) => one(path),
+            AppError::InvoiceRefused(Refusal::BuyerMismatch {
+                buyer_tax_id,
+                organisation_tax_id,
+                ..
+            }) => {
+                problem.buyer_tax_id = Some(buyer_tax_id.clone());
+                problem.organisation_tax_id = Some(organisation_tax_id.clone());
+                vec![]
+            }
             AppError::InsufficientBudget(i) => {
                 problem.line_code = Some(i.line_code.clone());
                 problem.available = Some(i.available.to_string());
@@ -367,6 +406,12 @@ pub struct Problem {
     /// `months_already_paid`: the months, `2021-03`, that an approved or paid batch holds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub months: Option<Vec<String>>,
+    /// `invoice_buyer_mismatch`: the buyer's 统一社会信用代码 on the invoice (R19).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub buyer_tax_id: Option<String>,
+    /// `invoice_buyer_mismatch`: the organisation's own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organisation_tax_id: Option<String>,
 }
 
 impl Problem {
@@ -390,6 +435,8 @@ impl Problem {
             requested: None,
             claim_id: None,
             months: None,
+            buyer_tax_id: None,
+            organisation_tax_id: None,
         }
     }
 
@@ -455,6 +502,7 @@ impl ResponseError for AppError {
             self,
             AppError::RequestTimeout
                 | AppError::PayloadTooLarge
+                | AppError::InvalidInvoiceFile(FileProblem::TooLarge { .. })
                 | AppError::AttachmentTooLarge
                 | AppError::MalformedRequestHead
                 | AppError::RequestHeadTooLarge

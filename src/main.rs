@@ -165,6 +165,15 @@ enum OrgsCommand {
         #[arg(long)]
         clear: bool,
     },
+    /// Set the organisation's 统一社会信用代码 (R19: the buyer every e-invoice must name).
+    Set {
+        /// Organisation code; defaults to the only organisation.
+        #[arg(long)]
+        org: Option<String>,
+        /// 18 characters with the GB 32100-2015 check character.
+        #[arg(long)]
+        tax_id: String,
+    },
 }
 
 /// A day exactly as `YYYY-MM-DD`.
@@ -213,6 +222,9 @@ fn main() -> ExitCode {
         Command::Orgs {
             command: OrgsCommand::AsOf { org, day, .. },
         } => pin_org(&settings, org.as_deref(), day),
+        Command::Orgs {
+            command: OrgsCommand::Set { org, tax_id },
+        } => set_org(&settings, org.as_deref(), tax_id),
         Command::Verify => verify(&settings),
         Command::Backup { to } => backup(&settings, &to),
         Command::Restore { from } => restore(&settings, &from),
@@ -275,6 +287,22 @@ fn pin_org(settings: &Settings, code: Option<&str>, day: Option<chrono::NaiveDat
         Some(day) => println!("organisation {} pinned to {day}", org.code),
         None => println!("organisation {} follows the real clock", org.code),
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn set_org(settings: &Settings, code: Option<&str>, tax_id: String) -> CliResult {
+    let pool = with_pool(settings)?;
+    let changes = baoxiao::services::organisation::Changes {
+        name: None,
+        tax_id: Some(tax_id),
+    };
+    let org = baoxiao::services::organisation::set_from_command_line(&pool, code, changes)?;
+    println!(
+        "organisation {} ({}): 统一社会信用代码 {}",
+        org.code,
+        org.name,
+        org.tax_id.unwrap_or_default()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -75,3 +75,33 @@ pub fn set_as_of(
         .set(organisations::as_of.eq(day))
         .execute(conn)
 }
+
+/// R19: the organisation's 统一社会信用代码, if an admin has set it.
+pub fn tax_id(conn: &mut DbConnection, org_id: i64) -> QueryResult<Option<String>> {
+    organisations::table
+        .filter(organisations::id.eq(org_id))
+        .select(organisations::tax_id)
+        .first(conn)
+}
+
+/// Sets the organisation's name and 统一社会信用代码, each only when given.
+pub fn set_details(
+    conn: &mut DbConnection,
+    org_id: i64,
+    name: Option<&str>,
+    tax_id: Option<&str>,
+) -> QueryResult<usize> {
+    let target = organisations::table.filter(organisations::id.eq(org_id));
+    let mut changed = 0;
+    if let Some(name) = name {
+        changed = diesel::update(target)
+            .set(organisations::name.eq(name))
+            .execute(conn)?;
+    }
+    if let Some(tax_id) = tax_id {
+        changed = diesel::update(target)
+            .set(organisations::tax_id.eq(tax_id))
+            .execute(conn)?;
+    }
+    Ok(changed)
+}

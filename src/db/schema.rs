@@ -8,6 +8,7 @@ diesel::table! {
         created_at -> Timestamp,
         time_zone -> Text,
         as_of -> Nullable<Date>,
+        tax_id -> Nullable<Text>,
     }
 }
 

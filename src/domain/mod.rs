@@ -1,11 +1,14 @@
 //! The rules of the service, pure: `std`, `Decimal` and `chrono` only (and `infer`'s file
-//! signatures, read from bytes in memory, for [`attachment`]). Nothing here knows HTTP or
-//! SQL. Each type names the rule of `rules.md` it implements.
+//! signatures, read from bytes in memory, for [`attachment`], and `roxmltree` for the e-invoice
+//! files of R19). Nothing here knows HTTP or SQL. Each type names the rule of `rules.md` it
+//! implements.
 
 pub mod attachment;
 pub mod budget;
 pub mod capitals;
+pub mod credit_code;
 pub mod duty;
+pub mod einvoice;
 pub mod invoice;
 pub mod money;
 pub mod payee;

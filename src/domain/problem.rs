@@ -190,6 +190,15 @@ pub enum FieldProblem {
     IdNumberCheck,
     /// A bank account that is not 8 to 32 digits.
     BankAccount,
+    /// R19: a 统一社会信用代码 that is not 18 characters of its alphabet.
+    CreditCodeShape,
+    /// R19: a 统一社会信用代码 whose check character does not match (GB 32100-2015).
+    CreditCodeCheck,
+    /// R19: a row claiming more than the total of the invoice file attached for it.
+    AboveInvoiceTotal {
+        number: String,
+        total: Money,
+    },
     /// A bank name that is empty, longer than `max` characters or on several lines.
     BankName {
         max: usize,
@@ -308,6 +317,15 @@ impl fmt::Display for FieldProblem {
                 f.write_str("the check character does not match the first 17 digits (GB 11643)")
             }
             P::BankAccount => f.write_str("8 to 32 digits (spaces are ignored)"),
+            P::CreditCodeShape => {
+                f.write_str("18 characters: digits and capital letters other than I, O, Z, S and V")
+            }
+            P::CreditCodeCheck => f.write_str(
+                "the check character does not match the first 17 characters (GB 32100-2015)",
+            ),
+            P::AboveInvoiceTotal { number, total } => {
+                write!(f, "more than the total {total} of invoice {number}")
+            }
             P::BankName { max } => write!(f, "one line of 1 to {max} characters"),
         }
     }

@@ -35,7 +35,7 @@ pub const UPLOAD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1
 /// The largest text field of a multipart form (the pages' CSRF token).
 const MAX_TEXT_FIELD: usize = 1024;
 
-fn unreadable(e: impl std::fmt::Display) -> AppError {
+pub fn unreadable(e: impl std::fmt::Display) -> AppError {
     AppError::InvalidRequest {
         status: Invalid::Unreadable,
         detail: format!("could not read the body: {e}"),
@@ -47,7 +47,7 @@ fn unreadable(e: impl std::fmt::Display) -> AppError {
 /// Reads a stream of chunks of at most `limit` bytes, refusing with `too_large` at the first
 /// chunk past it (the rest is never read). `declared` is what the sender announced, if anything:
 /// above the limit it is refused before a byte is read, and at or below it sizes the buffer once.
-async fn read_limited<S, E>(
+pub async fn read_limited<S, E>(
     stream: &mut S,
     declared: Option<usize>,
     limit: usize,

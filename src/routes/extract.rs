@@ -106,7 +106,19 @@ pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Reads a body of at most [`MAX_BODY`] bytes within [`BODY_TIMEOUT`].
 pub async fn read_body(req: &HttpRequest, payload: &mut Payload) -> Result<web::Bytes, AppError> {
-    actix_web::rt::time::timeout(BODY_TIMEOUT, read_body_untimed(req, payload))
+    read_body_within(req, payload, MAX_BODY, || AppError::PayloadTooLarge).await
+}
+
+/// Reads a body of at most `limit` bytes within [`BODY_TIMEOUT`], refusing with `too_large` as
+/// soon as the declared length or the bytes arrived pass it (the rest is never read).
+pub async fn read_body_within(
+    req: &HttpRequest,
+    payload: &mut Payload,
+    limit: usize,
+    too_large: fn() -> AppError,
+) -> Result<web::Bytes, AppError> {
+    let read = read_body_untimed(req, payload, limit, too_large);
+    actix_web::rt::time::timeout(BODY_TIMEOUT, read)
         .await
         .unwrap_or(Err(AppError::RequestTimeout))
 }
@@ -114,14 +126,16 @@ pub async fn read_body(req: &HttpRequest, payload: &mut Payload) -> Result<web::
 async fn read_body_untimed(
     req: &HttpRequest,
     payload: &mut Payload,
+    limit: usize,
+    too_large: fn() -> AppError,
 ) -> Result<web::Bytes, AppError> {
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY) {
-        return Err(AppError::PayloadTooLarge);
+    if declared.is_some_and(|n| n > limit) {
+        return Err(too_large());
     }
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
@@ -131,8 +145,8 @@ async fn read_body_untimed(
             field: None,
             problem: None,
         })?;
-        if body.len() + chunk.len() > MAX_BODY {
-            return Err(AppError::PayloadTooLarge);
+        if body.len() + chunk.len() > limit {
+            return Err(too_large());
         }
         body.extend_from_slice(&chunk);
     }

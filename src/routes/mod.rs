@@ -12,6 +12,7 @@ pub mod audit;
 pub mod budget_adjustments;
 pub mod budget_lines;
 pub mod duty;
+pub mod einvoices;
 pub mod extract;
 pub mod health;
 pub mod idempotency;
@@ -175,7 +176,9 @@ fn api(cfg: &mut ServiceConfig) {
         .service(budget_adjustments::list)
         .service(budget_adjustments::get_adjustment)
         .service(budget_adjustments::approve)
-        .service(budget_adjustments::reject);
+        .service(budget_adjustments::reject)
+        .service(einvoices::read_invoice)
+        .service(einvoices::put_organisation);
 }
 
 /// Query strings that do not parse: 422 naming the parameter.

@@ -250,6 +250,10 @@ fn submit_in(
         input.destination.trim().to_string(),
     );
     let (departure_date, return_date) = (input.departure_date, input.return_date);
+    // R19: a draft's attached invoice files are read again; its rows claim at most their totals.
+    if let Some(draft) = draft {
+        super::einvoices::recheck(c, actor.org_id, draft.id, &input, invoices)?;
+    }
     // Policy versions are never changed once stored, so the claim is computed before the write.
     let Computed {
         policy_version_id,

@@ -88,6 +88,9 @@ pub enum UseCase {
     PublishPolicy,
     AuditTrail,
     ManageUsers,
+    // E-invoices and the organisation's 统一社会信用代码 (R19).
+    ReadInvoice,
+    SetOrganisation,
 }
 
 use Role::{Admin, BudgetHolder, Claimant, Finance};
@@ -144,6 +147,8 @@ impl UseCase {
         UseCase::PublishPolicy,
         UseCase::AuditTrail,
         UseCase::ManageUsers,
+        UseCase::ReadInvoice,
+        UseCase::SetOrganisation,
     ];
 
     /// The table: who each use case admits (api.md's role in parentheses after each endpoint).
@@ -154,9 +159,8 @@ impl UseCase {
             // own are theirs, and the requester alone may cancel (checked by the use case).
             QuoteClaim | ReadClaims | ReadLines | ReadDuty | EstimateTrip | ReadTrips
             | CancelTrip | ReadPolicy => Admits::Anyone,
-            SubmitClaim | MyClaims | ReviseClaim | RequestTrip | ChangeAttachments => {
-                Admits::Roles(&[Claimant])
-            }
+            SubmitClaim | MyClaims | ReviseClaim | RequestTrip | ChangeAttachments
+            | ReadInvoice => Admits::Roles(&[Claimant]),
             ClaimQueue
             | ApproveClaim
             | RejectClaim
@@ -179,7 +183,9 @@ impl UseCase {
             }
             DecideTrip => Admits::Roles(&[BudgetHolder, Finance]),
             AuditTrail => Admits::Roles(&[Admin, Finance]),
-            CreateLine | SetTargets | PublishPolicy | ManageUsers => Admits::Roles(&[Admin]),
+            CreateLine | SetTargets | PublishPolicy | ManageUsers | SetOrganisation => {
+                Admits::Roles(&[Admin])
+            }
         }
     }
 }
@@ -294,6 +300,8 @@ mod tests {
             (UseCase::PublishPolicy, vec!["admin"]),
             (UseCase::AuditTrail, vec!["admin", "finance"]),
             (UseCase::ManageUsers, vec!["admin"]),
+            (UseCase::ReadInvoice, vec!["claimant"]),
+            (UseCase::SetOrganisation, vec!["admin"]),
         ];
         let listed: HashSet<UseCase> = table.iter().map(|(u, _)| *u).collect();
         let every: HashSet<UseCase> = UseCase::ALL.iter().copied().collect();

@@ -13,8 +13,8 @@ use crate::auth::Role;
 use crate::db::Pool;
 use crate::error::AppError;
 use crate::routes::extract::parse_json;
-use crate::services::admin;
 use crate::services::budget::{self, NewLineSpec};
+use crate::services::{admin, organisation};
 use crate::wire::{LineBody, PolicyBody, PolicyView, YearQuery};
 
 use super::format::{self, yuan};
@@ -45,6 +45,7 @@ fn refusal(error: &AppError) -> String {
             "login" => "登录名",
             "password" => "初始密码",
             "user" => "用户",
+            "tax_id" => "统一社会信用代码",
             "code" => "科目代码",
             "parent_code" => "上级科目",
             "allocated" => "预算金额",
@@ -109,6 +110,8 @@ pub struct PersonLine {
 #[template(path = "admin_users.html")]
 struct UsersPage {
     nav: Nav,
+    /// The organisation's 统一社会信用代码 (R19), empty while unset.
+    tax_id: String,
     people: Vec<PersonLine>,
     roles: Vec<(&'static str, &'static str)>,
 }
@@ -117,11 +120,16 @@ struct UsersPage {
 pub async fn users(pool: web::Data<Pool>, user: SignedIn) -> PageResult {
     let actor = user.actor();
     let me = actor.user_id;
-    let people = run(move || admin::people(&pool, &actor)).await?;
+    let (people, org) = run(move || {
+        let people = admin::people(&pool, &actor)?;
+        Ok((people, organisation::details(&pool, &actor)?))
+    })
+    .await?;
     html(
         StatusCode::OK,
         &UsersPage {
             nav: Nav::new(&user, "/admin/users"),
+            tax_id: org.tax_id.unwrap_or_default(),
             people: people
                 .into_iter()
                 .map(|p| PersonLine {
@@ -172,6 +180,39 @@ pub async fn add_user(
             format!(
                 "已添加 {}，登录名 {}。请把初始密码当面或另行告知本人；首次登录须改成自己的密码。",
                 shown.0, shown.1
+            )
+        });
+    done(&pool, &user, result, refusal, "/admin/users").await
+}
+
+#[derive(Deserialize)]
+pub struct TaxIdForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    tax_id: String,
+}
+
+/// Sets the organisation's 统一社会信用代码 (R19).
+pub async fn set_tax_id(
+    pool: web::Data<Pool>,
+    user: SignedIn,
+    form: web::Form<TaxIdForm>,
+) -> PageResult {
+    user.check_csrf(&form.csrf)?;
+    let changes = organisation::Changes {
+        name: None,
+        tax_id: Some(form.tax_id.clone()),
+    };
+    let result = user
+        .run(&pool, move |p, actor| {
+            organisation::change(p, actor, Ok(changes))
+        })
+        .await
+        .map(|org| {
+            format!(
+                "已登记本单位的统一社会信用代码 {}：导入的电子发票将按它核对发票抬头。",
+                org.tax_id.unwrap_or_default()
             )
         });
     done(&pool, &user, result, refusal, "/admin/users").await

@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 
 use crate::domain::capitals::in_words;
+use crate::domain::einvoice::{FileProblem, Refusal};
 use crate::domain::status::{
     Action, AdjustmentStatus, BatchAction, BatchStatus, ClaimAction, ClaimStatus, RequestStatus,
     Status,
@@ -315,6 +316,8 @@ pub fn refusal(error: &AppError) -> String {
         AppError::DuplicateInvoice { field: f, .. } => {
             format!("{}：该发票已在另一张报销单中报销", field(f))
         }
+        AppError::InvalidInvoiceFile(problem) => invoice_file(problem),
+        AppError::InvoiceRefused(refusal) => invoice_refusal(refusal),
         AppError::AttachmentTooLarge => "附件太大：每个文件不能超过 10 MB。".into(),
         AppError::UnsupportedAttachment => {
             "不支持这种文件：附件只能是 PDF、OFD、XML 电子发票或 JPEG、PNG 图片。".into()
@@ -322,6 +325,66 @@ pub fn refusal(error: &AppError) -> String {
         AppError::TooManyAttachments => "附件已满：一张报销单最多 30 个附件。".into(),
         AppError::Busy | AppError::Deadlocked => "系统繁忙，请稍后再试。".into(),
         _ => "出现了意外错误，请稍后再试；如果一再出现，请联系管理员。".into(),
+    }
+}
+
+/// R19: why a file is not a readable 数电发票, as a clerk can act on it.
+pub fn invoice_file(problem: &FileProblem) -> String {
+    use FileProblem as F;
+    let what = match problem {
+        F::TooLarge { .. } => "文件太大，电子发票文件最大 1 MB".to_string(),
+        F::Empty => "文件是空的".into(),
+        F::Encoding { .. } => "文件的字符编码无法读取（只能读取统一码文件）".into(),
+        F::Dtd | F::Entity => "文件带有文档类型声明或实体引用，出于安全不予读取".into(),
+        F::Malformed { line, column } => {
+            format!("文件不是格式正确的 XML（第 {line} 行第 {column} 列）")
+        }
+        F::TooDeep { max } => format!("文件的层级超过 {max} 层"),
+        F::TooManyNodes { max } => format!("文件的元素超过 {max} 个"),
+        F::NotAnInvoice { .. } => "这不是数电发票的 XML 文件".into(),
+        F::Missing { path } => format!("文件里没有{}", invoice_part(path)),
+        F::Unreadable { path, given } => {
+            format!("文件里的{}「{given}」无法识别", invoice_part(path))
+        }
+    };
+    format!("无法读取这个电子发票文件：{what}。请从开票平台重新下载 XML 文件。")
+}
+
+/// A field of a 数电发票 by the name printed on the invoice.
+fn invoice_part(path: &str) -> &'static str {
+    use crate::domain::einvoice::paths as P;
+    match path {
+        P::NUMBER => "发票号码",
+        P::ISSUED => "开票日期",
+        P::BUYER_ID => "购买方统一社会信用代码",
+        P::BUYER_NAME => "购买方名称",
+        P::SELLER_ID => "销售方统一社会信用代码",
+        P::SELLER_NAME => "销售方名称",
+        P::TOTAL => "价税合计",
+        _ => "项目名称",
+    }
+}
+
+/// R19: why an invoice read cannot fill a row of this organisation's claim.
+pub fn invoice_refusal(refusal: &Refusal) -> String {
+    match refusal {
+        Refusal::TaxIdMissing => {
+            "本单位还没有登记统一社会信用代码，无法核对发票抬头；请管理员先在「用户」页填写。".into()
+        }
+        Refusal::BuyerMismatch {
+            buyer_name,
+            buyer_tax_id,
+            organisation_tax_id,
+        } => format!(
+            "发票抬头不是本单位：发票上是{buyer_name}（{buyer_tax_id}），本单位是 {organisation_tax_id}"
+        ),
+        Refusal::CreditNote { total, .. } => {
+            format!("这是红字发票（价税合计 {total}），不能报销")
+        }
+        Refusal::KindUnsupported { items } => format!(
+            "不是住宿或交通发票，无法导入：{}",
+            items.join("、")
+        ),
     }
 }
 
@@ -475,6 +538,13 @@ pub fn problem(p: &FieldProblem) -> String {
         P::IdNumberShape => "身份证号应为 18 位：前 17 位是数字，最后一位是数字或 X".into(),
         P::IdNumberCheck => "身份证号的校验位与前 17 位不符，请逐位核对".into(),
         P::BankAccount => "账号应为 8 到 32 位数字".into(),
+        P::CreditCodeShape => {
+            "统一社会信用代码应为 18 位：数字和大写字母（不用 I、O、Z、S、V）".into()
+        }
+        P::CreditCodeCheck => "统一社会信用代码的校验位与前 17 位不符，请逐位核对".into(),
+        P::AboveInvoiceTotal { number, total } => {
+            format!("超过了电子发票 {number} 的价税合计 {}", yuan(*total))
+        }
         P::BankName { max } => format!("请填写开户行名称，最多 {max} 个字，只能一行"),
     }
 }
@@ -856,6 +926,21 @@ mod tests {
                 "身份证号的校验位与前 17 位不符，请逐位核对",
             ),
             (P::BankAccount, "账号应为 8 到 32 位数字"),
+            (
+                P::CreditCodeShape,
+                "统一社会信用代码应为 18 位：数字和大写字母（不用 I、O、Z、S、V）",
+            ),
+            (
+                P::CreditCodeCheck,
+                "统一社会信用代码的校验位与前 17 位不符，请逐位核对",
+            ),
+            (
+                P::AboveInvoiceTotal {
+                    number: "21132000000012345678".into(),
+                    total: Money::from_fen(68_000),
+                },
+                "超过了电子发票 21132000000012345678 的价税合计 ¥680.00",
+            ),
             (
                 P::BankName { max: 60 },
                 "请填写开户行名称，最多 60 个字，只能一行",

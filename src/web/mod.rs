@@ -533,6 +533,7 @@ fn admin_routes(cfg: &mut Pages<'_>) {
             post().to(admin::reset_password),
         )
         .route("/admin/users/{id}/revoke", post().to(admin::revoke))
+        .route("/admin/organisation", post().to(admin::set_tax_id))
         .route("/admin/budget-lines", get().to(admin::lines))
         .route("/admin/budget-lines", post().to(admin::add_line))
         .route("/admin/policy", get().to(admin::policy))

@@ -12,6 +12,7 @@
 mod adjustments;
 mod budget_lines;
 mod duty;
+mod organisation;
 mod policy;
 mod reports;
 mod status;
@@ -22,6 +23,7 @@ pub mod travel_requests;
 pub use adjustments::*;
 pub use budget_lines::*;
 pub use duty::*;
+pub use organisation::*;
 pub use policy::*;
 pub use reports::*;
 pub use subsidy::*;

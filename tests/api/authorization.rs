@@ -244,6 +244,13 @@ async fn every_route_for_every_role() {
             &["admin"],
         ),
         (
+            "POST",
+            "/api/v1/invoices/read".into(),
+            json!({}),
+            &["claimant"],
+        ),
+        ("PUT", "/api/v1/organisation".into(), json!({}), &["admin"]),
+        (
             "GET",
             "/api/v1/reports/journal?year=2021".into(),
             json!(null),

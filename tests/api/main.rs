@@ -21,6 +21,7 @@ mod budget_lines;
 mod budget_pages;
 mod demo;
 mod duty;
+mod einvoices;
 mod hardening;
 mod health;
 mod helpers;

@@ -277,3 +277,36 @@ async fn budget_lines_and_policy_versions_with_the_apis_checks() {
     assert!(first.body.contains("第 1 版（自"));
     assert_eq!(admin.get("/admin/policy?version=9").await.status, 404);
 }
+
+/// R19: the users page asks for the organisation's 统一社会信用代码 while it is unset, refuses a
+/// wrong check character in place, and shows the code once set.
+#[tokio::test]
+async fn the_admin_page_asks_for_the_tax_id_until_it_is_set() {
+    let app = spawn_app().await;
+    let mut admin = signed_in(&app, "管理员", &[R::Admin], "boss").await;
+    let page = admin.get("/admin/users").await;
+    assert!(page.body.contains("还没有登记本单位的统一社会信用代码"));
+    let csrf = page.csrf();
+    admin
+        .post(
+            "/admin/organisation",
+            &[("csrf", csrf.as_str()), ("tax_id", "11130532MB0000001D")],
+        )
+        .await;
+    let flash = flash_after(&mut admin, "/admin/users").await;
+    assert!(flash.contains("校验位"), "{flash}");
+    admin
+        .post(
+            "/admin/organisation",
+            &[("csrf", csrf.as_str()), ("tax_id", "11130532MB0000001C")],
+        )
+        .await;
+    let flash = flash_after(&mut admin, "/admin/users").await;
+    assert!(
+        flash.contains("已登记本单位的统一社会信用代码 11130532MB0000001C"),
+        "{flash}"
+    );
+    let page = admin.get("/admin/users").await;
+    assert!(!page.body.contains("还没有登记"));
+    assert!(page.body.contains("11130532MB0000001C"));
+}
