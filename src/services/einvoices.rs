@@ -62,7 +62,7 @@ pub fn recheck(
         if file.media_type != MediaType::Xml.as_str() {
             continue;
         }
-        let bytes = attachment_rows::content(c, org_id, claim_id, file.id)?.unwrap_or_default();
+        let bytes = attachment_rows::whole(c, org_id, file.id)?;
         let invoice = einvoice::read(&bytes).map_err(AppError::InvalidInvoiceFile)?;
         check(c, org_id, &invoice)?;
         attached.push(invoice);
