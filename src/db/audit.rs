@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 
 use super::schema::audit_events;
-use super::{DbConnection, Rows};
+use super::{DbConnection, InsertRow, Rows};
 
 /// An event to record ([`insert`]).
 pub struct NewEvent<'a> {
@@ -42,20 +42,11 @@ pub fn insert(conn: &mut DbConnection, event: &NewEvent<'_>) -> QueryResult<usiz
     direct!(conn, c => event.execute(c))
 }
 
-/// [`NewEvent`]'s text as a statement of its own never varies: each connection finds its
-/// prepared statement by this type, without writing the SQL out to look it up.
-pub struct NewEventId;
-
-impl diesel::query_builder::QueryId for NewEvent<'_> {
-    type QueryId = NewEventId;
-    const HAS_STATIC_QUERY_ID: bool = true;
-}
-
 impl NewEvent<'_> {
     /// `INSERT INTO audit_events (…)` with this event's values, as `rows` says.
     pub fn walk_insert<'b, DB>(
         &'b self,
-        mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
+        out: diesel::query_builder::AstPass<'_, 'b, DB>,
         rows: Rows,
     ) -> QueryResult<()>
     where
@@ -67,56 +58,26 @@ impl NewEvent<'_> {
         chrono::NaiveDateTime: diesel::serialize::ToSql<diesel::sql_types::Timestamp, DB>,
     {
         use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
-        out.push_sql(
+        InsertRow::start(
+            out,
             "INSERT INTO audit_events (org_id, entity_type, entity_id, action, from_status, \
              to_status, actor_id, at, note) ",
-        );
-        out.push_sql(match rows {
-            Rows::Values => "VALUES (",
-            Rows::SelectFrom(_) => "SELECT ",
-        });
-        out.push_bind_param::<BigInt, _>(&self.org_id)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, _>(self.entity_type)?;
-        out.push_sql(", ");
-        out.push_bind_param::<BigInt, _>(&self.entity_id)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, _>(self.action)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Nullable<Text>, _>(&self.from_status)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, _>(self.to_status)?;
-        out.push_sql(", ");
-        out.push_bind_param::<BigInt, _>(&self.actor_id)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Timestamp, _>(&self.at)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Nullable<Text>, _>(&self.note)?;
-        match rows {
-            Rows::Values => out.push_sql(")"),
-            Rows::SelectFrom(name) => {
-                out.push_sql(" FROM ");
-                out.push_sql(name);
-            }
-        }
-        Ok(())
+            rows,
+        )
+        .bind::<BigInt, _>(&self.org_id)?
+        .bind::<Text, _>(self.entity_type)?
+        .bind::<BigInt, _>(&self.entity_id)?
+        .bind::<Text, _>(self.action)?
+        .bind::<Nullable<Text>, _>(&self.from_status)?
+        .bind::<Text, _>(self.to_status)?
+        .bind::<BigInt, _>(&self.actor_id)?
+        .bind::<Timestamp, _>(&self.at)?
+        .bind::<Nullable<Text>, _>(&self.note)?
+        .finish()
     }
 }
 
-impl<DB: diesel::backend::Backend> diesel::query_builder::QueryFragment<DB> for NewEvent<'_>
-where
-    i64: diesel::serialize::ToSql<diesel::sql_types::BigInt, DB>,
-    str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
-    for<'s> Option<&'s str>:
-        diesel::serialize::ToSql<diesel::sql_types::Nullable<diesel::sql_types::Text>, DB>,
-    chrono::NaiveDateTime: diesel::serialize::ToSql<diesel::sql_types::Timestamp, DB>,
-{
-    fn walk_ast<'b>(&'b self, out: diesel::query_builder::AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        self.walk_insert(out, Rows::Values)
-    }
-}
-
-impl<C> RunQueryDsl<C> for &NewEvent<'_> {}
+insert_statement!(NewEvent<'_>, NewEventId);
 
 pub fn for_entity(
     conn: &mut DbConnection,

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use diesel::prelude::*;
 
 use super::schema::{budget_lines, ledger_entries};
-use super::{DbConnection, Rows};
+use super::{DbConnection, InsertRow, Rows};
 use crate::domain::budget::{EntryKind, SourceType};
 
 #[derive(Clone, Debug, Queryable, Selectable)]
@@ -278,13 +278,7 @@ struct PathCommit<'a> {
     entry: &'a NewEntry<'a>,
 }
 
-/// [`PathCommit`]'s text never varies: PostgreSQL prepares it once per connection.
-struct PathCommitId;
-
-impl diesel::query_builder::QueryId for PathCommit<'_> {
-    type QueryId = PathCommitId;
-    const HAS_STATIC_QUERY_ID: bool = true;
-}
+fixed_text!(PathCommit<'_>, PathCommitId);
 
 impl diesel::query_builder::Query for PathCommit<'_> {
     type SqlType = diesel::sql_types::Bool;
@@ -421,20 +415,11 @@ pub fn insert_entry(conn: &mut DbConnection, entry: &NewEntry<'_>) -> QueryResul
     direct!(conn, c => entry.execute(c))
 }
 
-/// [`NewEntry`]'s text never varies: each connection finds its prepared statement by this type,
-/// without writing the SQL out to look it up.
-pub struct NewEntryId;
-
-impl diesel::query_builder::QueryId for NewEntry<'_> {
-    type QueryId = NewEntryId;
-    const HAS_STATIC_QUERY_ID: bool = true;
-}
-
 impl NewEntry<'_> {
     /// `INSERT INTO ledger_entries (…)` with this entry's values, as `rows` says.
     fn walk_insert<'b, DB>(
         &'b self,
-        mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
+        out: diesel::query_builder::AstPass<'_, 'b, DB>,
         rows: Rows,
     ) -> QueryResult<()>
     where
@@ -446,54 +431,25 @@ impl NewEntry<'_> {
         chrono::NaiveDateTime: diesel::serialize::ToSql<diesel::sql_types::Timestamp, DB>,
     {
         use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
-        out.push_sql(
+        InsertRow::start(
+            out,
             "INSERT INTO ledger_entries (org_id, line_id, kind, amount_fen, source_type, \
              source_id, actor_id, at) ",
-        );
-        out.push_sql(match rows {
-            Rows::Values => "VALUES (",
-            Rows::SelectFrom(_) => "SELECT ",
-        });
-        out.push_bind_param::<BigInt, _>(&self.org_id)?;
-        out.push_sql(", ");
-        out.push_bind_param::<BigInt, _>(&self.line_id)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, _>(self.kind)?;
-        out.push_sql(", ");
-        out.push_bind_param::<BigInt, _>(&self.amount_fen)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, _>(self.source_type)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Nullable<BigInt>, _>(&self.source_id)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Nullable<BigInt>, _>(&self.actor_id)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Timestamp, _>(&self.at)?;
-        match rows {
-            Rows::Values => out.push_sql(")"),
-            Rows::SelectFrom(name) => {
-                out.push_sql(" FROM ");
-                out.push_sql(name);
-            }
-        }
-        Ok(())
+            rows,
+        )
+        .bind::<BigInt, _>(&self.org_id)?
+        .bind::<BigInt, _>(&self.line_id)?
+        .bind::<Text, _>(self.kind)?
+        .bind::<BigInt, _>(&self.amount_fen)?
+        .bind::<Text, _>(self.source_type)?
+        .bind::<Nullable<BigInt>, _>(&self.source_id)?
+        .bind::<Nullable<BigInt>, _>(&self.actor_id)?
+        .bind::<Timestamp, _>(&self.at)?
+        .finish()
     }
 }
 
-impl<DB: diesel::backend::Backend> diesel::query_builder::QueryFragment<DB> for NewEntry<'_>
-where
-    i64: diesel::serialize::ToSql<diesel::sql_types::BigInt, DB>,
-    str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
-    Option<i64>:
-        diesel::serialize::ToSql<diesel::sql_types::Nullable<diesel::sql_types::BigInt>, DB>,
-    chrono::NaiveDateTime: diesel::serialize::ToSql<diesel::sql_types::Timestamp, DB>,
-{
-    fn walk_ast<'b>(&'b self, out: diesel::query_builder::AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        self.walk_insert(out, Rows::Values)
-    }
-}
-
-impl<C> RunQueryDsl<C> for &NewEntry<'_> {}
+insert_statement!(NewEntry<'_>, NewEntryId);
 
 /// The entries posted to any of `line_ids`, oldest first.
 pub fn entries(

@@ -29,6 +29,51 @@ macro_rules! picks {
     };
 }
 
+/// A written-out statement whose text never varies: each connection finds its prepared
+/// statement by the marker type `$id`, without writing the SQL out to look it up (PostgreSQL
+/// prepares it once per connection). `fixed_text!(NewEvent<'_>, NewEventId);`
+macro_rules! fixed_text {
+    ($ty:ty, $id:ident) => {
+        #[doc = concat!("The prepared statement of [`", stringify!($ty), "`].")]
+        pub struct $id;
+
+        impl diesel::query_builder::QueryId for $ty {
+            type QueryId = $id;
+            const HAS_STATIC_QUERY_ID: bool = true;
+        }
+    };
+}
+
+/// A written-out insert as a statement of its own: `$ty::walk_insert` with one row of `VALUES`,
+/// its text fixed ([`fixed_text!`]) and bound with the value types the inserts use.
+macro_rules! insert_statement {
+    ($ty:ty, $id:ident) => {
+        fixed_text!($ty, $id);
+
+        impl<DB: diesel::backend::Backend> diesel::query_builder::QueryFragment<DB> for $ty
+        where
+            i64: diesel::serialize::ToSql<diesel::sql_types::BigInt, DB>,
+            str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
+            for<'s> Option<&'s str>:
+                diesel::serialize::ToSql<diesel::sql_types::Nullable<diesel::sql_types::Text>, DB>,
+            Option<i64>: diesel::serialize::ToSql<
+                diesel::sql_types::Nullable<diesel::sql_types::BigInt>,
+                DB,
+            >,
+            chrono::NaiveDateTime: diesel::serialize::ToSql<diesel::sql_types::Timestamp, DB>,
+        {
+            fn walk_ast<'b>(
+                &'b self,
+                out: diesel::query_builder::AstPass<'_, 'b, DB>,
+            ) -> QueryResult<()> {
+                self.walk_insert(out, $crate::db::Rows::Values)
+            }
+        }
+
+        impl<C> RunQueryDsl<C> for &$ty {}
+    };
+}
+
 pub mod adjustments;
 pub mod attachments;
 pub mod audit;
@@ -155,11 +200,66 @@ impl Pool {
 }
 
 /// Where a written-out insert's row comes from ([`audit::NewEvent`], [`budget::NewEntry`]).
+#[derive(Clone, Copy)]
 pub enum Rows {
     /// `VALUES (…)`: one row.
     Values,
     /// `SELECT … FROM name`: one row per row of `name` (a CTE of the same statement).
     SelectFrom(&'static str),
+}
+
+/// A written-out `INSERT` being written: its head, then each value bound in column order, then
+/// [`InsertRow::finish`] closes the row as [`Rows`] says.
+pub struct InsertRow<'a, 'b, DB: diesel::backend::Backend> {
+    out: diesel::query_builder::AstPass<'a, 'b, DB>,
+    rows: Rows,
+    first: bool,
+}
+
+impl<'a, 'b, DB: diesel::backend::Backend> InsertRow<'a, 'b, DB> {
+    /// Writes `head` (`INSERT INTO table (columns) `) and the start of the row.
+    pub fn start(
+        mut out: diesel::query_builder::AstPass<'a, 'b, DB>,
+        head: &'static str,
+        rows: Rows,
+    ) -> Self {
+        out.push_sql(head);
+        out.push_sql(match rows {
+            Rows::Values => "VALUES (",
+            Rows::SelectFrom(_) => "SELECT ",
+        });
+        InsertRow {
+            out,
+            rows,
+            first: true,
+        }
+    }
+
+    /// Binds the next column's value.
+    pub fn bind<ST, U>(mut self, value: &'b U) -> QueryResult<Self>
+    where
+        DB: diesel::sql_types::HasSqlType<ST>,
+        U: diesel::serialize::ToSql<ST, DB> + ?Sized,
+    {
+        if !self.first {
+            self.out.push_sql(", ");
+        }
+        self.first = false;
+        self.out.push_bind_param::<ST, U>(value)?;
+        Ok(self)
+    }
+
+    /// Closes the row: `)` after `VALUES (…`, ` FROM name` after `SELECT …`.
+    pub fn finish(mut self) -> QueryResult<()> {
+        match self.rows {
+            Rows::Values => self.out.push_sql(")"),
+            Rows::SelectFrom(name) => {
+                self.out.push_sql(" FROM ");
+                self.out.push_sql(name);
+            }
+        }
+        Ok(())
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

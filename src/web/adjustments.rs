@@ -20,7 +20,7 @@ use crate::wire::{AdjustmentBody, AdjustmentView, LineView};
 
 use super::format::{self, yuan};
 use super::session::SignedIn;
-use super::{done, html, run, Nav, PageResult};
+use super::{done, html, run, Nav, PageResult, Posted};
 
 /// One adjustment as the pages show it.
 pub struct AdjustmentLine {
@@ -293,14 +293,8 @@ pub struct DecisionForm {
 }
 
 /// `POST /adjustments/{id}/approve`.
-pub async fn approve(
-    pool: web::Data<Pool>,
-    user: SignedIn,
-    id: web::Path<i64>,
-    form: web::Form<DecisionForm>,
-) -> PageResult {
-    user.check_csrf(&form.csrf)?;
-    let id = id.into_inner();
+pub async fn approve((pool, user, id, form): Posted<DecisionForm>) -> PageResult {
+    let id = user.checked(id, &form.csrf)?;
     let result = user
         .act(&pool, id, adjustments::approve)
         .await
@@ -309,17 +303,10 @@ pub async fn approve(
 }
 
 /// `POST /adjustments/{id}/reject`.
-pub async fn reject(
-    pool: web::Data<Pool>,
-    user: SignedIn,
-    id: web::Path<i64>,
-    form: web::Form<DecisionForm>,
-) -> PageResult {
-    user.check_csrf(&form.csrf)?;
-    let id = id.into_inner();
-    let reason = super::forms::reject_reason(&form.reason);
+pub async fn reject((pool, user, id, form): Posted<DecisionForm>) -> PageResult {
+    let id = user.checked(id, &form.csrf)?;
     let result = user
-        .act_with(&pool, id, reason, adjustments::reject)
+        .reject(&pool, id, &form.reason, adjustments::reject)
         .await
         .map(|_| format!("预算调整 {id} 已驳回。"));
     done(&pool, &user, result, refusal, &back(&form.year)).await

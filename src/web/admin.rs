@@ -19,7 +19,7 @@ use crate::wire::{LineBody, PolicyBody, PolicyView, YearQuery};
 
 use super::format::{self, yuan};
 use super::session::SignedIn;
-use super::{done, html, run, Nav, PageError, PageResult};
+use super::{done, html, run, Nav, PageError, PageResult, Posted};
 
 /// The roles in Chinese, in the order the form offers them.
 const ROLES: [(Role, &str, &str); 4] = [
@@ -227,12 +227,7 @@ pub struct PasswordForm {
 }
 
 /// Resets a user's password.
-pub async fn reset_password(
-    pool: web::Data<Pool>,
-    user: SignedIn,
-    id: web::Path<i64>,
-    form: web::Form<PasswordForm>,
-) -> PageResult {
+pub async fn reset_password((pool, user, id, form): Posted<PasswordForm>) -> PageResult {
     user.check_csrf(&form.csrf)?;
     let (id, password) = (id.into_inner(), form.password.clone());
     let result = user
@@ -245,14 +240,8 @@ pub async fn reset_password(
 }
 
 /// Revokes a user.
-pub async fn revoke(
-    pool: web::Data<Pool>,
-    user: SignedIn,
-    id: web::Path<i64>,
-    form: web::Form<PasswordForm>,
-) -> PageResult {
-    user.check_csrf(&form.csrf)?;
-    let id = id.into_inner();
+pub async fn revoke((pool, user, id, form): Posted<PasswordForm>) -> PageResult {
+    let id = user.checked(id, &form.csrf)?;
     let result = user
         .run(&pool, move |p, actor| admin::revoke(p, actor, id))
         .await

@@ -26,7 +26,7 @@ use crate::wire::{AssignmentBody, EventBody, LineView, YearQuery};
 use super::charts::{bar_svg, forecast_svg, ForecastChart};
 use super::format::{self, yuan};
 use super::session::SignedIn;
-use super::{done, html, run, Nav, PageError, PageResult};
+use super::{done, html, run, Nav, PageError, PageResult, Posted};
 
 /// Ledger entries per page on a line's page.
 const ENTRIES_PER_PAGE: i64 = 50;
@@ -430,14 +430,8 @@ async fn back_to_line(
 }
 
 /// 添加值守人员: `POST /api/v1/duty-stations/{id}/assignments` from the line's page.
-pub async fn add_assignment(
-    pool: web::Data<Pool>,
-    user: SignedIn,
-    line_id: web::Path<i64>,
-    form: web::Form<AssignmentForm>,
-) -> PageResult {
-    user.check_csrf(&form.csrf)?;
-    let line_id = line_id.into_inner();
+pub async fn add_assignment((pool, user, line_id, form): Posted<AssignmentForm>) -> PageResult {
+    let line_id = user.checked(line_id, &form.csrf)?;
     let body = parse_json::<AssignmentBody>(
         json!({"person": form.person.trim(), "from": form.from.trim(), "to": form.to.trim()})
             .to_string()
@@ -479,14 +473,8 @@ pub struct EventForm {
 }
 
 /// 添加敏感时期: `POST /api/v1/duty-events` charged to this line.
-pub async fn add_event(
-    pool: web::Data<Pool>,
-    user: SignedIn,
-    line_id: web::Path<i64>,
-    form: web::Form<EventForm>,
-) -> PageResult {
-    user.check_csrf(&form.csrf)?;
-    let line_id = line_id.into_inner();
+pub async fn add_event((pool, user, line_id, form): Posted<EventForm>) -> PageResult {
+    let line_id = user.checked(line_id, &form.csrf)?;
     let staff: Result<i32, _> = form.extra_staff.trim().parse();
     let body = match staff {
         Ok(staff) => parse_json::<EventBody>(

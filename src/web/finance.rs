@@ -17,7 +17,7 @@ use crate::wire::PayBody;
 use super::claims::{claim_line, ClaimLine};
 use super::format::{self, yuan};
 use super::session::SignedIn;
-use super::{done, html, run, Nav, PageError, PageResult};
+use super::{done, html, run, Nav, PageError, PageResult, Posted};
 
 /// How many claims each queue shows.
 const QUEUE_SIZE: i64 = 200;
@@ -137,14 +137,8 @@ async fn decided(
     done(pool, user, result, refusal, &back).await
 }
 
-pub async fn approve(
-    pool: web::Data<Pool>,
-    user: SignedIn,
-    id: web::Path<i64>,
-    form: web::Form<DecisionForm>,
-) -> PageResult {
-    user.check_csrf(&form.csrf)?;
-    let id = id.into_inner();
+pub async fn approve((pool, user, id, form): Posted<DecisionForm>) -> PageResult {
+    let id = user.checked(id, &form.csrf)?;
     let result = user.act(&pool, id, claims::approve).await.map(|c| {
         format!(
             "报销单 {id} 已批准：{} 已从预算中占用。",
@@ -154,31 +148,20 @@ pub async fn approve(
     decided(&pool, &user, id, result, back_to(&form, id)).await
 }
 
-pub async fn reject(
-    pool: web::Data<Pool>,
-    user: SignedIn,
-    id: web::Path<i64>,
-    form: web::Form<DecisionForm>,
-) -> PageResult {
-    user.check_csrf(&form.csrf)?;
-    let id = id.into_inner();
-    let reason = super::forms::reject_reason(&form.reason);
+pub async fn reject((pool, user, id, form): Posted<DecisionForm>) -> PageResult {
+    let id = user.checked(id, &form.csrf)?;
     let result = user
-        .act_with(&pool, id, reason, claims::reject)
+        .reject(&pool, id, &form.reason, claims::reject)
         .await
         .map(|_| format!("报销单 {id} 已驳回。"));
     decided(&pool, &user, id, result, back_to(&form, id)).await
 }
 
 pub async fn pay(
-    pool: web::Data<Pool>,
+    (pool, user, id, form): Posted<DecisionForm>,
     margin: web::Data<crate::services::clock::PaymentMargin>,
-    user: SignedIn,
-    id: web::Path<i64>,
-    form: web::Form<DecisionForm>,
 ) -> PageResult {
-    user.check_csrf(&form.csrf)?;
-    let id = id.into_inner();
+    let id = user.checked(id, &form.csrf)?;
     let body = parse_json::<PayBody>(
         json!({"paid_on": form.paid_on.trim()})
             .to_string()

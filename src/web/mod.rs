@@ -171,6 +171,15 @@ impl Flash {
     }
 }
 
+/// A form posted about document `id` (its path), with the pool and who posts it: what a
+/// button on a document's page sends.
+pub type Posted<F> = (
+    web::Data<crate::db::Pool>,
+    SignedIn,
+    web::Path<i64>,
+    web::Form<F>,
+);
+
 /// After a form's action: says how it went on the next page, and goes to `back`.
 pub async fn done(
     pool: &web::Data<crate::db::Pool>,

@@ -98,6 +98,25 @@ impl SignedIn {
             .await
     }
 
+    /// The document a form was posted about ([`super::Posted`]), once the form's CSRF token is
+    /// this session's ([`Self::check_csrf`]).
+    pub fn checked(&self, id: web::Path<i64>, csrf: &str) -> Result<i64, PageError> {
+        self.check_csrf(csrf)?;
+        Ok(id.into_inner())
+    }
+
+    /// Rejects document `id` for the reason typed in the form ([`super::forms::reject_reason`]).
+    pub async fn reject<T: Send + 'static>(
+        &self,
+        pool: &web::Data<Pool>,
+        id: i64,
+        reason: &str,
+        step: StepWith<String, T>,
+    ) -> Result<T, PageError> {
+        let reason = super::forms::reject_reason(reason);
+        self.act_with(pool, id, reason, step).await
+    }
+
     /// 403 unless the form carried this session's CSRF token (compared by digest, so the time
     /// taken says nothing about how much of it matched).
     pub fn check_csrf(&self, sent: &str) -> Result<(), PageError> {

@@ -19,6 +19,7 @@ use crate::routes::extract::parse_json;
 use crate::services::clock::PaymentMargin;
 use crate::services::permissions::{self, UseCase};
 use crate::services::subsidy::{self, NewRecipientSpec, RecipientChange};
+use crate::services::Context;
 use crate::services::{budget, pages, users};
 use crate::wire::{BatchBody, BatchView, PayBody, RecipientBody, RecipientPatch, RecipientView};
 
@@ -26,7 +27,7 @@ use super::claims::HistoryLine;
 use super::format::{self, yuan};
 use super::forms::Note;
 use super::session::SignedIn;
-use super::{done, html, run, Nav, PageError, PageResult};
+use super::{done, html, run, Nav, PageError, PageResult, Posted};
 
 /// The line the subsidy is budgeted on in the 2021 data: the form's default choice.
 const SUBSIDY_LINE: &str = "dept.project.cadre-subsidy";
@@ -439,12 +440,7 @@ pub async fn payee_form(pool: web::Data<Pool>, user: SignedIn, id: web::Path<i64
 }
 
 /// 保存代发信息: the API's PATCH with the fields filled in (a blank one stays as it is).
-pub async fn set_payee(
-    pool: web::Data<Pool>,
-    user: SignedIn,
-    id: web::Path<i64>,
-    form: web::Form<RecipientForm>,
-) -> PageResult {
+pub async fn set_payee((pool, user, id, form): Posted<RecipientForm>) -> PageResult {
     user.check_csrf(&form.csrf)?;
     let (id, mut form) = (id.into_inner(), form.into_inner());
     let mut body = serde_json::Map::new();
@@ -483,14 +479,8 @@ pub async fn set_payee(
 }
 
 /// 结束享受期 (or, left empty, reopen it).
-pub async fn end_enrollment(
-    pool: web::Data<Pool>,
-    user: SignedIn,
-    id: web::Path<i64>,
-    form: web::Form<RecipientForm>,
-) -> PageResult {
-    user.check_csrf(&form.csrf)?;
-    let id = id.into_inner();
+pub async fn end_enrollment((pool, user, id, form): Posted<RecipientForm>) -> PageResult {
+    let id = user.checked(id, &form.csrf)?;
     let body = json!({"enrolled_until": opt(&form.enrolled_until)});
     let change = parse_json::<RecipientPatch>(body.to_string().as_bytes())
         .and_then(RecipientChange::try_from);
@@ -739,50 +729,43 @@ fn back(id: i64) -> String {
     format!("/subsidy/batches/{id}")
 }
 
-/// 批准.
-pub async fn approve(
-    pool: web::Data<Pool>,
-    user: SignedIn,
-    id: web::Path<i64>,
-    form: web::Form<BatchForm>,
+/// A step of batch `id` from a button on its page (after the form's CSRF check); says how it
+/// went, in `said`'s words, back on that page.
+async fn step<T: Send + 'static>(
+    (pool, user, id, form): Posted<BatchForm>,
+    act: fn(&Pool, &Context, i64) -> Result<T, AppError>,
+    said: impl FnOnce(T) -> String,
 ) -> PageResult {
-    user.check_csrf(&form.csrf)?;
-    let id = id.into_inner();
-    let result = user.act(&pool, id, subsidy::approve).await.map(|b| {
+    let id = user.checked(id, &form.csrf)?;
+    let result = user.act(&pool, id, act).await.map(said);
+    done(&pool, &user, result, field_refusal, &back(id)).await
+}
+
+/// 批准.
+pub async fn approve(on: Posted<BatchForm>) -> PageResult {
+    step(on, subsidy::approve, |b| {
         format!(
             "批次已批准：{} 已从预算中占用，可以下载代发文件了。",
             yuan(b.total)
         )
-    });
-    done(&pool, &user, result, field_refusal, &back(id)).await
+    })
+    .await
 }
 
 /// 按现在的名单重新生成 (a draft only).
-pub async fn regenerate(
-    pool: web::Data<Pool>,
-    user: SignedIn,
-    id: web::Path<i64>,
-    form: web::Form<BatchForm>,
-) -> PageResult {
-    user.check_csrf(&form.csrf)?;
-    let id = id.into_inner();
-    let result = user
-        .act(&pool, id, subsidy::regenerate)
-        .await
-        .map(|b| format!("已按现在的名单重新生成，合计 {}。", yuan(b.total)));
-    done(&pool, &user, result, field_refusal, &back(id)).await
+pub async fn regenerate(on: Posted<BatchForm>) -> PageResult {
+    step(on, subsidy::regenerate, |b| {
+        format!("已按现在的名单重新生成，合计 {}。", yuan(b.total))
+    })
+    .await
 }
 
 /// 登记支付.
 pub async fn pay(
-    pool: web::Data<Pool>,
+    (pool, user, id, form): Posted<BatchForm>,
     margin: web::Data<PaymentMargin>,
-    user: SignedIn,
-    id: web::Path<i64>,
-    form: web::Form<BatchForm>,
 ) -> PageResult {
-    user.check_csrf(&form.csrf)?;
-    let id = id.into_inner();
+    let id = user.checked(id, &form.csrf)?;
     let body = json!({"paid_on": form.paid_on.trim()});
     let paid_on = parse_json::<PayBody>(body.to_string().as_bytes()).map(|b| b.paid_on);
     let result = user
@@ -806,15 +789,8 @@ pub async fn pay(
 }
 
 /// 作废.
-pub async fn void(
-    pool: web::Data<Pool>,
-    user: SignedIn,
-    id: web::Path<i64>,
-    form: web::Form<BatchForm>,
-) -> PageResult {
-    user.check_csrf(&form.csrf)?;
-    let id = id.into_inner();
-    let result = user.act(&pool, id, subsidy::void).await.map(|b| {
+pub async fn void(on: Posted<BatchForm>) -> PageResult {
+    step(on, subsidy::void, |b| {
         format!(
             "批次已作废{}。",
             if b.approved_by.is_some() {
@@ -823,8 +799,8 @@ pub async fn void(
                 ""
             }
         )
-    });
-    done(&pool, &user, result, field_refusal, &back(id)).await
+    })
+    .await
 }
 
 /// 下载代发文件: the API's CSV. A batch not yet approved goes back to its page with the reason.

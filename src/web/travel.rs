@@ -22,7 +22,7 @@ use crate::wire::travel_requests::{
 use super::claims::LineOption;
 use super::format::{self, yuan};
 use super::session::{flash, SignedIn};
-use super::{html, run, see_other, Flash, Nav, PageError, PageResult};
+use super::{html, run, see_other, Flash, Nav, PageError, PageResult, Posted};
 
 /// The request form as typed, kept as text so it can be shown again exactly.
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -350,39 +350,44 @@ pub struct ActionForm {
     returned_on: String,
 }
 
-/// Says how an action on `what` went on the next page, and goes to `back`.
+/// Says how an action on document `id` (a `kind` such as 出差申请) went on the next page, and
+/// goes to `back`.
 async fn done(
     pool: &web::Data<Pool>,
     user: &SignedIn,
-    what: String,
+    (kind, id): (&str, i64),
     result: Result<String, PageError>,
     back: &str,
 ) -> PageResult {
-    let refusal = |e: &AppError| format!("{what}：{}", format::refusal(e));
+    let refusal = |e: &AppError| format!("{kind} {id}：{}", format::refusal(e));
     super::done(pool, user, result, refusal, back).await
 }
 
-/// The requester withdraws a request, releasing its commitment.
-pub async fn cancel(
-    pool: web::Data<Pool>,
-    user: SignedIn,
-    id: web::Path<i64>,
-    form: web::Form<ActionForm>,
+/// Says how a decision on request `id` went, back on the queue.
+async fn decided(
+    pool: &web::Data<Pool>,
+    user: &SignedIn,
+    id: i64,
+    result: Result<String, PageError>,
 ) -> PageResult {
-    user.check_csrf(&form.csrf)?;
-    let id = id.into_inner();
+    done(
+        pool,
+        user,
+        ("出差申请", id),
+        result,
+        "/travel-requests/queue",
+    )
+    .await
+}
+
+/// The requester withdraws a request, releasing its commitment.
+pub async fn cancel((pool, user, id, form): Posted<ActionForm>) -> PageResult {
+    let id = user.checked(id, &form.csrf)?;
     let result = user
         .act(&pool, id, travel_requests::cancel)
         .await
         .map(|_| format!("出差申请 {id} 已撤回。"));
-    done(
-        &pool,
-        &user,
-        format!("出差申请 {id}"),
-        result,
-        "/travel-requests",
-    )
-    .await
+    done(&pool, &user, ("出差申请", id), result, "/travel-requests").await
 }
 
 #[derive(Template)]
@@ -411,14 +416,8 @@ pub async fn queue(pool: web::Data<Pool>, user: SignedIn) -> PageResult {
     )
 }
 
-pub async fn approve(
-    pool: web::Data<Pool>,
-    user: SignedIn,
-    id: web::Path<i64>,
-    form: web::Form<ActionForm>,
-) -> PageResult {
-    user.check_csrf(&form.csrf)?;
-    let id = id.into_inner();
+pub async fn approve((pool, user, id, form): Posted<ActionForm>) -> PageResult {
+    let id = user.checked(id, &form.csrf)?;
     let result = user
         .act(&pool, id, travel_requests::approve)
         .await
@@ -428,37 +427,16 @@ pub async fn approve(
                 yuan(r.estimate)
             )
         });
-    done(
-        &pool,
-        &user,
-        format!("出差申请 {id}"),
-        result,
-        "/travel-requests/queue",
-    )
-    .await
+    decided(&pool, &user, id, result).await
 }
 
-pub async fn reject(
-    pool: web::Data<Pool>,
-    user: SignedIn,
-    id: web::Path<i64>,
-    form: web::Form<ActionForm>,
-) -> PageResult {
-    user.check_csrf(&form.csrf)?;
-    let id = id.into_inner();
-    let reason = super::forms::reject_reason(&form.reason);
+pub async fn reject((pool, user, id, form): Posted<ActionForm>) -> PageResult {
+    let id = user.checked(id, &form.csrf)?;
     let result = user
-        .act_with(&pool, id, reason, travel_requests::reject)
+        .reject(&pool, id, &form.reason, travel_requests::reject)
         .await
         .map(|_| format!("出差申请 {id} 已驳回。"));
-    done(
-        &pool,
-        &user,
-        format!("出差申请 {id}"),
-        result,
-        "/travel-requests/queue",
-    )
-    .await
+    decided(&pool, &user, id, result).await
 }
 
 /// One advance still owed, amounts shown in ¥.
@@ -532,14 +510,10 @@ pub async fn advances(pool: web::Data<Pool>, user: SignedIn) -> PageResult {
 }
 
 pub async fn pay_advance(
-    pool: web::Data<Pool>,
+    (pool, user, id, form): Posted<ActionForm>,
     margin: web::Data<PaymentMargin>,
-    user: SignedIn,
-    id: web::Path<i64>,
-    form: web::Form<ActionForm>,
 ) -> PageResult {
-    user.check_csrf(&form.csrf)?;
-    let id = id.into_inner();
+    let id = user.checked(id, &form.csrf)?;
     let body = parse_json::<crate::wire::travel_requests::AdvanceBody>(
         json!({"amount": form.amount.trim(), "paid_on": form.paid_on.trim()})
             .to_string()
@@ -558,17 +532,11 @@ pub async fn pay_advance(
                 r.advance.map(yuan).unwrap_or_default()
             )
         });
-    done(&pool, &user, format!("出差申请 {id}"), result, "/advances").await
+    done(&pool, &user, ("出差申请", id), result, "/advances").await
 }
 
-pub async fn returned(
-    pool: web::Data<Pool>,
-    user: SignedIn,
-    id: web::Path<i64>,
-    form: web::Form<ActionForm>,
-) -> PageResult {
-    user.check_csrf(&form.csrf)?;
-    let id = id.into_inner();
+pub async fn returned((pool, user, id, form): Posted<ActionForm>) -> PageResult {
+    let id = user.checked(id, &form.csrf)?;
     let body = parse_json::<ReturnedBody>(
         json!({"returned_on": form.returned_on.trim()})
             .to_string()
@@ -582,7 +550,7 @@ pub async fn returned(
     done(
         &pool,
         &user,
-        format!("报销单 {id}"),
+        ("报销单", id),
         result,
         &format!("/claims/{id}"),
     )
