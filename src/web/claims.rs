@@ -726,6 +726,23 @@ pub(super) async fn keep_typed(
     .map(drop)
 }
 
+/// R17: the form as typed saved as the caller's draft (a new one, or the one it continues),
+/// nothing checked; the draft's id.
+pub(super) async fn save_typed(
+    pool: &web::Data<Pool>,
+    user: &SignedIn,
+    form: &ClaimForm,
+) -> Result<i64, PageError> {
+    let sent = form.to_json().to_string();
+    let id = form.draft_id.trim().parse::<i64>().ok();
+    user.run(pool, move |p, actor| match id {
+        Some(id) => lifecycle::replace(p, actor, id, Ok(sent)),
+        None => lifecycle::save(p, actor, Ok(sent)),
+    })
+    .await
+    .map(|draft| draft.id)
+}
+
 /// 保存草稿 (R17): the form as typed becomes (or replaces) the caller's draft, nothing checked,
 /// and opens again as that draft.
 async fn save_draft(pool: &web::Data<Pool>, user: &SignedIn, mut form: ClaimForm) -> PageResult {

@@ -10,7 +10,7 @@ use crate::web::Visitor;
 
 const MIB: usize = 1024 * 1024;
 
-fn pdf(n: usize) -> Vec<u8> {
+pub(crate) fn pdf(n: usize) -> Vec<u8> {
     format!("%PDF-1.7\n% 住宿发票 {n}\n1 0 obj <<>> endobj\n%%EOF\n").into_bytes()
 }
 
@@ -84,7 +84,7 @@ async fn upload(
 const BOUNDARY: &str = "----baoxiao-form-7d1f";
 
 /// A `multipart/form-data` body: text fields, then files (name, bytes).
-fn form_data(texts: &[(&str, &str)], files: &[(&str, &[u8])]) -> Vec<u8> {
+pub(crate) fn form_data(texts: &[(&str, &str)], files: &[(&str, &[u8])]) -> Vec<u8> {
     let mut body = Vec::new();
     for (name, value) in texts {
         body.extend(
@@ -108,7 +108,7 @@ fn form_data(texts: &[(&str, &str)], files: &[(&str, &[u8])]) -> Vec<u8> {
     body
 }
 
-fn multipart_type() -> String {
+pub(crate) fn multipart_type() -> String {
     format!("multipart/form-data; boundary={BOUNDARY}")
 }
 
