@@ -5,7 +5,6 @@
 
 use actix_multipart::Multipart;
 use actix_web::{web, HttpRequest};
-use serde::Deserialize;
 
 use crate::db::Pool;
 use crate::routes::attachments::{download_response, is_multipart, next_part, store, Part};
@@ -55,18 +54,24 @@ async fn upload_files(
     form: &mut Multipart,
 ) -> Result<Option<Vec<String>>, PageError> {
     let (mut checked, mut names) = (false, Vec::new());
+    // A draft's form sends what was typed before its files: kept once, before the first file.
+    let (mut typed, mut kept) = (Vec::new(), false);
     while let Some(part) = next_part(form).await? {
         match part {
             Part::Text { name, value } if name == "csrf" => {
                 user.check_csrf(&value)?;
                 checked = true;
             }
-            Part::Text { .. } => {}
+            Part::Text { name, value } => typed.push((name, value)),
             // A file input left empty is sent as a part with no name and no bytes.
             Part::File { name, bytes } if name.is_empty() && bytes.is_empty() => {}
             Part::File { name, bytes } => {
                 if !checked {
                     return Err(PageError::Csrf);
+                }
+                if !kept {
+                    super::claims::keep_typed(pool, user, id, &typed).await?;
+                    kept = true;
                 }
                 names.push(store(pool, &user.actor(), id, name, bytes).await?.file.name);
             }
@@ -75,23 +80,27 @@ async fn upload_files(
     if !checked {
         return Err(PageError::Csrf);
     }
+    if !kept {
+        super::claims::keep_typed(pool, user, id, &typed).await?;
+    }
     Ok((!names.is_empty()).then_some(names))
 }
 
-#[derive(Deserialize)]
-pub struct RemoveForm {
-    csrf: String,
-}
-
-/// `POST /claims/{id}/attachments/{aid}/delete`.
+/// `POST /claims/{id}/attachments/{aid}/delete`: from a claim's page, or from a draft's form with
+/// what was typed, which is saved in the draft first.
 pub async fn remove(
     pool: web::Data<Pool>,
     user: SignedIn,
     ids: web::Path<(i64, i64)>,
-    form: web::Form<RemoveForm>,
+    form: web::Form<Vec<(String, String)>>,
 ) -> PageResult {
-    user.check_csrf(&form.csrf)?;
+    let csrf = form
+        .iter()
+        .find(|(k, _)| k == "csrf")
+        .map(|(_, v)| v.as_str());
+    user.check_csrf(csrf.unwrap_or_default())?;
     let (id, aid) = ids.into_inner();
+    super::claims::keep_typed(&pool, &user, id, &form).await?;
     let removed = user
         .run(&pool, move |p, actor| {
             attachments::remove(p, actor, id, aid)

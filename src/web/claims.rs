@@ -16,7 +16,8 @@ use crate::domain::travel::TripInput;
 use crate::error::AppError;
 use crate::routes::extract::parse_json;
 use crate::services::permissions::{self, UseCase};
-use crate::services::{claims, lifecycle, pages, Context};
+use crate::services::views::AttachmentView;
+use crate::services::{attachments, claims, lifecycle, pages, Context};
 use crate::wire::{BreakdownView, ClaimBody, ItemView, RuleText};
 
 use super::format::{self, yuan};
@@ -461,6 +462,10 @@ struct NewClaimPage {
     requests: Vec<LineOption>,
     quote: Quote,
     error: Option<String>,
+    /// R17: the draft the form is, whose files are listed below it.
+    draft_id: Option<i64>,
+    files: Vec<FileLine>,
+    can_attach: bool,
 }
 
 #[derive(Template)]
@@ -509,6 +514,19 @@ async fn new_page(
             label: l.label,
         })
         .collect();
+    // R17: a draft's files; a form whose draft is gone (submitted meanwhile) lists none.
+    let mut draft_id = form.draft_id.trim().parse::<i64>().ok();
+    let mut files = Vec::new();
+    if let Some(id) = draft_id {
+        match user
+            .run(pool, move |p, actor| attachments::list(p, actor, id))
+            .await
+        {
+            Ok(listed) => files = file_lines(id, &listed),
+            Err(PageError::Failed(_)) => draft_id = None,
+            Err(other) => return Err(other),
+        }
+    }
     html(
         status,
         &NewClaimPage {
@@ -518,6 +536,9 @@ async fn new_page(
             requests,
             quote,
             error,
+            draft_id,
+            files,
+            can_attach: permissions::allows(&user.actor, UseCase::ChangeAttachments),
         },
     )
 }
@@ -682,6 +703,44 @@ fn spec_of(body: ClaimBody) -> Result<claims::NewClaimSpec, AppError> {
         ));
     }
     claims::NewClaimSpec::try_from(body)
+}
+
+/// R17: a draft's form posted to add or remove one of its files carries what was typed; it is
+/// saved in the draft `id` first, so that nothing typed is lost. Any other form (a claim's page)
+/// carries no `draft_id` and saves nothing.
+pub(super) async fn keep_typed(
+    pool: &web::Data<Pool>,
+    user: &SignedIn,
+    id: i64,
+    pairs: &[(String, String)],
+) -> Result<(), PageError> {
+    let form = ClaimForm::from_pairs(pairs);
+    if form.draft_id.trim().parse::<i64>().ok() != Some(id) {
+        return Ok(());
+    }
+    let sent = form.to_json().to_string();
+    user.run(pool, move |p, actor| {
+        lifecycle::replace(p, actor, id, Ok(sent))
+    })
+    .await
+    .map(drop)
+}
+
+/// R17: the form as typed saved as the caller's draft (a new one, or the one it continues),
+/// nothing checked; the draft's id.
+pub(super) async fn save_typed(
+    pool: &web::Data<Pool>,
+    user: &SignedIn,
+    form: &ClaimForm,
+) -> Result<i64, PageError> {
+    let sent = form.to_json().to_string();
+    let id = form.draft_id.trim().parse::<i64>().ok();
+    user.run(pool, move |p, actor| match id {
+        Some(id) => lifecycle::replace(p, actor, id, Ok(sent)),
+        None => lifecycle::save(p, actor, Ok(sent)),
+    })
+    .await
+    .map(|draft| draft.id)
 }
 
 /// 保存草稿 (R17): the form as typed becomes (or replaces) the caller's draft, nothing checked,
@@ -900,8 +959,8 @@ pub struct FileLine {
     pub image: bool,
 }
 
-fn file_lines(page: &pages::ClaimPage) -> Vec<FileLine> {
-    page.attachments
+fn file_lines(claim_id: i64, files: &[AttachmentView]) -> Vec<FileLine> {
+    files
         .iter()
         .map(|f| {
             let kind = MediaType::parse(&f.media_type);
@@ -917,7 +976,7 @@ fn file_lines(page: &pages::ClaimPage) -> Vec<FileLine> {
                     Some(MediaType::Png) => "PNG",
                     None => "",
                 },
-                url: format!("/claims/{}/attachments/{}", page.claim.id, f.id),
+                url: format!("/claims/{claim_id}/attachments/{}", f.id),
                 image: kind.is_some_and(MediaType::is_image),
             }
         })
@@ -992,7 +1051,7 @@ pub async fn show(pool: web::Data<Pool>, user: SignedIn, id: web::Path<i64>) -> 
         &ClaimShowPage {
             nav: Nav::new(&user, ""),
             invoices: invoice_lines(&page),
-            files: file_lines(&page),
+            files: file_lines(page.claim.id, &page.attachments),
             can_attach,
             can_decide: may(UseCase::ApproveClaim) && !own && status == ClaimStatus::Submitted,
             can_pay: may(UseCase::PayClaim) && !own && status == ClaimStatus::Approved,

@@ -12,6 +12,7 @@ pub mod attachments;
 pub mod budget;
 pub mod charts;
 pub mod claims;
+pub mod einvoices;
 pub mod finance;
 pub mod format;
 pub mod forms;
@@ -500,6 +501,7 @@ fn routes(cfg: &mut Pages<'_>) {
         .route("/claims/quote", post().to(claims::quote))
         .route("/claims/{id}", get().to(claims::show))
         .route("/claims/{id}/print", get().to(claims::print))
+        .route("/claims/new/import", post().to(einvoices::import))
         .route("/claims/{id}/attachments", post().to(attachments::upload))
         .route(
             "/claims/{id}/attachments/{aid}",

@@ -10,7 +10,7 @@ use crate::web::Visitor;
 
 const MIB: usize = 1024 * 1024;
 
-fn pdf(n: usize) -> Vec<u8> {
+pub(crate) fn pdf(n: usize) -> Vec<u8> {
     format!("%PDF-1.7\n% 住宿发票 {n}\n1 0 obj <<>> endobj\n%%EOF\n").into_bytes()
 }
 
@@ -84,7 +84,7 @@ async fn upload(
 const BOUNDARY: &str = "----baoxiao-form-7d1f";
 
 /// A `multipart/form-data` body: text fields, then files (name, bytes).
-fn form_data(texts: &[(&str, &str)], files: &[(&str, &[u8])]) -> Vec<u8> {
+pub(crate) fn form_data(texts: &[(&str, &str)], files: &[(&str, &[u8])]) -> Vec<u8> {
     let mut body = Vec::new();
     for (name, value) in texts {
         body.extend(
@@ -108,7 +108,7 @@ fn form_data(texts: &[(&str, &str)], files: &[(&str, &[u8])]) -> Vec<u8> {
     body
 }
 
-fn multipart_type() -> String {
+pub(crate) fn multipart_type() -> String {
     format!("multipart/form-data; boundary={BOUNDARY}")
 }
 
@@ -1210,4 +1210,92 @@ async fn a_draft_holds_files_only_its_claimant_sees_and_they_go_with_it() {
         .get_result(&mut *c)
         .unwrap();
     assert_eq!(left, 0, "a deleted draft's files were kept");
+}
+
+/// R17: a draft's form lists its files and takes more; adding or removing one posts the whole
+/// form, and what was typed since the last save is kept in the draft.
+#[tokio::test]
+async fn a_drafts_form_takes_files_and_keeps_what_was_typed() {
+    let app = spawn_app().await;
+    let (mut visitor, _) = page_claimant(&app).await;
+    let line = app.line_id("dept.project.petition-work.operations").await;
+    let page = visitor.get("/claims/new").await;
+    // A form not yet a draft has no files to list.
+    assert!(!page.body.contains("id=\"attach-form\""), "{}", page.body);
+    let csrf = page.csrf();
+    let typed = crate::web::r8_form(line, &csrf, "save_draft");
+    let form: Vec<(&str, &str)> = typed
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let saved = visitor.post("/claims/new", &form).await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let id = saved.location["/claims/new?draft=".len()..].to_string();
+    let opened = visitor.get(&saved.location).await;
+    assert!(
+        opened.body.contains("id=\"attach-form\""),
+        "{}",
+        opened.body
+    );
+    assert!(opened.body.contains("还没有附件。"));
+    assert!(opened
+        .body
+        .contains(&format!("formaction=\"/claims/{id}/attachments\"")));
+
+    // Typed but not saved: a new purpose, then a file added by the form's 上传附件.
+    let mut texts: Vec<(&str, &str)> = form
+        .iter()
+        .filter(|(k, _)| *k != "action")
+        .map(|(k, v)| {
+            if *k == "purpose" {
+                (*k, "改过的事由")
+            } else {
+                (*k, *v)
+            }
+        })
+        .collect();
+    texts.push(("draft_id", &id));
+    let body = form_data(&texts, &[("住宿发票.pdf", &pdf(1)), ("车票.png", &png(1))]);
+    let sent = visitor
+        .post_bytes(
+            &format!("/claims/{id}/attachments"),
+            &multipart_type(),
+            body,
+        )
+        .await;
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    let back = visitor.get(&format!("/claims/new?draft={id}")).await;
+    assert!(
+        back.body.contains("已添加附件：住宿发票.pdf、车票.png"),
+        "{}",
+        back.body
+    );
+    assert!(back.body.contains("value=\"改过的事由\""), "{}", back.body);
+    assert!(back.body.contains("共 2 个"));
+    assert_eq!(back.body.matches("<img class=\"thumb\"").count(), 1);
+    assert!(back
+        .body
+        .contains(&format!("/claims/{id}/attachments/1/delete")));
+
+    // 删除 posts the form too: the destination typed meanwhile is kept.
+    let mut texts: Vec<(&str, &str)> = texts
+        .into_iter()
+        .map(|(k, v)| {
+            if k == "destination" {
+                (k, "保定")
+            } else {
+                (k, v)
+            }
+        })
+        .collect();
+    texts.retain(|(k, _)| *k != "files");
+    let removed = visitor
+        .post(&format!("/claims/{id}/attachments/1/delete"), &texts)
+        .await;
+    assert_eq!(removed.status, 303, "{}", removed.body);
+    let back = visitor.get(&format!("/claims/new?draft={id}")).await;
+    assert!(back.body.contains("已删除附件。"), "{}", back.body);
+    assert!(back.body.contains("value=\"保定\""));
+    assert!(back.body.contains("value=\"改过的事由\""));
+    assert!(back.body.contains("共 1 个"));
 }

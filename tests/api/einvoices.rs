@@ -306,3 +306,70 @@ async fn a_submitted_row_claims_at_most_its_attached_invoices_total() {
     assert_eq!(r.body["status"], "submitted");
     assert_eq!(r.body["breakdown"]["reimbursable"], "1231.00");
 }
+
+/// 导入电子发票 without scripts: the claim form posted with its files saves a draft, each invoice
+/// fills its row and is attached, a refusal is said in Chinese, and nothing typed is lost.
+#[tokio::test]
+async fn the_claim_form_imports_invoices_without_scripts() {
+    use crate::attachments::{form_data, multipart_type};
+    let app = spawn_app().await;
+    app.with_tax_id().await;
+    let line = app.line_id("dept.project.petition-work.operations").await;
+    let mut clerk = crate::web::signed_in(&app, "张三", &[R::Claimant], "zhangsan").await;
+    let page = clerk.get("/claims/new").await;
+    assert!(page.body.contains("导入电子发票"), "{}", page.body);
+    assert!(page.body.contains("formaction=\"/claims/new/import\""));
+    let csrf = page.csrf();
+    let line = line.to_string();
+    let texts = [
+        ("csrf", csrf.as_str()),
+        ("draft_id", ""),
+        ("budget_line_id", line.as_str()),
+        ("purpose", "赴省汇报信访工作"),
+        ("destination", "石家庄"),
+        ("stays-rows", "1"),
+        ("stays-0-city", "石家庄"),
+        ("tickets-rows", "0"),
+        ("meals-rows", "0"),
+        ("vehicles-rows", "0"),
+    ];
+    let (hotel, train, wrong) = (
+        fixture("hotel.xml"),
+        fixture("train.xml"),
+        fixture("wrong_buyer.xml"),
+    );
+    let body = form_data(
+        &texts,
+        &[
+            ("hotel.xml", &hotel),
+            ("train.xml", &train),
+            ("wrong_buyer.xml", &wrong),
+        ],
+    );
+    let sent = clerk
+        .post_bytes("/claims/new/import", &multipart_type(), body)
+        .await;
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    assert!(
+        sent.location.starts_with("/claims/new?draft="),
+        "{}",
+        sent.location
+    );
+    let back = clerk.get(&sent.location).await;
+    assert!(back.body.contains("已填入第 1 行住宿"), "{}", back.body);
+    assert!(
+        back.body.contains("已填入第 1 行城市间交通"),
+        "{}",
+        back.body
+    );
+    assert!(
+        back.body.contains("wrong_buyer.xml：发票抬头"),
+        "{}",
+        back.body
+    );
+    // What was typed is kept beside what the invoices filled.
+    assert!(back.body.contains("value=\"赴省汇报信访工作\""));
+    assert!(back.body.contains("value=\"石家庄\""));
+    // The two invoices read are the draft's files; the refused one is not.
+    assert!(back.body.contains("共 2 个"), "{}", back.body);
+}

@@ -13,6 +13,7 @@ mod browser;
 mod browser_adjustments_invoices;
 mod browser_attachments;
 mod browser_crawl;
+mod browser_einvoices;
 mod browser_lifecycle;
 mod browser_pages;
 mod browser_subsidy_admin;
