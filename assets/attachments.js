@@ -1,7 +1,45 @@
 // 报销单附件：把文件拖到表单上即可选择，并在上传前列出每个文件的名称、大小和图片缩略图。
 // 没有脚本时，表单照样可以用文件选择框一次选择多个文件上传。
+// 导入电子发票：把 XML 文件拖到“导入电子发票”框上，即按该框的按钮导入。
 (function () {
   "use strict";
+  // The form page and the files' partial may both load this script: bind once.
+  if (window.baoxiaoDropzones) {
+    return;
+  }
+  window.baoxiaoDropzones = true;
+
+  // Files dropped on `zone` become `input`'s, then `then()` runs.
+  function dropInto(zone, input, then) {
+    ["dragenter", "dragover"].forEach(function (type) {
+      zone.addEventListener(type, function (event) {
+        event.preventDefault();
+        zone.classList.add("dragging");
+      });
+    });
+    ["dragleave", "drop"].forEach(function (type) {
+      zone.addEventListener(type, function () {
+        zone.classList.remove("dragging");
+      });
+    });
+    zone.addEventListener("drop", function (event) {
+      event.preventDefault();
+      if (event.dataTransfer && event.dataTransfer.files.length > 0) {
+        input.files = event.dataTransfer.files;
+        then();
+      }
+    });
+  }
+
+  var invoices = document.getElementById("import-invoices");
+  var invoiceFiles = document.getElementById("invoice-files");
+  var importButton = document.getElementById("import-submit");
+  if (invoices && invoiceFiles && importButton) {
+    dropInto(invoices, invoiceFiles, function () {
+      importButton.click();
+    });
+  }
+
   var form = document.getElementById("attach-form");
   var input = document.getElementById("attach-files");
   var chosen = document.getElementById("attach-chosen");
@@ -48,22 +86,5 @@
   }
 
   input.addEventListener("change", show);
-  ["dragenter", "dragover"].forEach(function (type) {
-    form.addEventListener(type, function (event) {
-      event.preventDefault();
-      form.classList.add("dragging");
-    });
-  });
-  ["dragleave", "drop"].forEach(function (type) {
-    form.addEventListener(type, function () {
-      form.classList.remove("dragging");
-    });
-  });
-  form.addEventListener("drop", function (event) {
-    event.preventDefault();
-    if (event.dataTransfer && event.dataTransfer.files.length > 0) {
-      input.files = event.dataTransfer.files;
-      show();
-    }
-  });
+  dropInto(form, input, show);
 })();

@@ -4,7 +4,9 @@
 
 use fantoccini::{Client, Locator};
 
-use crate::browser::{browser, click, shoot, sign_in, type_into, wait_for_text};
+use crate::browser::{
+    body_text, browser, click, line_id, shoot, sign_in, text_of, type_into, wait_for_text,
+};
 use crate::helpers::{spawn_app, R};
 use crate::web::web_user;
 
@@ -67,4 +69,43 @@ async fn invoices_fill_the_claim_form_and_a_refusal_is_said_in_place() {
     assert_eq!(value_of(&c, "#destination").await, "石家庄");
     wait_for_text(&c, "共 2 个").await;
     shoot(&c, "r19-02-claim-form-after-a-refusal").await;
+
+    // Dropped on the box where scripts run: imported at once, into the next ticket row.
+    let bus = std::fs::read_to_string(fixture("bus.xml")).unwrap();
+    c.execute(
+        r"
+        const data = new DataTransfer();
+        data.items.add(new File([arguments[0]], 'bus.xml', {type: 'text/xml'}));
+        const zone = document.getElementById('import-invoices');
+        zone.dispatchEvent(new DragEvent('dragover', {dataTransfer: data, bubbles: true, cancelable: true}));
+        zone.dispatchEvent(new DragEvent('drop', {dataTransfer: data, bubbles: true, cancelable: true}));
+        ",
+        vec![serde_json::Value::String(bus)],
+    )
+    .await
+    .unwrap();
+    wait_for_text(&c, "已填入第 2 行城市间交通").await;
+    wait_for_text(&c, "共 3 个").await;
+
+    // The rest typed by hand, then submitted: the claim carries the invoices and their files.
+    c.find(Locator::Css("#budget_line_id"))
+        .await
+        .unwrap()
+        .select_by_value(&line_id(&app).to_string())
+        .await
+        .unwrap();
+    type_into(&c, "#departure_date", "2021-05-10").await;
+    type_into(&c, "#return_date", "2021-05-12").await;
+    type_into(&c, "#stays-0-city", "石家庄").await;
+    type_into(&c, "#stays-0-check_in", "2021-05-10").await;
+    type_into(&c, "#stays-0-check_out", "2021-05-12").await;
+    click(&c, "#submit-claim").await;
+    wait_for_text(&c, "已提交").await;
+    assert_eq!(text_of(&c, "#claim-status").await, "待审核");
+    let page = body_text(&c).await;
+    assert!(
+        page.contains("21132000000012345678") && page.contains("共 3 个"),
+        "{page}"
+    );
+    shoot(&c, "r19-03-claim-submitted-from-invoices").await;
 }
