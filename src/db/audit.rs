@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 
 use super::schema::audit_events;
-use super::{DbConnection, InsertRow, Rows};
+use super::{BindsRow, DbConnection, InsertRow, Rows};
 
 /// An event to record ([`insert`]).
 pub struct NewEvent<'a> {
@@ -50,29 +50,23 @@ impl NewEvent<'_> {
         rows: Rows,
     ) -> QueryResult<()>
     where
-        DB: diesel::backend::Backend,
-        i64: diesel::serialize::ToSql<diesel::sql_types::BigInt, DB>,
-        str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
-        for<'s> Option<&'s str>:
-            diesel::serialize::ToSql<diesel::sql_types::Nullable<diesel::sql_types::Text>, DB>,
-        chrono::NaiveDateTime: diesel::serialize::ToSql<diesel::sql_types::Timestamp, DB>,
+        DB: BindsRow,
     {
-        use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
         InsertRow::start(
             out,
             "INSERT INTO audit_events (org_id, entity_type, entity_id, action, from_status, \
              to_status, actor_id, at, note) ",
             rows,
         )
-        .bind::<BigInt, _>(&self.org_id)?
-        .bind::<Text, _>(self.entity_type)?
-        .bind::<BigInt, _>(&self.entity_id)?
-        .bind::<Text, _>(self.action)?
-        .bind::<Nullable<Text>, _>(&self.from_status)?
-        .bind::<Text, _>(self.to_status)?
-        .bind::<BigInt, _>(&self.actor_id)?
-        .bind::<Timestamp, _>(&self.at)?
-        .bind::<Nullable<Text>, _>(&self.note)?
+        .bind(&self.org_id)?
+        .bind(self.entity_type)?
+        .bind(&self.entity_id)?
+        .bind(self.action)?
+        .bind(&self.from_status)?
+        .bind(self.to_status)?
+        .bind(&self.actor_id)?
+        .bind(&self.at)?
+        .bind(&self.note)?
         .finish()
     }
 }

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use diesel::prelude::*;
 
 use super::schema::{budget_lines, ledger_entries};
-use super::{DbConnection, InsertRow, Rows};
+use super::{BindsRow, DbConnection, InsertRow, Rows};
 use crate::domain::budget::{EntryKind, SourceType};
 
 #[derive(Clone, Debug, Queryable, Selectable)]
@@ -423,28 +423,22 @@ impl NewEntry<'_> {
         rows: Rows,
     ) -> QueryResult<()>
     where
-        DB: diesel::backend::Backend,
-        i64: diesel::serialize::ToSql<diesel::sql_types::BigInt, DB>,
-        str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
-        Option<i64>:
-            diesel::serialize::ToSql<diesel::sql_types::Nullable<diesel::sql_types::BigInt>, DB>,
-        chrono::NaiveDateTime: diesel::serialize::ToSql<diesel::sql_types::Timestamp, DB>,
+        DB: BindsRow,
     {
-        use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
         InsertRow::start(
             out,
             "INSERT INTO ledger_entries (org_id, line_id, kind, amount_fen, source_type, \
              source_id, actor_id, at) ",
             rows,
         )
-        .bind::<BigInt, _>(&self.org_id)?
-        .bind::<BigInt, _>(&self.line_id)?
-        .bind::<Text, _>(self.kind)?
-        .bind::<BigInt, _>(&self.amount_fen)?
-        .bind::<Text, _>(self.source_type)?
-        .bind::<Nullable<BigInt>, _>(&self.source_id)?
-        .bind::<Nullable<BigInt>, _>(&self.actor_id)?
-        .bind::<Timestamp, _>(&self.at)?
+        .bind(&self.org_id)?
+        .bind(&self.line_id)?
+        .bind(self.kind)?
+        .bind(&self.amount_fen)?
+        .bind(self.source_type)?
+        .bind(&self.source_id)?
+        .bind(&self.actor_id)?
+        .bind(&self.at)?
         .finish()
     }
 }

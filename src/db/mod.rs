@@ -236,16 +236,15 @@ impl<'a, 'b, DB: diesel::backend::Backend> InsertRow<'a, 'b, DB> {
     }
 
     /// Binds the next column's value.
-    pub fn bind<ST, U>(mut self, value: &'b U) -> QueryResult<Self>
+    pub fn bind(mut self, value: impl Into<RowValue<'b>>) -> QueryResult<Self>
     where
-        DB: diesel::sql_types::HasSqlType<ST>,
-        U: diesel::serialize::ToSql<ST, DB> + ?Sized,
+        DB: BindsRow,
     {
         if !self.first {
             self.out.push_sql(", ");
         }
         self.first = false;
-        self.out.push_bind_param::<ST, U>(value)?;
+        DB::push_value(&mut self.out, value.into())?;
         Ok(self)
     }
 
@@ -259,6 +258,76 @@ impl<'a, 'b, DB: diesel::backend::Backend> InsertRow<'a, 'b, DB> {
             }
         }
         Ok(())
+    }
+}
+
+/// A value of a written-out row, by its SQL type.
+pub enum RowValue<'b> {
+    BigInt(&'b i64),
+    OptBigInt(&'b Option<i64>),
+    Text(&'b str),
+    OptText(&'b Option<&'b str>),
+    Timestamp(&'b chrono::NaiveDateTime),
+}
+
+impl<'b> From<&'b i64> for RowValue<'b> {
+    fn from(v: &'b i64) -> Self {
+        RowValue::BigInt(v)
+    }
+}
+impl<'b> From<&'b Option<i64>> for RowValue<'b> {
+    fn from(v: &'b Option<i64>) -> Self {
+        RowValue::OptBigInt(v)
+    }
+}
+impl<'b> From<&'b str> for RowValue<'b> {
+    fn from(v: &'b str) -> Self {
+        RowValue::Text(v)
+    }
+}
+impl<'b> From<&'b Option<&'b str>> for RowValue<'b> {
+    fn from(v: &'b Option<&'b str>) -> Self {
+        RowValue::OptText(v)
+    }
+}
+impl<'b> From<&'b chrono::NaiveDateTime> for RowValue<'b> {
+    fn from(v: &'b chrono::NaiveDateTime) -> Self {
+        RowValue::Timestamp(v)
+    }
+}
+
+/// A backend that binds every [`RowValue`]: both of ours. The bounds are stated here once, so a
+/// row's writer asks only `DB: BindsRow`.
+pub trait BindsRow: diesel::backend::Backend {
+    fn push_value<'b>(
+        out: &mut diesel::query_builder::AstPass<'_, 'b, Self>,
+        value: RowValue<'b>,
+    ) -> QueryResult<()>;
+}
+
+impl<DB> BindsRow for DB
+where
+    DB: diesel::backend::Backend,
+    i64: diesel::serialize::ToSql<diesel::sql_types::BigInt, DB>,
+    str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
+    Option<i64>:
+        diesel::serialize::ToSql<diesel::sql_types::Nullable<diesel::sql_types::BigInt>, DB>,
+    for<'s> Option<&'s str>:
+        diesel::serialize::ToSql<diesel::sql_types::Nullable<diesel::sql_types::Text>, DB>,
+    chrono::NaiveDateTime: diesel::serialize::ToSql<diesel::sql_types::Timestamp, DB>,
+{
+    fn push_value<'b>(
+        out: &mut diesel::query_builder::AstPass<'_, 'b, Self>,
+        value: RowValue<'b>,
+    ) -> QueryResult<()> {
+        use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
+        match value {
+            RowValue::BigInt(v) => out.push_bind_param::<BigInt, _>(v),
+            RowValue::OptBigInt(v) => out.push_bind_param::<Nullable<BigInt>, _>(v),
+            RowValue::Text(v) => out.push_bind_param::<Text, _>(v),
+            RowValue::OptText(v) => out.push_bind_param::<Nullable<Text>, _>(v),
+            RowValue::Timestamp(v) => out.push_bind_param::<Timestamp, _>(v),
+        }
     }
 }
 
