@@ -4,6 +4,7 @@
 //! a refusal comes back on the claim's page, in Chinese.
 
 use actix_multipart::Multipart;
+use actix_web::web::Bytes;
 use actix_web::{web, HttpRequest};
 
 use crate::db::Pool;
@@ -18,8 +19,56 @@ fn back(id: i64) -> String {
     format!("/claims/{id}#attachments")
 }
 
-/// `POST /claims/{id}/attachments`: the form's files, stored one by one as they arrive. The
-/// session's CSRF token must come before the first file (it is the form's first field).
+/// A page's multipart form read part by part. The session's CSRF token must come before the first
+/// file (it is the form's first field); the other text fields are kept, in order, for the form
+/// they belong to.
+pub(super) struct SignedParts<'a> {
+    form: Multipart,
+    user: &'a SignedIn,
+    checked: bool,
+    pub typed: Vec<(String, String)>,
+}
+
+impl<'a> SignedParts<'a> {
+    pub fn new(
+        user: &'a SignedIn,
+        req: &HttpRequest,
+        payload: web::Payload,
+    ) -> Result<Self, PageError> {
+        if !is_multipart(req) {
+            return Err(PageError::Csrf);
+        }
+        Ok(Self {
+            form: Multipart::new(req.headers(), payload),
+            user,
+            checked: false,
+            typed: Vec::new(),
+        })
+    }
+
+    /// The next file chosen, or `None` once the form is read to its end with its token found.
+    pub async fn next_file(&mut self) -> Result<Option<(String, Bytes)>, PageError> {
+        while let Some(part) = next_part(&mut self.form).await? {
+            match part {
+                Part::Text { name, value } if name == "csrf" => {
+                    self.user.check_csrf(&value)?;
+                    self.checked = true;
+                }
+                Part::Text { name, value } => self.typed.push((name, value)),
+                // A file input left empty is sent as a part with no name and no bytes.
+                Part::File { name, bytes } if name.is_empty() && bytes.is_empty() => {}
+                Part::File { name, bytes } if self.checked => return Ok(Some((name, bytes))),
+                Part::File { .. } => return Err(PageError::Csrf),
+            }
+        }
+        if !self.checked {
+            return Err(PageError::Csrf);
+        }
+        Ok(None)
+    }
+}
+
+/// `POST /claims/{id}/attachments`: the form's files, stored one by one as they arrive.
 pub async fn upload(
     pool: web::Data<Pool>,
     user: SignedIn,
@@ -28,10 +77,7 @@ pub async fn upload(
     payload: web::Payload,
 ) -> PageResult {
     let id = id.into_inner();
-    if !is_multipart(&req) {
-        return Err(PageError::Csrf);
-    }
-    let mut form = Multipart::new(req.headers(), payload);
+    let mut form = SignedParts::new(&user, &req, payload)?;
     let added = upload_files(&pool, &user, id, &mut form).await;
     if let Ok(None) = added {
         flash(
@@ -46,42 +92,24 @@ pub async fn upload(
     done(&pool, &user, added, format::refusal, &back(id)).await
 }
 
-/// The names of the files stored, or `None` when the form carried none.
+/// The names of the files stored, or `None` when the form carried none. A draft's form sends
+/// what was typed before its files: kept once, before the first file.
 async fn upload_files(
     pool: &web::Data<Pool>,
     user: &SignedIn,
     id: i64,
-    form: &mut Multipart,
+    form: &mut SignedParts<'_>,
 ) -> Result<Option<Vec<String>>, PageError> {
-    let (mut checked, mut names) = (false, Vec::new());
-    // A draft's form sends what was typed before its files: kept once, before the first file.
-    let (mut typed, mut kept) = (Vec::new(), false);
-    while let Some(part) = next_part(form).await? {
-        match part {
-            Part::Text { name, value } if name == "csrf" => {
-                user.check_csrf(&value)?;
-                checked = true;
-            }
-            Part::Text { name, value } => typed.push((name, value)),
-            // A file input left empty is sent as a part with no name and no bytes.
-            Part::File { name, bytes } if name.is_empty() && bytes.is_empty() => {}
-            Part::File { name, bytes } => {
-                if !checked {
-                    return Err(PageError::Csrf);
-                }
-                if !kept {
-                    super::claims::keep_typed(pool, user, id, &typed).await?;
-                    kept = true;
-                }
-                names.push(store(pool, &user.actor(), id, name, bytes).await?.file.name);
-            }
+    let (mut names, mut kept) = (Vec::new(), false);
+    while let Some((name, bytes)) = form.next_file().await? {
+        if !kept {
+            super::claims::keep_typed(pool, user, id, &form.typed).await?;
+            kept = true;
         }
-    }
-    if !checked {
-        return Err(PageError::Csrf);
+        names.push(store(pool, &user.actor(), id, name, bytes).await?.file.name);
     }
     if !kept {
-        super::claims::keep_typed(pool, user, id, &typed).await?;
+        super::claims::keep_typed(pool, user, id, &form.typed).await?;
     }
     Ok((!names.is_empty()).then_some(names))
 }

@@ -3,14 +3,14 @@
 //! attached to, and nothing typed is lost); each file is read, fills a stay or ticket row and is
 //! attached, or its refusal is said; the draft's form opens again, filled.
 
-use actix_multipart::Multipart;
 use actix_web::{web, HttpRequest};
 
 use crate::db::Pool;
-use crate::routes::attachments::{is_multipart, next_part, store, Part};
+use crate::routes::attachments::store;
 use crate::services::einvoices;
 use crate::services::views::{InvoiceReadView, InvoiceRow};
 
+use super::attachments::SignedParts;
 use super::format;
 use super::forms::{ClaimForm, StayRow, TicketRow};
 use super::session::{flash, SignedIn};
@@ -23,31 +23,12 @@ pub async fn import(
     req: HttpRequest,
     payload: web::Payload,
 ) -> PageResult {
-    if !is_multipart(&req) {
-        return Err(PageError::Csrf);
+    let mut parts = SignedParts::new(&user, &req, payload)?;
+    let mut files = Vec::new();
+    while let Some(file) = parts.next_file().await? {
+        files.push(file);
     }
-    let mut parts = Multipart::new(req.headers(), payload);
-    let (mut typed, mut files, mut checked) = (Vec::new(), Vec::new(), false);
-    while let Some(part) = next_part(&mut parts).await? {
-        match part {
-            Part::Text { name, value } if name == "csrf" => {
-                user.check_csrf(&value)?;
-                checked = true;
-            }
-            Part::Text { name, value } => typed.push((name, value)),
-            // A file input left empty is sent as a part with no name and no bytes.
-            Part::File { name, bytes } if name.is_empty() && bytes.is_empty() => {}
-            Part::File { name, bytes } => {
-                if !checked {
-                    return Err(PageError::Csrf);
-                }
-                files.push((name, bytes));
-            }
-        }
-    }
-    if !checked {
-        return Err(PageError::Csrf);
-    }
+    let typed = parts.typed;
     let mut form = ClaimForm::from_pairs(&typed);
     let id = super::claims::save_typed(&pool, &user, &form).await?;
     if files.is_empty() {
