@@ -36,16 +36,24 @@ impl Cache {
     }
 }
 
-#[derive(Clone, Debug, Queryable, Selectable)]
+/// What a policy version says, as stored and as written.
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = policy_versions)]
-pub struct PolicyRow {
-    pub id: i64,
+pub struct PolicyTerms {
     pub version: i32,
     pub effective_from: NaiveDate,
     pub breakfast_bp: i32,
     pub lunch_bp: i32,
     pub dinner_bp: i32,
     pub subsidy_monthly_fen: i64,
+}
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = policy_versions)]
+pub struct PolicyRow {
+    pub id: i64,
+    #[diesel(embed)]
+    pub terms: PolicyTerms,
 }
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
@@ -65,12 +73,8 @@ pub struct CityRow {
 #[diesel(table_name = policy_versions)]
 pub struct NewPolicy {
     pub org_id: i64,
-    pub version: i32,
-    pub effective_from: NaiveDate,
-    pub breakfast_bp: i32,
-    pub lunch_bp: i32,
-    pub dinner_bp: i32,
-    pub subsidy_monthly_fen: i64,
+    #[diesel(embed)]
+    pub terms: PolicyTerms,
     pub created_by: Option<i64>,
     pub created_at: chrono::NaiveDateTime,
 }

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use super::views::PolicyView;
 use super::Context;
 use crate::auth::Actor;
-use crate::db::policy::{self as rows, CityRow, NewPolicy, PolicyRow};
+use crate::db::policy::{self as rows, CityRow, NewPolicy, PolicyRow, PolicyTerms};
 use crate::db::policy::{deduction_bp, from_bp};
 use crate::db::recent::Settling;
 use crate::db::{self, now, DbConnection, Pool};
@@ -58,7 +58,7 @@ pub fn in_force(
     if let Some(policy) = pool.policies().get(row.id) {
         return Ok(Version {
             id: row.id,
-            number: row.version,
+            number: row.terms.version,
             policy,
         });
     }
@@ -85,7 +85,7 @@ pub fn in_force_recent(
     let policy = pool.policies().get(row.id)?;
     Some(Ok(Version {
         id: row.id,
-        number: row.version,
+        number: row.terms.version,
         policy,
     }))
 }
@@ -97,7 +97,7 @@ fn version_on<'a>(
     date: NaiveDate,
     field: &'static str,
 ) -> AppResult<&'a PolicyRow> {
-    crate::domain::policy::in_force(versions, date, |v| v.effective_from)
+    crate::domain::policy::in_force(versions, date, |v| v.terms.effective_from)
         .ok_or(AppError::NoPolicyInForce { date, field })
 }
 
@@ -114,16 +114,16 @@ fn load(c: &mut DbConnection, org_id: i64, row: PolicyRow) -> AppResult<Version>
         .collect();
     Ok(Version {
         id: row.id,
-        number: row.version,
+        number: row.terms.version,
         policy: Arc::new(Policy {
-            effective_from: row.effective_from,
+            effective_from: row.terms.effective_from,
             cities,
             host_meal_deduction: HostMealDeduction {
-                breakfast: from_bp(row.breakfast_bp),
-                lunch: from_bp(row.lunch_bp),
-                dinner: from_bp(row.dinner_bp),
+                breakfast: from_bp(row.terms.breakfast_bp),
+                lunch: from_bp(row.terms.lunch_bp),
+                dinner: from_bp(row.terms.dinner_bp),
             },
-            subsidy_monthly_amount: Money::from_fen(row.subsidy_monthly_fen),
+            subsidy_monthly_amount: Money::from_fen(row.terms.subsidy_monthly_fen),
         }),
     })
 }
@@ -159,22 +159,24 @@ pub fn insert(
 ) -> AppResult<(PolicyView, Settling)> {
     let latest = rows::latest(c, org_id)?;
     if let Some(latest) = &latest {
-        if policy.effective_from <= latest.effective_from {
-            return Err(AppError::PolicyNotLater(latest.effective_from));
+        if policy.effective_from <= latest.terms.effective_from {
+            return Err(AppError::PolicyNotLater(latest.terms.effective_from));
         }
     }
-    let number = latest.map_or(1, |l| l.version + 1);
+    let number = latest.map_or(1, |l| l.terms.version + 1);
     let (breakfast_bp, lunch_bp, dinner_bp) = deduction_bp(&policy.host_meal_deduction);
     let (id, settling) = rows::insert(
         c,
         &NewPolicy {
             org_id,
-            version: number,
-            effective_from: policy.effective_from,
-            breakfast_bp,
-            lunch_bp,
-            dinner_bp,
-            subsidy_monthly_fen: policy.subsidy_monthly_amount.fen(),
+            terms: PolicyTerms {
+                version: number,
+                effective_from: policy.effective_from,
+                breakfast_bp,
+                lunch_bp,
+                dinner_bp,
+                subsidy_monthly_fen: policy.subsidy_monthly_amount.fen(),
+            },
             created_by: actor,
             created_at: now(),
         },

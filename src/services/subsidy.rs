@@ -45,7 +45,12 @@ const NO_BATCH_YET: i64 = 0;
 fn policy_amounts(c: &mut DbConnection, org_id: i64) -> AppResult<Vec<(NaiveDate, Money)>> {
     Ok(crate::db::policy::all(c, org_id)?
         .into_iter()
-        .map(|p| (p.effective_from, Money::from_fen(p.subsidy_monthly_fen)))
+        .map(|p| {
+            (
+                p.terms.effective_from,
+                Money::from_fen(p.terms.subsidy_monthly_fen),
+            )
+        })
         .collect())
 }
 
@@ -190,7 +195,7 @@ pub fn create_recipient(
         let monthly = match spec.monthly {
             Some(m) => m.get(),
             None => crate::db::policy::latest(c, actor.org_id)?
-                .map(|p| Money::from_fen(p.subsidy_monthly_fen))
+                .map(|p| Money::from_fen(p.terms.subsidy_monthly_fen))
                 .ok_or_else(|| {
                     AppError::field(
                         "monthly_amount",
