@@ -4,9 +4,12 @@
 //! as in the API, through the same services.
 
 use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 
+use actix_web::dev::Payload;
 use actix_web::http::{header, StatusCode};
-use actix_web::{web, HttpResponse};
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 use serde_json::json;
@@ -31,26 +34,40 @@ use super::{done, html, run, Nav, PageError, PageResult, Posted};
 /// Ledger entries per page on a line's page.
 const ENTRIES_PER_PAGE: i64 = 50;
 
-/// The year asked for, or the latest year that has a budget.
-async fn year_of(
-    pool: &web::Data<Pool>,
-    user: &SignedIn,
-    asked: Option<i32>,
-) -> Result<i32, PageError> {
-    match asked {
-        Some(y) if (2000..=2100).contains(&y) => Ok(y),
-        Some(_) => Err(PageError::Failed(AppError::field(
-            "year",
-            FieldProblem::OutOfRange {
-                min: 2000,
-                max: 2100,
-                english: "a year from 2000 to 2100",
-            },
-        ))),
-        None => {
-            user.run(pool, move |p, actor| pages::budget_year(p, actor))
-                .await
-        }
+/// A budget page's signed-in reader and the year it shows: the year asked for (`?year=`, 2000 to
+/// 2100), or the latest year that has a budget.
+pub struct ForYear {
+    user: SignedIn,
+    year: i32,
+}
+
+impl FromRequest for ForYear {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<ForYear, actix_web::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let (req, user) = (req.clone(), SignedIn::from_request(req, payload));
+        Box::pin(async move {
+            let user = user.await?;
+            let asked = web::Query::<YearQuery>::extract(&req).await?.year;
+            let year = match asked {
+                Some(y) if (2000..=2100).contains(&y) => y,
+                Some(_) => Err(PageError::Failed(AppError::field(
+                    "year",
+                    FieldProblem::OutOfRange {
+                        min: 2000,
+                        max: 2100,
+                        english: "a year from 2000 to 2100",
+                    },
+                )))?,
+                None => {
+                    let pool = web::Data::<Pool>::extract(&req).await?;
+                    user.run(&pool, move |p, actor| pages::budget_year(p, actor))
+                        .await?
+                }
+            };
+            Ok(ForYear { user, year })
+        })
     }
 }
 
@@ -116,12 +133,7 @@ struct OverviewPage {
 }
 
 /// 预算总览: the year's tree from one query for its lines (never the ledger).
-pub async fn overview(
-    pool: web::Data<Pool>,
-    user: SignedIn,
-    query: web::Query<YearQuery>,
-) -> PageResult {
-    let year = year_of(&pool, &user, query.year).await?;
+pub async fn overview(pool: web::Data<Pool>, ForYear { user, year }: ForYear) -> PageResult {
     let actor = user.actor();
     let tree = run(move || dashboard::overview(&pool, &actor, year)).await?;
     html(
@@ -533,12 +545,7 @@ struct PerformancePage {
 }
 
 /// 绩效自评: the R12 indicators with target, actual and met.
-pub async fn performance(
-    pool: web::Data<Pool>,
-    user: SignedIn,
-    query: web::Query<YearQuery>,
-) -> PageResult {
-    let year = year_of(&pool, &user, query.year).await?;
+pub async fn performance(pool: web::Data<Pool>, ForYear { user, year }: ForYear) -> PageResult {
     let actor = user.actor();
     let (list, lines) = run(move || {
         Ok((reports::performance(&pool, &actor, year)?, {
@@ -594,13 +601,8 @@ struct ReportsPage {
 }
 
 /// 报表: the downloads of the execution report and the journal.
-pub async fn reports_page(
-    pool: web::Data<Pool>,
-    user: SignedIn,
-    query: web::Query<YearQuery>,
-) -> PageResult {
+pub async fn reports_page(ForYear { user, year }: ForYear) -> PageResult {
     reports::downloads(&user.actor)?;
-    let year = year_of(&pool, &user, query.year).await?;
     html(
         StatusCode::OK,
         &ReportsPage {
@@ -620,12 +622,10 @@ pub fn attachment(content_type: &str, name: String, bytes: Vec<u8>) -> HttpRespo
 /// A download for the signed-in user: `execution.csv`, `execution.xlsx` or `journal`.
 pub async fn download(
     pool: web::Data<Pool>,
-    user: SignedIn,
+    ForYear { user, year }: ForYear,
     what: web::Path<String>,
-    query: web::Query<YearQuery>,
 ) -> PageResult {
     reports::downloads(&user.actor)?;
-    let year = year_of(&pool, &user, query.year).await?;
     let actor = user.actor();
     let what = what.into_inner();
     let internal =
