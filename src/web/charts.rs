@@ -405,40 +405,17 @@ mod tests {
         };
         let busy = segs(480);
         let quiet = segs(100);
-        // (as of, allocated, used, segments, projected, shortfall, exhaustion)
+        // One chart a row: as of, allocated, used, segments, projected, shortfall, exhaustion.
+        #[rustfmt::skip]
         let charts = [
             // Today at the start, the allocation at the top of the scale (as the page showed it).
-            (d(2021, 1, 4), 150_000, 0, &quiet, 36_200, 0, None),
+            (d(2021, 1, 4),   150_000, 0,       &quiet, 36_200,  0,      None),
             // A small shortfall: 缺口 right under 预算; exhaustion the day after today.
-            (
-                d(2021, 12, 30),
-                150_000,
-                149_900,
-                &busy,
-                150_860,
-                860,
-                Some(d(2021, 12, 31)),
-            ),
+            (d(2021, 12, 30), 150_000, 149_900, &busy,  150_860, 860,    Some(d(2021, 12, 31))),
             // The R10 worked example.
-            (
-                d(2021, 1, 1),
-                150_000,
-                0,
-                &busy,
-                175_200,
-                25_200,
-                Some(d(2021, 11, 9)),
-            ),
+            (d(2021, 1, 1),   150_000, 0,       &busy,  175_200, 25_200, Some(d(2021, 11, 9))),
             // Exhausted on the day itself, mid-year.
-            (
-                d(2021, 7, 1),
-                50_000,
-                50_000,
-                &busy,
-                138_320,
-                88_320,
-                Some(d(2021, 7, 1)),
-            ),
+            (d(2021, 7, 1),   50_000,  50_000,  &busy,  138_320, 88_320, Some(d(2021, 7, 1))),
         ];
         for (as_of, allocated, used, segments, projected, shortfall, exhaustion) in charts {
             let svg = forecast_svg(&ForecastChart {
