@@ -7,7 +7,7 @@ use crate::db::{
 };
 use crate::domain::attachment::MediaType;
 use crate::domain::credit_code::CreditCode;
-use crate::domain::einvoice::{self, EInvoice, Filled};
+use crate::domain::einvoice::{self, EInvoice, FileProblem, Filled};
 use crate::domain::invoice::Invoice;
 use crate::domain::travel::TripInput;
 use crate::error::{AppError, AppResult};
@@ -63,7 +63,11 @@ pub fn recheck(
             continue;
         }
         let bytes = attachment_rows::whole(c, org_id, file.id)?;
-        let invoice = einvoice::read(&bytes).map_err(AppError::InvalidInvoiceFile)?;
+        let invoice = match einvoice::read(&bytes) {
+            // Another kind of XML document is paper like any other, not an invoice to check.
+            Err(FileProblem::NotAnInvoice { .. }) => continue,
+            read => read.map_err(AppError::InvalidInvoiceFile)?,
+        };
         check(c, org_id, &invoice)?;
         attached.push(invoice);
     }

@@ -307,6 +307,64 @@ async fn a_submitted_row_claims_at_most_its_attached_invoices_total() {
     assert_eq!(r.body["breakdown"]["reimbursable"], "1231.00");
 }
 
+/// An XML file that is not an e-invoice (a trip sheet from another system) is attached as paper and
+/// does not hold up the submission; one that claims to be an invoice but is broken does.
+#[tokio::test]
+async fn another_kind_of_xml_on_a_draft_is_paper_not_an_invoice() {
+    let app = spawn_app().await;
+    let claimant = app.user("张三", &[R::Claimant]);
+    app.with_tax_id().await;
+    let line = app.line_id("dept.project.petition-work.operations").await;
+    let saved = app
+        .post(&claimant, "/api/v1/travel-claims/drafts", &r8_claim(line))
+        .await;
+    saved.assert(201, "");
+    let draft = saved.body["id"].as_i64().unwrap();
+    let attach = |name: &'static str, body: &'static str| {
+        app.client
+            .post(app.url(&format!("/api/v1/travel-claims/{draft}/attachments")))
+            .bearer_auth(&claimant)
+            .header("content-type", "application/xml")
+            .header(
+                "content-disposition",
+                format!("attachment; filename=\"{name}\""),
+            )
+            .body(body)
+    };
+    let broken = app
+        .send(attach(
+            "broken.xml",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><EInvoice><Header/></EInvoice>",
+        ))
+        .await;
+    broken.assert(201, "");
+    let submit = format!("/api/v1/travel-claims/{draft}/submit");
+    app.post(&claimant, &submit, &json!({}))
+        .await
+        .assert(422, "invalid_invoice_file");
+    let broken_id = broken.body["id"].as_i64().unwrap();
+    app.send(
+        app.client
+            .delete(app.url(&format!(
+                "/api/v1/travel-claims/{draft}/attachments/{broken_id}"
+            )))
+            .bearer_auth(&claimant),
+    )
+    .await
+    .assert(204, "");
+    app.send(attach(
+        "trip.xml",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><行程单><出发>邢台</出发><到达>石家庄</到达></行程单>",
+    ))
+    .await
+    .assert(201, "");
+
+    let r = app.post(&claimant, &submit, &json!({})).await;
+    r.assert(200, "");
+    assert_eq!(r.body["status"], "submitted");
+    assert_eq!(r.body["attachment_count"], 1, "{}", r.body);
+}
+
 /// 导入电子发票 without scripts: the claim form posted with its files saves a draft, each invoice
 /// fills its row and is attached, a refusal is said in Chinese, and nothing typed is lost.
 #[tokio::test]
