@@ -25,8 +25,12 @@ use crate::error::{AppError, AppResult};
 use crate::services::Context;
 use crate::wire::ClaimBody;
 
+use crate::services::claims::NewClaimSpec;
 use crate::services::clock::PaymentMargin;
-use crate::services::{adjustments, claims, clock, conn, duty, sign_in, subsidy, users};
+use crate::services::{
+    adjustments, attachments, claims, clock, conn, duty, lifecycle, organisation, sign_in, subsidy,
+    users,
+};
 
 /// One demo login, printed for whoever runs the demo.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -326,7 +330,7 @@ struct Trip {
 }
 
 impl Trip {
-    fn body(&self, line_id: i64) -> AppResult<ClaimBody> {
+    fn body(&self, line_id: i64, invoice_no: Option<&str>) -> AppResult<ClaimBody> {
         let d = |x: NaiveDate| x.format("%Y-%m-%d").to_string();
         let nights = (self.to - self.from).num_days().max(1);
         let lodging = self.per_night * nights;
@@ -337,7 +341,8 @@ impl Trip {
             "departure_date": d(self.from),
             "return_date": d(self.to),
             "stays": [{"city": self.city, "check_in": d(self.from), "check_out": d(self.to),
-                       "lodging_amount": format!("{lodging}.00"), "invoice": self.invoice}],
+                       "lodging_amount": format!("{lodging}.00"), "invoice": self.invoice,
+                       "invoice_no": invoice_no}],
             "tickets": [{"description": format!("平乡—{}", self.city), "amount": self.fare},
                         {"description": format!("{}—平乡", self.city), "amount": self.fare}],
             "meals_provided": if self.lunch_provided {
@@ -542,6 +547,10 @@ fn plan() -> AppResult<Vec<Planned>> {
 /// One dated step of the story.
 enum Act {
     Submit(usize),
+    /// The claimant takes the claim back to replace its invoice, and starts the amendment.
+    Withdraw(usize),
+    /// A trip written down and saved, to be finished later.
+    SaveDraft(usize),
     Approve(usize),
     Refuse(usize, &'static str),
     Pay(usize, NaiveDate),
@@ -565,6 +574,11 @@ fn story(planned: &[Planned]) -> AppResult<Vec<(NaiveDateTime, Act)>> {
             )));
         }
         steps.push((moment(p.submitted, 37 * i + 15), Act::Submit(i)));
+        if p.refused == Some(WRONG_TITLE) && i % 16 == 11 {
+            let next = working_days_after(p.submitted + Duration::days(1), 0);
+            steps.push((moment(next, 11 * i), Act::Withdraw(i)));
+            continue;
+        }
         let decided = working_days_after(p.submitted + Duration::days(1), p.decided_after - 1);
         if decided >= today {
             continue;
@@ -595,6 +609,12 @@ fn story(planned: &[Planned]) -> AppResult<Vec<(NaiveDateTime, Act)>> {
     steps.push((moment(date(5, 28)?, 150), Act::ApproveBatch(Half::H1)));
     let paid = date(6, 4)?;
     steps.push((moment(paid, 360), Act::PayBatch(Half::H1, paid)));
+    for (k, &(traveller, ..)) in DRAFTS.iter().enumerate() {
+        steps.push((
+            moment(date(12, 6)?, 200 + 45 * k),
+            Act::SaveDraft(traveller),
+        ));
+    }
     steps.push((moment(date(11, 22)?, 90), Act::MakeBatch(Half::H2)));
     steps.push((moment(date(11, 26)?, 150), Act::ApproveBatch(Half::H2)));
     // Stable: steps at the same moment keep the order above.
@@ -640,16 +660,33 @@ pub fn run(pool: &Pool) -> AppResult<DemoReport> {
             match act {
                 Act::Submit(i) => {
                     let p = &planned[i];
-                    let body = p.trip.body(line(p.line)?)?;
-                    let sent = serde_json::to_string(&body)
-                        .map_err(|e| AppError::Internal(e.to_string()))?;
-                    let claim = claims::submit(
+                    ids[i] = Some(submit_with_paper(
                         pool,
                         &actors[p.claimant],
-                        Ok((body.try_into()?, sent)),
-                        None,
-                    )?;
-                    ids[i] = Some(claim.id);
+                        i,
+                        p,
+                        line(p.line)?,
+                    )?);
+                }
+                Act::Withdraw(i) => {
+                    let actor = &actors[planned[i].claimant];
+                    claims::withdraw(pool, actor, claim_of(&ids, i)?)?;
+                    lifecycle::amend(pool, actor, claim_of(&ids, i)?)?;
+                }
+                Act::SaveDraft(traveller) => {
+                    let (_, purpose, city, from, to) = DRAFTS
+                        .iter()
+                        .find(|d| d.0 == traveller)
+                        .copied()
+                        .ok_or_else(|| AppError::Internal("demo: no draft".into()))?;
+                    let body = json!({
+                        "budget_line_id": line("dept.project.petition-work.operations")?,
+                        "purpose": purpose,
+                        "destination": city,
+                        "departure_date": date(from.0, from.1)?.to_string(),
+                        "return_date": date(to.0, to.1)?.to_string(),
+                    });
+                    lifecycle::save(pool, &actors[traveller], Ok(body.to_string()))?;
                 }
                 Act::Approve(i) => match claims::approve(pool, clerk, claim_of(&ids, i)?) {
                     Ok(_) => approved[i] = true,
@@ -734,6 +771,127 @@ pub fn run(pool: &Pool) -> AppResult<DemoReport> {
     })
 }
 
+/// The bureau's 统一社会信用代码: the buyer its hotels' 数电发票 name (R19).
+const TAX_ID: &str = "11130532MB0000001C";
+
+/// A trip written down and saved as a draft (R17): the traveller, the purpose, the city, the first
+/// and last day (month, day).
+type DraftPlan = (usize, &'static str, &'static str, (u32, u32), (u32, u32));
+
+/// Trips of early December, saved as drafts on the 6th.
+const DRAFTS: [DraftPlan; 2] = [
+    (12, "赴市信访局参加业务培训", "邢台", (12, 2), (12, 3)),
+    (14, "赴省信访局汇报年度工作", "石家庄", (12, 1), (12, 3)),
+];
+
+/// A claim submitted with its paper (R17): the hotel's invoice, as its 数电发票 file for every
+/// fourth claim (read again at submission, R19, its number on the stay) and as a scan of the
+/// paper invoice otherwise. A claim without an invoice has no paper to attach. Returns the id.
+fn submit_with_paper(
+    pool: &Pool,
+    actor: &Context,
+    i: usize,
+    p: &Planned,
+    line_id: i64,
+) -> AppResult<i64> {
+    let electronic = p.trip.invoice && i % 4 == 0;
+    let number = electronic.then(|| format!("2113200000{:010}", 4_200_000 + i));
+    let body = p.trip.body(line_id, number.as_deref())?;
+    let sent = serde_json::to_string(&body).map_err(|e| AppError::Internal(e.to_string()))?;
+    if !p.trip.invoice {
+        return Ok(claims::submit(pool, actor, Ok((body.try_into()?, sent)), None)?.id);
+    }
+    let draft = lifecycle::save(pool, actor, Ok(sent))?;
+    match number {
+        Some(number) => {
+            let xml = hotel_einvoice(&number, &p.trip)?;
+            attachments::add(pool, actor, draft.id, "住宿费电子发票.xml", xml.as_bytes())?
+        }
+        None => attachments::add(pool, actor, draft.id, "住宿费发票.pdf", &scanned_invoice())?,
+    };
+    let parse = |text: &str| -> AppResult<NewClaimSpec> {
+        serde_json::from_str::<ClaimBody>(text)
+            .map_err(|e| AppError::Internal(format!("demo draft: {e}")))?
+            .try_into()
+    };
+    Ok(lifecycle::submit(pool, actor, draft.id, parse)?.id)
+}
+
+/// The hotel's 数电发票 for a trip's stay: the lodging paid, 6% VAT included, issued on the day
+/// of check-out to the bureau.
+fn hotel_einvoice(number: &str, trip: &Trip) -> AppResult<String> {
+    let nights = (trip.to - trip.from).num_days().max(1);
+    let total = rust_decimal::Decimal::from(trip.per_night * nights);
+    let net = (total / rust_decimal::Decimal::new(106, 2)).round_dp(2);
+    let (seller, region) = match trip.city {
+        "北京" => ("北京信通宾馆有限公司", "110101"),
+        "石家庄" => ("石家庄燕赵宾馆有限公司", "130102"),
+        _ => ("邢台牛城宾馆有限公司", "130502"),
+    };
+    let first17 = format!("91{region}MA0{:06}", nights * 7919);
+    let check = crate::domain::credit_code::check_character(first17.as_bytes())
+        .ok_or_else(|| AppError::Internal("demo: seller code".into()))?;
+    let seller_id = format!("{first17}{}", char::from(check));
+    Ok(format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<EInvoice>
+  <Header><EInvoiceTag>SWEI1300</EInvoiceTag><Version>0.1</Version></Header>
+  <EInvoiceData>
+    <SellerInformation><SellerIdNum>{seller_id}</SellerIdNum><SellerName>{seller}</SellerName></SellerInformation>
+    <BuyerInformation><BuyerIdNum>{TAX_ID}</BuyerIdNum><BuyerName>平乡县信访局</BuyerName></BuyerInformation>
+    <BasicInformation>
+      <TotalAmWithoutTax>{net:.2}</TotalAmWithoutTax>
+      <TotalTaxAm>{tax:.2}</TotalTaxAm>
+      <TotalTax-includedAmount>{total:.2}</TotalTax-includedAmount>
+      <Drawer>前台</Drawer>
+    </BasicInformation>
+    <IssuItemInformation>
+      <ItemName>*住宿服务*住宿费</ItemName><MeaUnits>天</MeaUnits><Quantity>{nights}</Quantity>
+      <Amount>{net:.2}</Amount><TaxRate>0.06</TaxRate><ComTaxAm>{tax:.2}</ComTaxAm>
+      <TotaltaxIncludedAmount>{total:.2}</TotaltaxIncludedAmount>
+    </IssuItemInformation>
+  </EInvoiceData>
+  <TaxSupervisionInfo>
+    <InvoiceNumber>{number}</InvoiceNumber>
+    <IssueTime>{issued} 10:31:05</IssueTime>
+  </TaxSupervisionInfo>
+</EInvoice>
+"#,
+        tax = total - net,
+        issued = trip.to.format("%Y-%m-%d"),
+    ))
+}
+
+/// A scan of a paper invoice, as a one-page PDF (a blank A5 page with a frame).
+fn scanned_invoice() -> Vec<u8> {
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 420] /Contents 4 0 R >>".to_string(),
+        {
+            let frame = "2 w 40 40 515 340 re S";
+            format!("<< /Length {} >>\nstream\n{frame}\nendstream", frame.len())
+        },
+    ];
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (n, object) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend_from_slice(format!("{} 0 obj\n{object}\nendobj\n", n + 1).as_bytes());
+    }
+    let xref = pdf.len();
+    let mut tail = format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1);
+    for offset in offsets {
+        tail.push_str(&format!("{offset:010} 00000 n \n"));
+    }
+    tail.push_str(&format!(
+        "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+        objects.len() + 1
+    ));
+    pdf.extend_from_slice(tail.as_bytes());
+    pdf
+}
+
 /// The staff with their logins, the rosters and the cadres.
 fn setup(pool: &Pool, org_id: i64) -> AppResult<(Vec<DemoLogin>, Vec<Context>)> {
     let mut logins = Vec::new();
@@ -750,6 +908,14 @@ fn setup(pool: &Pool, org_id: i64) -> AppResult<(Vec<DemoLogin>, Vec<Context>)> 
             password,
         });
     }
+    organisation::set_from_command_line(
+        pool,
+        None,
+        organisation::Changes {
+            name: None,
+            tax_id: Some(TAX_ID.to_string()),
+        },
+    )?;
     rosters(pool, &actors[HOLDER])?;
     // The cadres (R9), enrolled for years.
     for (name, first17, bank, account) in CADRES {

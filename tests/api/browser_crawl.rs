@@ -12,9 +12,11 @@ use crate::helpers::spawn_demo_app;
 
 /// Latin words a page may show: file formats and standards named as such (PDF, CSV, Excel,
 /// xlsx, XML, JSON, OFD, JPEG, PNG, API), a file's size in KB or MB, and the key Ctrl as printed
-/// on keyboards (打印: Ctrl+P).
-const ALLOWED: [&str; 13] = [
+/// on keyboards (打印: Ctrl+P), and the extension that ends an attached file's name as its owner
+/// named it (住宿费发票.pdf).
+const ALLOWED: [&str; 19] = [
     "PDF", "CSV", "Excel", "xlsx", "XML", "JSON", "OFD", "JPEG", "PNG", "API", "KB", "MB", "Ctrl",
+    "pdf", "ofd", "xml", "jpg", "jpeg", "png",
 ];
 
 /// The demo's logins (src/services/demo.rs): a login is a name as its owner types it, shown as

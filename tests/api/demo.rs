@@ -60,7 +60,7 @@ async fn the_demo_year_is_the_same_on_two_empty_databases() {
     // What the issue asks of the year.
     let claims = first[1].1.as_array().unwrap();
     assert!((60..=70).contains(&claims.len()), "{}", claims.len());
-    for status in ["submitted", "approved", "rejected", "paid"] {
+    for status in ["submitted", "approved", "rejected", "paid", "withdrawn"] {
         assert!(
             claims.iter().any(|c| c["status"] == status),
             "a claim {status}"
@@ -85,10 +85,58 @@ async fn the_demo_year_is_the_same_on_two_empty_databases() {
     assert_eq!(events, ["两会", "七一", "八一", "十一"]);
     let forecast = &first[6].1;
     assert!(forecast["exhaustion_date"].is_string(), "{forecast}");
+    paper_of_the_year(&a, claims).await;
     // The ledger still balances after the demo.
     let (checked, mismatches) = baoxiao::services::budget::verify(&a.pool).unwrap();
     assert!(checked > 0 && mismatches.is_empty());
     a_year_an_auditor_believes(&a).await;
+}
+
+/// web.md "Demo data": claims carry their paper (R17) — a scan, or the hotel's 数电发票 whose number
+/// is on the stay (R19) —, a claim without an invoice has none, and drafts wait to be finished.
+async fn paper_of_the_year(app: &TestApp, claims: &[Value]) {
+    use baoxiao::db::schema::{claim_drafts, claim_invoices};
+    use diesel::prelude::*;
+    let mut c = app.pool.get().unwrap();
+    let (mut scans, mut einvoices) = (0, 0);
+    for claim in claims {
+        let id = claim["id"].as_i64().unwrap();
+        let files = app
+            .get(
+                &app.admin,
+                &format!("/api/v1/travel-claims/{id}/attachments"),
+            )
+            .await;
+        files.assert(200, "");
+        let files = files.body.as_array().unwrap();
+        assert_eq!(claim["attachment_count"], files.len(), "{claim}");
+        let invoiced = claim["breakdown"]["ineligible_reason"].is_null();
+        assert_eq!(files.len(), usize::from(invoiced), "{claim}");
+        for f in files {
+            match f["media_type"].as_str().unwrap() {
+                "application/pdf" => scans += 1,
+                "application/xml" => {
+                    einvoices += 1;
+                    let numbers: Vec<String> = claim_invoices::table
+                        .filter(claim_invoices::claim_id.eq(id))
+                        .select(claim_invoices::invoice_no)
+                        .load(&mut *c)
+                        .unwrap();
+                    assert!(
+                        numbers.len() == 1 && numbers[0].len() == 20,
+                        "the stay names its 数电发票: {numbers:?}"
+                    );
+                }
+                other => panic!("{other}: {f}"),
+            }
+        }
+    }
+    assert!(
+        scans >= 20 && einvoices >= 8,
+        "{scans} scans, {einvoices} e-invoices"
+    );
+    let drafts: i64 = claim_drafts::table.count().get_result(&mut *c).unwrap();
+    assert_eq!(drafts, 4, "two amendments begun and two trips written down");
 }
 
 /// The local (Asia/Shanghai) day of a stored UTC moment as the API writes it.
@@ -133,6 +181,18 @@ async fn a_year_an_auditor_believes(app: &TestApp) {
             "submitted" => {
                 assert!(c["decided_at"].is_null());
                 waited.push((today - submitted).num_days());
+            }
+            // Taken back by the claimant before any decision, its amendment begun.
+            "withdrawn" => {
+                assert!(c["decided_at"].is_null(), "{c}");
+                let path = format!("/api/v1/travel-claims/{}", c["id"]);
+                let whole = app.get(&app.admin, &path).await;
+                let history = whole.body["history"].as_array().unwrap();
+                let actions: Vec<&str> = history
+                    .iter()
+                    .filter_map(|h| h["action"].as_str())
+                    .collect();
+                assert!(actions.ends_with(&["withdraw", "amend"]), "{actions:?}");
             }
             status => {
                 let decided = local_day(&c["decided_at"]);
