@@ -302,6 +302,8 @@ fn roles_text(roles: &[Role]) -> String {
             Role::Finance => "财务",
             Role::BudgetHolder => "预算负责人",
             Role::Claimant => "报销人",
+            Role::DepartmentHead => "科室负责人",
+            Role::Leader => "单位负责人",
         })
         .collect::<Vec<_>>()
         .join("、")

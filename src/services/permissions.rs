@@ -93,7 +93,7 @@ pub enum UseCase {
     SetOrganisation,
 }
 
-use Role::{Admin, BudgetHolder, Claimant, Finance};
+use Role::{Admin, BudgetHolder, Claimant, DepartmentHead, Finance, Leader};
 
 impl UseCase {
     /// Every use case, for the tests that walk the table.
@@ -161,9 +161,8 @@ impl UseCase {
             | CancelTrip | ReadPolicy => Admits::Anyone,
             SubmitClaim | MyClaims | ReviseClaim | RequestTrip | ChangeAttachments
             | ReadInvoice => Admits::Roles(&[Claimant]),
+            ApproveClaim | RejectClaim => Admits::Roles(&[Finance, DepartmentHead, Leader]),
             ClaimQueue
-            | ApproveClaim
-            | RejectClaim
             | PayClaim
             | RecordAdvanceReturned
             | MakeBatch
@@ -212,6 +211,12 @@ pub fn check(actor: &Actor, use_case: UseCase) -> AppResult<()> {
 /// page's address answers as the API does, but no page links an admin or a budget holder to it.
 pub fn offers_payment_file(actor: &Actor) -> bool {
     allows(actor, UseCase::PaymentFile) && actor.has(Finance)
+}
+
+/// Whether `actor` sees every claim of the organisation: [`sees_all`], and the approvers of R18
+/// (department heads and the leader), who open the claims waiting at their steps.
+pub fn sees_all_claims(actor: &Actor) -> bool {
+    sees_all(actor) || actor.has(Role::DepartmentHead) || actor.has(Role::Leader)
 }
 
 /// Whether `actor` sees every claim and travel request of the organisation ([`SEES_ALL`]), or
