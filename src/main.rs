@@ -403,13 +403,8 @@ fn users_command(settings: &Settings, command: UsersCommand) -> CliResult {
                 }
                 None => None,
             };
-            let (id, token) = users::add_user_in(
-                &pool,
-                org.as_deref(),
-                &name,
-                &roles,
-                department.as_deref(),
-            )?;
+            let (id, token) =
+                users::add_user_in(&pool, org.as_deref(), &name, &roles, department.as_deref())?;
             if let (Some(login), Some(password)) = (&login, &password) {
                 let mut c = pool.get()?;
                 let org = users::resolve_org(&mut c, org.as_deref())?;

@@ -213,7 +213,9 @@ pub fn mark(
                 ("reject_reason", Value::Text(reason)),
                 ("step", none),
             ],
-            step.map(|step| ("step", Value::Text(step))).into_iter().collect(),
+            step.map(|step| ("step", Value::Text(step)))
+                .into_iter()
+                .collect(),
             None,
         ),
         Decided::Paid { on } => (
@@ -225,11 +227,7 @@ pub fn mark(
             Vec::new(),
             None,
         ),
-        Decided::Withdrawn => (
-            vec![("step", none)],
-            Vec::new(),
-            Some("decided_by IS NULL"),
-        ),
+        Decided::Withdrawn => (vec![("step", none)], Vec::new(), Some("decided_by IS NULL")),
     };
     let mv = Move {
         table: "travel_claims",
@@ -248,12 +246,7 @@ impl ClaimRow {
     /// The row as [`mark`] leaves it when an approval moved the claim (`to`, by `event`'s actor
     /// at its time). Nothing else of a claim changes while it is submitted, so an approval can
     /// answer from the row it read before, without reading it again.
-    pub fn approved(
-        self,
-        to: ClaimStatus,
-        step: Option<&str>,
-        event: &NewEvent<'_>,
-    ) -> ClaimRow {
+    pub fn approved(self, to: ClaimStatus, step: Option<&str>, event: &NewEvent<'_>) -> ClaimRow {
         ClaimRow {
             status: to,
             decided_by: Some(event.actor_id),

@@ -725,7 +725,17 @@ mod tests {
                 at: now(),
                 note: None,
             };
-            claims::mark(&mut c, 999_999, change, &claims::Decided::Approved { from: "finance", to: None }, &event).unwrap();
+            claims::mark(
+                &mut c,
+                999_999,
+                change,
+                &claims::Decided::Approved {
+                    from: "finance",
+                    to: None,
+                },
+                &event,
+            )
+            .unwrap();
         }
         assert_eq!(prepared.load(Ordering::SeqCst), 2);
     }

@@ -343,7 +343,11 @@ mod tests {
             Some(Step::Finance)
         );
         assert_eq!(
-            advance(&alone, Some(Step::Finance), &facts(Membership::Member, 9000)),
+            advance(
+                &alone,
+                Some(Step::Finance),
+                &facts(Membership::Member, 9000)
+            ),
             Advance {
                 skipped: vec![],
                 next: None
@@ -359,7 +363,10 @@ mod tests {
             leader_threshold: Money::ZERO,
         };
         let c = chain(&["finance", "leader"]);
-        assert_eq!(advance(&c, Some(Step::Finance), &f).next, Some(Step::Leader));
+        assert_eq!(
+            advance(&c, Some(Step::Finance), &f).next,
+            Some(Step::Leader)
+        );
         assert!(committed_while_waiting(Step::Leader));
         assert!(!committed_while_waiting(Step::Finance));
         assert!(!committed_while_waiting(Step::DepartmentHead));

@@ -32,14 +32,14 @@ use crate::domain::Money;
 use crate::error::{AppError, AppResult};
 use crate::metrics;
 
+use super::approval::{self, ApprovalView};
 use super::audit;
 use super::ledger::{self, Source};
 use super::permissions::{self, UseCase};
-use super::approval::{self, ApprovalView};
 use super::transition::{self, find, Charges, Document};
-use crate::domain::approval::Step;
 use super::travel_requests;
 use super::{answer, answer_asked, answer_known, clock, conn, policy};
+use crate::domain::approval::Step;
 
 const ENTITY: &str = "travel_claim";
 
@@ -482,6 +482,9 @@ fn view(
         amends: row.amends,
         amended_by: None,
         attachment_count,
+        chain: crate::domain::approval::Chain::parse_stored(&row.approval_steps)
+            .map(|c| c.names())
+            .unwrap_or_else(|_| vec![Step::Finance.as_str()]),
         step: row.step,
         approvals,
         history,
@@ -699,7 +702,8 @@ pub fn approve(pool: &Pool, actor: &Context, id: i64) -> AppResult<ClaimView> {
             &advance.skipped,
         )?);
         *decided.borrow_mut() = Some((
-            row.clone().approved(asked.to, next.map(Step::as_str), &event),
+            row.clone()
+                .approved(asked.to, next.map(Step::as_str), &event),
             audit::shown(&event),
             steps,
         ));

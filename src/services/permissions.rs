@@ -35,6 +35,8 @@ pub enum UseCase {
     MyClaims,
     /// 待审核 and 待支付.
     ClaimQueue,
+    /// R18: 部门审核 and 单位负责人审批, the queues of the steps around finance's.
+    StepQueue,
     ApproveClaim,
     RejectClaim,
     PayClaim,
@@ -103,6 +105,7 @@ impl UseCase {
         UseCase::ReadClaims,
         UseCase::MyClaims,
         UseCase::ClaimQueue,
+        UseCase::StepQueue,
         UseCase::ApproveClaim,
         UseCase::RejectClaim,
         UseCase::PayClaim,
@@ -162,6 +165,7 @@ impl UseCase {
             SubmitClaim | MyClaims | ReviseClaim | RequestTrip | ChangeAttachments
             | ReadInvoice => Admits::Roles(&[Claimant]),
             ApproveClaim | RejectClaim => Admits::Roles(&[Finance, DepartmentHead, Leader]),
+            StepQueue => Admits::Roles(&[DepartmentHead, Leader]),
             ClaimQueue
             | PayClaim
             | RecordAdvanceReturned
@@ -261,6 +265,7 @@ mod tests {
             (UseCase::ReadClaims, all.clone()),
             (UseCase::MyClaims, vec!["claimant"]),
             (UseCase::ClaimQueue, vec!["finance"]),
+            (UseCase::StepQueue, vec![]),
             (UseCase::ApproveClaim, vec!["finance"]),
             (UseCase::RejectClaim, vec!["finance"]),
             (UseCase::PayClaim, vec!["finance"]),

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod adjustments;
+mod approval;
 mod as_of;
 mod attachments;
 mod audit;
