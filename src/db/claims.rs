@@ -97,17 +97,22 @@ pub fn find(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<Option
         .optional())
 }
 
-/// The claimant and status of claim `id`, the row locked until the transaction ends on
-/// PostgreSQL (a decision on it, or another change of its files, waits; SQLite writers are
-/// serialised anyway). R17: what may change a claim's files is decided on this read.
+/// The claimant and status of claim `id`, and whether a step has decided it yet (R18), the row
+/// locked until the transaction ends on PostgreSQL (a decision on it, or another change of its
+/// files, waits; SQLite writers are serialised anyway). R17: what may change a claim's files is
+/// decided on this read.
 pub fn claimant_and_status_locked(
     conn: &mut DbConnection,
     org_id: i64,
     id: i64,
-) -> QueryResult<Option<(i64, String)>> {
+) -> QueryResult<Option<(i64, String, Option<i64>)>> {
     let query = travel_claims::table
         .filter(picks!(travel_claims, org_id, id))
-        .select((travel_claims::claimant_id, travel_claims::status));
+        .select((
+            travel_claims::claimant_id,
+            travel_claims::status,
+            travel_claims::decided_by,
+        ));
     match conn {
         DbConnection::Postgres(c) => query.for_update().first(c).optional(),
         DbConnection::Sqlite(c) => query.first(c).optional(),

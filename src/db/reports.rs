@@ -72,8 +72,18 @@ pub fn replace_targets(
 #[derive(Clone, Debug, Queryable)]
 pub struct ClaimFacts {
     pub submitted_at: NaiveDateTime,
+    /// When its last decision was made; R18: a claim with a step still waiting is not decided,
+    /// whatever its earlier steps did (its R12 time counts to the last step).
     pub decided_at: Option<NaiveDateTime>,
     pub self_borne_fen: i64,
+    pub step: Option<String>,
+}
+
+impl ClaimFacts {
+    /// When the claim was decided: by its last step, or not yet.
+    pub fn decided(&self) -> Option<NaiveDateTime> {
+        self.decided_at.filter(|_| self.step.is_none())
+    }
 }
 
 /// Claims charged to any of `lines` whose trip departed in `[from, to]`.
@@ -99,6 +109,7 @@ pub fn claims(
             travel_claims::submitted_at,
             travel_claims::decided_at,
             travel_claims::self_borne_fen,
+            travel_claims::step,
         ))
         .load(conn)
 }

@@ -776,7 +776,14 @@ pub fn reject(
                 reason,
                 at: step.map(Step::as_str),
             };
-            let event = asked.take(c, actor, &mark, Some(reason))?;
+            // The audit trail names the step when the chain has more than finance's.
+            let note = match step {
+                Some(step) if row.approval_steps != Step::Finance.as_str() => {
+                    format!("{}：{reason}", step.chinese())
+                }
+                _ => reason.to_string(),
+            };
+            let event = asked.take(c, actor, &mark, Some(&note))?;
             if let Some(step) = step {
                 let decision = approval::Decision {
                     step,

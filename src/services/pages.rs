@@ -55,6 +55,8 @@ pub struct ClaimSummary {
     pub reimbursable: Money,
     pub line_name: String,
     pub submitted_on: NaiveDate,
+    /// R18: a step of approval has decided it (it may still be submitted, at a later step).
+    pub decided: bool,
 }
 
 /// A page of a claimant's claims, newest first; `next_before` continues the list.
@@ -93,6 +95,7 @@ fn summary(
             .map(|(name, _)| name.clone())
             .unwrap_or_default(),
         submitted_on: clock::local_date(zone, row.submitted_at),
+        decided: row.decided_by.is_some(),
     }
 }
 

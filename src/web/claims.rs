@@ -79,7 +79,7 @@ pub fn claim_line(c: &pages::ClaimSummary) -> ClaimLine {
         line: c.line_name.clone(),
         submitted: format::date(c.submitted_on),
         status: status(c.status),
-        can_withdraw: c.status.next(ClaimAction::Withdraw).is_some(),
+        can_withdraw: c.status.next(ClaimAction::Withdraw).is_some() && !c.decided,
         can_amend: c.status.next(ClaimAction::Amend).is_some(),
     }
 }
@@ -1136,7 +1136,8 @@ pub async fn show(pool: web::Data<Pool>, user: SignedIn, id: web::Path<i64>) -> 
     );
     let can_attach = own
         && may(UseCase::ChangeAttachments)
-        && status.next(ClaimAction::ChangeAttachments).is_some();
+        && status.next(ClaimAction::ChangeAttachments).is_some()
+        && page.claim.decided_by.is_none();
     html(
         StatusCode::OK,
         &ClaimShowPage {
@@ -1156,7 +1157,10 @@ pub async fn show(pool: web::Data<Pool>, user: SignedIn, id: web::Path<i64>) -> 
                 && may(UseCase::ApproveClaim)
                 && matches!(status, ClaimStatus::Submitted | ClaimStatus::Approved),
             mine: own && may(UseCase::ReviseClaim),
-            can_withdraw: own && status.next(ClaimAction::Withdraw).is_some(),
+            // R17, R18: only before any step has decided.
+            can_withdraw: own
+                && status.next(ClaimAction::Withdraw).is_some()
+                && page.claim.decided_by.is_none(),
             can_amend: own && status.next(ClaimAction::Amend).is_some(),
             pay_amount,
             today: format::date(today),
