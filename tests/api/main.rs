@@ -12,6 +12,7 @@ mod authorization;
 mod backup;
 mod browser;
 mod browser_adjustments_invoices;
+mod browser_approval;
 mod browser_attachments;
 mod browser_crawl;
 mod browser_einvoices;
