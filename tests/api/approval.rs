@@ -230,6 +230,32 @@ async fn the_worked_example_signs_in_order_and_only_finance_moves_money() {
         ]
     );
     assert_verified(&app);
+
+    // The audit trail names each step of each decision.
+    let today = chrono::Utc::now().date_naive();
+    let (from, to) = (today.pred_opt().unwrap(), today.succ_opt().unwrap());
+    let events = app
+        .get(
+            &app.admin,
+            &format!("/api/v1/audit-events?from={from}&to={to}&limit=1000"),
+        )
+        .await;
+    events.assert(200, "");
+    let notes: Vec<&str> = events
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["entity_id"] == big && e["entity_type"] == "travel_claim")
+        .filter_map(|e| e["note"].as_str())
+        .collect();
+    assert_eq!(
+        notes.iter().filter(|n| n.starts_with("部门审核")).count(),
+        1,
+        "{notes:?}"
+    );
+    assert!(notes.contains(&"财务审核"), "{notes:?}");
+    assert!(notes.contains(&"单位负责人审批"), "{notes:?}");
 }
 
 /// The department head's step is skipped, with the reason, for a claimant in no department and
@@ -725,4 +751,109 @@ async fn a_withdrawal_racing_the_steps_has_one_outcome() {
     }
     assert_eq!(money(&app, o.line).await.1, available);
     assert_verified(&app);
+}
+
+/// `baoxiao orgs set-approval`, `orgs add-department` and `users add --department`.
+#[tokio::test]
+async fn the_command_line_sets_the_chain_and_puts_people_in_departments() {
+    let app = spawn_app().await;
+    let baoxiao = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_baoxiao"))
+            .args(args)
+            .env("DATABASE_URL", &app.db_url)
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap()
+    };
+    let set = baoxiao(&[
+        "orgs",
+        "set-approval",
+        "--steps",
+        "department_head,finance,leader",
+        "--leader-threshold",
+        "5000.00",
+    ]);
+    assert!(set.status.success(), "{set:?}");
+    assert_eq!(
+        app.get(&app.admin, "/api/v1/approval-chain").await.body,
+        json!({"steps": ["department_head", "finance", "leader"], "leader_threshold": "5000.00"})
+    );
+    for bad in [
+        &["orgs", "set-approval", "--steps", "leader"][..],
+        &["orgs", "set-approval", "--steps", "finance,department_head"][..],
+        &[
+            "orgs",
+            "set-approval",
+            "--steps",
+            "finance",
+            "--leader-threshold",
+            "1.005",
+        ][..],
+    ] {
+        assert!(!baoxiao(bad).status.success(), "{bad:?}");
+    }
+    let added = baoxiao(&["orgs", "add-department", "--name", "办公室"]);
+    assert!(added.status.success(), "{added:?}");
+    let head = baoxiao(&[
+        "users",
+        "add",
+        "--name",
+        "李主任",
+        "--role",
+        "department_head",
+        "--department",
+        "办公室",
+    ]);
+    assert!(head.status.success(), "{head:?}");
+    let token = String::from_utf8(head.stdout).unwrap();
+    let token = token.lines().last().unwrap().to_string();
+    let me = app.get(&token, "/api/v1/departments").await.body;
+    assert_eq!(me[0]["head_name"], "李主任");
+    // A second head, or a department that does not exist: refused, nobody added.
+    let second = baoxiao(&[
+        "users",
+        "add",
+        "--name",
+        "刘主任",
+        "--role",
+        "department_head",
+        "--department",
+        "办公室",
+    ]);
+    assert!(!second.status.success(), "{second:?}");
+    let nowhere = baoxiao(&[
+        "users",
+        "add",
+        "--name",
+        "陈八",
+        "--role",
+        "claimant",
+        "--department",
+        "不存在的科室",
+    ]);
+    assert!(!nowhere.status.success(), "{nowhere:?}");
+    let listed = app.get(&app.admin, "/api/v1/departments").await.body;
+    assert_eq!(listed[0]["members"].as_array().unwrap().len(), 1);
+    // A member of 办公室 from the command line waits for its head.
+    let member = baoxiao(&[
+        "users",
+        "add",
+        "--name",
+        "张三",
+        "--role",
+        "claimant",
+        "--department",
+        "办公室",
+    ]);
+    let member = String::from_utf8(member.stdout).unwrap();
+    let member = member.lines().last().unwrap().to_string();
+    let line = app.line_id(OPS).await;
+    let id = app.submit(&member, &r8_claim(line)).await;
+    assert_eq!(
+        app.get(&member, &at(id, "")).await.body["step"],
+        "department_head"
+    );
+    app.post(&token, &at(id, "/approve"), &json!({}))
+        .await
+        .assert(200, "");
 }
