@@ -206,3 +206,31 @@ pub fn paid_months(
         .map(|(batch, recipient, month)| (recipient, month, paid_on.get(&batch).copied().flatten()))
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ClaimFacts;
+
+    /// R12 with R18: a claim counts as decided only once its last step has decided; a decision
+    /// of an earlier step (a department head's, finance's before the leader's) does not stop its
+    /// clock.
+    #[test]
+    fn a_claim_is_decided_by_its_last_step() {
+        let at = |h| {
+            chrono::NaiveDate::from_ymd_opt(2021, 5, 10)
+                .and_then(|d| d.and_hms_opt(h, 0, 0))
+                .unwrap_or_default()
+        };
+        let facts = |decided_at, step: Option<&str>| ClaimFacts {
+            submitted_at: at(1),
+            decided_at,
+            self_borne_fen: 0,
+            step: step.map(str::to_string),
+        };
+        assert_eq!(facts(Some(at(3)), Some("leader")).decided(), None);
+        assert_eq!(facts(Some(at(3)), Some("finance")).decided(), None);
+        assert_eq!(facts(Some(at(5)), None).decided(), Some(at(5)));
+        assert_eq!(facts(None, Some("department_head")).decided(), None);
+        assert_eq!(facts(None, None).decided(), None);
+    }
+}
