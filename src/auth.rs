@@ -11,6 +11,10 @@ pub enum Role {
     Claimant,
     Finance,
     BudgetHolder,
+    /// R18: heads one department (科室) and decides its members' claims first.
+    DepartmentHead,
+    /// R18: the head of the unit (单位负责人), who decides claims at or above the threshold.
+    Leader,
 }
 
 impl Role {
@@ -20,6 +24,8 @@ impl Role {
             Role::Claimant => "claimant",
             Role::Finance => "finance",
             Role::BudgetHolder => "budget_holder",
+            Role::DepartmentHead => "department_head",
+            Role::Leader => "leader",
         }
     }
 
@@ -29,6 +35,8 @@ impl Role {
             Role::Claimant,
             Role::Finance,
             Role::BudgetHolder,
+            Role::DepartmentHead,
+            Role::Leader,
         ]
         .into_iter()
         .find(|r| r.as_str() == text)

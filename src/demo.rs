@@ -28,8 +28,8 @@ use crate::wire::ClaimBody;
 use crate::services::claims::NewClaimSpec;
 use crate::services::clock::PaymentMargin;
 use crate::services::{
-    adjustments, attachments, claims, clock, conn, duty, lifecycle, organisation, sign_in, subsidy,
-    users,
+    adjustments, approval, attachments, claims, clock, conn, duty, lifecycle, organisation,
+    sign_in, subsidy, users,
 };
 
 /// One demo login, printed for whoever runs the demo.
@@ -60,7 +60,7 @@ pub fn today() -> NaiveDate {
 }
 
 /// The staff: name, login, roles.
-const STAFF: [(&str, &str, &[Role]); 15] = [
+const STAFF: [(&str, &str, &[Role]); 16] = [
     ("管理员", "admin", &[Role::Admin]),
     ("王建国", "wangjianguo", &[Role::BudgetHolder]),
     ("李秀英", "lixiuying", &[Role::Finance]),
@@ -70,16 +70,17 @@ const STAFF: [(&str, &str, &[Role]); 15] = [
     ("陈静", "chenjing", &[Role::Claimant]),
     ("杨磊", "yanglei", &[Role::Claimant]),
     ("黄敏", "huangmin", &[Role::Claimant]),
-    ("周强", "zhouqiang", &[Role::Claimant]),
+    ("周强", "zhouqiang", &[Role::Claimant, Role::DepartmentHead]),
     ("吴霞", "wuxia", &[Role::Claimant]),
     (
         "孙志刚",
         "sunzhigang",
-        &[Role::Claimant, Role::BudgetHolder],
+        &[Role::Claimant, Role::BudgetHolder, Role::DepartmentHead],
     ),
     ("郑海涛", "zhenghaitao", &[Role::Claimant]),
     ("王芳", "wangfang", &[Role::Claimant]),
     ("李军", "lijun", &[Role::Claimant]),
+    ("马文斌", "mawenbin", &[Role::Leader]),
 ];
 
 /// Who does what, by index into [`STAFF`].
@@ -92,6 +93,23 @@ const BEIJING_STAFF: [usize; 4] = [4, 5, 6, 7];
 const PROVINCE_STAFF: [(usize, usize, usize); 3] = [(8, 0, 1), (9, 0, 3), (10, 2, 3)];
 /// Who travels on ordinary business and at the sensitive periods.
 const TRAVELLERS: [usize; 4] = [11, 12, 13, 14];
+/// R18: the unit's head (单位负责人), who signs claims of 5,000.00 and more.
+const LEADER: usize = 15;
+/// R18: the departments (科室): name, head, members. The Beijing roster belongs to none, so its
+/// claims go to finance first.
+const DEPARTMENTS: [(&str, usize, &[usize]); 2] =
+    [("办公室", 11, &[12, 13, 14]), ("接待室", 9, &[8, 10])];
+/// R18: the chain the demo's organisation signs its claims along, and the leader's threshold.
+const CHAIN: [&str; 3] = ["department_head", "finance", "leader"];
+const LEADER_THRESHOLD_YUAN: i64 = 5000;
+
+/// The head of `claimant`'s department, if they have one.
+fn head_of(claimant: usize) -> Option<usize> {
+    DEPARTMENTS
+        .iter()
+        .find(|(_, head, members)| *head == claimant || members.contains(&claimant))
+        .map(|(_, head, _)| *head)
+}
 
 /// The six retired cadres (R9) and their payment details: the first 17 characters of the
 /// identity number (平乡县's region code 130532, a birth date in the 1940s, a sequence number odd
@@ -306,6 +324,8 @@ fn roles_text(roles: &[Role]) -> String {
             Role::Finance => "财务",
             Role::BudgetHolder => "预算负责人",
             Role::Claimant => "报销人",
+            Role::DepartmentHead => "科室负责人",
+            Role::Leader => "单位负责人",
         })
         .collect::<Vec<_>>()
         .join("、")
@@ -688,14 +708,30 @@ pub fn run(pool: &Pool) -> AppResult<DemoReport> {
                     });
                     lifecycle::save(pool, &actors[traveller], Ok(body.to_string()))?;
                 }
-                Act::Approve(i) => match claims::approve(pool, clerk, claim_of(&ids, i)?) {
-                    Ok(_) => approved[i] = true,
-                    // A line that cannot cover it keeps the claim waiting, as in real life.
-                    Err(AppError::InsufficientBudget(_)) => {}
-                    Err(other) => return Err(other),
-                },
+                Act::Approve(i) => {
+                    // R18: each step of the chain in turn, the same morning.
+                    let id = claim_of(&ids, i)?;
+                    let mut step = claims::get(pool, clerk, id)?.step;
+                    while let Some(at) = step.clone() {
+                        let by = approver(&actors, clerk, planned[i].claimant, &at)?;
+                        match claims::approve(pool, by, id) {
+                            Ok(claim) => step = claim.step,
+                            // A line that cannot cover it keeps the claim waiting, as in real
+                            // life.
+                            Err(AppError::InsufficientBudget(_)) => break,
+                            Err(other) => return Err(other),
+                        }
+                    }
+                    approved[i] = step.is_none();
+                }
                 Act::Refuse(i, reason) => {
-                    claims::reject(pool, clerk, claim_of(&ids, i)?, Ok(reason.to_string()))?;
+                    // The department head lets it through; finance refuses it.
+                    let id = claim_of(&ids, i)?;
+                    if claims::get(pool, clerk, id)?.step.as_deref() == Some("department_head") {
+                        let by = approver(&actors, clerk, planned[i].claimant, "department_head")?;
+                        claims::approve(pool, by, id)?;
+                    }
+                    claims::reject(pool, clerk, id, Ok(reason.to_string()))?;
                 }
                 Act::Pay(i, on) => {
                     if approved[i] {
@@ -892,12 +928,52 @@ fn scanned_invoice() -> Vec<u8> {
     pdf
 }
 
+/// Who decides step `step` of a claim of `claimant`: the head of their department, finance's
+/// clerk, or the leader.
+fn approver<'a>(
+    actors: &'a [Context],
+    clerk: &'a Context,
+    claimant: usize,
+    step: &str,
+) -> AppResult<&'a Context> {
+    match step {
+        "department_head" => head_of(claimant)
+            .map(|head| &actors[head])
+            .ok_or_else(|| AppError::Internal("demo: a department step without a head".into())),
+        "leader" => Ok(&actors[LEADER]),
+        _ => Ok(clerk),
+    }
+}
+
+/// R18: the departments with their people, and the three-step chain.
+fn approval_chain(pool: &Pool, org_id: i64, ids: &[i64]) -> AppResult<()> {
+    let mut c = conn(pool)?;
+    for (name, head, members) in DEPARTMENTS {
+        let department = approval::add_department_on(&mut c, org_id, name)?;
+        for person in std::iter::once(head).chain(members.iter().copied()) {
+            approval::put_in_department_on(&mut c, org_id, ids[person], Some(department))?;
+        }
+    }
+    drop(c);
+    let steps: Vec<String> = CHAIN.iter().map(|s| s.to_string()).collect();
+    let org = users::resolve_org(&mut *conn(pool)?, None)?;
+    approval::set_chain_cli(
+        pool,
+        Some(&org.code),
+        &steps,
+        Money::yuan(LEADER_THRESHOLD_YUAN),
+    )?;
+    Ok(())
+}
+
 /// The staff with their logins, the rosters and the cadres.
 fn setup(pool: &Pool, org_id: i64) -> AppResult<(Vec<DemoLogin>, Vec<Context>)> {
     let mut logins = Vec::new();
     let mut actors: Vec<Context> = Vec::new();
+    let mut ids = Vec::new();
     for (name, login, roles) in STAFF {
         let (id, token) = users::add_user(pool, None, name, roles)?;
+        ids.push(id);
         let password = password_for(login);
         sign_in::add_login(pool, org_id, id, login, &password, false)?;
         actors.push(Context::from(users::authenticate(pool, &token)?));
@@ -916,6 +992,7 @@ fn setup(pool: &Pool, org_id: i64) -> AppResult<(Vec<DemoLogin>, Vec<Context>)> 
             tax_id: Some(TAX_ID.to_string()),
         },
     )?;
+    approval_chain(pool, org_id, &ids)?;
     rosters(pool, &actors[HOLDER])?;
     // The cadres (R9), enrolled for years.
     for (name, first17, bank, account) in CADRES {

@@ -29,6 +29,9 @@ pub enum AppError {
     Forbidden,
     #[error("nobody decides on their own claim or approves a batch they made")]
     SelfApprovalForbidden,
+    /// R18: no person decides two steps of one claim.
+    #[error("you have already decided a step of this claim")]
+    StepAlreadyDecidedByYou,
     #[error("{0} not found")]
     NotFound(&'static str),
     /// Malformed JSON (400), or a wrong type or missing field (422).
@@ -177,6 +180,9 @@ impl AppError {
             AppError::Forbidden => (S::FORBIDDEN, "forbidden", "Forbidden"),
             AppError::SelfApprovalForbidden => {
                 (S::FORBIDDEN, "self_approval_forbidden", "Forbidden")
+            }
+            AppError::StepAlreadyDecidedByYou => {
+                (S::FORBIDDEN, "step_already_decided_by_you", "Forbidden")
             }
             AppError::NotFound(_) => (S::NOT_FOUND, "not_found", "Not found"),
             // Another organisation's line is as unknown as one that does not exist (api.md: 404).

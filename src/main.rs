@@ -125,6 +125,9 @@ enum UsersCommand {
         /// line) when it is not a terminal, or asked for twice without echo.
         #[arg(long)]
         login: Option<String>,
+        /// Put the user in this department (科室) of the organisation (R18).
+        #[arg(long)]
+        department: Option<String>,
     },
     /// Set a web login's password (read like `users add --login`); ends the user's sessions.
     SetPassword {
@@ -173,6 +176,27 @@ enum OrgsCommand {
         /// 18 characters with the GB 32100-2015 check character.
         #[arg(long)]
         tax_id: String,
+    },
+    /// Set the approval chain (R18): `--steps department_head,finance,leader
+    /// --leader-threshold 5000.00`; claims submitted before keep theirs.
+    SetApproval {
+        /// Organisation code; defaults to the only organisation.
+        #[arg(long)]
+        org: Option<String>,
+        /// The steps in order, separated by commas; finance must be among them.
+        #[arg(long, value_delimiter = ',', required = true)]
+        steps: Vec<String>,
+        /// The leader's step applies to claims of at least this amount (0.00: always).
+        #[arg(long, default_value = "0.00")]
+        leader_threshold: String,
+    },
+    /// Add a department (科室) to the organisation (R18).
+    AddDepartment {
+        /// Organisation code; defaults to the only organisation.
+        #[arg(long)]
+        org: Option<String>,
+        #[arg(long)]
+        name: String,
     },
 }
 
@@ -225,6 +249,17 @@ fn main() -> ExitCode {
         Command::Orgs {
             command: OrgsCommand::Set { org, tax_id },
         } => set_org(&settings, org.as_deref(), tax_id),
+        Command::Orgs {
+            command:
+                OrgsCommand::SetApproval {
+                    org,
+                    steps,
+                    leader_threshold,
+                },
+        } => set_approval(&settings, org.as_deref(), &steps, &leader_threshold),
+        Command::Orgs {
+            command: OrgsCommand::AddDepartment { org, name },
+        } => add_department(&settings, org.as_deref(), &name),
         Command::Verify => verify(&settings),
         Command::Backup { to } => backup(&settings, &to),
         Command::Restore { from } => restore(&settings, &from),
@@ -317,6 +352,39 @@ fn add_org(settings: &Settings, code: &str, name: &str, time_zone: &str) -> CliR
     Ok(ExitCode::SUCCESS)
 }
 
+/// `baoxiao orgs set-approval`.
+fn set_approval(
+    settings: &Settings,
+    org: Option<&str>,
+    steps: &[String],
+    threshold: &str,
+) -> CliResult {
+    let threshold = baoxiao::domain::Money::parse_input(threshold).map_err(|e| {
+        baoxiao::error::AppError::Validation(vec![baoxiao::domain::FieldError::new(
+            "leader_threshold",
+            e,
+        )])
+    })?;
+    let pool = with_pool(settings)?;
+    let chain = baoxiao::services::approval::set_chain_cli(&pool, org, steps, threshold)?;
+    println!(
+        "approval chain: {}; leader threshold {}",
+        chain.steps.join(" → "),
+        chain.leader_threshold
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `baoxiao orgs add-department`.
+fn add_department(settings: &Settings, org: Option<&str>, name: &str) -> CliResult {
+    let pool = with_pool(settings)?;
+    let mut c = pool.get()?;
+    let org = users::resolve_org(&mut c, org)?;
+    let id = baoxiao::services::approval::add_department_on(&mut c, org.id, name)?;
+    println!("department {} added (id {id})", name.trim());
+    Ok(ExitCode::SUCCESS)
+}
+
 fn users_command(settings: &Settings, command: UsersCommand) -> CliResult {
     let pool = with_pool(settings)?;
     match command {
@@ -325,6 +393,7 @@ fn users_command(settings: &Settings, command: UsersCommand) -> CliResult {
             roles,
             org,
             login,
+            department,
         } => {
             let password = match &login {
                 Some(login) => {
@@ -334,7 +403,8 @@ fn users_command(settings: &Settings, command: UsersCommand) -> CliResult {
                 }
                 None => None,
             };
-            let (id, token) = users::add_user(&pool, org.as_deref(), &name, &roles)?;
+            let (id, token) =
+                users::add_user_in(&pool, org.as_deref(), &name, &roles, department.as_deref())?;
             if let (Some(login), Some(password)) = (&login, &password) {
                 let mut c = pool.get()?;
                 let org = users::resolve_org(&mut c, org.as_deref())?;

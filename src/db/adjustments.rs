@@ -128,6 +128,7 @@ pub fn decide(
             ("reject_reason", Value::MaybeText(reason)),
         ],
         only_if: None,
+        also: Vec::new(),
     };
     moves::record(conn, &mv, event)
 }

@@ -43,6 +43,14 @@ pub struct ClaimRow {
     pub advance_returned_on: Option<NaiveDate>,
     /// R17: the rejected or withdrawn claim this one amends.
     pub amends: Option<i64>,
+    /// R18: the chain it was submitted under, as stored (`department_head,finance,leader`).
+    pub approval_steps: String,
+    /// R18: the leader's threshold when it was submitted.
+    pub leader_threshold_fen: i64,
+    /// R18: the claimant's department when it was submitted.
+    pub department_id: Option<i64>,
+    /// R18: the step waiting now, if any.
+    pub step: Option<String>,
 }
 
 #[derive(Insertable)]
@@ -68,6 +76,10 @@ pub struct NewClaim<'a> {
     pub submitted_at: NaiveDateTime,
     pub travel_request_id: Option<i64>,
     pub amends: Option<i64>,
+    pub approval_steps: &'a str,
+    pub leader_threshold_fen: i64,
+    pub department_id: Option<i64>,
+    pub step: Option<&'a str>,
 }
 
 pub fn insert(conn: &mut DbConnection, claim: &NewClaim<'_>) -> QueryResult<i64> {
@@ -85,21 +97,38 @@ pub fn find(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<Option
         .optional())
 }
 
-/// The claimant and status of claim `id`, the row locked until the transaction ends on
-/// PostgreSQL (a decision on it, or another change of its files, waits; SQLite writers are
-/// serialised anyway). R17: what may change a claim's files is decided on this read.
+/// The claimant and status of claim `id`, and whether a step has decided it yet (R18), the row
+/// locked until the transaction ends on PostgreSQL (a decision on it, or another change of its
+/// files, waits; SQLite writers are serialised anyway). R17: what may change a claim's files is
+/// decided on this read.
 pub fn claimant_and_status_locked(
     conn: &mut DbConnection,
     org_id: i64,
     id: i64,
-) -> QueryResult<Option<(i64, String)>> {
+) -> QueryResult<Option<(i64, String, Option<i64>)>> {
     let query = travel_claims::table
         .filter(picks!(travel_claims, org_id, id))
-        .select((travel_claims::claimant_id, travel_claims::status));
+        .select((
+            travel_claims::claimant_id,
+            travel_claims::status,
+            travel_claims::decided_by,
+        ));
     match conn {
         DbConnection::Postgres(c) => query.for_update().first(c).optional(),
         DbConnection::Sqlite(c) => query.first(c).optional(),
     }
+}
+
+/// Claims `ids` of the organisation, in no particular order.
+pub fn by_ids(conn: &mut DbConnection, org_id: i64, ids: &[i64]) -> QueryResult<Vec<ClaimRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    travel_claims::table
+        .filter(travel_claims::org_id.eq(org_id))
+        .filter(travel_claims::id.eq_any(ids))
+        .select(ClaimRow::as_select())
+        .load(conn)
 }
 
 /// Claims of the organisation, newest first, optionally of one status and one claimant, older
@@ -132,9 +161,15 @@ pub fn list(
 
 /// What a decision on a claim writes beside its status.
 pub enum Decided<'a> {
-    Approved,
+    /// R18: the step `from` approved; `to` waits next (`None`: the chain is done).
+    Approved {
+        from: &'static str,
+        to: Option<&'static str>,
+    },
+    /// R18: the step `at` rejected the claim.
     Rejected {
         reason: &'a str,
+        at: Option<&'static str>,
     },
     Paid {
         on: NaiveDate,
@@ -148,10 +183,12 @@ pub enum Decided<'a> {
 /// decision's); `false` if the claim had moved on (and nothing is recorded).
 ///
 /// ```sql
-/// UPDATE travel_claims SET status = $to, decided_by = $actor, decided_at = $at   -- approve
-///   WHERE org_id = $org AND id = $id AND status = $from
-/// … SET status = $to, decided_by = $actor, decided_at = $at, reject_reason = $reason  -- reject
+/// UPDATE travel_claims SET status = $to, decided_by = $actor, decided_at = $at,
+///     step = $next                                    -- a step approves (R18)
+///   WHERE org_id = $org AND id = $id AND status = $from AND step = $step
+/// … SET status = $to, decided_by = …, reject_reason = $reason, step = NULL … AND step = $step
 /// … SET status = $to, paid_by = $actor, paid_at = $at, paid_on = $paid_on            -- pay
+/// … SET status = $to, step = NULL … AND decided_by IS NULL                          -- withdraw
 /// ```
 pub fn mark(
     conn: &mut DbConnection,
@@ -161,19 +198,41 @@ pub fn mark(
     event: &NewEvent<'_>,
 ) -> QueryResult<bool> {
     let (by, at) = (Value::Id(event.actor_id), Value::At(event.at));
-    let set = match decided {
-        Decided::Approved => vec![("decided_by", by), ("decided_at", at)],
-        Decided::Rejected { reason } => vec![
-            ("decided_by", by),
-            ("decided_at", at),
-            ("reject_reason", Value::Text(reason)),
-        ],
-        Decided::Paid { on } => vec![
-            ("paid_by", by),
-            ("paid_at", at),
-            ("paid_on", Value::Day(*on)),
-        ],
-        Decided::Withdrawn => Vec::new(),
+    let none = Value::MaybeText(None);
+    // R18: a step's decision is conditional on the step as read too; a withdrawal, on no step
+    // having been decided yet (every decision writes decided_by).
+    let (set, also, only_if) = match decided {
+        Decided::Approved { from, to } => (
+            vec![
+                ("decided_by", by),
+                ("decided_at", at),
+                ("step", Value::MaybeText(*to)),
+            ],
+            vec![("step", Value::Text(from))],
+            None,
+        ),
+        Decided::Rejected { reason, at: step } => (
+            vec![
+                ("decided_by", by),
+                ("decided_at", at),
+                ("reject_reason", Value::Text(reason)),
+                ("step", none),
+            ],
+            step.map(|step| ("step", Value::Text(step)))
+                .into_iter()
+                .collect(),
+            None,
+        ),
+        Decided::Paid { on } => (
+            vec![
+                ("paid_by", by),
+                ("paid_at", at),
+                ("paid_on", Value::Day(*on)),
+            ],
+            Vec::new(),
+            None,
+        ),
+        Decided::Withdrawn => (vec![("step", none)], Vec::new(), Some("decided_by IS NULL")),
     };
     let mv = Move {
         table: "travel_claims",
@@ -182,7 +241,8 @@ pub fn mark(
         from: from.as_str(),
         to: to.as_str(),
         set,
-        only_if: None,
+        only_if,
+        also,
     };
     moves::record(conn, &mv, event)
 }
@@ -191,11 +251,12 @@ impl ClaimRow {
     /// The row as [`mark`] leaves it when an approval moved the claim (`to`, by `event`'s actor
     /// at its time). Nothing else of a claim changes while it is submitted, so an approval can
     /// answer from the row it read before, without reading it again.
-    pub fn approved(self, to: ClaimStatus, event: &NewEvent<'_>) -> ClaimRow {
+    pub fn approved(self, to: ClaimStatus, step: Option<&str>, event: &NewEvent<'_>) -> ClaimRow {
         ClaimRow {
             status: to,
             decided_by: Some(event.actor_id),
             decided_at: Some(event.at),
+            step: step.map(str::to_string),
             ..self
         }
     }

@@ -75,6 +75,7 @@ macro_rules! insert_statement {
 }
 
 pub mod adjustments;
+pub mod approvals;
 pub mod attachments;
 pub mod audit;
 pub mod backup;
@@ -793,7 +794,17 @@ mod tests {
                 at: now(),
                 note: None,
             };
-            claims::mark(&mut c, 999_999, change, &claims::Decided::Approved, &event).unwrap();
+            claims::mark(
+                &mut c,
+                999_999,
+                change,
+                &claims::Decided::Approved {
+                    from: "finance",
+                    to: None,
+                },
+                &event,
+            )
+            .unwrap();
         }
         assert_eq!(prepared.load(Ordering::SeqCst), 2);
     }

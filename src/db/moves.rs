@@ -32,7 +32,8 @@ pub enum Value<'a> {
 
 /// One document's move: `table`'s row `id` of organisation `org_id` goes `from` → `to`, writing
 /// `set` beside the status, only if it is still in `from` and `only_if` (a further condition on
-/// its own columns, if any) holds.
+/// its own columns, if any) holds, and each column of `also` still has its value (R18: a claim's
+/// step as read).
 pub struct Move<'a> {
     pub table: &'static str,
     pub org_id: i64,
@@ -41,6 +42,7 @@ pub struct Move<'a> {
     pub to: &'static str,
     pub set: Vec<(&'static str, Value<'a>)>,
     pub only_if: Option<&'static str>,
+    pub also: Vec<(&'static str, Value<'a>)>,
 }
 
 /// Makes `mv` and records `event` (whose organisation, actor and time are the move's); `false`
@@ -123,14 +125,7 @@ where
             out.push_sql(", ");
             out.push_sql(column);
             out.push_sql(" = ");
-            match value {
-                Value::Id(v) => out.push_bind_param::<BigInt, _>(v)?,
-                Value::Text(v) => out.push_bind_param::<Text, _>(*v)?,
-                Value::MaybeText(v) => out.push_bind_param::<Nullable<Text>, _>(v)?,
-                Value::At(v) => out.push_bind_param::<Timestamp, _>(v)?,
-                Value::Day(v) => out.push_bind_param::<Date, _>(v)?,
-                Value::Flag(v) => out.push_bind_param::<Bool, _>(v)?,
-            }
+            push_value(&mut out, value)?;
         }
         out.push_sql(" WHERE org_id = ");
         out.push_bind_param::<BigInt, _>(&self.org_id)?;
@@ -142,8 +137,38 @@ where
             out.push_sql(" AND ");
             out.push_sql(condition);
         }
+        for (column, value) in &self.also {
+            out.push_sql(" AND ");
+            out.push_sql(column);
+            out.push_sql(" = ");
+            push_value(&mut out, value)?;
+        }
         Ok(())
     }
 }
 
 impl<C> RunQueryDsl<C> for &Move<'_> {}
+
+/// Binds `value` as the parameter of its type.
+fn push_value<'b, DB>(
+    out: &mut diesel::query_builder::AstPass<'_, 'b, DB>,
+    value: &'b Value<'_>,
+) -> QueryResult<()>
+where
+    DB: diesel::backend::Backend + diesel::sql_types::HasSqlType<Bool>,
+    i64: diesel::serialize::ToSql<BigInt, DB>,
+    str: diesel::serialize::ToSql<Text, DB>,
+    for<'s> Option<&'s str>: diesel::serialize::ToSql<Nullable<Text>, DB>,
+    NaiveDateTime: diesel::serialize::ToSql<Timestamp, DB>,
+    NaiveDate: diesel::serialize::ToSql<Date, DB>,
+    bool: diesel::serialize::ToSql<Bool, DB>,
+{
+    match value {
+        Value::Id(v) => out.push_bind_param::<BigInt, _>(v),
+        Value::Text(v) => out.push_bind_param::<Text, _>(*v),
+        Value::MaybeText(v) => out.push_bind_param::<Nullable<Text>, _>(v),
+        Value::At(v) => out.push_bind_param::<Timestamp, _>(v),
+        Value::Day(v) => out.push_bind_param::<Date, _>(v),
+        Value::Flag(v) => out.push_bind_param::<Bool, _>(v),
+    }
+}

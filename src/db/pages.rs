@@ -45,13 +45,22 @@ pub fn oldest_first(
     conn: &mut DbConnection,
     org_id: i64,
     status: ClaimStatus,
+    step: Option<(&str, Option<i64>)>,
     limit: i64,
 ) -> QueryResult<Vec<ClaimRow>> {
-    travel_claims::table
+    let mut query = travel_claims::table
         .filter(travel_claims::org_id.eq(org_id))
         .filter(travel_claims::status.eq(status.as_str()))
         .select(ClaimRow::as_select())
         .order(travel_claims::id.asc())
         .limit(limit)
-        .load(conn)
+        .into_boxed();
+    // R18: only the claims waiting at one step (of one department, for its head).
+    if let Some((step, department)) = step {
+        query = query.filter(travel_claims::step.eq(step));
+        if let Some(department) = department {
+            query = query.filter(travel_claims::department_id.eq(department));
+        }
+    }
+    query.load(conn)
 }

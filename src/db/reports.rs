@@ -72,8 +72,18 @@ pub fn replace_targets(
 #[derive(Clone, Debug, Queryable)]
 pub struct ClaimFacts {
     pub submitted_at: NaiveDateTime,
+    /// When its last decision was made; R18: a claim with a step still waiting is not decided,
+    /// whatever its earlier steps did (its R12 time counts to the last step).
     pub decided_at: Option<NaiveDateTime>,
     pub self_borne_fen: i64,
+    pub step: Option<String>,
+}
+
+impl ClaimFacts {
+    /// When the claim was decided: by its last step, or not yet.
+    pub fn decided(&self) -> Option<NaiveDateTime> {
+        self.decided_at.filter(|_| self.step.is_none())
+    }
 }
 
 /// Claims charged to any of `lines` whose trip departed in `[from, to]`.
@@ -99,6 +109,7 @@ pub fn claims(
             travel_claims::submitted_at,
             travel_claims::decided_at,
             travel_claims::self_borne_fen,
+            travel_claims::step,
         ))
         .load(conn)
 }
@@ -194,4 +205,32 @@ pub fn paid_months(
         .into_iter()
         .map(|(batch, recipient, month)| (recipient, month, paid_on.get(&batch).copied().flatten()))
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ClaimFacts;
+
+    /// R12 with R18: a claim counts as decided only once its last step has decided; a decision
+    /// of an earlier step (a department head's, finance's before the leader's) does not stop its
+    /// clock.
+    #[test]
+    fn a_claim_is_decided_by_its_last_step() {
+        let at = |h| {
+            chrono::NaiveDate::from_ymd_opt(2021, 5, 10)
+                .and_then(|d| d.and_hms_opt(h, 0, 0))
+                .unwrap_or_default()
+        };
+        let facts = |decided_at, step: Option<&str>| ClaimFacts {
+            submitted_at: at(1),
+            decided_at,
+            self_borne_fen: 0,
+            step: step.map(str::to_string),
+        };
+        assert_eq!(facts(Some(at(3)), Some("leader")).decided(), None);
+        assert_eq!(facts(Some(at(3)), Some("finance")).decided(), None);
+        assert_eq!(facts(Some(at(5)), None).decided(), Some(at(5)));
+        assert_eq!(facts(None, Some("department_head")).decided(), None);
+        assert_eq!(facts(None, None).decided(), None);
+    }
 }

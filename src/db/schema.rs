@@ -9,6 +9,8 @@ diesel::table! {
         time_zone -> Text,
         as_of -> Nullable<Date>,
         tax_id -> Nullable<Text>,
+        approval_steps -> Text,
+        leader_threshold_fen -> BigInt,
     }
 }
 
@@ -21,6 +23,7 @@ diesel::table! {
         token_hash -> Text,
         created_at -> Timestamp,
         revoked_at -> Nullable<Timestamp>,
+        department_id -> Nullable<BigInt>,
     }
 }
 
@@ -110,6 +113,10 @@ diesel::table! {
         advance_returned_on -> Nullable<Date>,
         advance_returned_by -> Nullable<BigInt>,
         amends -> Nullable<BigInt>,
+        approval_steps -> Text,
+        leader_threshold_fen -> BigInt,
+        department_id -> Nullable<BigInt>,
+        step -> Nullable<Text>,
     }
 }
 
@@ -377,5 +384,27 @@ diesel::table! {
         sha256 -> Text,
         added_by -> BigInt,
         added_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    departments (id) {
+        org_id -> BigInt,
+        id -> BigInt,
+        name -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    claim_approvals (id) {
+        org_id -> BigInt,
+        id -> BigInt,
+        claim_id -> BigInt,
+        step -> Text,
+        decision -> Text,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Timestamp,
+        note -> Nullable<Text>,
     }
 }

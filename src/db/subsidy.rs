@@ -268,6 +268,7 @@ pub fn mark(
         to: to.as_str(),
         set,
         only_if: None,
+        also: Vec::new(),
     };
     moves::record(conn, &mv, event)
 }

@@ -200,6 +200,7 @@ pub fn mark(
         to: to.as_str(),
         set,
         only_if,
+        also: Vec::new(),
     };
     moves::record(conn, &mv, event)
 }

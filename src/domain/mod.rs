@@ -3,6 +3,7 @@
 //! files of R19). Nothing here knows HTTP or SQL. Each type names the rule of `rules.md` it
 //! implements.
 
+pub mod approval;
 pub mod attachment;
 pub mod budget;
 pub mod capitals;

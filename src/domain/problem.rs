@@ -203,6 +203,8 @@ pub enum FieldProblem {
     BankName {
         max: usize,
     },
+    /// R18: an approval chain that is not an ordered subset with finance.
+    ApprovalChain(super::approval::ChainError),
 }
 
 impl fmt::Display for FieldProblem {
@@ -327,6 +329,7 @@ impl fmt::Display for FieldProblem {
                 write!(f, "more than the total {total} of invoice {number}")
             }
             P::BankName { max } => write!(f, "one line of 1 to {max} characters"),
+            P::ApprovalChain(error) => write!(f, "{error}"),
         }
     }
 }

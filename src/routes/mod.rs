@@ -7,6 +7,7 @@
 //! routes, and the problem+json answers nobody else gives: a query or path that does not parse,
 //! an unknown route (404) or method (405), and any other error answer not already problem+json.
 
+pub mod approval;
 pub mod attachments;
 pub mod audit;
 pub mod budget_adjustments;
@@ -178,7 +179,12 @@ fn api(cfg: &mut ServiceConfig) {
         .service(budget_adjustments::approve)
         .service(budget_adjustments::reject)
         .service(einvoices::read_invoice)
-        .service(einvoices::put_organisation);
+        .service(einvoices::put_organisation)
+        .service(approval::get_chain)
+        .service(approval::put_chain)
+        .service(approval::list_departments)
+        .service(approval::add_department)
+        .service(approval::put_user_department);
 }
 
 /// Query strings that do not parse: 422 naming the parameter.

@@ -54,6 +54,8 @@ pub struct StatusQuery {
     /// `draft` (the caller's own drafts), `submitted`, `approved`, `rejected`, `paid` or
     /// `withdrawn`.
     status: Option<String>,
+    /// `me`: the claims waiting at a step the caller holds (R18), oldest first.
+    awaiting: Option<String>,
 }
 
 /// Lists claims, newest first: a claimant's own, or all for finance, budget holders and admins;
@@ -70,6 +72,14 @@ pub async fn list(
     req: HttpRequest,
 ) -> AppResult<HttpResponse> {
     let page = list.page()?;
+    match query.awaiting.as_deref() {
+        None => {}
+        Some("me") => {
+            let list = run(move || claims::awaiting(caller.pool(), &caller, page)).await?;
+            return Ok(respond(&req, page, list, |c| c.id));
+        }
+        Some(_) => return Err(awaiting_error()),
+    }
     let status = status_filter::<ClaimStatus>(query.status.as_deref())?;
     if status == Some(ClaimStatus::Draft) {
         let drafts = run(move || lifecycle::drafts(caller.pool(), &caller, page)).await?;
@@ -77,6 +87,16 @@ pub async fn list(
     }
     let list = run(move || claims::list(caller.pool(), &caller, status, page)).await?;
     Ok(respond(&req, page, list, |c| c.id))
+}
+
+/// `awaiting` other than `me`: 422 naming it.
+fn awaiting_error() -> crate::error::AppError {
+    crate::error::AppError::field(
+        "awaiting",
+        crate::domain::FieldProblem::OneOf {
+            english: "awaiting takes only \"me\"".into(),
+        },
+    )
 }
 
 /// One claim with its history, or (to its claimant only) a draft.

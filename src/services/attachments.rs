@@ -20,7 +20,7 @@ use crate::db::claims as claim_rows;
 use crate::db::drafts as draft_rows;
 use crate::db::{DbConnection, Pool};
 use crate::domain::attachment::{self, MediaType, MAX_BYTES, MAX_PER_CLAIM};
-use crate::domain::status::{ClaimAction, ClaimStatus, Status};
+use crate::domain::status::{ClaimAction, ClaimStatus, InvalidTransition, Status};
 use crate::error::{AppError, AppResult};
 
 const ENTITY: &str = "travel_claim";
@@ -52,7 +52,7 @@ fn view(row: AttachmentRow) -> AttachmentView {
 /// A draft (`claim_drafts`, whose id is its future claim's) of the caller's own may change its
 /// files too; anyone else's draft is 404.
 fn may_change(c: &mut DbConnection, actor: &Actor, claim_id: i64) -> AppResult<ClaimStatus> {
-    let Some((claimant, status)) =
+    let Some((claimant, status, decided_by)) =
         claim_rows::claimant_and_status_locked(c, actor.org_id, claim_id)?
     else {
         return own_draft(c, actor, claim_id)
@@ -67,6 +67,10 @@ fn may_change(c: &mut DbConnection, actor: &Actor, claim_id: i64) -> AppResult<C
     }
     let status = ClaimStatus::parse(&status)
         .ok_or_else(|| AppError::Internal(format!("claim status {status:?}")))?;
+    // R18: a step of approval has decided (it is still `submitted`, waiting at a later step).
+    if decided_by.is_some() {
+        return Err(InvalidTransition::new(status, ClaimAction::ChangeAttachments).into());
+    }
     Ok(status.apply(ClaimAction::ChangeAttachments)?)
 }
 

@@ -32,12 +32,14 @@ use crate::domain::Money;
 use crate::error::{AppError, AppResult};
 use crate::metrics;
 
+use super::approval::{self, ApprovalView};
 use super::audit;
 use super::ledger::{self, Source};
 use super::permissions::{self, UseCase};
 use super::transition::{self, find, Charges, Document};
 use super::travel_requests;
 use super::{answer, answer_asked, answer_known, clock, conn, policy};
+use crate::domain::approval::Step;
 
 const ENTITY: &str = "travel_claim";
 
@@ -271,6 +273,9 @@ fn submit_in(
         if let Some(draft) = draft {
             super::lifecycle::take_draft(c, actor, draft)?;
         }
+        // R18: the chain in force now is the claim's, whatever the organisation sets later.
+        let chain =
+            approval::at_submission(c, actor.org_id, actor.user_id, breakdown.reimbursable)?;
         let id = crate::db::unique(rows::insert(
             c,
             &NewClaim {
@@ -291,6 +296,10 @@ fn submit_in(
                 submitted_at: stamped,
                 travel_request_id,
                 amends: draft.and_then(|d| d.amends),
+                approval_steps: &chain.chain,
+                leader_threshold_fen: chain.threshold_fen,
+                department_id: chain.department_id,
+                step: Some(chain.first.as_str()),
             },
         ))?
         // R16: another live claim names the request, or R17: another claim amends the same one;
@@ -311,6 +320,7 @@ fn submit_in(
             travel_requests::name_by_claim(c, actor.org_id, request, actor.user_id)?;
         }
         hold_invoices(c, actor.org_id, id, invoices)?;
+        approval::record_skipped(c, actor.org_id, id, stamped, &chain.skipped)?;
         let submitted = ClaimStatus::Submitted.as_str();
         let from = draft.map(|_| ClaimStatus::Draft.as_str());
         audit::status(c, actor, (ENTITY, id), "submit", from, submitted, None)?;
@@ -396,6 +406,13 @@ fn load(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<ClaimView> {
     to_view(c, org_id, row, history)
 }
 
+/// R18: the steps decided on claim `id`, in order.
+fn approvals_of(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<Vec<ApprovalView>> {
+    Ok(approval::of_claims(c, org_id, &[id])?
+        .remove(&id)
+        .unwrap_or_default())
+}
+
 fn to_view(
     c: &mut DbConnection,
     org_id: i64,
@@ -405,7 +422,8 @@ fn to_view(
     let settlement = settlement_of(c, org_id, &row)?;
     let files = super::attachments::counts(c, org_id, &[row.id])?;
     let count = files.get(&row.id).copied().unwrap_or(0);
-    view(row, history, settlement, count)
+    let approvals = approvals_of(c, org_id, row.id)?;
+    view(row, history, settlement, count, approvals)
 }
 
 /// R16: how the claim settles the advance of the travel request it names, if it names one.
@@ -436,6 +454,7 @@ fn view(
     history: Vec<HistoryView>,
     settlement: Option<SettlementView>,
     attachment_count: i64,
+    approvals: Vec<ApprovalView>,
 ) -> AppResult<ClaimView> {
     let breakdown = view_of(
         serde_json::from_str(&row.breakdown)
@@ -463,6 +482,11 @@ fn view(
         amends: row.amends,
         amended_by: None,
         attachment_count,
+        chain: crate::domain::approval::Chain::parse_stored(&row.approval_steps)
+            .map(|c| c.names())
+            .unwrap_or_else(|_| vec![Step::Finance.as_str()]),
+        step: row.step,
+        approvals,
         history,
     })
 }
@@ -474,7 +498,7 @@ pub fn get(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimView> {
     permissions::check(actor, UseCase::ReadClaims)?;
     let mut c = conn(pool)?;
     let mut view = load(&mut c, actor.org_id, id)?;
-    if !permissions::sees_all(actor) && view.claimant_id != actor.user_id {
+    if !permissions::sees_all_claims(actor) && view.claimant_id != actor.user_id {
         return Err(AppError::NotFound("travel claim"));
     }
     view.amended_by = crate::db::drafts::amended_by(&mut c, actor.org_id, id, actor.user_id)?;
@@ -501,8 +525,12 @@ pub fn withdraw(pool: &Pool, actor: &Context, id: i64) -> AppResult<ClaimView> {
     answer(pool, actor, 200, |c| {
         let row = own(c, actor, id)?.ok_or(AppError::NotFound("travel claim"))?;
         let asked = transition::ask::<Claim>(id, &row, ClaimAction::Withdraw)?;
-        // Conditional on the status read: an approval at the same moment, in any process,
-        // moves the claim first or finds it withdrawn.
+        // R18: once a step has decided (decided_by written), it is too late.
+        if row.decided_by.is_some() {
+            return Err(Claim::refusal(&row, ClaimAction::Withdraw).into());
+        }
+        // Conditional on the status read and on no decision yet: a step's decision at the same
+        // moment, in any process, moves the claim first or finds it withdrawn.
         asked.take(c, actor, &Decided::Withdrawn, None)?;
         if let Some(request) = row.travel_request_id {
             travel_requests::unname(c, actor.org_id, request)?;
@@ -532,7 +560,7 @@ pub fn list(
 ) -> AppResult<Vec<ClaimView>> {
     permissions::check(actor, UseCase::ReadClaims)?;
     let mut c = conn(pool)?;
-    let only = (!permissions::sees_all(actor)).then_some(actor.user_id);
+    let only = (!permissions::sees_all_claims(actor)).then_some(actor.user_id);
     let found = rows::list(&mut c, actor.org_id, status, only, page.after, page.fetch())?;
     // The advances of every request the page names, and the page's files counted, in one query
     // each rather than one per claim.
@@ -540,12 +568,43 @@ pub fn list(
     let advances = travel_requests::advances(&mut c, actor.org_id, &requests)?;
     let ids: Vec<i64> = found.iter().map(|row| row.id).collect();
     let files = super::attachments::counts(&mut c, actor.org_id, &ids)?;
+    let mut approvals = approval::of_claims(&mut c, actor.org_id, &ids)?;
     found
         .into_iter()
         .map(|row| {
             let settlement = settlement_in(&advances, &row)?;
             let count = files.get(&row.id).copied().unwrap_or(0);
-            view(row, Vec::new(), settlement, count)
+            let steps = approvals.remove(&row.id).unwrap_or_default();
+            view(row, Vec::new(), settlement, count, steps)
+        })
+        .collect()
+}
+
+/// `GET /api/v1/travel-claims?awaiting=me` (R18): the claims waiting at a step the caller holds
+/// (a department head's, of their department only), oldest first, their own claims left out
+/// (they may not decide them). Paged by the cursor `after` in that order.
+pub fn awaiting(pool: &Pool, actor: &Actor, page: Page) -> AppResult<Vec<ClaimView>> {
+    permissions::check(actor, UseCase::ReadClaims)?;
+    let mut c = conn(pool)?;
+    let ids = approval::waiting_for(&mut c, actor, super::paging::UNPAGED_MAX)?;
+    let mut found: Vec<ClaimRow> = rows::by_ids(&mut c, actor.org_id, &ids)?
+        .into_iter()
+        .filter(|row| row.claimant_id != actor.user_id)
+        .collect();
+    found.sort_by_key(|row| (row.submitted_at, row.id));
+    let found = page.cut(found, |row| row.id)?;
+    let requests: Vec<i64> = found.iter().filter_map(|r| r.travel_request_id).collect();
+    let advances = travel_requests::advances(&mut c, actor.org_id, &requests)?;
+    let ids: Vec<i64> = found.iter().map(|row| row.id).collect();
+    let files = super::attachments::counts(&mut c, actor.org_id, &ids)?;
+    let mut approvals = approval::of_claims(&mut c, actor.org_id, &ids)?;
+    found
+        .into_iter()
+        .map(|row| {
+            let settlement = settlement_in(&advances, &row)?;
+            let count = files.get(&row.id).copied().unwrap_or(0);
+            let steps = approvals.remove(&row.id).unwrap_or_default();
+            view(row, Vec::new(), settlement, count, steps)
         })
         .collect()
 }
@@ -559,8 +618,11 @@ fn not_own(row: &ClaimRow, actor: &Actor) -> AppResult<()> {
     }
 }
 
-/// `POST /api/v1/travel-claims/{id}/approve`: commits the reimbursable amount (R11), or 409
-/// `insufficient_budget` with nothing changed. Nobody approves their own claim.
+/// `POST /api/v1/travel-claims/{id}/approve`: the step waiting now approves (R18). Finance's
+/// step commits the reimbursable amount (R11), or is 409 `insufficient_budget` with nothing
+/// changed; the other steps move no money. The claim is `approved` once its last step has.
+/// Nobody decides their own claim (403 `self_approval_forbidden`) or two steps of one claim
+/// (403 `step_already_decided_by_you`); a caller who does not hold the step is 403 `forbidden`.
 pub fn approve(pool: &Pool, actor: &Context, id: i64) -> AppResult<ClaimView> {
     permissions::check(actor, UseCase::ApproveClaim)?;
     let mut c = conn(pool)?;
@@ -570,10 +632,31 @@ pub fn approve(pool: &Pool, actor: &Context, id: i64) -> AppResult<ClaimView> {
     let row = find::<Claim>(&mut c, actor.org_id, id)?;
     not_own(&row, actor)?;
     let asked = transition::ask::<Claim>(id, &row, ClaimAction::Approve)?;
-    let path = ledger::steps(pool, &mut c, actor.org_id, row.budget_line_id)?;
+    let step = approval::pending(&row)
+        .ok_or_else(|| AppError::from(Claim::refusal(&row, ClaimAction::Approve)))?;
+    approval::holds(&mut c, actor, &row, step)?;
+    approval::not_decided_before(&mut c, actor, id)?;
+    let (chain, facts) = approval::claim_chain(&row)?;
+    let advance = crate::domain::approval::advance(&chain, Some(step), &facts);
+    let next = advance.next;
+    let asked = transition::Asked::<Claim> {
+        to: if next.is_some() {
+            ClaimStatus::Submitted
+        } else {
+            asked.to
+        },
+        ..asked
+    };
+    let path = if step.commits_money() {
+        ledger::steps(pool, &mut c, actor.org_id, row.budget_line_id)?
+    } else {
+        Vec::new().into()
+    };
     // A claim's history grows only by its moves, and the approval is refused if the claim has
     // moved since this read: the answer's history is this one and the approval's own event.
     let history = audit::history(&mut c, actor.org_id, ENTITY, id)?;
+    let approvals = approvals_of(&mut c, actor.org_id, id)?;
+    let my_name = approval::name_of(&mut c, actor.org_id, actor.user_id)?;
     // No advance is paid on a request once a live claim names it (db::travel_requests::
     // pay_advance), so the settlement read now is the one after the approval too.
     let settlement = settlement_of(&mut c, actor.org_id, &row)?;
@@ -590,13 +673,43 @@ pub fn approve(pool: &Pool, actor: &Context, id: i64) -> AppResult<ClaimView> {
     };
     drop(c); // the shared write transaction has a connection of its own
 
-    // The claim as the approval left it, and its event, from the run that committed (the write
-    // may run more than once, on PostgreSQL).
+    // The claim as the approval left it, its event and its steps, from the run that committed
+    // (the write may run more than once, on PostgreSQL).
     let decided = std::cell::RefCell::new(None);
     let write = |c: &mut DbConnection| {
-        let event = asked.take(c, actor, &Decided::Approved, None)?;
-        *decided.borrow_mut() =
-            Some((row.clone().approved(asked.to, &event), audit::shown(&event)));
+        let mark = Decided::Approved {
+            from: step.as_str(),
+            to: next.map(Step::as_str),
+        };
+        // Conditional on the status and the step read: another decision of this step, in any
+        // process, moves the claim first and this one is 409.
+        let event = asked.take(c, actor, &mark, Some(step.chinese()))?;
+        let decision = approval::Decision {
+            step,
+            decision: "approved",
+            by: Some(actor.user_id),
+            note: None,
+        };
+        let mut mine = approval::record(c, actor.org_id, id, event.at, &decision)?;
+        mine.by_name.clone_from(&my_name);
+        let mut steps = approvals.clone();
+        steps.push(mine);
+        steps.extend(approval::record_skipped(
+            c,
+            actor.org_id,
+            id,
+            event.at,
+            &advance.skipped,
+        )?);
+        *decided.borrow_mut() = Some((
+            row.clone()
+                .approved(asked.to, next.map(Step::as_str), &event),
+            audit::shown(&event),
+            steps,
+        ));
+        if !step.commits_money() {
+            return Ok(());
+        }
         // R16: the request's commitment is released first, so the room it frees is usable.
         if let Some(request) = row.travel_request_id {
             travel_requests::hand_over(c, actor, request)?;
@@ -604,20 +717,22 @@ pub fn approve(pool: &Pool, actor: &Context, id: i64) -> AppResult<ClaimView> {
         ledger::commit_along(c, actor.org_id, &path, amount, source)
     };
     let answered = answer_known(pool, actor, 200, write, || {
-        let (row, approval) = decided
+        let (row, approval, steps) = decided
             .borrow()
             .clone()
             .ok_or_else(|| AppError::Internal("an approval without its decision".into()))?;
         let mut history = history.clone();
         history.push(approval);
-        view(row, history, settlement.clone(), attachment_count)
+        view(row, history, settlement.clone(), attachment_count, steps)
     })?;
     metrics::record_approval(ENTITY);
     Ok(answered)
 }
 
-/// `POST /api/v1/travel-claims/{id}/reject`: from submitted or approved; releases any commitment.
-/// `reason` is the reason given, or why it could not be read (reported after the role check).
+/// `POST /api/v1/travel-claims/{id}/reject`: the step waiting now rejects the submitted claim
+/// (R18), or finance an approved one; releases any commitment (finance's step made it) in the
+/// same transaction. `reason` is the reason given, or why it could not be read (reported after
+/// the role check).
 pub fn reject(
     pool: &Pool,
     actor: &Context,
@@ -634,17 +749,58 @@ pub fn reject(
             let row = find::<Claim>(c, actor.org_id, id)?;
             not_own(&row, actor)?;
             let asked = transition::ask::<Claim>(id, &row, ClaimAction::Reject)?;
-            // The status moves first, conditionally: a concurrent payment or rejection of the same
-            // claim loses here with 409, before any money moves.
+            // The step deciding: the one waiting on a submitted claim; finance, for a claim
+            // every step has approved.
+            let step = match row.status {
+                ClaimStatus::Submitted => Some(
+                    approval::pending(&row)
+                        .ok_or_else(|| AppError::from(Claim::refusal(&row, ClaimAction::Reject)))?,
+                ),
+                _ => None,
+            };
+            approval::holds(c, actor, &row, step.unwrap_or(Step::Finance))?;
+            if step.is_some() {
+                approval::not_decided_before(c, actor, id)?;
+            }
+            // Money is committed once finance has approved: for an approved claim, or one
+            // waiting at a step after finance's.
+            let committed = match step {
+                Some(pending) => crate::domain::approval::committed_while_waiting(pending),
+                None => true,
+            };
+            // The status moves first, conditionally (and on the step read): a concurrent
+            // payment, approval or rejection of the same claim loses here with 409, before any
+            // money moves.
             let reason = reason.trim();
-            asked.take(c, actor, &Decided::Rejected { reason }, Some(reason))?;
-            // A claim rejected before approval leaves its request free for another claim; once
-            // approved, the request's commitment was handed to the claim, and the request stays used.
-            if let (Some(request), ClaimStatus::Submitted) = (row.travel_request_id, row.status) {
+            let mark = Decided::Rejected {
+                reason,
+                at: step.map(Step::as_str),
+            };
+            // The audit trail names the step when the chain has more than finance's.
+            let note = match step {
+                Some(step) if row.approval_steps != Step::Finance.as_str() => {
+                    format!("{}：{reason}", step.chinese())
+                }
+                _ => reason.to_string(),
+            };
+            let event = asked.take(c, actor, &mark, Some(&note))?;
+            if let Some(step) = step {
+                let decision = approval::Decision {
+                    step,
+                    decision: "rejected",
+                    by: Some(actor.user_id),
+                    note: Some(reason),
+                };
+                approval::record(c, actor.org_id, id, event.at, &decision)?;
+            }
+            // A claim rejected before finance approved leaves its request free for another
+            // claim; once approved, the request's commitment was handed to the claim, and the
+            // request stays used.
+            if let (Some(request), false) = (row.travel_request_id, committed) {
                 travel_requests::unname(c, actor.org_id, request)?;
             }
             invoice_rows::release(c, actor.org_id, id)?;
-            if row.status == ClaimStatus::Approved {
+            if committed {
                 transition::post::<Claim>(c, actor, id, &row, ledger::release)?;
             }
             load(c, actor.org_id, id)

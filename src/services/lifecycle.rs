@@ -28,14 +28,14 @@ const NOT_FOUND: AppError = AppError::NotFound("travel claim");
 /// claimant.
 enum Found {
     Draft(DraftRow),
-    Claim(crate::db::claims::ClaimRow),
+    Claim(Box<crate::db::claims::ClaimRow>),
 }
 
 /// Claim or draft `id` of the caller: 404 for a draft of anyone else, and for a claim they may
 /// not see; 403 for another person's claim they may see ([`claims::own`]).
 fn locate(c: &mut DbConnection, actor: &Actor, id: i64) -> AppResult<Found> {
     if let Some(row) = claims::own(c, actor, id)? {
-        return Ok(Found::Claim(row));
+        return Ok(Found::Claim(Box::new(row)));
     }
     match rows::find(c, actor.org_id, id)? {
         Some(draft) if draft.claimant_id == actor.user_id => Ok(Found::Draft(draft)),
@@ -254,7 +254,7 @@ pub fn amend(pool: &Pool, actor: &Context, id: i64) -> AppResult<DraftView> {
     permissions::check(actor, UseCase::ReviseClaim)?;
     answer(pool, actor, 201, |c| {
         let row = match locate(c, actor, id)? {
-            Found::Claim(row) => row,
+            Found::Claim(row) => *row,
             Found::Draft(_) => {
                 return Err(InvalidTransition::new(ClaimStatus::Draft, ClaimAction::Amend).into())
             }

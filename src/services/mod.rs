@@ -11,6 +11,7 @@
 
 pub mod adjustments;
 pub mod admin;
+pub mod approval;
 pub mod attachments;
 pub mod audit;
 pub mod backup;

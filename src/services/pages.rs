@@ -4,6 +4,8 @@
 
 use std::collections::HashMap;
 
+use crate::domain::approval::Step;
+
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 
@@ -53,6 +55,8 @@ pub struct ClaimSummary {
     pub reimbursable: Money,
     pub line_name: String,
     pub submitted_on: NaiveDate,
+    /// R18: a step of approval has decided it (it may still be submitted, at a later step).
+    pub decided: bool,
 }
 
 /// A page of a claimant's claims, newest first; `next_before` continues the list.
@@ -91,6 +95,7 @@ fn summary(
             .map(|(name, _)| name.clone())
             .unwrap_or_default(),
         submitted_on: clock::local_date(zone, row.submitted_at),
+        decided: row.decided_by.is_some(),
     }
 }
 
@@ -233,9 +238,9 @@ pub struct QueueItem {
     pub settlement: Option<Settlement>,
 }
 
-/// Finance's queues: claims in `status` (`submitted` for 待审核, `approved` for 待支付), oldest
-/// first, with how long each has waited since its submission, in calendar days of the
-/// organisation (R12).
+/// Finance's queues: claims in `status` (`submitted` for 待审核, waiting at finance's step (R18);
+/// `approved` for 待支付), oldest first, with how long each has waited since its submission, in
+/// calendar days of the organisation (R12).
 pub fn queue(
     pool: &Pool,
     actor: &Actor,
@@ -243,10 +248,54 @@ pub fn queue(
     limit: i64,
 ) -> AppResult<Vec<QueueItem>> {
     permissions::check(actor, UseCase::ClaimQueue)?;
+    let step = (status == ClaimStatus::Submitted).then_some((Step::Finance.as_str(), None));
+    queue_of(pool, actor, status, step, limit)
+}
+
+/// R18: the queues of the steps before and after finance's that `actor` holds (部门审核 of their
+/// department for a department head, 单位负责人审批 for the leader), oldest first with how long
+/// each has waited; the steps in the order of the chain.
+pub fn step_queues(
+    pool: &Pool,
+    actor: &Actor,
+    limit: i64,
+) -> AppResult<Vec<(Step, Vec<QueueItem>)>> {
+    permissions::check(actor, UseCase::StepQueue)?;
+    let held = super::approval::steps_held(&mut *conn(pool)?, actor)?;
+    let mut queues = Vec::new();
+    for (step, department) in held {
+        if step == Step::Finance {
+            continue;
+        }
+        let items = queue_of(
+            pool,
+            actor,
+            ClaimStatus::Submitted,
+            Some((step.as_str(), department)),
+            limit,
+        )?;
+        queues.push((step, items));
+    }
+    // A department head of no department holds no queue yet, but has a page that says so.
+    if actor.has(crate::auth::Role::DepartmentHead)
+        && !queues.iter().any(|(s, _)| *s == Step::DepartmentHead)
+    {
+        queues.insert(0, (Step::DepartmentHead, Vec::new()));
+    }
+    Ok(queues)
+}
+
+fn queue_of(
+    pool: &Pool,
+    actor: &Actor,
+    status: ClaimStatus,
+    step: Option<(&str, Option<i64>)>,
+    limit: i64,
+) -> AppResult<Vec<QueueItem>> {
     let mut c = conn(pool)?;
     let zone = clock::zone(&mut c, actor.org_id)?;
     let today = clock::today(&mut c, actor.org_id)?;
-    let found = rows::oldest_first(&mut c, actor.org_id, status, limit)?;
+    let found = rows::oldest_first(&mut c, actor.org_id, status, step, limit)?;
     let ids: Vec<i64> = found.iter().map(|r| r.claimant_id).collect();
     let names: HashMap<i64, String> = rows::user_names(&mut c, actor.org_id, &ids)?
         .into_iter()

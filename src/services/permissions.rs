@@ -35,6 +35,8 @@ pub enum UseCase {
     MyClaims,
     /// 待审核 and 待支付.
     ClaimQueue,
+    /// R18: 部门审核 and 单位负责人审批, the queues of the steps around finance's.
+    StepQueue,
     ApproveClaim,
     RejectClaim,
     PayClaim,
@@ -93,7 +95,7 @@ pub enum UseCase {
     SetOrganisation,
 }
 
-use Role::{Admin, BudgetHolder, Claimant, Finance};
+use Role::{Admin, BudgetHolder, Claimant, DepartmentHead, Finance, Leader};
 
 impl UseCase {
     /// Every use case, for the tests that walk the table.
@@ -103,6 +105,7 @@ impl UseCase {
         UseCase::ReadClaims,
         UseCase::MyClaims,
         UseCase::ClaimQueue,
+        UseCase::StepQueue,
         UseCase::ApproveClaim,
         UseCase::RejectClaim,
         UseCase::PayClaim,
@@ -161,9 +164,9 @@ impl UseCase {
             | CancelTrip | ReadPolicy => Admits::Anyone,
             SubmitClaim | MyClaims | ReviseClaim | RequestTrip | ChangeAttachments
             | ReadInvoice => Admits::Roles(&[Claimant]),
+            ApproveClaim | RejectClaim => Admits::Roles(&[Finance, DepartmentHead, Leader]),
+            StepQueue => Admits::Roles(&[DepartmentHead, Leader]),
             ClaimQueue
-            | ApproveClaim
-            | RejectClaim
             | PayClaim
             | RecordAdvanceReturned
             | MakeBatch
@@ -214,6 +217,12 @@ pub fn offers_payment_file(actor: &Actor) -> bool {
     allows(actor, UseCase::PaymentFile) && actor.has(Finance)
 }
 
+/// Whether `actor` sees every claim of the organisation: [`sees_all`], and the approvers of R18
+/// (department heads and the leader), who open the claims waiting at their steps.
+pub fn sees_all_claims(actor: &Actor) -> bool {
+    sees_all(actor) || actor.has(Role::DepartmentHead) || actor.has(Role::Leader)
+}
+
 /// Whether `actor` sees every claim and travel request of the organisation ([`SEES_ALL`]), or
 /// only their own.
 pub fn sees_all(actor: &Actor) -> bool {
@@ -256,6 +265,7 @@ mod tests {
             (UseCase::ReadClaims, all.clone()),
             (UseCase::MyClaims, vec!["claimant"]),
             (UseCase::ClaimQueue, vec!["finance"]),
+            (UseCase::StepQueue, vec![]),
             (UseCase::ApproveClaim, vec!["finance"]),
             (UseCase::RejectClaim, vec!["finance"]),
             (UseCase::PayClaim, vec!["finance"]),

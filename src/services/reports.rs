@@ -133,7 +133,7 @@ fn actual(
                     .iter()
                     .map(|k| perf::Decision {
                         submitted: clock::local_date(zone, k.submitted_at),
-                        decided: k.decided_at.map(|at| clock::local_date(zone, at)),
+                        decided: k.decided().map(|at| clock::local_date(zone, at)),
                     })
                     .collect();
                 perf::decided_on_time(

@@ -70,6 +70,19 @@ pub fn add_user(
     name: &str,
     roles: &[Role],
 ) -> AppResult<(i64, String)> {
+    add_user_in(pool, org, name, roles, None)
+}
+
+/// `baoxiao users add … --department NAME` (R18): [`add_user`], in department `department` of
+/// the organisation (404 when it has none of that name; 409 when the user would be its second
+/// head), in the same transaction.
+pub fn add_user_in(
+    pool: &Pool,
+    org: Option<&str>,
+    name: &str,
+    roles: &[Role],
+    department: Option<&str>,
+) -> AppResult<(i64, String)> {
     let name = name_of(name)?;
     if roles.is_empty() {
         return Err(AppError::field("role", crate::domain::FieldProblem::NoRole));
@@ -80,13 +93,25 @@ pub fn add_user(
     let token = new_token();
     let id = write_tx(&mut c, |c| {
         let org = resolve_org(c, org)?;
-        Ok::<_, AppError>(users::insert(
+        let department = match department {
+            Some(name) => Some(
+                db::approvals::department_by_name(c, org.id, name.trim())?
+                    .ok_or(AppError::NotFound("department"))?
+                    .id,
+            ),
+            None => None,
+        };
+        let id = users::insert(
             c,
             org.id,
             name.trim(),
             &Role::join(&roles),
             &token_hash(&token),
-        )?)
+        )?;
+        if department.is_some() {
+            super::approval::put_in_department_on(c, org.id, id, department)?;
+        }
+        Ok::<_, AppError>(id)
     })?;
     Ok((id, token))
 }

@@ -22,10 +22,12 @@ use super::session::SignedIn;
 use super::{done, html, run, Nav, PageError, PageResult, Posted};
 
 /// The roles in Chinese, in the order the form offers them.
-const ROLES: [(Role, &str, &str); 4] = [
+const ROLES: [(Role, &str, &str); 6] = [
     (Role::Claimant, "claimant", "报销人"),
     (Role::Finance, "finance", "财务"),
     (Role::BudgetHolder, "budget_holder", "预算负责人"),
+    (Role::DepartmentHead, "department_head", "科室负责人"),
+    (Role::Leader, "leader", "单位负责人"),
     (Role::Admin, "admin", "管理员"),
 ];
 

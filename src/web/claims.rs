@@ -79,7 +79,7 @@ pub fn claim_line(c: &pages::ClaimSummary) -> ClaimLine {
         line: c.line_name.clone(),
         submitted: format::date(c.submitted_on),
         status: status(c.status),
-        can_withdraw: c.status.next(ClaimAction::Withdraw).is_some(),
+        can_withdraw: c.status.next(ClaimAction::Withdraw).is_some() && !c.decided,
         can_amend: c.status.next(ClaimAction::Amend).is_some(),
     }
 }
@@ -865,6 +865,76 @@ pub struct HistoryLine {
     pub note: String,
 }
 
+/// R18: one step of the claim's chain as its page shows it.
+#[derive(Clone, Debug)]
+pub struct ChainLine {
+    /// 部门审核, 财务审核 or 单位负责人审批.
+    pub name: &'static str,
+    /// 已同意, 已驳回, 无需办理（why）, 等待办理, 未到.
+    pub state: String,
+    pub who: String,
+    pub at: String,
+    /// The step waiting now.
+    pub waiting: bool,
+}
+
+/// R18: the claim's chain, step by step: who decided and when, why a step was skipped, which
+/// step waits now.
+fn chain_lines(c: &crate::wire::ClaimView, zone: chrono_tz::Tz) -> Vec<ChainLine> {
+    use crate::domain::approval::Step;
+    c.chain
+        .iter()
+        .filter_map(|name| Step::parse(name))
+        .map(|step| {
+            let decided = c.approvals.iter().find(|a| a.step() == Some(step));
+            let waiting = c.step.as_deref() == Some(step.as_str());
+            let state = match decided {
+                Some(a) => match (a.decision.as_str(), a.skipped()) {
+                    ("approved", _) => "已同意".to_string(),
+                    ("rejected", _) => "已驳回".to_string(),
+                    (_, Some(reason)) => format!("无需办理：{}", reason.chinese()),
+                    _ => "无需办理".to_string(),
+                },
+                None if waiting => "等待办理".to_string(),
+                None => "未到".to_string(),
+            };
+            ChainLine {
+                name: step.chinese(),
+                state,
+                who: decided.and_then(|a| a.by_name.clone()).unwrap_or_default(),
+                at: decided
+                    .filter(|a| a.by.is_some())
+                    .map(|a| format::local_time(&a.at, zone))
+                    .unwrap_or_default(),
+                waiting,
+            }
+        })
+        .collect()
+}
+
+/// R18: what the 报销单 prints in its 审核 box (the department head's and finance's steps) and
+/// its 审批 box (the leader's): each approved step's name, who and the date.
+fn signed(c: &crate::wire::ClaimView, zone: chrono_tz::Tz) -> (Vec<String>, Vec<String>) {
+    use crate::domain::approval::Step;
+    let (mut review, mut sign_off) = (Vec::new(), Vec::new());
+    for a in c.approvals.iter().filter(|a| a.decision == "approved") {
+        let Some(step) = a.step() else { continue };
+        let day: String = format::local_time(&a.at, zone).chars().take(10).collect();
+        let line = format!(
+            "{} {} {}",
+            step.chinese(),
+            a.by_name.clone().unwrap_or_default(),
+            day
+        );
+        if step == Step::Leader {
+            sign_off.push(line);
+        } else {
+            review.push(line);
+        }
+    }
+    (review, sign_off)
+}
+
 /// What a claim's page and its print view show.
 #[derive(Clone, Debug)]
 pub struct ClaimDetail {
@@ -887,6 +957,8 @@ pub struct ClaimDetail {
     /// R17: the claim this one amends, and the draft or claim that amends it.
     pub amends: Option<i64>,
     pub amended_by: Option<i64>,
+    /// R18: the chain, step by step (empty for a chain of finance alone).
+    pub chain: Vec<ChainLine>,
 }
 
 /// R16 借款、应付、应退, for the claim page and the printed 报销单.
@@ -929,6 +1001,11 @@ fn detail(page: &pages::ClaimPage) -> ClaimDetail {
         paid_on: c.paid_on.map(format::date),
         amends: c.amends,
         amended_by: c.amended_by,
+        chain: if c.chain.len() > 1 {
+            chain_lines(c, page.zone)
+        } else {
+            Vec::new()
+        },
         settlement: c
             .settlement
             .as_ref()
@@ -1003,6 +1080,8 @@ struct ClaimShowPage {
     /// The claimant may add and remove files now (R17).
     can_attach: bool,
     can_decide: bool,
+    /// R18: the step waiting is finance's (its buttons post to finance's pages).
+    claim_step_finance: bool,
     can_pay: bool,
     can_record_return: bool,
     /// The signed-in clerk submitted it: no deciding button is offered.
@@ -1014,6 +1093,18 @@ struct ClaimShowPage {
     /// What 登记支付 moves: the reimbursable less any advance (R16).
     pay_amount: String,
     today: String,
+}
+
+/// R18: whether the page offers `actor` the buttons of the step waiting (by role; the service
+/// decides, a department head's department included).
+fn holds_step(actor: &crate::auth::Actor, step: Option<&str>) -> bool {
+    use crate::auth::Role;
+    match step {
+        Some("department_head") => actor.has(Role::DepartmentHead),
+        Some("finance") => actor.has(Role::Finance),
+        Some("leader") => actor.has(Role::Leader),
+        _ => false,
+    }
 }
 
 /// A claim's page: breakdown, history, and finance's buttons when they apply. The address of one
@@ -1045,7 +1136,8 @@ pub async fn show(pool: web::Data<Pool>, user: SignedIn, id: web::Path<i64>) -> 
     );
     let can_attach = own
         && may(UseCase::ChangeAttachments)
-        && status.next(ClaimAction::ChangeAttachments).is_some();
+        && status.next(ClaimAction::ChangeAttachments).is_some()
+        && page.claim.decided_by.is_none();
     html(
         StatusCode::OK,
         &ClaimShowPage {
@@ -1053,14 +1145,22 @@ pub async fn show(pool: web::Data<Pool>, user: SignedIn, id: web::Path<i64>) -> 
             invoices: invoice_lines(&page),
             files: file_lines(page.claim.id, &page.attachments),
             can_attach,
-            can_decide: may(UseCase::ApproveClaim) && !own && status == ClaimStatus::Submitted,
+            can_decide: may(UseCase::ApproveClaim)
+                && !own
+                && status == ClaimStatus::Submitted
+                && holds_step(&user.actor, page.claim.step.as_deref()),
+            claim_step_finance: page.claim.step.as_deref() != Some("department_head")
+                && page.claim.step.as_deref() != Some("leader"),
             can_pay: may(UseCase::PayClaim) && !own && status == ClaimStatus::Approved,
             can_record_return: may(UseCase::RecordAdvanceReturned) && status == ClaimStatus::Paid,
             own_claim: own
                 && may(UseCase::ApproveClaim)
                 && matches!(status, ClaimStatus::Submitted | ClaimStatus::Approved),
             mine: own && may(UseCase::ReviseClaim),
-            can_withdraw: own && status.next(ClaimAction::Withdraw).is_some(),
+            // R17, R18: only before any step has decided.
+            can_withdraw: own
+                && status.next(ClaimAction::Withdraw).is_some()
+                && page.claim.decided_by.is_none(),
             can_amend: own && status.next(ClaimAction::Amend).is_some(),
             pay_amount,
             today: format::date(today),
@@ -1078,6 +1178,9 @@ struct PrintPage {
     filed: String,
     /// 发票号码: each invoice's number, an older invoice's code beside it.
     invoices: Vec<String>,
+    /// R18: the 审核 box (department head, finance) and the 审批 box (leader).
+    review: Vec<String>,
+    sign_off: Vec<String>,
 }
 
 /// 报销单: the A4 print view.
@@ -1085,6 +1188,7 @@ pub async fn print(pool: web::Data<Pool>, user: SignedIn, id: web::Path<i64>) ->
     let (actor, id) = (user.actor(), id.into_inner());
     let page = run(move || pages::claim_page(&pool, &actor, id)).await?;
     let claim = detail(&page);
+    let (review, sign_off) = signed(&page.claim, page.zone);
     let invoices = page
         .invoices
         .iter()
@@ -1100,6 +1204,8 @@ pub async fn print(pool: web::Data<Pool>, user: SignedIn, id: web::Path<i64>) ->
         StatusCode::OK,
         &PrintPage {
             invoices,
+            review,
+            sign_off,
             attachment_count: page.claim.attachment_count,
             // 填报日期: the day it was submitted, local time.
             filed: claim.submitted.chars().take(10).collect(),

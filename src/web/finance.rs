@@ -44,7 +44,7 @@ pub struct Netting {
     pub to_return: Option<String>,
 }
 
-fn queue_line(item: &pages::QueueItem, user_id: i64) -> QueueLine {
+pub fn queue_line(item: &pages::QueueItem, user_id: i64) -> QueueLine {
     let w = item.waiting;
     let waited = if w.overdue() {
         format!("已等 {} 天，超过 {} 天期限", w.days, item.deadline_days)
@@ -107,11 +107,11 @@ pub async fn queue(pool: web::Data<Pool>, user: SignedIn) -> PageResult {
 #[derive(Deserialize)]
 pub struct DecisionForm {
     #[serde(default)]
-    csrf: String,
+    pub csrf: String,
     #[serde(default)]
-    back: String,
+    pub back: String,
     #[serde(default)]
-    reason: String,
+    pub reason: String,
     #[serde(default)]
     paid_on: String,
 }

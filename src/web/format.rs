@@ -290,6 +290,9 @@ pub fn refusal(error: &AppError) -> String {
         }
         AppError::SelfApprovalForbidden => "不能审批自己提交的报销，请由其他财务人员审批。".into(),
         AppError::Forbidden => "您的角色无权进行此操作。".into(),
+        AppError::StepAlreadyDecidedByYou => {
+            "您已审批过这张报销单的另一步，请由其他人审批这一步。".into()
+        }
         AppError::NotFound(_) | AppError::UnknownBudgetLine(_) => "没有找到这笔记录。".into(),
         AppError::UnknownCity { .. } => format!("{}：{}", field(&city_field(error)), city(error)),
         AppError::NoPolicyInForce { date: d, .. } => {
@@ -546,6 +549,17 @@ pub fn problem(p: &FieldProblem) -> String {
             format!("超过了电子发票 {number} 的价税合计 {}", yuan(*total))
         }
         P::BankName { max } => format!("请填写开户行名称，最多 {max} 个字，只能一行"),
+        P::ApprovalChain(error) => match error {
+            crate::domain::approval::ChainError::Unknown(_) => {
+                "审批步骤只能是部门审核、财务审核、单位负责人审批".into()
+            }
+            crate::domain::approval::ChainError::Order => {
+                "审批步骤须按部门审核、财务审核、单位负责人审批的顺序，每步至多一次".into()
+            }
+            crate::domain::approval::ChainError::NoFinance => {
+                "审批流程必须包含财务审核".into()
+            }
+        },
     }
 }
 

@@ -8,6 +8,8 @@
 
 pub mod adjustments;
 pub mod admin;
+pub mod admin_approval;
+pub mod approvals;
 pub mod attachments;
 pub mod budget;
 pub mod charts;
@@ -75,6 +77,9 @@ impl Nav {
         if may(UseCase::DecideTrip) {
             add("/travel-requests/queue", "出差审批");
         }
+        if may(UseCase::StepQueue) {
+            add("/approvals", "待我审批");
+        }
         if may(UseCase::ClaimQueue) {
             add("/finance", "待审核");
         }
@@ -86,6 +91,7 @@ impl Nav {
         }
         if may(UseCase::ManageUsers) {
             add("/admin/users", "用户");
+            add("/admin/approval", "审批流程");
         }
         if may(UseCase::CreateLine) {
             add("/admin/budget-lines", "预算科目");
@@ -516,6 +522,15 @@ fn routes(cfg: &mut Pages<'_>) {
             "/travel-requests/{id}/draft-claim",
             post().to(claims::from_request),
         )
+        .route("/approvals", get().to(approvals::queue))
+        .route(
+            "/approvals/claims/{id}/approve",
+            post().to(approvals::approve),
+        )
+        .route(
+            "/approvals/claims/{id}/reject",
+            post().to(approvals::reject),
+        )
         .route("/finance", get().to(finance::queue))
         .route("/finance/claims/{id}/approve", post().to(finance::approve))
         .route("/finance/claims/{id}/reject", post().to(finance::reject))
@@ -545,6 +560,16 @@ fn admin_routes(cfg: &mut Pages<'_>) {
         )
         .route("/admin/users/{id}/revoke", post().to(admin::revoke))
         .route("/admin/organisation", post().to(admin::set_tax_id))
+        .route("/admin/approval", get().to(admin_approval::page))
+        .route("/admin/approval", post().to(admin_approval::set_chain))
+        .route(
+            "/admin/departments",
+            post().to(admin_approval::add_department),
+        )
+        .route(
+            "/admin/departments/members",
+            post().to(admin_approval::put_member),
+        )
         .route("/admin/budget-lines", get().to(admin::lines))
         .route("/admin/budget-lines", post().to(admin::add_line))
         .route("/admin/policy", get().to(admin::policy))

@@ -213,6 +213,9 @@ pub async fn flash(
 fn first_page(user: &SignedIn) -> &'static str {
     if user.actor.has(Role::Finance) {
         "/finance"
+    } else if user.actor.has(Role::DepartmentHead) || user.actor.has(Role::Leader) {
+        // R18: each approver's home page is the list of what waits at their step.
+        "/approvals"
     } else if user.actor.has(Role::Claimant) {
         "/claims"
     } else if user.actor.has(Role::BudgetHolder) {

@@ -10,6 +10,7 @@
 //! `wire::travel_requests::RequestView`).
 
 mod adjustments;
+mod approval;
 mod budget_lines;
 mod duty;
 mod organisation;
@@ -21,6 +22,7 @@ mod travel_claims;
 pub mod travel_requests;
 
 pub use adjustments::*;
+pub use approval::*;
 pub use budget_lines::*;
 pub use duty::*;
 pub use organisation::*;

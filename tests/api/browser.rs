@@ -639,12 +639,14 @@ async fn a_budget_holder_reads_the_demo_year_in_a_real_browser() {
             "/api/v1/travel-claims?status=submitted&limit=200",
         )
         .await;
+    // R18: the demo's chain sends its departments' claims to their heads first; finance's
+    // queue holds those waiting at finance's step.
     let waiting: Vec<_> = claims
         .body
         .as_array()
         .unwrap()
         .iter()
-        .filter(|c| c["status"] == "submitted")
+        .filter(|c| c["status"] == "submitted" && c["step"] == "finance")
         .collect();
     let cards: Vec<String> = texts(&c, "ul.queue li.card")
         .await

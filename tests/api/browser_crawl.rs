@@ -21,7 +21,7 @@ const ALLOWED: [&str; 19] = [
 
 /// The demo's logins (src/services/demo.rs): a login is a name as its owner types it, shown as
 /// it is in the admin's user list.
-const LOGINS: [&str; 15] = [
+const LOGINS: [&str; 16] = [
     "admin",
     "wangjianguo",
     "lixiuying",
@@ -37,6 +37,7 @@ const LOGINS: [&str; 15] = [
     "zhenghaitao",
     "wangfang",
     "lijun",
+    "mawenbin",
 ];
 
 /// The demo's city codes (config/default-data/policy-2021.toml).
@@ -185,7 +186,7 @@ async fn every_page_of_every_role_speaks_chinese_without_codes() {
     let base = app.address.clone();
     let logins: Vec<String> = LOGINS.iter().map(|l| l.to_string()).collect();
     let mut all = Vec::new();
-    // One of each role, and a claimant who also holds a budget.
+    // One of each role, and a claimant who also holds a budget and heads a department (R18).
     for login in [
         "admin",
         "wangjianguo",

@@ -573,7 +573,7 @@ async fn the_admin_home_links_the_pages_that_exist_in_a_real_browser() {
 }
 
 /// How many pages a PDF has: its `/Type /Page` objects (not the `/Type /Pages` tree).
-fn pdf_pages(pdf: &[u8]) -> usize {
+pub fn pdf_pages(pdf: &[u8]) -> usize {
     let needle = b"/Type /Page";
     pdf.windows(needle.len() + 1)
         .filter(|w| w.starts_with(needle) && w[needle.len()] != b's')

@@ -429,6 +429,23 @@ async fn the_demo_queue_counts_days_to_the_storys_today() {
         )
         .await;
     assert_eq!(approved.status, 303, "{}", approved.body);
+    // R18: the demo's chain asks its leader to sign a claim of 5,000.00 or more after finance.
+    let claim = app
+        .get(&app.admin, &format!("/api/v1/travel-claims/{id}"))
+        .await;
+    if claim.body["step"] == "leader" {
+        let mut leader = crate::web::Visitor::new(&app.address);
+        let password = baoxiao::demo::password_for("mawenbin");
+        assert_eq!(leader.sign_in("mawenbin", &password).await.status, 303);
+        let csrf = leader.csrf("/approvals").await;
+        let signed = leader
+            .post(
+                &format!("/approvals/claims/{id}/approve"),
+                &[("csrf", csrf.as_str())],
+            )
+            .await;
+        assert_eq!(signed.status, 303, "{}", signed.body);
+    }
     let queue = finance.get("/finance").await.body;
     let pay_field = format!("id=\"paid-on-{id}\" name=\"paid_on\" value=\"2021-12-08\"");
     assert!(queue.contains(&pay_field), "{queue}");

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod adjustments;
+mod approval;
 mod as_of;
 mod attachments;
 mod audit;
@@ -11,6 +12,7 @@ mod authorization;
 mod backup;
 mod browser;
 mod browser_adjustments_invoices;
+mod browser_approval;
 mod browser_attachments;
 mod browser_crawl;
 mod browser_einvoices;

@@ -310,3 +310,99 @@ async fn the_admin_page_asks_for_the_tax_id_until_it_is_set() {
     assert!(!page.body.contains("还没有登记"));
     assert!(page.body.contains("11130532MB0000001C"));
 }
+
+/// R18 on the admin's pages: the chain and its threshold, departments and their people, with
+/// refusals in place; a department head's and the leader's home page is their queue.
+#[tokio::test]
+async fn an_admin_sets_the_approval_chain_and_departments_on_a_page() {
+    let app = spawn_app().await;
+    let mut admin = signed_in(&app, "管理员", &[R::Admin], "boss").await;
+    let page = admin.get("/admin/approval").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("财务审核"), "{}", page.body);
+    let csrf = page.csrf();
+    let r = admin
+        .post(
+            "/admin/approval",
+            &[
+                ("csrf", csrf.as_str()),
+                ("department_head", "1"),
+                ("leader", "1"),
+                ("threshold", "5000.00"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let flash = flash_after(&mut admin, "/admin/approval").await;
+    assert!(flash.contains("已保存审批流程"), "{flash}");
+    let chain = app.get(&app.admin, "/api/v1/approval-chain").await.body;
+    assert_eq!(
+        chain,
+        serde_json::json!({"steps": ["department_head", "finance", "leader"], "leader_threshold": "5000.00"})
+    );
+    // A threshold that is no amount is refused in place, and the chain stays.
+    admin
+        .post(
+            "/admin/approval",
+            &[("csrf", csrf.as_str()), ("threshold", "五千")],
+        )
+        .await;
+    let flash = flash_after(&mut admin, "/admin/approval").await;
+    assert!(flash.contains("「单位负责人审批金额」"), "{flash}");
+    assert_eq!(
+        app.get(&app.admin, "/api/v1/approval-chain").await.body,
+        chain
+    );
+
+    for _ in 0..2 {
+        admin
+            .post(
+                "/admin/departments",
+                &[("csrf", csrf.as_str()), ("name", "办公室")],
+            )
+            .await;
+    }
+    let flash = flash_after(&mut admin, "/admin/approval").await;
+    assert!(flash.contains("已经有这个名称的科室了"), "{flash}");
+    let (head_id, _) =
+        baoxiao::services::users::add_user(&app.pool, None, "李主任", &[R::DepartmentHead])
+            .unwrap();
+    let (second_id, _) =
+        baoxiao::services::users::add_user(&app.pool, None, "刘主任", &[R::DepartmentHead])
+            .unwrap();
+    let office = app.get(&app.admin, "/api/v1/departments").await.body[0]["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    for (user, says) in [
+        (head_id, "已调整人员所在科室"),
+        (second_id, "一个科室只能有一位负责人"),
+    ] {
+        let user = user.to_string();
+        admin
+            .post(
+                "/admin/departments/members",
+                &[
+                    ("csrf", csrf.as_str()),
+                    ("user", user.as_str()),
+                    ("department", office.as_str()),
+                ],
+            )
+            .await;
+        let flash = flash_after(&mut admin, "/admin/approval").await;
+        assert!(flash.contains(says), "{says}: {flash}");
+    }
+    let page = admin.get("/admin/approval").await.body;
+    assert!(page.contains("<td>办公室</td><td>李主任</td>"), "{page}");
+
+    // The department head's first page is 待我审批.
+    let mut head = signed_in(&app, "王主任", &[R::DepartmentHead], "wangzhuren").await;
+    let home = head.get("/").await;
+    assert_eq!(home.status, 303);
+    let queue = head.get("/approvals").await;
+    assert_eq!(queue.status, 200);
+    assert!(queue.body.contains("部门审核"), "{}", queue.body);
+    // Finance has no such page.
+    let mut finance = signed_in(&app, "王会计", &[R::Finance], "wangkuaiji").await;
+    assert_eq!(finance.get("/approvals").await.status, 403);
+}

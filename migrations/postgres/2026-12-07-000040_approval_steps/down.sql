@@ -1,0 +1,12 @@
+DROP TABLE claim_approvals;
+DROP INDEX travel_claims_waiting;
+ALTER TABLE travel_claims DROP COLUMN step;
+ALTER TABLE travel_claims DROP COLUMN department_id;
+ALTER TABLE travel_claims DROP COLUMN leader_threshold_fen;
+ALTER TABLE travel_claims DROP COLUMN approval_steps;
+DROP INDEX users_one_head_a_department;
+ALTER TABLE users DROP CONSTRAINT users_department;
+ALTER TABLE users DROP COLUMN department_id;
+DROP TABLE departments;
+ALTER TABLE organisations DROP COLUMN leader_threshold_fen;
+ALTER TABLE organisations DROP COLUMN approval_steps;
