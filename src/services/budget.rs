@@ -17,7 +17,7 @@ use super::permissions::{self, UseCase};
 use super::{answer_asked, conn};
 
 /// `baoxiao verify` checks the lines' balances; it is kept in its own file.
-pub use super::verify::{verify, verify_on, Mismatch};
+pub use super::verify::{verify, verify_on, verify_vouchers, Mismatch};
 
 fn view(row: &LineRow, children: &[&LineRow]) -> AppResult<LineView> {
     let b = balance(row);
