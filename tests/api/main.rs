@@ -42,6 +42,7 @@ mod tls;
 mod travel_claims;
 mod travel_requests;
 mod validation;
+mod vouchers;
 mod web;
 mod web_adjustments;
 mod web_admin;
