@@ -270,7 +270,7 @@ pub fn number_of(row: &VoucherRow) -> String {
     voucher::number(row.year, month, i64::from(row.seq))
 }
 
-fn view(row: VoucherRow, lines: Vec<LineRow>) -> VoucherView {
+fn view(row: VoucherRow, lines: Vec<LineRow>, names: &HashMap<i64, String>) -> VoucherView {
     VoucherView {
         id: row.id,
         number: number_of(&row),
@@ -292,6 +292,7 @@ fn view(row: VoucherRow, lines: Vec<LineRow>) -> VoucherView {
                 debit: Money::from_fen(l.debit_fen),
                 credit: Money::from_fen(l.credit_fen),
                 project: l.project,
+                project_name: l.budget_line_id.and_then(|id| names.get(&id).cloned()),
                 function_class: l.function_class,
                 economic_class: l.economic_class,
             })
@@ -311,11 +312,19 @@ fn with_lines(
             lines.entry(l.voucher_id).or_default().push(l);
         }
     }
+    let names: HashMap<i64, String> = if lines.values().flatten().any(|l| l.budget_line_id.is_some()) {
+        crate::db::budget::all(c, org_id)?
+            .into_iter()
+            .map(|l| (l.id, l.name))
+            .collect()
+    } else {
+        HashMap::new()
+    };
     Ok(vouchers
         .into_iter()
         .map(|v| {
             let own = lines.remove(&v.id).unwrap_or_default();
-            view(v, own)
+            view(v, own, &names)
         })
         .collect())
 }
@@ -544,4 +553,91 @@ pub fn person(c: &mut DbConnection, org_id: i64, user_id: i64) -> AppResult<Stri
     Ok(crate::db::users::find(c, org_id, user_id)?
         .map(|u| u.name)
         .unwrap_or_default())
+}
+
+/// What 记账凭证's list is narrowed to: a month, a kind of document or one document, a number
+/// (or part of one), an amount on some line.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    /// `(year, month)`; every month when absent.
+    pub month: Option<(i32, u32)>,
+    /// `travel_claim`, `travel_request` or `subsidy_batch`.
+    pub source: Option<String>,
+    /// One document's id (with `source`).
+    pub source_id: Option<i64>,
+    pub number: Option<String>,
+    pub amount: Option<Money>,
+}
+
+/// 记账凭证: the vouchers the filter keeps, in number order.
+pub fn find(pool: &Pool, actor: &Actor, filter: &Filter) -> AppResult<Vec<VoucherView>> {
+    let (from, to) = match filter.month {
+        Some((y, m)) => {
+            let first = NaiveDate::from_ymd_opt(y, m, 1).ok_or(AppError::NotFound("month"))?;
+            let last = first
+                .checked_add_months(chrono::Months::new(1))
+                .and_then(|d| d.pred_opt())
+                .ok_or(AppError::NotFound("month"))?;
+            (Some(first), Some(last))
+        }
+        None => (None, None),
+    };
+    let all = list(pool, actor, from, to, None)?;
+    Ok(all
+        .into_iter()
+        .filter(|v| filter.source.as_ref().is_none_or(|s| *s == v.source.kind))
+        .filter(|v| filter.source_id.is_none_or(|id| id == v.source.id))
+        .filter(|v| {
+            filter
+                .number
+                .as_ref()
+                .is_none_or(|n| v.number.contains(n.trim()))
+        })
+        .filter(|v| {
+            filter.amount.is_none_or(|a| {
+                v.lines.iter().any(|l| l.debit == a || l.credit == a)
+            })
+        })
+        .collect())
+}
+
+/// A voucher as its page and print view show it.
+#[derive(Clone, Debug)]
+pub struct VoucherPage {
+    pub voucher: VoucherView,
+    pub organisation: String,
+    /// 制单: who recorded the event that wrote it.
+    pub maker: String,
+    /// The voucher reversing this one, if any: `(id, number)`.
+    pub reversed_by: Option<(i64, String)>,
+    /// The number of the voucher this one reverses.
+    pub reverses_number: Option<String>,
+}
+
+/// One voucher with what its page shows beside it.
+pub fn page(pool: &Pool, actor: &Actor, id: i64) -> AppResult<VoucherPage> {
+    let voucher = get(pool, actor, id)?;
+    let mut c = conn(pool)?;
+    let row = rows::find(&mut c, actor.org_id, id)?.ok_or(AppError::NotFound("voucher"))?;
+    let organisation = crate::db::pages::org_name(&mut c, actor.org_id)?.unwrap_or_default();
+    let maker = match row.made_by {
+        Some(user) => person(&mut c, actor.org_id, user)?,
+        None => String::new(),
+    };
+    let same_source = rows::of_source(&mut c, actor.org_id, &row.source_type, row.source_id)?;
+    let reversed_by = same_source
+        .iter()
+        .find(|v| v.reverses == Some(id))
+        .map(|v| (v.id, number_of(v)));
+    let reverses_number = match row.reverses {
+        Some(r) => rows::find(&mut c, actor.org_id, r)?.map(|v| number_of(&v)),
+        None => None,
+    };
+    Ok(VoucherPage {
+        voucher,
+        organisation,
+        maker,
+        reversed_by,
+        reverses_number,
+    })
 }

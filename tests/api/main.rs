@@ -18,6 +18,7 @@ mod browser_lifecycle;
 mod browser_pages;
 mod browser_subsidy_admin;
 mod browser_travel;
+mod browser_vouchers;
 mod budget_lines;
 mod budget_pages;
 mod demo;

@@ -31,6 +31,9 @@ pub struct VoucherLineView {
     /// The budget line's code, on an expense line.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub project: Option<String>,
+    /// That budget line's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub project_name: Option<String>,
     /// 功能分类, on an expense line whose budget line has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub function_class: Option<String>,
