@@ -207,18 +207,22 @@ pub fn set_account(conn: &mut DbConnection, row: &MapRow) -> QueryResult<()> {
 }
 
 /// A budget line's code, 功能分类 and 经济分类: what an expense line of a voucher carries.
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = budget_lines)]
+pub struct LineClasses {
+    pub code: String,
+    pub function_class: Option<String>,
+    pub economic_class: Option<String>,
+}
+
 pub fn line_classes(
     conn: &mut DbConnection,
     org_id: i64,
     line_id: i64,
-) -> QueryResult<Option<(String, Option<String>, Option<String>)>> {
+) -> QueryResult<Option<LineClasses>> {
     budget_lines::table
         .filter(picks!(budget_lines, org_id, line_id))
-        .select((
-            budget_lines::code,
-            budget_lines::function_class,
-            budget_lines::economic_class,
-        ))
+        .select(LineClasses::as_select())
         .first(conn)
         .optional()
 }

@@ -132,13 +132,14 @@ pub fn book(c: &mut DbConnection, actor: &Actor, booking: &Booking) -> AppResult
     }
     let classes = match booking.charged {
         Some((line_id, default_class)) => {
-            let (code, function, economic) = rows::line_classes(c, actor.org_id, line_id)?
+            let line = rows::line_classes(c, actor.org_id, line_id)?
                 .ok_or(AppError::NotFound("budget line"))?;
             Some((
                 line_id,
-                code,
-                function,
-                economic.unwrap_or_else(|| default_class.to_string()),
+                line.code,
+                line.function_class,
+                line.economic_class
+                    .unwrap_or_else(|| default_class.to_string()),
             ))
         }
         None => None,
@@ -312,14 +313,15 @@ fn with_lines(
             lines.entry(l.voucher_id).or_default().push(l);
         }
     }
-    let names: HashMap<i64, String> = if lines.values().flatten().any(|l| l.budget_line_id.is_some()) {
-        crate::db::budget::all(c, org_id)?
-            .into_iter()
-            .map(|l| (l.id, l.name))
-            .collect()
-    } else {
-        HashMap::new()
-    };
+    let names: HashMap<i64, String> =
+        if lines.values().flatten().any(|l| l.budget_line_id.is_some()) {
+            crate::db::budget::all(c, org_id)?
+                .into_iter()
+                .map(|l| (l.id, l.name))
+                .collect()
+        } else {
+            HashMap::new()
+        };
     Ok(vouchers
         .into_iter()
         .map(|v| {
@@ -594,9 +596,9 @@ pub fn find(pool: &Pool, actor: &Actor, filter: &Filter) -> AppResult<Vec<Vouche
                 .is_none_or(|n| v.number.contains(n.trim()))
         })
         .filter(|v| {
-            filter.amount.is_none_or(|a| {
-                v.lines.iter().any(|l| l.debit == a || l.credit == a)
-            })
+            filter
+                .amount
+                .is_none_or(|a| v.lines.iter().any(|l| l.debit == a || l.credit == a))
         })
         .collect())
 }

@@ -143,7 +143,9 @@ pub async fn list(
                 chrono::NaiveDate::from_ymd_opt(y, m, 1).map(|_| (y, m))
             });
             if parsed.is_none() {
-                problem = Some(format!("月份「{text}」无法识别，请写成 2021-05 这样的年-月。"));
+                problem = Some(format!(
+                    "月份「{text}」无法识别，请写成 2021-05 这样的年-月。"
+                ));
             }
             parsed
         }
@@ -179,8 +181,8 @@ pub async fn list(
         (Some((y, m)), _, _) => format!("{y}年{m}月"),
         _ => "全部月份".to_string(),
     };
-    let sum = Money::checked_sum(list.iter().map(|v| total(v, Ledger::Financial).0))
-        .unwrap_or_default();
+    let sum =
+        Money::checked_sum(list.iter().map(|v| total(v, Ledger::Financial).0)).unwrap_or_default();
     html(
         StatusCode::OK,
         &ListPage {
@@ -416,7 +418,12 @@ pub async fn set_account_map(
     for event in EventKind::MAPPED {
         for role in event.roles() {
             let key = format!("{}.{}", event.as_str(), role.as_str());
-            let field = |f: &str| typed.get(&format!("{f}.{key}")).cloned().unwrap_or_default();
+            let field = |f: &str| {
+                typed
+                    .get(&format!("{f}.{key}"))
+                    .cloned()
+                    .unwrap_or_default()
+            };
             bodies.push(AccountBody {
                 event: event.as_str().into(),
                 role: role.as_str().into(),

@@ -82,7 +82,9 @@ async fn the_voucher_list_and_its_print_view_in_a_real_browser() {
     assert!(!listed.contains("记-2021-05-0001"), "{listed}");
 
     // The month, filtered by amount.
-    c.goto(&format!("{base}/vouchers?month=2021-05")).await.unwrap();
+    c.goto(&format!("{base}/vouchers?month=2021-05"))
+        .await
+        .unwrap();
     let listed = text_of(&c, "#vouchers").await;
     assert!(
         listed.contains("记-2021-05-0001") && listed.contains("记-2021-05-0002"),
@@ -95,7 +97,9 @@ async fn the_voucher_list_and_its_print_view_in_a_real_browser() {
         .await
         .unwrap();
     assert!(text_of(&c, "#no-vouchers").await.contains("没有符合条件"));
-    c.goto(&format!("{base}/vouchers?month=2021-5x")).await.unwrap();
+    c.goto(&format!("{base}/vouchers?month=2021-5x"))
+        .await
+        .unwrap();
     assert!(text_of(&c, "#filter-problem").await.contains("2021-5x"));
 
     // The print view: both ledgers, totals in capitals, the boxes to sign.
@@ -108,7 +112,10 @@ async fn the_voucher_list_and_its_print_view_in_a_real_browser() {
         .click()
         .await
         .unwrap();
-    assert_eq!(text_of(&c, "#print-number").await, "凭证号：记-2021-05-0002");
+    assert_eq!(
+        text_of(&c, "#print-number").await,
+        "凭证号：记-2021-05-0002"
+    );
     let financial = text_of(&c, "#print-financial").await;
     assert!(
         financial.contains("5001 业务活动费用") && financial.contains("1011 零余额账户用款额度"),

@@ -616,3 +616,80 @@ async fn the_exported_journal_passes_hledger_check_and_each_ledger_balances_to_z
         "{flat}"
     );
 }
+
+/// A reversing voucher (红字冲销) as a correction writes it, inside its transaction: the same
+/// accounts and amounts on the other side, numbered next in its month, linked by `reverses`, and
+/// at most once. (No API call reverses a payment yet: a paid batch cannot be voided.)
+#[tokio::test]
+async fn a_reversing_voucher_swaps_every_line_and_is_written_once() {
+    let app = spawn_app().await;
+    let p = people(&app);
+    let claim = worked_example(&app, &p).await;
+    let list = vouchers(&app, &p.finance, "").await;
+    let paid = list
+        .iter()
+        .find(|v| v["event"] == "claim_paid")
+        .unwrap()
+        .clone();
+    let paid_id = paid["id"].as_i64().unwrap();
+    let org = {
+        let mut c = app.pool.get().unwrap();
+        baoxiao::services::users::resolve_org(&mut c, None).unwrap()
+    };
+    let actor = baoxiao::auth::Actor {
+        org_id: org.id,
+        user_id: 0,
+        roles: vec![R::Finance],
+    };
+    let on = chrono::NaiveDate::from_ymd_opt(2021, 5, 25).unwrap();
+    let reverse = || {
+        let mut c = app.pool.get().unwrap();
+        baoxiao::db::write_tx(&mut c, |c| {
+            baoxiao::services::vouchers::reverse(c, &actor, paid_id, on)
+        })
+    };
+    let id = reverse().unwrap();
+    let back = app.get(&p.finance, &format!("/api/v1/vouchers/{id}")).await;
+    back.assert(200, "");
+    assert_eq!(back.body["number"], "记-2021-05-0004");
+    assert_eq!(back.body["event"], "reversal");
+    assert_eq!(back.body["reverses"], paid_id);
+    assert_eq!(
+        back.body["source"],
+        json!({"type": "travel_claim", "id": claim})
+    );
+    assert_eq!(
+        back.body["summary"],
+        "冲销记-2021-05-0002 张三 赴省汇报信访工作 差旅费"
+    );
+    assert_eq!(
+        lines(&back.body),
+        [
+            row("financial", "5001", "0.00", "1231.00"),
+            row("financial", "1218", "1231.00", "0.00"),
+            row("budgetary", "7201", "0.00", "1231.00"),
+            row("budgetary", "8001", "1231.00", "0.00"),
+        ]
+    );
+    // A voucher is reversed once; the refused second leaves no number taken.
+    assert!(reverse().is_err());
+    let next: i32 = {
+        use baoxiao::db::schema::voucher_counters as vc;
+        use diesel::prelude::*;
+        vc::table
+            .filter(vc::year.eq(2021).and(vc::month.eq(5)))
+            .select(vc::next)
+            .first(&mut *app.pool.get().unwrap())
+            .unwrap()
+    };
+    assert_eq!(next, 5, "the next number of May is still 0005");
+    let problems = baoxiao::services::budget::verify_vouchers(&app.pool).unwrap();
+    assert!(
+        !problems.iter().any(|m| matches!(
+            m.problem,
+            baoxiao::services::vouchers::VoucherProblem::Unbalanced { .. }
+                | baoxiao::services::vouchers::VoucherProblem::Gap { .. }
+        )),
+        "{problems:?}"
+    );
+}
