@@ -693,3 +693,94 @@ async fn a_reversing_voucher_swaps_every_line_and_is_written_once() {
         "{problems:?}"
     );
 }
+
+/// The admin's 会计科目 page over plain HTTP: shown with the defaults, an empty code refused in
+/// place with what was typed kept, the 财政直接支付 accounts saved; 记账凭证 is finance's, not a
+/// claimant's, and another organisation's voucher is not found.
+#[tokio::test]
+async fn the_account_map_page_keeps_what_was_typed_and_saves_it() {
+    use crate::web::signed_in;
+    let app = spawn_app().await;
+    let mut admin = signed_in(&app, "管理员", &[R::Admin], "boss").await;
+    let page = admin.get("/admin/account-map").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("href=\"/admin/account-map\""),
+        "in the menu"
+    );
+    assert!(page.body.contains("value=\"零余额账户用款额度\""));
+    let csrf = page.csrf();
+    let mut form: Vec<(String, String)> = vec![("csrf".into(), csrf.clone())];
+    for event in [
+        "claim_paid",
+        "advance_paid",
+        "advance_returned",
+        "subsidy_paid",
+    ] {
+        let roles: &[&str] = match event {
+            "claim_paid" => &[
+                "expense",
+                "payment",
+                "advance",
+                "budget_expense",
+                "budget_payment",
+            ],
+            "subsidy_paid" => &["expense", "payment", "budget_expense", "budget_payment"],
+            _ => &["advance", "payment"],
+        };
+        for role in roles {
+            let (code, name) = match (*role, event) {
+                ("payment", "claim_paid" | "subsidy_paid") => ("4001", "财政拨款收入"),
+                ("payment", _) => ("1011", "零余额账户用款额度"),
+                ("budget_payment", _) => ("6001", "财政拨款预算收入"),
+                ("expense", _) => ("5001", "业务活动费用"),
+                ("advance", _) => ("121801", "其他应收款-个人借款"),
+                _ => ("7201", "行政支出"),
+            };
+            form.push((format!("code.{event}.{role}"), code.into()));
+            form.push((format!("name.{event}.{role}"), name.into()));
+        }
+    }
+    let mut blank = form.clone();
+    for (k, v) in blank.iter_mut() {
+        if k == "code.subsidy_paid.expense" {
+            v.clear();
+        }
+    }
+    let pairs: Vec<(&str, &str)> = blank
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let refused = admin.post("/admin/account-map", &pairs).await;
+    assert_eq!(refused.status, 422);
+    assert!(
+        refused.body.contains("id=\"map-problem\""),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("value=\"121801\""),
+        "what was typed is kept"
+    );
+    let map = app.get(&app.admin, "/api/v1/account-map").await;
+    assert!(!map.body.to_string().contains("121801"), "nothing saved");
+
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let saved = admin.post("/admin/account-map", &pairs).await;
+    assert_eq!(saved.status, 303);
+    let map = app.get(&app.admin, "/api/v1/account-map").await;
+    let text = map.body.to_string();
+    assert!(
+        text.contains("121801") && text.contains("财政拨款预算收入"),
+        "{text}"
+    );
+
+    let mut finance = signed_in(&app, "李会计", &[R::Finance], "likuaiji").await;
+    let list = finance.get("/vouchers?month=2021-05").await;
+    assert_eq!(list.status, 200);
+    assert!(list.body.contains("没有符合条件的记账凭证"));
+    assert_eq!(finance.get("/admin/account-map").await.status, 403);
+    let mut claimant = signed_in(&app, "张三", &[R::Claimant], "zhangsan").await;
+    assert_eq!(claimant.get("/vouchers").await.status, 403);
+    assert_eq!(finance.get("/vouchers/999999").await.status, 404);
+}
