@@ -157,6 +157,9 @@ pub struct NewLineSpec {
     pub name: String,
     pub parent_code: Option<String>,
     pub allocated: Money,
+    /// R20: 功能分类 and 经济分类 codes, where the organisation sets them.
+    pub function_class: Option<String>,
+    pub economic_class: Option<String>,
 }
 
 pub fn insert_line(
@@ -208,6 +211,8 @@ pub fn insert_line(
             allocated_fen: spec.allocated.fen(),
             created_at: now(),
             original_allocated_fen: spec.allocated.fen(),
+            function_class: spec.function_class.as_deref(),
+            economic_class: spec.economic_class.as_deref(),
         },
     )?;
     if !spec.allocated.is_zero() {

@@ -784,3 +784,58 @@ async fn the_account_map_page_keeps_what_was_typed_and_saves_it() {
     assert_eq!(claimant.get("/vouchers").await.status, 403);
     assert_eq!(finance.get("/vouchers/999999").await.status, 404);
 }
+
+/// A budget line's 功能分类 and 经济分类, set when it is created, are what its vouchers' expense
+/// lines carry; a code that is not 3 to 12 digits is refused naming it.
+#[tokio::test]
+async fn a_lines_classification_is_carried_by_its_vouchers() {
+    let app = spawn_app().await;
+    let p = people(&app);
+    let bad = app
+        .post(
+            &app.admin,
+            "/api/v1/budget-lines",
+            &json!({"year": 2021, "code": "dept.project.petition-work.training",
+                    "name": "业务培训", "parent_code": "dept.project.petition-work",
+                    "allocated": "10000.00", "economic_class": "302a1", "function_class": "20"}),
+        )
+        .await;
+    bad.assert(422, "invalid_request");
+    assert_eq!(bad.fields(), ["function_class", "economic_class"]);
+    let made = app
+        .post(
+            &app.admin,
+            "/api/v1/budget-lines",
+            &json!({"year": 2021, "code": "dept.project.petition-work.training",
+                    "name": "业务培训", "parent_code": "dept.project.petition-work",
+                    "allocated": "10000.00", "economic_class": "30216", "function_class": "2010301"}),
+        )
+        .await;
+    made.assert(201, "");
+    let line = made.body["id"].as_i64().unwrap();
+    let claim = app.submit(&p.traveller, &day_trip(line)).await;
+    app.post(
+        &p.finance,
+        &format!("/api/v1/travel-claims/{claim}/approve"),
+        &json!({}),
+    )
+    .await
+    .assert(200, "");
+    decisions_dated_before_may(&app);
+    app.post(
+        &p.finance,
+        &format!("/api/v1/travel-claims/{claim}/pay"),
+        &json!({"paid_on": "2021-06-02"}),
+    )
+    .await
+    .assert(200, "");
+    let v = &vouchers(&app, &p.finance, "").await[0];
+    let expense = &v["lines"][0];
+    assert_eq!(expense["account_code"], "5001");
+    assert_eq!(expense["project"], "dept.project.petition-work.training");
+    assert_eq!(expense["project_name"], "业务培训");
+    assert_eq!(expense["function_class"], "2010301");
+    assert_eq!(expense["economic_class"], "30216");
+    assert_eq!(v["lines"][2]["economic_class"], "30216");
+    assert!(v["lines"][1].get("economic_class").is_none());
+}
