@@ -222,6 +222,8 @@ async fn claim_pages(url: &str, data_dir: &std::path::Path, seconds: u64) {
             name: "差旅费（测试）".into(),
             parent_code: None,
             allocated: baoxiao::domain::Money::yuan(9_000_000),
+            function_class: None,
+            economic_class: None,
         }),
     )
     .unwrap()

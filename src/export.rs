@@ -12,7 +12,7 @@ use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Formula, Workboo
 use crate::domain::budget::EntryKind;
 use crate::domain::performance::execution_rate;
 use crate::domain::Money;
-use crate::services::views::{AuditEventView, ExecutionView};
+use crate::services::views::{AuditEventView, ExecutionView, VoucherView};
 
 const HEADERS: [&str; 10] = [
     "编码",
@@ -360,6 +360,158 @@ pub fn journal(org: &str, year: i32, entries: &[JournalEntry]) -> Result<String,
             out,
             "    {debit:<60}  {amount} CNY\n    {credit:<60}  {negated} CNY\n"
         )?;
+    }
+    Ok(out)
+}
+
+// ----- vouchers (R20) --------------------------------------------------------------------------
+
+const VOUCHER_HEADERS: [&str; 13] = [
+    "凭证号",
+    "日期",
+    "摘要",
+    "附单据",
+    "来源",
+    "来源编号",
+    "冲销凭证",
+    "账套",
+    "科目编码",
+    "科目名称",
+    "借方金额",
+    "贷方金额",
+    "项目",
+];
+
+/// One row of a voucher export: the voucher's head, then one line's fields.
+fn voucher_rows(list: &[VoucherView]) -> Vec<[String; 13]> {
+    let mut rows = Vec::new();
+    for v in list {
+        for l in &v.lines {
+            rows.push([
+                v.number.clone(),
+                v.date.to_string(),
+                csv_text(&v.summary).into_owned(),
+                v.attachments.to_string(),
+                v.source.kind.clone(),
+                v.source.id.to_string(),
+                v.reverses.map(|r| r.to_string()).unwrap_or_default(),
+                ledger_name(&l.ledger).to_string(),
+                csv_text(&l.account_code).into_owned(),
+                csv_text(&l.account_name).into_owned(),
+                l.debit.to_string(),
+                l.credit.to_string(),
+                csv_text(l.project.as_deref().unwrap_or("")).into_owned(),
+            ]);
+        }
+    }
+    rows
+}
+
+fn ledger_name(ledger: &str) -> &'static str {
+    match crate::domain::voucher::Ledger::parse(ledger) {
+        Some(l) => l.chinese(),
+        None => "",
+    }
+}
+
+/// The vouchers as CSV (UTF-8 with a BOM), one row per line, in number order.
+pub fn vouchers_csv(list: &[VoucherView]) -> Result<Vec<u8>, csv::Error> {
+    let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    out.write_record(VOUCHER_HEADERS)?;
+    for row in voucher_rows(list) {
+        out.write_record(row)?;
+    }
+    out.into_inner().map_err(|e| e.into_error().into())
+}
+
+/// The vouchers as a workbook, one row per line, amounts as numbers.
+pub fn vouchers_xlsx(list: &[VoucherView]) -> Result<Vec<u8>, XlsxError> {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("记账凭证")?;
+    let header = Format::new()
+        .set_bold()
+        .set_border(FormatBorder::Thin)
+        .set_background_color(Color::RGB(0xDDEBF7))
+        .set_align(FormatAlign::Center);
+    let money = Format::new()
+        .set_border(FormatBorder::Thin)
+        .set_num_format("#,##0.00");
+    let text = Format::new().set_border(FormatBorder::Thin);
+    for (col, name) in (0u16..).zip(VOUCHER_HEADERS) {
+        sheet.write_string_with_format(0, col, name, &header)?;
+    }
+    let mut row = 1u32;
+    for v in list {
+        for l in &v.lines {
+            let cells = [
+                v.number.as_str(),
+                &v.date.to_string(),
+                &v.summary,
+                &v.attachments.to_string(),
+                &v.source.kind,
+                &v.source.id.to_string(),
+                &v.reverses.map(|r| r.to_string()).unwrap_or_default(),
+                ledger_name(&l.ledger),
+                &l.account_code,
+                &l.account_name,
+            ];
+            for (col, value) in (0u16..).zip(cells) {
+                sheet.write_string_with_format(row, col, value, &text)?;
+            }
+            sheet.write_number_with_format(row, 10, cell(l.debit.to_decimal()), &money)?;
+            sheet.write_number_with_format(row, 11, cell(l.credit.to_decimal()), &money)?;
+            sheet.write_string_with_format(row, 12, l.project.as_deref().unwrap_or(""), &text)?;
+            row += 1;
+        }
+    }
+    sheet.set_column_width(2, 36)?;
+    sheet.set_column_width(9, 20)?;
+    book.save_to_buffer()
+}
+
+/// An account of the voucher journal: the ledger as the top-level account, then the code and
+/// name (`financial:5001 业务活动费用`), so `hledger bal financial` totals one ledger.
+fn voucher_account(ledger: &str, code: &str, name: &str) -> String {
+    // hledger ends an account name at two spaces or a tab; a name keeps single spaces only.
+    let clean = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    format!("{}:{} {}", clean(ledger), clean(code), clean(name))
+}
+
+/// The vouchers as an hledger journal: one transaction per voucher, dated its day, coded with
+/// its number; the two ledgers (`financial`, `budgetary`) are top-level accounts, and each
+/// transaction balances (each ledger does, so their sum does).
+pub fn vouchers_journal(org: &str, list: &[VoucherView]) -> Result<String, std::fmt::Error> {
+    let mut out = String::new();
+    writeln!(out, "; {org} vouchers (记账凭证), exported by baoxiao")?;
+    writeln!(
+        out,
+        "; financial = 财务会计, budgetary = 预算会计; amounts in yuan (CNY)\n"
+    )?;
+    writeln!(out, "commodity 1,000.00 CNY\n")?;
+    let mut accounts = std::collections::BTreeSet::new();
+    for v in list {
+        for l in &v.lines {
+            accounts.insert(voucher_account(&l.ledger, &l.account_code, &l.account_name));
+        }
+    }
+    for a in &accounts {
+        writeln!(out, "account {a}")?;
+    }
+    writeln!(out)?;
+    for v in list {
+        let summary = v.summary.replace(['\n', '\r', ';'], " ");
+        writeln!(out, "{} * ({}) {summary}", v.date, v.number)?;
+        for l in &v.lines {
+            let amount = if l.credit.is_zero() {
+                l.debit
+            } else {
+                Money::ZERO.checked_sub(l.credit).ok_or(std::fmt::Error)?
+            };
+            let account = voucher_account(&l.ledger, &l.account_code, &l.account_name);
+            writeln!(out, "    {account:<40}  {amount} CNY")?;
+        }
+        writeln!(out)?;
     }
     Ok(out)
 }

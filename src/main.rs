@@ -99,6 +99,20 @@ enum ReportCommand {
         #[arg(long)]
         org: Option<String>,
     },
+    /// R20: the vouchers (记账凭证) dated from one day to another, both included: CSV or xlsx
+    /// one row per line, or an hledger journal with the two ledgers as top-level accounts.
+    Vouchers {
+        #[arg(long, value_parser = cli_date)]
+        from: chrono::NaiveDate,
+        #[arg(long, value_parser = cli_date)]
+        to: chrono::NaiveDate,
+        #[arg(long, value_parser = ["csv", "xlsx", "journal"], default_value = "csv")]
+        format: String,
+        #[arg(short = 'o', long)]
+        output: Option<std::path::PathBuf>,
+        #[arg(long)]
+        org: Option<String>,
+    },
     /// The year's ledger as an hledger/ledger journal.
     Journal {
         #[arg(long)]
@@ -474,11 +488,19 @@ fn verify(settings: &Settings) -> CliResult {
         "{files} files checked, {} differ from their size or SHA-256",
         file_mismatches.len()
     );
-    Ok(if mismatches.is_empty() && file_mismatches.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    // R20: the vouchers balance, and agree with the ledger and the advances.
+    let voucher_mismatches = budget::verify_vouchers(&pool)?;
+    for m in &voucher_mismatches {
+        println!("VOUCHER MISMATCH org {}: {}", m.org_id, m.problem);
+    }
+    println!("vouchers checked, {} problems", voucher_mismatches.len());
+    Ok(
+        if mismatches.is_empty() && file_mismatches.is_empty() && voucher_mismatches.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        },
+    )
 }
 
 /// R17: each claim file whose bytes no longer match the size and hash stored with them.
@@ -599,6 +621,30 @@ fn report(settings: &Settings, command: ReportCommand) -> CliResult {
             let bytes = match format.as_str() {
                 "csv" => baoxiao::export::audit_csv(&events)?,
                 _ => serde_json::to_vec_pretty(&events)?,
+            };
+            write(&output, &bytes)?;
+        }
+        ReportCommand::Vouchers {
+            from,
+            to,
+            format,
+            output,
+            org,
+        } => {
+            if to < from {
+                return Err("--to is before --from".into());
+            }
+            let actor = org_of(&org)?;
+            let list =
+                baoxiao::services::vouchers::list(&pool, &actor, Some(from), Some(to), None)?;
+            let bytes = match format.as_str() {
+                "xlsx" if output.is_none() => return Err("xlsx needs -o FILE".into()),
+                "xlsx" => baoxiao::export::vouchers_xlsx(&list)?,
+                "journal" => {
+                    let code = org.clone().unwrap_or_default();
+                    baoxiao::export::vouchers_journal(&code, &list)?.into_bytes()
+                }
+                _ => baoxiao::export::vouchers_csv(&list)?,
             };
             write(&output, &bytes)?;
         }

@@ -141,6 +141,8 @@ fn load_default_data(c: &mut DbConnection, dir: &Path) -> AppResult<bool> {
                 name: line.name.clone(),
                 parent_code: line.parent_code.clone(),
                 allocated: line.allocated.clone(),
+                function_class: None,
+                economic_class: None,
             };
             body.validate()
                 .map_err(|e| AppError::Validation(flatten_validation(&e)))?;

@@ -77,6 +77,8 @@ pub struct NewLine<'a> {
     pub allocated_fen: i64,
     pub created_at: chrono::NaiveDateTime,
     pub original_allocated_fen: i64,
+    pub function_class: Option<&'a str>,
+    pub economic_class: Option<&'a str>,
 }
 
 #[derive(Clone, Debug, Queryable, Selectable)]

@@ -97,6 +97,7 @@ pub mod schema;
 pub mod subsidy;
 pub mod travel_requests;
 pub mod users;
+pub mod vouchers;
 pub mod web;
 
 use std::sync::Mutex;

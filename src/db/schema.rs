@@ -69,6 +69,8 @@ diesel::table! {
         spent_fen -> BigInt,
         created_at -> Timestamp,
         original_allocated_fen -> BigInt,
+        function_class -> Nullable<Text>,
+        economic_class -> Nullable<Text>,
     }
 }
 
@@ -397,6 +399,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    voucher_counters (org_id, year, month) {
+        org_id -> BigInt,
+        year -> Integer,
+        month -> Integer,
+        next -> Integer,
+    }
+}
+
+diesel::table! {
     claim_approvals (id) {
         org_id -> BigInt,
         id -> BigInt,
@@ -406,5 +417,52 @@ diesel::table! {
         decided_by -> Nullable<BigInt>,
         decided_at -> Timestamp,
         note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    vouchers (id) {
+        org_id -> BigInt,
+        id -> BigInt,
+        year -> Integer,
+        month -> Integer,
+        seq -> Integer,
+        date -> Date,
+        event -> Text,
+        summary -> Text,
+        attachments -> Integer,
+        source_type -> Text,
+        source_id -> BigInt,
+        reverses -> Nullable<BigInt>,
+        made_by -> Nullable<BigInt>,
+        made_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    voucher_lines (org_id, voucher_id, seq) {
+        org_id -> BigInt,
+        voucher_id -> BigInt,
+        seq -> Integer,
+        ledger -> Text,
+        role -> Text,
+        account_code -> Text,
+        account_name -> Text,
+        debit_fen -> BigInt,
+        credit_fen -> BigInt,
+        budget_line_id -> Nullable<BigInt>,
+        project -> Nullable<Text>,
+        function_class -> Nullable<Text>,
+        economic_class -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    account_map (org_id, event, role) {
+        org_id -> BigInt,
+        event -> Text,
+        role -> Text,
+        account_code -> Text,
+        account_name -> Text,
     }
 }

@@ -21,6 +21,7 @@ pub mod subsidy;
 pub mod text;
 pub mod travel;
 pub mod travel_request;
+pub mod voucher;
 pub mod waiting;
 
 pub use money::{Money, PositiveMoney};

@@ -24,6 +24,7 @@ pub mod request_log;
 pub mod subsidy;
 pub mod travel_claims;
 pub mod travel_requests;
+pub mod vouchers;
 
 use actix_web::body::{BoxBody, EitherBody};
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -163,6 +164,10 @@ fn api(cfg: &mut ServiceConfig) {
         .service(reports::put_targets)
         .service(reports::journal)
         .service(audit::list_events)
+        .service(vouchers::list_vouchers)
+        .service(vouchers::get_voucher)
+        .service(vouchers::get_account_map)
+        .service(vouchers::put_account_map)
         .service(travel_requests::create_request)
         .service(travel_requests::list_requests)
         .service(travel_requests::get_request)

@@ -17,7 +17,7 @@ use super::permissions::{self, UseCase};
 use super::{answer_asked, conn};
 
 /// `baoxiao verify` checks the lines' balances; it is kept in its own file.
-pub use super::verify::{verify, verify_on, Mismatch};
+pub use super::verify::{verify, verify_on, verify_vouchers, Mismatch};
 
 fn view(row: &LineRow, children: &[&LineRow]) -> AppResult<LineView> {
     let b = balance(row);
@@ -157,6 +157,9 @@ pub struct NewLineSpec {
     pub name: String,
     pub parent_code: Option<String>,
     pub allocated: Money,
+    /// R20: 功能分类 and 经济分类 codes, where the organisation sets them.
+    pub function_class: Option<String>,
+    pub economic_class: Option<String>,
 }
 
 pub fn insert_line(
@@ -208,6 +211,8 @@ pub fn insert_line(
             allocated_fen: spec.allocated.fen(),
             created_at: now(),
             original_allocated_fen: spec.allocated.fen(),
+            function_class: spec.function_class.as_deref(),
+            economic_class: spec.economic_class.as_deref(),
         },
     )?;
     if !spec.allocated.is_zero() {

@@ -38,8 +38,10 @@ use super::ledger::{self, Source};
 use super::permissions::{self, UseCase};
 use super::transition::{self, find, Charges, Document};
 use super::travel_requests;
+use super::vouchers;
 use super::{answer, answer_asked, answer_known, clock, conn, policy};
 use crate::domain::approval::Step;
+use crate::domain::voucher::Event;
 
 const ENTITY: &str = "travel_claim";
 
@@ -830,9 +832,39 @@ pub fn pay(
             let day = paid_on.to_string();
             asked.take(c, actor, &Decided::Paid { on: paid_on }, Some(&day))?;
             transition::post::<Claim>(c, actor, id, &row, ledger::spend)?;
+            // R20: its voucher, in this transaction; the advance it settles, as of now.
+            let advance = settlement_of(c, actor.org_id, &row)?.map(|s| s.advance);
+            let event = Event::ClaimPaid {
+                reimbursable: Money::from_fen(row.reimbursable_fen),
+                advance: advance.unwrap_or(Money::ZERO),
+            };
+            let booking = booking(c, actor.org_id, &row, paid_on, event, "差旅费")?;
+            vouchers::book(c, actor, &booking)?;
             load(c, actor.org_id, id)
         },
     )
+}
+
+/// R20: the voucher of claim `row`'s money moving on `date`: 摘要 names the claimant, the trip's
+/// purpose and `what`; 附单据 are its files; the expense is the claim's line's, 差旅费.
+fn booking(
+    c: &mut DbConnection,
+    org_id: i64,
+    row: &ClaimRow,
+    date: NaiveDate,
+    event: Event,
+    what: &str,
+) -> AppResult<vouchers::Booking> {
+    let name = vouchers::person(c, org_id, row.claimant_id)?;
+    let files = super::attachments::counts(c, org_id, &[row.id])?;
+    Ok(vouchers::Booking {
+        date,
+        event,
+        summary: format!("{name} {} {what}", row.purpose),
+        attachments: files.get(&row.id).copied().unwrap_or(0),
+        source: (vouchers::SourceKind::Claim, row.id),
+        charged: Some((row.budget_line_id, vouchers::TRAVEL_CLASS)),
+    })
 }
 
 /// `POST /api/v1/travel-claims/{id}/advance-returned` (finance): records that the traveller
@@ -888,6 +920,17 @@ pub fn advance_returned(
                 to.as_str(),
                 Some(&returned_on.to_string()),
             )?;
+            // R20: the return's voucher, in this transaction.
+            let to_return = view
+                .settlement
+                .as_ref()
+                .map_or(Money::ZERO, |s| s.to_return);
+            let row = find::<Claim>(c, actor.org_id, id)?;
+            let event = Event::AdvanceReturned { amount: to_return };
+            let mut booking = booking(c, actor.org_id, &row, returned_on, event, "归还借款")?;
+            booking.attachments = 0;
+            booking.charged = None;
+            vouchers::book(c, actor, &booking)?;
             load(c, actor.org_id, id)
         },
     )

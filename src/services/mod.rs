@@ -38,6 +38,7 @@ pub mod travel_requests;
 pub mod users;
 pub mod verify;
 pub mod views;
+pub mod vouchers;
 
 use std::sync::Arc;
 

@@ -93,6 +93,10 @@ pub enum UseCase {
     // E-invoices and the organisation's 统一社会信用代码 (R19).
     ReadInvoice,
     SetOrganisation,
+    // Vouchers and the account map (R20).
+    ReadVouchers,
+    ReadAccountMap,
+    SetAccountMap,
 }
 
 use Role::{Admin, BudgetHolder, Claimant, DepartmentHead, Finance, Leader};
@@ -152,6 +156,9 @@ impl UseCase {
         UseCase::ManageUsers,
         UseCase::ReadInvoice,
         UseCase::SetOrganisation,
+        UseCase::ReadVouchers,
+        UseCase::ReadAccountMap,
+        UseCase::SetAccountMap,
     ];
 
     /// The table: who each use case admits (api.md's role in parentheses after each endpoint).
@@ -180,15 +187,15 @@ impl UseCase {
             | OutstandingAdvances => Admits::Roles(&[Finance]),
             AddRecipient | ChangeEnrollment | PaymentFile => Admits::Roles(&[Finance, Admin]),
             ListRecipients | ReadBatches | BudgetOverview | Forecast | ExecutionReport
-            | Performance | ReadTargets | Journal | ReadAdjustments => Admits::Roles(SEES_ALL),
+            | Performance | ReadTargets | Journal | ReadAdjustments | ReadVouchers
+            | ReadAccountMap => Admits::Roles(SEES_ALL),
             CreateStation | AddAssignment | CreateEvent | RequestAdjustment => {
                 Admits::Roles(&[Admin, BudgetHolder])
             }
             DecideTrip => Admits::Roles(&[BudgetHolder, Finance]),
             AuditTrail => Admits::Roles(&[Admin, Finance]),
-            CreateLine | SetTargets | PublishPolicy | ManageUsers | SetOrganisation => {
-                Admits::Roles(&[Admin])
-            }
+            CreateLine | SetTargets | PublishPolicy | ManageUsers | SetOrganisation
+            | SetAccountMap => Admits::Roles(&[Admin]),
         }
     }
 }
@@ -312,6 +319,9 @@ mod tests {
             (UseCase::ManageUsers, vec!["admin"]),
             (UseCase::ReadInvoice, vec!["claimant"]),
             (UseCase::SetOrganisation, vec!["admin"]),
+            (UseCase::ReadVouchers, readers.clone()),
+            (UseCase::ReadAccountMap, readers.clone()),
+            (UseCase::SetAccountMap, vec!["admin"]),
         ];
         let listed: HashSet<UseCase> = table.iter().map(|(u, _)| *u).collect();
         let every: HashSet<UseCase> = UseCase::ALL.iter().copied().collect();

@@ -747,6 +747,24 @@ pub fn pay(
             };
             asked.take(c, actor, &marked, Some(&paid_on.to_string()))?;
             transition::post::<Batch>(c, actor, id, &row, ledger::spend)?;
+            // R20: the batch's voucher, in this transaction; its one document is the payment list.
+            let half = if row.half == 1 {
+                "上半年"
+            } else {
+                "下半年"
+            };
+            let extra = if row.supplementary { "补发" } else { "" };
+            let booking = super::vouchers::Booking {
+                date: paid_on,
+                event: crate::domain::voucher::Event::SubsidyPaid {
+                    total: Money::from_fen(row.total_fen),
+                },
+                summary: format!("{}年{half}老干部下乡补助{extra}", row.year),
+                attachments: 1,
+                source: (super::vouchers::SourceKind::Batch, id),
+                charged: Some((row.budget_line_id, super::vouchers::SUBSIDY_CLASS)),
+            };
+            super::vouchers::book(c, actor, &booking)?;
             load(c, actor.org_id, id)
         },
     )

@@ -554,6 +554,17 @@ pub fn pay_advance(
             approved.as_str(),
             Some(&format!("{amount} on {paid_on}")),
         )?;
+        // R20: the advance's voucher (借 其他应收款 / 贷 零余额账户), in this transaction.
+        let name = super::vouchers::person(c, actor.org_id, row.requester_id)?;
+        let booking = super::vouchers::Booking {
+            date: paid_on,
+            event: crate::domain::voucher::Event::AdvancePaid { amount },
+            summary: format!("{name} {} 借款", row.purpose),
+            attachments: 0,
+            source: (super::vouchers::SourceKind::Request, id),
+            charged: None,
+        };
+        super::vouchers::book(c, actor, &booking)?;
         load(c, actor.org_id, id)
     })
 }
@@ -623,19 +634,20 @@ pub fn settlement(
     })
 }
 
-/// `GET /api/v1/advances/outstanding` (finance): per person, the advances not yet settled — paid
-/// and no paid claim names the request, or the paid claim left something to return that is not
-/// recorded as returned.
-pub fn outstanding(pool: &Pool, actor: &Actor) -> AppResult<Vec<OutstandingView>> {
-    permissions::check(actor, UseCase::OutstandingAdvances)?;
-    let mut c = conn(pool)?;
-    let requests = rows::with_advances(&mut c, actor.org_id)?;
+/// The advances still owed, each with its request, the live claim naming it and what is owed:
+/// paid and no paid claim names the request, or the paid claim left something to return that is
+/// not recorded as returned (R16).
+fn owed(
+    c: &mut DbConnection,
+    org_id: i64,
+) -> AppResult<Vec<(rows::RequestRow, Option<i64>, Money)>> {
+    let requests = rows::with_advances(c, org_id)?;
     let ids: Vec<i64> = requests.iter().map(|r| r.id).collect();
-    let claims: BTreeMap<i64, rows::LiveClaim> = rows::live_claims_of(&mut c, actor.org_id, &ids)?
+    let claims: BTreeMap<i64, rows::LiveClaim> = rows::live_claims_of(c, org_id, &ids)?
         .into_iter()
         .filter_map(|claim| Some((claim.travel_request_id?, claim)))
         .collect();
-    let mut people: BTreeMap<i64, Vec<AdvanceView>> = BTreeMap::new();
+    let mut out = Vec::new();
     for r in requests {
         if r.status == RequestStatus::Cancelled {
             continue;
@@ -652,15 +664,33 @@ pub fn outstanding(pool: &Pool, actor: &Actor) -> AppResult<Vec<OutstandingView>
             }
             _ => advance,
         };
-        if owed.is_zero() {
-            continue;
+        if !owed.is_zero() {
+            out.push((r, claim.map(|c| c.id), owed));
         }
+    }
+    Ok(out)
+}
+
+/// What travellers owe the organisation in all, for `verify` (R20: the 其他应收款 balance).
+pub fn owed_in_all(c: &mut DbConnection, org_id: i64) -> AppResult<Money> {
+    Money::checked_sum(owed(c, org_id)?.into_iter().map(|(_, _, m)| m))
+        .ok_or_else(|| AppError::Internal("overflow".into()))
+}
+
+/// `GET /api/v1/advances/outstanding` (finance): per person, the advances not yet settled — paid
+/// and no paid claim names the request, or the paid claim left something to return that is not
+/// recorded as returned.
+pub fn outstanding(pool: &Pool, actor: &Actor) -> AppResult<Vec<OutstandingView>> {
+    permissions::check(actor, UseCase::OutstandingAdvances)?;
+    let mut c = conn(pool)?;
+    let mut people: BTreeMap<i64, Vec<AdvanceView>> = BTreeMap::new();
+    for (r, claim, owed) in owed(&mut c, actor.org_id)? {
         people.entry(r.requester_id).or_default().push(AdvanceView {
             travel_request_id: r.id,
             purpose: r.purpose,
-            advance,
+            advance: Money::from_fen(r.advance_fen.unwrap_or(0)),
             paid_on: r.advance_paid_on,
-            travel_claim_id: claim.map(|c| c.id),
+            travel_claim_id: claim,
             outstanding: owed,
         });
     }

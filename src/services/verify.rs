@@ -63,3 +63,47 @@ pub fn verify_on(c: &mut DbConnection) -> AppResult<(usize, Vec<Mismatch>)> {
     }
     Ok((checked, mismatches))
 }
+
+/// An organisation's vouchers found wrong (R20).
+#[derive(Debug)]
+pub struct VoucherMismatch {
+    pub org_id: i64,
+    pub problem: super::vouchers::VoucherProblem,
+}
+
+/// `baoxiao verify`, R20: every organisation's vouchers against its ledger and its advances.
+pub fn verify_vouchers(pool: &Pool) -> AppResult<Vec<VoucherMismatch>> {
+    verify_vouchers_on(&mut *conn(pool)?)
+}
+
+/// [`verify_vouchers`] on one connection.
+pub fn verify_vouchers_on(c: &mut DbConnection) -> AppResult<Vec<VoucherMismatch>> {
+    let mut out = Vec::new();
+    for org in crate::db::orgs::all(c)? {
+        // Each line's own spending (not its descendants'): what its 行政支出 must add up to.
+        let codes: HashMap<i64, String> = rows::all(c, org.id)?
+            .into_iter()
+            .map(|l| (l.id, l.code))
+            .collect();
+        let mut spent: HashMap<i64, (String, Money)> = codes
+            .iter()
+            .map(|(id, code)| (*id, (code.clone(), Money::ZERO)))
+            .collect();
+        for e in rows::all_entries(c, org.id)? {
+            if e.kind == EntryKind::Spend {
+                if let Some((_, sum)) = spent.get_mut(&e.line_id) {
+                    *sum = sum
+                        .checked_add(Money::from_fen(e.amount_fen))
+                        .ok_or_else(|| AppError::Internal("overflow".into()))?;
+                }
+            }
+        }
+        for problem in super::vouchers::check(c, org.id, &spent)? {
+            out.push(VoucherMismatch {
+                org_id: org.id,
+                problem,
+            });
+        }
+    }
+    Ok(out)
+}

@@ -21,6 +21,7 @@ pub mod forms;
 pub mod session;
 pub mod subsidy;
 pub mod travel;
+pub mod vouchers;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse, ResponseError};
@@ -111,6 +112,12 @@ impl Nav {
         if may(UseCase::ReadAdjustments) {
             add("/adjustments", "预算调整");
         }
+        if may(UseCase::ReadVouchers) {
+            add("/vouchers", "记账凭证");
+        }
+        if may(UseCase::SetAccountMap) {
+            add("/admin/account-map", "会计科目");
+        }
         let (flash, flash_ok) = match user.flash.as_deref().map(Flash::read) {
             Some(Flash::Kept(_)) => (
                 Some("登录已过期，已为您保留填写内容。请检查后再提交。".to_string()),
@@ -128,6 +135,13 @@ impl Nav {
             flash_ok,
             pinned: user.as_of.map(format::pinned_calendar),
         }
+    }
+}
+
+impl Nav {
+    /// Whether the menu offers `href` (a page may link to it only then).
+    pub fn offers(&self, href: &str) -> bool {
+        self.menu.iter().any(|m| m.href == href)
     }
 }
 
@@ -573,7 +587,12 @@ fn admin_routes(cfg: &mut Pages<'_>) {
         .route("/admin/budget-lines", get().to(admin::lines))
         .route("/admin/budget-lines", post().to(admin::add_line))
         .route("/admin/policy", get().to(admin::policy))
-        .route("/admin/policy", post().to(admin::publish));
+        .route("/admin/policy", post().to(admin::publish))
+        .route("/admin/account-map", get().to(vouchers::account_map))
+        .route("/admin/account-map", post().to(vouchers::set_account_map))
+        .route("/vouchers", get().to(vouchers::list))
+        .route("/vouchers/{id}", get().to(vouchers::show))
+        .route("/vouchers/{id}/print", get().to(vouchers::print));
 }
 
 fn subsidy_routes(cfg: &mut Pages<'_>) {

@@ -20,6 +20,7 @@ mod status;
 mod subsidy;
 mod travel_claims;
 pub mod travel_requests;
+mod vouchers;
 
 pub use adjustments::*;
 pub use approval::*;
@@ -30,6 +31,7 @@ pub use policy::*;
 pub use reports::*;
 pub use subsidy::*;
 pub use travel_claims::*;
+pub use vouchers::*;
 
 /// The views the API answers with are built below the doors ([`crate::services::views`]), shared
 /// with the pages; they are named here too, so a handler writes `wire::ClaimView`.

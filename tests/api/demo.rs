@@ -89,6 +89,13 @@ async fn the_demo_year_is_the_same_on_two_empty_databases() {
     // The ledger still balances after the demo.
     let (checked, mismatches) = baoxiao::services::budget::verify(&a.pool).unwrap();
     assert!(checked > 0 && mismatches.is_empty());
+    // R20: every payment of the year has its voucher, and the vouchers agree with the ledger.
+    let vouchers = a.get(&a.admin, "/api/v1/vouchers?limit=1000").await;
+    let paid = claims.iter().filter(|c| c["status"] == "paid").count()
+        + batches.iter().filter(|b| b["status"] == "paid").count();
+    assert_eq!(vouchers.body.as_array().unwrap().len(), paid);
+    let problems = baoxiao::services::budget::verify_vouchers(&a.pool).unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
     a_year_an_auditor_believes(&a).await;
 }
 

@@ -125,10 +125,6 @@ async fn openapi_documents_every_route() {
 /// so a route that lands must leave this list, and every other route of the contract is checked
 /// in full.
 const NOT_YET_BUILT: &[(&str, &str, u32)] = &[
-    ("GET", "/api/v1/account-map", 34),
-    ("PUT", "/api/v1/account-map", 34),
-    ("GET", "/api/v1/vouchers", 34),
-    ("GET", "/api/v1/vouchers/{id}", 34),
 ];
 
 /// The `METHOD /path` routes api.md names in code spans, without their query strings, less the

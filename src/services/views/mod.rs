@@ -14,6 +14,7 @@ mod reports;
 mod subsidy;
 mod travel_claims;
 pub mod travel_requests;
+mod vouchers;
 
 pub use adjustments::*;
 pub use audit::*;
@@ -24,6 +25,7 @@ pub use policy::*;
 pub use reports::*;
 pub use subsidy::*;
 pub use travel_claims::*;
+pub use vouchers::*;
 
 use chrono::NaiveDateTime;
 use serde::Serialize;

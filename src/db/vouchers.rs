@@ -1,0 +1,228 @@
+//! Vouchers (记账凭证), their lines, the numbering counters and the account map (R20).
+//! Vouchers are only ever inserted: a correction is a reversing voucher.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::schema::{account_map, budget_lines, voucher_counters, voucher_lines, vouchers};
+use super::DbConnection;
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = vouchers)]
+pub struct VoucherRow {
+    pub id: i64,
+    pub year: i32,
+    pub month: i32,
+    pub seq: i32,
+    pub date: NaiveDate,
+    pub event: String,
+    pub summary: String,
+    pub attachments: i32,
+    pub source_type: String,
+    pub source_id: i64,
+    pub reverses: Option<i64>,
+    pub made_by: Option<i64>,
+    pub made_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = vouchers)]
+pub struct NewVoucher<'a> {
+    pub org_id: i64,
+    pub year: i32,
+    pub month: i32,
+    pub seq: i32,
+    pub date: NaiveDate,
+    pub event: &'a str,
+    pub summary: &'a str,
+    pub attachments: i32,
+    pub source_type: &'a str,
+    pub source_id: i64,
+    pub reverses: Option<i64>,
+    pub made_by: Option<i64>,
+    pub made_at: NaiveDateTime,
+}
+
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = voucher_lines)]
+pub struct LineRow {
+    pub org_id: i64,
+    pub voucher_id: i64,
+    pub seq: i32,
+    pub ledger: String,
+    pub role: String,
+    pub account_code: String,
+    pub account_name: String,
+    pub debit_fen: i64,
+    pub credit_fen: i64,
+    pub budget_line_id: Option<i64>,
+    pub project: Option<String>,
+    pub function_class: Option<String>,
+    pub economic_class: Option<String>,
+}
+
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = account_map)]
+pub struct MapRow {
+    pub org_id: i64,
+    pub event: String,
+    pub role: String,
+    pub account_code: String,
+    pub account_name: String,
+}
+
+/// The next number of the organisation's month, taken: the counter row is created at 2 (1 is
+/// taken) or raised by one, in one statement whose row stays locked until the transaction ends,
+/// so two payments at once never take the same number and a rolled-back one gives its back.
+pub fn take_number(
+    conn: &mut DbConnection,
+    org_id: i64,
+    year: i32,
+    month: i32,
+) -> QueryResult<i32> {
+    use voucher_counters as vc;
+    let next: i32 = direct!(conn, c => diesel::insert_into(vc::table)
+        .values((
+            vc::org_id.eq(org_id),
+            vc::year.eq(year),
+            vc::month.eq(month),
+            vc::next.eq(2),
+        ))
+        .on_conflict((vc::org_id, vc::year, vc::month))
+        .do_update()
+        .set(vc::next.eq(vc::next + 1))
+        .returning(vc::next)
+        .get_result(c))?;
+    Ok(next - 1)
+}
+
+pub fn insert(conn: &mut DbConnection, voucher: &NewVoucher<'_>) -> QueryResult<i64> {
+    diesel::insert_into(vouchers::table)
+        .values(voucher)
+        .returning(vouchers::id)
+        .get_result(conn)
+}
+
+pub fn insert_line(conn: &mut DbConnection, line: &LineRow) -> QueryResult<()> {
+    diesel::insert_into(voucher_lines::table)
+        .values(line)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn find(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<Option<VoucherRow>> {
+    vouchers::table
+        .filter(picks!(vouchers, org_id, id))
+        .select(VoucherRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The organisation's vouchers dated `from` to `to` (both included; either open), in number order.
+pub fn in_period(
+    conn: &mut DbConnection,
+    org_id: i64,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> QueryResult<Vec<VoucherRow>> {
+    let mut q = vouchers::table
+        .filter(vouchers::org_id.eq(org_id))
+        .select(VoucherRow::as_select())
+        .order((vouchers::year, vouchers::month, vouchers::seq))
+        .into_boxed();
+    if let Some(from) = from {
+        q = q.filter(vouchers::date.ge(from));
+    }
+    if let Some(to) = to {
+        q = q.filter(vouchers::date.le(to));
+    }
+    q.load(conn)
+}
+
+/// The vouchers of one document (`travel_claim`, `travel_request`, `subsidy_batch`), in number
+/// order.
+pub fn of_source(
+    conn: &mut DbConnection,
+    org_id: i64,
+    source_type: &str,
+    source_id: i64,
+) -> QueryResult<Vec<VoucherRow>> {
+    vouchers::table
+        .filter(vouchers::org_id.eq(org_id))
+        .filter(vouchers::source_type.eq(source_type))
+        .filter(vouchers::source_id.eq(source_id))
+        .select(VoucherRow::as_select())
+        .order((vouchers::year, vouchers::month, vouchers::seq))
+        .load(conn)
+}
+
+/// The lines of vouchers `ids`, each voucher's in order.
+pub fn lines_of(conn: &mut DbConnection, org_id: i64, ids: &[i64]) -> QueryResult<Vec<LineRow>> {
+    voucher_lines::table
+        .filter(voucher_lines::org_id.eq(org_id))
+        .filter(voucher_lines::voucher_id.eq_any(ids))
+        .order((voucher_lines::voucher_id, voucher_lines::seq))
+        .select(LineRow::as_select())
+        .load(conn)
+}
+
+/// Every line of the organisation's vouchers, for `verify`.
+pub fn all_lines(conn: &mut DbConnection, org_id: i64) -> QueryResult<Vec<LineRow>> {
+    voucher_lines::table
+        .filter(voucher_lines::org_id.eq(org_id))
+        .order((voucher_lines::voucher_id, voucher_lines::seq))
+        .select(LineRow::as_select())
+        .load(conn)
+}
+
+/// Every (year, month, seq) of the organisation's vouchers, for `verify`.
+pub fn all_numbers(conn: &mut DbConnection, org_id: i64) -> QueryResult<Vec<(i32, i32, i32)>> {
+    vouchers::table
+        .filter(vouchers::org_id.eq(org_id))
+        .order((vouchers::year, vouchers::month, vouchers::seq))
+        .select((vouchers::year, vouchers::month, vouchers::seq))
+        .load(conn)
+}
+
+/// The organisation's own accounts (what it set over the defaults).
+pub fn map_rows(conn: &mut DbConnection, org_id: i64) -> QueryResult<Vec<MapRow>> {
+    account_map::table
+        .filter(account_map::org_id.eq(org_id))
+        .select(MapRow::as_select())
+        .load(conn)
+}
+
+/// Sets one account of the map, replacing what was set before.
+pub fn set_account(conn: &mut DbConnection, row: &MapRow) -> QueryResult<()> {
+    direct!(conn, c => diesel::insert_into(account_map::table)
+        .values(row)
+        .on_conflict((account_map::org_id, account_map::event, account_map::role))
+        .do_update()
+        .set((
+            account_map::account_code.eq(&row.account_code),
+            account_map::account_name.eq(&row.account_name),
+        ))
+        .execute(c))
+    .map(drop)
+}
+
+/// A budget line's code, 功能分类 and 经济分类: what an expense line of a voucher carries.
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = budget_lines)]
+pub struct LineClasses {
+    pub code: String,
+    pub function_class: Option<String>,
+    pub economic_class: Option<String>,
+}
+
+pub fn line_classes(
+    conn: &mut DbConnection,
+    org_id: i64,
+    line_id: i64,
+) -> QueryResult<Option<LineClasses>> {
+    budget_lines::table
+        .filter(picks!(budget_lines, org_id, line_id))
+        .select(LineClasses::as_select())
+        .first(conn)
+        .optional()
+}
