@@ -839,3 +839,60 @@ async fn a_lines_classification_is_carried_by_its_vouchers() {
     assert_eq!(v["lines"][2]["economic_class"], "30216");
     assert!(v["lines"][1].get("economic_class").is_none());
 }
+
+/// A payment whose voucher cannot be written is not made: the month's numbers are used up
+/// (9999), the payment fails, and the claim, the line and the vouchers stay as they were.
+#[tokio::test]
+async fn a_payment_whose_voucher_fails_leaves_neither() {
+    let app = spawn_app().await;
+    let p = people(&app);
+    let line = app.line_id(OPS).await;
+    let claim = app.submit(&p.traveller, &day_trip(line)).await;
+    app.post(
+        &p.finance,
+        &format!("/api/v1/travel-claims/{claim}/approve"),
+        &json!({}),
+    )
+    .await
+    .assert(200, "");
+    decisions_dated_before_may(&app);
+    {
+        use baoxiao::db::schema::voucher_counters as vc;
+        use diesel::prelude::*;
+        let mut c = app.pool.get().unwrap();
+        let org = baoxiao::services::users::resolve_org(&mut c, None).unwrap();
+        diesel::insert_into(vc::table)
+            .values((
+                vc::org_id.eq(org.id),
+                vc::year.eq(2021),
+                vc::month.eq(6),
+                vc::next.eq(10_000),
+            ))
+            .execute(&mut *c)
+            .unwrap();
+    }
+    let before = app.line(line).await;
+    // Sent without the helper, which fails a test on any 5xx.
+    let refused = app
+        .client
+        .post(app.url(&format!("/api/v1/travel-claims/{claim}/pay")))
+        .bearer_auth(&p.finance)
+        .json(&json!({"paid_on": "2021-06-03"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), Status::INTERNAL_SERVER_ERROR);
+    let body = refused.text().await.unwrap();
+    assert!(
+        body.contains("internal_error") && !body.contains("voucher"),
+        "{body}"
+    );
+    let after = app.line(line).await;
+    assert_eq!(after["spent"], before["spent"]);
+    assert_eq!(after["committed"], before["committed"]);
+    let claim = app
+        .get(&p.finance, &format!("/api/v1/travel-claims/{claim}"))
+        .await;
+    assert_eq!(claim.body["status"], "approved");
+    assert!(vouchers(&app, &p.finance, "").await.is_empty());
+}
