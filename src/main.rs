@@ -88,30 +88,18 @@ enum ReportCommand {
     /// Every status change from one day to another, both included (UTC), oldest first: who did
     /// what to which claim or batch, and when — for the auditor.
     Audit {
-        #[arg(long, value_parser = cli_date)]
-        from: chrono::NaiveDate,
-        #[arg(long, value_parser = cli_date)]
-        to: chrono::NaiveDate,
+        #[command(flatten)]
+        period: Period,
         #[arg(long, value_parser = ["json", "csv"], default_value = "json")]
         format: String,
-        #[arg(short = 'o', long)]
-        output: Option<std::path::PathBuf>,
-        #[arg(long)]
-        org: Option<String>,
     },
     /// R20: the vouchers (记账凭证) dated from one day to another, both included: CSV or xlsx
     /// one row per line, or an hledger journal with the two ledgers as top-level accounts.
     Vouchers {
-        #[arg(long, value_parser = cli_date)]
-        from: chrono::NaiveDate,
-        #[arg(long, value_parser = cli_date)]
-        to: chrono::NaiveDate,
+        #[command(flatten)]
+        period: Period,
         #[arg(long, value_parser = ["csv", "xlsx", "journal"], default_value = "csv")]
         format: String,
-        #[arg(short = 'o', long)]
-        output: Option<std::path::PathBuf>,
-        #[arg(long)]
-        org: Option<String>,
     },
     /// The year's ledger as an hledger/ledger journal.
     Journal {
@@ -122,6 +110,30 @@ enum ReportCommand {
         #[arg(long)]
         org: Option<String>,
     },
+}
+
+/// A report's days, from one to another (both included), where it is written and for which
+/// organisation.
+#[derive(clap::Args)]
+struct Period {
+    #[arg(long, value_parser = cli_date)]
+    from: chrono::NaiveDate,
+    #[arg(long, value_parser = cli_date)]
+    to: chrono::NaiveDate,
+    #[arg(short = 'o', long)]
+    output: Option<std::path::PathBuf>,
+    #[arg(long)]
+    org: Option<String>,
+}
+
+impl Period {
+    /// The first and last day, refused when the last is before the first.
+    fn days(&self) -> CliResult<(chrono::NaiveDate, chrono::NaiveDate)> {
+        if self.to < self.from {
+            return Err("--to is before --from".into());
+        }
+        Ok((self.from, self.to))
+    }
 }
 
 #[derive(Subcommand)]
@@ -603,16 +615,9 @@ fn report(settings: &Settings, command: ReportCommand) -> CliResult {
             write(&None, &serde_json::to_vec_pretty(&list)?)?;
             println!();
         }
-        ReportCommand::Audit {
-            from,
-            to,
-            format,
-            output,
-            org,
-        } => {
-            if to < from {
-                return Err("--to is before --from".into());
-            }
+        ReportCommand::Audit { period, format } => {
+            let (from, to) = period.days()?;
+            let Period { output, org, .. } = period;
             let period = baoxiao::services::audit::Period {
                 from: Some(from),
                 to: Some(to),
@@ -624,16 +629,9 @@ fn report(settings: &Settings, command: ReportCommand) -> CliResult {
             };
             write(&output, &bytes)?;
         }
-        ReportCommand::Vouchers {
-            from,
-            to,
-            format,
-            output,
-            org,
-        } => {
-            if to < from {
-                return Err("--to is before --from".into());
-            }
+        ReportCommand::Vouchers { period, format } => {
+            let (from, to) = period.days()?;
+            let Period { output, org, .. } = period;
             let actor = org_of(&org)?;
             let list =
                 baoxiao::services::vouchers::list(&pool, &actor, Some(from), Some(to), None)?;

@@ -50,18 +50,7 @@ macro_rules! insert_statement {
     ($ty:ty, $id:ident) => {
         fixed_text!($ty, $id);
 
-        impl<DB: diesel::backend::Backend> diesel::query_builder::QueryFragment<DB> for $ty
-        where
-            i64: diesel::serialize::ToSql<diesel::sql_types::BigInt, DB>,
-            str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
-            for<'s> Option<&'s str>:
-                diesel::serialize::ToSql<diesel::sql_types::Nullable<diesel::sql_types::Text>, DB>,
-            Option<i64>: diesel::serialize::ToSql<
-                diesel::sql_types::Nullable<diesel::sql_types::BigInt>,
-                DB,
-            >,
-            chrono::NaiveDateTime: diesel::serialize::ToSql<diesel::sql_types::Timestamp, DB>,
-        {
+        impl<DB: $crate::db::BindsRow> diesel::query_builder::QueryFragment<DB> for $ty {
             fn walk_ast<'b>(
                 &'b self,
                 out: diesel::query_builder::AstPass<'_, 'b, DB>,
@@ -270,6 +259,8 @@ pub enum RowValue<'b> {
     Text(&'b str),
     OptText(&'b Option<&'b str>),
     Timestamp(&'b chrono::NaiveDateTime),
+    Date(&'b chrono::NaiveDate),
+    Bool(&'b bool),
 }
 
 impl<'b> From<&'b i64> for RowValue<'b> {
@@ -298,6 +289,19 @@ impl<'b> From<&'b chrono::NaiveDateTime> for RowValue<'b> {
     }
 }
 
+impl<'b, 'a: 'b> From<&'b moves::Value<'a>> for RowValue<'b> {
+    fn from(v: &'b moves::Value<'a>) -> Self {
+        match v {
+            moves::Value::Id(v) => RowValue::BigInt(v),
+            moves::Value::Text(v) => RowValue::Text(v),
+            moves::Value::MaybeText(v) => RowValue::OptText(v),
+            moves::Value::At(v) => RowValue::Timestamp(v),
+            moves::Value::Day(v) => RowValue::Date(v),
+            moves::Value::Flag(v) => RowValue::Bool(v),
+        }
+    }
+}
+
 /// A backend that binds every [`RowValue`]: both of ours. The bounds are stated here once, so a
 /// row's writer asks only `DB: BindsRow`.
 pub trait BindsRow: diesel::backend::Backend {
@@ -309,7 +313,7 @@ pub trait BindsRow: diesel::backend::Backend {
 
 impl<DB> BindsRow for DB
 where
-    DB: diesel::backend::Backend,
+    DB: diesel::backend::Backend + diesel::sql_types::HasSqlType<diesel::sql_types::Bool>,
     i64: diesel::serialize::ToSql<diesel::sql_types::BigInt, DB>,
     str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
     Option<i64>:
@@ -317,18 +321,22 @@ where
     for<'s> Option<&'s str>:
         diesel::serialize::ToSql<diesel::sql_types::Nullable<diesel::sql_types::Text>, DB>,
     chrono::NaiveDateTime: diesel::serialize::ToSql<diesel::sql_types::Timestamp, DB>,
+    chrono::NaiveDate: diesel::serialize::ToSql<diesel::sql_types::Date, DB>,
+    bool: diesel::serialize::ToSql<diesel::sql_types::Bool, DB>,
 {
     fn push_value<'b>(
         out: &mut diesel::query_builder::AstPass<'_, 'b, Self>,
         value: RowValue<'b>,
     ) -> QueryResult<()> {
-        use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
+        use diesel::sql_types::{BigInt, Bool, Date, Nullable, Text, Timestamp};
         match value {
             RowValue::BigInt(v) => out.push_bind_param::<BigInt, _>(v),
             RowValue::OptBigInt(v) => out.push_bind_param::<Nullable<BigInt>, _>(v),
             RowValue::Text(v) => out.push_bind_param::<Text, _>(v),
             RowValue::OptText(v) => out.push_bind_param::<Nullable<Text>, _>(v),
             RowValue::Timestamp(v) => out.push_bind_param::<Timestamp, _>(v),
+            RowValue::Date(v) => out.push_bind_param::<Date, _>(v),
+            RowValue::Bool(v) => out.push_bind_param::<Bool, _>(v),
         }
     }
 }

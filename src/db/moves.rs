@@ -14,10 +14,9 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Date, Nullable, Text, Timestamp};
 
 use super::audit::NewEvent;
-use super::{DbConnection, Rows};
+use super::{BindsRow, DbConnection, Rows};
 
 /// A value a move writes into a column beside the status.
 #[derive(Clone, Copy, Debug)]
@@ -103,16 +102,7 @@ impl diesel::query_builder::QueryId for Move<'_> {
     const HAS_STATIC_QUERY_ID: bool = false;
 }
 
-impl<DB> diesel::query_builder::QueryFragment<DB> for Move<'_>
-where
-    DB: diesel::backend::Backend + diesel::sql_types::HasSqlType<Bool>,
-    i64: diesel::serialize::ToSql<BigInt, DB>,
-    str: diesel::serialize::ToSql<Text, DB>,
-    for<'s> Option<&'s str>: diesel::serialize::ToSql<Nullable<Text>, DB>,
-    NaiveDateTime: diesel::serialize::ToSql<Timestamp, DB>,
-    NaiveDate: diesel::serialize::ToSql<Date, DB>,
-    bool: diesel::serialize::ToSql<Bool, DB>,
-{
+impl<DB: BindsRow> diesel::query_builder::QueryFragment<DB> for Move<'_> {
     fn walk_ast<'b>(
         &'b self,
         mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
@@ -120,19 +110,19 @@ where
         out.push_sql("UPDATE ");
         out.push_sql(self.table);
         out.push_sql(" SET status = ");
-        out.push_bind_param::<Text, _>(self.to)?;
+        DB::push_value(&mut out, self.to.into())?;
         for (column, value) in &self.set {
             out.push_sql(", ");
             out.push_sql(column);
             out.push_sql(" = ");
-            push_value(&mut out, value)?;
+            DB::push_value(&mut out, value.into())?;
         }
         out.push_sql(" WHERE org_id = ");
-        out.push_bind_param::<BigInt, _>(&self.org_id)?;
+        DB::push_value(&mut out, (&self.org_id).into())?;
         out.push_sql(" AND id = ");
-        out.push_bind_param::<BigInt, _>(&self.id)?;
+        DB::push_value(&mut out, (&self.id).into())?;
         out.push_sql(" AND status = ");
-        out.push_bind_param::<Text, _>(self.from)?;
+        DB::push_value(&mut out, self.from.into())?;
         if let Some(condition) = self.only_if {
             out.push_sql(" AND ");
             out.push_sql(condition);
@@ -141,34 +131,10 @@ where
             out.push_sql(" AND ");
             out.push_sql(column);
             out.push_sql(" = ");
-            push_value(&mut out, value)?;
+            DB::push_value(&mut out, value.into())?;
         }
         Ok(())
     }
 }
 
 impl<C> RunQueryDsl<C> for &Move<'_> {}
-
-/// Binds `value` as the parameter of its type.
-fn push_value<'b, DB>(
-    out: &mut diesel::query_builder::AstPass<'_, 'b, DB>,
-    value: &'b Value<'_>,
-) -> QueryResult<()>
-where
-    DB: diesel::backend::Backend + diesel::sql_types::HasSqlType<Bool>,
-    i64: diesel::serialize::ToSql<BigInt, DB>,
-    str: diesel::serialize::ToSql<Text, DB>,
-    for<'s> Option<&'s str>: diesel::serialize::ToSql<Nullable<Text>, DB>,
-    NaiveDateTime: diesel::serialize::ToSql<Timestamp, DB>,
-    NaiveDate: diesel::serialize::ToSql<Date, DB>,
-    bool: diesel::serialize::ToSql<Bool, DB>,
-{
-    match value {
-        Value::Id(v) => out.push_bind_param::<BigInt, _>(v),
-        Value::Text(v) => out.push_bind_param::<Text, _>(*v),
-        Value::MaybeText(v) => out.push_bind_param::<Nullable<Text>, _>(v),
-        Value::At(v) => out.push_bind_param::<Timestamp, _>(v),
-        Value::Day(v) => out.push_bind_param::<Date, _>(v),
-        Value::Flag(v) => out.push_bind_param::<Bool, _>(v),
-    }
-}

@@ -564,22 +564,7 @@ pub fn list(
     let mut c = conn(pool)?;
     let only = (!permissions::sees_all_claims(actor)).then_some(actor.user_id);
     let found = rows::list(&mut c, actor.org_id, status, only, page.after, page.fetch())?;
-    // The advances of every request the page names, and the page's files counted, in one query
-    // each rather than one per claim.
-    let requests: Vec<i64> = found.iter().filter_map(|r| r.travel_request_id).collect();
-    let advances = travel_requests::advances(&mut c, actor.org_id, &requests)?;
-    let ids: Vec<i64> = found.iter().map(|row| row.id).collect();
-    let files = super::attachments::counts(&mut c, actor.org_id, &ids)?;
-    let mut approvals = approval::of_claims(&mut c, actor.org_id, &ids)?;
-    found
-        .into_iter()
-        .map(|row| {
-            let settlement = settlement_in(&advances, &row)?;
-            let count = files.get(&row.id).copied().unwrap_or(0);
-            let steps = approvals.remove(&row.id).unwrap_or_default();
-            view(row, Vec::new(), settlement, count, steps)
-        })
-        .collect()
+    views_of(&mut c, actor, found)
 }
 
 /// `GET /api/v1/travel-claims?awaiting=me` (R18): the claims waiting at a step the caller holds
@@ -595,11 +580,21 @@ pub fn awaiting(pool: &Pool, actor: &Actor, page: Page) -> AppResult<Vec<ClaimVi
         .collect();
     found.sort_by_key(|row| (row.submitted_at, row.id));
     let found = page.cut(found, |row| row.id)?;
+    views_of(&mut c, actor, found)
+}
+
+/// A page of claims as views: the advances of every request the page names, its files counted
+/// and its steps, in one query each rather than one per claim.
+fn views_of(
+    c: &mut DbConnection,
+    actor: &Actor,
+    found: Vec<ClaimRow>,
+) -> AppResult<Vec<ClaimView>> {
     let requests: Vec<i64> = found.iter().filter_map(|r| r.travel_request_id).collect();
-    let advances = travel_requests::advances(&mut c, actor.org_id, &requests)?;
+    let advances = travel_requests::advances(c, actor.org_id, &requests)?;
     let ids: Vec<i64> = found.iter().map(|row| row.id).collect();
-    let files = super::attachments::counts(&mut c, actor.org_id, &ids)?;
-    let mut approvals = approval::of_claims(&mut c, actor.org_id, &ids)?;
+    let files = super::attachments::counts(c, actor.org_id, &ids)?;
+    let mut approvals = approval::of_claims(c, actor.org_id, &ids)?;
     found
         .into_iter()
         .map(|row| {
