@@ -234,10 +234,13 @@ pub fn line_classes(
 /// payment was recorded and by whom (either unknown for some).
 pub type Recorded = (i64, NaiveDate, Option<NaiveDateTime>, Option<i64>);
 
+/// [`Recorded`] as the columns hold it, the day nullable.
+type Stored = (i64, Option<NaiveDate>, Option<NaiveDateTime>, Option<i64>);
+
 /// The organisation's paid claims.
 pub fn paid_claims(conn: &mut DbConnection, org_id: i64) -> QueryResult<Vec<Recorded>> {
     use travel_claims as t;
-    let rows: Vec<(i64, Option<NaiveDate>, Option<NaiveDateTime>, Option<i64>)> = t::table
+    let rows: Vec<Stored> = t::table
         .filter(t::org_id.eq(org_id))
         .filter(t::paid_on.is_not_null())
         .select((t::id, t::paid_on, t::paid_at, t::paid_by))
@@ -248,7 +251,7 @@ pub fn paid_claims(conn: &mut DbConnection, org_id: i64) -> QueryResult<Vec<Reco
 /// The organisation's paid advances (by request).
 pub fn paid_advances(conn: &mut DbConnection, org_id: i64) -> QueryResult<Vec<Recorded>> {
     use travel_requests as t;
-    let rows: Vec<(i64, Option<NaiveDate>, Option<NaiveDateTime>, Option<i64>)> = t::table
+    let rows: Vec<Stored> = t::table
         .filter(t::org_id.eq(org_id))
         .filter(t::advance_paid_on.is_not_null())
         .filter(t::advance_fen.is_not_null())
@@ -287,7 +290,7 @@ pub fn returned_advances(conn: &mut DbConnection, org_id: i64) -> QueryResult<Ve
 /// The organisation's paid subsidy batches.
 pub fn paid_batches(conn: &mut DbConnection, org_id: i64) -> QueryResult<Vec<Recorded>> {
     use subsidy_batches as t;
-    let rows: Vec<(i64, Option<NaiveDate>, Option<NaiveDateTime>, Option<i64>)> = t::table
+    let rows: Vec<Stored> = t::table
         .filter(t::org_id.eq(org_id))
         .filter(t::paid_on.is_not_null())
         .select((t::id, t::paid_on, t::paid_at, t::paid_by))
@@ -295,7 +298,7 @@ pub fn paid_batches(conn: &mut DbConnection, org_id: i64) -> QueryResult<Vec<Rec
     Ok(dated(rows))
 }
 
-fn dated(rows: Vec<(i64, Option<NaiveDate>, Option<NaiveDateTime>, Option<i64>)>) -> Vec<Recorded> {
+fn dated(rows: Vec<Stored>) -> Vec<Recorded> {
     rows.into_iter()
         .filter_map(|(id, on, at, by)| on.map(|on| (id, on, at, by)))
         .collect()

@@ -444,13 +444,15 @@ fn backfill_org(c: &mut DbConnection, org_id: i64) -> AppResult<usize> {
     use std::collections::HashSet;
     // The documents first, then the vouchers: a payment committed between the two reads has its
     // voucher committed with it.
-    let mut events: Vec<(
+    // (day, recorded at, document, event, recorded by)
+    type Pending = (
         NaiveDate,
         Option<chrono::NaiveDateTime>,
         i64,
         EventKind,
         Option<i64>,
-    )> = Vec::new();
+    );
+    let mut events: Vec<Pending> = Vec::new();
     let sources = [
         (EventKind::ClaimPaid, rows::paid_claims(c, org_id)?),
         (EventKind::AdvancePaid, rows::paid_advances(c, org_id)?),
