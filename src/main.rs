@@ -57,11 +57,23 @@ enum Command {
     },
     /// Fill an empty database with the 2021 data and a year of demo work; prints the logins.
     Demo,
+    /// Vouchers (记账凭证, R20).
+    Vouchers {
+        #[command(subcommand)]
+        command: VouchersCommand,
+    },
     /// Budget holders' reports.
     Report {
         #[command(subcommand)]
         command: ReportCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum VouchersCommand {
+    /// Book the vouchers of payments recorded before vouchers were written (start-up does this
+    /// too); prints how many were written.
+    Backfill,
 }
 
 #[derive(Subcommand)]
@@ -289,6 +301,9 @@ fn main() -> ExitCode {
         Command::Verify => verify(&settings),
         Command::Backup { to } => backup(&settings, &to),
         Command::Restore { from } => restore(&settings, &from),
+        Command::Vouchers {
+            command: VouchersCommand::Backfill,
+        } => backfill_vouchers(&settings),
         Command::Report { command } => report(&settings, command),
         Command::Demo => demo(&settings),
     };
@@ -513,6 +528,14 @@ fn verify(settings: &Settings) -> CliResult {
             ExitCode::FAILURE
         },
     )
+}
+
+/// R20: the vouchers of payments recorded before vouchers were written.
+fn backfill_vouchers(settings: &Settings) -> CliResult {
+    let pool = with_pool(settings)?;
+    let written = baoxiao::services::vouchers::backfill(&pool)?;
+    println!("{written} vouchers written for earlier payments");
+    Ok(ExitCode::SUCCESS)
 }
 
 /// R17: each claim file whose bytes no longer match the size and hash stored with them.

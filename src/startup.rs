@@ -63,6 +63,16 @@ impl Application {
         )?;
         let prepared = setup::prepare(&pool, Path::new(&settings.app.default_data_dir), true)
             .map_err(|e| format!("start-up failed: {e}"))?;
+        // R20: payments recorded before vouchers were written get theirs, right after the
+        // migrations that made the voucher tables.
+        let backfilled = crate::services::vouchers::backfill(&pool)
+            .map_err(|e| format!("start-up failed: vouchers of earlier payments: {e}"))?;
+        if backfilled > 0 {
+            tracing::info!(
+                vouchers = backfilled,
+                "booked the vouchers of earlier payments"
+            );
+        }
         let admin_token_file = match &prepared.admin_token {
             Some(token) => Some(setup::write_token_file(
                 Path::new(&settings.app.data_dir),

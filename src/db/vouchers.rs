@@ -4,7 +4,10 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::schema::{account_map, budget_lines, voucher_counters, voucher_lines, vouchers};
+use super::schema::{
+    account_map, audit_events, budget_lines, subsidy_batches, travel_claims, travel_requests,
+    voucher_counters, voucher_lines, vouchers,
+};
 use super::DbConnection;
 
 #[derive(Clone, Debug, Queryable, Selectable)]
@@ -225,4 +228,88 @@ pub fn line_classes(
         .select(LineClasses::as_select())
         .first(conn)
         .optional()
+}
+
+/// A payment as its document records it: the document's id, the day the money moved, when the
+/// payment was recorded and by whom (either unknown for some).
+pub type Recorded = (i64, NaiveDate, Option<NaiveDateTime>, Option<i64>);
+
+/// [`Recorded`] as the columns hold it, the day nullable.
+type Stored = (i64, Option<NaiveDate>, Option<NaiveDateTime>, Option<i64>);
+
+/// The organisation's paid claims.
+pub fn paid_claims(conn: &mut DbConnection, org_id: i64) -> QueryResult<Vec<Recorded>> {
+    use travel_claims as t;
+    let rows: Vec<Stored> = t::table
+        .filter(t::org_id.eq(org_id))
+        .filter(t::paid_on.is_not_null())
+        .select((t::id, t::paid_on, t::paid_at, t::paid_by))
+        .load(conn)?;
+    Ok(dated(rows))
+}
+
+/// The organisation's paid advances (by request).
+pub fn paid_advances(conn: &mut DbConnection, org_id: i64) -> QueryResult<Vec<Recorded>> {
+    use travel_requests as t;
+    let rows: Vec<Stored> = t::table
+        .filter(t::org_id.eq(org_id))
+        .filter(t::advance_paid_on.is_not_null())
+        .filter(t::advance_fen.is_not_null())
+        .select((
+            t::id,
+            t::advance_paid_on,
+            t::advance_paid_at,
+            t::advance_paid_by,
+        ))
+        .load(conn)?;
+    Ok(dated(rows))
+}
+
+/// The organisation's returned advances (by the claim that left them owed); when each was
+/// recorded is read from the claim's audit trail.
+pub fn returned_advances(conn: &mut DbConnection, org_id: i64) -> QueryResult<Vec<Recorded>> {
+    use travel_claims as t;
+    let rows: Vec<(i64, Option<NaiveDate>, Option<i64>)> = t::table
+        .filter(t::org_id.eq(org_id))
+        .filter(t::advance_returned_on.is_not_null())
+        .select((t::id, t::advance_returned_on, t::advance_returned_by))
+        .load(conn)?;
+    let times: Vec<(i64, NaiveDateTime)> = audit_events::table
+        .filter(audit_events::org_id.eq(org_id))
+        .filter(audit_events::entity_type.eq("travel_claim"))
+        .filter(audit_events::action.eq("advance_returned"))
+        .select((audit_events::entity_id, audit_events::at))
+        .load(conn)?;
+    let times: std::collections::HashMap<i64, NaiveDateTime> = times.into_iter().collect();
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, on, by)| on.map(|on| (id, on, times.get(&id).copied(), by)))
+        .collect())
+}
+
+/// The organisation's paid subsidy batches.
+pub fn paid_batches(conn: &mut DbConnection, org_id: i64) -> QueryResult<Vec<Recorded>> {
+    use subsidy_batches as t;
+    let rows: Vec<Stored> = t::table
+        .filter(t::org_id.eq(org_id))
+        .filter(t::paid_on.is_not_null())
+        .select((t::id, t::paid_on, t::paid_at, t::paid_by))
+        .load(conn)?;
+    Ok(dated(rows))
+}
+
+fn dated(rows: Vec<Stored>) -> Vec<Recorded> {
+    rows.into_iter()
+        .filter_map(|(id, on, at, by)| on.map(|on| (id, on, at, by)))
+        .collect()
+}
+
+/// What the organisation's vouchers (not the reversing ones) book: `(source_type, source_id,
+/// event)`.
+pub fn booked(conn: &mut DbConnection, org_id: i64) -> QueryResult<Vec<(String, i64, String)>> {
+    vouchers::table
+        .filter(vouchers::org_id.eq(org_id))
+        .filter(vouchers::reverses.is_null())
+        .select((vouchers::source_type, vouchers::source_id, vouchers::event))
+        .load(conn)
 }

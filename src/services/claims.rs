@@ -827,17 +827,44 @@ pub fn pay(
             let day = paid_on.to_string();
             asked.take(c, actor, &Decided::Paid { on: paid_on }, Some(&day))?;
             transition::post::<Claim>(c, actor, id, &row, ledger::spend)?;
-            // R20: its voucher, in this transaction; the advance it settles, as of now.
-            let advance = settlement_of(c, actor.org_id, &row)?.map(|s| s.advance);
-            let event = Event::ClaimPaid {
-                reimbursable: Money::from_fen(row.reimbursable_fen),
-                advance: advance.unwrap_or(Money::ZERO),
-            };
-            let booking = booking(c, actor.org_id, &row, paid_on, event, "差旅费")?;
+            // R20: its voucher, in this transaction.
+            let booking = booking_of_payment(c, actor.org_id, &row, paid_on)?;
             vouchers::book(c, actor, &booking)?;
             load(c, actor.org_id, id)
         },
     )
+}
+
+/// R20: the voucher of claim `row` paid on `paid_on`: its reimbursable amount, settling the
+/// advance of the request it names (as that advance stands when this is called).
+pub fn booking_of_payment(
+    c: &mut DbConnection,
+    org_id: i64,
+    row: &ClaimRow,
+    paid_on: NaiveDate,
+) -> AppResult<vouchers::Booking> {
+    let advance = settlement_of(c, org_id, row)?.map(|s| s.advance);
+    let event = Event::ClaimPaid {
+        reimbursable: Money::from_fen(row.reimbursable_fen),
+        advance: advance.unwrap_or(Money::ZERO),
+    };
+    booking(c, org_id, row, paid_on, event, "差旅费")
+}
+
+/// R20: the voucher of what paid claim `row` left its traveller owing (R16), returned on
+/// `returned_on`; no files and no budget line (the expense was booked when the claim was paid).
+pub fn booking_of_return(
+    c: &mut DbConnection,
+    org_id: i64,
+    row: &ClaimRow,
+    returned_on: NaiveDate,
+) -> AppResult<vouchers::Booking> {
+    let to_return = settlement_of(c, org_id, row)?.map_or(Money::ZERO, |s| s.to_return);
+    let event = Event::AdvanceReturned { amount: to_return };
+    let mut booking = booking(c, org_id, row, returned_on, event, "归还借款")?;
+    booking.attachments = 0;
+    booking.charged = None;
+    Ok(booking)
 }
 
 /// R20: the voucher of claim `row`'s money moving on `date`: 摘要 names the claimant, the trip's
@@ -916,15 +943,8 @@ pub fn advance_returned(
                 Some(&returned_on.to_string()),
             )?;
             // R20: the return's voucher, in this transaction.
-            let to_return = view
-                .settlement
-                .as_ref()
-                .map_or(Money::ZERO, |s| s.to_return);
             let row = find::<Claim>(c, actor.org_id, id)?;
-            let event = Event::AdvanceReturned { amount: to_return };
-            let mut booking = booking(c, actor.org_id, &row, returned_on, event, "归还借款")?;
-            booking.attachments = 0;
-            booking.charged = None;
+            let booking = booking_of_return(c, actor.org_id, &row, returned_on)?;
             vouchers::book(c, actor, &booking)?;
             load(c, actor.org_id, id)
         },

@@ -747,27 +747,32 @@ pub fn pay(
             };
             asked.take(c, actor, &marked, Some(&paid_on.to_string()))?;
             transition::post::<Batch>(c, actor, id, &row, ledger::spend)?;
-            // R20: the batch's voucher, in this transaction; its one document is the payment list.
-            let half = if row.half == 1 {
-                "上半年"
-            } else {
-                "下半年"
-            };
-            let extra = if row.supplementary { "补发" } else { "" };
-            let booking = super::vouchers::Booking {
-                date: paid_on,
-                event: crate::domain::voucher::Event::SubsidyPaid {
-                    total: Money::from_fen(row.total_fen),
-                },
-                summary: format!("{}年{half}老干部下乡补助{extra}", row.year),
-                attachments: 1,
-                source: (super::vouchers::SourceKind::Batch, id),
-                charged: Some((row.budget_line_id, super::vouchers::SUBSIDY_CLASS)),
-            };
-            super::vouchers::book(c, actor, &booking)?;
+            // R20: the batch's voucher, in this transaction.
+            super::vouchers::book(c, actor, &booking_of_payment(&row, paid_on))?;
             load(c, actor.org_id, id)
         },
     )
+}
+
+/// R20: the voucher of batch `row` paid on `paid_on`: its total, charged to its line as 生活补助
+/// where the line sets no 经济分类; its one document is the payment list.
+pub fn booking_of_payment(row: &BatchRow, paid_on: NaiveDate) -> super::vouchers::Booking {
+    let half = if row.half == 1 {
+        "上半年"
+    } else {
+        "下半年"
+    };
+    let extra = if row.supplementary { "补发" } else { "" };
+    super::vouchers::Booking {
+        date: paid_on,
+        event: crate::domain::voucher::Event::SubsidyPaid {
+            total: Money::from_fen(row.total_fen),
+        },
+        summary: format!("{}年{half}老干部下乡补助{extra}", row.year),
+        attachments: 1,
+        source: (super::vouchers::SourceKind::Batch, row.id),
+        charged: Some((row.budget_line_id, super::vouchers::SUBSIDY_CLASS)),
+    }
 }
 
 /// `POST /api/v1/subsidy-batches/{id}/void`: a draft or an approved batch; an approved one gives

@@ -555,17 +555,29 @@ pub fn pay_advance(
             Some(&format!("{amount} on {paid_on}")),
         )?;
         // R20: the advance's voucher (借 其他应收款 / 贷 零余额账户), in this transaction.
-        let name = super::vouchers::person(c, actor.org_id, row.requester_id)?;
-        let booking = super::vouchers::Booking {
-            date: paid_on,
-            event: crate::domain::voucher::Event::AdvancePaid { amount },
-            summary: format!("{name} {} 借款", row.purpose),
-            attachments: 0,
-            source: (super::vouchers::SourceKind::Request, id),
-            charged: None,
-        };
+        let booking = booking_of_advance(c, actor.org_id, &row, amount, paid_on)?;
         super::vouchers::book(c, actor, &booking)?;
         load(c, actor.org_id, id)
+    })
+}
+
+/// R20: the voucher of request `row`'s advance of `amount` paid on `paid_on`: 摘要 names the
+/// requester and the trip; no files, no budget line (an advance is not yet an expense).
+pub fn booking_of_advance(
+    c: &mut DbConnection,
+    org_id: i64,
+    row: &RequestRow,
+    amount: Money,
+    paid_on: NaiveDate,
+) -> AppResult<super::vouchers::Booking> {
+    let name = super::vouchers::person(c, org_id, row.requester_id)?;
+    Ok(super::vouchers::Booking {
+        date: paid_on,
+        event: crate::domain::voucher::Event::AdvancePaid { amount },
+        summary: format!("{name} {} 借款", row.purpose),
+        attachments: 0,
+        source: (super::vouchers::SourceKind::Request, row.id),
+        charged: None,
     })
 }
 

@@ -417,6 +417,107 @@ pub fn set_account_map(
     })
 }
 
+/// Books the vouchers of payments recorded before vouchers were written (R20 came after them):
+/// for each organisation, every paid claim, paid advance, returned advance and paid subsidy
+/// batch that no voucher books yet, in the order the money moved (its day, then when it was
+/// recorded, then the document's id), in one write transaction per organisation. Each voucher
+/// is the one the payment writes today ([`book`] with the use case's own booking), made by whoever
+/// recorded the payment where the document says. Run at start-up and by `baoxiao vouchers
+/// backfill`; a second run books nothing. The number of vouchers written.
+pub fn backfill(pool: &Pool) -> AppResult<usize> {
+    let mut c = conn(pool)?;
+    // On PostgreSQL two instances starting together take turns, so none books an event twice.
+    crate::db::startup_lock(&mut c, true)?;
+    let result = (|| {
+        let mut written = 0;
+        for org in crate::db::orgs::all(&mut c)? {
+            written += crate::db::write_tx(&mut c, |c| backfill_org(c, org.id))?;
+        }
+        Ok(written)
+    })();
+    crate::db::startup_lock(&mut c, false)?;
+    result
+}
+
+/// [`backfill`] of one organisation, inside its transaction.
+fn backfill_org(c: &mut DbConnection, org_id: i64) -> AppResult<usize> {
+    use std::collections::HashSet;
+    // The documents first, then the vouchers: a payment committed between the two reads has its
+    // voucher committed with it.
+    // (day, recorded at, document, event, recorded by)
+    type Pending = (
+        NaiveDate,
+        Option<chrono::NaiveDateTime>,
+        i64,
+        EventKind,
+        Option<i64>,
+    );
+    let mut events: Vec<Pending> = Vec::new();
+    let sources = [
+        (EventKind::ClaimPaid, rows::paid_claims(c, org_id)?),
+        (EventKind::AdvancePaid, rows::paid_advances(c, org_id)?),
+        (
+            EventKind::AdvanceReturned,
+            rows::returned_advances(c, org_id)?,
+        ),
+        (EventKind::SubsidyPaid, rows::paid_batches(c, org_id)?),
+    ];
+    for (kind, recorded) in sources {
+        for (id, on, at, by) in recorded {
+            events.push((on, at, id, kind, by));
+        }
+    }
+    let booked: HashSet<(String, i64, String)> = rows::booked(c, org_id)?.into_iter().collect();
+    events.retain(|(_, _, id, kind, _)| {
+        let source = match kind {
+            EventKind::AdvancePaid => SourceKind::Request,
+            EventKind::SubsidyPaid => SourceKind::Batch,
+            EventKind::ClaimPaid | EventKind::AdvanceReturned | EventKind::Reversal => {
+                SourceKind::Claim
+            }
+        };
+        !booked.contains(&(source.as_str().to_string(), *id, kind.as_str().to_string()))
+    });
+    events.sort_by_key(|(on, at, id, _, _)| (*on, *at, *id));
+    let mut written = 0;
+    for (on, _, id, kind, by) in events {
+        let booking = match kind {
+            EventKind::ClaimPaid => {
+                let row = super::transition::find::<super::claims::Claim>(c, org_id, id)?;
+                super::claims::booking_of_payment(c, org_id, &row, on)?
+            }
+            EventKind::AdvanceReturned => {
+                let row = super::transition::find::<super::claims::Claim>(c, org_id, id)?;
+                super::claims::booking_of_return(c, org_id, &row, on)?
+            }
+            EventKind::AdvancePaid => {
+                let row =
+                    super::transition::find::<super::travel_requests::Request>(c, org_id, id)?;
+                let fen = row.advance_fen.ok_or_else(|| {
+                    AppError::Internal("a paid advance without its amount".into())
+                })?;
+                let amount = Money::from_fen(fen);
+                super::travel_requests::booking_of_advance(c, org_id, &row, amount, on)?
+            }
+            EventKind::SubsidyPaid => {
+                let row = super::transition::find::<super::subsidy::Batch>(c, org_id, id)?;
+                super::subsidy::booking_of_payment(&row, on)
+            }
+            // Not a payment: nothing above lists one.
+            EventKind::Reversal => continue,
+        };
+        let maker = Actor {
+            org_id,
+            user_id: by.unwrap_or(0),
+            roles: Vec::new(),
+        };
+        if book(c, &maker, &booking)?.is_some() {
+            written += 1;
+        }
+    }
+    Ok(written)
+}
+
 /// Something `verify` found wrong with an organisation's vouchers (R20).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum VoucherProblem {

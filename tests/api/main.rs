@@ -45,6 +45,7 @@ mod tls;
 mod travel_claims;
 mod travel_requests;
 mod validation;
+mod voucher_backfill;
 mod vouchers;
 mod web;
 mod web_adjustments;
