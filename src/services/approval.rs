@@ -319,7 +319,15 @@ pub fn pending(row: &ClaimRow) -> Option<Step> {
 /// 403 `forbidden` unless `actor` holds `step` of claim `row`: its role, and for the department
 /// head's step, the head of the claim's department.
 pub fn holds(c: &mut DbConnection, actor: &Actor, row: &ClaimRow, step: Step) -> AppResult<()> {
-    let holds = match step {
+    if held(c, actor, row, step)? {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+fn held(c: &mut DbConnection, actor: &Actor, row: &ClaimRow, step: Step) -> AppResult<bool> {
+    Ok(match step {
         Step::Finance => actor.has(Role::Finance),
         Step::Leader => actor.has(Role::Leader),
         Step::DepartmentHead => {
@@ -328,12 +336,19 @@ pub fn holds(c: &mut DbConnection, actor: &Actor, row: &ClaimRow, step: Step) ->
                 && rows::membership(c, actor.org_id, actor.user_id)?
                     .is_some_and(|(d, _)| d == row.department_id)
         }
+    })
+}
+
+/// Whether `actor` may decide claim `row`'s pending step now: they hold it, the claim is not
+/// theirs, and they decided no earlier step of it (R18's four eyes). A page offers 批准 / 同意 and
+/// 驳回 only then.
+pub fn may_decide(c: &mut DbConnection, actor: &Actor, row: &ClaimRow) -> AppResult<bool> {
+    let Some(step) = pending(row) else {
+        return Ok(false);
     };
-    if holds {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
+    Ok(row.claimant_id != actor.user_id
+        && held(c, actor, row, step)?
+        && !rows::decided_by(c, actor.org_id, row.id, actor.user_id)?)
 }
 
 /// 403 `step_already_decided_by_you` when `actor` decided a step of claim `id` already.

@@ -184,6 +184,8 @@ pub struct ClaimPage {
     pub invoices: Vec<(String, String)>,
     /// R17: the claim's files, without their bytes.
     pub attachments: Vec<super::views::AttachmentView>,
+    /// R18: whether the caller may decide the claim's pending step now.
+    pub may_decide: bool,
 }
 
 /// A claim as its page shows it; 404 for a claim the caller may not see (as in the API).
@@ -201,6 +203,10 @@ pub fn claim_page(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimPage> {
     let zone = clock::zone(&mut c, actor.org_id)?;
     let invoices = crate::db::invoices::of_claim(&mut c, actor.org_id, id)?;
     let attachments = super::attachments::of_claim_on(&mut c, actor.org_id, id)?;
+    let may_decide = match crate::db::claims::find(&mut c, actor.org_id, id)? {
+        Some(row) => super::approval::may_decide(&mut c, actor, &row)?,
+        None => false,
+    };
     let name = |id: i64| names.get(&id).cloned().unwrap_or_else(|| format!("#{id}"));
     drop(c);
     Ok(ClaimPage {
@@ -208,6 +214,7 @@ pub fn claim_page(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimPage> {
         zone,
         invoices,
         attachments,
+        may_decide,
         org_name,
         claimant_name: name(claim.claimant_id),
         line_name: line.name,

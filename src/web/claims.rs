@@ -1097,16 +1097,6 @@ struct ClaimShowPage {
 
 /// R18: whether the page offers `actor` the buttons of the step waiting (by role; the service
 /// decides, a department head's department included).
-fn holds_step(actor: &crate::auth::Actor, step: Option<&str>) -> bool {
-    use crate::auth::Role;
-    match step {
-        Some("department_head") => actor.has(Role::DepartmentHead),
-        Some("finance") => actor.has(Role::Finance),
-        Some("leader") => actor.has(Role::Leader),
-        _ => false,
-    }
-}
-
 /// A claim's page: breakdown, history, and finance's buttons when they apply. The address of one
 /// of the caller's drafts opens its form (R17).
 pub async fn show(pool: web::Data<Pool>, user: SignedIn, id: web::Path<i64>) -> PageResult {
@@ -1146,9 +1136,8 @@ pub async fn show(pool: web::Data<Pool>, user: SignedIn, id: web::Path<i64>) -> 
             files: file_lines(page.claim.id, &page.attachments),
             can_attach,
             can_decide: may(UseCase::ApproveClaim)
-                && !own
                 && status == ClaimStatus::Submitted
-                && holds_step(&user.actor, page.claim.step.as_deref()),
+                && page.may_decide,
             claim_step_finance: page.claim.step.as_deref() != Some("department_head")
                 && page.claim.step.as_deref() != Some("leader"),
             can_pay: may(UseCase::PayClaim) && !own && status == ClaimStatus::Approved,

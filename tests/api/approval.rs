@@ -857,3 +857,56 @@ async fn the_command_line_sets_the_chain_and_puts_people_in_departments() {
         .await
         .assert(200, "");
 }
+
+/// A signed-in visitor of `id`'s pages, with a login made for them.
+async fn visitor(app: &TestApp, id: i64, login: &str) -> crate::web::Visitor {
+    let org = {
+        let mut c = app.pool.get().unwrap();
+        baoxiao::services::users::resolve_org(&mut c, None).unwrap()
+    };
+    let password = format!("{login}-password");
+    baoxiao::services::sign_in::add_login(&app.pool, org.id, id, login, &password, false).unwrap();
+    let mut v = crate::web::Visitor::new(&app.address);
+    assert_eq!(v.sign_in(login, &password).await.status, 303);
+    v
+}
+
+/// web.md: a button the user may not use is not offered. On a claim waiting for the 办公室 head,
+/// only that head sees 同意 (no amount: the step moves no money) and 驳回; the head of another
+/// department and finance, whose step has not come, see neither. Once the head has agreed,
+/// finance sees 批准 with the amount and the head sees no button again.
+#[tokio::test]
+async fn the_claim_page_offers_a_step_only_to_whoever_may_decide_it() {
+    let app = spawn_app().await;
+    let o = office(&app).await;
+    let reception = department(&app, "接待室").await;
+    let (other_head_id, _) = person(&app, "周主任", &[R::DepartmentHead]);
+    put_in(&app, other_head_id, reception).await;
+    let id = app.submit(&o.member, &r8_claim(o.line)).await;
+    let page = format!("/claims/{id}");
+    let user_id = |token: &str| {
+        baoxiao::services::users::authenticate(&app.pool, token)
+            .unwrap()
+            .user_id
+    };
+
+    let mut head = visitor(&app, user_id(&o.head), "lizhuren").await;
+    let mut other = visitor(&app, other_head_id, "zhouzhuren").await;
+    let mut finance = visitor(&app, user_id(&o.finance), "wangkuaiji").await;
+    let shown = head.get(&page).await.body;
+    assert!(shown.contains(">同意</button>"), "{shown}");
+    assert!(shown.contains("驳回"), "{shown}");
+    for (who, v) in [("another head", &mut other), ("finance", &mut finance)] {
+        let shown = v.get(&page).await.body;
+        assert!(!shown.contains("id=\"approve\""), "{who}: {shown}");
+        assert!(!shown.contains("驳回理由"), "{who}: {shown}");
+    }
+
+    app.post(&o.head, &at(id, "/approve"), &json!({}))
+        .await
+        .assert(200, "");
+    let shown = finance.get(&page).await.body;
+    assert!(shown.contains(">批准 ¥1,231.00</button>"), "{shown}");
+    let shown = head.get(&page).await.body;
+    assert!(!shown.contains("id=\"approve\""), "{shown}");
+}

@@ -113,6 +113,9 @@ async fn each_approver_signs_from_their_queue_and_the_form_prints_three_names_in
     assert!(listed.contains("已等"), "{listed}");
     assert!(!listed.contains(&format!("#{elsewhere} ")), "{listed}");
     shoot(&c, "issue32-department-head-queue").await;
+    // The head's step moves no money: its button names no amount (web.md).
+    let agree = text_of(&c, &format!("#approve-{big}")).await;
+    assert!(agree.starts_with("同意") && !agree.contains('¥'), "{agree}");
     click(&c, &format!("#approve-{big}")).await;
     wait_for_text(&c, "已审核通过").await;
     sign_out(&c).await;
