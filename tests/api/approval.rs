@@ -860,12 +860,7 @@ async fn the_command_line_sets_the_chain_and_puts_people_in_departments() {
 
 /// A signed-in visitor of `id`'s pages, with a login made for them.
 async fn visitor(app: &TestApp, id: i64, login: &str) -> crate::web::Visitor {
-    let org = {
-        let mut c = app.pool.get().unwrap();
-        baoxiao::services::users::resolve_org(&mut c, None).unwrap()
-    };
-    let password = format!("{login}-password");
-    baoxiao::services::sign_in::add_login(&app.pool, org.id, id, login, &password, false).unwrap();
+    let password = crate::web::add_login(app, id, login);
     let mut v = crate::web::Visitor::new(&app.address);
     assert_eq!(v.sign_in(login, &password).await.status, 303);
     v

@@ -923,29 +923,9 @@ async fn a_backup_restores_every_file_byte_for_byte() {
 
 /// A claimant signed in on the pages, and their API token.
 async fn page_claimant(app: &TestApp) -> (Visitor, String) {
-    let (id, token) =
-        baoxiao::services::users::add_user(&app.pool, None, "张三", &[R::Claimant]).unwrap();
-    let org = {
-        let mut c = app.pool.get().unwrap();
-        baoxiao::services::users::resolve_org(&mut c, None).unwrap()
-    };
-    baoxiao::services::sign_in::add_login(
-        &app.pool,
-        org.id,
-        id,
-        "zhangsan",
-        "zhangsan-password",
-        false,
-    )
-    .unwrap();
+    let (token, password) = crate::web::web_person(app, "张三", &[R::Claimant], "zhangsan");
     let mut visitor = Visitor::new(&app.address);
-    assert_eq!(
-        visitor
-            .sign_in("zhangsan", "zhangsan-password")
-            .await
-            .status,
-        303
-    );
+    assert_eq!(visitor.sign_in("zhangsan", &password).await.status, 303);
     (visitor, token)
 }
 

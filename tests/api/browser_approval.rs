@@ -18,13 +18,7 @@ fn person(
 ) -> (String, String) {
     let (id, token) =
         baoxiao::services::users::add_user_in(&app.pool, None, name, roles, department).unwrap();
-    let password = format!("{login}-password");
-    let org = {
-        let mut c = app.pool.get().unwrap();
-        baoxiao::services::users::resolve_org(&mut c, None).unwrap()
-    };
-    baoxiao::services::sign_in::add_login(&app.pool, org.id, id, login, &password, false).unwrap();
-    (token, password)
+    (token, crate::web::add_login(app, id, login))
 }
 
 /// The last word of `text` as a date, `YYYY-MM-DD`.

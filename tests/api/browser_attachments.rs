@@ -11,22 +11,7 @@ use crate::helpers::{r8_claim, spawn_app, TestApp, R};
 
 /// A claimant with a web login and an API token.
 fn claimant(app: &TestApp) -> String {
-    let (id, token) =
-        baoxiao::services::users::add_user(&app.pool, None, "张三", &[R::Claimant]).unwrap();
-    let org = {
-        let mut c = app.pool.get().unwrap();
-        baoxiao::services::users::resolve_org(&mut c, None).unwrap()
-    };
-    baoxiao::services::sign_in::add_login(
-        &app.pool,
-        org.id,
-        id,
-        "zhangsan",
-        "zhangsan-password",
-        false,
-    )
-    .unwrap();
-    token
+    crate::web::web_person(app, "张三", &[R::Claimant], "zhangsan").0
 }
 
 /// Fetches `path` in the page's session, as its 下载 link does: status, headers, size.

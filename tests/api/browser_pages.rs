@@ -8,20 +8,9 @@ use fantoccini::{Client, Locator};
 use crate::browser::{browser, click, shoot, sign_in, text_of, type_into, wait_for_text};
 use crate::helpers::{json, spawn_app, TestApp, R};
 use crate::travel_requests::decisions_dated_2021_03_01;
+use crate::web::web_person as person;
 
 const OPS: &str = "dept.project.petition-work.operations";
-
-/// A user with an API token and a web login; returns (token, password).
-fn person(app: &TestApp, name: &str, roles: &[R], login: &str) -> (String, String) {
-    let (id, token) = baoxiao::services::users::add_user(&app.pool, None, name, roles).unwrap();
-    let password = format!("{login}-password");
-    let org = {
-        let mut c = app.pool.get().unwrap();
-        baoxiao::services::users::resolve_org(&mut c, None).unwrap()
-    };
-    baoxiao::services::sign_in::add_login(&app.pool, org.id, id, login, &password, false).unwrap();
-    (token, password)
-}
 
 /// A queue button's visible label (its screen-reader "#N" read apart).
 async fn label_of(c: &Client, css: &str) -> String {

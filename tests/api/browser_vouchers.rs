@@ -6,20 +6,9 @@ use fantoccini::Locator;
 
 use crate::browser::{browser, shoot, sign_in, text_of};
 use crate::helpers::{json, spawn_app, TestApp, R};
+use crate::web::web_person as person;
 
 const OPS: &str = "dept.project.petition-work.operations";
-
-/// A user with an API token and a web login; returns (token, password).
-fn person(app: &TestApp, name: &str, roles: &[R], login: &str) -> (String, String) {
-    let (id, token) = baoxiao::services::users::add_user(&app.pool, None, name, roles).unwrap();
-    let password = format!("{login}-password");
-    let org = {
-        let mut c = app.pool.get().unwrap();
-        baoxiao::services::users::resolve_org(&mut c, None).unwrap()
-    };
-    baoxiao::services::sign_in::add_login(&app.pool, org.id, id, login, &password, false).unwrap();
-    (token, password)
-}
 
 /// How many pages a PDF has: its `/Type /Page` objects (not the `/Type /Pages` tree).
 fn pdf_pages(pdf: &[u8]) -> usize {

@@ -123,16 +123,27 @@ impl Visitor {
     }
 }
 
-/// A user with these roles and a web login whose password is `login` repeated to 8+ characters.
-pub fn web_user(app: &TestApp, name: &str, roles: &[R], login: &str) -> (i64, String) {
-    let (id, _) = baoxiao::services::users::add_user(&app.pool, None, name, roles).unwrap();
+/// Gives user `id` the web login `login` with the password `{login}-password`; returns it.
+pub fn add_login(app: &TestApp, id: i64, login: &str) -> String {
     let password = format!("{login}-password");
     let org = {
         let mut c = app.pool.get().unwrap();
         baoxiao::services::users::resolve_org(&mut c, None).unwrap()
     };
     baoxiao::services::sign_in::add_login(&app.pool, org.id, id, login, &password, false).unwrap();
-    (id, password)
+    password
+}
+
+/// A user with these roles and a web login (its password `{login}-password`): (id, password).
+pub fn web_user(app: &TestApp, name: &str, roles: &[R], login: &str) -> (i64, String) {
+    let (id, _) = baoxiao::services::users::add_user(&app.pool, None, name, roles).unwrap();
+    (id, add_login(app, id, login))
+}
+
+/// A user with these roles, an API token and a web login: (token, password).
+pub fn web_person(app: &TestApp, name: &str, roles: &[R], login: &str) -> (String, String) {
+    let (id, token) = baoxiao::services::users::add_user(&app.pool, None, name, roles).unwrap();
+    (token, add_login(app, id, login))
 }
 
 pub async fn signed_in(app: &TestApp, name: &str, roles: &[R], login: &str) -> Visitor {
