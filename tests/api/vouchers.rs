@@ -308,6 +308,16 @@ async fn a_subsidy_batch_paid_gives_its_voucher_of_39600() {
     );
     assert_eq!(v["lines"][2]["project"], SUBSIDY);
     assert_eq!(v["lines"][2]["economic_class"], "30305");
+    // A paid batch cannot be voided (api.md): its voucher stands, and nothing is reversed. Only
+    // an unpaid batch is voided, and it never had a voucher.
+    app.post(
+        &checker,
+        &format!("/api/v1/subsidy-batches/{batch}/void"),
+        &json!({}),
+    )
+    .await
+    .assert(409, "invalid_transition");
+    assert_eq!(vouchers(&app, &maker, "").await.len(), 1);
 
     // The period's CSV: a BOM, Chinese headers, one row per line.
     let csv = app
