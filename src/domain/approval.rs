@@ -151,6 +151,30 @@ pub enum Membership {
     Head,
 }
 
+/// What became of one step of a claim: decided either way by a person, or skipped (R18).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Approved,
+    Rejected,
+    Skipped,
+}
+
+impl Verdict {
+    pub const ALL: [Verdict; 3] = [Verdict::Approved, Verdict::Rejected, Verdict::Skipped];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Approved => "approved",
+            Verdict::Rejected => "rejected",
+            Verdict::Skipped => "skipped",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Verdict> {
+        Verdict::ALL.into_iter().find(|v| v.as_str() == text)
+    }
+}
+
 /// Why a step of a claim's chain does not apply to it (recorded as the step's note).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SkipReason {

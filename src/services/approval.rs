@@ -15,7 +15,9 @@ use crate::auth::{Actor, Role};
 use crate::db::approvals::{self as rows, ApprovalRow, NewApproval};
 use crate::db::claims::ClaimRow;
 use crate::db::{users, DbConnection, Pool};
-use crate::domain::approval::{self, Chain, ChainError, Facts, Membership, SkipReason, Step};
+use crate::domain::approval::{
+    self, Chain, ChainError, Facts, Membership, SkipReason, Step, Verdict,
+};
 use crate::domain::{FieldProblem, Money};
 use crate::error::{AppError, AppResult};
 
@@ -43,8 +45,10 @@ pub struct DepartmentView {
 /// One step of a claim: decided (`approved`, `rejected`) by a person, or `skipped` with why.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct ApprovalView {
-    pub step: &'static str,
-    pub decision: String,
+    #[schema(value_type = String, example = "finance")]
+    pub step: Step,
+    #[schema(value_type = String, example = "approved")]
+    pub decision: Verdict,
     /// Who decided it (none for a skipped step).
     pub by: Option<i64>,
     /// Their name, for the pages and the 报销单.
@@ -61,14 +65,9 @@ pub struct ApprovalView {
 }
 
 impl ApprovalView {
-    /// The step, as the domain names it.
-    pub fn step(&self) -> Option<Step> {
-        Step::parse(self.step)
-    }
-
     /// Why a skipped step was skipped.
     pub fn skipped(&self) -> Option<SkipReason> {
-        (self.decision == "skipped")
+        (self.decision == Verdict::Skipped)
             .then(|| self.note.as_deref().and_then(SkipReason::parse))
             .flatten()
     }
@@ -363,7 +362,7 @@ pub fn not_decided_before(c: &mut DbConnection, actor: &Actor, id: i64) -> AppRe
 /// A decision or a skip to record on claim `claim_id`.
 pub struct Decision<'a> {
     pub step: Step,
-    pub decision: &'static str,
+    pub decision: Verdict,
     pub by: Option<i64>,
     pub note: Option<&'a str>,
 }
@@ -382,15 +381,15 @@ pub fn record(
         org_id,
         claim_id,
         step: decision.step.as_str(),
-        decision: decision.decision,
+        decision: decision.decision.as_str(),
         decided_by: decision.by,
         decided_at: at,
         note: decision.note,
     };
     crate::db::unique(rows::record(c, &row))?.map_err(|_| AppError::StepAlreadyDecidedByYou)?;
     Ok(ApprovalView {
-        step: decision.step.as_str(),
-        decision: decision.decision.to_string(),
+        step: decision.step,
+        decision: decision.decision,
         by: decision.by,
         by_name: None,
         at: timestamp(at),
@@ -412,7 +411,7 @@ pub fn record_skipped(
         .map(|(step, reason)| {
             let decision = Decision {
                 step: *step,
-                decision: "skipped",
+                decision: Verdict::Skipped,
                 by: None,
                 note: Some(reason.code()),
             };
@@ -438,21 +437,26 @@ pub fn of_claims(
         .collect();
     let mut out: HashMap<i64, Vec<ApprovalView>> = HashMap::new();
     for a in found {
-        out.entry(a.claim_id).or_default().push(shown(a, &names));
+        out.entry(a.claim_id).or_default().push(shown(a, &names)?);
     }
     Ok(out)
 }
 
-fn shown(a: ApprovalRow, names: &HashMap<i64, String>) -> ApprovalView {
-    ApprovalView {
-        step: Step::parse(&a.step).map_or("finance", Step::as_str),
-        decision: a.decision,
+fn shown(a: ApprovalRow, names: &HashMap<i64, String>) -> AppResult<ApprovalView> {
+    // The table's CHECKs hold only these; anything else is a damaged row, said as such.
+    let step = Step::parse(&a.step)
+        .ok_or_else(|| AppError::Internal(format!("claim approval step {:?}", a.step)))?;
+    let decision = Verdict::parse(&a.decision)
+        .ok_or_else(|| AppError::Internal(format!("claim approval decision {:?}", a.decision)))?;
+    Ok(ApprovalView {
+        step,
+        decision,
         by: a.decided_by,
         by_name: a.decided_by.and_then(|id| names.get(&id).cloned()),
         at: timestamp(a.decided_at),
         at_stored: a.decided_at,
         note: a.note,
-    }
+    })
 }
 
 /// The name of user `id`, for an answer built without reading the claim again.

@@ -40,7 +40,7 @@ use super::transition::{self, find, Charges, Document};
 use super::travel_requests;
 use super::vouchers;
 use super::{answer, answer_asked, answer_known, clock, conn, policy};
-use crate::domain::approval::Step;
+use crate::domain::approval::{Step, Verdict};
 use crate::domain::voucher::Event;
 
 const ENTITY: &str = "travel_claim";
@@ -683,7 +683,7 @@ pub fn approve(pool: &Pool, actor: &Context, id: i64) -> AppResult<ClaimView> {
         let event = asked.take(c, actor, &mark, Some(step.chinese()))?;
         let decision = approval::Decision {
             step,
-            decision: "approved",
+            decision: Verdict::Approved,
             by: Some(actor.user_id),
             note: None,
         };
@@ -784,7 +784,7 @@ pub fn reject(
             if let Some(step) = step {
                 let decision = approval::Decision {
                     step,
-                    decision: "rejected",
+                    decision: Verdict::Rejected,
                     by: Some(actor.user_id),
                     note: Some(reason),
                 };

@@ -881,19 +881,19 @@ pub struct ChainLine {
 /// R18: the claim's chain, step by step: who decided and when, why a step was skipped, which
 /// step waits now.
 fn chain_lines(c: &crate::wire::ClaimView, zone: chrono_tz::Tz) -> Vec<ChainLine> {
-    use crate::domain::approval::Step;
+    use crate::domain::approval::{Step, Verdict};
     c.chain
         .iter()
         .filter_map(|name| Step::parse(name))
         .map(|step| {
-            let decided = c.approvals.iter().find(|a| a.step() == Some(step));
+            let decided = c.approvals.iter().find(|a| a.step == step);
             let waiting = c.step.as_deref() == Some(step.as_str());
             let state = match decided {
-                Some(a) => match (a.decision.as_str(), a.skipped()) {
-                    ("approved", _) => "已同意".to_string(),
-                    ("rejected", _) => "已驳回".to_string(),
-                    (_, Some(reason)) => format!("无需办理：{}", reason.chinese()),
-                    _ => "无需办理".to_string(),
+                Some(a) => match (a.decision, a.skipped()) {
+                    (Verdict::Approved, _) => "已同意".to_string(),
+                    (Verdict::Rejected, _) => "已驳回".to_string(),
+                    (Verdict::Skipped, Some(reason)) => format!("无需办理：{}", reason.chinese()),
+                    (Verdict::Skipped, None) => "无需办理".to_string(),
                 },
                 None if waiting => "等待办理".to_string(),
                 None => "未到".to_string(),
@@ -915,10 +915,14 @@ fn chain_lines(c: &crate::wire::ClaimView, zone: chrono_tz::Tz) -> Vec<ChainLine
 /// R18: what the 报销单 prints in its 审核 box (the department head's and finance's steps) and
 /// its 审批 box (the leader's): each approved step's name, who and the date.
 fn signed(c: &crate::wire::ClaimView, zone: chrono_tz::Tz) -> (Vec<String>, Vec<String>) {
-    use crate::domain::approval::Step;
+    use crate::domain::approval::{Step, Verdict};
     let (mut review, mut sign_off) = (Vec::new(), Vec::new());
-    for a in c.approvals.iter().filter(|a| a.decision == "approved") {
-        let Some(step) = a.step() else { continue };
+    for a in c
+        .approvals
+        .iter()
+        .filter(|a| a.decision == Verdict::Approved)
+    {
+        let step = a.step;
         let day: String = format::local_time(&a.at, zone).chars().take(10).collect();
         let line = format!(
             "{} {} {}",

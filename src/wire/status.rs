@@ -6,6 +6,7 @@ use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::openapi::RefOr;
 use utoipa::{PartialSchema, ToSchema};
 
+use crate::domain::approval::{Step, Verdict};
 use crate::domain::budget::{EntryKind, SourceType};
 use crate::domain::status::{AdjustmentStatus, BatchStatus, ClaimStatus, RequestStatus, Status};
 
@@ -47,5 +48,7 @@ text_json!(
     RequestStatus,
     AdjustmentStatus,
     EntryKind,
-    SourceType
+    SourceType,
+    Step,
+    Verdict
 );

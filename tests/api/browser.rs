@@ -130,13 +130,22 @@ pub async fn click(c: &Client, css: &str) {
 }
 
 /// The text of the element `css` finds.
+/// The text of the element `css` finds. A part of the page htmx swaps in again while it is read
+/// (a live quote answering a later keystroke) is read again from the element shown now.
 pub async fn text_of(c: &Client, css: &str) -> String {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .text()
-        .await
-        .unwrap()
+    use fantoccini::error::{CmdError, ErrorStatus};
+    for _ in 0..10 {
+        let found = c
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"));
+        match found.text().await {
+            Ok(text) => return text,
+            Err(CmdError::Standard(e)) if e.error == ErrorStatus::StaleElementReference => {}
+            Err(e) => panic!("{css}: {e}"),
+        }
+    }
+    panic!("{css} kept being replaced while read")
 }
 
 pub async fn type_into(c: &Client, css: &str, text: &str) {

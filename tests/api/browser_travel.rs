@@ -42,17 +42,31 @@ const ESTIMATE_ROWS: [[&str; 3]; 4] = [
     ],
 ];
 
-/// The cells of each row `css` finds, as shown.
+/// The cells of each row `css` finds, as shown. The live estimate may be swapped in again while
+/// it is read (the answer to a later keystroke, with the same figures): rows gone stale are read
+/// again from the panel shown now.
 async fn rows_of(c: &Client, css: &str) -> Vec<[String; 3]> {
+    use fantoccini::error::{CmdError, ErrorStatus};
+    for _ in 0..10 {
+        match read_rows(c, css).await {
+            Ok(rows) => return rows,
+            Err(CmdError::Standard(e)) if e.error == ErrorStatus::StaleElementReference => {}
+            Err(e) => panic!("{e}"),
+        }
+    }
+    panic!("the rows of {css} kept being replaced while read")
+}
+
+async fn read_rows(c: &Client, css: &str) -> Result<Vec<[String; 3]>, fantoccini::error::CmdError> {
     let mut rows = Vec::new();
-    for row in c.find_all(Locator::Css(css)).await.unwrap() {
+    for row in c.find_all(Locator::Css(css)).await? {
         let mut cells = Vec::new();
-        for cell in row.find_all(Locator::Css("td")).await.unwrap() {
-            cells.push(cell.text().await.unwrap());
+        for cell in row.find_all(Locator::Css("td")).await? {
+            cells.push(cell.text().await?);
         }
         rows.push(<[String; 3]>::try_from(cells).unwrap_or_else(|c| panic!("{c:?}")));
     }
-    rows
+    Ok(rows)
 }
 
 /// No Latin word (a rule's single R aside) and no city code in text a person reads.
