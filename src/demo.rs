@@ -17,6 +17,7 @@ use serde_json::json;
 
 use crate::auth::Role;
 use crate::db::{self, budget as lines, Pool};
+use crate::domain::approval::Step;
 use crate::domain::budget::AdjustmentKind;
 use crate::domain::payee::{check_character, BankAccount, BankName, IdNumber, PayeeDetails};
 use crate::domain::subsidy::{Enrollment, Half};
@@ -712,8 +713,8 @@ pub fn run(pool: &Pool) -> AppResult<DemoReport> {
                     // R18: each step of the chain in turn, the same morning.
                     let id = claim_of(&ids, i)?;
                     let mut step = claims::get(pool, clerk, id)?.step;
-                    while let Some(at) = step.clone() {
-                        let by = approver(&actors, clerk, planned[i].claimant, &at)?;
+                    while let Some(at) = step {
+                        let by = approver(&actors, clerk, planned[i].claimant, at)?;
                         match claims::approve(pool, by, id) {
                             Ok(claim) => step = claim.step,
                             // A line that cannot cover it keeps the claim waiting, as in real
@@ -727,8 +728,9 @@ pub fn run(pool: &Pool) -> AppResult<DemoReport> {
                 Act::Refuse(i, reason) => {
                     // The department head lets it through; finance refuses it.
                     let id = claim_of(&ids, i)?;
-                    if claims::get(pool, clerk, id)?.step.as_deref() == Some("department_head") {
-                        let by = approver(&actors, clerk, planned[i].claimant, "department_head")?;
+                    if claims::get(pool, clerk, id)?.step == Some(Step::DepartmentHead) {
+                        let by =
+                            approver(&actors, clerk, planned[i].claimant, Step::DepartmentHead)?;
                         claims::approve(pool, by, id)?;
                     }
                     claims::reject(pool, clerk, id, Ok(reason.to_string()))?;
@@ -934,14 +936,14 @@ fn approver<'a>(
     actors: &'a [Context],
     clerk: &'a Context,
     claimant: usize,
-    step: &str,
+    step: Step,
 ) -> AppResult<&'a Context> {
     match step {
-        "department_head" => head_of(claimant)
+        Step::DepartmentHead => head_of(claimant)
             .map(|head| &actors[head])
             .ok_or_else(|| AppError::Internal("demo: a department step without a head".into())),
-        "leader" => Ok(&actors[LEADER]),
-        _ => Ok(clerk),
+        Step::Leader => Ok(&actors[LEADER]),
+        Step::Finance => Ok(clerk),
     }
 }
 

@@ -462,6 +462,13 @@ fn view(
         serde_json::from_str(&row.breakdown)
             .map_err(|e| AppError::Internal(format!("stored breakdown: {e}")))?,
     );
+    let step = match row.step.as_deref() {
+        Some(text) => Some(
+            Step::parse(text)
+                .ok_or_else(|| AppError::Internal(format!("claim {} step {text:?}", row.id)))?,
+        ),
+        None => None,
+    };
     Ok(ClaimView {
         id: row.id,
         status: row.status,
@@ -485,9 +492,10 @@ fn view(
         amended_by: None,
         attachment_count,
         chain: crate::domain::approval::Chain::parse_stored(&row.approval_steps)
-            .map(|c| c.names())
-            .unwrap_or_else(|_| vec![Step::Finance.as_str()]),
-        step: row.step,
+            .map_err(|e| AppError::Internal(format!("claim {} chain: {e}", row.id)))?
+            .steps()
+            .to_vec(),
+        step,
         approvals,
         history,
     })

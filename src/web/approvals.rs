@@ -75,7 +75,7 @@ pub async fn approve((pool, user, id, form): Posted<DecisionForm>) -> PageResult
     let result = user
         .act(&pool, id, claims::approve)
         .await
-        .map(|c| match c.step.as_deref() {
+        .map(|c| match c.step {
             Some(_) => format!("报销单 {id} 已审核通过，转下一步办理。"),
             None => format!("报销单 {id} 已批准。"),
         });

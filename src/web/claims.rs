@@ -881,13 +881,12 @@ pub struct ChainLine {
 /// R18: the claim's chain, step by step: who decided and when, why a step was skipped, which
 /// step waits now.
 fn chain_lines(c: &crate::wire::ClaimView, zone: chrono_tz::Tz) -> Vec<ChainLine> {
-    use crate::domain::approval::{Step, Verdict};
+    use crate::domain::approval::Verdict;
     c.chain
         .iter()
-        .filter_map(|name| Step::parse(name))
-        .map(|step| {
+        .map(|&step| {
             let decided = c.approvals.iter().find(|a| a.step == step);
-            let waiting = c.step.as_deref() == Some(step.as_str());
+            let waiting = c.step == Some(step);
             let state = match decided {
                 Some(a) => match (a.decision, a.skipped()) {
                     (Verdict::Approved, _) => "已同意".to_string(),
@@ -1142,8 +1141,10 @@ pub async fn show(pool: web::Data<Pool>, user: SignedIn, id: web::Path<i64>) -> 
             can_decide: may(UseCase::ApproveClaim)
                 && status == ClaimStatus::Submitted
                 && page.may_decide,
-            claim_step_finance: page.claim.step.as_deref() != Some("department_head")
-                && page.claim.step.as_deref() != Some("leader"),
+            claim_step_finance: page
+                .claim
+                .step
+                .is_none_or(|s| s == crate::domain::approval::Step::Finance),
             can_pay: may(UseCase::PayClaim) && !own && status == ClaimStatus::Approved,
             can_record_return: may(UseCase::RecordAdvanceReturned) && status == ClaimStatus::Paid,
             own_claim: own

@@ -205,9 +205,11 @@ pub struct ClaimView {
     /// R17: how many files the claim carries (the 报销单's 附件 共 N 张).
     pub attachment_count: i64,
     /// R18: the chain the claim was submitted under, its steps in order.
-    pub chain: Vec<&'static str>,
+    #[schema(value_type = Vec<String>, example = json!(["finance"]))]
+    pub chain: Vec<crate::domain::approval::Step>,
     /// R18: the step waiting now (`department_head`, `finance`, `leader`), null when none is.
-    pub step: Option<String>,
+    #[schema(value_type = Option<String>, example = "finance")]
+    pub step: Option<crate::domain::approval::Step>,
     /// R18: each step decided (approved, rejected) or skipped, in order.
     pub approvals: Vec<crate::services::approval::ApprovalView>,
     pub history: Vec<HistoryView>,
