@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::helpers::*;
+use crate::vouchers::baoxiao;
 use serde_json::Value;
 
 const OPS: &str = "dept.project.petition-work.operations";
@@ -23,21 +24,6 @@ fn decisions_dated_before_may(app: &TestApp) {
         .set(travel_requests::decided_at.eq(Some(at)))
         .execute(&mut *app.pool.get().unwrap())
         .unwrap();
-}
-
-fn baoxiao(app: &TestApp, args: &[&str]) -> (bool, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_baoxiao"))
-        .args(args)
-        .env("DATABASE_URL", &app.db_url)
-        .env("BAOXIAO__APP__DATA_DIR", app.data_dir.path())
-        .env("RUST_LOG", "warn")
-        .output()
-        .unwrap();
-    let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
-    if !out.status.success() {
-        text += &String::from_utf8_lossy(&out.stderr);
-    }
-    (out.status.success(), text)
 }
 
 /// The vouchers as a server at `address` lists them, in number order.

@@ -63,7 +63,8 @@ async fn vouchers(app: &TestApp, token: &str, query: &str) -> Vec<Value> {
     r.body.as_array().unwrap().clone()
 }
 
-fn baoxiao(app: &TestApp, args: &[&str]) -> (bool, String) {
+/// Runs the `baoxiao` command on the app's database: whether it succeeded, and what it printed.
+pub fn baoxiao(app: &TestApp, args: &[&str]) -> (bool, String) {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_baoxiao"))
         .args(args)
         .env("DATABASE_URL", &app.db_url)
