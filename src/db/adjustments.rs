@@ -46,20 +46,9 @@ pub struct NewAdjustment<'a> {
     pub requested_at: NaiveDateTime,
 }
 
-pub fn insert(conn: &mut DbConnection, row: &NewAdjustment<'_>) -> QueryResult<i64> {
-    diesel::insert_into(budget_adjustments::table)
-        .values(row)
-        .returning(budget_adjustments::id)
-        .get_result(conn)
-}
+insert_row!(insert, budget_adjustments, NewAdjustment<'_>);
 
-pub fn find(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<Option<AdjustmentRow>> {
-    budget_adjustments::table
-        .filter(picks!(budget_adjustments, org_id, id))
-        .select(AdjustmentRow::as_select())
-        .first(conn)
-        .optional()
-}
+find_row!(find, budget_adjustments, AdjustmentRow);
 
 /// Which adjustments a list shows.
 #[derive(Clone, Copy, Debug, Default)]
@@ -79,15 +68,7 @@ pub fn list(
     before: Option<i64>,
     limit: i64,
 ) -> QueryResult<Vec<AdjustmentRow>> {
-    let mut query = budget_adjustments::table
-        .filter(budget_adjustments::org_id.eq(org_id))
-        .select(AdjustmentRow::as_select())
-        .order(budget_adjustments::id.desc())
-        .limit(limit)
-        .into_boxed();
-    if let Some(before) = before {
-        query = query.filter(budget_adjustments::id.lt(before));
-    }
+    let mut query = newest_page!(budget_adjustments, AdjustmentRow, org_id, before, limit);
     if let Some(year) = filter.year {
         query = query.filter(budget_adjustments::year.eq(year));
     }

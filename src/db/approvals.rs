@@ -53,13 +53,7 @@ pub fn add_department(conn: &mut DbConnection, org_id: i64, name: &str) -> Query
         .get_result(conn)
 }
 
-pub fn departments(conn: &mut DbConnection, org_id: i64) -> QueryResult<Vec<DepartmentRow>> {
-    departments::table
-        .filter(departments::org_id.eq(org_id))
-        .order(departments::id.asc())
-        .select(DepartmentRow::as_select())
-        .load(conn)
-}
+all_rows!(departments, departments, DepartmentRow);
 
 pub fn department_by_name(
     conn: &mut DbConnection,
@@ -74,17 +68,7 @@ pub fn department_by_name(
         .optional()
 }
 
-pub fn department(
-    conn: &mut DbConnection,
-    org_id: i64,
-    id: i64,
-) -> QueryResult<Option<DepartmentRow>> {
-    departments::table
-        .filter(picks!(departments, org_id, id))
-        .select(DepartmentRow::as_select())
-        .first(conn)
-        .optional()
-}
+find_row!(department, departments, DepartmentRow);
 
 /// The department of user `id` and their roles as stored, if the user exists.
 pub fn membership(

@@ -45,14 +45,11 @@ pub struct NewAttachment<'a> {
 /// The most bytes a piece of a file holds (1 MiB): a 10 MiB file is ten pieces.
 pub const PIECE_BYTES: usize = 1 << 20;
 
-/// Stores a file's metadata; a unique violation when the claim holds these bytes already or the
-/// slot is taken. Its bytes follow, piece by piece ([`insert_piece`]), in the same transaction.
-pub fn insert(conn: &mut DbConnection, file: &NewAttachment<'_>) -> QueryResult<i64> {
-    diesel::insert_into(files::table)
-        .values(file)
-        .returning(files::id)
-        .get_result(conn)
-}
+insert_row!(
+    /// Stores a file's metadata; a unique violation when the claim holds these bytes already or the
+    /// slot is taken. Its bytes follow, piece by piece ([`insert_piece`]), in the same transaction.
+    insert, files, NewAttachment<'_>
+);
 
 #[derive(Insertable)]
 #[diesel(table_name = parts)]

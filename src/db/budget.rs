@@ -183,20 +183,9 @@ pub fn years(conn: &mut DbConnection, org_id: i64) -> QueryResult<Vec<i32>> {
         .load(conn)
 }
 
-pub fn all(conn: &mut DbConnection, org_id: i64) -> QueryResult<Vec<LineRow>> {
-    budget_lines::table
-        .filter(budget_lines::org_id.eq(org_id))
-        .order(budget_lines::id)
-        .select(LineRow::as_select())
-        .load(conn)
-}
+all_rows!(all, budget_lines, LineRow);
 
-pub fn insert(conn: &mut DbConnection, line: &NewLine<'_>) -> QueryResult<i64> {
-    diesel::insert_into(budget_lines::table)
-        .values(line)
-        .returning(budget_lines::id)
-        .get_result(conn)
-}
+insert_row!(insert, budget_lines, NewLine<'_>);
 
 /// Adds `fen` to the line's committed amount only if it is available there; `false` when it is
 /// not (nothing changed). The `WHERE` re-reads the row under its lock, so concurrent commitments
@@ -461,14 +450,10 @@ pub fn entries(
         .load(conn)
 }
 
-/// Every entry of the organisation, oldest first (for `verify`).
-pub fn all_entries(conn: &mut DbConnection, org_id: i64) -> QueryResult<Vec<EntryRow>> {
-    ledger_entries::table
-        .filter(ledger_entries::org_id.eq(org_id))
-        .order(ledger_entries::id)
-        .select(EntryRow::as_select())
-        .load(conn)
-}
+all_rows!(
+    /// Every entry of the organisation, oldest first (for `verify`).
+    all_entries, ledger_entries, EntryRow
+);
 
 /// R14: changes the line's allocation by `fen` (negative for a reduction). A reduction succeeds
 /// only if the line keeps at least zero available; `false` when it would not (nothing changed).

@@ -82,12 +82,7 @@ pub struct NewClaim<'a> {
     pub step: Option<&'a str>,
 }
 
-pub fn insert(conn: &mut DbConnection, claim: &NewClaim<'_>) -> QueryResult<i64> {
-    diesel::insert_into(travel_claims::table)
-        .values(claim)
-        .returning(travel_claims::id)
-        .get_result(conn)
-}
+insert_row!(insert, travel_claims, NewClaim<'_>);
 
 pub fn find(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<Option<ClaimRow>> {
     direct!(conn, c => travel_claims::table
@@ -141,15 +136,7 @@ pub fn list(
     before: Option<i64>,
     limit: i64,
 ) -> QueryResult<Vec<ClaimRow>> {
-    let mut query = travel_claims::table
-        .filter(travel_claims::org_id.eq(org_id))
-        .select(ClaimRow::as_select())
-        .order(travel_claims::id.desc())
-        .limit(limit)
-        .into_boxed();
-    if let Some(before) = before {
-        query = query.filter(travel_claims::id.lt(before));
-    }
+    let mut query = newest_page!(travel_claims, ClaimRow, org_id, before, limit);
     if let Some(status) = status {
         query = query.filter(travel_claims::status.eq(status.as_str()));
     }

@@ -79,13 +79,7 @@ pub fn insert(conn: &mut DbConnection, draft: &NewDraft<'_>) -> QueryResult<()> 
         .map(|_| ())
 }
 
-pub fn find(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<Option<DraftRow>> {
-    claim_drafts::table
-        .filter(picks!(claim_drafts, org_id, id))
-        .select(DraftRow::as_select())
-        .first(conn)
-        .optional()
-}
+find_row!(find, claim_drafts, DraftRow);
 
 /// The drafts of one claimant, newest first, older than the draft `before` when given.
 pub fn of_claimant(
@@ -95,17 +89,9 @@ pub fn of_claimant(
     before: Option<i64>,
     limit: i64,
 ) -> QueryResult<Vec<DraftRow>> {
-    let mut query = claim_drafts::table
-        .filter(claim_drafts::org_id.eq(org_id))
+    newest_page!(claim_drafts, DraftRow, org_id, before, limit)
         .filter(claim_drafts::claimant_id.eq(claimant_id))
-        .select(DraftRow::as_select())
-        .order(claim_drafts::id.desc())
-        .limit(limit)
-        .into_boxed();
-    if let Some(before) = before {
-        query = query.filter(claim_drafts::id.lt(before));
-    }
-    query.load(conn)
+        .load(conn)
 }
 
 /// Replaces the body of the claimant's draft `id`; `false` if there is no such draft.

@@ -37,21 +37,9 @@ pub fn insert(
         .get_result(conn)
 }
 
-pub fn list(conn: &mut DbConnection, org_id: i64) -> QueryResult<Vec<StationRow>> {
-    duty_stations::table
-        .filter(duty_stations::org_id.eq(org_id))
-        .order(duty_stations::id)
-        .select(StationRow::as_select())
-        .load(conn)
-}
+all_rows!(list, duty_stations, StationRow);
 
-pub fn find(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<Option<StationRow>> {
-    duty_stations::table
-        .filter(picks!(duty_stations, org_id, id))
-        .select(StationRow::as_select())
-        .first(conn)
-        .optional()
-}
+find_row!(find, duty_stations, StationRow);
 
 pub fn find_by_name(
     conn: &mut DbConnection,
@@ -200,20 +188,9 @@ pub struct NewEvent<'a> {
     pub created_at: chrono::NaiveDateTime,
 }
 
-pub fn insert_event(conn: &mut DbConnection, event: &NewEvent<'_>) -> QueryResult<i64> {
-    diesel::insert_into(duty_events::table)
-        .values(event)
-        .returning(duty_events::id)
-        .get_result(conn)
-}
+insert_row!(insert_event, duty_events, NewEvent<'_>);
 
-pub fn find_event(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<Option<EventRow>> {
-    duty_events::table
-        .filter(duty_events::org_id.eq(org_id).and(duty_events::id.eq(id)))
-        .select(EventRow::as_select())
-        .first(conn)
-        .optional()
-}
+find_row!(find_event, duty_events, EventRow);
 
 /// Events charged to any of `lines` (all the organisation's when `lines` is `None`).
 pub fn events(

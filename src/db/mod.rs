@@ -29,6 +29,74 @@ macro_rules! picks {
     };
 }
 
+/// `pub fn $name(conn, org_id, id) -> QueryResult<Option<$row>>`: row `id` of `$table` if it
+/// belongs to organisation `org_id` (another organisation's id finds nothing).
+/// `find_row!(/// doc
+/// find, vouchers, VoucherRow);`
+macro_rules! find_row {
+    ($(#[$doc:meta])* $name:ident, $table:ident, $row:ty) => {
+        $(#[$doc])*
+        pub fn $name(
+            conn: &mut $crate::db::DbConnection,
+            org_id: i64,
+            id: i64,
+        ) -> diesel::QueryResult<Option<$row>> {
+            $table::table
+                .filter(picks!($table, org_id, id))
+                .select(<$row>::as_select())
+                .first(conn)
+                .optional()
+        }
+    };
+}
+
+/// The organisation's rows of `$table` as `$row`, newest first, `limit` of them, older than row
+/// `before` when given: a boxed query that lists take further filters on.
+/// `newest_page!(travel_claims, ClaimRow, org_id, before, limit)`
+macro_rules! newest_page {
+    ($table:ident, $row:ty, $org_id:expr, $before:expr, $limit:expr) => {{
+        let mut query = $table::table
+            .filter($table::org_id.eq($org_id))
+            .select(<$row>::as_select())
+            .order($table::id.desc())
+            .limit($limit)
+            .into_boxed();
+        if let Some(before) = $before {
+            query = query.filter($table::id.lt(before));
+        }
+        query
+    }};
+}
+
+/// `pub fn $name(conn, org_id) -> QueryResult<Vec<$row>>`: every row of `$table` that belongs to
+/// organisation `org_id`, in id order. `all_rows!(departments, departments, DepartmentRow);`
+macro_rules! all_rows {
+    ($(#[$doc:meta])* $name:ident, $table:ident, $row:ty) => {
+        $(#[$doc])*
+        pub fn $name(conn: &mut $crate::db::DbConnection, org_id: i64) -> diesel::QueryResult<Vec<$row>> {
+            $table::table
+                .filter($table::org_id.eq(org_id))
+                .order($table::id)
+                .select(<$row>::as_select())
+                .load(conn)
+        }
+    };
+}
+
+/// `pub fn $name(conn, row: &$new) -> QueryResult<i64>`: inserts `row` into `$table` and returns
+/// the id the database gave it. `insert_row!(insert, vouchers, NewVoucher<'_>);`
+macro_rules! insert_row {
+    ($(#[$doc:meta])* $name:ident, $table:ident, $new:ty) => {
+        $(#[$doc])*
+        pub fn $name(conn: &mut $crate::db::DbConnection, row: &$new) -> diesel::QueryResult<i64> {
+            diesel::insert_into($table::table)
+                .values(row)
+                .returning($table::id)
+                .get_result(conn)
+        }
+    };
+}
+
 /// A written-out statement whose text never varies: each connection finds its prepared
 /// statement by the marker type `$id`, without writing the SQL out to look it up (PostgreSQL
 /// prepares it once per connection). `fixed_text!(NewEvent<'_>, NewEventId);`

@@ -79,13 +79,7 @@ pub struct NewPolicy {
     pub created_at: chrono::NaiveDateTime,
 }
 
-pub fn find(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<Option<PolicyRow>> {
-    policy_versions::table
-        .filter(picks!(policy_versions, org_id, id))
-        .select(PolicyRow::as_select())
-        .first(conn)
-        .optional()
-}
+find_row!(find, policy_versions, PolicyRow);
 
 /// The newest version, by `effective_from`.
 pub fn latest(conn: &mut DbConnection, org_id: i64) -> QueryResult<Option<PolicyRow>> {

@@ -105,32 +105,11 @@ pub struct ItemRow {
     pub bank_account: Option<String>,
 }
 
-pub fn insert_recipient(conn: &mut DbConnection, r: &NewRecipient<'_>) -> QueryResult<i64> {
-    diesel::insert_into(subsidy_recipients::table)
-        .values(r)
-        .returning(subsidy_recipients::id)
-        .get_result(conn)
-}
+insert_row!(insert_recipient, subsidy_recipients, NewRecipient<'_>);
 
-pub fn recipients(conn: &mut DbConnection, org_id: i64) -> QueryResult<Vec<RecipientRow>> {
-    subsidy_recipients::table
-        .filter(subsidy_recipients::org_id.eq(org_id))
-        .order(subsidy_recipients::id)
-        .select(RecipientRow::as_select())
-        .load(conn)
-}
+all_rows!(recipients, subsidy_recipients, RecipientRow);
 
-pub fn find_recipient(
-    conn: &mut DbConnection,
-    org_id: i64,
-    id: i64,
-) -> QueryResult<Option<RecipientRow>> {
-    subsidy_recipients::table
-        .filter(picks!(subsidy_recipients, org_id, id))
-        .select(RecipientRow::as_select())
-        .first(conn)
-        .optional()
-}
+find_row!(find_recipient, subsidy_recipients, RecipientRow);
 
 pub fn set_enrolled_until(
     conn: &mut DbConnection,
@@ -160,20 +139,9 @@ pub fn set_payee(
         .execute(conn)
 }
 
-pub fn insert_batch(conn: &mut DbConnection, b: &NewBatch) -> QueryResult<i64> {
-    diesel::insert_into(subsidy_batches::table)
-        .values(b)
-        .returning(subsidy_batches::id)
-        .get_result(conn)
-}
+insert_row!(insert_batch, subsidy_batches, NewBatch);
 
-pub fn find_batch(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<Option<BatchRow>> {
-    subsidy_batches::table
-        .filter(picks!(subsidy_batches, org_id, id))
-        .select(BatchRow::as_select())
-        .first(conn)
-        .optional()
-}
+find_row!(find_batch, subsidy_batches, BatchRow);
 
 pub fn batches(
     conn: &mut DbConnection,

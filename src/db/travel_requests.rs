@@ -121,20 +121,9 @@ pub struct NewRequest<'a> {
     pub created_at: NaiveDateTime,
 }
 
-pub fn insert(conn: &mut DbConnection, request: &NewRequest<'_>) -> QueryResult<i64> {
-    diesel::insert_into(travel_requests::table)
-        .values(request)
-        .returning(travel_requests::id)
-        .get_result(conn)
-}
+insert_row!(insert, travel_requests, NewRequest<'_>);
 
-pub fn find(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<Option<RequestRow>> {
-    travel_requests::table
-        .filter(picks!(travel_requests, org_id, id))
-        .select(RequestRow::as_select())
-        .first(conn)
-        .optional()
-}
+find_row!(find, travel_requests, RequestRow);
 
 /// Requests of the organisation, newest first, optionally of one status and one requester,
 /// older than the request `before` when given.
@@ -146,15 +135,7 @@ pub fn list(
     before: Option<i64>,
     limit: i64,
 ) -> QueryResult<Vec<RequestRow>> {
-    let mut query = travel_requests::table
-        .filter(travel_requests::org_id.eq(org_id))
-        .select(RequestRow::as_select())
-        .order(travel_requests::id.desc())
-        .limit(limit)
-        .into_boxed();
-    if let Some(before) = before {
-        query = query.filter(travel_requests::id.lt(before));
-    }
+    let mut query = newest_page!(travel_requests, RequestRow, org_id, before, limit);
     if let Some(status) = status {
         query = query.filter(travel_requests::status.eq(status.as_str()));
     }

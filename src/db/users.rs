@@ -85,11 +85,7 @@ fn mark_revoked(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
         .execute(conn)
 }
 
-/// Every user of an organisation, in the order they were added (the admin's users page).
-pub fn all(conn: &mut DbConnection, org_id: i64) -> QueryResult<Vec<UserRow>> {
-    users::table
-        .filter(users::org_id.eq(org_id))
-        .order(users::id.asc())
-        .select(UserRow::as_select())
-        .load(conn)
-}
+all_rows!(
+    /// Every user of an organisation, in the order they were added (the admin's users page).
+    all, users, UserRow
+);

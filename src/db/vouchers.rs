@@ -99,12 +99,7 @@ pub fn take_number(
     Ok(next - 1)
 }
 
-pub fn insert(conn: &mut DbConnection, voucher: &NewVoucher<'_>) -> QueryResult<i64> {
-    diesel::insert_into(vouchers::table)
-        .values(voucher)
-        .returning(vouchers::id)
-        .get_result(conn)
-}
+insert_row!(insert, vouchers, NewVoucher<'_>);
 
 pub fn insert_line(conn: &mut DbConnection, line: &LineRow) -> QueryResult<()> {
     diesel::insert_into(voucher_lines::table)
@@ -113,13 +108,7 @@ pub fn insert_line(conn: &mut DbConnection, line: &LineRow) -> QueryResult<()> {
         .map(drop)
 }
 
-pub fn find(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<Option<VoucherRow>> {
-    vouchers::table
-        .filter(picks!(vouchers, org_id, id))
-        .select(VoucherRow::as_select())
-        .first(conn)
-        .optional()
-}
+find_row!(find, vouchers, VoucherRow);
 
 /// The organisation's vouchers dated `from` to `to` (both included; either open), in number order.
 pub fn in_period(
