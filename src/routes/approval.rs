@@ -1,13 +1,13 @@
 //! R18 approval steps: `/api/v1/approval-chain`, `/api/v1/departments`,
 //! `/api/v1/users/{id}/department`.
 
-use actix_web::{get, post, put, web, HttpResponse};
+use actix_web::{get, post, put, HttpResponse};
 
 use crate::error::AppResult;
 use crate::services::approval::{self, ChainView, DepartmentView};
 use crate::wire::{ApprovalChainBody, DepartmentBody, UserDepartmentBody};
 
-use super::extract::{act_with, ok, run, Body, Caller};
+use super::extract::{ok, run, Body, Caller};
 
 /// The organisation's approval chain and the leader's threshold (any role).
 #[utoipa::path(tag = "approval", responses((status = 200, body = ChainView)), security(("bearer" = [])))]
@@ -44,16 +44,7 @@ pub async fn add_department(caller: Caller, body: Body<DepartmentBody>) -> AppRe
     Ok(HttpResponse::Created().json(made))
 }
 
-/// Puts a user in a department, or in none (admin); a second head for a department is 409.
-#[utoipa::path(tag = "approval", request_body = UserDepartmentBody, params(("id" = i64, Path)),
-    responses((status = 200, body = Vec<DepartmentView>), (status = 404, body = super::Problem), (status = 409, body = super::Problem)),
-    security(("bearer" = [])))]
-#[put("/users/{id}/department")]
-pub async fn put_user_department(
-    caller: Caller,
-    id: web::Path<i64>,
-    body: Body<UserDepartmentBody>,
-) -> AppResult<HttpResponse> {
-    let department = body.into_inner().map(|b| b.department_id);
-    act_with(caller, id, department, approval::put_in_department).await
+on_one! { "approval";
+    /// Puts a user in a department, or in none (admin); a second head for a department is 409.
+    put "/users/{id}/department" put_user_department(UserDepartmentBody: |b| b.department_id) -> 200 Vec<DepartmentView> [404, 409] = approval::put_in_department;
 }

@@ -10,7 +10,7 @@ use crate::error::AppResult;
 use crate::services::adjustments;
 use crate::wire::{AdjustmentBody, AdjustmentView, RejectBody};
 
-use super::extract::{act, act_with, create, run, Body, Caller};
+use super::extract::{create, run, Body, Caller};
 use super::list::{respond, status_filter, ListQuery};
 
 #[derive(Deserialize, IntoParams)]
@@ -60,34 +60,11 @@ pub async fn list(
     Ok(respond(&req, page, items, |a| a.id))
 }
 
-/// One adjustment.
-#[utoipa::path(tag = "budget adjustments", params(("id" = i64, Path)),
-    responses((status = 200, body = AdjustmentView), (status = 404, body = super::Problem)), security(("bearer" = [])))]
-#[get("/budget-adjustments/{id}")]
-pub async fn get_adjustment(caller: Caller, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    act(caller, id, |p, c, id| adjustments::get(p, c, id)).await
-}
-
-/// Approves an adjustment (finance, not the requester): every affected line changes, or none.
-#[utoipa::path(operation_id = "approve_adjustment", tag = "budget adjustments",
-    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 200, body = AdjustmentView), (status = 403, body = super::Problem), (status = 409, body = super::Problem)),
-    security(("bearer" = [])))]
-#[post("/budget-adjustments/{id}/approve")]
-pub async fn approve(caller: Caller, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    act(caller, id, adjustments::approve).await
-}
-
-/// Rejects an adjustment (finance): nothing changes.
-#[utoipa::path(operation_id = "reject_adjustment", tag = "budget adjustments", request_body = RejectBody,
-    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 200, body = AdjustmentView), (status = 409, body = super::Problem)), security(("bearer" = [])))]
-#[post("/budget-adjustments/{id}/reject")]
-pub async fn reject(
-    caller: Caller,
-    id: web::Path<i64>,
-    body: Body<RejectBody>,
-) -> AppResult<HttpResponse> {
-    let reason = body.into_inner().map(|b| b.reason);
-    act_with(caller, id, reason, adjustments::reject).await
+on_one! { "budget adjustments";
+    /// One adjustment.
+    get "/budget-adjustments/{id}" get_adjustment -> 200 AdjustmentView [404] = |p, c, id| adjustments::get(p, c, id);
+    /// Approves an adjustment (finance, not the requester): every affected line changes, or none.
+    post "/budget-adjustments/{id}/approve" approve_adjustment -> 200 AdjustmentView [403, 409] = adjustments::approve;
+    /// Rejects an adjustment (finance): nothing changes.
+    post "/budget-adjustments/{id}/reject" reject_adjustment(RejectBody: |b| b.reason) -> 200 AdjustmentView [409] = adjustments::reject;
 }

@@ -7,6 +7,88 @@
 //! routes, and the problem+json answers nobody else gives: a query or path that does not parse,
 //! an unknown route (404) or method (405), and any other error answer not already problem+json.
 
+/// The endpoints on one document by its id, a line each: the method and path, the handler's
+/// name, what its body is read into (and what of it the use case takes), the success status and
+/// view, the problems it can answer besides 401, and the use case. A `get` reads; a `put`
+/// sets what its body says; a `post` takes an `Idempotency-Key` (api.md). Each answers 200 with
+/// the view it leaves ([`extract::act`], [`extract::act_with`]) or 201 with what it made
+/// ([`extract::made`]).
+///
+/// ```ignore
+/// on_one! { "subsidy";
+///     /// Approves a batch (finance, not its creator): commits its total.
+///     post "/subsidy-batches/{id}/approve" approve_batch -> 200 BatchView [403, 409] = subsidy::approve;
+///     /// Rejects a claim (finance), releasing any commitment.
+///     post "/travel-claims/{id}/reject" reject(RejectBody: |b| b.reason) -> 200 ClaimView [409] = claims::reject;
+/// }
+/// ```
+macro_rules! on_one {
+    ($tag:tt; $($(#[$doc:meta])* $method:ident $path:tt $name:ident $(($body:ident: $take:expr))?
+        -> $status:tt $view:ty [$($problem:tt),*] = $use_case:expr;)*) => {
+        $(on_one!(@one $tag, $(#[$doc])*, $method $path $name $(($body: $take))?, $status $view [$($problem),*], $use_case);)*
+    };
+    (@one $tag:tt, $(#[$doc:meta])*, get $path:tt $name:ident, 200 $view:ty [$($problem:tt),*], $use_case:expr) => {
+        $(#[$doc])*
+        #[utoipa::path(tag = $tag, params(("id" = i64, Path)),
+            responses((status = 200, body = $view) $(, (status = $problem, body = $crate::routes::Problem))*),
+            security(("bearer" = [])))]
+        #[get($path)]
+        pub async fn $name(caller: $crate::routes::extract::Caller, id: actix_web::web::Path<i64>) -> $crate::error::AppResult<actix_web::HttpResponse> {
+            $crate::routes::extract::act(caller, id, $use_case).await
+        }
+    };
+    (@one $tag:tt, $(#[$doc:meta])*, post $path:tt $name:ident, 200 $view:ty [$($problem:tt),*], $use_case:expr) => {
+        $(#[$doc])*
+        #[utoipa::path(tag = $tag, params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
+            responses((status = 200, body = $view) $(, (status = $problem, body = $crate::routes::Problem))*),
+            security(("bearer" = [])))]
+        #[post($path)]
+        pub async fn $name(caller: $crate::routes::extract::Caller, id: actix_web::web::Path<i64>) -> $crate::error::AppResult<actix_web::HttpResponse> {
+            $crate::routes::extract::act(caller, id, $use_case).await
+        }
+    };
+    (@one $tag:tt, $(#[$doc:meta])*, post $path:tt $name:ident, 201 $view:ty [$($problem:tt),*], $use_case:expr) => {
+        $(#[$doc])*
+        #[utoipa::path(tag = $tag, params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
+            responses((status = 201, body = $view) $(, (status = $problem, body = $crate::routes::Problem))*),
+            security(("bearer" = [])))]
+        #[post($path)]
+        pub async fn $name(caller: $crate::routes::extract::Caller, id: actix_web::web::Path<i64>) -> $crate::error::AppResult<actix_web::HttpResponse> {
+            $crate::routes::extract::made(caller, id, $use_case).await
+        }
+    };
+    (@one $tag:tt, $(#[$doc:meta])*, post $path:tt $name:ident ($body:ident: $take:expr), 200 $view:ty [$($problem:tt),*], $use_case:expr) => {
+        $(#[$doc])*
+        #[utoipa::path(tag = $tag, request_body = $body, params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
+            responses((status = 200, body = $view) $(, (status = $problem, body = $crate::routes::Problem))*),
+            security(("bearer" = [])))]
+        #[post($path)]
+        pub async fn $name(
+            caller: $crate::routes::extract::Caller,
+            id: actix_web::web::Path<i64>,
+            body: $crate::routes::extract::Body<$body>,
+        ) -> $crate::error::AppResult<actix_web::HttpResponse> {
+            let asked = body.into_inner().map($take);
+            $crate::routes::extract::act_with(caller, id, asked, $use_case).await
+        }
+    };
+    (@one $tag:tt, $(#[$doc:meta])*, put $path:tt $name:ident ($body:ident: $take:expr), 200 $view:ty [$($problem:tt),*], $use_case:expr) => {
+        $(#[$doc])*
+        #[utoipa::path(tag = $tag, request_body = $body, params(("id" = i64, Path)),
+            responses((status = 200, body = $view) $(, (status = $problem, body = $crate::routes::Problem))*),
+            security(("bearer" = [])))]
+        #[put($path)]
+        pub async fn $name(
+            caller: $crate::routes::extract::Caller,
+            id: actix_web::web::Path<i64>,
+            body: $crate::routes::extract::Body<$body>,
+        ) -> $crate::error::AppResult<actix_web::HttpResponse> {
+            let asked = body.into_inner().map($take);
+            $crate::routes::extract::act_with(caller, id, asked, $use_case).await
+        }
+    };
+}
+
 pub mod approval;
 pub mod attachments;
 pub mod audit;
@@ -181,8 +263,8 @@ fn api(cfg: &mut ServiceConfig) {
         .service(budget_adjustments::request)
         .service(budget_adjustments::list)
         .service(budget_adjustments::get_adjustment)
-        .service(budget_adjustments::approve)
-        .service(budget_adjustments::reject)
+        .service(budget_adjustments::approve_adjustment)
+        .service(budget_adjustments::reject_adjustment)
         .service(einvoices::read_invoice)
         .service(einvoices::put_organisation)
         .service(approval::get_chain)

@@ -9,7 +9,7 @@ use crate::services::clock::PaymentMargin;
 use crate::services::subsidy;
 use crate::wire::{BatchBody, BatchView, PayBody, RecipientBody, RecipientPatch, RecipientView};
 
-use super::extract::{act, act_with, attachment, create, run, Body, Caller};
+use super::extract::{act_with, attachment, create, run, Body, Caller};
 use super::list::{respond, ListQuery};
 
 /// Enrolls a retired cadre.
@@ -86,42 +86,15 @@ pub async fn list_batches(
     Ok(respond(&req, page, list, |b| b.id))
 }
 
-/// One batch with its items.
-#[utoipa::path(tag = "subsidy", params(("id" = i64, Path)),
-    responses((status = 200, body = BatchView), (status = 404, body = super::Problem)), security(("bearer" = [])))]
-#[get("/subsidy-batches/{id}")]
-pub async fn get_batch(caller: Caller, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    act(caller, id, |p, c, id| subsidy::get(p, c, id)).await
-}
-
-/// Approves a batch (finance, not its creator): commits its total.
-#[utoipa::path(tag = "subsidy",
-    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 200, body = BatchView), (status = 403, body = super::Problem), (status = 409, body = super::Problem)),
-    security(("bearer" = [])))]
-#[post("/subsidy-batches/{id}/approve")]
-pub async fn approve_batch(caller: Caller, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    act(caller, id, subsidy::approve).await
-}
-
-/// Voids a draft or approved batch, releasing any commitment.
-#[utoipa::path(tag = "subsidy",
-    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 200, body = BatchView), (status = 403, body = super::Problem), (status = 409, body = super::Problem)),
-    security(("bearer" = [])))]
-#[post("/subsidy-batches/{id}/void")]
-pub async fn void_batch(caller: Caller, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    act(caller, id, subsidy::void).await
-}
-
-/// Makes a draft again from today's recipients.
-#[utoipa::path(tag = "subsidy",
-    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 200, body = BatchView), (status = 403, body = super::Problem), (status = 409, body = super::Problem)),
-    security(("bearer" = [])))]
-#[post("/subsidy-batches/{id}/regenerate")]
-pub async fn regenerate_batch(caller: Caller, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    act(caller, id, subsidy::regenerate).await
+on_one! { "subsidy";
+    /// One batch with its items.
+    get "/subsidy-batches/{id}" get_batch -> 200 BatchView [404] = |p, c, id| subsidy::get(p, c, id);
+    /// Approves a batch (finance, not its creator): commits its total.
+    post "/subsidy-batches/{id}/approve" approve_batch -> 200 BatchView [403, 409] = subsidy::approve;
+    /// Voids a draft or approved batch, releasing any commitment.
+    post "/subsidy-batches/{id}/void" void_batch -> 200 BatchView [403, 409] = subsidy::void;
+    /// Makes a draft again from today's recipients.
+    post "/subsidy-batches/{id}/regenerate" regenerate_batch -> 200 BatchView [403, 409] = subsidy::regenerate;
 }
 
 /// Records payment: the commitment becomes spend; `on_time` against the payout window.

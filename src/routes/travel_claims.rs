@@ -13,7 +13,7 @@ use crate::wire::{
     BreakdownView, ClaimBody, ClaimOrDraft, ClaimView, DraftBody, DraftView, PayBody, RejectBody,
 };
 
-use super::extract::{act, act_with, made, parse_json, read, run, Body, Caller};
+use super::extract::{act_with, parse_json, read, run, Body, Caller};
 use super::list::{respond, status_filter, ListQuery};
 
 /// Computes a claim's breakdown without storing anything.
@@ -99,14 +99,6 @@ fn awaiting_error() -> crate::error::AppError {
     )
 }
 
-/// One claim with its history, or (to its claimant only) a draft.
-#[utoipa::path(tag = "travel claims", params(("id" = i64, Path)),
-    responses((status = 200, body = ClaimOrDraft), (status = 404, body = super::Problem)), security(("bearer" = [])))]
-#[get("/travel-claims/{id}")]
-pub async fn get_claim(caller: Caller, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    act(caller, id, |p, c, id| lifecycle::get(p, c, id)).await
-}
-
 /// Saves any part of a claim body as a draft (claimant, R17): nothing is checked until it is
 /// submitted.
 #[utoipa::path(tag = "travel claims", request_body = DraftBody,
@@ -159,58 +151,19 @@ pub async fn submit_draft(caller: Caller, id: web::Path<i64>) -> AppResult<HttpR
     Ok(HttpResponse::Ok().json(claim))
 }
 
-/// Withdraws a submitted claim before any decision (its claimant): no money moves.
-#[utoipa::path(tag = "travel claims",
-    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 200, body = ClaimView), (status = 403, body = super::Problem), (status = 409, body = super::Problem)),
-    security(("bearer" = [])))]
-#[post("/travel-claims/{id}/withdraw")]
-pub async fn withdraw(caller: Caller, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    act(caller, id, claims::withdraw).await
-}
-
-/// Amends a rejected or withdrawn claim (its claimant) into a new draft naming it.
-#[utoipa::path(tag = "travel claims",
-    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 201, body = DraftView), (status = 403, body = super::Problem), (status = 409, body = super::Problem)),
-    security(("bearer" = [])))]
-#[post("/travel-claims/{id}/amend")]
-pub async fn amend(caller: Caller, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    made(caller, id, lifecycle::amend).await
-}
-
-/// Copies one's own claim or draft into a new draft.
-#[utoipa::path(tag = "travel claims",
-    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 201, body = DraftView), (status = 403, body = super::Problem), (status = 404, body = super::Problem)),
-    security(("bearer" = [])))]
-#[post("/travel-claims/{id}/copy")]
-pub async fn copy(caller: Caller, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    made(caller, id, lifecycle::copy).await
-}
-
-/// Approves a claim (finance, not the claimant): commits its reimbursable amount.
-#[utoipa::path(tag = "travel claims",
-    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 200, body = ClaimView), (status = 403, body = super::Problem), (status = 409, body = super::Problem)),
-    security(("bearer" = [])))]
-#[post("/travel-claims/{id}/approve")]
-pub async fn approve(caller: Caller, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    act(caller, id, claims::approve).await
-}
-
-/// Rejects a claim (finance), releasing any commitment.
-#[utoipa::path(tag = "travel claims", request_body = RejectBody,
-    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 200, body = ClaimView), (status = 409, body = super::Problem)), security(("bearer" = [])))]
-#[post("/travel-claims/{id}/reject")]
-pub async fn reject(
-    caller: Caller,
-    id: web::Path<i64>,
-    body: Body<RejectBody>,
-) -> AppResult<HttpResponse> {
-    let reason = body.into_inner().map(|b| b.reason);
-    act_with(caller, id, reason, claims::reject).await
+on_one! { "travel claims";
+    /// One claim with its history, or (to its claimant only) a draft.
+    get "/travel-claims/{id}" get_claim -> 200 ClaimOrDraft [404] = |p, c, id| lifecycle::get(p, c, id);
+    /// Withdraws a submitted claim before any decision (its claimant): no money moves.
+    post "/travel-claims/{id}/withdraw" withdraw -> 200 ClaimView [403, 409] = claims::withdraw;
+    /// Amends a rejected or withdrawn claim (its claimant) into a new draft naming it.
+    post "/travel-claims/{id}/amend" amend -> 201 DraftView [403, 409] = lifecycle::amend;
+    /// Copies one's own claim or draft into a new draft.
+    post "/travel-claims/{id}/copy" copy -> 201 DraftView [403, 404] = lifecycle::copy;
+    /// Approves a claim (finance, not the claimant): commits its reimbursable amount.
+    post "/travel-claims/{id}/approve" approve -> 200 ClaimView [403, 409] = claims::approve;
+    /// Rejects a claim (finance), releasing any commitment.
+    post "/travel-claims/{id}/reject" reject(RejectBody: |b| b.reason) -> 200 ClaimView [409] = claims::reject;
 }
 
 /// Records payment (finance): the commitment becomes spend.

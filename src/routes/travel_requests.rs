@@ -7,13 +7,13 @@ use utoipa::IntoParams;
 use crate::domain::status::RequestStatus;
 use crate::error::AppResult;
 use crate::services::clock::PaymentMargin;
-use crate::services::{claims, travel_requests};
+use crate::services::{claims, lifecycle, travel_requests};
 use crate::wire::travel_requests::{
     AdvanceBody, OutstandingView, RequestBody, RequestView, ReturnedBody,
 };
-use crate::wire::{ClaimView, RejectBody};
+use crate::wire::{ClaimView, DraftView, RejectBody};
 
-use super::extract::{act, act_with, create, made, run, Body, Caller};
+use super::extract::{create, run, Body, Caller};
 use super::list::{respond, status_filter, ListQuery};
 
 /// Requests a trip (claimant): stores it with its R16 estimate.
@@ -48,56 +48,18 @@ pub async fn list_requests(
     Ok(respond(&req, page, list, |v| v.id))
 }
 
-/// One request with its history.
-#[utoipa::path(tag = "travel requests", params(("id" = i64, Path)),
-    responses((status = 200, body = RequestView), (status = 404, body = super::Problem)), security(("bearer" = [])))]
-#[get("/travel-requests/{id}")]
-pub async fn get_request(caller: Caller, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    act(caller, id, |p, c, id| travel_requests::get(p, c, id)).await
-}
-
-/// Approves a request (budget holder or finance, not the requester): commits its estimate.
-#[utoipa::path(tag = "travel requests",
-    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 200, body = RequestView), (status = 403, body = super::Problem), (status = 409, body = super::Problem)),
-    security(("bearer" = [])))]
-#[post("/travel-requests/{id}/approve")]
-pub async fn approve_request(caller: Caller, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    act(caller, id, travel_requests::approve).await
-}
-
-/// Rejects a request (budget holder or finance, not the requester).
-#[utoipa::path(tag = "travel requests", request_body = RejectBody,
-    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 200, body = RequestView), (status = 409, body = super::Problem)), security(("bearer" = [])))]
-#[post("/travel-requests/{id}/reject")]
-pub async fn reject_request(
-    caller: Caller,
-    id: web::Path<i64>,
-    body: Body<RejectBody>,
-) -> AppResult<HttpResponse> {
-    let reason = body.into_inner().map(|b| b.reason);
-    act_with(caller, id, reason, travel_requests::reject).await
-}
-
-/// Cancels a request (the requester, before a claim names it): releases its commitment.
-#[utoipa::path(tag = "travel requests",
-    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 200, body = RequestView), (status = 409, body = super::Problem)), security(("bearer" = [])))]
-#[post("/travel-requests/{id}/cancel")]
-pub async fn cancel_request(caller: Caller, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    act(caller, id, travel_requests::cancel).await
-}
-
-/// A claim draft prefilled from an approved request (its requester, R17): line, purpose,
-/// destination, dates, and the request named.
-#[utoipa::path(tag = "travel requests",
-    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 201, body = crate::wire::DraftView), (status = 404, body = super::Problem), (status = 409, body = super::Problem)),
-    security(("bearer" = [])))]
-#[post("/travel-requests/{id}/draft-claim")]
-pub async fn draft_claim(caller: Caller, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    made(caller, id, crate::services::lifecycle::from_request).await
+on_one! { "travel requests";
+    /// One request with its history.
+    get "/travel-requests/{id}" get_request -> 200 RequestView [404] = |p, c, id| travel_requests::get(p, c, id);
+    /// Approves a request (budget holder or finance, not the requester): commits its estimate.
+    post "/travel-requests/{id}/approve" approve_request -> 200 RequestView [403, 409] = travel_requests::approve;
+    /// Rejects a request (budget holder or finance, not the requester).
+    post "/travel-requests/{id}/reject" reject_request(RejectBody: |b| b.reason) -> 200 RequestView [409] = travel_requests::reject;
+    /// Cancels a request (the requester, before a claim names it): releases its commitment.
+    post "/travel-requests/{id}/cancel" cancel_request -> 200 RequestView [409] = travel_requests::cancel;
+    /// A claim draft prefilled from an approved request (its requester, R17): line, purpose,
+    /// destination, dates, and the request named.
+    post "/travel-requests/{id}/draft-claim" draft_claim -> 201 DraftView [404, 409] = lifecycle::from_request;
 }
 
 /// Pays an approved request's advance (finance): once, at most the estimate.
@@ -130,16 +92,7 @@ pub async fn outstanding(caller: Caller) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(views))
 }
 
-/// Records that the traveller returned what the paid claim left them owing (finance).
-#[utoipa::path(tag = "travel claims", request_body = ReturnedBody,
-    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 200, body = ClaimView), (status = 409, body = super::Problem)), security(("bearer" = [])))]
-#[post("/travel-claims/{id}/advance-returned")]
-pub async fn advance_returned(
-    caller: Caller,
-    id: web::Path<i64>,
-    body: Body<ReturnedBody>,
-) -> AppResult<HttpResponse> {
-    let returned_on = body.into_inner().map(|b| b.returned_on);
-    act_with(caller, id, returned_on, claims::advance_returned).await
+on_one! { "travel claims";
+    /// Records that the traveller returned what the paid claim left them owing (finance).
+    post "/travel-claims/{id}/advance-returned" advance_returned(ReturnedBody: |b| b.returned_on) -> 200 ClaimView [409] = claims::advance_returned;
 }
