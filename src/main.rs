@@ -517,10 +517,7 @@ fn verify(settings: &Settings) -> CliResult {
     );
     // R20: the vouchers balance, and agree with the ledger and the advances.
     let voucher_mismatches = budget::verify_vouchers(&pool)?;
-    for m in &voucher_mismatches {
-        println!("VOUCHER MISMATCH org {}: {}", m.org_id, m.problem);
-    }
-    println!("vouchers checked, {} problems", voucher_mismatches.len());
+    print_voucher_mismatches(&voucher_mismatches);
     Ok(
         if mismatches.is_empty() && file_mismatches.is_empty() && voucher_mismatches.is_empty() {
             ExitCode::SUCCESS
@@ -552,6 +549,14 @@ fn print_file_mismatches(mismatches: &[baoxiao::services::attachments::FileMisma
     }
 }
 
+/// R20: what is wrong with the vouchers, and how many problems.
+fn print_voucher_mismatches(mismatches: &[baoxiao::services::verify::VoucherMismatch]) {
+    for m in mismatches {
+        println!("VOUCHER MISMATCH org {}: {}", m.org_id, m.problem);
+    }
+    println!("vouchers checked, {} problems", mismatches.len());
+}
+
 fn report_check(what: &str, checked: &baoxiao::services::backup::Checked) -> ExitCode {
     for m in &checked.mismatches {
         println!(
@@ -571,7 +576,8 @@ fn report_check(what: &str, checked: &baoxiao::services::backup::Checked) -> Exi
         checked.files,
         checked.file_mismatches.len()
     );
-    if checked.mismatches.is_empty() && checked.file_mismatches.is_empty() {
+    print_voucher_mismatches(&checked.voucher_mismatches);
+    if checked.clean() {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

@@ -21,6 +21,7 @@ use crate::error::AppError;
 
 use super::attachments::{self, FileMismatch};
 use super::budget::{self, Mismatch};
+use super::verify::{verify_vouchers_on, VoucherMismatch};
 
 #[derive(Debug, thiserror::Error)]
 pub enum BackupError {
@@ -46,7 +47,8 @@ pub enum BackupError {
 }
 
 /// What the check of a copy found: how many budget lines were replayed, and which differ; how
-/// many claim files (R17) were read again, and which no longer match their size and hash.
+/// many claim files (R17) were read again, and which no longer match their size and hash; what
+/// is wrong with its vouchers (R20: balanced, gapless, agreeing with the ledger).
 #[derive(Debug)]
 pub struct Checked {
     pub file: PathBuf,
@@ -54,6 +56,16 @@ pub struct Checked {
     pub mismatches: Vec<Mismatch>,
     pub files: usize,
     pub file_mismatches: Vec<FileMismatch>,
+    pub voucher_mismatches: Vec<VoucherMismatch>,
+}
+
+impl Checked {
+    /// Whether the copy holds nothing wrong.
+    pub fn clean(&self) -> bool {
+        self.mismatches.is_empty()
+            && self.file_mismatches.is_empty()
+            && self.voucher_mismatches.is_empty()
+    }
 }
 
 const PG_BACKUP: &str =
@@ -147,6 +159,7 @@ pub fn check(file: &Path) -> Result<Checked, BackupError> {
     }
     // A backup taken before files existed has no table of them (a restore adds it).
     let has_files = files::has_table(&mut conn, "claim_attachments").map_err(sql_at(file))?;
+    let has_vouchers = files::has_table(&mut conn, "vouchers").map_err(sql_at(file))?;
     let mut conn = DbConnection::Sqlite(conn);
     let ledger = |source| BackupError::Ledger {
         path: file.to_path_buf(),
@@ -158,12 +171,18 @@ pub fn check(file: &Path) -> Result<Checked, BackupError> {
     } else {
         (0, Vec::new())
     };
+    let voucher_mismatches = if has_vouchers {
+        verify_vouchers_on(&mut conn).map_err(ledger)?
+    } else {
+        Vec::new()
+    };
     Ok(Checked {
         file: file.to_path_buf(),
         lines,
         mismatches,
         files,
         file_mismatches,
+        voucher_mismatches,
     })
 }
 

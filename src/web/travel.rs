@@ -442,6 +442,7 @@ pub async fn reject((pool, user, id, form): Posted<ActionForm>) -> PageResult {
 /// One advance still owed, amounts shown in ¥.
 #[derive(Clone, Debug)]
 pub struct OwedLine {
+    pub request_id: i64,
     pub request: String,
     pub advance: String,
     pub claim_id: Option<i64>,
@@ -464,6 +465,7 @@ fn owed_person(p: &OutstandingView) -> OwedPerson {
             .advances
             .iter()
             .map(|a| OwedLine {
+                request_id: a.travel_request_id,
                 request: format!("#{} {}", a.travel_request_id, a.purpose),
                 advance: yuan(a.advance),
                 claim_id: a.travel_claim_id,

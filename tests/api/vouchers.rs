@@ -79,9 +79,9 @@ pub fn baoxiao(app: &TestApp, args: &[&str]) -> (bool, String) {
     (out.status.success(), text)
 }
 
-/// R20's worked example: the R16 request's advance of 1,250.00 paid on 2021-05-08, its claim of
-/// 1,231.00 (R8's) paid on 2021-05-20, and the 19.00 returned on 2021-05-21; the claim's id.
-async fn worked_example(app: &TestApp, p: &People) -> i64 {
+/// The first part of R20's worked example: the R16 request approved and its advance of 1,250.00
+/// paid on 2021-05-08; the line and the request.
+async fn advance_paid(app: &TestApp, p: &People) -> (i64, i64) {
     let line = app.line_id(OPS).await;
     let request = app
         .post(
@@ -109,6 +109,13 @@ async fn worked_example(app: &TestApp, p: &People) -> i64 {
     )
     .await
     .assert(200, "");
+    (line, request)
+}
+
+/// R20's worked example: the R16 request's advance of 1,250.00 paid on 2021-05-08, its claim of
+/// 1,231.00 (R8's) paid on 2021-05-20, and the 19.00 returned on 2021-05-21; the claim's id.
+async fn worked_example(app: &TestApp, p: &People) -> i64 {
+    let (line, request) = advance_paid(app, p).await;
     let mut body = r8_claim(line);
     body["travel_request_id"] = json!(request);
     let claim = app.submit(&p.traveller, &body).await;
@@ -558,6 +565,38 @@ async fn verify_fails_on_a_tampered_voucher_line() {
     );
 }
 
+/// A backup's check reads the vouchers as `verify` does: the copy of clean books says so, and
+/// the copy of books whose voucher was tampered with fails, naming it. (On PostgreSQL pg_dump
+/// makes the copy; the backup test of files checks that the command says so.)
+#[tokio::test]
+async fn a_backups_check_reads_its_vouchers() {
+    let app = spawn_app().await;
+    if app.db_url.starts_with("postgres") {
+        return;
+    }
+    let p = people(&app);
+    worked_example(&app, &p).await;
+    let dir = tempfile::tempdir().unwrap();
+    let copy = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+    let (ok, out) = baoxiao(&app, &["backup", "--to", &copy("clean.db")]);
+    assert!(ok, "{out}");
+    assert!(out.contains("vouchers checked, 0 problems"), "{out}");
+    {
+        use baoxiao::db::schema::voucher_lines;
+        use diesel::prelude::*;
+        diesel::update(voucher_lines::table.filter(voucher_lines::debit_fen.eq(123_100)))
+            .set(voucher_lines::debit_fen.eq(123_000))
+            .execute(&mut *app.pool.get().unwrap())
+            .unwrap();
+    }
+    let (ok, out) = baoxiao(&app, &["backup", "--to", &copy("tampered.db")]);
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("VOUCHER MISMATCH") && out.contains("voucher 记-2021-05-0002 unbalanced"),
+        "{out}"
+    );
+}
+
 #[tokio::test]
 #[cfg_attr(
     no_hledger,
@@ -703,6 +742,91 @@ async fn a_reversing_voucher_swaps_every_line_and_is_written_once() {
         )),
         "{problems:?}"
     );
+}
+
+/// A payment is booked once, by the database itself: a second voucher for the same claim's
+/// payment is refused whoever writes it, while its reversing voucher (which names what it
+/// reverses) goes through.
+#[tokio::test]
+async fn the_database_books_a_payment_once() {
+    use baoxiao::db::schema::vouchers as v;
+    use diesel::prelude::*;
+    let app = spawn_app().await;
+    let p = people(&app);
+    let claim = worked_example(&app, &p).await;
+    let paid = vouchers(&app, &p.finance, "")
+        .await
+        .into_iter()
+        .find(|v| v["event"] == "claim_paid")
+        .unwrap();
+    let org: i64 = v::table
+        .filter(v::id.eq(paid["id"].as_i64().unwrap()))
+        .select(v::org_id)
+        .first(&mut *app.pool.get().unwrap())
+        .unwrap();
+    let on = chrono::NaiveDate::from_ymd_opt(2021, 5, 25).unwrap();
+    let again = |seq: i32, reverses: Option<i64>| {
+        diesel::insert_into(v::table)
+            .values((
+                v::org_id.eq(org),
+                v::year.eq(2021),
+                v::month.eq(5),
+                v::seq.eq(seq),
+                v::date.eq(on),
+                v::event.eq("claim_paid"),
+                v::summary.eq("again"),
+                v::attachments.eq(0),
+                v::source_type.eq("travel_claim"),
+                v::source_id.eq(claim),
+                v::reverses.eq(reverses),
+                v::made_at.eq(on.and_hms_opt(9, 0, 0).unwrap()),
+            ))
+            .execute(&mut *app.pool.get().unwrap())
+    };
+    let refused = again(90, None).unwrap_err();
+    assert!(
+        matches!(
+            refused,
+            diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _
+            )
+        ),
+        "{refused:?}"
+    );
+    // A row naming the voucher it reverses is not a second booking.
+    again(91, paid["id"].as_i64()).unwrap();
+}
+
+/// A paid advance still owed links, on finance's 借款 page and on the traveller's own requests
+/// page when they read vouchers, to its 记账凭证, which lists the advance's voucher; a traveller
+/// who does not read vouchers is offered no such link.
+#[tokio::test]
+async fn a_paid_advance_links_to_its_voucher() {
+    let app = spawn_app().await;
+    let p = people(&app);
+    let (_, request) = advance_paid(&app, &p).await;
+    let link = format!("/vouchers?source=travel_request&amp;of={request}");
+
+    let mut finance = crate::web::signed_in(&app, "周会计", &[R::Finance], "zhoukuaiji").await;
+    let shown = finance.get("/advances").await.body;
+    assert!(shown.contains(&link), "{shown}");
+    let vouchers = finance.get(&link.replace("&amp;", "&")).await.body;
+    assert!(vouchers.contains("记-2021-05-0001"), "{vouchers}");
+    assert!(vouchers.contains("出差申请 #"), "{vouchers}");
+
+    let traveller = baoxiao::services::users::authenticate(&app.pool, &p.traveller)
+        .unwrap()
+        .user_id;
+    let password = crate::web::add_login(&app, traveller, "zhangsan");
+    let mut claimant = crate::web::Visitor::new(&app.address);
+    assert_eq!(claimant.sign_in("zhangsan", &password).await.status, 303);
+    let shown = claimant.get("/travel-requests").await.body;
+    assert!(
+        shown.contains(&format!("id=\"request-{request}-advance\"")),
+        "{shown}"
+    );
+    assert!(!shown.contains("source=travel_request"), "{shown}");
 }
 
 /// The admin's 会计科目 page over plain HTTP: shown with the defaults, an empty code refused in

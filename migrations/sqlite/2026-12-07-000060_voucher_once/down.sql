@@ -1,0 +1,1 @@
+DROP INDEX vouchers_once_per_event;
