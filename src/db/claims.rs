@@ -126,13 +126,35 @@ pub fn by_ids(conn: &mut DbConnection, org_id: i64, ids: &[i64]) -> QueryResult<
         .load(conn)
 }
 
-/// Claims of the organisation, newest first, optionally of one status and one claimant, older
-/// than the claim `before` when given.
+/// Whose claims a reader reads (R18, `services::permissions::claims_seen`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Whose {
+    /// Every claim of the organisation.
+    All,
+    /// The claims of this claimant.
+    Claimant(i64),
+    /// The claims of this claimant, and those submitted from this department.
+    ClaimantOrDepartment(i64, i64),
+}
+
+impl Whose {
+    /// Whether a claim of `claimant`, submitted from `department`, is among them.
+    pub fn covers(self, claimant: i64, department: Option<i64>) -> bool {
+        match self {
+            Whose::All => true,
+            Whose::Claimant(id) => claimant == id,
+            Whose::ClaimantOrDepartment(id, dept) => claimant == id || department == Some(dept),
+        }
+    }
+}
+
+/// Claims of the organisation, newest first, optionally of one status, only `whose`, older than
+/// the claim `before` when given.
 pub fn list(
     conn: &mut DbConnection,
     org_id: i64,
     status: Option<ClaimStatus>,
-    claimant_id: Option<i64>,
+    whose: Whose,
     before: Option<i64>,
     limit: i64,
 ) -> QueryResult<Vec<ClaimRow>> {
@@ -140,8 +162,16 @@ pub fn list(
     if let Some(status) = status {
         query = query.filter(travel_claims::status.eq(status.as_str()));
     }
-    if let Some(claimant) = claimant_id {
-        query = query.filter(travel_claims::claimant_id.eq(claimant));
+    match whose {
+        Whose::All => {}
+        Whose::Claimant(id) => query = query.filter(travel_claims::claimant_id.eq(id)),
+        Whose::ClaimantOrDepartment(id, dept) => {
+            query = query.filter(
+                travel_claims::claimant_id
+                    .eq(id)
+                    .or(travel_claims::department_id.eq(dept)),
+            )
+        }
     }
     query.load(conn)
 }

@@ -37,7 +37,14 @@ pub fn claims_of(
     before: Option<i64>,
     limit: i64,
 ) -> QueryResult<Vec<ClaimRow>> {
-    super::claims::list(conn, org_id, None, Some(claimant_id), before, limit)
+    super::claims::list(
+        conn,
+        org_id,
+        None,
+        super::claims::Whose::Claimant(claimant_id),
+        before,
+        limit,
+    )
 }
 
 /// Claims in one status (waiting for a decision, or for payment), oldest first.

@@ -59,7 +59,11 @@ fn may_change(c: &mut DbConnection, actor: &Actor, claim_id: i64) -> AppResult<C
             .and_then(|()| Ok(ClaimStatus::Draft.apply(ClaimAction::ChangeAttachments)?));
     };
     if claimant != actor.user_id {
-        return Err(if permissions::sees_all(actor) {
+        let seen = match claim_rows::find(c, actor.org_id, claim_id)? {
+            Some(row) => super::claims::may_read(c, actor, &row)?,
+            None => false,
+        };
+        return Err(if seen {
             AppError::Forbidden
         } else {
             AppError::NotFound("travel claim")
@@ -74,15 +78,15 @@ fn may_change(c: &mut DbConnection, actor: &Actor, claim_id: i64) -> AppResult<C
     Ok(status.apply(ClaimAction::ChangeAttachments)?)
 }
 
-/// Whether the caller may read claim `claim_id` (its claimant, or a role that sees every claim):
-/// 404 otherwise, as for the claim itself.
+/// Whether the caller may read claim `claim_id` (whoever reads the claim itself, its approvers
+/// among them: [`super::claims::seen_by`]): 404 otherwise, as for the claim itself.
 ///
 /// A draft is readable by its claimant alone.
 fn readable(c: &mut DbConnection, actor: &Actor, claim_id: i64) -> AppResult<()> {
     permissions::check(actor, UseCase::ReadClaims)?;
     let row = claim_rows::find(c, actor.org_id, claim_id)?;
     match row {
-        Some(row) if permissions::sees_all(actor) || row.claimant_id == actor.user_id => Ok(()),
+        Some(row) if super::claims::may_read(c, actor, &row)? => Ok(()),
         Some(_) => Err(AppError::NotFound("travel claim")),
         None => own_draft(c, actor, claim_id),
     }

@@ -17,6 +17,7 @@ use super::views::{
     timestamp, BreakdownView, ClaimView, HistoryView, ItemView, RuleText, StayView,
 };
 use super::Context;
+use crate::db::approvals as approval_rows;
 use crate::db::audit::NewEvent;
 use crate::db::claims::{self as rows, ClaimRow, Decided, Fen, NewClaim, StoredBreakdown};
 use crate::db::invoices::{self as invoice_rows, NewClaimInvoice};
@@ -501,27 +502,43 @@ fn view(
     })
 }
 
-/// `GET /api/v1/travel-claims/{id}`.
-/// Claimants see only their own claims; finance, budget holders and admins see all. A claim
-/// shows the draft or claim that amends it (R17), a draft only to its claimant.
+/// Whose claims `actor` reads ([`permissions::claims_seen`]), a department head's department
+/// as it is now.
+pub fn seen_by(c: &mut DbConnection, actor: &Actor) -> AppResult<permissions::Whose> {
+    let department = if actor.has(crate::auth::Role::DepartmentHead) {
+        approval_rows::membership(c, actor.org_id, actor.user_id)?.and_then(|(dept, _)| dept)
+    } else {
+        None
+    };
+    Ok(permissions::claims_seen(actor, department))
+}
+
+/// Whether `actor` reads claim `row` ([`seen_by`]).
+pub fn may_read(c: &mut DbConnection, actor: &Actor, row: &ClaimRow) -> AppResult<bool> {
+    Ok(seen_by(c, actor)?.covers(row.claimant_id, row.department_id))
+}
+
+/// `GET /api/v1/travel-claims/{id}`: a claim its reader may see ([`seen_by`]), 404 otherwise. A
+/// claim shows the draft or claim that amends it (R17), a draft only to its claimant.
 pub fn get(pool: &Pool, actor: &Actor, id: i64) -> AppResult<ClaimView> {
     permissions::check(actor, UseCase::ReadClaims)?;
     let mut c = conn(pool)?;
-    let mut view = load(&mut c, actor.org_id, id)?;
-    if !permissions::sees_all_claims(actor) && view.claimant_id != actor.user_id {
+    let row = find::<Claim>(&mut c, actor.org_id, id)?;
+    if !may_read(&mut c, actor, &row)? {
         return Err(AppError::NotFound("travel claim"));
     }
+    let history = audit::history(&mut c, actor.org_id, ENTITY, id)?;
+    let mut view = to_view(&mut c, actor.org_id, row, history)?;
     view.amended_by = crate::db::drafts::amended_by(&mut c, actor.org_id, id, actor.user_id)?;
     Ok(view)
 }
 
 /// The caller's own claim `id`: 404 for a claim they may not see, 403 for another person's
-/// claim they may see (finance, budget holders and admins), as a claimant's own actions on it
-/// (R17) are refused to them.
+/// claim they may see ([`seen_by`]), as a claimant's own actions on it (R17) are refused to them.
 pub fn own(c: &mut DbConnection, actor: &Actor, id: i64) -> AppResult<Option<ClaimRow>> {
     match rows::find(c, actor.org_id, id)? {
         Some(row) if row.claimant_id == actor.user_id => Ok(Some(row)),
-        Some(_) if permissions::sees_all(actor) => Err(AppError::Forbidden),
+        Some(row) if may_read(c, actor, &row)? => Err(AppError::Forbidden),
         Some(_) => Err(AppError::NotFound("travel claim")),
         None => Ok(None),
     }
@@ -570,8 +587,15 @@ pub fn list(
 ) -> AppResult<Vec<ClaimView>> {
     permissions::check(actor, UseCase::ReadClaims)?;
     let mut c = conn(pool)?;
-    let only = (!permissions::sees_all_claims(actor)).then_some(actor.user_id);
-    let found = rows::list(&mut c, actor.org_id, status, only, page.after, page.fetch())?;
+    let whose = seen_by(&mut c, actor)?;
+    let found = rows::list(
+        &mut c,
+        actor.org_id,
+        status,
+        whose,
+        page.after,
+        page.fetch(),
+    )?;
     views_of(&mut c, actor, found)
 }
 

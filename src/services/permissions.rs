@@ -7,6 +7,7 @@
 //! documented roles won.
 
 use crate::auth::{Actor, Role};
+pub use crate::db::claims::Whose;
 use crate::error::{AppError, AppResult};
 
 /// The roles that see every document of their organisation (claims, travel requests), not only
@@ -224,10 +225,19 @@ pub fn offers_payment_file(actor: &Actor) -> bool {
     allows(actor, UseCase::PaymentFile) && actor.has(Finance)
 }
 
-/// Whether `actor` sees every claim of the organisation: [`sees_all`], and the approvers of R18
-/// (department heads and the leader), who open the claims waiting at their steps.
-pub fn sees_all_claims(actor: &Actor) -> bool {
-    sees_all(actor) || actor.has(Role::DepartmentHead) || actor.has(Role::Leader)
+/// Whose claims `actor` reads, `department` being the actor's own: every claim of the
+/// organisation for [`sees_all`] and the leader (单位负责人, whose step may come to any claim);
+/// a department head's own and those submitted from the department they head (R18: "a
+/// department head sees only their department's"), whatever step those wait at or passed;
+/// anyone else's own.
+pub fn claims_seen(actor: &Actor, department: Option<i64>) -> Whose {
+    match department {
+        _ if sees_all(actor) || actor.has(Role::Leader) => Whose::All,
+        Some(dept) if actor.has(Role::DepartmentHead) => {
+            Whose::ClaimantOrDepartment(actor.user_id, dept)
+        }
+        _ => Whose::Claimant(actor.user_id),
+    }
 }
 
 /// Whether `actor` sees every claim and travel request of the organisation ([`SEES_ALL`]), or

@@ -858,6 +858,70 @@ async fn the_command_line_sets_the_chain_and_puts_people_in_departments() {
         .assert(200, "");
 }
 
+/// R18: a department head reads their department's claims, with their paper, to decide them
+/// and after; the head of another department sees neither the claim nor its files (404, as for
+/// any claim one may not see, and no line in their list), while the leader, whose step may come
+/// to any claim, reads all.
+#[tokio::test]
+async fn a_department_head_reads_their_departments_claims_and_their_paper_only() {
+    let app = spawn_app().await;
+    let o = office(&app).await;
+    let reception = department(&app, "接待室").await;
+    let (other_head_id, other_head) = person(&app, "周主任", &[R::DepartmentHead]);
+    put_in(&app, other_head_id, reception).await;
+    let id = app.submit(&o.member, &r8_claim(o.line)).await;
+    let file = crate::attachments::upload(
+        &app,
+        &o.member,
+        id,
+        "住宿发票.pdf",
+        "application/pdf",
+        crate::attachments::pdf(1),
+    )
+    .await;
+    file.assert(201, "");
+    let file = format!(
+        "/api/v1/travel-claims/{id}/attachments/{}",
+        file.body["id"].as_i64().unwrap()
+    );
+    let listed = |reply: Reply| {
+        reply.assert(200, "");
+        reply
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["id"].as_i64() == Some(id))
+    };
+
+    for (who, token) in [("the head", &o.head), ("the leader", &o.leader)] {
+        app.get(token, &at(id, "")).await.assert(200, "");
+        app.get(token, &file).await.assert(200, "");
+        assert!(
+            listed(app.get(token, "/api/v1/travel-claims").await),
+            "{who}"
+        );
+    }
+    app.post(&o.head, &at(id, "/approve"), &json!({}))
+        .await
+        .assert(200, "");
+    // Decided, the claim is still the head's to read.
+    app.get(&o.head, &at(id, "")).await.assert(200, "");
+
+    app.get(&other_head, &at(id, ""))
+        .await
+        .assert(404, "not_found");
+    app.get(&other_head, &at(id, "/attachments"))
+        .await
+        .assert(404, "not_found");
+    app.get(&other_head, &file).await.assert(404, "not_found");
+    assert!(!listed(app.get(&other_head, "/api/v1/travel-claims").await));
+    // The head may read the claim but it is not theirs to withdraw: 403, not 404.
+    app.post(&o.head, &at(id, "/withdraw"), &json!({}))
+        .await
+        .assert(403, "forbidden");
+}
+
 /// A signed-in visitor of `id`'s pages, with a login made for them.
 async fn visitor(app: &TestApp, id: i64, login: &str) -> crate::web::Visitor {
     let password = crate::web::add_login(app, id, login);

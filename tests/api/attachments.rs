@@ -60,7 +60,7 @@ fn files_of(claim: i64) -> String {
 }
 
 /// Sends `bytes` as the body, named by `Content-Disposition`, with whatever `Content-Type`.
-async fn upload(
+pub(crate) async fn upload(
     app: &TestApp,
     token: &str,
     claim: i64,
