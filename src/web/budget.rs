@@ -258,10 +258,6 @@ pub struct LineQuery {
     as_of: Option<String>,
 }
 
-fn dates(from: chrono::NaiveDate, to: chrono::NaiveDate) -> String {
-    format!("{} 至 {}", format::date(from), format::date(to))
-}
-
 /// A line's page: figures, entries newest first, the R10 chart, rosters and events.
 pub async fn line(
     pool: web::Data<Pool>,
@@ -392,7 +388,7 @@ fn roster_items(page: &dashboard::LinePage, cities: &HashMap<String, String>) ->
                 .iter()
                 .map(|a| AssignmentItem {
                     person: a.person.clone(),
-                    dates: dates(a.from, a.to),
+                    dates: format::dates(a.from, a.to),
                     person_days: a.person_days,
                     cost: yuan(a.estimated_cost),
                 })
@@ -408,7 +404,7 @@ fn event_items(page: &dashboard::LinePage, cities: &HashMap<String, String>) -> 
         .map(|e| EventItem {
             name: e.name.clone(),
             city: city_name(cities, &e.city),
-            dates: dates(e.from, e.to),
+            dates: format::dates(e.from, e.to),
             extra_staff: e.extra_staff,
             person_days: e.person_days,
             cost: yuan(e.estimated_cost),
@@ -460,7 +456,7 @@ pub async fn add_assignment((pool, user, line_id, form): Posted<AssignmentForm>)
             format!(
                 "已安排 {} 值守 {}，{} 人天，预计 {}。",
                 a.person,
-                dates(a.from, a.to),
+                format::dates(a.from, a.to),
                 a.person_days,
                 yuan(a.estimated_cost)
             )
@@ -514,7 +510,7 @@ pub async fn add_event((pool, user, line_id, form): Posted<EventForm>) -> PageRe
             format!(
                 "已添加 {}（{}，{} 人天，预计 {}）。",
                 e.name,
-                dates(e.from, e.to),
+                format::dates(e.from, e.to),
                 e.person_days,
                 yuan(e.estimated_cost)
             )

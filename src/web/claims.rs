@@ -70,11 +70,7 @@ pub fn claim_line(c: &pages::ClaimSummary) -> ClaimLine {
         id: c.id,
         purpose: c.purpose.clone(),
         destination: c.destination.clone(),
-        dates: format!(
-            "{} 至 {}",
-            format::date(c.departure_date),
-            format::date(c.return_date)
-        ),
+        dates: format::dates(c.departure_date, c.return_date),
         amount: yuan(c.reimbursable),
         line: c.line_name.clone(),
         submitted: format::date(c.submitted_on),

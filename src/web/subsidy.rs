@@ -703,11 +703,7 @@ pub async fn show(pool: web::Data<Pool>, user: SignedIn, id: web::Path<i64>) -> 
             status: batch.status.chinese(),
             status_code: batch.status,
             line: line.line.name.clone(),
-            window: format!(
-                "{} 至 {}",
-                format::date(batch.payout_window.from),
-                format::date(batch.payout_window.to)
-            ),
+            window: format::dates(batch.payout_window.from, batch.payout_window.to),
             items,
             total: yuan(batch.total),
             total_in_capitals: format::capitals(batch.total),

@@ -170,11 +170,7 @@ fn request_line(r: &RequestView, who: &str) -> RequestLine {
         who: who.to_string(),
         purpose: r.purpose.clone(),
         destination: r.destination.clone(),
-        dates: format!(
-            "{} 至 {}",
-            format::date(r.departure_date),
-            format::date(r.return_date)
-        ),
+        dates: format::dates(r.departure_date, r.return_date),
         travellers: r.travellers,
         estimate: yuan(r.estimate),
         estimate_lines: r.estimate_lines.iter().map(estimate_line).collect(),
