@@ -448,6 +448,20 @@ pub struct LineOption {
     pub selected: bool,
 }
 
+impl LineOption {
+    /// The budget lines a form may charge, the one it names (`selected`, as typed) chosen.
+    pub fn budget_lines(choices: Vec<pages::LineChoice>, selected: &str) -> Vec<LineOption> {
+        choices
+            .into_iter()
+            .map(|l| LineOption {
+                selected: l.id.to_string() == selected,
+                id: l.id.to_string(),
+                label: l.label,
+            })
+            .collect()
+    }
+}
+
 #[derive(Template)]
 #[template(path = "claim_new.html")]
 struct NewClaimPage {
@@ -502,14 +516,7 @@ async fn new_page(
             ),
         })
         .collect();
-    let lines = choices
-        .into_iter()
-        .map(|l| LineOption {
-            selected: l.id.to_string() == form.budget_line_id,
-            id: l.id.to_string(),
-            label: l.label,
-        })
-        .collect();
+    let lines = LineOption::budget_lines(choices, &form.budget_line_id);
     // R17: a draft's files; a form whose draft is gone (submitted meanwhile) lists none.
     let mut draft_id = form.draft_id.trim().parse::<i64>().ok();
     let mut files = Vec::new();

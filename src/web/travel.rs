@@ -229,14 +229,7 @@ async fn requests_page(
             ))
         })
         .await?;
-    let lines = choices
-        .into_iter()
-        .map(|l| LineOption {
-            selected: l.id.to_string() == form.budget_line_id,
-            id: l.id.to_string(),
-            label: l.label,
-        })
-        .collect();
+    let lines = LineOption::budget_lines(choices, &form.budget_line_id);
     let mine = mine
         .iter()
         .filter(|r| r.requester_id == user.actor.user_id)
