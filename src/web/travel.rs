@@ -21,7 +21,7 @@ use crate::wire::travel_requests::{
 
 use super::claims::LineOption;
 use super::format::{self, yuan};
-use super::session::{flash, SignedIn};
+use super::session::{flash, KeepsWork, SignedIn, STALE_KEPT};
 use super::{html, run, see_other, Flash, Nav, PageError, PageResult, Posted};
 
 /// The request form as typed, kept as text so it can be shown again exactly.
@@ -271,23 +271,13 @@ pub async fn estimate(
     html(StatusCode::OK, &EstimateFragment { estimate })
 }
 
-/// 估算 (without scripts) or 提交申请.
-pub async fn create(
-    pool: web::Data<Pool>,
-    user: Result<SignedIn, PageError>,
-    pairs: web::Form<Vec<(String, String)>>,
-) -> PageResult {
-    // The session ended while the form was open: sign in again, keeping what was typed.
-    let user = match user {
-        Err(PageError::SignIn { .. }) => {
-            return super::session::sign_in_keeping(&pool, "/travel-requests", &pairs).await
-        }
-        other => other?,
-    };
+/// 估算 (without scripts) or 提交申请 (a session that ended while the form was open keeps the
+/// work: [`KeepsWork`]).
+pub async fn create(pool: web::Data<Pool>, KeepsWork { user, pairs }: KeepsWork) -> PageResult {
     let form = request_form(&pairs).unwrap_or_default();
     let estimate = estimate_of(&pool, &user, &form).await;
     if user.check_csrf(&form.csrf).is_err() {
-        let error = Some("这张表单已过期，没有提交。已为您保留填写内容，请检查后再提交。".into());
+        let error = Some(STALE_KEPT.to_string());
         return requests_page(&pool, &user, form, estimate, error, StatusCode::FORBIDDEN).await;
     }
     if form.action == "estimate" {
