@@ -5,14 +5,11 @@ use actix_web::http::StatusCode;
 use actix_web::web;
 use askama::Template;
 use serde::Deserialize;
-use serde_json::json;
 
 use crate::db::Pool;
 use crate::domain::status::ClaimStatus;
 use crate::error::AppError;
-use crate::routes::extract::parse_json;
 use crate::services::{claims, pages, Context};
-use crate::wire::PayBody;
 
 use super::claims::{claim_line, ClaimLine};
 use super::format::{self, yuan};
@@ -186,16 +183,8 @@ pub async fn pay(
     margin: web::Data<crate::services::clock::PaymentMargin>,
 ) -> PageResult {
     let id = user.checked(id, &form.csrf)?;
-    let body = parse_json::<PayBody>(
-        json!({"paid_on": form.paid_on.trim()})
-            .to_string()
-            .as_bytes(),
-    );
-    let paid_on = body.map(|b| b.paid_on);
     let result = user
-        .run(&pool, move |p, actor| {
-            claims::pay(p, actor, id, paid_on, **margin)
-        })
+        .pay(&pool, id, &form.paid_on, **margin, claims::pay)
         .await
         .map(|c| paid_message(&c));
     decided(&pool, &user, id, result, form.back_to(id, "/finance")).await

@@ -8,6 +8,7 @@ use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use askama::Template;
+use chrono::NaiveDate;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
@@ -15,8 +16,10 @@ use crate::auth::Role;
 use crate::config::WebSettings;
 use crate::db::Pool;
 use crate::error::AppError;
+use crate::services::clock::PaymentMargin;
 use crate::services::sign_in::{self, Lifetimes, Session, SignIn};
 use crate::services::Context;
+use crate::wire::PayBody;
 
 use super::{
     format, html, html_response, render, run, see_other, Flash, Nav, PageError, PageResult,
@@ -45,6 +48,10 @@ impl WebConfig {
 
 /// A step of a document that takes what a form asks ([`SignedIn::act_with`]).
 type StepWith<A, T> = fn(&Pool, &Context, i64, Result<A, AppError>) -> Result<T, AppError>;
+
+/// Paying a document on a day, within the payment margin ([`SignedIn::pay`]).
+type PayStep<T> =
+    fn(&Pool, &Context, i64, Result<NaiveDate, AppError>, PaymentMargin) -> Result<T, AppError>;
 
 /// The signed-in user of a page: the same [`Actor`] a bearer token gives, plus the session.
 pub struct SignedIn(pub Session);
@@ -117,6 +124,21 @@ impl SignedIn {
     ) -> Result<T, PageError> {
         let reason = super::forms::reject_reason(reason);
         self.act_with(pool, id, reason, step).await
+    }
+
+    /// Records document `id` (a claim, a subsidy batch) paid on the day its form gives, read as
+    /// the API reads `{"paid_on"}`.
+    pub async fn pay<T: Send + 'static>(
+        &self,
+        pool: &web::Data<Pool>,
+        id: i64,
+        paid_on: &str,
+        margin: PaymentMargin,
+        step: PayStep<T>,
+    ) -> Result<T, PageError> {
+        let paid_on = super::forms::one_field::<PayBody>("paid_on", paid_on).map(|b| b.paid_on);
+        self.run(pool, move |p, actor| step(p, actor, id, paid_on, margin))
+            .await
     }
 
     /// 403 unless the form carried this session's CSRF token (compared by digest, so the time

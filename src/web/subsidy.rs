@@ -21,7 +21,7 @@ use crate::services::permissions::{self, UseCase};
 use crate::services::subsidy::{self, NewRecipientSpec, RecipientChange};
 use crate::services::Context;
 use crate::services::{budget, pages, users};
-use crate::wire::{BatchBody, BatchView, PayBody, RecipientBody, RecipientPatch, RecipientView};
+use crate::wire::{BatchBody, BatchView, RecipientBody, RecipientPatch, RecipientView};
 
 use super::claims::HistoryLine;
 use super::format::{self, yuan};
@@ -762,12 +762,8 @@ pub async fn pay(
     margin: web::Data<PaymentMargin>,
 ) -> PageResult {
     let id = user.checked(id, &form.csrf)?;
-    let body = json!({"paid_on": form.paid_on.trim()});
-    let paid_on = parse_json::<PayBody>(body.to_string().as_bytes()).map(|b| b.paid_on);
     let result = user
-        .run(&pool, move |p, actor| {
-            subsidy::pay(p, actor, id, paid_on, **margin)
-        })
+        .pay(&pool, id, &form.paid_on, **margin, subsidy::pay)
         .await
         .map(|b| {
             format!(

@@ -21,6 +21,7 @@ use crate::wire::travel_requests::{
 
 use super::claims::LineOption;
 use super::format::{self, yuan};
+use super::forms::one_field;
 use super::session::{flash, KeepsWork, SignedIn, STALE_KEPT};
 use super::{html, run, see_other, Flash, Nav, PageError, PageResult, Posted};
 
@@ -516,12 +517,8 @@ pub async fn pay_advance(
 
 pub async fn returned((pool, user, id, form): Posted<ActionForm>) -> PageResult {
     let id = user.checked(id, &form.csrf)?;
-    let body = parse_json::<ReturnedBody>(
-        json!({"returned_on": form.returned_on.trim()})
-            .to_string()
-            .as_bytes(),
-    );
-    let returned_on = body.map(|b| b.returned_on);
+    let returned_on =
+        one_field::<ReturnedBody>("returned_on", &form.returned_on).map(|b| b.returned_on);
     let result = user
         .act_with(&pool, id, returned_on, claims::advance_returned)
         .await
