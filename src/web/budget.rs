@@ -426,6 +426,13 @@ pub struct AssignmentForm {
     to: String,
 }
 
+/// What a duty plan (an assignment or a sensitive period) comes to, as its confirmation says:
+/// its days, person-days and estimated cost.
+fn plan(from: chrono::NaiveDate, to: chrono::NaiveDate, person_days: i64, cost: Money) -> String {
+    let dates = format::dates(from, to);
+    format!("{dates}，{person_days} 人天，预计 {}", yuan(cost))
+}
+
 /// Says how an addition went on the line's page, and goes back there.
 async fn back_to_line(
     pool: &web::Data<Pool>,
@@ -453,13 +460,8 @@ pub async fn add_assignment((pool, user, line_id, form): Posted<AssignmentForm>)
         })
         .await
         .map(|a| {
-            format!(
-                "已安排 {} 值守 {}，{} 人天，预计 {}。",
-                a.person,
-                format::dates(a.from, a.to),
-                a.person_days,
-                yuan(a.estimated_cost)
-            )
+            let plan = plan(a.from, a.to, a.person_days, a.estimated_cost);
+            format!("已安排 {} 值守 {plan}。", a.person)
         });
     back_to_line(&pool, &user, line_id, result).await
 }
@@ -507,13 +509,8 @@ pub async fn add_event((pool, user, line_id, form): Posted<EventForm>) -> PageRe
         .run(&pool, move |p, actor| duty::create_event(p, actor, body))
         .await
         .map(|e| {
-            format!(
-                "已添加 {}（{}，{} 人天，预计 {}）。",
-                e.name,
-                format::dates(e.from, e.to),
-                e.person_days,
-                yuan(e.estimated_cost)
-            )
+            let plan = plan(e.from, e.to, e.person_days, e.estimated_cost);
+            format!("已添加 {}（{plan}）。", e.name)
         });
     back_to_line(&pool, &user, line_id, result).await
 }
@@ -629,23 +626,20 @@ pub async fn download(
     match what.as_str() {
         "execution.csv" | "execution.xlsx" => {
             let report = run(move || reports::execution(&pool, &actor, year)).await?;
-            if what == "execution.csv" {
-                let bytes =
-                    export::execution_csv(&report).map_err(|e| internal("csv", e.to_string()))?;
-                Ok(attachment(
-                    "text/csv; charset=utf-8",
-                    format!("budget-execution-{year}.csv"),
-                    bytes,
-                ))
+            let (kind, content_type, made) = if what == "execution.csv" {
+                let made = export::execution_csv(&report).map_err(|e| e.to_string());
+                ("csv", "text/csv; charset=utf-8", made)
             } else {
-                let bytes =
-                    export::execution_xlsx(&report).map_err(|e| internal("xlsx", e.to_string()))?;
-                Ok(attachment(
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    format!("budget-execution-{year}.xlsx"),
-                    bytes,
-                ))
-            }
+                let made = export::execution_xlsx(&report).map_err(|e| e.to_string());
+                let xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+                ("xlsx", xlsx, made)
+            };
+            let bytes = made.map_err(|e| internal(kind, e))?;
+            Ok(attachment(
+                content_type,
+                format!("budget-execution-{year}.{kind}"),
+                bytes,
+            ))
         }
         "journal" => {
             let text = run(move || reports::journal(&pool, &actor, year)).await?;
