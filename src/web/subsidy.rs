@@ -534,19 +534,20 @@ pub async fn make_batch(
             subsidy::create_batch(p, actor, batch)
         })
         .await;
-    match made {
-        Ok(batch) => {
-            let text = format!(
-                "已制作 {}批次，共 {} 人，合计 {}；请另一位财务人员核对后批准。",
-                batch_title(&batch),
-                batch.items.len(),
-                yuan(batch.total)
-            );
-            let back = format!("/subsidy/batches/{}", batch.id);
-            done(&pool, &user, Ok(text), field_refusal, &back).await
-        }
-        Err(e) => done(&pool, &user, Err(e), field_refusal, "/subsidy").await,
-    }
+    // The new batch's page, or back to the list to try again.
+    let back = match &made {
+        Ok(batch) => format!("/subsidy/batches/{}", batch.id),
+        Err(_) => "/subsidy".to_string(),
+    };
+    let result = made.map(|batch| {
+        format!(
+            "已制作 {}批次，共 {} 人，合计 {}；请另一位财务人员核对后批准。",
+            batch_title(&batch),
+            batch.items.len(),
+            yuan(batch.total)
+        )
+    });
+    done(&pool, &user, result, field_refusal, &back).await
 }
 
 #[derive(Clone, Debug)]
