@@ -9,10 +9,9 @@ use askama::Template;
 use crate::db::Pool;
 use crate::services::{claims, pages};
 
-use super::finance::{queue_line, DecisionForm, QueueLine};
-use super::format;
+use super::finance::{decided, queue_line, reject_from, with_today, DecisionForm, QueueLine};
 use super::session::SignedIn;
-use super::{done, html, run, Nav, PageResult, Posted};
+use super::{html, Nav, PageResult, Posted};
 
 /// How many claims each queue shows.
 const QUEUE_SIZE: i64 = 200;
@@ -35,15 +34,11 @@ struct ApprovalsPage {
 
 /// Each approver's queues.
 pub async fn queue(pool: web::Data<Pool>, user: SignedIn) -> PageResult {
-    let actor = user.actor();
-    let me = actor.user_id;
-    let (queues, today) = run(move || {
-        Ok((
-            pages::step_queues(&pool, &actor, QUEUE_SIZE)?,
-            pages::today(&pool, &actor)?,
-        ))
+    let (queues, today) = with_today(&pool, &user, |p, actor| {
+        pages::step_queues(p, actor, QUEUE_SIZE)
     })
     .await?;
+    let me = user.actor.user_id;
     html(
         StatusCode::OK,
         &ApprovalsPage {
@@ -56,18 +51,9 @@ pub async fn queue(pool: web::Data<Pool>, user: SignedIn) -> PageResult {
                     lines: items.iter().map(|q| queue_line(q, me)).collect(),
                 })
                 .collect(),
-            today: format::date(today),
+            today,
         },
     )
-}
-
-/// Where to go after a decision: the claim's page, or the queue.
-fn back_to(form: &DecisionForm, id: i64) -> String {
-    if form.back == "claim" {
-        format!("/claims/{id}")
-    } else {
-        "/approvals".to_string()
-    }
 }
 
 pub async fn approve((pool, user, id, form): Posted<DecisionForm>) -> PageResult {
@@ -79,16 +65,9 @@ pub async fn approve((pool, user, id, form): Posted<DecisionForm>) -> PageResult
             Some(_) => format!("报销单 {id} 已审核通过，转下一步办理。"),
             None => format!("报销单 {id} 已批准。"),
         });
-    let refusal = |e: &crate::error::AppError| format!("报销单 {id}：{}", format::refusal(e));
-    done(&pool, &user, result, refusal, &back_to(&form, id)).await
+    decided(&pool, &user, id, result, form.back_to(id, "/approvals")).await
 }
 
-pub async fn reject((pool, user, id, form): Posted<DecisionForm>) -> PageResult {
-    let id = user.checked(id, &form.csrf)?;
-    let result = user
-        .reject(&pool, id, &form.reason, claims::reject)
-        .await
-        .map(|_| format!("报销单 {id} 已驳回。"));
-    let refusal = |e: &crate::error::AppError| format!("报销单 {id}：{}", format::refusal(e));
-    done(&pool, &user, result, refusal, &back_to(&form, id)).await
+pub async fn reject(posted: Posted<DecisionForm>) -> PageResult {
+    reject_from("/approvals", posted).await
 }

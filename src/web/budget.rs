@@ -258,10 +258,6 @@ pub struct LineQuery {
     as_of: Option<String>,
 }
 
-fn dates(from: chrono::NaiveDate, to: chrono::NaiveDate) -> String {
-    format!("{} 至 {}", format::date(from), format::date(to))
-}
-
 /// A line's page: figures, entries newest first, the R10 chart, rosters and events.
 pub async fn line(
     pool: web::Data<Pool>,
@@ -392,7 +388,7 @@ fn roster_items(page: &dashboard::LinePage, cities: &HashMap<String, String>) ->
                 .iter()
                 .map(|a| AssignmentItem {
                     person: a.person.clone(),
-                    dates: dates(a.from, a.to),
+                    dates: format::dates(a.from, a.to),
                     person_days: a.person_days,
                     cost: yuan(a.estimated_cost),
                 })
@@ -408,7 +404,7 @@ fn event_items(page: &dashboard::LinePage, cities: &HashMap<String, String>) -> 
         .map(|e| EventItem {
             name: e.name.clone(),
             city: city_name(cities, &e.city),
-            dates: dates(e.from, e.to),
+            dates: format::dates(e.from, e.to),
             extra_staff: e.extra_staff,
             person_days: e.person_days,
             cost: yuan(e.estimated_cost),
@@ -428,6 +424,13 @@ pub struct AssignmentForm {
     from: String,
     #[serde(default)]
     to: String,
+}
+
+/// What a duty plan (an assignment or a sensitive period) comes to, as its confirmation says:
+/// its days, person-days and estimated cost.
+fn plan(from: chrono::NaiveDate, to: chrono::NaiveDate, person_days: i64, cost: Money) -> String {
+    let dates = format::dates(from, to);
+    format!("{dates}，{person_days} 人天，预计 {}", yuan(cost))
 }
 
 /// Says how an addition went on the line's page, and goes back there.
@@ -457,13 +460,8 @@ pub async fn add_assignment((pool, user, line_id, form): Posted<AssignmentForm>)
         })
         .await
         .map(|a| {
-            format!(
-                "已安排 {} 值守 {}，{} 人天，预计 {}。",
-                a.person,
-                dates(a.from, a.to),
-                a.person_days,
-                yuan(a.estimated_cost)
-            )
+            let plan = plan(a.from, a.to, a.person_days, a.estimated_cost);
+            format!("已安排 {} 值守 {plan}。", a.person)
         });
     back_to_line(&pool, &user, line_id, result).await
 }
@@ -511,13 +509,8 @@ pub async fn add_event((pool, user, line_id, form): Posted<EventForm>) -> PageRe
         .run(&pool, move |p, actor| duty::create_event(p, actor, body))
         .await
         .map(|e| {
-            format!(
-                "已添加 {}（{}，{} 人天，预计 {}）。",
-                e.name,
-                dates(e.from, e.to),
-                e.person_days,
-                yuan(e.estimated_cost)
-            )
+            let plan = plan(e.from, e.to, e.person_days, e.estimated_cost);
+            format!("已添加 {}（{plan}）。", e.name)
         });
     back_to_line(&pool, &user, line_id, result).await
 }
@@ -633,23 +626,20 @@ pub async fn download(
     match what.as_str() {
         "execution.csv" | "execution.xlsx" => {
             let report = run(move || reports::execution(&pool, &actor, year)).await?;
-            if what == "execution.csv" {
-                let bytes =
-                    export::execution_csv(&report).map_err(|e| internal("csv", e.to_string()))?;
-                Ok(attachment(
-                    "text/csv; charset=utf-8",
-                    format!("budget-execution-{year}.csv"),
-                    bytes,
-                ))
+            let (kind, content_type, made) = if what == "execution.csv" {
+                let made = export::execution_csv(&report).map_err(|e| e.to_string());
+                ("csv", "text/csv; charset=utf-8", made)
             } else {
-                let bytes =
-                    export::execution_xlsx(&report).map_err(|e| internal("xlsx", e.to_string()))?;
-                Ok(attachment(
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    format!("budget-execution-{year}.xlsx"),
-                    bytes,
-                ))
-            }
+                let made = export::execution_xlsx(&report).map_err(|e| e.to_string());
+                let xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+                ("xlsx", xlsx, made)
+            };
+            let bytes = made.map_err(|e| internal(kind, e))?;
+            Ok(attachment(
+                content_type,
+                format!("budget-execution-{year}.{kind}"),
+                bytes,
+            ))
         }
         "journal" => {
             let text = run(move || reports::journal(&pool, &actor, year)).await?;

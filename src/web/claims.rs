@@ -22,7 +22,7 @@ use crate::wire::{BreakdownView, ClaimBody, ItemView, RuleText};
 
 use super::format::{self, yuan};
 use super::forms::ClaimForm;
-use super::session::{flash, CsrfForm, SignedIn};
+use super::session::{flash, CsrfForm, KeepsWork, SignedIn, STALE_KEPT};
 use super::{done, html, run, see_other, Flash, Nav, PageError, PageResult};
 use crate::domain::Money;
 
@@ -70,11 +70,7 @@ pub fn claim_line(c: &pages::ClaimSummary) -> ClaimLine {
         id: c.id,
         purpose: c.purpose.clone(),
         destination: c.destination.clone(),
-        dates: format!(
-            "{} 至 {}",
-            format::date(c.departure_date),
-            format::date(c.return_date)
-        ),
+        dates: format::dates(c.departure_date, c.return_date),
         amount: yuan(c.reimbursable),
         line: c.line_name.clone(),
         submitted: format::date(c.submitted_on),
@@ -452,6 +448,20 @@ pub struct LineOption {
     pub selected: bool,
 }
 
+impl LineOption {
+    /// The budget lines a form may charge, the one it names (`selected`, as typed) chosen.
+    pub fn budget_lines(choices: Vec<pages::LineChoice>, selected: &str) -> Vec<LineOption> {
+        choices
+            .into_iter()
+            .map(|l| LineOption {
+                selected: l.id.to_string() == selected,
+                id: l.id.to_string(),
+                label: l.label,
+            })
+            .collect()
+    }
+}
+
 #[derive(Template)]
 #[template(path = "claim_new.html")]
 struct NewClaimPage {
@@ -506,14 +516,7 @@ async fn new_page(
             ),
         })
         .collect();
-    let lines = choices
-        .into_iter()
-        .map(|l| LineOption {
-            selected: l.id.to_string() == form.budget_line_id,
-            id: l.id.to_string(),
-            label: l.label,
-        })
-        .collect();
+    let lines = LineOption::budget_lines(choices, &form.budget_line_id);
     // R17: a draft's files; a form whose draft is gone (submitted meanwhile) lists none.
     let mut draft_id = form.draft_id.trim().parse::<i64>().ok();
     let mut files = Vec::new();
@@ -594,24 +597,14 @@ pub async fn quote(
     html(StatusCode::OK, &QuoteFragment { quote })
 }
 
-/// The form's buttons: add or remove a row, 试算 (quote without scripts), or 提交报销.
-pub async fn submit(
-    pool: web::Data<Pool>,
-    user: Result<SignedIn, PageError>,
-    pairs: web::Form<Vec<(String, String)>>,
-) -> PageResult {
-    // The session ended while the form was open: sign in again, keeping what was typed.
-    let user = match user {
-        Err(PageError::SignIn { .. }) => {
-            return super::session::sign_in_keeping(&pool, "/claims/new", &pairs).await
-        }
-        other => other?,
-    };
+/// The form's buttons: add or remove a row, 试算 (quote without scripts), or 提交报销 (a session
+/// that ended while the form was open keeps the work: [`KeepsWork`]).
+pub async fn submit(pool: web::Data<Pool>, KeepsWork { user, pairs }: KeepsWork) -> PageResult {
     let mut form = ClaimForm::from_pairs(&pairs);
     if user.check_csrf(&form.csrf).is_err() {
         // A stale page (signed in again elsewhere since): show the form again, filled in.
         let quote = quote_form(&pool, &user, &form).await;
-        let error = Some("这张表单已过期，没有提交。已为您保留填写内容，请检查后再提交。".into());
+        let error = Some(STALE_KEPT.to_string());
         // Refused as any form without its token is (403, nothing changed), the work kept.
         return new_page(&pool, &user, form, quote, error, StatusCode::FORBIDDEN).await;
     }

@@ -5,19 +5,16 @@ use actix_web::http::StatusCode;
 use actix_web::web;
 use askama::Template;
 use serde::Deserialize;
-use serde_json::json;
 
 use crate::db::Pool;
 use crate::domain::status::ClaimStatus;
 use crate::error::AppError;
-use crate::routes::extract::parse_json;
-use crate::services::{claims, pages};
-use crate::wire::PayBody;
+use crate::services::{claims, pages, Context};
 
 use super::claims::{claim_line, ClaimLine};
 use super::format::{self, yuan};
 use super::session::SignedIn;
-use super::{done, html, run, Nav, PageError, PageResult, Posted};
+use super::{done, html, Nav, PageError, PageResult, Posted};
 
 /// How many claims each queue shows.
 const QUEUE_SIZE: i64 = 200;
@@ -83,25 +80,40 @@ struct QueuePage {
 
 /// 待审核 (oldest first, with the R12 deadline) and 待支付.
 pub async fn queue(pool: web::Data<Pool>, user: SignedIn) -> PageResult {
-    let actor = user.actor();
-    let me = actor.user_id;
-    let (waiting, to_pay, today) = run(move || {
+    let ((waiting, to_pay), today) = with_today(&pool, &user, |p, actor| {
         Ok((
-            pages::queue(&pool, &actor, ClaimStatus::Submitted, QUEUE_SIZE)?,
-            pages::queue(&pool, &actor, ClaimStatus::Approved, QUEUE_SIZE)?,
-            pages::today(&pool, &actor)?,
+            pages::queue(p, actor, ClaimStatus::Submitted, QUEUE_SIZE)?,
+            pages::queue(p, actor, ClaimStatus::Approved, QUEUE_SIZE)?,
         ))
     })
     .await?;
+    let me = user.actor.user_id;
     html(
         StatusCode::OK,
         &QueuePage {
             nav: Nav::new(&user, "/finance"),
             waiting: waiting.iter().map(|q| queue_line(q, me)).collect(),
             to_pay: to_pay.iter().map(|q| queue_line(q, me)).collect(),
-            today: format::date(today),
+            today,
         },
     )
+}
+
+/// What a queue page lists (`read` as the signed-in user, on the blocking pool), with the
+/// organisation's today that its waits are counted to.
+pub async fn with_today<T, F>(
+    pool: &web::Data<Pool>,
+    user: &SignedIn,
+    read: F,
+) -> Result<(T, String), PageError>
+where
+    F: FnOnce(&Pool, &Context) -> Result<T, AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    user.run(pool, move |p, actor| {
+        Ok((read(p, actor)?, format::date(pages::today(p, actor)?)))
+    })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -116,17 +128,20 @@ pub struct DecisionForm {
     paid_on: String,
 }
 
-/// Where to go after a decision: the page the button was on.
-fn back_to(form: &DecisionForm, id: i64) -> String {
-    if form.back == "claim" {
-        format!("/claims/{id}")
-    } else {
-        "/finance".to_string()
+impl DecisionForm {
+    /// Where to go after a decision on claim `id`: the page the button was on, the claim's or
+    /// the `queue`.
+    pub fn back_to(&self, id: i64, queue: &str) -> String {
+        if self.back == "claim" {
+            format!("/claims/{id}")
+        } else {
+            queue.to_string()
+        }
     }
 }
 
 /// Says how a decision on claim `id` went on the next page, and goes to `back`.
-async fn decided(
+pub async fn decided(
     pool: &web::Data<Pool>,
     user: &SignedIn,
     id: i64,
@@ -145,16 +160,22 @@ pub async fn approve((pool, user, id, form): Posted<DecisionForm>) -> PageResult
             yuan(c.breakdown.reimbursable)
         )
     });
-    decided(&pool, &user, id, result, back_to(&form, id)).await
+    decided(&pool, &user, id, result, form.back_to(id, "/finance")).await
 }
 
-pub async fn reject((pool, user, id, form): Posted<DecisionForm>) -> PageResult {
+pub async fn reject(posted: Posted<DecisionForm>) -> PageResult {
+    reject_from("/finance", posted).await
+}
+
+/// Rejects a claim for the reason typed, from finance's queue or an approver's (`queue`, where
+/// the decision goes back to unless it was taken on the claim's page).
+pub async fn reject_from(queue: &str, (pool, user, id, form): Posted<DecisionForm>) -> PageResult {
     let id = user.checked(id, &form.csrf)?;
     let result = user
         .reject(&pool, id, &form.reason, claims::reject)
         .await
         .map(|_| format!("报销单 {id} 已驳回。"));
-    decided(&pool, &user, id, result, back_to(&form, id)).await
+    decided(&pool, &user, id, result, form.back_to(id, queue)).await
 }
 
 pub async fn pay(
@@ -162,19 +183,11 @@ pub async fn pay(
     margin: web::Data<crate::services::clock::PaymentMargin>,
 ) -> PageResult {
     let id = user.checked(id, &form.csrf)?;
-    let body = parse_json::<PayBody>(
-        json!({"paid_on": form.paid_on.trim()})
-            .to_string()
-            .as_bytes(),
-    );
-    let paid_on = body.map(|b| b.paid_on);
     let result = user
-        .run(&pool, move |p, actor| {
-            claims::pay(p, actor, id, paid_on, **margin)
-        })
+        .pay(&pool, id, &form.paid_on, **margin, claims::pay)
         .await
         .map(|c| paid_message(&c));
-    decided(&pool, &user, id, result, back_to(&form, id)).await
+    decided(&pool, &user, id, result, form.back_to(id, "/finance")).await
 }
 
 /// The confirmation after 登记支付: the amount that actually moved, and how an advance was netted

@@ -61,6 +61,11 @@ pub fn date(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
+/// A span of days, both ends included: `2021-05-10 至 2021-05-12`.
+pub fn dates(from: NaiveDate, to: NaiveDate) -> String {
+    format!("{} 至 {}", date(from), date(to))
+}
+
 /// A stored UTC timestamp (RFC 3339) as the organisation's local time, `2021-05-10 09:30`.
 pub fn local_time(rfc3339: &str, zone: chrono_tz::Tz) -> String {
     chrono::DateTime::parse_from_rfc3339(rfc3339)

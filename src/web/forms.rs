@@ -566,10 +566,19 @@ fn input_id(path: &str) -> Option<String> {
     Some(format!("{kind}-{row}-{name}"))
 }
 
+/// A form's one field (a reason, the day something was paid or returned on) read as the API
+/// reads the body `{field: typed}`: by the same rules, with the same refusal.
+pub fn one_field<B>(field: &str, typed: &str) -> Result<B, AppError>
+where
+    B: serde::de::DeserializeOwned + validator::Validate,
+{
+    parse_json::<B>(json!({ field: typed.trim() }).to_string().as_bytes())
+}
+
 /// A reject form's reason, checked by the API's own rules for `{"reason"}` (claims, requests and
 /// adjustments alike).
 pub fn reject_reason(text: &str) -> Result<String, AppError> {
-    parse_json::<crate::wire::RejectBody>(json!({ "reason": text.trim() }).to_string().as_bytes())
+    one_field::<crate::wire::RejectBody>("reason", text)
         .map(|body| body.reason)
         .map_err(|_| {
             AppError::field(

@@ -335,17 +335,25 @@ pub fn see_other(location: &str) -> HttpResponse {
 
 /// A rendered page.
 pub fn html<T: Template>(status: StatusCode, page: &T) -> PageResult {
-    let body = page
-        .render()
-        .map_err(|e| PageError::Failed(AppError::Internal(format!("template: {e}"))))?;
-    Ok(HttpResponse::build(status)
+    Ok(html_response(status, render(page)?))
+}
+
+/// A page's text, as its template draws it.
+fn render<T: Template>(page: &T) -> Result<String, PageError> {
+    page.render()
+        .map_err(|e| PageError::Failed(AppError::Internal(format!("template: {e}"))))
+}
+
+/// A page's text as sent, with the headers every page carries.
+fn html_response(status: StatusCode, body: String) -> HttpResponse {
+    HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "no-store"))
         // No page may be framed by another site (a hidden 批准 button under a decoy).
         .insert_header((header::X_FRAME_OPTIONS, "DENY"))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .insert_header((header::REFERRER_POLICY, "same-origin"))
-        .body(body))
+        .body(body)
 }
 
 /// Percent-encodes a path for a query parameter.
@@ -396,16 +404,21 @@ async fn asset(name: web::Path<String>) -> HttpResponse {
         .body(body)
 }
 
-/// A redirect to the sign-in page is how a page answers a visitor without a session, not a
-/// failure: the response keeps its status and headers but no longer carries the error, so the
-/// request log does not report every such visit as an error.
+/// A redirect to the sign-in page, or the sign-in page that keeps a form's work
+/// ([`session::SignInKept`]), is how a page answers a visitor without a session, not a failure:
+/// the response keeps its status and headers but no longer carries the error, so the request log
+/// does not report every such visit as an error.
 async fn quiet_redirects(
     req: actix_web::dev::ServiceRequest,
     next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
 ) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
     let res = next.call(req).await?.map_into_boxed_body();
     let redirect = res.status().is_redirection() || res.headers().contains_key("hx-redirect");
-    if !(redirect && res.response().error().is_some()) {
+    let sign_in = match res.response().error() {
+        Some(e) => redirect || e.as_error::<session::SignInKept>().is_some(),
+        None => false,
+    };
+    if !sign_in {
         return Ok(res);
     }
     let (req, res) = res.into_parts();

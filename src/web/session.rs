@@ -8,6 +8,7 @@ use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use askama::Template;
+use chrono::NaiveDate;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
@@ -15,10 +16,14 @@ use crate::auth::Role;
 use crate::config::WebSettings;
 use crate::db::Pool;
 use crate::error::AppError;
+use crate::services::clock::PaymentMargin;
 use crate::services::sign_in::{self, Lifetimes, Session, SignIn};
 use crate::services::Context;
+use crate::wire::PayBody;
 
-use super::{format, html, run, see_other, Flash, Nav, PageError, PageResult};
+use super::{
+    format, html, html_response, render, run, see_other, Flash, Nav, PageError, PageResult,
+};
 
 pub const COOKIE: &str = "bx_session";
 
@@ -43,6 +48,10 @@ impl WebConfig {
 
 /// A step of a document that takes what a form asks ([`SignedIn::act_with`]).
 type StepWith<A, T> = fn(&Pool, &Context, i64, Result<A, AppError>) -> Result<T, AppError>;
+
+/// Paying a document on a day, within the payment margin ([`SignedIn::pay`]).
+type PayStep<T> =
+    fn(&Pool, &Context, i64, Result<NaiveDate, AppError>, PaymentMargin) -> Result<T, AppError>;
 
 /// The signed-in user of a page: the same [`Actor`] a bearer token gives, plus the session.
 pub struct SignedIn(pub Session);
@@ -115,6 +124,21 @@ impl SignedIn {
     ) -> Result<T, PageError> {
         let reason = super::forms::reject_reason(reason);
         self.act_with(pool, id, reason, step).await
+    }
+
+    /// Records document `id` (a claim, a subsidy batch) paid on the day its form gives, read as
+    /// the API reads `{"paid_on"}`.
+    pub async fn pay<T: Send + 'static>(
+        &self,
+        pool: &web::Data<Pool>,
+        id: i64,
+        paid_on: &str,
+        margin: PaymentMargin,
+        step: PayStep<T>,
+    ) -> Result<T, PageError> {
+        let paid_on = super::forms::one_field::<PayBody>("paid_on", paid_on).map(|b| b.paid_on);
+        self.run(pool, move |p, actor| step(p, actor, id, paid_on, margin))
+            .await
     }
 
     /// 403 unless the form carried this session's CSRF token (compared by digest, so the time
@@ -260,41 +284,94 @@ struct LoginPage {
     kept: String,
 }
 
+/// What a form of [`KEEPS_WORK`] says when posted with a stale token (signed in again elsewhere
+/// since): nothing was sent, and the form is shown again as typed.
+pub const STALE_KEPT: &str = "这张表单已过期，没有提交。已为您保留填写内容，请检查后再提交。";
+
 /// Forms whose typed work survives a session that ended while they were open: each is posted to
 /// the same path that shows it.
 const KEEPS_WORK: [&str; 2] = ["/claims/new", "/travel-requests"];
 
-/// A form of [`KEEPS_WORK`] posted without a live session: the sign-in page, carrying what was
-/// typed, so that signing in shows the form again filled in.
-pub async fn sign_in_keeping(
-    pool: &web::Data<Pool>,
-    path: &str,
+/// A form of [`KEEPS_WORK`] as posted to its page: who posts it, and the typed fields. A session
+/// that ended while the form was open is answered by the extractor itself, with the sign-in page
+/// carrying what was typed, so that signing in shows the form again filled in.
+pub struct KeepsWork {
+    pub user: SignedIn,
+    pub pairs: Vec<(String, String)>,
+}
+
+impl FromRequest for KeepsWork {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<KeepsWork, actix_web::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let user = SignedIn::from_request(req, payload);
+        let pairs = web::Form::<Vec<(String, String)>>::from_request(req, payload);
+        let req = req.clone();
+        Box::pin(async move {
+            let pairs = pairs.await?.into_inner();
+            let user = match user.await {
+                Err(PageError::SignIn { .. }) => {
+                    return Err(sign_in_keeping(&req, &pairs).await?.into());
+                }
+                other => other?,
+            };
+            Ok(KeepsWork { user, pairs })
+        })
+    }
+}
+
+/// The answer to a form of [`KEEPS_WORK`] posted without a live session: the sign-in page (its
+/// text), carrying what was typed. An extractor answers only by failing, so [`KeepsWork`] gives
+/// it as its error; it is no failure, and the pages drop it from the response as they do a
+/// sign-in redirect's (`quiet_redirects`).
+#[derive(Debug)]
+pub struct SignInKept(String);
+
+impl std::fmt::Display for SignInKept {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the session ended while a form was open: sign in, keeping what was typed")
+    }
+}
+
+impl actix_web::ResponseError for SignInKept {
+    fn status_code(&self) -> StatusCode {
+        StatusCode::OK
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        html_response(StatusCode::OK, self.0.clone())
+    }
+}
+
+/// The sign-in page for a form of [`KEEPS_WORK`] posted without a live session (the form is
+/// posted to the path that shows it), carrying what was typed.
+async fn sign_in_keeping(
+    req: &HttpRequest,
     pairs: &[(String, String)],
-) -> PageResult {
+) -> Result<SignInKept, PageError> {
+    let path = req.path();
     if !KEEPS_WORK.contains(&path) {
         return Err(PageError::SignIn {
             next: "/".into(),
             htmx: false,
         });
     }
+    let pool = pool_of(req).ok_or(PageError::NotFound)?;
     let typed: Vec<&(String, String)> = pairs
         .iter()
         .filter(|(k, _)| k != "csrf" && k != "action")
         .collect();
     let kept = serde_json::to_string(&typed)
         .map_err(|e| PageError::Failed(crate::error::AppError::Internal(e.to_string())))?;
-    html(
-        StatusCode::OK,
-        &LoginPage {
-            next: path.to_string(),
-            login: String::new(),
-            error: Some(
-                "登录已过期，请重新登录。您填写的内容已保留，登录后会回到这张表单。".into(),
-            ),
-            org: org_name(pool).await,
-            kept,
-        },
-    )
+    let page = LoginPage {
+        next: path.to_string(),
+        login: String::new(),
+        error: Some("登录已过期，请重新登录。您填写的内容已保留，登录后会回到这张表单。".into()),
+        org: org_name(&pool).await,
+        kept,
+    };
+    Ok(SignInKept(render(&page)?))
 }
 
 /// The form a session's first page should show again, if the sign-in carried one.

@@ -21,7 +21,7 @@ use crate::services::permissions::{self, UseCase};
 use crate::services::subsidy::{self, NewRecipientSpec, RecipientChange};
 use crate::services::Context;
 use crate::services::{budget, pages, users};
-use crate::wire::{BatchBody, BatchView, PayBody, RecipientBody, RecipientPatch, RecipientView};
+use crate::wire::{BatchBody, BatchView, RecipientBody, RecipientPatch, RecipientView};
 
 use super::claims::HistoryLine;
 use super::format::{self, yuan};
@@ -534,19 +534,20 @@ pub async fn make_batch(
             subsidy::create_batch(p, actor, batch)
         })
         .await;
-    match made {
-        Ok(batch) => {
-            let text = format!(
-                "已制作 {}批次，共 {} 人，合计 {}；请另一位财务人员核对后批准。",
-                batch_title(&batch),
-                batch.items.len(),
-                yuan(batch.total)
-            );
-            let back = format!("/subsidy/batches/{}", batch.id);
-            done(&pool, &user, Ok(text), field_refusal, &back).await
-        }
-        Err(e) => done(&pool, &user, Err(e), field_refusal, "/subsidy").await,
-    }
+    // The new batch's page, or back to the list to try again.
+    let back = match &made {
+        Ok(batch) => format!("/subsidy/batches/{}", batch.id),
+        Err(_) => "/subsidy".to_string(),
+    };
+    let result = made.map(|batch| {
+        format!(
+            "已制作 {}批次，共 {} 人，合计 {}；请另一位财务人员核对后批准。",
+            batch_title(&batch),
+            batch.items.len(),
+            yuan(batch.total)
+        )
+    });
+    done(&pool, &user, result, field_refusal, &back).await
 }
 
 #[derive(Clone, Debug)]
@@ -703,11 +704,7 @@ pub async fn show(pool: web::Data<Pool>, user: SignedIn, id: web::Path<i64>) -> 
             status: batch.status.chinese(),
             status_code: batch.status,
             line: line.line.name.clone(),
-            window: format!(
-                "{} 至 {}",
-                format::date(batch.payout_window.from),
-                format::date(batch.payout_window.to)
-            ),
+            window: format::dates(batch.payout_window.from, batch.payout_window.to),
             items,
             total: yuan(batch.total),
             total_in_capitals: format::capitals(batch.total),
@@ -766,12 +763,8 @@ pub async fn pay(
     margin: web::Data<PaymentMargin>,
 ) -> PageResult {
     let id = user.checked(id, &form.csrf)?;
-    let body = json!({"paid_on": form.paid_on.trim()});
-    let paid_on = parse_json::<PayBody>(body.to_string().as_bytes()).map(|b| b.paid_on);
     let result = user
-        .run(&pool, move |p, actor| {
-            subsidy::pay(p, actor, id, paid_on, **margin)
-        })
+        .pay(&pool, id, &form.paid_on, **margin, subsidy::pay)
         .await
         .map(|b| {
             format!(

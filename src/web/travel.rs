@@ -21,7 +21,8 @@ use crate::wire::travel_requests::{
 
 use super::claims::LineOption;
 use super::format::{self, yuan};
-use super::session::{flash, SignedIn};
+use super::forms::one_field;
+use super::session::{flash, KeepsWork, SignedIn, STALE_KEPT};
 use super::{html, run, see_other, Flash, Nav, PageError, PageResult, Posted};
 
 /// The request form as typed, kept as text so it can be shown again exactly.
@@ -170,11 +171,7 @@ fn request_line(r: &RequestView, who: &str) -> RequestLine {
         who: who.to_string(),
         purpose: r.purpose.clone(),
         destination: r.destination.clone(),
-        dates: format!(
-            "{} 至 {}",
-            format::date(r.departure_date),
-            format::date(r.return_date)
-        ),
+        dates: format::dates(r.departure_date, r.return_date),
         travellers: r.travellers,
         estimate: yuan(r.estimate),
         estimate_lines: r.estimate_lines.iter().map(estimate_line).collect(),
@@ -233,14 +230,7 @@ async fn requests_page(
             ))
         })
         .await?;
-    let lines = choices
-        .into_iter()
-        .map(|l| LineOption {
-            selected: l.id.to_string() == form.budget_line_id,
-            id: l.id.to_string(),
-            label: l.label,
-        })
-        .collect();
+    let lines = LineOption::budget_lines(choices, &form.budget_line_id);
     let mine = mine
         .iter()
         .filter(|r| r.requester_id == user.actor.user_id)
@@ -282,23 +272,13 @@ pub async fn estimate(
     html(StatusCode::OK, &EstimateFragment { estimate })
 }
 
-/// 估算 (without scripts) or 提交申请.
-pub async fn create(
-    pool: web::Data<Pool>,
-    user: Result<SignedIn, PageError>,
-    pairs: web::Form<Vec<(String, String)>>,
-) -> PageResult {
-    // The session ended while the form was open: sign in again, keeping what was typed.
-    let user = match user {
-        Err(PageError::SignIn { .. }) => {
-            return super::session::sign_in_keeping(&pool, "/travel-requests", &pairs).await
-        }
-        other => other?,
-    };
+/// 估算 (without scripts) or 提交申请 (a session that ended while the form was open keeps the
+/// work: [`KeepsWork`]).
+pub async fn create(pool: web::Data<Pool>, KeepsWork { user, pairs }: KeepsWork) -> PageResult {
     let form = request_form(&pairs).unwrap_or_default();
     let estimate = estimate_of(&pool, &user, &form).await;
     if user.check_csrf(&form.csrf).is_err() {
-        let error = Some("这张表单已过期，没有提交。已为您保留填写内容，请检查后再提交。".into());
+        let error = Some(STALE_KEPT.to_string());
         return requests_page(&pool, &user, form, estimate, error, StatusCode::FORBIDDEN).await;
     }
     if form.action == "estimate" {
@@ -539,12 +519,8 @@ pub async fn pay_advance(
 
 pub async fn returned((pool, user, id, form): Posted<ActionForm>) -> PageResult {
     let id = user.checked(id, &form.csrf)?;
-    let body = parse_json::<ReturnedBody>(
-        json!({"returned_on": form.returned_on.trim()})
-            .to_string()
-            .as_bytes(),
-    );
-    let returned_on = body.map(|b| b.returned_on);
+    let returned_on =
+        one_field::<ReturnedBody>("returned_on", &form.returned_on).map(|b| b.returned_on);
     let result = user
         .act_with(&pool, id, returned_on, claims::advance_returned)
         .await

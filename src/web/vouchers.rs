@@ -64,8 +64,8 @@ pub struct ListQuery {
     amount: String,
 }
 
-/// A row of the list.
-struct Row {
+/// What a voucher's row in the list and its own page both say of it.
+struct Head {
     id: i64,
     number: String,
     date: String,
@@ -73,9 +73,27 @@ struct Row {
     event: &'static str,
     source: String,
     source_href: Option<String>,
+    attachments: i32,
+}
+
+fn head(v: &VoucherView) -> Head {
+    Head {
+        id: v.id,
+        number: v.number.clone(),
+        date: format::date(v.date),
+        summary: v.summary.clone(),
+        event: event_name(&v.event),
+        source: format!("{} #{}", source_name(&v.source.kind), v.source.id),
+        source_href: source_href(&v.source.kind, v.source.id),
+        attachments: v.attachments,
+    }
+}
+
+/// A row of the list.
+struct Row {
+    head: Head,
     /// The 财务会计 debits, as the money moved.
     amount: String,
-    attachments: i32,
     reverses: bool,
 }
 
@@ -94,15 +112,8 @@ fn total(v: &VoucherView, ledger: Ledger) -> (Money, Money) {
 
 fn row(v: &VoucherView) -> Row {
     Row {
-        id: v.id,
-        number: v.number.clone(),
-        date: format::date(v.date),
-        summary: v.summary.clone(),
-        event: event_name(&v.event),
-        source: format!("{} #{}", source_name(&v.source.kind), v.source.id),
-        source_href: source_href(&v.source.kind, v.source.id),
+        head: head(v),
         amount: yuan(total(v, Ledger::Financial).0),
-        attachments: v.attachments,
         reverses: v.reverses.is_some(),
     }
 }
@@ -266,14 +277,7 @@ fn ledgers(v: &VoucherView) -> Vec<LedgerShown> {
 
 /// A voucher as its page and print view show it.
 struct Shown {
-    id: i64,
-    number: String,
-    date: String,
-    summary: String,
-    event: &'static str,
-    source: String,
-    source_href: Option<String>,
-    attachments: i32,
+    head: Head,
     maker: String,
     organisation: String,
     ledgers: Vec<LedgerShown>,
@@ -284,14 +288,7 @@ struct Shown {
 fn shown(p: VoucherPage) -> Shown {
     let v = &p.voucher;
     Shown {
-        id: v.id,
-        number: v.number.clone(),
-        date: format::date(v.date),
-        summary: v.summary.clone(),
-        event: event_name(&v.event),
-        source: format!("{} #{}", source_name(&v.source.kind), v.source.id),
-        source_href: source_href(&v.source.kind, v.source.id),
-        attachments: v.attachments,
+        head: head(v),
         maker: p.maker.clone(),
         organisation: p.organisation.clone(),
         ledgers: ledgers(v),
