@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
-use actix_web::web;
 use askama::Template;
 use serde::Deserialize;
 use serde_json::json;
@@ -19,8 +18,7 @@ use crate::services::{budget, pages};
 use crate::wire::{AdjustmentBody, AdjustmentView, LineView};
 
 use super::format::{self, yuan};
-use super::session::SignedIn;
-use super::{done, html, run, Nav, PageResult, Posted};
+use super::{done, html, run, Asked, Nav, PageResult, Posted, Sent};
 
 /// One adjustment as the pages show it.
 pub struct AdjustmentLine {
@@ -125,11 +123,7 @@ pub struct PageQuery {
 }
 
 /// `GET /adjustments`.
-pub async fn page(
-    pool: web::Data<Pool>,
-    user: SignedIn,
-    query: web::Query<PageQuery>,
-) -> PageResult {
+pub async fn page((pool, user, query): Asked<PageQuery>) -> PageResult {
     let actor = user.actor();
     let (line_id, asked_year) = (query.line_id, query.year);
     let page = run(move || {
@@ -240,11 +234,7 @@ fn back_to_line(year: &str, line: &str) -> String {
 }
 
 /// `POST /adjustments`: the form becomes the API's JSON body, checked by the same rules.
-pub async fn request(
-    pool: web::Data<Pool>,
-    user: SignedIn,
-    form: web::Form<RequestForm>,
-) -> PageResult {
+pub async fn request((pool, user, form): Sent<RequestForm>) -> PageResult {
     user.check_csrf(&form.csrf)?;
     let id = |text: &str| text.trim().parse::<i64>().ok();
     let mut body = json!({

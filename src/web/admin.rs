@@ -19,7 +19,7 @@ use crate::wire::{LineBody, PolicyBody, PolicyView, YearQuery};
 
 use super::format::{self, yuan};
 use super::session::SignedIn;
-use super::{done, html, run, Nav, PageError, PageResult, Posted};
+use super::{done, html, run, Asked, Nav, PageError, PageResult, Posted, Sent};
 
 /// The roles in Chinese, in the order the form offers them.
 const ROLES: [(Role, &str, &str); 6] = [
@@ -154,11 +154,7 @@ pub async fn users(pool: web::Data<Pool>, user: SignedIn) -> PageResult {
 }
 
 /// Adds a user: the posted pairs, because the roles are repeated checkboxes.
-pub async fn add_user(
-    pool: web::Data<Pool>,
-    user: SignedIn,
-    form: web::Form<Vec<(String, String)>>,
-) -> PageResult {
+pub async fn add_user((pool, user, form): Sent<Vec<(String, String)>>) -> PageResult {
     let get = |key: &str| {
         form.iter()
             .find(|(k, _)| k == key)
@@ -196,11 +192,7 @@ pub struct TaxIdForm {
 }
 
 /// Sets the organisation's 统一社会信用代码 (R19).
-pub async fn set_tax_id(
-    pool: web::Data<Pool>,
-    user: SignedIn,
-    form: web::Form<TaxIdForm>,
-) -> PageResult {
+pub async fn set_tax_id((pool, user, form): Sent<TaxIdForm>) -> PageResult {
     user.check_csrf(&form.csrf)?;
     let changes = organisation::Changes {
         name: None,
@@ -271,11 +263,7 @@ struct LinesPage {
 }
 
 /// `/admin/budget-lines?year=Y`.
-pub async fn lines(
-    pool: web::Data<Pool>,
-    user: SignedIn,
-    query: web::Query<YearQuery>,
-) -> PageResult {
+pub async fn lines((pool, user, query): Asked<YearQuery>) -> PageResult {
     let actor = user.actor();
     let asked = query.year.filter(|y| (2000..=2100).contains(y));
     let (year, lines) = run(move || admin::lines(&pool, &actor, asked)).await?;
@@ -316,11 +304,7 @@ pub struct LineForm {
 }
 
 /// Adds a budget line, allocated on creation.
-pub async fn add_line(
-    pool: web::Data<Pool>,
-    user: SignedIn,
-    form: web::Form<LineForm>,
-) -> PageResult {
+pub async fn add_line((pool, user, form): Sent<LineForm>) -> PageResult {
     user.check_csrf(&form.csrf)?;
     let year: Value = form
         .year
@@ -389,11 +373,7 @@ pub struct VersionQuery {
 }
 
 /// `/admin/policy?version=N`: the versions, one of them in full, and the form for a new one.
-pub async fn policy(
-    pool: web::Data<Pool>,
-    user: SignedIn,
-    query: web::Query<VersionQuery>,
-) -> PageResult {
+pub async fn policy((pool, user, query): Asked<VersionQuery>) -> PageResult {
     let actor = user.actor();
     let all = run(move || admin::policies(&pool, &actor)).await?;
     let shown = match query.version {
@@ -448,11 +428,7 @@ pub struct PolicyForm {
 }
 
 /// Publishes a new version: the form's JSON with its effective date, judged as the API judges it.
-pub async fn publish(
-    pool: web::Data<Pool>,
-    user: SignedIn,
-    form: web::Form<PolicyForm>,
-) -> PageResult {
+pub async fn publish((pool, user, form): Sent<PolicyForm>) -> PageResult {
     user.check_csrf(&form.csrf)?;
     let body = match serde_json::from_str::<Value>(&form.policy) {
         Ok(Value::Object(mut map)) => {

@@ -14,7 +14,7 @@ use crate::services::{admin, approval};
 
 use super::format::{self, yuan};
 use super::session::SignedIn;
-use super::{done, html, run, Nav, PageResult};
+use super::{done, html, run, Nav, PageResult, Sent};
 
 const BACK: &str = "/admin/approval";
 
@@ -134,11 +134,7 @@ pub struct ChainForm {
 }
 
 /// Sets the chain: finance always, the department head's and the leader's steps as ticked.
-pub async fn set_chain(
-    pool: web::Data<Pool>,
-    user: SignedIn,
-    form: web::Form<ChainForm>,
-) -> PageResult {
+pub async fn set_chain((pool, user, form): Sent<ChainForm>) -> PageResult {
     user.check_csrf(&form.csrf)?;
     let mut steps = Vec::new();
     if form.department_head.is_some() {
@@ -175,11 +171,7 @@ pub struct DepartmentForm {
 }
 
 /// Adds a department.
-pub async fn add_department(
-    pool: web::Data<Pool>,
-    user: SignedIn,
-    form: web::Form<DepartmentForm>,
-) -> PageResult {
+pub async fn add_department((pool, user, form): Sent<DepartmentForm>) -> PageResult {
     user.check_csrf(&form.csrf)?;
     let name = form.name.clone();
     let result = user
@@ -203,11 +195,7 @@ pub struct MemberForm {
 }
 
 /// Puts a person in a department, or in none.
-pub async fn put_member(
-    pool: web::Data<Pool>,
-    user: SignedIn,
-    form: web::Form<MemberForm>,
-) -> PageResult {
+pub async fn put_member((pool, user, form): Sent<MemberForm>) -> PageResult {
     user.check_csrf(&form.csrf)?;
     let person: i64 = form.user.trim().parse().unwrap_or_default();
     let department = match form.department.trim() {

@@ -23,7 +23,7 @@ use crate::wire::{BreakdownView, ClaimBody, ItemView, RuleText};
 use super::format::{self, yuan};
 use super::forms::ClaimForm;
 use super::session::{flash, CsrfForm, KeepsWork, SignedIn, STALE_KEPT};
-use super::{done, html, run, see_other, Flash, Nav, PageError, PageResult};
+use super::{done, html, run, see_other, Asked, Flash, Nav, PageError, PageResult, Sent};
 use crate::domain::Money;
 
 /// Claims per page of 我的报销.
@@ -121,11 +121,7 @@ pub struct PageQuery {
 }
 
 /// 我的报销: own claims, newest first, a page at a time.
-pub async fn list(
-    pool: web::Data<Pool>,
-    user: SignedIn,
-    query: web::Query<PageQuery>,
-) -> PageResult {
+pub async fn list((pool, user, query): Asked<PageQuery>) -> PageResult {
     let (actor, before) = (user.actor(), query.before);
     let page = run(move || pages::my_claims(&pool, &actor, before, PAGE_SIZE)).await?;
     html(
@@ -553,11 +549,7 @@ pub struct NewQuery {
 }
 
 /// 新建差旅报销: the empty form, or (`?draft=N`) the form of the caller's draft N.
-pub async fn new_form(
-    pool: web::Data<Pool>,
-    user: SignedIn,
-    query: web::Query<NewQuery>,
-) -> PageResult {
+pub async fn new_form((pool, user, query): Asked<NewQuery>) -> PageResult {
     // A form posted after the session ended comes back filled in, once signed in again.
     if let Some(pairs) = super::session::kept_form(&user) {
         let form = ClaimForm::from_pairs(&pairs);
@@ -586,11 +578,7 @@ pub async fn new_form(
 }
 
 /// The live quote beside the form (htmx posts the whole form here on every change).
-pub async fn quote(
-    pool: web::Data<Pool>,
-    user: SignedIn,
-    form: web::Form<Vec<(String, String)>>,
-) -> PageResult {
+pub async fn quote((pool, user, form): Sent<Vec<(String, String)>>) -> PageResult {
     let form = ClaimForm::from_pairs(&form);
     user.check_csrf(&form.csrf)?;
     let quote = quote_form(&pool, &user, &form).await;

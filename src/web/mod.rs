@@ -201,6 +201,12 @@ pub type Posted<F> = (
     web::Form<F>,
 );
 
+/// A form sent by who is signed in, with the pool: what a page's own form posts.
+pub type Sent<F> = (web::Data<crate::db::Pool>, SignedIn, web::Form<F>);
+
+/// A page asked for by who is signed in, with its query and the pool.
+pub type Asked<Q> = (web::Data<crate::db::Pool>, SignedIn, web::Query<Q>);
+
 /// After a form's action: says how it went on the next page, and goes to `back`.
 pub async fn done(
     pool: &web::Data<crate::db::Pool>,

@@ -22,7 +22,7 @@ use crate::services::Context;
 use crate::wire::PayBody;
 
 use super::{
-    format, html, html_response, render, run, see_other, Flash, Nav, PageError, PageResult,
+    format, html, html_response, render, run, see_other, Flash, Nav, PageError, PageResult, Sent,
 };
 
 pub const COOKIE: &str = "bx_session";
@@ -625,11 +625,7 @@ pub struct PasswordForm {
     repeat: String,
 }
 
-pub async fn change_password(
-    pool: web::Data<Pool>,
-    user: SignedIn,
-    form: web::Form<PasswordForm>,
-) -> PageResult {
+pub async fn change_password((pool, user, form): Sent<PasswordForm>) -> PageResult {
     user.check_csrf(&form.csrf)?;
     let form = form.into_inner();
     let error = if form.password != form.repeat {

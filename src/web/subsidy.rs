@@ -27,7 +27,7 @@ use super::claims::HistoryLine;
 use super::format::{self, yuan};
 use super::forms::Note;
 use super::session::SignedIn;
-use super::{done, html, run, Nav, PageError, PageResult, Posted};
+use super::{done, html, run, Nav, PageError, PageResult, Posted, Sent};
 
 /// The line the subsidy is budgeted on in the 2021 data: the form's default choice.
 const SUBSIDY_LINE: &str = "dept.project.cadre-subsidy";
@@ -360,11 +360,7 @@ fn opt(text: &str) -> Value {
 
 /// 添加人员: added, back to the list with a message; refused, the form again as typed with each
 /// problem beside its field.
-pub async fn add_recipient(
-    pool: web::Data<Pool>,
-    user: SignedIn,
-    form: web::Form<RecipientForm>,
-) -> PageResult {
+pub async fn add_recipient((pool, user, form): Sent<RecipientForm>) -> PageResult {
     user.check_csrf(&form.csrf)?;
     let mut form = form.into_inner();
     let body = json!({
@@ -515,11 +511,7 @@ fn number(text: &str) -> Value {
 }
 
 /// 制作批次: a draft, then its page.
-pub async fn make_batch(
-    pool: web::Data<Pool>,
-    user: SignedIn,
-    form: web::Form<BatchForm>,
-) -> PageResult {
+pub async fn make_batch((pool, user, form): Sent<BatchForm>) -> PageResult {
     user.check_csrf(&form.csrf)?;
     let body = json!({
         "budget_line_id": number(&form.budget_line_id),

@@ -23,7 +23,7 @@ use super::claims::LineOption;
 use super::format::{self, yuan};
 use super::forms::one_field;
 use super::session::{flash, KeepsWork, SignedIn, STALE_KEPT};
-use super::{html, run, see_other, Flash, Nav, PageError, PageResult, Posted};
+use super::{html, run, see_other, Flash, Nav, PageError, PageResult, Posted, Sent};
 
 /// The request form as typed, kept as text so it can be shown again exactly.
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -262,11 +262,7 @@ pub async fn requests(pool: web::Data<Pool>, user: SignedIn) -> PageResult {
 }
 
 /// The live estimate (htmx), nothing stored.
-pub async fn estimate(
-    pool: web::Data<Pool>,
-    user: SignedIn,
-    form: web::Form<RequestForm>,
-) -> PageResult {
+pub async fn estimate((pool, user, form): Sent<RequestForm>) -> PageResult {
     user.check_csrf(&form.csrf)?;
     let estimate = estimate_of(&pool, &user, &form).await;
     html(StatusCode::OK, &EstimateFragment { estimate })

@@ -20,7 +20,7 @@ use crate::wire::{AccountBody, AccountMapEntry, VoucherLineView, VoucherView};
 
 use super::format::{self, yuan};
 use super::session::SignedIn;
-use super::{html, run, see_other, session, Flash, Nav, PageError, PageResult};
+use super::{html, run, see_other, session, Asked, Flash, Nav, PageError, PageResult, Sent};
 
 /// The kinds of document a voucher books, as the filter offers them.
 const SOURCES: [(&str, &str); 3] = [
@@ -132,11 +132,7 @@ struct ListPage {
 }
 
 /// 记账凭证: a month's vouchers (this month by default), narrowed by the filter.
-pub async fn list(
-    pool: web::Data<Pool>,
-    user: SignedIn,
-    query: web::Query<ListQuery>,
-) -> PageResult {
+pub async fn list((pool, user, query): Asked<ListQuery>) -> PageResult {
     let query = query.into_inner();
     let actor = user.actor();
     let today = {
@@ -404,11 +400,7 @@ pub async fn account_map(pool: web::Data<Pool>, user: SignedIn) -> PageResult {
 }
 
 /// Saves the account map; a refusal is shown in place with what was typed.
-pub async fn set_account_map(
-    pool: web::Data<Pool>,
-    user: SignedIn,
-    form: web::Form<HashMap<String, String>>,
-) -> PageResult {
+pub async fn set_account_map((pool, user, form): Sent<HashMap<String, String>>) -> PageResult {
     let typed = form.into_inner();
     user.check_csrf(typed.get("csrf").map_or("", String::as_str))?;
     let mut bodies = Vec::new();
