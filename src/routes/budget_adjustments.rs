@@ -1,6 +1,6 @@
 //! `/api/v1/budget-adjustments` (R14).
 
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, post, web, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -11,7 +11,7 @@ use crate::services::adjustments;
 use crate::wire::{AdjustmentBody, AdjustmentView, RejectBody};
 
 use super::extract::{create, run, Body, Caller};
-use super::list::{respond, status_filter, ListQuery};
+use super::list::{status_filter, ListQuery, Listing};
 
 #[derive(Deserialize, IntoParams)]
 pub struct AdjustmentQuery {
@@ -41,10 +41,9 @@ pub async fn request(caller: Caller, body: Body<AdjustmentBody>) -> AppResult<Ht
 pub async fn list(
     caller: Caller,
     query: web::Query<AdjustmentQuery>,
-    list: web::Query<ListQuery>,
-    req: HttpRequest,
+    list: Listing,
 ) -> AppResult<HttpResponse> {
-    let page = list.page()?;
+    let page = list.page;
     let query = query.into_inner();
     let status = status_filter::<AdjustmentStatus>(query.status.as_deref())?;
     let items = run(move || {
@@ -57,7 +56,7 @@ pub async fn list(
         adjustments::list(caller.pool(), &caller, filter, page)
     })
     .await?;
-    Ok(respond(&req, page, items, |a| a.id))
+    Ok(list.respond(items, |a| a.id))
 }
 
 on_one! { "budget adjustments";

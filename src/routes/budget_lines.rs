@@ -1,13 +1,13 @@
 //! `/api/v1/budget-lines` (R11).
 
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, post, web, HttpResponse};
 
 use crate::error::AppResult;
 use crate::services::budget;
 use crate::wire::{EntryView, LineBody, LineDetailView, LineView, YearQuery};
 
 use super::extract::{create, read, run, Body, Caller};
-use super::list::{respond, ListQuery};
+use super::list::{ListQuery, Listing};
 
 /// The year's budget tree, parents first, paged (api.md "Lists").
 #[utoipa::path(tag = "budget lines", params(YearQuery, ListQuery),
@@ -17,13 +17,11 @@ use super::list::{respond, ListQuery};
 pub async fn list_lines(
     caller: Caller,
     query: web::Query<YearQuery>,
-    list: web::Query<ListQuery>,
-    req: HttpRequest,
+    list: Listing,
 ) -> AppResult<HttpResponse> {
-    let page = list.page()?;
     let year = query.required()?;
-    let list = run(move || budget::list(caller.pool(), &caller, year)).await?;
-    Ok(respond(&req, page, page.cut(list, |l| l.id)?, |l| l.id))
+    let items = run(move || budget::list(caller.pool(), &caller, year)).await?;
+    list.cut(items, |l| l.id)
 }
 
 /// One line with its children.
@@ -46,13 +44,11 @@ pub async fn get_line(caller: Caller, id: web::Path<i64>) -> AppResult<HttpRespo
 pub async fn line_entries(
     caller: Caller,
     id: web::Path<i64>,
-    list: web::Query<ListQuery>,
-    req: HttpRequest,
+    list: Listing,
 ) -> AppResult<HttpResponse> {
-    let page = list.page()?;
     let id = id.into_inner();
-    let list = run(move || budget::entries(caller.pool(), &caller, id)).await?;
-    Ok(respond(&req, page, page.cut(list, |e| e.id)?, |e| e.id))
+    let items = run(move || budget::entries(caller.pool(), &caller, id)).await?;
+    list.cut(items, |e| e.id)
 }
 
 /// Creates and allocates a line (admin).

@@ -1,6 +1,6 @@
 //! `/api/v1/duty-stations`, `/api/v1/duty-events` and `/api/v1/budget-lines/{id}/forecast` (R10).
 
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, post, web, HttpResponse};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -12,7 +12,7 @@ use crate::wire::{
 };
 
 use super::extract::{create, run, Body, Caller};
-use super::list::{respond, ListQuery};
+use super::list::{ListQuery, Listing};
 
 #[derive(Deserialize, IntoParams)]
 pub struct OnQuery {
@@ -30,13 +30,11 @@ pub struct OnQuery {
 pub async fn list_stations(
     caller: Caller,
     query: web::Query<OnQuery>,
-    list: web::Query<ListQuery>,
-    req: HttpRequest,
+    list: Listing,
 ) -> AppResult<HttpResponse> {
-    let page = list.page()?;
     let on = query.date;
-    let list = run(move || duty::list_stations(caller.pool(), &caller, on)).await?;
-    Ok(respond(&req, page, page.cut(list, |s| s.id)?, |s| s.id))
+    let items = run(move || duty::list_stations(caller.pool(), &caller, on)).await?;
+    list.cut(items, |s| s.id)
 }
 
 /// Creates a duty station (admin, budget holder).
@@ -75,13 +73,11 @@ pub async fn add_assignment(
 pub async fn list_assignments(
     caller: Caller,
     id: web::Path<i64>,
-    list: web::Query<ListQuery>,
-    req: HttpRequest,
+    list: Listing,
 ) -> AppResult<HttpResponse> {
-    let page = list.page()?;
     let id = id.into_inner();
-    let list = run(move || duty::list_assignments(caller.pool(), &caller, id)).await?;
-    Ok(respond(&req, page, page.cut(list, |a| a.id)?, |a| a.id))
+    let items = run(move || duty::list_assignments(caller.pool(), &caller, id)).await?;
+    list.cut(items, |a| a.id)
 }
 
 /// Adds extra staff for a sensitive period (admin, budget holder).
@@ -97,14 +93,9 @@ pub async fn create_event(caller: Caller, body: Body<EventBody>) -> AppResult<Ht
     responses((status = 200, body = Vec<EventView>, headers(("Link" = String, description = "rel=\"next\" when more remain"))),
         (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[get("/duty-events")]
-pub async fn list_events(
-    caller: Caller,
-    list: web::Query<ListQuery>,
-    req: HttpRequest,
-) -> AppResult<HttpResponse> {
-    let page = list.page()?;
-    let list = run(move || duty::list_events(caller.pool(), &caller)).await?;
-    Ok(respond(&req, page, page.cut(list, |e| e.id)?, |e| e.id))
+pub async fn list_events(caller: Caller, list: Listing) -> AppResult<HttpResponse> {
+    let items = run(move || duty::list_events(caller.pool(), &caller)).await?;
+    list.cut(items, |e| e.id)
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -7,8 +7,10 @@
 //! SQL with [`Page::fetch`], or from a list loaded whole with [`Page::cut`]) and answers with
 //! [`respond`].
 
+use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
+use futures_util::future::LocalBoxFuture;
 use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 
@@ -85,6 +87,47 @@ pub fn status_filter<S: Status>(text: Option<&str>) -> AppResult<Option<S>> {
         })
     })
     .transpose()
+}
+
+/// The page a list is asked for (`limit`, `after`: [`ListQuery::page`], 422 naming either), with
+/// the request its `Link` continues: what every list handler takes, last of its arguments, so a
+/// bad page is refused after the caller and the list's own filters have been read.
+pub struct Listing {
+    pub page: Page,
+    req: HttpRequest,
+}
+
+impl FromRequest for Listing {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Listing, actix_web::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let (req, query) = (
+            req.clone(),
+            web::Query::<ListQuery>::from_request(req, payload),
+        );
+        Box::pin(async move {
+            let page = query.await?.page()?;
+            Ok(Listing { page, req })
+        })
+    }
+}
+
+impl Listing {
+    /// A list the use case paged: its first `limit` items, and a `Link` to the next page.
+    pub fn respond<T: Serialize>(&self, items: Vec<T>, id: impl Fn(&T) -> i64) -> HttpResponse {
+        respond(&self.req, self.page, items, id)
+    }
+
+    /// A whole list, cut here to the page asked for ([`Page::cut`]).
+    pub fn cut<T: Serialize>(
+        &self,
+        items: Vec<T>,
+        id: impl Fn(&T) -> i64,
+    ) -> AppResult<HttpResponse> {
+        let items = self.page.cut(items, &id)?;
+        Ok(self.respond(items, id))
+    }
 }
 
 /// 200 with the first `limit` of `items` (which holds at most `limit + 1`), and a `Link` to the

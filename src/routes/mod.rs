@@ -27,57 +27,39 @@ macro_rules! on_one {
         -> $status:tt $view:ty [$($problem:tt),*] = $use_case:expr;)*) => {
         $(on_one!(@one $tag, $(#[$doc])*, $method $path $name $(($body: $take))?, $status $view [$($problem),*], $use_case);)*
     };
-    (@one $tag:tt, $(#[$doc:meta])*, get $path:tt $name:ident, 200 $view:ty [$($problem:tt),*], $use_case:expr) => {
+    (@one $tag:tt, $(#[$doc:meta])*, get $path:tt $name:ident, 200 $($rest:tt)*) => {
+        on_one!(@by_id $tag, $(#[$doc])*, get $path $name, [("id" = i64, Path)], act, 200 $($rest)*);
+    };
+    (@one $tag:tt, $(#[$doc:meta])*, post $path:tt $name:ident, 200 $($rest:tt)*) => {
+        on_one!(@by_id $tag, $(#[$doc])*, post $path $name, [("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)], act, 200 $($rest)*);
+    };
+    (@one $tag:tt, $(#[$doc:meta])*, post $path:tt $name:ident, 201 $($rest:tt)*) => {
+        on_one!(@by_id $tag, $(#[$doc])*, post $path $name, [("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)], made, 201 $($rest)*);
+    };
+    (@one $tag:tt, $(#[$doc:meta])*, post $path:tt $name:ident ($body:ident: $take:expr), $($rest:tt)*) => {
+        on_one!(@with $tag, $(#[$doc])*, post $path $name ($body: $take), [("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)], $($rest)*);
+    };
+    (@one $tag:tt, $(#[$doc:meta])*, put $path:tt $name:ident ($body:ident: $take:expr), $($rest:tt)*) => {
+        on_one!(@with $tag, $(#[$doc])*, put $path $name ($body: $take), [("id" = i64, Path)], $($rest)*);
+    };
+    (@by_id $tag:tt, $(#[$doc:meta])*, $method:ident $path:tt $name:ident, [$($param:tt)*], $answer:ident,
+        $status:tt $view:ty [$($problem:tt),*], $use_case:expr) => {
         $(#[$doc])*
-        #[utoipa::path(tag = $tag, params(("id" = i64, Path)),
-            responses((status = 200, body = $view) $(, (status = $problem, body = $crate::routes::Problem))*),
+        #[utoipa::path(tag = $tag, params($($param)*),
+            responses((status = $status, body = $view) $(, (status = $problem, body = $crate::routes::Problem))*),
             security(("bearer" = [])))]
-        #[get($path)]
+        #[$method($path)]
         pub async fn $name(caller: $crate::routes::extract::Caller, id: actix_web::web::Path<i64>) -> $crate::error::AppResult<actix_web::HttpResponse> {
-            $crate::routes::extract::act(caller, id, $use_case).await
+            $crate::routes::extract::$answer(caller, id, $use_case).await
         }
     };
-    (@one $tag:tt, $(#[$doc:meta])*, post $path:tt $name:ident, 200 $view:ty [$($problem:tt),*], $use_case:expr) => {
+    (@with $tag:tt, $(#[$doc:meta])*, $method:ident $path:tt $name:ident ($body:ident: $take:expr), [$($param:tt)*],
+        200 $view:ty [$($problem:tt),*], $use_case:expr) => {
         $(#[$doc])*
-        #[utoipa::path(tag = $tag, params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
+        #[utoipa::path(tag = $tag, request_body = $body, params($($param)*),
             responses((status = 200, body = $view) $(, (status = $problem, body = $crate::routes::Problem))*),
             security(("bearer" = [])))]
-        #[post($path)]
-        pub async fn $name(caller: $crate::routes::extract::Caller, id: actix_web::web::Path<i64>) -> $crate::error::AppResult<actix_web::HttpResponse> {
-            $crate::routes::extract::act(caller, id, $use_case).await
-        }
-    };
-    (@one $tag:tt, $(#[$doc:meta])*, post $path:tt $name:ident, 201 $view:ty [$($problem:tt),*], $use_case:expr) => {
-        $(#[$doc])*
-        #[utoipa::path(tag = $tag, params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
-            responses((status = 201, body = $view) $(, (status = $problem, body = $crate::routes::Problem))*),
-            security(("bearer" = [])))]
-        #[post($path)]
-        pub async fn $name(caller: $crate::routes::extract::Caller, id: actix_web::web::Path<i64>) -> $crate::error::AppResult<actix_web::HttpResponse> {
-            $crate::routes::extract::made(caller, id, $use_case).await
-        }
-    };
-    (@one $tag:tt, $(#[$doc:meta])*, post $path:tt $name:ident ($body:ident: $take:expr), 200 $view:ty [$($problem:tt),*], $use_case:expr) => {
-        $(#[$doc])*
-        #[utoipa::path(tag = $tag, request_body = $body, params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
-            responses((status = 200, body = $view) $(, (status = $problem, body = $crate::routes::Problem))*),
-            security(("bearer" = [])))]
-        #[post($path)]
-        pub async fn $name(
-            caller: $crate::routes::extract::Caller,
-            id: actix_web::web::Path<i64>,
-            body: $crate::routes::extract::Body<$body>,
-        ) -> $crate::error::AppResult<actix_web::HttpResponse> {
-            let asked = body.into_inner().map($take);
-            $crate::routes::extract::act_with(caller, id, asked, $use_case).await
-        }
-    };
-    (@one $tag:tt, $(#[$doc:meta])*, put $path:tt $name:ident ($body:ident: $take:expr), 200 $view:ty [$($problem:tt),*], $use_case:expr) => {
-        $(#[$doc])*
-        #[utoipa::path(tag = $tag, request_body = $body, params(("id" = i64, Path)),
-            responses((status = 200, body = $view) $(, (status = $problem, body = $crate::routes::Problem))*),
-            security(("bearer" = [])))]
-        #[put($path)]
+        #[$method($path)]
         pub async fn $name(
             caller: $crate::routes::extract::Caller,
             id: actix_web::web::Path<i64>,

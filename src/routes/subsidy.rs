@@ -1,6 +1,6 @@
 //! `/api/v1/subsidy-recipients` and `/api/v1/subsidy-batches` (R9).
 
-use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, patch, post, web, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -10,7 +10,7 @@ use crate::services::subsidy;
 use crate::wire::{BatchBody, BatchView, PayBody, RecipientBody, RecipientPatch, RecipientView};
 
 use super::extract::{act_with, attachment, create, run, Body, Caller};
-use super::list::{respond, ListQuery};
+use super::list::{ListQuery, Listing};
 
 /// Enrolls a retired cadre.
 #[utoipa::path(tag = "subsidy", request_body = RecipientBody,
@@ -28,14 +28,9 @@ pub async fn create_recipient(
     responses((status = 200, body = Vec<RecipientView>, headers(("Link" = String, description = "rel=\"next\" when more remain"))),
         (status = 422, body = super::Problem)), security(("bearer" = [])))]
 #[get("/subsidy-recipients")]
-pub async fn list_recipients(
-    caller: Caller,
-    list: web::Query<ListQuery>,
-    req: HttpRequest,
-) -> AppResult<HttpResponse> {
-    let page = list.page()?;
-    let list = run(move || subsidy::list_recipients(caller.pool(), &caller)).await?;
-    Ok(respond(&req, page, page.cut(list, |r| r.id)?, |r| r.id))
+pub async fn list_recipients(caller: Caller, list: Listing) -> AppResult<HttpResponse> {
+    let items = run(move || subsidy::list_recipients(caller.pool(), &caller)).await?;
+    list.cut(items, |r| r.id)
 }
 
 /// Ends an enrollment (`enrolled_until`), or reopens it with null; sets or clears the identity
@@ -77,13 +72,12 @@ pub struct BatchQuery {
 pub async fn list_batches(
     caller: Caller,
     query: web::Query<BatchQuery>,
-    list: web::Query<ListQuery>,
-    req: HttpRequest,
+    list: Listing,
 ) -> AppResult<HttpResponse> {
-    let page = list.page()?;
+    let page = list.page;
     let year = query.year;
-    let list = run(move || subsidy::list(caller.pool(), &caller, year, page)).await?;
-    Ok(respond(&req, page, list, |b| b.id))
+    let items = run(move || subsidy::list(caller.pool(), &caller, year, page)).await?;
+    Ok(list.respond(items, |b| b.id))
 }
 
 on_one! { "subsidy";

@@ -1,6 +1,6 @@
 //! `/api/v1/travel-claims` (R3–R8, R17).
 
-use actix_web::{delete, get, post, put, web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, post, put, web, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -14,7 +14,7 @@ use crate::wire::{
 };
 
 use super::extract::{act_with, parse_json, read, run, Body, Caller};
-use super::list::{respond, status_filter, ListQuery};
+use super::list::{status_filter, ListQuery, Listing};
 
 /// Computes a claim's breakdown without storing anything.
 #[utoipa::path(tag = "travel claims", request_body = ClaimBody,
@@ -68,25 +68,24 @@ pub struct StatusQuery {
 pub async fn list(
     caller: Caller,
     query: web::Query<StatusQuery>,
-    list: web::Query<ListQuery>,
-    req: HttpRequest,
+    list: Listing,
 ) -> AppResult<HttpResponse> {
-    let page = list.page()?;
+    let page = list.page;
     match query.awaiting.as_deref() {
         None => {}
         Some("me") => {
-            let list = run(move || claims::awaiting(caller.pool(), &caller, page)).await?;
-            return Ok(respond(&req, page, list, |c| c.id));
+            let items = run(move || claims::awaiting(caller.pool(), &caller, page)).await?;
+            return Ok(list.respond(items, |c| c.id));
         }
         Some(_) => return Err(awaiting_error()),
     }
     let status = status_filter::<ClaimStatus>(query.status.as_deref())?;
     if status == Some(ClaimStatus::Draft) {
         let drafts = run(move || lifecycle::drafts(caller.pool(), &caller, page)).await?;
-        return Ok(respond(&req, page, drafts, |d| d.id));
+        return Ok(list.respond(drafts, |d| d.id));
     }
-    let list = run(move || claims::list(caller.pool(), &caller, status, page)).await?;
-    Ok(respond(&req, page, list, |c| c.id))
+    let items = run(move || claims::list(caller.pool(), &caller, status, page)).await?;
+    Ok(list.respond(items, |c| c.id))
 }
 
 /// `awaiting` other than `me`: 422 naming it.

@@ -1,6 +1,6 @@
 //! `/api/v1/travel-requests` and advances (R16).
 
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, post, web, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -14,7 +14,7 @@ use crate::wire::travel_requests::{
 use crate::wire::{ClaimView, DraftView, RejectBody};
 
 use super::extract::{create, run, Body, Caller};
-use super::list::{respond, status_filter, ListQuery};
+use super::list::{status_filter, ListQuery, Listing};
 
 /// Requests a trip (claimant): stores it with its R16 estimate.
 #[utoipa::path(tag = "travel requests", request_body = RequestBody,
@@ -39,13 +39,12 @@ pub struct StatusQuery {
 pub async fn list_requests(
     caller: Caller,
     query: web::Query<StatusQuery>,
-    list: web::Query<ListQuery>,
-    req: HttpRequest,
+    list: Listing,
 ) -> AppResult<HttpResponse> {
-    let page = list.page()?;
+    let page = list.page;
     let status = status_filter::<RequestStatus>(query.status.as_deref())?;
-    let list = run(move || travel_requests::list(caller.pool(), &caller, status, page)).await?;
-    Ok(respond(&req, page, list, |v| v.id))
+    let items = run(move || travel_requests::list(caller.pool(), &caller, status, page)).await?;
+    Ok(list.respond(items, |v| v.id))
 }
 
 on_one! { "travel requests";
