@@ -162,7 +162,17 @@ fn load_default_data(c: &mut DbConnection, dir: &Path) -> AppResult<bool> {
                     s.name, s.city
                 )));
             }
-            stations::insert(c, org_id, &s.name, &s.city, line.id, None)?;
+            stations::insert(
+                c,
+                &stations::NewStation {
+                    org_id,
+                    name: &s.name,
+                    city: &s.city,
+                    budget_line_id: line.id,
+                    daily_cost_override_fen: None,
+                    created_at: crate::db::now(),
+                },
+            )?;
         }
         Ok(true)
     });

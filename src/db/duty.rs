@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::schema::{duty_assignments, duty_events, duty_stations};
-use super::{now, DbConnection};
+use super::DbConnection;
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = duty_stations)]
@@ -16,26 +16,19 @@ pub struct StationRow {
     pub daily_cost_override_fen: Option<i64>,
 }
 
-pub fn insert(
-    conn: &mut DbConnection,
-    org_id: i64,
-    name: &str,
-    city: &str,
-    budget_line_id: i64,
-    daily_cost_override_fen: Option<i64>,
-) -> QueryResult<i64> {
-    diesel::insert_into(duty_stations::table)
-        .values((
-            duty_stations::org_id.eq(org_id),
-            duty_stations::name.eq(name),
-            duty_stations::city.eq(city),
-            duty_stations::budget_line_id.eq(budget_line_id),
-            duty_stations::daily_cost_override_fen.eq(daily_cost_override_fen),
-            duty_stations::created_at.eq(now()),
-        ))
-        .returning(duty_stations::id)
-        .get_result(conn)
+/// A new duty station.
+#[derive(Insertable)]
+#[diesel(table_name = duty_stations)]
+pub struct NewStation<'a> {
+    pub org_id: i64,
+    pub name: &'a str,
+    pub city: &'a str,
+    pub budget_line_id: i64,
+    pub daily_cost_override_fen: Option<i64>,
+    pub created_at: chrono::NaiveDateTime,
 }
+
+insert_row!(insert, duty_stations, NewStation<'_>);
 
 all_rows!(list, duty_stations, StationRow);
 
@@ -93,28 +86,20 @@ pub struct AssignmentRow {
     pub to_date: NaiveDate,
 }
 
-pub fn insert_assignment(
-    conn: &mut DbConnection,
-    org_id: i64,
-    station_id: i64,
-    person: &str,
-    from: NaiveDate,
-    to: NaiveDate,
-    (actor, at): (i64, chrono::NaiveDateTime),
-) -> QueryResult<i64> {
-    diesel::insert_into(duty_assignments::table)
-        .values((
-            duty_assignments::org_id.eq(org_id),
-            duty_assignments::station_id.eq(station_id),
-            duty_assignments::person.eq(person),
-            duty_assignments::from_date.eq(from),
-            duty_assignments::to_date.eq(to),
-            duty_assignments::created_by.eq(actor),
-            duty_assignments::created_at.eq(at),
-        ))
-        .returning(duty_assignments::id)
-        .get_result(conn)
+/// A person put on a station's roster, by whom and when.
+#[derive(Insertable)]
+#[diesel(table_name = duty_assignments)]
+pub struct NewAssignment<'a> {
+    pub org_id: i64,
+    pub station_id: i64,
+    pub person: &'a str,
+    pub from_date: NaiveDate,
+    pub to_date: NaiveDate,
+    pub created_by: i64,
+    pub created_at: chrono::NaiveDateTime,
 }
+
+insert_row!(insert_assignment, duty_assignments, NewAssignment<'_>);
 
 /// The person's assignments at the station that share a day with `[from, to]`.
 pub fn overlapping(

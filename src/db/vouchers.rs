@@ -226,15 +226,27 @@ pub type Recorded = (i64, NaiveDate, Option<NaiveDateTime>, Option<i64>);
 /// [`Recorded`] as the columns hold it, the day nullable.
 type Stored = (i64, Option<NaiveDate>, Option<NaiveDateTime>, Option<i64>);
 
+/// The organisation's paid rows of `$table`, a document paid as a whole (`paid_on`, `paid_at`,
+/// `paid_by`): a claim, a subsidy batch.
+macro_rules! paid_in {
+    ($conn:expr, $org_id:expr, $table:ident) => {
+        $table::table
+            .filter($table::org_id.eq($org_id))
+            .filter($table::paid_on.is_not_null())
+            .select((
+                $table::id,
+                $table::paid_on,
+                $table::paid_at,
+                $table::paid_by,
+            ))
+            .load::<Stored>($conn)
+            .map(dated)
+    };
+}
+
 /// The organisation's paid claims.
 pub fn paid_claims(conn: &mut DbConnection, org_id: i64) -> QueryResult<Vec<Recorded>> {
-    use travel_claims as t;
-    let rows: Vec<Stored> = t::table
-        .filter(t::org_id.eq(org_id))
-        .filter(t::paid_on.is_not_null())
-        .select((t::id, t::paid_on, t::paid_at, t::paid_by))
-        .load(conn)?;
-    Ok(dated(rows))
+    paid_in!(conn, org_id, travel_claims)
 }
 
 /// The organisation's paid advances (by request).
@@ -278,13 +290,7 @@ pub fn returned_advances(conn: &mut DbConnection, org_id: i64) -> QueryResult<Ve
 
 /// The organisation's paid subsidy batches.
 pub fn paid_batches(conn: &mut DbConnection, org_id: i64) -> QueryResult<Vec<Recorded>> {
-    use subsidy_batches as t;
-    let rows: Vec<Stored> = t::table
-        .filter(t::org_id.eq(org_id))
-        .filter(t::paid_on.is_not_null())
-        .select((t::id, t::paid_on, t::paid_at, t::paid_by))
-        .load(conn)?;
-    Ok(dated(rows))
+    paid_in!(conn, org_id, subsidy_batches)
 }
 
 fn dated(rows: Vec<Stored>) -> Vec<Recorded> {

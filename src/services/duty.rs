@@ -172,11 +172,14 @@ pub fn create_station(
         }
         let id = rows::insert(
             c,
-            actor.org_id,
-            name,
-            &city,
-            spec.budget_line_id,
-            spec.daily_cost_override.map(|m| m.get().fen()),
+            &rows::NewStation {
+                org_id: actor.org_id,
+                name,
+                city: &city,
+                budget_line_id: spec.budget_line_id,
+                daily_cost_override_fen: spec.daily_cost_override.map(|m| m.get().fen()),
+                created_at: crate::db::now(),
+            },
         )?;
         let rates = Rates::load(c, actor.org_id)?;
         let row = rows::find(c, actor.org_id, id)?.ok_or(AppError::NotFound("duty station"))?;
@@ -242,12 +245,15 @@ pub fn add_assignment(
         let at = clock::now(c, actor.org_id)?;
         let id = rows::insert_assignment(
             c,
-            actor.org_id,
-            station_id,
-            person,
-            from,
-            to,
-            (actor.user_id, at),
+            &rows::NewAssignment {
+                org_id: actor.org_id,
+                station_id,
+                person,
+                from_date: from,
+                to_date: to,
+                created_by: actor.user_id,
+                created_at: at,
+            },
         )?;
         let rates = Rates::load(c, actor.org_id)?;
         let row = rows::assignments(c, actor.org_id, &[station_id])?
