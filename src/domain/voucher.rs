@@ -396,7 +396,7 @@ pub fn sides(lines: &[Line]) -> Vec<(Ledger, Money, Money)> {
 }
 
 /// A voucher's number: `记-2021-05-0001` (per organisation and month, from 1, without gaps).
-pub fn number(year: i32, month: u32, seq: i64) -> String {
+pub fn number(year: i32, month: i32, seq: i64) -> String {
     format!("记-{year:04}-{month:02}-{seq:04}")
 }
 

@@ -246,7 +246,7 @@ pub fn get_recipient(pool: &Pool, actor: &Actor, id: i64) -> AppResult<Recipient
     recipient_view_now(&mut c, actor.org_id, row)
 }
 
-/// A change of a recipient, parsed from [`crate::wire::RecipientPatch`]: each part `None` when
+/// A change of a recipient, parsed from the API's `RecipientPatch`: each part `None` when
 /// left as it is; an inner `None` reopens the enrollment or clears the detail.
 #[derive(Debug, Default)]
 pub struct RecipientChange {

@@ -267,8 +267,7 @@ pub fn reverse(c: &mut DbConnection, actor: &Actor, id: i64, date: NaiveDate) ->
 
 /// A voucher's number, `记-2021-05-0001`.
 pub fn number_of(row: &VoucherRow) -> String {
-    let month = u32::try_from(row.month).unwrap_or(0);
-    voucher::number(row.year, month, i64::from(row.seq))
+    voucher::number(row.year, row.month, i64::from(row.seq))
 }
 
 fn view(row: VoucherRow, lines: Vec<LineRow>, names: &HashMap<i64, String>) -> VoucherView {
