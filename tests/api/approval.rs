@@ -858,6 +858,14 @@ async fn the_command_line_sets_the_chain_and_puts_people_in_departments() {
         .assert(200, "");
 }
 
+/// The head of another department (接待室, 周主任): id and token.
+async fn reception_head(app: &TestApp) -> (i64, String) {
+    let reception = department(app, "接待室").await;
+    let (id, token) = person(app, "周主任", &[R::DepartmentHead]);
+    put_in(app, id, reception).await;
+    (id, token)
+}
+
 /// R18: a department head reads their department's claims, with their paper, to decide them
 /// and after; the head of another department sees neither the claim nor its files (404, as for
 /// any claim one may not see, and no line in their list), while the leader, whose step may come
@@ -866,9 +874,7 @@ async fn the_command_line_sets_the_chain_and_puts_people_in_departments() {
 async fn a_department_head_reads_their_departments_claims_and_their_paper_only() {
     let app = spawn_app().await;
     let o = office(&app).await;
-    let reception = department(&app, "接待室").await;
-    let (other_head_id, other_head) = person(&app, "周主任", &[R::DepartmentHead]);
-    put_in(&app, other_head_id, reception).await;
+    let (_, other_head) = reception_head(&app).await;
     let id = app.submit(&o.member, &r8_claim(o.line)).await;
     let file = crate::attachments::upload(
         &app,
@@ -938,9 +944,7 @@ async fn visitor(app: &TestApp, id: i64, login: &str) -> crate::web::Visitor {
 async fn the_claim_page_offers_a_step_only_to_whoever_may_decide_it() {
     let app = spawn_app().await;
     let o = office(&app).await;
-    let reception = department(&app, "接待室").await;
-    let (other_head_id, _) = person(&app, "周主任", &[R::DepartmentHead]);
-    put_in(&app, other_head_id, reception).await;
+    let (other_head_id, _) = reception_head(&app).await;
     let id = app.submit(&o.member, &r8_claim(o.line)).await;
     let page = format!("/claims/{id}");
     let user_id = |token: &str| {
