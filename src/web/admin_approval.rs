@@ -18,6 +18,10 @@ use super::{done, html, run, Nav, PageResult, Sent};
 
 const BACK: &str = "/admin/approval";
 
+/// A department without a head while the chain has the department's step: nobody can decide
+/// that step, so its members' claims wait there until the admin names one.
+const HEADLESS_WAITS: &str = "（尚无负责人：本科室人员的报销单会停在部门审核，请先指定）";
+
 /// One department as the page lists it.
 struct DepartmentLine {
     id: i64,
@@ -77,7 +81,13 @@ pub async fn page(pool: web::Data<Pool>, user: SignedIn) -> PageResult {
                 .into_iter()
                 .map(|d| DepartmentLine {
                     id: d.id,
-                    head: d.head_name.unwrap_or_else(|| "（尚无）".into()),
+                    head: d.head_name.unwrap_or_else(|| {
+                        if has(Step::DepartmentHead) {
+                            HEADLESS_WAITS.into()
+                        } else {
+                            "（尚无）".into()
+                        }
+                    }),
                     members: d
                         .members
                         .iter()

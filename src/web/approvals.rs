@@ -9,12 +9,10 @@ use askama::Template;
 use crate::db::Pool;
 use crate::services::{claims, pages};
 
+use super::finance::QUEUE_SIZE;
 use super::finance::{decided, queue_line, reject_from, with_today, DecisionForm, QueueLine};
 use super::session::SignedIn;
 use super::{html, Nav, PageResult, Posted};
-
-/// How many claims each queue shows.
-const QUEUE_SIZE: i64 = 200;
 
 /// One step's queue.
 struct StepQueue {

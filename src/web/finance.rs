@@ -16,8 +16,8 @@ use super::format::{self, yuan};
 use super::session::SignedIn;
 use super::{done, html, Nav, PageError, PageResult, Posted};
 
-/// How many claims each queue shows.
-const QUEUE_SIZE: i64 = 200;
+/// How many claims each queue shows (finance's and each approver's step).
+pub(super) const QUEUE_SIZE: i64 = 200;
 
 #[derive(Clone, Debug)]
 pub struct QueueLine {

@@ -364,6 +364,15 @@ async fn an_admin_sets_the_approval_chain_and_departments_on_a_page() {
     }
     let flash = flash_after(&mut admin, "/admin/approval").await;
     assert!(flash.contains("已经有这个名称的科室了"), "{flash}");
+    // With the department's step in the chain, a department without a head is a warning: its
+    // members' claims would wait at a step nobody can decide.
+    let page = admin.get("/admin/approval").await.body;
+    assert!(
+        page.contains(
+            "<td>办公室</td><td>（尚无负责人：本科室人员的报销单会停在部门审核，请先指定）</td>"
+        ),
+        "{page}"
+    );
     let (head_id, _) =
         baoxiao::services::users::add_user(&app.pool, None, "李主任", &[R::DepartmentHead])
             .unwrap();
