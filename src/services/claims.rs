@@ -830,7 +830,7 @@ pub fn reject(
             }
             invoice_rows::release(c, actor.org_id, id)?;
             if committed {
-                transition::post::<Claim>(c, actor, id, &row, ledger::release)?;
+                transition::post::<Claim>(c, actor, id, &row, ledger::Posting::Release)?;
             }
             load(c, actor.org_id, id)
         },
@@ -858,7 +858,7 @@ pub fn pay(
             clock::check_paid_on(c, actor.org_id, row.decided_at, paid_on, margin)?;
             let day = paid_on.to_string();
             asked.take(c, actor, &Decided::Paid { on: paid_on }, Some(&day))?;
-            transition::post::<Claim>(c, actor, id, &row, ledger::spend)?;
+            transition::post::<Claim>(c, actor, id, &row, ledger::Posting::Spend)?;
             // R20: its voucher, in this transaction.
             let booking = booking_of_payment(c, actor.org_id, &row, paid_on)?;
             vouchers::book(c, actor, &booking)?;

@@ -116,24 +116,42 @@ pub struct Source {
     pub actor: i64,
 }
 
-/// A move of money for a document: [`commit`], [`release`] or [`spend`].
-pub type Posting = fn(&mut DbConnection, i64, i64, Money, Source) -> AppResult<()>;
-
-/// Commits `amount` against the line and every ancestor (R11), or fails with 409
-/// `insufficient_budget` naming the binding line (the least available of those that cannot cover it). Must run inside a write
-/// transaction, which the error rolls back.
-pub fn commit(
-    c: &mut DbConnection,
-    org_id: i64,
-    line_id: i64,
-    amount: Money,
-    source: Source,
-) -> AppResult<()> {
-    let steps: Vec<Step> = path(c, org_id, line_id)?.iter().map(Step::from).collect();
-    commit_along(c, org_id, &steps, amount, source)
+/// A move of money for a document's decision (R11): its approval commits, its rejection or
+/// voiding releases what was committed, its payment turns the commitment into spend.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Posting {
+    Commit,
+    Release,
+    Spend,
 }
 
-/// [`commit`] along a path read beforehand with [`steps`] (the tree's shape never changes, so
+impl Posting {
+    /// Posts `amount` of `source` on line `line_id` and every ancestor. A commitment (R11) fails
+    /// with 409 `insufficient_budget` naming the binding line (the least available of those that
+    /// cannot cover it); a release or spend moves what was committed. Runs inside the write
+    /// transaction of the decision.
+    pub fn post(
+        self,
+        c: &mut DbConnection,
+        org_id: i64,
+        line_id: i64,
+        amount: Money,
+        source: Source,
+    ) -> AppResult<()> {
+        match self {
+            Posting::Commit => {
+                let steps: Vec<Step> = path(c, org_id, line_id)?.iter().map(Step::from).collect();
+                commit_along(c, org_id, &steps, amount, source)
+            }
+            Posting::Release => {
+                move_committed(c, org_id, line_id, amount, source, EntryKind::Release)
+            }
+            Posting::Spend => move_committed(c, org_id, line_id, amount, source, EntryKind::Spend),
+        }
+    }
+}
+
+/// A commitment ([`Posting::Commit`]) along a path read beforehand with [`steps`] (the tree's shape never changes, so
 /// the path may be read outside the write transaction; the balances are checked inside it).
 pub fn commit_along(
     c: &mut DbConnection,
@@ -241,28 +259,8 @@ pub fn adjust(
     Ok(())
 }
 
-/// Withdraws a commitment (a rejected claim, a voided batch).
-pub fn release(
-    c: &mut DbConnection,
-    org_id: i64,
-    line_id: i64,
-    amount: Money,
-    source: Source,
-) -> AppResult<()> {
-    move_committed(c, org_id, line_id, amount, source, EntryKind::Release)
-}
-
-/// Turns a commitment into spend (a payment).
-pub fn spend(
-    c: &mut DbConnection,
-    org_id: i64,
-    line_id: i64,
-    amount: Money,
-    source: Source,
-) -> AppResult<()> {
-    move_committed(c, org_id, line_id, amount, source, EntryKind::Spend)
-}
-
+/// Moves a commitment to `kind`: released (a rejected claim, a voided batch) or spent (a
+/// payment).
 fn move_committed(
     c: &mut DbConnection,
     org_id: i64,

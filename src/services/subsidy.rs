@@ -712,7 +712,7 @@ pub fn approve(pool: &Pool, actor: &Context, id: i64) -> AppResult<BatchView> {
         asked.take(c, actor, &Marked::Approved, None)?;
         db::unique(rows::set_live(c, actor.org_id, id, true))?
             .map_err(|_| AppError::BatchOutdated)?;
-        transition::post::<Batch>(c, actor, id, &row, ledger::commit)?;
+        transition::post::<Batch>(c, actor, id, &row, ledger::Posting::Commit)?;
         load(c, actor.org_id, id)
     })?;
     metrics::record_approval(ENTITY);
@@ -746,7 +746,7 @@ pub fn pay(
                 on_time,
             };
             asked.take(c, actor, &marked, Some(&paid_on.to_string()))?;
-            transition::post::<Batch>(c, actor, id, &row, ledger::spend)?;
+            transition::post::<Batch>(c, actor, id, &row, ledger::Posting::Spend)?;
             // R20: the batch's voucher, in this transaction.
             super::vouchers::book(c, actor, &booking_of_payment(&row, paid_on))?;
             load(c, actor.org_id, id)
@@ -784,7 +784,7 @@ pub fn void(pool: &Pool, actor: &Context, id: i64) -> AppResult<BatchView> {
         let asked = transition::ask::<Batch>(id, &row, BatchAction::Void)?;
         asked.take(c, actor, &Marked::Void, None)?;
         if row.status == BatchStatus::Approved {
-            transition::post::<Batch>(c, actor, id, &row, ledger::release)?;
+            transition::post::<Batch>(c, actor, id, &row, ledger::Posting::Release)?;
             rows::set_live(c, actor.org_id, id, false)?;
         }
         load(c, actor.org_id, id)

@@ -76,8 +76,7 @@ pub trait Charges: Document {
     fn charge(row: &Self::Row) -> (i64, Money);
 }
 
-/// Moves the money of document `id` as read in `row`, by `actor`: `posting` is
-/// [`ledger::commit`], [`ledger::release`] or [`ledger::spend`].
+/// Moves the money of document `id` as read in `row`, by `actor`, as `posting` says.
 pub fn post<D: Charges>(
     c: &mut DbConnection,
     actor: &Actor,
@@ -91,7 +90,7 @@ pub fn post<D: Charges>(
         id,
         actor: actor.user_id,
     };
-    posting(c, actor.org_id, line_id, amount, source)
+    posting.post(c, actor.org_id, line_id, amount, source)
 }
 
 /// Document `id` of organisation `org_id`, or 404.

@@ -493,7 +493,7 @@ pub fn cancel(pool: &Pool, actor: &Context, id: i64) -> AppResult<RequestView> {
             return Err(row.state().refusal(RequestAction::Cancel).into());
         }
         if row.status == RequestStatus::Approved {
-            transition::post::<Request>(c, actor, id, &row, ledger::release)?;
+            transition::post::<Request>(c, actor, id, &row, ledger::Posting::Release)?;
         }
         load(c, actor.org_id, id)
     })
@@ -608,7 +608,7 @@ pub fn unname(c: &mut DbConnection, org_id: i64, id: i64) -> AppResult<()> {
 /// the freed room is usable by the claim (R16).
 pub fn hand_over(c: &mut DbConnection, actor: &Actor, id: i64) -> AppResult<()> {
     let row = find::<Request>(c, actor.org_id, id)?;
-    transition::post::<Request>(c, actor, id, &row, ledger::release)
+    transition::post::<Request>(c, actor, id, &row, ledger::Posting::Release)
 }
 
 /// The advance paid on each of requests `ids` of the organisation (`None`: none paid), in one
