@@ -216,31 +216,35 @@ pub fn unname(conn: &mut DbConnection, org_id: i64, id: i64) -> QueryResult<bool
     Ok(changed == 1)
 }
 
-/// Records the advance, once, on a request in status `from` (approved) that no claim names yet,
-/// within its estimate; `false` otherwise (nothing changed).
-#[allow(clippy::too_many_arguments)]
+/// An advance paid (R16): how much, on which day, by whom and when it was recorded.
+#[derive(AsChangeset)]
+#[diesel(table_name = travel_requests)]
+pub struct AdvancePaid {
+    #[diesel(column_name = advance_fen)]
+    pub fen: i64,
+    #[diesel(column_name = advance_paid_on)]
+    pub on: NaiveDate,
+    #[diesel(column_name = advance_paid_by)]
+    pub by: i64,
+    #[diesel(column_name = advance_paid_at)]
+    pub at: NaiveDateTime,
+}
+
+/// Records the advance, once, on request `id` in status `from` (approved) that no claim names
+/// yet, within its estimate; `false` otherwise (nothing changed).
 pub fn pay_advance(
     conn: &mut DbConnection,
-    org_id: i64,
-    id: i64,
+    (org_id, id): (i64, i64),
     from: RequestStatus,
-    fen: i64,
-    paid_on: NaiveDate,
-    actor: i64,
-    at: NaiveDateTime,
+    paid: &AdvancePaid,
 ) -> QueryResult<bool> {
     let changed = diesel::update(travel_requests::table)
         .filter(picks!(travel_requests, org_id, id))
         .filter(travel_requests::status.eq(from.as_str()))
         .filter(travel_requests::advance_fen.is_null())
         .filter(travel_requests::live_claims.eq(0))
-        .filter(travel_requests::estimate_fen.ge(fen))
-        .set((
-            travel_requests::advance_fen.eq(Some(fen)),
-            travel_requests::advance_paid_on.eq(Some(paid_on)),
-            travel_requests::advance_paid_by.eq(Some(actor)),
-            travel_requests::advance_paid_at.eq(Some(at)),
-        ))
+        .filter(travel_requests::estimate_fen.ge(paid.fen))
+        .set(paid)
         .execute(conn)?;
     Ok(changed == 1)
 }

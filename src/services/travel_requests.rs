@@ -528,16 +528,13 @@ pub fn pay_advance(
         }
         clock::check_paid_on(c, actor.org_id, row.decided_at, paid_on, margin)?;
         let stamped = super::clock::now(c, actor.org_id)?;
-        if !rows::pay_advance(
-            c,
-            actor.org_id,
-            id,
-            row.status,
-            amount.fen(),
-            paid_on,
-            actor.user_id,
-            stamped,
-        )? {
+        let paid = rows::AdvancePaid {
+            fen: amount.fen(),
+            on: paid_on,
+            by: actor.user_id,
+            at: stamped,
+        };
+        if !rows::pay_advance(c, (actor.org_id, id), row.status, &paid)? {
             return Err(transition::moved_on::<Request>(
                 c,
                 actor.org_id,
