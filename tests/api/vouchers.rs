@@ -79,6 +79,28 @@ pub fn baoxiao(app: &TestApp, args: &[&str]) -> (bool, String) {
     (out.status.success(), text)
 }
 
+/// Finance approves `claim`; the decision is dated before May, as in R20's worked example.
+async fn approve(app: &TestApp, p: &People, claim: i64) {
+    app.post(
+        &p.finance,
+        &format!("/api/v1/travel-claims/{claim}/approve"),
+        &json!({}),
+    )
+    .await
+    .assert(200, "");
+    decisions_dated_before_may(app);
+}
+
+/// Finance pays the approved `claim` on `on`: the answer.
+async fn pay(app: &TestApp, p: &People, claim: i64, on: &str) -> Reply {
+    app.post(
+        &p.finance,
+        &format!("/api/v1/travel-claims/{claim}/pay"),
+        &json!({ "paid_on": on }),
+    )
+    .await
+}
+
 /// The first part of R20's worked example: the R16 request approved and its advance of 1,250.00
 /// paid on 2021-05-08; the line and the request.
 async fn advance_paid(app: &TestApp, p: &People) -> (i64, i64) {
@@ -119,21 +141,8 @@ async fn worked_example(app: &TestApp, p: &People) -> i64 {
     let mut body = r8_claim(line);
     body["travel_request_id"] = json!(request);
     let claim = app.submit(&p.traveller, &body).await;
-    app.post(
-        &p.finance,
-        &format!("/api/v1/travel-claims/{claim}/approve"),
-        &json!({}),
-    )
-    .await
-    .assert(200, "");
-    decisions_dated_before_may(app);
-    let paid = app
-        .post(
-            &p.finance,
-            &format!("/api/v1/travel-claims/{claim}/pay"),
-            &json!({"paid_on": "2021-05-20"}),
-        )
-        .await;
+    approve(app, p, claim).await;
+    let paid = pay(app, p, claim, "2021-05-20").await;
     paid.assert(200, "");
     assert_eq!(paid.body["settlement"]["to_return"], "19.00");
     app.post(
@@ -500,21 +509,8 @@ async fn an_account_map_set_to_direct_treasury_payment_books_4001_and_6001() {
     assert_eq!(find(&set.body, "subsidy_paid", "payment"), "1011");
 
     let claim = app.submit(&p.traveller, &r8_claim(line)).await;
-    app.post(
-        &p.finance,
-        &format!("/api/v1/travel-claims/{claim}/approve"),
-        &json!({}),
-    )
-    .await
-    .assert(200, "");
-    decisions_dated_before_may(&app);
-    app.post(
-        &p.finance,
-        &format!("/api/v1/travel-claims/{claim}/pay"),
-        &json!({"paid_on": "2021-05-20"}),
-    )
-    .await
-    .assert(200, "");
+    approve(&app, &p, claim).await;
+    pay(&app, &p, claim, "2021-05-20").await.assert(200, "");
     let list = vouchers(&app, &p.finance, "").await;
     assert_eq!(
         lines(&list[0]),
@@ -949,21 +945,8 @@ async fn a_lines_classification_is_carried_by_its_vouchers() {
     made.assert(201, "");
     let line = made.body["id"].as_i64().unwrap();
     let claim = app.submit(&p.traveller, &day_trip(line)).await;
-    app.post(
-        &p.finance,
-        &format!("/api/v1/travel-claims/{claim}/approve"),
-        &json!({}),
-    )
-    .await
-    .assert(200, "");
-    decisions_dated_before_may(&app);
-    app.post(
-        &p.finance,
-        &format!("/api/v1/travel-claims/{claim}/pay"),
-        &json!({"paid_on": "2021-06-02"}),
-    )
-    .await
-    .assert(200, "");
+    approve(&app, &p, claim).await;
+    pay(&app, &p, claim, "2021-06-02").await.assert(200, "");
     let v = &vouchers(&app, &p.finance, "").await[0];
     let expense = &v["lines"][0];
     assert_eq!(expense["account_code"], "5001");
@@ -983,14 +966,7 @@ async fn a_payment_whose_voucher_fails_leaves_neither() {
     let p = people(&app);
     let line = app.line_id(OPS).await;
     let claim = app.submit(&p.traveller, &day_trip(line)).await;
-    app.post(
-        &p.finance,
-        &format!("/api/v1/travel-claims/{claim}/approve"),
-        &json!({}),
-    )
-    .await
-    .assert(200, "");
-    decisions_dated_before_may(&app);
+    approve(&app, &p, claim).await;
     {
         use baoxiao::db::schema::voucher_counters as vc;
         use diesel::prelude::*;
