@@ -5,7 +5,7 @@
 use fantoccini::Locator;
 
 use crate::browser::{browser, shoot, sign_in, text_of};
-use crate::helpers::{json, spawn_app, TestApp, R};
+use crate::helpers::{spawn_app, TestApp, R};
 use crate::web::web_person as person;
 
 const OPS: &str = "dept.project.petition-work.operations";
@@ -25,21 +25,10 @@ async fn two_paid_claims(app: &TestApp, traveller: &str, finance: &str) -> i64 {
     let mut last = 0;
     for _ in 0..2 {
         let claim = app.submit(traveller, &crate::helpers::r8_claim(line)).await;
-        app.post(
-            finance,
-            &format!("/api/v1/travel-claims/{claim}/approve"),
-            &json!({}),
-        )
-        .await
-        .assert(200, "");
-        app.approvals_dated_2021_05_01();
-        app.post(
-            finance,
-            &format!("/api/v1/travel-claims/{claim}/pay"),
-            &json!({"paid_on": "2021-05-20"}),
-        )
-        .await
-        .assert(200, "");
+        crate::vouchers::approve(app, finance, claim).await;
+        crate::vouchers::pay(app, finance, claim, "2021-05-20")
+            .await
+            .assert(200, "");
         last = claim;
     }
     last

@@ -6,25 +6,10 @@ use std::collections::BTreeMap;
 
 use crate::helpers::*;
 use crate::vouchers::baoxiao;
+use crate::vouchers::{worked_example, People};
 use serde_json::Value;
 
-const OPS: &str = "dept.project.petition-work.operations";
 const SUBSIDY: &str = "dept.project.cadre-subsidy";
-
-/// Every decision so far as if made on 2021-04-30 (Asia/Shanghai), so that payments dated in
-/// May 2021 are not before them.
-fn decisions_dated_before_may(app: &TestApp) {
-    use baoxiao::db::schema::travel_requests;
-    use diesel::prelude::*;
-    app.approvals_dated_2021_05_01();
-    let at = chrono::NaiveDate::from_ymd_opt(2021, 4, 30)
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .unwrap();
-    diesel::update(travel_requests::table.filter(travel_requests::decided_at.is_not_null()))
-        .set(travel_requests::decided_at.eq(Some(at)))
-        .execute(&mut *app.pool.get().unwrap())
-        .unwrap();
-}
 
 /// The vouchers as a server at `address` lists them, in number order.
 async fn listed(app: &TestApp, address: &str, token: &str) -> Vec<Value> {
@@ -94,60 +79,12 @@ fn forget_vouchers(app: &TestApp) {
 /// subsidy batch paid on 05-15, recorded last: four payments whose order by day differs from
 /// the order they were recorded in.
 async fn four_payments(app: &TestApp, finance: &str, cashier: &str) {
-    let traveller = app.user("张三", &[R::Claimant]);
-    let holder = app.user("王科长", &[R::BudgetHolder]);
-    let line = app.line_id(OPS).await;
-    let request = app
-        .post(
-            &traveller,
-            "/api/v1/travel-requests",
-            &json!({"budget_line_id": line, "purpose": "赴省汇报信访工作", "destination": "石家庄",
-                    "departure_date": "2021-05-10", "return_date": "2021-05-12", "travellers": 1,
-                    "tickets_estimate": "131.00", "advance_requested": "1250.00"}),
-        )
-        .await;
-    request.assert(201, "");
-    let request = request.body["id"].as_i64().unwrap();
-    app.post(
-        &holder,
-        &format!("/api/v1/travel-requests/{request}/approve"),
-        &json!({}),
-    )
-    .await
-    .assert(200, "");
-    decisions_dated_before_may(app);
-    app.post(
-        finance,
-        &format!("/api/v1/travel-requests/{request}/pay-advance"),
-        &json!({"amount": "1250.00", "paid_on": "2021-05-08"}),
-    )
-    .await
-    .assert(200, "");
-    let mut body = r8_claim(line);
-    body["travel_request_id"] = json!(request);
-    let claim = app.submit(&traveller, &body).await;
-    app.post(
-        finance,
-        &format!("/api/v1/travel-claims/{claim}/approve"),
-        &json!({}),
-    )
-    .await
-    .assert(200, "");
-    decisions_dated_before_may(app);
-    app.post(
-        finance,
-        &format!("/api/v1/travel-claims/{claim}/pay"),
-        &json!({"paid_on": "2021-05-20"}),
-    )
-    .await
-    .assert(200, "");
-    app.post(
-        finance,
-        &format!("/api/v1/travel-claims/{claim}/advance-returned"),
-        &json!({"returned_on": "2021-05-21"}),
-    )
-    .await
-    .assert(200, "");
+    let p = People {
+        traveller: app.user("张三", &[R::Claimant]),
+        holder: app.user("王科长", &[R::BudgetHolder]),
+        finance: finance.to_string(),
+    };
+    worked_example(app, &p).await;
 
     let subsidy = app.line_id(SUBSIDY).await;
     for n in 1..=2 {

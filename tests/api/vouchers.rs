@@ -7,10 +7,10 @@ use serde_json::Value;
 const OPS: &str = "dept.project.petition-work.operations";
 const SUBSIDY: &str = "dept.project.cadre-subsidy";
 
-struct People {
-    traveller: String,
-    holder: String,
-    finance: String,
+pub(crate) struct People {
+    pub(crate) traveller: String,
+    pub(crate) holder: String,
+    pub(crate) finance: String,
 }
 
 fn people(app: &TestApp) -> People {
@@ -23,7 +23,7 @@ fn people(app: &TestApp) -> People {
 
 /// Every decision so far as if made on 2021-04-30 (Asia/Shanghai), so that payments dated in
 /// May 2021 are not before them.
-fn decisions_dated_before_may(app: &TestApp) {
+pub(crate) fn decisions_dated_before_may(app: &TestApp) {
     use baoxiao::db::schema::travel_requests;
     use diesel::prelude::*;
     app.approvals_dated_2021_05_01();
@@ -79,10 +79,10 @@ pub fn baoxiao(app: &TestApp, args: &[&str]) -> (bool, String) {
     (out.status.success(), text)
 }
 
-/// Finance approves `claim`; the decision is dated before May, as in R20's worked example.
-async fn approve(app: &TestApp, p: &People, claim: i64) {
+/// `finance` approves `claim`; the decision is dated before May, as in R20's worked example.
+pub(crate) async fn approve(app: &TestApp, finance: &str, claim: i64) {
     app.post(
-        &p.finance,
+        finance,
         &format!("/api/v1/travel-claims/{claim}/approve"),
         &json!({}),
     )
@@ -91,10 +91,10 @@ async fn approve(app: &TestApp, p: &People, claim: i64) {
     decisions_dated_before_may(app);
 }
 
-/// Finance pays the approved `claim` on `on`: the answer.
-async fn pay(app: &TestApp, p: &People, claim: i64, on: &str) -> Reply {
+/// `finance` pays the approved `claim` on `on`: the answer.
+pub(crate) async fn pay(app: &TestApp, finance: &str, claim: i64, on: &str) -> Reply {
     app.post(
-        &p.finance,
+        finance,
         &format!("/api/v1/travel-claims/{claim}/pay"),
         &json!({ "paid_on": on }),
     )
@@ -136,13 +136,13 @@ async fn advance_paid(app: &TestApp, p: &People) -> (i64, i64) {
 
 /// R20's worked example: the R16 request's advance of 1,250.00 paid on 2021-05-08, its claim of
 /// 1,231.00 (R8's) paid on 2021-05-20, and the 19.00 returned on 2021-05-21; the claim's id.
-async fn worked_example(app: &TestApp, p: &People) -> i64 {
+pub(crate) async fn worked_example(app: &TestApp, p: &People) -> i64 {
     let (line, request) = advance_paid(app, p).await;
     let mut body = r8_claim(line);
     body["travel_request_id"] = json!(request);
     let claim = app.submit(&p.traveller, &body).await;
-    approve(app, p, claim).await;
-    let paid = pay(app, p, claim, "2021-05-20").await;
+    approve(app, &p.finance, claim).await;
+    let paid = pay(app, &p.finance, claim, "2021-05-20").await;
     paid.assert(200, "");
     assert_eq!(paid.body["settlement"]["to_return"], "19.00");
     app.post(
@@ -509,8 +509,10 @@ async fn an_account_map_set_to_direct_treasury_payment_books_4001_and_6001() {
     assert_eq!(find(&set.body, "subsidy_paid", "payment"), "1011");
 
     let claim = app.submit(&p.traveller, &r8_claim(line)).await;
-    approve(&app, &p, claim).await;
-    pay(&app, &p, claim, "2021-05-20").await.assert(200, "");
+    approve(&app, &p.finance, claim).await;
+    pay(&app, &p.finance, claim, "2021-05-20")
+        .await
+        .assert(200, "");
     let list = vouchers(&app, &p.finance, "").await;
     assert_eq!(
         lines(&list[0]),
@@ -945,8 +947,10 @@ async fn a_lines_classification_is_carried_by_its_vouchers() {
     made.assert(201, "");
     let line = made.body["id"].as_i64().unwrap();
     let claim = app.submit(&p.traveller, &day_trip(line)).await;
-    approve(&app, &p, claim).await;
-    pay(&app, &p, claim, "2021-06-02").await.assert(200, "");
+    approve(&app, &p.finance, claim).await;
+    pay(&app, &p.finance, claim, "2021-06-02")
+        .await
+        .assert(200, "");
     let v = &vouchers(&app, &p.finance, "").await[0];
     let expense = &v["lines"][0];
     assert_eq!(expense["account_code"], "5001");
@@ -966,7 +970,7 @@ async fn a_payment_whose_voucher_fails_leaves_neither() {
     let p = people(&app);
     let line = app.line_id(OPS).await;
     let claim = app.submit(&p.traveller, &day_trip(line)).await;
-    approve(&app, &p, claim).await;
+    approve(&app, &p.finance, claim).await;
     {
         use baoxiao::db::schema::voucher_counters as vc;
         use diesel::prelude::*;
