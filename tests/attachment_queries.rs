@@ -13,7 +13,6 @@ use std::sync::Mutex;
 use baoxiao::auth::Role;
 use baoxiao::config::{AppSettings, DatabaseSettings, ServerSettings, Settings};
 use diesel::connection::{Instrumentation, InstrumentationEvent};
-use diesel::Connection;
 
 static RECORDING: AtomicBool = AtomicBool::new(false);
 static SEEN: Mutex<Vec<String>> = Mutex::new(Vec::new());
@@ -61,7 +60,7 @@ struct Scratch {
 
 impl Drop for Scratch {
     fn drop(&mut self) {
-        if let Ok(mut c) = diesel::PgConnection::establish(&self.server) {
+        if let Ok(mut c) = baoxiao::db::connect_postgres(&self.server) {
             use diesel::connection::SimpleConnection;
             let _ = c.batch_execute(&format!(
                 "DROP DATABASE IF EXISTS {} WITH (FORCE)",
@@ -79,7 +78,7 @@ async fn a_claim_page_with_thirty_files_reads_no_file() {
         Ok(server) if !server.is_empty() => {
             use diesel::connection::SimpleConnection;
             let name = format!("baoxiao_queries_{}", std::process::id());
-            let mut c = diesel::PgConnection::establish(&server).unwrap();
+            let mut c = baoxiao::db::connect_postgres(&server).unwrap();
             c.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
             let url = match server.rsplit_once('/') {
                 Some((base, _)) => format!("{base}/{name}"),

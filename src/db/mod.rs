@@ -426,6 +426,18 @@ impl Backend {
     }
 }
 
+/// Opens a PostgreSQL connection (every one the service makes comes through here).
+///
+/// OpenSSL is set up first, by its own crate, which asks it to register no clean-up at exit.
+/// Set up by libpq instead, OpenSSL tears itself down when the process exits while other threads
+/// (the pool's, a worker's) may still be closing or checking a TLS session: the process then
+/// dies of a segfault on its way out, so a clean stop of the service or a passing test run ends
+/// as a crash. The first set-up decides, so it comes before libpq's.
+pub fn connect_postgres(url: &str) -> ConnectionResult<diesel::PgConnection> {
+    openssl_sys::init();
+    diesel::PgConnection::establish(url)
+}
+
 /// Opens connections for the pool, choosing the backend from the URL (never by trying one after
 /// the other: an unreachable PostgreSQL must fail, not quietly become a SQLite file).
 #[derive(Clone, Debug)]
@@ -441,7 +453,7 @@ impl ManageConnection for Manager {
 
     fn connect(&self) -> Result<DbConnection, r2d2::Error> {
         match self.backend {
-            Backend::Postgres => diesel::PgConnection::establish(&self.url)
+            Backend::Postgres => connect_postgres(&self.url)
                 .map(DbConnection::Postgres)
                 .map_err(r2d2::Error::ConnectionError),
             Backend::Sqlite => {

@@ -7,7 +7,6 @@ use baoxiao::config::{AppSettings, DatabaseSettings, ServerSettings, Settings};
 use baoxiao::db::Pool;
 use baoxiao::startup::Application;
 use diesel::connection::SimpleConnection;
-use diesel::Connection;
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -34,7 +33,7 @@ impl TestDb {
         match std::env::var(POSTGRES_ENV) {
             Ok(server_url) if !server_url.is_empty() => {
                 let name = format!("baoxiao_test_{}", uuid_like());
-                let mut admin = diesel::PgConnection::establish(&server_url).unwrap_or_else(|e| {
+                let mut admin = baoxiao::db::connect_postgres(&server_url).unwrap_or_else(|e| {
                     panic!("{POSTGRES_ENV}={server_url} is set but unreachable: {e}")
                 });
                 admin
@@ -55,7 +54,7 @@ impl TestDb {
 impl Drop for TestDb {
     fn drop(&mut self) {
         if let TestDb::Postgres { server_url, name } = self {
-            if let Ok(mut admin) = diesel::PgConnection::establish(server_url) {
+            if let Ok(mut admin) = baoxiao::db::connect_postgres(server_url) {
                 let _ =
                     admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
             }

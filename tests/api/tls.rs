@@ -56,7 +56,7 @@ fn encrypted(url: &str) -> Result<bool, String> {
 
 /// Why libpq refuses to connect (the pool would retry for its whole timeout); empty if it connects.
 fn refusal(url: &str) -> String {
-    diesel::PgConnection::establish(url)
+    baoxiao::db::connect_postgres(url)
         .err()
         .map(|e| e.to_string())
         .unwrap_or_default()
