@@ -1,6 +1,8 @@
 //! The travel-claim form: repeatable rows as the browser posts them (`stays-0-city`, …), turned
 //! into the API's own request body so the same parser and rules judge both front doors.
 
+use std::collections::{HashMap, HashSet};
+
 use serde_json::{json, Map, Value};
 
 use crate::domain::{FieldError, FieldProblem};
@@ -89,14 +91,17 @@ impl ClaimForm {
 
     /// Reads the posted pairs. Rows are numbered from 0; `stays-rows` says how many were shown.
     pub fn from_pairs(pairs: &[(String, String)]) -> ClaimForm {
-        let get = |key: &str| -> String {
-            pairs
-                .iter()
-                .find(|(k, _)| k == key)
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default()
-        };
-        let has = |key: &str| pairs.iter().any(|(k, v)| k == key && !v.is_empty());
+        // A name's first value, and the names posted with a value, each looked up once.
+        let mut first: HashMap<&str, &str> = HashMap::with_capacity(pairs.len());
+        let mut given: HashSet<&str> = HashSet::with_capacity(pairs.len());
+        for (k, v) in pairs {
+            first.entry(k).or_insert(v);
+            if !v.is_empty() {
+                given.insert(k);
+            }
+        }
+        let get = |key: &str| -> String { first.get(key).copied().unwrap_or_default().to_owned() };
+        let has = |key: &str| given.contains(key);
         let rows = |kind: &str| -> usize {
             get(&format!("{kind}-rows"))
                 .parse::<usize>()
